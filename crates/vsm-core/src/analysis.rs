@@ -1,0 +1,293 @@
+//! The metrics of a value stream, exactly as DESIGN.md defines them.
+//!
+//! For step i: PT process time, WT wait time before it, LT = WT + PT, CA its %C&A.
+//! Total lead time and total process time follow the critical (longest) path; work content sums
+//! PT over all steps; activity ratio = total PT / total LT; rolled %C&A = product of CA.
+//!
+//! Declared rework: an item that leaves step F may be sent back to step T with probability s on
+//! each pass, independently. It then goes through every step from T to F again, waiting in each
+//! queue again. The number of extra passes is geometric with mean s / (1 - s), so the loop adds
+//! s / (1 - s) x (lead time from T to F) to the expected lead time at F. Loops nested inside a
+//! loop count with their own extra time; loops are charged at F, so a loop on a side branch only
+//! lengthens the stream when it makes that branch the critical one.
+
+use crate::bottleneck::{self, Bottleneck};
+use crate::graph;
+use crate::model::ValueStream;
+use crate::{Duration, Percent};
+
+/// Everything `vsm analyze` reports about a stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysis {
+    pub summary: Summary,
+    /// One entry per step, in map order.
+    pub steps: Vec<StepMetrics>,
+    /// Step indices of the critical path, first to last.
+    pub critical_path: Vec<usize>,
+    /// The critical path once rework is counted (it may take another branch).
+    pub critical_path_with_rework: Vec<usize>,
+    /// One entry per declared rework loop, in map order.
+    pub rework: Vec<ReworkMetrics>,
+    /// One entry per team, in order of first appearance; steps without a team come last.
+    pub teams: Vec<TeamTotals>,
+    /// Ranked, most severe first.
+    pub bottlenecks: Vec<Bottleneck>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Sum of LT along the critical path.
+    pub lead_time: Duration,
+    /// Sum of PT along the critical path.
+    pub process_time: Duration,
+    /// Sum of WT along the critical path.
+    pub wait_time: Duration,
+    /// Sum of PT over all steps.
+    pub work_content: Duration,
+    /// Total PT / total LT x 100 (0 when the lead time is 0).
+    pub activity_ratio_percent: f64,
+    /// Product of every step's CA x 100.
+    pub rolled_complete_accurate_percent: f64,
+    /// Expected lead time once declared rework loops are counted.
+    pub lead_time_with_rework: Duration,
+    /// Share of work content done by hand.
+    pub manual_process_time: Duration,
+    /// Share of work content done by machines.
+    pub automated_process_time: Duration,
+    pub manual_share_percent: f64,
+    pub automated_share_percent: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepMetrics {
+    pub process_time: Duration,
+    pub wait_time: Duration,
+    pub lead_time: Duration,
+    pub complete_accurate: Percent,
+    /// LT / total lead time x 100.
+    pub lead_time_share_percent: f64,
+    pub on_critical_path: bool,
+    /// Expected extra lead time of the rework loops that start at this step.
+    pub rework_time: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReworkMetrics {
+    pub from: usize,
+    pub to: usize,
+    pub share: Percent,
+    /// Lead time of one pass from `to` through `from`, inner loops included.
+    pub loop_lead_time: Duration,
+    /// Expected number of extra passes: s / (1 - s).
+    pub expected_extra_passes: f64,
+    /// Expected extra lead time: passes x loop lead time.
+    pub expected_extra_time: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamTotals {
+    /// `None` for the steps that name no team.
+    pub team: Option<String>,
+    pub steps: usize,
+    /// Sum of `people` over the team's steps that give it.
+    pub people: u32,
+    pub process_time: Duration,
+    pub wait_time: Duration,
+    pub lead_time: Duration,
+    /// The team's process time / work content x 100.
+    pub work_content_share_percent: f64,
+    /// Steps of the team on the critical path.
+    pub critical_path_steps: usize,
+}
+
+/// Percentage `part / whole x 100`, 0 when `whole` is 0.
+pub fn share_percent(part: Duration, whole: Duration) -> f64 {
+    if whole.is_zero() {
+        0.0
+    } else {
+        part.as_millis() as f64 * 100.0 / whole.as_millis() as f64
+    }
+}
+
+/// Analyzes a checked stream.
+pub fn analyze(stream: &ValueStream) -> Analysis {
+    let steps = &stream.steps;
+    let order = graph::topological_order(steps).expect("a checked stream has no cycle");
+    let lead = |i: usize| steps[i].lead_time().as_millis();
+    let critical_path = graph::longest_path(steps, &order, lead);
+    let on_path = |path: &[usize], i| path.contains(&i);
+
+    let sum = |path: &[usize], f: &dyn Fn(usize) -> Duration| {
+        path.iter()
+            .fold(Duration::ZERO, |total, &i| total.saturating_add(f(i)))
+    };
+    let lead_time = sum(&critical_path, &|i| steps[i].lead_time());
+    let process_time = sum(&critical_path, &|i| steps[i].process_time);
+    let wait_time = sum(&critical_path, &|i| steps[i].wait_time);
+    let all: Vec<usize> = (0..steps.len()).collect();
+    let work_content = sum(&all, &|i| steps[i].process_time);
+    let manual_process_time = sum(&all, &|i| {
+        if steps[i].automated {
+            Duration::ZERO
+        } else {
+            steps[i].process_time
+        }
+    });
+    let automated_process_time = sum(&all, &|i| {
+        if steps[i].automated {
+            steps[i].process_time
+        } else {
+            Duration::ZERO
+        }
+    });
+
+    let (rework, effective_lead) = rework_metrics(stream, &order);
+    let critical_path_with_rework =
+        graph::longest_path(steps, &order, |i| effective_lead[i].as_millis());
+    let lead_time_with_rework = sum(&critical_path_with_rework, &|i| effective_lead[i]);
+
+    let rolled = steps
+        .iter()
+        .map(|step| step.complete_accurate.fraction())
+        .product::<f64>()
+        * 100.0;
+    let summary = Summary {
+        lead_time,
+        process_time,
+        wait_time,
+        work_content,
+        activity_ratio_percent: share_percent(process_time, lead_time),
+        rolled_complete_accurate_percent: rolled,
+        lead_time_with_rework,
+        manual_process_time,
+        automated_process_time,
+        manual_share_percent: share_percent(manual_process_time, work_content),
+        automated_share_percent: share_percent(automated_process_time, work_content),
+    };
+
+    let step_metrics: Vec<StepMetrics> = steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| StepMetrics {
+            process_time: step.process_time,
+            wait_time: step.wait_time,
+            lead_time: step.lead_time(),
+            complete_accurate: step.complete_accurate,
+            lead_time_share_percent: share_percent(step.lead_time(), lead_time),
+            on_critical_path: on_path(&critical_path, index),
+            rework_time: rework
+                .iter()
+                .filter(|loop_| loop_.from == index)
+                .fold(Duration::ZERO, |total, loop_| {
+                    total.saturating_add(loop_.expected_extra_time)
+                }),
+        })
+        .collect();
+
+    let teams = team_totals(stream, &step_metrics, work_content);
+    let mut analysis = Analysis {
+        summary,
+        steps: step_metrics,
+        critical_path,
+        critical_path_with_rework,
+        rework,
+        teams,
+        bottlenecks: Vec::new(),
+    };
+    analysis.bottlenecks = bottleneck::rank(stream, &analysis);
+    analysis
+}
+
+/// Loop metrics and each step's lead time with the expected time of the loops charged to it.
+fn rework_metrics(stream: &ValueStream, order: &[usize]) -> (Vec<ReworkMetrics>, Vec<Duration>) {
+    let steps = &stream.steps;
+    let mut effective: Vec<Duration> = steps.iter().map(crate::model::Step::lead_time).collect();
+    let mut metrics: Vec<Option<ReworkMetrics>> = vec![None; stream.rework.len()];
+    for &index in order {
+        let base = steps[index].lead_time();
+        let mut extra_total = Duration::ZERO;
+        for (number, loop_) in stream
+            .rework
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.from == index)
+        {
+            let inside = graph::between(steps, loop_.to, loop_.from);
+            // Longest path from `to` to `from` inside the loop; `from` counts once, without its own loops.
+            let mut reach: Vec<Option<Duration>> = vec![None; steps.len()];
+            for &i in order {
+                if !inside[i] {
+                    continue;
+                }
+                let weight = if i == index { base } else { effective[i] };
+                let start = if i == loop_.to {
+                    Some(Duration::ZERO)
+                } else {
+                    steps[i].after.iter().filter_map(|&p| reach[p]).max()
+                };
+                reach[i] = start.map(|start| start.saturating_add(weight));
+            }
+            let loop_lead_time = reach[index].unwrap_or(base);
+            let s = loop_.share.fraction();
+            let passes = s / (1.0 - s);
+            let extra = Duration::from_secs_f64(loop_lead_time.as_secs_f64() * passes);
+            extra_total = extra_total.saturating_add(extra);
+            metrics[number] = Some(ReworkMetrics {
+                from: loop_.from,
+                to: loop_.to,
+                share: loop_.share,
+                loop_lead_time,
+                expected_extra_passes: passes,
+                expected_extra_time: extra,
+            });
+        }
+        effective[index] = base.saturating_add(extra_total);
+    }
+    let metrics = metrics
+        .into_iter()
+        .map(|m| m.expect("every loop's `from` is in the order"))
+        .collect();
+    (metrics, effective)
+}
+
+fn team_totals(
+    stream: &ValueStream,
+    metrics: &[StepMetrics],
+    work_content: Duration,
+) -> Vec<TeamTotals> {
+    let mut teams: Vec<TeamTotals> = Vec::new();
+    for (step, metric) in stream.steps.iter().zip(metrics) {
+        let position = match teams.iter().position(|t| t.team == step.team) {
+            Some(position) => position,
+            None => {
+                teams.push(TeamTotals {
+                    team: step.team.clone(),
+                    steps: 0,
+                    people: 0,
+                    process_time: Duration::ZERO,
+                    wait_time: Duration::ZERO,
+                    lead_time: Duration::ZERO,
+                    work_content_share_percent: 0.0,
+                    critical_path_steps: 0,
+                });
+                teams.len() - 1
+            }
+        };
+        let team = &mut teams[position];
+        team.steps += 1;
+        team.people += step.people.unwrap_or(0);
+        team.process_time = team.process_time.saturating_add(metric.process_time);
+        team.wait_time = team.wait_time.saturating_add(metric.wait_time);
+        team.lead_time = team.lead_time.saturating_add(metric.lead_time);
+        team.critical_path_steps += usize::from(metric.on_critical_path);
+    }
+    for team in &mut teams {
+        team.work_content_share_percent = share_percent(team.process_time, work_content);
+    }
+    // Steps without a team last, the named teams in order of first appearance.
+    teams.sort_by_key(|team| team.team.is_none());
+    teams
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,202 @@
+//! Which steps hold the stream back, and why, with the number behind every reason.
+//!
+//! Each reason carries a weight in percentage points: the share of the total lead time at stake
+//! for time-based reasons, the share of items reworked for %C&A. A step's score is the sum of
+//! its weights; steps rank by score, then by map order, so equal input gives equal output.
+
+use crate::analysis::{Analysis, share_percent};
+use crate::model::ValueStream;
+use crate::percent::format_number;
+use crate::{Duration, Percent};
+
+/// A wait is long when it is at least this share of the total lead time.
+pub const LONG_WAIT_SHARE: f64 = 20.0;
+/// Process time is long when it is at least this share of the critical path's process time.
+pub const LONG_PROCESS_SHARE: f64 = 30.0;
+/// A manual step is worth flagging when it holds at least this share of the critical path's process time.
+pub const MANUAL_PROCESS_SHARE: f64 = 20.0;
+/// %C&A below this is low even when it is not the lowest.
+pub const LOW_COMPLETE_ACCURATE: f64 = 80.0;
+
+/// Why a step is flagged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReasonCode {
+    LongWait,
+    LongProcessTime,
+    LowCompleteAccurate,
+    Rework,
+    ManualOnCriticalPath,
+}
+
+impl ReasonCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::LongWait => "long_wait",
+            ReasonCode::LongProcessTime => "long_process_time",
+            ReasonCode::LowCompleteAccurate => "low_complete_accurate",
+            ReasonCode::Rework => "rework",
+            ReasonCode::ManualOnCriticalPath => "manual_on_critical_path",
+        }
+    }
+}
+
+/// The number a reason rests on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ReasonValue {
+    Duration(Duration),
+    Percent(f64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    pub code: ReasonCode,
+    /// One sentence with the numbers, e.g. "waits 4d before starting: 41% of total lead time".
+    pub message: String,
+    /// The number behind the reason (a wait time, a %C&A).
+    pub value: ReasonValue,
+    /// The share of lead time or of items at stake, in percent.
+    pub share_percent: f64,
+    /// This reason's contribution to the score.
+    pub weight: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bottleneck {
+    pub step: usize,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+}
+
+fn whole(percent: f64) -> String {
+    format!("{}%", format_number(percent, 0))
+}
+
+/// Ranks the steps that have at least one reason.
+pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
+    let summary = &analysis.summary;
+    let lowest_ca = stream
+        .steps
+        .iter()
+        .map(|step| step.complete_accurate)
+        .fold(Percent::HUNDRED, |low, ca| if ca < low { ca } else { low });
+    let lowest_is_shared = stream
+        .steps
+        .iter()
+        .filter(|s| s.complete_accurate == lowest_ca)
+        .count()
+        > 1;
+    let longest_wait = analysis
+        .critical_path
+        .iter()
+        .map(|&i| analysis.steps[i].wait_time)
+        .max()
+        .unwrap_or(Duration::ZERO);
+
+    let mut ranked: Vec<Bottleneck> = Vec::new();
+    for (index, (step, metrics)) in stream.steps.iter().zip(&analysis.steps).enumerate() {
+        let mut reasons = Vec::new();
+        if metrics.on_critical_path && !metrics.wait_time.is_zero() {
+            let share = share_percent(metrics.wait_time, summary.lead_time);
+            let is_longest = metrics.wait_time == longest_wait;
+            if share >= LONG_WAIT_SHARE || is_longest {
+                let tail = if is_longest && analysis.critical_path.len() > 1 {
+                    ", the longest wait in the stream"
+                } else {
+                    ""
+                };
+                reasons.push(Reason {
+                    code: ReasonCode::LongWait,
+                    message: format!(
+                        "waits {} before starting: {} of total lead time{tail}",
+                        metrics.wait_time.human(),
+                        whole(share)
+                    ),
+                    value: ReasonValue::Duration(metrics.wait_time),
+                    share_percent: share,
+                    weight: share,
+                });
+            }
+        }
+        let process_share = share_percent(metrics.process_time, summary.process_time);
+        if metrics.on_critical_path && process_share >= LONG_PROCESS_SHARE {
+            let share = share_percent(metrics.process_time, summary.lead_time);
+            reasons.push(Reason {
+                code: ReasonCode::LongProcessTime,
+                message: format!(
+                    "takes {} of process time: {} of the critical path's process time",
+                    metrics.process_time.human(),
+                    whole(process_share)
+                ),
+                value: ReasonValue::Duration(metrics.process_time),
+                share_percent: process_share,
+                weight: share,
+            });
+        }
+        let ca = step.complete_accurate;
+        let is_lowest = ca == lowest_ca && ca < Percent::HUNDRED && stream.steps.len() > 1;
+        if ca.value() < LOW_COMPLETE_ACCURATE || is_lowest {
+            let rework_share = 100.0 - ca.value();
+            let tail = match (is_lowest, lowest_is_shared) {
+                (true, false) => "lowest in the stream".to_string(),
+                (true, true) => "shares the lowest in the stream".to_string(),
+                _ => format!("{} of its output needs rework", whole(rework_share)),
+            };
+            reasons.push(Reason {
+                code: ReasonCode::LowCompleteAccurate,
+                message: format!("%C&A {ca}: {tail}"),
+                value: ReasonValue::Percent(ca.value()),
+                share_percent: rework_share,
+                weight: rework_share,
+            });
+        }
+        for loop_ in analysis
+            .rework
+            .iter()
+            .filter(|l| l.from == index && !l.expected_extra_time.is_zero())
+        {
+            let share = share_percent(loop_.expected_extra_time, summary.lead_time);
+            let target = if loop_.to == index {
+                "back into itself".to_string()
+            } else {
+                format!("back to `{}`", stream.steps[loop_.to].id)
+            };
+            reasons.push(Reason {
+                code: ReasonCode::Rework,
+                message: format!(
+                    "sends {} of items {target}: adds {} to the expected lead time ({} more)",
+                    loop_.share,
+                    loop_.expected_extra_time.human(),
+                    whole(share)
+                ),
+                value: ReasonValue::Duration(loop_.expected_extra_time),
+                share_percent: share,
+                weight: share,
+            });
+        }
+        if metrics.on_critical_path && !step.automated && process_share >= MANUAL_PROCESS_SHARE {
+            let share = share_percent(metrics.process_time, summary.lead_time);
+            reasons.push(Reason {
+                code: ReasonCode::ManualOnCriticalPath,
+                message: format!(
+                    "manual step on the critical path: {} hands-on, {} of the critical path's process time",
+                    metrics.process_time.human(),
+                    whole(process_share)
+                ),
+                value: ReasonValue::Duration(metrics.process_time),
+                share_percent: process_share,
+                weight: share,
+            });
+        }
+        if !reasons.is_empty() {
+            let score = reasons.iter().map(|r| r.weight).sum::<f64>();
+            ranked.push(Bottleneck {
+                step: index,
+                score: (score * 10.0).round() / 10.0,
+                reasons,
+            });
+        }
+    }
+    // Stable sort: equal scores keep map order.
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked
+}

@@ -1,0 +1,21 @@
+//! The value stream model, the map file reader, the metrics and the bottleneck analysis.
+//!
+//! Pure by design: no file or network I/O, no clock, no printing. Callers hand in text and get
+//! back a checked [`ValueStream`] (or every problem in it) and an [`Analysis`].
+#![forbid(unsafe_code)]
+
+pub mod analysis;
+pub mod bottleneck;
+pub mod diagnostic;
+mod duration;
+pub mod graph;
+pub mod mapfile;
+pub mod model;
+mod percent;
+
+pub use analysis::{Analysis, analyze};
+pub use diagnostic::{Diagnostic, Location, Severity};
+pub use duration::{Duration, DurationError};
+pub use mapfile::{ParsedMap, json_schema, parse_map};
+pub use model::ValueStream;
+pub use percent::{Percent, PercentError, format_number};

@@ -1,0 +1,299 @@
+//! The shape of a map file, written once as data.
+//!
+//! The reader checks field names against these tables (and suggests the closest on a typo), and
+//! the JSON Schema that editors use is generated from them, so the two cannot drift apart.
+
+/// What a field holds.
+#[derive(Debug)]
+pub enum Kind {
+    /// A line of text.
+    Text,
+    /// An identifier other entries refer to.
+    Id,
+    /// A reference to a step id.
+    StepRef,
+    /// A reference to a step id, a system id or `customer`.
+    EndpointRef,
+    /// One step id or a list of them.
+    StepRefs,
+    /// A list of short texts.
+    TextList,
+    Bool,
+    /// A whole number, at least this.
+    Integer {
+        min: u64,
+    },
+    Duration,
+    Percent,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    Object(&'static ObjectSpec),
+    List(&'static ObjectSpec),
+}
+
+/// One field of an object.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub description: &'static str,
+}
+
+/// An object: the top level, a step, a flow...
+#[derive(Debug)]
+pub struct ObjectSpec {
+    /// What the user calls it, for messages ("step", "flow").
+    pub noun: &'static str,
+    pub description: &'static str,
+    pub fields: &'static [FieldSpec],
+}
+
+impl ObjectSpec {
+    pub fn field(&self, name: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.fields.iter().map(|field| field.name)
+    }
+}
+
+const fn field(name: &'static str, kind: Kind, description: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        required: false,
+        description,
+    }
+}
+
+const fn required(name: &'static str, kind: Kind, description: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        required: true,
+        description,
+    }
+}
+
+pub const FLOW_KINDS: &[&str] = &["electronic", "manual"];
+pub const IMPROVEMENT_STATUSES: &[&str] = &["planned", "in_progress", "done", "dropped"];
+
+pub static SCOPE: ObjectSpec = ObjectSpec {
+    noun: "scope",
+    description: "Where the stream starts and where it delivers.",
+    fields: &[
+        field(
+            "start",
+            Kind::Text,
+            "The trigger that starts an item's journey, e.g. `Feature requested`.",
+        ),
+        field(
+            "end",
+            Kind::Text,
+            "What the customer receives at the end, e.g. `Running in production`.",
+        ),
+    ],
+};
+
+pub static ARTIFACTS: ObjectSpec = ObjectSpec {
+    noun: "artifacts",
+    description: "What the step takes in and hands on (tickets, code, builds, deployments).",
+    fields: &[
+        field("in", Kind::TextList, "Artifacts the step consumes."),
+        field("out", Kind::TextList, "Artifacts the step produces."),
+    ],
+};
+
+pub static STEP: ObjectSpec = ObjectSpec {
+    noun: "step",
+    description: "One process box of the stream.",
+    fields: &[
+        required(
+            "id",
+            Kind::Id,
+            "Short identifier other entries refer to, e.g. `develop`.",
+        ),
+        field("name", Kind::Text, "Display name; defaults to the id."),
+        field("team", Kind::Text, "The team that owns the step."),
+        field(
+            "people",
+            Kind::Integer { min: 1 },
+            "How many people work on the step.",
+        ),
+        field(
+            "automated",
+            Kind::Bool,
+            "Whether a machine does the step (default: false, a manual step).",
+        ),
+        field(
+            "process_time",
+            Kind::Duration,
+            "Hands-on time for one item, e.g. `2h`, `1d 4h`.",
+        ),
+        field(
+            "wait_time",
+            Kind::Duration,
+            "Time an item waits before this step starts, e.g. `3d`.",
+        ),
+        field(
+            "lead_time",
+            Kind::Duration,
+            "Wait time plus process time; give it instead of `wait_time` to derive the wait.",
+        ),
+        field(
+            "complete_accurate",
+            Kind::Percent,
+            "Percent complete and accurate: share of output the next step can use as is (default 100%).",
+        ),
+        field(
+            "artifacts",
+            Kind::Object(&ARTIFACTS),
+            "What the step takes in and hands on.",
+        ),
+        field("notes", Kind::Text, "Free notes."),
+        field(
+            "after",
+            Kind::StepRefs,
+            "The step ids this step follows (default: the previous step); several ids join parallel branches.",
+        ),
+    ],
+};
+
+pub static SYSTEM: ObjectSpec = ObjectSpec {
+    noun: "system",
+    description: "An outside system or party that exchanges information with the stream.",
+    fields: &[
+        required(
+            "id",
+            Kind::Id,
+            "Short identifier flows refer to, e.g. `jira`.",
+        ),
+        field("name", Kind::Text, "Display name; defaults to the id."),
+    ],
+};
+
+pub static FLOW: ObjectSpec = ObjectSpec {
+    noun: "flow",
+    description: "Information passed between steps, systems or the customer.",
+    fields: &[
+        required(
+            "from",
+            Kind::EndpointRef,
+            "A step id, a system id or `customer`.",
+        ),
+        required(
+            "to",
+            Kind::EndpointRef,
+            "A step id, a system id or `customer`.",
+        ),
+        field(
+            "kind",
+            Kind::Choice(FLOW_KINDS),
+            "`electronic` (drawn as a lightning arrow) or `manual` (default: electronic).",
+        ),
+        field(
+            "label",
+            Kind::Text,
+            "What is passed, e.g. `weekly priorities`.",
+        ),
+    ],
+};
+
+pub static REWORK: ObjectSpec = ObjectSpec {
+    noun: "rework loop",
+    description: "A loop: a share of items leaving `from` go back to `to` and pass again.",
+    fields: &[
+        required(
+            "from",
+            Kind::StepRef,
+            "The step where the problem is found.",
+        ),
+        required(
+            "to",
+            Kind::StepRef,
+            "The step the item goes back to (`from` itself or a step before it).",
+        ),
+        field(
+            "share",
+            Kind::Percent,
+            "Share of items sent back on each pass (default: 100% minus the %C&A of `from`).",
+        ),
+    ],
+};
+
+pub static TARGET: ObjectSpec = ObjectSpec {
+    noun: "target",
+    description: "The values the improvement promises for its step.",
+    fields: &[
+        field("process_time", Kind::Duration, "Target process time."),
+        field("wait_time", Kind::Duration, "Target wait time."),
+        field("lead_time", Kind::Duration, "Target lead time."),
+        field("complete_accurate", Kind::Percent, "Target %C&A."),
+    ],
+};
+
+pub static IMPROVEMENT: ObjectSpec = ObjectSpec {
+    noun: "improvement",
+    description: "A kaizen item of the improvement plan.",
+    fields: &[
+        required("id", Kind::Id, "Short identifier, e.g. `auto-tests`."),
+        required("step", Kind::StepRef, "The step the improvement changes."),
+        required(
+            "action",
+            Kind::Text,
+            "What will be done, e.g. `Automate the regression suite`.",
+        ),
+        field("owner", Kind::Text, "Who drives it."),
+        field("due", Kind::Date, "Due date, `YYYY-MM-DD`."),
+        field(
+            "status",
+            Kind::Choice(IMPROVEMENT_STATUSES),
+            "Where it stands (default: planned).",
+        ),
+        field(
+            "target",
+            Kind::Object(&TARGET),
+            "The step's metric values the improvement must reach.",
+        ),
+    ],
+};
+
+pub static MAP: ObjectSpec = ObjectSpec {
+    noun: "map",
+    description: "A value stream map for vsm: the steps work passes through from trigger to delivery.",
+    fields: &[
+        required("name", Kind::Text, "The stream's name."),
+        field("description", Kind::Text, "What the stream covers."),
+        field(
+            "customer",
+            Kind::Text,
+            "Who receives what the stream delivers.",
+        ),
+        field(
+            "scope",
+            Kind::Object(&SCOPE),
+            "Where the stream starts and ends.",
+        ),
+        required(
+            "steps",
+            Kind::List(&STEP),
+            "The steps in order; a step follows the previous one unless it says `after:`.",
+        ),
+        field(
+            "systems",
+            Kind::List(&SYSTEM),
+            "Outside systems that flows refer to.",
+        ),
+        field("flows", Kind::List(&FLOW), "Information flows."),
+        field("rework", Kind::List(&REWORK), "Declared rework loops."),
+        field(
+            "improvements",
+            Kind::List(&IMPROVEMENT),
+            "The improvement plan (kaizen items).",
+        ),
+    ],
+};

@@ -1,0 +1,51 @@
+//! Reading a map file: YAML text in, a checked [`ValueStream`] and every problem found out.
+//!
+//! The reader walks the YAML tree with its source positions rather than deserializing with serde,
+//! because serde stops at the first problem and a user fixing a map wants all of them at once.
+
+pub mod fields;
+mod nodes;
+mod schema;
+mod stream;
+
+pub use schema::json_schema;
+
+use crate::ValueStream;
+use crate::diagnostic::Diagnostic;
+
+/// The outcome of reading a map file.
+#[derive(Debug)]
+pub struct ParsedMap {
+    /// The map, when the file has no errors (it may still have warnings).
+    pub stream: Option<ValueStream>,
+    /// Errors and warnings in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ParsedMap {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Reads a map from the text of a YAML file.
+pub fn parse_map(source: &str) -> ParsedMap {
+    let mut reader = nodes::Reader::new(source);
+    let stream = reader
+        .document()
+        .and_then(|root| stream::build(&mut reader, &root));
+    let mut diagnostics = reader.into_diagnostics();
+    diagnostics.sort_by_key(|d| d.location.map(|l| (l.offset, l.len)));
+    let stream = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        stream
+    };
+    ParsedMap {
+        stream,
+        diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,562 @@
+//! Typed access to the YAML tree, reporting each problem at the node that has it.
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+
+use super::fields::{Kind, ObjectSpec};
+use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::{Duration, Percent};
+
+pub type Node<'s> = MarkedYaml<'s>;
+
+/// Walks one YAML document and collects diagnostics.
+pub struct Reader<'s> {
+    source: &'s str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The known fields of one mapping, with their key positions.
+pub struct Fields<'n, 's> {
+    location: Location,
+    entries: Vec<(&'static str, &'n Node<'s>, &'n Node<'s>)>,
+}
+
+impl<'n, 's> Fields<'n, 's> {
+    /// The value of a field that is present and not empty.
+    pub fn get(&self, name: &str) -> Option<&'n Node<'s>> {
+        self.entries
+            .iter()
+            .find(|(field, _, value)| *field == name && !is_null(value))
+            .map(|(_, _, value)| *value)
+    }
+
+    /// Where the whole mapping is.
+    pub fn location(&self) -> Location {
+        self.location
+    }
+}
+
+fn is_null(node: &Node<'_>) -> bool {
+    matches!(node.data, YamlData::Value(Scalar::Null))
+}
+
+/// "a list", "a mapping", "the number `3`": what the user wrote, for type errors.
+fn describe(node: &Node<'_>, source: &str) -> String {
+    match &node.data {
+        YamlData::Sequence(_) => "a list".into(),
+        YamlData::Mapping(_) => "a mapping".into(),
+        YamlData::Value(Scalar::Null) => "nothing".into(),
+        YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", raw(node, source)),
+        YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
+            format!("the number `{}`", raw(node, source))
+        }
+        YamlData::Value(Scalar::String(text)) => format!("the text `{text}`"),
+        _ => "an unsupported YAML value".into(),
+    }
+}
+
+/// The node's text exactly as written in the file.
+fn raw<'a>(node: &Node<'_>, source: &'a str) -> &'a str {
+    let start = char_to_byte(source, node.span.start.index());
+    let end = char_to_byte(source, node.span.end.index());
+    source.get(start..end).unwrap_or_default().trim()
+}
+
+fn char_to_byte(source: &str, chars: usize) -> usize {
+    if source.is_ascii() {
+        chars.min(source.len())
+    } else {
+        source
+            .char_indices()
+            .nth(chars)
+            .map_or(source.len(), |(byte, _)| byte)
+    }
+}
+
+impl<'s> Reader<'s> {
+    pub fn new(source: &'s str) -> Self {
+        Reader {
+            source,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The single YAML document of the file, or a reported reason why there is none.
+    pub fn document(&mut self) -> Option<Node<'s>> {
+        let start = Location {
+            offset: 0,
+            len: 0,
+            line: 1,
+            column: 1,
+        };
+        let empty = || {
+            Diagnostic::error("empty_file", "the file is empty")
+                .at(start)
+                .help("a map needs at least `name:` and `steps:`; run `vsm init` for a starter map")
+        };
+        let mut documents = match Node::load_from_str(self.source) {
+            Ok(documents) => documents,
+            Err(error) => {
+                let marker = error.marker();
+                let offset = char_to_byte(self.source, marker.index());
+                let info = error.info();
+                let help = if info.contains("duplicated key") {
+                    "each field may appear once in a mapping; remove or rename the repeated key"
+                } else {
+                    "check the indentation and the `:` after each key; quote values that contain `: ` or start with `{`, `[`, `*` or `&`"
+                };
+                self.report(
+                    Diagnostic::error("yaml_syntax", format!("this is not valid YAML: {info}"))
+                        .at(Location {
+                            offset,
+                            len: 0,
+                            line: marker.line(),
+                            column: marker.col() + 1,
+                        })
+                        .help(help),
+                );
+                return None;
+            }
+        };
+        if documents.len() > 1 {
+            let second = &documents[1];
+            let location = self.location(second);
+            self.report(
+                Diagnostic::error("several_documents", "the file holds more than one YAML document")
+                    .at(location)
+                    .help("keep one map per file; remove the `---` line and what follows, or move it to a file of its own"),
+            );
+            return None;
+        }
+        match documents.pop() {
+            None => {
+                self.report(empty());
+                None
+            }
+            Some(root) if is_null(&root) => {
+                self.report(empty());
+                None
+            }
+            Some(root) => Some(root),
+        }
+    }
+
+    pub fn location(&self, node: &Node<'_>) -> Location {
+        let start = char_to_byte(self.source, node.span.start.index());
+        let mut end = char_to_byte(self.source, node.span.end.index()).max(start);
+        // A block mapping's span runs to the start of what follows; point at its first line only.
+        if let Some(newline) = self.source[start..end].find('\n') {
+            end = start + newline;
+        }
+        let text = &self.source[start..end];
+        end = start + text.trim_end().len();
+        Location {
+            offset: start,
+            len: end - start,
+            line: node.span.start.line(),
+            column: node.span.start.col() + 1,
+        }
+    }
+
+    /// The value as written, for quoting in messages.
+    pub fn raw(&self, node: &Node<'_>) -> &'s str {
+        raw(node, self.source)
+    }
+
+    fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
+        let found = describe(node, self.source);
+        let location = self.location(node);
+        self.report(
+            Diagnostic::error("wrong_type", format!("expected {expected}, found {found}"))
+                .at(location)
+                .help(help),
+        );
+    }
+
+    /// A mapping checked against `spec`: unknown fields and missing required ones are reported.
+    pub fn object<'n, 'y>(
+        &mut self,
+        node: &'n Node<'y>,
+        spec: &ObjectSpec,
+    ) -> Option<Fields<'n, 'y>> {
+        let YamlData::Mapping(mapping) = &node.data else {
+            let fields: Vec<&str> = spec.names().take(3).collect();
+            self.type_error(
+                node,
+                &format!("a {} (a mapping of fields)", spec.noun),
+                &format!(
+                    "write the {} as `key: value` lines, e.g. `{}: ...`",
+                    spec.noun,
+                    fields.join(": ...`, `")
+                ),
+            );
+            return None;
+        };
+        let mut fields = Fields {
+            location: self.location(node),
+            entries: Vec::new(),
+        };
+        for (key, value) in mapping {
+            let name = match &key.data {
+                YamlData::Value(Scalar::String(name)) => name.to_string(),
+                _ => self.raw(key).to_string(),
+            };
+            let name = name.as_str();
+            match spec.fields.iter().find(|field| field.name == name) {
+                Some(field) => fields.entries.push((field.name, key, value)),
+                None => {
+                    let location = self.location(key);
+                    let mut diagnostic = Diagnostic::error(
+                        "unknown_field",
+                        format!("unknown field `{name}` in {}", article(spec.noun)),
+                    )
+                    .at(location);
+                    diagnostic = match did_you_mean(name, spec.names()) {
+                        Some(suggestion) => diagnostic
+                            .label(format!("did you mean `{suggestion}`?"))
+                            .help(format!("did you mean `{suggestion}`?")),
+                        None => diagnostic.help(format!(
+                            "the fields of {} are: {}",
+                            article(spec.noun),
+                            spec.names()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    };
+                    self.report(diagnostic);
+                }
+            }
+        }
+        for field in spec.fields.iter().filter(|field| field.required) {
+            let present = fields
+                .entries
+                .iter()
+                .find(|(name, _, _)| *name == field.name);
+            match present {
+                None => {
+                    self.report(
+                        Diagnostic::error(
+                            "missing_field",
+                            format!("{} is missing `{}`", article(spec.noun), field.name),
+                        )
+                        .at(fields.location)
+                        .help(format!(
+                            "add `{}:` ({})",
+                            field.name,
+                            lowercase_first(field.description)
+                        )),
+                    );
+                }
+                Some((_, key, value)) if is_null(value) => {
+                    let location = self.location(key);
+                    self.report(
+                        Diagnostic::error("empty_field", format!("`{}` has no value", field.name))
+                            .at(location)
+                            .help(format!(
+                                "give `{}` a value: {}",
+                                field.name,
+                                lowercase_first(field.description)
+                            )),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        // Optional fields written with no value: say so rather than quietly ignoring the line.
+        for (name, key, value) in &fields.entries {
+            let spec_field = spec.field(name).expect("entries hold known fields");
+            if is_null(value) && !spec_field.required && !matches!(spec_field.kind, Kind::Text) {
+                let location = self.location(key);
+                self.report(
+                    Diagnostic::warning(
+                        "empty_field",
+                        format!("`{name}` has no value and is ignored"),
+                    )
+                    .at(location)
+                    .help(format!("give `{name}` a value or remove the line")),
+                );
+            }
+        }
+        Some(fields)
+    }
+
+    /// The items of a list; a lone mapping where a list is expected is reported.
+    pub fn list<'n, 'y>(&mut self, node: &'n Node<'y>, noun: &str) -> Vec<&'n Node<'y>> {
+        match &node.data {
+            YamlData::Sequence(items) => items.iter().collect(),
+            _ => {
+                self.type_error(
+                    node,
+                    &format!("a list of {noun}"),
+                    &format!("start each of the {noun} with `- ` on its own line"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn text(&mut self, node: &Node<'_>) -> Option<String> {
+        match &node.data {
+            YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
+            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_) | Scalar::Boolean(_)) => {
+                Some(self.raw(node).trim_matches(['"', '\'']).to_string())
+            }
+            _ => {
+                self.type_error(
+                    node,
+                    "a text",
+                    "write the text on the same line after the `:`",
+                );
+                None
+            }
+        }
+    }
+
+    /// An identifier: letters, digits, `-`, `_` and `.`.
+    pub fn id(&mut self, node: &Node<'_>) -> Option<String> {
+        let id = self.text(node)?;
+        let valid = id.chars().next().is_some_and(char::is_alphanumeric)
+            && id
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if valid {
+            return Some(id);
+        }
+        let suggestion: String = id
+            .trim()
+            .to_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '.' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let location = self.location(node);
+        let mut diagnostic =
+            Diagnostic::error("invalid_id", format!("`{id}` is not a valid id")).at(location);
+        diagnostic = if suggestion.is_empty() {
+            diagnostic.help("an id uses letters, digits, `-`, `_` and `.`")
+        } else {
+            diagnostic.help(format!(
+                "an id uses letters, digits, `-`, `_` and `.`; try `{suggestion}` (the display name goes in `name:`)"
+            ))
+        };
+        self.report(diagnostic);
+        None
+    }
+
+    pub fn text_list(&mut self, node: &Node<'_>) -> Vec<String> {
+        match &node.data {
+            YamlData::Sequence(items) => items.iter().filter_map(|item| self.text(item)).collect(),
+            YamlData::Value(Scalar::String(text)) => vec![text.to_string()],
+            _ => {
+                self.type_error(
+                    node,
+                    "a list of texts",
+                    "write `[first, second]` or one `- item` per line",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, node: &Node<'_>) -> Option<bool> {
+        if let YamlData::Value(Scalar::Boolean(value)) = node.data {
+            return Some(value);
+        }
+        let raw = self.raw(node).to_lowercase();
+        let suggestion = match raw.as_str() {
+            "yes" | "y" | "on" => "true",
+            "no" | "n" | "off" => "false",
+            _ => "true` or `false",
+        };
+        self.type_error(node, "`true` or `false`", &format!("write `{suggestion}`"));
+        None
+    }
+
+    pub fn integer(&mut self, node: &Node<'_>, min: u64) -> Option<u32> {
+        if let YamlData::Value(Scalar::Integer(value)) = node.data {
+            if let Ok(value) = u32::try_from(value)
+                && u64::from(value) >= min
+            {
+                return Some(value);
+            }
+            let location = self.location(node);
+            self.report(
+                Diagnostic::error("out_of_range", format!("`{value}` is out of range"))
+                    .at(location)
+                    .help(format!("write a whole number of at least {min}")),
+            );
+            return None;
+        }
+        self.type_error(
+            node,
+            "a whole number",
+            &format!("write a whole number of at least {min}, e.g. `2`"),
+        );
+        None
+    }
+
+    pub fn duration(&mut self, node: &Node<'_>) -> Option<Duration> {
+        let text = match &node.data {
+            YamlData::Value(Scalar::String(text)) => text.to_string(),
+            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
+                self.raw(node).to_string()
+            }
+            _ => {
+                self.type_error(
+                    node,
+                    "a duration such as `2h` or `1d 4h`",
+                    "use ms, s, m, h, d or w, e.g. `90m`, `1.5h`, `1d 4h`",
+                );
+                return None;
+            }
+        };
+        match text.parse::<Duration>() {
+            Ok(duration) => Some(duration),
+            Err(error) => {
+                let location = self.location(node);
+                self.report(
+                    Diagnostic::error(
+                        "invalid_duration",
+                        format!("`{}` is not a valid duration: {error}", self.raw(node)),
+                    )
+                    .at(location)
+                    .help(error.help()),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn percent(&mut self, node: &Node<'_>) -> Option<Percent> {
+        let text = match &node.data {
+            YamlData::Value(Scalar::String(text)) => text.to_string(),
+            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
+                self.raw(node).to_string()
+            }
+            _ => {
+                self.type_error(
+                    node,
+                    "a percentage such as `75%`",
+                    "write a number from 0 to 100, e.g. `75%`",
+                );
+                return None;
+            }
+        };
+        match text.parse::<Percent>() {
+            Ok(percent) => {
+                if let YamlData::Value(Scalar::FloatingPoint(value)) = node.data
+                    && value.0 > 0.0
+                    && value.0 < 1.0
+                {
+                    let location = self.location(node);
+                    let meant = Percent::new(value.0 * 100.0).expect("under 100");
+                    self.report(
+                        Diagnostic::warning("fraction_as_percent", format!("`{}` is read as {percent}, not {meant}", self.raw(node)))
+                            .at(location)
+                            .help(format!("percentages are written out of 100; write `{meant}` if that is what you mean")),
+                    );
+                }
+                Some(percent)
+            }
+            Err(error) => {
+                let location = self.location(node);
+                self.report(
+                    Diagnostic::error(
+                        "invalid_percent",
+                        format!("`{}` is not a valid percentage: {error}", self.raw(node)),
+                    )
+                    .at(location)
+                    .help(error.help()),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, node: &Node<'_>) -> Option<jiff::civil::Date> {
+        let text = self.text(node)?;
+        match text.parse::<jiff::civil::Date>() {
+            Ok(date) => Some(date),
+            Err(_) => {
+                let location = self.location(node);
+                self.report(
+                    Diagnostic::error("invalid_date", format!("`{text}` is not a date"))
+                        .at(location)
+                        .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// One of `choices`, with a suggestion for a near miss.
+    pub fn choice(
+        &mut self,
+        node: &Node<'_>,
+        field: &str,
+        choices: &[&'static str],
+    ) -> Option<&'static str> {
+        let text = self.text(node)?;
+        let normalized = text.trim().to_lowercase().replace([' ', '-'], "_");
+        if let Some(choice) = choices.iter().find(|choice| **choice == normalized) {
+            return Some(choice);
+        }
+        let location = self.location(node);
+        let listed = choices
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let help = match did_you_mean(&normalized, choices.iter().copied()) {
+            Some(suggestion) => {
+                format!("did you mean `{suggestion}`? `{field}` is one of {listed}")
+            }
+            None => format!("`{field}` is one of {listed}"),
+        };
+        self.report(
+            Diagnostic::error(
+                "invalid_choice",
+                format!("`{text}` is not a valid `{field}`"),
+            )
+            .at(location)
+            .help(help),
+        );
+        None
+    }
+}
+
+fn article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if noun == "map" {
+        "the map".into()
+    } else if vowel {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,614 @@
+//! From the YAML tree to a [`ValueStream`]: fields, references, and the rules across entries.
+
+use std::collections::HashMap;
+
+use super::fields::{self, ObjectSpec};
+use super::nodes::{Fields, Node, Reader};
+use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::graph;
+use crate::model::{
+    Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step, StepTargets,
+    System, ValueStream,
+};
+use crate::{Duration, Percent};
+
+/// A reference to something by id, with where it was written.
+struct Reference {
+    id: String,
+    location: Location,
+}
+
+struct StepDraft {
+    step: Step,
+    id_location: Location,
+    /// `None`: follows the previous step.
+    after: Option<Vec<Reference>>,
+    /// Whether every field read cleanly; a step with a bad field still defines its id.
+    complete: bool,
+}
+
+/// Builds the stream; `None` when a part could not be read (the reasons are reported).
+pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
+    let top = reader.object(root, &fields::MAP)?;
+    let name = top.get("name").and_then(|node| reader.text(node));
+    let description = top.get("description").and_then(|node| reader.text(node));
+    let customer = top.get("customer").and_then(|node| reader.text(node));
+    let scope = top
+        .get("scope")
+        .map_or_else(Scope::default, |node| read_scope(reader, node));
+
+    let mut drafts = Vec::new();
+    if let Some(node) = top.get("steps") {
+        let items = reader.list(node, "steps");
+        if items.is_empty() && matches!(node.data, saphyr::YamlData::Sequence(_)) {
+            let location = reader.location(node);
+            reader.report(
+                Diagnostic::error("no_steps", "the map has no steps")
+                    .at(location)
+                    .help("add at least one step with `- id: ...`"),
+            );
+        }
+        drafts = items
+            .into_iter()
+            .filter_map(|item| read_step(reader, item))
+            .collect();
+    }
+    let mut ids = IdTable::default();
+    for draft in &drafts {
+        ids.define(reader, "step", &draft.step.id, draft.id_location);
+    }
+    let steps = resolve_steps(reader, drafts, &ids);
+
+    let systems = read_list(
+        reader,
+        &top,
+        "systems",
+        &fields::SYSTEM,
+        |reader, fields| {
+            let (id, location) = read_id(reader, fields)?;
+            let name = fields
+                .get("name")
+                .and_then(|node| reader.text(node))
+                .unwrap_or_else(|| id.clone());
+            Some((System { id, name }, location))
+        },
+    );
+    let mut system_ids = IdTable::default();
+    for (system, location) in &systems {
+        if system.id == "customer" || ids.index.contains_key(&system.id) {
+            reader.report(
+                Diagnostic::error("duplicate_id", format!("system id `{}` is already used", system.id))
+                    .at(*location)
+                    .help("flows refer to steps, systems and `customer` by id; give the system an id of its own"),
+            );
+        }
+        system_ids.define(reader, "system", &system.id, *location);
+    }
+    let systems: Vec<System> = systems.into_iter().map(|(system, _)| system).collect();
+
+    let flows = read_list(reader, &top, "flows", &fields::FLOW, |reader, fields| {
+        let from = read_endpoint(reader, fields, "from", &ids, &system_ids);
+        let to = read_endpoint(reader, fields, "to", &ids, &system_ids);
+        let kind = match fields.get("kind") {
+            Some(node) => match reader.choice(node, "kind", fields::FLOW_KINDS)? {
+                "manual" => FlowKind::Manual,
+                _ => FlowKind::Electronic,
+            },
+            None => FlowKind::Electronic,
+        };
+        let label = fields.get("label").and_then(|node| reader.text(node));
+        Some(Flow {
+            from: from?,
+            to: to?,
+            kind,
+            label,
+        })
+    });
+
+    let rework = read_list(reader, &top, "rework", &fields::REWORK, |reader, fields| {
+        read_rework(reader, fields, &ids, steps.as_deref())
+    });
+
+    let mut improvement_ids = IdTable::default();
+    let improvements = read_list(
+        reader,
+        &top,
+        "improvements",
+        &fields::IMPROVEMENT,
+        |reader, fields| {
+            let (id, location) = read_id(reader, fields)?;
+            improvement_ids.define(reader, "improvement", &id, location);
+            read_improvement(reader, fields, id, &ids)
+        },
+    );
+
+    Some(ValueStream {
+        name: name?,
+        description,
+        customer,
+        scope,
+        steps: steps?,
+        systems,
+        flows,
+        rework,
+        improvements,
+    })
+}
+
+fn read_scope(reader: &mut Reader<'_>, node: &Node<'_>) -> Scope {
+    let Some(fields) = reader.object(node, &fields::SCOPE) else {
+        return Scope::default();
+    };
+    Scope {
+        start: fields.get("start").and_then(|node| reader.text(node)),
+        end: fields.get("end").and_then(|node| reader.text(node)),
+    }
+}
+
+/// Reads an optional top-level list of objects, keeping the entries that read cleanly.
+fn read_list<'s, 'y, T>(
+    reader: &mut Reader<'s>,
+    top: &Fields<'_, 'y>,
+    name: &str,
+    spec: &ObjectSpec,
+    mut read: impl FnMut(&mut Reader<'s>, &Fields<'_, 'y>) -> Option<T>,
+) -> Vec<T> {
+    let Some(node) = top.get(name) else {
+        return Vec::new();
+    };
+    let items = reader.list(node, name);
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let fields = reader.object(item, spec)?;
+            read(reader, &fields)
+        })
+        .collect()
+}
+
+fn read_id(reader: &mut Reader<'_>, fields: &Fields<'_, '_>) -> Option<(String, Location)> {
+    let node = fields.get("id")?;
+    let id = reader.id(node)?;
+    Some((id, reader.location(node)))
+}
+
+fn read_reference(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Reference> {
+    let id = reader.text(node)?;
+    Some(Reference {
+        id,
+        location: reader.location(node),
+    })
+}
+
+fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
+    let fields = reader.object(node, &fields::STEP)?;
+    let id = read_id(reader, &fields);
+    let name = fields.get("name").and_then(|node| reader.text(node));
+    let team = fields.get("team").and_then(|node| reader.text(node));
+    let people_node = fields.get("people");
+    let people = people_node.and_then(|node| reader.integer(node, 1));
+    let people_ok = people_node.is_none() || people.is_some();
+    let automated_node = fields.get("automated");
+    let automated = automated_node.and_then(|node| reader.boolean(node));
+    let automated_ok = automated_node.is_none() || automated.is_some();
+    let automated = automated.unwrap_or(false);
+    let process_time = fields
+        .get("process_time")
+        .map(|node| (reader.duration(node), node));
+    let wait_time = fields
+        .get("wait_time")
+        .map(|node| (reader.duration(node), node));
+    let lead_time = fields
+        .get("lead_time")
+        .map(|node| (reader.duration(node), node));
+    let complete_accurate = fields
+        .get("complete_accurate")
+        .map(|node| reader.percent(node));
+    let mut artifacts_ok = true;
+    let (artifacts_in, artifacts_out) = match fields.get("artifacts") {
+        Some(node) => match reader.object(node, &fields::ARTIFACTS) {
+            Some(artifacts) => (
+                artifacts
+                    .get("in")
+                    .map(|node| reader.text_list(node))
+                    .unwrap_or_default(),
+                artifacts
+                    .get("out")
+                    .map(|node| reader.text_list(node))
+                    .unwrap_or_default(),
+            ),
+            None => {
+                artifacts_ok = false;
+                (Vec::new(), Vec::new())
+            }
+        },
+        None => (Vec::new(), Vec::new()),
+    };
+    let notes = fields.get("notes").and_then(|node| reader.text(node));
+    let after = fields.get("after").map(|node| match &node.data {
+        saphyr::YamlData::Sequence(items) => items
+            .iter()
+            .filter_map(|item| read_reference(reader, item))
+            .collect(),
+        _ => read_reference(reader, node).into_iter().collect(),
+    });
+
+    let (id, id_location) = id?;
+    let mut complete = true;
+    let mut valid = |value: Option<Duration>| {
+        complete &= value.is_some();
+        value.unwrap_or_default()
+    };
+    let process = match process_time {
+        Some((duration, _)) => valid(duration),
+        None => {
+            reader.report(
+                Diagnostic::warning(
+                    "no_process_time",
+                    format!("step `{id}` has no `process_time`; it counts as 0"),
+                )
+                .at(fields.location())
+                .help("add `process_time:` with the hands-on time for one item, e.g. `2h`"),
+            );
+            Duration::ZERO
+        }
+    };
+    let wait = match (wait_time, lead_time) {
+        (Some((wait, _)), None) => valid(wait),
+        (None, None) => Duration::ZERO,
+        (None, Some((lead, node))) => {
+            let lead = valid(lead);
+            if let Some(wait) = lead.checked_sub(process) {
+                wait
+            } else {
+                let location = reader.location(node);
+                reader.report(
+                    Diagnostic::error("lead_time_too_short", format!("lead time {lead} is shorter than the process time {process}"))
+                        .at(location)
+                        .help("lead time is wait time plus process time, so it is at least the process time"),
+                );
+                complete = false;
+                Duration::ZERO
+            }
+        }
+        (Some((wait, _)), Some((lead, node))) => {
+            let (wait, lead) = (valid(wait), valid(lead));
+            let expected = wait.saturating_add(process);
+            if complete && lead != expected {
+                let location = reader.location(node);
+                reader.report(
+                    Diagnostic::error(
+                        "inconsistent_lead_time",
+                        format!("lead_time {lead} does not equal wait_time {wait} + process_time {process} = {expected}"),
+                    )
+                    .at(location)
+                    .help(format!("give either `wait_time` or `lead_time`, or make `lead_time: {expected}`")),
+                );
+                complete = false;
+            }
+            wait
+        }
+    };
+    let complete_accurate = match complete_accurate {
+        Some(Some(percent)) => percent,
+        Some(None) => {
+            complete = false;
+            Percent::HUNDRED
+        }
+        None => Percent::HUNDRED,
+    };
+    // A field that was present but unreadable has been reported by the reader.
+    complete &= people_ok && automated_ok && artifacts_ok;
+    Some(StepDraft {
+        step: Step {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            team,
+            people,
+            automated,
+            process_time: process,
+            wait_time: wait,
+            complete_accurate,
+            artifacts_in,
+            artifacts_out,
+            notes,
+            after: Vec::new(),
+        },
+        id_location,
+        after,
+        complete,
+    })
+}
+
+/// Ids of one kind with where each was first defined.
+#[derive(Default)]
+struct IdTable {
+    index: HashMap<String, usize>,
+    order: Vec<String>,
+    locations: Vec<Location>,
+}
+
+impl IdTable {
+    fn define(&mut self, reader: &mut Reader<'_>, noun: &str, id: &str, location: Location) {
+        if let Some(&first) = self.index.get(id) {
+            reader.report(
+                Diagnostic::error("duplicate_id", format!("duplicate {noun} id `{id}`"))
+                    .at(location)
+                    .label("defined again here")
+                    .related(self.locations[first], "first defined here")
+                    .help(format!("give each {noun} an id of its own, e.g. `{id}-2`")),
+            );
+            return;
+        }
+        self.index.insert(id.to_string(), self.order.len());
+        self.order.push(id.to_string());
+        self.locations.push(location);
+    }
+
+    fn lookup(&self, reader: &mut Reader<'_>, noun: &str, reference: &Reference) -> Option<usize> {
+        if let Some(&index) = self.index.get(&reference.id) {
+            return Some(index);
+        }
+        self.report_unknown(reader, noun, reference, &[]);
+        None
+    }
+
+    fn report_unknown(
+        &self,
+        reader: &mut Reader<'_>,
+        noun: &str,
+        reference: &Reference,
+        extra: &[&str],
+    ) {
+        let candidates = self
+            .order
+            .iter()
+            .map(String::as_str)
+            .chain(extra.iter().copied());
+        let mut help = match did_you_mean(&reference.id, candidates) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None if self.order.is_empty() && extra.is_empty() => format!("define the {noun} first"),
+            None => {
+                let known: Vec<String> = self
+                    .order
+                    .iter()
+                    .map(String::as_str)
+                    .chain(extra.iter().copied())
+                    .map(|id| format!("`{id}`"))
+                    .collect();
+                format!("known ids: {}", known.join(", "))
+            }
+        };
+        if !extra.is_empty() {
+            help.push_str("; declare an outside system under `systems:` to refer to it");
+        }
+        reader.report(
+            Diagnostic::error(
+                "unknown_reference",
+                format!("there is no {noun} with id `{}`", reference.id),
+            )
+            .at(reference.location)
+            .help(help),
+        );
+    }
+}
+
+fn resolve_steps(
+    reader: &mut Reader<'_>,
+    drafts: Vec<StepDraft>,
+    ids: &IdTable,
+) -> Option<Vec<Step>> {
+    let mut steps = Vec::with_capacity(drafts.len());
+    let mut after_locations = Vec::with_capacity(drafts.len());
+    let mut complete = true;
+    for (index, draft) in drafts.into_iter().enumerate() {
+        complete &= draft.complete;
+        let mut step = draft.step;
+        let mut locations = Vec::new();
+        match draft.after {
+            None => {
+                if index > 0 {
+                    step.after.push(index - 1);
+                }
+            }
+            Some(references) => {
+                for reference in references {
+                    match ids.lookup(reader, "step", &reference) {
+                        Some(found) if found == index => {
+                            reader.report(
+                                Diagnostic::error("self_reference", format!("step `{}` cannot follow itself", step.id))
+                                    .at(reference.location)
+                                    .help("to send work back into the same step, declare `rework: [{ from: ..., to: ... }]`"),
+                            );
+                            complete = false;
+                        }
+                        Some(found) => {
+                            if !step.after.contains(&found) {
+                                step.after.push(found);
+                                locations.push(reference.location);
+                            }
+                        }
+                        None => complete = false,
+                    }
+                }
+            }
+        }
+        steps.push(step);
+        after_locations.push(locations);
+    }
+    if !complete || ids.order.len() != steps.len() {
+        return None;
+    }
+    if let Err(mut cycle) = graph::topological_order(&steps) {
+        // Start the message at the step whose `after:` points forward in the file: that entry
+        // is the one that closes the loop.
+        let closing = (0..cycle.len())
+            .find(|&i| {
+                let previous = cycle[(i + cycle.len() - 1) % cycle.len()];
+                previous > cycle[i]
+            })
+            .unwrap_or(0);
+        cycle.rotate_left(closing);
+        let path: Vec<String> = cycle
+            .iter()
+            .chain(cycle.first())
+            .map(|&i| format!("`{}`", steps[i].id))
+            .collect();
+        let last = *cycle.last().expect("a cycle has steps");
+        let first = cycle[0];
+        let location = steps[first]
+            .after
+            .iter()
+            .position(|&p| p == last)
+            .and_then(|position| after_locations[first].get(position).copied());
+        let mut diagnostic = Diagnostic::error("cycle", format!("the steps form a cycle: {}", path.join(" → ")))
+            .help(format!(
+                "a step cannot follow a step that comes after it; to send work back, declare the loop under `rework:` (e.g. `{{ from: {}, to: {} }}`)",
+                steps[last].id, steps[first].id
+            ));
+        if let Some(location) = location {
+            diagnostic = diagnostic.at(location);
+        }
+        reader.report(diagnostic);
+        return None;
+    }
+    Some(steps)
+}
+
+fn read_endpoint(
+    reader: &mut Reader<'_>,
+    fields: &Fields<'_, '_>,
+    name: &str,
+    steps: &IdTable,
+    systems: &IdTable,
+) -> Option<Endpoint> {
+    let reference = read_reference(reader, fields.get(name)?)?;
+    if reference.id == "customer" {
+        return Some(Endpoint::Customer);
+    }
+    if let Some(&index) = steps.index.get(&reference.id) {
+        return Some(Endpoint::Step(index));
+    }
+    if let Some(&index) = systems.index.get(&reference.id) {
+        return Some(Endpoint::System(index));
+    }
+    let mut extra: Vec<&str> = systems.order.iter().map(String::as_str).collect();
+    extra.push("customer");
+    steps.report_unknown(reader, "step or system", &reference, &extra);
+    None
+}
+
+fn read_rework(
+    reader: &mut Reader<'_>,
+    fields: &Fields<'_, '_>,
+    ids: &IdTable,
+    steps: Option<&[Step]>,
+) -> Option<Rework> {
+    let from_ref = read_reference(reader, fields.get("from")?)?;
+    let to_ref = read_reference(reader, fields.get("to")?)?;
+    let share_node = fields.get("share");
+    let share = share_node.map(|node| (reader.percent(node), reader.location(node)));
+    let from = ids.lookup(reader, "step", &from_ref);
+    let to = ids.lookup(reader, "step", &to_ref);
+    let (from, to, steps) = (from?, to?, steps?);
+    if from != to && !graph::is_upstream(steps, to, from) {
+        reader.report(
+            Diagnostic::error(
+                "rework_not_upstream",
+                format!("rework goes from `{}` to `{}`, which does not come before it", steps[from].id, steps[to].id),
+            )
+            .at(to_ref.location)
+            .help("a rework loop sends items back upstream: `to` is the step itself or a step it follows"),
+        );
+        return None;
+    }
+    let (share, declared) = match share {
+        Some((share, location)) => {
+            let share = share?;
+            if share >= Percent::HUNDRED {
+                reader.report(
+                    Diagnostic::error(
+                        "rework_share_too_high",
+                        "a rework share of 100% means no item ever leaves the loop",
+                    )
+                    .at(location)
+                    .help("write the share of items sent back on each pass, below 100%"),
+                );
+                return None;
+            }
+            (share, true)
+        }
+        None => {
+            let derived = Percent::new(100.0 - steps[from].complete_accurate.value())
+                .unwrap_or(Percent::ZERO);
+            if derived == Percent::ZERO {
+                reader.report(
+                    Diagnostic::warning(
+                        "rework_never_taken",
+                        format!("step `{}` has 100% %C&A and the loop gives no `share`, so no item takes it", steps[from].id),
+                    )
+                    .at(fields.location())
+                    .help(format!("set `share:` on the loop or lower the `complete_accurate` of `{}`", steps[from].id)),
+                );
+            }
+            (derived, false)
+        }
+    };
+    Some(Rework {
+        from,
+        to,
+        share,
+        share_declared: declared,
+    })
+}
+
+fn read_improvement(
+    reader: &mut Reader<'_>,
+    fields: &Fields<'_, '_>,
+    id: String,
+    ids: &IdTable,
+) -> Option<Improvement> {
+    let step = read_reference(reader, fields.get("step")?)
+        .and_then(|reference| ids.lookup(reader, "step", &reference));
+    let action = fields.get("action").and_then(|node| reader.text(node));
+    let owner = fields.get("owner").and_then(|node| reader.text(node));
+    let due = fields.get("due").map(|node| reader.date(node));
+    let status = match fields.get("status") {
+        Some(node) => match reader.choice(node, "status", fields::IMPROVEMENT_STATUSES)? {
+            "in_progress" => ImprovementStatus::InProgress,
+            "done" => ImprovementStatus::Done,
+            "dropped" => ImprovementStatus::Dropped,
+            _ => ImprovementStatus::Planned,
+        },
+        None => ImprovementStatus::Planned,
+    };
+    let target = match fields.get("target") {
+        Some(node) => {
+            let target = reader.object(node, &fields::TARGET)?;
+            let duration =
+                |reader: &mut Reader<'_>, name| target.get(name).map(|node| reader.duration(node));
+            let process_time = duration(reader, "process_time");
+            let wait_time = duration(reader, "wait_time");
+            let lead_time = duration(reader, "lead_time");
+            let complete_accurate = target
+                .get("complete_accurate")
+                .map(|node| reader.percent(node));
+            StepTargets {
+                process_time: process_time.map(|v| v.ok_or(())).transpose().ok()?,
+                wait_time: wait_time.map(|v| v.ok_or(())).transpose().ok()?,
+                lead_time: lead_time.map(|v| v.ok_or(())).transpose().ok()?,
+                complete_accurate: complete_accurate.map(|v| v.ok_or(())).transpose().ok()?,
+            }
+        }
+        None => StepTargets::default(),
+    };
+    Some(Improvement {
+        id,
+        step: step?,
+        action: action?,
+        owner,
+        due: due.map(|d| d.ok_or(())).transpose().ok()?,
+        status,
+        target,
+    })
+}

@@ -1,0 +1,170 @@
+//! The value stream as the rest of vsm sees it, once a map file has been read and checked.
+//!
+//! Every value here is valid: ids are unique, references resolve, `after:` forms no cycle,
+//! and each step's lead time equals its wait time plus its process time.
+
+use crate::{Duration, Percent};
+
+/// A value stream map: the steps work passes through from trigger to delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueStream {
+    pub name: String,
+    pub description: Option<String>,
+    pub customer: Option<String>,
+    pub scope: Scope,
+    pub steps: Vec<Step>,
+    pub systems: Vec<System>,
+    pub flows: Vec<Flow>,
+    pub rework: Vec<Rework>,
+    pub improvements: Vec<Improvement>,
+}
+
+/// Where the stream starts and where it delivers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// The event that starts an item's journey ("Feature requested").
+    pub start: Option<String>,
+    /// What the customer receives at the end ("Running in production").
+    pub end: Option<String>,
+}
+
+/// One step (process box) of the stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub id: String,
+    /// The display name; the id when the file gives none.
+    pub name: String,
+    pub team: Option<String>,
+    pub people: Option<u32>,
+    pub automated: bool,
+    /// Hands-on time for one item.
+    pub process_time: Duration,
+    /// Time an item waits before this step starts.
+    pub wait_time: Duration,
+    /// Share of this step's output the next step can use as is.
+    pub complete_accurate: Percent,
+    pub artifacts_in: Vec<String>,
+    pub artifacts_out: Vec<String>,
+    pub notes: Option<String>,
+    /// Indices (into [`ValueStream::steps`]) of the steps this one follows.
+    pub after: Vec<usize>,
+}
+
+impl Step {
+    /// Wait time plus process time.
+    pub fn lead_time(&self) -> Duration {
+        self.wait_time.saturating_add(self.process_time)
+    }
+}
+
+/// An outside system or party that exchanges information with the stream (a tracker, a CI server).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct System {
+    pub id: String,
+    pub name: String,
+}
+
+/// One end of an information flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Index into [`ValueStream::steps`].
+    Step(usize),
+    /// Index into [`ValueStream::systems`].
+    System(usize),
+    /// The stream's customer.
+    Customer,
+}
+
+/// How information travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowKind {
+    Electronic,
+    Manual,
+}
+
+impl FlowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::Electronic => "electronic",
+            FlowKind::Manual => "manual",
+        }
+    }
+}
+
+/// Information passed between steps or outside systems (a ticket, a release note, a page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub kind: FlowKind,
+    pub label: Option<String>,
+}
+
+/// A declared loop: a share of items leaving `from` go back to `to` and pass again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rework {
+    /// Index of the step where the problem is found.
+    pub from: usize,
+    /// Index of the step the item returns to (`from` itself or a step before it).
+    pub to: usize,
+    /// Share of items sent back on each pass.
+    pub share: Percent,
+    /// Whether `share` was written in the file (`false`: derived from `from`'s %C&A).
+    pub share_declared: bool,
+}
+
+/// Where an improvement stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ImprovementStatus {
+    Planned,
+    InProgress,
+    Done,
+    Dropped,
+}
+
+impl ImprovementStatus {
+    pub const ALL: [ImprovementStatus; 4] = [
+        ImprovementStatus::Planned,
+        ImprovementStatus::InProgress,
+        ImprovementStatus::Done,
+        ImprovementStatus::Dropped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImprovementStatus::Planned => "planned",
+            ImprovementStatus::InProgress => "in_progress",
+            ImprovementStatus::Done => "done",
+            ImprovementStatus::Dropped => "dropped",
+        }
+    }
+}
+
+/// The values an improvement promises for its step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepTargets {
+    pub process_time: Option<Duration>,
+    pub wait_time: Option<Duration>,
+    pub lead_time: Option<Duration>,
+    pub complete_accurate: Option<Percent>,
+}
+
+/// A kaizen item of the improvement plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Improvement {
+    pub id: String,
+    /// Index of the step the improvement changes.
+    pub step: usize,
+    pub action: String,
+    pub owner: Option<String>,
+    pub due: Option<jiff::civil::Date>,
+    pub status: ImprovementStatus,
+    pub target: StepTargets,
+}
+
+impl ValueStream {
+    /// The index of the step with this id.
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|step| step.id == id)
+    }
+}

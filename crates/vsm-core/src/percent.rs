@@ -1,0 +1,129 @@
+//! Percentages as people write them: `75%` or `75`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A share between 0 % and 100 %, kept as the percentage value (75.0 for 75 %).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Percent(f64);
+
+/// Why a text is not a percentage.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PercentError {
+    #[error("`{text}` is not a percentage")]
+    Invalid { text: String },
+    #[error("a percentage cannot be negative")]
+    Negative,
+    #[error("a percentage cannot be over 100%")]
+    OverHundred,
+}
+
+impl PercentError {
+    pub fn help(&self) -> String {
+        match self {
+            PercentError::Invalid { .. } => "write a number from 0 to 100, e.g. `75%`".into(),
+            PercentError::Negative | PercentError::OverHundred => {
+                "a share of items lies between `0%` and `100%`".into()
+            }
+        }
+    }
+}
+
+impl Percent {
+    pub const HUNDRED: Percent = Percent(100.0);
+    pub const ZERO: Percent = Percent(0.0);
+
+    /// From a percentage value; `None` unless it lies in 0..=100.
+    pub fn new(value: f64) -> Option<Percent> {
+        (0.0..=100.0).contains(&value).then_some(Percent(value))
+    }
+
+    /// The percentage value: 75.0 for 75 %.
+    pub fn value(self) -> f64 {
+        self.0
+    }
+
+    /// The share as a fraction: 0.75 for 75 %.
+    pub fn fraction(self) -> f64 {
+        self.0 / 100.0
+    }
+}
+
+impl fmt::Display for Percent {
+    /// `75%`, `87.5%`: at most two decimals, no trailing zeros.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", format_number(self.0, 2))
+    }
+}
+
+/// Formats with at most `decimals` decimals and no trailing zeros (`87.5`, `40`).
+pub fn format_number(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
+impl FromStr for Percent {
+    type Err = PercentError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let trimmed = text.trim();
+        let number = trimmed.strip_suffix('%').unwrap_or(trimmed).trim_end();
+        let value: f64 = number
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| PercentError::Invalid { text: text.into() })?;
+        if value < 0.0 {
+            return Err(PercentError::Negative);
+        }
+        Percent::new(value).ok_or(PercentError::OverHundred)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_with_and_without_sign() {
+        assert_eq!("75%".parse(), Ok(Percent(75.0)));
+        assert_eq!("75".parse(), Ok(Percent(75.0)));
+        assert_eq!("87.5 %".parse(), Ok(Percent(87.5)));
+        assert_eq!("100%".parse(), Ok(Percent::HUNDRED));
+    }
+
+    #[test]
+    fn rejects_out_of_range_and_garbage() {
+        assert_eq!("120%".parse::<Percent>(), Err(PercentError::OverHundred));
+        assert_eq!("-5%".parse::<Percent>(), Err(PercentError::Negative));
+        assert!(matches!(
+            "most".parse::<Percent>(),
+            Err(PercentError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn prints_without_trailing_zeros() {
+        assert_eq!(Percent(75.0).to_string(), "75%");
+        assert_eq!(Percent(87.5).to_string(), "87.5%");
+        assert_eq!(Percent(33.333_333).to_string(), "33.33%");
+    }
+
+    proptest! {
+        #[test]
+        fn parse_of_print_is_identity(hundredths in 0u32..=10_000) {
+            let percent = Percent(f64::from(hundredths) / 100.0);
+            prop_assert_eq!(percent.to_string().parse::<Percent>(), Ok(percent));
+        }
+    }
+}
