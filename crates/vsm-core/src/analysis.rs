@@ -5,7 +5,7 @@
 //! PT over all steps; activity ratio = total PT / total LT; rolled %C&A = product of CA.
 //!
 //! Declared rework: an item that leaves step F may be sent back to step T with probability s on
-//! each pass, independently. It then goes through every step from T to F again, waiting in each
+//! each pass, independently (s defaults to 1 - CA of T: T's output was not usable). It then goes through every step from T to F again, waiting in each
 //! queue again. The number of extra passes is geometric with mean s / (1 - s), so the loop adds
 //! s / (1 - s) x (lead time from T to F) to the expected lead time at F. Loops nested inside a
 //! loop count with their own extra time; loops are charged at F, so a loop on a side branch only
@@ -67,7 +67,8 @@ pub struct StepMetrics {
     /// LT / total lead time x 100.
     pub lead_time_share_percent: f64,
     pub on_critical_path: bool,
-    /// Expected extra lead time of the rework loops that start at this step.
+    /// Expected extra lead time of the rework loops that come back to this step (charged to the
+    /// step whose output failed, as %C&A is).
     pub rework_time: Duration,
 }
 
@@ -177,7 +178,7 @@ pub fn analyze(stream: &ValueStream) -> Analysis {
             on_critical_path: on_path(&critical_path, index),
             rework_time: rework
                 .iter()
-                .filter(|loop_| loop_.from == index)
+                .filter(|loop_| loop_.to == index)
                 .fold(Duration::ZERO, |total, loop_| {
                     total.saturating_add(loop_.expected_extra_time)
                 }),

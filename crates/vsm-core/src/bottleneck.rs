@@ -100,7 +100,7 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             let is_longest = metrics.wait_time == longest_wait;
             if share >= LONG_WAIT_SHARE || is_longest {
                 let tail = if is_longest && analysis.critical_path.len() > 1 {
-                    ", the longest wait in the stream"
+                    ", the longest wait on the critical path"
                 } else {
                     ""
                 };
@@ -149,21 +149,22 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                 weight: rework_share,
             });
         }
+        // Rework is charged to the step whose output failed: the one items return to.
         for loop_ in analysis
             .rework
             .iter()
-            .filter(|l| l.from == index && !l.expected_extra_time.is_zero())
+            .filter(|l| l.to == index && !l.expected_extra_time.is_zero())
         {
             let share = share_percent(loop_.expected_extra_time, summary.lead_time);
-            let target = if loop_.to == index {
-                "back into itself".to_string()
+            let source = if loop_.from == index {
+                "go through it again".to_string()
             } else {
-                format!("back to `{}`", stream.steps[loop_.to].id)
+                format!("come back from `{}`", stream.steps[loop_.from].id)
             };
             reasons.push(Reason {
                 code: ReasonCode::Rework,
                 message: format!(
-                    "sends {} of items {target}: adds {} to the expected lead time ({} more)",
+                    "{} of its items {source}: adds {} to the expected lead time ({} more)",
                     loop_.share,
                     loop_.expected_extra_time.human(),
                     whole(share)

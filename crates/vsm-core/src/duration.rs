@@ -129,6 +129,9 @@ impl Duration {
             (MS_PER_MINUTE, "m"),
             (MS_PER_SECOND, "s"),
         ];
+        if self.millis == 0 {
+            return "0".into();
+        }
         if self.millis < MS_PER_SECOND {
             return format!("{}ms", self.millis);
         }
@@ -306,6 +309,7 @@ mod tests {
         assert_eq!(parse("16h").human(), "16h");
         assert_eq!(parse("15m").human(), "15m");
         assert_eq!(parse("250ms").human(), "250ms");
+        assert_eq!(Duration::ZERO.human(), "0");
         assert_eq!(parse("23h 59m 50s").human(), "1d");
         assert_eq!(parse("59s").human(), "59s");
     }

@@ -109,7 +109,7 @@ pub struct Rework {
     pub to: usize,
     /// Share of items sent back on each pass.
     pub share: Percent,
-    /// Whether `share` was written in the file (`false`: derived from `from`'s %C&A).
+    /// Whether `share` was written in the file (`false`: 100% minus `to`'s %C&A).
     pub share_declared: bool,
 }
 

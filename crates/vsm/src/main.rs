@@ -1,1 +1,294 @@
-fn main() {}
+//! `vsm`: value stream maps kept as code, analyzed from the command line.
+//!
+//! The only crate that reads files, prints and sets exit codes; everything it shows comes from
+//! `vsm-core` (model and analysis) and `vsm-render` (text, Markdown, JSON).
+#![forbid(unsafe_code)]
+
+mod diagnostics;
+mod input;
+mod templates;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Value stream mapping for software delivery: map the stream as code, find where work waits
+/// and comes back, and plan what to change.
+#[derive(Debug, Parser)]
+#[command(name = "vsm", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a starter map file to edit (and its JSON Schema, for editor completion).
+    Init {
+        /// Where to write the map.
+        #[arg(default_value = "vsm.yaml")]
+        path: PathBuf,
+        /// Start from a realistic example instead of the commented starter.
+        #[arg(long, short, value_name = "NAME", value_parser = templates::names())]
+        template: Option<String>,
+        /// List the templates and exit.
+        #[arg(long, conflicts_with = "template")]
+        list: bool,
+        /// Overwrite the map file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Do not write `vsm-map.schema.json` next to the map.
+        #[arg(long)]
+        no_schema: bool,
+    },
+    /// Check map files and report every problem, with its line and column.
+    Validate {
+        /// Map files (YAML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a map's metrics and its ranked bottlenecks.
+    Analyze {
+        /// The map file (YAML).
+        file: PathBuf,
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the map file.
+    Schema {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Analyze the bundled example map and print the result.
+    Demo {
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// A failure already explained to the user (diagnostics printed); exit non-zero without more.
+#[derive(Debug)]
+struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("problems were reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<Reported>() => ExitCode::FAILURE,
+        Err(error) => {
+            // `{:#}` prints the whole chain: "cannot write `x`: permission denied".
+            let message = format!("{error:#}");
+            anstream::eprintln!(
+                "{}error:{} {message}",
+                diagnostics::ERROR_STYLE.render(),
+                diagnostics::ERROR_STYLE.render_reset()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Init {
+            path,
+            template,
+            list,
+            force,
+            no_schema,
+        } => {
+            if list {
+                for template in templates::TEMPLATES {
+                    println!("{:<18} {}", template.name, template.summary);
+                }
+                return Ok(());
+            }
+            init(&path, template.as_deref(), force, !no_schema)
+        }
+        Command::Validate { files } => validate(&files),
+        Command::Analyze {
+            file,
+            format,
+            output,
+        } => {
+            let source = input::read_map_file(&file)?;
+            let text = analyze(&file, &source, format)?;
+            write_output(output.as_deref(), &text)
+        }
+        Command::Schema { output } => write_output(output.as_deref(), &schema_text()),
+        Command::Demo { format } => {
+            let example = templates::demo();
+            let path = Path::new(example.file_name);
+            let text = analyze(path, example.source, format)?;
+            write_output(None, &text)?;
+            if matches!(format, Format::Text) {
+                eprintln!(
+                    "This is the bundled example `{}`. Run `vsm init --template {}` to get a copy to edit.",
+                    example.file_name, example.name
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn schema_text() -> String {
+    let mut text =
+        serde_json::to_string_pretty(&vsm_core::json_schema()).expect("the schema serializes");
+    text.push('\n');
+    text
+}
+
+/// Parses and analyzes; diagnostics go to standard error, the report is returned.
+fn analyze(path: &Path, source: &str, format: Format) -> Result<String> {
+    let parsed = vsm_core::parse_map(source);
+    diagnostics::print(path, source, &parsed.diagnostics);
+    let Some(stream) = parsed.stream else {
+        return Err(Reported.into());
+    };
+    let analysis = vsm_core::analyze(&stream);
+    Ok(match format {
+        Format::Text => vsm_render::text(&stream, &analysis),
+        Format::Markdown => vsm_render::markdown(&stream, &analysis),
+        Format::Json => vsm_render::json(&stream, &analysis),
+    })
+}
+
+fn validate(files: &[PathBuf]) -> Result<()> {
+    let mut failed = 0;
+    for file in files {
+        let source = match input::read_map_file(file) {
+            Ok(source) => source,
+            Err(error) => {
+                anstream::eprintln!(
+                    "{}error:{} {error:#}",
+                    diagnostics::ERROR_STYLE.render(),
+                    diagnostics::ERROR_STYLE.render_reset()
+                );
+                failed += 1;
+                continue;
+            }
+        };
+        let parsed = vsm_core::parse_map(&source);
+        diagnostics::print(file, &source, &parsed.diagnostics);
+        let warnings = parsed.diagnostics.iter().filter(|d| !d.is_error()).count();
+        let errors = parsed.diagnostics.len() - warnings;
+        match &parsed.stream {
+            Some(stream) => {
+                let note = if warnings == 0 {
+                    String::new()
+                } else {
+                    format!(", {warnings} warning{}", plural(warnings))
+                };
+                println!(
+                    "{}: valid ({} step{}{note})",
+                    file.display(),
+                    stream.steps.len(),
+                    plural(stream.steps.len())
+                );
+            }
+            None => {
+                failed += 1;
+                eprintln!(
+                    "{}: {errors} error{}{}",
+                    file.display(),
+                    plural(errors),
+                    if warnings == 0 {
+                        String::new()
+                    } else {
+                        format!(", {warnings} warning{}", plural(warnings))
+                    }
+                );
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Reported.into());
+    }
+    Ok(())
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+fn init(path: &Path, template: Option<&str>, force: bool, with_schema: bool) -> Result<()> {
+    if path.is_dir() {
+        bail!(
+            "`{}` is a directory; give the map file to write, e.g. `vsm init {}`",
+            path.display(),
+            path.join("vsm.yaml").display()
+        );
+    }
+    if path.exists() && !force {
+        bail!(
+            "`{}` already exists; pass --force to overwrite it, or give another file name",
+            path.display()
+        );
+    }
+    let source = templates::render(template);
+    std::fs::write(path, &source).with_context(|| format!("cannot write `{}`", path.display()))?;
+    println!("wrote {}", path.display());
+    if with_schema {
+        let schema_path = path.with_file_name("vsm-map.schema.json");
+        let schema = schema_text();
+        let current = std::fs::read_to_string(&schema_path).ok();
+        if current.as_deref() != Some(schema.as_str()) {
+            std::fs::write(&schema_path, schema)
+                .with_context(|| format!("cannot write `{}`", schema_path.display()))?;
+            println!(
+                "wrote {} (editors use it for completion and checking)",
+                schema_path.display()
+            );
+        }
+    }
+    println!(
+        "next: edit it, then run `vsm validate {0}` and `vsm analyze {0}`",
+        path.display()
+    );
+    Ok(())
+}
+
+fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`vsm analyze map.yaml | head`) is not an error worth a message.
+            if let Err(error) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                && error.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(error).context("cannot write to standard output");
+            }
+        }
+    }
+    Ok(())
+}

@@ -69,7 +69,7 @@ fn linear_stream() {
     assert_eq!(refine[0].code, ReasonCode::LongWait);
     assert_eq!(
         refine[0].message,
-        "waits 4d before starting: 41% of total lead time, the longest wait in the stream"
+        "waits 4d before starting: 41% of total lead time, the longest wait on the critical path"
     );
     assert_eq!(refine[1].message, "%C&A 75%: lowest in the stream");
     let develop: Vec<ReasonCode> = analysis.bottlenecks[1]
@@ -120,14 +120,14 @@ steps:
 
 #[test]
 fn rework_loop_adds_expected_passes() {
-    // b finds problems in 20% of items (1 - 80% %C&A) and sends them back to a.
+    // b finds problems in 20% of a's output (1 - a's 80% %C&A) and sends those items back to a.
     // One pass a..b takes 2h + 4h = 6h; extra passes 0.2 / 0.8 = 0.25; extra 1.5h.
     let analysis = analyze(&stream(
         "
 name: Rework
 steps:
-  - { id: a, process_time: 1h, wait_time: 1h }
-  - { id: b, process_time: 2h, wait_time: 2h, complete_accurate: 80% }
+  - { id: a, process_time: 1h, wait_time: 1h, complete_accurate: 80% }
+  - { id: b, process_time: 2h, wait_time: 2h }
   - { id: c, process_time: 1h, wait_time: 3h }
 rework:
   - { from: b, to: a }
@@ -140,16 +140,16 @@ rework:
     assert_eq!(loop_.loop_lead_time, hours(6.0));
     close(loop_.expected_extra_passes, 0.25);
     assert_eq!(loop_.expected_extra_time, hours(1.5));
-    assert_eq!(analysis.steps[1].rework_time, hours(1.5));
-    let b = analysis.bottlenecks.iter().find(|b| b.step == 1).unwrap();
-    let rework = b
+    assert_eq!(analysis.steps[0].rework_time, hours(1.5));
+    let a = analysis.bottlenecks.iter().find(|b| b.step == 0).unwrap();
+    let rework = a
         .reasons
         .iter()
         .find(|r| r.code == ReasonCode::Rework)
         .unwrap();
     assert_eq!(
         rework.message,
-        "sends 20% of items back to `a`: adds 1h 30m to the expected lead time (15% more)"
+        "20% of its items come back from `b`: adds 1h 30m to the expected lead time (15% more)"
     );
 }
 
@@ -161,8 +161,8 @@ fn nested_rework_counts_the_inner_loop_in_the_outer_pass() {
         "
 name: Nested
 steps:
-  - { id: a, process_time: 1h, wait_time: 1h }
-  - { id: b, process_time: 2h, wait_time: 2h, complete_accurate: 80% }
+  - { id: a, process_time: 1h, wait_time: 1h, complete_accurate: 80% }
+  - { id: b, process_time: 2h, wait_time: 2h }
   - { id: c, process_time: 1h, wait_time: 3h }
 rework:
   - { from: b, to: a }

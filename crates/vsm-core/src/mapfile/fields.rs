@@ -220,7 +220,7 @@ pub static REWORK: ObjectSpec = ObjectSpec {
         field(
             "share",
             Kind::Percent,
-            "Share of items sent back on each pass (default: 100% minus the %C&A of `from`).",
+            "Share of items sent back on each pass (default: 100% minus the %C&A of `to`, the step whose output failed).",
         ),
     ],
 };

@@ -17,6 +17,8 @@ pub struct Reader<'s> {
 /// The known fields of one mapping, with their key positions.
 pub struct Fields<'n, 's> {
     location: Location,
+    /// How many fields were unknown (and reported).
+    unknown: usize,
     entries: Vec<(&'static str, &'n Node<'s>, &'n Node<'s>)>,
 }
 
@@ -27,6 +29,11 @@ impl<'n, 's> Fields<'n, 's> {
             .iter()
             .find(|(field, _, value)| *field == name && !is_null(value))
             .map(|(_, _, value)| *value)
+    }
+
+    /// Whether a field name was not recognised, so a missing field may just be misspelled.
+    pub fn has_unknown(&self) -> bool {
+        self.unknown > 0
     }
 
     /// Where the whole mapping is.
@@ -201,6 +208,7 @@ impl<'s> Reader<'s> {
         };
         let mut fields = Fields {
             location: self.location(node),
+            unknown: 0,
             entries: Vec::new(),
         };
         for (key, value) in mapping {
@@ -212,6 +220,7 @@ impl<'s> Reader<'s> {
             match spec.fields.iter().find(|field| field.name == name) {
                 Some(field) => fields.entries.push((field.name, key, value)),
                 None => {
+                    fields.unknown += 1;
                     let location = self.location(key);
                     let mut diagnostic = Diagnostic::error(
                         "unknown_field",
@@ -220,7 +229,7 @@ impl<'s> Reader<'s> {
                     .at(location);
                     diagnostic = match did_you_mean(name, spec.names()) {
                         Some(suggestion) => diagnostic
-                            .label(format!("did you mean `{suggestion}`?"))
+                            .label("unknown field")
                             .help(format!("did you mean `{suggestion}`?")),
                         None => diagnostic.help(format!(
                             "the fields of {} are: {}",

@@ -242,14 +242,17 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
     let process = match process_time {
         Some((duration, _)) => valid(duration),
         None => {
-            reader.report(
-                Diagnostic::warning(
-                    "no_process_time",
-                    format!("step `{id}` has no `process_time`; it counts as 0"),
-                )
-                .at(fields.location())
-                .help("add `process_time:` with the hands-on time for one item, e.g. `2h`"),
-            );
+            // A misspelled `process_time` is already reported as an unknown field.
+            if !fields.has_unknown() {
+                reader.report(
+                    Diagnostic::warning(
+                        "no_process_time",
+                        format!("step `{id}` has no `process_time`; it counts as 0"),
+                    )
+                    .at(fields.location())
+                    .help("add `process_time:` with the hands-on time for one item, e.g. `2h`"),
+                );
+            }
             Duration::ZERO
         }
     };
@@ -539,16 +542,18 @@ fn read_rework(
             (share, true)
         }
         None => {
-            let derived = Percent::new(100.0 - steps[from].complete_accurate.value())
-                .unwrap_or(Percent::ZERO);
+            // The item returns to `to` because its output was not usable: a backward move is
+            // charged to the step it returns to, as the measured %C&A is.
+            let derived =
+                Percent::new(100.0 - steps[to].complete_accurate.value()).unwrap_or(Percent::ZERO);
             if derived == Percent::ZERO {
                 reader.report(
                     Diagnostic::warning(
                         "rework_never_taken",
-                        format!("step `{}` has 100% %C&A and the loop gives no `share`, so no item takes it", steps[from].id),
+                        format!("step `{}` has 100% %C&A and the loop gives no `share`, so no item takes it", steps[to].id),
                     )
                     .at(fields.location())
-                    .help(format!("set `share:` on the loop or lower the `complete_accurate` of `{}`", steps[from].id)),
+                    .help(format!("set `share:` on the loop or lower the `complete_accurate` of `{}`", steps[to].id)),
                 );
             }
             (derived, false)

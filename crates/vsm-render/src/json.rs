@@ -1,0 +1,350 @@
+//! The JSON contract of `vsm analyze --format json` (documented in `docs/json.md`).
+//!
+//! Later commands, scripts and the web UI read this, so its field names are stable: fields may be
+//! added, never renamed or removed without bumping `schema_version`. Durations are seconds
+//! (millisecond precision), shares are percentages rounded to two decimals.
+
+use serde::Serialize;
+use vsm_core::analysis::{Analysis, ReworkMetrics, StepMetrics, TeamTotals};
+use vsm_core::bottleneck::{Bottleneck, ReasonValue};
+use vsm_core::model::{Endpoint, Improvement, Step, ValueStream};
+use vsm_core::{Duration, Percent};
+
+/// Bumped on any change that is not an addition.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub schema_version: u32,
+    pub map: MapInfo<'a>,
+    pub summary: Summary,
+    pub steps: Vec<StepReport<'a>>,
+    pub bottlenecks: Vec<BottleneckReport<'a>>,
+    pub teams: Vec<TeamReport<'a>>,
+    pub rework: Vec<ReworkReport<'a>>,
+    pub flows: Vec<FlowReport<'a>>,
+    pub improvements: Vec<ImprovementReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MapInfo<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub customer: Option<&'a str>,
+    pub scope_start: Option<&'a str>,
+    pub scope_end: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub lead_time_seconds: f64,
+    pub process_time_seconds: f64,
+    pub wait_time_seconds: f64,
+    pub work_content_seconds: f64,
+    pub activity_ratio_percent: f64,
+    pub rolled_complete_accurate_percent: f64,
+    pub lead_time_with_rework_seconds: f64,
+    pub manual_process_time_seconds: f64,
+    pub automated_process_time_seconds: f64,
+    pub manual_share_percent: f64,
+    pub automated_share_percent: f64,
+    pub step_count: usize,
+    pub critical_path: Vec<String>,
+    pub critical_path_with_rework: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepReport<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub team: Option<&'a str>,
+    pub people: Option<u32>,
+    pub automated: bool,
+    pub after: Vec<&'a str>,
+    pub process_time_seconds: f64,
+    pub wait_time_seconds: f64,
+    pub lead_time_seconds: f64,
+    pub complete_accurate_percent: f64,
+    pub lead_time_share_percent: f64,
+    pub on_critical_path: bool,
+    pub rework_time_seconds: f64,
+    pub artifacts_in: &'a [String],
+    pub artifacts_out: &'a [String],
+    pub notes: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BottleneckReport<'a> {
+    pub rank: usize,
+    pub step: &'a str,
+    pub score: f64,
+    pub reasons: Vec<ReasonReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReasonReport {
+    pub code: &'static str,
+    pub message: String,
+    pub value: f64,
+    /// `seconds` or `percent`.
+    pub unit: &'static str,
+    pub share_percent: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamReport<'a> {
+    /// `null` for the steps that name no team.
+    pub team: Option<&'a str>,
+    pub steps: usize,
+    pub people: u32,
+    pub process_time_seconds: f64,
+    pub wait_time_seconds: f64,
+    pub lead_time_seconds: f64,
+    pub work_content_share_percent: f64,
+    pub critical_path_steps: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReworkReport<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub share_percent: f64,
+    pub share_declared: bool,
+    pub loop_lead_time_seconds: f64,
+    pub expected_extra_passes: f64,
+    pub expected_extra_time_seconds: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlowReport<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub kind: &'static str,
+    pub label: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImprovementReport<'a> {
+    pub id: &'a str,
+    pub step: &'a str,
+    pub action: &'a str,
+    pub owner: Option<&'a str>,
+    pub due: Option<String>,
+    pub status: &'static str,
+    pub target: TargetReport,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TargetReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_time_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_time_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_time_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complete_accurate_percent: Option<f64>,
+}
+
+fn seconds(duration: Duration) -> f64 {
+    duration.as_secs_f64()
+}
+
+/// Rounds a percentage to two decimals.
+fn percent(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn ids(stream: &ValueStream, path: &[usize]) -> Vec<String> {
+    path.iter().map(|&i| stream.steps[i].id.clone()).collect()
+}
+
+fn endpoint<'a>(stream: &'a ValueStream, endpoint: &Endpoint) -> &'a str {
+    match endpoint {
+        Endpoint::Step(i) => &stream.steps[*i].id,
+        Endpoint::System(i) => &stream.systems[*i].id,
+        Endpoint::Customer => "customer",
+    }
+}
+
+impl<'a> Report<'a> {
+    pub fn new(stream: &'a ValueStream, analysis: &'a Analysis) -> Self {
+        let s = &analysis.summary;
+        Report {
+            schema_version: SCHEMA_VERSION,
+            map: MapInfo {
+                name: &stream.name,
+                description: stream.description.as_deref(),
+                customer: stream.customer.as_deref(),
+                scope_start: stream.scope.start.as_deref(),
+                scope_end: stream.scope.end.as_deref(),
+            },
+            summary: Summary {
+                lead_time_seconds: seconds(s.lead_time),
+                process_time_seconds: seconds(s.process_time),
+                wait_time_seconds: seconds(s.wait_time),
+                work_content_seconds: seconds(s.work_content),
+                activity_ratio_percent: percent(s.activity_ratio_percent),
+                rolled_complete_accurate_percent: percent(s.rolled_complete_accurate_percent),
+                lead_time_with_rework_seconds: seconds(s.lead_time_with_rework),
+                manual_process_time_seconds: seconds(s.manual_process_time),
+                automated_process_time_seconds: seconds(s.automated_process_time),
+                manual_share_percent: percent(s.manual_share_percent),
+                automated_share_percent: percent(s.automated_share_percent),
+                step_count: stream.steps.len(),
+                critical_path: ids(stream, &analysis.critical_path),
+                critical_path_with_rework: ids(stream, &analysis.critical_path_with_rework),
+            },
+            steps: stream
+                .steps
+                .iter()
+                .zip(&analysis.steps)
+                .map(|(step, metrics)| step_report(stream, step, metrics))
+                .collect(),
+            bottlenecks: analysis
+                .bottlenecks
+                .iter()
+                .enumerate()
+                .map(|(rank, bottleneck)| bottleneck_report(stream, rank + 1, bottleneck))
+                .collect(),
+            teams: analysis.teams.iter().map(team_report).collect(),
+            rework: analysis
+                .rework
+                .iter()
+                .zip(&stream.rework)
+                .map(|(metrics, declared)| rework_report(stream, metrics, declared.share_declared))
+                .collect(),
+            flows: stream
+                .flows
+                .iter()
+                .map(|flow| FlowReport {
+                    from: endpoint(stream, &flow.from),
+                    to: endpoint(stream, &flow.to),
+                    kind: flow.kind.as_str(),
+                    label: flow.label.as_deref(),
+                })
+                .collect(),
+            improvements: stream
+                .improvements
+                .iter()
+                .map(|improvement| improvement_report(stream, improvement))
+                .collect(),
+        }
+    }
+}
+
+fn step_report<'a>(
+    stream: &'a ValueStream,
+    step: &'a Step,
+    metrics: &StepMetrics,
+) -> StepReport<'a> {
+    StepReport {
+        id: &step.id,
+        name: &step.name,
+        team: step.team.as_deref(),
+        people: step.people,
+        automated: step.automated,
+        after: step
+            .after
+            .iter()
+            .map(|&i| stream.steps[i].id.as_str())
+            .collect(),
+        process_time_seconds: seconds(metrics.process_time),
+        wait_time_seconds: seconds(metrics.wait_time),
+        lead_time_seconds: seconds(metrics.lead_time),
+        complete_accurate_percent: percent(metrics.complete_accurate.value()),
+        lead_time_share_percent: percent(metrics.lead_time_share_percent),
+        on_critical_path: metrics.on_critical_path,
+        rework_time_seconds: seconds(metrics.rework_time),
+        artifacts_in: &step.artifacts_in,
+        artifacts_out: &step.artifacts_out,
+        notes: step.notes.as_deref(),
+    }
+}
+
+fn bottleneck_report<'a>(
+    stream: &'a ValueStream,
+    rank: usize,
+    bottleneck: &Bottleneck,
+) -> BottleneckReport<'a> {
+    BottleneckReport {
+        rank,
+        step: &stream.steps[bottleneck.step].id,
+        score: bottleneck.score,
+        reasons: bottleneck
+            .reasons
+            .iter()
+            .map(|reason| {
+                let (value, unit) = match reason.value {
+                    ReasonValue::Duration(duration) => (seconds(duration), "seconds"),
+                    ReasonValue::Percent(value) => (percent(value), "percent"),
+                };
+                ReasonReport {
+                    code: reason.code.as_str(),
+                    message: reason.message.clone(),
+                    value,
+                    unit,
+                    share_percent: percent(reason.share_percent),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn team_report(team: &TeamTotals) -> TeamReport<'_> {
+    TeamReport {
+        team: team.team.as_deref(),
+        steps: team.steps,
+        people: team.people,
+        process_time_seconds: seconds(team.process_time),
+        wait_time_seconds: seconds(team.wait_time),
+        lead_time_seconds: seconds(team.lead_time),
+        work_content_share_percent: percent(team.work_content_share_percent),
+        critical_path_steps: team.critical_path_steps,
+    }
+}
+
+fn rework_report<'a>(
+    stream: &'a ValueStream,
+    metrics: &ReworkMetrics,
+    declared: bool,
+) -> ReworkReport<'a> {
+    ReworkReport {
+        from: &stream.steps[metrics.from].id,
+        to: &stream.steps[metrics.to].id,
+        share_percent: percent(metrics.share.value()),
+        share_declared: declared,
+        loop_lead_time_seconds: seconds(metrics.loop_lead_time),
+        expected_extra_passes: (metrics.expected_extra_passes * 10_000.0).round() / 10_000.0,
+        expected_extra_time_seconds: seconds(metrics.expected_extra_time),
+    }
+}
+
+fn improvement_report<'a>(
+    stream: &'a ValueStream,
+    improvement: &'a Improvement,
+) -> ImprovementReport<'a> {
+    let target = &improvement.target;
+    ImprovementReport {
+        id: &improvement.id,
+        step: &stream.steps[improvement.step].id,
+        action: &improvement.action,
+        owner: improvement.owner.as_deref(),
+        due: improvement.due.map(|date| date.to_string()),
+        status: improvement.status.as_str(),
+        target: TargetReport {
+            process_time_seconds: target.process_time.map(seconds),
+            wait_time_seconds: target.wait_time.map(seconds),
+            lead_time_seconds: target.lead_time.map(seconds),
+            complete_accurate_percent: target.complete_accurate.map(Percent::value),
+        },
+    }
+}
+
+/// The analysis as pretty-printed JSON, ending in a newline.
+pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
+    let mut text = serde_json::to_string_pretty(&Report::new(stream, analysis))
+        .expect("the report serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,358 @@
+//! The analysis as a document for people: plain text for the terminal, or Markdown for a wiki
+//! page or a merge request. Both share one layout; only headings and table borders differ.
+
+use std::fmt::Write as _;
+
+use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle, presets};
+use vsm_core::analysis::Analysis;
+use vsm_core::model::ValueStream;
+use vsm_core::{Duration, format_number};
+
+/// How the document is marked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Text,
+    Markdown,
+}
+
+fn pct(value: f64) -> String {
+    format!("{}%", format_number(value, 1))
+}
+
+fn table(style: Style, header: &[&str], right_aligned_from: usize) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(match style {
+            // No borders; a dashed line under the header.
+            Style::Text => {
+                TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' '))
+            }
+            Style::Markdown => presets::ASCII_MARKDOWN,
+        })
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.to_vec());
+    for index in right_aligned_from..header.len() {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// Tables printed with trailing spaces trimmed, so output diffs cleanly.
+fn push_table(out: &mut String, table: &Table) {
+    for line in table.to_string().lines() {
+        let line = line.trim_end();
+        // Text tables use no outer border: drop the leading space comfy-table keeps for it.
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+}
+
+fn heading(out: &mut String, style: Style, level: usize, title: &str) {
+    match style {
+        Style::Markdown => {
+            let _ = writeln!(out, "{} {title}\n", "#".repeat(level));
+        }
+        Style::Text if level == 1 => {
+            let _ = writeln!(out, "{title}\n{}\n", "=".repeat(title.chars().count()));
+        }
+        Style::Text => {
+            let _ = writeln!(out, "{title}\n{}\n", "-".repeat(title.chars().count()));
+        }
+    }
+}
+
+/// Escapes text for a Markdown table cell.
+fn cell(style: Style, text: &str) -> String {
+    match style {
+        Style::Text => text.to_string(),
+        Style::Markdown => text.replace('|', "\\|"),
+    }
+}
+
+fn path_names(stream: &ValueStream, path: &[usize]) -> String {
+    path.iter()
+        .map(|&i| stream.steps[i].id.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+pub fn render(stream: &ValueStream, analysis: &Analysis, style: Style) -> String {
+    let mut out = String::new();
+    heading(
+        &mut out,
+        style,
+        1,
+        &format!("{}: value stream analysis", stream.name),
+    );
+    if let Some(description) = &stream.description {
+        let _ = writeln!(out, "{description}\n");
+    }
+    let mut context = Vec::new();
+    if let Some(customer) = &stream.customer {
+        context.push(format!("Customer: {customer}"));
+    }
+    match (&stream.scope.start, &stream.scope.end) {
+        (Some(start), Some(end)) => context.push(format!("Scope: {start} → {end}")),
+        (Some(start), None) => context.push(format!("Starts at: {start}")),
+        (None, Some(end)) => context.push(format!("Delivers: {end}")),
+        (None, None) => {}
+    }
+    if !context.is_empty() {
+        let separator = if style == Style::Markdown {
+            "  \n"
+        } else {
+            "\n"
+        };
+        let _ = write!(out, "{}\n\n", context.join(separator));
+    }
+
+    summary_section(&mut out, stream, analysis, style);
+    steps_section(&mut out, stream, analysis, style);
+    bottlenecks_section(&mut out, stream, analysis, style);
+    rework_section(&mut out, stream, analysis, style);
+    teams_section(&mut out, analysis, style);
+    plan_section(&mut out, stream, style);
+    out
+}
+
+fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {
+    let s = &analysis.summary;
+    heading(out, style, 2, "Summary");
+    let rework_note = if s.lead_time_with_rework > s.lead_time {
+        let extra = s
+            .lead_time_with_rework
+            .checked_sub(s.lead_time)
+            .unwrap_or(Duration::ZERO);
+        format!(
+            "+{} expected from {} rework loop{}",
+            extra.human(),
+            analysis.rework.len(),
+            if analysis.rework.len() == 1 { "" } else { "s" }
+        )
+    } else if analysis.rework.is_empty() {
+        "no rework loops declared".to_string()
+    } else {
+        "declared loops add no time".to_string()
+    };
+    let rows: Vec<(&str, String, String)> = vec![
+        (
+            "Lead time",
+            s.lead_time.human(),
+            format!(
+                "critical path: {}",
+                path_names(stream, &analysis.critical_path)
+            ),
+        ),
+        (
+            "Process time",
+            s.process_time.human(),
+            "hands-on time along the critical path".into(),
+        ),
+        (
+            "Wait time",
+            s.wait_time.human(),
+            "queue time along the critical path".into(),
+        ),
+        (
+            "Work content",
+            s.work_content.human(),
+            "process time of all steps".into(),
+        ),
+        (
+            "Activity ratio",
+            pct(s.activity_ratio_percent),
+            "process time / lead time".into(),
+        ),
+        (
+            "Rolled %C&A",
+            pct(s.rolled_complete_accurate_percent),
+            "items that pass every step without rework".into(),
+        ),
+        (
+            "Lead time with rework",
+            s.lead_time_with_rework.human(),
+            rework_note,
+        ),
+        (
+            "Manual / automated",
+            format!(
+                "{} / {}",
+                pct(s.manual_share_percent),
+                pct(s.automated_share_percent)
+            ),
+            "share of work content".into(),
+        ),
+    ];
+    let mut summary = table(style, &["Metric", "Value", "Notes"], 99);
+    if let Some(column) = summary.column_mut(1) {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    for (metric, value, note) in rows {
+        summary.add_row(vec![metric.to_string(), value, cell(style, &note)]);
+    }
+    push_table(out, &summary);
+    out.push('\n');
+}
+
+fn steps_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {
+    heading(out, style, 2, "Steps");
+    let mut steps = table(
+        style,
+        &[
+            "#",
+            "Step",
+            "Team",
+            "Kind",
+            "Process",
+            "Wait",
+            "Lead",
+            "%C&A",
+            "Share of LT",
+            "Critical",
+        ],
+        4,
+    );
+    for (index, (step, metrics)) in stream.steps.iter().zip(&analysis.steps).enumerate() {
+        let name = if step.name == step.id {
+            step.id.clone()
+        } else {
+            format!("{} ({})", step.name, step.id)
+        };
+        steps.add_row(vec![
+            (index + 1).to_string(),
+            cell(style, &name),
+            cell(style, step.team.as_deref().unwrap_or("-")),
+            if step.automated {
+                "automated"
+            } else {
+                "manual"
+            }
+            .to_string(),
+            metrics.process_time.human(),
+            metrics.wait_time.human(),
+            metrics.lead_time.human(),
+            metrics.complete_accurate.to_string(),
+            pct(metrics.lead_time_share_percent),
+            if metrics.on_critical_path { "yes" } else { "" }.to_string(),
+        ]);
+    }
+    push_table(out, &steps);
+    out.push('\n');
+}
+
+fn bottlenecks_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {
+    heading(out, style, 2, "Bottlenecks");
+    if analysis.bottlenecks.is_empty() {
+        out.push_str("No step stands out: no long waits, low %C&A or heavy manual work on the critical path.\n\n");
+    }
+    for (rank, bottleneck) in analysis.bottlenecks.iter().enumerate() {
+        let step = &stream.steps[bottleneck.step];
+        let title = if step.name == step.id {
+            format!("`{}`", step.id)
+        } else {
+            format!("{} (`{}`)", step.name, step.id)
+        };
+        let title = match style {
+            Style::Markdown => title,
+            Style::Text => title.replace('`', ""),
+        };
+        let _ = writeln!(
+            out,
+            "{}. {title}, score {}",
+            rank + 1,
+            format_number(bottleneck.score, 1)
+        );
+        for reason in &bottleneck.reasons {
+            let _ = writeln!(out, "   - {}", reason.message);
+        }
+    }
+    if !analysis.bottlenecks.is_empty() {
+        out.push('\n');
+    }
+}
+
+fn rework_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {
+    if !analysis.rework.is_empty() {
+        heading(out, style, 2, "Rework");
+        let mut rework = table(
+            style,
+            &[
+                "From",
+                "Back to",
+                "Share",
+                "One pass",
+                "Extra passes",
+                "Expected extra",
+            ],
+            2,
+        );
+        for loop_ in &analysis.rework {
+            rework.add_row(vec![
+                stream.steps[loop_.from].id.clone(),
+                stream.steps[loop_.to].id.clone(),
+                loop_.share.to_string(),
+                loop_.loop_lead_time.human(),
+                format_number(loop_.expected_extra_passes, 2),
+                loop_.expected_extra_time.human(),
+            ]);
+        }
+        push_table(out, &rework);
+        out.push('\n');
+    }
+}
+
+fn teams_section(out: &mut String, analysis: &Analysis, style: Style) {
+    heading(out, style, 2, "Teams");
+    let mut teams = table(
+        style,
+        &[
+            "Team",
+            "Steps",
+            "People",
+            "Process",
+            "Wait",
+            "Lead",
+            "Share of work",
+        ],
+        1,
+    );
+    for team in &analysis.teams {
+        teams.add_row(vec![
+            cell(style, team.team.as_deref().unwrap_or("(no team)")),
+            team.steps.to_string(),
+            team.people.to_string(),
+            team.process_time.human(),
+            team.wait_time.human(),
+            team.lead_time.human(),
+            pct(team.work_content_share_percent),
+        ]);
+    }
+    push_table(out, &teams);
+}
+
+fn plan_section(out: &mut String, stream: &ValueStream, style: Style) {
+    if !stream.improvements.is_empty() {
+        out.push('\n');
+        heading(out, style, 2, "Improvement plan");
+        let mut plan = table(
+            style,
+            &["Improvement", "Step", "Action", "Owner", "Due", "Status"],
+            99,
+        );
+        for improvement in &stream.improvements {
+            plan.add_row(vec![
+                improvement.id.clone(),
+                stream.steps[improvement.step].id.clone(),
+                cell(style, &improvement.action),
+                cell(style, improvement.owner.as_deref().unwrap_or("-")),
+                improvement
+                    .due
+                    .map_or_else(|| "-".to_string(), |d| d.to_string()),
+                improvement.status.as_str().replace('_', " "),
+            ]);
+        }
+        push_table(out, &plan);
+    }
+}

@@ -1,0 +1,298 @@
+//! Runs the real `vsm` binary for each command, with snapshots of what it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `vsm` from the repository root, so paths in messages are short and stable.
+fn vsm(args: &[&str]) -> Output {
+    vsm_in(&repo_root(), args)
+}
+
+fn vsm_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vsm"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+const EXAMPLES: [&str; 3] = ["feature-delivery", "platform-change", "regulated-release"];
+
+#[test]
+fn demo_prints_the_analysis_of_the_bundled_example() {
+    let output = vsm(&["demo"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let demo = stdout(&output);
+    // The demo is the analysis of the first example, as a user would get it with `analyze`.
+    let analyze = stdout(&vsm(&["analyze", "examples/feature-delivery.yaml"]));
+    assert_eq!(demo, analyze);
+    assert!(stderr(&output).contains("vsm init --template feature-delivery"));
+}
+
+#[test]
+fn analyze_examples_as_text_markdown_and_json() {
+    for example in EXAMPLES {
+        let path = format!("examples/{example}.yaml");
+        for format in ["text", "markdown", "json"] {
+            let output = vsm(&["analyze", &path, "--format", format]);
+            assert!(
+                output.status.success(),
+                "{path} {format}: {}",
+                stderr(&output)
+            );
+            assert_eq!(stderr(&output), "", "{path} {format} warns");
+            insta::assert_snapshot!(format!("analyze-{example}-{format}"), stdout(&output));
+        }
+    }
+}
+
+#[test]
+fn json_output_holds_the_documented_contract() {
+    let output = vsm(&[
+        "analyze",
+        "examples/regulated-release.yaml",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in [
+        "lead_time_seconds",
+        "process_time_seconds",
+        "work_content_seconds",
+        "activity_ratio_percent",
+        "rolled_complete_accurate_percent",
+        "lead_time_with_rework_seconds",
+    ] {
+        assert!(report["summary"][key].is_number(), "summary.{key}");
+    }
+    let steps = report["steps"].as_array().unwrap();
+    let ids: Vec<&str> = steps.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids[..3],
+        ["requirements", "design-review", "implement"],
+        "map order"
+    );
+    for step in steps {
+        for key in [
+            "id",
+            "name",
+            "team",
+            "automated",
+            "process_time_seconds",
+            "wait_time_seconds",
+            "lead_time_seconds",
+            "complete_accurate_percent",
+            "lead_time_share_percent",
+            "on_critical_path",
+        ] {
+            assert!(step.get(key).is_some(), "steps[].{key}");
+        }
+        let lead = step["lead_time_seconds"].as_f64().unwrap();
+        let sum = step["wait_time_seconds"].as_f64().unwrap()
+            + step["process_time_seconds"].as_f64().unwrap();
+        assert!((lead - sum).abs() < 1e-9);
+    }
+    let bottleneck = &report["bottlenecks"][0];
+    assert!(bottleneck["step"].is_string() && bottleneck["score"].is_number());
+    let reason = &bottleneck["reasons"][0];
+    assert!(
+        reason["code"].is_string() && reason["message"].is_string() && reason["value"].is_number()
+    );
+    assert!(
+        report["teams"]
+            .as_array()
+            .is_some_and(|teams| !teams.is_empty())
+    );
+}
+
+#[test]
+fn validate_accepts_the_examples() {
+    let mut args = vec!["validate"];
+    let paths: Vec<String> = EXAMPLES
+        .iter()
+        .map(|e| format!("examples/{e}.yaml"))
+        .collect();
+    args.extend(paths.iter().map(String::as_str));
+    let output = vsm(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output), @r"
+    examples/feature-delivery.yaml: valid (9 steps)
+    examples/platform-change.yaml: valid (9 steps)
+    examples/regulated-release.yaml: valid (9 steps)
+    ");
+}
+
+#[test]
+fn validate_reports_every_problem_with_its_place() {
+    let dir = repo_root().join("crates/vsm/tests/data/invalid");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8);
+    for name in names {
+        let path = format!("crates/vsm/tests/data/invalid/{name}");
+        let output = vsm(&["validate", &path]);
+        assert_eq!(output.status.code(), Some(1), "{name} must fail");
+        assert_eq!(stdout(&output), "", "{name}");
+        let name = name.trim_end_matches(".yaml");
+        insta::assert_snapshot!(format!("validate-{name}"), stderr(&output));
+        // `analyze` refuses the same file with the same report.
+        let analyze = vsm(&["analyze", &path]);
+        assert_eq!(analyze.status.code(), Some(1));
+        assert_eq!(stdout(&analyze), "");
+    }
+}
+
+#[test]
+fn missing_files_and_directories_get_one_line() {
+    let output = vsm(&["analyze", "no/such/map.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: `no/such/map.yaml` does not exist; check the path, or create a map with `vsm init no/such/map.yaml`\n"
+    );
+    let output = vsm(&["validate", "examples"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: `examples` is a directory, not a map file; pass a YAML map file, e.g. `examples/feature-delivery.yaml`\n"
+    );
+}
+
+#[test]
+fn a_binary_file_is_refused_with_its_byte_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("map.yaml"), b"name: x\n\xff\xfe\x00").unwrap();
+    let output = vsm_in(dir.path(), &["validate", "map.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: `map.yaml` is not a text file: invalid UTF-8 at byte 8; a map file is YAML text (UTF-8)\n"
+    );
+}
+
+#[test]
+fn init_writes_a_map_that_validates_and_analyzes() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vsm_in(dir.path(), &["init"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output), @r"
+    wrote vsm.yaml
+    wrote vsm-map.schema.json (editors use it for completion and checking)
+    next: edit it, then run `vsm validate vsm.yaml` and `vsm analyze vsm.yaml`
+    ");
+    let schema = std::fs::read_to_string(dir.path().join("vsm-map.schema.json")).unwrap();
+    assert_eq!(
+        schema,
+        std::fs::read_to_string(repo_root().join("schema/vsm-map.schema.json")).unwrap()
+    );
+    let validate = vsm_in(dir.path(), &["validate", "vsm.yaml"]);
+    assert!(validate.status.success(), "{}", stderr(&validate));
+    assert_eq!(stderr(&validate), "");
+    let analyze = vsm_in(dir.path(), &["analyze", "vsm.yaml"]);
+    assert!(analyze.status.success());
+    assert!(stdout(&analyze).contains("My team's feature delivery"));
+
+    // A second init does not overwrite the user's work.
+    let again = vsm_in(dir.path(), &["init"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        stderr(&again),
+        "error: `vsm.yaml` already exists; pass --force to overwrite it, or give another file name\n"
+    );
+    assert!(vsm_in(dir.path(), &["init", "--force"]).status.success());
+}
+
+#[test]
+fn init_templates_are_the_examples_pointing_at_the_local_schema() {
+    let list = stdout(&vsm(&["init", "--list"]));
+    for example in EXAMPLES {
+        assert!(list.contains(example), "{list}");
+        let dir = tempfile::tempdir().unwrap();
+        let output = vsm_in(
+            dir.path(),
+            &["init", "map.yaml", "--template", example, "--no-schema"],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(!dir.path().join("vsm-map.schema.json").exists());
+        let written = std::fs::read_to_string(dir.path().join("map.yaml")).unwrap();
+        let original =
+            std::fs::read_to_string(repo_root().join(format!("examples/{example}.yaml"))).unwrap();
+        assert_eq!(written, original.replace("$schema=../schema/", "$schema="));
+        assert!(
+            vsm_in(dir.path(), &["validate", "map.yaml"])
+                .status
+                .success()
+        );
+    }
+    let unknown = vsm(&["init", "--template", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown)
+            .contains("[possible values: feature-delivery, platform-change, regulated-release]")
+    );
+}
+
+#[test]
+fn committed_schema_matches_the_code() {
+    let output = vsm(&["schema"]);
+    assert!(output.status.success());
+    let committed =
+        std::fs::read_to_string(repo_root().join("schema/vsm-map.schema.json")).unwrap();
+    assert_eq!(
+        stdout(&output),
+        committed,
+        "schema/vsm-map.schema.json is stale: run `cargo run -- schema -o schema/vsm-map.schema.json`"
+    );
+}
+
+#[test]
+fn analyze_writes_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.md");
+    let output = vsm(&[
+        "analyze",
+        "examples/platform-change.yaml",
+        "-f",
+        "markdown",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.starts_with("# Platform infrastructure change: value stream analysis"));
+}
+
+#[test]
+fn the_documented_example_map_is_valid() {
+    let doc = std::fs::read_to_string(repo_root().join("docs/map-format.md")).unwrap();
+    let start = doc.find("## A full example").unwrap();
+    let block = &doc[start..];
+    let body_start = block.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let body = &block[body_start..body_start + block[body_start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("map.yaml"), body).unwrap();
+    let output = vsm_in(dir.path(), &["validate", "map.yaml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "the documented example warns");
+    assert_eq!(stdout(&output), "map.yaml: valid (5 steps)\n");
+}
