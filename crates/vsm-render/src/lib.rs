@@ -4,9 +4,14 @@
 //! of them reads files or prints.
 #![forbid(unsafe_code)]
 
+mod graph_text;
+mod html;
 pub mod json;
+mod png;
 mod report;
+pub mod svg;
 
+pub use png::PngError;
 pub use report::Style;
 use vsm_core::{Analysis, ValueStream};
 
@@ -23,4 +28,29 @@ pub fn markdown(stream: &ValueStream, analysis: &Analysis) -> String {
 /// The analysis as JSON: the stable machine interface (see `docs/json.md`).
 pub fn json(stream: &ValueStream, analysis: &Analysis) -> String {
     json::render(stream, analysis)
+}
+
+/// The map as an SVG picture in the classic value stream notation.
+pub fn svg(stream: &ValueStream, analysis: &Analysis) -> String {
+    svg::render(stream, analysis)
+}
+
+/// The map as a Mermaid flowchart, for Markdown on GitHub and GitLab.
+pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
+    graph_text::mermaid(stream, analysis)
+}
+
+/// The map as a Graphviz DOT digraph.
+pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
+    graph_text::dot(stream, analysis)
+}
+
+/// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
+pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
+    png::svg_to_png(&svg::render(stream, analysis), 2.0)
+}
+
+/// The self-contained HTML report: map, summary, steps, bottlenecks and plan in one file.
+pub fn html(stream: &ValueStream, analysis: &Analysis) -> String {
+    html::render(stream, analysis)
 }

@@ -60,17 +60,61 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Draw the map: SVG, PNG, HTML, Mermaid or Graphviz DOT.
+    Render {
+        /// The map file (YAML).
+        file: PathBuf,
+        /// Where to write; the format follows the extension unless --format says otherwise.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[arg(long, short, value_enum)]
+        format: Option<Picture>,
+    },
+    /// Write the self-contained HTML report of a map: the picture, metrics, bottlenecks and plan.
+    Report {
+        /// The map file (YAML).
+        file: PathBuf,
+        /// Where to write the report (default: the map's name with `.html`, in this directory).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the map file.
     Schema {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Analyze the bundled example map and print the result.
+    /// Analyze the bundled example map, print the result and write its HTML report.
     Demo {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Where to write the example's HTML report.
+        #[arg(long, short, default_value = "vsm-demo-report.html")]
+        output: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Picture {
+    Svg,
+    Png,
+    Html,
+    Mermaid,
+    Dot,
+}
+
+impl Picture {
+    fn from_extension(path: &Path) -> Option<Picture> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match extension.as_str() {
+            "svg" => Picture::Svg,
+            "png" => Picture::Png,
+            "html" | "htm" => Picture::Html,
+            "mmd" | "mermaid" => Picture::Mermaid,
+            "dot" | "gv" => Picture::Dot,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -133,22 +177,43 @@ fn run(cli: Cli) -> Result<()> {
             format,
             output,
         } => {
-            let source = input::read_map_file(&file)?;
-            let text = analyze(&file, &source, format)?;
-            write_output(output.as_deref(), &text)
+            let (stream, analysis) = load(&file)?;
+            write_output(output.as_deref(), &report_text(&stream, &analysis, format))
         }
+        Command::Render {
+            file,
+            output,
+            format,
+        } => render(&file, output.as_deref(), format),
         Command::Schema { output } => write_output(output.as_deref(), &schema_text()),
-        Command::Demo { format } => {
+        Command::Report { file, output } => {
+            let output = output.unwrap_or_else(|| {
+                let stem = file
+                    .file_stem()
+                    .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+                PathBuf::from(format!("{stem}.html"))
+            });
+            let (stream, analysis) = load(&file)?;
+            std::fs::write(&output, vsm_render::html(&stream, &analysis))
+                .with_context(|| format!("cannot write `{}`", output.display()))?;
+            println!(
+                "wrote {} (open it in a browser; it works offline)",
+                output.display()
+            );
+            Ok(())
+        }
+        Command::Demo { format, output } => {
             let example = templates::demo();
-            let path = Path::new(example.file_name);
-            let text = analyze(path, example.source, format)?;
-            write_output(None, &text)?;
-            if matches!(format, Format::Text) {
-                eprintln!(
-                    "This is the bundled example `{}`. Run `vsm init --template {}` to get a copy to edit.",
-                    example.file_name, example.name
-                );
-            }
+            let (stream, analysis) = load_source(Path::new(example.file_name), example.source)?;
+            write_output(None, &report_text(&stream, &analysis, format))?;
+            std::fs::write(&output, vsm_render::html(&stream, &analysis))
+                .with_context(|| format!("cannot write `{}`", output.display()))?;
+            eprintln!(
+                "This is the bundled example `{}`; its HTML report is in {}.\nRun `vsm init --template {}` to get a copy to edit.",
+                example.file_name,
+                output.display(),
+                example.name
+            );
             Ok(())
         }
     }
@@ -161,19 +226,63 @@ fn schema_text() -> String {
     text
 }
 
-/// Parses and analyzes; diagnostics go to standard error, the report is returned.
-fn analyze(path: &Path, source: &str, format: Format) -> Result<String> {
+/// The analysis as text, Markdown or JSON.
+fn report_text(
+    stream: &vsm_core::ValueStream,
+    analysis: &vsm_core::Analysis,
+    format: Format,
+) -> String {
+    match format {
+        Format::Text => vsm_render::text(stream, analysis),
+        Format::Markdown => vsm_render::markdown(stream, analysis),
+        Format::Json => vsm_render::json(stream, analysis),
+    }
+}
+
+/// Reads, checks and analyzes a map file; problems are printed and turn into [`Reported`].
+fn load(path: &Path) -> Result<(vsm_core::ValueStream, vsm_core::Analysis)> {
+    let source = input::read_map_file(path)?;
+    load_source(path, &source)
+}
+
+/// Checks and analyzes map text read from `path`.
+fn load_source(path: &Path, source: &str) -> Result<(vsm_core::ValueStream, vsm_core::Analysis)> {
     let parsed = vsm_core::parse_map(source);
     diagnostics::print(path, source, &parsed.diagnostics);
-    let Some(stream) = parsed.stream else {
-        return Err(Reported.into());
-    };
+    let stream = parsed.stream.ok_or(Reported)?;
     let analysis = vsm_core::analyze(&stream);
-    Ok(match format {
-        Format::Text => vsm_render::text(&stream, &analysis),
-        Format::Markdown => vsm_render::markdown(&stream, &analysis),
-        Format::Json => vsm_render::json(&stream, &analysis),
-    })
+    Ok((stream, analysis))
+}
+
+fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result<()> {
+    let format = match (format, output) {
+        (Some(format), _) => format,
+        (None, Some(path)) => Picture::from_extension(path).with_context(|| {
+            format!(
+                "cannot tell the format from `{}`; use an extension .svg, .png, .html, .mmd or .dot, or pass --format",
+                path.display()
+            )
+        })?,
+        (None, None) => Picture::Svg,
+    };
+    let (stream, analysis) = load(file)?;
+    let text = match format {
+        Picture::Svg => vsm_render::svg(&stream, &analysis),
+        Picture::Mermaid => vsm_render::mermaid(&stream, &analysis),
+        Picture::Dot => vsm_render::dot(&stream, &analysis),
+        Picture::Html => vsm_render::html(&stream, &analysis),
+        Picture::Png => {
+            let Some(output) = output else {
+                bail!("a PNG needs a file to go to; pass `-o map.png`");
+            };
+            let bytes = vsm_render::png(&stream, &analysis)?;
+            std::fs::write(output, bytes)
+                .with_context(|| format!("cannot write `{}`", output.display()))?;
+            eprintln!("wrote {}", output.display());
+            return Ok(());
+        }
+    };
+    write_output(output, &text)
 }
 
 fn validate(files: &[PathBuf]) -> Result<()> {

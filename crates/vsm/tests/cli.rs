@@ -35,14 +35,77 @@ fn stderr(output: &Output) -> String {
 const EXAMPLES: [&str; 3] = ["feature-delivery", "platform-change", "regulated-release"];
 
 #[test]
-fn demo_prints_the_analysis_of_the_bundled_example() {
-    let output = vsm(&["demo"]);
+fn demo_prints_the_analysis_and_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vsm_in(dir.path(), &["demo"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let demo = stdout(&output);
     // The demo is the analysis of the first example, as a user would get it with `analyze`.
     let analyze = stdout(&vsm(&["analyze", "examples/feature-delivery.yaml"]));
     assert_eq!(demo, analyze);
-    assert!(stderr(&output).contains("vsm init --template feature-delivery"));
+    let said = stderr(&output);
+    assert!(
+        said.contains("its HTML report is in vsm-demo-report.html"),
+        "{said}"
+    );
+    assert!(said.contains("vsm init --template feature-delivery"));
+    let report = std::fs::read_to_string(dir.path().join("vsm-demo-report.html")).unwrap();
+    assert!(report.contains("<h1>Web shop feature delivery</h1>"));
+}
+
+#[test]
+fn render_picks_the_format_from_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("examples/platform-change.yaml");
+    let map = map.to_str().unwrap();
+    for (file, starts) in [
+        ("map.svg", &b"<svg xmlns"[..]),
+        ("map.png", &b"\x89PNG"[..]),
+        ("map.html", &b"<!DOCTYPE html>"[..]),
+        ("map.mmd", &b"---\ntitle:"[..]),
+        ("map.dot", &b"digraph value_stream"[..]),
+    ] {
+        let output = vsm_in(dir.path(), &["render", map, "-o", file]);
+        assert!(output.status.success(), "{file}: {}", stderr(&output));
+        assert_eq!(stderr(&output), format!("wrote {file}\n"));
+        let written = std::fs::read(dir.path().join(file)).unwrap();
+        assert!(written.starts_with(starts), "{file}");
+    }
+    // Without -o the text formats go to standard output.
+    let output = vsm_in(dir.path(), &["render", map, "--format", "mermaid"]);
+    assert!(stdout(&output).contains("flowchart LR"));
+    let output = vsm_in(dir.path(), &["render", map, "-o", "map.pdf"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: cannot tell the format from `map.pdf`; use an extension .svg, .png, .html, .mmd or .dot, or pass --format\n"
+    );
+    let output = vsm_in(dir.path(), &["render", map, "--format", "png"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: a PNG needs a file to go to; pass `-o map.png`\n"
+    );
+}
+
+#[test]
+fn report_writes_a_self_contained_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("examples/regulated-release.yaml");
+    let output = vsm_in(dir.path(), &["report", map.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "wrote regulated-release.html (open it in a browser; it works offline)\n"
+    );
+    let page = std::fs::read_to_string(dir.path().join("regulated-release.html")).unwrap();
+    assert!(page.contains("Threat-model at design review"));
+    let output = vsm_in(
+        dir.path(),
+        &["report", map.to_str().unwrap(), "-o", "wall.html"],
+    );
+    assert!(output.status.success());
+    assert!(dir.path().join("wall.html").exists());
 }
 
 #[test]

@@ -1,0 +1,313 @@
+//! Mermaid and Graphviz DOT: the map as text that other tools draw, so it can live in a README,
+//! a merge request or a wiki next to the code.
+//!
+//! Both show the same content: the trigger and the customer, one node per step with its key
+//! numbers, push arrows labelled with the wait before each step, information flows, rework loops,
+//! and the bottlenecks highlighted.
+
+use std::fmt::Write as _;
+
+use vsm_core::analysis::Analysis;
+use vsm_core::model::{Endpoint, FlowKind, ValueStream};
+
+/// The lines of a step's label: name, who, the numbers.
+fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize) -> Vec<String> {
+    let step = &stream.steps[index];
+    let metrics = &analysis.steps[index];
+    let mut who = Vec::new();
+    if let Some(team) = &step.team {
+        who.push(team.clone());
+    }
+    if step.automated {
+        who.push("automated".into());
+    } else if let Some(people) = step.people {
+        who.push(format!(
+            "{people} {}",
+            if people == 1 { "person" } else { "people" }
+        ));
+    }
+    let mut lines = vec![step.name.clone()];
+    if !who.is_empty() {
+        lines.push(who.join(" · "));
+    }
+    lines.push(format!(
+        "PT {} · WT {} · LT {}",
+        metrics.process_time.human(),
+        metrics.wait_time.human(),
+        metrics.lead_time.human()
+    ));
+    lines.push(format!("%C&A {}", metrics.complete_accurate));
+    if let Some(rank) = analysis.bottlenecks.iter().position(|b| b.step == index) {
+        lines.push(format!("bottleneck #{}", rank + 1));
+    }
+    lines
+}
+
+fn trigger_label(stream: &ValueStream) -> String {
+    format!(
+        "Trigger: {}",
+        stream.scope.start.as_deref().unwrap_or("request")
+    )
+}
+
+fn customer_lines(stream: &ValueStream) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Customer: {}",
+        stream.customer.as_deref().unwrap_or("customer")
+    )];
+    if let Some(end) = &stream.scope.end {
+        lines.push(end.clone());
+    }
+    lines
+}
+
+/// Steps nothing follows: they deliver to the customer.
+fn last_steps(stream: &ValueStream) -> Vec<usize> {
+    (0..stream.steps.len())
+        .filter(|&i| !stream.steps.iter().any(|s| s.after.contains(&i)))
+        .collect()
+}
+
+fn summary_line(analysis: &Analysis) -> String {
+    let s = &analysis.summary;
+    format!(
+        "lead time {} · process time {} · activity ratio {}% · rolled %C&A {}%",
+        s.lead_time.human(),
+        s.process_time.human(),
+        vsm_core::format_number(s.activity_ratio_percent, 1),
+        vsm_core::format_number(s.rolled_complete_accurate_percent, 1)
+    )
+}
+
+fn mermaid_text(text: &str) -> String {
+    text.replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+}
+
+fn mermaid_node(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Step(i) => format!("step{i}"),
+        Endpoint::System(i) => format!("system{i}"),
+        Endpoint::Customer => "customer".into(),
+    }
+}
+
+/// A Mermaid flowchart that GitHub and GitLab render in Markdown.
+pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "---\ntitle: \"{}\"\n---", mermaid_text(&stream.name));
+    out.push_str("flowchart LR\n");
+    let _ = writeln!(
+        out,
+        "    trigger([\"{}\"])",
+        mermaid_text(&trigger_label(stream))
+    );
+    for index in 0..stream.steps.len() {
+        let lines: Vec<String> = step_lines(stream, analysis, index)
+            .iter()
+            .map(|l| mermaid_text(l))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    step{index}[\"<b>{}</b><br/>{}\"]",
+            lines[0],
+            lines[1..].join("<br/>")
+        );
+    }
+    let customer: Vec<String> = customer_lines(stream)
+        .iter()
+        .map(|l| mermaid_text(l))
+        .collect();
+    let _ = writeln!(out, "    customer([\"{}\"])", customer.join("<br/>"));
+    for (index, system) in stream.systems.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    system{index}[/\"{}\"/]",
+            mermaid_text(&system.name)
+        );
+    }
+    // Links, counted so that linkStyle can colour information and rework links.
+    let mut link = 0usize;
+    let mut info_links = Vec::new();
+    let mut rework_links = Vec::new();
+    for (index, step) in stream.steps.iter().enumerate() {
+        let wait = step.wait_time.human();
+        let label = if step.wait_time.is_zero() {
+            String::new()
+        } else {
+            format!("|\"wait {wait}\"|")
+        };
+        if step.after.is_empty() {
+            let _ = writeln!(out, "    trigger -->{label} step{index}");
+            link += 1;
+        }
+        for &predecessor in &step.after {
+            let _ = writeln!(out, "    step{predecessor} -->{label} step{index}");
+            link += 1;
+        }
+    }
+    for index in last_steps(stream) {
+        let _ = writeln!(out, "    step{index} --> customer");
+        link += 1;
+    }
+    for flow in &stream.flows {
+        let mark = match flow.kind {
+            FlowKind::Electronic => "⚡",
+            FlowKind::Manual => "✉",
+        };
+        let text = match &flow.label {
+            Some(label) => format!("{mark} {label}"),
+            None => mark.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "    {} -.->|\"{}\"| {}",
+            mermaid_node(&flow.from),
+            mermaid_text(&text),
+            mermaid_node(&flow.to)
+        );
+        info_links.push(link);
+        link += 1;
+    }
+    for loop_ in &analysis.rework {
+        let _ = writeln!(
+            out,
+            "    step{} -.->|\"↺ {} rework\"| step{}",
+            loop_.from, loop_.share, loop_.to
+        );
+        rework_links.push(link);
+        link += 1;
+    }
+    out.push_str("    classDef bottleneck fill:#fdecea,stroke:#c62828,stroke-width:3px\n");
+    out.push_str("    classDef automated fill:#eef5fc,stroke:#2b2b30\n");
+    let automated: Vec<String> = (0..stream.steps.len())
+        .filter(|&i| stream.steps[i].automated)
+        .map(|i| format!("step{i}"))
+        .collect();
+    if !automated.is_empty() {
+        let _ = writeln!(out, "    class {} automated", automated.join(","));
+    }
+    if !analysis.bottlenecks.is_empty() {
+        let bottlenecks: Vec<String> = analysis
+            .bottlenecks
+            .iter()
+            .map(|b| format!("step{}", b.step))
+            .collect();
+        let _ = writeln!(out, "    class {} bottleneck", bottlenecks.join(","));
+    }
+    let join = |links: &[usize]| {
+        links
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    if !info_links.is_empty() {
+        let _ = writeln!(out, "    linkStyle {} stroke:#1f5fa8", join(&info_links));
+    }
+    if !rework_links.is_empty() {
+        let _ = writeln!(out, "    linkStyle {} stroke:#b3261e", join(&rework_links));
+    }
+    let _ = writeln!(out, "%% {}", summary_line(analysis));
+    out
+}
+
+fn dot_text(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot_node(endpoint: &Endpoint) -> String {
+    mermaid_node(endpoint)
+}
+
+/// A Graphviz DOT digraph (`dot -Tsvg map.dot`).
+pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
+    let mut out = String::new();
+    out.push_str("digraph value_stream {\n");
+    let _ = writeln!(
+        out,
+        "    graph [rankdir=LR, labelloc=t, fontname=\"DejaVu Sans\", label=\"{}\\n{}\"];",
+        dot_text(&stream.name),
+        dot_text(&summary_line(analysis))
+    );
+    out.push_str("    node [shape=box, fontname=\"DejaVu Sans\", fontsize=10];\n");
+    out.push_str("    edge [fontname=\"DejaVu Sans\", fontsize=9];\n");
+    let _ = writeln!(
+        out,
+        "    trigger [shape=house, label=\"{}\"];",
+        dot_text(&trigger_label(stream))
+    );
+    for index in 0..stream.steps.len() {
+        let label = step_lines(stream, analysis, index)
+            .iter()
+            .map(|line| dot_text(line))
+            .collect::<Vec<_>>()
+            .join("\\n");
+        let style = if analysis.bottlenecks.iter().any(|b| b.step == index) {
+            ", style=filled, fillcolor=\"#fdecea\", color=\"#c62828\", penwidth=3"
+        } else if stream.steps[index].automated {
+            ", style=filled, fillcolor=\"#eef5fc\""
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "    step{index} [label=\"{label}\"{style}];");
+    }
+    let _ = writeln!(
+        out,
+        "    customer [shape=house, label=\"{}\"];",
+        customer_lines(stream)
+            .iter()
+            .map(|l| dot_text(l))
+            .collect::<Vec<_>>()
+            .join("\\n")
+    );
+    for (index, system) in stream.systems.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    system{index} [shape=component, label=\"{}\"];",
+            dot_text(&system.name)
+        );
+    }
+    for (index, step) in stream.steps.iter().enumerate() {
+        let label = if step.wait_time.is_zero() {
+            String::new()
+        } else {
+            format!(" [label=\"wait {}\"]", step.wait_time.human())
+        };
+        if step.after.is_empty() {
+            let _ = writeln!(out, "    trigger -> step{index}{label};");
+        }
+        for &predecessor in &step.after {
+            let _ = writeln!(out, "    step{predecessor} -> step{index}{label};");
+        }
+    }
+    for index in last_steps(stream) {
+        let _ = writeln!(out, "    step{index} -> customer;");
+    }
+    for flow in &stream.flows {
+        let style = match flow.kind {
+            FlowKind::Electronic => "dashed",
+            FlowKind::Manual => "dotted",
+        };
+        let label = flow.label.as_deref().map_or_else(String::new, |l| {
+            format!(", label=\"{} ({})\"", dot_text(l), flow.kind.as_str())
+        });
+        let _ = writeln!(
+            out,
+            "    {} -> {} [style={style}, color=\"#1f5fa8\", fontcolor=\"#1f5fa8\", constraint=false{label}];",
+            dot_node(&flow.from),
+            dot_node(&flow.to)
+        );
+    }
+    for loop_ in &analysis.rework {
+        let _ = writeln!(
+            out,
+            "    step{} -> step{} [style=dashed, color=\"#b3261e\", fontcolor=\"#b3261e\", constraint=false, label=\"{} rework\"];",
+            loop_.from, loop_.to, loop_.share
+        );
+    }
+    out.push_str("}\n");
+    out
+}

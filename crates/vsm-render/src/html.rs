@@ -1,0 +1,271 @@
+//! The self-contained HTML report: the map, the summary, the steps, the ranked bottlenecks and
+//! the improvement plan in one file that works offline, prints on one landscape A3 page, and
+//! reads in light and dark mode. No script, no request leaves the page.
+
+use askama::Template;
+use vsm_core::analysis::Analysis;
+use vsm_core::model::{ImprovementStatus, ValueStream};
+use vsm_core::{Percent, format_number};
+
+const PAGE_STYLE: &str = include_str!("../templates/report.css");
+
+/// Dark-mode colours for the map's classes (the standalone SVG stays light, for print). The
+/// `html` prefix outweighs the SVG's own stylesheet, which comes later in the page.
+const MAP_DARK_STYLE: &str = "
+@media (prefers-color-scheme: dark) {
+  html .vsm-map .vsm-bg { fill: #18181b; }
+  html .vsm-map text { fill: #e8e8ec; }
+  html .vsm-map .vsm-subtitle, html .vsm-map .vsm-muted { fill: #a8a8b0; }
+  html .vsm-map .vsm-box, html .vsm-map .vsm-header { fill: #232328; stroke: #d0d0d6; }
+  html .vsm-map .vsm-automated { fill: #1d2a38; }
+  html .vsm-map .vsm-bottleneck { fill: #3a1d1d; stroke: #ff6b60; }
+  html .vsm-map .vsm-data, html .vsm-map .vsm-system { fill: #1f1f24; stroke: #7a7a84; }
+  html .vsm-map .vsm-line, html .vsm-map .vsm-push, html .vsm-map .vsm-ladder { stroke: #d0d0d6; }
+  html .vsm-map .vsm-info, html .vsm-map .vsm-info-manual { stroke: #7fb2ff; }
+  html .vsm-map .vsm-info-label { fill: #7fb2ff; }
+  html .vsm-map .vsm-rework { stroke: #ff8a80; }
+  html .vsm-map .vsm-rework-label { fill: #ff8a80; }
+  html .vsm-map .vsm-queue { fill: #4a3d12; stroke: #e0c050; }
+  html .vsm-map .vsm-summary { fill: #1b2a1c; stroke: #66bb6a; }
+  html .vsm-map .vsm-halo { stroke: #18181b; }
+  html .vsm-map .vsm-badge-text { fill: #ffffff; }
+  html .vsm-map .vsm-on-light { fill: #18181b; }
+}
+@media print { html .vsm-map .vsm-bg { fill: #ffffff; } }
+";
+
+struct Card {
+    label: &'static str,
+    value: String,
+    note: String,
+}
+
+struct StepRow {
+    number: usize,
+    id: String,
+    name: String,
+    team: String,
+    kind: &'static str,
+    process: String,
+    wait: String,
+    lead: String,
+    complete_accurate: String,
+    share: String,
+    share_value: String,
+    critical: bool,
+    bottleneck: bool,
+}
+
+struct BottleneckRow {
+    id: String,
+    name: String,
+    score: String,
+    /// (code, sentence)
+    reasons: Vec<(&'static str, String)>,
+}
+
+struct PlanRow {
+    step: String,
+    action: String,
+    owner: String,
+    due: String,
+    status: String,
+    status_class: &'static str,
+    target: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    version: &'static str,
+    name: &'a str,
+    description: Option<&'a str>,
+    customer: Option<&'a str>,
+    scope_start: Option<&'a str>,
+    scope_end: Option<&'a str>,
+    page_style: &'static str,
+    map_style: &'static str,
+    svg: String,
+    cards: Vec<Card>,
+    steps: Vec<StepRow>,
+    bottlenecks: Vec<BottleneckRow>,
+    plan: Vec<PlanRow>,
+    /// (from, back to, share, one pass, expected extra)
+    rework: Vec<(String, String, String, String, String)>,
+    /// (team, steps, people, process, wait, share of work)
+    teams: Vec<(String, usize, String, String, String, String)>,
+}
+
+fn pct(value: f64) -> String {
+    format!("{}%", format_number(value, 1))
+}
+
+/// Renders the report page.
+pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
+    let s = &analysis.summary;
+    let rework_extra = s
+        .lead_time_with_rework
+        .checked_sub(s.lead_time)
+        .unwrap_or_default();
+    let cards = vec![
+        Card {
+            label: "Lead time",
+            value: s.lead_time.human(),
+            note: format!(
+                "{} steps on the critical path",
+                analysis.critical_path.len()
+            ),
+        },
+        Card {
+            label: "Process time",
+            value: s.process_time.human(),
+            note: "hands-on, critical path".into(),
+        },
+        Card {
+            label: "Activity ratio",
+            value: pct(s.activity_ratio_percent),
+            note: "process time / lead time".into(),
+        },
+        Card {
+            label: "Rolled %C&A",
+            value: pct(s.rolled_complete_accurate_percent),
+            note: "items with no rework".into(),
+        },
+        Card {
+            label: "Lead time with rework",
+            value: s.lead_time_with_rework.human(),
+            note: if rework_extra.is_zero() {
+                "no added time".into()
+            } else {
+                format!("+{} expected", rework_extra.human())
+            },
+        },
+        Card {
+            label: "Work content",
+            value: s.work_content.human(),
+            note: format!("{} manual", pct(s.manual_share_percent)),
+        },
+    ];
+    let steps = stream
+        .steps
+        .iter()
+        .zip(&analysis.steps)
+        .enumerate()
+        .map(|(index, (step, metrics))| StepRow {
+            number: index + 1,
+            id: step.id.clone(),
+            name: step.name.clone(),
+            team: step.team.clone().unwrap_or_default(),
+            kind: if step.automated {
+                "automated"
+            } else {
+                "manual"
+            },
+            process: metrics.process_time.human(),
+            wait: metrics.wait_time.human(),
+            lead: metrics.lead_time.human(),
+            complete_accurate: metrics.complete_accurate.to_string(),
+            share: pct(metrics.lead_time_share_percent),
+            share_value: format_number(metrics.lead_time_share_percent.min(100.0), 1),
+            critical: metrics.on_critical_path,
+            bottleneck: analysis.bottlenecks.iter().any(|b| b.step == index),
+        })
+        .collect();
+    let bottlenecks = analysis
+        .bottlenecks
+        .iter()
+        .map(|b| BottleneckRow {
+            id: stream.steps[b.step].id.clone(),
+            name: stream.steps[b.step].name.clone(),
+            score: format_number(b.score, 1),
+            // Backticks mark ids in terminal text; the page shows names plainly.
+            reasons: b
+                .reasons
+                .iter()
+                .map(|r| (r.code.as_str(), r.message.replace('`', "")))
+                .collect(),
+        })
+        .collect();
+    let plan = stream
+        .improvements
+        .iter()
+        .map(|item| {
+            let mut target = Vec::new();
+            if let Some(value) = item.target.process_time {
+                target.push(format!("process {}", value.human()));
+            }
+            if let Some(value) = item.target.wait_time {
+                target.push(format!("wait {}", value.human()));
+            }
+            if let Some(value) = item.target.lead_time {
+                target.push(format!("lead {}", value.human()));
+            }
+            if let Some(value) = item.target.complete_accurate {
+                target.push(format!("%C&A {}", Percent::to_string(&value)));
+            }
+            PlanRow {
+                step: stream.steps[item.step].name.clone(),
+                action: item.action.clone(),
+                owner: item.owner.clone().unwrap_or_default(),
+                due: item.due.map(|d| d.to_string()).unwrap_or_default(),
+                status: item.status.as_str().replace('_', " "),
+                status_class: match item.status {
+                    ImprovementStatus::Planned => "planned",
+                    ImprovementStatus::InProgress => "in-progress",
+                    ImprovementStatus::Done => "done",
+                    ImprovementStatus::Dropped => "dropped",
+                },
+                target: target.join(", "),
+            }
+        })
+        .collect();
+    let rework = analysis
+        .rework
+        .iter()
+        .map(|r| {
+            (
+                stream.steps[r.from].name.clone(),
+                stream.steps[r.to].name.clone(),
+                r.share.to_string(),
+                r.loop_lead_time.human(),
+                r.expected_extra_time.human(),
+            )
+        })
+        .collect();
+    let teams = analysis
+        .teams
+        .iter()
+        .map(|t| {
+            (
+                t.team.clone().unwrap_or_else(|| "(no team)".into()),
+                t.steps,
+                if t.people == 0 {
+                    "-".into()
+                } else {
+                    t.people.to_string()
+                },
+                t.process_time.human(),
+                t.wait_time.human(),
+                pct(t.work_content_share_percent),
+            )
+        })
+        .collect();
+    let page = ReportPage {
+        version: env!("CARGO_PKG_VERSION"),
+        name: &stream.name,
+        description: stream.description.as_deref(),
+        customer: stream.customer.as_deref(),
+        scope_start: stream.scope.start.as_deref(),
+        scope_end: stream.scope.end.as_deref(),
+        page_style: PAGE_STYLE,
+        map_style: MAP_DARK_STYLE,
+        svg: crate::svg::render(stream, analysis),
+        cards,
+        steps,
+        bottlenecks,
+        plan,
+        rework,
+        teams,
+    };
+    page.render().expect("the report template renders")
+}

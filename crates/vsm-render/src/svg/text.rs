@@ -1,0 +1,139 @@
+//! Text in a diagram: escaping, and fitting names into boxes without a font at hand.
+//!
+//! Widths are estimated from display columns (a CJK character counts two), which errs on the
+//! wide side for proportional Latin fonts, so text that fits here fits on the page.
+
+use unicode_width::UnicodeWidthStr as _;
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters are not allowed in XML 1.0.
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Display columns of `text`.
+pub fn columns(text: &str) -> usize {
+    text.width()
+}
+
+/// Estimated width in pixels at `font_size` (about 0.6 em per column).
+pub fn width_px(text: &str, font_size: i64) -> i64 {
+    (columns(text) as i64 * font_size * 3 + 4) / 5
+}
+
+/// How many columns fit in `width` pixels at `font_size`.
+pub fn columns_for(width: i64, font_size: i64) -> usize {
+    (width * 5 / (font_size * 3)).max(1) as usize
+}
+
+/// Splits `text` into at most `max_lines` lines of at most `max_columns` columns, breaking at
+/// spaces where it can and inside long words where it must. Returns the lines and whether
+/// anything was cut (the last line then ends in `…`).
+pub fn wrap(text: &str, max_columns: usize, max_lines: usize) -> (Vec<String>, bool) {
+    let mut pieces: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        if columns(word) <= max_columns {
+            pieces.push(word.to_string());
+            continue;
+        }
+        let mut chunk = String::new();
+        for c in word.chars() {
+            let mut candidate = chunk.clone();
+            candidate.push(c);
+            if columns(&candidate) > max_columns && !chunk.is_empty() {
+                pieces.push(std::mem::take(&mut chunk));
+                chunk.push(c);
+            } else {
+                chunk = candidate;
+            }
+        }
+        if !chunk.is_empty() {
+            pieces.push(chunk);
+        }
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for piece in pieces {
+        match lines.last_mut() {
+            Some(line) if columns(line) + 1 + columns(&piece) <= max_columns => {
+                line.push(' ');
+                line.push_str(&piece);
+            }
+            _ => lines.push(piece),
+        }
+    }
+    if lines.len() <= max_lines {
+        return (lines, false);
+    }
+    lines.truncate(max_lines);
+    let last = lines.last_mut().expect("at least one line");
+    while columns(last) + 1 > max_columns {
+        last.pop();
+    }
+    let trimmed = last.trim_end().to_string();
+    *last = format!("{trimmed}…");
+    (lines, true)
+}
+
+/// `text` cut to `max_columns` with `…` when longer.
+pub fn ellipsize(text: &str, max_columns: usize) -> (String, bool) {
+    if columns(text) <= max_columns {
+        return (text.to_string(), false);
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        let mut candidate = out.clone();
+        candidate.push(c);
+        if columns(&candidate) + 1 > max_columns {
+            break;
+        }
+        out = candidate;
+    }
+    (format!("{}…", out.trim_end()), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces_and_ellipsizes_the_rest() {
+        assert_eq!(
+            wrap("Refine and estimate", 18, 2),
+            (vec!["Refine and".into(), "estimate".into()], false)
+        );
+        let (lines, cut) = wrap("Security review and penetration test of the release", 18, 2);
+        assert!(cut);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+        assert!(lines.iter().all(|line| columns(line) <= 18));
+    }
+
+    #[test]
+    fn breaks_long_words_and_counts_wide_characters() {
+        // Eight CJK characters are sixteen columns.
+        let (lines, cut) = wrap("安全审查和渗透测试", 8, 2);
+        assert_eq!(lines, vec!["安全审查".to_string(), "和渗透…".to_string()]);
+        assert!(cut);
+        assert_eq!(ellipsize("Beoordeling", 6), ("Beoor…".to_string(), true));
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("R&D <team> \"x\""),
+            "R&amp;D &lt;team&gt; &quot;x&quot;"
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Snapshots of the pictures of the examples, and the properties every picture keeps.
+
+use std::path::{Path, PathBuf};
+
+use vsm_core::{Analysis, ValueStream};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn load(map: &str) -> (ValueStream, Analysis) {
+    let source = std::fs::read_to_string(repo().join(map)).unwrap();
+    let parsed = vsm_core::parse_map(&source);
+    assert!(!parsed.has_errors(), "{map}: {:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    (stream, analysis)
+}
+
+const EXAMPLES: [&str; 3] = ["feature-delivery", "platform-change", "regulated-release"];
+const ALL_MAPS: [&str; 5] = [
+    "examples/feature-delivery.yaml",
+    "examples/platform-change.yaml",
+    "examples/regulated-release.yaml",
+    "crates/vsm-render/tests/data/long-stream.yaml",
+    "crates/vsm-render/tests/data/unicode.yaml",
+];
+
+#[test]
+fn snapshots_of_the_examples() {
+    for example in EXAMPLES {
+        let (stream, analysis) = load(&format!("examples/{example}.yaml"));
+        insta::assert_snapshot!(
+            format!("{example}.svg"),
+            vsm_render::svg(&stream, &analysis)
+        );
+        insta::assert_snapshot!(
+            format!("{example}.mmd"),
+            vsm_render::mermaid(&stream, &analysis)
+        );
+        insta::assert_snapshot!(
+            format!("{example}.dot"),
+            vsm_render::dot(&stream, &analysis)
+        );
+    }
+}
+
+#[test]
+fn the_same_map_gives_the_same_bytes() {
+    for map in ALL_MAPS {
+        let (stream, analysis) = load(map);
+        let (again, again_analysis) = load(map);
+        assert_eq!(
+            vsm_render::svg(&stream, &analysis),
+            vsm_render::svg(&again, &again_analysis),
+            "{map}"
+        );
+        assert_eq!(
+            vsm_render::html(&stream, &analysis),
+            vsm_render::html(&again, &again_analysis),
+            "{map}"
+        );
+    }
+}
+
+/// The rectangles of one class in an SVG, as (x, y, width, height).
+fn rects(svg: &str, class: &str) -> Vec<(i64, i64, i64, i64)> {
+    let attribute = |tag: &str, name: &str| -> i64 {
+        let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[start..start + tag[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    svg.split("<rect ")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("/>").unwrap()])
+        .filter(|tag| tag.starts_with(&format!("class=\"{class}")))
+        .map(|tag| {
+            (
+                attribute(tag, "x"),
+                attribute(tag, "y"),
+                attribute(tag, "width"),
+                attribute(tag, "height"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn boxes_never_overlap_and_stay_on_the_page() {
+    for map in ALL_MAPS {
+        let (stream, analysis) = load(map);
+        let svg = vsm_render::svg(&stream, &analysis);
+        let mut boxes = rects(&svg, "vsm-box");
+        boxes.extend(rects(&svg, "vsm-data"));
+        assert_eq!(boxes.len(), 2 * stream.steps.len(), "{map}");
+        let page = rects(&svg, "vsm-bg")[0];
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(
+                a.0 >= 0 && a.1 >= 0 && a.0 + a.2 <= page.2 && a.1 + a.3 <= page.3,
+                "{map}: {a:?} off the page"
+            );
+            for b in &boxes[i + 1..] {
+                let overlap =
+                    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3;
+                assert!(!overlap, "{map}: {a:?} overlaps {b:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_svg_is_accessible_and_names_every_step() {
+    let (stream, analysis) = load("crates/vsm-render/tests/data/unicode.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert!(svg.contains("role=\"img\" aria-labelledby=\"vsm-title vsm-desc\""));
+    assert!(svg.contains("<title id=\"vsm-title\">Levering van functionaliteit 功能交付流程: value stream map</title>"));
+    assert!(svg.contains("<desc id=\"vsm-desc\">5 steps. Lead time 13d 1h"));
+    for step in &stream.steps {
+        // Each step's full name is in its tooltip, whatever the box had room for.
+        assert!(
+            svg.contains(&format!("<title>{}", step.name)),
+            "{}",
+            step.name
+        );
+    }
+    // Long names wrap to two lines and end in an ellipsis.
+    assert!(svg.contains("<text class=\"vsm-name\""));
+    assert!(svg.contains("prioritering van…</text>"), "{svg}");
+}
+
+#[test]
+fn bottlenecks_and_kaizen_bursts_are_marked() {
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert_eq!(
+        svg.matches("class=\"vsm-box vsm-bottleneck\"").count()
+            + svg.matches("vsm-automated vsm-bottleneck").count(),
+        analysis.bottlenecks.len()
+    );
+    assert!(svg.contains("Bottleneck #1, score 69.1:\n- waits 6d before starting"));
+    // Three open improvements on three steps.
+    assert_eq!(svg.matches("class=\"vsm-kaizen-burst\"").count(), 3);
+    assert!(svg.contains("Kaizen: Pre-approve low-risk changes as standard changes (planned, Head of Operations, due 2027-02-01)"));
+}
+
+#[test]
+fn png_is_rendered_with_the_bundled_font() {
+    let (stream, analysis) = load("examples/platform-change.yaml");
+    let png = vsm_render::png(&stream, &analysis).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // Width and height (big-endian, in the IHDR chunk) are twice the SVG's.
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    let svg = vsm_render::svg(&stream, &analysis);
+    let page = rects(&svg, "vsm-bg")[0];
+    assert_eq!(
+        (i64::from(width), i64::from(height)),
+        (page.2 * 2, page.3 * 2)
+    );
+    // A picture with text is far from blank: a drawn map compresses to tens of kilobytes.
+    assert!(png.len() > 50_000, "{} bytes", png.len());
+}
+
+#[test]
+fn the_report_is_self_contained() {
+    for example in EXAMPLES {
+        let (stream, analysis) = load(&format!("examples/{example}.yaml"));
+        let html = vsm_render::html(&stream, &analysis);
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        for reference in [
+            "src=\"http",
+            "href=\"http",
+            "url(http",
+            "@import",
+            "<script",
+        ] {
+            assert!(!html.contains(reference), "{example}: {reference}");
+        }
+        assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"vsm-map\""));
+        assert!(html.contains("@page { size: A3 landscape"));
+        for improvement in &stream.improvements {
+            assert!(html.contains(&improvement.action), "{example}: plan");
+        }
+    }
+}
