@@ -289,6 +289,7 @@ fn reports_render_cleanly_in_chromium() {
         ("examples/regulated-release.yaml", 9, true),
         ("crates/vsm-render/tests/data/long-stream.yaml", 40, false),
         ("crates/vsm-render/tests/data/unicode.yaml", 5, false),
+        ("crates/vsm-render/tests/data/two-steps.yaml", 2, true),
     ];
     let mut failures = Vec::new();
     for (map, steps, one_page) in maps {

@@ -18,12 +18,13 @@ fn load(map: &str) -> (ValueStream, Analysis) {
 }
 
 const EXAMPLES: [&str; 3] = ["feature-delivery", "platform-change", "regulated-release"];
-const ALL_MAPS: [&str; 5] = [
+const ALL_MAPS: [&str; 6] = [
     "examples/feature-delivery.yaml",
     "examples/platform-change.yaml",
     "examples/regulated-release.yaml",
     "crates/vsm-render/tests/data/long-stream.yaml",
     "crates/vsm-render/tests/data/unicode.yaml",
+    "crates/vsm-render/tests/data/two-steps.yaml",
 ];
 
 #[test]

@@ -29,6 +29,8 @@ pub const FLOW_H: i64 = 78;
 pub const FIRST_BAND_TOP: i64 = HEADER_TOP + HEADER_BOX_H + FLOW_H;
 pub const SUMMARY_W: i64 = 300;
 pub const SUMMARY_H: i64 = 112;
+/// The legend's two columns, left of the summary box.
+pub const LEGEND_W: i64 = 470;
 // The bands start below the header, and a lane holds its boxes with room for rework arrows.
 const _: () = assert!(FIRST_BAND_TOP > HEADER_TOP + HEADER_BOX_H);
 const _: () = assert!(LANE_H > PROCESS_H + DATA_H + REWORK_H);
@@ -140,7 +142,9 @@ impl Layout {
             bands.push(placed);
         }
         let content_width = 2 * MARGIN + columns_per_band as i64 * CELL_W + GAP / 2;
-        let width = content_width.max(header_width).max(SUMMARY_W + 2 * MARGIN);
+        let width = content_width
+            .max(header_width)
+            .max(2 * MARGIN + LEGEND_W + 24 + SUMMARY_W);
         let height = top + SUMMARY_H + MARGIN;
         Layout {
             column,

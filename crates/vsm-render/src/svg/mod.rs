@@ -947,7 +947,7 @@ impl<'a> Drawing<'a> {
             let _ = writeln!(
                 self.out,
                 "<g transform=\"translate({},{})\">{icon}<text x=\"28\" y=\"4\">{}</text></g>",
-                col * 230,
+                col * (layout::LEGEND_W / 2),
                 row * 24,
                 escape(label)
             );
