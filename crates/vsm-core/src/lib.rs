@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod bottleneck;
 pub mod diagnostic;
+pub mod discovery;
 mod duration;
 pub mod graph;
 pub mod mapfile;

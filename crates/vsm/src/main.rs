@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod diagnostics;
+mod discover;
 mod input;
 mod templates;
 
@@ -78,6 +79,18 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Read an event log (XES, .xes.gz, CSV, JSON Lines) and propose a map from what it says.
+    Discover {
+        /// The event log.
+        log: PathBuf,
+        #[arg(long, short, value_enum, default_value_t = DiscoverFormat::Text)]
+        format: DiscoverFormat,
+        /// Write the proposed map (YAML) to this file.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        log_options: LogOptions,
+    },
     /// Print the JSON Schema of the map file.
     Schema {
         /// Write to this file instead of standard output.
@@ -113,6 +126,86 @@ impl Picture {
             "mmd" | "mermaid" => Picture::Mermaid,
             "dot" | "gv" => Picture::Dot,
             _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DiscoverFormat {
+    /// A summary for people.
+    Text,
+    /// The machine interface: counts, edges with durations, main path, rework.
+    Json,
+    /// The proposed map file.
+    Yaml,
+}
+
+/// How to read an event log.
+#[derive(Debug, clap::Args)]
+struct LogOptions {
+    /// Leave out bad events (counted and listed) instead of stopping at the first.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Time zone of timestamps that carry no offset (IANA name or offset; default UTC).
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// Read the file as this format, whatever its name.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+    /// The column (or JSON field) that holds the item id.
+    #[arg(long, value_name = "NAME")]
+    item_column: Option<String>,
+    /// The column that holds the activity.
+    #[arg(long, value_name = "NAME")]
+    activity_column: Option<String>,
+    /// The column that holds the timestamp.
+    #[arg(long, value_name = "NAME")]
+    timestamp_column: Option<String>,
+    /// The column that holds a start timestamp.
+    #[arg(long, value_name = "NAME")]
+    start_column: Option<String>,
+    /// The column that holds the lifecycle transition.
+    #[arg(long, value_name = "NAME")]
+    lifecycle_column: Option<String>,
+    /// The column that holds the resource.
+    #[arg(long, value_name = "NAME")]
+    resource_column: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Xes,
+    Csv,
+    Jsonl,
+}
+
+impl LogOptions {
+    fn read_options(&self) -> Result<vsm_ingest::ReadOptions> {
+        let timestamps = match &self.zone {
+            Some(zone) => {
+                vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?
+            }
+            None => vsm_ingest::TimestampParser::default(),
+        };
+        Ok(vsm_ingest::ReadOptions {
+            timestamps,
+            skip_invalid: self.skip_invalid,
+            columns: vsm_ingest::tabular::ColumnNames {
+                item: self.item_column.clone(),
+                activity: self.activity_column.clone(),
+                timestamp: self.timestamp_column.clone(),
+                start: self.start_column.clone(),
+                lifecycle: self.lifecycle_column.clone(),
+                resource: self.resource_column.clone(),
+            },
+        })
+    }
+
+    fn format(&self) -> Option<vsm_ingest::source::Format> {
+        self.log_format.map(|format| match format {
+            LogFormat::Xes => vsm_ingest::source::Format::Xes,
+            LogFormat::Csv => vsm_ingest::source::Format::Csv,
+            LogFormat::Jsonl => vsm_ingest::source::Format::JsonLines,
         })
     }
 }
@@ -180,6 +273,38 @@ fn run(cli: Cli) -> Result<()> {
             let (stream, analysis) = load(&file)?;
             write_output(output.as_deref(), &report_text(&stream, &analysis, format))
         }
+        Command::Discover {
+            log,
+            format,
+            output,
+            log_options,
+        } => {
+            let options = log_options.read_options()?;
+            let found =
+                discover::run(&log, log_options.format(), &options).map_err(ingest_error)?;
+            eprintln!("{}", discover::import_report(&log, &found));
+            let log_name = log.file_name().map_or_else(
+                || log.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let map =
+                vsm_core::discovery::proposed_map(&found.discovery, &found.activities, &log_name);
+            if let Some(output) = &output {
+                std::fs::write(output, &map)
+                    .with_context(|| format!("cannot write `{}`", output.display()))?;
+                eprintln!(
+                    "wrote the proposed map to {}; run `vsm analyze {}` next",
+                    output.display(),
+                    output.display()
+                );
+            }
+            let text = match format {
+                DiscoverFormat::Text => discover::text(&found),
+                DiscoverFormat::Json => discover::json(&found),
+                DiscoverFormat::Yaml => map,
+            };
+            write_output(None, &text)
+        }
         Command::Render {
             file,
             output,
@@ -224,6 +349,14 @@ fn schema_text() -> String {
         serde_json::to_string_pretty(&vsm_core::json_schema()).expect("the schema serializes");
     text.push('\n');
     text
+}
+
+/// An import error with its place and the fix, as one clear message.
+fn ingest_error(error: vsm_ingest::IngestError) -> anyhow::Error {
+    match error.help() {
+        Some(help) => anyhow::anyhow!("{error}\n  help: {help}"),
+        None => anyhow::Error::new(error),
+    }
 }
 
 /// The analysis as text, Markdown or JSON.

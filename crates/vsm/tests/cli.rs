@@ -359,3 +359,112 @@ fn the_documented_example_map_is_valid() {
     assert_eq!(stderr(&output), "", "the documented example warns");
     assert_eq!(stdout(&output), "map.yaml: valid (5 steps)\n");
 }
+
+#[test]
+fn discover_matches_pm4py_on_bpic2012() {
+    let output = vsm(&[
+        "discover",
+        "testdata/xes/bpic2012.xes.gz",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "testdata/xes/bpic2012.xes.gz: read 262200 events (XES); used 262200 events in 13087 items; skipped 0\n"
+    );
+    let ours: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Python wrote `NaN` for the deviation of one-sample edges; JSON has no NaN.
+    let oracle_text =
+        std::fs::read_to_string(repo_root().join("testdata/xes/bpic2012.pm4py-dfg.json")).unwrap();
+    let oracle: serde_json::Value =
+        serde_json::from_str(&oracle_text.replace("NaN", "null")).unwrap();
+    assert_eq!(ours["events"], oracle["events"]);
+    assert_eq!(ours["items"], oracle["cases"]);
+    let key = |edge: &serde_json::Value| {
+        (
+            edge["from"].as_str().unwrap().to_string(),
+            edge["to"].as_str().unwrap().to_string(),
+        )
+    };
+    let ours: std::collections::HashMap<_, _> = ours["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (key(e), e.clone()))
+        .collect();
+    let theirs = oracle["edges"].as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len(), "the same directly-follows pairs");
+    for edge in theirs {
+        let found = &ours[&key(edge)];
+        assert_eq!(found["count"], edge["count"], "{:?}", key(edge));
+        for (mine, pm4py) in [
+            ("mean_seconds", "mean"),
+            ("median_seconds", "median"),
+            ("min_seconds", "min"),
+            ("max_seconds", "max"),
+        ] {
+            let difference = (found[mine].as_f64().unwrap() - edge[pm4py].as_f64().unwrap()).abs();
+            assert!(
+                difference <= 0.001,
+                "{:?} {mine}: {} vs {}",
+                key(edge),
+                found[mine],
+                edge[pm4py]
+            );
+        }
+    }
+}
+
+#[test]
+fn discover_proposes_a_map_that_analyzes() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = repo_root().join("testdata/xes/02_teleclaims.xes.gz");
+    let output = vsm_in(
+        dir.path(),
+        &["discover", log.to_str().unwrap(), "-o", "map.yaml"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("wrote the proposed map to map.yaml"));
+    assert!(stdout(&output).starts_with("46138 events in 3512 items"));
+    let map = std::fs::read_to_string(dir.path().join("map.yaml")).unwrap();
+    assert!(map.contains(
+        "# Proposed by `vsm discover` from 02_teleclaims.xes.gz: 46138 events in 3512 items."
+    ));
+    // Teleclaims has start/complete pairs: process times are measured.
+    assert!(map.contains("start/complete pairs"), "{map}");
+    let validate = vsm_in(dir.path(), &["validate", "map.yaml"]);
+    assert!(validate.status.success(), "{}", stderr(&validate));
+    assert!(
+        vsm_in(dir.path(), &["analyze", "map.yaml"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn discover_stops_at_a_bad_event_and_says_how_to_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(repo_root().join("testdata/csv/interval_event_log.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("log.csv"),
+        text.replacen("2015-01-05 10:54:11+00:00", "soon", 1),
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["discover", "log.csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&output), @r"
+    error: log.csv:3, field `time:timestamp`: `soon` is not a timestamp
+      help: write timestamps as RFC 3339 (`2024-03-01T14:30:00Z`, `2024-03-01 14:30:00.250+01:00`) or epoch seconds or milliseconds, or pass --skip-invalid to leave such rows out
+    ");
+    let output = vsm_in(
+        dir.path(),
+        &["discover", "log.csv", "--skip-invalid", "--format", "json"],
+    );
+    assert!(output.status.success());
+    insta::assert_snapshot!(stderr(&output), @r"
+    log.csv: read 8109 events (CSV); used 8108 events in 1266 items; skipped 1
+      skipped log.csv:3, field `time:timestamp`: `soon` is not a timestamp
+    ");
+}

@@ -1,0 +1,111 @@
+//! Event readers: CSV, JSON Lines and XES (plain or gzip) event logs in, item traces out.
+//!
+//! Readers stream. They hand each item's events to a [`TraceSink`] as soon as the item is
+//! complete (XES groups events by trace, so memory holds one trace at a time), and they count
+//! what they read, used and skipped. Errors carry the file's place: line or byte offset, and the
+//! column or field.
+#![forbid(unsafe_code)]
+// Errors carry their place and help text; they are rare, so their size costs nothing measurable.
+#![allow(clippy::result_large_err)]
+
+mod error;
+mod names;
+pub mod source;
+pub mod tabular;
+pub mod timestamp;
+pub mod xes;
+
+pub use error::{IngestError, Place};
+pub use names::Names;
+pub use timestamp::{TimestampError, TimestampParser};
+
+/// Where an event sits in an activity's life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lifecycle {
+    /// `start`: work on the activity began.
+    Start,
+    /// `complete` (or no lifecycle at all): the activity finished.
+    Complete,
+    /// Anything else (`schedule`, `assign`, `suspend`...), kept but not paired.
+    Other,
+}
+
+impl Lifecycle {
+    /// Reads a lifecycle value in any case (`START`, `start`, `Complete`).
+    pub fn parse(text: &str) -> Lifecycle {
+        if text.eq_ignore_ascii_case("complete") {
+            Lifecycle::Complete
+        } else if text.eq_ignore_ascii_case("start") {
+            Lifecycle::Start
+        } else {
+            Lifecycle::Other
+        }
+    }
+}
+
+/// One event, compact: names are interned in [`Names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Index of the activity name.
+    pub activity: u32,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub timestamp: i64,
+    /// An explicit start timestamp (interval logs), in milliseconds.
+    pub start: Option<i64>,
+    pub lifecycle: Lifecycle,
+    /// Index of the resource name, if the event names one.
+    pub resource: Option<u32>,
+}
+
+/// One item (case) and its events in file order.
+#[derive(Debug)]
+pub struct Trace<'a> {
+    pub item: &'a str,
+    pub events: &'a [Event],
+}
+
+/// Receives the items of a log, one at a time.
+pub trait TraceSink {
+    fn trace(&mut self, trace: Trace<'_>);
+}
+
+/// What an import read, used and skipped, and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportStats {
+    /// Events found in the file.
+    pub events_read: u64,
+    /// Events handed on.
+    pub events_used: u64,
+    /// Items (traces, cases) handed on.
+    pub items: u64,
+    /// Events left out, with the reason and where (capped to the first 20 listed).
+    pub skipped: Vec<Skipped>,
+    pub skipped_count: u64,
+}
+
+/// An event left out under `--skip-invalid`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub place: Place,
+    pub reason: String,
+}
+
+impl ImportStats {
+    /// Keeps the first few skipped events for the report; counts all of them.
+    pub fn skip(&mut self, place: Place, reason: String) {
+        self.skipped_count += 1;
+        if self.skipped.len() < 20 {
+            self.skipped.push(Skipped { place, reason });
+        }
+    }
+}
+
+/// How to read a log.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub timestamps: TimestampParser,
+    /// Skip bad events (counted and listed) instead of stopping at the first.
+    pub skip_invalid: bool,
+    /// Column names for tabular logs, where the defaults do not find them.
+    pub columns: tabular::ColumnNames,
+}

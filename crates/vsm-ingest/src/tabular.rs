@@ -1,0 +1,451 @@
+//! Row-per-event logs: CSV and JSON Lines.
+//!
+//! Columns are found by the names process-mining tools and trackers use (`case:concept:name`,
+//! `concept:name`, `time:timestamp`, `lifecycle:transition`, `org:resource`, and plain `case_id`,
+//! `activity`, `timestamp`...), or named explicitly. A row file need not be sorted, so events are
+//! grouped by item in memory (16-32 bytes per event) and each item is handed on at the end, in
+//! the order items first appear.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use crate::xes::LogNames;
+use crate::{Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, Trace, TraceSink};
+
+/// Column names chosen by the user; `None` means: find it by the usual names.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnNames {
+    pub item: Option<String>,
+    pub activity: Option<String>,
+    pub timestamp: Option<String>,
+    pub start: Option<String>,
+    pub lifecycle: Option<String>,
+    pub resource: Option<String>,
+}
+
+const ITEM: &[&str] = &[
+    "case:concept:name",
+    "case_id",
+    "case",
+    "caseid",
+    "case id",
+    "item",
+    "item_id",
+    "issue",
+    "ticket",
+    "id",
+];
+const ACTIVITY: &[&str] = &[
+    "concept:name",
+    "activity",
+    "activity_name",
+    "event",
+    "task",
+    "status",
+    "state",
+    "step",
+];
+const TIMESTAMP: &[&str] = &[
+    "time:timestamp",
+    "timestamp",
+    "time",
+    "end_timestamp",
+    "end_time",
+    "complete_timestamp",
+    "date",
+    "created_at",
+];
+const START: &[&str] = &["start_timestamp", "start_time", "time:start", "start"];
+const LIFECYCLE: &[&str] = &["lifecycle:transition", "lifecycle", "transition"];
+const RESOURCE: &[&str] = &["org:resource", "resource", "user", "assignee", "actor"];
+
+/// Positions of the columns in a header.
+#[derive(Debug)]
+struct Columns {
+    item: usize,
+    activity: usize,
+    timestamp: usize,
+    start: Option<usize>,
+    lifecycle: Option<usize>,
+    resource: Option<usize>,
+    names: Vec<String>,
+}
+
+fn find(header: &[String], chosen: Option<&String>, candidates: &[&str]) -> Option<usize> {
+    match chosen {
+        Some(name) => header.iter().position(|h| h == name),
+        None => candidates.iter().find_map(|candidate| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(candidate))
+        }),
+    }
+}
+
+impl Columns {
+    fn resolve(
+        header: Vec<String>,
+        chosen: &ColumnNames,
+        file: &str,
+    ) -> Result<Columns, IngestError> {
+        let required = [
+            ("item", "--item-column", chosen.item.as_ref(), ITEM),
+            (
+                "activity",
+                "--activity-column",
+                chosen.activity.as_ref(),
+                ACTIVITY,
+            ),
+            (
+                "timestamp",
+                "--timestamp-column",
+                chosen.timestamp.as_ref(),
+                TIMESTAMP,
+            ),
+        ];
+        let mut found = [0usize; 3];
+        for (slot, (what, flag, name, candidates)) in required.iter().enumerate() {
+            match find(&header, *name, candidates) {
+                Some(index) => found[slot] = index,
+                None => {
+                    let listed = header
+                        .iter()
+                        .map(|h| format!("`{h}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let message = match name {
+                        Some(name) => format!("there is no column `{name}`"),
+                        None => format!(
+                            "no {what} column (looked for {})",
+                            candidates
+                                .iter()
+                                .take(4)
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    return Err(IngestError::invalid(
+                        Place {
+                            file: file.to_string(),
+                            line: Some(1),
+                            ..Place::default()
+                        },
+                        message,
+                        format!(
+                            "the columns are {listed}; name the {what} column with {flag} NAME"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Columns {
+            item: found[0],
+            activity: found[1],
+            timestamp: found[2],
+            start: find(&header, chosen.start.as_ref(), START),
+            lifecycle: find(&header, chosen.lifecycle.as_ref(), LIFECYCLE),
+            resource: find(&header, chosen.resource.as_ref(), RESOURCE),
+            names: header,
+        })
+    }
+}
+
+/// Events grouped by item, items in order of first appearance.
+#[derive(Default)]
+struct Grouped {
+    index: HashMap<String, usize>,
+    items: Vec<(String, Vec<Event>)>,
+}
+
+impl Grouped {
+    fn push(&mut self, item: &str, event: Event) {
+        let slot = match self.index.get(item) {
+            Some(&slot) => slot,
+            None => {
+                self.index.insert(item.to_string(), self.items.len());
+                self.items.push((item.to_string(), Vec::new()));
+                self.items.len() - 1
+            }
+        };
+        self.items[slot].1.push(event);
+    }
+
+    fn emit(self, stats: &mut ImportStats, sink: &mut impl TraceSink) {
+        for (item, events) in self.items {
+            stats.items += 1;
+            stats.events_used += events.len() as u64;
+            sink.trace(Trace {
+                item: &item,
+                events: &events,
+            });
+        }
+    }
+}
+
+/// Turns one row into an event, or says which field is wrong.
+fn event_of(
+    field: impl Fn(usize) -> Option<String>,
+    columns: &Columns,
+    options: &ReadOptions,
+    names: &mut LogNames,
+) -> Result<(String, Event), (String, String, String)> {
+    let name = |index: usize| columns.names[index].clone();
+    let item = field(columns.item)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            (
+                name(columns.item),
+                "the item id is empty".to_string(),
+                "give every row the id of its item".to_string(),
+            )
+        })?;
+    let activity = field(columns.activity)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            (
+                name(columns.activity),
+                "the activity is empty".to_string(),
+                "give every row an activity".to_string(),
+            )
+        })?;
+    let stamp = field(columns.timestamp).unwrap_or_default();
+    let timestamp = options.timestamps.parse(&stamp).map_err(|error| {
+        (
+            name(columns.timestamp),
+            error.to_string(),
+            crate::TimestampError::help().to_string(),
+        )
+    })?;
+    let start = match columns
+        .start
+        .and_then(&field)
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(text) => Some(options.timestamps.parse(&text).map_err(|error| {
+            (
+                name(columns.start.expect("present")),
+                error.to_string(),
+                crate::TimestampError::help().to_string(),
+            )
+        })?),
+        None => None,
+    };
+    let lifecycle = columns
+        .lifecycle
+        .and_then(&field)
+        .map_or(Lifecycle::Complete, |value| {
+            if value.trim().is_empty() {
+                Lifecycle::Complete
+            } else {
+                Lifecycle::parse(value.trim())
+            }
+        });
+    let resource = columns
+        .resource
+        .and_then(&field)
+        .filter(|v| !v.trim().is_empty())
+        .map(|value| names.resources.intern(&value));
+    Ok((
+        item,
+        Event {
+            activity: names.activities.intern(&activity),
+            timestamp,
+            start,
+            lifecycle,
+            resource,
+        },
+    ))
+}
+
+fn row_problem(
+    stats: &mut ImportStats,
+    options: &ReadOptions,
+    file: &str,
+    line: u64,
+    (field, message, help): (String, String, String),
+) -> Result<(), IngestError> {
+    let place = Place {
+        file: file.to_string(),
+        line: Some(line),
+        byte: None,
+        field: Some(field),
+    };
+    if options.skip_invalid {
+        stats.skip(place, message);
+        Ok(())
+    } else {
+        Err(IngestError::invalid(
+            place,
+            message,
+            format!("{help}, or pass --skip-invalid to leave such rows out"),
+        ))
+    }
+}
+
+/// Reads a CSV log (comma, semicolon or tab separated; the header names the columns).
+pub fn read_csv(
+    mut input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut impl TraceSink,
+) -> Result<ImportStats, IngestError> {
+    let first_line = input
+        .fill_buf()
+        .map(|head| {
+            head.split(|&b| b == b'\n')
+                .next()
+                .unwrap_or_default()
+                .to_vec()
+        })
+        .unwrap_or_default();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| memchr::memchr_iter(*d, &first_line).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(input);
+    let place = |line: u64| Place {
+        file: file.to_string(),
+        line: Some(line),
+        ..Place::default()
+    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|error| {
+            IngestError::invalid(
+                place(1),
+                format!("cannot read the header: {error}"),
+                "the first line names the columns",
+            )
+        })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let columns = Columns::resolve(header, &options.columns, file)?;
+    let mut stats = ImportStats::default();
+    let mut grouped = Grouped::default();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                let line = error.position().map_or(0, csv::Position::line);
+                let message = match error.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
+                        format!("the row has {len} fields where the header has {expected_len}")
+                    }
+                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
+                    _ => error.to_string(),
+                };
+                if options.skip_invalid {
+                    stats.events_read += 1;
+                    stats.skip(place(line), message);
+                    continue;
+                }
+                return Err(IngestError::invalid(
+                    place(line),
+                    message,
+                    "fix the row, or pass --skip-invalid to leave such rows out",
+                ));
+            }
+        }
+        stats.events_read += 1;
+        let line = record.position().map_or(0, csv::Position::line);
+        let field = |index: usize| {
+            record
+                .get(index)
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        };
+        match event_of(field, &columns, options, names) {
+            Ok((item, event)) => grouped.push(&item, event),
+            Err(problem) => row_problem(&mut stats, options, file, line, problem)?,
+        }
+    }
+    grouped.emit(&mut stats, sink);
+    Ok(stats)
+}
+
+/// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
+pub fn read_json_lines(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut impl TraceSink,
+) -> Result<ImportStats, IngestError> {
+    let mut stats = ImportStats::default();
+    let mut grouped = Grouped::default();
+    let mut columns: Option<Columns> = None;
+    for (number, line) in input.lines().enumerate() {
+        let line_number = number as u64 + 1;
+        let place = Place {
+            file: file.to_string(),
+            line: Some(line_number),
+            ..Place::default()
+        };
+        let line = line.map_err(|error| {
+            IngestError::invalid(
+                place.clone(),
+                format!("cannot read the line: {error}"),
+                "a JSON Lines file is UTF-8 text",
+            )
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        stats.events_read += 1;
+        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&line) {
+            Ok(object) => object,
+            Err(error) => {
+                let message = format!("not a JSON object: {error}");
+                if options.skip_invalid {
+                    stats.skip(place, message);
+                    continue;
+                }
+                return Err(IngestError::invalid(
+                    Place {
+                        field: Some(format!("column {}", error.column())),
+                        ..place
+                    },
+                    message,
+                    "each line holds one JSON object such as {\"case_id\": \"42\", \"activity\": \"review\", \"timestamp\": \"2024-03-01T10:00:00Z\"}, or pass --skip-invalid",
+                ));
+            }
+        };
+        // The first object fixes the field names, as a CSV header does.
+        let columns = match &columns {
+            Some(columns) => columns,
+            None => columns.insert(
+                Columns::resolve(object.keys().cloned().collect(), &options.columns, file)
+                    .map_err(|error| match error {
+                        IngestError::Invalid { message, help, .. } => {
+                            IngestError::invalid(place.clone(), message, help)
+                        }
+                        other @ IngestError::Io { .. } => other,
+                    })?,
+            ),
+        };
+        let field = |index: usize| {
+            object
+                .get(&columns.names[index])
+                .and_then(|value| match value {
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    serde_json::Value::Null => None,
+                    other => Some(other.to_string()),
+                })
+        };
+        match event_of(field, columns, options, names) {
+            Ok((item, event)) => grouped.push(&item, event),
+            Err(problem) => row_problem(&mut stats, options, file, line_number, problem)?,
+        }
+    }
+    grouped.emit(&mut stats, sink);
+    Ok(stats)
+}

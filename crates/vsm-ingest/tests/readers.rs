@@ -1,0 +1,315 @@
+//! The readers on the real logs in `testdata/` (see its README), and on broken copies of them.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use vsm_ingest::source::{self, Format};
+use vsm_ingest::{
+    Event, ImportStats, IngestError, Lifecycle, ReadOptions, TimestampParser, Trace, TraceSink,
+};
+
+fn testdata(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(name)
+}
+
+/// Keeps every trace, with names resolved.
+#[derive(Default)]
+struct Collect {
+    traces: Vec<(String, Vec<Event>)>,
+}
+
+impl TraceSink for Collect {
+    fn trace(&mut self, trace: Trace<'_>) {
+        self.traces
+            .push((trace.item.to_string(), trace.events.to_vec()));
+    }
+}
+
+struct Log {
+    stats: ImportStats,
+    activities: Vec<String>,
+    traces: Vec<(String, Vec<Event>)>,
+}
+
+fn read(path: &Path, options: &ReadOptions) -> Result<Log, IngestError> {
+    let mut sink = Collect::default();
+    let (stats, names, _) = source::read_log(path, None, options, &mut sink)?;
+    Ok(Log {
+        stats,
+        activities: names.activities.as_slice().to_vec(),
+        traces: sink.traces,
+    })
+}
+
+fn read_ok(name: &str) -> Log {
+    read(&testdata(name), &ReadOptions::default()).unwrap()
+}
+
+#[test]
+fn real_logs_read_completely() {
+    // Events and cases as their publishers give them (testdata/README.md).
+    for (name, events, items) in [
+        ("xes/bpic2012.xes.gz", 262_200, 13_087),
+        ("xes/07_bpic2013_incidents.xes.gz", 65_533, 7_554),
+        ("xes/helpdesk.xes.gz", 21_348, 4_580),
+        ("xes/running-example.xes", 42, 6),
+        ("xes/08_receipt.xes.gz", 8_577, 1_434),
+        ("csv/receipt.csv", 8_577, 1_434),
+    ] {
+        let log = read_ok(name);
+        assert_eq!(
+            (
+                log.stats.events_read,
+                log.stats.events_used,
+                log.stats.items
+            ),
+            (events, events, items),
+            "{name}"
+        );
+        assert_eq!(log.stats.skipped_count, 0, "{name}");
+        assert_eq!(
+            log.traces.iter().map(|t| t.1.len() as u64).sum::<u64>(),
+            events,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_same_log_as_csv_and_xes_gives_the_same_items() {
+    let csv = read_ok("csv/receipt.csv");
+    let xes = read_ok("xes/08_receipt.xes.gz");
+    let resolve = |log: &Log| -> Vec<(String, Vec<(String, i64, Lifecycle)>)> {
+        let mut traces: Vec<_> = log
+            .traces
+            .iter()
+            .map(|(item, events)| {
+                let events = events
+                    .iter()
+                    .map(|e| {
+                        (
+                            log.activities[e.activity as usize].clone(),
+                            e.timestamp,
+                            e.lifecycle,
+                        )
+                    })
+                    .collect();
+                (item.clone(), events)
+            })
+            .collect();
+        traces.sort_by(|a, b| a.0.cmp(&b.0));
+        traces
+    };
+    assert_eq!(resolve(&csv), resolve(&xes));
+}
+
+#[test]
+fn interval_logs_carry_start_timestamps_in_both_encodings() {
+    let csv = read_ok("csv/interval_event_log.csv");
+    let xes = read_ok("xes/interval_event_log.xes");
+    assert_eq!(csv.stats.events_used, 8_109);
+    let first = |log: &Log| log.traces[0].1[0];
+    assert_eq!(first(&csv).start, first(&xes).start);
+    let event = first(&csv);
+    // place order: 2015-01-05 09:00:07 to 09:02:50 UTC.
+    assert_eq!(event.start, Some(1_420_448_407_000));
+    assert_eq!(event.timestamp - event.start.unwrap(), 163_000);
+    assert!(
+        csv.traces
+            .iter()
+            .flat_map(|t| &t.1)
+            .all(|e| e.start.is_some_and(|s| s <= e.timestamp))
+    );
+}
+
+#[test]
+fn lowercase_lifecycles_and_upper_case_ones_pair_up() {
+    let teleclaims = read_ok("xes/02_teleclaims.xes.gz");
+    let lifecycles: Vec<Lifecycle> = teleclaims
+        .traces
+        .iter()
+        .flat_map(|t| t.1.iter().map(|e| e.lifecycle))
+        .collect();
+    assert!(lifecycles.contains(&Lifecycle::Start) && lifecycles.contains(&Lifecycle::Complete));
+    let bpic = read_ok("xes/bpic2012.xes.gz");
+    let starts = bpic
+        .traces
+        .iter()
+        .flat_map(|t| &t.1)
+        .filter(|e| e.lifecycle == Lifecycle::Start)
+        .count();
+    assert!(starts > 10_000, "{starts}");
+}
+
+#[test]
+fn timestamps_without_offset_follow_the_chosen_zone() {
+    let utc = read_ok("xes/14_Billing_1t_per_variant.xes.gz");
+    let options = ReadOptions {
+        timestamps: TimestampParser::for_zone("+02:00").unwrap(),
+        ..ReadOptions::default()
+    };
+    let shifted = read(&testdata("xes/14_Billing_1t_per_variant.xes.gz"), &options).unwrap();
+    assert_eq!(
+        utc.traces[0].1[0].timestamp - shifted.traces[0].1[0].timestamp,
+        2 * 3_600_000
+    );
+}
+
+/// A copy of a test log with `edit` applied, under `name`.
+fn broken_copy(dir: &Path, source: &str, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(testdata(source)).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+#[test]
+fn a_bad_timestamp_names_line_field_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken_copy(
+        dir.path(),
+        "csv/interval_event_log.csv",
+        "log.csv",
+        |text| text.replacen("2015-01-05 10:54:11+00:00", "5 januari 2015", 1),
+    );
+    let error = read(&path, &ReadOptions::default()).err().unwrap();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:3, field `time:timestamp`: `5 januari 2015` is not a timestamp",
+            path.display()
+        )
+    );
+    assert!(error.help().unwrap().contains("--skip-invalid"));
+    // Skipping goes on, counts and lists what it left out.
+    let options = ReadOptions {
+        skip_invalid: true,
+        ..ReadOptions::default()
+    };
+    let log = read(&path, &options).unwrap();
+    assert_eq!(
+        (
+            log.stats.events_read,
+            log.stats.events_used,
+            log.stats.skipped_count
+        ),
+        (8_109, 8_108, 1)
+    );
+    assert_eq!(log.stats.skipped[0].place.line, Some(3));
+}
+
+#[test]
+fn a_bad_timestamp_in_xes_names_its_byte_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken_copy(dir.path(), "xes/running-example.xes", "log.xes", |text| {
+        text.replacen("2010-12-30T14:32:00.000+01:00", "30/12/2010", 1)
+    });
+    let error = read(&path, &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("field `time:timestamp`: `30/12/2010` is not a timestamp"),
+        "{error}"
+    );
+    assert!(error.contains(" at byte "), "{error}");
+}
+
+#[test]
+fn a_missing_column_lists_the_columns_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken_copy(
+        dir.path(),
+        "csv/interval_event_log.csv",
+        "log.csv",
+        |text| text.replacen(",concept:name,", ",what,", 1),
+    );
+    let error = read(&path, &ReadOptions::default()).err().unwrap();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:1: no activity column (looked for `concept:name`, `activity`, `activity_name`, `event`)",
+            path.display()
+        )
+    );
+    assert_eq!(
+        error.help(),
+        Some(
+            "the columns are `case:concept:name`, `what`, `time:timestamp`, `start_timestamp`; name the activity column with --activity-column NAME"
+        )
+    );
+    let mut options = ReadOptions::default();
+    options.columns.activity = Some("what".into());
+    assert_eq!(read(&path, &options).unwrap().stats.events_used, 8_109);
+}
+
+#[test]
+fn a_truncated_gzip_file_is_said_to_be_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(testdata("xes/helpdesk.xes.gz")).unwrap();
+    let path = dir.path().join("cut.xes.gz");
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let error = read(&path, &ReadOptions::default()).err().unwrap();
+    let text = error.to_string();
+    assert!(
+        text.contains("the gzip data is truncated or damaged"),
+        "{text}"
+    );
+    assert!(
+        error
+            .help()
+            .unwrap()
+            .contains("get the complete file again")
+    );
+}
+
+#[test]
+fn a_file_that_is_not_what_its_name_says_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.xes");
+    std::fs::copy(testdata("csv/receipt.csv"), &path).unwrap();
+    let error = read(&path, &ReadOptions::default()).err().unwrap();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:1: the name says XES but the content looks like CSV",
+            path.display()
+        )
+    );
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    assert!(
+        read(&empty, &ReadOptions::default())
+            .err()
+            .unwrap()
+            .to_string()
+            .ends_with("the file is empty")
+    );
+}
+
+#[test]
+fn json_lines_read_like_csv() {
+    // The receipt log's rows as JSON objects, one per line.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("receipt.jsonl");
+    let mut out = std::fs::File::create(&path).unwrap();
+    let mut reader = csv::Reader::from_path(testdata("csv/receipt.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let object: serde_json::Map<String, serde_json::Value> = header
+            .iter()
+            .zip(row.iter())
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+            .collect();
+        writeln!(out, "{}", serde_json::Value::Object(object)).unwrap();
+    }
+    drop(out);
+    let jsonl = read(&path, &ReadOptions::default()).unwrap();
+    let csv = read_ok("csv/receipt.csv");
+    assert_eq!(jsonl.stats, csv.stats);
+    assert_eq!(jsonl.traces, csv.traces);
+    assert_eq!(Format::from_name("log.jsonl"), Some(Format::JsonLines));
+}
