@@ -38,27 +38,32 @@ pub enum IngestError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{place}: {message}")]
-    Invalid {
-        place: Place,
-        message: String,
-        /// What to do about it.
-        help: String,
-    },
+    /// Boxed: errors are rare, and a small `Result` keeps the happy path lean.
+    #[error("{}: {}", .0.place, .0.message)]
+    Invalid(Box<Problem>),
+}
+
+/// A problem in the input: where, what, and what to do about it.
+#[derive(Debug)]
+pub struct Problem {
+    pub place: Place,
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
 }
 
 impl IngestError {
     pub fn invalid(place: Place, message: impl Into<String>, help: impl Into<String>) -> Self {
-        IngestError::Invalid {
+        IngestError::Invalid(Box::new(Problem {
             place,
             message: message.into(),
             help: help.into(),
-        }
+        }))
     }
 
     pub fn help(&self) -> Option<&str> {
         match self {
-            IngestError::Invalid { help, .. } if !help.is_empty() => Some(help),
+            IngestError::Invalid(problem) if !problem.help.is_empty() => Some(&problem.help),
             _ => None,
         }
     }

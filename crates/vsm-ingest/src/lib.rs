@@ -5,8 +5,6 @@
 //! what they read, used and skipped. Errors carry the file's place: line or byte offset, and the
 //! column or field.
 #![forbid(unsafe_code)]
-// Errors carry their place and help text; they are rare, so their size costs nothing measurable.
-#![allow(clippy::result_large_err)]
 
 mod error;
 mod names;
@@ -15,7 +13,7 @@ pub mod tabular;
 pub mod timestamp;
 pub mod xes;
 
-pub use error::{IngestError, Place};
+pub use error::{IngestError, Place, Problem};
 pub use names::Names;
 pub use timestamp::{TimestampError, TimestampParser};
 

@@ -425,8 +425,8 @@ pub fn read_json_lines(
             None => columns.insert(
                 Columns::resolve(object.keys().cloned().collect(), &options.columns, file)
                     .map_err(|error| match error {
-                        IngestError::Invalid { message, help, .. } => {
-                            IngestError::invalid(place.clone(), message, help)
+                        IngestError::Invalid(problem) => {
+                            IngestError::invalid(place.clone(), problem.message, problem.help)
                         }
                         other @ IngestError::Io { .. } => other,
                     })?,

@@ -81,7 +81,8 @@ fn real_logs_read_completely() {
 fn the_same_log_as_csv_and_xes_gives_the_same_items() {
     let csv = read_ok("csv/receipt.csv");
     let xes = read_ok("xes/08_receipt.xes.gz");
-    let resolve = |log: &Log| -> Vec<(String, Vec<(String, i64, Lifecycle)>)> {
+    type Named = Vec<(String, Vec<(String, i64, Lifecycle)>)>;
+    let resolve = |log: &Log| -> Named {
         let mut traces: Vec<_> = log
             .traces
             .iter()

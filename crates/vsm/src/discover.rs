@@ -36,7 +36,6 @@ pub struct Discovered {
     pub format: Format,
 }
 
-#[allow(clippy::result_large_err)] // rare, and carries its place and help
 pub fn run(
     path: &Path,
     format: Option<Format>,
