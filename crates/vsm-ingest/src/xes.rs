@@ -430,21 +430,214 @@ fn parse_segment(
     globals: &Globals,
     options: &ReadOptions,
 ) -> Result<Parsed, IngestError> {
-    // quick-xml checks the UTF-8 of each piece it hands out, so the segment is not checked twice.
-    let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut parsed = Parsed {
         traces: Vec::new(),
         names: LogNames::default(),
         stats: ImportStats::default(),
     };
-    let global_activity = globals
-        .activity
-        .as_deref()
-        .map(|name| parsed.names.activities.intern(name));
-    let global_resource = globals
-        .resource
-        .as_deref()
-        .map(|name| parsed.names.resources.intern(name));
+    let defaults = Defaults {
+        activity: globals
+            .activity
+            .as_deref()
+            .map(|name| parsed.names.activities.intern(name)),
+        lifecycle: globals.lifecycle,
+        resource: globals
+            .resource
+            .as_deref()
+            .map(|name| parsed.names.resources.intern(name)),
+    };
+    // Trace by trace: the regular shape on the fast path, anything else through quick-xml.
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some(start) = memchr::memmem::find(&bytes[at..], b"<trace").map(|i| at + i) else {
+            parse_with_quick_xml(
+                &bytes[at..],
+                offset + at as u64,
+                file,
+                &defaults,
+                options,
+                &mut parsed,
+            )?;
+            break;
+        };
+        if !bytes[at..start].iter().all(u8::is_ascii_whitespace) {
+            // Comments or other elements between traces.
+            parse_with_quick_xml(
+                &bytes[at..start],
+                offset + at as u64,
+                file,
+                &defaults,
+                options,
+                &mut parsed,
+            )?;
+        }
+        let end = memchr::memmem::find(&bytes[start..], b"</trace>")
+            .map_or(bytes.len(), |i| start + i + b"</trace>".len());
+        let trace = &bytes[start..end];
+        if !fast_trace(
+            trace,
+            offset + start as u64,
+            file,
+            &defaults,
+            options,
+            &mut parsed,
+        )? {
+            parse_with_quick_xml(
+                trace,
+                offset + start as u64,
+                file,
+                &defaults,
+                options,
+                &mut parsed,
+            )?;
+        }
+        at = end;
+    }
+    Ok(parsed)
+}
+
+/// Event attribute defaults from the log's globals, as this segment's name indices.
+struct Defaults {
+    activity: Option<u32>,
+    lifecycle: Option<Lifecycle>,
+    resource: Option<u32>,
+}
+
+/// One trace in the shape nearly every XES writer produces: self-closing attribute elements
+/// with plain `key` and `value`, and `<event>` blocks of the same. Returns `false`, having changed
+/// nothing, when the trace has anything else (nested attributes, comments, escapes, odd
+/// spacing): quick-xml reads those.
+fn fast_trace(
+    trace: &[u8],
+    offset: u64,
+    file: &str,
+    defaults: &Defaults,
+    options: &ReadOptions,
+    parsed: &mut Parsed,
+) -> Result<bool, IngestError> {
+    let Some(open_end) = memchr::memchr(b'>', trace) else {
+        return Ok(false);
+    };
+    if trace.get(..open_end + 1) != Some(b"<trace>") {
+        return Ok(false);
+    }
+    // Events are drafted first and counted only once the whole trace has passed, so that a
+    // fallback leaves `parsed` as it was (but for names interned, which quick-xml meets again).
+    let mut item: Option<String> = None;
+    let mut drafts: Vec<(usize, EventDraft)> = Vec::new();
+    let mut at = open_end + 1;
+    loop {
+        while at < trace.len() && trace[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let rest = &trace[at..];
+        if rest.starts_with(b"</trace>") {
+            break;
+        }
+        if rest.starts_with(b"<event>") {
+            let Some(length) = memchr::memmem::find(rest, b"</event>") else {
+                return Ok(false);
+            };
+            let mut draft = EventDraft::default();
+            if !fast_elements(&rest[b"<event>".len()..length], |tag, key, value| {
+                event_attribute(tag, key, value, &mut draft, &mut parsed.names, options);
+            }) {
+                return Ok(false);
+            }
+            drafts.push((at, draft));
+            at += length + b"</event>".len();
+            continue;
+        }
+        // A trace attribute: one self-closing element.
+        let Some(length) = memchr::memchr(b'>', rest) else {
+            return Ok(false);
+        };
+        let mut trace_name = None;
+        if !fast_elements(&rest[..=length], |_, key, value| {
+            if key == "concept:name" {
+                trace_name = Some(value.to_string());
+            }
+        }) {
+            return Ok(false);
+        }
+        if trace_name.is_some() {
+            item = trace_name;
+        }
+        at += length + 1;
+    }
+    let mut events = Vec::with_capacity(drafts.len());
+    for (position, draft) in &drafts {
+        finish_event(
+            draft,
+            defaults,
+            &mut events,
+            &mut parsed.stats,
+            options,
+            || place(file, offset + *position as u64, None),
+        )?;
+    }
+    let id = item.unwrap_or_else(|| format!("trace at byte {offset}"));
+    parsed.traces.push((id, events));
+    Ok(true)
+}
+
+/// Reads a run of self-closing attribute elements (`<string key=".." value=".."/>`), calling
+/// `found` for each; `false` if the text holds anything else.
+fn fast_elements(mut text: &[u8], mut found: impl FnMut(&str, &str, &str)) -> bool {
+    loop {
+        let start = text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        text = &text[start..];
+        if text.is_empty() {
+            return true;
+        }
+        if text[0] != b'<' {
+            return false;
+        }
+        let Some(end) = memchr::memchr(b'>', text) else {
+            return false;
+        };
+        if end < 2 || text[end - 1] != b'/' {
+            return false;
+        }
+        let inner = &text[1..end - 1];
+        let name_length = inner
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(inner.len());
+        let Ok(tag) = std::str::from_utf8(&inner[..name_length]) else {
+            return false;
+        };
+        if !ATTRIBUTE_TAGS.contains(&tag) {
+            return false;
+        }
+        let Ok(attributes) = std::str::from_utf8(&inner[name_length..]) else {
+            return false;
+        };
+        let Some((key, value)) = plain_key_value(attributes) else {
+            return false;
+        };
+        if key.contains('&') || value.contains('&') || value.contains('<') {
+            return false;
+        }
+        found(tag, key, value);
+        text = &text[end + 1..];
+    }
+}
+
+/// Parses whatever the fast path declined, with quick-xml, into `parsed`.
+fn parse_with_quick_xml(
+    bytes: &[u8],
+    offset: u64,
+    file: &str,
+    defaults: &Defaults,
+    options: &ReadOptions,
+    parsed: &mut Parsed,
+) -> Result<(), IngestError> {
+    // quick-xml checks the UTF-8 of each piece it hands out.
+    let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut stack: Vec<Frame> = vec![Frame::Log];
     let mut item: Option<String> = None;
     let mut events: Vec<Event> = Vec::with_capacity(64);
@@ -464,9 +657,7 @@ fn parse_segment(
                         let draft = std::mem::take(&mut draft);
                         finish_event(
                             &draft,
-                            global_activity,
-                            globals.lifecycle,
-                            global_resource,
+                            defaults,
                             &mut events,
                             &mut parsed.stats,
                             options,
@@ -531,9 +722,7 @@ fn parse_segment(
                     let draft = std::mem::take(&mut draft);
                     finish_event(
                         &draft,
-                        global_activity,
-                        globals.lifecycle,
-                        global_resource,
+                        defaults,
                         &mut events,
                         &mut parsed.stats,
                         options,
@@ -556,7 +745,7 @@ fn parse_segment(
             "check that every `<trace>` ends with `</trace>`",
         ));
     }
-    Ok(parsed)
+    Ok(())
 }
 
 fn event_attribute(
@@ -589,19 +778,16 @@ fn event_attribute(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_event(
     draft: &EventDraft,
-    global_activity: Option<u32>,
-    global_lifecycle: Option<Lifecycle>,
-    global_resource: Option<u32>,
+    defaults: &Defaults,
     events: &mut Vec<Event>,
     stats: &mut ImportStats,
     options: &ReadOptions,
     place: impl FnOnce() -> Place,
 ) -> Result<(), IngestError> {
     stats.events_read += 1;
-    let activity = draft.activity.or(global_activity);
+    let activity = draft.activity.or(defaults.activity);
     let problem = match (&draft.problem, activity, draft.timestamp) {
         (Some((field, message)), _, _) => Some((
             field.clone(),
@@ -641,16 +827,165 @@ fn finish_event(
         start: draft.start,
         lifecycle: draft
             .lifecycle
-            .or(global_lifecycle)
+            .or(defaults.lifecycle)
             .unwrap_or(Lifecycle::Complete),
-        resource: draft.resource.or(global_resource),
+        resource: draft.resource.or(defaults.resource),
     });
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::plain_key_value;
+    use super::*;
+
+    /// The body (all traces) and the globals of a real log in testdata/.
+    fn body_of(name: &str) -> (Vec<u8>, Globals) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/xes")
+            .join(name);
+        let raw = std::fs::read(&path).unwrap();
+        let mut text = Vec::new();
+        if raw.starts_with(&[0x1f, 0x8b]) {
+            flate2::read::MultiGzDecoder::new(&raw[..])
+                .read_to_end(&mut text)
+                .unwrap();
+        } else {
+            text = raw;
+        }
+        let start = memchr::memmem::find(&text, b"<trace").unwrap();
+        let end = memchr::memmem::rfind(&text, b"</trace>").unwrap() + b"</trace>".len();
+        let globals = read_header(&text[..start], name).unwrap();
+        (text[start..end].to_vec(), globals)
+    }
+
+    type Resolved = Vec<(
+        String,
+        Vec<(String, i64, Option<i64>, Lifecycle, Option<String>)>,
+    )>;
+
+    fn resolved(parsed: &Parsed) -> Resolved {
+        parsed
+            .traces
+            .iter()
+            .map(|(item, events)| {
+                let events = events
+                    .iter()
+                    .map(|e| {
+                        (
+                            parsed.names.activities.get(e.activity).to_string(),
+                            e.timestamp,
+                            e.start,
+                            e.lifecycle,
+                            e.resource
+                                .map(|r| parsed.names.resources.get(r).to_string()),
+                        )
+                    })
+                    .collect();
+                (item.clone(), events)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fast_path_reads_every_real_log_as_quick_xml_does() {
+        let options = ReadOptions::default();
+        for name in [
+            "bpic2012.xes.gz",
+            "02_teleclaims.xes.gz",
+            "03_repairExample.xes.gz",
+            "07_bpic2013_incidents.xes.gz",
+            "08_receipt.xes.gz",
+            "14_Billing_1t_per_variant.xes.gz",
+            "helpdesk.xes.gz",
+            "interval_event_log.xes",
+            "running-example.xes",
+        ] {
+            let (body, globals) = body_of(name);
+            let fast = parse_segment(&body, 0, name, &globals, &options).unwrap();
+            let mut slow = Parsed {
+                traces: Vec::new(),
+                names: LogNames::default(),
+                stats: ImportStats::default(),
+            };
+            let defaults = Defaults {
+                activity: globals
+                    .activity
+                    .as_deref()
+                    .map(|n| slow.names.activities.intern(n)),
+                lifecycle: globals.lifecycle,
+                resource: globals
+                    .resource
+                    .as_deref()
+                    .map(|n| slow.names.resources.intern(n)),
+            };
+            parse_with_quick_xml(&body, 0, name, &defaults, &options, &mut slow).unwrap();
+            assert_eq!(fast.stats, slow.stats, "{name}");
+            assert_eq!(resolved(&fast), resolved(&slow), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_plain_traces_and_declines_the_rest() {
+        let (body, globals) = body_of("bpic2012.xes.gz");
+        let first = &body[..memchr::memmem::find(&body, b"</trace>").unwrap() + 8];
+        let defaults = Defaults {
+            activity: None,
+            lifecycle: globals.lifecycle,
+            resource: None,
+        };
+        let mut parsed = Parsed {
+            traces: Vec::new(),
+            names: LogNames::default(),
+            stats: ImportStats::default(),
+        };
+        assert!(
+            fast_trace(
+                first,
+                0,
+                "log",
+                &defaults,
+                &ReadOptions::default(),
+                &mut parsed
+            )
+            .unwrap()
+        );
+        assert_eq!(parsed.traces.len(), 1);
+        let nested = br#"<trace><string key="concept:name" value="1"/><event><list key="l"><string key="concept:name" value="inner"/></list><string key="concept:name" value="a"/><date key="time:timestamp" value="2020-01-01T00:00:00Z"/></event></trace>"#;
+        let mut declined = Parsed {
+            traces: Vec::new(),
+            names: LogNames::default(),
+            stats: ImportStats::default(),
+        };
+        assert!(
+            !fast_trace(
+                nested,
+                0,
+                "log",
+                &defaults,
+                &ReadOptions::default(),
+                &mut declined
+            )
+            .unwrap()
+        );
+        assert!(declined.traces.is_empty() && declined.stats == ImportStats::default());
+        // quick-xml reads it, and the nested `concept:name` is not taken for the event's.
+        parse_with_quick_xml(
+            nested,
+            0,
+            "log",
+            &defaults,
+            &ReadOptions::default(),
+            &mut declined,
+        )
+        .unwrap();
+        assert_eq!(
+            declined
+                .names
+                .activities
+                .get(declined.traces[0].1[0].activity),
+            "a"
+        );
+    }
 
     #[test]
     fn reads_key_and_value_in_any_order_and_quote() {
