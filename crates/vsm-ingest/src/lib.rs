@@ -1,4 +1,4 @@
-//! Event readers: CSV, JSON Lines and XES (plain or gzip) event logs in, item traces out.
+//! Event readers: CSV, JSON Lines, XES (plain or gzip) and OCEL 2.0 logs in, item traces out.
 //!
 //! Readers stream. They hand each item's events to a [`TraceSink`] as soon as the item is
 //! complete (XES groups events by trace, so memory holds one trace at a time), and they count
@@ -8,6 +8,7 @@
 
 mod error;
 mod names;
+pub mod ocel;
 pub mod source;
 pub mod tabular;
 pub mod timestamp;
@@ -106,4 +107,6 @@ pub struct ReadOptions {
     pub skip_invalid: bool,
     /// Column names for tabular logs, where the defaults do not find them.
     pub columns: tabular::ColumnNames,
+    /// For object-centric logs: the object type whose journey is the stream.
+    pub object_type: Option<String>,
 }

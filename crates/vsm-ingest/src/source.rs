@@ -19,6 +19,10 @@ pub enum Format {
     Xes,
     Csv,
     JsonLines,
+    /// OCEL 2.0 JSON.
+    OcelJson,
+    /// OCEL 2.0 XML.
+    OcelXml,
 }
 
 impl Format {
@@ -27,6 +31,8 @@ impl Format {
             Format::Xes => "XES",
             Format::Csv => "CSV",
             Format::JsonLines => "JSON Lines",
+            Format::OcelJson => "OCEL 2.0 JSON",
+            Format::OcelXml => "OCEL 2.0 XML",
         }
     }
 
@@ -35,14 +41,15 @@ impl Format {
     pub fn from_name(name: &str) -> Option<Format> {
         let lower = name.to_ascii_lowercase();
         let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
-        if lower.ends_with(".xes") || lower.ends_with(".xml") {
+        if lower.ends_with(".jsonocel") {
+            Some(Format::OcelJson)
+        } else if lower.ends_with(".xmlocel") {
+            Some(Format::OcelXml)
+        } else if lower.ends_with(".xes") {
             Some(Format::Xes)
         } else if lower.ends_with(".csv") || lower.ends_with(".tsv") {
             Some(Format::Csv)
-        } else if lower.ends_with(".jsonl")
-            || lower.ends_with(".ndjson")
-            || lower.ends_with(".json")
-        {
+        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
             Some(Format::JsonLines)
         } else {
             None
@@ -56,8 +63,13 @@ impl Format {
             .position(|b| !b.is_ascii_whitespace())
             .map_or(&[][..], |i| &head[i..]);
         let start = start.strip_prefix(b"\xef\xbb\xbf").unwrap_or(start);
+        let mentions = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
         match start.first() {
+            Some(b'<') if mentions(b"<object-types") || mentions(b"<objects") => Format::OcelXml,
             Some(b'<') => Format::Xes,
+            Some(b'{') if mentions(b"\"objectTypes\"") || mentions(b"\"eventTypes\"") => {
+                Format::OcelJson
+            }
             Some(b'{') => Format::JsonLines,
             _ => Format::Csv,
         }
@@ -287,6 +299,12 @@ pub fn read_log(
             &mut names,
             sink,
         ),
+        Format::OcelJson => {
+            crate::ocel::read_json(opened.buffered(path)?, &file, options, &mut names, sink)
+        }
+        Format::OcelXml => {
+            crate::ocel::read_xml(opened.buffered(path)?, &file, options, &mut names, sink)
+        }
     };
     match result {
         Ok(stats) => Ok((stats, names, format)),

@@ -314,3 +314,95 @@ fn json_lines_read_like_csv() {
     assert_eq!(jsonl.traces, csv.traces);
     assert_eq!(Format::from_name("log.jsonl"), Some(Format::JsonLines));
 }
+
+#[test]
+fn ocel_json_and_xml_flatten_to_the_same_items() {
+    for kind in [
+        "Purchase Order",
+        "Invoice",
+        "Purchase Requisition",
+        "Payment",
+    ] {
+        let options = ReadOptions {
+            object_type: Some(kind.to_string()),
+            ..ReadOptions::default()
+        };
+        let json = read(&testdata("ocel/ocel20_example.jsonocel"), &options).unwrap();
+        // The XML copy writes the same instants as local times without an offset, one hour
+        // ahead of the JSON's UTC: the zone option is what makes them agree.
+        let local = ReadOptions {
+            timestamps: TimestampParser::for_zone("+01:00").unwrap(),
+            ..options.clone()
+        };
+        let xml = read(&testdata("ocel/ocel20_example.xmlocel"), &local).unwrap();
+        let counts = |log: &Log| {
+            let reasons: Vec<_> = log
+                .stats
+                .skipped
+                .iter()
+                .map(|s| (s.place.field.clone(), s.reason.clone()))
+                .collect();
+            (
+                log.stats.events_read,
+                log.stats.events_used,
+                log.stats.items,
+                log.stats.skipped_count,
+                reasons,
+            )
+        };
+        assert_eq!(counts(&json), counts(&xml), "{kind}");
+        assert_eq!(json.traces, xml.traces, "{kind}");
+        assert_eq!(json.activities, xml.activities, "{kind}");
+        // Every event is used or said to relate to no object of the type.
+        assert_eq!(json.stats.events_read, 13);
+        assert_eq!(
+            json.stats.events_used + json.stats.skipped_count,
+            13,
+            "{kind}"
+        );
+    }
+    let options = ReadOptions {
+        object_type: Some("Purchase Order".into()),
+        ..ReadOptions::default()
+    };
+    let orders = read(&testdata("ocel/ocel20_example.jsonocel"), &options).unwrap();
+    assert!(orders.stats.items >= 1);
+    assert!(
+        orders
+            .activities
+            .contains(&"Create Purchase Order".to_string())
+    );
+}
+
+#[test]
+fn an_ocel_log_asks_which_object_type_to_follow() {
+    let error = read(
+        &testdata("ocel/ocel20_example.jsonocel"),
+        &ReadOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        error
+            .to_string()
+            .ends_with("this is an object-centric log (OCEL 2.0) with several object types")
+    );
+    assert_eq!(
+        error.help(),
+        Some(
+            "choose the object type whose journey is the stream with --object-type NAME: `Invoice` (3 objects), `Payment` (3 objects), `Purchase Order` (2 objects), `Purchase Requisition` (1 object)"
+        )
+    );
+    let options = ReadOptions {
+        object_type: Some("Order".into()),
+        ..ReadOptions::default()
+    };
+    let error = read(&testdata("ocel/ocel20_example.xmlocel"), &options)
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .ends_with("there is no object type `Order` in this log")
+    );
+}

@@ -79,7 +79,7 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Read an event log (XES, .xes.gz, CSV, JSON Lines) and propose a map from what it says.
+    /// Read an event log (XES, .xes.gz, CSV, JSON Lines, OCEL 2.0) and propose a map from it.
     Discover {
         /// The event log.
         log: PathBuf,
@@ -170,6 +170,9 @@ struct LogOptions {
     /// The column that holds the resource.
     #[arg(long, value_name = "NAME")]
     resource_column: Option<String>,
+    /// For object-centric (OCEL 2.0) logs: the object type whose journey is the stream.
+    #[arg(long, value_name = "NAME")]
+    object_type: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -177,6 +180,8 @@ enum LogFormat {
     Xes,
     Csv,
     Jsonl,
+    OcelJson,
+    OcelXml,
 }
 
 impl LogOptions {
@@ -198,6 +203,7 @@ impl LogOptions {
                 lifecycle: self.lifecycle_column.clone(),
                 resource: self.resource_column.clone(),
             },
+            object_type: self.object_type.clone(),
         })
     }
 
@@ -206,6 +212,8 @@ impl LogOptions {
             LogFormat::Xes => vsm_ingest::source::Format::Xes,
             LogFormat::Csv => vsm_ingest::source::Format::Csv,
             LogFormat::Jsonl => vsm_ingest::source::Format::JsonLines,
+            LogFormat::OcelJson => vsm_ingest::source::Format::OcelJson,
+            LogFormat::OcelXml => vsm_ingest::source::Format::OcelXml,
         })
     }
 }

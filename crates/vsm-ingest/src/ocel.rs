@@ -1,0 +1,320 @@
+//! OCEL 2.0 object-centric logs (JSON and XML), flattened to the items of one object type.
+//!
+//! An event may touch several objects (an order, its invoice, a payment). A value stream follows
+//! one kind of thing, so the user picks the object type, and each event becomes an event of every
+//! object of that type it relates to. The whole log is read into memory: OCEL files hold their
+//! objects and events in separate sections, so there is nothing to stream.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, Read};
+
+use quick_xml::events::Event as XmlEvent;
+use serde::Deserialize;
+
+use crate::xes::LogNames;
+use crate::{Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, Trace, TraceSink};
+
+/// One event: its type, time, and the objects it relates to.
+struct OcelEvent {
+    activity: String,
+    time: String,
+    objects: Vec<String>,
+    /// Where it is, for messages: the event id.
+    id: String,
+}
+
+/// The parts of an OCEL log that matter here.
+#[derive(Default)]
+struct OcelLog {
+    /// Object id to type, in file order.
+    objects: Vec<(String, String)>,
+    events: Vec<OcelEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonLog {
+    #[serde(default)]
+    objects: Vec<JsonObject>,
+    #[serde(default)]
+    events: Vec<JsonEvent>,
+    #[serde(default)]
+    object_types: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct JsonObject {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct JsonEvent {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    time: String,
+    #[serde(default)]
+    relationships: Vec<JsonRelationship>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRelationship {
+    object_id: String,
+}
+
+fn place(file: &str, field: Option<String>) -> Place {
+    Place {
+        file: file.to_string(),
+        field,
+        ..Place::default()
+    }
+}
+
+/// Reads OCEL 2.0 JSON.
+pub fn read_json(
+    input: impl Read,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut impl TraceSink,
+) -> Result<ImportStats, IngestError> {
+    let log: JsonLog = serde_json::from_reader(input).map_err(|error| {
+        IngestError::invalid(
+            Place {
+                file: file.to_string(),
+                line: Some(error.line() as u64),
+                field: Some(format!("column {}", error.column())),
+                ..Place::default()
+            },
+            format!("this is not an OCEL 2.0 JSON log: {error}"),
+            "an OCEL 2.0 JSON file has `objectTypes`, `eventTypes`, `objects` and `events`",
+        )
+    })?;
+    let _ = log.object_types;
+    let parsed = OcelLog {
+        objects: log.objects.into_iter().map(|o| (o.id, o.kind)).collect(),
+        events: log
+            .events
+            .into_iter()
+            .map(|e| OcelEvent {
+                activity: e.kind,
+                time: e.time,
+                objects: e.relationships.into_iter().map(|r| r.object_id).collect(),
+                id: e.id,
+            })
+            .collect(),
+    };
+    flatten(&parsed, file, options, names, sink)
+}
+
+fn attribute(element: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+    element
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.as_ref() == name)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(std::borrow::Cow::into_owned)
+        })
+}
+
+/// Reads OCEL 2.0 XML.
+pub fn read_xml(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut impl TraceSink,
+) -> Result<ImportStats, IngestError> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buffer = Vec::new();
+    let mut log = OcelLog::default();
+    // Which section and element we are in: relationships count only inside events.
+    let mut stack: Vec<String> = Vec::new();
+    let mut current: Option<OcelEvent> = None;
+    loop {
+        let position = reader.buffer_position();
+        let event = reader.read_event_into(&mut buffer).map_err(|error| {
+            IngestError::invalid(
+                Place {
+                    file: file.to_string(),
+                    byte: Some(reader.error_position()),
+                    ..Place::default()
+                },
+                format!("this is not well-formed XML: {error}"),
+                "check that the file is a complete OCEL 2.0 XML document",
+            )
+        })?;
+        let empty = matches!(event, XmlEvent::Empty(_));
+        match event {
+            XmlEvent::Start(element) | XmlEvent::Empty(element) => {
+                let name = element.local_name().as_ref().to_string();
+                let parent = stack.last().map(String::as_str);
+                match (name.as_str(), parent) {
+                    ("object", Some("objects")) if stack.len() == 2 => {
+                        if let (Some(id), Some(kind)) =
+                            (attribute(&element, "id"), attribute(&element, "type"))
+                        {
+                            log.objects.push((id, kind));
+                        }
+                    }
+                    ("event", Some("events")) => {
+                        let (Some(id), Some(kind), Some(time)) = (
+                            attribute(&element, "id"),
+                            attribute(&element, "type"),
+                            attribute(&element, "time"),
+                        ) else {
+                            return Err(IngestError::invalid(
+                                Place {
+                                    file: file.to_string(),
+                                    byte: Some(position),
+                                    ..Place::default()
+                                },
+                                "an event without `id`, `type` or `time`",
+                                "every OCEL event has an id, a type and a time",
+                            ));
+                        };
+                        current = Some(OcelEvent {
+                            activity: kind,
+                            time,
+                            objects: Vec::new(),
+                            id,
+                        });
+                        if empty {
+                            log.events.extend(current.take());
+                        }
+                    }
+                    ("relationship", _) if stack.iter().any(|s| s == "event") => {
+                        if let (Some(event), Some(object)) =
+                            (current.as_mut(), attribute(&element, "object-id"))
+                        {
+                            event.objects.push(object);
+                        }
+                    }
+                    _ => {}
+                }
+                if !empty {
+                    stack.push(name);
+                }
+            }
+            XmlEvent::End(_) if stack.pop().as_deref() == Some("event") => {
+                log.events.extend(current.take());
+            }
+            XmlEvent::Eof => break,
+            _ => {}
+        }
+        buffer.clear();
+    }
+    flatten(&log, file, options, names, sink)
+}
+
+/// Each event of an object of the chosen type, in time order of the file, per object.
+fn flatten(
+    log: &OcelLog,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut impl TraceSink,
+) -> Result<ImportStats, IngestError> {
+    let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, kind) in &log.objects {
+        *per_type.entry(kind.as_str()).or_default() += 1;
+    }
+    let listed = per_type
+        .iter()
+        .map(|(kind, count)| {
+            format!(
+                "`{kind}` ({count} object{})",
+                if *count == 1 { "" } else { "s" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let chosen = match (&options.object_type, per_type.len()) {
+        (Some(kind), _) if per_type.contains_key(kind.as_str()) => kind.clone(),
+        (Some(kind), _) => {
+            return Err(IngestError::invalid(
+                place(file, None),
+                format!("there is no object type `{kind}` in this log"),
+                format!("the object types are {listed}; pick one with --object-type NAME"),
+            ));
+        }
+        (None, 1) => (*per_type.keys().next().expect("one type")).to_string(),
+        (None, _) => {
+            return Err(IngestError::invalid(
+                place(file, None),
+                "this is an object-centric log (OCEL 2.0) with several object types",
+                format!(
+                    "choose the object type whose journey is the stream with --object-type NAME: {listed}"
+                ),
+            ));
+        }
+    };
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut items: Vec<(&str, Vec<Event>)> = Vec::new();
+    for (id, kind) in &log.objects {
+        if *kind == chosen {
+            index.insert(id.as_str(), items.len());
+            items.push((id.as_str(), Vec::new()));
+        }
+    }
+    let mut stats = ImportStats::default();
+    for event in &log.events {
+        stats.events_read += 1;
+        let timestamp = match options.timestamps.parse(&event.time) {
+            Ok(timestamp) => timestamp,
+            Err(error) => {
+                let where_ = place(file, Some(format!("time of event {}", event.id)));
+                if options.skip_invalid {
+                    stats.skip(where_, error.to_string());
+                    continue;
+                }
+                return Err(IngestError::invalid(
+                    where_,
+                    error.to_string(),
+                    format!(
+                        "{}, or pass --skip-invalid to leave such events out",
+                        crate::TimestampError::help()
+                    ),
+                ));
+            }
+        };
+        let activity = names.activities.intern(&event.activity);
+        let mut used = false;
+        for object in &event.objects {
+            if let Some(&slot) = index.get(object.as_str()) {
+                used = true;
+                items[slot].1.push(Event {
+                    activity,
+                    timestamp,
+                    start: None,
+                    lifecycle: Lifecycle::Complete,
+                    resource: None,
+                });
+            }
+        }
+        if used {
+            stats.events_used += 1;
+        } else {
+            // Not an error: the event belongs to other objects' journeys. Counted all the same.
+            stats.skip(
+                place(file, Some(format!("event {}", event.id))),
+                format!("relates to no `{chosen}` object"),
+            );
+        }
+    }
+    // An event shared by several objects of the type reaches each of their items.
+    for (item, events) in items.into_iter().filter(|(_, events)| !events.is_empty()) {
+        stats.items += 1;
+        sink.trace(Trace {
+            item,
+            events: &events,
+        });
+    }
+    Ok(stats)
+}
