@@ -50,6 +50,8 @@ pub struct LogEvent {
     pub is_start: bool,
     /// Whether the event is a completion (lifecycle `complete`, or none given).
     pub is_complete: bool,
+    /// An explicit start timestamp carried by the event (interval logs), in milliseconds.
+    pub start: Option<i64>,
 }
 
 /// Accumulates items, one at a time.
@@ -171,7 +173,13 @@ impl DirectlyFollows {
         // Start-to-completion pairs: each completion closes the latest open start of its activity.
         let mut open: Vec<(u32, i64)> = Vec::new();
         for event in events.iter() {
-            if event.is_start {
+            if let (Some(started), true) = (event.start, event.is_complete) {
+                self.service
+                    .entry(event.activity)
+                    .or_default()
+                    .push(event.timestamp - started);
+                self.saw_start_events = true;
+            } else if event.is_start {
                 open.push((event.activity, event.timestamp));
             } else if event.is_complete
                 && let Some(position) = open
@@ -462,6 +470,7 @@ mod tests {
             timestamp: minutes * 60_000,
             is_start: false,
             is_complete: true,
+            start: None,
         }
     }
 
@@ -540,6 +549,7 @@ mod tests {
             timestamp: minutes * 60_000,
             is_start: true,
             is_complete: false,
+            start: None,
         };
         dfg.add_item(&mut [start(0, 0), event(0, 30), start(1, 100), event(1, 110)]);
         dfg.add_item(&mut [start(0, 0), event(0, 50), start(1, 200), event(1, 230)]);

@@ -154,6 +154,7 @@ mod tests {
             artifacts_out: Vec::new(),
             notes: None,
             after: after.to_vec(),
+            measure: None,
         }
     }
 

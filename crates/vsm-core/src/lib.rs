@@ -11,6 +11,7 @@ pub mod discovery;
 mod duration;
 pub mod graph;
 pub mod mapfile;
+pub mod measure;
 pub mod model;
 mod percent;
 

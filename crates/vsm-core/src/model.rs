@@ -17,6 +17,8 @@ pub struct ValueStream {
     pub flows: Vec<Flow>,
     pub rework: Vec<Rework>,
     pub improvements: Vec<Improvement>,
+    /// The event log to measure steps from.
+    pub measure: Option<crate::measure::MeasureSource>,
 }
 
 /// Where the stream starts and where it delivers.
@@ -48,6 +50,8 @@ pub struct Step {
     pub notes: Option<String>,
     /// Indices (into [`ValueStream::steps`]) of the steps this one follows.
     pub after: Vec<usize>,
+    /// How to measure the step from the event log.
+    pub measure: Option<crate::measure::StepRule>,
 }
 
 impl Step {

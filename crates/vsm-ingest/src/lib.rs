@@ -61,6 +61,8 @@ pub struct Event {
 pub struct Trace<'a> {
     pub item: &'a str,
     pub events: &'a [Event],
+    /// Resolves the events' activity indices (names known so far).
+    pub activities: &'a Names,
 }
 
 /// Receives the items of a log, one at a time.

@@ -314,6 +314,7 @@ fn flatten(
         sink.trace(Trace {
             item,
             events: &events,
+            activities: &names.activities,
         });
     }
     Ok(stats)

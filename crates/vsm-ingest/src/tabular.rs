@@ -171,13 +171,14 @@ impl Grouped {
         self.items[slot].1.push(event);
     }
 
-    fn emit(self, stats: &mut ImportStats, sink: &mut impl TraceSink) {
+    fn emit(self, names: &LogNames, stats: &mut ImportStats, sink: &mut impl TraceSink) {
         for (item, events) in self.items {
             stats.items += 1;
             stats.events_used += events.len() as u64;
             sink.trace(Trace {
                 item: &item,
                 events: &events,
+                activities: &names.activities,
             });
         }
     }
@@ -368,7 +369,7 @@ pub fn read_csv(
             Err(problem) => row_problem(&mut stats, options, file, line, problem)?,
         }
     }
-    grouped.emit(&mut stats, sink);
+    grouped.emit(names, &mut stats, sink);
     Ok(stats)
 }
 
@@ -446,6 +447,6 @@ pub fn read_json_lines(
             Err(problem) => row_problem(&mut stats, options, file, line_number, problem)?,
         }
     }
-    grouped.emit(&mut stats, sink);
+    grouped.emit(names, &mut stats, sink);
     Ok(stats)
 }

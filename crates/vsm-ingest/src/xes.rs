@@ -253,6 +253,7 @@ fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mu
         sink.trace(Trace {
             item: &item,
             events: &events,
+            activities: &names.activities,
         });
     }
     stats.events_read += parsed.stats.events_read;

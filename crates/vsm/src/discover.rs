@@ -23,6 +23,7 @@ impl TraceSink for DiscoverySink {
                 timestamp: event.timestamp,
                 is_start: event.lifecycle == Lifecycle::Start,
                 is_complete: event.lifecycle == Lifecycle::Complete,
+                start: event.start,
             }));
         self.graph.add_item(&mut self.scratch);
     }

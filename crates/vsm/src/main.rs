@@ -7,6 +7,7 @@
 mod diagnostics;
 mod discover;
 mod input;
+mod measure;
 mod templates;
 
 use std::io::Write as _;
@@ -91,6 +92,16 @@ enum Command {
         #[command(flatten)]
         log_options: LogOptions,
     },
+    /// Measure a map's steps from the event log its `measure:` section names.
+    Measure {
+        /// The map file (YAML).
+        file: PathBuf,
+        #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
+        format: MeasureFormat,
+        /// List the items behind one step's numbers.
+        #[arg(long, value_name = "STEP")]
+        explain: Option<String>,
+    },
     /// Print the JSON Schema of the map file.
     Schema {
         /// Write to this file instead of standard output.
@@ -128,6 +139,12 @@ impl Picture {
             _ => return None,
         })
     }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MeasureFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -278,8 +295,54 @@ fn run(cli: Cli) -> Result<()> {
             format,
             output,
         } => {
-            let (stream, analysis) = load(&file)?;
-            write_output(output.as_deref(), &report_text(&stream, &analysis, format))
+            let source = input::read_map_file(&file)?;
+            let Loaded {
+                estimates,
+                stream,
+                analysis,
+                measured,
+            } = load_measured(&file, &source)?;
+            let mut text = report_text(&stream, &analysis, format);
+            if matches!(format, Format::Json) {
+                text = with_provenance(&text, &estimates, measured.as_ref());
+            } else if let Some(measured) = &measured {
+                let names: Vec<&str> = measured
+                    .measurement
+                    .steps
+                    .iter()
+                    .map(|s| stream.steps[s.step].id.as_str())
+                    .collect();
+                text.push_str(&format!(
+                    "\nMeasured from {}: {} (medians of the items that finished each step; `vsm measure {}` shows the distributions). Other numbers are estimates from the map.\n",
+                    measured.log,
+                    names.join(", "),
+                    file.display()
+                ));
+            }
+            write_output(output.as_deref(), &text)
+        }
+        Command::Measure {
+            file,
+            format,
+            explain,
+        } => {
+            let source = input::read_map_file(&file)?;
+            let parsed = vsm_core::parse_map(&source);
+            diagnostics::print(&file, &source, &parsed.diagnostics);
+            let stream = parsed.stream.ok_or(Reported)?;
+            let Some(measured) = measure::measure(&file, &stream)? else {
+                bail!(
+                    "`{}` names no event log; add `measure: {{ log: events.xes.gz }}` and a `measure:` rule to the steps to measure",
+                    file.display()
+                );
+            };
+            eprintln!("{}", measure::import_report(&measured));
+            let text = match (explain, format) {
+                (Some(step), _) => measure::explain(&stream, &measured, &step)?,
+                (None, MeasureFormat::Json) => measure::json(&stream, &measured),
+                (None, MeasureFormat::Text) => measure::text(&stream, &measured),
+            };
+            write_output(None, &text)
         }
         Command::Discover {
             log,
@@ -386,13 +449,86 @@ fn load(path: &Path) -> Result<(vsm_core::ValueStream, vsm_core::Analysis)> {
     load_source(path, &source)
 }
 
-/// Checks and analyzes map text read from `path`.
+/// Checks and analyzes map text read from `path`; a map with a `measure:` section is measured
+/// from its event log first, and analyzed with the measured numbers.
 fn load_source(path: &Path, source: &str) -> Result<(vsm_core::ValueStream, vsm_core::Analysis)> {
+    let loaded = load_measured(path, source)?;
+    Ok((loaded.stream, loaded.analysis))
+}
+
+/// A map, analyzed with measured numbers where it has them.
+struct Loaded {
+    /// The map as written: the estimates.
+    estimates: vsm_core::ValueStream,
+    /// The map with measured numbers in place of estimates (the same as `estimates` unmeasured).
+    stream: vsm_core::ValueStream,
+    analysis: vsm_core::Analysis,
+    measured: Option<measure::Measured>,
+}
+
+fn load_measured(path: &Path, source: &str) -> Result<Loaded> {
     let parsed = vsm_core::parse_map(source);
     diagnostics::print(path, source, &parsed.diagnostics);
-    let stream = parsed.stream.ok_or(Reported)?;
+    let estimates = parsed.stream.ok_or(Reported)?;
+    let measured = measure::measure(path, &estimates)?;
+    if let Some(measured) = &measured {
+        eprintln!("{}", measure::import_report(measured));
+    }
+    let stream = measured
+        .as_ref()
+        .map_or_else(|| estimates.clone(), |m| m.stream.clone());
     let analysis = vsm_core::analyze(&stream);
-    Ok((stream, analysis))
+    Ok(Loaded {
+        estimates,
+        stream,
+        analysis,
+        measured,
+    })
+}
+
+/// Marks each step's numbers as measured or estimated in the JSON report, and keeps the map's
+/// estimates beside the measured values.
+fn with_provenance(
+    json: &str,
+    estimates: &vsm_core::ValueStream,
+    measured: Option<&measure::Measured>,
+) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(json).expect("our own JSON");
+    let mut kinds = std::collections::BTreeSet::new();
+    if let Some(steps) = value["steps"].as_array_mut() {
+        for (index, step) in steps.iter_mut().enumerate() {
+            let mark = measured.map_or_else(vsm_core::measure::StepProvenance::default, |m| {
+                m.provenance[index]
+            });
+            for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
+                kinds.insert(kind.as_str());
+            }
+            step["provenance"] = serde_json::json!({
+                "process_time": mark.process_time.as_str(),
+                "wait_time": mark.wait_time.as_str(),
+                "complete_accurate": mark.complete_accurate.as_str(),
+            });
+            if measured.is_some() {
+                let estimate = &estimates.steps[index];
+                step["estimate"] = serde_json::json!({
+                    "process_time_seconds": estimate.process_time.as_secs_f64(),
+                    "wait_time_seconds": estimate.wait_time.as_secs_f64(),
+                    "complete_accurate_percent": estimate.complete_accurate.value(),
+                });
+            }
+        }
+    }
+    let overall = match kinds.len() {
+        1 => kinds.into_iter().next().expect("one"),
+        _ => "mixed",
+    };
+    value["summary"]["provenance"] = serde_json::json!(overall);
+    if let Some(measured) = measured {
+        value["measured_from"] = serde_json::json!(measured.log);
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
+    text.push('\n');
+    text
 }
 
 fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result<()> {

@@ -1,4 +1,5 @@
 //! Runs the real `vsm` binary for each command, with snapshots of what it prints.
+#![allow(clippy::float_cmp)] // durations in whole seconds compare exactly
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -467,4 +468,148 @@ fn discover_stops_at_a_bad_event_and_says_how_to_go_on() {
     log.csv: read 8109 events (CSV); used 8108 events in 1266 items; skipped 1
       skipped log.csv:3, field `time:timestamp`: `soon` is not a timestamp
     ");
+}
+
+fn measure_json(map: &str) -> serde_json::Value {
+    let output = vsm(&["measure", map, "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Seconds of a duration written the way users write them.
+fn seconds(text: &str) -> f64 {
+    text.parse::<vsm_core::Duration>().unwrap().as_secs_f64()
+}
+
+#[test]
+fn measure_a_log_of_completions_by_hand() {
+    // testdata/measure/claims.yaml on the six cases of running-example.xes. Decide's waits, from
+    // the later of examine's and check's completions to decide's first completion:
+    // 30m, 20h 6m, 21h 19m, 2d 2h 6m, 5d 21h 6m, 6d 16h 44m.
+    let measured = measure_json("testdata/measure/claims.yaml");
+    let decide = measured["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "decide")
+        .unwrap();
+    assert_eq!(decide["completed"], 6);
+    let wait = &decide["wait_time"];
+    assert_eq!(wait["count"], 6);
+    assert_eq!(wait["min_seconds"].as_f64().unwrap(), seconds("30m"));
+    assert_eq!(wait["p50_seconds"].as_f64().unwrap(), seconds("21h 19m"));
+    assert_eq!(wait["p85_seconds"].as_f64().unwrap(), seconds("6d 16h 44m"));
+    assert_eq!(wait["max_seconds"].as_f64().unwrap(), seconds("6d 16h 44m"));
+    // Completions only: no process time is measured.
+    assert_eq!(decide["process_time"]["count"], 0);
+    // Cases 3 and 5 came back to examine after leaving it; case 5 went back to check first.
+    let examine = measured["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "examine")
+        .unwrap();
+    assert_eq!(
+        (examine["left"].as_u64(), examine["returned"].as_u64()),
+        (Some(6), Some(2))
+    );
+    let check = measured["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "check")
+        .unwrap();
+    assert_eq!(check["returned"], 1);
+    assert_eq!(decide["returned"], 0);
+    assert_eq!(
+        measured["coverage"]["unmatched"][0]["activity"],
+        "reinitiate request"
+    );
+    assert_eq!(measured["coverage"]["unmatched"][0]["count"], 3);
+
+    // analyze uses the measured numbers and says which are measured.
+    let output = vsm(&[
+        "analyze",
+        "testdata/measure/claims.yaml",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["provenance"], "mixed");
+    let step = &report["steps"][3];
+    assert_eq!(step["id"], "decide");
+    assert_eq!(step["provenance"]["process_time"], "estimated");
+    assert_eq!(step["provenance"]["wait_time"], "mixed");
+    assert_eq!(step["provenance"]["complete_accurate"], "measured");
+    // Median lead 21h 19m less the estimated hour of work.
+    assert_eq!(
+        step["wait_time_seconds"].as_f64().unwrap(),
+        seconds("20h 19m")
+    );
+    assert_eq!(
+        step["estimate"]["wait_time_seconds"].as_f64().unwrap(),
+        seconds("2d")
+    );
+    assert_eq!(
+        report["steps"][1]["complete_accurate_percent"]
+            .as_f64()
+            .unwrap(),
+        66.67
+    );
+}
+
+#[test]
+fn measure_an_interval_log_and_explain_a_step() {
+    let measured = measure_json("testdata/measure/orders.yaml");
+    let order = &measured["steps"][0];
+    assert_eq!(order["completed"], 1266);
+    assert_eq!(order["process_time"]["count"], 1266);
+    assert!(order["process_time"]["p50_seconds"].as_f64().unwrap() > 0.0);
+    assert_eq!(measured["coverage"]["items"], 1266);
+    // Each distribution is ordered.
+    for step in measured["steps"].as_array().unwrap() {
+        for kind in ["process_time", "wait_time", "lead_time"] {
+            let d = &step[kind];
+            let at = |k: &str| d[k].as_f64().unwrap();
+            assert!(
+                at("min_seconds") <= at("p50_seconds") && at("p50_seconds") <= at("p85_seconds")
+            );
+            assert!(
+                at("p85_seconds") <= at("p95_seconds") && at("p95_seconds") <= at("max_seconds")
+            );
+        }
+    }
+    // The first order, C1: 2015-01-05 09:00:07 to 09:02:50, 2m 43s of work.
+    let output = vsm(&[
+        "measure",
+        "testdata/measure/orders.yaml",
+        "--explain",
+        "order",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = stdout(&output);
+    let c1 = listing
+        .lines()
+        .find(|line| line.starts_with("C1 "))
+        .unwrap();
+    assert!(
+        c1.contains("2015-01-05 09:00:07  2015-01-05 09:02:50"),
+        "{c1}"
+    );
+    assert!(c1.contains("2m 43s"), "{c1}");
+    assert_eq!(
+        listing.lines().filter(|line| line.starts_with('C')).count(),
+        1266
+    );
+    let unknown = vsm(&[
+        "measure",
+        "testdata/measure/orders.yaml",
+        "--explain",
+        "ship",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains(
+        "there is no step `ship`; the steps are `order`, `invoice`, `pay`, `prepare`, `deliver`"
+    ));
 }

@@ -108,6 +108,51 @@ pub static ARTIFACTS: ObjectSpec = ObjectSpec {
     ],
 };
 
+pub static STEP_MEASURE: ObjectSpec = ObjectSpec {
+    noun: "step measure",
+    description: "When an item is in this step, by the events of the log: `activity` (its start and complete events), `start` and `end` (an interval between two events), or `states` (while the item's status is one of them). Names may use `*` as a wildcard.",
+    fields: &[
+        field(
+            "activity",
+            Kind::TextList,
+            "Activity name(s) whose start and complete events bound the step.",
+        ),
+        field(
+            "start",
+            Kind::TextList,
+            "Activity name(s) that start the step.",
+        ),
+        field("end", Kind::TextList, "Activity name(s) that end the step."),
+        field(
+            "states",
+            Kind::TextList,
+            "Status name(s) during which an item is in the step.",
+        ),
+    ],
+};
+
+pub static MEASURE: ObjectSpec = ObjectSpec {
+    noun: "measure section",
+    description: "Where the event log is, to measure the steps that say `measure:`.",
+    fields: &[
+        required(
+            "log",
+            Kind::Text,
+            "The event log (XES, .xes.gz, CSV, JSON Lines, OCEL 2.0), relative to the map file.",
+        ),
+        field(
+            "zone",
+            Kind::Text,
+            "Time zone of timestamps without an offset, e.g. `Europe/Amsterdam` (default UTC).",
+        ),
+        field(
+            "object_type",
+            Kind::Text,
+            "For object-centric logs: the object type whose journey is the stream.",
+        ),
+    ],
+};
+
 pub static STEP: ObjectSpec = ObjectSpec {
     noun: "step",
     description: "One process box of the stream.",
@@ -159,6 +204,11 @@ pub static STEP: ObjectSpec = ObjectSpec {
             "after",
             Kind::StepRefs,
             "The step ids this step follows (default: the previous step); several ids join parallel branches.",
+        ),
+        field(
+            "measure",
+            Kind::Object(&STEP_MEASURE),
+            "How to measure the step from the event log named in the top-level `measure:`.",
         ),
     ],
 };
@@ -294,6 +344,11 @@ pub static MAP: ObjectSpec = ObjectSpec {
             "improvements",
             Kind::List(&IMPROVEMENT),
             "The improvement plan (kaizen items).",
+        ),
+        field(
+            "measure",
+            Kind::Object(&MEASURE),
+            "The event log the steps are measured from.",
         ),
     ],
 };

@@ -6,6 +6,7 @@ use super::fields::{self, ObjectSpec};
 use super::nodes::{Fields, Node, Reader};
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::graph;
+use crate::measure::{MeasureSource, Pattern, StepRule};
 use crate::model::{
     Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step, StepTargets,
     System, ValueStream,
@@ -122,6 +123,22 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         },
     );
 
+    let measure = top
+        .get("measure")
+        .and_then(|node| read_measure_source(reader, node));
+    if let (None, Some(steps)) = (&measure, &steps)
+        && steps.iter().any(|step| step.measure.is_some())
+    {
+        reader.report(
+            Diagnostic::warning(
+                "no_measure_log",
+                "steps say how to measure them, but the map names no event log",
+            )
+            .at(top.location())
+            .help("add `measure: { log: events.xes.gz }` at the top level"),
+        );
+    }
+
     Some(ValueStream {
         name: name?,
         description,
@@ -132,7 +149,71 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         flows,
         rework,
         improvements,
+        measure,
     })
+}
+
+fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<MeasureSource> {
+    let fields = reader.object(node, &fields::MEASURE)?;
+    Some(MeasureSource {
+        log: fields.get("log").and_then(|node| reader.text(node))?,
+        zone: fields.get("zone").and_then(|node| reader.text(node)),
+        object_type: fields.get("object_type").and_then(|node| reader.text(node)),
+    })
+}
+
+/// A step's `measure:` rule: exactly one of `activity`, `start` with `end`, or `states`.
+fn read_step_rule(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepRule> {
+    let fields = reader.object(node, &fields::STEP_MEASURE)?;
+    let list = |reader: &mut Reader<'_>, name: &str| {
+        fields.get(name).map(|node| {
+            reader
+                .text_list(node)
+                .into_iter()
+                .map(Pattern)
+                .collect::<Vec<_>>()
+        })
+    };
+    let activity = list(reader, "activity");
+    let start = list(reader, "start");
+    let end = list(reader, "end");
+    let states = list(reader, "states");
+    let rule = match (activity, start, end, states) {
+        (Some(activity), None, None, None) => StepRule::Activity(activity),
+        (None, Some(start), Some(end), None) => StepRule::Interval { start, end },
+        (None, None, None, Some(states)) => StepRule::States(states),
+        (None, Some(_), None, None) | (None, None, Some(_), None) => {
+            reader.report(
+                Diagnostic::error(
+                    "incomplete_measure",
+                    "a step measured by an interval needs both `start` and `end`",
+                )
+                .at(fields.location())
+                .help("add the event that ends the step, e.g. `end: Review approved`"),
+            );
+            return None;
+        }
+        (None, None, None, None) => {
+            reader.report(
+                Diagnostic::error("empty_measure", "`measure:` says nothing about how to measure the step")
+                    .at(fields.location())
+                    .help("give `activity: NAME`, `start: NAME` with `end: NAME`, or `states: [NAME, ...]`"),
+            );
+            return None;
+        }
+        _ => {
+            reader.report(
+                Diagnostic::error(
+                    "ambiguous_measure",
+                    "give one way to measure the step, not several",
+                )
+                .at(fields.location())
+                .help("use `activity`, or `start` with `end`, or `states`"),
+            );
+            return None;
+        }
+    };
+    Some(rule)
 }
 
 fn read_scope(reader: &mut Reader<'_>, node: &Node<'_>) -> Scope {
@@ -225,6 +306,9 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
         None => (Vec::new(), Vec::new()),
     };
     let notes = fields.get("notes").and_then(|node| reader.text(node));
+    let measure_node = fields.get("measure");
+    let measure = measure_node.and_then(|node| read_step_rule(reader, node));
+    let measure_ok = measure_node.is_none() || measure.is_some();
     let after = fields.get("after").map(|node| match &node.data {
         saphyr::YamlData::Sequence(items) => items
             .iter()
@@ -301,7 +385,7 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
         None => Percent::HUNDRED,
     };
     // A field that was present but unreadable has been reported by the reader.
-    complete &= people_ok && automated_ok && artifacts_ok;
+    complete &= people_ok && automated_ok && artifacts_ok && measure_ok;
     Some(StepDraft {
         step: Step {
             name: name.unwrap_or_else(|| id.clone()),
@@ -316,6 +400,7 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
             artifacts_out,
             notes,
             after: Vec::new(),
+            measure,
         },
         id_location,
         after,

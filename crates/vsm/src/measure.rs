@@ -1,0 +1,300 @@
+//! Measuring a map from the event log its `measure:` section names, and `vsm measure`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use serde_json::json;
+use vsm_core::ValueStream;
+use vsm_core::discovery::LogEvent;
+use vsm_core::measure::{Distribution, Measurement, Measurer, StepProvenance, StepRule};
+use vsm_ingest::{ImportStats, Lifecycle, ReadOptions, Trace, TraceSink};
+
+struct MeasureSink<'a> {
+    measurer: Measurer<'a>,
+    scratch: Vec<LogEvent>,
+}
+
+impl TraceSink for MeasureSink<'_> {
+    fn trace(&mut self, trace: Trace<'_>) {
+        self.scratch.clear();
+        for event in trace.events {
+            // An explicit start timestamp (interval logs) is a start event of the same activity.
+            if let Some(start) = event.start {
+                self.scratch.push(LogEvent {
+                    activity: event.activity,
+                    timestamp: start,
+                    is_start: true,
+                    is_complete: false,
+                    start: None,
+                });
+            }
+            self.scratch.push(LogEvent {
+                activity: event.activity,
+                timestamp: event.timestamp,
+                is_start: event.lifecycle == Lifecycle::Start,
+                is_complete: event.lifecycle == Lifecycle::Complete,
+                start: None,
+            });
+        }
+        let names = trace.activities;
+        self.measurer
+            .add_item(trace.item, &mut self.scratch, |id| names.get(id));
+    }
+}
+
+/// A map measured from its log.
+pub struct Measured {
+    /// The map with measured medians in place of estimates.
+    pub stream: ValueStream,
+    pub provenance: Vec<StepProvenance>,
+    pub measurement: Measurement,
+    pub stats: ImportStats,
+    pub log: String,
+}
+
+/// Measures `stream` (read from `map_path`) if it names an event log; `None` if it does not.
+pub fn measure(map_path: &Path, stream: &ValueStream) -> Result<Option<Measured>> {
+    let Some(source) = &stream.measure else {
+        return Ok(None);
+    };
+    let rules: Vec<(usize, StepRule)> = stream
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(index, step)| step.measure.clone().map(|rule| (index, rule)))
+        .collect();
+    let log_path = map_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&source.log);
+    let timestamps = match &source.zone {
+        Some(zone) => vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?,
+        None => vsm_ingest::TimestampParser::default(),
+    };
+    let options = ReadOptions {
+        timestamps,
+        object_type: source.object_type.clone(),
+        ..ReadOptions::default()
+    };
+    let mut sink = MeasureSink {
+        measurer: Measurer::new(&stream.steps, rules),
+        scratch: Vec::new(),
+    };
+    let (stats, _, _) = vsm_ingest::source::read_log(&log_path, None, &options, &mut sink)
+        .map_err(crate::ingest_error)
+        .with_context(|| {
+            format!(
+                "measuring `{}` from the log its `measure:` names",
+                map_path.display()
+            )
+        })?;
+    let measurement = sink.measurer.finish();
+    let (measured, provenance) = vsm_core::measure::apply(stream, &measurement);
+    Ok(Some(Measured {
+        stream: measured,
+        provenance,
+        measurement,
+        stats,
+        log: log_path.display().to_string(),
+    }))
+}
+
+/// "read ...; used ...; skipped ..." plus what the log covers.
+pub fn import_report(measured: &Measured) -> String {
+    let stats = &measured.stats;
+    let coverage = &measured.measurement.coverage;
+    let mut text = format!(
+        "{}: read {} events; used {} events in {} items; skipped {}\n  measured steps cover {} of {} items ({} still in progress)",
+        measured.log,
+        stats.events_read,
+        stats.events_used,
+        stats.items,
+        stats.skipped_count,
+        coverage.items_used,
+        coverage.items,
+        coverage.items_in_progress
+    );
+    if !coverage.unmatched.is_empty() {
+        let total: u64 = coverage.unmatched.iter().map(|(_, n)| n).sum();
+        let listed: Vec<String> = coverage
+            .unmatched
+            .iter()
+            .take(5)
+            .map(|(name, n)| format!("{name} ({n})"))
+            .collect();
+        let more = if coverage.unmatched.len() > 5 {
+            ", ..."
+        } else {
+            ""
+        };
+        let _ = write!(
+            text,
+            "\n  {total} events matched no step: {}{more}",
+            listed.join(", ")
+        );
+    }
+    text
+}
+
+fn distribution_json(d: &Distribution) -> serde_json::Value {
+    json!({
+        "count": d.count,
+        "mean_seconds": d.mean.as_secs_f64(),
+        "p50_seconds": d.p50.as_secs_f64(),
+        "p85_seconds": d.p85.as_secs_f64(),
+        "p95_seconds": d.p95.as_secs_f64(),
+        "min_seconds": d.min.as_secs_f64(),
+        "max_seconds": d.max.as_secs_f64(),
+    })
+}
+
+/// The measurement as JSON: per step distributions, WIP, throughput, %C&A; the coverage.
+pub fn json(stream: &ValueStream, measured: &Measured) -> String {
+    let steps: Vec<serde_json::Value> = measured
+        .measurement
+        .steps
+        .iter()
+        .map(|step| {
+            json!({
+                "id": stream.steps[step.step].id,
+                "completed": step.completed,
+                "process_time": distribution_json(&step.process_time),
+                "wait_time": distribution_json(&step.wait_time),
+                "lead_time": distribution_json(&step.lead_time),
+                "work_in_progress": step.work_in_progress,
+                "throughput_per_week": step.throughput_per_week,
+                "left": step.left,
+                "returned": step.returned,
+                "complete_accurate_percent": step.complete_accurate.map(vsm_core::Percent::value),
+                "flow_efficiency_percent": step.flow_efficiency_percent,
+            })
+        })
+        .collect();
+    let coverage = &measured.measurement.coverage;
+    let value = json!({
+        "log": measured.log,
+        "import": {
+            "events_read": measured.stats.events_read,
+            "events_used": measured.stats.events_used,
+            "events_skipped": measured.stats.skipped_count,
+        },
+        "coverage": {
+            "items": coverage.items,
+            "items_used": coverage.items_used,
+            "items_in_progress": coverage.items_in_progress,
+            "events": coverage.events,
+            "unmatched": coverage.unmatched.iter().map(|(a, n)| json!({"activity": a, "count": n})).collect::<Vec<_>>(),
+        },
+        "steps": steps,
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
+    text.push('\n');
+    text
+}
+
+/// The measurement for people.
+pub fn text(stream: &ValueStream, measured: &Measured) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: measured from {}\n", stream.name, measured.log);
+    for step in &measured.measurement.steps {
+        let s = &stream.steps[step.step];
+        let _ = writeln!(out, "{} ({})", s.name, s.id);
+        let _ = writeln!(
+            out,
+            "  {} items finished, {} in progress, {:.1} per week",
+            step.completed, step.work_in_progress, step.throughput_per_week
+        );
+        for (label, d) in [
+            ("process", &step.process_time),
+            ("wait", &step.wait_time),
+            ("lead", &step.lead_time),
+        ] {
+            if d.count == 0 {
+                let _ = writeln!(out, "  {label:<8} no samples");
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "  {label:<8} p50 {:<8} p85 {:<8} p95 {:<8} mean {:<8} min {:<8} max {:<8} (n={})",
+                d.p50.human(),
+                d.p85.human(),
+                d.p95.human(),
+                d.mean.human(),
+                d.min.human(),
+                d.max.human(),
+                d.count
+            );
+        }
+        if let Some(ca) = step.complete_accurate {
+            let _ = writeln!(
+                out,
+                "  %C&A    {ca} ({} of {} items that left came back)",
+                step.returned, step.left
+            );
+        }
+        if let Some(efficiency) = step.flow_efficiency_percent {
+            let _ = writeln!(
+                out,
+                "  flow efficiency {}%",
+                vsm_core::format_number(efficiency, 1)
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The items behind one step's figures.
+pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Result<String> {
+    let Some(index) = stream.step_index(step_id) else {
+        anyhow::bail!(
+            "there is no step `{step_id}`; the steps are {}",
+            stream
+                .steps
+                .iter()
+                .map(|s| format!("`{}`", s.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    let Some(step) = measured.measurement.steps.iter().find(|s| s.step == index) else {
+        anyhow::bail!("step `{step_id}` has no `measure:` rule, so no item is behind its numbers");
+    };
+    let stamp = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map_or_else(
+            |_| ms.to_string(),
+            |t| t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        )
+    };
+    let mut out = format!(
+        "{} ({}): {} items; process, wait and lead times below are what its distributions are made of\n\n",
+        stream.steps[index].name,
+        step_id,
+        step.items.len()
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:<20} {:<20} {:>7} {:>10} {:>10} {:>9}",
+        "item", "first start (UTC)", "last end (UTC)", "visits", "process", "wait", "came back"
+    );
+    for record in &step.items {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<20} {:<20} {:>7} {:>10} {:>10} {:>9}",
+            record.item,
+            stamp(record.first_start),
+            record
+                .last_end
+                .map_or_else(|| "(in progress)".to_string(), stamp),
+            record.visits,
+            vsm_core::Duration::from_millis(record.process.max(0) as u64).human(),
+            record.wait.map_or_else(
+                || "-".to_string(),
+                |w| vsm_core::Duration::from_millis(w.max(0) as u64).human()
+            ),
+            if record.returned { "yes" } else { "" }
+        );
+    }
+    Ok(out)
+}
