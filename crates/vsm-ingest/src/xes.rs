@@ -70,6 +70,7 @@ const ATTRIBUTE_TAGS: [&str; 8] = [
 const SEGMENT: usize = 2 << 20;
 
 /// The traces of one segment, with names local to it.
+#[derive(Default)]
 struct Parsed {
     traces: Vec<(String, Vec<Event>)>,
     names: LogNames,
@@ -431,22 +432,8 @@ fn parse_segment(
     globals: &Globals,
     options: &ReadOptions,
 ) -> Result<Parsed, IngestError> {
-    let mut parsed = Parsed {
-        traces: Vec::new(),
-        names: LogNames::default(),
-        stats: ImportStats::default(),
-    };
-    let defaults = Defaults {
-        activity: globals
-            .activity
-            .as_deref()
-            .map(|name| parsed.names.activities.intern(name)),
-        lifecycle: globals.lifecycle,
-        resource: globals
-            .resource
-            .as_deref()
-            .map(|name| parsed.names.resources.intern(name)),
-    };
+    let mut parsed = Parsed::default();
+    let defaults = Defaults::of(globals, &mut parsed.names);
     // Trace by trace: the regular shape on the fast path, anything else through quick-xml.
     let mut at = 0;
     while at < bytes.len() {
@@ -502,6 +489,22 @@ struct Defaults {
     activity: Option<u32>,
     lifecycle: Option<Lifecycle>,
     resource: Option<u32>,
+}
+
+impl Defaults {
+    fn of(globals: &Globals, names: &mut LogNames) -> Defaults {
+        Defaults {
+            activity: globals
+                .activity
+                .as_deref()
+                .map(|name| names.activities.intern(name)),
+            lifecycle: globals.lifecycle,
+            resource: globals
+                .resource
+                .as_deref()
+                .map(|name| names.resources.intern(name)),
+        }
+    }
 }
 
 /// One trace in the shape nearly every XES writer produces: self-closing attribute elements
@@ -903,22 +906,8 @@ mod tests {
         ] {
             let (body, globals) = body_of(name);
             let fast = parse_segment(&body, 0, name, &globals, &options).unwrap();
-            let mut slow = Parsed {
-                traces: Vec::new(),
-                names: LogNames::default(),
-                stats: ImportStats::default(),
-            };
-            let defaults = Defaults {
-                activity: globals
-                    .activity
-                    .as_deref()
-                    .map(|n| slow.names.activities.intern(n)),
-                lifecycle: globals.lifecycle,
-                resource: globals
-                    .resource
-                    .as_deref()
-                    .map(|n| slow.names.resources.intern(n)),
-            };
+            let mut slow = Parsed::default();
+            let defaults = Defaults::of(&globals, &mut slow.names);
             parse_with_quick_xml(&body, 0, name, &defaults, &options, &mut slow).unwrap();
             assert_eq!(fast.stats, slow.stats, "{name}");
             assert_eq!(resolved(&fast), resolved(&slow), "{name}");
@@ -934,11 +923,7 @@ mod tests {
             lifecycle: globals.lifecycle,
             resource: None,
         };
-        let mut parsed = Parsed {
-            traces: Vec::new(),
-            names: LogNames::default(),
-            stats: ImportStats::default(),
-        };
+        let mut parsed = Parsed::default();
         assert!(
             fast_trace(
                 first,
@@ -952,11 +937,7 @@ mod tests {
         );
         assert_eq!(parsed.traces.len(), 1);
         let nested = br#"<trace><string key="concept:name" value="1"/><event><list key="l"><string key="concept:name" value="inner"/></list><string key="concept:name" value="a"/><date key="time:timestamp" value="2020-01-01T00:00:00Z"/></event></trace>"#;
-        let mut declined = Parsed {
-            traces: Vec::new(),
-            names: LogNames::default(),
-            stats: ImportStats::default(),
-        };
+        let mut declined = Parsed::default();
         assert!(
             !fast_trace(
                 nested,
