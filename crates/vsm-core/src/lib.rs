@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod bottleneck;
+pub mod calendar;
 pub mod diagnostic;
 pub mod discovery;
 mod duration;

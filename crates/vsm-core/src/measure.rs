@@ -66,6 +66,8 @@ pub struct MeasureSource {
     pub zone: Option<String>,
     /// For object-centric logs: the object type to follow.
     pub object_type: Option<String>,
+    /// Count measured times in working hours only.
+    pub calendar: Option<crate::calendar::CalendarSpec>,
 }
 
 /// Count, mean and percentiles of a set of durations.
@@ -185,9 +187,25 @@ pub struct Measurer<'a> {
     coverage: Coverage,
     unmatched: BTreeMap<String, u64>,
     span: Option<(i64, i64)>,
+    calendar: Option<crate::calendar::Calendar>,
 }
 
 impl<'a> Measurer<'a> {
+    /// Counts process and wait times in the calendar's working hours only.
+    #[must_use]
+    pub fn with_calendar(mut self, calendar: crate::calendar::Calendar) -> Self {
+        self.calendar = Some(calendar);
+        self
+    }
+
+    /// Milliseconds from `from` to `to`, in working time when there is a calendar.
+    fn elapsed(&self, from: i64, to: i64) -> i64 {
+        match &self.calendar {
+            Some(calendar) => calendar.working_millis(from, to),
+            None => to - from,
+        }
+    }
+
     /// `rules`: (step index, rule) for the measured steps.
     pub fn new(steps: &'a [Step], mut rules: Vec<(usize, StepRule)>) -> Self {
         rules.sort_by_key(|(step, _)| *step);
@@ -211,6 +229,7 @@ impl<'a> Measurer<'a> {
             coverage: Coverage::default(),
             unmatched: BTreeMap::new(),
             span: None,
+            calendar: None,
         }
     }
 
@@ -329,7 +348,7 @@ impl<'a> Measurer<'a> {
                 .iter()
                 .filter_map(|(s, e)| e.map(|e| (*s, e)))
                 .collect();
-            let process = closed.iter().map(|(s, e)| e - s).sum();
+            let process = closed.iter().map(|(s, e)| self.elapsed(*s, *e)).sum();
             let last_end = if open {
                 None
             } else {
@@ -383,7 +402,7 @@ impl<'a> Measurer<'a> {
             let first_start = record.first_start;
             let predecessors = &self.steps[*step].after;
             let wait = if predecessors.is_empty() {
-                Some(first_start - first)
+                Some(self.elapsed(first, first_start))
             } else {
                 predecessors
                     .iter()
@@ -396,7 +415,7 @@ impl<'a> Measurer<'a> {
                             .max()
                     })
                     .max()
-                    .map(|end| first_start - end)
+                    .map(|end| self.elapsed(end, first_start))
             };
             record.wait = wait;
         }
@@ -652,6 +671,42 @@ mod tests {
                 .iter()
                 .any(|r| r.item == "B" && r.last_end.is_none())
         );
+    }
+
+    #[test]
+    fn a_calendar_counts_working_hours_only() {
+        let stream = crate::parse_map(
+            "name: Board\nsteps:\n  - { id: dev, measure: { start: In Progress, end: In Review } }\nmeasure:\n  log: board.csv\n  calendar: { days: [mon, tue, wed, thu, fri], hours: 09:00-17:00 }\n",
+        )
+        .stream
+        .unwrap();
+        let spec = stream.measure.as_ref().unwrap().calendar.clone().unwrap();
+        let rules = vec![(0, stream.steps[0].measure.clone().unwrap())];
+        let calendar = crate::calendar::Calendar::new(&spec, jiff::tz::TimeZone::UTC);
+        let mut measurer = Measurer::new(&stream.steps, rules).with_calendar(calendar);
+        let names = ["Open", "In Progress", "In Review"];
+        let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let event = |activity, time| LogEvent {
+            activity,
+            timestamp: at(time),
+            is_start: false,
+            is_complete: true,
+            start: None,
+        };
+        // Opened Friday 15:00, started Friday 16:00, in review Monday 11:00.
+        measurer.add_item(
+            "A",
+            &mut [
+                event(0, "2024-03-01T15:00:00Z"),
+                event(1, "2024-03-01T16:00:00Z"),
+                event(2, "2024-03-04T11:00:00Z"),
+            ],
+            |a| names[a as usize],
+        );
+        let dev = &measurer.finish().steps[0];
+        // One working hour on Friday and two on Monday; the wait is Friday's 15:00 to 16:00.
+        assert_eq!(dev.process_time.p50, Duration::from_hours(3));
+        assert_eq!(dev.wait_time.p50, Duration::from_hours(1));
     }
 
     #[test]

@@ -49,17 +49,7 @@ impl TimestampParser {
 
     /// A zone by IANA name (`Europe/Amsterdam`) or fixed offset (`+02:00`, `UTC`).
     pub fn for_zone(name: &str) -> Result<Self, String> {
-        if name.eq_ignore_ascii_case("utc") || name == "Z" {
-            return Ok(TimestampParser::default());
-        }
-        if let Some(seconds) = parse_offset(name.as_bytes()) {
-            let offset =
-                jiff::tz::Offset::from_seconds(seconds as i32).map_err(|e| e.to_string())?;
-            return Ok(TimestampParser::new(TimeZone::fixed(offset)));
-        }
-        TimeZone::get(name)
-            .map(TimestampParser::new)
-            .map_err(|_| format!("unknown time zone `{name}`; use an IANA name such as `Europe/Amsterdam` or an offset such as `+01:00`"))
+        zone_by_name(name).map(TimestampParser::new)
     }
 
     /// Milliseconds since 1970-01-01T00:00:00Z.
@@ -139,6 +129,20 @@ impl TimestampParser {
         let zoned = civil.to_zoned_datetime(self.zone.clone()).ok()?;
         Some(zoned.timestamp().as_millisecond())
     }
+}
+
+/// A time zone by IANA name (`Europe/Amsterdam`) or fixed offset (`+02:00`, `UTC`, `Z`).
+pub fn zone_by_name(name: &str) -> Result<TimeZone, String> {
+    if name.eq_ignore_ascii_case("utc") || name == "Z" {
+        return Ok(TimeZone::UTC);
+    }
+    if let Some(seconds) = parse_offset(name.as_bytes()) {
+        let offset = jiff::tz::Offset::from_seconds(seconds as i32).map_err(|e| e.to_string())?;
+        return Ok(TimeZone::fixed(offset));
+    }
+    TimeZone::get(name).map_err(|_| {
+        format!("unknown time zone `{name}`; use an IANA name such as `Europe/Amsterdam` or an offset such as `+01:00`")
+    })
 }
 
 fn digits(bytes: &[u8]) -> Option<i64> {

@@ -77,8 +77,20 @@ pub fn measure(map_path: &Path, stream: &ValueStream) -> Result<Option<Measured>
         object_type: source.object_type.clone(),
         ..ReadOptions::default()
     };
+    let mut measurer = Measurer::new(&stream.steps, rules);
+    if let Some(spec) = &source.calendar {
+        let zone_name = spec
+            .zone
+            .as_deref()
+            .or(source.zone.as_deref())
+            .unwrap_or("UTC");
+        let zone = vsm_ingest::timestamp::zone_by_name(zone_name)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("the working calendar of `{}`", map_path.display()))?;
+        measurer = measurer.with_calendar(vsm_core::calendar::Calendar::new(spec, zone));
+    }
     let mut sink = MeasureSink {
-        measurer: Measurer::new(&stream.steps, rules),
+        measurer,
         scratch: Vec::new(),
     };
     let (stats, _, _) = vsm_ingest::source::read_log(&log_path, None, &options, &mut sink)

@@ -613,3 +613,26 @@ fn measure_an_interval_log_and_explain_a_step() {
         "there is no step `ship`; the steps are `order`, `invoice`, `pay`, `prepare`, `deliver`"
     ));
 }
+
+#[test]
+fn measure_in_working_hours() {
+    // C1 was ordered Monday 2015-01-05 09:02:50 and invoiced from Wednesday 09:21:32 to 09:28:55:
+    // the wait is 7h 57m 10s on Monday, 8h on Tuesday and 21m 32s on Wednesday, 16h 18m 42s.
+    let output = vsm(&[
+        "measure",
+        "testdata/measure/orders-working-hours.yaml",
+        "--explain",
+        "invoice",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = stdout(&output);
+    let c1 = listing
+        .lines()
+        .find(|line| line.starts_with("C1 "))
+        .unwrap();
+    assert!(c1.contains("7m 23s") && c1.contains("16h 19m"), "{c1}");
+    let calendar_days = measure_json("testdata/measure/orders.yaml");
+    let working = measure_json("testdata/measure/orders-working-hours.yaml");
+    let p50 = |m: &serde_json::Value| m["steps"][1]["wait_time"]["p50_seconds"].as_f64().unwrap();
+    assert!(p50(&working) < p50(&calendar_days));
+}

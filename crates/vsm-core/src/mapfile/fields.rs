@@ -131,6 +131,31 @@ pub static STEP_MEASURE: ObjectSpec = ObjectSpec {
     ],
 };
 
+pub const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+pub static CALENDAR: ObjectSpec = ObjectSpec {
+    noun: "calendar",
+    description: "Working time: measured times count only working hours on working days.",
+    fields: &[
+        field(
+            "zone",
+            Kind::Text,
+            "Time zone of the working hours (default: the measure zone, or UTC).",
+        ),
+        field(
+            "days",
+            Kind::TextList,
+            "Working days: `mon` to `sun` (default: mon to fri).",
+        ),
+        field(
+            "hours",
+            Kind::Text,
+            "Working hours of a day, `HH:MM-HH:MM` (default `09:00-17:00`).",
+        ),
+        field("holidays", Kind::TextList, "Days off, `YYYY-MM-DD`."),
+    ],
+};
+
 pub static MEASURE: ObjectSpec = ObjectSpec {
     noun: "measure section",
     description: "Where the event log is, to measure the steps that say `measure:`.",
@@ -149,6 +174,11 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
             "object_type",
             Kind::Text,
             "For object-centric logs: the object type whose journey is the stream.",
+        ),
+        field(
+            "calendar",
+            Kind::Object(&CALENDAR),
+            "Count measured times in working hours only.",
         ),
     ],
 };

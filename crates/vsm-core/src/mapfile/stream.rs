@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::fields::{self, ObjectSpec};
 use super::nodes::{Fields, Node, Reader};
+use crate::calendar::CalendarSpec;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::graph;
 use crate::measure::{MeasureSource, Pattern, StepRule};
@@ -155,11 +156,97 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
 
 fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<MeasureSource> {
     let fields = reader.object(node, &fields::MEASURE)?;
+    let calendar = match fields.get("calendar") {
+        Some(node) => Some(read_calendar(reader, node)?),
+        None => None,
+    };
     Some(MeasureSource {
         log: fields.get("log").and_then(|node| reader.text(node))?,
         zone: fields.get("zone").and_then(|node| reader.text(node)),
         object_type: fields.get("object_type").and_then(|node| reader.text(node)),
+        calendar,
     })
+}
+
+/// `days`, `hours` and `holidays` of a working calendar, each checked.
+fn read_calendar(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<CalendarSpec> {
+    let fields = reader.object(node, &fields::CALENDAR)?;
+    let mut spec = CalendarSpec {
+        zone: fields.get("zone").and_then(|node| reader.text(node)),
+        ..CalendarSpec::default()
+    };
+    let mut ok = true;
+    if let Some(node) = fields.get("days") {
+        spec.days = [false; 7];
+        let items: Vec<&Node<'_>> = match &node.data {
+            saphyr::YamlData::Sequence(items) => items.iter().collect(),
+            _ => vec![node],
+        };
+        const FULL: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        for item in items {
+            // `friday` reads as `fri`; anything else must be one of the short names.
+            let full = reader.text(item).and_then(|text| {
+                FULL.iter()
+                    .position(|d| d.eq_ignore_ascii_case(text.trim()))
+            });
+            match full.or_else(|| {
+                reader
+                    .choice(item, "days", fields::WEEKDAYS)
+                    .and_then(|day| fields::WEEKDAYS.iter().position(|d| *d == day))
+            }) {
+                Some(index) => spec.days[index] = true,
+                None => ok = false,
+            }
+        }
+    }
+    if let Some(node) = fields.get("hours") {
+        let text = reader.text(node)?;
+        let minute = |part: &str| -> Option<u16> {
+            let (hours, minutes) = part.trim().split_once(':')?;
+            let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
+            (hours <= 24 && minutes < 60 && hours * 60 + minutes <= 24 * 60)
+                .then_some(hours * 60 + minutes)
+        };
+        match text
+            .split_once('-')
+            .and_then(|(a, b)| Some((minute(a)?, minute(b)?)))
+        {
+            Some((start, end)) if start < end => {
+                spec.start_minute = start;
+                spec.end_minute = end;
+            }
+            _ => {
+                let location = reader.location(node);
+                reader.report(
+                    Diagnostic::error("invalid_hours", format!("`{text}` is not a span of working hours"))
+                        .at(location)
+                        .help("write the start and end of the working day as `HH:MM-HH:MM`, e.g. `09:00-17:30`"),
+                );
+                ok = false;
+            }
+        }
+    }
+    if let Some(node) = fields.get("holidays") {
+        let items: Vec<&Node<'_>> = match &node.data {
+            saphyr::YamlData::Sequence(items) => items.iter().collect(),
+            _ => vec![node],
+        };
+        for item in items {
+            match reader.date(item) {
+                Some(date) => spec.holidays.push(date),
+                None => ok = false,
+            }
+        }
+    }
+    ok.then_some(spec)
 }
 
 /// A step's `measure:` rule: exactly one of `activity`, `start` with `end`, or `states`.

@@ -220,3 +220,19 @@ fn unicode_names_keep_their_positions() {
         "naam"
     );
 }
+
+#[test]
+fn measure_rules_and_calendars_are_checked() {
+    let found = errors(
+        "name: M\nsteps:\n  - { id: a, measure: { start: Open } }\n  - { id: b, measure: { activity: X, states: Y } }\nmeasure:\n  log: x.csv\n  calendar: { days: [mon, fryday], hours: 17:00-09:00 }\n",
+    );
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].contains("a step measured by an interval needs both `start` and `end`"));
+    assert!(found[1].contains("give one way to measure the step, not several"));
+    assert!(
+        found[2].contains("`fryday` is not a valid `days` (help: `days` is one of `mon`, `tue`"),
+        "{}",
+        found[2]
+    );
+    assert!(found[3].contains("`17:00-09:00` is not a span of working hours"));
+}

@@ -1,0 +1,179 @@
+//! Working time: how much of a span falls in working hours.
+//!
+//! Teams often want waits and process times in working hours: a ticket that waits from Friday
+//! evening to Monday morning has waited three calendar days but no working time. A calendar is a
+//! time zone (whose daylight saving rules apply), the working days of the week, the working hours
+//! of a day, and holidays.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::TimeZone;
+
+/// When people work.
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    zone: TimeZone,
+    /// Monday first.
+    days: [bool; 7],
+    start: Time,
+    end: Time,
+    holidays: BTreeSet<Date>,
+}
+
+/// A calendar as written in the map file, before its zone is looked up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarSpec {
+    /// An IANA zone name or an offset; `None` for the log's zone (or UTC).
+    pub zone: Option<String>,
+    /// Working days, Monday first.
+    pub days: [bool; 7],
+    /// Minutes after midnight.
+    pub start_minute: u16,
+    pub end_minute: u16,
+    pub holidays: Vec<Date>,
+}
+
+impl Default for CalendarSpec {
+    /// Monday to Friday, 09:00 to 17:00.
+    fn default() -> Self {
+        CalendarSpec {
+            zone: None,
+            days: [true, true, true, true, true, false, false],
+            start_minute: 9 * 60,
+            end_minute: 17 * 60,
+            holidays: Vec::new(),
+        }
+    }
+}
+
+fn weekday_index(weekday: Weekday) -> usize {
+    weekday.to_monday_zero_offset() as usize
+}
+
+impl Calendar {
+    pub fn new(spec: &CalendarSpec, zone: TimeZone) -> Calendar {
+        let time = |minute: u16| {
+            Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0)
+                .expect("a checked time of day")
+        };
+        Calendar {
+            zone,
+            days: spec.days,
+            start: time(spec.start_minute),
+            end: time(spec.end_minute),
+            holidays: spec.holidays.iter().copied().collect(),
+        }
+    }
+
+    /// Working milliseconds between two instants (milliseconds since the epoch); 0 if `to` is
+    /// not after `from`.
+    pub fn working_millis(&self, from: i64, to: i64) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let instant = |ms: i64| jiff::Timestamp::from_millisecond(ms).expect("in range");
+        let first = instant(from).to_zoned_datetime(self.zone.clone()).date();
+        let last = instant(to).to_zoned_datetime(self.zone.clone()).date();
+        let mut total = 0;
+        let mut day = first;
+        while day <= last {
+            if self.days[weekday_index(day.weekday())] && !self.holidays.contains(&day) {
+                let bound = |time: Time| {
+                    day.to_datetime(time)
+                        .to_zoned_datetime(self.zone.clone())
+                        .map_or(from, |zoned| zoned.timestamp().as_millisecond())
+                };
+                let (open, close) = (bound(self.start), bound(self.end));
+                let overlap = close.min(to) - open.max(from);
+                total += overlap.max(0);
+            }
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(text: &str) -> i64 {
+        text.parse::<jiff::Timestamp>().unwrap().as_millisecond()
+    }
+
+    fn office() -> Calendar {
+        Calendar::new(&CalendarSpec::default(), TimeZone::UTC)
+    }
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn counts_only_working_hours() {
+        let calendar = office();
+        // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
+        assert_eq!(
+            calendar.working_millis(at("2024-03-01T16:00:00Z"), at("2024-03-04T10:00:00Z")),
+            2 * HOUR
+        );
+        // A whole week: five days of eight hours.
+        assert_eq!(
+            calendar.working_millis(at("2024-03-04T00:00:00Z"), at("2024-03-11T00:00:00Z")),
+            40 * HOUR
+        );
+        // Within one working day.
+        assert_eq!(
+            calendar.working_millis(at("2024-03-05T10:30:00Z"), at("2024-03-05T11:00:00Z")),
+            HOUR / 2
+        );
+        // The night and the weekend count for nothing.
+        assert_eq!(
+            calendar.working_millis(at("2024-03-02T10:00:00Z"), at("2024-03-03T18:00:00Z")),
+            0
+        );
+    }
+
+    #[test]
+    fn holidays_and_zones() {
+        let spec = CalendarSpec {
+            holidays: vec![
+                jiff::civil::date(2024, 12, 25),
+                jiff::civil::date(2024, 12, 26),
+            ],
+            ..CalendarSpec::default()
+        };
+        let calendar = Calendar::new(&spec, TimeZone::UTC);
+        // Tuesday 24th to Friday 27th 00:00: only the 24th works.
+        assert_eq!(
+            calendar.working_millis(at("2024-12-24T00:00:00Z"), at("2024-12-27T00:00:00Z")),
+            8 * HOUR
+        );
+        // Amsterdam's 09:00 is 08:00 UTC in winter.
+        let amsterdam = Calendar::new(
+            &CalendarSpec::default(),
+            TimeZone::fixed(jiff::tz::offset(1)),
+        );
+        assert_eq!(
+            amsterdam.working_millis(at("2024-01-15T07:00:00Z"), at("2024-01-15T09:00:00Z")),
+            HOUR
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn working_time_adds_up_and_never_exceeds_the_span(a in 0i64..3_000_000_000_000, b in 0i64..2_000_000_000, c in 0i64..2_000_000_000) {
+            let calendar = office();
+            let (start, middle, end) = (1_600_000_000_000 + a % 400_000_000_000, 0, 0);
+            let middle = start + b + middle;
+            let end = middle + c + end;
+            let whole = calendar.working_millis(start, end);
+            prop_assert_eq!(whole, calendar.working_millis(start, middle) + calendar.working_millis(middle, end));
+            prop_assert!(whole <= end - start);
+            prop_assert!(whole >= 0);
+        }
+    }
+}
