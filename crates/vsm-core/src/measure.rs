@@ -45,7 +45,15 @@ fn any(patterns: &[Pattern], text: &str) -> bool {
 
 /// When an item is in a step.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepRule {
+pub struct StepRule {
+    pub matching: Matching,
+    /// Match the patterns against this event attribute instead of the activity name.
+    pub attribute: Option<String>,
+}
+
+/// What the rule looks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Matching {
     /// Start and complete events of these activities.
     Activity(Vec<Pattern>),
     /// From an event matching `start` to the next matching `end`.
@@ -55,6 +63,18 @@ pub enum StepRule {
     },
     /// While the item's status is one of these.
     States(Vec<Pattern>),
+}
+
+impl Matching {
+    /// Whether `text` starts (or is) the step, and whether it ends it.
+    fn flags(&self, text: &str) -> (bool, bool) {
+        match self {
+            Matching::Activity(patterns) | Matching::States(patterns) => {
+                (any(patterns, text), false)
+            }
+            Matching::Interval { start, end } => (any(start, text), any(end, text)),
+        }
+    }
 }
 
 /// Where the log is and how to read it (the map file's `measure:` section).
@@ -242,29 +262,48 @@ impl<'a> Measurer<'a> {
             let flags = self
                 .rules
                 .iter()
-                .map(|(_, rule)| match rule {
-                    StepRule::Activity(patterns) | StepRule::States(patterns) => {
-                        (any(patterns, name), false)
-                    }
-                    StepRule::Interval { start, end } => (any(start, name), any(end, name)),
-                })
+                .map(|(_, rule)| rule.matching.flags(name))
                 .collect();
             self.matches[index] = Some(flags);
         }
         self.matches[index].as_deref().expect("just filled")
     }
 
-    /// Adds one item; `name` resolves activity ids.
+    /// Adds one item; `name` resolves activity ids, `value(event, attribute)` gives an event's
+    /// attribute value (by the event's position in `events` as given).
     pub fn add_item<'n>(
         &mut self,
         item: &str,
         events: &mut [LogEvent],
         name: impl Fn(u32) -> &'n str,
+        value: impl Fn(usize, &str) -> Option<&'n str>,
     ) {
         if events.is_empty() {
             return;
         }
-        events.sort_by_key(|e| e.timestamp);
+        // Which rules each event matches, by its activity or by the attribute a rule names.
+        let mut flags: Vec<Vec<(bool, bool)>> = Vec::with_capacity(events.len());
+        for (position, event) in events.iter().enumerate() {
+            let mut row = self
+                .matches_of(event.activity, name(event.activity))
+                .to_vec();
+            for (slot, (_, rule)) in row.iter_mut().zip(&self.rules) {
+                if let Some(attribute) = &rule.attribute {
+                    *slot = value(position, attribute)
+                        .map_or((false, false), |text| rule.matching.flags(text));
+                }
+            }
+            flags.push(row);
+        }
+        // In time order (ties keep file order), the flags moving with their events.
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&i| events[i].timestamp);
+        let sorted: Vec<LogEvent> = order.iter().map(|&i| events[i]).collect();
+        let flags: Vec<Vec<(bool, bool)>> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut flags[i]))
+            .collect();
+        events.copy_from_slice(&sorted);
         self.coverage.items += 1;
         self.coverage.events += events.len() as u64;
         let (first, last) = (events[0].timestamp, events[events.len() - 1].timestamp);
@@ -272,10 +311,6 @@ impl<'a> Measurer<'a> {
             self.span
                 .map_or((first, last), |(a, b)| (a.min(first), b.max(last))),
         );
-        let flags: Vec<Vec<(bool, bool)>> = events
-            .iter()
-            .map(|e| self.matches_of(e.activity, name(e.activity)).to_vec())
-            .collect();
         for (event, flags) in events.iter().zip(&flags) {
             if !flags.iter().any(|(a, b)| *a || *b) {
                 *self
@@ -289,9 +324,9 @@ impl<'a> Measurer<'a> {
         let mut timed: Vec<bool> = Vec::with_capacity(self.rules.len());
         for (rule_index, (_, rule)) in self.rules.iter().enumerate() {
             let mut list: Vec<(i64, Option<i64>)> = Vec::new();
-            let mut started = !matches!(rule, StepRule::Activity(_));
-            match rule {
-                StepRule::Activity(_) => {
+            let mut started = !matches!(rule.matching, Matching::Activity(_));
+            match &rule.matching {
+                Matching::Activity(_) => {
                     for (event, flags) in events.iter().zip(&flags) {
                         if !flags[rule_index].0 {
                             continue;
@@ -308,7 +343,7 @@ impl<'a> Measurer<'a> {
                         }
                     }
                 }
-                StepRule::Interval { .. } => {
+                Matching::Interval { .. } => {
                     for (event, flags) in events.iter().zip(&flags) {
                         let (starts, ends) = flags[rule_index];
                         let open = list.last().is_some_and(|(_, end)| end.is_none());
@@ -319,7 +354,7 @@ impl<'a> Measurer<'a> {
                         }
                     }
                 }
-                StepRule::States(_) => {
+                Matching::States(_) => {
                     for (event, flags) in events.iter().zip(&flags) {
                         let open = list.last().is_some_and(|(_, end)| end.is_none());
                         let inside = flags[rule_index].0;
@@ -628,11 +663,15 @@ mod tests {
                 status(3, 7),
             ],
             |a| names[a as usize],
+            |_, _| None,
         );
         // B: in progress since 2h, never finished.
-        measurer.add_item("B", &mut [status(0, 0), status(1, 2)], |a| {
-            names[a as usize]
-        });
+        measurer.add_item(
+            "B",
+            &mut [status(0, 0), status(1, 2)],
+            |a| names[a as usize],
+            |_, _| None,
+        );
         let found = measurer.finish();
         let (dev, review) = (&found.steps[0], &found.steps[1]);
         assert_eq!((dev.completed, dev.work_in_progress), (1, 1));
@@ -702,6 +741,7 @@ mod tests {
                 event(2, "2024-03-04T11:00:00Z"),
             ],
             |a| names[a as usize],
+            |_, _| None,
         );
         let dev = &measurer.finish().steps[0];
         // One working hour on Friday and two on Monday; the wait is Friday's 15:00 to 16:00.

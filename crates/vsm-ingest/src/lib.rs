@@ -56,13 +56,21 @@ pub struct Event {
     pub resource: Option<u32>,
 }
 
+/// The attributes kept for one event (see [`ReadOptions::attributes`]): pairs of the attribute's
+/// position in that list and the value's index in [`xes::LogNames::values`].
+pub type Attributes = Vec<(u32, u32)>;
+
 /// One item (case) and its events in file order.
 #[derive(Debug)]
 pub struct Trace<'a> {
     pub item: &'a str,
     pub events: &'a [Event],
+    /// Per event, the attributes asked for; empty when none were.
+    pub attributes: &'a [Attributes],
     /// Resolves the events' activity indices (names known so far).
     pub activities: &'a Names,
+    /// Resolves attribute values.
+    pub values: &'a Names,
 }
 
 /// Receives the items of a log, one at a time.
@@ -111,4 +119,6 @@ pub struct ReadOptions {
     pub columns: tabular::ColumnNames,
     /// For object-centric logs: the object type whose journey is the stream.
     pub object_type: Option<String>,
+    /// Event attributes to keep (by key or column name), for rules that match on them.
+    pub attributes: Vec<String>,
 }

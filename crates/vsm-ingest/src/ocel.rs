@@ -314,7 +314,10 @@ fn flatten(
         sink.trace(Trace {
             item,
             events: &events,
+            // OCEL event attributes are not kept yet.
+            attributes: &[],
             activities: &names.activities,
+            values: &names.values,
         });
     }
     Ok(stats)

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use crate::xes::LogNames;
-use crate::{Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, Trace, TraceSink};
+use crate::{
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, Trace, TraceSink,
+};
 
 /// Column names chosen by the user; `None` means: find it by the usual names.
 #[derive(Clone, Debug, Default)]
@@ -68,6 +70,8 @@ struct Columns {
     start: Option<usize>,
     lifecycle: Option<usize>,
     resource: Option<usize>,
+    /// The columns of the attributes asked for, in `ReadOptions::attributes` order.
+    kept: Vec<usize>,
     names: Vec<String>,
 }
 
@@ -86,6 +90,7 @@ impl Columns {
     fn resolve(
         header: Vec<String>,
         chosen: &ColumnNames,
+        options_attributes: &[String],
         file: &str,
     ) -> Result<Columns, IngestError> {
         let required = [
@@ -139,6 +144,30 @@ impl Columns {
                 }
             }
         }
+        let mut kept = Vec::with_capacity(options_attributes.len());
+        for wanted in options_attributes {
+            match header.iter().position(|h| h == wanted) {
+                Some(index) => kept.push(index),
+                None => {
+                    let listed = header
+                        .iter()
+                        .map(|h| format!("`{h}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(IngestError::invalid(
+                        Place {
+                            file: file.to_string(),
+                            line: Some(1),
+                            ..Place::default()
+                        },
+                        format!(
+                            "there is no column `{wanted}` for the `attribute:` of a measure rule"
+                        ),
+                        format!("the columns are {listed}"),
+                    ));
+                }
+            }
+        }
         Ok(Columns {
             item: found[0],
             activity: found[1],
@@ -146,6 +175,7 @@ impl Columns {
             start: find(&header, chosen.start.as_ref(), START),
             lifecycle: find(&header, chosen.lifecycle.as_ref(), LIFECYCLE),
             resource: find(&header, chosen.resource.as_ref(), RESOURCE),
+            kept,
             names: header,
         })
     }
@@ -155,34 +185,43 @@ impl Columns {
 #[derive(Default)]
 struct Grouped {
     index: HashMap<String, usize>,
-    items: Vec<(String, Vec<Event>)>,
+    /// (item, events, their kept attributes: empty when none were asked for)
+    items: Vec<(String, Vec<Event>, Vec<Attributes>)>,
 }
 
 impl Grouped {
-    fn push(&mut self, item: &str, event: Event) {
+    fn push(&mut self, item: &str, event: Event, attributes: Option<Attributes>) {
         let slot = match self.index.get(item) {
             Some(&slot) => slot,
             None => {
                 self.index.insert(item.to_string(), self.items.len());
-                self.items.push((item.to_string(), Vec::new()));
+                self.items.push((item.to_string(), Vec::new(), Vec::new()));
                 self.items.len() - 1
             }
         };
         self.items[slot].1.push(event);
+        if let Some(attributes) = attributes {
+            self.items[slot].2.push(attributes);
+        }
     }
 
     fn emit(self, names: &LogNames, stats: &mut ImportStats, sink: &mut impl TraceSink) {
-        for (item, events) in self.items {
+        for (item, events, attributes) in self.items {
             stats.items += 1;
             stats.events_used += events.len() as u64;
             sink.trace(Trace {
                 item: &item,
                 events: &events,
+                attributes: &attributes,
                 activities: &names.activities,
+                values: &names.values,
             });
         }
     }
 }
+
+/// A bad field: (field name, what is wrong, what to do).
+type RowProblem = (String, String, String);
 
 /// Turns one row into an event, or says which field is wrong.
 fn event_of(
@@ -190,7 +229,7 @@ fn event_of(
     columns: &Columns,
     options: &ReadOptions,
     names: &mut LogNames,
-) -> Result<(String, Event), (String, String, String)> {
+) -> Result<(String, Event, Option<Attributes>), RowProblem> {
     let name = |index: usize| columns.names[index].clone();
     let item = field(columns.item)
         .filter(|v| !v.trim().is_empty())
@@ -247,6 +286,17 @@ fn event_of(
         .and_then(&field)
         .filter(|v| !v.trim().is_empty())
         .map(|value| names.resources.intern(&value));
+    let attributes = (!columns.kept.is_empty()).then(|| {
+        columns
+            .kept
+            .iter()
+            .enumerate()
+            .filter_map(|(position, &column)| {
+                let value = field(column).filter(|v| !v.is_empty())?;
+                Some((position as u32, names.values.intern(&value)))
+            })
+            .collect()
+    });
     Ok((
         item,
         Event {
@@ -256,6 +306,7 @@ fn event_of(
             lifecycle,
             resource,
         },
+        attributes,
     ))
 }
 
@@ -264,7 +315,7 @@ fn row_problem(
     options: &ReadOptions,
     file: &str,
     line: u64,
-    (field, message, help): (String, String, String),
+    (field, message, help): RowProblem,
 ) -> Result<(), IngestError> {
     let place = Place {
         file: file.to_string(),
@@ -326,7 +377,7 @@ pub fn read_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
-    let columns = Columns::resolve(header, &options.columns, file)?;
+    let columns = Columns::resolve(header, &options.columns, &options.attributes, file)?;
     let mut stats = ImportStats::default();
     let mut grouped = Grouped::default();
     let mut record = csv::ByteRecord::new();
@@ -365,7 +416,7 @@ pub fn read_csv(
                 .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
         };
         match event_of(field, &columns, options, names) {
-            Ok((item, event)) => grouped.push(&item, event),
+            Ok((item, event, attributes)) => grouped.push(&item, event, attributes),
             Err(problem) => row_problem(&mut stats, options, file, line, problem)?,
         }
     }
@@ -424,13 +475,18 @@ pub fn read_json_lines(
         let columns = match &columns {
             Some(columns) => columns,
             None => columns.insert(
-                Columns::resolve(object.keys().cloned().collect(), &options.columns, file)
-                    .map_err(|error| match error {
-                        IngestError::Invalid(problem) => {
-                            IngestError::invalid(place.clone(), problem.message, problem.help)
-                        }
-                        other @ IngestError::Io { .. } => other,
-                    })?,
+                Columns::resolve(
+                    object.keys().cloned().collect(),
+                    &options.columns,
+                    &options.attributes,
+                    file,
+                )
+                .map_err(|error| match error {
+                    IngestError::Invalid(problem) => {
+                        IngestError::invalid(place.clone(), problem.message, problem.help)
+                    }
+                    other @ IngestError::Io { .. } => other,
+                })?,
             ),
         };
         let field = |index: usize| {
@@ -443,7 +499,7 @@ pub fn read_json_lines(
                 })
         };
         match event_of(field, columns, options, names) {
-            Ok((item, event)) => grouped.push(&item, event),
+            Ok((item, event, attributes)) => grouped.push(&item, event, attributes),
             Err(problem) => row_problem(&mut stats, options, file, line_number, problem)?,
         }
     }

@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 
 use crate::{
-    Event, ImportStats, IngestError, Lifecycle, Names, Place, ReadOptions, Trace, TraceSink,
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Names, Place, ReadOptions, Trace,
+    TraceSink,
 };
 
 /// What an element is, for knowing whose attribute a child is.
@@ -40,6 +41,7 @@ struct EventDraft {
     resource: Option<u32>,
     /// A bad value seen in the event: (field, message); reported when the event ends.
     problem: Option<(String, String)>,
+    attributes: Attributes,
 }
 
 /// Defaults from `<global scope="event">`, as names (segments intern on their own).
@@ -55,6 +57,8 @@ struct Globals {
 pub struct LogNames {
     pub activities: Names,
     pub resources: Names,
+    /// Values of the attributes kept.
+    pub values: Names,
 }
 
 const ATTRIBUTE_TAGS: [&str; 8] = [
@@ -72,7 +76,8 @@ const SEGMENT: usize = 2 << 20;
 /// The traces of one segment, with names local to it.
 #[derive(Default)]
 struct Parsed {
-    traces: Vec<(String, Vec<Event>)>,
+    /// (item, events, their kept attributes: empty when none were asked for)
+    traces: Vec<(String, Vec<Event>, Vec<Attributes>)>,
     names: LogNames,
     stats: ImportStats,
 }
@@ -244,17 +249,31 @@ fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mu
         .iter()
         .map(|n| names.resources.intern(n))
         .collect();
-    for (item, mut events) in parsed.traces {
+    let values: Vec<u32> = parsed
+        .names
+        .values
+        .as_slice()
+        .iter()
+        .map(|n| names.values.intern(n))
+        .collect();
+    for (item, mut events, mut attributes) in parsed.traces {
         for event in &mut events {
             event.activity = activities[event.activity as usize];
             event.resource = event.resource.map(|r| resources[r as usize]);
+        }
+        for kept in &mut attributes {
+            for (_, value) in kept.iter_mut() {
+                *value = values[*value as usize];
+            }
         }
         stats.items += 1;
         stats.events_used += events.len() as u64;
         sink.trace(Trace {
             item: &item,
             events: &events,
+            attributes: &attributes,
             activities: &names.activities,
+            values: &names.values,
         });
     }
     stats.events_read += parsed.stats.events_read;
@@ -570,18 +589,19 @@ fn fast_trace(
         at += length + 1;
     }
     let mut events = Vec::with_capacity(drafts.len());
+    let mut attributes = Vec::new();
     for (position, draft) in &drafts {
         finish_event(
             draft,
             defaults,
-            &mut events,
+            (&mut events, &mut attributes),
             &mut parsed.stats,
             options,
             || place(file, offset + *position as u64, None),
         )?;
     }
     let id = item.unwrap_or_else(|| format!("trace at byte {offset}"));
-    parsed.traces.push((id, events));
+    parsed.traces.push((id, events, attributes));
     Ok(true)
 }
 
@@ -645,6 +665,7 @@ fn parse_with_quick_xml(
     let mut stack: Vec<Frame> = vec![Frame::Log];
     let mut item: Option<String> = None;
     let mut events: Vec<Event> = Vec::with_capacity(64);
+    let mut attributes: Vec<Attributes> = Vec::new();
     let mut draft = EventDraft::default();
     let mut event_start = 0u64;
     loop {
@@ -662,7 +683,7 @@ fn parse_with_quick_xml(
                         finish_event(
                             &draft,
                             defaults,
-                            &mut events,
+                            (&mut events, &mut attributes),
                             &mut parsed.stats,
                             options,
                             || place(file, offset + event_start, None),
@@ -672,7 +693,11 @@ fn parse_with_quick_xml(
                         let id = item
                             .take()
                             .unwrap_or_else(|| format!("trace at byte {}", offset + position));
-                        parsed.traces.push((id, std::mem::take(&mut events)));
+                        parsed.traces.push((
+                            id,
+                            std::mem::take(&mut events),
+                            std::mem::take(&mut attributes),
+                        ));
                     }
                     None => {
                         return Err(not_xml(
@@ -727,15 +752,17 @@ fn parse_with_quick_xml(
                     finish_event(
                         &draft,
                         defaults,
-                        &mut events,
+                        (&mut events, &mut attributes),
                         &mut parsed.stats,
                         options,
                         || place(file, offset + event_start, None),
                     )?;
                 }
-                Frame::Trace => parsed
-                    .traces
-                    .push((format!("trace at byte {}", offset + position), Vec::new())),
+                Frame::Trace => parsed.traces.push((
+                    format!("trace at byte {}", offset + position),
+                    Vec::new(),
+                    Vec::new(),
+                )),
                 _ => {}
             }
         } else {
@@ -760,6 +787,11 @@ fn event_attribute(
     names: &mut LogNames,
     options: &ReadOptions,
 ) {
+    if let Some(kept) = options.attributes.iter().position(|a| a == key) {
+        draft
+            .attributes
+            .push((kept as u32, names.values.intern(value)));
+    }
     match key {
         "concept:name" => draft.activity = Some(names.activities.intern(value)),
         "lifecycle:transition" => draft.lifecycle = Some(Lifecycle::parse(value)),
@@ -785,7 +817,7 @@ fn event_attribute(
 fn finish_event(
     draft: &EventDraft,
     defaults: &Defaults,
-    events: &mut Vec<Event>,
+    (events, attributes): (&mut Vec<Event>, &mut Vec<Attributes>),
     stats: &mut ImportStats,
     options: &ReadOptions,
     place: impl FnOnce() -> Place,
@@ -835,6 +867,9 @@ fn finish_event(
             .unwrap_or(Lifecycle::Complete),
         resource: draft.resource.or(defaults.resource),
     });
+    if !options.attributes.is_empty() {
+        attributes.push(draft.attributes.clone());
+    }
     Ok(())
 }
 
@@ -871,7 +906,7 @@ mod tests {
         parsed
             .traces
             .iter()
-            .map(|(item, events)| {
+            .map(|(item, events, _)| {
                 let events = events
                     .iter()
                     .map(|e| {

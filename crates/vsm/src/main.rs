@@ -221,6 +221,7 @@ impl LogOptions {
                 resource: self.resource_column.clone(),
             },
             object_type: self.object_type.clone(),
+            attributes: Vec::new(),
         })
     }
 

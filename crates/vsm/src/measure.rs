@@ -13,12 +13,17 @@ use vsm_ingest::{ImportStats, Lifecycle, ReadOptions, Trace, TraceSink};
 struct MeasureSink<'a> {
     measurer: Measurer<'a>,
     scratch: Vec<LogEvent>,
+    /// For each event in `scratch`, the event of the trace it comes from.
+    origin: Vec<usize>,
+    /// The attributes the rules match on, in `ReadOptions::attributes` order.
+    attributes: Vec<String>,
 }
 
 impl TraceSink for MeasureSink<'_> {
     fn trace(&mut self, trace: Trace<'_>) {
         self.scratch.clear();
-        for event in trace.events {
+        self.origin.clear();
+        for (index, event) in trace.events.iter().enumerate() {
             // An explicit start timestamp (interval logs) is a start event of the same activity.
             if let Some(start) = event.start {
                 self.scratch.push(LogEvent {
@@ -28,6 +33,7 @@ impl TraceSink for MeasureSink<'_> {
                     is_complete: false,
                     start: None,
                 });
+                self.origin.push(index);
             }
             self.scratch.push(LogEvent {
                 activity: event.activity,
@@ -36,10 +42,25 @@ impl TraceSink for MeasureSink<'_> {
                 is_complete: event.lifecycle == Lifecycle::Complete,
                 start: None,
             });
+            self.origin.push(index);
         }
-        let names = trace.activities;
+        let (names, values, kept, origin, wanted) = (
+            trace.activities,
+            trace.values,
+            trace.attributes,
+            &self.origin,
+            &self.attributes,
+        );
+        let value = |position: usize, attribute: &str| -> Option<&str> {
+            let key = wanted.iter().position(|a| a == attribute)? as u32;
+            let event = kept.get(*origin.get(position)?)?;
+            event
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| values.get(*v))
+        };
         self.measurer
-            .add_item(trace.item, &mut self.scratch, |id| names.get(id));
+            .add_item(trace.item, &mut self.scratch, |id| names.get(id), value);
     }
 }
 
@@ -72,9 +93,17 @@ pub fn measure(map_path: &Path, stream: &ValueStream) -> Result<Option<Measured>
         Some(zone) => vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?,
         None => vsm_ingest::TimestampParser::default(),
     };
+    let mut attributes: Vec<String> = stream
+        .steps
+        .iter()
+        .filter_map(|s| s.measure.as_ref()?.attribute.clone())
+        .collect();
+    attributes.sort();
+    attributes.dedup();
     let options = ReadOptions {
         timestamps,
         object_type: source.object_type.clone(),
+        attributes: attributes.clone(),
         ..ReadOptions::default()
     };
     let mut measurer = Measurer::new(&stream.steps, rules);
@@ -92,6 +121,8 @@ pub fn measure(map_path: &Path, stream: &ValueStream) -> Result<Option<Measured>
     let mut sink = MeasureSink {
         measurer,
         scratch: Vec::new(),
+        origin: Vec::new(),
+        attributes,
     };
     let (stats, _, _) = vsm_ingest::source::read_log(&log_path, None, &options, &mut sink)
         .map_err(crate::ingest_error)

@@ -636,3 +636,25 @@ fn measure_in_working_hours() {
     let p50 = |m: &serde_json::Value| m["steps"][1]["wait_time"]["p50_seconds"].as_f64().unwrap();
     assert!(p50(&working) < p50(&calendar_days));
 }
+
+#[test]
+fn measure_by_an_event_attribute_from_csv_and_xes_alike() {
+    // The receipt log in both encodings, steps read from the `org:group` attribute.
+    let csv = measure_json("testdata/measure/receipt-groups-receipt.yaml");
+    let xes = measure_json("testdata/measure/receipt-groups-08_receipt.yaml");
+    assert_eq!(csv["steps"], xes["steps"]);
+    assert_eq!(csv["coverage"], xes["coverage"]);
+    let group_1 = &csv["steps"][0];
+    assert!(group_1["completed"].as_u64().unwrap() > 400, "{group_1}");
+    assert!(group_1["process_time"]["count"].as_u64().unwrap() > 400);
+    // Events with `EMPTY` as their group are in no step, and are said to be.
+    assert!(
+        csv["coverage"]["unmatched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["count"].as_u64().unwrap())
+            .sum::<u64>()
+            > 1000
+    );
+}

@@ -128,6 +128,11 @@ pub static STEP_MEASURE: ObjectSpec = ObjectSpec {
             Kind::TextList,
             "Status name(s) during which an item is in the step.",
         ),
+        field(
+            "attribute",
+            Kind::Text,
+            "Match the names against this event attribute (e.g. `org:group`, a CSV column) instead of the activity.",
+        ),
     ],
 };
 

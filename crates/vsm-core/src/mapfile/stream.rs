@@ -7,7 +7,7 @@ use super::nodes::{Fields, Node, Reader};
 use crate::calendar::CalendarSpec;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::graph;
-use crate::measure::{MeasureSource, Pattern, StepRule};
+use crate::measure::{Matching, MeasureSource, Pattern, StepRule};
 use crate::model::{
     Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step, StepTargets,
     System, ValueStream,
@@ -266,9 +266,9 @@ fn read_step_rule(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepRule> 
     let end = list(reader, "end");
     let states = list(reader, "states");
     let rule = match (activity, start, end, states) {
-        (Some(activity), None, None, None) => StepRule::Activity(activity),
-        (None, Some(start), Some(end), None) => StepRule::Interval { start, end },
-        (None, None, None, Some(states)) => StepRule::States(states),
+        (Some(activity), None, None, None) => Matching::Activity(activity),
+        (None, Some(start), Some(end), None) => Matching::Interval { start, end },
+        (None, None, None, Some(states)) => Matching::States(states),
         (None, Some(_), None, None) | (None, None, Some(_), None) => {
             reader.report(
                 Diagnostic::error(
@@ -300,7 +300,10 @@ fn read_step_rule(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepRule> 
             return None;
         }
     };
-    Some(rule)
+    Some(StepRule {
+        matching: rule,
+        attribute: fields.get("attribute").and_then(|node| reader.text(node)),
+    })
 }
 
 fn read_scope(reader: &mut Reader<'_>, node: &Node<'_>) -> Scope {
