@@ -307,18 +307,7 @@ fn run(cli: Cli) -> Result<()> {
             if matches!(format, Format::Json) {
                 text = with_provenance(&text, &estimates, measured.as_ref());
             } else if let Some(measured) = &measured {
-                let names: Vec<&str> = measured
-                    .measurement
-                    .steps
-                    .iter()
-                    .map(|s| stream.steps[s.step].id.as_str())
-                    .collect();
-                text.push_str(&format!(
-                    "\nMeasured from {}: {} (medians of the items that finished each step; `vsm measure {}` shows the distributions). Other numbers are estimates from the map.\n",
-                    measured.log,
-                    names.join(", "),
-                    file.display()
-                ));
+                text.push_str(&measure::comparison_text(&estimates, measured, &file));
             }
             write_output(output.as_deref(), &text)
         }

@@ -341,3 +341,56 @@ pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Resu
     }
     Ok(out)
 }
+
+/// Estimates next to the measured numbers, for the text and Markdown reports.
+pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path) -> String {
+    let mut out = format!(
+        "\nMeasured from {} (medians of the items that finished each step):\n\n",
+        measured.log
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:>24} {:>24} {:>20}",
+        "Step", "Process", "Wait", "%C&A"
+    );
+    let cell = |estimate: String, measured: String, provenance: vsm_core::measure::Provenance| {
+        match provenance {
+            vsm_core::measure::Provenance::Estimated => format!("{estimate} (est.)"),
+            vsm_core::measure::Provenance::Measured => format!("{measured} (was {estimate})"),
+            vsm_core::measure::Provenance::Mixed => format!("{measured}* (was {estimate})"),
+        }
+    };
+    for step in &measured.measurement.steps {
+        let (before, after, mark) = (
+            &estimates.steps[step.step],
+            &measured.stream.steps[step.step],
+            measured.provenance[step.step],
+        );
+        let _ = writeln!(
+            out,
+            "{:<24} {:>24} {:>24} {:>20}",
+            before.id,
+            cell(
+                before.process_time.human(),
+                after.process_time.human(),
+                mark.process_time
+            ),
+            cell(
+                before.wait_time.human(),
+                after.wait_time.human(),
+                mark.wait_time
+            ),
+            cell(
+                before.complete_accurate.to_string(),
+                after.complete_accurate.to_string(),
+                mark.complete_accurate
+            ),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n* measured lead time less the estimated process time (the log has no start events).\nOther steps keep their estimates. `vsm measure {}` shows the distributions; `--explain STEP` the items.",
+        map.display()
+    );
+    out
+}
