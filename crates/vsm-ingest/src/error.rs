@@ -32,12 +32,9 @@ impl fmt::Display for Place {
 /// Why an import stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("cannot read `{file}`: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // The I/O error is part of the message, not the error's source, so that chains print it once.
+    #[error("cannot read `{file}`: {cause}")]
+    Io { file: String, cause: std::io::Error },
     /// Boxed: errors are rare, and a small `Result` keeps the happy path lean.
     #[error("{}: {}", .0.place, .0.message)]
     Invalid(Box<Problem>),

@@ -179,9 +179,9 @@ pub struct Opened {
 impl Opened {
     /// The text as a buffered reader; gzip is inflated on a thread of its own.
     pub fn buffered(self, path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
-        let io_error = |source| IngestError::Io {
+        let io_error = |cause| IngestError::Io {
             file: path.display().to_string(),
-            source,
+            cause,
         };
         Ok(if self.gzip {
             Box::new(inflate_in_background(File::open(path).map_err(io_error)?))
@@ -194,9 +194,9 @@ impl Opened {
 /// Opens `path`, finding gzip by its magic bytes, and checks the format against the content.
 pub fn open(path: &Path, expected: Option<Format>) -> Result<Opened, IngestError> {
     let file_name = path.display().to_string();
-    let io_error = |source| IngestError::Io {
+    let io_error = |cause| IngestError::Io {
         file: file_name.clone(),
-        source,
+        cause,
     };
     let mut file = File::open(path).map_err(io_error)?;
     let mut magic = [0u8; 2];
@@ -309,7 +309,7 @@ pub fn read_log(
     match result {
         Ok(stats) => Ok((stats, names, format)),
         // A gzip stream cut short shows up as a read error, or in the parser as a premature end.
-        Err(IngestError::Io { source, .. }) if gzip => Err(gzip_error(&file, &source)),
+        Err(IngestError::Io { cause, .. }) if gzip => Err(gzip_error(&file, &cause)),
         Err(error) if gzip && is_truncation(&error) => {
             Err(gzip_error(&file, &io::Error::other(error.to_string())))
         }

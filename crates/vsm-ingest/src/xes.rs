@@ -173,7 +173,7 @@ fn cut_segments(
 ) -> Result<usize, IngestError> {
     let read_error = |error: std::io::Error| IngestError::Io {
         file: file.to_string(),
-        source: error,
+        cause: error,
     };
     let mut pending: Vec<u8> = Vec::with_capacity(SEGMENT * 2);
     let header_end = loop {

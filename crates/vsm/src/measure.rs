@@ -128,7 +128,7 @@ pub fn measure(map_path: &Path, stream: &ValueStream) -> Result<Option<Measured>
         .map_err(crate::ingest_error)
         .with_context(|| {
             format!(
-                "measuring `{}` from the log its `measure:` names",
+                "measuring `{}` from the log its `measure:` names (a path relative to the map file)",
                 map_path.display()
             )
         })?;
@@ -387,9 +387,18 @@ pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path)
             ),
         );
     }
+    let mixed = measured
+        .provenance
+        .iter()
+        .any(|p| p.wait_time == vsm_core::measure::Provenance::Mixed);
+    if mixed {
+        out.push_str(
+            "\n* measured lead time less the estimated process time (the log has no start events).",
+        );
+    }
     let _ = writeln!(
         out,
-        "\n* measured lead time less the estimated process time (the log has no start events).\nOther steps keep their estimates. `vsm measure {}` shows the distributions; `--explain STEP` the items.",
+        "\nOther steps keep their estimates. `vsm measure {}` shows the distributions; `--explain STEP` the items.",
         map.display()
     );
     out
