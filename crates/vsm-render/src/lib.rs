@@ -4,6 +4,7 @@
 //! of them reads files or prints.
 #![forbid(unsafe_code)]
 
+pub mod compare;
 mod graph_text;
 mod html;
 pub mod json;

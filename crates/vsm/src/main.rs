@@ -102,6 +102,19 @@ enum Command {
         #[arg(long, value_name = "STEP")]
         explain: Option<String>,
     },
+    /// Compare two maps (the current state and a future state): every metric and step, before,
+    /// after and the change.
+    Compare {
+        /// The current map.
+        current: PathBuf,
+        /// The future map.
+        future: PathBuf,
+        #[arg(long, short, value_enum, default_value_t = CompareFormat::Text)]
+        format: CompareFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the map file.
     Schema {
         /// Write to this file instead of standard output.
@@ -139,6 +152,15 @@ impl Picture {
             _ => return None,
         })
     }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CompareFormat {
+    Text,
+    Json,
+    Markdown,
+    /// Both maps drawn one above the other, with the tables.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -309,6 +331,27 @@ fn run(cli: Cli) -> Result<()> {
             } else if let Some(measured) = &measured {
                 text.push_str(&measure::comparison_text(&estimates, measured, &file));
             }
+            write_output(output.as_deref(), &text)
+        }
+        Command::Compare {
+            current,
+            future,
+            format,
+            output,
+        } => {
+            let (before, before_analysis) = load(&current)?;
+            let (after, after_analysis) = load(&future)?;
+            let side = |stream, analysis| vsm_render::compare::Side { stream, analysis };
+            let (b, a) = (
+                side(&before, &before_analysis),
+                side(&after, &after_analysis),
+            );
+            let text = match format {
+                CompareFormat::Text => vsm_render::compare::text(b, a, false),
+                CompareFormat::Markdown => vsm_render::compare::text(b, a, true),
+                CompareFormat::Json => vsm_render::compare::json(b, a),
+                CompareFormat::Html => vsm_render::compare::html(b, a),
+            };
             write_output(output.as_deref(), &text)
         }
         Command::Measure {

@@ -658,3 +658,71 @@ fn measure_by_an_event_attribute_from_csv_and_xes_alike() {
             > 1000
     );
 }
+
+#[test]
+fn compare_the_current_and_the_future_state() {
+    let maps = [
+        "compare",
+        "examples/feature-delivery.yaml",
+        "examples/feature-delivery-future.yaml",
+    ];
+    let output = vsm(&maps);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("compare-feature-delivery-text", stdout(&output));
+    let mut json_args = maps.to_vec();
+    json_args.extend(["--format", "json"]);
+    let compared: serde_json::Value = serde_json::from_slice(&vsm(&json_args).stdout).unwrap();
+    // Every summary field of `analyze --format json`, as {before, after, change}.
+    let analyzed: serde_json::Value = serde_json::from_slice(
+        &vsm(&[
+            "analyze",
+            "examples/feature-delivery.yaml",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    for key in analyzed["summary"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "provenance")
+    {
+        let field = &compared["summary"][key];
+        assert!(
+            field.get("before").is_some()
+                && field.get("after").is_some()
+                && field.get("change").is_some(),
+            "{key}"
+        );
+    }
+    let lead = &compared["summary"]["lead_time_seconds"];
+    assert_eq!(lead["before"], analyzed["summary"]["lead_time_seconds"]);
+    assert_eq!(
+        lead["change"].as_f64().unwrap(),
+        lead["after"].as_f64().unwrap() - lead["before"].as_f64().unwrap()
+    );
+    // Steps by id; a step only in the future map has null before.
+    let qa = &compared["steps"]["qa"];
+    assert_eq!(qa["presence"], "both");
+    assert_eq!(
+        (
+            qa["process_time_seconds"]["before"].as_f64(),
+            qa["process_time_seconds"]["after"].as_f64()
+        ),
+        (Some(21600.0), Some(3600.0))
+    );
+    let canary = &compared["steps"]["canary"];
+    assert_eq!(canary["presence"], "added");
+    assert!(
+        canary["lead_time_seconds"]["before"].is_null()
+            && canary["lead_time_seconds"]["change"].is_null()
+    );
+    // HTML: both maps on one page, their element ids kept apart.
+    let mut html_args = maps.to_vec();
+    html_args.extend(["--format", "html"]);
+    let page = stdout(&vsm(&html_args));
+    assert_eq!(page.matches("<svg xmlns").count(), 2);
+    assert!(page.contains("id=\"before-vsm-title\"") && page.contains("id=\"after-vsm-title\""));
+}
