@@ -237,7 +237,7 @@ fn missing_files_and_directories_get_one_line() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),
-        "error: `examples` is a directory, not a map file; pass a YAML map file, e.g. `examples/feature-delivery.yaml`\n"
+        "error: `examples` is a directory, not a map file; pass a YAML map file, e.g. `examples/feature-delivery-future.yaml`\n"
     );
 }
 
