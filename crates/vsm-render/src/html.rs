@@ -2,8 +2,11 @@
 //! the improvement plan in one file that works offline, prints on one landscape A3 page, and
 //! reads in light and dark mode. No script, no request leaves the page.
 
+use std::fmt::Write as _;
+
 use askama::Template;
 use vsm_core::analysis::Analysis;
+use vsm_core::measure::Measurement;
 use vsm_core::model::{ImprovementStatus, ValueStream};
 use vsm_core::{Percent, format_number};
 
@@ -56,6 +59,16 @@ struct StepRow {
     bottleneck: bool,
 }
 
+struct DistributionRow {
+    name: String,
+    id: String,
+    completed: u64,
+    in_progress: u64,
+    /// An inline SVG chart of the process, wait and lead time percentiles.
+    chart: String,
+    summary: String,
+}
+
 struct BottleneckRow {
     id: String,
     name: String,
@@ -86,6 +99,9 @@ struct ReportPage<'a> {
     page_style: &'static str,
     map_style: &'static str,
     svg: String,
+    /// Measured distributions, one row per measured step (empty for an unmeasured map).
+    distributions: Vec<DistributionRow>,
+    measured_from: Option<String>,
     cards: Vec<Card>,
     steps: Vec<StepRow>,
     bottlenecks: Vec<BottleneckRow>,
@@ -102,6 +118,100 @@ fn pct(value: f64) -> String {
 
 /// Renders the report page.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
+    render_measured(stream, analysis, None)
+}
+
+/// One small chart per measured step: for process, wait and lead time, a line from the
+/// minimum to p95, a box from p50 to p85 and a mark at p50, on a scale shared by all steps so
+/// that steps compare at a glance.
+fn distribution_rows(stream: &ValueStream, measurement: &Measurement) -> Vec<DistributionRow> {
+    let scale = measurement
+        .steps
+        .iter()
+        .map(|s| {
+            s.lead_time
+                .p95
+                .max(s.process_time.p95)
+                .max(s.wait_time.p95)
+                .as_millis()
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    const WIDTH: f64 = 320.0;
+    let x = |d: vsm_core::Duration| format_number(d.as_millis() as f64 / scale * WIDTH, 1);
+    measurement
+        .steps
+        .iter()
+        .map(|step| {
+            let mut chart = format!(
+                "<svg class=\"dist\" width=\"{}\" height=\"54\" viewBox=\"0 0 {} 54\" role=\"img\" aria-label=\"distributions of {}\">",
+                WIDTH + 60.0,
+                WIDTH + 60.0,
+                crate::svg::text::escape(&stream.steps[step.step].name)
+            );
+            for (row, (label, d)) in [("process", &step.process_time), ("wait", &step.wait_time), ("lead", &step.lead_time)].into_iter().enumerate() {
+                let y = 9 + row * 18;
+                let _ = write!(chart, "<text x=\"0\" y=\"{}\" class=\"dist-label\">{label}</text>", y + 4);
+                if d.count == 0 {
+                    let _ = write!(chart, "<text x=\"56\" y=\"{}\" class=\"dist-label\">no samples</text>", y + 4);
+                    continue;
+                }
+                let _ = write!(
+                    chart,
+                    "<g transform=\"translate(56,0)\"><title>{label}: p50 {}, p85 {}, p95 {}, min {}, max {} (n={})</title><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"dist-range\"/><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"8\" class=\"dist-box\"/><line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" class=\"dist-median\"/></g>",
+                    d.p50.human(),
+                    d.p85.human(),
+                    d.p95.human(),
+                    d.min.human(),
+                    d.max.human(),
+                    d.count,
+                    x(d.min),
+                    x(d.p95),
+                    x(d.p50),
+                    y - 4,
+                    format_number((d.p85.as_millis() as f64 - d.p50.as_millis() as f64).max(0.0) / scale * WIDTH, 1),
+                    x(d.p50),
+                    x(d.p50),
+                    y - 6,
+                    y + 6
+                );
+            }
+            chart.push_str("</svg>");
+            let summary = format!(
+                "lead p50 {}, p85 {}; {}",
+                step.lead_time.p50.human(),
+                step.lead_time.p85.human(),
+                step.complete_accurate.map_or_else(|| "no %C&A".to_string(), |ca| format!("%C&A {ca}"))
+            );
+            DistributionRow {
+                name: stream.steps[step.step].name.clone(),
+                id: stream.steps[step.step].id.clone(),
+                completed: step.completed,
+                in_progress: step.work_in_progress,
+                chart,
+                summary,
+            }
+        })
+        .collect()
+}
+
+/// Renders the report page of a map measured from `measurement` (from the log `log`), with a
+/// small chart of each measured step's distributions.
+pub fn render_with_measurement(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measurement: &Measurement,
+    log: &str,
+) -> String {
+    render_measured(stream, analysis, Some((measurement, log)))
+}
+
+fn render_measured(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<(&Measurement, &str)>,
+) -> String {
     let s = &analysis.summary;
     let rework_extra = s
         .lead_time_with_rework
@@ -260,6 +370,10 @@ pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
         page_style: PAGE_STYLE,
         map_style: MAP_DARK_STYLE,
         svg: crate::svg::render(stream, analysis),
+        distributions: measured
+            .map(|(m, _)| distribution_rows(stream, m))
+            .unwrap_or_default(),
+        measured_from: measured.map(|(_, log)| log.to_string()),
         cards,
         steps,
         bottlenecks,

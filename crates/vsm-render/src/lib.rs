@@ -55,3 +55,13 @@ pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngErro
 pub fn html(stream: &ValueStream, analysis: &Analysis) -> String {
     html::render(stream, analysis)
 }
+
+/// The HTML report of a measured map, with small charts of each measured step's distributions.
+pub fn html_measured(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measurement: &vsm_core::measure::Measurement,
+    log: &str,
+) -> String {
+    html::render_with_measurement(stream, analysis, measurement, log)
+}

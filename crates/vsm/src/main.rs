@@ -422,8 +422,9 @@ fn run(cli: Cli) -> Result<()> {
                     .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
                 PathBuf::from(format!("{stem}.html"))
             });
-            let (stream, analysis) = load(&file)?;
-            std::fs::write(&output, vsm_render::html(&stream, &analysis))
+            let source = input::read_map_file(&file)?;
+            let loaded = load_measured(&file, &source)?;
+            std::fs::write(&output, report_page(&loaded))
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
             println!(
                 "wrote {} (open it in a browser; it works offline)",
@@ -460,6 +461,19 @@ fn ingest_error(error: vsm_ingest::IngestError) -> anyhow::Error {
     match error.help() {
         Some(help) => anyhow::anyhow!("{error}\n  help: {help}"),
         None => anyhow::Error::new(error),
+    }
+}
+
+/// The HTML report, with the measured distributions when the map was measured.
+fn report_page(loaded: &Loaded) -> String {
+    match &loaded.measured {
+        Some(measured) => vsm_render::html_measured(
+            &loaded.stream,
+            &loaded.analysis,
+            &measured.measurement,
+            &measured.log,
+        ),
+        None => vsm_render::html(&loaded.stream, &loaded.analysis),
     }
 }
 
@@ -575,17 +589,19 @@ fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result
         })?,
         (None, None) => Picture::Svg,
     };
-    let (stream, analysis) = load(file)?;
+    let source = input::read_map_file(file)?;
+    let loaded = load_measured(file, &source)?;
+    let (stream, analysis) = (&loaded.stream, &loaded.analysis);
     let text = match format {
-        Picture::Svg => vsm_render::svg(&stream, &analysis),
-        Picture::Mermaid => vsm_render::mermaid(&stream, &analysis),
-        Picture::Dot => vsm_render::dot(&stream, &analysis),
-        Picture::Html => vsm_render::html(&stream, &analysis),
+        Picture::Svg => vsm_render::svg(stream, analysis),
+        Picture::Mermaid => vsm_render::mermaid(stream, analysis),
+        Picture::Dot => vsm_render::dot(stream, analysis),
+        Picture::Html => report_page(&loaded),
         Picture::Png => {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");
             };
-            let bytes = vsm_render::png(&stream, &analysis)?;
+            let bytes = vsm_render::png(stream, analysis)?;
             std::fs::write(output, bytes)
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
             eprintln!("wrote {}", output.display());

@@ -726,3 +726,30 @@ fn compare_the_current_and_the_future_state() {
     assert_eq!(page.matches("<svg xmlns").count(), 2);
     assert!(page.contains("id=\"before-vsm-title\"") && page.contains("id=\"after-vsm-title\""));
 }
+
+#[test]
+fn the_report_of_a_measured_map_charts_its_distributions() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("testdata/measure/orders.yaml");
+    let output = vsm_in(
+        dir.path(),
+        &["report", map.to_str().unwrap(), "-o", "orders.html"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(dir.path().join("orders.html")).unwrap();
+    assert!(page.contains("<h2 id=\"distributions-heading\">Measured distributions</h2>"));
+    assert_eq!(page.matches("<svg class=\"dist\"").count(), 5);
+    assert!(
+        page.contains("<title>process: p50 9m 28s, p85 2h 2m"),
+        "the place-order process time"
+    );
+    assert!(!page.contains("src=\"http") && !page.contains("<script"));
+    // An unmeasured map has no such section.
+    let plain = stdout(&vsm(&[
+        "render",
+        "examples/platform-change.yaml",
+        "--format",
+        "html",
+    ]));
+    assert!(!plain.contains("Measured distributions"));
+}
