@@ -308,19 +308,8 @@ pub fn read_log(
     };
     match result {
         Ok(stats) => Ok((stats, names, format)),
-        // A gzip stream cut short shows up as a read error, or in the parser as a premature end.
+        // A gzip stream cut short shows up as a read error, whichever reader meets it.
         Err(IngestError::Io { cause, .. }) if gzip => Err(gzip_error(&file, &cause)),
-        Err(error) if gzip && is_truncation(&error) => {
-            Err(gzip_error(&file, &io::Error::other(error.to_string())))
-        }
         Err(error) => Err(error),
     }
-}
-
-fn is_truncation(error: &IngestError) -> bool {
-    let text = error.to_string();
-    text.contains("corrupt deflate stream")
-        || text.contains("unexpected end of file")
-        || text.contains("failed to fill whole buffer")
-        || text.contains("I/O error")
 }

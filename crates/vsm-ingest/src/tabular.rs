@@ -386,6 +386,16 @@ pub fn read_csv(
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
+                if error.is_io_error() {
+                    // The file could not be read (a truncated gzip stream ends up here).
+                    let csv::ErrorKind::Io(cause) = error.into_kind() else {
+                        unreachable!("checked")
+                    };
+                    return Err(IngestError::Io {
+                        file: file.to_string(),
+                        cause,
+                    });
+                }
                 let line = error.position().map_or(0, csv::Position::line);
                 let message = match error.kind() {
                     csv::ErrorKind::UnequalLengths {
@@ -442,12 +452,16 @@ pub fn read_json_lines(
             line: Some(line_number),
             ..Place::default()
         };
-        let line = line.map_err(|error| {
-            IngestError::invalid(
+        let line = line.map_err(|error| match error.kind() {
+            std::io::ErrorKind::InvalidData => IngestError::invalid(
                 place.clone(),
                 format!("cannot read the line: {error}"),
                 "a JSON Lines file is UTF-8 text",
-            )
+            ),
+            _ => IngestError::Io {
+                file: file.to_string(),
+                cause: error,
+            },
         })?;
         if line.trim().is_empty() {
             continue;

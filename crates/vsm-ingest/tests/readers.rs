@@ -406,3 +406,23 @@ fn an_ocel_log_asks_which_object_type_to_follow() {
             .ends_with("there is no object type `Order` in this log")
     );
 }
+
+#[test]
+fn a_truncated_gzip_csv_is_said_to_be_truncated_too() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(&std::fs::read(testdata("csv/receipt.csv")).unwrap())
+        .unwrap();
+    let bytes = encoder.finish().unwrap();
+    let path = dir.path().join("cut.csv.gz");
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let error = read(&path, &ReadOptions::default()).err().unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("the gzip data is truncated or damaged"),
+        "{error}"
+    );
+}
