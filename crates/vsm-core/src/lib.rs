@@ -15,6 +15,7 @@ pub mod mapfile;
 pub mod measure;
 pub mod model;
 mod percent;
+pub mod plan;
 
 pub use analysis::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, Location, Severity};

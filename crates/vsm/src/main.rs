@@ -8,6 +8,7 @@ mod diagnostics;
 mod discover;
 mod input;
 mod measure;
+mod plan;
 mod templates;
 
 use std::io::Write as _;
@@ -114,6 +115,16 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// The improvement plan by status: overdue items, and each target next to the step's value now.
+    Plan {
+        /// The map file (YAML).
+        file: PathBuf,
+        #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
+        format: MeasureFormat,
+        /// The date to check due dates against (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Print the JSON Schema of the map file.
     Schema {
@@ -332,6 +343,25 @@ fn run(cli: Cli) -> Result<()> {
                 text.push_str(&measure::comparison_text(&estimates, measured, &file));
             }
             write_output(output.as_deref(), &text)
+        }
+        Command::Plan {
+            file,
+            format,
+            today,
+        } => {
+            let today = today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+            let source = input::read_map_file(&file)?;
+            let loaded = load_measured(&file, &source)?;
+            let provenance = loaded.measured.as_ref().map_or_else(
+                || vec![vsm_core::measure::StepProvenance::default(); loaded.stream.steps.len()],
+                |m| m.provenance.clone(),
+            );
+            let items = vsm_core::plan::check(&loaded.stream, &provenance, today);
+            let text = match format {
+                MeasureFormat::Text => plan::text(&loaded.stream, &items, today),
+                MeasureFormat::Json => plan::json(&loaded.stream, &items, today),
+            };
+            write_output(None, &text)
         }
         Command::Compare {
             current,

@@ -753,3 +753,45 @@ fn the_report_of_a_measured_map_charts_its_distributions() {
     ]));
     assert!(!plain.contains("Measured distributions"));
 }
+
+#[test]
+fn plan_checks_due_dates_and_targets() {
+    let output = vsm(&[
+        "plan",
+        "examples/feature-delivery.yaml",
+        "--today",
+        "2027-02-10",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("plan-feature-delivery", stdout(&output));
+    let json = vsm(&[
+        "plan",
+        "examples/feature-delivery.yaml",
+        "--today",
+        "2027-02-10",
+        "--format",
+        "json",
+    ]);
+    let plan: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let first = &plan["improvements"][0];
+    assert_eq!(
+        (
+            first["id"].as_str(),
+            first["overdue"].as_bool(),
+            first["days_left"].as_i64()
+        ),
+        (Some("ready-definition"), Some(true), Some(-26))
+    );
+    assert_eq!(first["targets"][1]["current"]["percent"], 70.0);
+    assert_eq!(first["targets"][1]["met"], false);
+    // A measured map checks targets against the measured values.
+    let measured = vsm(&[
+        "plan",
+        "testdata/measure/claims.yaml",
+        "--today",
+        "2027-02-10",
+        "--format",
+        "json",
+    ]);
+    assert!(measured.status.success(), "{}", stderr(&measured));
+}
