@@ -116,11 +116,15 @@ impl TimestampParser {
         if !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit()) {
             let value: i64 = text.parse().ok()?;
             // Epoch seconds until the year 5138; milliseconds beyond.
-            return Some(if text.len() <= 11 {
-                value * 1_000
+            let millis = if text.len() <= 11 {
+                value.checked_mul(1_000)?
             } else {
                 value
-            });
+            };
+            // Only instants jiff can represent (years -9999 to 9999).
+            return jiff::Timestamp::from_millisecond(millis)
+                .ok()
+                .map(|_| millis);
         }
         if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
             return Some(timestamp.as_millisecond());
@@ -260,6 +264,7 @@ mod tests {
         for text in [
             "",
             "yesterday",
+            "99999999999999999",
             "2011-13-01T00:00:00Z",
             "2011-02-30T00:00:00Z",
             "2011-10-01T25:00:00Z",
