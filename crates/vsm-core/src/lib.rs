@@ -20,6 +20,6 @@ pub mod plan;
 pub use analysis::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use duration::{Duration, DurationError};
-pub use mapfile::{ParsedMap, json_schema, parse_map};
+pub use mapfile::{ParsedMap, extends_of, json_schema, parse_map, parse_map_extending};
 pub use model::ValueStream;
 pub use percent::{Percent, PercentError, format_number};

@@ -390,7 +390,7 @@ fn run(cli: Cli) -> Result<()> {
             explain,
         } => {
             let source = input::read_map_file(&file)?;
-            let parsed = vsm_core::parse_map(&source);
+            let parsed = parse_file(&file, &source, 0)?;
             diagnostics::print(&file, &source, &parsed.diagnostics);
             let stream = parsed.stream.ok_or(Reported)?;
             let Some(measured) = measure::measure(&file, &stream)? else {
@@ -533,6 +533,33 @@ fn load_source(path: &Path, source: &str) -> Result<(vsm_core::ValueStream, vsm_
     Ok((loaded.stream, loaded.analysis))
 }
 
+/// Parses a map file's text, loading the map it `extends:` first (relative to the file). Problems
+/// are printed with the file they are in.
+fn parse_file(path: &Path, source: &str, depth: usize) -> Result<vsm_core::ParsedMap> {
+    let Some(base_name) = vsm_core::extends_of(source) else {
+        return Ok(vsm_core::parse_map(source));
+    };
+    if depth > 8 {
+        bail!(
+            "`{}` extends maps more than eight deep; is there a loop of `extends:`?",
+            path.display()
+        );
+    }
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(&base_name);
+    let base_source = input::read_map_file(&base_path)
+        .with_context(|| format!("`{}` extends `{base_name}`", path.display()))?;
+    let base = parse_file(&base_path, &base_source, depth + 1)?;
+    diagnostics::print(&base_path, &base_source, &base.diagnostics);
+    let Some(base) = base.stream else {
+        bail!(
+            "`{}` extends `{}`, which has errors (above)",
+            path.display(),
+            base_path.display()
+        );
+    };
+    Ok(vsm_core::parse_map_extending(source, &base))
+}
+
 /// A map, analyzed with measured numbers where it has them.
 struct Loaded {
     /// The map as written: the estimates.
@@ -544,7 +571,7 @@ struct Loaded {
 }
 
 fn load_measured(path: &Path, source: &str) -> Result<Loaded> {
-    let parsed = vsm_core::parse_map(source);
+    let parsed = parse_file(path, source, 0)?;
     diagnostics::print(path, source, &parsed.diagnostics);
     let estimates = parsed.stream.ok_or(Reported)?;
     let measured = measure::measure(path, &estimates)?;
@@ -644,8 +671,10 @@ fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result
 fn validate(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     for file in files {
-        let source = match input::read_map_file(file) {
-            Ok(source) => source,
+        let read = input::read_map_file(file)
+            .and_then(|source| parse_file(file, &source, 0).map(|parsed| (source, parsed)));
+        let (source, parsed) = match read {
+            Ok(read) => read,
             Err(error) => {
                 anstream::eprintln!(
                     "{}error:{} {error:#}",
@@ -656,7 +685,6 @@ fn validate(files: &[PathBuf]) -> Result<()> {
                 continue;
             }
         };
-        let parsed = vsm_core::parse_map(&source);
         diagnostics::print(file, &source, &parsed.diagnostics);
         let warnings = parsed.diagnostics.iter().filter(|d| !d.is_error()).count();
         let errors = parsed.diagnostics.len() - warnings;

@@ -795,3 +795,43 @@ fn plan_checks_due_dates_and_targets() {
     ]);
     assert!(measured.status.success(), "{}", stderr(&measured));
 }
+
+#[test]
+fn a_map_that_extends_another_gives_the_same_numbers_as_the_full_map() {
+    // examples/feature-delivery-overlay.yaml writes examples/feature-delivery-future.yaml as
+    // changes to examples/feature-delivery.yaml.
+    let output = vsm(&["validate", "examples/feature-delivery-overlay.yaml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "examples/feature-delivery-overlay.yaml: valid (10 steps)\n"
+    );
+    let summary = |future: &str| {
+        let output = vsm(&[
+            "compare",
+            "examples/feature-delivery.yaml",
+            future,
+            "--format",
+            "json",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let compared: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        compared["summary"].clone()
+    };
+    assert_eq!(
+        summary("examples/feature-delivery-overlay.yaml"),
+        summary("examples/feature-delivery-future.yaml")
+    );
+    // A base that does not exist is named, with the map that asked for it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("future.yaml"), "extends: current.yaml\n").unwrap();
+    let output = vsm_in(dir.path(), &["analyze", "future.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with(
+            "error: `future.yaml` extends `current.yaml`: `current.yaml` does not exist"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

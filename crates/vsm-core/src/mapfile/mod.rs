@@ -30,10 +30,23 @@ impl ParsedMap {
 
 /// Reads a map from the text of a YAML file.
 pub fn parse_map(source: &str) -> ParsedMap {
+    read(source, stream::build)
+}
+
+/// Reads a map that `extends:` `base` (see [`extends_of`]).
+pub fn parse_map_extending(source: &str, base: &ValueStream) -> ParsedMap {
+    read(source, |reader, root| {
+        stream::build_extending(reader, root, base)
+    })
+}
+
+/// Reads the document with `build`, and keeps the map only if no error was found.
+fn read(
+    source: &str,
+    build: impl FnOnce(&mut nodes::Reader<'_>, &nodes::Node<'_>) -> Option<ValueStream>,
+) -> ParsedMap {
     let mut reader = nodes::Reader::new(source);
-    let stream = reader
-        .document()
-        .and_then(|root| stream::build(&mut reader, &root));
+    let stream = reader.document().and_then(|root| build(&mut reader, &root));
     let mut diagnostics = reader.into_diagnostics();
     diagnostics.sort_by_key(|d| d.location.map(|l| (l.offset, l.len)));
     let stream = if diagnostics.iter().any(Diagnostic::is_error) {
@@ -45,6 +58,14 @@ pub fn parse_map(source: &str) -> ParsedMap {
         stream,
         diagnostics,
     }
+}
+
+/// The map a map file `extends:`, if it says so (and is YAML at all).
+pub fn extends_of(source: &str) -> Option<String> {
+    use saphyr::LoadableYamlNode as _;
+    let documents = saphyr::Yaml::load_from_str(source).ok()?;
+    let root = documents.first()?;
+    root.as_mapping_get("extends")?.as_str().map(str::to_string)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::fields::{FieldSpec, Kind, MAP, ObjectSpec};
+use super::fields::{FieldSpec, Kind, MAP, OVERLAY, ObjectSpec};
 
 /// Pattern of a duration such as `90s`, `1.5h` or `1d 4h`.
 const DURATION_PATTERN: &str = r"^\s*(0|(\d+(\.\d+)?\s*(ms|msec|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)[\s,]*)+)\s*$";
@@ -43,6 +43,21 @@ pub fn json_schema() -> Value {
         }),
     );
     let mut schema = object_schema(&MAP);
+    // A map either stands alone (name and steps) or extends another (extends, remove).
+    for field in OVERLAY
+        .fields
+        .iter()
+        .filter(|f| MAP.field(f.name).is_none())
+    {
+        schema["properties"][field.name] = field_schema(field);
+    }
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("required");
+        object.insert(
+            "anyOf".into(),
+            json!([{ "required": ["name", "steps"] }, { "required": ["extends"] }]),
+        );
+    }
     let root = schema.as_object_mut().expect("an object schema");
     let mut document = Map::new();
     document.insert(
@@ -111,7 +126,13 @@ fn field_schema(field: &FieldSpec) -> Value {
                 { "type": "array", "items": { "type": "string" } }
             ]
         }),
-        Kind::TextList => json!({ "type": "array", "items": { "type": "string" } }),
+        // One text or a list of them, as the reader accepts.
+        Kind::TextList => json!({
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        }),
         Kind::Bool => json!({ "type": "boolean" }),
         Kind::Integer { min } => json!({ "type": "integer", "minimum": min }),
         Kind::Duration => reference("duration"),
@@ -144,7 +165,11 @@ mod tests {
         for name in super::super::fields::STEP.names() {
             assert!(step.get(name).is_some(), "{name} missing from the schema");
         }
-        assert_eq!(schema["required"], json!(["name", "steps"]));
+        assert_eq!(
+            schema["anyOf"],
+            json!([{ "required": ["name", "steps"] }, { "required": ["extends"] }])
+        );
+        assert!(schema["properties"]["extends"].is_object());
     }
 
     #[test]

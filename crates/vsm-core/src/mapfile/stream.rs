@@ -15,11 +15,13 @@ use crate::model::{
 use crate::{Duration, Percent};
 
 /// A reference to something by id, with where it was written.
+#[derive(Clone)]
 struct Reference {
     id: String,
     location: Location,
 }
 
+#[derive(Clone)]
 struct StepDraft {
     step: Step,
     id_location: Location,
@@ -31,14 +33,19 @@ struct StepDraft {
 
 /// Builds the stream; `None` when a part could not be read (the reasons are reported).
 pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
+    if let Some(node) = root.data.as_mapping_get("extends") {
+        let location = reader.location(node);
+        reader.report(
+            Diagnostic::error(
+                "extends_not_followed",
+                "this map extends another, but was read on its own",
+            )
+            .at(location)
+            .help("read it with `vsm`, which loads the map it extends first"),
+        );
+        return None;
+    }
     let top = reader.object(root, &fields::MAP)?;
-    let name = top.get("name").and_then(|node| reader.text(node));
-    let description = top.get("description").and_then(|node| reader.text(node));
-    let customer = top.get("customer").and_then(|node| reader.text(node));
-    let scope = top
-        .get("scope")
-        .map_or_else(Scope::default, |node| read_scope(reader, node));
-
     let mut drafts = Vec::new();
     if let Some(node) = top.get("steps") {
         let items = reader.list(node, "steps");
@@ -52,29 +59,182 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         }
         drafts = items
             .into_iter()
-            .filter_map(|item| read_step(reader, item))
+            .filter_map(|item| read_step(reader, item, None))
             .collect();
     }
+    finish(reader, &top, drafts, None)
+}
+
+/// Builds a map that `extends:` `base`: its steps override the base's by id (fields left out
+/// keep the base's values), new steps join after the step they follow, `remove:` drops steps
+/// (their successors then follow their predecessors), and top-level fields and lists given
+/// replace the base's.
+pub fn build_extending(
+    reader: &mut Reader<'_>,
+    root: &Node<'_>,
+    base: &ValueStream,
+) -> Option<ValueStream> {
+    let top = reader.object(root, &fields::OVERLAY)?;
+    let location = top.location();
+    let reference = |id: &str| Reference {
+        id: id.to_string(),
+        location,
+    };
+    let mut drafts: Vec<StepDraft> = base
+        .steps
+        .iter()
+        .map(|step| StepDraft {
+            step: Step {
+                after: Vec::new(),
+                ..step.clone()
+            },
+            id_location: location,
+            after: Some(
+                step.after
+                    .iter()
+                    .map(|&i| reference(&base.steps[i].id))
+                    .collect(),
+            ),
+            complete: true,
+        })
+        .collect();
+    if let Some(node) = top.get("remove") {
+        for item in reader.list(node, "step ids to remove") {
+            let Some(removed) = read_reference(reader, item) else {
+                continue;
+            };
+            let Some(position) = drafts.iter().position(|d| d.step.id == removed.id) else {
+                let known: Vec<&str> = drafts.iter().map(|d| d.step.id.as_str()).collect();
+                let help = did_you_mean(&removed.id, known.iter().copied()).map_or_else(
+                    || {
+                        format!(
+                            "the steps are {}",
+                            known
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                    |s| format!("did you mean `{s}`?"),
+                );
+                reader.report(
+                    Diagnostic::error(
+                        "unknown_reference",
+                        format!("there is no step `{}` to remove", removed.id),
+                    )
+                    .at(removed.location)
+                    .help(help),
+                );
+                continue;
+            };
+            let gone = drafts.remove(position);
+            let bridge = gone.after.unwrap_or_default();
+            for draft in &mut drafts {
+                if let Some(after) = &mut draft.after
+                    && after.iter().any(|r| r.id == gone.step.id)
+                {
+                    after.retain(|r| r.id != gone.step.id);
+                    for r in &bridge {
+                        if !after.iter().any(|a| a.id == r.id) {
+                            after.push(r.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(node) = top.get("steps") {
+        for item in reader.list(node, "steps") {
+            let id = match &item.data {
+                saphyr::YamlData::Mapping(_) => item
+                    .data
+                    .as_mapping_get("id")
+                    .and_then(|n| n.data.as_str())
+                    .map(str::to_string),
+                _ => None,
+            };
+            match id
+                .as_deref()
+                .and_then(|id| drafts.iter().position(|d| d.step.id == id))
+            {
+                Some(position) => {
+                    let base_draft = drafts[position].clone();
+                    if let Some(draft) = read_step(reader, item, Some(&base_draft)) {
+                        drafts[position] = draft;
+                    }
+                }
+                None => {
+                    let Some(draft) = read_step(reader, item, None) else {
+                        continue;
+                    };
+                    let Some(after) = &draft.after else {
+                        reader.report(
+                            Diagnostic::error(
+                                "new_step_without_after",
+                                format!(
+                                    "new step `{}` does not say which step it follows",
+                                    draft.step.id
+                                ),
+                            )
+                            .at(draft.id_location)
+                            .help("a step added by a map that extends another needs `after: STEP`"),
+                        );
+                        continue;
+                    };
+                    // Listed right after the last step it follows, so the map reads in order.
+                    let position = after
+                        .iter()
+                        .filter_map(|r| drafts.iter().position(|d| d.step.id == r.id))
+                        .max()
+                        .map_or(drafts.len(), |p| p + 1);
+                    drafts.insert(position, draft);
+                }
+            }
+        }
+    }
+    finish(reader, &top, drafts, Some(base))
+}
+
+/// The map's identity and lists: read from `top`, or, for a map extending `base`, taken from the
+/// base where `top` does not give them.
+fn finish(
+    reader: &mut Reader<'_>,
+    top: &Fields<'_, '_>,
+    drafts: Vec<StepDraft>,
+    base: Option<&ValueStream>,
+) -> Option<ValueStream> {
+    let name = top
+        .get("name")
+        .and_then(|node| reader.text(node))
+        .or_else(|| base.map(|b| b.name.clone()));
+    let description = top
+        .get("description")
+        .and_then(|node| reader.text(node))
+        .or_else(|| base.and_then(|b| b.description.clone()));
+    let customer = top
+        .get("customer")
+        .and_then(|node| reader.text(node))
+        .or_else(|| base.and_then(|b| b.customer.clone()));
+    let scope = match (top.get("scope"), base) {
+        (Some(node), _) => read_scope(reader, node),
+        (None, Some(base)) => base.scope.clone(),
+        (None, None) => Scope::default(),
+    };
     let mut ids = IdTable::default();
     for draft in &drafts {
         ids.define(reader, "step", &draft.step.id, draft.id_location);
     }
     let steps = resolve_steps(reader, drafts, &ids);
 
-    let systems = read_list(
-        reader,
-        &top,
-        "systems",
-        &fields::SYSTEM,
-        |reader, fields| {
-            let (id, location) = read_id(reader, fields)?;
-            let name = fields
-                .get("name")
-                .and_then(|node| reader.text(node))
-                .unwrap_or_else(|| id.clone());
-            Some((System { id, name }, location))
-        },
-    );
+    let systems = read_list(reader, top, "systems", &fields::SYSTEM, |reader, fields| {
+        let (id, location) = read_id(reader, fields)?;
+        let name = fields
+            .get("name")
+            .and_then(|node| reader.text(node))
+            .unwrap_or_else(|| id.clone());
+        Some((System { id, name }, location))
+    });
     let mut system_ids = IdTable::default();
     for (system, location) in &systems {
         if system.id == "customer" || ids.index.contains_key(&system.id) {
@@ -88,7 +248,7 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
     }
     let systems: Vec<System> = systems.into_iter().map(|(system, _)| system).collect();
 
-    let flows = read_list(reader, &top, "flows", &fields::FLOW, |reader, fields| {
+    let flows = read_list(reader, top, "flows", &fields::FLOW, |reader, fields| {
         let from = read_endpoint(reader, fields, "from", &ids, &system_ids);
         let to = read_endpoint(reader, fields, "to", &ids, &system_ids);
         let kind = match fields.get("kind") {
@@ -107,14 +267,14 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         })
     });
 
-    let rework = read_list(reader, &top, "rework", &fields::REWORK, |reader, fields| {
+    let rework = read_list(reader, top, "rework", &fields::REWORK, |reader, fields| {
         read_rework(reader, fields, &ids, steps.as_deref())
     });
 
     let mut improvement_ids = IdTable::default();
     let improvements = read_list(
         reader,
-        &top,
+        top,
         "improvements",
         &fields::IMPROVEMENT,
         |reader, fields| {
@@ -140,7 +300,7 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         );
     }
 
-    Some(ValueStream {
+    let mut stream = ValueStream {
         name: name?,
         description,
         customer,
@@ -151,7 +311,103 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         rework,
         improvements,
         measure,
-    })
+    };
+    if let Some(base) = base {
+        carry_over(reader, top, base, &mut stream);
+    }
+    Some(stream)
+}
+
+/// For a map that extends `base`: the lists it does not give come from the base, with steps
+/// found by id; entries about removed steps are left out, each with a warning.
+fn carry_over(
+    reader: &mut Reader<'_>,
+    top: &Fields<'_, '_>,
+    base: &ValueStream,
+    stream: &mut ValueStream,
+) {
+    let moved: Vec<Option<usize>> = base
+        .steps
+        .iter()
+        .map(|step| stream.step_index(&step.id))
+        .collect();
+    let new_index = |index: usize| moved[index];
+    let mut dropped: Vec<String> = Vec::new();
+    if top.get("systems").is_none() {
+        stream.systems.clone_from(&base.systems);
+    }
+    if top.get("flows").is_none() {
+        let endpoint = |endpoint: &Endpoint| match endpoint {
+            Endpoint::Step(i) => new_index(*i).map(Endpoint::Step),
+            other => Some(other.clone()),
+        };
+        let mut flows = Vec::new();
+        for flow in &base.flows {
+            match (endpoint(&flow.from), endpoint(&flow.to)) {
+                (Some(from), Some(to)) => flows.push(Flow {
+                    from,
+                    to,
+                    ..flow.clone()
+                }),
+                _ => dropped.push(format!(
+                    "flow `{}`",
+                    flow.label.as_deref().unwrap_or("(no label)")
+                )),
+            }
+        }
+        stream.flows = flows;
+    }
+    if top.get("rework").is_none() {
+        let mut rework = Vec::new();
+        for loop_ in &base.rework {
+            match (new_index(loop_.from), new_index(loop_.to)) {
+                (Some(from), Some(to)) => {
+                    let mut moved = Rework {
+                        from,
+                        to,
+                        ..loop_.clone()
+                    };
+                    if !moved.share_declared {
+                        // The derived share follows this map's %C&A of the step returned to.
+                        let ca = stream.steps[to].complete_accurate.value();
+                        moved.share = Percent::new((100.0 - ca).min(99.0)).unwrap_or(Percent::ZERO);
+                    }
+                    rework.push(moved);
+                }
+                _ => dropped.push(format!(
+                    "rework loop from `{}` to `{}`",
+                    base.steps[loop_.from].id, base.steps[loop_.to].id
+                )),
+            }
+        }
+        stream.rework = rework;
+    }
+    if top.get("improvements").is_none() {
+        let mut improvements = Vec::new();
+        for improvement in &base.improvements {
+            match new_index(improvement.step) {
+                Some(step) => improvements.push(Improvement {
+                    step,
+                    ..improvement.clone()
+                }),
+                None => dropped.push(format!("improvement `{}`", improvement.id)),
+            }
+        }
+        stream.improvements = improvements;
+    }
+    if top.get("measure").is_none() {
+        stream.measure.clone_from(&base.measure);
+    }
+    for what in dropped {
+        reader.report(
+            Diagnostic::warning(
+                "left_out",
+                format!("the base map's {what} is left out: it refers to a removed step"),
+            )
+            .at(top.location())
+            .help("give the list in this map to say what it should be"),
+        );
+    }
 }
 
 fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<MeasureSource> {
@@ -351,7 +607,13 @@ fn read_reference(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Reference>
     })
 }
 
-fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
+/// Reads one step. With `base` (a map that `extends:` another), fields the entry leaves out keep
+/// the base step's values.
+fn read_step(
+    reader: &mut Reader<'_>,
+    node: &Node<'_>,
+    base: Option<&StepDraft>,
+) -> Option<StepDraft> {
     let fields = reader.object(node, &fields::STEP)?;
     let id = read_id(reader, &fields);
     let name = fields.get("name").and_then(|node| reader.text(node));
@@ -413,9 +675,10 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
         complete &= value.is_some();
         value.unwrap_or_default()
     };
-    let process = match process_time {
-        Some((duration, _)) => valid(duration),
-        None => {
+    let process = match (process_time, base) {
+        (Some((duration, _)), _) => valid(duration),
+        (None, Some(base)) => base.step.process_time,
+        (None, None) => {
             // A misspelled `process_time` is already reported as an unknown field.
             if !fields.has_unknown() {
                 reader.report(
@@ -432,7 +695,7 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
     };
     let wait = match (wait_time, lead_time) {
         (Some((wait, _)), None) => valid(wait),
-        (None, None) => Duration::ZERO,
+        (None, None) => base.map_or(Duration::ZERO, |base| base.step.wait_time),
         (None, Some((lead, node))) => {
             let lead = valid(lead);
             if let Some(wait) = lead.checked_sub(process) {
@@ -472,28 +735,39 @@ fn read_step(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepDraft> {
             complete = false;
             Percent::HUNDRED
         }
-        None => Percent::HUNDRED,
+        None => base.map_or(Percent::HUNDRED, |base| base.step.complete_accurate),
     };
     // A field that was present but unreadable has been reported by the reader.
     complete &= people_ok && automated_ok && artifacts_ok && measure_ok;
+    let base_step = base.map(|base| &base.step);
+    let (artifacts_in, artifacts_out) = match (fields.get("artifacts"), base_step) {
+        (None, Some(base)) => (base.artifacts_in.clone(), base.artifacts_out.clone()),
+        _ => (artifacts_in, artifacts_out),
+    };
     Some(StepDraft {
         step: Step {
-            name: name.unwrap_or_else(|| id.clone()),
+            name: name
+                .or_else(|| base_step.map(|b| b.name.clone()))
+                .unwrap_or_else(|| id.clone()),
+            team: team.or_else(|| base_step.and_then(|b| b.team.clone())),
+            people: people.or_else(|| base_step.and_then(|b| b.people)),
+            automated: if automated_node.is_some() {
+                automated
+            } else {
+                base_step.is_some_and(|b| b.automated)
+            },
             id,
-            team,
-            people,
-            automated,
             process_time: process,
             wait_time: wait,
             complete_accurate,
             artifacts_in,
             artifacts_out,
-            notes,
+            notes: notes.or_else(|| base_step.and_then(|b| b.notes.clone())),
             after: Vec::new(),
-            measure,
+            measure: measure.or_else(|| base_step.and_then(|b| b.measure.clone())),
         },
         id_location,
-        after,
+        after: after.or_else(|| base.and_then(|b| b.after.clone())),
         complete,
     })
 }
