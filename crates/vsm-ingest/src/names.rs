@@ -38,6 +38,11 @@ impl Names {
         self.names.is_empty()
     }
 
+    /// Interns every name of `other`; returns, for each of its indices, the index here.
+    pub fn merge(&mut self, other: &Names) -> Vec<u32> {
+        other.names.iter().map(|name| self.intern(name)).collect()
+    }
+
     pub fn as_slice(&self) -> &[String] {
         &self.names
     }

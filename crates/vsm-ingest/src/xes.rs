@@ -235,27 +235,9 @@ fn fill(input: &mut impl Read, pending: &mut Vec<u8>) -> std::io::Result<bool> {
 
 /// Hands a parsed segment's traces to the sink, with its names made global.
 fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mut impl TraceSink) {
-    let activities: Vec<u32> = parsed
-        .names
-        .activities
-        .as_slice()
-        .iter()
-        .map(|n| names.activities.intern(n))
-        .collect();
-    let resources: Vec<u32> = parsed
-        .names
-        .resources
-        .as_slice()
-        .iter()
-        .map(|n| names.resources.intern(n))
-        .collect();
-    let values: Vec<u32> = parsed
-        .names
-        .values
-        .as_slice()
-        .iter()
-        .map(|n| names.values.intern(n))
-        .collect();
+    let activities = names.activities.merge(&parsed.names.activities);
+    let resources = names.resources.merge(&parsed.names.resources);
+    let values = names.values.merge(&parsed.names.values);
     for (item, mut events, mut attributes) in parsed.traces {
         for event in &mut events {
             event.activity = activities[event.activity as usize];

@@ -14,21 +14,10 @@ use vsm_core::model::{Endpoint, FlowKind, ValueStream};
 fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize) -> Vec<String> {
     let step = &stream.steps[index];
     let metrics = &analysis.steps[index];
-    let mut who = Vec::new();
-    if let Some(team) = &step.team {
-        who.push(team.clone());
-    }
-    if step.automated {
-        who.push("automated".into());
-    } else if let Some(people) = step.people {
-        who.push(format!(
-            "{people} {}",
-            if people == 1 { "person" } else { "people" }
-        ));
-    }
+    let who = crate::who(step);
     let mut lines = vec![step.name.clone()];
     if !who.is_empty() {
-        lines.push(who.join(" · "));
+        lines.push(who);
     }
     lines.push(format!(
         "PT {} · WT {} · LT {}",

@@ -16,6 +16,23 @@ pub use png::PngError;
 pub use report::Style;
 use vsm_core::{Analysis, ValueStream};
 
+/// "Development · 5 people", "Platform · automated": who does a step, for labels.
+pub(crate) fn who(step: &vsm_core::model::Step) -> String {
+    let mut who = Vec::new();
+    if let Some(team) = &step.team {
+        who.push(team.clone());
+    }
+    if step.automated {
+        who.push("automated".into());
+    } else if let Some(people) = step.people {
+        who.push(format!(
+            "{people} {}",
+            if people == 1 { "person" } else { "people" }
+        ));
+    }
+    who.join(" · ")
+}
+
 /// The plain-text report for a terminal.
 pub fn text(stream: &ValueStream, analysis: &Analysis) -> String {
     report::render(stream, analysis, Style::Text)

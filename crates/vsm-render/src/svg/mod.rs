@@ -609,19 +609,7 @@ impl<'a> Drawing<'a> {
                 escape(line)
             );
         }
-        let mut who = Vec::new();
-        if let Some(team) = &step.team {
-            who.push(team.clone());
-        }
-        if step.automated {
-            who.push("automated".into());
-        } else if let Some(people) = step.people {
-            who.push(format!(
-                "{people} {}",
-                if people == 1 { "person" } else { "people" }
-            ));
-        }
-        let (who_line, _) = ellipsize(&who.join(" · "), columns_for(BOX_W - 16, SMALL_FONT));
+        let (who_line, _) = ellipsize(&crate::who(step), columns_for(BOX_W - 16, SMALL_FONT));
         let _ = writeln!(
             self.out,
             "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\">{}</text>",
