@@ -103,9 +103,21 @@ impl ImportStats {
     /// Keeps the first few skipped events for the report; counts all of them.
     pub fn skip(&mut self, place: Place, reason: String) {
         self.skipped_count += 1;
-        if self.skipped.len() < 20 {
+        if self.skipped.len() < Self::LISTED {
             self.skipped.push(Skipped { place, reason });
         }
+    }
+
+    /// How many skipped events are listed (all are counted).
+    pub const LISTED: usize = 20;
+
+    /// Adds the events read and skipped of a part of the log (a parsed segment); items and
+    /// used events are counted as they are handed on.
+    pub fn absorb(&mut self, part: ImportStats) {
+        self.events_read += part.events_read;
+        self.skipped_count += part.skipped_count;
+        let room = Self::LISTED.saturating_sub(self.skipped.len());
+        self.skipped.extend(part.skipped.into_iter().take(room));
     }
 }
 

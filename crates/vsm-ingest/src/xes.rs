@@ -258,13 +258,7 @@ fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mu
             values: &names.values,
         });
     }
-    stats.events_read += parsed.stats.events_read;
-    stats.skipped_count += parsed.stats.skipped_count;
-    for skipped in parsed.stats.skipped {
-        if stats.skipped.len() < 20 {
-            stats.skipped.push(skipped);
-        }
-    }
+    stats.absorb(parsed.stats);
 }
 
 /// Checks that the text is an XES log and reads the event globals.
