@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod bottleneck;
 pub mod calendar;
+pub mod check;
 pub mod diagnostic;
 pub mod discovery;
 mod duration;

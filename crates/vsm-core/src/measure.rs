@@ -189,6 +189,8 @@ pub struct Coverage {
 pub struct Measurement {
     /// One per measured step, in map order.
     pub steps: Vec<StepMeasurement>,
+    /// Per item that finished all its measured steps: from its first event to its last end.
+    pub item_lead_time: Distribution,
     pub coverage: Coverage,
     /// The log's first and last event (ms).
     pub span: Option<(i64, i64)>,
@@ -208,6 +210,7 @@ pub struct Measurer<'a> {
     unmatched: BTreeMap<String, u64>,
     span: Option<(i64, i64)>,
     calendar: Option<crate::calendar::Calendar>,
+    item_leads: Vec<i64>,
 }
 
 impl<'a> Measurer<'a> {
@@ -250,6 +253,7 @@ impl<'a> Measurer<'a> {
             unmatched: BTreeMap::new(),
             span: None,
             calendar: None,
+            item_leads: Vec::new(),
         }
     }
 
@@ -461,6 +465,15 @@ impl<'a> Measurer<'a> {
         }
         self.coverage.items_used += u64::from(used);
         self.coverage.items_in_progress += u64::from(in_progress);
+        if used && !in_progress {
+            let last_end = visits
+                .iter()
+                .flatten()
+                .filter_map(|(_, end)| *end)
+                .max()
+                .unwrap_or(first);
+            self.item_leads.push(self.elapsed(first, last_end));
+        }
     }
 
     pub fn finish(mut self) -> Measurement {
@@ -529,6 +542,7 @@ impl<'a> Measurer<'a> {
         self.coverage.unmatched = unmatched;
         Measurement {
             steps,
+            item_lead_time: Distribution::of(&mut self.item_leads),
             coverage: self.coverage,
             span: self.span,
         }

@@ -19,6 +19,62 @@ pub struct ValueStream {
     pub improvements: Vec<Improvement>,
     /// The event log to measure steps from.
     pub measure: Option<crate::measure::MeasureSource>,
+    /// Bounds the stream must keep (`vsm check`).
+    pub targets: Vec<Target>,
+}
+
+/// What a target bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetMetric {
+    LeadTime,
+    ProcessTime,
+    WaitTime,
+    LeadTimeWithRework,
+    ActivityRatio,
+    RolledCompleteAccurate,
+    /// Every step's %C&A.
+    CompleteAccurate,
+}
+
+impl TargetMetric {
+    pub const ALL: [(TargetMetric, &'static str); 7] = [
+        (TargetMetric::LeadTime, "lead_time"),
+        (TargetMetric::ProcessTime, "process_time"),
+        (TargetMetric::WaitTime, "wait_time"),
+        (TargetMetric::LeadTimeWithRework, "lead_time_with_rework"),
+        (TargetMetric::ActivityRatio, "activity_ratio"),
+        (
+            TargetMetric::RolledCompleteAccurate,
+            "rolled_complete_accurate",
+        ),
+        (TargetMetric::CompleteAccurate, "complete_accurate"),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(m, _)| *m == self)
+            .map_or("", |(_, name)| name)
+    }
+
+    /// Whether the metric is a duration (else a percentage).
+    pub fn is_duration(self) -> bool {
+        matches!(
+            self,
+            TargetMetric::LeadTime
+                | TargetMetric::ProcessTime
+                | TargetMetric::WaitTime
+                | TargetMetric::LeadTimeWithRework
+        )
+    }
+}
+
+/// A bound on a duration or a percentage, in milliseconds or percent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Target {
+    pub metric: TargetMetric,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 /// Where the stream starts and where it delivers.

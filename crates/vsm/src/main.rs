@@ -126,6 +126,14 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<jiff::civil::Date>,
     },
+    /// Check the map's numbers (measured where it is measured) against its `targets:`; exits
+    /// non-zero with the list of what failed, for a nightly CI job.
+    Check {
+        /// The map file (YAML).
+        file: PathBuf,
+        #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
+        format: MeasureFormat,
+    },
     /// Print the JSON Schema of the map file.
     Schema {
         /// Write to this file instead of standard output.
@@ -344,6 +352,31 @@ fn run(cli: Cli) -> Result<()> {
             }
             write_output(output.as_deref(), &text)
         }
+        Command::Check { file, format } => {
+            let source = input::read_map_file(&file)?;
+            let loaded = load_measured(&file, &source)?;
+            let p85 = loaded
+                .measured
+                .as_ref()
+                .map(|m| &m.measurement.item_lead_time)
+                .filter(|d| d.count > 0)
+                .map(|d| (d.p85, d.count));
+            let provenance = loaded
+                .measured
+                .as_ref()
+                .map_or(&[][..], |m| &m.provenance[..]);
+            let results = vsm_core::check::check(&loaded.stream, &loaded.analysis, provenance, p85);
+            let failed = results.iter().filter(|r| !r.passed).count();
+            let text = match format {
+                MeasureFormat::Text => check_text(&file, &results),
+                MeasureFormat::Json => check_json(&results),
+            };
+            write_output(None, &text)?;
+            if failed > 0 {
+                return Err(Reported.into());
+            }
+            Ok(())
+        }
         Command::Plan {
             file,
             format,
@@ -505,6 +538,88 @@ fn report_page(loaded: &Loaded) -> String {
         ),
         None => vsm_render::html(&loaded.stream, &loaded.analysis),
     }
+}
+
+fn show_target_value(metric: vsm_core::model::TargetMetric, value: f64) -> String {
+    if metric.is_duration() {
+        vsm_core::Duration::from_millis(value.max(0.0) as u64).human()
+    } else {
+        format!("{}%", vsm_core::format_number(value, 1))
+    }
+}
+
+fn check_text(file: &Path, results: &[vsm_core::check::TargetResult]) -> String {
+    if results.is_empty() {
+        return format!(
+            "{}: no targets to check; add `targets:` to the map (see docs/map-format.md)\n",
+            file.display()
+        );
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let mut out = if failed == 0 {
+        format!("{}: all {} targets met\n", file.display(), results.len())
+    } else {
+        format!(
+            "{}: {failed} of {} targets failed\n",
+            file.display(),
+            results.len()
+        )
+    };
+    for r in results {
+        let what = match &r.step {
+            Some(step) => format!("{} of `{step}`", r.metric.as_str()),
+            None => r.metric.as_str().to_string(),
+        };
+        let actual = show_target_value(r.metric, r.actual);
+        let bound = match (r.min, r.max, r.passed) {
+            (Some(min), _, false) if r.actual < min => {
+                format!("below the minimum {}", show_target_value(r.metric, min))
+            }
+            (_, Some(max), false) => {
+                format!("above the maximum {}", show_target_value(r.metric, max))
+            }
+            (Some(min), Some(max), true) => format!(
+                "within {} to {}",
+                show_target_value(r.metric, min),
+                show_target_value(r.metric, max)
+            ),
+            (Some(min), None, true) => format!("at least {}", show_target_value(r.metric, min)),
+            (None, Some(max), true) => format!("at most {}", show_target_value(r.metric, max)),
+            _ => String::new(),
+        };
+        let mark = if r.passed { "ok  " } else { "FAIL" };
+        out.push_str(&format!(
+            "  {mark} {what}: {actual}, {bound} ({})\n",
+            r.source
+        ));
+    }
+    out
+}
+
+fn check_json(results: &[vsm_core::check::TargetResult]) -> String {
+    let items: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let unit = if r.metric.is_duration() { 0.001 } else { 1.0 };
+            serde_json::json!({
+                "metric": r.metric.as_str(),
+                "step": r.step,
+                "unit": if r.metric.is_duration() { "seconds" } else { "percent" },
+                "actual": r.actual * unit,
+                "min": r.min.map(|v| v * unit),
+                "max": r.max.map(|v| v * unit),
+                "passed": r.passed,
+                "source": r.source,
+            })
+        })
+        .collect();
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let mut text = serde_json::to_string_pretty(
+        &serde_json::json!({ "passed": failed == 0, "failed": failed, "targets": items }),
+    )
+    .expect("serializes");
+    text.push('\n');
+    text
 }
 
 /// The analysis as text, Markdown or JSON.

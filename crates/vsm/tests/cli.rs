@@ -835,3 +835,31 @@ fn a_map_that_extends_another_gives_the_same_numbers_as_the_full_map() {
         stderr(&output)
     );
 }
+
+#[test]
+fn check_fails_with_the_list_of_broken_targets() {
+    let output = vsm(&["check", "testdata/measure/claims.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("check-claims", stdout(&output));
+    let json: serde_json::Value = serde_json::from_slice(
+        &vsm(&["check", "testdata/measure/claims.yaml", "--format", "json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        (json["passed"].as_bool(), json["failed"].as_u64()),
+        (Some(false), Some(1))
+    );
+    // The lead time is the p85 of the six cases' lead times: 18d 6h, within 3 weeks.
+    assert_eq!(json["targets"][0]["metric"], "lead_time");
+    assert_eq!(json["targets"][0]["passed"], true);
+    // A map whose targets hold exits 0.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ok.yaml"),
+        "name: Fine\nsteps:\n  - { id: a, process_time: 1d, wait_time: 1d }\ntargets:\n  lead_time: { max: 5d }\n  activity_ratio: { min: 15% }\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["check", "ok.yaml"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).starts_with("ok.yaml: all 2 targets met"));
+}

@@ -385,6 +385,71 @@ pub static MAP: ObjectSpec = ObjectSpec {
             Kind::Object(&MEASURE),
             "The event log the steps are measured from.",
         ),
+        field(
+            "targets",
+            Kind::Object(&TARGETS),
+            "Bounds the stream must keep, checked by `vsm check`.",
+        ),
+    ],
+};
+
+pub static DURATION_BOUND: ObjectSpec = ObjectSpec {
+    noun: "duration target",
+    description: "A bound on a duration: `max` (at most) and/or `min` (at least).",
+    fields: &[
+        field("max", Kind::Duration, "At most this long, e.g. `5d`."),
+        field("min", Kind::Duration, "At least this long."),
+    ],
+};
+
+pub static PERCENT_BOUND: ObjectSpec = ObjectSpec {
+    noun: "percentage target",
+    description: "A bound on a percentage: `min` (at least) and/or `max` (at most).",
+    fields: &[
+        field("min", Kind::Percent, "At least this, e.g. `80%`."),
+        field("max", Kind::Percent, "At most this."),
+    ],
+};
+
+pub static TARGETS: ObjectSpec = ObjectSpec {
+    noun: "targets section",
+    description: "Bounds the stream must keep; `vsm check` exits non-zero when one is broken.",
+    fields: &[
+        field(
+            "lead_time",
+            Kind::Object(&DURATION_BOUND),
+            "Total lead time; the p85 of the items' lead times when the map is measured.",
+        ),
+        field(
+            "process_time",
+            Kind::Object(&DURATION_BOUND),
+            "Total process time along the critical path.",
+        ),
+        field(
+            "wait_time",
+            Kind::Object(&DURATION_BOUND),
+            "Total wait time along the critical path.",
+        ),
+        field(
+            "lead_time_with_rework",
+            Kind::Object(&DURATION_BOUND),
+            "Expected lead time with rework.",
+        ),
+        field(
+            "activity_ratio",
+            Kind::Object(&PERCENT_BOUND),
+            "Process time / lead time.",
+        ),
+        field(
+            "rolled_complete_accurate",
+            Kind::Object(&PERCENT_BOUND),
+            "Rolled %C&A.",
+        ),
+        field(
+            "complete_accurate",
+            Kind::Object(&PERCENT_BOUND),
+            "The %C&A of every step.",
+        ),
     ],
 };
 
@@ -448,6 +513,11 @@ pub static OVERLAY: ObjectSpec = ObjectSpec {
             "measure",
             Kind::Object(&MEASURE),
             "The event log the steps are measured from.",
+        ),
+        field(
+            "targets",
+            Kind::Object(&TARGETS),
+            "Bounds the stream must keep (replaces the base's).",
         ),
     ],
 };

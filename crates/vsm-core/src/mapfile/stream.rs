@@ -10,7 +10,7 @@ use crate::graph;
 use crate::measure::{Matching, MeasureSource, Pattern, StepRule};
 use crate::model::{
     Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step, StepTargets,
-    System, ValueStream,
+    System, Target, TargetMetric, ValueStream,
 };
 use crate::{Duration, Percent};
 
@@ -300,7 +300,13 @@ fn finish(
         );
     }
 
+    let targets = match (top.get("targets"), base) {
+        (Some(node), _) => read_targets(reader, node),
+        (None, Some(base)) => base.targets.clone(),
+        (None, None) => Vec::new(),
+    };
     let mut stream = ValueStream {
+        targets,
         name: name?,
         description,
         customer,
@@ -408,6 +414,53 @@ fn carry_over(
             .help("give the list in this map to say what it should be"),
         );
     }
+}
+
+fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Target> {
+    let Some(fields) = reader.object(node, &fields::TARGETS) else {
+        return Vec::new();
+    };
+    let mut targets = Vec::new();
+    for (metric, name) in TargetMetric::ALL {
+        let Some(node) = fields.get(name) else {
+            continue;
+        };
+        let spec = if metric.is_duration() {
+            &fields::DURATION_BOUND
+        } else {
+            &fields::PERCENT_BOUND
+        };
+        let Some(bound) = reader.object(node, spec) else {
+            continue;
+        };
+        let mut value = |key: &str| {
+            let node = bound.get(key)?;
+            if metric.is_duration() {
+                reader.duration(node).map(|d| d.as_millis() as f64)
+            } else {
+                reader.percent(node).map(Percent::value)
+            }
+        };
+        let (min, max) = (value("min"), value("max"));
+        if min.is_none() && max.is_none() {
+            let location = bound.location();
+            reader.report(
+                Diagnostic::error(
+                    "empty_target",
+                    format!("the target for `{name}` gives neither `min` nor `max`"),
+                )
+                .at(location)
+                .help(if metric.is_duration() {
+                    "e.g. `{ max: 5d }`"
+                } else {
+                    "e.g. `{ min: 80% }`"
+                }),
+            );
+            continue;
+        }
+        targets.push(Target { metric, min, max });
+    }
+    targets
 }
 
 fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<MeasureSource> {
