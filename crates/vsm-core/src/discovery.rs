@@ -392,42 +392,35 @@ pub fn proposed_map(discovery: &Discovery, names: &[String], log_name: &str) -> 
         let _ = writeln!(out, "    name: {}", quote(name(step.activity)));
         let reached = format!("{} completions", step.count);
         match step.process_time {
-            Some(process) if process <= step.lead_time => {
-                let _ = writeln!(
-                    out,
-                    "    process_time: {process}    # median of {} start/complete pairs",
-                    step.process_samples
-                );
-                let _ = writeln!(
-                    out,
-                    "    lead_time: {}    # median time since the previous step completed; {reached}",
-                    step.lead_time
-                );
-            }
             Some(process) => {
                 let _ = writeln!(
                     out,
                     "    process_time: {process}    # median of {} start/complete pairs",
                     step.process_samples
                 );
-                let _ = writeln!(
-                    out,
-                    "    wait_time: 0    # the median gap since the previous step ({}) is shorter; {reached}",
-                    step.lead_time
-                );
             }
             None => {
-                let _ = writeln!(
-                    out,
-                    "    process_time: 0    # no start events in the log: estimate it"
-                );
-                let _ = writeln!(
-                    out,
-                    "    wait_time: {}    # median time since the previous step completed; {reached}",
-                    step.lead_time
-                );
+                out.push_str("    process_time: 0    # no start events in the log: estimate it\n");
             }
         }
+        let _ = match step.process_time {
+            // Longer than the gap since the previous step: the work overlapped the wait.
+            Some(process) if process > step.lead_time => writeln!(
+                out,
+                "    wait_time: 0    # the median gap since the previous step ({}) is shorter; {reached}",
+                step.lead_time
+            ),
+            Some(_) => writeln!(
+                out,
+                "    lead_time: {}    # median time since the previous step completed; {reached}",
+                step.lead_time
+            ),
+            None => writeln!(
+                out,
+                "    wait_time: {}    # median time since the previous step completed; {reached}",
+                step.lead_time
+            ),
+        };
     }
     if !discovery.loops.is_empty() {
         out.push_str("rework:\n");

@@ -390,6 +390,16 @@ pub static MAP: ObjectSpec = ObjectSpec {
             Kind::Object(&TARGETS),
             "Bounds the stream must keep, checked by `vsm check`.",
         ),
+        field(
+            "extends",
+            Kind::Text,
+            "The map this one changes, relative to this file: steps given override the base's by id (fields left out keep the base's values), new steps need `after:`, and the other fields and lists given replace the base's.",
+        ),
+        field(
+            "remove",
+            Kind::TextList,
+            "In a map that extends another: ids of the base's steps to drop.",
+        ),
     ],
 };
 
@@ -449,75 +459,6 @@ pub static TARGETS: ObjectSpec = ObjectSpec {
             "complete_accurate",
             Kind::Object(&PERCENT_BOUND),
             "The %C&A of every step.",
-        ),
-    ],
-};
-
-/// A map that `extends:` another: every field of a map, none required but `extends`.
-pub static OVERLAY: ObjectSpec = ObjectSpec {
-    noun: "map",
-    description: "A map that extends another: its steps override the base's by id, new steps join after the step they follow, `remove:` drops steps, and the fields and lists it gives replace the base's.",
-    fields: &[
-        required(
-            "extends",
-            Kind::Text,
-            "The map this one changes, relative to this file.",
-        ),
-        field(
-            "remove",
-            Kind::TextList,
-            "Ids of the base map's steps to drop.",
-        ),
-        field(
-            "name",
-            Kind::Text,
-            "The stream's name (default: the base's).",
-        ),
-        field("description", Kind::Text, "What the stream covers."),
-        field(
-            "customer",
-            Kind::Text,
-            "Who receives what the stream delivers.",
-        ),
-        field(
-            "scope",
-            Kind::Object(&SCOPE),
-            "Where the stream starts and ends.",
-        ),
-        field(
-            "steps",
-            Kind::List(&STEP),
-            "Steps to change (by id; fields left out keep the base's values) or to add (with `after:`).",
-        ),
-        field(
-            "systems",
-            Kind::List(&SYSTEM),
-            "Outside systems (replaces the base's list).",
-        ),
-        field(
-            "flows",
-            Kind::List(&FLOW),
-            "Information flows (replaces the base's list).",
-        ),
-        field(
-            "rework",
-            Kind::List(&REWORK),
-            "Declared rework loops (replaces the base's list).",
-        ),
-        field(
-            "improvements",
-            Kind::List(&IMPROVEMENT),
-            "The improvement plan (replaces the base's list).",
-        ),
-        field(
-            "measure",
-            Kind::Object(&MEASURE),
-            "The event log the steps are measured from.",
-        ),
-        field(
-            "targets",
-            Kind::Object(&TARGETS),
-            "Bounds the stream must keep (replaces the base's).",
         ),
     ],
 };

@@ -193,6 +193,17 @@ impl<'s> Reader<'s> {
         node: &'n Node<'y>,
         spec: &ObjectSpec,
     ) -> Option<Fields<'n, 'y>> {
+        self.object_requiring(node, spec, true)
+    }
+
+    /// As [`Self::object`]; `required: false` lets required fields be left out (a map that
+    /// extends another takes them from its base).
+    pub fn object_requiring<'n, 'y>(
+        &mut self,
+        node: &'n Node<'y>,
+        spec: &ObjectSpec,
+        required: bool,
+    ) -> Option<Fields<'n, 'y>> {
         let YamlData::Mapping(mapping) = &node.data else {
             let fields: Vec<&str> = spec.names().take(3).collect();
             self.type_error(
@@ -244,7 +255,11 @@ impl<'s> Reader<'s> {
                 }
             }
         }
-        for field in spec.fields.iter().filter(|field| field.required) {
+        for field in spec
+            .fields
+            .iter()
+            .filter(|field| required && field.required)
+        {
             let present = fields
                 .entries
                 .iter()

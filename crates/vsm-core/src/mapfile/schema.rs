@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::fields::{FieldSpec, Kind, MAP, OVERLAY, ObjectSpec};
+use super::fields::{FieldSpec, Kind, MAP, ObjectSpec};
 
 /// Pattern of a duration such as `90s`, `1.5h` or `1d 4h`.
 const DURATION_PATTERN: &str = r"^\s*(0|(\d+(\.\d+)?\s*(ms|msec|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)[\s,]*)+)\s*$";
@@ -43,14 +43,7 @@ pub fn json_schema() -> Value {
         }),
     );
     let mut schema = object_schema(&MAP);
-    // A map either stands alone (name and steps) or extends another (extends, remove).
-    for field in OVERLAY
-        .fields
-        .iter()
-        .filter(|f| MAP.field(f.name).is_none())
-    {
-        schema["properties"][field.name] = field_schema(field);
-    }
+    // A map either stands alone (name and steps) or extends another.
     if let Some(object) = schema.as_object_mut() {
         object.remove("required");
         object.insert(

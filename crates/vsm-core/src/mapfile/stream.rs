@@ -46,6 +46,17 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         return None;
     }
     let top = reader.object(root, &fields::MAP)?;
+    if let Some(node) = top.get("remove") {
+        let location = reader.location(node);
+        reader.report(
+            Diagnostic::error(
+                "remove_without_extends",
+                "`remove:` drops steps of a base map, but this map extends none",
+            )
+            .at(location)
+            .help("add `extends: BASE.yaml`, or delete the steps from `steps:` instead"),
+        );
+    }
     let mut drafts = Vec::new();
     if let Some(node) = top.get("steps") {
         let items = reader.list(node, "steps");
@@ -74,7 +85,7 @@ pub fn build_extending(
     root: &Node<'_>,
     base: &ValueStream,
 ) -> Option<ValueStream> {
-    let top = reader.object(root, &fields::OVERLAY)?;
+    let top = reader.object_requiring(root, &fields::MAP, false)?;
     let location = top.location();
     let reference = |id: &str| Reference {
         id: id.to_string(),
