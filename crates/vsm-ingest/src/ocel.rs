@@ -12,7 +12,7 @@ use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
 use crate::xes::LogNames;
-use crate::{Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, Trace, TraceSink};
+use crate::{Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, TraceSink};
 
 /// One event: its type, time, and the objects it relates to.
 struct OcelEvent {
@@ -311,14 +311,8 @@ fn flatten(
     // An event shared by several objects of the type reaches each of their items.
     for (item, events) in items.into_iter().filter(|(_, events)| !events.is_empty()) {
         stats.items += 1;
-        sink.trace(Trace {
-            item,
-            events: &events,
-            // OCEL event attributes are not kept yet.
-            attributes: &[],
-            activities: &names.activities,
-            values: &names.values,
-        });
+        // OCEL event attributes are not kept yet.
+        sink.trace(names.trace(item, &events, &[]));
     }
     Ok(stats)
 }

@@ -11,7 +11,7 @@ use std::io::BufRead;
 
 use crate::xes::LogNames;
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, Trace, TraceSink,
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, TraceSink,
 };
 
 /// Column names chosen by the user; `None` means: find it by the usual names.
@@ -209,13 +209,7 @@ impl Grouped {
         for (item, events, attributes) in self.items {
             stats.items += 1;
             stats.events_used += events.len() as u64;
-            sink.trace(Trace {
-                item: &item,
-                events: &events,
-                attributes: &attributes,
-                activities: &names.activities,
-                values: &names.values,
-            });
+            sink.trace(names.trace(&item, &events, &attributes));
         }
     }
 }

@@ -61,6 +61,24 @@ pub struct LogNames {
     pub values: Names,
 }
 
+impl LogNames {
+    /// One item's events, ready for a sink, with the names that resolve them.
+    pub fn trace<'a>(
+        &'a self,
+        item: &'a str,
+        events: &'a [Event],
+        attributes: &'a [Attributes],
+    ) -> Trace<'a> {
+        Trace {
+            item,
+            events,
+            attributes,
+            activities: &self.activities,
+            values: &self.values,
+        }
+    }
+}
+
 const ATTRIBUTE_TAGS: [&str; 8] = [
     "string",
     "date",
@@ -250,13 +268,7 @@ fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mu
         }
         stats.items += 1;
         stats.events_used += events.len() as u64;
-        sink.trace(Trace {
-            item: &item,
-            events: &events,
-            attributes: &attributes,
-            activities: &names.activities,
-            values: &names.values,
-        });
+        sink.trace(names.trace(&item, &events, &attributes));
     }
     stats.absorb(parsed.stats);
 }
