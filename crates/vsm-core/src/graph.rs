@@ -146,6 +146,8 @@ mod tests {
             name: id.into(),
             team: None,
             people: None,
+            capacity: None,
+            batch_size: None,
             automated: false,
             process_time: Duration::ZERO,
             wait_time: Duration::ZERO,

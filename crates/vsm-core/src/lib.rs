@@ -17,6 +17,7 @@ pub mod measure;
 pub mod model;
 mod percent;
 pub mod plan;
+pub mod simulate;
 
 pub use analysis::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, Location, Severity};

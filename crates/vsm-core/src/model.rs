@@ -94,6 +94,12 @@ pub struct Step {
     pub name: String,
     pub team: Option<String>,
     pub people: Option<u32>,
+    /// How many items the step can work on at once (people or runners), for `vsm simulate`;
+    /// `None`: as many as arrive (no queueing for the step).
+    pub capacity: Option<u32>,
+    /// Items the step takes together (a release train, a change board): it starts when this many
+    /// are waiting. `None`: one at a time.
+    pub batch_size: Option<u32>,
     pub automated: bool,
     /// Hands-on time for one item.
     pub process_time: Duration,

@@ -9,6 +9,7 @@ mod discover;
 mod input;
 mod measure;
 mod plan;
+mod simulate;
 mod templates;
 
 use std::io::Write as _;
@@ -125,6 +126,36 @@ enum Command {
         /// The date to check due dates against (default: today).
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<jiff::civil::Date>,
+    },
+    /// Simulate items flowing through the map (what-if): lead time percentiles with confidence
+    /// intervals, throughput, utilization and queues per step, and the constraint. On a measured
+    /// map it also says how close the simulation comes to the log.
+    Simulate {
+        /// The map file (YAML): the current state or a future state.
+        file: PathBuf,
+        /// Items to send through the stream.
+        #[arg(long, default_value_t = 10_000)]
+        items: u64,
+        /// Seed of the random draws: the same seed gives the same result.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Arrival rate (default: the log's, for a measured map), e.g. `30/week`, `4/day`.
+        #[arg(long, value_name = "RATE", value_parser = simulate::parse_rate)]
+        arrivals: Option<f64>,
+        /// At most this many items in the stream at once; the others wait to enter.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        wip_limit: Option<u32>,
+        /// Try a capacity for a step (items worked on at once), overriding the map's.
+        #[arg(long, value_name = "STEP=N", value_parser = simulate::parse_setting)]
+        capacity: Vec<(String, u32)>,
+        /// Try a batch size for a step, overriding the map's.
+        #[arg(long, value_name = "STEP=N", value_parser = simulate::parse_setting)]
+        batch: Vec<(String, u32)>,
+        /// Independent runs the items are split into (for the confidence intervals).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1000))]
+        replications: u32,
+        #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
+        format: MeasureFormat,
     },
     /// Check the map's numbers (measured where it is measured) against its `targets:`; exits
     /// non-zero with the list of what failed, for a nightly CI job.
@@ -376,6 +407,62 @@ fn run(cli: Cli) -> Result<()> {
                 return Err(Reported.into());
             }
             Ok(())
+        }
+        Command::Simulate {
+            file,
+            items,
+            seed,
+            arrivals,
+            wip_limit,
+            capacity,
+            batch,
+            replications,
+            format,
+        } => {
+            let source = input::read_map_file(&file)?;
+            let loaded = load_measured(&file, &source)?;
+            let measurement = loaded.measured.as_ref().map(|m| &m.measurement);
+            let mut models = vsm_core::simulate::models(&loaded.stream, measurement);
+            simulate::override_models(&loaded.stream, &mut models, &capacity, &batch)?;
+            let (arrivals_per_week, arrivals_source) =
+                simulate::arrivals(arrivals, loaded.measured.as_ref(), &models)?;
+            let config = vsm_core::simulate::Config {
+                items,
+                seed,
+                arrivals_per_week,
+                wip_limit,
+                replications,
+            };
+            let projection = vsm_core::simulate::simulate(&loaded.stream, &models, &config);
+            // Only a map simulated as it was measured can be held against its log.
+            let as_measured = capacity.is_empty() && batch.is_empty() && wip_limit.is_none();
+            let validation = loaded
+                .measured
+                .as_ref()
+                .filter(|m| {
+                    as_measured
+                        && loaded
+                            .estimates
+                            .measure
+                            .as_ref()
+                            .is_some_and(|s| s.calendar.is_none())
+                        && m.measurement.steps.len() == loaded.stream.steps.len()
+                })
+                .and_then(|m| vsm_core::simulate::complete_journeys(&loaded.stream, &m.measurement))
+                .and_then(|journeys| simulate::validate(&projection, journeys));
+            let report = simulate::Report {
+                stream: &loaded.stream,
+                models: &models,
+                projection: &projection,
+                arrivals_source: &arrivals_source,
+                wip_limit,
+                validation: validation.as_ref(),
+            };
+            let text = match format {
+                MeasureFormat::Text => simulate::text(&report),
+                MeasureFormat::Json => simulate::json(&report),
+            };
+            write_output(None, &text)
         }
         Command::Plan {
             file,

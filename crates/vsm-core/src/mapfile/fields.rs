@@ -205,6 +205,16 @@ pub static STEP: ObjectSpec = ObjectSpec {
             "How many people work on the step.",
         ),
         field(
+            "capacity",
+            Kind::Integer { min: 1 },
+            "How many items the step can work on at once (people or runners); `vsm simulate` queues the rest. Default: no limit.",
+        ),
+        field(
+            "batch_size",
+            Kind::Integer { min: 1 },
+            "Items the step takes together (a release train, a change board); `vsm simulate` starts it when this many are waiting. Default: 1.",
+        ),
+        field(
             "automated",
             Kind::Bool,
             "Whether a machine does the step (default: false, a manual step).",

@@ -685,6 +685,12 @@ fn read_step(
     let people_node = fields.get("people");
     let people = people_node.and_then(|node| reader.integer(node, 1));
     let people_ok = people_node.is_none() || people.is_some();
+    let capacity_node = fields.get("capacity");
+    let capacity = capacity_node.and_then(|node| reader.integer(node, 1));
+    let batch_node = fields.get("batch_size");
+    let batch_size = batch_node.and_then(|node| reader.integer(node, 1));
+    let load_ok = (capacity_node.is_none() || capacity.is_some())
+        && (batch_node.is_none() || batch_size.is_some());
     let automated_node = fields.get("automated");
     let automated = automated_node.and_then(|node| reader.boolean(node));
     let automated_ok = automated_node.is_none() || automated.is_some();
@@ -802,7 +808,7 @@ fn read_step(
         None => base.map_or(Percent::HUNDRED, |base| base.step.complete_accurate),
     };
     // A field that was present but unreadable has been reported by the reader.
-    complete &= people_ok && automated_ok && artifacts_ok && measure_ok;
+    complete &= people_ok && load_ok && automated_ok && artifacts_ok && measure_ok;
     let base_step = base.map(|base| &base.step);
     let (artifacts_in, artifacts_out) = match (fields.get("artifacts"), base_step) {
         (None, Some(base)) => (base.artifacts_in.clone(), base.artifacts_out.clone()),
@@ -815,6 +821,8 @@ fn read_step(
                 .unwrap_or_else(|| id.clone()),
             team: team.or_else(|| base_step.and_then(|b| b.team.clone())),
             people: people.or_else(|| base_step.and_then(|b| b.people)),
+            capacity: capacity.or_else(|| base_step.and_then(|b| b.capacity)),
+            batch_size: batch_size.or_else(|| base_step.and_then(|b| b.batch_size)),
             automated: if automated_node.is_some() {
                 automated
             } else {
