@@ -1,7 +1,5 @@
 //! Targets: the bounds a stream must keep, checked against its numbers now.
 
-use crate::Duration;
-use crate::analysis::Analysis;
 use crate::measure::{Provenance, StepProvenance};
 use crate::model::{TargetMetric, ValueStream};
 
@@ -11,84 +9,107 @@ pub struct TargetResult {
     pub metric: TargetMetric,
     /// The step, for per-step targets (%C&A).
     pub step: Option<String>,
-    /// The value checked: milliseconds for durations, percent for percentages.
-    pub actual: f64,
+    /// The value checked: milliseconds for durations, percent for percentages; `None` when the
+    /// numbers checked do not have it (a snapshot taken before the step was added).
+    pub actual: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub passed: bool,
-    /// Where the value comes from, e.g. `p85 of 1266 measured items` or `the map's analysis`.
+    /// Where the value comes from, e.g. `p85 of 1266 measured items` or `the map's estimates`.
     pub source: String,
 }
 
-/// Checks every target of `stream`. `item_lead_time_p85`: the p85 of the measured items' lead
-/// times (with their count), which the lead time target uses when the map is measured.
-/// `provenance` says, per step, whether its numbers were measured (empty: all estimated).
+/// Which numbers are checked.
+#[derive(Clone, Copy, Debug)]
+pub enum Basis<'a> {
+    /// The analysis now; `provenance` says, per step, whether its numbers were measured (empty:
+    /// all estimated).
+    Live { provenance: &'a [StepProvenance] },
+    /// A stored snapshot.
+    Snapshot { id: i64, taken_at: &'a str },
+}
+
+/// Checks every target of `stream` against `metrics` (named as in [`crate::metrics`], sorted by
+/// name). The lead time target uses the p85 of the measured items' lead times when there is one.
 pub fn check(
     stream: &ValueStream,
-    analysis: &Analysis,
-    provenance: &[StepProvenance],
-    item_lead_time_p85: Option<(Duration, u64)>,
+    metrics: &[(String, f64)],
+    basis: Basis<'_>,
 ) -> Vec<TargetResult> {
-    let measured_anywhere = provenance.iter().any(|p| *p != StepProvenance::default());
-    let s = &analysis.summary;
+    let value = |name: &str| crate::metrics::get(metrics, name);
+    let where_from = |what: String| match basis {
+        Basis::Live { .. } => what,
+        Basis::Snapshot { id, taken_at } => format!("{what}, snapshot #{id} of {taken_at}"),
+    };
+    let measured_anywhere = match basis {
+        Basis::Live { provenance } => provenance.iter().any(|p| *p != StepProvenance::default()),
+        Basis::Snapshot { .. } => value("items.count").is_some(),
+    };
+    let analysis_source = || {
+        where_from(if measured_anywhere {
+            "the analysis, with measured numbers where the map has them".to_string()
+        } else {
+            "the map's estimates".to_string()
+        })
+    };
     let mut results = Vec::new();
     for target in &stream.targets {
-        let within = |actual: f64| {
-            target.min.is_none_or(|min| actual >= min) && target.max.is_none_or(|max| actual <= max)
-        };
-        let mut push = |actual: f64, step: Option<String>, source: String| {
+        let mut push = |name: &str, step: Option<String>, source: String| {
+            let scale = if target.metric.is_duration() {
+                1_000.0
+            } else {
+                1.0
+            };
+            let actual = value(name).map(|v| v * scale);
             results.push(TargetResult {
                 metric: target.metric,
                 step,
                 actual,
                 min: target.min,
                 max: target.max,
-                passed: within(actual),
-                source,
+                passed: actual.is_some_and(|actual| {
+                    target.min.is_none_or(|min| actual >= min)
+                        && target.max.is_none_or(|max| actual <= max)
+                }),
+                source: if actual.is_some() {
+                    source
+                } else {
+                    where_from(format!("`{name}` is not in the numbers checked"))
+                },
             });
         };
-        let analysis_source = || {
-            if measured_anywhere {
-                "the analysis, with measured numbers where the map has them".to_string()
-            } else {
-                "the map's estimates".to_string()
-            }
-        };
         match target.metric {
-            TargetMetric::LeadTime => match item_lead_time_p85 {
-                Some((p85, items)) => push(
-                    p85.as_millis() as f64,
-                    None,
-                    format!("p85 of {items} measured items"),
-                ),
-                None => push(s.lead_time.as_millis() as f64, None, analysis_source()),
-            },
-            TargetMetric::ProcessTime => {
-                push(s.process_time.as_millis() as f64, None, analysis_source());
-            }
-            TargetMetric::WaitTime => push(s.wait_time.as_millis() as f64, None, analysis_source()),
-            TargetMetric::LeadTimeWithRework => push(
-                s.lead_time_with_rework.as_millis() as f64,
-                None,
-                analysis_source(),
-            ),
-            TargetMetric::ActivityRatio => push(s.activity_ratio_percent, None, analysis_source()),
-            TargetMetric::RolledCompleteAccurate => {
-                push(s.rolled_complete_accurate_percent, None, analysis_source());
+            TargetMetric::LeadTime => {
+                match value("items.count").filter(|_| value("items.lead_time.p85").is_some()) {
+                    Some(items) => push(
+                        "items.lead_time.p85",
+                        None,
+                        where_from(format!("p85 of {items} measured items")),
+                    ),
+                    None => push("lead_time", None, analysis_source()),
+                }
             }
             TargetMetric::CompleteAccurate => {
                 for (index, step) in stream.steps.iter().enumerate() {
-                    let source = match provenance.get(index).map(|p| p.complete_accurate) {
-                        Some(Provenance::Measured) => "measured",
-                        _ => "estimated",
+                    let source = match basis {
+                        Basis::Live { provenance } => {
+                            match provenance.get(index).map(|p| p.complete_accurate) {
+                                Some(Provenance::Measured) => "measured".to_string(),
+                                _ => "estimated".to_string(),
+                            }
+                        }
+                        Basis::Snapshot { id, taken_at } => {
+                            format!("snapshot #{id} of {taken_at}")
+                        }
                     };
                     push(
-                        step.complete_accurate.value(),
+                        &format!("steps.{}.complete_accurate", step.id),
                         Some(step.id.clone()),
-                        source.to_string(),
+                        source,
                     );
                 }
             }
+            metric => push(metric.as_str(), None, analysis_source()),
         }
     }
     results
@@ -106,7 +127,8 @@ mod tests {
         .stream
         .unwrap();
         let analysis = crate::analyze(&stream);
-        let results = check(&stream, &analysis, &[], None);
+        let metrics = crate::metrics::of(&stream, &analysis, None);
+        let results = check(&stream, &metrics, Basis::Live { provenance: &[] });
         let outcome: Vec<(&str, Option<&str>, bool)> = results
             .iter()
             .map(|r| (r.metric.as_str(), r.step.as_deref(), r.passed))
@@ -122,8 +144,36 @@ mod tests {
             ]
         );
         // Measured: the p85 of the items decides.
-        let measured = check(&stream, &analysis, &[], Some((Duration::from_days(3), 40)));
-        assert!(!measured[0].passed);
-        assert_eq!(measured[0].source, "p85 of 40 measured items");
+        let mut measured = metrics.clone();
+        measured.push(("items.count".into(), 40.0));
+        measured.push(("items.lead_time.p85".into(), 3.0 * 86_400.0));
+        measured.sort_by(|a, b| a.0.cmp(&b.0));
+        let results = check(&stream, &measured, Basis::Live { provenance: &[] });
+        assert!(!results[0].passed);
+        assert_eq!(results[0].source, "p85 of 40 measured items");
+        // From a snapshot that lacks a step.
+        let old: Vec<(String, f64)> = metrics
+            .iter()
+            .filter(|(name, _)| !name.starts_with("steps.b."))
+            .cloned()
+            .collect();
+        let results = check(
+            &stream,
+            &old,
+            Basis::Snapshot {
+                id: 4,
+                taken_at: "2026-11-20T00:00:00Z",
+            },
+        );
+        assert_eq!(results[3].actual, None);
+        assert!(!results[3].passed);
+        assert_eq!(
+            results[3].source,
+            "`steps.b.complete_accurate` is not in the numbers checked, snapshot #4 of 2026-11-20T00:00:00Z"
+        );
+        assert_eq!(
+            results[1].source,
+            "the map's estimates, snapshot #4 of 2026-11-20T00:00:00Z"
+        );
     }
 }

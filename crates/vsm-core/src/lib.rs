@@ -14,6 +14,7 @@ mod duration;
 pub mod graph;
 pub mod mapfile;
 pub mod measure;
+pub mod metrics;
 pub mod model;
 mod percent;
 pub mod plan;

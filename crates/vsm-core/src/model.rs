@@ -224,6 +224,8 @@ pub struct Improvement {
     pub action: String,
     pub owner: Option<String>,
     pub due: Option<jiff::civil::Date>,
+    /// When work on it began: `vsm plan` shows the numbers of the last snapshot before.
+    pub started: Option<jiff::civil::Date>,
     pub status: ImprovementStatus,
     pub target: StepTargets,
 }

@@ -14,6 +14,8 @@ pub struct TargetCheck {
     pub metric: &'static str,
     pub target: TargetValue,
     pub current: TargetValue,
+    /// The value in the snapshot taken when the improvement started (see [`set_baseline`]).
+    pub at_start: Option<TargetValue>,
     /// Where the current value comes from.
     pub provenance: Provenance,
     pub met: bool,
@@ -34,6 +36,33 @@ pub struct PlanItem<'a> {
     /// Past its due date and neither done nor dropped.
     pub overdue: bool,
     pub targets: Vec<TargetCheck>,
+    /// The snapshot the `at_start` values come from, as the caller named it.
+    pub baseline: Option<String>,
+}
+
+/// The value of a step's metric (`process_time`, `wait_time`, `lead_time` or
+/// `complete_accurate`) in snapshot metrics (named as in [`crate::metrics`], sorted).
+pub fn value_in(metrics: &[(String, f64)], step: &str, metric: &str) -> Option<TargetValue> {
+    let value = crate::metrics::get(metrics, &format!("steps.{step}.{metric}"))?;
+    Some(if metric == "complete_accurate" {
+        TargetValue::Percent(Percent::new(value.clamp(0.0, 100.0)).unwrap_or(Percent::ZERO))
+    } else {
+        TargetValue::Duration(Duration::from_secs_f64(value))
+    })
+}
+
+/// Fills in each target's value at the start of the improvement from a snapshot's metrics.
+pub fn set_baseline(
+    item: &mut PlanItem<'_>,
+    stream: &ValueStream,
+    label: String,
+    metrics: &[(String, f64)],
+) {
+    let step = &stream.steps[item.improvement.step].id;
+    for target in &mut item.targets {
+        target.at_start = value_in(metrics, step, target.metric);
+    }
+    item.baseline = Some(label);
 }
 
 /// The plan, ordered by status (in progress, planned, done, dropped), then due date, then map
@@ -65,6 +94,7 @@ pub fn check<'a>(
                     metric,
                     target: TargetValue::Duration(target),
                     current: TargetValue::Duration(current),
+                    at_start: None,
                     provenance,
                     met: current <= target,
                 })
@@ -97,6 +127,7 @@ pub fn check<'a>(
                     metric: "complete_accurate",
                     target: TargetValue::Percent(target),
                     current: TargetValue::Percent(step.complete_accurate),
+                    at_start: None,
                     provenance: mark.complete_accurate,
                     met: step.complete_accurate >= target,
                 });
@@ -106,6 +137,7 @@ pub fn check<'a>(
                 days_left,
                 overdue: open && days_left.is_some_and(|days| days < 0),
                 targets,
+                baseline: None,
             }
         })
         .collect();

@@ -101,6 +101,9 @@ struct ReportPage<'a> {
     svg: String,
     /// Measured distributions, one row per measured step (empty for an unmeasured map).
     distributions: Vec<DistributionRow>,
+    /// One chart per metric over the map's snapshots (empty without a history).
+    trend: Vec<crate::trend::TrendRow>,
+    trend_note: String,
     measured_from: Option<String>,
     cards: Vec<Card>,
     steps: Vec<StepRow>,
@@ -118,7 +121,7 @@ fn pct(value: f64) -> String {
 
 /// Renders the report page.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
-    render_measured(stream, analysis, None)
+    render_measured(stream, analysis, None, None)
 }
 
 /// One small chart per measured step: for process, wait and lead time, a line from the
@@ -196,21 +199,13 @@ fn distribution_rows(stream: &ValueStream, measurement: &Measurement) -> Vec<Dis
         .collect()
 }
 
-/// Renders the report page of a map measured from `measurement` (from the log `log`), with a
-/// small chart of each measured step's distributions.
-pub fn render_with_measurement(
-    stream: &ValueStream,
-    analysis: &Analysis,
-    measurement: &Measurement,
-    log: &str,
-) -> String {
-    render_measured(stream, analysis, Some((measurement, log)))
-}
-
-fn render_measured(
+/// Renders the report page, with the measured distributions and the trend over the map's
+/// snapshots where given.
+pub fn render_measured(
     stream: &ValueStream,
     analysis: &Analysis,
     measured: Option<(&Measurement, &str)>,
+    trend: Option<&crate::trend::Trend>,
 ) -> String {
     let s = &analysis.summary;
     let rework_extra = s
@@ -374,6 +369,16 @@ fn render_measured(
             .map(|(m, _)| distribution_rows(stream, m))
             .unwrap_or_default(),
         measured_from: measured.map(|(_, log)| log.to_string()),
+        trend: trend.map(crate::trend::rows).unwrap_or_default(),
+        trend_note: trend.map_or_else(String::new, |t| {
+            let day = |s: Option<&String>| s.map_or("", |s| s.get(..10).unwrap_or(s)).to_string();
+            format!(
+                "{} snapshots from {} to {}; hover a dot for its value.",
+                t.taken_at.len(),
+                day(t.taken_at.first()),
+                day(t.taken_at.last())
+            )
+        }),
         cards,
         steps,
         bottlenecks,

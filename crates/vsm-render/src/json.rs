@@ -130,6 +130,8 @@ pub struct ImprovementReport<'a> {
     pub action: &'a str,
     pub owner: Option<&'a str>,
     pub due: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
     pub status: &'static str,
     pub target: TargetReport,
 }
@@ -331,6 +333,7 @@ fn improvement_report<'a>(
         action: &improvement.action,
         owner: improvement.owner.as_deref(),
         due: improvement.due.map(|date| date.to_string()),
+        started: improvement.started.map(|date| date.to_string()),
         status: improvement.status.as_str(),
         target: TargetReport {
             process_time_seconds: target.process_time.map(seconds),

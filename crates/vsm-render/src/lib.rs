@@ -11,6 +11,7 @@ pub mod json;
 mod png;
 mod report;
 pub mod svg;
+pub mod trend;
 
 pub use png::PngError;
 pub use report::Style;
@@ -73,12 +74,13 @@ pub fn html(stream: &ValueStream, analysis: &Analysis) -> String {
     html::render(stream, analysis)
 }
 
-/// The HTML report of a measured map, with small charts of each measured step's distributions.
-pub fn html_measured(
+/// The HTML report with everything known: the measured distributions (the measurement and the
+/// log it came from) and the trend over the map's snapshots, where given.
+pub fn html_report(
     stream: &ValueStream,
     analysis: &Analysis,
-    measurement: &vsm_core::measure::Measurement,
-    log: &str,
+    measured: Option<(&vsm_core::measure::Measurement, &str)>,
+    trend: Option<&trend::Trend>,
 ) -> String {
-    html::render_with_measurement(stream, analysis, measurement, log)
+    html::render_measured(stream, analysis, measured, trend)
 }

@@ -65,7 +65,31 @@ fn report(map: &Path) -> String {
     let source = std::fs::read_to_string(map).unwrap();
     let stream = vsm_core::parse_map(&source).stream.unwrap();
     let analysis = vsm_core::analyze(&stream);
-    vsm_render::html(&stream, &analysis)
+    if !map.ends_with("feature-delivery.yaml") {
+        return vsm_render::html(&stream, &analysis);
+    }
+    // The first example with a history of six weekly snapshots, one of them before the
+    // activity ratio was recorded.
+    let taken_at = (1..=6)
+        .map(|week| format!("2026-10-{:02}T00:00:00Z", week * 4))
+        .collect();
+    let trend = vsm_render::trend::Trend {
+        taken_at,
+        series: vec![
+            (
+                "lead_time".into(),
+                [30.0, 29.5, 28.0, 26.0, 25.5, 24.0]
+                    .map(|d| Some(d * 86_400.0))
+                    .to_vec(),
+            ),
+            (
+                "activity_ratio".into(),
+                vec![None, Some(5.1), Some(5.4), Some(6.0), Some(6.1), Some(7.2)],
+            ),
+            ("rolled_complete_accurate".into(), vec![Some(35.5); 6]),
+        ],
+    };
+    vsm_render::html_report(&stream, &analysis, None, Some(&trend))
 }
 
 /// Runs in the page: returns a JSON string with what a reader would notice.
@@ -118,7 +142,20 @@ const CHECK_PAGE: &str = r#"
     rungs++;
   }
   if (rungs === 0) problems.push('no timeline ladder');
-  return JSON.stringify({ problems, steps: boxes.length / 2, rungs, background: getComputedStyle(document.body).backgroundColor });
+  // Trend charts: a line and a dot per value, inside their card.
+  for (const chart of document.querySelectorAll('svg.trend')) {
+    const card = chart.closest('.trend-card').getBoundingClientRect();
+    const c = chart.getBoundingClientRect();
+    if (c.right > card.right + 1) problems.push('trend chart ' + chart.getAttribute('aria-label') + ' overflows its card');
+    const line = chart.querySelector('path.trend-line').getBoundingClientRect();
+    if (line.width < 50) problems.push('trend chart ' + chart.getAttribute('aria-label') + ' has no line');
+    for (const dot of chart.querySelectorAll('circle')) {
+      const d = dot.getBoundingClientRect();
+      if (d.top < c.top - 0.5 || d.bottom > c.bottom + 0.5) problems.push('a dot of ' + chart.getAttribute('aria-label') + ' is outside the chart');
+    }
+  }
+  const trendDots = document.querySelectorAll('svg.trend circle').length;
+  return JSON.stringify({ problems, steps: boxes.length / 2, rungs, trendDots, background: getComputedStyle(document.body).backgroundColor });
 })()
 "#;
 
@@ -126,6 +163,7 @@ const CHECK_PAGE: &str = r#"
 struct PageReport {
     problems: Vec<String>,
     steps: u64,
+    trend_dots: u64,
     background: String,
 }
 
@@ -258,6 +296,7 @@ fn check(browser: &Browser, map: &Path, shots: &Path, one_page: bool) -> PageRep
     PageReport {
         problems,
         steps: json["steps"].as_u64().unwrap(),
+        trend_dots: json["trendDots"].as_u64().unwrap(),
         background: dark.value.unwrap().as_str().unwrap().to_string(),
     }
 }
@@ -295,6 +334,15 @@ fn reports_render_cleanly_in_chromium() {
     for (map, steps, one_page) in maps {
         let report = check(&browser, &repo().join(map), &shots, one_page);
         assert_eq!(report.steps, steps, "{map}");
+        let dots = if map.ends_with("feature-delivery.yaml") {
+            17
+        } else {
+            0
+        };
+        assert_eq!(
+            report.trend_dots, dots,
+            "{map}: a dot per value of the trend"
+        );
         assert!(
             !report.background.contains("rgb(255, 255, 255)"),
             "{map}: no dark mode: {}",

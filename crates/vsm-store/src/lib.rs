@@ -105,6 +105,11 @@ pub const DEFAULT_PATH: &str = ".vsm/history.db";
 /// Opens (creating if needed) the store a URL names: a file path, `sqlite://PATH` or
 /// `sqlite:PATH`.
 pub fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
+    Ok(Box::new(Sqlite::open(&sqlite_path(url)?)?))
+}
+
+/// The file a SQLite URL names; an error for other kinds of database.
+pub fn sqlite_path(url: &str) -> Result<PathBuf, StoreError> {
     if let Some((scheme, rest)) = url.split_once(':')
         && scheme.len() > 1
         && scheme
@@ -112,17 +117,14 @@ pub fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
             .all(|c| c.is_ascii_alphanumeric() || c == '+')
     {
         return match scheme {
-            "sqlite" => {
-                let path = rest.strip_prefix("//").unwrap_or(rest);
-                Ok(Box::new(Sqlite::open(Path::new(path))?))
-            }
+            "sqlite" => Ok(PathBuf::from(rest.strip_prefix("//").unwrap_or(rest))),
             _ => Err(StoreError::Unsupported {
                 url: url.to_string(),
                 scheme: scheme.to_string(),
             }),
         };
     }
-    Ok(Box::new(Sqlite::open(Path::new(url))?))
+    Ok(PathBuf::from(url))
 }
 
 /// Schema versions, in order: version n is reached by applying `MIGRATIONS[n - 1]`.

@@ -4,8 +4,10 @@
 //! `vsm-core` (model and analysis) and `vsm-render` (text, Markdown, JSON).
 #![forbid(unsafe_code)]
 
+mod check;
 mod diagnostics;
 mod discover;
+mod history;
 mod input;
 mod measure;
 mod plan;
@@ -81,6 +83,8 @@ enum Command {
         /// Where to write the report (default: the map's name with `.html`, in this directory).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        db: history::DbOption,
     },
     /// Read an event log (XES, .xes.gz, CSV, JSON Lines, OCEL 2.0) and propose a map from it.
     Discover {
@@ -126,6 +130,8 @@ enum Command {
         /// The date to check due dates against (default: today).
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        db: history::DbOption,
     },
     /// Simulate items flowing through the map (what-if): lead time percentiles with confidence
     /// intervals, throughput, utilization and queues per step, and the constraint. On a measured
@@ -164,6 +170,38 @@ enum Command {
         file: PathBuf,
         #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
         format: MeasureFormat,
+        /// Measure now instead of reading the latest snapshot.
+        #[arg(long)]
+        live: bool,
+        #[command(flatten)]
+        db: history::DbOption,
+    },
+    /// Store the map's analysis (measured where it is measured) with its time and git commit, in
+    /// the history database.
+    Snapshot {
+        /// The map file (YAML).
+        file: PathBuf,
+        /// Measure from this event log instead of the one the map's `measure:` names.
+        #[arg(long, value_name = "LOG")]
+        events: Option<PathBuf>,
+        /// The time the numbers stand for (default: now), e.g. `2026-11-01T00:00:00Z`.
+        #[arg(long, value_name = "TIMESTAMP")]
+        at: Option<jiff::Timestamp>,
+        #[command(flatten)]
+        db: history::DbOption,
+    },
+    /// Show how the map's numbers moved over its snapshots.
+    Trend {
+        /// The map file (YAML).
+        file: PathBuf,
+        /// Metrics to show (repeatable; default: the summary), e.g. `lead_time`,
+        /// `items.lead_time.p85`, `steps.review.wait_time`.
+        #[arg(long, value_name = "NAME")]
+        metric: Vec<String>,
+        #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
+        format: MeasureFormat,
+        #[command(flatten)]
+        db: history::DbOption,
     },
     /// Print the JSON Schema of the map file.
     Schema {
@@ -383,30 +421,116 @@ fn run(cli: Cli) -> Result<()> {
             }
             write_output(output.as_deref(), &text)
         }
-        Command::Check { file, format } => {
+        Command::Check {
+            file,
+            format,
+            live,
+            db,
+        } => {
             let source = input::read_map_file(&file)?;
-            let loaded = load_measured(&file, &source)?;
-            let p85 = loaded
-                .measured
-                .as_ref()
-                .map(|m| &m.measurement.item_lead_time)
-                .filter(|d| d.count > 0)
-                .map(|d| (d.p85, d.count));
-            let provenance = loaded
-                .measured
-                .as_ref()
-                .map_or(&[][..], |m| &m.provenance[..]);
-            let results = vsm_core::check::check(&loaded.stream, &loaded.analysis, provenance, p85);
+            let stream = parse_checked(&file, &source)?;
+            let latest = match db.open_existing()? {
+                Some(store) if !live => store.latest(&stream.name)?,
+                _ => None,
+            };
+            let results = if let Some(snapshot) = &latest {
+                eprintln!(
+                    "checking snapshot {} in {} (--live measures now instead)",
+                    history::label(snapshot),
+                    db.url()
+                );
+                vsm_core::check::check(
+                    &stream,
+                    &snapshot.metrics,
+                    vsm_core::check::Basis::Snapshot {
+                        id: snapshot.id,
+                        taken_at: &snapshot.taken_at,
+                    },
+                )
+            } else {
+                let loaded = measure_loaded(&file, stream, None)?;
+                let provenance = loaded
+                    .measured
+                    .as_ref()
+                    .map_or(&[][..], |m| &m.provenance[..]);
+                vsm_core::check::check(
+                    &loaded.stream,
+                    &loaded.metrics(),
+                    vsm_core::check::Basis::Live { provenance },
+                )
+            };
             let failed = results.iter().filter(|r| !r.passed).count();
             let text = match format {
-                MeasureFormat::Text => check_text(&file, &results),
-                MeasureFormat::Json => check_json(&results),
+                MeasureFormat::Text => check::text(&file, &results),
+                MeasureFormat::Json => check::json(&results),
             };
             write_output(None, &text)?;
             if failed > 0 {
                 return Err(Reported.into());
             }
             Ok(())
+        }
+        Command::Snapshot {
+            file,
+            events,
+            at,
+            db,
+        } => {
+            let source = input::read_map_file(&file)?;
+            let loaded = load_measured_from(&file, &source, events.as_deref())?;
+            let analysis = with_provenance(
+                &report_text(&loaded.stream, &loaded.analysis, Format::Json),
+                &loaded.estimates,
+                loaded.measured.as_ref(),
+            );
+            let (commit, dirty) = history::git_state(&file);
+            let mut snapshot = vsm_store::Snapshot {
+                id: 0,
+                map: loaded.stream.name.clone(),
+                file: history::file_label(&file)?,
+                taken_at: history::timestamp(at.unwrap_or_else(jiff::Timestamp::now)),
+                commit,
+                dirty,
+                analysis,
+                metrics: loaded.metrics(),
+            };
+            let mut store = db.open()?;
+            snapshot.id = store.save(&vsm_store::NewSnapshot {
+                map: &snapshot.map,
+                file: &snapshot.file,
+                taken_at: &snapshot.taken_at,
+                commit: snapshot.commit.as_deref(),
+                dirty: snapshot.dirty,
+                analysis: &snapshot.analysis,
+                metrics: &snapshot.metrics,
+            })?;
+            println!("{}", history::stored_message(db.url(), &snapshot));
+            Ok(())
+        }
+        Command::Trend {
+            file,
+            metric,
+            format,
+            db,
+        } => {
+            let source = input::read_map_file(&file)?;
+            let stream = parse_checked(&file, &source)?;
+            let Some(store) = db.open_existing()? else {
+                bail!(
+                    "there is no history yet ({} does not exist); take a snapshot with `vsm snapshot {}`",
+                    db.url(),
+                    file.display()
+                );
+            };
+            let history = history::history_of(store.as_ref(), db.url(), &stream.name)?;
+            let names = history::pick_metrics(&history, &metric)?;
+            let text = match format {
+                MeasureFormat::Text => {
+                    history::trend_text(&stream.name, db.url(), &history, &names)
+                }
+                MeasureFormat::Json => history::trend_json(&stream.name, &history, &names),
+            };
+            write_output(None, &text)
         }
         Command::Simulate {
             file,
@@ -468,6 +592,7 @@ fn run(cli: Cli) -> Result<()> {
             file,
             format,
             today,
+            db,
         } => {
             let today = today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
             let source = input::read_map_file(&file)?;
@@ -476,9 +601,24 @@ fn run(cli: Cli) -> Result<()> {
                 || vec![vsm_core::measure::StepProvenance::default(); loaded.stream.steps.len()],
                 |m| m.provenance.clone(),
             );
-            let items = vsm_core::plan::check(&loaded.stream, &provenance, today);
+            let mut items = vsm_core::plan::check(&loaded.stream, &provenance, today);
+            let history = match db.open_existing()? {
+                Some(store) => store.history(&loaded.stream.name)?,
+                None => Vec::new(),
+            };
+            for item in &mut items {
+                if let Some(snapshot) = plan::baseline(item.improvement, &history) {
+                    vsm_core::plan::set_baseline(
+                        item,
+                        &loaded.stream,
+                        history::label(snapshot),
+                        &snapshot.metrics,
+                    );
+                }
+            }
+            let has_history = !history.is_empty();
             let text = match format {
-                MeasureFormat::Text => plan::text(&loaded.stream, &items, today),
+                MeasureFormat::Text => plan::text(&loaded.stream, &items, today, has_history),
                 MeasureFormat::Json => plan::json(&loaded.stream, &items, today),
             };
             write_output(None, &text)
@@ -513,7 +653,7 @@ fn run(cli: Cli) -> Result<()> {
             let parsed = parse_file(&file, &source, 0)?;
             diagnostics::print(&file, &source, &parsed.diagnostics);
             let stream = parsed.stream.ok_or(Reported)?;
-            let Some(measured) = measure::measure(&file, &stream)? else {
+            let Some(measured) = measure::measure(&file, &stream, None)? else {
                 bail!(
                     "`{}` names no event log; add `measure: {{ log: events.xes.gz }}` and a `measure:` rule to the steps to measure",
                     file.display()
@@ -565,7 +705,7 @@ fn run(cli: Cli) -> Result<()> {
             format,
         } => render(&file, output.as_deref(), format),
         Command::Schema { output } => write_output(output.as_deref(), &schema_text()),
-        Command::Report { file, output } => {
+        Command::Report { file, output, db } => {
             let output = output.unwrap_or_else(|| {
                 let stem = file
                     .file_stem()
@@ -574,7 +714,15 @@ fn run(cli: Cli) -> Result<()> {
             });
             let source = input::read_map_file(&file)?;
             let loaded = load_measured(&file, &source)?;
-            std::fs::write(&output, report_page(&loaded))
+            let history = match db.open_existing()? {
+                Some(store) => store.history(&loaded.stream.name)?,
+                None => Vec::new(),
+            };
+            // A trend needs two points.
+            let trend = (history.len() >= 2)
+                .then(|| history::trend(&history))
+                .transpose()?;
+            std::fs::write(&output, report_page(&loaded, trend.as_ref()))
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
             println!(
                 "wrote {} (open it in a browser; it works offline)",
@@ -615,98 +763,16 @@ fn ingest_error(error: vsm_ingest::IngestError) -> anyhow::Error {
 }
 
 /// The HTML report, with the measured distributions when the map was measured.
-fn report_page(loaded: &Loaded) -> String {
-    match &loaded.measured {
-        Some(measured) => vsm_render::html_measured(
-            &loaded.stream,
-            &loaded.analysis,
-            &measured.measurement,
-            &measured.log,
-        ),
-        None => vsm_render::html(&loaded.stream, &loaded.analysis),
-    }
-}
-
-fn show_target_value(metric: vsm_core::model::TargetMetric, value: f64) -> String {
-    if metric.is_duration() {
-        vsm_core::Duration::from_millis(value.max(0.0) as u64).human()
-    } else {
-        format!("{}%", vsm_core::format_number(value, 1))
-    }
-}
-
-fn check_text(file: &Path, results: &[vsm_core::check::TargetResult]) -> String {
-    if results.is_empty() {
-        return format!(
-            "{}: no targets to check; add `targets:` to the map (see docs/map-format.md)\n",
-            file.display()
-        );
-    }
-    let failed = results.iter().filter(|r| !r.passed).count();
-    let mut out = if failed == 0 {
-        format!("{}: all {} targets met\n", file.display(), results.len())
-    } else {
-        format!(
-            "{}: {failed} of {} targets failed\n",
-            file.display(),
-            results.len()
-        )
-    };
-    for r in results {
-        let what = match &r.step {
-            Some(step) => format!("{} of `{step}`", r.metric.as_str()),
-            None => r.metric.as_str().to_string(),
-        };
-        let actual = show_target_value(r.metric, r.actual);
-        let bound = match (r.min, r.max, r.passed) {
-            (Some(min), _, false) if r.actual < min => {
-                format!("below the minimum {}", show_target_value(r.metric, min))
-            }
-            (_, Some(max), false) => {
-                format!("above the maximum {}", show_target_value(r.metric, max))
-            }
-            (Some(min), Some(max), true) => format!(
-                "within {} to {}",
-                show_target_value(r.metric, min),
-                show_target_value(r.metric, max)
-            ),
-            (Some(min), None, true) => format!("at least {}", show_target_value(r.metric, min)),
-            (None, Some(max), true) => format!("at most {}", show_target_value(r.metric, max)),
-            _ => String::new(),
-        };
-        let mark = if r.passed { "ok  " } else { "FAIL" };
-        out.push_str(&format!(
-            "  {mark} {what}: {actual}, {bound} ({})\n",
-            r.source
-        ));
-    }
-    out
-}
-
-fn check_json(results: &[vsm_core::check::TargetResult]) -> String {
-    let items: Vec<serde_json::Value> = results
-        .iter()
-        .map(|r| {
-            let unit = if r.metric.is_duration() { 0.001 } else { 1.0 };
-            serde_json::json!({
-                "metric": r.metric.as_str(),
-                "step": r.step,
-                "unit": if r.metric.is_duration() { "seconds" } else { "percent" },
-                "actual": r.actual * unit,
-                "min": r.min.map(|v| v * unit),
-                "max": r.max.map(|v| v * unit),
-                "passed": r.passed,
-                "source": r.source,
-            })
-        })
-        .collect();
-    let failed = results.iter().filter(|r| !r.passed).count();
-    let mut text = serde_json::to_string_pretty(
-        &serde_json::json!({ "passed": failed == 0, "failed": failed, "targets": items }),
+fn report_page(loaded: &Loaded, trend: Option<&vsm_render::trend::Trend>) -> String {
+    vsm_render::html_report(
+        &loaded.stream,
+        &loaded.analysis,
+        loaded
+            .measured
+            .as_ref()
+            .map(|m| (&m.measurement, m.log.as_str())),
+        trend,
     )
-    .expect("serializes");
-    text.push('\n');
-    text
 }
 
 /// The analysis as text, Markdown or JSON.
@@ -772,11 +838,40 @@ struct Loaded {
     measured: Option<measure::Measured>,
 }
 
+impl Loaded {
+    /// The named numbers snapshots keep and checks read.
+    fn metrics(&self) -> Vec<(String, f64)> {
+        vsm_core::metrics::of(
+            &self.stream,
+            &self.analysis,
+            self.measured.as_ref().map(|m| &m.measurement),
+        )
+    }
+}
+
 fn load_measured(path: &Path, source: &str) -> Result<Loaded> {
+    load_measured_from(path, source, None)
+}
+
+/// As [`load_measured`], from the event log `events` instead of the one the map names.
+fn load_measured_from(path: &Path, source: &str, events: Option<&Path>) -> Result<Loaded> {
+    measure_loaded(path, parse_checked(path, source)?, events)
+}
+
+/// Parses map text read from `path`, printing its diagnostics; an error when it is not valid.
+fn parse_checked(path: &Path, source: &str) -> Result<vsm_core::ValueStream> {
     let parsed = parse_file(path, source, 0)?;
     diagnostics::print(path, source, &parsed.diagnostics);
-    let estimates = parsed.stream.ok_or(Reported)?;
-    let measured = measure::measure(path, &estimates)?;
+    Ok(parsed.stream.ok_or(Reported)?)
+}
+
+/// Measures a checked map (from `events`, or the log it names) and analyzes it.
+fn measure_loaded(
+    path: &Path,
+    estimates: vsm_core::ValueStream,
+    events: Option<&Path>,
+) -> Result<Loaded> {
+    let measured = measure::measure(path, &estimates, events)?;
     if let Some(measured) = &measured {
         eprintln!("{}", measure::import_report(measured));
     }
@@ -855,7 +950,7 @@ fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result
         Picture::Svg => vsm_render::svg(stream, analysis),
         Picture::Mermaid => vsm_render::mermaid(stream, analysis),
         Picture::Dot => vsm_render::dot(stream, analysis),
-        Picture::Html => report_page(&loaded),
+        Picture::Html => report_page(&loaded, None),
         Picture::Png => {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");

@@ -75,9 +75,26 @@ pub struct Measured {
 }
 
 /// Measures `stream` (read from `map_path`) if it names an event log; `None` if it does not.
-pub fn measure(map_path: &Path, stream: &ValueStream) -> Result<Option<Measured>> {
-    let Some(source) = &stream.measure else {
-        return Ok(None);
+/// `events` replaces the log the map names (a path from the working directory).
+pub fn measure(
+    map_path: &Path,
+    stream: &ValueStream,
+    events: Option<&Path>,
+) -> Result<Option<Measured>> {
+    let given;
+    let source = match (&stream.measure, events) {
+        (Some(source), None) => source,
+        (None, None) => return Ok(None),
+        (source, Some(events)) => {
+            given = vsm_core::measure::MeasureSource {
+                log: std::path::absolute(events)
+                    .unwrap_or_else(|_| events.to_path_buf())
+                    .display()
+                    .to_string(),
+                ..source.clone().unwrap_or_default()
+            };
+            &given
+        }
     };
     let rules: Vec<(usize, StepRule)> = stream
         .steps

@@ -4,7 +4,48 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 use vsm_core::ValueStream;
+use vsm_core::model::{Improvement, ImprovementStatus};
 use vsm_core::plan::{PlanItem, TargetValue};
+use vsm_store::Snapshot;
+
+/// The snapshot that stands for the start of an improvement: with `started:`, the last one taken
+/// on or before that day; without, the first in which the map had it in progress or done.
+pub fn baseline<'h>(improvement: &Improvement, history: &'h [Snapshot]) -> Option<&'h Snapshot> {
+    if let Some(started) = improvement.started {
+        return history.iter().rev().find(|snapshot| {
+            snapshot
+                .taken_at
+                .parse::<jiff::Timestamp>()
+                .is_ok_and(|t| jiff::tz::Offset::UTC.to_datetime(t).date() <= started)
+        });
+    }
+    history.iter().find(|snapshot| {
+        let Ok(analysis) = serde_json::from_str::<serde_json::Value>(&snapshot.analysis) else {
+            return false;
+        };
+        analysis["improvements"].as_array().is_some_and(|list| {
+            list.iter().any(|entry| {
+                entry["id"] == improvement.id.as_str()
+                    && [ImprovementStatus::InProgress, ImprovementStatus::Done]
+                        .iter()
+                        .any(|s| entry["status"] == s.as_str())
+            })
+        })
+    })
+}
+
+/// Why an improvement has no value at its start, for the text report.
+fn no_baseline(improvement: &Improvement, has_history: bool) -> Option<String> {
+    match (improvement.started, has_history) {
+        (_, false) => None,
+        (Some(started), true) => Some(format!("no snapshot on or before its start ({started})")),
+        (None, true) if improvement.status == ImprovementStatus::Planned => None,
+        (None, true) => Some(
+            "no snapshot shows it in progress; give `started:` to pick the snapshot before it"
+                .into(),
+        ),
+    }
+}
 
 fn show(value: TargetValue) -> String {
     match value {
@@ -29,7 +70,12 @@ fn schedule(item: &PlanItem<'_>) -> String {
     }
 }
 
-pub fn text(stream: &ValueStream, plan: &[PlanItem<'_>], today: jiff::civil::Date) -> String {
+pub fn text(
+    stream: &ValueStream,
+    plan: &[PlanItem<'_>],
+    today: jiff::civil::Date,
+    has_history: bool,
+) -> String {
     let mut out = format!("Improvement plan: {} (as of {today})\n", stream.name);
     if plan.is_empty() {
         out.push_str("\nNo improvements yet: add them under `improvements:` in the map.\n");
@@ -54,10 +100,27 @@ pub fn text(stream: &ValueStream, plan: &[PlanItem<'_>], today: jiff::civil::Dat
             improvement.id, step.id, improvement.action
         );
         let _ = writeln!(out, "    {owner}; {}", schedule(item));
+        match (&item.baseline, no_baseline(improvement, has_history)) {
+            (Some(label), _) => {
+                let _ = writeln!(out, "    at start: snapshot {label}");
+            }
+            (None, Some(why)) if !item.targets.is_empty() => {
+                let _ = writeln!(out, "    at start: {why}");
+            }
+            _ => {}
+        }
         for target in &item.targets {
+            let start = if has_history {
+                format!(
+                    "start {:<8} ",
+                    target.at_start.map_or_else(|| "-".to_string(), show)
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "    {:<18} target {:<8} now {:<8} ({}) {}",
+                "    {:<18} target {:<8} {start}now {:<8} ({}) {}",
                 target.metric,
                 show(target.target),
                 show(target.current),
@@ -66,7 +129,9 @@ pub fn text(stream: &ValueStream, plan: &[PlanItem<'_>], today: jiff::civil::Dat
             );
         }
     }
-    out.push_str("\nThe value at the start of each improvement comes with `vsm snapshot` (not available yet).\n");
+    if !has_history {
+        out.push_str("\nTake snapshots (`vsm snapshot`) to see each target's value when its improvement started.\n");
+    }
     out
 }
 
@@ -84,10 +149,12 @@ pub fn json(stream: &ValueStream, plan: &[PlanItem<'_>], today: jiff::civil::Dat
                 "due": improvement.due.map(|d| d.to_string()),
                 "days_left": item.days_left,
                 "overdue": item.overdue,
+                "baseline": item.baseline,
                 "targets": item.targets.iter().map(|t| json!({
                     "metric": t.metric,
                     "target": seconds_or_percent(t.target),
                     "current": seconds_or_percent(t.current),
+                    "at_start": t.at_start.map(seconds_or_percent),
                     "provenance": t.provenance.as_str(),
                     "met": t.met,
                 })).collect::<Vec<_>>(),

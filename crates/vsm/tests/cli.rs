@@ -982,3 +982,307 @@ fn simulate_explains_what_it_cannot_do() {
     assert!(!output.status.success());
     insta::assert_snapshot!(stderr(&output), @"error: --capacity qaa=2: the map has no step `qaa`; did you mean `qa`? its steps are intake, refine, develop, review, ci, qa, cab, deploy, verify");
 }
+
+/// The interval log's orders as a team would have measured them at three moments: the events up
+/// to 1 February and 1 April 2015 (cut from the real log), then the whole log.
+fn history_fixture(dir: &Path) -> PathBuf {
+    let log = repo_root().join("testdata/csv/interval_event_log.csv");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let (header, rows) = text.split_once('\n').unwrap();
+    for (name, cutoff) in [("jan.csv", "2015-02-01"), ("mar.csv", "2015-04-01")] {
+        let mut cut = format!("{header}\n");
+        for row in rows
+            .lines()
+            .filter(|row| row.split(',').nth(2).unwrap() < cutoff)
+        {
+            cut.push_str(row);
+            cut.push('\n');
+        }
+        std::fs::write(dir.join(name), cut).unwrap();
+    }
+    let map = dir.join("orders.yaml");
+    let source = std::fs::read_to_string(repo_root().join("testdata/measure/orders.yaml"))
+        .unwrap()
+        .replace("../csv/interval_event_log.csv", log.to_str().unwrap())
+        + "targets:\n  lead_time: { max: 30d }\n  complete_accurate: { min: 80% }\nimprovements:\n  - { id: remind, step: pay, action: Send payment reminders sooner, target: { wait_time: 7d } }\n  - { id: daily, step: prepare, action: Prepare deliveries daily, started: 2015-03-01, status: in_progress, target: { wait_time: 2d } }\n";
+    std::fs::write(&map, source).unwrap();
+    map
+}
+
+fn json_of(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(output), stderr(output)))
+}
+
+#[test]
+fn snapshots_over_time_feed_trend_check_plan_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = history_fixture(dir.path());
+    let run = |args: &[&str]| vsm_in(dir.path(), args);
+    let no_history = run(&["trend", "orders.yaml"]);
+    assert!(!no_history.status.success());
+    assert!(
+        stderr(&no_history).contains("there is no history yet (.vsm/history.db does not exist); take a snapshot with `vsm snapshot orders.yaml`"),
+        "{}",
+        stderr(&no_history)
+    );
+
+    let first = run(&[
+        "snapshot",
+        "orders.yaml",
+        "--events",
+        "jan.csv",
+        "--at",
+        "2015-02-01T00:00:00Z",
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).starts_with("stored snapshot #1 of `Web orders` (2015-02-01T00:00:00Z; "),
+        "{}",
+        stdout(&first)
+    );
+    assert!(
+        stderr(&first).contains("jan.csv: read "),
+        "the import is reported"
+    );
+    // The team starts on the reminders: the map now says so.
+    let source = std::fs::read_to_string(&map).unwrap();
+    std::fs::write(
+        &map,
+        source.replace(
+            "target: { wait_time: 7d } }",
+            "status: in_progress, target: { wait_time: 7d } }",
+        ),
+    )
+    .unwrap();
+    let second = run(&[
+        "snapshot",
+        "orders.yaml",
+        "--events",
+        "mar.csv",
+        "--at",
+        "2015-04-01T00:00:00Z",
+    ]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let third = run(&["snapshot", "orders.yaml", "--at", "2015-10-01T00:00:00Z"]);
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert!(dir.path().join(".vsm/history.db").exists());
+
+    // Trend: three points per metric, more items measured each time.
+    let trend = json_of(&run(&[
+        "trend",
+        "orders.yaml",
+        "--format",
+        "json",
+        "--metric",
+        "items.count",
+        "--metric",
+        "items.lead_time.p85",
+        "--metric",
+        "steps.pay.wait_time",
+        "--metric",
+        "steps.prepare.wait_time",
+    ]));
+    let taken: Vec<&str> = trend["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["taken_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        taken,
+        [
+            "2015-02-01T00:00:00Z",
+            "2015-04-01T00:00:00Z",
+            "2015-10-01T00:00:00Z"
+        ]
+    );
+    let values = |name: &str| -> Vec<f64> {
+        trend["metrics"][name]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let counts = values("items.count");
+    assert!(counts[0] < counts[1] && counts[1] < counts[2], "{counts:?}");
+    assert_eq!(counts[2], 1266.0, "the whole log");
+    assert_eq!(trend["metrics"]["items.lead_time.p85"]["unit"], "seconds");
+    let text = stdout(&run(&["trend", "orders.yaml"]));
+    assert!(text.starts_with("Trend of Web orders: 3 snapshots, 2015-02-01T00:00:00Z to 2015-10-01T00:00:00Z (.vsm/history.db)\n"), "{text}");
+    assert!(text.contains("  items.lead_time.p85  "), "{text}");
+    assert!(text.chars().any(|c| ('▁'..='█').contains(&c)), "{text}");
+
+    // Check reads the latest snapshot; --live measures the same log now: the same numbers.
+    let stored = run(&["check", "orders.yaml", "--format", "json"]);
+    assert!(
+        stderr(&stored).contains("checking snapshot #3 of 2015-10-01T00:00:00Z in .vsm/history.db"),
+        "{}",
+        stderr(&stored)
+    );
+    let live = run(&["check", "orders.yaml", "--format", "json", "--live"]);
+    assert_eq!(stored.status.code(), live.status.code());
+    let (stored, live) = (json_of(&stored), json_of(&live));
+    for (a, b) in stored["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(live["targets"].as_array().unwrap())
+    {
+        assert_eq!(a["actual"], b["actual"], "{a} vs {b}");
+        assert_eq!(a["passed"], b["passed"]);
+    }
+    assert_eq!(
+        stored["targets"][0]["source"],
+        "p85 of 1266 measured items, snapshot #3 of 2015-10-01T00:00:00Z"
+    );
+
+    // The plan: each improvement's targets at its start. `daily` started on 1 March: the
+    // snapshot before is #1; `remind` has no date: the first snapshot with it in progress (#2).
+    let plan = json_of(&run(&[
+        "plan",
+        "orders.yaml",
+        "--today",
+        "2015-10-02",
+        "--format",
+        "json",
+    ]));
+    let by_id = |id: &str| {
+        plan["improvements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let (remind, daily) = (by_id("remind"), by_id("daily"));
+    assert_eq!(remind["baseline"], "#2 of 2015-04-01T00:00:00Z");
+    assert_eq!(daily["baseline"], "#1 of 2015-02-01T00:00:00Z");
+    assert_eq!(
+        remind["targets"][0]["at_start"]["seconds"]
+            .as_f64()
+            .unwrap(),
+        values("steps.pay.wait_time")[1]
+    );
+    assert_eq!(
+        daily["targets"][0]["at_start"]["seconds"].as_f64().unwrap(),
+        values("steps.prepare.wait_time")[0]
+    );
+    assert_eq!(
+        remind["targets"][0]["current"]["seconds"].as_f64().unwrap(),
+        values("steps.pay.wait_time")[2]
+    );
+    let plan_text = stdout(&run(&["plan", "orders.yaml", "--today", "2015-10-02"]));
+    assert!(
+        plan_text.contains("    at start: snapshot #2 of 2015-04-01T00:00:00Z\n"),
+        "{plan_text}"
+    );
+
+    // The report charts the history.
+    let report = run(&["report", "orders.yaml", "-o", "report.html"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<h2 id=\"trend-heading\">Trend</h2>"));
+    assert!(html.contains("3 snapshots from 2015-02-01 to 2015-10-01"));
+    assert_eq!(
+        html.matches("<svg class=\"trend\"").count(),
+        8,
+        "the summary and the items' p85"
+    );
+}
+
+#[test]
+fn snapshots_record_the_maps_git_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "orders.yaml"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-qm",
+        "map",
+    ]);
+    let commit = git(&["rev-parse", "HEAD"]);
+    let db = format!("sqlite://{}", dir.path().join("h.db").display());
+    let clean = vsm_in(
+        dir.path(),
+        &[
+            "snapshot",
+            "orders.yaml",
+            "--db",
+            &db,
+            "--at",
+            "2015-10-01T00:00:00Z",
+        ],
+    );
+    assert!(
+        stdout(&clean).contains(&format!("(2015-10-01T00:00:00Z, commit {}; ", &commit[..7])),
+        "{}",
+        stdout(&clean)
+    );
+    std::fs::write(
+        dir.path().join("orders.yaml"),
+        std::fs::read_to_string(dir.path().join("orders.yaml")).unwrap() + "# edited\n",
+    )
+    .unwrap();
+    let dirty = vsm_in(dir.path(), &["snapshot", "orders.yaml", "--db", &db]);
+    assert!(
+        stdout(&dirty).contains("with uncommitted changes"),
+        "{}",
+        stdout(&dirty)
+    );
+    let trend = json_of(&vsm_in(
+        dir.path(),
+        &["trend", "orders.yaml", "--db", &db, "--format", "json"],
+    ));
+    assert_eq!(trend["snapshots"][0]["commit"], commit.trim());
+    assert_eq!(trend["snapshots"][1]["dirty"], true);
+}
+
+#[test]
+fn history_databases_it_cannot_use_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    std::fs::write(
+        dir.path().join("notes.txt"),
+        "meeting notes, not a database; ".repeat(20),
+    )
+    .unwrap();
+    let output = vsm_in(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--db", "notes.txt"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&output).lines().last().unwrap(), @"error: `notes.txt` is not a vsm history database (file is not a database); give another path with --db, or move the file away");
+    let output = vsm_in(
+        dir.path(),
+        &["check", "orders.yaml", "--db", "postgres://ci@db/vsm"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&output), @"error: `postgres://ci@db/vsm`: postgres databases are not supported yet; use a SQLite file (a path, or sqlite://path)");
+    let output = vsm_in(dir.path(), &["trend", "orders.yaml", "--db", "missing.db"]);
+    insta::assert_snapshot!(stderr(&output), @"error: there is no history database at `missing.db`; take a snapshot first with `vsm snapshot MAP --db missing.db`");
+    assert!(
+        !dir.path().join("missing.db").exists(),
+        "reading never creates a database"
+    );
+}

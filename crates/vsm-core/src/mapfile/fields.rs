@@ -345,6 +345,11 @@ pub static IMPROVEMENT: ObjectSpec = ObjectSpec {
         field("owner", Kind::Text, "Who drives it."),
         field("due", Kind::Date, "Due date, `YYYY-MM-DD`."),
         field(
+            "started",
+            Kind::Date,
+            "When work on it began, `YYYY-MM-DD`; `vsm plan` shows the step's numbers in the last snapshot taken before.",
+        ),
+        field(
             "status",
             Kind::Choice(IMPROVEMENT_STATUSES),
             "Where it stands (default: planned).",

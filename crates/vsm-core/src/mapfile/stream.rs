@@ -1099,6 +1099,7 @@ fn read_improvement(
     let action = fields.get("action").and_then(|node| reader.text(node));
     let owner = fields.get("owner").and_then(|node| reader.text(node));
     let due = fields.get("due").map(|node| reader.date(node));
+    let started = fields.get("started").map(|node| reader.date(node));
     let status = match fields.get("status") {
         Some(node) => match reader.choice(node, "status", fields::IMPROVEMENT_STATUSES)? {
             "in_progress" => ImprovementStatus::InProgress,
@@ -1134,6 +1135,7 @@ fn read_improvement(
         action: action?,
         owner,
         due: due.map(|d| d.ok_or(())).transpose().ok()?,
+        started: started.map(|d| d.ok_or(())).transpose().ok()?,
         status,
         target,
     })

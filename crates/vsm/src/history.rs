@@ -1,0 +1,277 @@
+//! `vsm snapshot` and `vsm trend`: a map's numbers kept over time, and where they come from.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::json;
+use vsm_core::metrics::{self, Unit};
+use vsm_store::{Snapshot, Store};
+
+/// Where the history is kept.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbOption {
+    /// The history database: a SQLite file, as a path or `sqlite://PATH`
+    /// (default: .vsm/history.db in the working directory).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+}
+
+impl DbOption {
+    pub fn url(&self) -> &str {
+        self.db.as_deref().unwrap_or(vsm_store::DEFAULT_PATH)
+    }
+
+    /// Opens the database to add to it, creating it if needed.
+    pub fn open(&self) -> Result<Box<dyn Store>> {
+        Ok(vsm_store::open(self.url())?)
+    }
+
+    /// Opens the database to read; `None` when there is none yet at the default place. A
+    /// database given with `--db` must exist.
+    pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
+        let path = vsm_store::sqlite_path(self.url())?;
+        if !path.exists() {
+            if self.db.is_some() {
+                bail!(
+                    "there is no history database at `{}`; take a snapshot first with `vsm snapshot MAP --db {}`",
+                    path.display(),
+                    self.url()
+                );
+            }
+            return Ok(None);
+        }
+        self.open().map(Some)
+    }
+}
+
+/// The map's history, oldest first; an error that lists the maps there are when it has none.
+pub fn history_of(store: &dyn Store, url: &str, map: &str) -> Result<Vec<Snapshot>> {
+    let history = store.history(map)?;
+    if history.is_empty() {
+        let maps = store.maps()?;
+        let known = if maps.is_empty() {
+            "it holds no snapshots yet".to_string()
+        } else {
+            format!("it holds snapshots of {}", quoted(&maps))
+        };
+        bail!(
+            "`{url}` has no snapshot of the map `{map}` ({known}); take one with `vsm snapshot MAP`"
+        );
+    }
+    Ok(history)
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The git commit that last changed `file`, and whether the file differs from it (or is not
+/// committed). `(None, false)` outside a git repository or without git.
+pub fn git_state(file: &Path) -> (Option<String>, bool) {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(name) = file.file_name() else {
+        return (None, false);
+    };
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .arg("--")
+            .arg(name)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let Some(commit) = git(&["log", "-1", "--format=%H"]) else {
+        return (None, false);
+    };
+    let dirty = git(&["status", "--porcelain"]).is_some_and(|s| !s.is_empty());
+    ((!commit.is_empty()).then_some(commit), dirty)
+}
+
+/// A snapshot's time as RFC 3339 in UTC, to the second.
+pub fn timestamp(at: jiff::Timestamp) -> String {
+    jiff::Timestamp::from_second(at.as_second())
+        .expect("a timestamp's own second")
+        .to_string()
+}
+
+/// How a snapshot is named in messages: `#3 of 2026-11-26T09:00:00Z (commit 1a2b3c4)`.
+pub fn label(snapshot: &Snapshot) -> String {
+    let commit = match (&snapshot.commit, snapshot.dirty) {
+        (Some(commit), false) => format!(", commit {}", &commit[..commit.len().min(7)]),
+        (Some(commit), true) => format!(
+            ", commit {} with uncommitted changes",
+            &commit[..commit.len().min(7)]
+        ),
+        (None, true) => ", not committed".to_string(),
+        (None, false) => String::new(),
+    };
+    format!("#{} of {}{commit}", snapshot.id, snapshot.taken_at)
+}
+
+pub use vsm_render::trend::show;
+
+fn unit_name(name: &str) -> &'static str {
+    match metrics::unit(name) {
+        Unit::Seconds => "seconds",
+        Unit::Percent => "percent",
+        Unit::Items => "items",
+        Unit::PerWeek => "per_week",
+    }
+}
+
+/// The metrics a trend shows: those asked for (each must be in some snapshot), or the summary
+/// and, when measured, the items' p85 lead time.
+pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String>> {
+    let mut known: Vec<&str> = history
+        .iter()
+        .flat_map(|s| s.metrics.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    if asked.is_empty() {
+        let mut names: Vec<String> = metrics::SUMMARY.iter().map(ToString::to_string).collect();
+        if known.contains(&"items.lead_time.p85") {
+            names.insert(0, "items.lead_time.p85".to_string());
+        }
+        return Ok(names);
+    }
+    for name in asked {
+        if !known.contains(&name.as_str()) {
+            let hint = vsm_core::diagnostic::did_you_mean(name, known.iter().copied())
+                .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
+            bail!(
+                "no snapshot has the metric `{name}`; {hint}the summary metrics are {}, and per step `steps.ID.lead_time` (also process_time, wait_time, complete_accurate)",
+                metrics::SUMMARY.join(", ")
+            );
+        }
+    }
+    Ok(asked.to_vec())
+}
+
+/// `▁▂▃▄▅▆▇█` from the lowest to the highest value; a space where a snapshot lacks it.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let present = values.iter().flatten();
+    let low = present.clone().copied().fold(f64::INFINITY, f64::min);
+    let high = present.copied().fold(f64::NEG_INFINITY, f64::max);
+    values
+        .iter()
+        .map(|value| match value {
+            None => ' ',
+            Some(_) if high <= low => BARS[3],
+            Some(v) => BARS[(((v - low) / (high - low)) * 7.0).round() as usize],
+        })
+        .collect()
+}
+
+fn series(history: &[Snapshot], name: &str) -> Vec<Option<f64>> {
+    history.iter().map(|s| s.metric(name)).collect()
+}
+
+pub fn trend_text(map: &str, url: &str, history: &[Snapshot], names: &[String]) -> String {
+    let first = &history[0];
+    let last = &history[history.len() - 1];
+    let mut out = format!(
+        "Trend of {map}: {} snapshots, {} to {} ({url})\n\n",
+        history.len(),
+        first.taken_at,
+        last.taken_at
+    );
+    let width = names.iter().map(String::len).max().unwrap_or(0);
+    for name in names {
+        let values = series(history, name);
+        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        let change = match (present.first(), present.last()) {
+            (Some(a), Some(b)) if present.len() > 1 => {
+                let percent = if *a == 0.0 {
+                    String::new()
+                } else {
+                    format!(" ({:+.1}%)", (b - a) / a.abs() * 100.0)
+                };
+                format!("{} -> {}{percent}", show(name, *a), show(name, *b))
+            }
+            (Some(a), _) => show(name, *a),
+            _ => "no values".to_string(),
+        };
+        let _ = writeln!(out, "  {name:<width$}  {}  {change}", sparkline(&values));
+    }
+    let _ = writeln!(out, "\nlatest: snapshot {}", label(last));
+    out
+}
+
+pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
+    let snapshots: Vec<serde_json::Value> = history
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "taken_at": s.taken_at,
+                "commit": s.commit,
+                "dirty": s.dirty,
+            })
+        })
+        .collect();
+    let mut metrics = serde_json::Map::new();
+    for name in names {
+        metrics.insert(
+            name.clone(),
+            json!({ "unit": unit_name(name), "values": series(history, name) }),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&json!({
+        "map": map,
+        "snapshots": snapshots,
+        "metrics": metrics,
+    }))
+    .expect("serializes");
+    text.push('\n');
+    text
+}
+
+/// The report's trend: the default metrics over the snapshots.
+pub fn trend(history: &[Snapshot]) -> Result<vsm_render::trend::Trend> {
+    let names = pick_metrics(history, &[])?;
+    Ok(vsm_render::trend::Trend {
+        taken_at: history.iter().map(|s| s.taken_at.clone()).collect(),
+        series: names
+            .into_iter()
+            .map(|name| {
+                let values = series(history, &name);
+                (name, values)
+            })
+            .collect(),
+    })
+}
+
+/// What `vsm snapshot` says it stored.
+pub fn stored_message(url: &str, snapshot: &Snapshot) -> String {
+    let mut details = label(snapshot);
+    let at = details.find(" of ").map_or(0, |i| i + 4);
+    details.replace_range(..at, "");
+    format!(
+        "stored snapshot #{} of `{}` ({details}; {} numbers) in {url}",
+        snapshot.id,
+        snapshot.map,
+        snapshot.metrics.len()
+    )
+}
+
+/// Reads the map's file for its git state; the file path is stored as given.
+pub fn file_label(file: &Path) -> Result<String> {
+    file.to_str()
+        .map(ToString::to_string)
+        .with_context(|| format!("`{}` is not a UTF-8 path", file.display()))
+}
