@@ -157,6 +157,7 @@ mod tests {
             notes: None,
             after: after.to_vec(),
             measure: None,
+            designed: crate::model::Designed::default(),
         }
     }
 

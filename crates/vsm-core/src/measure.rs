@@ -556,6 +556,8 @@ pub enum Provenance {
     Measured,
     /// Measured lead time less the estimated process time.
     Mixed,
+    /// Set by a future-state map that extends a measured one: the design, not measured.
+    Designed,
 }
 
 impl Provenance {
@@ -564,6 +566,7 @@ impl Provenance {
             Provenance::Estimated => "estimated",
             Provenance::Measured => "measured",
             Provenance::Mixed => "mixed",
+            Provenance::Designed => "designed",
         }
     }
 }
@@ -586,7 +589,8 @@ impl Default for StepProvenance {
     }
 }
 
-/// The map with measured medians in place of the estimates where the log has them.
+/// The map with measured medians in place of the estimates where the log has them; values a
+/// future-state overlay sets (its design) stay as written.
 pub fn apply(
     stream: &ValueStream,
     measurement: &Measurement,
@@ -596,11 +600,16 @@ pub fn apply(
     for step in &measurement.steps {
         let target = &mut measured.steps[step.step];
         let mark = &mut provenance[step.step];
-        if step.process_time.count > 0 {
+        let designed = target.designed;
+        if designed.process_time {
+            mark.process_time = Provenance::Designed;
+        } else if step.process_time.count > 0 {
             target.process_time = step.process_time.p50;
             mark.process_time = Provenance::Measured;
         }
-        if step.wait_time.count > 0 && step.timed {
+        if designed.wait_time {
+            mark.wait_time = Provenance::Designed;
+        } else if step.wait_time.count > 0 && step.timed {
             target.wait_time = step.wait_time.p50;
             mark.wait_time = Provenance::Measured;
         } else if step.wait_time.count > 0 {
@@ -613,7 +622,9 @@ pub fn apply(
                 .unwrap_or_default();
             mark.wait_time = Provenance::Mixed;
         }
-        if let Some(ca) = step.complete_accurate {
+        if designed.complete_accurate {
+            mark.complete_accurate = Provenance::Designed;
+        } else if let Some(ca) = step.complete_accurate {
             target.complete_accurate = ca;
             mark.complete_accurate = Provenance::Measured;
         }

@@ -114,6 +114,17 @@ pub struct Step {
     pub after: Vec<usize>,
     /// How to measure the step from the event log.
     pub measure: Option<crate::measure::StepRule>,
+    /// Values a map that `extends:` another sets for this step: the future design, which
+    /// measurement does not replace.
+    pub designed: Designed,
+}
+
+/// Which of a step's numbers a future-state overlay sets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Designed {
+    pub process_time: bool,
+    pub wait_time: bool,
+    pub complete_accurate: bool,
 }
 
 impl Step {

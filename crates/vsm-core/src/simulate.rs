@@ -57,6 +57,9 @@ pub struct StepModel {
     /// Items (or batches) worked on at once; `None`: no limit.
     pub capacity: Option<u32>,
     pub batch_size: u32,
+    /// Measured durations moved to a future design: (wait, process) scaled so that their median
+    /// is the design's value.
+    pub scaled: (bool, bool),
 }
 
 /// The run's settings.
@@ -81,6 +84,10 @@ pub struct Config {
 /// the item's whole time in the step. For a step inside a declared rework loop the simulation
 /// makes the repeat visits itself, so it draws the time of one visit (the process time divided
 /// by the visits, after the wait before the first) instead.
+///
+/// A future-state overlay that sets a measured step's wait or process time (its design) keeps
+/// the shape of the measured distribution and moves it: every draw is scaled so that the
+/// median becomes the designed value.
 pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<StepModel> {
     let mut in_loop = vec![false; stream.steps.len()];
     for rework in &stream.rework {
@@ -122,19 +129,48 @@ pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<St
                         .collect::<Vec<_>>()
                 })
                 .filter(|pairs| !pairs.is_empty());
+            let mut scaled = (false, false);
+            let durations = match measured {
+                Some(mut pairs) => {
+                    if step.designed.wait_time {
+                        scale(&mut pairs, |p| &mut p.0, step.wait_time);
+                        scaled.0 = true;
+                    }
+                    if step.designed.process_time {
+                        scale(&mut pairs, |p| &mut p.1, step.process_time);
+                        scaled.1 = true;
+                    }
+                    Durations::Measured(pairs)
+                }
+                None => Durations::Estimated {
+                    wait: step.wait_time,
+                    process: step.process_time,
+                },
+            };
             StepModel {
-                durations: measured.map_or(
-                    Durations::Estimated {
-                        wait: step.wait_time,
-                        process: step.process_time,
-                    },
-                    Durations::Measured,
-                ),
+                durations,
                 capacity: step.capacity,
                 batch_size: step.batch_size.unwrap_or(1),
+                scaled,
             }
         })
         .collect()
+}
+
+/// Multiplies one component of every pair so that its median (nearest rank) becomes `target`;
+/// with a median of zero, every value becomes `target`.
+fn scale(pairs: &mut [(i64, i64)], component: fn(&mut (i64, i64)) -> &mut i64, target: Duration) {
+    let mut values: Vec<i64> = pairs.iter_mut().map(|p| *component(p)).collect();
+    let median = Distribution::of(&mut values).p50.as_millis() as f64;
+    let target = target.as_millis() as f64;
+    for pair in pairs.iter_mut() {
+        let value = component(pair);
+        *value = if median > 0.0 {
+            (*value as f64 * target / median).round() as i64
+        } else {
+            target as i64
+        };
+    }
 }
 
 /// The lead times (ms) of the measured items that passed every step of the map, from their

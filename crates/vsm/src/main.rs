@@ -558,8 +558,12 @@ fn run(cli: Cli) -> Result<()> {
                 replications,
             };
             let projection = vsm_core::simulate::simulate(&loaded.stream, &models, &config);
-            // Only a map simulated as it was measured can be held against its log.
-            let as_measured = capacity.is_empty() && batch.is_empty() && wip_limit.is_none();
+            // Only a map simulated as it was measured can be held against its log: not a future
+            // state (a map that extends another), not with capacities or limits tried.
+            let as_measured = capacity.is_empty()
+                && batch.is_empty()
+                && wip_limit.is_none()
+                && vsm_core::extends_of(&source).is_none();
             let validation = loaded
                 .measured
                 .as_ref()

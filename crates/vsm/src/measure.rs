@@ -373,6 +373,7 @@ pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path)
     let cell = |estimate: String, measured: String, provenance: vsm_core::measure::Provenance| {
         match provenance {
             vsm_core::measure::Provenance::Estimated => format!("{estimate} (est.)"),
+            vsm_core::measure::Provenance::Designed => format!("{estimate} (design)"),
             vsm_core::measure::Provenance::Measured => format!("{measured} (was {estimate})"),
             vsm_core::measure::Provenance::Mixed => format!("{measured}* (was {estimate})"),
         }

@@ -151,7 +151,15 @@ pub fn validate(projection: &Projection, mut journeys: Vec<i64>) -> Option<Valid
 
 fn durations_source(model: &StepModel) -> String {
     match &model.durations {
-        Durations::Measured(pairs) => format!("measured ({} items)", pairs.len()),
+        Durations::Measured(pairs) => {
+            let scaled = match model.scaled {
+                (true, true) => ", wait and process scaled to the design",
+                (true, false) => ", wait scaled to the design",
+                (false, true) => ", process scaled to the design",
+                (false, false) => "",
+            };
+            format!("measured ({} items){scaled}", pairs.len())
+        }
         Durations::Estimated { .. } => "estimated".to_string(),
     }
 }

@@ -865,9 +865,7 @@ fn check_fails_with_the_list_of_broken_targets() {
 }
 
 fn simulate_json(args: &[&str]) -> serde_json::Value {
-    let output = vsm(&[&["simulate", "--format", "json"][..], args].concat());
-    assert!(output.status.success(), "{}", stderr(&output));
-    serde_json::from_str(&stdout(&output)).unwrap()
+    simulate_json_in(&repo_root(), args)
 }
 
 #[test]
@@ -1285,4 +1283,58 @@ fn history_databases_it_cannot_use_are_explained() {
         !dir.path().join("missing.db").exists(),
         "reading never creates a database"
     );
+}
+
+#[test]
+fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "extends: orders.yaml\nname: Web orders with payment reminders\nsteps:\n  - { id: pay, wait_time: 5d }\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| vsm_in(dir.path(), args);
+    let analysis = json_of(&run(&["analyze", "future.yaml", "--format", "json"]));
+    let pay = &analysis["steps"][2];
+    assert_eq!(pay["wait_time_seconds"], 5.0 * 86_400.0, "the design stays");
+    assert_eq!(pay["provenance"]["wait_time"], "designed");
+    assert_eq!(pay["provenance"]["process_time"], "measured");
+    assert_eq!(analysis["steps"][3]["provenance"]["wait_time"], "measured");
+
+    let now = simulate_json_in(dir.path(), &["orders.yaml", "--items", "20000"]);
+    let future = simulate_json_in(dir.path(), &["future.yaml", "--items", "20000"]);
+    assert_eq!(
+        future["steps"][2]["durations"],
+        "measured (1117 items), wait scaled to the design"
+    );
+    assert!(
+        future["validation"].is_null(),
+        "a future state is not held against the log"
+    );
+    // The pay step's measured waits, scaled so their median is 5 days: the mean moves by about
+    // the same factor (11d 8h median today).
+    let wait = |json: &serde_json::Value| json["steps"][2]["mean_wait_seconds"].as_f64().unwrap();
+    let factor = wait(&future) / wait(&now);
+    assert!(
+        (factor - 5.0 / (11.0 + 8.0 / 24.0)).abs() < 0.03,
+        "{factor}"
+    );
+    let p50 = |json: &serde_json::Value| json["lead_time_seconds"]["p50"].as_f64().unwrap();
+    assert!(
+        p50(&now) - p50(&future) > 5.0 * 86_400.0,
+        "about 6 days shorter"
+    );
+    // The other steps draw the same measured items.
+    assert_eq!(
+        now["steps"][3]["durations"],
+        future["steps"][3]["durations"]
+    );
+}
+
+fn simulate_json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
+    json_of(&vsm_in(
+        dir,
+        &[&["simulate", "--format", "json"][..], args].concat(),
+    ))
 }

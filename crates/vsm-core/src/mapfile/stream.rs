@@ -9,8 +9,8 @@ use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::graph;
 use crate::measure::{Matching, MeasureSource, Pattern, StepRule};
 use crate::model::{
-    Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step, StepTargets,
-    System, Target, TargetMetric, ValueStream,
+    Designed, Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step,
+    StepTargets, System, Target, TargetMetric, ValueStream,
 };
 use crate::{Duration, Percent};
 
@@ -739,6 +739,9 @@ fn read_step(
         _ => read_reference(reader, node).into_iter().collect(),
     });
 
+    let designs_process = process_time.is_some();
+    let designs_wait = wait_time.is_some() || lead_time.is_some();
+    let designs_ca = complete_accurate.is_some();
     let (id, id_location) = id?;
     let mut complete = true;
     let mut valid = |value: Option<Duration>| {
@@ -837,6 +840,14 @@ fn read_step(
             notes: notes.or_else(|| base_step.and_then(|b| b.notes.clone())),
             after: Vec::new(),
             measure: measure.or_else(|| base_step.and_then(|b| b.measure.clone())),
+            designed: match base_step {
+                None => Designed::default(),
+                Some(b) => Designed {
+                    process_time: designs_process || b.designed.process_time,
+                    wait_time: designs_wait || b.designed.wait_time,
+                    complete_accurate: designs_ca || b.designed.complete_accurate,
+                },
+            },
         },
         id_location,
         after: after.or_else(|| base.and_then(|b| b.after.clone())),

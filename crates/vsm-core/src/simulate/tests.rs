@@ -16,6 +16,7 @@ fn fixed(stream: &ValueStream, hours: &[(i64, i64)]) -> Vec<StepModel> {
             durations: Durations::Measured(vec![(wait * HOUR, process * HOUR)]),
             capacity: step.capacity,
             batch_size: step.batch_size.unwrap_or(1),
+            scaled: (false, false),
         })
         .collect()
 }
