@@ -161,8 +161,27 @@ pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String
     Ok(asked.to_vec())
 }
 
+/// The widest sparkline: longer histories are drawn with one mark per group of snapshots.
+const SPARK_WIDTH: usize = 60;
+
+/// Means over `width` consecutive groups of about equal size (as they are when shorter).
+fn squeeze(values: &[Option<f64>], width: usize) -> Vec<Option<f64>> {
+    let n = values.len();
+    if n <= width {
+        return values.to_vec();
+    }
+    (0..width)
+        .map(|i| {
+            let group = &values[i * n / width..(i + 1) * n / width];
+            let present: Vec<f64> = group.iter().flatten().copied().collect();
+            (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+        })
+        .collect()
+}
+
 /// `▁▂▃▄▅▆▇█` from the lowest to the highest value; a space where a snapshot lacks it.
 pub fn sparkline(values: &[Option<f64>]) -> String {
+    let values = &squeeze(values, SPARK_WIDTH)[..];
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let present = values.iter().flatten();
     let low = present.clone().copied().fold(f64::INFINITY, f64::min);
@@ -207,6 +226,13 @@ pub fn trend_text(map: &str, url: &str, history: &[Snapshot], names: &[String]) 
             _ => "no values".to_string(),
         };
         let _ = writeln!(out, "  {name:<width$}  {}  {change}", sparkline(&values));
+    }
+    if history.len() > SPARK_WIDTH {
+        let _ = writeln!(
+            out,
+            "\n(one mark per {:.1} snapshots on average: the mean of each group)",
+            history.len() as f64 / SPARK_WIDTH as f64
+        );
     }
     let _ = writeln!(out, "\nlatest: snapshot {}", label(last));
     out
@@ -274,4 +300,21 @@ pub fn file_label(file: &Path) -> Result<String> {
     file.to_str()
         .map(ToString::to_string)
         .with_context(|| format!("`{}` is not a UTF-8 path", file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_scale_and_squeeze() {
+        assert_eq!(sparkline(&[Some(1.0), Some(8.0), None, Some(4.5)]), "▁█ ▅");
+        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
+        let long: Vec<Option<f64>> = (0..300).map(|i| Some(f64::from(i))).collect();
+        let line = sparkline(&long);
+        assert_eq!(line.chars().count(), SPARK_WIDTH);
+        assert!(line.starts_with('▁') && line.ends_with('█'));
+        // Groups of five: the mean of 0..5 is 2.
+        assert_eq!(squeeze(&long, 60)[0], Some(2.0));
+    }
 }
