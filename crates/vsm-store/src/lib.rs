@@ -58,7 +58,7 @@ pub enum StoreError {
     #[error(
         "the history database `{path}` is busy: another vsm has been writing to it for {seconds} s; try again when it is done"
     )]
-    Busy { path: String, seconds: u64 },
+    Busy { path: String, seconds: f64 },
     #[error(
         "`{path}` is not a vsm history database ({detail}); give another path with --db, or move the file away"
     )]
@@ -149,18 +149,24 @@ const MIGRATIONS: &[&str] = &[r"
 "];
 
 /// How long a writer waits for another one before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Snapshots in a SQLite file.
 #[derive(Debug)]
 pub struct Sqlite {
     connection: Connection,
     path: String,
+    busy_timeout: Duration,
 }
 
 impl Sqlite {
     /// Opens the file, creating it and its folder if needed, and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        Sqlite::open_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// As [`Sqlite::open`], waiting at most `busy_timeout` for another writer.
+    pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Sqlite, StoreError> {
         let display = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
@@ -168,17 +174,18 @@ impl Sqlite {
                 source,
             })?;
         }
-        let connection = Connection::open(path).map_err(|e| error(&display, e))?;
+        let connection = Connection::open(path).map_err(|e| error(&display, busy_timeout, e))?;
         let mut store = Sqlite {
             connection,
             path: display,
+            busy_timeout,
         };
         // Setting up takes locks that SQLite does not always wait for (it reports busy at once
         // where waiting could deadlock): retry for as long as a writer would wait.
         let started = std::time::Instant::now();
         loop {
             match store.configure().and_then(|()| store.migrate()) {
-                Err(StoreError::Busy { .. }) if started.elapsed() < BUSY_TIMEOUT => {
+                Err(StoreError::Busy { .. }) if started.elapsed() < busy_timeout => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 other => return other.map(|()| store),
@@ -192,12 +199,13 @@ impl Sqlite {
     }
 
     fn fail(&self, e: rusqlite::Error) -> StoreError {
-        error(&self.path, e)
+        error(&self.path, self.busy_timeout, e)
     }
 
     fn configure(&self) -> Result<(), StoreError> {
         let c = &self.connection;
-        c.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.fail(e))?;
+        c.busy_timeout(self.busy_timeout)
+            .map_err(|e| self.fail(e))?;
         // Write-ahead logging: readers (trend, check) never wait for a writer; a commit is on
         // disk when it returns (synchronous = FULL).
         let mode: String = c
@@ -216,7 +224,8 @@ impl Sqlite {
 
     fn migrate(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let fail = |e| error(&path, e);
+        let timeout = self.busy_timeout;
+        let fail = |e| error(&path, timeout, e);
         let version = |c: &Connection| -> rusqlite::Result<i64> {
             c.query_row("PRAGMA user_version", [], |row| row.get(0))
         };
@@ -283,7 +292,8 @@ const SELECT: &str =
 impl Store for Sqlite {
     fn save(&mut self, snapshot: &NewSnapshot<'_>) -> Result<i64, StoreError> {
         let path = self.path.clone();
-        let fail = |e| error(&path, e);
+        let timeout = self.busy_timeout;
+        let fail = |e| error(&path, timeout, e);
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -343,11 +353,11 @@ impl Store for Sqlite {
     }
 }
 
-fn error(path: &str, e: rusqlite::Error) -> StoreError {
+fn error(path: &str, busy_timeout: Duration, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
             path: path.to_string(),
-            seconds: BUSY_TIMEOUT.as_secs(),
+            seconds: busy_timeout.as_secs_f64(),
         },
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
             path: path.to_string(),

@@ -238,3 +238,32 @@ fn two_writers_at_once_both_succeed_or_one_is_told_it_is_busy() {
     assert_eq!(vsm_store::verify(&db), Ok(written));
     assert!(written >= 40);
 }
+
+#[test]
+fn a_writer_that_waits_too_long_is_told_the_database_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let mut store = Sqlite::open_waiting(&db, Duration::from_millis(300)).unwrap();
+    // Another process holds the write lock.
+    let mut other = rusqlite::Connection::open(&db).unwrap();
+    let lock = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let metrics = metrics(3, 0.0);
+    let error = store
+        .save(&snapshot("2026-11-26T00:00:00Z", &metrics))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the history database `{}` is busy: another vsm has been writing to it for 0.3 s; try again when it is done",
+            db.display()
+        )
+    );
+    assert_eq!(vsm_store::verify(&db), Ok(0), "nothing half-written");
+    lock.commit().unwrap();
+    store
+        .save(&snapshot("2026-11-26T00:00:00Z", &metrics))
+        .unwrap();
+    assert_eq!(vsm_store::verify(&db), Ok(1));
+}

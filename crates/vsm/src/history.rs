@@ -123,6 +123,19 @@ pub fn label(snapshot: &Snapshot) -> String {
 
 pub use vsm_render::trend::show;
 
+/// How old a snapshot is: `3 days old`, `less than a day old`.
+pub fn age(snapshot: &Snapshot, now: jiff::Timestamp) -> String {
+    let Ok(taken) = snapshot.taken_at.parse::<jiff::Timestamp>() else {
+        return "of unknown age".to_string();
+    };
+    match (now.as_second() - taken.as_second()) / 86_400 {
+        days if days < 0 => "taken in the future".to_string(),
+        0 => "less than a day old".to_string(),
+        1 => "1 day old".to_string(),
+        days => format!("{days} days old"),
+    }
+}
+
 fn unit_name(name: &str) -> &'static str {
     match metrics::unit(name) {
         Unit::Seconds => "seconds",

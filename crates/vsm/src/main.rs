@@ -435,8 +435,9 @@ fn run(cli: Cli) -> Result<()> {
             };
             let results = if let Some(snapshot) = &latest {
                 eprintln!(
-                    "checking snapshot {} in {} (--live measures now instead)",
+                    "checking snapshot {} ({}) in {} (--live measures now instead)",
                     history::label(snapshot),
+                    history::age(snapshot, jiff::Timestamp::now()),
                     db.url()
                 );
                 vsm_core::check::check(

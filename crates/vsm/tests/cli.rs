@@ -1115,7 +1115,9 @@ fn snapshots_over_time_feed_trend_check_plan_and_the_report() {
     // Check reads the latest snapshot; --live measures the same log now: the same numbers.
     let stored = run(&["check", "orders.yaml", "--format", "json"]);
     assert!(
-        stderr(&stored).contains("checking snapshot #3 of 2015-10-01T00:00:00Z in .vsm/history.db"),
+        stderr(&stored).contains("checking snapshot #3 of 2015-10-01T00:00:00Z (")
+            && stderr(&stored)
+                .contains(" days old) in .vsm/history.db (--live measures now instead)"),
         "{}",
         stderr(&stored)
     );
