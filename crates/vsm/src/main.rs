@@ -140,7 +140,7 @@ enum Command {
         /// The map file (YAML): the current state or a future state.
         file: PathBuf,
         /// Items to send through the stream.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
         items: u64,
         /// Seed of the random draws: the same seed gives the same result.
         #[arg(long, default_value_t = 1)]
