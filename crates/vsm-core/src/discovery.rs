@@ -359,8 +359,15 @@ fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The proposed map as a YAML file, with a header saying where every number came from.
-pub fn proposed_map(discovery: &Discovery, names: &[String], log_name: &str) -> String {
+/// The proposed map as a YAML file, with a header saying where every number came from. With
+/// `measure` (the log as the map should name it), each step gets a rule for its activity, so
+/// that the map is measured from the log as it stands.
+pub fn proposed_map(
+    discovery: &Discovery,
+    names: &[String],
+    log_name: &str,
+    measure: Option<&crate::measure::MeasureSource>,
+) -> String {
     let name = |activity: u32| names[activity as usize].as_str();
     let mut ids = Vec::new();
     let step_ids: Vec<String> = discovery
@@ -380,7 +387,12 @@ pub fn proposed_map(discovery: &Discovery, names: &[String], log_name: &str) -> 
     out.push_str("# completion to this step's (median) is the step's lead time; process_time is the median start-to-\n");
     out.push_str("# complete time where the log has start events, and 0 where it has none (fill in an estimate). Rework\n");
     out.push_str("# loops are the backward moves along the path, with their share of the items leaving the step.\n");
-    out.push_str("# Review names, teams and %C&A before you rely on the numbers.\n\n");
+    out.push_str("# Review names, teams and %C&A before you rely on the numbers.\n");
+    if measure.is_some() {
+        out.push_str("# Each step is measured from the log by its activity (`measure:`): `vsm analyze` uses the\n");
+        out.push_str("# measured numbers, `vsm simulate` draws from the measured items.\n");
+    }
+    out.push('\n');
     let _ = writeln!(
         out,
         "name: {}",
@@ -421,6 +433,23 @@ pub fn proposed_map(discovery: &Discovery, names: &[String], log_name: &str) -> 
                 step.lead_time
             ),
         };
+        if measure.is_some() {
+            let _ = writeln!(
+                out,
+                "    measure: {{ activity: {} }}",
+                quote(name(step.activity))
+            );
+        }
+    }
+    if let Some(source) = measure {
+        out.push_str("measure:\n");
+        let _ = writeln!(out, "  log: {}", quote(&source.log));
+        if let Some(zone) = &source.zone {
+            let _ = writeln!(out, "  zone: {}", quote(zone));
+        }
+        if let Some(object_type) = &source.object_type {
+            let _ = writeln!(out, "  object_type: {}", quote(object_type));
+        }
     }
     if !discovery.loops.is_empty() {
         out.push_str("rework:\n");
@@ -528,7 +557,7 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect();
-        let map = proposed_map(&found, &names, "test.csv");
+        let map = proposed_map(&found, &names, "test.csv", None);
         let parsed = crate::parse_map(&map);
         assert!(!parsed.has_errors(), "{map}\n{:#?}", parsed.diagnostics);
         assert_eq!(parsed.stream.unwrap().rework.len(), 1);

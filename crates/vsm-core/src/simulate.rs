@@ -82,8 +82,8 @@ pub struct Config {
 /// A measured item's process time covers all its visits to the step, and the time between its
 /// first start and its last end that is not process time counts as waiting, so that a draw is
 /// the item's whole time in the step. For a step inside a declared rework loop the simulation
-/// makes the repeat visits itself, so it draws the time of one visit (the process time divided
-/// by the visits, after the wait before the first) instead.
+/// makes the repeat visits itself, so it draws one visit's share: the item's wait and process
+/// time divided by its visits.
 ///
 /// A future-state overlay that sets a measured step's wait or process time (its design) keeps
 /// the shape of the measured distribution and moves it: every draw is scaled so that the
@@ -111,14 +111,18 @@ pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<St
                         .filter(|record| record.last_end.is_some())
                         .filter_map(|record| {
                             let wait = record.wait?;
-                            if record.timed && in_loop[index] {
-                                let per_visit = record.process / i64::from(record.visits.max(1));
-                                Some((wait.max(0), per_visit.max(0)))
-                            } else if record.timed {
+                            if record.timed {
                                 // Time between visits (work suspended, sent back) is waiting.
                                 let span = record.last_end? - record.first_start;
-                                let between = (span - record.process).max(0);
-                                Some(((wait + between).max(0), record.process.max(0)))
+                                let waiting = (wait + (span - record.process).max(0)).max(0);
+                                let process = record.process.max(0);
+                                // Inside a loop the simulation makes the visits: one draw is one.
+                                let visits = if in_loop[index] {
+                                    i64::from(record.visits.max(1))
+                                } else {
+                                    1
+                                };
+                                Some((waiting / visits, process / visits))
                             } else {
                                 // Completions only: the wait holds the step's lead time; the
                                 // process time is the estimate.

@@ -177,3 +177,40 @@ pub fn text(found: &Discovered) -> String {
     }
     out
 }
+
+/// The `measure:` section of a proposed map written to `output` (standard output: a map saved in
+/// the working directory): the log as a path from the map's folder, the zone and object type it
+/// was read with. `None` when the log was read with options a map cannot express (column names,
+/// a forced format, skipped events), since measuring it would then read it differently.
+pub fn measure_source(
+    log: &Path,
+    output: Option<&Path>,
+    options: &crate::LogOptions,
+) -> Option<vsm_core::measure::MeasureSource> {
+    let custom = options.item_column.is_some()
+        || options.activity_column.is_some()
+        || options.timestamp_column.is_some()
+        || options.start_column.is_some()
+        || options.lifecycle_column.is_some()
+        || options.resource_column.is_some()
+        || options.log_format.is_some()
+        || options.skip_invalid;
+    if custom {
+        return None;
+    }
+    let log = std::path::absolute(log).ok()?;
+    let folder = std::path::absolute(
+        output
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )
+    .ok()?;
+    let path = log.strip_prefix(&folder).unwrap_or(&log);
+    Some(vsm_core::measure::MeasureSource {
+        log: path.to_str()?.to_string(),
+        zone: options.zone.clone(),
+        object_type: options.object_type.clone(),
+        calendar: None,
+    })
+}

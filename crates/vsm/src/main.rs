@@ -686,8 +686,13 @@ fn run(cli: Cli) -> Result<()> {
                 || log.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
-            let map =
-                vsm_core::discovery::proposed_map(&found.discovery, &found.activities, &log_name);
+            let measure = discover::measure_source(&log, output.as_deref(), &log_options);
+            let map = vsm_core::discovery::proposed_map(
+                &found.discovery,
+                &found.activities,
+                &log_name,
+                measure.as_ref(),
+            );
             if let Some(output) = &output {
                 std::fs::write(output, &map)
                     .with_context(|| format!("cannot write `{}`", output.display()))?;
