@@ -308,7 +308,7 @@ pub fn stored_message(url: &str, snapshot: &Snapshot) -> String {
     )
 }
 
-/// Reads the map's file for its git state; the file path is stored as given.
+/// The map file as a snapshot records it: the path as given on the command line.
 pub fn file_label(file: &Path) -> Result<String> {
     file.to_str()
         .map(ToString::to_string)

@@ -121,7 +121,8 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// The improvement plan by status: overdue items, and each target next to the step's value now.
+    /// The improvement plan by status: overdue items, and each target next to the step's value now
+    /// and at the snapshot taken when the improvement started.
     Plan {
         /// The map file (YAML).
         file: PathBuf,
@@ -163,8 +164,8 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = MeasureFormat::Text)]
         format: MeasureFormat,
     },
-    /// Check the map's numbers (measured where it is measured) against its `targets:`; exits
-    /// non-zero with the list of what failed, for a nightly CI job.
+    /// Check the map's latest snapshot (or, without one, its numbers measured now) against its
+    /// `targets:`; exits non-zero with the list of what failed, for a nightly CI job.
     Check {
         /// The map file (YAML).
         file: PathBuf,
