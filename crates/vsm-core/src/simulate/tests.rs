@@ -164,3 +164,110 @@ fn estimates_are_drawn_around_their_median() {
     assert!(ci.low <= projection.lead_time.p50 && projection.lead_time.p50 <= ci.high);
     assert!(hours(ci.high) - hours(ci.low) < 0.5, "{ci:?}");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A random stream: step i follows a subset of the steps before it (`links` picks them).
+    fn random_stream(links: &[Vec<bool>], loop_from: Option<(usize, usize, u8)>) -> String {
+        let mut yaml = String::from("name: P\nsteps:\n");
+        for (i, from) in links.iter().enumerate() {
+            let after: Vec<String> = (0..i)
+                .filter(|&j| from.get(j).copied().unwrap_or(false))
+                .map(|j| format!("s{j}"))
+                .collect();
+            yaml.push_str(&format!(
+                "  - {{ id: s{i}, after: [{}] }}\n",
+                after.join(", ")
+            ));
+        }
+        if let Some((from, to, share)) = loop_from {
+            let (from, to) = (from.max(to), from.min(to));
+            yaml.push_str(&format!(
+                "rework:\n  - {{ from: s{from}, to: s{to}, share: {share}% }}\n"
+            ));
+        }
+        yaml
+    }
+
+    fn longest_path(stream: &ValueStream, hours: &[(i64, i64)]) -> i64 {
+        let mut finish = vec![0_i64; stream.steps.len()];
+        for (i, step) in stream.steps.iter().enumerate() {
+            let start = step.after.iter().map(|&p| finish[p]).max().unwrap_or(0);
+            finish[i] = start + hours[i].0 + hours[i].1;
+        }
+        finish.into_iter().max().unwrap_or(0)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Without capacity, batches or loops, every item takes the longest path exactly.
+        #[test]
+        fn fixed_durations_give_the_longest_path(
+            links in prop::collection::vec(prop::collection::vec(any::<bool>(), 0..6), 1..7),
+            hours in prop::collection::vec((0_i64..5, 0_i64..5), 7),
+            items in 1_u64..60,
+            seed in any::<u64>(),
+        ) {
+            let s = stream(&random_stream(&links, None));
+            let models = fixed(&s, &hours);
+            let projection = simulate(&s, &models, &Config { seed, ..config(items, 50.0) });
+            let expected = Duration::from_hours(longest_path(&s, &hours) as u64);
+            prop_assert_eq!(projection.lead_time.count, items);
+            prop_assert_eq!(projection.lead_time.min, expected);
+            prop_assert_eq!(projection.lead_time.max, expected);
+            prop_assert!(projection.steps.iter().all(|step| step.passes == items));
+        }
+
+        /// Whatever the capacities, batches, WIP limit and rework, every item finishes, each step
+        /// outside a loop is passed once per item, and no server is busy more than all the time.
+        #[test]
+        fn every_item_finishes_under_load(
+            links in prop::collection::vec(prop::collection::vec(any::<bool>(), 0..6), 1..7),
+            hours in prop::collection::vec((0_i64..3, 1_i64..4), 7),
+            capacity in prop::collection::vec(prop::option::of(1_u32..3), 7),
+            batch in prop::collection::vec(1_u32..4, 7),
+            wip in prop::option::of(1_u32..5),
+            rework in prop::option::of((0_usize..7, 0_usize..7, 0_u8..60)),
+            items in 1_u64..80,
+            seed in any::<u64>(),
+        ) {
+            let n = links.len();
+            // A loop goes back to the step itself or to one upstream of it.
+            let plain = stream(&random_stream(&links, None));
+            let rework = rework
+                .map(|(a, b, share)| ((a % n).max(b % n), (a % n).min(b % n), share))
+                .filter(|&(from, to, _)| {
+                    from == to || graph::is_upstream(&plain.steps, to, from)
+                });
+            let s = stream(&random_stream(&links, rework));
+            let mut models = fixed(&s, &hours);
+            for (i, model) in models.iter_mut().enumerate() {
+                model.capacity = capacity[i];
+                model.batch_size = batch[i];
+            }
+            let config = Config { seed, wip_limit: wip, ..config(items, 20.0) };
+            let projection = simulate(&s, &models, &config);
+            prop_assert_eq!(projection.lead_time.count, items);
+            let looped: Vec<bool> = match s.rework.first() {
+                Some(l) => graph::between(&s.steps, l.to, l.from),
+                None => vec![false; n],
+            };
+            for (i, step) in projection.steps.iter().enumerate() {
+                if looped[i] {
+                    prop_assert!(step.passes >= items);
+                } else {
+                    prop_assert_eq!(step.passes, items, "step s{}", i);
+                }
+                if let Some(u) = step.utilization {
+                    prop_assert!((0.0..=1.0 + 1e-9).contains(&u), "utilization {}", u);
+                }
+            }
+            // Deterministic.
+            prop_assert_eq!(simulate(&s, &models, &config), projection);
+        }
+    }
+}
