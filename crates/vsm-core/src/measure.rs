@@ -88,6 +88,23 @@ pub struct MeasureSource {
     pub object_type: Option<String>,
     /// Count measured times in working hours only.
     pub calendar: Option<crate::calendar::CalendarSpec>,
+    /// What an item entering a step again before it reached any later step means.
+    pub reentry: Reentry,
+}
+
+/// An item that leaves a step and enters it again before reaching a later measured step: its
+/// work came back (rework), or it was suspended and resumed (sessions of the same work, as the
+/// work items of BPI Challenge 2012 have).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reentry {
+    #[default]
+    Rework,
+    Resume,
+}
+
+impl Reentry {
+    pub const ALL: [(Reentry, &'static str); 2] =
+        [(Reentry::Rework, "rework"), (Reentry::Resume, "resume")];
 }
 
 /// Count, mean and percentiles of a set of durations.
@@ -211,9 +228,17 @@ pub struct Measurer<'a> {
     span: Option<(i64, i64)>,
     calendar: Option<crate::calendar::Calendar>,
     item_leads: Vec<i64>,
+    reentry: Reentry,
 }
 
 impl<'a> Measurer<'a> {
+    /// How to read an item entering a step again before it reached a later one.
+    #[must_use]
+    pub fn with_reentry(mut self, reentry: Reentry) -> Self {
+        self.reentry = reentry;
+        self
+    }
+
     /// Counts process and wait times in the calendar's working hours only.
     #[must_use]
     pub fn with_calendar(mut self, calendar: crate::calendar::Calendar) -> Self {
@@ -254,6 +279,7 @@ impl<'a> Measurer<'a> {
             span: None,
             calendar: None,
             item_leads: Vec::new(),
+            reentry: Reentry::Rework,
         }
     }
 
@@ -407,8 +433,10 @@ impl<'a> Measurer<'a> {
         // Backward moves: walking the item's entries into steps in time order, an entry into a
         // step it has already left, at or upstream of the furthest step reached, is a return;
         // it is charged to that step only (the steps passed again on the way are not), and the
-        // walk goes on from there.
+        // walk goes on from there. With `Reentry::Resume`, entering the furthest step again is
+        // the same work resumed: only a step upstream of the furthest one is returned to.
         let rank = &self.rank;
+        let resume = self.reentry == Reentry::Resume;
         let mut entries: Vec<(i64, usize, usize)> = visits
             .iter()
             .enumerate()
@@ -423,7 +451,7 @@ impl<'a> Measurer<'a> {
             let left_before = visits[rule]
                 .iter()
                 .any(|(start, end)| end.is_some_and(|end| end <= time && *start < time));
-            if left_before && furthest.is_some_and(|f| rank <= f) {
+            if left_before && furthest.is_some_and(|f| rank < f || (rank == f && !resume)) {
                 if let Some(record) = records[rule].as_mut() {
                     record.returned = true;
                 }
@@ -659,6 +687,58 @@ mod tests {
             is_complete: true,
             start: None,
         }
+    }
+
+    #[test]
+    fn a_step_entered_again_before_a_later_one_is_rework_or_resumed_work() {
+        let stream = crate::parse_map(
+            "name: W\nsteps:\n  - { id: work, measure: { activity: Work } }\n  - { id: check, measure: { activity: Check } }\n",
+        )
+        .stream
+        .unwrap();
+        let rules: Vec<(usize, StepRule)> = stream
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i, s.measure.clone().unwrap()))
+            .collect();
+        let names = ["Work", "Check"];
+        let event = |activity: u32, hours: i64, is_start: bool| LogEvent {
+            activity,
+            timestamp: hours * 3_600_000,
+            is_start,
+            is_complete: !is_start,
+            start: None,
+        };
+        // A works 0-1h, stops, works again 3h-4h (a second session), is checked 5h-6h.
+        // B is worked, checked, and sent back to work: rework either way.
+        let a = vec![
+            event(0, 0, true),
+            event(0, 1, false),
+            event(0, 3, true),
+            event(0, 4, false),
+            event(1, 5, true),
+            event(1, 6, false),
+        ];
+        let b = vec![
+            event(0, 0, true),
+            event(0, 1, false),
+            event(1, 2, true),
+            event(1, 3, false),
+            event(0, 4, true),
+            event(0, 5, false),
+        ];
+        let returns = |reentry| {
+            let mut measurer = Measurer::new(&stream.steps, rules.clone()).with_reentry(reentry);
+            measurer.add_item("A", &mut a.clone(), |x| names[x as usize], |_, _| None);
+            measurer.add_item("B", &mut b.clone(), |x| names[x as usize], |_, _| None);
+            let found = measurer.finish();
+            let work = &found.steps[0];
+            (work.returned, work.process_time.max)
+        };
+        // Process time sums the sessions either way: 2h for both items.
+        assert_eq!(returns(Reentry::Rework), (2, Duration::from_hours(2)));
+        assert_eq!(returns(Reentry::Resume), (1, Duration::from_hours(2)));
     }
 
     #[test]

@@ -212,5 +212,6 @@ pub fn measure_source(
         zone: options.zone.clone(),
         object_type: options.object_type.clone(),
         calendar: None,
+        reentry: vsm_core::measure::Reentry::Rework,
     })
 }

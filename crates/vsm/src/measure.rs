@@ -123,7 +123,7 @@ pub fn measure(
         attributes: attributes.clone(),
         ..ReadOptions::default()
     };
-    let mut measurer = Measurer::new(&stream.steps, rules);
+    let mut measurer = Measurer::new(&stream.steps, rules).with_reentry(source.reentry);
     if let Some(spec) = &source.calendar {
         let zone_name = spec
             .zone

@@ -185,8 +185,15 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
             Kind::Object(&CALENDAR),
             "Count measured times in working hours only.",
         ),
+        field(
+            "reentry",
+            Kind::Choice(REENTRY),
+            "An item entering a step again before it reached a later one: `rework` (the default; it counts against the step's %C&A) or `resume` (the same work suspended and resumed, as in logs with work sessions).",
+        ),
     ],
 };
+
+pub const REENTRY: &[&str] = &["rework", "resume"];
 
 pub static STEP: ObjectSpec = ObjectSpec {
     noun: "step",

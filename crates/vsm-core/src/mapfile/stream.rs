@@ -7,7 +7,7 @@ use super::nodes::{Fields, Node, Reader};
 use crate::calendar::CalendarSpec;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::graph;
-use crate::measure::{Matching, MeasureSource, Pattern, StepRule};
+use crate::measure::{Matching, MeasureSource, Pattern, Reentry, StepRule};
 use crate::model::{
     Designed, Endpoint, Flow, FlowKind, Improvement, ImprovementStatus, Rework, Scope, Step,
     StepTargets, System, Target, TargetMetric, ValueStream,
@@ -480,11 +480,19 @@ fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Measu
         Some(node) => Some(read_calendar(reader, node)?),
         None => None,
     };
+    let reentry = match fields.get("reentry") {
+        Some(node) => match reader.choice(node, "reentry", fields::REENTRY)? {
+            "resume" => Reentry::Resume,
+            _ => Reentry::Rework,
+        },
+        None => Reentry::Rework,
+    };
     Some(MeasureSource {
         log: fields.get("log").and_then(|node| reader.text(node))?,
         zone: fields.get("zone").and_then(|node| reader.text(node)),
         object_type: fields.get("object_type").and_then(|node| reader.text(node)),
         calendar,
+        reentry,
     })
 }
 
