@@ -254,7 +254,7 @@ pub struct Projection {
     pub p50_interval: Option<Interval>,
     pub p85_interval: Option<Interval>,
     pub p95_interval: Option<Interval>,
-    /// Items finished per week over the run.
+    /// Items finished per week while items keep arriving, once a tenth of them have finished.
     pub throughput_per_week: f64,
     /// Mean time items waited to enter the stream under the WIP limit.
     pub mean_entry_wait: Duration,
@@ -340,6 +340,10 @@ struct Run {
     entry_wait_sum: i64,
     /// From the first arrival to the last completion (ms).
     horizon: i64,
+    /// Completions while items were still arriving, once a tenth of the items had finished, and
+    /// the time they span (to the last arrival, ms): the flow out once the stream has filled up.
+    window_completions: u64,
+    window_span: i64,
     steps: Vec<StepStats>,
 }
 
@@ -448,7 +452,10 @@ struct Engine<'a> {
     to_arrive: u64,
     lead_times: Vec<i64>,
     entry_wait_sum: i64,
+    window_start: Option<i64>,
     last_completion: i64,
+    last_arrival: i64,
+    window_completions: u64,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -499,7 +506,10 @@ impl<'a> Engine<'a> {
             to_arrive: 0,
             lead_times: Vec::new(),
             entry_wait_sum: 0,
+            window_start: None,
             last_completion: 0,
+            last_arrival: 0,
+            window_completions: 0,
         }
     }
 
@@ -553,12 +563,17 @@ impl<'a> Engine<'a> {
             lead_times: self.lead_times,
             entry_wait_sum: self.entry_wait_sum,
             horizon,
+            window_completions: self.window_completions,
+            window_span: self
+                .window_start
+                .map_or(0, |start| (self.last_arrival - start).max(0)),
             steps: self.stats,
         }
     }
 
     fn arrive(&mut self, now: i64) {
         self.arrived += 1;
+        self.last_arrival = now;
         if self.arrived < self.to_arrive {
             // At most a century apart, so that the clock never overflows.
             let gap = self.interarrival.sample(&mut self.rng).min(3.2e12).round() as i64;
@@ -756,6 +771,14 @@ impl<'a> Engine<'a> {
         let arrival = self.items[item as usize].arrival;
         self.lead_times.push(now - arrival);
         self.last_completion = self.last_completion.max(now);
+        if self.window_start.is_some() && self.arrived < self.to_arrive {
+            self.window_completions += 1;
+        }
+        if self.window_start.is_none()
+            && self.lead_times.len() as u64 >= (self.to_arrive / 10).max(1)
+        {
+            self.window_start = Some(now);
+        }
         self.in_stream -= 1;
         self.free.push(item);
         if let Some((waiting, since)) = self.backlog.pop_front() {
@@ -812,6 +835,8 @@ fn summarize(models: &[StepModel], config: &Config, replications: u32, runs: &[R
     };
     let finished: u64 = runs.iter().map(|r| r.lead_times.len() as u64).sum();
     let horizon: i64 = runs.iter().map(|r| r.horizon).sum();
+    let window_completions: u64 = runs.iter().map(|r| r.window_completions).sum();
+    let window_span: i64 = runs.iter().map(|r| r.window_span).sum();
     let steps: Vec<StepProjection> = (0..models.len())
         .map(|s| {
             let sum = |f: fn(&StepStats) -> f64| runs.iter().map(|r| f(&r.steps[s])).sum::<f64>();
@@ -868,7 +893,12 @@ fn summarize(models: &[StepModel], config: &Config, replications: u32, runs: &[R
         p85_interval: ci(|d| d.p85),
         p95_interval: ci(|d| d.p95),
         lead_time,
-        throughput_per_week: if horizon > 0 {
+        // Items leave at this rate while items keep arriving, once the stream has filled up:
+        // neither the start, when it fills, nor the drain after the last arrival counts. Runs too
+        // short for such a window fall back to all items over the whole run.
+        throughput_per_week: if window_span > 0 && window_completions > 0 {
+            window_completions as f64 * MS_PER_WEEK / window_span as f64
+        } else if horizon > 0 {
             finished as f64 * MS_PER_WEEK / horizon as f64
         } else {
             0.0

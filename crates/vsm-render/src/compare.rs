@@ -9,13 +9,52 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value, json};
 use vsm_core::analysis::Analysis;
 use vsm_core::model::ValueStream;
+use vsm_core::simulate::Projection;
 use vsm_core::{Duration, format_number};
 
-/// One map and its analysis.
+/// One map and its analysis (and, for `vsm compare --simulate`, its simulation).
 #[derive(Clone, Copy, Debug)]
 pub struct Side<'a> {
     pub stream: &'a ValueStream,
     pub analysis: &'a Analysis,
+    pub simulated: Option<&'a Projection>,
+}
+
+/// Both simulations side by side: lead time percentiles (with intervals), throughput and the
+/// constraint.
+fn simulation(before: Side<'_>, after: Side<'_>) -> Option<Value> {
+    let (b, a) = (before.simulated?, after.simulated?);
+    let seconds = |d: Duration| json!(d.as_secs_f64());
+    let interval = |i: Option<vsm_core::simulate::Interval>| {
+        i.map_or(Value::Null, |i| {
+            json!([i.low.as_secs_f64(), i.high.as_secs_f64()])
+        })
+    };
+    let percentile = |pick: fn(&Projection) -> (Duration, Option<vsm_core::simulate::Interval>)| {
+        let (before, before_ci) = pick(b);
+        let (after, after_ci) = pick(a);
+        let mut value = delta(Some(&seconds(before)), Some(&seconds(after)));
+        value["before_interval"] = interval(before_ci);
+        value["after_interval"] = interval(after_ci);
+        value
+    };
+    let constraint = |side: Side<'_>, p: &Projection| {
+        p.constraint
+            .map_or(Value::Null, |(index, _)| json!(side.stream.steps[index].id))
+    };
+    Some(json!({
+        "items": b.items,
+        "seed": b.seed,
+        "arrivals_per_week": b.arrivals_per_week,
+        "lead_time_seconds": {
+            "p50": percentile(|p| (p.lead_time.p50, p.p50_interval)),
+            "p85": percentile(|p| (p.lead_time.p85, p.p85_interval)),
+            "p95": percentile(|p| (p.lead_time.p95, p.p95_interval)),
+            "mean": delta(Some(&seconds(b.lead_time.mean)), Some(&seconds(a.lead_time.mean))),
+        },
+        "throughput_per_week": delta(Some(&json!(b.throughput_per_week)), Some(&json!(a.throughput_per_week))),
+        "constraint": { "before": constraint(before, b), "after": constraint(after, a) },
+    }))
 }
 
 fn report(side: Side<'_>) -> Value {
@@ -88,12 +127,16 @@ pub fn value(before: Side<'_>, after: Side<'_>) -> Value {
         );
         steps.insert(id, Value::Object(fields));
     }
-    json!({
+    let mut compared = json!({
         "before": { "name": before.stream.name },
         "after": { "name": after.stream.name },
         "summary": summary,
         "steps": steps,
-    })
+    });
+    if let Some(simulated) = simulation(before, after) {
+        compared["simulation"] = simulated;
+    }
+    compared
 }
 
 /// The comparison as pretty JSON.
@@ -199,6 +242,67 @@ pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
         }
     }
     push(&mut out, &steps);
+    let simulated = &compared["simulation"];
+    if !simulated.is_null() {
+        let _ = write!(
+            out,
+            "{}",
+            if markdown {
+                "\n## Simulated\n\n"
+            } else {
+                "\nSimulated\n---------\n\n"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "{} items through each map, seed {}, arrivals {} per week; 95% intervals in brackets.\n",
+            simulated["items"],
+            simulated["seed"],
+            format_number(simulated["arrivals_per_week"].as_f64().unwrap_or(0.0), 1)
+        );
+        let mut rows = table(markdown, &["Metric", "Before", "After", "Change"]);
+        let with_interval = |value: &Value, interval: &Value| {
+            let shown = show("_seconds", value);
+            match (interval[0].as_f64(), interval[1].as_f64()) {
+                (Some(low), Some(high)) => format!(
+                    "{shown} ({} to {})",
+                    Duration::from_secs_f64(low).human(),
+                    Duration::from_secs_f64(high).human()
+                ),
+                _ => shown,
+            }
+        };
+        for (key, label) in [
+            ("p50", "Lead time p50"),
+            ("p85", "Lead time p85"),
+            ("p95", "Lead time p95"),
+            ("mean", "Lead time mean"),
+        ] {
+            let row = &simulated["lead_time_seconds"][key];
+            rows.add_row(vec![
+                label.to_string(),
+                with_interval(&row["before"], &row["before_interval"]),
+                with_interval(&row["after"], &row["after_interval"]),
+                show_change("_seconds", &row["change"]),
+            ]);
+        }
+        let throughput = &simulated["throughput_per_week"];
+        let per_week = |v: &Value| format!("{}/week", format_number(v.as_f64().unwrap_or(0.0), 1));
+        rows.add_row(vec![
+            "Throughput".to_string(),
+            per_week(&throughput["before"]),
+            per_week(&throughput["after"]),
+            String::new(),
+        ]);
+        let name = |v: &Value| v.as_str().unwrap_or("-").to_string();
+        rows.add_row(vec![
+            "Constraint".to_string(),
+            name(&simulated["constraint"]["before"]),
+            name(&simulated["constraint"]["after"]),
+            String::new(),
+        ]);
+        push(&mut out, &rows);
+    }
     out
 }
 

@@ -120,6 +120,18 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Also simulate both maps with the same arrivals and seed (see `vsm simulate`).
+        #[arg(long)]
+        simulate: bool,
+        /// Items to send through each map.
+        #[arg(long, default_value_t = 10_000, requires = "simulate", value_parser = clap::value_parser!(u64).range(1..))]
+        items: u64,
+        /// Seed of the random draws.
+        #[arg(long, default_value_t = 1, requires = "simulate")]
+        seed: u64,
+        /// Arrival rate for both maps (default: the current map's log), e.g. `30/week`.
+        #[arg(long, value_name = "RATE", requires = "simulate", value_parser = simulate::parse_rate)]
+        arrivals: Option<f64>,
     },
     /// The improvement plan by status: overdue items, and each target next to the step's value now
     /// and at the snapshot taken when the improvement started.
@@ -634,14 +646,28 @@ fn run(cli: Cli) -> Result<()> {
             future,
             format,
             output,
+            simulate: with_simulation,
+            items,
+            seed,
+            arrivals,
         } => {
-            let (before, before_analysis) = load(&current)?;
-            let (after, after_analysis) = load(&future)?;
-            let side = |stream, analysis| vsm_render::compare::Side { stream, analysis };
-            let (b, a) = (
-                side(&before, &before_analysis),
-                side(&after, &after_analysis),
-            );
+            let before = load_measured(&current, &input::read_map_file(&current)?)?;
+            let after = load_measured(&future, &input::read_map_file(&future)?)?;
+            let projections = if with_simulation {
+                Some(simulate::both(&before, &after, items, seed, arrivals)?)
+            } else {
+                None
+            };
+            let b = vsm_render::compare::Side {
+                stream: &before.stream,
+                analysis: &before.analysis,
+                simulated: projections.as_ref().map(|p| &p.0),
+            };
+            let a = vsm_render::compare::Side {
+                stream: &after.stream,
+                analysis: &after.analysis,
+                simulated: projections.as_ref().map(|p| &p.1),
+            };
             let text = match format {
                 CompareFormat::Text => vsm_render::compare::text(b, a, false),
                 CompareFormat::Markdown => vsm_render::compare::text(b, a, true),
@@ -799,12 +825,6 @@ fn report_text(
     }
 }
 
-/// Reads, checks and analyzes a map file; problems are printed and turn into [`Reported`].
-fn load(path: &Path) -> Result<(vsm_core::ValueStream, vsm_core::Analysis)> {
-    let source = input::read_map_file(path)?;
-    load_source(path, &source)
-}
-
 /// Checks and analyzes map text read from `path`; a map with a `measure:` section is measured
 /// from its event log first, and analyzed with the measured numbers.
 fn load_source(path: &Path, source: &str) -> Result<(vsm_core::ValueStream, vsm_core::Analysis)> {
@@ -840,7 +860,7 @@ fn parse_file(path: &Path, source: &str, depth: usize) -> Result<vsm_core::Parse
 }
 
 /// A map, analyzed with measured numbers where it has them.
-struct Loaded {
+pub(crate) struct Loaded {
     /// The map as written: the estimates.
     estimates: vsm_core::ValueStream,
     /// The map with measured numbers in place of estimates (the same as `estimates` unmeasured).

@@ -385,3 +385,34 @@ pub fn json(report: &Report<'_>) -> String {
     text.push('\n');
     text
 }
+
+/// Both maps of a comparison simulated with the same items, seed and arrivals (given, or the
+/// current map's log's).
+pub fn both(
+    before: &crate::Loaded,
+    after: &crate::Loaded,
+    items: u64,
+    seed: u64,
+    arrivals_per_week: Option<f64>,
+) -> Result<(Projection, Projection)> {
+    let models = |loaded: &crate::Loaded| {
+        vsm_core::simulate::models(
+            &loaded.stream,
+            loaded.measured.as_ref().map(|m| &m.measurement),
+        )
+    };
+    let (models_before, models_after) = (models(before), models(after));
+    let all: Vec<StepModel> = models_before.iter().chain(&models_after).cloned().collect();
+    let (rate, _) = arrivals(arrivals_per_week, before.measured.as_ref(), &all)?;
+    let config = vsm_core::simulate::Config {
+        items,
+        seed,
+        arrivals_per_week: rate,
+        wip_limit: None,
+        replications: 10,
+    };
+    Ok((
+        vsm_core::simulate::simulate(&before.stream, &models_before, &config),
+        vsm_core::simulate::simulate(&after.stream, &models_after, &config),
+    ))
+}

@@ -1348,6 +1348,60 @@ fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
         now["steps"][3]["durations"],
         future["steps"][3]["durations"]
     );
+
+    // compare --simulate: both maps with the same arrivals and seed, side by side.
+    let compared = json_of(&run(&[
+        "compare",
+        "orders.yaml",
+        "future.yaml",
+        "--simulate",
+        "--items",
+        "20000",
+        "--format",
+        "json",
+    ]));
+    let simulated = &compared["simulation"];
+    assert_eq!(simulated["items"], 20000);
+    assert_eq!(simulated["arrivals_per_week"], now["arrivals_per_week"]);
+    assert_eq!(
+        simulated["lead_time_seconds"]["p50"]["before"],
+        now["lead_time_seconds"]["p50"]
+    );
+    assert_eq!(
+        simulated["lead_time_seconds"]["p50"]["after"],
+        future["lead_time_seconds"]["p50"]
+    );
+    assert!(
+        simulated["lead_time_seconds"]["p85"]["change"]
+            .as_f64()
+            .unwrap()
+            < -5.0 * 86_400.0
+    );
+    assert_eq!(
+        simulated["lead_time_seconds"]["p85"]["before_interval"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(simulated["constraint"]["before"], "pay");
+    // Steady flow out: the arrival rate, within a few percent.
+    let throughput = simulated["throughput_per_week"]["after"].as_f64().unwrap();
+    let arrivals = simulated["arrivals_per_week"].as_f64().unwrap();
+    assert!(
+        (throughput / arrivals - 1.0).abs() < 0.05,
+        "{throughput} vs {arrivals}"
+    );
+    let text = stdout(&run(&[
+        "compare",
+        "orders.yaml",
+        "future.yaml",
+        "--simulate",
+        "--items",
+        "2000",
+    ]));
+    assert!(text.contains("\nSimulated\n---------\n\n2000 items through each map, seed 1, arrivals 33.1 per week; 95% intervals in brackets.\n"), "{text}");
+    assert!(text.contains("Lead time p85"), "{text}");
 }
 
 fn simulate_json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
