@@ -150,7 +150,7 @@ pub fn validate(projection: &Projection, mut journeys: Vec<i64>) -> Option<Valid
 }
 
 fn durations_source(model: &StepModel) -> String {
-    match &model.durations {
+    let source = match &model.durations {
         Durations::Measured(pairs) => {
             let scaled = match model.scaled {
                 (true, true) => ", wait and process scaled to the design",
@@ -161,6 +161,12 @@ fn durations_source(model: &StepModel) -> String {
             format!("measured ({} items){scaled}", pairs.len())
         }
         Durations::Estimated { .. } => "estimated".to_string(),
+    };
+    if model.capacity.is_some() {
+        // The drawn wait is not used: it comes from the queue.
+        format!("{source}; wait from the queue")
+    } else {
+        source
     }
 }
 
