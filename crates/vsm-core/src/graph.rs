@@ -148,6 +148,7 @@ mod tests {
             people: None,
             capacity: None,
             batch_size: None,
+            wip_limit: None,
             automated: false,
             process_time: Duration::ZERO,
             wait_time: Duration::ZERO,

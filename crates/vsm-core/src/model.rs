@@ -100,6 +100,9 @@ pub struct Step {
     /// Items the step takes together (a release train, a change board): it starts when this many
     /// are waiting. `None`: one at a time.
     pub batch_size: Option<u32>,
+    /// At most this many items in the step, waiting or worked on (a kanban column's limit); the
+    /// others wait to enter. `None`: no limit.
+    pub wip_limit: Option<u32>,
     pub automated: bool,
     /// Hands-on time for one item.
     pub process_time: Duration,

@@ -9,7 +9,9 @@
 //! - a step with `capacity: c` works on at most `c` items (or batches) at once: its wait is not
 //!   drawn but emerges from the queue in front of it, first come first served;
 //! - a step with `batch_size: b` starts when `b` items are waiting (the last, partial batch goes
-//!   when nothing else can arrive), and one process time covers the batch.
+//!   when nothing else can arrive), and one process time covers the batch;
+//! - a step with `wip_limit: w` holds at most `w` items, waiting or worked on; the others wait
+//!   to enter (in the previous step's "done" column), and that time counts as the step's wait.
 //!
 //! Durations are drawn with replacement from the items measured in the log (each draw keeps an
 //! item's own wait and process time together), or, for estimated steps, from a log-normal
@@ -57,6 +59,8 @@ pub struct StepModel {
     /// Items (or batches) worked on at once; `None`: no limit.
     pub capacity: Option<u32>,
     pub batch_size: u32,
+    /// Items in the step at once, waiting or worked on; `None`: no limit.
+    pub wip_limit: Option<u32>,
     /// Measured durations moved to a future design: (wait, process) scaled so that their median
     /// is the design's value.
     pub scaled: (bool, bool),
@@ -155,6 +159,7 @@ pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<St
                 durations,
                 capacity: step.capacity,
                 batch_size: step.batch_size.unwrap_or(1),
+                wip_limit: step.wip_limit,
                 scaled,
             }
         })
@@ -412,7 +417,8 @@ impl PartialOrd for Scheduled {
 struct Item {
     arrival: i64,
     entered_step: Vec<i64>,
-    /// Process time drawn for the current pass through each step.
+    /// Wait and process time drawn for the current pass through each step.
+    wait: Vec<i64>,
     process: Vec<i64>,
     pending: Vec<u32>,
     /// Steps being passed again for a rework loop.
@@ -445,6 +451,9 @@ struct Engine<'a> {
     batches: Vec<Vec<u32>>,
     free_batches: Vec<u32>,
     queues: Vec<VecDeque<u32>>,
+    /// Per step: items in it (admitted, not yet done), and those waiting to enter.
+    in_step: Vec<u32>,
+    blocked: Vec<VecDeque<u32>>,
     stats: Vec<StepStats>,
     backlog: VecDeque<(u32, i64)>,
     in_stream: u32,
@@ -499,6 +508,8 @@ impl<'a> Engine<'a> {
             batches: Vec::new(),
             free_batches: Vec::new(),
             queues: models.iter().map(|_| VecDeque::new()).collect(),
+            in_step: vec![0; models.len()],
+            blocked: models.iter().map(|_| VecDeque::new()).collect(),
             stats: vec![StepStats::default(); models.len()],
             backlog: VecDeque::new(),
             in_stream: 0,
@@ -585,6 +596,7 @@ impl<'a> Engine<'a> {
         } else {
             self.items.push(Item {
                 entered_step: vec![0; steps],
+                wait: vec![0; steps],
                 process: vec![0; steps],
                 pending: vec![0; steps],
                 redo: vec![false; steps],
@@ -629,15 +641,29 @@ impl<'a> Engine<'a> {
 
     fn enter(&mut self, item: u32, step: usize, now: i64) {
         let (wait, process) = self.draw(step);
-        let model = &self.models[step];
         let state = &mut self.items[item as usize];
         state.entered_step[step] = now;
+        state.wait[step] = wait;
         state.process[step] = process;
         let stats = &mut self.stats[step];
         stats.advance(now);
         stats.passes += 1;
         stats.waiting += 1;
-        if model.capacity.is_some() {
+        if self.models[step]
+            .wip_limit
+            .is_some_and(|limit| self.in_step[step] >= limit)
+        {
+            self.blocked[step].push_back(item);
+        } else {
+            self.admit(item, step, now);
+        }
+    }
+
+    /// The item is in the step: it waits (the drawn wait, or in the queue), then is worked on.
+    fn admit(&mut self, item: u32, step: usize, now: i64) {
+        self.in_step[step] += 1;
+        let wait = self.items[item as usize].wait[step];
+        if self.models[step].capacity.is_some() {
             // The wait emerges from the queue.
             self.queues[step].push_back(item);
             self.start_work(step, now, false);
@@ -711,12 +737,25 @@ impl<'a> Engine<'a> {
         let stats = &mut self.stats[step];
         stats.advance(now);
         stats.busy -= 1;
+        let leaving = if batch == u32::MAX {
+            1
+        } else {
+            self.batches[batch as usize].len() as u32
+        };
+        stats.in_work -= leaving;
+        // Room in the step: the items waiting to enter come in first.
+        self.in_step[step] -= leaving;
+        while self.models[step]
+            .wip_limit
+            .is_none_or(|limit| self.in_step[step] < limit)
+            && let Some(next) = self.blocked[step].pop_front()
+        {
+            self.admit(next, step, now);
+        }
         if batch == u32::MAX {
-            stats.in_work -= 1;
             self.finish_step(item, step, now);
         } else {
             let members = std::mem::take(&mut self.batches[batch as usize]);
-            stats.in_work -= members.len() as u32;
             for &member in &members {
                 self.finish_step(member, step, now);
             }

@@ -161,9 +161,10 @@ enum Command {
         /// Arrival rate (default: the log's, for a measured map), e.g. `30/week`, `4/day`.
         #[arg(long, value_name = "RATE", value_parser = simulate::parse_rate)]
         arrivals: Option<f64>,
-        /// At most this many items in the stream at once; the others wait to enter.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-        wip_limit: Option<u32>,
+        /// A WIP limit: `N` for the whole stream (the others wait to enter it), or `STEP=N` for a
+        /// step (items waiting in it or worked on), overriding the map's (repeatable).
+        #[arg(long, value_name = "N|STEP=N", value_parser = simulate::parse_wip_limit)]
+        wip_limit: Vec<simulate::WipLimit>,
         /// Try a capacity for a step (items worked on at once), overriding the map's.
         #[arg(long, value_name = "STEP=N", value_parser = simulate::parse_setting)]
         capacity: Vec<(String, u32)>,
@@ -561,14 +562,22 @@ fn run(cli: Cli) -> Result<()> {
             let loaded = load_measured(&file, &source)?;
             let measurement = loaded.measured.as_ref().map(|m| &m.measurement);
             let mut models = vsm_core::simulate::models(&loaded.stream, measurement);
-            simulate::override_models(&loaded.stream, &mut models, &capacity, &batch)?;
+            let stream_wip = simulate::stream_wip_limit(&wip_limit)?;
+            let step_wip: Vec<(String, u32)> = wip_limit
+                .iter()
+                .filter_map(|w| match w {
+                    simulate::WipLimit::Step(step, n) => Some((step.clone(), *n)),
+                    simulate::WipLimit::Stream(_) => None,
+                })
+                .collect();
+            simulate::override_models(&loaded.stream, &mut models, &capacity, &batch, &step_wip)?;
             let (arrivals_per_week, arrivals_source) =
-                simulate::arrivals(arrivals, loaded.measured.as_ref(), &models)?;
+                simulate::arrivals(arrivals, loaded.measured.as_ref(), &models, stream_wip)?;
             let config = vsm_core::simulate::Config {
                 items,
                 seed,
                 arrivals_per_week,
-                wip_limit,
+                wip_limit: stream_wip,
                 replications,
             };
             let projection = vsm_core::simulate::simulate(&loaded.stream, &models, &config);
@@ -576,7 +585,7 @@ fn run(cli: Cli) -> Result<()> {
             // state (a map that extends another), not with capacities or limits tried.
             let as_measured = capacity.is_empty()
                 && batch.is_empty()
-                && wip_limit.is_none()
+                && wip_limit.is_empty()
                 && vsm_core::extends_of(&source).is_none();
             let validation = loaded
                 .measured
@@ -597,7 +606,7 @@ fn run(cli: Cli) -> Result<()> {
                 models: &models,
                 projection: &projection,
                 arrivals_source: &arrivals_source,
-                wip_limit,
+                wip_limit: stream_wip,
                 validation: validation.as_ref(),
             };
             let text = match format {

@@ -51,14 +51,57 @@ pub fn parse_setting(text: &str) -> Result<(String, u32), String> {
     Ok((step.trim().to_string(), value))
 }
 
-/// Applies `--capacity` and `--batch` to the models.
+/// A `--wip-limit`: for the whole stream, or for one step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WipLimit {
+    Stream(u32),
+    Step(String, u32),
+}
+
+/// `N` or `STEP=N` on the command line.
+pub fn parse_wip_limit(text: &str) -> Result<WipLimit, String> {
+    if text.contains('=') {
+        let (step, n) = parse_setting(text)?;
+        return Ok(WipLimit::Step(step, n));
+    }
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(WipLimit::Stream)
+        .ok_or_else(|| {
+            format!("`{text}` is not a WIP limit: write a whole number of at least 1 for the whole stream (`20`), or a step and one (`review=3`)")
+        })
+}
+
+/// The one stream-wide limit among the `--wip-limit`s.
+pub fn stream_wip_limit(limits: &[WipLimit]) -> Result<Option<u32>> {
+    let mut stream = limits.iter().filter_map(|w| match w {
+        WipLimit::Stream(n) => Some(*n),
+        WipLimit::Step(..) => None,
+    });
+    let first = stream.next();
+    if let (Some(a), Some(b)) = (first, stream.next()) {
+        bail!(
+            "--wip-limit {a} and --wip-limit {b}: give one limit for the whole stream (per step: `--wip-limit STEP=N`)"
+        );
+    }
+    Ok(first)
+}
+
+/// Applies `--capacity`, `--batch` and per-step `--wip-limit` to the models.
 pub fn override_models(
     stream: &ValueStream,
     models: &mut [StepModel],
     capacity: &[(String, u32)],
     batch: &[(String, u32)],
+    wip: &[(String, u32)],
 ) -> Result<()> {
-    for (settings, what) in [(capacity, "--capacity"), (batch, "--batch")] {
+    for (settings, what) in [
+        (capacity, "--capacity"),
+        (batch, "--batch"),
+        (wip, "--wip-limit"),
+    ] {
         for (id, value) in settings {
             let Some(index) = stream.step_index(id) else {
                 let ids: Vec<&str> = stream.steps.iter().map(|s| s.id.as_str()).collect();
@@ -69,10 +112,10 @@ pub fn override_models(
                     ids.join(", ")
                 );
             };
-            if what == "--capacity" {
-                models[index].capacity = Some(*value);
-            } else {
-                models[index].batch_size = *value;
+            match what {
+                "--capacity" => models[index].capacity = Some(*value),
+                "--batch" => models[index].batch_size = *value,
+                _ => models[index].wip_limit = Some(*value),
             }
         }
     }
@@ -84,6 +127,7 @@ pub fn arrivals(
     given: Option<f64>,
     measured: Option<&Measured>,
     models: &[StepModel],
+    stream_wip_limit: Option<u32>,
 ) -> Result<(f64, String)> {
     if let Some(rate) = given {
         return Ok((rate, "--arrivals".to_string()));
@@ -99,17 +143,18 @@ pub fn arrivals(
             format!("measured: {items} items over {weeks:.1} weeks of the log"),
         ));
     }
-    if models
-        .iter()
-        .any(|m| m.capacity.is_some() || m.batch_size > 1)
+    if stream_wip_limit.is_some()
+        || models
+            .iter()
+            .any(|m| m.capacity.is_some() || m.batch_size > 1 || m.wip_limit.is_some())
     {
         bail!(
-            "the map has a step with a capacity or a batch size, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)"
+            "the simulation has a capacity, a batch size or a WIP limit, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)"
         );
     }
     Ok((
         1.0,
-        "assumed (no step has a capacity or batch, so it does not change lead times; give --arrivals for throughput)".to_string(),
+        "assumed (no capacity, batch or WIP limit, so it does not change lead times; give --arrivals for throughput)".to_string(),
     ))
 }
 
@@ -253,6 +298,9 @@ pub fn text(report: &Report<'_>) -> String {
         if model.batch_size > 1 {
             let _ = write!(name, " [batch {}]", model.batch_size);
         }
+        if let Some(limit) = model.wip_limit {
+            let _ = write!(name, " [wip {limit}]");
+        }
         let _ = writeln!(
             out,
             "{:<24} {:>8} {:>10} {:>10} {:>8} {:>7.1} {:>7.1}  {}",
@@ -332,6 +380,7 @@ pub fn json(report: &Report<'_>) -> String {
                 "name": step.name,
                 "capacity": model.capacity,
                 "batch_size": model.batch_size,
+                "wip_limit": model.wip_limit,
                 "durations": durations_source(model),
                 "passes": s.passes,
                 "mean_wait_seconds": seconds(s.mean_wait),
@@ -409,7 +458,7 @@ pub fn both(
     };
     let (models_before, models_after) = (models(before), models(after));
     let all: Vec<StepModel> = models_before.iter().chain(&models_after).cloned().collect();
-    let (rate, _) = arrivals(arrivals_per_week, before.measured.as_ref(), &all)?;
+    let (rate, _) = arrivals(arrivals_per_week, before.measured.as_ref(), &all, None)?;
     let config = vsm_core::simulate::Config {
         items,
         seed,

@@ -972,7 +972,7 @@ fn simulate_explains_what_it_cannot_do() {
         "qa=2",
     ]);
     assert!(!output.status.success());
-    insta::assert_snapshot!(stderr(&output), @"error: the map has a step with a capacity or a batch size, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)");
+    insta::assert_snapshot!(stderr(&output), @"error: the simulation has a capacity, a batch size or a WIP limit, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)");
     let output = vsm(&[
         "simulate",
         "examples/feature-delivery.yaml",
@@ -995,6 +995,68 @@ fn simulate_explains_what_it_cannot_do() {
     ]);
     assert!(!output.status.success());
     insta::assert_snapshot!(stderr(&output), @"error: --capacity qaa=2: the map has no step `qaa`; did you mean `qa`? its steps are intake, refine, develop, review, ci, qa, cab, deploy, verify");
+    let output = vsm(&[
+        "simulate",
+        "examples/feature-delivery.yaml",
+        "--arrivals",
+        "1/d",
+        "--wip-limit",
+        "5",
+        "--wip-limit",
+        "8",
+    ]);
+    insta::assert_snapshot!(stderr(&output), @"error: --wip-limit 5 and --wip-limit 8: give one limit for the whole stream (per step: `--wip-limit STEP=N`)");
+    let output = vsm(&[
+        "simulate",
+        "examples/feature-delivery.yaml",
+        "--wip-limit",
+        "lots",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`lots` is not a WIP limit: write a whole number of at least 1 for the whole stream (`20`), or a step and one (`review=3`)"), "{}", stderr(&output));
+}
+
+#[test]
+fn wip_limits_for_the_stream_and_for_a_step() {
+    let base = [
+        "examples/feature-delivery.yaml",
+        "--items",
+        "5000",
+        "--arrivals",
+        "5/week",
+        "--capacity",
+        "develop=2",
+    ];
+    let free = simulate_json(&base);
+    let limited = simulate_json(
+        &[
+            &base[..],
+            &["--wip-limit", "develop=2", "--wip-limit", "12"],
+        ]
+        .concat(),
+    );
+    assert_eq!(limited["wip_limit"], 12);
+    let develop = &limited["steps"][2];
+    assert_eq!(
+        (develop["id"].as_str(), develop["wip_limit"].as_u64()),
+        (Some("develop"), Some(2))
+    );
+    // At most 12 items in the stream: fewer wait for develop, the others wait to enter.
+    assert!(
+        develop["mean_queue_length"].as_f64().unwrap()
+            < free["steps"][2]["mean_queue_length"].as_f64().unwrap()
+    );
+    assert!(
+        limited["mean_entry_wait_seconds"].as_f64().unwrap() > 0.0,
+        "the stream limit holds items at the entry"
+    );
+    let text = stdout(&vsm(&[
+        &["simulate"][..],
+        &base[..],
+        &["--wip-limit", "develop=2"],
+    ]
+    .concat()));
+    assert!(text.contains("develop [cap 2] [wip 2]"), "{text}");
 }
 
 /// The interval log's orders as a team would have measured them at three moments: the events up

@@ -222,6 +222,11 @@ pub static STEP: ObjectSpec = ObjectSpec {
             "Items the step takes together (a release train, a change board); `vsm simulate` starts it when this many are waiting. Default: 1.",
         ),
         field(
+            "wip_limit",
+            Kind::Integer { min: 1 },
+            "At most this many items in the step, waiting or worked on (a kanban column's limit); `vsm simulate` holds the others back. Default: no limit.",
+        ),
+        field(
             "automated",
             Kind::Bool,
             "Whether a machine does the step (default: false, a manual step).",

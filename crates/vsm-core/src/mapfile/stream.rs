@@ -697,8 +697,11 @@ fn read_step(
     let capacity = capacity_node.and_then(|node| reader.integer(node, 1));
     let batch_node = fields.get("batch_size");
     let batch_size = batch_node.and_then(|node| reader.integer(node, 1));
+    let wip_node = fields.get("wip_limit");
+    let wip_limit = wip_node.and_then(|node| reader.integer(node, 1));
     let load_ok = (capacity_node.is_none() || capacity.is_some())
-        && (batch_node.is_none() || batch_size.is_some());
+        && (batch_node.is_none() || batch_size.is_some())
+        && (wip_node.is_none() || wip_limit.is_some());
     let automated_node = fields.get("automated");
     let automated = automated_node.and_then(|node| reader.boolean(node));
     let automated_ok = automated_node.is_none() || automated.is_some();
@@ -834,6 +837,7 @@ fn read_step(
             people: people.or_else(|| base_step.and_then(|b| b.people)),
             capacity: capacity.or_else(|| base_step.and_then(|b| b.capacity)),
             batch_size: batch_size.or_else(|| base_step.and_then(|b| b.batch_size)),
+            wip_limit: wip_limit.or_else(|| base_step.and_then(|b| b.wip_limit)),
             automated: if automated_node.is_some() {
                 automated
             } else {

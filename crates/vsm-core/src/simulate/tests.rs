@@ -16,6 +16,7 @@ fn fixed(stream: &ValueStream, hours: &[(i64, i64)]) -> Vec<StepModel> {
             durations: Durations::Measured(vec![(wait * HOUR, process * HOUR)]),
             capacity: step.capacity,
             batch_size: step.batch_size.unwrap_or(1),
+            wip_limit: step.wip_limit,
             scaled: (false, false),
         })
         .collect()
@@ -122,6 +123,22 @@ fn a_wip_limit_holds_items_back_at_the_entry() {
 }
 
 #[test]
+fn a_step_wip_limit_holds_items_before_the_step() {
+    // At most one item in review, waiting (1h) or reviewed (1h): the step is a server with a
+    // fixed 2h service. Arrivals 0.25 per hour: M/D/1 with rho 0.5, so items wait
+    // rho D / (2 (1 - rho)) = 1h to enter, then their 1h: 2h of wait in the step.
+    let s = stream("name: K\nsteps:\n  - { id: review, wip_limit: 1 }\n");
+    let models = fixed(&s, &[(1, 1)]);
+    let projection = simulate(&s, &models, &config(200_000, 0.25 * 168.0));
+    close(hours(projection.steps[0].mean_wait), 2.0, 0.05);
+    close(hours(projection.lead_time.mean), 3.0, 0.04);
+    // Without the limit, no one waits longer than the drawn hour.
+    let free = fixed(&stream("name: K\nsteps:\n  - { id: review }\n"), &[(1, 1)]);
+    let projection = simulate(&s, &free, &config(10_000, 0.25 * 168.0));
+    assert_eq!(projection.lead_time.max, Duration::from_hours(2));
+}
+
+#[test]
 fn rework_sends_items_around_again() {
     // b fails half the time and sends the item back to a: 2 passes on average; the side branch
     // x after a is not passed again.
@@ -222,7 +239,7 @@ mod properties {
             prop_assert!(projection.steps.iter().all(|step| step.passes == items));
         }
 
-        /// Whatever the capacities, batches, WIP limit and rework, every item finishes, each step
+        /// Whatever the capacities, batches, WIP limits and rework, every item finishes, each step
         /// outside a loop is passed once per item, and no server is busy more than all the time.
         #[test]
         fn every_item_finishes_under_load(
@@ -230,6 +247,7 @@ mod properties {
             hours in prop::collection::vec((0_i64..3, 1_i64..4), 7),
             capacity in prop::collection::vec(prop::option::of(1_u32..3), 7),
             batch in prop::collection::vec(1_u32..4, 7),
+            step_wip in prop::collection::vec(prop::option::of(1_u32..4), 7),
             wip in prop::option::of(1_u32..5),
             rework in prop::option::of((0_usize..7, 0_usize..7, 0_u8..60)),
             items in 1_u64..80,
@@ -248,6 +266,7 @@ mod properties {
             for (i, model) in models.iter_mut().enumerate() {
                 model.capacity = capacity[i];
                 model.batch_size = batch[i];
+                model.wip_limit = step_wip[i];
             }
             let config = Config { seed, wip_limit: wip, ..config(items, 20.0) };
             let projection = simulate(&s, &models, &config);
