@@ -1090,7 +1090,8 @@ fn read_rework(
             // charged to the step it returns to, as the measured %C&A is.
             let derived =
                 Percent::new(100.0 - steps[to].complete_accurate.value()).unwrap_or(Percent::ZERO);
-            if derived == Percent::ZERO {
+            // A measured step's %C&A comes from the log (the map without a log is reported).
+            if derived == Percent::ZERO && steps[to].measure.is_none() {
                 reader.report(
                     Diagnostic::warning(
                         "rework_never_taken",

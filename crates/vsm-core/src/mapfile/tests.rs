@@ -197,6 +197,22 @@ fn missing_required_fields_and_wrong_types() {
 }
 
 #[test]
+fn a_loop_back_to_a_step_without_rework_is_flagged_unless_the_log_decides() {
+    let codes = |yaml: &str| -> Vec<String> {
+        parse_map(yaml)
+            .diagnostics
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect()
+    };
+    let estimated = "name: L\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a }\n";
+    assert_eq!(codes(estimated), ["rework_never_taken"]);
+    // Measured: the loop's share comes from the measured %C&A of `a`.
+    let measured = "name: L\nsteps:\n  - { id: a, process_time: 1h, measure: { activity: A } }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a }\nmeasure: { log: events.csv }\n";
+    assert!(codes(measured).is_empty(), "{:?}", codes(measured));
+}
+
+#[test]
 fn a_fraction_written_as_a_percentage_is_flagged() {
     let parsed =
         parse_map("name: x\nsteps:\n  - { id: a, process_time: 1h, complete_accurate: 0.75 }\n");
