@@ -12,13 +12,16 @@ use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
 use crate::xes::LogNames;
-use crate::{Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, TraceSink};
+use crate::{
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, TraceSink,
+};
 
-/// One event: its type, time, and the objects it relates to.
+/// One event: its type, time, the objects it relates to, and its attributes (name, value).
 struct OcelEvent {
     activity: String,
     time: String,
     objects: Vec<String>,
+    attributes: Vec<(String, String)>,
     /// Where it is, for messages: the event id.
     id: String,
 }
@@ -57,6 +60,14 @@ struct JsonEvent {
     time: String,
     #[serde(default)]
     relationships: Vec<JsonRelationship>,
+    #[serde(default)]
+    attributes: Vec<JsonAttribute>,
+}
+
+#[derive(Deserialize)]
+struct JsonAttribute {
+    name: String,
+    value: serde_json::Value,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +114,17 @@ pub fn read_json(
                 activity: e.kind,
                 time: e.time,
                 objects: e.relationships.into_iter().map(|r| r.object_id).collect(),
+                attributes: e
+                    .attributes
+                    .into_iter()
+                    .map(|a| {
+                        let value = match a.value {
+                            serde_json::Value::String(text) => text,
+                            other => other.to_string(),
+                        };
+                        (a.name, value)
+                    })
+                    .collect(),
                 id: e.id,
             })
             .collect(),
@@ -137,6 +159,8 @@ pub fn read_xml(
     // Which section and element we are in: relationships count only inside events.
     let mut stack: Vec<String> = Vec::new();
     let mut current: Option<OcelEvent> = None;
+    // The event attribute whose value (the element's text) comes next.
+    let mut attribute_name: Option<String> = None;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event_into(&mut buffer).map_err(|error| {
@@ -183,6 +207,7 @@ pub fn read_xml(
                             activity: kind,
                             time,
                             objects: Vec::new(),
+                            attributes: Vec::new(),
                             id,
                         });
                         if empty {
@@ -196,15 +221,31 @@ pub fn read_xml(
                             event.objects.push(object);
                         }
                     }
+                    ("attribute", Some("attributes"))
+                        if !empty && stack.iter().any(|s| s == "event") =>
+                    {
+                        attribute_name = attribute(&element, "name");
+                    }
                     _ => {}
                 }
                 if !empty {
                     stack.push(name);
                 }
             }
-            XmlEvent::End(_) if stack.pop().as_deref() == Some("event") => {
-                log.events.extend(current.take());
+            XmlEvent::Text(text) if attribute_name.is_some() => {
+                if let (Some(event), Some(name), Ok(value)) = (
+                    current.as_mut(),
+                    attribute_name.take(),
+                    quick_xml::escape::unescape(&text.xml10_content()),
+                ) {
+                    event.attributes.push((name, value.trim().to_string()));
+                }
             }
+            XmlEvent::End(_) => match stack.pop().as_deref() {
+                Some("event") => log.events.extend(current.take()),
+                Some("attribute") => attribute_name = None,
+                _ => {}
+            },
             XmlEvent::Eof => break,
             _ => {}
         }
@@ -256,11 +297,11 @@ fn flatten(
         }
     };
     let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut items: Vec<(&str, Vec<Event>)> = Vec::new();
+    let mut items: Vec<(&str, Vec<Event>, Vec<Attributes>)> = Vec::new();
     for (id, kind) in &log.objects {
         if *kind == chosen {
             index.insert(id.as_str(), items.len());
-            items.push((id.as_str(), Vec::new()));
+            items.push((id.as_str(), Vec::new(), Vec::new()));
         }
     }
     let mut stats = ImportStats::default();
@@ -285,6 +326,17 @@ fn flatten(
             }
         };
         let activity = names.activities.intern(&event.activity);
+        // The attributes asked for, by their place in `options.attributes`.
+        let kept: Option<Attributes> = (!options.attributes.is_empty()).then(|| {
+            event
+                .attributes
+                .iter()
+                .filter_map(|(name, value)| {
+                    let position = options.attributes.iter().position(|a| a == name)?;
+                    Some((position as u32, names.values.intern(value)))
+                })
+                .collect()
+        });
         let mut used = false;
         for object in &event.objects {
             if let Some(&slot) = index.get(object.as_str()) {
@@ -296,6 +348,9 @@ fn flatten(
                     lifecycle: Lifecycle::Complete,
                     resource: None,
                 });
+                if let Some(kept) = &kept {
+                    items[slot].2.push(kept.clone());
+                }
             }
         }
         if used {
@@ -309,10 +364,12 @@ fn flatten(
         }
     }
     // An event shared by several objects of the type reaches each of their items.
-    for (item, events) in items.into_iter().filter(|(_, events)| !events.is_empty()) {
+    for (item, events, attributes) in items
+        .into_iter()
+        .filter(|(_, events, _)| !events.is_empty())
+    {
         stats.items += 1;
-        // OCEL event attributes are not kept yet.
-        sink.trace(names.trace(item, &events, &[]));
+        sink.trace(names.trace(item, &events, &attributes));
     }
     Ok(stats)
 }

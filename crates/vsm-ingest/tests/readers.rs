@@ -18,12 +18,26 @@ fn testdata(name: &str) -> PathBuf {
 #[derive(Default)]
 struct Collect {
     traces: Vec<(String, Vec<Event>)>,
+    /// Per trace, per event: the attributes kept, as (position asked, value).
+    attributes: Vec<Vec<Vec<(u32, String)>>>,
 }
 
 impl TraceSink for Collect {
     fn trace(&mut self, trace: Trace<'_>) {
         self.traces
             .push((trace.item.to_string(), trace.events.to_vec()));
+        self.attributes.push(
+            trace
+                .attributes
+                .iter()
+                .map(|event| {
+                    event
+                        .iter()
+                        .map(|&(key, value)| (key, trace.values.get(value).to_string()))
+                        .collect()
+                })
+                .collect(),
+        );
     }
 }
 
@@ -31,6 +45,7 @@ struct Log {
     stats: ImportStats,
     activities: Vec<String>,
     traces: Vec<(String, Vec<Event>)>,
+    attributes: Vec<Vec<Vec<(u32, String)>>>,
 }
 
 fn read(path: &Path, options: &ReadOptions) -> Result<Log, IngestError> {
@@ -40,6 +55,7 @@ fn read(path: &Path, options: &ReadOptions) -> Result<Log, IngestError> {
         stats,
         activities: names.activities.as_slice().to_vec(),
         traces: sink.traces,
+        attributes: sink.attributes,
     })
 }
 
@@ -372,6 +388,41 @@ fn ocel_json_and_xml_flatten_to_the_same_items() {
             .activities
             .contains(&"Create Purchase Order".to_string())
     );
+}
+
+#[test]
+fn ocel_event_attributes_are_kept_alike_from_json_and_xml() {
+    let options = ReadOptions {
+        object_type: Some("Purchase Requisition".into()),
+        attributes: vec!["pr_approver".into(), "pr_creator".into()],
+        ..ReadOptions::default()
+    };
+    let json = read(&testdata("ocel/ocel20_example.jsonocel"), &options).unwrap();
+    let local = ReadOptions {
+        timestamps: TimestampParser::for_zone("+01:00").unwrap(),
+        ..options.clone()
+    };
+    let xml = read(&testdata("ocel/ocel20_example.xmlocel"), &local).unwrap();
+    assert_eq!(json.attributes, xml.attributes);
+    // PR1 is created by Mike (event e1) and approved by Tania (e2): one list per event.
+    let pr1 = json
+        .traces
+        .iter()
+        .position(|(item, _)| item == "PR1")
+        .unwrap();
+    assert_eq!(json.attributes[pr1].len(), json.traces[pr1].1.len());
+    assert_eq!(json.attributes[pr1][0], [(1, "Mike".to_string())]);
+    assert_eq!(json.attributes[pr1][1], [(0, "Tania".to_string())]);
+    // Not asked for: not kept.
+    let plain = read(
+        &testdata("ocel/ocel20_example.jsonocel"),
+        &ReadOptions {
+            attributes: Vec::new(),
+            ..options
+        },
+    )
+    .unwrap();
+    assert!(plain.attributes.iter().all(Vec::is_empty));
 }
 
 #[test]
