@@ -331,6 +331,18 @@ fn json_lines_read_like_csv() {
     assert_eq!(Format::from_name("log.jsonl"), Some(Format::JsonLines));
 }
 
+/// The OCEL example as JSON and as XML. The XML copy writes the same instants as local times
+/// without an offset, one hour ahead of the JSON's UTC: the zone option is what makes them agree.
+fn read_ocel_both(options: &ReadOptions) -> (Log, Log) {
+    let json = read(&testdata("ocel/ocel20_example.jsonocel"), options).unwrap();
+    let local = ReadOptions {
+        timestamps: TimestampParser::for_zone("+01:00").unwrap(),
+        ..options.clone()
+    };
+    let xml = read(&testdata("ocel/ocel20_example.xmlocel"), &local).unwrap();
+    (json, xml)
+}
+
 #[test]
 fn ocel_json_and_xml_flatten_to_the_same_items() {
     for kind in [
@@ -343,14 +355,7 @@ fn ocel_json_and_xml_flatten_to_the_same_items() {
             object_type: Some(kind.to_string()),
             ..ReadOptions::default()
         };
-        let json = read(&testdata("ocel/ocel20_example.jsonocel"), &options).unwrap();
-        // The XML copy writes the same instants as local times without an offset, one hour
-        // ahead of the JSON's UTC: the zone option is what makes them agree.
-        let local = ReadOptions {
-            timestamps: TimestampParser::for_zone("+01:00").unwrap(),
-            ..options.clone()
-        };
-        let xml = read(&testdata("ocel/ocel20_example.xmlocel"), &local).unwrap();
+        let (json, xml) = read_ocel_both(&options);
         let counts = |log: &Log| {
             let reasons: Vec<_> = log
                 .stats
@@ -397,12 +402,7 @@ fn ocel_event_attributes_are_kept_alike_from_json_and_xml() {
         attributes: vec!["pr_approver".into(), "pr_creator".into()],
         ..ReadOptions::default()
     };
-    let json = read(&testdata("ocel/ocel20_example.jsonocel"), &options).unwrap();
-    let local = ReadOptions {
-        timestamps: TimestampParser::for_zone("+01:00").unwrap(),
-        ..options.clone()
-    };
-    let xml = read(&testdata("ocel/ocel20_example.xmlocel"), &local).unwrap();
+    let (json, xml) = read_ocel_both(&options);
     assert_eq!(json.attributes, xml.attributes);
     // PR1 is created by Mike (event e1) and approved by Tania (e2): one list per event.
     let pr1 = json
