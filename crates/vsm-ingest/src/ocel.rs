@@ -159,8 +159,8 @@ pub fn read_xml(
     // Which section and element we are in: relationships count only inside events.
     let mut stack: Vec<String> = Vec::new();
     let mut current: Option<OcelEvent> = None;
-    // The event attribute whose value (the element's text) comes next.
-    let mut attribute_name: Option<String> = None;
+    // The event attribute being read: its name, and its value (the element's text) so far.
+    let mut reading: Option<(String, String)> = None;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event_into(&mut buffer).map_err(|error| {
@@ -224,7 +224,7 @@ pub fn read_xml(
                     ("attribute", Some("attributes"))
                         if !empty && stack.iter().any(|s| s == "event") =>
                     {
-                        attribute_name = attribute(&element, "name");
+                        reading = attribute(&element, "name").map(|name| (name, String::new()));
                     }
                     _ => {}
                 }
@@ -232,18 +232,29 @@ pub fn read_xml(
                     stack.push(name);
                 }
             }
-            XmlEvent::Text(text) if attribute_name.is_some() => {
-                if let (Some(event), Some(name), Ok(value)) = (
-                    current.as_mut(),
-                    attribute_name.take(),
-                    quick_xml::escape::unescape(&text.xml10_content()),
-                ) {
-                    event.attributes.push((name, value.trim().to_string()));
+            XmlEvent::Text(text) => {
+                if let Some((_, value)) = reading.as_mut() {
+                    value.push_str(&text.xml10_content());
+                }
+            }
+            // `&amp;`, `&#233;`: a value may come in several pieces.
+            XmlEvent::GeneralRef(reference) => {
+                if let Some((_, value)) = reading.as_mut() {
+                    let name = reference.xml10_content();
+                    if let Ok(Some(c)) = reference.resolve_char_ref() {
+                        value.push(c);
+                    } else if let Some(text) = quick_xml::escape::resolve_predefined_entity(&name) {
+                        value.push_str(text);
+                    }
                 }
             }
             XmlEvent::End(_) => match stack.pop().as_deref() {
                 Some("event") => log.events.extend(current.take()),
-                Some("attribute") => attribute_name = None,
+                Some("attribute") => {
+                    if let (Some(event), Some((name, value))) = (current.as_mut(), reading.take()) {
+                        event.attributes.push((name, value.trim().to_string()));
+                    }
+                }
                 _ => {}
             },
             XmlEvent::Eof => break,
@@ -372,4 +383,47 @@ fn flatten(
         sink.trace(names.trace(item, &events, &attributes));
     }
     Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Values(Vec<Vec<String>>);
+
+    impl TraceSink for Values {
+        fn trace(&mut self, trace: crate::Trace<'_>) {
+            for event in trace.attributes {
+                self.0.push(
+                    event
+                        .iter()
+                        .map(|&(_, v)| trace.values.get(v).to_string())
+                        .collect(),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn xml_attribute_values_keep_their_entities() {
+        let xml = r#"<?xml version="1.0"?>
+<log>
+  <objects><object id="o1" type="Order"/></objects>
+  <events>
+    <event id="e1" type="Ship" time="2024-01-01T00:00:00Z">
+      <attributes><attribute name="team">R&amp;D &#233;quipe</attribute></attributes>
+      <objects><relationship object-id="o1"/></objects>
+    </event>
+  </events>
+</log>"#;
+        let options = ReadOptions {
+            attributes: vec!["team".into()],
+            ..ReadOptions::default()
+        };
+        let mut names = LogNames::default();
+        let mut sink = Values::default();
+        read_xml(xml.as_bytes(), "t.xmlocel", &options, &mut names, &mut sink).unwrap();
+        assert_eq!(sink.0, [["R&D équipe"]]);
+    }
 }
