@@ -1505,3 +1505,34 @@ fn work_resumed_in_sessions_is_not_rework_when_the_map_says_so() {
     assert_eq!(complete(&as_rework), (4420, 7367));
     assert_eq!(complete(&resumed), (23, 7367));
 }
+
+#[test]
+fn two_snapshots_taken_at_once_are_both_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    // Both start on a database that does not exist yet.
+    let spawn = |at: &str| {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+            .args(["snapshot", "orders.yaml", "--at", at])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children = [spawn("2015-10-01T00:00:00Z"), spawn("2015-10-02T00:00:00Z")];
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(
+        vsm_store::verify(&dir.path().join(".vsm/history.db")),
+        Ok(2)
+    );
+    let trend = json_of(&vsm_in(
+        dir.path(),
+        &["trend", "orders.yaml", "--format", "json"],
+    ));
+    assert_eq!(trend["snapshots"].as_array().unwrap().len(), 2);
+}
