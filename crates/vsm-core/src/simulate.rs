@@ -268,6 +268,17 @@ pub struct Projection {
     pub constraint: Option<(usize, ConstraintReason)>,
 }
 
+impl Projection {
+    /// The lead time's p50, p85 and p95, each named and with its interval.
+    pub fn percentiles(&self) -> [(&'static str, Duration, Option<Interval>); 3] {
+        [
+            ("p50", self.lead_time.p50, self.p50_interval),
+            ("p85", self.lead_time.p85, self.p85_interval),
+            ("p95", self.lead_time.p95, self.p95_interval),
+        ]
+    }
+}
+
 /// Runs the simulation. `models` has one entry per step of `stream`.
 pub fn simulate(stream: &ValueStream, models: &[StepModel], config: &Config) -> Projection {
     assert_eq!(models.len(), stream.steps.len(), "one model per step");

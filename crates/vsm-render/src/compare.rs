@@ -25,19 +25,22 @@ pub struct Side<'a> {
 fn simulation(before: Side<'_>, after: Side<'_>) -> Option<Value> {
     let (b, a) = (before.simulated?, after.simulated?);
     let seconds = |d: Duration| json!(d.as_secs_f64());
-    let interval = |i: Option<vsm_core::simulate::Interval>| {
-        i.map_or(Value::Null, |i| {
-            json!([i.low.as_secs_f64(), i.high.as_secs_f64()])
-        })
-    };
-    let percentile = |pick: fn(&Projection) -> (Duration, Option<vsm_core::simulate::Interval>)| {
-        let (before, before_ci) = pick(b);
-        let (after, after_ci) = pick(a);
+    let mut lead_time = Map::new();
+    for ((name, before, before_ci), (_, after, after_ci)) in
+        b.percentiles().into_iter().zip(a.percentiles())
+    {
         let mut value = delta(Some(&seconds(before)), Some(&seconds(after)));
-        value["before_interval"] = interval(before_ci);
-        value["after_interval"] = interval(after_ci);
-        value
-    };
+        value["before_interval"] = crate::json::interval(before_ci);
+        value["after_interval"] = crate::json::interval(after_ci);
+        lead_time.insert(name.to_string(), value);
+    }
+    lead_time.insert(
+        "mean".into(),
+        delta(
+            Some(&seconds(b.lead_time.mean)),
+            Some(&seconds(a.lead_time.mean)),
+        ),
+    );
     let constraint = |side: Side<'_>, p: &Projection| {
         p.constraint
             .map_or(Value::Null, |(index, _)| json!(side.stream.steps[index].id))
@@ -46,12 +49,7 @@ fn simulation(before: Side<'_>, after: Side<'_>) -> Option<Value> {
         "items": b.items,
         "seed": b.seed,
         "arrivals_per_week": b.arrivals_per_week,
-        "lead_time_seconds": {
-            "p50": percentile(|p| (p.lead_time.p50, p.p50_interval)),
-            "p85": percentile(|p| (p.lead_time.p85, p.p85_interval)),
-            "p95": percentile(|p| (p.lead_time.p95, p.p95_interval)),
-            "mean": delta(Some(&seconds(b.lead_time.mean)), Some(&seconds(a.lead_time.mean))),
-        },
+        "lead_time_seconds": lead_time,
         "throughput_per_week": delta(Some(&json!(b.throughput_per_week)), Some(&json!(a.throughput_per_week))),
         "constraint": { "before": constraint(before, b), "after": constraint(after, a) },
     }))
@@ -263,7 +261,7 @@ pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
         let mut rows = table(markdown, &["Metric", "Before", "After", "Change"]);
         let with_interval = |value: &Value, interval: &Value| {
             let shown = show("_seconds", value);
-            match (interval[0].as_f64(), interval[1].as_f64()) {
+            match (interval["low"].as_f64(), interval["high"].as_f64()) {
                 (Some(low), Some(high)) => format!(
                     "{shown} ({} to {})",
                     Duration::from_secs_f64(low).human(),

@@ -344,6 +344,14 @@ fn improvement_report<'a>(
     }
 }
 
+/// A simulated percentile's 95% interval as JSON: `{low, high}` in seconds, or `null`.
+pub fn interval(interval: Option<vsm_core::simulate::Interval>) -> serde_json::Value {
+    interval.map_or(
+        serde_json::Value::Null,
+        |i| serde_json::json!({ "low": seconds(i.low), "high": seconds(i.high) }),
+    )
+}
+
 /// The analysis as pretty-printed JSON, ending in a newline.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
     let mut text = serde_json::to_string_pretty(&Report::new(stream, analysis))

@@ -255,21 +255,9 @@ pub fn text(report: &Report<'_>) -> String {
         );
     }
     let _ = writeln!(out, "\nLead time (95% confidence interval in brackets)");
-    let _ = writeln!(
-        out,
-        "  p50  {}",
-        with_interval(p.lead_time.p50, p.p50_interval)
-    );
-    let _ = writeln!(
-        out,
-        "  p85  {}",
-        with_interval(p.lead_time.p85, p.p85_interval)
-    );
-    let _ = writeln!(
-        out,
-        "  p95  {}",
-        with_interval(p.lead_time.p95, p.p95_interval)
-    );
+    for (name, value, interval) in p.percentiles() {
+        let _ = writeln!(out, "  {name}  {}", with_interval(value, interval));
+    }
     let _ = writeln!(
         out,
         "  mean {}   min {}   max {}",
@@ -360,13 +348,6 @@ fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
 
-fn interval_json(interval: Option<Interval>) -> serde_json::Value {
-    interval.map_or(
-        serde_json::Value::Null,
-        |i| json!({ "low": seconds(i.low), "high": seconds(i.high) }),
-    )
-}
-
 pub fn json(report: &Report<'_>) -> String {
     let (stream, models, p) = (report.stream, report.models, report.projection);
     let steps: Vec<serde_json::Value> = stream
@@ -391,6 +372,21 @@ pub fn json(report: &Report<'_>) -> String {
             })
         })
         .collect();
+    let mut lead_time = serde_json::Map::new();
+    for (name, value, interval) in p.percentiles() {
+        lead_time.insert(name.into(), json!(seconds(value)));
+        lead_time.insert(
+            format!("{name}_interval"),
+            vsm_render::json::interval(interval),
+        );
+    }
+    for (name, value) in [
+        ("mean", p.lead_time.mean),
+        ("min", p.lead_time.min),
+        ("max", p.lead_time.max),
+    ] {
+        lead_time.insert(name.into(), json!(seconds(value)));
+    }
     let value = json!({
         "map": stream.name,
         "items": p.items,
@@ -400,17 +396,7 @@ pub fn json(report: &Report<'_>) -> String {
         "arrivals_source": report.arrivals_source,
         "wip_limit": report.wip_limit,
         "mean_entry_wait_seconds": seconds(p.mean_entry_wait),
-        "lead_time_seconds": {
-            "p50": seconds(p.lead_time.p50),
-            "p85": seconds(p.lead_time.p85),
-            "p95": seconds(p.lead_time.p95),
-            "p50_interval": interval_json(p.p50_interval),
-            "p85_interval": interval_json(p.p85_interval),
-            "p95_interval": interval_json(p.p95_interval),
-            "mean": seconds(p.lead_time.mean),
-            "min": seconds(p.lead_time.min),
-            "max": seconds(p.lead_time.max),
-        },
+        "lead_time_seconds": lead_time,
         "throughput_per_week": p.throughput_per_week,
         "steps": steps,
         "constraint": p.constraint.map(|(index, reason)| json!({

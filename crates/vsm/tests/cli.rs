@@ -1439,13 +1439,8 @@ fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
             .unwrap()
             < -5.0 * 86_400.0
     );
-    assert_eq!(
-        simulated["lead_time_seconds"]["p85"]["before_interval"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    let interval = &simulated["lead_time_seconds"]["p85"]["before_interval"];
+    assert!(interval["low"].as_f64().unwrap() <= interval["high"].as_f64().unwrap());
     assert_eq!(simulated["constraint"]["before"], "pay");
     // Steady flow out: the arrival rate, within a few percent.
     let throughput = simulated["throughput_per_week"]["after"].as_f64().unwrap();
