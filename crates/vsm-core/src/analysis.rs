@@ -11,6 +11,10 @@
 //! loop count with their own extra time; loops are charged at F, so a loop on a side branch only
 //! lengthens the stream when it makes that branch the critical one.
 
+mod measured;
+
+pub use measured::{LadderStep, MeasuredLeadTime, analyze_measured};
+
 use crate::bottleneck::{self, Bottleneck};
 use crate::graph;
 use crate::model::ValueStream;
@@ -32,6 +36,9 @@ pub struct Analysis {
     pub teams: Vec<TeamTotals>,
     /// Ranked, most severe first.
     pub bottlenecks: Vec<Bottleneck>,
+    /// For a measured map: the items' lead time (the headline) and where it went. The summary's
+    /// lead, process and wait times then come from it, not from the path arithmetic.
+    pub measured: Option<MeasuredLeadTime>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -194,6 +201,7 @@ pub fn analyze(stream: &ValueStream) -> Analysis {
         rework,
         teams,
         bottlenecks: Vec::new(),
+        measured: None,
     };
     analysis.bottlenecks = bottleneck::rank(stream, &analysis);
     analysis

@@ -85,19 +85,46 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
         .filter(|s| s.complete_accurate == lowest_ca)
         .count()
         > 1;
+    // A measured map weighs each step by the share of items that pass it: its time per item
+    // of the headline (the ladder), not the mean of the items that visit it.
+    let rung = |index: usize| {
+        analysis
+            .measured
+            .as_ref()
+            .and_then(|m| m.ladder.iter().find(|r| r.step == index))
+    };
+    let per_item_wait =
+        |index: usize| rung(index).map_or(analysis.steps[index].wait_time, |r| r.weighted_wait);
+    let per_item_process = |index: usize| {
+        rung(index).map_or(analysis.steps[index].process_time, |r| r.weighted_process)
+    };
+    // "(38% of items pass it)": said of measured steps that not every item visits.
+    let visitors = |index: usize| {
+        rung(index)
+            .filter(|r| r.share_percent < 99.95)
+            .map_or_else(String::new, |r| {
+                format!(" ({} of items pass it)", whole(r.share_percent))
+            })
+    };
+    let lead_name = if analysis.measured.is_some() {
+        "the mean lead time"
+    } else {
+        "total lead time"
+    };
     let longest_wait = analysis
         .critical_path
         .iter()
-        .map(|&i| analysis.steps[i].wait_time)
+        .map(|&i| per_item_wait(i))
         .max()
         .unwrap_or(Duration::ZERO);
 
     let mut ranked: Vec<Bottleneck> = Vec::new();
     for (index, (step, metrics)) in stream.steps.iter().zip(&analysis.steps).enumerate() {
         let mut reasons = Vec::new();
-        if metrics.on_critical_path && !metrics.wait_time.is_zero() {
-            let share = share_percent(metrics.wait_time, summary.lead_time);
-            let is_longest = metrics.wait_time == longest_wait;
+        let (wait, process) = (per_item_wait(index), per_item_process(index));
+        if metrics.on_critical_path && !wait.is_zero() {
+            let share = share_percent(wait, summary.lead_time);
+            let is_longest = wait == longest_wait;
             if share >= LONG_WAIT_SHARE || is_longest {
                 let tail = if is_longest && analysis.critical_path.len() > 1 {
                     ", the longest wait on the critical path"
@@ -107,8 +134,9 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                 reasons.push(Reason {
                     code: ReasonCode::LongWait,
                     message: format!(
-                        "waits {} before starting: {} of total lead time{tail}",
+                        "waits {} before starting{}: {} of {lead_name}{tail}",
                         metrics.wait_time.human(),
+                        visitors(index),
                         whole(share)
                     ),
                     value: ReasonValue::Duration(metrics.wait_time),
@@ -117,9 +145,9 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                 });
             }
         }
-        let process_share = share_percent(metrics.process_time, summary.process_time);
+        let process_share = share_percent(process, summary.process_time);
         if metrics.on_critical_path && process_share >= LONG_PROCESS_SHARE {
-            let share = share_percent(metrics.process_time, summary.lead_time);
+            let share = share_percent(process, summary.lead_time);
             reasons.push(Reason {
                 code: ReasonCode::LongProcessTime,
                 message: format!(
@@ -150,9 +178,11 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             });
         }
         // Rework is charged to the step whose output failed: the one items return to.
+        // A measured map's rework is measured (below), not expected from declared loops.
         for loop_ in analysis
             .rework
             .iter()
+            .filter(|_| analysis.measured.is_none())
             .filter(|l| l.to == index && !l.expected_extra_time.is_zero())
         {
             let share = share_percent(loop_.expected_extra_time, summary.lead_time);
@@ -174,8 +204,24 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                 weight: share,
             });
         }
+        if let Some(rung) = rung(index).filter(|r| !r.weighted_rework.is_zero()) {
+            let share = share_percent(rung.weighted_rework, summary.lead_time);
+            if share >= 1.0 {
+                reasons.push(Reason {
+                    code: ReasonCode::Rework,
+                    message: format!(
+                        "its later passes (rework) take {} per item: {} of the mean lead time",
+                        rung.weighted_rework.human(),
+                        whole(share)
+                    ),
+                    value: ReasonValue::Duration(rung.weighted_rework),
+                    share_percent: share,
+                    weight: share,
+                });
+            }
+        }
         if metrics.on_critical_path && !step.automated && process_share >= MANUAL_PROCESS_SHARE {
-            let share = share_percent(metrics.process_time, summary.lead_time);
+            let share = share_percent(process, summary.lead_time);
             reasons.push(Reason {
                 code: ReasonCode::ManualOnCriticalPath,
                 message: format!(

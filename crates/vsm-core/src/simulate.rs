@@ -34,7 +34,7 @@ use rayon::prelude::*;
 
 use crate::Duration;
 use crate::graph;
-use crate::measure::{Distribution, Measurement};
+use crate::measure::{Distribution, Measurement, WaitBasis};
 use crate::model::ValueStream;
 
 /// Spread of the log-normal drawn around an estimate: sigma of its logarithm. With 0.5 the p85 is
@@ -113,25 +113,33 @@ pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<St
                     m.items
                         .iter()
                         .filter(|record| record.last_end.is_some())
-                        .filter_map(|record| {
-                            let wait = record.wait?;
+                        // Items that came the map's way: the simulation sends every item
+                        // through every step, so a wait measured after a skipped step or
+                        // beside an overlapping one is not a wait it makes.
+                        .filter(|record| {
+                            matches!(
+                                record.basis,
+                                WaitBasis::StreamStart | WaitBasis::Predecessor
+                            )
+                        })
+                        .map(|record| {
+                            let wait = record.wait;
                             if record.timed {
                                 // Time between visits (work suspended, sent back) is waiting.
-                                let span = record.last_end? - record.first_start;
-                                let waiting = (wait + (span - record.process).max(0)).max(0);
-                                let process = record.process.max(0);
+                                let waiting = (wait + record.rework_wait).max(0);
+                                let process = (record.process + record.rework_process).max(0);
                                 // Inside a loop the simulation makes the visits: one draw is one.
                                 let visits = if in_loop[index] {
                                     i64::from(record.visits.max(1))
                                 } else {
                                     1
                                 };
-                                Some((waiting / visits, process / visits))
+                                (waiting / visits, process / visits)
                             } else {
                                 // Completions only: the wait holds the step's lead time; the
                                 // process time is the estimate.
                                 let process = step.process_time.as_millis() as i64;
-                                Some(((wait - process).max(0), process))
+                                ((wait - process).max(0), process)
                             }
                         })
                         .collect::<Vec<_>>()
@@ -194,7 +202,7 @@ pub fn complete_journeys(stream: &ValueStream, measurement: &Measurement) -> Opt
     for step in &measurement.steps {
         for record in &step.items {
             let Some(end) = record.last_end else { continue };
-            let start = record.first_start - record.wait.unwrap_or(0);
+            let start = record.entered;
             let entry = journeys
                 .entry(record.item.as_str())
                 .or_insert((start, end, 0));

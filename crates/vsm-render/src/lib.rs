@@ -8,6 +8,7 @@ pub mod compare;
 mod graph_text;
 mod html;
 pub mod json;
+pub mod ladder;
 mod png;
 mod report;
 pub mod svg;

@@ -109,6 +109,7 @@ pub fn render(stream: &ValueStream, analysis: &Analysis, style: Style) -> String
     }
 
     summary_section(&mut out, stream, analysis, style);
+    ladder_section(&mut out, stream, analysis, style);
     steps_section(&mut out, stream, analysis, style);
     bottlenecks_section(&mut out, stream, analysis, style);
     rework_section(&mut out, stream, analysis, style);
@@ -136,24 +137,39 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
     } else {
         "declared loops add no time".to_string()
     };
-    let rows: Vec<(&str, String, String)> = vec![
-        (
-            "Lead time",
+    let measured = analysis.measured.as_ref();
+    let lead_rows = crate::ladder::lead_time_rows(stream, analysis).unwrap_or_else(|| {
+        vec![(
+            "Lead time".to_string(),
             s.lead_time.human(),
             format!(
                 "critical path: {}",
                 path_names(stream, &analysis.critical_path)
             ),
-        ),
+        )]
+    });
+    let leads = lead_rows.len();
+    let mut rows: Vec<(String, String, String)> = lead_rows;
+    let others: Vec<(&str, String, String)> = vec![
         (
             "Process time",
             s.process_time.human(),
-            "hands-on time along the critical path".into(),
+            if measured.is_some() {
+                "hands-on time per item: each step's mean, weighted by the share of items in it"
+            } else {
+                "hands-on time along the critical path"
+            }
+            .into(),
         ),
         (
             "Wait time",
             s.wait_time.human(),
-            "queue time along the critical path".into(),
+            if measured.is_some() {
+                "queue time per item before and between the steps' first passes, weighted the same way"
+            } else {
+                "queue time along the critical path"
+            }
+            .into(),
         ),
         (
             "Work content",
@@ -173,7 +189,11 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
         (
             "Lead time with rework",
             s.lead_time_with_rework.human(),
-            rework_note,
+            if measured.is_some() {
+                "measured: the items' lead time already holds their rework".into()
+            } else {
+                rework_note
+            },
         ),
         (
             "Manual / automated",
@@ -185,14 +205,77 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
             "share of work content".into(),
         ),
     ];
+    rows.extend(
+        others
+            .into_iter()
+            .map(|(metric, value, note)| (metric.to_string(), value, note)),
+    );
+    if let Some(measured) = measured {
+        rows.insert(
+            leads + 2,
+            (
+                "Rework".into(),
+                measured.rework.human(),
+                "per item, in steps' later passes and the waits before them".into(),
+            ),
+        );
+        rows.insert(
+            leads + 3,
+            (
+                "Unnamed activities".into(),
+                measured.unnamed.human(),
+                "per item, in activities the map does not name".into(),
+            ),
+        );
+    }
     let mut summary = table(style, &["Metric", "Value", "Notes"], 99);
     if let Some(column) = summary.column_mut(1) {
         column.set_cell_alignment(CellAlignment::Right);
     }
     for (metric, value, note) in rows {
-        summary.add_row(vec![metric.to_string(), value, cell(style, &note)]);
+        summary.add_row(vec![metric, value, cell(style, &note)]);
     }
     push_table(out, &summary);
+    out.push('\n');
+}
+
+/// Where a measured map's mean lead time goes: the rungs add up to it.
+fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {
+    let Some(measured) = &analysis.measured else {
+        return;
+    };
+    heading(out, style, 2, "Where the lead time goes");
+    let _ = writeln!(
+        out,
+        "Per item, on average: each step's mean wait and process time over the items that visited it, weighted by their share. The lines add up to the mean lead time.\n"
+    );
+    let mut ladder = table(style, &["Part", "Items", "Wait", "Process", "Per item"], 1);
+    let rungs = crate::ladder::rungs(stream, measured);
+    let untimed = rungs.iter().any(|r| r.untimed);
+    for rung in &rungs {
+        let mark = if rung.untimed { "*" } else { "" };
+        ladder.add_row(vec![
+            cell(style, &rung.label),
+            rung.share_percent.map_or_else(String::new, pct),
+            rung.wait
+                .map_or_else(String::new, |d| format!("{}{mark}", d.human())),
+            rung.process.map_or_else(String::new, |d| {
+                if rung.untimed { "-".into() } else { d.human() }
+            }),
+            crate::ladder::signed_human(rung.per_item_millis),
+        ]);
+    }
+    ladder.add_row(vec![
+        "Mean lead time".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        analysis.summary.lead_time.human(),
+    ]);
+    push_table(out, &ladder);
+    if untimed {
+        out.push_str("\n* no start events: the wait holds the step's whole lead time.\n");
+    }
     out.push('\n');
 }
 

@@ -213,5 +213,6 @@ pub fn measure_source(
         object_type: options.object_type.clone(),
         calendar: None,
         reentry: vsm_core::measure::Reentry::Rework,
+        last_event_ends: false,
     })
 }

@@ -913,10 +913,13 @@ fn measure_loaded(
     if let Some(measured) = &measured {
         eprintln!("{}", measure::import_report(measured));
     }
-    let stream = measured
-        .as_ref()
-        .map_or_else(|| estimates.clone(), |m| m.stream.clone());
-    let analysis = vsm_core::analyze(&stream);
+    let (stream, analysis) = match &measured {
+        Some(m) => (
+            m.stream.clone(),
+            vsm_core::analyze_measured(&m.stream, &m.measurement),
+        ),
+        None => (estimates.clone(), vsm_core::analyze(&estimates)),
+    };
     Ok(Loaded {
         estimates,
         stream,

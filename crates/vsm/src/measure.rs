@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use serde_json::json;
 use vsm_core::ValueStream;
 use vsm_core::discovery::LogEvent;
-use vsm_core::measure::{Distribution, Measurement, Measurer, StepProvenance, StepRule};
+use vsm_core::measure::{Distribution, Measurement, Measurer, StepProvenance, StepRule, WaitBasis};
 use vsm_ingest::{ImportStats, Lifecycle, ReadOptions, Trace, TraceSink};
 
 struct MeasureSink<'a> {
@@ -40,7 +40,8 @@ impl TraceSink for MeasureSink<'_> {
                 timestamp: event.timestamp,
                 is_start: event.lifecycle == Lifecycle::Start,
                 is_complete: event.lifecycle == Lifecycle::Complete,
-                start: None,
+                // Marks the event whose start was pushed above: one event of the log, not two.
+                start: event.start,
             });
             self.origin.push(index);
         }
@@ -123,7 +124,9 @@ pub fn measure(
         attributes: attributes.clone(),
         ..ReadOptions::default()
     };
-    let mut measurer = Measurer::new(&stream.steps, rules).with_reentry(source.reentry);
+    let mut measurer = Measurer::new(&stream.steps, rules)
+        .with_reentry(source.reentry)
+        .with_last_event_ending(source.last_event_ends);
     if let Some(spec) = &source.calendar {
         let zone_name = spec
             .zone
@@ -209,29 +212,43 @@ fn distribution_json(d: &Distribution) -> serde_json::Value {
     })
 }
 
-/// The measurement as JSON: per step distributions, WIP, throughput, %C&A; the coverage.
+/// Of a step's items, how many had their wait measured from where.
+fn wait_basis_json(step: &vsm_core::measure::StepMeasurement) -> serde_json::Value {
+    step.wait_basis
+        .iter()
+        .map(|(basis, n)| (basis.as_str().to_string(), json!(n)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// The measurement as JSON: the items' lead time, per step distributions, WIP, throughput,
+/// %C&A; the coverage.
 pub fn json(stream: &ValueStream, measured: &Measured) -> String {
-    let steps: Vec<serde_json::Value> = measured
-        .measurement
+    let measurement = &measured.measurement;
+    let steps: Vec<serde_json::Value> = measurement
         .steps
         .iter()
         .map(|step| {
             json!({
                 "id": stream.steps[step.step].id,
                 "completed": step.completed,
+                "visited": step.visited,
                 "process_time": distribution_json(&step.process_time),
                 "wait_time": distribution_json(&step.wait_time),
                 "lead_time": distribution_json(&step.lead_time),
+                "rework_time": distribution_json(&step.rework_time),
+                "wait_measured_from": wait_basis_json(step),
                 "work_in_progress": step.work_in_progress,
                 "throughput_per_week": step.throughput_per_week,
                 "left": step.left,
                 "returned": step.returned,
                 "complete_accurate_percent": step.complete_accurate.map(vsm_core::Percent::value),
                 "flow_efficiency_percent": step.flow_efficiency_percent,
+                "timed": step.timed,
             })
         })
         .collect();
-    let coverage = &measured.measurement.coverage;
+    let coverage = &measurement.coverage;
     let value = json!({
         "log": measured.log,
         "import": {
@@ -246,6 +263,7 @@ pub fn json(stream: &ValueStream, measured: &Measured) -> String {
             "events": coverage.events,
             "unmatched": coverage.unmatched.iter().map(|(a, n)| json!({"activity": a, "count": n})).collect::<Vec<_>>(),
         },
+        "item_lead_time": distribution_json(&measurement.item_lead_time),
         "steps": steps,
     });
     let mut text = serde_json::to_string_pretty(&value).expect("serializes");
@@ -253,39 +271,89 @@ pub fn json(stream: &ValueStream, measured: &Measured) -> String {
     text
 }
 
+fn distribution_line(out: &mut String, label: &str, d: &Distribution) {
+    if d.count == 0 {
+        let _ = writeln!(out, "  {label:<8} no samples");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {label:<8} mean {:<8} p50 {:<8} p85 {:<8} p95 {:<8} min {:<8} max {:<8} (n={})",
+        d.mean.human(),
+        d.p50.human(),
+        d.p85.human(),
+        d.p95.human(),
+        d.min.human(),
+        d.max.human(),
+        d.count
+    );
+}
+
+/// How many of a step's items had their wait measured from where, one line each.
+fn wait_basis_text(out: &mut String, step: &vsm_core::measure::StepMeasurement) {
+    if step.wait_basis.len() == 1 && step.wait_basis[0].0 != WaitBasis::Overlap {
+        let _ = writeln!(out, "  wait measured {}", step.wait_basis[0].0.describe());
+        return;
+    }
+    for (basis, n) in &step.wait_basis {
+        let _ = writeln!(out, "  wait of {n} items: {}", basis.describe());
+    }
+}
+
 /// The measurement for people.
 pub fn text(stream: &ValueStream, measured: &Measured) -> String {
     let mut out = String::new();
+    let measurement = &measured.measurement;
     let _ = writeln!(out, "{}: measured from {}\n", stream.name, measured.log);
-    for step in &measured.measurement.steps {
+    let coverage = &measurement.coverage;
+    let _ = writeln!(
+        out,
+        "Items: {} finished, {} still in progress, {} with no measured step (of {} in the log, {} events)",
+        measurement.item_lead_time.count,
+        coverage.items_in_progress,
+        coverage.items - coverage.items_used,
+        coverage.items,
+        coverage.events
+    );
+    distribution_line(&mut out, "lead", &measurement.item_lead_time);
+    out.push_str("  (each finished item from its first event to the end of its last step; the step figures below are over these items)\n\n");
+    for step in &measurement.steps {
         let s = &stream.steps[step.step];
         let _ = writeln!(out, "{} ({})", s.name, s.id);
+        let share = if measurement.item_lead_time.count == 0 {
+            0.0
+        } else {
+            step.visited as f64 * 100.0 / measurement.item_lead_time.count as f64
+        };
         let _ = writeln!(
             out,
-            "  {} items finished, {} in progress, {:.1} per week",
-            step.completed, step.work_in_progress, step.throughput_per_week
+            "  visited by {} of the finished items ({}%); {} finished the step in all, {} in it now, {:.1} per week",
+            step.visited,
+            vsm_core::format_number(share, 1),
+            step.completed,
+            step.work_in_progress,
+            step.throughput_per_week
         );
+        let lead_label = if step.timed { "lead" } else { "lead*" };
         for (label, d) in [
             ("process", &step.process_time),
             ("wait", &step.wait_time),
-            ("lead", &step.lead_time),
+            (lead_label, &step.lead_time),
+            ("rework", &step.rework_time),
         ] {
-            if d.count == 0 {
-                let _ = writeln!(out, "  {label:<8} no samples");
+            if label == "process" && !step.timed {
+                let _ = writeln!(
+                    out,
+                    "  process  not measured: the log has no start events (the lead time is from the previous step's end to the completion)"
+                );
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "  {label:<8} p50 {:<8} p85 {:<8} p95 {:<8} mean {:<8} min {:<8} max {:<8} (n={})",
-                d.p50.human(),
-                d.p85.human(),
-                d.p95.human(),
-                d.mean.human(),
-                d.min.human(),
-                d.max.human(),
-                d.count
-            );
+            if label == "rework" && step.totals.rework == 0 {
+                continue;
+            }
+            distribution_line(&mut out, label, d);
         }
+        wait_basis_text(&mut out, step);
         if let Some(ca) = step.complete_accurate {
             let _ = writeln!(
                 out,
@@ -327,33 +395,61 @@ pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Resu
             |t| t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
         )
     };
+    let human = |ms: i64| vsm_core::Duration::from_millis(ms.max(0) as u64).human();
+    let unfinished = step.items.len() as u64 - step.visited;
     let mut out = format!(
-        "{} ({}): {} items; process, wait and lead times below are what its distributions are made of\n\n",
+        "{} ({}): {} items entered it; the {} marked `yes` in `counted` finished the stream and make its figures, the other {unfinished} are still in progress\n",
         stream.steps[index].name,
         step_id,
-        step.items.len()
+        step.items.len(),
+        step.visited,
     );
+    out.push_str("wait: before the first pass and between its sessions; process: worked on the first pass; rework: later passes and the waits before them\n");
+    for (basis, n) in &step.wait_basis {
+        let _ = writeln!(
+            out,
+            "  {n} counted items: wait {} ({})",
+            basis.describe(),
+            basis.as_str()
+        );
+    }
+    out.push('\n');
     let _ = writeln!(
         out,
-        "{:<24} {:<20} {:<20} {:>7} {:>10} {:>10} {:>9}",
-        "item", "first start (UTC)", "last end (UTC)", "visits", "process", "wait", "came back"
+        "{:<24} {:<20} {:<20} {:<20} {:>6} {:>10} {:>10} {:>10} {:<14} {:>9} {:>7}",
+        "item",
+        "entered (UTC)",
+        "first start (UTC)",
+        "last end (UTC)",
+        "visits",
+        "wait",
+        "process",
+        "rework",
+        "wait from",
+        "came back",
+        "counted"
     );
     for record in &step.items {
         let _ = writeln!(
             out,
-            "{:<24} {:<20} {:<20} {:>7} {:>10} {:>10} {:>9}",
+            "{:<24} {:<20} {:<20} {:<20} {:>6} {:>10} {:>10} {:>10} {:<14} {:>9} {:>7}",
             record.item,
+            stamp(record.entered),
             stamp(record.first_start),
             record
                 .last_end
                 .map_or_else(|| "(in progress)".to_string(), stamp),
             record.visits,
-            vsm_core::Duration::from_millis(record.process.max(0) as u64).human(),
-            record.wait.map_or_else(
-                || "-".to_string(),
-                |w| vsm_core::Duration::from_millis(w.max(0) as u64).human()
-            ),
-            if record.returned { "yes" } else { "" }
+            human(record.wait),
+            if record.timed {
+                human(record.process)
+            } else {
+                "-".into()
+            },
+            human(record.rework()),
+            record.basis.as_str(),
+            if record.returned { "yes" } else { "" },
+            if record.finished { "yes" } else { "" }
         );
     }
     Ok(out)
@@ -362,7 +458,7 @@ pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Resu
 /// Estimates next to the measured numbers, for the text and Markdown reports.
 pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path) -> String {
     let mut out = format!(
-        "\nMeasured from {} (medians of the items that finished each step):\n\n",
+        "\nMeasured from {} (means over the finished items that visited each step):\n\n",
         measured.log
     );
     let _ = writeln!(

@@ -190,10 +190,16 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
             Kind::Choice(REENTRY),
             "An item entering a step again before it reached a later one: `rework` (the default; it counts against the step's %C&A) or `resume` (the same work suspended and resumed, as in logs with work sessions).",
         ),
+        field(
+            "last_event",
+            Kind::Choice(LAST_EVENT),
+            "What an item's last event means when it leaves the item inside a step (a status, or a group handling it): `in_progress` (the default; the item is still there, as in a tracker's export of open tickets) or `done` (the log holds finished cases: the step ends at the last event).",
+        ),
     ],
 };
 
 pub const REENTRY: &[&str] = &["rework", "resume"];
+pub const LAST_EVENT: &[&str] = &["in_progress", "done"];
 
 pub static STEP: ObjectSpec = ObjectSpec {
     noun: "step",

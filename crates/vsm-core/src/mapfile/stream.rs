@@ -487,12 +487,17 @@ fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Measu
         },
         None => Reentry::Rework,
     };
+    let last_event_ends = match fields.get("last_event") {
+        Some(node) => reader.choice(node, "last_event", fields::LAST_EVENT)? == "done",
+        None => false,
+    };
     Some(MeasureSource {
         log: fields.get("log").and_then(|node| reader.text(node))?,
         zone: fields.get("zone").and_then(|node| reader.text(node)),
         object_type: fields.get("object_type").and_then(|node| reader.text(node)),
         calendar,
         reentry,
+        last_event_ends,
     })
 }
 

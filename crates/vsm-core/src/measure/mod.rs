@@ -7,17 +7,23 @@
 //! - `states`: while the item's latest event (its status) is one of the states; repeated visits
 //!   add up.
 //!
-//! Per item and step: process time = the time inside the step (summed over visits); wait time =
-//! from the end of the steps it follows (or, for a first step, from the item's first event) to
-//! its first start. %C&A = 1 - items that came back into the step after leaving it / items that
-//! left it: a backward move is charged to the step the item returns to. An item with a start and
-//! no end is work in progress: counted, never dropped.
+//! An item's lead time runs from its first event to the end of its last step. Every instant of
+//! it goes to exactly one part ([`timeline`]): a step's wait or process time on the first pass,
+//! rework, or an activity the map does not name; so the parts add up to the item's lead time,
+//! and their means, weighted by the share of items that visit each step, to the mean lead time.
+//! %C&A = 1 - items that came back into the step after leaving it / items that left it: a
+//! backward move is charged to the step the item returns to. An item with a start and no end is
+//! work in progress: counted, never dropped.
 
 use std::collections::BTreeMap;
 
 use crate::discovery::LogEvent;
 use crate::model::{Step, ValueStream};
 use crate::{Duration, Percent};
+
+mod timeline;
+
+use timeline::Visit;
 
 /// A name or a `*` glob (`Review*`, `*approved`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +96,9 @@ pub struct MeasureSource {
     pub calendar: Option<crate::calendar::CalendarSpec>,
     /// What an item entering a step again before it reached any later step means.
     pub reentry: Reentry,
+    /// `last_event: done`: the log holds finished cases, so a step an item is still in at its
+    /// last event ends there (else the item is in progress).
+    pub last_event_ends: bool,
 }
 
 /// An item that leaves a step and enters it again before reaching a later measured step: its
@@ -144,34 +153,108 @@ impl Distribution {
     }
 }
 
-/// One item's passage through one step: the rows `--explain` lists.
+/// Where a step's wait is measured from, for one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WaitBasis {
+    /// The step follows no other: from the item's first event.
+    StreamStart,
+    /// From the end of a step it follows in the map.
+    Predecessor,
+    /// The item passed none of the (measured) steps this one follows: from the end of what it
+    /// did before.
+    NoPredecessor,
+    /// It started before the steps it follows had ended (they overlapped): only the time
+    /// before it that no other step's work covers is its wait.
+    Overlap,
+}
+
+impl WaitBasis {
+    pub const ALL: [WaitBasis; 4] = [
+        WaitBasis::StreamStart,
+        WaitBasis::Predecessor,
+        WaitBasis::NoPredecessor,
+        WaitBasis::Overlap,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitBasis::StreamStart => "stream_start",
+            WaitBasis::Predecessor => "predecessor",
+            WaitBasis::NoPredecessor => "no_predecessor",
+            WaitBasis::Overlap => "overlap",
+        }
+    }
+
+    /// What it means, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            WaitBasis::StreamStart => "from the item's first event (a first step)",
+            WaitBasis::Predecessor => "from the end of a step it follows",
+            WaitBasis::NoPredecessor => {
+                "did not pass the steps it follows: from the end of what it did before"
+            }
+            WaitBasis::Overlap => {
+                "started before the steps it follows had ended: only the uncovered time before it"
+            }
+        }
+    }
+}
+
+/// One item's passage through one step: the rows `--explain` lists. Times are milliseconds
+/// (working time when the map has a calendar), the item's parts as [`timeline`] splits them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemRecord {
     pub item: String,
+    /// The item's first event (ms since the epoch): where its lead time starts.
+    pub entered: i64,
     /// First start in the step (ms since the epoch).
     pub first_start: i64,
     /// Last end, if the item has left the step.
     pub last_end: Option<i64>,
     pub visits: u32,
-    /// Time inside the step over its closed visits (ms).
+    /// Time worked in the step on the first pass (its sessions, under `reentry: resume`).
     pub process: i64,
-    /// Time before the first start (ms), where it could be measured.
-    pub wait: Option<i64>,
+    /// Time waiting for the first pass: before it, and between its sessions.
+    pub wait: i64,
+    /// Time waiting for and working in the step's later passes (rework).
+    pub rework_wait: i64,
+    pub rework_process: i64,
+    /// Where the wait is measured from.
+    pub basis: WaitBasis,
     /// Came back into the step after leaving it, by a backward move charged to this step.
     pub returned: bool,
     /// Whether its visits had start events (else they are completions only, of no length).
     pub timed: bool,
+    /// Whether the item finished (no step still open): only finished items make the figures.
+    pub finished: bool,
 }
 
-/// What the log says about one step.
+impl ItemRecord {
+    /// Time in rework of this step: its later passes and the waits before them.
+    pub fn rework(&self) -> i64 {
+        self.rework_wait + self.rework_process
+    }
+}
+
+/// What the log says about one step. The distributions are over the items that finished the
+/// stream and visited the step (`visited` of them), the items of [`Measurement::item_lead_time`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepMeasurement {
     pub step: usize,
     /// Items that finished the step at least once (with no visit still open).
     pub completed: u64,
+    /// Finished items that visited the step: the population of the distributions below.
+    pub visited: u64,
     pub process_time: Distribution,
     pub wait_time: Distribution,
+    /// Wait plus process time of the first pass.
     pub lead_time: Distribution,
+    /// Time in the step's later passes and the waits before them.
+    pub rework_time: Distribution,
+    /// Sums over the visited items (ms), from which the means and the ladder are made.
+    pub totals: StepTotals,
+    /// Of the visited items, how many had their wait measured from where.
+    pub wait_basis: Vec<(WaitBasis, u64)>,
     /// Items inside the step at the end of the log.
     pub work_in_progress: u64,
     /// Completions per week over the log's time span.
@@ -180,12 +263,21 @@ pub struct StepMeasurement {
     pub left: u64,
     pub returned: u64,
     pub complete_accurate: Option<Percent>,
-    /// Process time / lead time over the items with both, in percent.
+    /// Process time / lead time over the visited items, in percent.
     pub flow_efficiency_percent: Option<f64>,
     /// Whether the log times the work in the step (start events). Without them, `wait_time`
     /// holds the time from the previous step's end to this step's completion: its lead time.
     pub timed: bool,
+    /// Every item that entered the step, finished or not.
     pub items: Vec<ItemRecord>,
+}
+
+/// One step's parts summed over the items that visited it, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepTotals {
+    pub wait: i128,
+    pub process: i128,
+    pub rework: i128,
 }
 
 /// What the log covers.
@@ -206,8 +298,13 @@ pub struct Coverage {
 pub struct Measurement {
     /// One per measured step, in map order.
     pub steps: Vec<StepMeasurement>,
-    /// Per item that finished all its measured steps: from its first event to its last end.
+    /// Per item that finished (no step still open): from its first event to the end of its last
+    /// step. The headline lead time of a measured map.
     pub item_lead_time: Distribution,
+    /// Over the same items (ms): their lead times summed, and the time in activities the map
+    /// does not name. With the steps' totals these add up: see [`Measurement::ladder_remainder`].
+    pub lead_total: i128,
+    pub unnamed_total: i128,
     pub coverage: Coverage,
     /// The log's first and last event (ms).
     pub span: Option<(i64, i64)>,
@@ -228,7 +325,10 @@ pub struct Measurer<'a> {
     span: Option<(i64, i64)>,
     calendar: Option<crate::calendar::Calendar>,
     item_leads: Vec<i64>,
+    lead_total: i128,
+    unnamed_total: i128,
     reentry: Reentry,
+    last_event_ends: bool,
 }
 
 impl<'a> Measurer<'a> {
@@ -236,6 +336,13 @@ impl<'a> Measurer<'a> {
     #[must_use]
     pub fn with_reentry(mut self, reentry: Reentry) -> Self {
         self.reentry = reentry;
+        self
+    }
+
+    /// Ends the steps an item is still in at its last event there: the log holds finished cases.
+    #[must_use]
+    pub fn with_last_event_ending(mut self, ends: bool) -> Self {
+        self.last_event_ends = ends;
         self
     }
 
@@ -279,6 +386,9 @@ impl<'a> Measurer<'a> {
             span: None,
             calendar: None,
             item_leads: Vec::new(),
+            lead_total: 0,
+            unnamed_total: 0,
+            last_event_ends: false,
             reentry: Reentry::Rework,
         }
     }
@@ -335,7 +445,10 @@ impl<'a> Measurer<'a> {
             .collect();
         events.copy_from_slice(&sorted);
         self.coverage.items += 1;
-        self.coverage.events += events.len() as u64;
+        // An interval event (with its own start timestamp) arrives as a start and a complete
+        // event, the complete one carrying the start: it is one event of the log.
+        let expanded = events.iter().filter(|e| e.start.is_some()).count();
+        self.coverage.events += (events.len() - expanded) as u64;
         let (first, last) = (events[0].timestamp, events[events.len() - 1].timestamp);
         self.span = Some(
             self.span
@@ -396,111 +509,166 @@ impl<'a> Measurer<'a> {
                     }
                 }
             }
+            if self.last_event_ends {
+                for visit in list.iter_mut().filter(|(_, end)| end.is_none()) {
+                    visit.1 = Some(last);
+                }
+            }
             visits.push(list);
             timed.push(started);
         }
-        let mut used = false;
-        let mut in_progress = false;
-        let mut records: Vec<Option<ItemRecord>> = vec![None; self.rules.len()];
-        for (rule_index, list) in visits.iter().enumerate() {
-            let Some(&(first_start, _)) = list.first() else {
-                continue;
-            };
-            used = true;
-            let open = list.iter().any(|(_, end)| end.is_none());
-            in_progress |= open;
-            let closed: Vec<(i64, i64)> = list
-                .iter()
-                .filter_map(|(s, e)| e.map(|e| (*s, e)))
-                .collect();
-            let process = closed.iter().map(|(s, e)| self.elapsed(*s, *e)).sum();
-            let last_end = if open {
-                None
-            } else {
-                closed.last().map(|(_, e)| *e)
-            };
-            records[rule_index] = Some(ItemRecord {
-                item: item.to_string(),
-                first_start,
-                last_end,
-                visits: list.len() as u32,
-                process,
-                wait: None,
-                returned: false,
-                timed: timed[rule_index],
-            });
+        let used = visits.iter().any(|list| !list.is_empty());
+        let in_progress = visits.iter().flatten().any(|(_, end)| end.is_none());
+        self.coverage.items_used += u64::from(used);
+        self.coverage.items_in_progress += u64::from(in_progress);
+        if !used {
+            return;
         }
         // Backward moves: walking the item's entries into steps in time order, an entry into a
         // step it has already left, at or upstream of the furthest step reached, is a return;
         // it is charged to that step only (the steps passed again on the way are not), and the
         // walk goes on from there. With `Reentry::Resume`, entering the furthest step again is
         // the same work resumed: only a step upstream of the furthest one is returned to.
+        // A visit is part of a step's first pass when it is the first, or (resumed work) when
+        // it is no return and nothing was sent back before it.
         let rank = &self.rank;
         let resume = self.reentry == Reentry::Resume;
-        let mut entries: Vec<(i64, usize, usize)> = visits
+        let mut entries: Vec<(i64, usize, usize, usize)> = visits
             .iter()
             .enumerate()
             .flat_map(|(rule, list)| {
                 list.iter()
-                    .map(move |(start, _)| (*start, rank[rule], rule))
+                    .enumerate()
+                    .map(move |(k, (start, _))| (*start, rank[rule], rule, k))
             })
             .collect();
         entries.sort_unstable();
+        let mut first_pass: Vec<Vec<bool>> = visits.iter().map(|l| vec![false; l.len()]).collect();
+        let mut returned = vec![false; visits.len()];
+        // Per rule: how many of its visits (by start) are counted into `earliest_end`, the
+        // earliest end among them.
+        let mut counted = vec![0usize; visits.len()];
+        let mut earliest_end: Vec<Option<i64>> = vec![None; visits.len()];
         let mut furthest: Option<usize> = None;
-        for &(time, rank, rule) in &entries {
-            let left_before = visits[rule]
-                .iter()
-                .any(|(start, end)| end.is_some_and(|end| end <= time && *start < time));
-            if left_before && furthest.is_some_and(|f| rank < f || (rank == f && !resume)) {
-                if let Some(record) = records[rule].as_mut() {
-                    record.returned = true;
+        let mut sent_back = false;
+        for &(time, rank, rule, k) in &entries {
+            while counted[rule] < visits[rule].len() && visits[rule][counted[rule]].0 < time {
+                if let Some(end) = visits[rule][counted[rule]].1 {
+                    earliest_end[rule] = Some(earliest_end[rule].map_or(end, |e| e.min(end)));
                 }
+                counted[rule] += 1;
+            }
+            let left_before = earliest_end[rule].is_some_and(|end| end <= time);
+            let is_return =
+                left_before && furthest.is_some_and(|f| rank < f || (rank == f && !resume));
+            first_pass[rule][k] = k == 0 || (resume && !is_return && !sent_back);
+            if is_return {
+                returned[rule] = true;
+                sent_back = true;
                 furthest = Some(rank);
             } else {
                 furthest = Some(furthest.map_or(rank, |f| f.max(rank)));
             }
         }
-        // Waits: from the latest end of the measured steps this one follows; for a first step,
-        // from the item's first event.
-        for ((step, _), record) in self.rules.iter().zip(records.iter_mut()) {
-            let Some(record) = record.as_mut() else {
-                continue;
-            };
-            let first_start = record.first_start;
-            let predecessors = &self.steps[*step].after;
-            let wait = if predecessors.is_empty() {
-                Some(self.elapsed(first, first_start))
-            } else {
-                predecessors
-                    .iter()
-                    .filter_map(|p| self.rules.iter().position(|(s, _)| s == p))
-                    .filter_map(|r| {
-                        visits[r]
-                            .iter()
-                            .filter_map(|(_, e)| *e)
-                            .filter(|e| *e <= first_start)
-                            .max()
-                    })
-                    .max()
-                    .map(|end| self.elapsed(end, first_start))
-            };
-            record.wait = wait;
-        }
-        for (rule_index, record) in records.into_iter().enumerate() {
-            if let Some(record) = record {
-                self.records[rule_index].push(record);
-            }
-        }
-        self.coverage.items_used += u64::from(used);
-        self.coverage.items_in_progress += u64::from(in_progress);
-        if used && !in_progress {
-            let last_end = visits
+        // The item's time, split into its parts: open visits (work in progress) count up to
+        // its last event, so that the rows of `--explain` show them too.
+        let last_event = events[events.len() - 1].timestamp;
+        let end = if in_progress {
+            last_event
+        } else {
+            visits
                 .iter()
                 .flatten()
                 .filter_map(|(_, end)| *end)
                 .max()
-                .unwrap_or(first);
-            self.item_leads.push(self.elapsed(first, last_end));
+                .unwrap_or(first)
+        };
+        let closed: Vec<Visit> = visits
+            .iter()
+            .enumerate()
+            .flat_map(|(rule, list)| {
+                let first_pass = &first_pass[rule];
+                list.iter()
+                    .enumerate()
+                    .map(move |(k, (start, stop))| Visit {
+                        rule,
+                        rank: rank[rule],
+                        start: *start,
+                        end: stop.unwrap_or(last_event).max(*start),
+                        first_pass: first_pass[k],
+                    })
+            })
+            .collect();
+        let unnamed = unnamed_intervals(events, &flags);
+        let time = timeline::attribute(first, end, self.rules.len(), &closed, &unnamed, |a, b| {
+            self.elapsed(a, b)
+        });
+        for (rule_index, list) in visits.iter().enumerate() {
+            let Some(&(first_start, _)) = list.first() else {
+                continue;
+            };
+            let open = list.iter().any(|(_, end)| end.is_none());
+            let basis = self.wait_basis(rule_index, first_start, &visits);
+            self.records[rule_index].push(ItemRecord {
+                item: item.to_string(),
+                entered: first,
+                first_start,
+                last_end: if open {
+                    None
+                } else {
+                    list.iter().filter_map(|(_, e)| *e).max()
+                },
+                visits: list.len() as u32,
+                process: time.process[rule_index],
+                wait: time.wait[rule_index],
+                rework_wait: time.rework_wait[rule_index],
+                rework_process: time.rework_process[rule_index],
+                basis,
+                returned: returned[rule_index],
+                timed: timed[rule_index],
+                finished: !in_progress,
+            });
+        }
+        if !in_progress {
+            let lead = self.elapsed(first, end);
+            debug_assert_eq!(lead, time.total(), "the parts add up to the lead time");
+            self.item_leads.push(lead);
+            self.lead_total += i128::from(lead);
+            self.unnamed_total += i128::from(time.unnamed);
+        }
+    }
+
+    /// Where the wait of the step of `rule` is measured from, for an item first starting it at
+    /// `first_start` with these visits.
+    fn wait_basis(
+        &self,
+        rule: usize,
+        first_start: i64,
+        visits: &[Vec<(i64, Option<i64>)>],
+    ) -> WaitBasis {
+        let predecessors = &self.steps[self.rules[rule].0].after;
+        if predecessors.is_empty() {
+            return WaitBasis::StreamStart;
+        }
+        let mut passed = false;
+        for &p in predecessors {
+            let Some(r) = self.rules.iter().position(|(s, _)| *s == p) else {
+                continue;
+            };
+            for &(start, end) in &visits[r] {
+                if start > first_start {
+                    continue;
+                }
+                passed = true;
+                if end.is_some_and(|end| end <= first_start) {
+                    return WaitBasis::Predecessor;
+                }
+            }
+        }
+        if passed {
+            WaitBasis::Overlap
+        } else {
+            WaitBasis::NoPredecessor
         }
     }
 
@@ -514,39 +682,53 @@ impl<'a> Measurer<'a> {
             .iter()
             .zip(std::mem::take(&mut self.records))
             .map(|((step, _), items)| {
-                let finished: Vec<&ItemRecord> =
-                    items.iter().filter(|r| r.last_end.is_some()).collect();
+                let finished: Vec<&ItemRecord> = items.iter().filter(|r| r.finished).collect();
                 let timed = finished.iter().any(|r| r.timed);
-                let mut process: Vec<i64> = finished
+                let samples = |part: &dyn Fn(&ItemRecord) -> i64| -> Vec<i64> {
+                    finished.iter().map(|r| part(r)).collect()
+                };
+                // Completions only: no process time is measured (the wait holds the lead time).
+                let mut process = if timed {
+                    samples(&|r| r.process)
+                } else {
+                    Vec::new()
+                };
+                let mut wait = samples(&|r| r.wait);
+                let mut lead = samples(&|r| r.wait + r.process);
+                let mut rework = samples(&|r| r.rework());
+                let total = |values: &[i64]| values.iter().map(|&v| i128::from(v)).sum::<i128>();
+                let totals = StepTotals {
+                    wait: total(&wait),
+                    process: if timed { total(&process) } else { 0 },
+                    rework: total(&rework),
+                };
+                let wait_basis = WaitBasis::ALL
                     .iter()
-                    .filter(|r| r.timed)
-                    .map(|r| r.process)
+                    .map(|&basis| {
+                        (
+                            basis,
+                            finished.iter().filter(|r| r.basis == basis).count() as u64,
+                        )
+                    })
+                    .filter(|(_, n)| *n > 0)
                     .collect();
-                let mut wait: Vec<i64> = finished
-                    .iter()
-                    .filter_map(|r| r.wait)
-                    .map(|w| w.max(0))
-                    .collect();
-                let mut lead: Vec<i64> = finished
-                    .iter()
-                    .filter_map(|r| r.wait.map(|w| w.max(0) + r.process))
-                    .collect();
-                let (process_sum, lead_sum): (i64, i64) = finished
-                    .iter()
-                    .filter_map(|r| r.wait.map(|w| (r.process, w.max(0) + r.process)))
-                    .fold((0, 0), |(p, l), (a, b)| (p + a, l + b));
                 let left = items
                     .iter()
                     .filter(|r| r.last_end.is_some() || r.visits > 1)
                     .count() as u64;
                 let returned = items.iter().filter(|r| r.returned).count() as u64;
-                let completed = finished.len() as u64;
+                let completed = items.iter().filter(|r| r.last_end.is_some()).count() as u64;
+                let lead_sum = totals.wait + totals.process;
                 StepMeasurement {
                     step: *step,
                     completed,
+                    visited: finished.len() as u64,
                     process_time: Distribution::of(&mut process),
                     wait_time: Distribution::of(&mut wait),
                     lead_time: Distribution::of(&mut lead),
+                    rework_time: Distribution::of(&mut rework),
+                    totals,
+                    wait_basis,
                     work_in_progress: items
                         .iter()
                         .filter(|r| r.last_end.is_none() && r.first_start <= end_of_log)
@@ -559,7 +741,7 @@ impl<'a> Measurer<'a> {
                             .expect("0..=100")
                     }),
                     flow_efficiency_percent: (timed && lead_sum > 0)
-                        .then(|| process_sum as f64 * 100.0 / lead_sum as f64),
+                        .then(|| totals.process as f64 * 100.0 / lead_sum as f64),
                     timed,
                     items,
                 }
@@ -571,9 +753,51 @@ impl<'a> Measurer<'a> {
         Measurement {
             steps,
             item_lead_time: Distribution::of(&mut self.item_leads),
+            lead_total: self.lead_total,
+            unnamed_total: self.unnamed_total,
             coverage: self.coverage,
             span: self.span,
         }
+    }
+}
+
+/// The intervals of activities that no rule matches: each start paired with the next complete
+/// event of the same activity. Events in time order.
+fn unnamed_intervals(events: &[LogEvent], flags: &[Vec<(bool, bool)>]) -> Vec<(i64, i64)> {
+    let mut open: Vec<(u32, i64)> = Vec::new();
+    let mut intervals = Vec::new();
+    for (event, flags) in events.iter().zip(flags) {
+        if flags.iter().any(|(a, b)| *a || *b) {
+            continue;
+        }
+        if event.is_start {
+            open.push((event.activity, event.timestamp));
+        } else if event.is_complete
+            && let Some(at) = open.iter().rposition(|(a, _)| *a == event.activity)
+        {
+            let (_, start) = open.remove(at);
+            if event.timestamp > start {
+                intervals.push((start, event.timestamp));
+            }
+        }
+    }
+    intervals
+}
+
+impl Measurement {
+    /// Milliseconds of the mean lead time that the ladder's parts (each step's wait and process
+    /// time weighted by the share of items that visit it, rework, activities the map does not
+    /// name) leave unexplained: only the truncation of the means to milliseconds, since every
+    /// instant of an item's lead time goes to exactly one part.
+    pub fn ladder_remainder(&self) -> i64 {
+        let items = i128::from(self.item_lead_time.count.max(1));
+        let parts: i128 = self
+            .steps
+            .iter()
+            .map(|s| s.totals.wait / items + s.totals.process / items + s.totals.rework / items)
+            .sum::<i128>()
+            + self.unnamed_total / items;
+        (self.lead_total / items - parts) as i64
     }
 }
 
@@ -617,8 +841,10 @@ impl Default for StepProvenance {
     }
 }
 
-/// The map with measured medians in place of the estimates where the log has them; values a
-/// future-state overlay sets (its design) stay as written.
+/// The map with measured means in place of the estimates where the log has them (means over
+/// the finished items that visited each step, so that they add up: see
+/// [`Measurement::ladder_remainder`]); values a future-state overlay sets (its design) stay as
+/// written.
 pub fn apply(
     stream: &ValueStream,
     measurement: &Measurement,
@@ -631,21 +857,21 @@ pub fn apply(
         let designed = target.designed;
         if designed.process_time {
             mark.process_time = Provenance::Designed;
-        } else if step.process_time.count > 0 {
-            target.process_time = step.process_time.p50;
+        } else if step.visited > 0 && step.timed {
+            target.process_time = step.process_time.mean;
             mark.process_time = Provenance::Measured;
         }
         if designed.wait_time {
             mark.wait_time = Provenance::Designed;
-        } else if step.wait_time.count > 0 && step.timed {
-            target.wait_time = step.wait_time.p50;
+        } else if step.visited > 0 && step.timed {
+            target.wait_time = step.wait_time.mean;
             mark.wait_time = Provenance::Measured;
-        } else if step.wait_time.count > 0 {
+        } else if step.visited > 0 {
             // Completions only: the log gives the step's lead time; the wait is what is left
             // after the estimated process time.
             target.wait_time = step
-                .wait_time
-                .p50
+                .lead_time
+                .mean
                 .checked_sub(target.process_time)
                 .unwrap_or_default();
             mark.wait_time = Provenance::Mixed;
@@ -666,210 +892,4 @@ pub fn apply(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_names() {
-        assert!(Pattern("Review*".into()).matches("Review requested"));
-        assert!(Pattern("*approved".into()).matches("Change approved"));
-        assert!(Pattern("check ticket".into()).matches("check ticket"));
-        assert!(!Pattern("check".into()).matches("check ticket"));
-        assert!(Pattern("a*c*e".into()).matches("abcde"));
-    }
-
-    /// A tracker's status changes: ids 0 Open, 1 In Progress, 2 In Review, 3 Done.
-    fn status(activity: u32, hours: i64) -> LogEvent {
-        LogEvent {
-            activity,
-            timestamp: hours * 3_600_000,
-            is_start: false,
-            is_complete: true,
-            start: None,
-        }
-    }
-
-    #[test]
-    fn a_step_entered_again_before_a_later_one_is_rework_or_resumed_work() {
-        let stream = crate::parse_map(
-            "name: W\nsteps:\n  - { id: work, measure: { activity: Work } }\n  - { id: check, measure: { activity: Check } }\n",
-        )
-        .stream
-        .unwrap();
-        let rules: Vec<(usize, StepRule)> = stream
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, s.measure.clone().unwrap()))
-            .collect();
-        let names = ["Work", "Check"];
-        let event = |activity: u32, hours: i64, is_start: bool| LogEvent {
-            activity,
-            timestamp: hours * 3_600_000,
-            is_start,
-            is_complete: !is_start,
-            start: None,
-        };
-        // A works 0-1h, stops, works again 3h-4h (a second session), is checked 5h-6h.
-        // B is worked, checked, and sent back to work: rework either way.
-        let a = vec![
-            event(0, 0, true),
-            event(0, 1, false),
-            event(0, 3, true),
-            event(0, 4, false),
-            event(1, 5, true),
-            event(1, 6, false),
-        ];
-        let b = vec![
-            event(0, 0, true),
-            event(0, 1, false),
-            event(1, 2, true),
-            event(1, 3, false),
-            event(0, 4, true),
-            event(0, 5, false),
-        ];
-        let returns = |reentry| {
-            let mut measurer = Measurer::new(&stream.steps, rules.clone()).with_reentry(reentry);
-            measurer.add_item("A", &mut a.clone(), |x| names[x as usize], |_, _| None);
-            measurer.add_item("B", &mut b.clone(), |x| names[x as usize], |_, _| None);
-            let found = measurer.finish();
-            let work = &found.steps[0];
-            (work.returned, work.process_time.max)
-        };
-        // Process time sums the sessions either way: 2h for both items.
-        assert_eq!(returns(Reentry::Rework), (2, Duration::from_hours(2)));
-        assert_eq!(returns(Reentry::Resume), (1, Duration::from_hours(2)));
-    }
-
-    #[test]
-    fn intervals_and_states_with_a_return() {
-        let stream = crate::parse_map(
-            "name: Board\nsteps:\n  - { id: dev, measure: { start: In Progress, end: In Review } }\n  - { id: review, measure: { states: In Review } }\n",
-        )
-        .stream
-        .unwrap();
-        let rules = stream
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, s.measure.clone().unwrap()))
-            .collect();
-        let mut measurer = Measurer::new(&stream.steps, rules);
-        let names = ["Open", "In Progress", "In Review", "Done"];
-        // A: worked 1h-3h, reviewed 3h-4h, sent back, worked 4h-6h, reviewed 6h-7h, done.
-        measurer.add_item(
-            "A",
-            &mut [
-                status(0, 0),
-                status(1, 1),
-                status(2, 3),
-                status(1, 4),
-                status(2, 6),
-                status(3, 7),
-            ],
-            |a| names[a as usize],
-            |_, _| None,
-        );
-        // B: in progress since 2h, never finished.
-        measurer.add_item(
-            "B",
-            &mut [status(0, 0), status(1, 2)],
-            |a| names[a as usize],
-            |_, _| None,
-        );
-        let found = measurer.finish();
-        let (dev, review) = (&found.steps[0], &found.steps[1]);
-        assert_eq!((dev.completed, dev.work_in_progress), (1, 1));
-        assert_eq!(dev.process_time.p50, Duration::from_hours(4));
-        assert_eq!(
-            dev.wait_time.p50,
-            Duration::from_hours(1),
-            "from the item's first event"
-        );
-        assert_eq!(review.process_time.p50, Duration::from_hours(2));
-        assert_eq!(review.wait_time.p50, Duration::ZERO);
-        // The move back from review to dev is charged to dev, the step it returned to.
-        assert_eq!(
-            (dev.left, dev.returned, dev.complete_accurate),
-            (1, 1, Percent::new(0.0))
-        );
-        assert_eq!(
-            (review.left, review.returned, review.complete_accurate),
-            (1, 0, Some(Percent::HUNDRED))
-        );
-        assert_eq!(
-            (
-                found.coverage.items,
-                found.coverage.items_used,
-                found.coverage.items_in_progress
-            ),
-            (2, 2, 1)
-        );
-        assert_eq!(
-            found.coverage.unmatched,
-            vec![("Open".to_string(), 2), ("Done".to_string(), 1)]
-        );
-        // Explain rows: the open item is listed, not dropped.
-        assert!(
-            dev.items
-                .iter()
-                .any(|r| r.item == "B" && r.last_end.is_none())
-        );
-    }
-
-    #[test]
-    fn a_calendar_counts_working_hours_only() {
-        let stream = crate::parse_map(
-            "name: Board\nsteps:\n  - { id: dev, measure: { start: In Progress, end: In Review } }\nmeasure:\n  log: board.csv\n  calendar: { days: [mon, tue, wed, thu, fri], hours: 09:00-17:00 }\n",
-        )
-        .stream
-        .unwrap();
-        let spec = stream.measure.as_ref().unwrap().calendar.clone().unwrap();
-        let rules = vec![(0, stream.steps[0].measure.clone().unwrap())];
-        let calendar = crate::calendar::Calendar::new(&spec, jiff::tz::TimeZone::UTC);
-        let mut measurer = Measurer::new(&stream.steps, rules).with_calendar(calendar);
-        let names = ["Open", "In Progress", "In Review"];
-        let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap().as_millisecond();
-        let event = |activity, time| LogEvent {
-            activity,
-            timestamp: at(time),
-            is_start: false,
-            is_complete: true,
-            start: None,
-        };
-        // Opened Friday 15:00, started Friday 16:00, in review Monday 11:00.
-        measurer.add_item(
-            "A",
-            &mut [
-                event(0, "2024-03-01T15:00:00Z"),
-                event(1, "2024-03-01T16:00:00Z"),
-                event(2, "2024-03-04T11:00:00Z"),
-            ],
-            |a| names[a as usize],
-            |_, _| None,
-        );
-        let dev = &measurer.finish().steps[0];
-        // One working hour on Friday and two on Monday; the wait is Friday's 15:00 to 16:00.
-        assert_eq!(dev.process_time.p50, Duration::from_hours(3));
-        assert_eq!(dev.wait_time.p50, Duration::from_hours(1));
-    }
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let mut samples: Vec<i64> = (1..=20).map(|s| s * 1000).collect();
-        let d = Distribution::of(&mut samples);
-        assert_eq!(
-            (d.count, d.min, d.max),
-            (20, Duration::from_secs(1), Duration::from_secs(20))
-        );
-        assert_eq!(
-            (d.p50, d.p85, d.p95),
-            (
-                Duration::from_secs(10),
-                Duration::from_secs(17),
-                Duration::from_secs(19)
-            )
-        );
-        assert_eq!(d.mean, Duration::from_millis(10_500));
-    }
-}
+mod tests;

@@ -1,0 +1,244 @@
+//! The headline of a measured map: what its items took, and where that time went.
+//!
+//! The headline lead time is the distribution of the items' own lead times (first event to the
+//! end of their last step). Its mean splits into a ladder that adds up: per step, the mean wait
+//! and process time of the items that visited it, weighted by the share of items that did; the
+//! time in rework and in activities the map does not name; and the remainder, which is only the
+//! truncation of the means to milliseconds (see [`crate::measure::Measurement::ladder_remainder`]).
+//!
+//! A map with steps the log does not measure (a mixed map) adds their estimates along the
+//! longest path of the unmeasured steps before the measured ones and after them; unmeasured
+//! steps between measured ones are already inside the items' time. A future state that changes
+//! measured steps (its design) moves the mean by each change weighted by the step's share of
+//! items: a projection, with no percentiles.
+
+use crate::Duration;
+use crate::analysis::{Analysis, Summary, share_percent};
+use crate::graph;
+use crate::measure::{Distribution, Measurement};
+use crate::model::ValueStream;
+
+/// What a measured map's items took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeasuredLeadTime {
+    /// The items' lead times: count, mean and percentiles. For a projected future state, the
+    /// measured items' (the current state's).
+    pub items: Distribution,
+    /// Items still in a step at the end of the log (not in `items`).
+    pub in_progress: u64,
+    /// Per measured step, in map order.
+    pub ladder: Vec<LadderStep>,
+    /// Mean time per item in rework: later passes of steps and the waits before them.
+    pub rework: Duration,
+    /// Mean time per item in activities the map does not name (between their start and
+    /// complete events, outside every step).
+    pub unnamed: Duration,
+    /// Mean lead time less every part above (milliseconds; the truncation of the means).
+    pub remainder_millis: i64,
+    /// Unmeasured steps before the measured ones, and after them, whose estimates are added:
+    /// the longest path through each of the two groups, in order.
+    pub estimated_before: Vec<usize>,
+    pub estimated_after: Vec<usize>,
+    /// The estimates added.
+    pub estimated_time: Duration,
+    /// The other unmeasured steps: between measured ones (their time is inside the items'),
+    /// beside them on a branch of their own, or off the longest path: not added.
+    pub estimated_inside: Vec<usize>,
+    /// For a future state that changes measured steps: the change of the mean lead time that
+    /// the design makes (each change weighted by its step's share of items), in milliseconds.
+    pub projected_change_millis: Option<i64>,
+}
+
+/// One rung of the ladder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LadderStep {
+    pub step: usize,
+    /// Items (of the headline's) that visited the step, and their share.
+    pub visited: u64,
+    pub share_percent: f64,
+    /// Means over the items that visited the step.
+    pub wait: Duration,
+    pub process: Duration,
+    /// The same, per item of the headline: mean x share.
+    pub weighted_wait: Duration,
+    pub weighted_process: Duration,
+    /// Time per item of the headline in the step's later passes and the waits before them.
+    pub weighted_rework: Duration,
+    /// Whether the log times the work (start events); without them the wait is the step's
+    /// whole lead time.
+    pub timed: bool,
+}
+
+impl MeasuredLeadTime {
+    /// The mean lead time the summary states: the items' mean, the estimates added, and the
+    /// design's change for a future state.
+    pub fn mean(&self) -> Duration {
+        let mean = self.items.mean.saturating_add(self.estimated_time);
+        match self.projected_change_millis {
+            Some(change) if change < 0 => mean
+                .checked_sub(Duration::from_millis(change.unsigned_abs()))
+                .unwrap_or_default(),
+            Some(change) => mean.saturating_add(Duration::from_millis(change as u64)),
+            None => mean,
+        }
+    }
+
+    /// Whether the map has steps that are not measured.
+    pub fn is_mixed(&self) -> bool {
+        !(self.estimated_before.is_empty()
+            && self.estimated_after.is_empty()
+            && self.estimated_inside.is_empty())
+    }
+}
+
+fn millis(total: i128, count: u64) -> Duration {
+    let count = i128::from(count.max(1));
+    Duration::from_millis(u64::try_from((total / count).max(0)).unwrap_or(u64::MAX))
+}
+
+/// Analyzes `stream` (the map with its measured values in place) with the headline and ladder
+/// of `measurement`. Without any finished item, the path arithmetic of an estimated map.
+pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Analysis {
+    let mut analysis = crate::analysis::analyze(stream);
+    let items = measurement.item_lead_time.count;
+    if items == 0 {
+        return analysis;
+    }
+    let steps = &stream.steps;
+    let mut ladder = Vec::new();
+    let mut projected = 0i128;
+    let mut designed = false;
+    let mut rework_total = 0i128;
+    for step in &measurement.steps {
+        rework_total += step.totals.rework;
+        let rung = LadderStep {
+            step: step.step,
+            visited: step.visited,
+            share_percent: step.visited as f64 * 100.0 / items as f64,
+            wait: step.wait_time.mean,
+            process: step.process_time.mean,
+            weighted_wait: millis(step.totals.wait, items),
+            weighted_process: millis(step.totals.process, items),
+            weighted_rework: millis(step.totals.rework, items),
+            timed: step.timed,
+        };
+        // A future state's design, against what was measured, weighted by who visits.
+        let planned = &steps[step.step];
+        let change = |flag: bool, value: Duration, mean: Duration| {
+            if flag {
+                (i128::from(value.as_millis()) - i128::from(mean.as_millis()))
+                    * i128::from(step.visited)
+                    / i128::from(items)
+            } else {
+                0
+            }
+        };
+        if planned.designed.wait_time || planned.designed.process_time {
+            designed = true;
+            let lead = if rung.timed {
+                change(
+                    planned.designed.wait_time,
+                    planned.wait_time,
+                    step.wait_time.mean,
+                ) + change(
+                    planned.designed.process_time,
+                    planned.process_time,
+                    step.process_time.mean,
+                )
+            } else {
+                change(true, planned.lead_time(), step.lead_time.mean)
+            };
+            projected += lead;
+        }
+        ladder.push(rung);
+    }
+    let measured: Vec<bool> = (0..steps.len())
+        .map(|i| measurement.steps.iter().any(|s| s.step == i))
+        .collect();
+    let order = graph::topological_order(steps).expect("a checked stream has no cycle");
+    // Whether a measured step is upstream (ancestor) or downstream of each step.
+    let mut upstream = vec![false; steps.len()];
+    for &i in &order {
+        upstream[i] = steps[i].after.iter().any(|&p| upstream[p] || measured[p]);
+    }
+    let successors = graph::successors(steps);
+    let mut downstream = vec![false; steps.len()];
+    for &i in order.iter().rev() {
+        downstream[i] = successors[i].iter().any(|&n| downstream[n] || measured[n]);
+    }
+    let unmeasured = |keep: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        (0..steps.len())
+            .filter(|&i| !measured[i] && keep(i))
+            .collect()
+    };
+    let path_of = |group: &[usize]| -> Vec<usize> {
+        let path = graph::longest_path(steps, &order, |i| {
+            if group.contains(&i) {
+                steps[i].lead_time().as_millis()
+            } else {
+                0
+            }
+        });
+        path.into_iter().filter(|i| group.contains(i)).collect()
+    };
+    let estimated_before = path_of(&unmeasured(&|i| !upstream[i] && downstream[i]));
+    let estimated_after = path_of(&unmeasured(&|i| upstream[i] && !downstream[i]));
+    let estimated_inside =
+        unmeasured(&|i| !estimated_before.contains(&i) && !estimated_after.contains(&i));
+    let estimated_path: Vec<usize> = estimated_before
+        .iter()
+        .chain(&estimated_after)
+        .copied()
+        .collect();
+    let sum = |f: &dyn Fn(usize) -> Duration| {
+        estimated_path
+            .iter()
+            .fold(Duration::ZERO, |total, &i| total.saturating_add(f(i)))
+    };
+    let estimated_time = sum(&|i| steps[i].lead_time());
+    let headline = MeasuredLeadTime {
+        items: measurement.item_lead_time.clone(),
+        in_progress: measurement.coverage.items_in_progress,
+        rework: millis(rework_total, items),
+        unnamed: millis(measurement.unnamed_total, items),
+        remainder_millis: measurement.ladder_remainder(),
+        estimated_before,
+        estimated_after,
+        estimated_time,
+        estimated_inside,
+        projected_change_millis: designed.then_some(projected as i64),
+        ladder,
+    };
+    let lead_time = headline.mean();
+    let process_time = headline
+        .ladder
+        .iter()
+        .fold(sum(&|i| steps[i].process_time), |total, rung| {
+            total.saturating_add(rung.weighted_process)
+        });
+    let wait_time = headline
+        .ladder
+        .iter()
+        .fold(sum(&|i| steps[i].wait_time), |total, rung| {
+            total.saturating_add(rung.weighted_wait)
+        });
+    let summary = &mut analysis.summary;
+    *summary = Summary {
+        lead_time,
+        process_time,
+        wait_time,
+        activity_ratio_percent: share_percent(process_time, lead_time),
+        // Rework is inside the items' lead times.
+        lead_time_with_rework: lead_time,
+        ..summary.clone()
+    };
+    for rung in &headline.ladder {
+        analysis.steps[rung.step].lead_time_share_percent = share_percent(
+            rung.weighted_wait.saturating_add(rung.weighted_process),
+            lead_time,
+        );
+    }
+    analysis.measured = Some(headline);
+    analysis.bottlenecks = crate::bottleneck::rank(stream, &analysis);
+    analysis
+}

@@ -1,0 +1,210 @@
+//! The headline of a measured map and its ladder, as rows every renderer draws the same way.
+
+use vsm_core::analysis::{Analysis, MeasuredLeadTime};
+use vsm_core::model::ValueStream;
+use vsm_core::{Duration, format_number};
+
+/// One line of the ladder: a step's wait and process time per item, or one of the other parts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rung {
+    /// What the line is: a step's name and id, "rework", ...
+    pub label: String,
+    /// The step's id, for step lines.
+    pub step: Option<String>,
+    /// Share of the items that visited the step (step lines).
+    pub share_percent: Option<f64>,
+    /// Means over the items that visited the step (step lines).
+    pub wait: Option<Duration>,
+    pub process: Option<Duration>,
+    /// Per item of the headline: what the line adds to the mean lead time (signed, ms).
+    pub per_item_millis: i64,
+    /// Whether the step's log has no start events (its wait is its whole lead time).
+    pub untimed: bool,
+}
+
+fn signed(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A signed number of milliseconds, `-3h 5m` or `2d 1h`.
+pub fn signed_human(millis: i64) -> String {
+    let magnitude = Duration::from_millis(millis.unsigned_abs()).human();
+    if millis < 0 {
+        format!("-{magnitude}")
+    } else {
+        magnitude
+    }
+}
+
+/// Percent with one decimal, as every report writes it.
+pub fn percent(value: f64) -> String {
+    format!("{}%", format_number(value, 1))
+}
+
+/// The ladder's lines, top to bottom; they add up to [`MeasuredLeadTime::mean`].
+pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
+    let mut rows = Vec::new();
+    let name = |index: usize| {
+        let step = &stream.steps[index];
+        if step.name == step.id {
+            step.id.clone()
+        } else {
+            format!("{} ({})", step.name, step.id)
+        }
+    };
+    let estimate = |index: usize, rows: &mut Vec<Rung>| {
+        let step = &stream.steps[index];
+        rows.push(Rung {
+            label: format!("{} (estimated)", name(index)),
+            step: Some(step.id.clone()),
+            share_percent: None,
+            wait: Some(step.wait_time),
+            process: Some(step.process_time),
+            per_item_millis: signed(step.lead_time()),
+            untimed: false,
+        });
+    };
+    for &index in &measured.estimated_before {
+        estimate(index, &mut rows);
+    }
+    for rung in &measured.ladder {
+        rows.push(Rung {
+            label: name(rung.step),
+            step: Some(stream.steps[rung.step].id.clone()),
+            share_percent: Some(rung.share_percent),
+            wait: Some(rung.wait),
+            process: Some(rung.process),
+            per_item_millis: signed(rung.weighted_wait) + signed(rung.weighted_process),
+            untimed: !rung.timed,
+        });
+    }
+    for &index in &measured.estimated_after {
+        estimate(index, &mut rows);
+    }
+    let mut other = |label: &str, millis: i64| {
+        rows.push(Rung {
+            label: label.into(),
+            step: None,
+            share_percent: None,
+            wait: None,
+            process: None,
+            per_item_millis: millis,
+            untimed: false,
+        });
+    };
+    other("Rework (later passes)", signed(measured.rework));
+    other("Activities the map does not name", signed(measured.unnamed));
+    other(
+        "Remainder (rounding of the means)",
+        measured.remainder_millis,
+    );
+    if let Some(change) = measured.projected_change_millis {
+        other("Design change (future state)", change);
+    }
+    rows
+}
+
+/// The headline in one line: `mean 8d 15h · p50 19h 26m · p85 21d 22h · p95 ... over N items`.
+pub fn headline(measured: &MeasuredLeadTime) -> String {
+    let items = &measured.items;
+    if measured.projected_change_millis.is_some() {
+        return format!(
+            "projected mean {} (the measured mean {} of {} items, changed by the design)",
+            measured.mean().human(),
+            items.mean.human(),
+            items.count
+        );
+    }
+    format!(
+        "mean {} · p50 {} · p85 {} · p95 {} · min {} · max {} over {} items",
+        items.mean.human(),
+        items.p50.human(),
+        items.p85.human(),
+        items.p95.human(),
+        items.min.human(),
+        items.max.human(),
+        items.count
+    )
+}
+
+/// A measured map's lead time rows for a summary table: (metric, value, note).
+pub fn lead_time_rows(
+    stream: &ValueStream,
+    analysis: &Analysis,
+) -> Option<Vec<(String, String, String)>> {
+    let measured = analysis.measured.as_ref()?;
+    let items = &measured.items;
+    let mut rows = Vec::new();
+    let in_progress = if measured.in_progress > 0 {
+        format!("; {} still in progress, not counted", measured.in_progress)
+    } else {
+        String::new()
+    };
+    if let Some(change) = measured.projected_change_millis {
+        rows.push((
+            "Lead time".to_string(),
+            analysis.summary.lead_time.human(),
+            format!(
+                "projected mean: the measured mean {} of {} items, {} by the design's changes weighted by the share of items in each step",
+                items.mean.human(),
+                items.count,
+                signed_human(change)
+            ),
+        ));
+    } else {
+        rows.push((
+            "Lead time".to_string(),
+            analysis.summary.lead_time.human(),
+            format!(
+                "mean of {} finished items, each from its first event to the end of its last step{in_progress}",
+                items.count
+            ),
+        ));
+        rows.push((
+            "Lead time p50 / p85 / p95".to_string(),
+            format!(
+                "{} / {} / {}",
+                items.p50.human(),
+                items.p85.human(),
+                items.p95.human()
+            ),
+            format!(
+                "of the same items (nearest rank); min {}, max {}",
+                items.min.human(),
+                items.max.human()
+            ),
+        ));
+    }
+    if !measured.estimated_time.is_zero() {
+        let ids: Vec<&str> = measured
+            .estimated_before
+            .iter()
+            .chain(&measured.estimated_after)
+            .map(|&i| stream.steps[i].id.as_str())
+            .collect();
+        rows.push((
+            "Estimated part".to_string(),
+            measured.estimated_time.human(),
+            format!(
+                "added to the mean: the estimates of the unmeasured steps {} (the percentiles are the measured part's)",
+                ids.join(", ")
+            ),
+        ));
+    }
+    if !measured.estimated_inside.is_empty() {
+        let ids: Vec<&str> = measured
+            .estimated_inside
+            .iter()
+            .map(|&i| stream.steps[i].id.as_str())
+            .collect();
+        rows.push((
+            "Not added".to_string(),
+            String::new(),
+            format!(
+                "unmeasured steps {}: between or beside the measured steps (their time is in the items') or off the longest path",
+                ids.join(", ")
+            ),
+        ));
+    }
+    Some(rows)
+}
