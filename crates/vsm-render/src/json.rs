@@ -18,6 +18,10 @@ pub struct Report<'a> {
     pub schema_version: u32,
     pub map: MapInfo<'a>,
     pub summary: Summary,
+    /// For a measured map: the items' lead time (the headline) and the ladder that adds up to
+    /// its mean. Absent for an estimated map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredReport<'a>>,
     pub steps: Vec<StepReport<'a>>,
     pub bottlenecks: Vec<BottleneckReport<'a>>,
     pub teams: Vec<TeamReport<'a>>,
@@ -51,6 +55,111 @@ pub struct Summary {
     pub step_count: usize,
     pub critical_path: Vec<String>,
     pub critical_path_with_rework: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeasuredReport<'a> {
+    /// The items' lead times, each from its first event to the end of its last step.
+    pub items: DistributionReport,
+    pub items_in_progress: u64,
+    /// The mean lead time the summary states: the items' mean, plus `estimated_seconds`, plus
+    /// `projected_change_seconds`.
+    pub mean_lead_time_seconds: f64,
+    /// Per measured step, in map order; with the other parts, adds up to the items' mean.
+    pub ladder: Vec<LadderReport<'a>>,
+    pub rework_seconds: f64,
+    pub unnamed_activities_seconds: f64,
+    pub remainder_seconds: f64,
+    /// Unmeasured steps whose estimates are added to the mean, and the estimates' sum.
+    pub estimated_steps: Vec<&'a str>,
+    pub estimated_seconds: f64,
+    /// Unmeasured steps not added (between or beside the measured ones, or off the longest path).
+    pub not_added_steps: Vec<&'a str>,
+    /// A future state's change of the mean by its design; `null` for a measured current state.
+    pub projected_change_seconds: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DistributionReport {
+    pub count: u64,
+    pub mean_seconds: f64,
+    pub p50_seconds: f64,
+    pub p85_seconds: f64,
+    pub p95_seconds: f64,
+    pub min_seconds: f64,
+    pub max_seconds: f64,
+}
+
+impl DistributionReport {
+    pub fn of(d: &vsm_core::measure::Distribution) -> Self {
+        DistributionReport {
+            count: d.count,
+            mean_seconds: seconds(d.mean),
+            p50_seconds: seconds(d.p50),
+            p85_seconds: seconds(d.p85),
+            p95_seconds: seconds(d.p95),
+            min_seconds: seconds(d.min),
+            max_seconds: seconds(d.max),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LadderReport<'a> {
+    pub step: &'a str,
+    /// Finished items that visited the step, and their share of all finished items.
+    pub items: u64,
+    pub share_percent: f64,
+    /// Means over the items that visited the step.
+    pub wait_time_seconds: f64,
+    pub process_time_seconds: f64,
+    /// Per finished item: the means weighted by the share.
+    pub per_item_wait_seconds: f64,
+    pub per_item_process_seconds: f64,
+    pub per_item_rework_seconds: f64,
+    /// `false` when the log has no start events for the step: its wait is its whole lead time.
+    pub timed: bool,
+}
+
+fn measured_report<'a>(
+    stream: &'a ValueStream,
+    measured: &vsm_core::analysis::MeasuredLeadTime,
+) -> MeasuredReport<'a> {
+    let id = |i: &usize| stream.steps[*i].id.as_str();
+    MeasuredReport {
+        items: DistributionReport::of(&measured.items),
+        items_in_progress: measured.in_progress,
+        mean_lead_time_seconds: seconds(measured.mean()),
+        ladder: measured
+            .ladder
+            .iter()
+            .map(|rung| LadderReport {
+                step: &stream.steps[rung.step].id,
+                items: rung.visited,
+                share_percent: percent(rung.share_percent),
+                wait_time_seconds: seconds(rung.wait),
+                process_time_seconds: seconds(rung.process),
+                per_item_wait_seconds: seconds(rung.weighted_wait),
+                per_item_process_seconds: seconds(rung.weighted_process),
+                per_item_rework_seconds: seconds(rung.weighted_rework),
+                timed: rung.timed,
+            })
+            .collect(),
+        rework_seconds: seconds(measured.rework),
+        unnamed_activities_seconds: seconds(measured.unnamed),
+        remainder_seconds: measured.remainder_millis as f64 / 1000.0,
+        estimated_steps: measured
+            .estimated_before
+            .iter()
+            .chain(&measured.estimated_after)
+            .map(id)
+            .collect(),
+        estimated_seconds: seconds(measured.estimated_time),
+        not_added_steps: measured.estimated_inside.iter().map(id).collect(),
+        projected_change_seconds: measured
+            .projected_change_millis
+            .map(|ms| ms as f64 / 1000.0),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -197,6 +306,10 @@ impl<'a> Report<'a> {
                 critical_path: ids(stream, &analysis.critical_path),
                 critical_path_with_rework: ids(stream, &analysis.critical_path_with_rework),
             },
+            measured: analysis
+                .measured
+                .as_ref()
+                .map(|measured| measured_report(stream, measured)),
             steps: stream
                 .steps
                 .iter()

@@ -791,11 +791,13 @@ impl Measurement {
     /// instant of an item's lead time goes to exactly one part.
     pub fn ladder_remainder(&self) -> i64 {
         let items = i128::from(self.item_lead_time.count.max(1));
+        let rework: i128 = self.steps.iter().map(|s| s.totals.rework).sum();
         let parts: i128 = self
             .steps
             .iter()
-            .map(|s| s.totals.wait / items + s.totals.process / items + s.totals.rework / items)
+            .map(|s| s.totals.wait / items + s.totals.process / items)
             .sum::<i128>()
+            + rework / items
             + self.unnamed_total / items;
         (self.lead_total / items - parts) as i64
     }
