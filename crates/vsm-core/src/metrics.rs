@@ -1,8 +1,10 @@
 //! The named numbers of an analysis, as snapshots keep them and trends and checks read them.
 //!
 //! Names: `lead_time`, `process_time`, `wait_time`, `work_content`, `lead_time_with_rework`
-//! (seconds), `activity_ratio`, `rolled_complete_accurate` (percent); for a measured map
-//! `items.count`, `items.in_progress` and `items.lead_time.p50|p85|p95` (seconds); per step
+//! (seconds), `activity_ratio`, `rolled_complete_accurate` (percent); for a measured map (whose
+//! `lead_time` is its items' mean, and `process_time`, `wait_time` the ladder's sums)
+//! `items.count`, `items.in_progress`, `items.lead_time.mean|p50|p85|p95|min|max`,
+//! `rework_time` and `unnamed_time` (seconds); per step
 //! `steps.ID.process_time|wait_time|lead_time` (seconds), `steps.ID.complete_accurate` (percent)
 //! and, when measured, `steps.ID.throughput_per_week` and `steps.ID.work_in_progress`.
 
@@ -82,9 +84,16 @@ pub fn of(
             measurement.coverage.items_in_progress as f64,
         ));
         if items.count > 0 {
+            metrics.push(("items.lead_time.mean".into(), secs(items.mean)));
             metrics.push(("items.lead_time.p50".into(), secs(items.p50)));
             metrics.push(("items.lead_time.p85".into(), secs(items.p85)));
             metrics.push(("items.lead_time.p95".into(), secs(items.p95)));
+            metrics.push(("items.lead_time.min".into(), secs(items.min)));
+            metrics.push(("items.lead_time.max".into(), secs(items.max)));
+        }
+        if let Some(headline) = &analysis.measured {
+            metrics.push(("rework_time".into(), secs(headline.rework)));
+            metrics.push(("unnamed_time".into(), secs(headline.unnamed)));
         }
         for step in &measurement.steps {
             let id = &stream.steps[step.step].id;

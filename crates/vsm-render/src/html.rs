@@ -69,6 +69,15 @@ struct DistributionRow {
     summary: String,
 }
 
+/// A line of the measured ladder: the part, the share of items, means, and per item.
+struct LadderRow {
+    label: String,
+    share: String,
+    wait: String,
+    process: String,
+    per_item: String,
+}
+
 struct BottleneckRow {
     id: String,
     name: String,
@@ -106,6 +115,10 @@ struct ReportPage<'a> {
     trend_note: String,
     measured_from: Option<String>,
     cards: Vec<Card>,
+    /// Where a measured map's mean lead time goes (empty for an estimated map).
+    ladder: Vec<LadderRow>,
+    ladder_total: String,
+    ladder_untimed: bool,
     steps: Vec<StepRow>,
     bottlenecks: Vec<BottleneckRow>,
     plan: Vec<PlanRow>,
@@ -212,19 +225,32 @@ pub fn render_measured(
         .lead_time_with_rework
         .checked_sub(s.lead_time)
         .unwrap_or_default();
-    let cards = vec![
+    let headline = analysis.measured.as_ref();
+    let mut cards = vec![
         Card {
             label: "Lead time",
             value: s.lead_time.human(),
-            note: format!(
-                "{} steps on the critical path",
-                analysis.critical_path.len()
-            ),
+            note: match headline {
+                Some(m) if m.projected_change_millis.is_some() => format!(
+                    "projected mean; measured {} over {} items",
+                    m.items.mean.human(),
+                    m.items.count
+                ),
+                Some(m) => format!("mean of {} measured items", m.items.count),
+                None => format!(
+                    "{} steps on the critical path",
+                    analysis.critical_path.len()
+                ),
+            },
         },
         Card {
             label: "Process time",
             value: s.process_time.human(),
-            note: "hands-on, critical path".into(),
+            note: if headline.is_some() {
+                "hands-on, per item".into()
+            } else {
+                "hands-on, critical path".into()
+            },
         },
         Card {
             label: "Activity ratio",
@@ -251,6 +277,34 @@ pub fn render_measured(
             note: format!("{} manual", pct(s.manual_share_percent)),
         },
     ];
+    // A measured map: the items' p85 in place of the expected lead time with rework, which
+    // their times already hold.
+    if let Some(m) = headline.filter(|m| m.projected_change_millis.is_none()) {
+        cards[4] = Card {
+            label: "Lead time p85",
+            value: m.items.p85.human(),
+            note: format!("p50 {}, p95 {}", m.items.p50.human(), m.items.p95.human()),
+        };
+    }
+    let ladder_untimed = headline.is_some_and(|m| m.ladder.iter().any(|r| !r.timed));
+    let ladder: Vec<LadderRow> = headline
+        .map(|m| {
+            crate::ladder::rungs(stream, m)
+                .into_iter()
+                .map(|rung| LadderRow {
+                    label: rung.label,
+                    share: rung.share_percent.map_or_else(String::new, pct),
+                    wait: rung.wait.map_or_else(String::new, |d| {
+                        format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
+                    }),
+                    process: rung.process.map_or_else(String::new, |d| {
+                        if rung.untimed { "-".into() } else { d.human() }
+                    }),
+                    per_item: crate::ladder::signed_human(rung.per_item_millis),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let steps = stream
         .steps
         .iter()
@@ -380,6 +434,9 @@ pub fn render_measured(
             )
         }),
         cards,
+        ladder,
+        ladder_total: s.lead_time.human(),
+        ladder_untimed,
         steps,
         bottlenecks,
         plan,

@@ -31,6 +31,10 @@ fn title(name: &str) -> String {
     match name {
         "items.lead_time.p85" => "Lead time, p85 of items".into(),
         "items.lead_time.p50" => "Lead time, p50 of items".into(),
+        "items.lead_time.p95" => "Lead time, p95 of items".into(),
+        "items.lead_time.mean" => "Lead time, mean of items".into(),
+        "rework_time" => "Rework per item".into(),
+        "unnamed_time" => "Unnamed activities per item".into(),
         "lead_time" => "Lead time".into(),
         "process_time" => "Process time".into(),
         "wait_time" => "Wait time".into(),

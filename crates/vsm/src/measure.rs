@@ -26,12 +26,15 @@ impl TraceSink for MeasureSink<'_> {
         for (index, event) in trace.events.iter().enumerate() {
             // An explicit start timestamp (interval logs) is a start event of the same activity.
             if let Some(start) = event.start {
+                // Marked with its start, as the complete event below is: a start event that
+                // carries a start is this one, made from an interval event, not an event of
+                // the log.
                 self.scratch.push(LogEvent {
                     activity: event.activity,
                     timestamp: start,
                     is_start: true,
                     is_complete: false,
-                    start: None,
+                    start: Some(start),
                 });
                 self.origin.push(index);
             }
@@ -296,7 +299,8 @@ fn wait_basis_text(out: &mut String, step: &vsm_core::measure::StepMeasurement) 
         return;
     }
     for (basis, n) in &step.wait_basis {
-        let _ = writeln!(out, "  wait of {n} items: {}", basis.describe());
+        let items = if *n == 1 { "item" } else { "items" };
+        let _ = writeln!(out, "  wait of {n} {items}: {}", basis.describe());
     }
 }
 

@@ -1531,3 +1531,47 @@ fn two_snapshots_taken_at_once_are_both_stored() {
     ));
     assert_eq!(trend["snapshots"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn an_interval_log_counts_each_event_once() {
+    // interval_event_log.csv has 8109 rows, 141 of them `cancel order`; each row has a start
+    // timestamp, which vsm reads as the start of the same event.
+    let measured = measure_json("testdata/measure/orders.yaml");
+    assert_eq!(measured["coverage"]["events"], 8109);
+    let cancel = measured["coverage"]["unmatched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["activity"] == "cancel order")
+        .unwrap();
+    assert_eq!(cancel["count"], 141);
+}
+
+#[test]
+fn measure_says_where_each_wait_is_measured_from() {
+    // The pay step of the orders: every finished item that paid has a wait, and the measure
+    // output says how many were measured from the step before it and how many from elsewhere.
+    let measured = measure_json("testdata/measure/orders.yaml");
+    let pay = &measured["steps"][2];
+    let visited = pay["visited"].as_u64().unwrap();
+    assert_eq!(pay["wait_time"]["count"].as_u64().unwrap(), visited);
+    let counted: u64 = pay["wait_measured_from"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, visited, "{}", pay["wait_measured_from"]);
+    let text = stdout(&vsm(&["measure", "testdata/measure/orders.yaml"]));
+    assert!(text.contains("wait of "), "{text}");
+    let explain = stdout(&vsm(&[
+        "measure",
+        "testdata/measure/orders.yaml",
+        "--explain",
+        "pay",
+    ]));
+    assert!(
+        explain.contains("counted items: wait from the end of a step it follows"),
+        "{explain}"
+    );
+}

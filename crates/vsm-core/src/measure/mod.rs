@@ -166,14 +166,18 @@ pub enum WaitBasis {
     /// It started before the steps it follows had ended (they overlapped): only the time
     /// before it that no other step's work covers is its wait.
     Overlap,
+    /// The item passed the steps it follows only after this one (out of the map's order): from
+    /// the end of what it did before.
+    OutOfOrder,
 }
 
 impl WaitBasis {
-    pub const ALL: [WaitBasis; 4] = [
+    pub const ALL: [WaitBasis; 5] = [
         WaitBasis::StreamStart,
         WaitBasis::Predecessor,
         WaitBasis::NoPredecessor,
         WaitBasis::Overlap,
+        WaitBasis::OutOfOrder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,6 +186,7 @@ impl WaitBasis {
             WaitBasis::Predecessor => "predecessor",
             WaitBasis::NoPredecessor => "no_predecessor",
             WaitBasis::Overlap => "overlap",
+            WaitBasis::OutOfOrder => "out_of_order",
         }
     }
 
@@ -195,6 +200,9 @@ impl WaitBasis {
             }
             WaitBasis::Overlap => {
                 "started before the steps it follows had ended: only the uncovered time before it"
+            }
+            WaitBasis::OutOfOrder => {
+                "passed the steps it follows only after this one: from the end of what it did before"
             }
         }
     }
@@ -446,16 +454,16 @@ impl<'a> Measurer<'a> {
         events.copy_from_slice(&sorted);
         self.coverage.items += 1;
         // An interval event (with its own start timestamp) arrives as a start and a complete
-        // event, the complete one carrying the start: it is one event of the log.
-        let expanded = events.iter().filter(|e| e.start.is_some()).count();
-        self.coverage.events += (events.len() - expanded) as u64;
+        // event, both carrying the start: one event of the log, counted by its complete event.
+        let made = |e: &LogEvent| e.start.is_some() && e.is_start;
+        self.coverage.events += events.iter().filter(|e| !made(e)).count() as u64;
         let (first, last) = (events[0].timestamp, events[events.len() - 1].timestamp);
         self.span = Some(
             self.span
                 .map_or((first, last), |(a, b)| (a.min(first), b.max(last))),
         );
         for (event, flags) in events.iter().zip(&flags) {
-            if !flags.iter().any(|(a, b)| *a || *b) {
+            if !made(event) && !flags.iter().any(|(a, b)| *a || *b) {
                 *self
                     .unmatched
                     .entry(name(event.activity).to_string())
@@ -650,23 +658,26 @@ impl<'a> Measurer<'a> {
         if predecessors.is_empty() {
             return WaitBasis::StreamStart;
         }
-        let mut passed = false;
+        let (mut before, mut later) = (false, false);
         for &p in predecessors {
             let Some(r) = self.rules.iter().position(|(s, _)| *s == p) else {
                 continue;
             };
             for &(start, end) in &visits[r] {
                 if start > first_start {
+                    later = true;
                     continue;
                 }
-                passed = true;
+                before = true;
                 if end.is_some_and(|end| end <= first_start) {
                     return WaitBasis::Predecessor;
                 }
             }
         }
-        if passed {
+        if before {
             WaitBasis::Overlap
+        } else if later {
+            WaitBasis::OutOfOrder
         } else {
             WaitBasis::NoPredecessor
         }

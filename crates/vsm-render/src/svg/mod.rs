@@ -841,17 +841,42 @@ impl<'a> Drawing<'a> {
             };
             let x = self.layout.position(step).x;
             let metrics = &self.analysis.steps[step];
+            // A measured map's rungs are per item: each step's means weighted by the share of
+            // items that visit it, so that they add up to the mean lead time.
+            let rung = self
+                .analysis
+                .measured
+                .as_ref()
+                .and_then(|m| m.ladder.iter().find(|r| r.step == step));
+            let (wait, process, title) = match rung {
+                Some(rung) => (
+                    rung.weighted_wait,
+                    rung.weighted_process,
+                    format!(
+                        "<title>per item: {}% of the items visit this step, waiting {} and working {} on average</title>",
+                        format_number(rung.share_percent, 1),
+                        rung.wait.human(),
+                        rung.process.human()
+                    ),
+                ),
+                None => (metrics.wait_time, metrics.process_time, String::new()),
+            };
+            let close = if title.is_empty() {
+                "/>".to_string()
+            } else {
+                format!(">{title}</path>")
+            };
             let _ = writeln!(
                 self.out,
-                "<path class=\"vsm-ladder\" data-step=\"{}\" d=\"M{left},{top} H{x} V{bottom} H{} V{top}\"/><text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                "<path class=\"vsm-ladder\" data-step=\"{}\" d=\"M{left},{top} H{x} V{bottom} H{} V{top}\"{close}<text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 escape(&self.stream.steps[step].id),
                 x + BOX_W,
                 left + GAP / 2,
                 top - 6,
-                escape(&metrics.wait_time.human()),
+                escape(&wait.human()),
                 x + BOX_W / 2,
                 bottom + 16,
-                escape(&metrics.process_time.human())
+                escape(&process.human())
             );
         }
         self.out.push_str("</g>\n");
@@ -862,18 +887,40 @@ impl<'a> Drawing<'a> {
         let y = last.bottom() + BAND_GAP - 12;
         let x = self.layout.width - MARGIN - SUMMARY_W;
         let s = &self.analysis.summary;
+        // A measured map states what its items took: the mean (the ladder adds up to it) and the
+        // p85, in place of the expected lead time with rework (the items' times hold it).
+        let (lead_label, last_row) = match &self.analysis.measured {
+            Some(measured) => (
+                "Lead time (mean of items)",
+                (
+                    "p50 · p85".to_string(),
+                    format!(
+                        "{} · {}",
+                        measured.items.p50.human(),
+                        measured.items.p85.human()
+                    ),
+                ),
+            ),
+            None => (
+                "Lead time",
+                (
+                    "Lead time with rework".to_string(),
+                    s.lead_time_with_rework.human(),
+                ),
+            ),
+        };
         let rows = [
-            ("Lead time", s.lead_time.human()),
-            ("Process time", s.process_time.human()),
+            (lead_label.to_string(), s.lead_time.human()),
+            ("Process time".to_string(), s.process_time.human()),
             (
-                "Activity ratio",
+                "Activity ratio".to_string(),
                 format!("{}%", format_number(s.activity_ratio_percent, 1)),
             ),
             (
-                "Rolled %C&A",
+                "Rolled %C&A".to_string(),
                 format!("{}%", format_number(s.rolled_complete_accurate_percent, 1)),
             ),
-            ("Lead time with rework", s.lead_time_with_rework.human()),
+            last_row,
         ];
         let _ = writeln!(
             self.out,
