@@ -6,7 +6,6 @@
 
 use crate::analysis::{Analysis, share_percent};
 use crate::model::ValueStream;
-use crate::percent::format_number;
 use crate::{Duration, Percent};
 
 /// A wait is long when it is at least this share of the total lead time.
@@ -68,7 +67,7 @@ pub struct Bottleneck {
 }
 
 fn whole(percent: f64) -> String {
-    format!("{}%", format_number(percent, 0))
+    crate::format_percent(percent)
 }
 
 /// Ranks the steps that have at least one reason.

@@ -25,4 +25,4 @@ pub use diagnostic::{Diagnostic, Location, Severity};
 pub use duration::{Duration, DurationError};
 pub use mapfile::{ParsedMap, extends_of, json_schema, parse_map, parse_map_extending};
 pub use model::ValueStream;
-pub use percent::{Percent, PercentError, format_number};
+pub use percent::{Percent, PercentError, format_number, format_percent};

@@ -52,8 +52,14 @@ impl Percent {
 impl fmt::Display for Percent {
     /// `75%`, `87.5%`: at most two decimals, no trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}%", format_number(self.0, 2))
+        f.write_str(&format_percent(self.0))
     }
+}
+
+/// A percentage for people, the one way every report writes it: at most two decimals, no
+/// trailing zeros (`63.75%`, `40%`). Changes of a percentage are in points, written the same way.
+pub fn format_percent(value: f64) -> String {
+    format!("{}%", format_number(value, 2))
 }
 
 /// Formats with at most `decimals` decimals and no trailing zeros (`87.5`, `40`).

@@ -150,7 +150,7 @@ fn show(key: &str, value: &Value) -> String {
         None if value.is_null() => "-".into(),
         None => value.to_string(),
         Some(number) if key.ends_with("_seconds") => Duration::from_secs_f64(number.abs()).human(),
-        Some(number) if key.ends_with("_percent") => format!("{}%", format_number(number, 1)),
+        Some(number) if key.ends_with("_percent") => vsm_core::format_percent(number),
         Some(number) => format_number(number, 2),
     }
 }
@@ -164,7 +164,7 @@ fn show_change(key: &str, change: &Value) -> String {
     }
     let sign = if number < 0.0 { "-" } else { "+" };
     let body = if key.ends_with("_percent") {
-        format!("{} pts", format_number(number.abs(), 1))
+        format!("{} pts", format_number(number.abs(), 2))
     } else {
         show(key, &json!(number.abs()))
     };

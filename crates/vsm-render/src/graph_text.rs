@@ -60,11 +60,11 @@ fn last_steps(stream: &ValueStream) -> Vec<usize> {
 fn summary_line(analysis: &Analysis) -> String {
     let s = &analysis.summary;
     format!(
-        "lead time {} · process time {} · activity ratio {}% · rolled %C&A {}%",
+        "lead time {} · process time {} · activity ratio {} · rolled %C&A {}",
         s.lead_time.human(),
         s.process_time.human(),
-        vsm_core::format_number(s.activity_ratio_percent, 1),
-        vsm_core::format_number(s.rolled_complete_accurate_percent, 1)
+        vsm_core::format_percent(s.activity_ratio_percent),
+        vsm_core::format_percent(s.rolled_complete_accurate_percent)
     )
 }
 

@@ -129,7 +129,7 @@ struct ReportPage<'a> {
 }
 
 fn pct(value: f64) -> String {
-    format!("{}%", format_number(value, 1))
+    vsm_core::format_percent(value)
 }
 
 /// Renders the report page.

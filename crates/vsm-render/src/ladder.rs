@@ -1,8 +1,8 @@
 //! The headline of a measured map and its ladder, as rows every renderer draws the same way.
 
+use vsm_core::Duration;
 use vsm_core::analysis::{Analysis, MeasuredLeadTime};
 use vsm_core::model::ValueStream;
-use vsm_core::{Duration, format_number};
 
 /// One line of the ladder: a step's wait and process time per item, or one of the other parts.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,7 @@ pub fn signed_human(millis: i64) -> String {
 
 /// Percent with one decimal, as every report writes it.
 pub fn percent(value: f64) -> String {
-    format!("{}%", format_number(value, 1))
+    vsm_core::format_percent(value)
 }
 
 /// The ladder's lines, top to bottom; they add up to [`MeasuredLeadTime::mean`].

@@ -16,7 +16,7 @@ pub enum Style {
 }
 
 fn pct(value: f64) -> String {
-    format!("{}%", format_number(value, 1))
+    vsm_core::format_percent(value)
 }
 
 fn table(style: Style, header: &[&str], right_aligned_from: usize) -> Table {

@@ -20,9 +20,23 @@ pub struct Trend {
 pub fn show(name: &str, value: f64) -> String {
     match metrics::unit(name) {
         Unit::Seconds => vsm_core::Duration::from_secs_f64(value).human(),
-        Unit::Percent => format!("{}%", format_number(value, 1)),
+        Unit::Percent => vsm_core::format_percent(value),
         Unit::Items => format_number(value, 0),
         Unit::PerWeek => format!("{}/week", format_number(value, 1)),
+    }
+}
+
+/// How a metric moved from `first` to `last`, the way every report says it: a percentage in
+/// points (`+5 pts`), anything else relative to where it started (`+50%`; nothing from 0).
+pub fn change(name: &str, first: f64, last: f64) -> String {
+    let signed = |value: f64, unit: &str| {
+        let sign = if value < 0.0 { "-" } else { "+" };
+        format!("{sign}{}{unit}", format_number(value.abs(), 2))
+    };
+    match metrics::unit(name) {
+        Unit::Percent => signed(last - first, " pts"),
+        _ if first == 0.0 => String::new(),
+        _ => signed((last - first) / first.abs() * 100.0, "%"),
     }
 }
 
@@ -132,10 +146,10 @@ pub fn rows(trend: &Trend) -> Vec<TrendRow> {
                 chart: chart(name, &trend.taken_at, values),
                 first: show(name, first),
                 last: show(name, last),
-                change: if first == 0.0 || present.len() < 2 {
+                change: if present.len() < 2 {
                     String::new()
                 } else {
-                    format!("{:+.1}%", (last - first) / first.abs() * 100.0)
+                    change(name, first, last)
                 },
             })
         })
@@ -174,6 +188,11 @@ mod tests {
             (rows[0].first.as_str(), rows[0].last.as_str()),
             ("10%", "15%")
         );
-        assert_eq!(rows[0].change, "+50.0%");
+        assert_eq!(rows[0].change, "+5 pts", "a percentage moves in points");
+        assert_eq!(change("lead_time", 100.0, 63.75), "-36.25%");
+        assert_eq!(
+            change("steps.a.complete_accurate", 60.0, 63.75),
+            "+3.75 pts"
+        );
     }
 }

@@ -8,7 +8,7 @@ fn show_target_value(metric: vsm_core::model::TargetMetric, value: f64) -> Strin
     if metric.is_duration() {
         vsm_core::Duration::from_millis(value.max(0.0) as u64).human()
     } else {
-        format!("{}%", vsm_core::format_number(value, 1))
+        vsm_core::format_percent(value)
     }
 }
 

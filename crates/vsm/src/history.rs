@@ -228,10 +228,11 @@ pub fn trend_text(map: &str, url: &str, history: &[Snapshot], names: &[String]) 
         let present: Vec<f64> = values.iter().flatten().copied().collect();
         let change = match (present.first(), present.last()) {
             (Some(a), Some(b)) if present.len() > 1 => {
-                let percent = if *a == 0.0 {
-                    String::new()
+                let moved = vsm_render::trend::change(name, *a, *b);
+                let percent = if moved.is_empty() {
+                    moved
                 } else {
-                    format!(" ({:+.1}%)", (b - a) / a.abs() * 100.0)
+                    format!(" ({moved})")
                 };
                 format!("{} -> {}{percent}", show(name, *a), show(name, *b))
             }

@@ -331,9 +331,9 @@ pub fn text(stream: &ValueStream, measured: &Measured) -> String {
         };
         let _ = writeln!(
             out,
-            "  visited by {} of the finished items ({}%); {} finished the step in all, {} in it now, {:.1} per week",
+            "  visited by {} of the finished items ({}); {} finished the step in all, {} in it now, {:.1} per week",
             step.visited,
-            vsm_core::format_number(share, 1),
+            vsm_core::format_percent(share),
             step.completed,
             step.work_in_progress,
             step.throughput_per_week
@@ -368,8 +368,8 @@ pub fn text(stream: &ValueStream, measured: &Measured) -> String {
         if let Some(efficiency) = step.flow_efficiency_percent {
             let _ = writeln!(
                 out,
-                "  flow efficiency {}%",
-                vsm_core::format_number(efficiency, 1)
+                "  flow efficiency {}",
+                vsm_core::format_percent(efficiency)
             );
         }
         out.push('\n');

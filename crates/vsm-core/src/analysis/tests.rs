@@ -69,7 +69,7 @@ fn linear_stream() {
     assert_eq!(refine[0].code, ReasonCode::LongWait);
     assert_eq!(
         refine[0].message,
-        "waits 4d before starting: 41% of total lead time, the longest wait on the critical path"
+        "waits 4d before starting: 40.98% of total lead time, the longest wait on the critical path"
     );
     assert_eq!(refine[1].message, "%C&A 75%: lowest in the stream");
     let develop: Vec<ReasonCode> = analysis.bottlenecks[1]

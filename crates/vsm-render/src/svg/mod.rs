@@ -151,12 +151,12 @@ impl<'a> Drawing<'a> {
         let s = &self.analysis.summary;
         let title = format!("{}: value stream map", self.stream.name);
         let desc = format!(
-            "{} steps. Lead time {}, process time {}, activity ratio {}%, rolled %C&A {}%, lead time with rework {}. Critical path: {}.",
+            "{} steps. Lead time {}, process time {}, activity ratio {}, rolled %C&A {}, lead time with rework {}. Critical path: {}.",
             self.stream.steps.len(),
             s.lead_time.human(),
             s.process_time.human(),
-            format_number(s.activity_ratio_percent, 1),
-            format_number(s.rolled_complete_accurate_percent, 1),
+            vsm_core::format_percent(s.activity_ratio_percent),
+            vsm_core::format_percent(s.rolled_complete_accurate_percent),
             s.lead_time_with_rework.human(),
             self.analysis
                 .critical_path
@@ -853,8 +853,8 @@ impl<'a> Drawing<'a> {
                     rung.weighted_wait,
                     rung.weighted_process,
                     format!(
-                        "<title>per item: {}% of the items visit this step, waiting {} and working {} on average</title>",
-                        format_number(rung.share_percent, 1),
+                        "<title>per item: {} of the items visit this step, waiting {} and working {} on average</title>",
+                        vsm_core::format_percent(rung.share_percent),
                         rung.wait.human(),
                         rung.process.human()
                     ),
@@ -914,11 +914,11 @@ impl<'a> Drawing<'a> {
             ("Process time".to_string(), s.process_time.human()),
             (
                 "Activity ratio".to_string(),
-                format!("{}%", format_number(s.activity_ratio_percent, 1)),
+                vsm_core::format_percent(s.activity_ratio_percent),
             ),
             (
                 "Rolled %C&A".to_string(),
-                format!("{}%", format_number(s.rolled_complete_accurate_percent, 1)),
+                vsm_core::format_percent(s.rolled_complete_accurate_percent),
             ),
             last_row,
         ];
