@@ -131,10 +131,45 @@ pub fn value(before: Side<'_>, after: Side<'_>) -> Value {
         "summary": summary,
         "steps": steps,
     });
+    if old["measured"].is_object() || new["measured"].is_object() {
+        compared["measured"] = measured(&old, &new);
+    }
     if let Some(simulated) = simulation(before, after) {
         compared["simulation"] = simulated;
     }
     compared
+}
+
+/// What each side's lead time is (`measured`: its items' mean; `projected`: a future state's
+/// design applied to the measured ladder; `estimated`: the path arithmetic), and the measured
+/// items' percentiles side by side.
+fn measured(old: &Value, new: &Value) -> Value {
+    let basis = |report: &Value| {
+        let measured = &report["measured"];
+        if !measured.is_object() {
+            "estimated"
+        } else if measured["projected_change_seconds"].is_null() {
+            "measured"
+        } else {
+            "projected"
+        }
+    };
+    let mut value = json!({ "basis": { "before": basis(old), "after": basis(new) } });
+    for key in [
+        "count",
+        "mean_seconds",
+        "p50_seconds",
+        "p85_seconds",
+        "p95_seconds",
+    ] {
+        // Percentiles are the measured items'; a projection has only a mean.
+        let side = |report: &Value| {
+            let items = &report["measured"]["items"];
+            (basis(report) == "measured").then(|| items[key].clone())
+        };
+        value[format!("items_{key}")] = delta(side(old).as_ref(), side(new).as_ref());
+    }
+    value
 }
 
 /// The comparison as pretty JSON.
@@ -212,6 +247,33 @@ pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
             show(key, &row["after"]),
             show_change(key, &row["change"]),
         ]);
+    }
+    let measured = &compared["measured"];
+    if measured.is_object() {
+        let said = |side: &str| match measured["basis"][side].as_str() {
+            Some("measured") => "mean of the measured items",
+            Some("projected") => "projected from the measured ladder",
+            _ => "path arithmetic of estimates",
+        };
+        summary.add_row(vec![
+            "Lead time is".to_string(),
+            said("before").to_string(),
+            said("after").to_string(),
+            String::new(),
+        ]);
+        for (key, label) in [
+            ("items_p50_seconds", "Items' lead time p50"),
+            ("items_p85_seconds", "Items' lead time p85"),
+            ("items_p95_seconds", "Items' lead time p95"),
+        ] {
+            let row = &measured[key];
+            summary.add_row(vec![
+                label.to_string(),
+                show(key, &row["before"]),
+                show(key, &row["after"]),
+                show_change(key, &row["change"]),
+            ]);
+        }
     }
     push(&mut out, &summary);
     out.push_str(if markdown {

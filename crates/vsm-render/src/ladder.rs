@@ -69,7 +69,11 @@ pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
     }
     for rung in &measured.ladder {
         rows.push(Rung {
-            label: name(rung.step),
+            label: if rung.designed {
+                format!("{} (design)", name(rung.step))
+            } else {
+                name(rung.step)
+            },
             step: Some(stream.steps[rung.step].id.clone()),
             share_percent: Some(rung.share_percent),
             wait: Some(rung.wait),
@@ -98,9 +102,6 @@ pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
         "Remainder (rounding of the means)",
         measured.remainder_millis,
     );
-    if let Some(change) = measured.projected_change_millis {
-        other("Design change (future state)", change);
-    }
     rows
 }
 

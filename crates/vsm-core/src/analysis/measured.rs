@@ -67,6 +67,8 @@ pub struct LadderStep {
     /// Whether the log times the work (start events); without them the wait is the step's
     /// whole lead time.
     pub timed: bool,
+    /// A future state sets the step's wait or process time: the rung shows the design.
+    pub designed: bool,
 }
 
 impl MeasuredLeadTime {
@@ -111,7 +113,7 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
     let mut rework_total = 0i128;
     for step in &measurement.steps {
         rework_total += step.totals.rework;
-        let rung = LadderStep {
+        let mut rung = LadderStep {
             step: step.step,
             visited: step.visited,
             share_percent: step.visited as f64 * 100.0 / items as f64,
@@ -121,34 +123,38 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
             weighted_process: millis(step.totals.process, items),
             weighted_rework: millis(step.totals.rework, items),
             timed: step.timed,
+            designed: false,
         };
-        // A future state's design, against what was measured, weighted by who visits.
+        // A future state's design in place of what was measured, weighted by who visits.
         let planned = &steps[step.step];
-        let change = |flag: bool, value: Duration, mean: Duration| {
-            if flag {
-                (i128::from(value.as_millis()) - i128::from(mean.as_millis()))
-                    * i128::from(step.visited)
-                    / i128::from(items)
-            } else {
-                0
-            }
-        };
         if planned.designed.wait_time || planned.designed.process_time {
             designed = true;
-            let lead = if rung.timed {
-                change(
-                    planned.designed.wait_time,
-                    planned.wait_time,
-                    step.wait_time.mean,
-                ) + change(
-                    planned.designed.process_time,
-                    planned.process_time,
-                    step.process_time.mean,
+            rung.designed = true;
+            let weighted = |value: Duration| {
+                millis(
+                    i128::from(value.as_millis()) * i128::from(step.visited),
+                    items,
                 )
-            } else {
-                change(true, planned.lead_time(), step.lead_time.mean)
             };
-            projected += lead;
+            let before = i128::from(rung.weighted_wait.as_millis())
+                + i128::from(rung.weighted_process.as_millis());
+            if rung.timed {
+                if planned.designed.wait_time {
+                    rung.wait = planned.wait_time;
+                    rung.weighted_wait = weighted(planned.wait_time);
+                }
+                if planned.designed.process_time {
+                    rung.process = planned.process_time;
+                    rung.weighted_process = weighted(planned.process_time);
+                }
+            } else {
+                // Completions only: the measured wait is the step's lead time.
+                rung.wait = planned.lead_time();
+                rung.weighted_wait = weighted(planned.lead_time());
+            }
+            projected += i128::from(rung.weighted_wait.as_millis())
+                + i128::from(rung.weighted_process.as_millis())
+                - before;
         }
         ladder.push(rung);
     }
@@ -181,8 +187,41 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
         });
         path.into_iter().filter(|i| group.contains(i)).collect()
     };
-    let estimated_before = path_of(&unmeasured(&|i| !upstream[i] && downstream[i]));
-    let estimated_after = path_of(&unmeasured(&|i| upstream[i] && !downstream[i]));
+    // Before the measured steps: upstream of every first measured step (one with no measured
+    // step before it); after them: downstream of every last one. The rest runs between or beside
+    // the measured steps, inside the items' time or in parallel with it.
+    let reach = |from: usize, next: &dyn Fn(usize) -> Vec<usize>| -> Vec<bool> {
+        let mut seen = vec![false; steps.len()];
+        let mut stack = next(from);
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut seen[i], true) {
+                stack.extend(next(i));
+            }
+        }
+        seen
+    };
+    let forward = |i: usize| successors[i].clone();
+    let backward = |i: usize| steps[i].after.clone();
+    let mut after_all = vec![true; steps.len()];
+    let mut before_all = vec![true; steps.len()];
+    for m in (0..steps.len()).filter(|&m| measured[m]) {
+        if !downstream[m] {
+            let seen = reach(m, &forward);
+            after_all
+                .iter_mut()
+                .zip(&seen)
+                .for_each(|(all, s)| *all &= *s);
+        }
+        if !upstream[m] {
+            let seen = reach(m, &backward);
+            before_all
+                .iter_mut()
+                .zip(&seen)
+                .for_each(|(all, s)| *all &= *s);
+        }
+    }
+    let estimated_before = path_of(&unmeasured(&|i| !upstream[i] && before_all[i]));
+    let estimated_after = path_of(&unmeasured(&|i| !downstream[i] && after_all[i]));
     let estimated_inside =
         unmeasured(&|i| !estimated_before.contains(&i) && !estimated_after.contains(&i));
     let estimated_path: Vec<usize> = estimated_before
@@ -241,4 +280,89 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
     analysis.measured = Some(headline);
     analysis.bottlenecks = crate::bottleneck::rank(stream, &analysis);
     analysis
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discovery::LogEvent;
+    use crate::measure::Measurer;
+
+    fn measure(map: &str, items: &[&[(u32, i64, bool)]]) -> (ValueStream, Measurement) {
+        let stream = crate::parse_map(map).stream.unwrap();
+        let rules = stream
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, s.measure.clone()?)))
+            .collect();
+        let mut measurer = Measurer::new(&stream.steps, rules);
+        let names = ["Work", "Check"];
+        for (n, events) in items.iter().enumerate() {
+            let mut events: Vec<LogEvent> = events
+                .iter()
+                .map(|&(activity, hours, is_start)| LogEvent {
+                    activity,
+                    timestamp: hours * 3_600_000,
+                    is_start,
+                    is_complete: !is_start,
+                    start: None,
+                })
+                .collect();
+            measurer.add_item(
+                &n.to_string(),
+                &mut events,
+                |a| names[a as usize],
+                |_, _| None,
+            );
+        }
+        let measurement = measurer.finish();
+        let (measured, _) = crate::measure::apply(&stream, &measurement);
+        (measured, measurement)
+    }
+
+    #[test]
+    fn a_mixed_map_adds_the_estimates_of_the_steps_outside_the_log() {
+        // Intake (estimated, 1d) before the measured work and check, deploy (estimated, 2h)
+        // after; docs (estimated) beside check is not added.
+        let (stream, measurement) = measure(
+            "name: M\nsteps:\n  - { id: intake, wait_time: 1d }\n  - { id: work, measure: { activity: Work } }\n  - { id: check, measure: { activity: Check } }\n  - { id: docs, after: work, wait_time: 9d }\n  - { id: deploy, after: [check, docs], process_time: 2h }\n",
+            &[
+                &[(0, 0, true), (0, 2, false), (1, 3, true), (1, 4, false)],
+                &[(0, 0, true), (0, 4, false), (1, 6, true), (1, 8, false)],
+            ],
+        );
+        let analysis = analyze_measured(&stream, &measurement);
+        let headline = analysis.measured.as_ref().unwrap();
+        assert_eq!(headline.items.mean, Duration::from_hours(6));
+        assert_eq!(headline.estimated_before, vec![0]);
+        assert_eq!(headline.estimated_after, vec![4]);
+        assert_eq!(headline.estimated_inside, vec![3], "docs runs beside check");
+        assert_eq!(
+            analysis.summary.lead_time,
+            Duration::from_hours(6 + 24 + 2),
+            "the items' mean and the estimates before and after them"
+        );
+        assert!(headline.is_mixed());
+    }
+
+    #[test]
+    fn a_future_state_moves_the_mean_by_its_design_weighted_by_who_visits() {
+        // Half the items are checked, waiting 4h for it; the design cuts the wait to 2h.
+        let map = "name: F\nsteps:\n  - { id: work, measure: { activity: Work } }\n  - { id: check, measure: { activity: Check } }\n";
+        let items: &[&[(u32, i64, bool)]] = &[
+            &[(0, 0, true), (0, 2, false), (1, 6, true), (1, 7, false)],
+            &[(0, 0, true), (0, 2, false)],
+        ];
+        let (mut stream, measurement) = measure(map, items);
+        let now = analyze_measured(&stream, &measurement);
+        assert_eq!(now.summary.lead_time, Duration::from_secs(9 * 1800));
+        stream.steps[1].wait_time = Duration::from_hours(2);
+        stream.steps[1].designed.wait_time = true;
+        let future = analyze_measured(&stream, &measurement);
+        let headline = future.measured.as_ref().unwrap();
+        assert_eq!(headline.projected_change_millis, Some(-3_600_000));
+        assert_eq!(future.summary.lead_time, Duration::from_secs(7 * 1800));
+        assert!(headline.ladder[1].designed);
+    }
 }
