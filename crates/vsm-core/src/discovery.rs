@@ -362,11 +362,15 @@ fn quote(text: &str) -> String {
 /// The proposed map as a YAML file, with a header saying where every number came from. With
 /// `measure` (the log as the map should name it), each step gets a rule for its activity, so
 /// that the map is measured from the log as it stands.
+///
+/// With `measured` (this very map measured from its log), each step's numbers are the measured
+/// means that `vsm analyze` shows for it, instead of the directly-follows medians.
 pub fn proposed_map(
     discovery: &Discovery,
     names: &[String],
     log_name: &str,
     measure: Option<&crate::measure::MeasureSource>,
+    measured: Option<&crate::measure::Measurement>,
 ) -> String {
     let name = |activity: u32| names[activity as usize].as_str();
     let mut ids = Vec::new();
@@ -383,10 +387,13 @@ pub fn proposed_map(
         "# Proposed by `vsm discover` from {log_name}: {} events in {} items.",
         discovery.events, discovery.items
     );
-    out.push_str("# Steps follow the most frequent path of completed activities. The time from the previous step's\n");
-    out.push_str("# completion to this step's (median) is the step's lead time; process_time is the median start-to-\n");
-    out.push_str("# complete time where the log has start events, and 0 where it has none (fill in an estimate). Rework\n");
-    out.push_str("# loops are the backward moves along the path, with their share of the items leaving the step.\n");
+    out.push_str("# Steps follow the most frequent path of completed activities.");
+    if measured.is_some() {
+        out.push_str(" Each step's wait and process time are\n# the means that `vsm analyze` measures for it: over the finished items that visited it, wait\n# before it and between its sessions, process time where the log has start events (0 where it\n# has none: fill in an estimate).\n");
+    } else {
+        out.push_str(" The time from the previous step's\n# completion to this step's (median) is the step's lead time; process_time is the median start-to-\n# complete time where the log has start events, and 0 where it has none (fill in an estimate).\n");
+    }
+    out.push_str("# Rework loops are the backward moves along the path, with their share of the items leaving the\n# step.\n");
     out.push_str("# Review names, teams and %C&A before you rely on the numbers.\n");
     if measure.is_some() {
         out.push_str("# Each step is measured from the log by its activity (`measure:`): `vsm analyze` uses the\n");
@@ -399,10 +406,38 @@ pub fn proposed_map(
         quote(&format!("Discovered from {log_name}"))
     );
     out.push_str("steps:\n");
-    for (step, id) in discovery.main_path.iter().zip(&step_ids) {
+    for (index, (step, id)) in discovery.main_path.iter().zip(&step_ids).enumerate() {
         let _ = writeln!(out, "  - id: {id}");
         let _ = writeln!(out, "    name: {}", quote(name(step.activity)));
         let reached = format!("{} completions", step.count);
+        let measured_step = measured
+            .and_then(|m| m.steps.iter().find(|s| s.step == index))
+            .filter(|s| s.visited > 0);
+        if let Some(m) = measured_step {
+            let over = format!("mean of the {} finished items that visited it", m.visited);
+            if m.timed {
+                let _ = writeln!(out, "    process_time: {}    # {over}", m.process_time.mean);
+                let _ = writeln!(out, "    wait_time: {}    # {over}", m.wait_time.mean);
+            } else {
+                out.push_str(
+                    "    process_time: 0    # no start events in the log: estimate it
+",
+                );
+                let _ = writeln!(
+                    out,
+                    "    wait_time: {}    # {over}: its whole lead time, less the process time",
+                    m.lead_time.mean
+                );
+            }
+            if measure.is_some() {
+                let _ = writeln!(
+                    out,
+                    "    measure: {{ activity: {} }}",
+                    quote(name(step.activity))
+                );
+            }
+            continue;
+        }
         match step.process_time {
             Some(process) => {
                 let _ = writeln!(
@@ -451,9 +486,15 @@ pub fn proposed_map(
             let _ = writeln!(out, "  object_type: {}", quote(object_type));
         }
     }
-    if !discovery.loops.is_empty() {
+    // A loop no item takes says nothing.
+    let loops: Vec<&ProposedLoop> = discovery
+        .loops
+        .iter()
+        .filter(|l| l.count > 0 && l.share > Percent::ZERO)
+        .collect();
+    if !loops.is_empty() {
         out.push_str("rework:\n");
-        for loop_ in &discovery.loops {
+        for loop_ in loops {
             let from = discovery
                 .main_path
                 .iter()
@@ -557,7 +598,7 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect();
-        let map = proposed_map(&found, &names, "test.csv", None);
+        let map = proposed_map(&found, &names, "test.csv", None, None);
         let parsed = crate::parse_map(&map);
         assert!(!parsed.has_errors(), "{map}\n{:#?}", parsed.diagnostics);
         assert_eq!(parsed.stream.unwrap().rework.len(), 1);

@@ -216,3 +216,16 @@ pub fn measure_source(
         last_event_ends: false,
     })
 }
+
+/// Measures the proposed map `map` (to be written at `output`, or in this folder) from the log
+/// it names, as `vsm analyze` will; `None` if it does not parse (it always should).
+pub fn measure_proposed(
+    map: &str,
+    output: Option<&Path>,
+) -> Result<Option<vsm_core::measure::Measurement>> {
+    let Some(stream) = vsm_core::parse_map(map).stream else {
+        return Ok(None);
+    };
+    let path = output.unwrap_or(Path::new("discovered.yaml"));
+    Ok(crate::measure::measure(path, &stream, None)?.map(|m| m.measurement))
+}

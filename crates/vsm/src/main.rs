@@ -721,15 +721,26 @@ fn run(cli: Cli) -> Result<()> {
                 |n| n.to_string_lossy().into_owned(),
             );
             let measure = discover::measure_source(&log, output.as_deref(), &log_options);
-            let map = vsm_core::discovery::proposed_map(
-                &found.discovery,
-                &found.activities,
-                &log_name,
-                measure.as_ref(),
-            );
+            let propose = |measured| {
+                vsm_core::discovery::proposed_map(
+                    &found.discovery,
+                    &found.activities,
+                    &log_name,
+                    measure.as_ref(),
+                    measured,
+                )
+            };
+            let mut map = propose(None);
+            // A map measured from its log says what `vsm analyze` will show for it: measure it.
+            if measure.is_some()
+                && let Some(measured) = discover::measure_proposed(&map, output.as_deref())?
+            {
+                map = propose(Some(&measured));
+            }
             if let Some(output) = &output {
                 std::fs::write(output, &map)
                     .with_context(|| format!("cannot write `{}`", output.display()))?;
+                write_schema_beside(output)?;
                 eprintln!(
                     "wrote the proposed map to {}; run `vsm analyze {}` next",
                     output.display(),
@@ -1082,24 +1093,31 @@ fn init(path: &Path, template: Option<&str>, force: bool, with_schema: bool) -> 
     let source = templates::render(template);
     std::fs::write(path, &source).with_context(|| format!("cannot write `{}`", path.display()))?;
     println!("wrote {}", path.display());
-    if with_schema {
-        let schema_path = path.with_file_name("vsm-map.schema.json");
-        let schema = schema_text();
-        let current = std::fs::read_to_string(&schema_path).ok();
-        if current.as_deref() != Some(schema.as_str()) {
-            std::fs::write(&schema_path, schema)
-                .with_context(|| format!("cannot write `{}`", schema_path.display()))?;
-            println!(
-                "wrote {} (editors use it for completion and checking)",
-                schema_path.display()
-            );
-        }
+    if with_schema && let Some(schema_path) = write_schema_beside(path)? {
+        println!(
+            "wrote {} (editors use it for completion and checking)",
+            schema_path.display()
+        );
     }
     println!(
         "next: edit it, then run `vsm validate {0}` and `vsm analyze {0}`",
         path.display()
     );
     Ok(())
+}
+
+/// Writes `vsm-map.schema.json` (which the maps' first line names) next to the map at `path`,
+/// unless it is there as it should be; the path written, if any.
+fn write_schema_beside(path: &Path) -> Result<Option<PathBuf>> {
+    let schema_path = path.with_file_name("vsm-map.schema.json");
+    let schema = schema_text();
+    let current = std::fs::read_to_string(&schema_path).ok();
+    if current.as_deref() == Some(schema.as_str()) {
+        return Ok(None);
+    }
+    std::fs::write(&schema_path, schema)
+        .with_context(|| format!("cannot write `{}`", schema_path.display()))?;
+    Ok(Some(schema_path))
 }
 
 fn write_output(output: Option<&Path>, text: &str) -> Result<()> {

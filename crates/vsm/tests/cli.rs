@@ -432,8 +432,14 @@ fn discover_proposes_a_map_that_analyzes() {
     assert!(map.contains(
         "# Proposed by `vsm discover` from 02_teleclaims.xes.gz: 46138 events in 3512 items."
     ));
-    // Teleclaims has start/complete pairs: process times are measured.
-    assert!(map.contains("start/complete pairs"), "{map}");
+    // Teleclaims has start/complete pairs: process times are measured, and the map says the
+    // means `vsm analyze` measures.
+    assert!(
+        map.contains(
+            "    process_time: 8m 34s 677ms    # mean of the 1425 finished items that visited it\n"
+        ),
+        "{map}"
+    );
     let validate = vsm_in(dir.path(), &["validate", "map.yaml"]);
     assert!(validate.status.success(), "{}", stderr(&validate));
     // Each step is measured from the log it came from, named from the map's folder.
@@ -1574,4 +1580,48 @@ fn measure_says_where_each_wait_is_measured_from() {
         explain.contains("counted items: wait from the end of a step it follows"),
         "{explain}"
     );
+}
+
+#[test]
+fn discover_writes_the_numbers_analyze_shows_and_the_schema_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = repo_root().join("testdata/xes/helpdesk.xes.gz");
+    let output = vsm_in(
+        dir.path(),
+        &["discover", log.to_str().unwrap(), "-o", "map.yaml"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let map = std::fs::read_to_string(dir.path().join("map.yaml")).unwrap();
+    assert!(map.starts_with("# yaml-language-server: $schema=vsm-map.schema.json"));
+    let schema = std::fs::read_to_string(dir.path().join("vsm-map.schema.json")).unwrap();
+    assert_eq!(
+        schema,
+        stdout(&vsm(&["schema"])),
+        "the schema the map names"
+    );
+    // No loop that no item takes.
+    assert!(!map.contains("share: 0%"), "{map}");
+    let written = vsm_core::parse_map(&map).stream.unwrap();
+    let analysis = json_of(&vsm_in(
+        dir.path(),
+        &["analyze", "map.yaml", "--format", "json"],
+    ));
+    for (step, shown) in written
+        .steps
+        .iter()
+        .zip(analysis["steps"].as_array().unwrap())
+    {
+        assert_eq!(shown["id"], step.id.as_str());
+        for (field, value) in [
+            ("wait_time_seconds", step.wait_time),
+            ("process_time_seconds", step.process_time),
+        ] {
+            assert_eq!(
+                shown[field].as_f64().unwrap(),
+                value.as_secs_f64(),
+                "{}: {field}",
+                step.id
+            );
+        }
+    }
 }
