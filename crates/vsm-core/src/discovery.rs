@@ -148,11 +148,17 @@ fn ranked(counts: &IdMap<u32, u64>) -> Vec<(u32, u64)> {
 
 impl DirectlyFollows {
     /// Adds one item's events, in file order; they are ordered by time here (ties keep file order).
+    ///
+    /// Events with their own start timestamp (interval logs) are ordered by start, then end, and
+    /// the time of an edge runs from the end of one event to the start of the next (none when
+    /// the next started first), as pm4py measures interval logs; otherwise from one timestamp
+    /// to the next.
     pub fn add_item(&mut self, events: &mut [LogEvent]) {
         if events.is_empty() {
             return;
         }
-        events.sort_by_key(|event| event.timestamp);
+        let begins = |event: &LogEvent| event.start.unwrap_or(event.timestamp);
+        events.sort_by_key(|event| (begins(event), event.timestamp));
         self.items += 1;
         self.events += events.len() as u64;
         for event in events.iter() {
@@ -168,7 +174,7 @@ impl DirectlyFollows {
             self.edges
                 .entry((pair[0].activity, pair[1].activity))
                 .or_default()
-                .push(pair[1].timestamp - pair[0].timestamp);
+                .push((begins(&pair[1]) - pair[0].timestamp).max(0));
         }
         // Start-to-completion pairs: each completion closes the latest open start of its activity.
         let mut open: Vec<(u32, i64)> = Vec::new();
