@@ -506,7 +506,6 @@ fn run(cli: Cli) -> Result<()> {
                 taken_at: history::timestamp(at.unwrap_or_else(jiff::Timestamp::now)),
                 commit,
                 dirty,
-                analysis,
                 metrics: loaded.metrics(),
             };
             let mut store = db.open()?;
@@ -516,7 +515,7 @@ fn run(cli: Cli) -> Result<()> {
                 taken_at: &snapshot.taken_at,
                 commit: snapshot.commit.as_deref(),
                 dirty: snapshot.dirty,
-                analysis: &snapshot.analysis,
+                analysis: &analysis,
                 metrics: &snapshot.metrics,
             })?;
             println!("{}", history::stored_message(db.url(), &snapshot));
@@ -627,12 +626,17 @@ fn run(cli: Cli) -> Result<()> {
                 |m| m.provenance.clone(),
             );
             let mut items = vsm_core::plan::check(&loaded.stream, &provenance, today);
-            let history = match db.open_existing()? {
+            let store = db.open_existing()?;
+            let history = match &store {
                 Some(store) => store.history(&loaded.stream.name)?,
                 None => Vec::new(),
             };
-            for item in &mut items {
-                if let Some(snapshot) = plan::baseline(item.improvement, &history) {
+            let baselines = plan::baselines(&items, &history, |id| match &store {
+                Some(store) => store.analysis(id),
+                None => Ok(None),
+            })?;
+            for (item, baseline) in items.iter_mut().zip(baselines) {
+                if let Some(snapshot) = baseline {
                     vsm_core::plan::set_baseline(
                         item,
                         &loaded.stream,

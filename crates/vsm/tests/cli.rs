@@ -1625,3 +1625,161 @@ fn discover_writes_the_numbers_analyze_shows_and_the_schema_it_names() {
         }
     }
 }
+
+#[test]
+fn a_snapshot_to_a_database_url_that_names_no_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    for url in ["sqlite://", "", "sqlite::memory:", ":memory:", "  "] {
+        let output = vsm_in(
+            dir.path(),
+            &[
+                "snapshot",
+                "orders.yaml",
+                "--events",
+                "jan.csv",
+                "--db",
+                url,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "--db {url:?}");
+        assert!(!stdout(&output).contains("stored"), "{}", stdout(&output));
+        let message = stderr(&output);
+        assert!(
+            message.contains("names no database file, so nothing would be kept")
+                && message.contains("leave out --db for the default `.vsm/history.db`"),
+            "--db {url:?}: {message}"
+        );
+    }
+    let output = vsm_in(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--events", "jan.csv", "--db", ""],
+    );
+    insta::assert_snapshot!(stderr(&output).lines().last().unwrap(), @"error: the history database URL is empty: it names no database file, so nothing would be kept (an unset variable?); give a file, e.g. `--db .vsm/history.db` or `--db sqlite://.vsm/history.db`, or leave out --db for the default `.vsm/history.db`");
+    assert!(!dir.path().join(".vsm").exists());
+}
+
+/// Runs `vsm` as a user who cannot write what `dir` holds: ourselves when we are not root
+/// (file modes stop us), otherwise the unprivileged user 65534 (`nobody`), for whom root's
+/// files with their write bits cleared are read-only as they are for anyone. The binary is
+/// copied into `dir` so that it can be run whatever the modes of the folders above the build.
+fn vsm_unprivileged(dir: &Path, args: &[&str]) -> Output {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::os::unix::process::CommandExt as _;
+    let root = std::fs::metadata(dir).unwrap().uid() == 0;
+    let mut command = if root {
+        let copy = dir.join("bin/vsm");
+        if !copy.exists() {
+            std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+            std::fs::copy(env!("CARGO_BIN_EXE_vsm"), &copy).unwrap();
+        }
+        let mut command = Command::new(copy);
+        command.uid(65_534).gid(65_534);
+        command
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+    };
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn trend_check_plan_and_report_read_a_history_in_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let map = history_fixture(dir.path());
+    // The map measures from a copy of its log in the folder, readable by anyone.
+    let log = repo_root().join("testdata/csv/interval_event_log.csv");
+    std::fs::copy(&log, dir.path().join("all.csv")).unwrap();
+    let source = std::fs::read_to_string(&map)
+        .unwrap()
+        .replace(log.to_str().unwrap(), "all.csv");
+    std::fs::write(&map, source).unwrap();
+    for (events, at) in [
+        ("jan.csv", "2015-02-01T00:00:00Z"),
+        ("mar.csv", "2015-04-01T00:00:00Z"),
+    ] {
+        let output = vsm_in(
+            dir.path(),
+            &["snapshot", "orders.yaml", "--events", events, "--at", at],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let db = dir.path().join(".vsm/history.db");
+    // The last writer closed the write-ahead log: a reader would have to create it.
+    assert!(!dir.path().join(".vsm/history.db-shm").exists());
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    mode(&out, 0o777);
+    mode(dir.path(), 0o755);
+    mode(&db, 0o444);
+    mode(&dir.path().join(".vsm"), 0o555);
+    let before = std::fs::read(&db).unwrap();
+
+    let trend = vsm_unprivileged(dir.path(), &["trend", "orders.yaml", "--format", "json"]);
+    assert!(trend.status.success(), "{}", stderr(&trend));
+    assert_eq!(json_of(&trend)["snapshots"].as_array().unwrap().len(), 2);
+    let check = vsm_unprivileged(dir.path(), &["check", "orders.yaml"]);
+    assert!(
+        stderr(&check).contains("checking snapshot #2"),
+        "{}",
+        stderr(&check)
+    );
+    let plan = vsm_unprivileged(
+        dir.path(),
+        &["plan", "orders.yaml", "--today", "2015-04-02"],
+    );
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("snapshot #1"), "{}", stdout(&plan));
+    let report = vsm_unprivileged(dir.path(), &["report", "orders.yaml", "-o", "out/r.html"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "a reader changed the file"
+    );
+
+    // A writer is told what to do, once.
+    let snapshot = vsm_unprivileged(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--events", "jan.csv"],
+    );
+    assert_eq!(snapshot.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&snapshot).lines().last().unwrap(), @"error: cannot write to the history database `.vsm/history.db`: it or its folder is read-only; make both writable (`chmod u+w`), or give a writable place with --db");
+    mode(&dir.path().join(".vsm"), 0o755);
+}
+
+#[test]
+fn a_damaged_history_is_named_once_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    for at in [
+        "2015-02-01T00:00:00Z",
+        "2015-03-01T00:00:00Z",
+        "2015-04-01T00:00:00Z",
+    ] {
+        let output = vsm_in(
+            dir.path(),
+            &["snapshot", "orders.yaml", "--events", "mar.csv", "--at", at],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let db = dir.path().join(".vsm/history.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    for (i, byte) in bytes.iter_mut().enumerate().skip(4096) {
+        *byte = (i * 31 % 251) as u8;
+    }
+    std::fs::write(&db, bytes).unwrap();
+    let output = vsm_in(dir.path(), &["trend", "orders.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert_eq!(message.matches("malformed").count(), 1, "{message}");
+    insta::assert_snapshot!(message.lines().last().unwrap(), @"error: the history database `.vsm/history.db` is damaged (database disk image is malformed); restore it from a backup, or save what is left with `sqlite3 .vsm/history.db .recover | sqlite3 recovered.db` and use --db recovered.db");
+}
