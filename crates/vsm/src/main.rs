@@ -9,6 +9,7 @@ mod diagnostics;
 mod discover;
 mod history;
 mod input;
+mod invocation;
 mod measure;
 mod plan;
 mod simulate;
@@ -795,11 +796,13 @@ fn run(cli: Cli) -> Result<()> {
             write_output(None, &report_text(&stream, &analysis, format))?;
             std::fs::write(&output, vsm_render::html(&stream, &analysis))
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
+            let vsm = invocation::command();
             eprintln!(
-                "This is the bundled example `{}`; its HTML report is in {}.\nRun `vsm init --template {}` to get a copy to edit.",
+                "This is the bundled example `{}`; its HTML report is in {}.\nRun `{vsm} init --template {}` to get a copy to edit{}.",
                 example.file_name,
                 output.display(),
-                example.name
+                example.name,
+                invocation::install_note(&vsm)
             );
             Ok(())
         }
@@ -1103,9 +1106,11 @@ fn init(path: &Path, template: Option<&str>, force: bool, with_schema: bool) -> 
             schema_path.display()
         );
     }
+    let vsm = invocation::command();
     println!(
-        "next: edit it, then run `vsm validate {0}` and `vsm analyze {0}`",
-        path.display()
+        "next: edit it, then run `{vsm} validate {0}` and `{vsm} analyze {0}`{1}",
+        path.display(),
+        invocation::install_note(&vsm)
     );
     Ok(())
 }

@@ -16,12 +16,23 @@ fn vsm(args: &[&str]) -> Output {
     vsm_in(&repo_root(), args)
 }
 
+/// As a user who installed vsm runs it: not under cargo, with `vsm` on the PATH.
 fn vsm_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vsm"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("CARGO")
+        .env("PATH", installed_path())
         .output()
+        .unwrap()
+}
+
+/// The PATH with the built `vsm` first.
+fn installed_path() -> std::ffi::OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_vsm")).parent().unwrap();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&rest)))
         .unwrap()
 }
 
@@ -1782,4 +1793,116 @@ fn a_damaged_history_is_named_once_with_what_to_do() {
     let message = stderr(&output);
     assert_eq!(message.matches("malformed").count(), 1, "{message}");
     insta::assert_snapshot!(message.lines().last().unwrap(), @"error: the history database `.vsm/history.db` is damaged (database disk image is malformed); restore it from a backup, or save what is left with `sqlite3 .vsm/history.db .recover | sqlite3 recovered.db` and use --db recovered.db");
+}
+
+#[test]
+fn demo_and_init_hints_name_a_command_that_runs_under_cargo() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            // As `cargo run -- demo` starts it, before anything put `vsm` on the PATH.
+            .env("CARGO", "cargo")
+            .env("CARGO_PKG_NAME", "vsm")
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap()
+    };
+    let demo = run(&["demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    assert!(
+        stderr(&demo).contains(
+            "Run `cargo run -- init --template feature-delivery` to get a copy to edit (or put `vsm` on your PATH first: `cargo install --path crates/vsm`)."
+        ),
+        "{}",
+        stderr(&demo)
+    );
+    let init = run(&["init"]);
+    assert!(
+        stdout(&init).contains("next: edit it, then run `cargo run -- validate vsm.yaml` and `cargo run -- analyze vsm.yaml`"),
+        "{}",
+        stdout(&init)
+    );
+}
+
+#[test]
+fn the_starter_has_targets_to_check_and_takes_the_readmes_parallel_step() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(vsm_in(dir.path(), &["init"]).status.success());
+    let check = vsm_in(dir.path(), &["check", "vsm.yaml"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let checked = stdout(&check);
+    assert!(
+        checked.starts_with("vsm.yaml: all 6 targets met"),
+        "{checked}"
+    );
+    assert!(
+        checked.contains("ok   lead_time: 13d 6h, at most 15d"),
+        "{checked}"
+    );
+
+    // Step 2 of the README, followed literally: paste the new step after `develop`, and give
+    // `deploy` the `after:` the README shows.
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| block.split_once("```").unwrap().0)
+        .collect();
+    let unindent = |block: &str| -> String {
+        block
+            .lines()
+            .map(|line| line.get(3..).unwrap_or("").to_string() + "\n")
+            .collect()
+    };
+    let step = blocks
+        .iter()
+        .find(|b| b.contains("- id: security-review"))
+        .map(|b| unindent(b))
+        .unwrap();
+    let deploy = blocks
+        .iter()
+        .find(|b| b.contains("- id: deploy"))
+        .map(|b| unindent(b))
+        .unwrap();
+    let join = deploy
+        .lines()
+        .find(|l| l.trim_start().starts_with("after:"))
+        .unwrap();
+    let starter = std::fs::read_to_string(dir.path().join("vsm.yaml")).unwrap();
+    let deploy_after = starter
+        .lines()
+        .skip_while(|l| !l.contains("- id: deploy"))
+        .find(|l| l.trim_start().starts_with("after:"))
+        .unwrap();
+    let edited = starter
+        .replace("  - id: test\n", &format!("{step}\n  - id: test\n"))
+        .replace(deploy_after, join);
+    std::fs::write(dir.path().join("vsm.yaml"), &edited).unwrap();
+    let analyzed = vsm_in(dir.path(), &["analyze", "vsm.yaml", "--format", "json"]);
+    assert!(analyzed.status.success(), "{}{edited}", stderr(&analyzed));
+    let json = json_of(&analyzed);
+    let step = |id: &str| {
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step {id} in {edited}"))
+            .clone()
+    };
+    assert_eq!(
+        step("security-review")["after"],
+        serde_json::json!(["develop"])
+    );
+    assert_eq!(step("test")["after"], serde_json::json!(["develop"]));
+    assert_eq!(
+        step("deploy")["after"],
+        serde_json::json!(["test", "security-review"])
+    );
+    // Side by side: the longer branch (the review's week) is critical, QA is not.
+    assert_eq!(step("security-review")["on_critical_path"], true);
+    assert_eq!(step("test")["on_critical_path"], false);
 }
