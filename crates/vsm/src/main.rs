@@ -11,6 +11,7 @@ mod history;
 mod input;
 mod invocation;
 mod measure;
+mod paths;
 mod plan;
 mod simulate;
 mod templates;
@@ -782,7 +783,7 @@ fn run(cli: Cli) -> Result<()> {
             let trend = (history.len() >= 2)
                 .then(|| history::trend(&history))
                 .transpose()?;
-            std::fs::write(&output, report_page(&loaded, trend.as_ref()))
+            std::fs::write(&output, report_page(&file, &loaded, trend.as_ref()))
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
             println!(
                 "wrote {} (open it in a browser; it works offline)",
@@ -825,14 +826,22 @@ fn ingest_error(error: vsm_ingest::IngestError) -> anyhow::Error {
 }
 
 /// The HTML report, with the measured distributions when the map was measured.
-fn report_page(loaded: &Loaded, trend: Option<&vsm_render::trend::Trend>) -> String {
+/// The HTML report of the map in `file`; the log it was measured from is named relative to the
+/// map, as the map names it, not by where it lies on this machine.
+fn report_page(file: &Path, loaded: &Loaded, trend: Option<&vsm_render::trend::Trend>) -> String {
+    let log = loaded.measured.as_ref().map(|m| {
+        paths::relative_to_map(file, Path::new(&m.log))
+            .display()
+            .to_string()
+    });
     vsm_render::html_report(
         &loaded.stream,
         &loaded.analysis,
         loaded
             .measured
             .as_ref()
-            .map(|m| (&m.measurement, m.log.as_str())),
+            .zip(log.as_deref())
+            .map(|(m, log)| (&m.measurement, log)),
         trend,
     )
 }
@@ -1009,7 +1018,7 @@ fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result
         Picture::Svg => vsm_render::svg(stream, analysis),
         Picture::Mermaid => vsm_render::mermaid(stream, analysis),
         Picture::Dot => vsm_render::dot(stream, analysis),
-        Picture::Html => report_page(&loaded, None),
+        Picture::Html => report_page(file, &loaded, None),
         Picture::Png => {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");

@@ -777,6 +777,14 @@ fn the_report_of_a_measured_map_charts_its_distributions() {
         "the place-order process time"
     );
     assert!(!page.contains("src=\"http") && !page.contains("<script"));
+    // The log as the map names it, not where it lies on this machine.
+    assert!(
+        page.contains("../csv/interval_event_log.csv"),
+        "the log's name"
+    );
+    let root = repo_root();
+    assert!(!page.contains(root.to_str().unwrap()), "an absolute path");
+    assert!(!page.contains("measure/../csv"), "a detour");
     // An unmeasured map has no such section.
     let plain = stdout(&vsm(&[
         "render",
@@ -1905,4 +1913,27 @@ fn the_starter_has_targets_to_check_and_takes_the_readmes_parallel_step() {
     // Side by side: the longer branch (the review's week) is critical, QA is not.
     assert_eq!(step("security-review")["on_critical_path"], true);
     assert_eq!(step("test")["on_critical_path"], false);
+}
+
+#[test]
+fn a_map_extending_a_text_file_quotes_only_its_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("passwd"),
+        "root:x:0:0:root:/root:/bin/bash\nci:x:1000:1000:token=s3cr3t:/home/ci:/bin/sh\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "extends: passwd\nname: Future\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["validate", "future.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(!said.contains("s3cr3t"), "{said}");
+    assert!(
+        said.contains("found the text `root:x:0:0:root:/root:/bin/bash…`"),
+        "{said}"
+    );
 }
