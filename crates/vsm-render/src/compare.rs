@@ -228,7 +228,14 @@ const STEP_ROWS: [(&str, &str); 4] = [
 pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
     let compared = value(before, after);
     let mut out = String::new();
-    let title = format!("{} → {}", before.stream.name, after.stream.name);
+    let name = |stream: &ValueStream| {
+        if markdown {
+            crate::markdown::inline(&stream.name)
+        } else {
+            stream.name.clone()
+        }
+    };
+    let title = format!("{} → {}", name(before.stream), name(after.stream));
     if markdown {
         let _ = writeln!(out, "# {title}\n\n## Summary\n");
     } else {

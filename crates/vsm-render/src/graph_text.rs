@@ -68,11 +68,48 @@ fn summary_line(analysis: &Analysis) -> String {
     )
 }
 
+/// Text inside a quoted Mermaid label: Mermaid's entity codes (`#quot;`) for what would end the
+/// label or be read as HTML, markup or an entity, and `<br/>` for a line break.
 fn mermaid_text(text: &str) -> String {
-    text.replace('&', "#amp;")
-        .replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // Mermaid reads `#name;` as an entity: a `;` of ours is one, so `#x;` stays text.
+            ';' => out.push_str("#59;"),
+            '&' => out.push_str("#amp;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '`' => out.push_str("#96;"),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("<br/>"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A double-quoted YAML string, for Mermaid's front matter: a name ending in `\` or holding a
+/// quote or a line break stays one valid string.
+fn yaml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn mermaid_node(endpoint: &Endpoint) -> String {
@@ -86,7 +123,7 @@ fn mermaid_node(endpoint: &Endpoint) -> String {
 /// A Mermaid flowchart that GitHub and GitLab render in Markdown.
 pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "---\ntitle: \"{}\"\n---", mermaid_text(&stream.name));
+    let _ = writeln!(out, "---\ntitle: {}\n---", yaml_string(&stream.name));
     out.push_str("flowchart LR\n");
     let _ = writeln!(
         out,
@@ -203,8 +240,22 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     out
 }
 
+/// Text inside a quoted DOT string: backslashes and quotes escaped (so `\N` or a trailing `\`
+/// stay text), a line break as DOT's `\n`.
 fn dot_text(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("\\n"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn dot_node(endpoint: &Endpoint) -> String {

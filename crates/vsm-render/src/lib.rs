@@ -9,6 +9,7 @@ mod graph_text;
 mod html;
 pub mod json;
 pub mod ladder;
+mod markdown;
 mod png;
 mod report;
 pub mod svg;

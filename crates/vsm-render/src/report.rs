@@ -63,11 +63,11 @@ fn heading(out: &mut String, style: Style, level: usize, title: &str) {
     }
 }
 
-/// Escapes text for a Markdown table cell.
+/// User text as shown: as written in the terminal, escaped for Markdown (one line, no markup).
 fn cell(style: Style, text: &str) -> String {
     match style {
         Style::Text => text.to_string(),
-        Style::Markdown => text.replace('|', "\\|"),
+        Style::Markdown => crate::markdown::inline(text),
     }
 }
 
@@ -84,16 +84,24 @@ pub fn render(stream: &ValueStream, analysis: &Analysis, style: Style) -> String
         &mut out,
         style,
         1,
-        &format!("{}: value stream analysis", stream.name),
+        &format!("{}: value stream analysis", cell(style, &stream.name)),
     );
     if let Some(description) = &stream.description {
+        let description = match style {
+            Style::Text => description.clone(),
+            Style::Markdown => crate::markdown::block(description),
+        };
         let _ = writeln!(out, "{description}\n");
     }
     let mut context = Vec::new();
     if let Some(customer) = &stream.customer {
-        context.push(format!("Customer: {customer}"));
+        context.push(format!("Customer: {}", cell(style, customer)));
     }
-    match (&stream.scope.start, &stream.scope.end) {
+    let (start, end) = (
+        stream.scope.start.as_deref().map(|s| cell(style, s)),
+        stream.scope.end.as_deref().map(|s| cell(style, s)),
+    );
+    match (start, end) {
         (Some(start), Some(end)) => context.push(format!("Scope: {start} → {end}")),
         (Some(start), None) => context.push(format!("Starts at: {start}")),
         (None, Some(end)) => context.push(format!("Delivers: {end}")),
@@ -335,7 +343,7 @@ fn bottlenecks_section(out: &mut String, stream: &ValueStream, analysis: &Analys
         let title = if step.name == step.id {
             format!("`{}`", step.id)
         } else {
-            format!("{} (`{}`)", step.name, step.id)
+            format!("{} (`{}`)", cell(style, &step.name), step.id)
         };
         let title = match style {
             Style::Markdown => title,
@@ -373,8 +381,8 @@ fn rework_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
         );
         for loop_ in &analysis.rework {
             rework.add_row(vec![
-                stream.steps[loop_.from].id.clone(),
-                stream.steps[loop_.to].id.clone(),
+                cell(style, &stream.steps[loop_.from].id),
+                cell(style, &stream.steps[loop_.to].id),
                 loop_.share.to_string(),
                 loop_.loop_lead_time.human(),
                 format_number(loop_.expected_extra_passes, 2),
@@ -430,8 +438,8 @@ fn plan_section(out: &mut String, stream: &ValueStream, style: Style) {
         );
         for improvement in &stream.improvements {
             plan.add_row(vec![
-                improvement.id.clone(),
-                stream.steps[improvement.step].id.clone(),
+                cell(style, &improvement.id),
+                cell(style, &stream.steps[improvement.step].id),
                 cell(style, &improvement.action),
                 cell(style, improvement.owner.as_deref().unwrap_or("-")),
                 improvement

@@ -185,3 +185,133 @@ fn the_report_is_self_contained() {
         }
     }
 }
+
+/// A map whose names hold what breaks markup: a trailing backslash, quotes, HTML, a line break
+/// and Markdown table syntax.
+const HOSTILE_MAP: &str = r#"
+name: 'Ship it "now" \'
+customer: "<img src=x onerror=alert(1)>"
+scope: { start: "Request | urgent", end: "Live\nfor users" }
+description: "- not a list\n<script>alert('d')</script>"
+steps:
+  - id: a
+    name: "<script>alert(1)</script>"
+    team: "Ops | SRE"
+    process_time: 1h
+    wait_time: 1d
+  - id: b
+    name: "Review\nand merge \\N #amp;"
+    team: "<b>QA</b>"
+    process_time: 2h
+    wait_time: 2d
+    complete_accurate: 50%
+improvements:
+  - id: fix
+    step: b
+    action: "Split\nthe | table"
+    owner: "`whoami`"
+"#;
+
+fn hostile() -> (ValueStream, Analysis) {
+    let parsed = vsm_core::parse_map(HOSTILE_MAP);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    (stream, analysis)
+}
+
+#[test]
+fn markdown_shows_html_and_line_breaks_in_names_as_text() {
+    let (stream, analysis) = hostile();
+    for markdown in [
+        vsm_render::markdown(&stream, &analysis),
+        vsm_render::compare::text(
+            vsm_render::compare::Side {
+                stream: &stream,
+                analysis: &analysis,
+                simulated: None,
+            },
+            vsm_render::compare::Side {
+                stream: &stream,
+                analysis: &analysis,
+                simulated: None,
+            },
+            true,
+        ),
+    ] {
+        for raw in [
+            "<script",
+            "<img",
+            "<b>",
+            "\nfor users",
+            "\nand merge",
+            "\nthe |",
+        ] {
+            assert!(!markdown.contains(raw), "{raw:?} in\n{markdown}");
+        }
+        // Every row of a table has as many cells as its header: no name split or widened it.
+        let cells = |line: &str| line.replace("\\|", "").matches('|').count();
+        let mut lines = markdown.lines().peekable();
+        while let Some(line) = lines.next() {
+            if line.starts_with('|') {
+                let width = cells(line);
+                while let Some(row) = lines.next_if(|l| l.starts_with('|')) {
+                    assert_eq!(cells(row), width, "{row}\nin\n{markdown}");
+                }
+            }
+        }
+    }
+    let markdown = vsm_render::markdown(&stream, &analysis);
+    assert!(
+        markdown.contains("&lt;script&gt;alert(1)&lt;/script&gt; (a)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Scope: Request \\| urgent → Live for users"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("\n\\- not a list\n"), "{markdown}");
+}
+
+#[test]
+fn mermaid_front_matter_and_labels_stay_valid_with_any_name() {
+    use saphyr::LoadableYamlNode as _;
+    let (stream, analysis) = hostile();
+    let mermaid = vsm_render::mermaid(&stream, &analysis);
+    let front = mermaid
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .unwrap()
+        .0;
+    let yaml = saphyr::Yaml::load_from_str(front).unwrap_or_else(|e| panic!("{e}: {front}"));
+    assert_eq!(
+        yaml[0]["title"].as_str(),
+        Some(r#"Ship it "now" \"#),
+        "{front}"
+    );
+    for raw in ["<script", "<img", "<b>QA"] {
+        assert!(!mermaid.contains(raw), "{raw:?} in\n{mermaid}");
+    }
+    // One line per node: a line break in a name is a <br/> inside its label.
+    let step_b = mermaid
+        .lines()
+        .find(|l| l.starts_with("    step1["))
+        .unwrap();
+    assert!(
+        step_b.starts_with(r#"    step1["<b>Review<br/>and merge \N #amp#59;</b>"#)
+            && step_b.ends_with("\"]"),
+        "{step_b}"
+    );
+}
+
+#[test]
+fn dot_strings_stay_closed_with_any_name() {
+    let (stream, analysis) = hostile();
+    let dot = vsm_render::dot(&stream, &analysis);
+    // Each statement on its own line: no name broke a string open or across lines.
+    for line in dot.lines().skip(1) {
+        assert!(line.ends_with(';') || line == "}", "{line:?} in\n{dot}");
+    }
+    assert!(dot.contains(r#"label="Ship it \"now\" \\\n"#), "{dot}");
+    assert!(dot.contains(r#"Review\nand merge \\N #amp;"#), "{dot}");
+}

@@ -94,7 +94,7 @@ fn databases_it_cannot_use_are_named_with_the_way_out() {
     assert_eq!(
         error.to_string(),
         format!(
-            "the history database `{}` has schema version 99, newer than this vsm knows (1); use a newer vsm",
+            "the history database `{}` has schema version 99, newer than this vsm knows (2); use a newer vsm",
             newer.display()
         )
     );
@@ -256,7 +256,8 @@ fn a_writer_that_waits_too_long_is_told_the_database_is_busy() {
     assert_eq!(
         error.to_string(),
         format!(
-            "the history database `{}` is busy: another vsm has been writing to it for 0.3 s; try again when it is done",
+            "the history database `{}` is busy: another vsm has been writing to it for 0.3 s; try again when it is done, or wait longer with `--db sqlite://{}?busy_timeout=60`",
+            db.display(),
             db.display()
         )
     );
@@ -266,4 +267,207 @@ fn a_writer_that_waits_too_long_is_told_the_database_is_busy() {
         .save(&snapshot("2026-11-26T00:00:00Z", &metrics))
         .unwrap();
     assert_eq!(vsm_store::verify(&db), Ok(1));
+}
+
+/// An analysis as large as a 2,000-step map's: JSON with repeating keys and varied numbers.
+fn large_analysis(steps: usize) -> String {
+    let steps: Vec<String> = (0..steps)
+        .map(|i| {
+            format!(
+                r#"    {{"id": "step-{i}", "name": "Step {i}", "process_time_seconds": {}, "wait_time_seconds": {}, "complete_accurate_percent": {}, "provenance": {{"process_time": "estimated"}}}}"#,
+                i * 37 % 7200,
+                i * 7919 % 86_400,
+                50 + i % 50
+            )
+        })
+        .collect();
+    format!("{{\n  \"steps\": [\n{}\n  ]\n}}\n", steps.join(",\n"))
+}
+
+#[test]
+fn analyses_are_stored_compressed_and_come_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let mut store = Sqlite::open(&path).unwrap();
+    let analysis = large_analysis(2_000);
+    let metrics = metrics(3, 0.0);
+    let id = store
+        .save(&NewSnapshot {
+            analysis: &analysis,
+            ..snapshot("2026-11-26T00:00:00Z", &metrics)
+        })
+        .unwrap();
+    assert_eq!(store.analysis(id).unwrap().as_deref(), Some(&analysis[..]));
+    assert_eq!(store.analysis(id + 1).unwrap(), None);
+    let (kind, stored): (String, i64) = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT typeof(analysis), length(analysis) FROM snapshots WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kind, "blob");
+    assert!(
+        (stored as usize) * 5 < analysis.len(),
+        "{stored} bytes stored for an analysis of {}",
+        analysis.len()
+    );
+}
+
+/// The schema of the first version, as its databases are on users' disks.
+const VERSION_1: &str = r#"
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY, map TEXT NOT NULL, file TEXT NOT NULL, taken_at TEXT NOT NULL,
+        git_commit TEXT, git_dirty INTEGER NOT NULL, analysis TEXT NOT NULL,
+        metric_count INTEGER NOT NULL
+    );
+    CREATE INDEX snapshots_by_map ON snapshots (map, taken_at, id);
+    CREATE TABLE metrics (
+        snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+        name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (snapshot, name)
+    ) WITHOUT ROWID;
+    PRAGMA journal_mode = WAL;
+    PRAGMA user_version = 1;
+    INSERT INTO snapshots VALUES (1, 'Web orders', 'orders.yaml', '2026-11-01T00:00:00Z', NULL, 0,
+        '{"improvements": []}', 1);
+    INSERT INTO metrics VALUES (1, 'lead_time', 86400.0);
+"#;
+
+fn user_version(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn databases_of_the_first_version_are_read_without_change_and_upgraded_by_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(VERSION_1)
+        .unwrap();
+
+    // A reader reads the old text form and leaves the file at its version.
+    let reader = Sqlite::open_read_only(&path).unwrap();
+    let history = reader.history("Web orders").unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].metric("lead_time"), Some(86_400.0));
+    assert_eq!(
+        reader.analysis(1).unwrap().as_deref(),
+        Some(r#"{"improvements": []}"#)
+    );
+    drop(reader);
+    assert_eq!(user_version(&path), 1, "a reader migrated the file");
+
+    // A writer upgrades it; the old snapshot reads as before beside a new, compressed one.
+    let mut writer = Sqlite::open(&path).unwrap();
+    assert_eq!(user_version(&path), 2);
+    let metrics = metrics(2, 0.0);
+    let id = writer
+        .save(&snapshot("2026-11-02T00:00:00Z", &metrics))
+        .unwrap();
+    assert_eq!(
+        writer.analysis(1).unwrap().as_deref(),
+        Some(r#"{"improvements": []}"#)
+    );
+    assert_eq!(
+        writer.analysis(id).unwrap().as_deref(),
+        Some(r#"{"summary":{}}"#)
+    );
+    assert_eq!(writer.history("Web orders").unwrap().len(), 2);
+}
+
+#[test]
+fn readers_open_existing_files_only_and_refuse_newer_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let error = Sqlite::open_read_only(&missing).unwrap_err();
+    assert!(matches!(error, StoreError::Missing { .. }), "{error:?}");
+    assert!(!missing.exists(), "a reader created the file");
+
+    // An empty file (made by `touch`) holds no snapshots yet.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    let reader = Sqlite::open_read_only(&empty).unwrap();
+    assert_eq!(reader.history("Web orders").unwrap(), []);
+    assert_eq!(reader.maps().unwrap(), Vec::<String>::new());
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+
+    let newer = dir.path().join("newer.db");
+    drop(Sqlite::open(&newer).unwrap());
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 7)
+        .unwrap();
+    let error = Sqlite::open_read_only(&newer).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the history database `{}` has schema version 7, newer than this vsm knows (2); use a newer vsm",
+            newer.display()
+        )
+    );
+}
+
+#[test]
+fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    drop(Sqlite::open(&path).unwrap());
+    let mut reader = Sqlite::open_read_only(&path).unwrap();
+    let metrics = metrics(2, 0.0);
+    let error = reader
+        .save(&snapshot("2026-11-02T00:00:00Z", &metrics))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot write to the history database `{}`: it or its folder is read-only; make both writable (`chmod u+w`), or give a writable place with --db",
+            path.display()
+        )
+    );
+    assert!(
+        std::error::Error::source(&error).is_none(),
+        "a chain would repeat the message"
+    );
+}
+
+#[test]
+fn a_damaged_database_is_named_once_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let mut store = Sqlite::open(&path).unwrap();
+    let metrics = metrics(400, 0.0);
+    for day in 10..20 {
+        store
+            .save(&snapshot(&format!("2026-11-{day}T00:00:00Z"), &metrics))
+            .unwrap();
+    }
+    drop(store);
+    // Scribble over every page after the first (the header stays intact).
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 3 * 4096, "{} bytes", bytes.len());
+    for (i, byte) in bytes.iter_mut().enumerate().skip(4096) {
+        *byte = (i * 31 % 251) as u8;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let error = Sqlite::open_read_only(&path)
+        .and_then(|store| store.history("Web orders"))
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "the history database `{}` is damaged (database disk image is malformed); restore it from a backup",
+            path.display()
+        )),
+        "{message}"
+    );
+    assert!(
+        std::error::Error::source(&error).is_none(),
+        "a chain would repeat the message"
+    );
 }

@@ -28,8 +28,8 @@ impl DbOption {
         Ok(vsm_store::open(self.url())?)
     }
 
-    /// Opens the database to read; `None` when there is none yet at the default place. A
-    /// database given with `--db` must exist.
+    /// Opens the database to read (read-only: it works on a read-only file or folder); `None`
+    /// when there is none yet at the default place. A database given with `--db` must exist.
     pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
         let path = vsm_store::sqlite_path(self.url())?;
         if !path.exists() {
@@ -42,7 +42,7 @@ impl DbOption {
             }
             return Ok(None);
         }
-        self.open().map(Some)
+        Ok(Some(vsm_store::open_read_only(self.url())?))
     }
 }
 

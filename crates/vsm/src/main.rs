@@ -9,7 +9,9 @@ mod diagnostics;
 mod discover;
 mod history;
 mod input;
+mod invocation;
 mod measure;
+mod paths;
 mod plan;
 mod simulate;
 mod templates;
@@ -506,7 +508,6 @@ fn run(cli: Cli) -> Result<()> {
                 taken_at: history::timestamp(at.unwrap_or_else(jiff::Timestamp::now)),
                 commit,
                 dirty,
-                analysis,
                 metrics: loaded.metrics(),
             };
             let mut store = db.open()?;
@@ -516,7 +517,7 @@ fn run(cli: Cli) -> Result<()> {
                 taken_at: &snapshot.taken_at,
                 commit: snapshot.commit.as_deref(),
                 dirty: snapshot.dirty,
-                analysis: &snapshot.analysis,
+                analysis: &analysis,
                 metrics: &snapshot.metrics,
             })?;
             println!("{}", history::stored_message(db.url(), &snapshot));
@@ -627,12 +628,17 @@ fn run(cli: Cli) -> Result<()> {
                 |m| m.provenance.clone(),
             );
             let mut items = vsm_core::plan::check(&loaded.stream, &provenance, today);
-            let history = match db.open_existing()? {
+            let store = db.open_existing()?;
+            let history = match &store {
                 Some(store) => store.history(&loaded.stream.name)?,
                 None => Vec::new(),
             };
-            for item in &mut items {
-                if let Some(snapshot) = plan::baseline(item.improvement, &history) {
+            let baselines = plan::baselines(&items, &history, |id| match &store {
+                Some(store) => store.analysis(id),
+                None => Ok(None),
+            })?;
+            for (item, baseline) in items.iter_mut().zip(baselines) {
+                if let Some(snapshot) = baseline {
                     vsm_core::plan::set_baseline(
                         item,
                         &loaded.stream,
@@ -777,7 +783,7 @@ fn run(cli: Cli) -> Result<()> {
             let trend = (history.len() >= 2)
                 .then(|| history::trend(&history))
                 .transpose()?;
-            std::fs::write(&output, report_page(&loaded, trend.as_ref()))
+            std::fs::write(&output, report_page(&file, &loaded, trend.as_ref()))
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
             println!(
                 "wrote {} (open it in a browser; it works offline)",
@@ -791,11 +797,13 @@ fn run(cli: Cli) -> Result<()> {
             write_output(None, &report_text(&stream, &analysis, format))?;
             std::fs::write(&output, vsm_render::html(&stream, &analysis))
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
+            let vsm = invocation::command();
             eprintln!(
-                "This is the bundled example `{}`; its HTML report is in {}.\nRun `vsm init --template {}` to get a copy to edit.",
+                "This is the bundled example `{}`; its HTML report is in {}.\nRun `{vsm} init --template {}` to get a copy to edit{}.",
                 example.file_name,
                 output.display(),
-                example.name
+                example.name,
+                invocation::install_note(&vsm)
             );
             Ok(())
         }
@@ -818,14 +826,22 @@ fn ingest_error(error: vsm_ingest::IngestError) -> anyhow::Error {
 }
 
 /// The HTML report, with the measured distributions when the map was measured.
-fn report_page(loaded: &Loaded, trend: Option<&vsm_render::trend::Trend>) -> String {
+/// The HTML report of the map in `file`; the log it was measured from is named relative to the
+/// map, as the map names it, not by where it lies on this machine.
+fn report_page(file: &Path, loaded: &Loaded, trend: Option<&vsm_render::trend::Trend>) -> String {
+    let log = loaded.measured.as_ref().map(|m| {
+        paths::relative_to_map(file, Path::new(&m.log))
+            .display()
+            .to_string()
+    });
     vsm_render::html_report(
         &loaded.stream,
         &loaded.analysis,
         loaded
             .measured
             .as_ref()
-            .map(|m| (&m.measurement, m.log.as_str())),
+            .zip(log.as_deref())
+            .map(|(m, log)| (&m.measurement, log)),
         trend,
     )
 }
@@ -1002,7 +1018,7 @@ fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result
         Picture::Svg => vsm_render::svg(stream, analysis),
         Picture::Mermaid => vsm_render::mermaid(stream, analysis),
         Picture::Dot => vsm_render::dot(stream, analysis),
-        Picture::Html => report_page(&loaded, None),
+        Picture::Html => report_page(file, &loaded, None),
         Picture::Png => {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");
@@ -1099,9 +1115,11 @@ fn init(path: &Path, template: Option<&str>, force: bool, with_schema: bool) -> 
             schema_path.display()
         );
     }
+    let vsm = invocation::command();
     println!(
-        "next: edit it, then run `vsm validate {0}` and `vsm analyze {0}`",
-        path.display()
+        "next: edit it, then run `{vsm} validate {0}` and `{vsm} analyze {0}`{1}",
+        path.display(),
+        invocation::install_note(&vsm)
     );
     Ok(())
 }

@@ -16,12 +16,23 @@ fn vsm(args: &[&str]) -> Output {
     vsm_in(&repo_root(), args)
 }
 
+/// As a user who installed vsm runs it: not under cargo, with `vsm` on the PATH.
 fn vsm_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vsm"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("CARGO")
+        .env("PATH", installed_path())
         .output()
+        .unwrap()
+}
+
+/// The PATH with the built `vsm` first.
+fn installed_path() -> std::ffi::OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_vsm")).parent().unwrap();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&rest)))
         .unwrap()
 }
 
@@ -766,6 +777,14 @@ fn the_report_of_a_measured_map_charts_its_distributions() {
         "the place-order process time"
     );
     assert!(!page.contains("src=\"http") && !page.contains("<script"));
+    // The log as the map names it, not where it lies on this machine.
+    assert!(
+        page.contains("../csv/interval_event_log.csv"),
+        "the log's name"
+    );
+    let root = repo_root();
+    assert!(!page.contains(root.to_str().unwrap()), "an absolute path");
+    assert!(!page.contains("measure/../csv"), "a detour");
     // An unmeasured map has no such section.
     let plain = stdout(&vsm(&[
         "render",
@@ -1624,4 +1643,297 @@ fn discover_writes_the_numbers_analyze_shows_and_the_schema_it_names() {
             );
         }
     }
+}
+
+#[test]
+fn a_snapshot_to_a_database_url_that_names_no_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    for url in ["sqlite://", "", "sqlite::memory:", ":memory:", "  "] {
+        let output = vsm_in(
+            dir.path(),
+            &[
+                "snapshot",
+                "orders.yaml",
+                "--events",
+                "jan.csv",
+                "--db",
+                url,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "--db {url:?}");
+        assert!(!stdout(&output).contains("stored"), "{}", stdout(&output));
+        let message = stderr(&output);
+        assert!(
+            message.contains("names no database file, so nothing would be kept")
+                && message.contains("leave out --db for the default `.vsm/history.db`"),
+            "--db {url:?}: {message}"
+        );
+    }
+    let output = vsm_in(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--events", "jan.csv", "--db", ""],
+    );
+    insta::assert_snapshot!(stderr(&output).lines().last().unwrap(), @"error: the history database URL is empty: it names no database file, so nothing would be kept (an unset variable?); give a file, e.g. `--db .vsm/history.db` or `--db sqlite://.vsm/history.db`, or leave out --db for the default `.vsm/history.db`");
+    assert!(!dir.path().join(".vsm").exists());
+}
+
+/// Runs `vsm` as a user who cannot write what `dir` holds: ourselves when we are not root
+/// (file modes stop us), otherwise the unprivileged user 65534 (`nobody`), for whom root's
+/// files with their write bits cleared are read-only as they are for anyone. The binary is
+/// copied into `dir` so that it can be run whatever the modes of the folders above the build.
+fn vsm_unprivileged(dir: &Path, args: &[&str]) -> Output {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::os::unix::process::CommandExt as _;
+    let root = std::fs::metadata(dir).unwrap().uid() == 0;
+    let mut command = if root {
+        let copy = dir.join("bin/vsm");
+        if !copy.exists() {
+            std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+            std::fs::copy(env!("CARGO_BIN_EXE_vsm"), &copy).unwrap();
+        }
+        let mut command = Command::new(copy);
+        command.uid(65_534).gid(65_534);
+        command
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+    };
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn trend_check_plan_and_report_read_a_history_in_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let map = history_fixture(dir.path());
+    // The map measures from a copy of its log in the folder, readable by anyone.
+    let log = repo_root().join("testdata/csv/interval_event_log.csv");
+    std::fs::copy(&log, dir.path().join("all.csv")).unwrap();
+    let source = std::fs::read_to_string(&map)
+        .unwrap()
+        .replace(log.to_str().unwrap(), "all.csv");
+    std::fs::write(&map, source).unwrap();
+    for (events, at) in [
+        ("jan.csv", "2015-02-01T00:00:00Z"),
+        ("mar.csv", "2015-04-01T00:00:00Z"),
+    ] {
+        let output = vsm_in(
+            dir.path(),
+            &["snapshot", "orders.yaml", "--events", events, "--at", at],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let db = dir.path().join(".vsm/history.db");
+    // The last writer closed the write-ahead log: a reader would have to create it.
+    assert!(!dir.path().join(".vsm/history.db-shm").exists());
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    mode(&out, 0o777);
+    mode(dir.path(), 0o755);
+    mode(&db, 0o444);
+    mode(&dir.path().join(".vsm"), 0o555);
+    let before = std::fs::read(&db).unwrap();
+
+    let trend = vsm_unprivileged(dir.path(), &["trend", "orders.yaml", "--format", "json"]);
+    assert!(trend.status.success(), "{}", stderr(&trend));
+    assert_eq!(json_of(&trend)["snapshots"].as_array().unwrap().len(), 2);
+    let check = vsm_unprivileged(dir.path(), &["check", "orders.yaml"]);
+    assert!(
+        stderr(&check).contains("checking snapshot #2"),
+        "{}",
+        stderr(&check)
+    );
+    let plan = vsm_unprivileged(
+        dir.path(),
+        &["plan", "orders.yaml", "--today", "2015-04-02"],
+    );
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("snapshot #1"), "{}", stdout(&plan));
+    let report = vsm_unprivileged(dir.path(), &["report", "orders.yaml", "-o", "out/r.html"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "a reader changed the file"
+    );
+
+    // A writer is told what to do, once.
+    let snapshot = vsm_unprivileged(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--events", "jan.csv"],
+    );
+    assert_eq!(snapshot.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&snapshot).lines().last().unwrap(), @"error: cannot write to the history database `.vsm/history.db`: it or its folder is read-only; make both writable (`chmod u+w`), or give a writable place with --db");
+    mode(&dir.path().join(".vsm"), 0o755);
+}
+
+#[test]
+fn a_damaged_history_is_named_once_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    for at in [
+        "2015-02-01T00:00:00Z",
+        "2015-03-01T00:00:00Z",
+        "2015-04-01T00:00:00Z",
+    ] {
+        let output = vsm_in(
+            dir.path(),
+            &["snapshot", "orders.yaml", "--events", "mar.csv", "--at", at],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let db = dir.path().join(".vsm/history.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    for (i, byte) in bytes.iter_mut().enumerate().skip(4096) {
+        *byte = (i * 31 % 251) as u8;
+    }
+    std::fs::write(&db, bytes).unwrap();
+    let output = vsm_in(dir.path(), &["trend", "orders.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert_eq!(message.matches("malformed").count(), 1, "{message}");
+    insta::assert_snapshot!(message.lines().last().unwrap(), @"error: the history database `.vsm/history.db` is damaged (database disk image is malformed); restore it from a backup, or save what is left with `sqlite3 .vsm/history.db .recover | sqlite3 recovered.db` and use --db recovered.db");
+}
+
+#[test]
+fn demo_and_init_hints_name_a_command_that_runs_under_cargo() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            // As `cargo run -- demo` starts it, before anything put `vsm` on the PATH.
+            .env("CARGO", "cargo")
+            .env("CARGO_PKG_NAME", "vsm")
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap()
+    };
+    let demo = run(&["demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    assert!(
+        stderr(&demo).contains(
+            "Run `cargo run -- init --template feature-delivery` to get a copy to edit (or put `vsm` on your PATH first: `cargo install --path crates/vsm`)."
+        ),
+        "{}",
+        stderr(&demo)
+    );
+    let init = run(&["init"]);
+    assert!(
+        stdout(&init).contains("next: edit it, then run `cargo run -- validate vsm.yaml` and `cargo run -- analyze vsm.yaml`"),
+        "{}",
+        stdout(&init)
+    );
+}
+
+#[test]
+fn the_starter_has_targets_to_check_and_takes_the_readmes_parallel_step() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(vsm_in(dir.path(), &["init"]).status.success());
+    let check = vsm_in(dir.path(), &["check", "vsm.yaml"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let checked = stdout(&check);
+    assert!(
+        checked.starts_with("vsm.yaml: all 6 targets met"),
+        "{checked}"
+    );
+    assert!(
+        checked.contains("ok   lead_time: 13d 6h, at most 15d"),
+        "{checked}"
+    );
+
+    // Step 2 of the README, followed literally: paste the new step after `develop`, and give
+    // `deploy` the `after:` the README shows.
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| block.split_once("```").unwrap().0)
+        .collect();
+    let unindent = |block: &str| -> String {
+        block
+            .lines()
+            .map(|line| line.get(3..).unwrap_or("").to_string() + "\n")
+            .collect()
+    };
+    let step = blocks
+        .iter()
+        .find(|b| b.contains("- id: security-review"))
+        .map(|b| unindent(b))
+        .unwrap();
+    let deploy = blocks
+        .iter()
+        .find(|b| b.contains("- id: deploy"))
+        .map(|b| unindent(b))
+        .unwrap();
+    let join = deploy
+        .lines()
+        .find(|l| l.trim_start().starts_with("after:"))
+        .unwrap();
+    let starter = std::fs::read_to_string(dir.path().join("vsm.yaml")).unwrap();
+    let deploy_after = starter
+        .lines()
+        .skip_while(|l| !l.contains("- id: deploy"))
+        .find(|l| l.trim_start().starts_with("after:"))
+        .unwrap();
+    let edited = starter
+        .replace("  - id: test\n", &format!("{step}\n  - id: test\n"))
+        .replace(deploy_after, join);
+    std::fs::write(dir.path().join("vsm.yaml"), &edited).unwrap();
+    let analyzed = vsm_in(dir.path(), &["analyze", "vsm.yaml", "--format", "json"]);
+    assert!(analyzed.status.success(), "{}{edited}", stderr(&analyzed));
+    let json = json_of(&analyzed);
+    let step = |id: &str| {
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step {id} in {edited}"))
+            .clone()
+    };
+    assert_eq!(
+        step("security-review")["after"],
+        serde_json::json!(["develop"])
+    );
+    assert_eq!(step("test")["after"], serde_json::json!(["develop"]));
+    assert_eq!(
+        step("deploy")["after"],
+        serde_json::json!(["test", "security-review"])
+    );
+    // Side by side: the longer branch (the review's week) is critical, QA is not.
+    assert_eq!(step("security-review")["on_critical_path"], true);
+    assert_eq!(step("test")["on_critical_path"], false);
+}
+
+#[test]
+fn a_map_extending_a_text_file_quotes_only_its_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("passwd"),
+        "root:x:0:0:root:/root:/bin/bash\nci:x:1000:1000:token=s3cr3t:/home/ci:/bin/sh\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "extends: passwd\nname: Future\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["validate", "future.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(!said.contains("s3cr3t"), "{said}");
+    assert!(
+        said.contains("found the text `root:x:0:0:root:/root:/bin/bash…`"),
+        "{said}"
+    );
 }

@@ -1,0 +1,436 @@
+//! The embedded SQLite backend: one file, migrated forward by writers, read without writing.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior, params,
+};
+
+use crate::error::from_sqlite;
+use crate::{BUSY_TIMEOUT, NewSnapshot, Snapshot, Store, StoreError};
+
+/// Schema versions, in order: version n is reached by applying `MIGRATIONS[n - 1]`.
+const MIGRATIONS: &[&str] = &[
+    r"
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        map TEXT NOT NULL,
+        file TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        git_commit TEXT,
+        git_dirty INTEGER NOT NULL,
+        analysis TEXT NOT NULL,
+        metric_count INTEGER NOT NULL
+    );
+    CREATE INDEX snapshots_by_map ON snapshots (map, taken_at, id);
+    CREATE TABLE metrics (
+        snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (snapshot, name)
+    ) WITHOUT ROWID;
+",
+    // Version 2 stores new analyses zlib-compressed, as a BLOB in the same column (a JSON
+    // analysis shrinks about twentyfold); the text of older snapshots is read as it is. The
+    // version tells an older vsm, which would take a BLOB for text, that it cannot read the file.
+    r"
+    SELECT 1;
+",
+];
+
+/// The largest analysis a snapshot may inflate to: well above any real map's (a 2,000-step
+/// map's is under 2 MB), and a bound on what a damaged or hostile file can make us allocate.
+const MAX_ANALYSIS_BYTES: u64 = 1 << 30;
+
+/// Snapshots in a SQLite file.
+#[derive(Debug)]
+pub struct Sqlite {
+    connection: Connection,
+    path: String,
+    busy_timeout: Duration,
+    /// Opened read-only on a file with no schema yet (an empty file): it holds no snapshots.
+    empty: bool,
+}
+
+impl Sqlite {
+    /// Opens the file, creating it and its folder if needed, and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        Sqlite::open_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// As [`Sqlite::open`], waiting at most `busy_timeout` for another writer.
+    pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Sqlite, StoreError> {
+        let display = path.display().to_string();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| from_sqlite(&display, busy_timeout, &e))?;
+        let mut store = Sqlite {
+            connection,
+            path: display,
+            busy_timeout,
+            empty: false,
+        };
+        // Setting up takes locks that SQLite does not always wait for (it reports busy at once
+        // where waiting could deadlock): retry for as long as a writer would wait.
+        let started = std::time::Instant::now();
+        loop {
+            match store.configure().and_then(|()| store.migrate()) {
+                Err(StoreError::Busy { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other.map(|()| store),
+            }
+        }
+    }
+
+    /// Opens an existing file to read it, writing nothing: no migration, no journal mode, not
+    /// even SQLite's shared-memory file where the folder is read-only.
+    pub fn open_read_only(path: &Path) -> Result<Sqlite, StoreError> {
+        Sqlite::open_read_only_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// As [`Sqlite::open_read_only`], waiting at most `busy_timeout` where a writer holds a lock
+    /// that readers must wait for.
+    pub fn open_read_only_waiting(
+        path: &Path,
+        busy_timeout: Duration,
+    ) -> Result<Sqlite, StoreError> {
+        let display = path.display().to_string();
+        if !path.exists() {
+            return Err(StoreError::Missing { path: display });
+        }
+        let open = |target: &Path, flags: OpenFlags| -> rusqlite::Result<(Connection, i64)> {
+            let connection = Connection::open_with_flags(target, flags)?;
+            connection.busy_timeout(busy_timeout)?;
+            let version = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            Ok((connection, version))
+        };
+        let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let (connection, version) = match open(path, read_only) {
+            Ok(opened) => opened,
+            // A database in write-ahead-log mode needs its `-shm` file, which a read-only folder
+            // cannot hold. No writer can be at work there (it would need the same file), so the
+            // file is read as it lies on disk.
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen)
+                ) =>
+            {
+                match immutable_uri(path) {
+                    Some(uri) => open(Path::new(&uri), read_only | OpenFlags::SQLITE_OPEN_URI)
+                        .map_err(|e| from_sqlite(&display, busy_timeout, &e))?,
+                    None => return Err(from_sqlite(&display, busy_timeout, &e)),
+                }
+            }
+            Err(e) => return Err(from_sqlite(&display, busy_timeout, &e)),
+        };
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew {
+                path: display,
+                found: version,
+                known: MIGRATIONS.len(),
+            });
+        }
+        Ok(Sqlite {
+            connection,
+            path: display,
+            busy_timeout,
+            empty: version == 0,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> PathBuf {
+        PathBuf::from(&self.path)
+    }
+
+    fn fail(&self, e: &rusqlite::Error) -> StoreError {
+        from_sqlite(&self.path, self.busy_timeout, e)
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        let c = &self.connection;
+        c.busy_timeout(self.busy_timeout)
+            .map_err(|e| self.fail(&e))?;
+        // Write-ahead logging: readers (trend, check) never wait for a writer; a commit is on
+        // disk when it returns (synchronous = FULL).
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .map_err(|e| self.fail(&e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                .map_err(|e| self.fail(&e))?;
+        }
+        c.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.fail(&e))?;
+        c.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| self.fail(&e))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let timeout = self.busy_timeout;
+        let fail = |e| from_sqlite(&path, timeout, &e);
+        let version = |c: &Connection| -> rusqlite::Result<i64> {
+            c.query_row("PRAGMA user_version", [], |row| row.get(0))
+        };
+        if version(&self.connection).map_err(fail)? == MIGRATIONS.len() as i64 {
+            return Ok(());
+        }
+        // Take the write lock first, then look again: another process may have migrated.
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let current = version(&tx).map_err(fail)?;
+        if current > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew {
+                path: path.clone(),
+                found: current,
+                known: MIGRATIONS.len(),
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.execute_batch(sql).map_err(fail)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)
+                .map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
+    }
+
+    fn read(&self, sql: &str, map: &str) -> Result<Vec<Snapshot>, StoreError> {
+        if self.empty {
+            return Ok(Vec::new());
+        }
+        let mut statement = self.connection.prepare(sql).map_err(|e| self.fail(&e))?;
+        let mut snapshots = statement
+            .query_map(params![map], |row| {
+                Ok(Snapshot {
+                    id: row.get(0)?,
+                    map: row.get(1)?,
+                    file: row.get(2)?,
+                    taken_at: row.get(3)?,
+                    commit: row.get(4)?,
+                    dirty: row.get(5)?,
+                    metrics: Vec::new(),
+                })
+            })
+            .map_err(|e| self.fail(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.fail(&e))?;
+        let mut metrics = self
+            .connection
+            .prepare("SELECT name, value FROM metrics WHERE snapshot = ?1 ORDER BY name")
+            .map_err(|e| self.fail(&e))?;
+        for snapshot in &mut snapshots {
+            snapshot.metrics = metrics
+                .query_map(params![snapshot.id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .map_err(|e| self.fail(&e))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.fail(&e))?;
+        }
+        Ok(snapshots)
+    }
+}
+
+/// `file:/abs/path?mode=ro&immutable=1`: the file read as it lies, without locks or the
+/// shared-memory file. `None` for a path that is not UTF-8.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut uri = String::from("file:");
+    for c in absolute.to_str()?.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Some(uri)
+}
+
+/// The analysis as stored: zlib-compressed JSON.
+fn compress(analysis: &str) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(analysis.len() / 8),
+        flate2::Compression::default(),
+    );
+    encoder
+        .write_all(analysis.as_bytes())
+        .expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+const SELECT: &str =
+    "SELECT id, map, file, taken_at, git_commit, git_dirty FROM snapshots WHERE map = ?1";
+
+impl Store for Sqlite {
+    fn save(&mut self, snapshot: &NewSnapshot<'_>) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let timeout = self.busy_timeout;
+        let fail = |e| from_sqlite(&path, timeout, &e);
+        let analysis = compress(snapshot.analysis);
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        tx.execute(
+            "INSERT INTO snapshots (map, file, taken_at, git_commit, git_dirty, analysis, metric_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                snapshot.map,
+                snapshot.file,
+                snapshot.taken_at,
+                snapshot.commit,
+                snapshot.dirty,
+                analysis,
+                snapshot.metrics.len() as i64
+            ],
+        )
+        .map_err(fail)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO metrics (snapshot, name, value) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(fail)?;
+            for (name, value) in snapshot.metrics {
+                insert.execute(params![id, name, value]).map_err(fail)?;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(id)
+    }
+
+    fn history(&self, map: &str) -> Result<Vec<Snapshot>, StoreError> {
+        self.read(&format!("{SELECT} ORDER BY taken_at, id"), map)
+    }
+
+    fn latest(&self, map: &str) -> Result<Option<Snapshot>, StoreError> {
+        Ok(self
+            .read(
+                &format!("{SELECT} ORDER BY taken_at DESC, id DESC LIMIT 1"),
+                map,
+            )?
+            .pop())
+    }
+
+    fn analysis(&self, snapshot: i64) -> Result<Option<String>, StoreError> {
+        if self.empty {
+            return Ok(None);
+        }
+        let damaged = |detail: String| StoreError::BadSnapshot {
+            path: self.path.clone(),
+            id: snapshot,
+            detail,
+        };
+        let mut statement = self
+            .connection
+            .prepare("SELECT analysis FROM snapshots WHERE id = ?1")
+            .map_err(|e| self.fail(&e))?;
+        let mut rows = statement
+            .query(params![snapshot])
+            .map_err(|e| self.fail(&e))?;
+        let Some(row) = rows.next().map_err(|e| self.fail(&e))? else {
+            return Ok(None);
+        };
+        // Version 1 stored the JSON as text; version 2 compresses it.
+        match row.get_ref(0).map_err(|e| self.fail(&e))? {
+            ValueRef::Text(text) => String::from_utf8(text.to_vec())
+                .map(Some)
+                .map_err(|_| damaged("its analysis is not UTF-8 text".into())),
+            ValueRef::Blob(bytes) => {
+                let mut json = String::new();
+                flate2::read::ZlibDecoder::new(bytes)
+                    .take(MAX_ANALYSIS_BYTES + 1)
+                    .read_to_string(&mut json)
+                    .map_err(|e| {
+                        damaged(format!("its compressed analysis does not inflate: {e}"))
+                    })?;
+                if json.len() as u64 > MAX_ANALYSIS_BYTES {
+                    return Err(damaged(format!(
+                        "its analysis inflates past {} MiB",
+                        MAX_ANALYSIS_BYTES >> 20
+                    )));
+                }
+                Ok(Some(json))
+            }
+            _ => Err(damaged(
+                "its analysis is neither text nor compressed".into(),
+            )),
+        }
+    }
+
+    fn maps(&self) -> Result<Vec<String>, StoreError> {
+        if self.empty {
+            return Ok(Vec::new());
+        }
+        let mut statement = self
+            .connection
+            .prepare("SELECT DISTINCT map FROM snapshots ORDER BY map")
+            .map_err(|e| self.fail(&e))?;
+        statement
+            .query_map([], |row| row.get(0))
+            .map_err(|e| self.fail(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.fail(&e))
+    }
+}
+
+/// Checks the file's integrity and that every snapshot is whole (all its metrics present):
+/// what the reliability tests assert after killing a writer.
+pub fn verify(path: &Path) -> Result<usize, String> {
+    let c = Connection::open(path).map_err(|e| e.to_string())?;
+    let integrity: String = c
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .map_err(|e| e.to_string())?;
+    if integrity != "ok" {
+        return Err(format!("integrity check: {integrity}"));
+    }
+    // A writer killed before it made the schema leaves no snapshot, and no half of one.
+    let tables: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'snapshots'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if tables == 0 {
+        return Ok(0);
+    }
+    let broken: Option<i64> = c
+        .query_row(
+            "SELECT s.id FROM snapshots s
+             WHERE s.metric_count != (SELECT count(*) FROM metrics m WHERE m.snapshot = s.id)
+             LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|e| e.to_string())?;
+    if let Some(id) = broken {
+        return Err(format!("snapshot {id} is incomplete"));
+    }
+    c.query_row("SELECT count(*) FROM snapshots", [], |row| {
+        row.get::<_, i64>(0)
+    })
+    .map(|n| n as usize)
+    .map_err(|e| e.to_string())
+}
