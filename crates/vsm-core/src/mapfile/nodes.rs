@@ -11,6 +11,7 @@ pub type Node<'s> = MarkedYaml<'s>;
 /// Walks one YAML document and collects diagnostics.
 pub struct Reader<'s> {
     source: &'s str,
+    chars: CharIndex,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -46,36 +47,45 @@ fn is_null(node: &Node<'_>) -> bool {
     matches!(node.data, YamlData::Value(Scalar::Null))
 }
 
-/// "a list", "a mapping", "the number `3`": what the user wrote, for type errors.
-fn describe(node: &Node<'_>, source: &str) -> String {
-    match &node.data {
-        YamlData::Sequence(_) => "a list".into(),
-        YamlData::Mapping(_) => "a mapping".into(),
-        YamlData::Value(Scalar::Null) => "nothing".into(),
-        YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", raw(node, source)),
-        YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
-            format!("the number `{}`", raw(node, source))
+/// The parser's positions count characters; slicing the source needs bytes. Built once per
+/// file, so that turning a position into a byte offset costs the same on the last line as on
+/// the first (scanning the source for every node made reading a large map quadratic).
+struct CharIndex {
+    /// `None` for an ASCII source, where characters are bytes.
+    checkpoints: Option<Vec<usize>>,
+    len: usize,
+}
+
+/// Characters between two checkpoints: a lookup walks at most this many.
+const CHECKPOINT_EVERY: usize = 64;
+
+impl CharIndex {
+    fn new(source: &str) -> Self {
+        let checkpoints = (!source.is_ascii()).then(|| {
+            source
+                .char_indices()
+                .step_by(CHECKPOINT_EVERY)
+                .map(|(byte, _)| byte)
+                .collect()
+        });
+        CharIndex {
+            checkpoints,
+            len: source.len(),
         }
-        YamlData::Value(Scalar::String(text)) => format!("the text `{text}`"),
-        _ => "an unsupported YAML value".into(),
     }
-}
 
-/// The node's text exactly as written in the file.
-fn raw<'a>(node: &Node<'_>, source: &'a str) -> &'a str {
-    let start = char_to_byte(source, node.span.start.index());
-    let end = char_to_byte(source, node.span.end.index());
-    source.get(start..end).unwrap_or_default().trim()
-}
-
-fn char_to_byte(source: &str, chars: usize) -> usize {
-    if source.is_ascii() {
-        chars.min(source.len())
-    } else {
-        source
+    /// The byte offset of character `chars` of `source` (the end for a position past it).
+    fn byte(&self, source: &str, chars: usize) -> usize {
+        let Some(checkpoints) = &self.checkpoints else {
+            return chars.min(self.len);
+        };
+        let Some(&start) = checkpoints.get(chars / CHECKPOINT_EVERY) else {
+            return self.len;
+        };
+        source[start..]
             .char_indices()
-            .nth(chars)
-            .map_or(source.len(), |(byte, _)| byte)
+            .nth(chars % CHECKPOINT_EVERY)
+            .map_or(self.len, |(byte, _)| start + byte)
     }
 }
 
@@ -83,12 +93,18 @@ impl<'s> Reader<'s> {
     pub fn new(source: &'s str) -> Self {
         Reader {
             source,
+            chars: CharIndex::new(source),
             diagnostics: Vec::new(),
         }
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
+    }
+
+    /// Whether an error (not a warning) has been reported.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -112,7 +128,7 @@ impl<'s> Reader<'s> {
             Ok(documents) => documents,
             Err(error) => {
                 let marker = error.marker();
-                let offset = char_to_byte(self.source, marker.index());
+                let offset = self.chars.byte(self.source, marker.index());
                 let info = error.info();
                 let help = if info.contains("duplicated key") {
                     "each field may appear once in a mapping; remove or rename the repeated key"
@@ -156,8 +172,8 @@ impl<'s> Reader<'s> {
     }
 
     pub fn location(&self, node: &Node<'_>) -> Location {
-        let start = char_to_byte(self.source, node.span.start.index());
-        let mut end = char_to_byte(self.source, node.span.end.index()).max(start);
+        let start = self.byte(node.span.start.index());
+        let mut end = self.byte(node.span.end.index()).max(start);
         // A block mapping's span runs to the start of what follows; point at its first line only.
         if let Some(newline) = self.source[start..end].find('\n') {
             end = start + newline;
@@ -172,13 +188,34 @@ impl<'s> Reader<'s> {
         }
     }
 
+    fn byte(&self, chars: usize) -> usize {
+        self.chars.byte(self.source, chars)
+    }
+
     /// The value as written, for quoting in messages.
     pub fn raw(&self, node: &Node<'_>) -> &'s str {
-        raw(node, self.source)
+        let start = self.byte(node.span.start.index());
+        let end = self.byte(node.span.end.index());
+        self.source.get(start..end).unwrap_or_default().trim()
+    }
+
+    /// "a list", "a mapping", "the number `3`": what the user wrote, for type errors.
+    fn describe(&self, node: &Node<'_>) -> String {
+        match &node.data {
+            YamlData::Sequence(_) => "a list".into(),
+            YamlData::Mapping(_) => "a mapping".into(),
+            YamlData::Value(Scalar::Null) => "nothing".into(),
+            YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", self.raw(node)),
+            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
+                format!("the number `{}`", self.raw(node))
+            }
+            YamlData::Value(Scalar::String(text)) => format!("the text `{text}`"),
+            _ => "an unsupported YAML value".into(),
+        }
     }
 
     fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
-        let found = describe(node, self.source);
+        let found = self.describe(node);
         let location = self.location(node);
         self.report(
             Diagnostic::error("wrong_type", format!("expected {expected}, found {found}"))
