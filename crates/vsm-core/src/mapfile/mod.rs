@@ -3,6 +3,7 @@
 //! The reader walks the YAML tree with its source positions rather than deserializing with serde,
 //! because serde stops at the first problem and a user fixing a map wants all of them at once.
 
+mod bounds;
 pub mod fields;
 mod nodes;
 mod schema;
