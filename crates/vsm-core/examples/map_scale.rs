@@ -11,6 +11,7 @@
 //!
 //! `steps N`: a chain of N steps with a parallel branch every tenth step. `loops N`: N steps and
 //! N rework loops, each sending items back three steps (so the loops overlap and nest).
+//! `typos N`: N steps, each following a misspelled step (every reference is reported).
 //! `--unicode` puts non-ASCII text in every step name; `--print` writes the map to standard
 //! output instead of timing it.
 
@@ -19,7 +20,7 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: map_scale (steps|loops) COUNT [--unicode] [--print]";
+    let usage = "usage: map_scale (steps|loops|typos) COUNT [--unicode] [--print]";
     let (Some(shape), Some(count)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -32,6 +33,7 @@ fn main() {
     let source = match shape.as_str() {
         "steps" => steps_map(count, unicode),
         "loops" => loops_map(count, unicode),
+        "typos" => typos_map(count, unicode),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);
@@ -46,11 +48,13 @@ fn main() {
     let parse_time = started.elapsed();
     let errors = parsed.diagnostics.iter().filter(|d| d.is_error()).count();
     let Some(stream) = parsed.stream else {
-        eprintln!("the generated map has {errors} errors; the first:");
-        if let Some(first) = parsed.diagnostics.first() {
-            eprintln!("{first}");
-        }
-        std::process::exit(1);
+        let text: usize = parsed.diagnostics.iter().map(|d| d.to_string().len()).sum();
+        println!(
+            "{shape} {count}: {} bytes; parse {:.3} s; {errors} errors ({text} bytes of messages)",
+            source.len(),
+            parse_time.as_secs_f64(),
+        );
+        return;
     };
     let started = Instant::now();
     let analysis = vsm_core::analyze(&stream);
@@ -116,6 +120,18 @@ fn loops_map(count: usize, unicode: bool) -> String {
             "  - {{ from: s{index}, to: s{}, share: 10% }}",
             index.saturating_sub(3)
         );
+    }
+    out
+}
+
+fn typos_map(count: usize, unicode: bool) -> String {
+    let mut out = String::new();
+    header(&mut out);
+    for index in 0..count {
+        step(&mut out, index, unicode, None);
+        if index > 0 {
+            let _ = writeln!(out, "    after: stp{}", index - 1);
+        }
     }
     out
 }

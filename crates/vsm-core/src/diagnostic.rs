@@ -125,6 +125,27 @@ pub fn did_you_mean<'a>(
         .map(|(candidate, _)| candidate)
 }
 
+/// Names in backticks, comma-separated: "`a`, `b`, `c`"; past `limit` names, the rest are
+/// counted ("`a`, `b` and 9,998 more"), so a message about a huge map stays short.
+pub fn backticked<'a>(names: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
+    let mut names = names.into_iter();
+    let listed: Vec<String> = names
+        .by_ref()
+        .take(limit)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    // The rest are counted without walking them when the iterator knows its length.
+    let more = match names.size_hint() {
+        (low, Some(high)) if low == high => low,
+        _ => names.count(),
+    };
+    let mut text = listed.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +157,15 @@ mod tests {
         assert_eq!(did_you_mean("wiat_time", fields), Some("wait_time"));
         assert_eq!(did_you_mean("Team", fields), Some("team"));
         assert_eq!(did_you_mean("colour", fields), None);
+    }
+
+    #[test]
+    fn long_lists_of_names_are_cut_and_counted() {
+        assert_eq!(backticked(["a", "b"], 3), "`a`, `b`");
+        let many: Vec<String> = (0..10_000).map(|i| format!("s{i}")).collect();
+        assert_eq!(
+            backticked(many.iter().map(String::as_str), 3),
+            "`s0`, `s1`, `s2` and 9997 more"
+        );
     }
 }

@@ -3,7 +3,7 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::fields::{Kind, ObjectSpec};
-use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::diagnostic::{Diagnostic, Location, backticked, did_you_mean};
 use crate::{Duration, Percent};
 
 pub type Node<'s> = MarkedYaml<'s>;
@@ -13,7 +13,16 @@ pub struct Reader<'s> {
     source: &'s str,
     chars: CharIndex,
     diagnostics: Vec<Diagnostic>,
+    /// Name comparisons left for "did you mean" suggestions: a map with thousands of steps and
+    /// thousands of misspelled references would otherwise compare every pair.
+    suggestion_budget: usize,
 }
+
+/// Comparisons one file may spend on suggestions (well under a second).
+const SUGGESTION_BUDGET: usize = 2_000_000;
+
+/// How many names a help text lists before counting the rest.
+pub const LISTED_NAMES: usize = 12;
 
 /// The known fields of one mapping, with their key positions.
 pub struct Fields<'n, 's> {
@@ -95,11 +104,29 @@ impl<'s> Reader<'s> {
             source,
             chars: CharIndex::new(source),
             diagnostics: Vec::new(),
+            suggestion_budget: SUGGESTION_BUDGET,
         }
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
+    }
+
+    /// The candidate closest to `word` ([`did_you_mean`]), while the file's budget of
+    /// comparisons lasts; then none.
+    pub fn suggest<'c>(
+        &mut self,
+        word: &str,
+        candidates: impl Iterator<Item = &'c str> + Clone,
+    ) -> Option<&'c str> {
+        // The bound, not a count: once the budget is spent, asking costs nothing.
+        let cost = candidates.size_hint().1.unwrap_or(usize::MAX);
+        if cost > self.suggestion_budget {
+            self.suggestion_budget = 0;
+            return None;
+        }
+        self.suggestion_budget -= cost;
+        did_you_mean(word, candidates)
     }
 
     /// Whether an error (not a warning) has been reported.
@@ -282,10 +309,7 @@ impl<'s> Reader<'s> {
                         None => diagnostic.help(format!(
                             "the fields of {} are: {}",
                             article(spec.noun),
-                            spec.names()
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            backticked(spec.names(), usize::MAX)
                         )),
                     };
                     self.report(diagnostic);
@@ -580,11 +604,7 @@ impl<'s> Reader<'s> {
             return Some(choice);
         }
         let location = self.location(node);
-        let listed = choices
-            .iter()
-            .map(|c| format!("`{c}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = backticked(choices.iter().copied(), usize::MAX);
         let help = match did_you_mean(&normalized, choices.iter().copied()) {
             Some(suggestion) => {
                 format!("did you mean `{suggestion}`? `{field}` is one of {listed}")

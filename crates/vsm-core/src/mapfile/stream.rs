@@ -6,9 +6,9 @@ use super::bounds::{
     MAX_REWORK_SHARE, check_totals, derived_share, endless_loop, read_zone, share_too_high,
 };
 use super::fields::{self, ObjectSpec};
-use super::nodes::{Fields, Node, Reader};
+use super::nodes::{Fields, LISTED_NAMES, Node, Reader};
 use crate::calendar::CalendarSpec;
-use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::diagnostic::{Diagnostic, Location, backticked};
 use crate::graph;
 use crate::measure::{Matching, MeasureSource, Pattern, Reentry, StepRule};
 use crate::model::{
@@ -118,18 +118,9 @@ pub fn build_extending(
                 continue;
             };
             let Some(position) = drafts.iter().position(|d| d.step.id == removed.id) else {
-                let known: Vec<&str> = drafts.iter().map(|d| d.step.id.as_str()).collect();
-                let help = did_you_mean(&removed.id, known.iter().copied()).map_or_else(
-                    || {
-                        format!(
-                            "the steps are {}",
-                            known
-                                .iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    },
+                let known = drafts.iter().map(|d| d.step.id.as_str());
+                let help = reader.suggest(&removed.id, known.clone()).map_or_else(
+                    || format!("the steps are {}", backticked(known, LISTED_NAMES)),
                     |s| format!("did you mean `{s}`?"),
                 );
                 reader.report(
@@ -993,19 +984,10 @@ impl IdTable {
             .iter()
             .map(String::as_str)
             .chain(extra.iter().copied());
-        let mut help = match did_you_mean(&reference.id, candidates) {
+        let mut help = match reader.suggest(&reference.id, candidates.clone()) {
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
             None if self.order.is_empty() && extra.is_empty() => format!("define the {noun} first"),
-            None => {
-                let known: Vec<String> = self
-                    .order
-                    .iter()
-                    .map(String::as_str)
-                    .chain(extra.iter().copied())
-                    .map(|id| format!("`{id}`"))
-                    .collect();
-                format!("known ids: {}", known.join(", "))
-            }
+            None => format!("known ids: {}", backticked(candidates, LISTED_NAMES)),
         };
         if !extra.is_empty() {
             help.push_str("; declare an outside system under `systems:` to refer to it");

@@ -598,3 +598,24 @@ fn utc_offsets_beyond_eighteen_hours_and_malformed_zones_are_errors() {
         );
     }
 }
+
+#[test]
+fn unknown_references_in_a_large_map_list_a_few_ids_not_all() {
+    // Each help once listed every step id: 2,000 unknown references in a 2,000-step map made
+    // megabytes of messages (and the suggestions compared every pair of names).
+    let mut source = String::from("name: Big\nsteps:\n  - { id: s0 }\n");
+    for i in 1..2_000 {
+        source.push_str(&format!("  - {{ id: s{i}, after: zzzzzz }}\n"));
+    }
+    let parsed = parse_map(&source);
+    let unknown: Vec<&Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unknown_reference")
+        .collect();
+    assert_eq!(unknown.len(), 1_999);
+    for diagnostic in unknown {
+        let help = diagnostic.help.as_deref().unwrap();
+        assert!(help.ends_with("`s11` and 1988 more"), "{help}");
+    }
+}
