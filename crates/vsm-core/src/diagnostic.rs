@@ -125,6 +125,24 @@ pub fn did_you_mean<'a>(
         .map(|(candidate, _)| candidate)
 }
 
+/// Longest user text a message quotes whole, in characters.
+const QUOTED_CHARS: usize = 60;
+
+/// User text for quoting in a message: whole when short, otherwise its start, `…` and its size,
+/// so that a huge value never makes a huge message.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.into(),
+        Some(_) => {
+            let end = text
+                .char_indices()
+                .nth(QUOTED_CHARS - 10)
+                .map_or(text.len(), |(byte, _)| byte);
+            format!("{}… ({} bytes)", &text[..end], text.len()).into()
+        }
+    }
+}
+
 /// Names in backticks, comma-separated: "`a`, `b`, `c`"; past `limit` names, the rest are
 /// counted ("`a`, `b` and 9,998 more"), so a message about a huge map stays short.
 pub fn backticked<'a>(names: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
@@ -157,6 +175,14 @@ mod tests {
         assert_eq!(did_you_mean("wiat_time", fields), Some("wait_time"));
         assert_eq!(did_you_mean("Team", fields), Some("team"));
         assert_eq!(did_you_mean("colour", fields), None);
+    }
+
+    #[test]
+    fn huge_values_are_quoted_short() {
+        assert_eq!(shorten("2 hours"), "2 hours");
+        let huge = "é".repeat(1_000_000);
+        let quoted = shorten(&huge);
+        assert_eq!(quoted, format!("{}… (2000000 bytes)", "é".repeat(50)));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::diagnostic::shorten;
+
 const MS_PER_SECOND: u64 = 1_000;
 const MS_PER_MINUTE: u64 = 60 * MS_PER_SECOND;
 const MS_PER_HOUR: u64 = 60 * MS_PER_MINUTE;
@@ -246,7 +248,9 @@ impl FromStr for Duration {
         if text.starts_with('-') {
             return Err(DurationError::Negative);
         }
-        let invalid = || DurationError::Invalid { text: text.into() };
+        let invalid = || DurationError::Invalid {
+            text: shorten(text).into(),
+        };
         let mut total: f64 = 0.0;
         let mut rest = text.trim_start_matches('+');
         while !rest.is_empty() {
@@ -269,11 +273,12 @@ impl FromStr for Duration {
                     return Ok(Duration::ZERO);
                 }
                 return Err(DurationError::MissingUnit {
-                    number: number.into(),
+                    number: shorten(number).into(),
                 });
             }
-            let size =
-                unit_size(unit).ok_or_else(|| DurationError::UnknownUnit { unit: unit.into() })?;
+            let size = unit_size(unit).ok_or_else(|| DurationError::UnknownUnit {
+                unit: shorten(unit).into(),
+            })?;
             total += value * size as f64;
             rest = rest[unit_len..].trim_start_matches([' ', '\t', ',']);
         }

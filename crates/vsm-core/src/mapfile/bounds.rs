@@ -4,7 +4,7 @@
 
 use super::nodes::{Node, Reader};
 use crate::Percent;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, shorten};
 use crate::model::{Step, ValueStream};
 
 /// The largest UTC offset a zone may have, in minutes: ±18:00, the bound of ISO 8601 profiles
@@ -19,6 +19,7 @@ pub const MAX_OFFSET_MINUTES: i32 = 18 * 60;
 pub(super) fn read_zone(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<String> {
     let text = reader.text(node)?;
     let zone = text.trim();
+    let quoted = shorten(zone);
     let location = reader.location(node);
     let examples =
         "an offset such as `+02:00`, `UTC`, or a time zone name such as `Europe/Amsterdam`";
@@ -42,7 +43,7 @@ pub(super) fn read_zone(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Stri
             }
             Some(_) => {
                 reader.report(
-                    Diagnostic::error("invalid_offset", format!("`{zone}` is not a UTC offset any place uses: offsets lie between `-18:00` and `+18:00`"))
+                    Diagnostic::error("invalid_offset", format!("`{quoted}` is not a UTC offset any place uses: offsets lie between `-18:00` and `+18:00`"))
                         .at(location)
                         .help("write the offset as `+HH:MM` with minutes below 60, e.g. `+05:30`, or use a time zone name such as `Asia/Kolkata`"),
                 );
@@ -50,7 +51,7 @@ pub(super) fn read_zone(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Stri
             }
             None => {
                 reader.report(
-                    Diagnostic::error("invalid_offset", format!("`{zone}` is not a UTC offset"))
+                    Diagnostic::error("invalid_offset", format!("`{quoted}` is not a UTC offset"))
                         .at(location)
                         .help(format!("write {examples}")),
                 );
@@ -67,7 +68,7 @@ pub(super) fn read_zone(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Stri
         return Some(zone.to_string());
     }
     reader.report(
-        Diagnostic::error("invalid_zone", format!("`{zone}` is not a time zone"))
+        Diagnostic::error("invalid_zone", format!("`{quoted}` is not a time zone"))
             .at(location)
             .help(format!("write {examples}")),
     );

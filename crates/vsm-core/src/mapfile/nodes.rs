@@ -3,7 +3,7 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::fields::{Kind, ObjectSpec};
-use crate::diagnostic::{Diagnostic, Location, backticked, did_you_mean};
+use crate::diagnostic::{Diagnostic, Location, backticked, did_you_mean, shorten};
 use crate::{Duration, Percent};
 
 pub type Node<'s> = MarkedYaml<'s>;
@@ -20,6 +20,9 @@ pub struct Reader<'s> {
 
 /// Comparisons one file may spend on suggestions (well under a second).
 const SUGGESTION_BUDGET: usize = 2_000_000;
+
+/// The longest id, in characters.
+pub const MAX_ID_CHARS: usize = 100;
 
 /// How many names a help text lists before counting the rest.
 pub const LISTED_NAMES: usize = 12;
@@ -232,11 +235,11 @@ impl<'s> Reader<'s> {
             YamlData::Sequence(_) => "a list".into(),
             YamlData::Mapping(_) => "a mapping".into(),
             YamlData::Value(Scalar::Null) => "nothing".into(),
-            YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", self.raw(node)),
+            YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", shorten(self.raw(node))),
             YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
-                format!("the number `{}`", self.raw(node))
+                format!("the number `{}`", shorten(self.raw(node)))
             }
-            YamlData::Value(Scalar::String(text)) => format!("the text `{text}`"),
+            YamlData::Value(Scalar::String(text)) => format!("the text `{}`", shorten(text)),
             _ => "an unsupported YAML value".into(),
         }
     }
@@ -299,7 +302,11 @@ impl<'s> Reader<'s> {
                     let location = self.location(key);
                     let mut diagnostic = Diagnostic::error(
                         "unknown_field",
-                        format!("unknown field `{name}` in {}", article(spec.noun)),
+                        format!(
+                            "unknown field `{}` in {}",
+                            shorten(name),
+                            article(spec.noun)
+                        ),
                     )
                     .at(location);
                     diagnostic = match did_you_mean(name, spec.names()) {
@@ -408,6 +415,23 @@ impl<'s> Reader<'s> {
     /// An identifier: letters, digits, `-`, `_` and `.`.
     pub fn id(&mut self, node: &Node<'_>) -> Option<String> {
         let id = self.text(node)?;
+        // Ids are quoted in many messages and drawn in every picture: keep them short.
+        let length = id.chars().count();
+        if length > MAX_ID_CHARS {
+            let location = self.location(node);
+            self.report(
+                Diagnostic::error(
+                    "invalid_id",
+                    format!(
+                        "`{}` is too long for an id: {length} characters, the most is {MAX_ID_CHARS}",
+                        shorten(&id)
+                    ),
+                )
+                .at(location)
+                .help("use a short id such as `review` and put the full text in `name:`"),
+            );
+            return None;
+        }
         let valid = id.chars().next().is_some_and(char::is_alphanumeric)
             && id
                 .chars()
@@ -432,13 +456,17 @@ impl<'s> Reader<'s> {
             .collect::<Vec<_>>()
             .join("-");
         let location = self.location(node);
-        let mut diagnostic =
-            Diagnostic::error("invalid_id", format!("`{id}` is not a valid id")).at(location);
+        let mut diagnostic = Diagnostic::error(
+            "invalid_id",
+            format!("`{}` is not a valid id", shorten(&id)),
+        )
+        .at(location);
         diagnostic = if suggestion.is_empty() {
             diagnostic.help("an id uses letters, digits, `-`, `_` and `.`")
         } else {
             diagnostic.help(format!(
-                "an id uses letters, digits, `-`, `_` and `.`; try `{suggestion}` (the display name goes in `name:`)"
+                "an id uses letters, digits, `-`, `_` and `.`; try `{}` (the display name goes in `name:`)",
+                shorten(&suggestion)
             ))
         };
         self.report(diagnostic);
@@ -519,7 +547,10 @@ impl<'s> Reader<'s> {
                 self.report(
                     Diagnostic::error(
                         "invalid_duration",
-                        format!("`{}` is not a valid duration: {error}", self.raw(node)),
+                        format!(
+                            "`{}` is not a valid duration: {error}",
+                            shorten(self.raw(node))
+                        ),
                     )
                     .at(location)
                     .help(error.help()),
@@ -553,7 +584,7 @@ impl<'s> Reader<'s> {
                     let location = self.location(node);
                     let meant = Percent::new(value.0 * 100.0).expect("under 100");
                     self.report(
-                        Diagnostic::warning("fraction_as_percent", format!("`{}` is read as {percent}, not {meant}", self.raw(node)))
+                        Diagnostic::warning("fraction_as_percent", format!("`{}` is read as {percent}, not {meant}", shorten(self.raw(node))))
                             .at(location)
                             .help(format!("percentages are written out of 100; write `{meant}` if that is what you mean")),
                     );
@@ -565,7 +596,10 @@ impl<'s> Reader<'s> {
                 self.report(
                     Diagnostic::error(
                         "invalid_percent",
-                        format!("`{}` is not a valid percentage: {error}", self.raw(node)),
+                        format!(
+                            "`{}` is not a valid percentage: {error}",
+                            shorten(self.raw(node))
+                        ),
                     )
                     .at(location)
                     .help(error.help()),
@@ -582,9 +616,12 @@ impl<'s> Reader<'s> {
             Err(_) => {
                 let location = self.location(node);
                 self.report(
-                    Diagnostic::error("invalid_date", format!("`{text}` is not a date"))
-                        .at(location)
-                        .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
+                    Diagnostic::error(
+                        "invalid_date",
+                        format!("`{}` is not a date", shorten(&text)),
+                    )
+                    .at(location)
+                    .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
                 );
                 None
             }
@@ -614,7 +651,7 @@ impl<'s> Reader<'s> {
         self.report(
             Diagnostic::error(
                 "invalid_choice",
-                format!("`{text}` is not a valid `{field}`"),
+                format!("`{}` is not a valid `{field}`", shorten(&text)),
             )
             .at(location)
             .help(help),

@@ -8,7 +8,7 @@ use super::bounds::{
 use super::fields::{self, ObjectSpec};
 use super::nodes::{Fields, LISTED_NAMES, Node, Reader};
 use crate::calendar::CalendarSpec;
-use crate::diagnostic::{Diagnostic, Location, backticked};
+use crate::diagnostic::{Diagnostic, Location, backticked, shorten};
 use crate::graph;
 use crate::measure::{Matching, MeasureSource, Pattern, Reentry, StepRule};
 use crate::model::{
@@ -126,7 +126,7 @@ pub fn build_extending(
                 reader.report(
                     Diagnostic::error(
                         "unknown_reference",
-                        format!("there is no step `{}` to remove", removed.id),
+                        format!("there is no step `{}` to remove", shorten(&removed.id)),
                     )
                     .at(removed.location)
                     .help(help),
@@ -499,7 +499,7 @@ fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Target> {
             let show = |key: &str| {
                 bound
                     .get(key)
-                    .map_or("", |node| reader.raw(node))
+                    .map_or("".into(), |node| shorten(reader.raw(node)))
                     .to_string()
             };
             let (low_text, high_text) = (show("min"), show("max"));
@@ -995,7 +995,7 @@ impl IdTable {
         reader.report(
             Diagnostic::error(
                 "unknown_reference",
-                format!("there is no {noun} with id `{}`", reference.id),
+                format!("there is no {noun} with id `{}`", shorten(&reference.id)),
             )
             .at(reference.location)
             .help(help),

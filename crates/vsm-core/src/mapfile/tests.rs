@@ -619,3 +619,21 @@ fn unknown_references_in_a_large_map_list_a_few_ids_not_all() {
         assert!(help.ends_with("`s11` and 1988 more"), "{help}");
     }
 }
+
+#[test]
+fn huge_bad_values_are_quoted_short() {
+    // A value of 100,000 characters was quoted whole, twice, in its message.
+    let huge = "x".repeat(100_000);
+    let source = format!(
+        "name: H\nsteps:\n  - {{ id: a, process_time: 1{huge} }}\n  - {{ id: \"{huge}\" }}\n  - {{ id: c, after: {huge}, complete_accurate: {huge} }}\nmeasure: {{ log: x.csv, zone: \"+{huge}\" }}\n"
+    );
+    let parsed = parse_map(&source);
+    let mut quoting = 0;
+    for diagnostic in &parsed.diagnostics {
+        let text = diagnostic.to_string();
+        assert!(text.len() < 600, "{} bytes: {}", text.len(), &text[..600]);
+        quoting += usize::from(text.contains("xxxxx… (100"));
+    }
+    // The duration, the id, the reference, the percentage and the zone.
+    assert_eq!(quoting, 5, "{:#?}", parsed.diagnostics);
+}
