@@ -11,14 +11,17 @@
 //! loop count with their own extra time; loops are charged at F, so a loop on a side branch only
 //! lengthens the stream when it makes that branch the critical one.
 
+use std::collections::HashMap;
+
 mod measured;
 
 pub use measured::{LadderStep, MeasuredLeadTime, analyze_measured};
 
 use crate::bottleneck::{self, Bottleneck};
+use crate::duration::years;
 use crate::graph;
 use crate::model::ValueStream;
-use crate::{Duration, Percent};
+use crate::{Duration, Percent, format_number};
 
 /// Everything `vsm analyze` reports about a stream.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,13 +120,57 @@ pub fn share_percent(part: Duration, whole: Duration) -> f64 {
     }
 }
 
+/// A total past [`Duration::MAX`]: an error that names the value and the limit, never a wrapped
+/// or clipped number.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what} is {}, more than the longest duration vsm holds ({})", years(*millis), years(u128::from(Duration::MAX.as_millis())))]
+pub struct TooLong {
+    /// What was added up, in the user's words ("the sum of the steps' lead times up to `deploy`").
+    pub what: String,
+    /// Where the total passed the limit.
+    pub at: TooLongAt,
+    /// The total, in milliseconds.
+    pub millis: u128,
+}
+
+/// The entry of the map at which a total passed the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TooLongAt {
+    /// A step, by index.
+    Step(usize),
+    /// A rework loop, by index into [`ValueStream::rework`].
+    Rework(usize),
+}
+
+impl TooLong {
+    /// What to do about it.
+    pub fn help(&self) -> &'static str {
+        "a value stream's times run from seconds to months; check the durations for an extra digit or a wrong unit, and rework shares near 99%"
+    }
+}
+
 /// Analyzes a checked stream.
+///
+/// # Panics
+/// When a total passes [`Duration::MAX`], which a map read by [`crate::parse_map`] never does
+/// (the reader reports it). For streams built otherwise (measured numbers), use
+/// [`try_analyze`].
 pub fn analyze(stream: &ValueStream) -> Analysis {
+    try_analyze(stream).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Analyzes a checked stream, or says which total passes [`Duration::MAX`].
+pub fn try_analyze(stream: &ValueStream) -> Result<Analysis, TooLong> {
     let steps = &stream.steps;
+    check_step_totals(stream)?;
     let order = graph::topological_order(steps).expect("a checked stream has no cycle");
-    let lead = |i: usize| steps[i].lead_time().as_millis();
-    let critical_path = graph::longest_path(steps, &order, lead);
-    let on_path = |path: &[usize], i| path.contains(&i);
+    // Every sum below is at most the sum of all lead times, checked above.
+    let critical_path = graph::longest_path(steps, &order, |i| steps[i].lead_time())
+        .expect("at most the sum of all lead times");
+    let mut on_critical_path = vec![false; steps.len()];
+    for &i in &critical_path {
+        on_critical_path[i] = true;
+    }
 
     let sum = |path: &[usize], f: &dyn Fn(usize) -> Duration| {
         path.iter()
@@ -149,10 +196,31 @@ pub fn analyze(stream: &ValueStream) -> Analysis {
         }
     });
 
-    let (rework, effective_lead) = rework_metrics(stream, &order);
-    let critical_path_with_rework =
-        graph::longest_path(steps, &order, |i| effective_lead[i].as_millis());
+    let (rework, effective_lead) = rework_metrics(stream, &order)?;
+    let critical_path_with_rework = graph::longest_path(steps, &order, |i| effective_lead[i])
+        .map_err(|too_long| TooLong {
+            what: format!(
+                "the expected lead time with rework up to step `{}`",
+                steps[too_long.step].id
+            ),
+            at: TooLongAt::Step(too_long.step),
+            millis: too_long.millis,
+        })?;
     let lead_time_with_rework = sum(&critical_path_with_rework, &|i| effective_lead[i]);
+    let mut rework_time = vec![Duration::ZERO; steps.len()];
+    for (number, loop_) in rework.iter().enumerate() {
+        rework_time[loop_.to] = rework_time[loop_.to]
+            .checked_add(loop_.expected_extra_time)
+            .ok_or_else(|| TooLong {
+                what: format!(
+                    "the expected rework time of step `{}` (the loops that come back to it)",
+                    steps[loop_.to].id
+                ),
+                at: TooLongAt::Rework(number),
+                millis: u128::from(rework_time[loop_.to].as_millis())
+                    + u128::from(loop_.expected_extra_time.as_millis()),
+            })?;
+    }
 
     let rolled = steps
         .iter()
@@ -175,20 +243,16 @@ pub fn analyze(stream: &ValueStream) -> Analysis {
 
     let step_metrics: Vec<StepMetrics> = steps
         .iter()
-        .enumerate()
-        .map(|(index, step)| StepMetrics {
+        .zip(rework_time)
+        .zip(on_critical_path)
+        .map(|((step, rework_time), on_critical_path)| StepMetrics {
             process_time: step.process_time,
             wait_time: step.wait_time,
             lead_time: step.lead_time(),
             complete_accurate: step.complete_accurate,
             lead_time_share_percent: share_percent(step.lead_time(), lead_time),
-            on_critical_path: on_path(&critical_path, index),
-            rework_time: rework
-                .iter()
-                .filter(|loop_| loop_.to == index)
-                .fold(Duration::ZERO, |total, loop_| {
-                    total.saturating_add(loop_.expected_extra_time)
-                }),
+            on_critical_path,
+            rework_time,
         })
         .collect();
 
@@ -204,43 +268,112 @@ pub fn analyze(stream: &ValueStream) -> Analysis {
         measured: None,
     };
     analysis.bottlenecks = bottleneck::rank(stream, &analysis);
-    analysis
+    Ok(analysis)
+}
+
+/// The sum of every step's lead time is within [`Duration::MAX`], so the critical path, the
+/// work content and each team's totals are too.
+fn check_step_totals(stream: &ValueStream) -> Result<(), TooLong> {
+    let mut total = Duration::ZERO;
+    for (index, step) in stream.steps.iter().enumerate() {
+        let millis = u128::from(total.as_millis())
+            + u128::from(step.wait_time.as_millis())
+            + u128::from(step.process_time.as_millis());
+        total = total
+            .checked_add(step.wait_time)
+            .and_then(|total| total.checked_add(step.process_time))
+            .ok_or_else(|| TooLong {
+                what: format!(
+                    "the sum of the steps' lead times (wait plus process time) up to step `{}`",
+                    step.id
+                ),
+                at: TooLongAt::Step(index),
+                millis,
+            })?;
+    }
+    Ok(())
 }
 
 /// Loop metrics and each step's lead time with the expected time of the loops charged to it.
-fn rework_metrics(stream: &ValueStream, order: &[usize]) -> (Vec<ReworkMetrics>, Vec<Duration>) {
+///
+/// Each loop's lead time is a longest path from `to` to `from` over the steps between them in
+/// topological order only, so a map of many short loops costs little however long it is.
+fn rework_metrics(
+    stream: &ValueStream,
+    order: &[usize],
+) -> Result<(Vec<ReworkMetrics>, Vec<Duration>), TooLong> {
     let steps = &stream.steps;
+    let position = graph::positions(order);
+    let mut loops_from: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
+    for (number, loop_) in stream.rework.iter().enumerate() {
+        loops_from[loop_.from].push(number);
+    }
     let mut effective: Vec<Duration> = steps.iter().map(crate::model::Step::lead_time).collect();
     let mut metrics: Vec<Option<ReworkMetrics>> = vec![None; stream.rework.len()];
+    // Longest path from the loop's `to` to each step, for the steps of the current span.
+    let mut reach: Vec<Option<Duration>> = vec![None; steps.len()];
     for &index in order {
         let base = steps[index].lead_time();
         let mut extra_total = Duration::ZERO;
-        for (number, loop_) in stream
-            .rework
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.from == index)
-        {
-            let inside = graph::between(steps, loop_.to, loop_.from);
-            // Longest path from `to` to `from` inside the loop; `from` counts once, without its own loops.
-            let mut reach: Vec<Option<Duration>> = vec![None; steps.len()];
-            for &i in order {
-                if !inside[i] {
-                    continue;
-                }
+        for &number in &loops_from[index] {
+            let loop_ = &stream.rework[number];
+            let too_long = |what: String, millis: u128| TooLong {
+                what,
+                at: TooLongAt::Rework(number),
+                millis,
+            };
+            let span = &order[position[loop_.to]..=position[index]];
+            // `from` counts once, without its own loops.
+            for &i in span {
                 let weight = if i == index { base } else { effective[i] };
                 let start = if i == loop_.to {
                     Some(Duration::ZERO)
                 } else {
                     steps[i].after.iter().filter_map(|&p| reach[p]).max()
                 };
-                reach[i] = start.map(|start| start.saturating_add(weight));
+                reach[i] = match start {
+                    None => None,
+                    Some(start) => Some(start.checked_add(weight).ok_or_else(|| {
+                        too_long(
+                            format!(
+                                "the lead time of one pass of the rework loop from `{}` to `{}`",
+                                steps[loop_.from].id, steps[loop_.to].id
+                            ),
+                            u128::from(start.as_millis()) + u128::from(weight.as_millis()),
+                        )
+                    })?),
+                };
             }
             let loop_lead_time = reach[index].unwrap_or(base);
+            for &i in span {
+                reach[i] = None;
+            }
             let s = loop_.share.fraction();
             let passes = s / (1.0 - s);
-            let extra = Duration::from_secs_f64(loop_lead_time.as_secs_f64() * passes);
-            extra_total = extra_total.saturating_add(extra);
+            let extra_millis = loop_lead_time.as_millis() as f64 * passes;
+            let extra = if extra_millis <= Duration::MAX.as_millis() as f64 {
+                Duration::from_millis(extra_millis.round() as u64)
+            } else {
+                return Err(too_long(
+                    format!(
+                        "the expected extra time of the rework loop from `{}` to `{}` ({} extra passes of {} each)",
+                        steps[loop_.from].id,
+                        steps[loop_.to].id,
+                        format_number(passes, 2),
+                        loop_lead_time.human()
+                    ),
+                    extra_millis as u128,
+                ));
+            };
+            extra_total = extra_total.checked_add(extra).ok_or_else(|| {
+                too_long(
+                    format!(
+                        "the expected extra time of the rework loops from `{}`",
+                        steps[index].id
+                    ),
+                    u128::from(extra_total.as_millis()) + u128::from(extra.as_millis()),
+                )
+            })?;
             metrics[number] = Some(ReworkMetrics {
                 from: loop_.from,
                 to: loop_.to,
@@ -250,13 +383,28 @@ fn rework_metrics(stream: &ValueStream, order: &[usize]) -> (Vec<ReworkMetrics>,
                 expected_extra_time: extra,
             });
         }
-        effective[index] = base.saturating_add(extra_total);
+        effective[index] = match base.checked_add(extra_total) {
+            Some(effective) => effective,
+            None => {
+                let last = *loops_from[index]
+                    .last()
+                    .expect("extra time comes from a loop");
+                return Err(TooLong {
+                    what: format!(
+                        "the expected lead time of step `{}` with its rework loops",
+                        steps[index].id
+                    ),
+                    at: TooLongAt::Rework(last),
+                    millis: u128::from(base.as_millis()) + u128::from(extra_total.as_millis()),
+                });
+            }
+        };
     }
     let metrics = metrics
         .into_iter()
         .map(|m| m.expect("every loop's `from` is in the order"))
         .collect();
-    (metrics, effective)
+    Ok((metrics, effective))
 }
 
 fn team_totals(
@@ -265,10 +413,12 @@ fn team_totals(
     work_content: Duration,
 ) -> Vec<TeamTotals> {
     let mut teams: Vec<TeamTotals> = Vec::new();
+    let mut positions: HashMap<Option<&str>, usize> = HashMap::new();
     for (step, metric) in stream.steps.iter().zip(metrics) {
-        let position = match teams.iter().position(|t| t.team == step.team) {
-            Some(position) => position,
+        let position = match positions.get(&step.team.as_deref()) {
+            Some(&position) => position,
             None => {
+                positions.insert(step.team.as_deref(), teams.len());
                 teams.push(TeamTotals {
                     team: step.team.clone(),
                     steps: 0,

@@ -117,6 +117,12 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
         .max()
         .unwrap_or(Duration::ZERO);
 
+    // The loops that come back to each step, found once rather than per step.
+    let mut loops_to: Vec<Vec<usize>> = vec![Vec::new(); stream.steps.len()];
+    for (number, loop_) in analysis.rework.iter().enumerate() {
+        loops_to[loop_.to].push(number);
+    }
+
     let mut ranked: Vec<Bottleneck> = Vec::new();
     for (index, (step, metrics)) in stream.steps.iter().zip(&analysis.steps).enumerate() {
         let mut reasons = Vec::new();
@@ -178,11 +184,11 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
         }
         // Rework is charged to the step whose output failed: the one items return to.
         // A measured map's rework is measured (below), not expected from declared loops.
-        for loop_ in analysis
-            .rework
+        for loop_ in loops_to[index]
             .iter()
+            .map(|&number| &analysis.rework[number])
             .filter(|_| analysis.measured.is_none())
-            .filter(|l| l.to == index && !l.expected_extra_time.is_zero())
+            .filter(|l| !l.expected_extra_time.is_zero())
         {
             let share = share_percent(loop_.expected_extra_time, summary.lead_time);
             let source = if loop_.from == index {

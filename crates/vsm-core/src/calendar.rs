@@ -16,8 +16,9 @@ pub struct Calendar {
     zone: TimeZone,
     /// Monday first.
     days: [bool; 7],
-    start: Time,
-    end: Time,
+    /// Minutes after midnight; the end may be 24:00 (1440), the midnight that ends the day.
+    start_minute: u16,
+    end_minute: u16,
     holidays: BTreeSet<Date>,
 }
 
@@ -47,23 +48,35 @@ impl Default for CalendarSpec {
     }
 }
 
+const MINUTES_PER_DAY: u16 = 24 * 60;
+
 fn weekday_index(weekday: Weekday) -> usize {
     weekday.to_monday_zero_offset() as usize
 }
 
 impl Calendar {
+    /// A calendar of `spec`'s days and hours in `zone`; minutes past 24:00 count as 24:00.
     pub fn new(spec: &CalendarSpec, zone: TimeZone) -> Calendar {
-        let time = |minute: u16| {
-            Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0)
-                .expect("a checked time of day")
-        };
         Calendar {
             zone,
             days: spec.days,
-            start: time(spec.start_minute),
-            end: time(spec.end_minute),
+            start_minute: spec.start_minute.min(MINUTES_PER_DAY),
+            end_minute: spec.end_minute.min(MINUTES_PER_DAY),
             holidays: spec.holidays.iter().copied().collect(),
         }
+    }
+
+    /// The instant (milliseconds since the epoch) at `minute` after the midnight that starts
+    /// `day` in the calendar's zone; 24:00 is the next day's midnight.
+    fn instant_on(&self, day: Date, minute: u16) -> Option<i64> {
+        let (date, minute) = if minute >= MINUTES_PER_DAY {
+            (day.tomorrow().ok()?, 0)
+        } else {
+            (day, minute)
+        };
+        let time = Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?;
+        let zoned = date.to_datetime(time).to_zoned_datetime(self.zone.clone());
+        zoned.ok().map(|zoned| zoned.timestamp().as_millisecond())
     }
 
     /// Working milliseconds between two instants (milliseconds since the epoch); 0 if `to` is
@@ -79,12 +92,8 @@ impl Calendar {
         let mut day = first;
         while day <= last {
             if self.days[weekday_index(day.weekday())] && !self.holidays.contains(&day) {
-                let bound = |time: Time| {
-                    day.to_datetime(time)
-                        .to_zoned_datetime(self.zone.clone())
-                        .map_or(from, |zoned| zoned.timestamp().as_millisecond())
-                };
-                let (open, close) = (bound(self.start), bound(self.end));
+                let bound = |minute: u16| self.instant_on(day, minute).unwrap_or(from);
+                let (open, close) = (bound(self.start_minute), bound(self.end_minute));
                 let overlap = close.min(to) - open.max(from);
                 total += overlap.max(0);
             }
@@ -160,6 +169,27 @@ mod tests {
         assert_eq!(
             amsterdam.working_millis(at("2024-01-15T07:00:00Z"), at("2024-01-15T09:00:00Z")),
             HOUR
+        );
+    }
+
+    #[test]
+    fn a_working_day_may_end_at_midnight() {
+        // `hours: 00:00-24:00` once panicked: 24:00 is no time of day.
+        let spec = CalendarSpec {
+            start_minute: 0,
+            end_minute: 24 * 60,
+            ..CalendarSpec::default()
+        };
+        let calendar = Calendar::new(&spec, TimeZone::UTC);
+        // Monday to Tuesday 12:00: all of Monday and half of Tuesday.
+        assert_eq!(
+            calendar.working_millis(at("2024-03-04T00:00:00Z"), at("2024-03-05T12:00:00Z")),
+            36 * HOUR
+        );
+        // Friday 20:00 to Monday 02:00: four hours of Friday, two of Monday.
+        assert_eq!(
+            calendar.working_millis(at("2024-03-08T20:00:00Z"), at("2024-03-11T02:00:00Z")),
+            6 * HOUR
         );
     }
 

@@ -125,6 +125,45 @@ pub fn did_you_mean<'a>(
         .map(|(candidate, _)| candidate)
 }
 
+/// Longest user text a message quotes whole, in characters.
+const QUOTED_CHARS: usize = 60;
+
+/// User text for quoting in a message: whole when short, otherwise its start, `…` and its size,
+/// so that a huge value never makes a huge message.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.into(),
+        Some(_) => {
+            let end = text
+                .char_indices()
+                .nth(QUOTED_CHARS - 10)
+                .map_or(text.len(), |(byte, _)| byte);
+            format!("{}… ({} bytes)", &text[..end], text.len()).into()
+        }
+    }
+}
+
+/// Names in backticks, comma-separated: "`a`, `b`, `c`"; past `limit` names, the rest are
+/// counted ("`a`, `b` and 9,998 more"), so a message about a huge map stays short.
+pub fn backticked<'a>(names: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
+    let mut names = names.into_iter();
+    let listed: Vec<String> = names
+        .by_ref()
+        .take(limit)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    // The rest are counted without walking them when the iterator knows its length.
+    let more = match names.size_hint() {
+        (low, Some(high)) if low == high => low,
+        _ => names.count(),
+    };
+    let mut text = listed.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +175,23 @@ mod tests {
         assert_eq!(did_you_mean("wiat_time", fields), Some("wait_time"));
         assert_eq!(did_you_mean("Team", fields), Some("team"));
         assert_eq!(did_you_mean("colour", fields), None);
+    }
+
+    #[test]
+    fn huge_values_are_quoted_short() {
+        assert_eq!(shorten("2 hours"), "2 hours");
+        let huge = "é".repeat(1_000_000);
+        let quoted = shorten(&huge);
+        assert_eq!(quoted, format!("{}… (2000000 bytes)", "é".repeat(50)));
+    }
+
+    #[test]
+    fn long_lists_of_names_are_cut_and_counted() {
+        assert_eq!(backticked(["a", "b"], 3), "`a`, `b`");
+        let many: Vec<String> = (0..10_000).map(|i| format!("s{i}")).collect();
+        assert_eq!(
+            backticked(many.iter().map(String::as_str), 3),
+            "`s0`, `s1`, `s2` and 9997 more"
+        );
     }
 }

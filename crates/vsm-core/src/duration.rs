@@ -7,6 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::diagnostic::shorten;
+
 const MS_PER_SECOND: u64 = 1_000;
 const MS_PER_MINUTE: u64 = 60 * MS_PER_SECOND;
 const MS_PER_HOUR: u64 = 60 * MS_PER_MINUTE;
@@ -42,7 +44,7 @@ pub enum DurationError {
     UnknownUnit { unit: String },
     #[error("`{text}` is not a duration")]
     Invalid { text: String },
-    #[error("the duration is too large")]
+    #[error("the duration is longer than the longest vsm holds ({})", years(Duration::MAX.millis.into()))]
     Overflow,
 }
 
@@ -57,13 +59,41 @@ impl DurationError {
                 format!("add a unit: `{number}h` for hours, `{number}d` for days ({units})")
             }
             DurationError::UnknownUnit { .. } | DurationError::Invalid { .. } => units.into(),
-            DurationError::Overflow => "write a duration shorter than a million years".into(),
+            DurationError::Overflow => {
+                "a value stream's times run from seconds to months; check the number and its unit"
+                    .into()
+            }
         }
     }
 }
 
+/// Milliseconds in an average Gregorian year, for naming huge durations.
+const MS_PER_YEAR: f64 = 365.2425 * MS_PER_DAY as f64;
+
+/// A count of milliseconds as years, for messages about values past [`Duration::MAX`]:
+/// `about 950,650 years`.
+pub(crate) fn years(millis: u128) -> String {
+    let years = (millis as f64 / MS_PER_YEAR).round() as u128;
+    let digits = years.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("about {grouped} years")
+}
+
 impl Duration {
     pub const ZERO: Duration = Duration { millis: 0 };
+
+    /// The longest duration vsm holds, written or added up (about 950,650 years): a step's time
+    /// or a total past it is an error, never a wrapped or clipped number. Twice it still fits in
+    /// the integer, so adding two durations never wraps before the check.
+    pub const MAX: Duration = Duration {
+        millis: 30_000_000_000_000_000,
+    };
 
     pub const fn from_millis(millis: u64) -> Self {
         Duration { millis }
@@ -112,6 +142,14 @@ impl Duration {
 
     pub fn saturating_add(self, other: Duration) -> Duration {
         Duration::from_millis(self.millis.saturating_add(other.millis))
+    }
+
+    /// The sum, or `None` past [`Duration::MAX`].
+    pub fn checked_add(self, other: Duration) -> Option<Duration> {
+        self.millis
+            .checked_add(other.millis)
+            .filter(|&millis| millis <= Duration::MAX.millis)
+            .map(Duration::from_millis)
     }
 
     pub fn checked_sub(self, other: Duration) -> Option<Duration> {
@@ -210,7 +248,9 @@ impl FromStr for Duration {
         if text.starts_with('-') {
             return Err(DurationError::Negative);
         }
-        let invalid = || DurationError::Invalid { text: text.into() };
+        let invalid = || DurationError::Invalid {
+            text: shorten(text).into(),
+        };
         let mut total: f64 = 0.0;
         let mut rest = text.trim_start_matches('+');
         while !rest.is_empty() {
@@ -233,15 +273,16 @@ impl FromStr for Duration {
                     return Ok(Duration::ZERO);
                 }
                 return Err(DurationError::MissingUnit {
-                    number: number.into(),
+                    number: shorten(number).into(),
                 });
             }
-            let size =
-                unit_size(unit).ok_or_else(|| DurationError::UnknownUnit { unit: unit.into() })?;
+            let size = unit_size(unit).ok_or_else(|| DurationError::UnknownUnit {
+                unit: shorten(unit).into(),
+            })?;
             total += value * size as f64;
             rest = rest[unit_len..].trim_start_matches([' ', '\t', ',']);
         }
-        if total > 3.0e16 {
+        if total > Duration::MAX.millis as f64 {
             return Err(DurationError::Overflow);
         }
         Ok(Duration::from_millis(total.round() as u64))

@@ -20,7 +20,7 @@ mod percent;
 pub mod plan;
 pub mod simulate;
 
-pub use analysis::{Analysis, analyze, analyze_measured};
+pub use analysis::{Analysis, TooLong, TooLongAt, analyze, analyze_measured, try_analyze};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use duration::{Duration, DurationError};
 pub use mapfile::{ParsedMap, extends_of, json_schema, parse_map, parse_map_extending};

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::diagnostic::shorten;
+
 /// A share between 0 % and 100 %, kept as the percentage value (75.0 for 75 %).
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Percent(f64);
@@ -87,7 +89,9 @@ impl FromStr for Percent {
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| PercentError::Invalid { text: text.into() })?;
+            .ok_or_else(|| PercentError::Invalid {
+                text: shorten(text).into(),
+            })?;
         if value < 0.0 {
             return Err(PercentError::Negative);
         }

@@ -17,6 +17,7 @@ pub fn render(
     renderer: &Renderer,
 ) -> String {
     let path = path.display().to_string();
+    let lines = Lines::new(source);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let level = match diagnostic.severity {
@@ -27,22 +28,47 @@ pub fn render(
         let title = level.primary_title(message.as_str()).id(diagnostic.code);
         let mut group = Group::with_title(title);
         if let Some(location) = diagnostic.location {
+            let primary = lines.span(location.offset, location.len);
+            // A related place close by shares the excerpt; a far one gets its own.
+            let related = diagnostic
+                .related
+                .as_ref()
+                .map(|(related, note)| (lines.span(related.offset, related.len), note.as_str()));
+            let together = related.as_ref().filter(|(other, _)| primary.near(other));
+            let excerpt = together.map_or(primary.lines.clone(), |(other, _)| {
+                primary.lines.start.min(other.lines.start)..primary.lines.end.max(other.lines.end)
+            });
+            let (text, base, first_line) = lines.excerpt(source, excerpt);
             let mut annotation =
-                AnnotationKind::Primary.span(location.offset..location.offset + location.len);
+                AnnotationKind::Primary.span(primary.bytes.start - base..primary.bytes.end - base);
             if let Some(label) = &diagnostic.label {
                 annotation = annotation.label(label.as_str());
             }
-            let mut snippet = Snippet::source(source)
+            let mut snippet = Snippet::source(text)
+                .line_start(first_line)
                 .path(path.as_str())
                 .annotation(annotation);
-            if let Some((related, note)) = &diagnostic.related {
+            if let Some((other, note)) = together {
                 snippet = snippet.annotation(
                     AnnotationKind::Context
-                        .span(related.offset..related.offset + related.len)
-                        .label(note.as_str()),
+                        .span(other.bytes.start - base..other.bytes.end - base)
+                        .label(*note),
                 );
             }
             group = group.element(snippet);
+            if let Some((other, note)) = related.as_ref().filter(|_| together.is_none()) {
+                let (text, base, first_line) = lines.excerpt(source, other.lines.clone());
+                group = group.element(
+                    Snippet::source(text)
+                        .line_start(first_line)
+                        .path(path.as_str())
+                        .annotation(
+                            AnnotationKind::Context
+                                .span(other.bytes.start - base..other.bytes.end - base)
+                                .label(*note),
+                        ),
+                );
+            }
         } else {
             group = group.element(Level::NOTE.message(format!("in {path}")));
         }
@@ -53,6 +79,71 @@ pub fn render(
         out.push_str("\n\n");
     }
     out
+}
+
+/// Where each line of the source starts, found once, so that each diagnostic is rendered from
+/// its own lines rather than from the whole file (which made a file with many problems
+/// quadratic to print).
+struct Lines {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+/// A span in the source: its bytes and the (0-based) lines it touches.
+#[derive(Clone)]
+struct Span {
+    bytes: std::ops::Range<usize>,
+    lines: std::ops::Range<usize>,
+}
+
+impl Span {
+    fn near(&self, other: &Span) -> bool {
+        const NEAR_LINES: usize = 8;
+        other.lines.start <= self.lines.end + NEAR_LINES
+            && self.lines.start <= other.lines.end + NEAR_LINES
+    }
+}
+
+impl Lines {
+    fn new(source: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines {
+            starts,
+            len: source.len(),
+        }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    fn span(&self, offset: usize, len: usize) -> Span {
+        let start = offset.min(self.len);
+        let end = (offset + len).min(self.len).max(start);
+        Span {
+            bytes: start..end,
+            lines: self.line_of(start)..self.line_of(end) + 1,
+        }
+    }
+
+    /// The text of `lines` (without the last newline), its byte offset, and its 1-based first
+    /// line number.
+    fn excerpt<'s>(
+        &self,
+        source: &'s str,
+        lines: std::ops::Range<usize>,
+    ) -> (&'s str, usize, usize) {
+        let start = self.starts[lines.start];
+        let end = self.starts.get(lines.end).map_or(self.len, |&next| next);
+        let text = &source[start..end];
+        (
+            text.strip_suffix('\n').unwrap_or(text),
+            start,
+            lines.start + 1,
+        )
+    }
 }
 
 /// Prints diagnostics to standard error, in colour when it is a terminal.
@@ -150,6 +241,45 @@ mod tests {
         assert_eq!(
             confined,
             format!("a value `{}…` here", "x".repeat(QUOTE_LIMIT))
+        );
+    }
+
+    #[test]
+    fn each_diagnostic_is_rendered_from_its_own_lines_with_their_numbers() {
+        // Rendering once took the whole file per diagnostic: quadratic for many problems.
+        let mut source = String::from("name: D\nsteps:\n  - { id: a, process_time: 1h }\n");
+        for i in 0..500 {
+            source.push_str(&format!("  - {{ id: s{i}, process_time: 1h }}\n"));
+        }
+        source.push_str("  - { id: a, process_time: 1h }\n  - { id: s498, process_time: 1h }\n");
+        let parsed = vsm_core::parse_map(&source);
+        let text = render(
+            Path::new("map.yaml"),
+            &source,
+            &parsed.diagnostics,
+            &Renderer::plain(),
+        );
+        // The repeated `a` (line 504) far from its first definition (line 3): two excerpts.
+        assert!(text.contains("--> map.yaml:504:11"), "{text}");
+        assert!(
+            text.contains("504 |   - { id: a, process_time: 1h }"),
+            "{text}"
+        );
+        assert!(text.contains("::: map.yaml:3:11"), "{text}");
+        assert!(
+            text.contains("  3 |   - { id: a, process_time: 1h }"),
+            "{text}"
+        );
+        // `s498` (line 505) close to its first definition (line 502): one excerpt with both.
+        assert!(text.contains("--> map.yaml:505:11"), "{text}");
+        assert!(
+            text.contains("502 |   - { id: s498, process_time: 1h }"),
+            "{text}"
+        );
+        assert!(!text.contains("::: map.yaml:502"), "{text}");
+        assert!(
+            !text.contains("s250"),
+            "only the lines of each problem: {text}"
         );
     }
 }

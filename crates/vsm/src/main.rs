@@ -941,10 +941,19 @@ fn measure_loaded(
         eprintln!("{}", measure::import_report(measured));
     }
     let (stream, analysis) = match &measured {
-        Some(m) => (
-            m.stream.clone(),
-            vsm_core::analyze_measured(&m.stream, &m.measurement),
-        ),
+        Some(m) => {
+            // The reader checked the map's own numbers; measured ones are checked here.
+            vsm_core::try_analyze(&m.stream).map_err(|error| {
+                anyhow::anyhow!(
+                    "the numbers measured for `{}` do not add up: {error}; check the log's timestamps for dates far in the past or future",
+                    path.display()
+                )
+            })?;
+            (
+                m.stream.clone(),
+                vsm_core::analyze_measured(&m.stream, &m.measurement),
+            )
+        }
         None => (estimates.clone(), vsm_core::analyze(&estimates)),
     };
     Ok(Loaded {

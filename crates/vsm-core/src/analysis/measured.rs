@@ -180,11 +180,12 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
     let path_of = |group: &[usize]| -> Vec<usize> {
         let path = graph::longest_path(steps, &order, |i| {
             if group.contains(&i) {
-                steps[i].lead_time().as_millis()
+                steps[i].lead_time()
             } else {
-                0
+                Duration::ZERO
             }
-        });
+        })
+        .expect("at most the sum of all lead times, which `analyze` checked");
         path.into_iter().filter(|i| group.contains(i)).collect()
     };
     // Before the measured steps: upstream of every first measured step (one with no measured

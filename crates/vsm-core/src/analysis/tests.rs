@@ -220,3 +220,61 @@ fn zero_lead_time_gives_zero_ratios_not_nan() {
     assert_eq!(analysis.summary.activity_ratio_percent, 0.0);
     assert_eq!(analysis.steps[0].lead_time_share_percent, 0.0);
 }
+
+#[test]
+fn measured_totals_past_the_longest_duration_are_an_error_not_a_wrapped_number() {
+    // Numbers set after reading (as measurement does) are checked by `try_analyze`: the sum of
+    // 400 steps near the limit once wrapped (debug builds panicked in the longest path).
+    let mut stream = stream("name: M\nsteps:\n  - { id: a }\n  - { id: b }\n  - { id: c }\n");
+    for step in &mut stream.steps {
+        step.process_time = Duration::MAX;
+    }
+    let error = try_analyze(&stream).unwrap_err();
+    assert_eq!(error.at, TooLongAt::Step(1));
+    assert_eq!(error.millis, 2 * u128::from(Duration::MAX.as_millis()));
+    assert!(error.to_string().contains("up to step `b` is about 1,901,324 years, more than the longest duration vsm holds (about 950,662 years)"), "{error}");
+    // At the limit exactly, every total is right.
+    stream.steps[0].process_time = Duration::from_millis(Duration::MAX.as_millis() - 2);
+    stream.steps[1].process_time = Duration::from_millis(1);
+    stream.steps[2].process_time = Duration::from_millis(1);
+    let analysis = try_analyze(&stream).unwrap();
+    assert_eq!(analysis.summary.lead_time, Duration::MAX);
+    assert_eq!(analysis.summary.work_content, Duration::MAX);
+}
+
+#[test]
+fn measured_rework_past_the_longest_duration_is_an_error_at_the_loop() {
+    let mut stream = stream(
+        "name: M\nsteps:\n  - { id: a }\n  - { id: b }\nrework:\n  - { from: b, to: a, share: 90% }\n",
+    );
+    stream.steps[0].wait_time = Duration::from_millis(Duration::MAX.as_millis() / 4);
+    let error = try_analyze(&stream).unwrap_err();
+    assert_eq!(error.at, TooLongAt::Rework(0));
+    assert!(
+        error
+            .to_string()
+            .contains("rework loop from `b` to `a` (9 extra passes"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_loop_counts_only_the_steps_on_its_paths_not_others_between_them_in_order() {
+    // a -> b -> d with a side branch b -> e and an unrelated c after a; e and c sit between b
+    // and d in topological order but lie on no path from b to d.
+    let stream = stream(
+        "name: L
+steps:
+  - { id: a, process_time: 1h }
+  - { id: b, process_time: 2h }
+  - { id: c, after: a, process_time: 100h }
+  - { id: e, after: b, process_time: 200h }
+  - { id: d, after: b, process_time: 4h }
+rework:
+  - { from: d, to: b, share: 50% }
+",
+    );
+    let analysis = analyze(&stream);
+    assert_eq!(analysis.rework[0].loop_lead_time, hours(6.0));
+    assert_eq!(analysis.rework[0].expected_extra_time, hours(6.0));
+}

@@ -145,12 +145,12 @@ pub static CALENDAR: ObjectSpec = ObjectSpec {
         field(
             "zone",
             Kind::Text,
-            "Time zone of the working hours (default: the measure zone, or UTC).",
+            "Time zone of the working hours: a name such as `Europe/Amsterdam`, `UTC`, or a UTC offset within ±18:00 such as `+05:30` (default: the measure zone, or UTC).",
         ),
         field(
             "days",
             Kind::TextList,
-            "Working days: `mon` to `sun` (default: mon to fri).",
+            "Working days, at least one: `mon` to `sun` (default: mon to fri).",
         ),
         field(
             "hours",
@@ -173,7 +173,7 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
         field(
             "zone",
             Kind::Text,
-            "Time zone of timestamps without an offset, e.g. `Europe/Amsterdam` (default UTC).",
+            "Time zone of timestamps without an offset: a name such as `Europe/Amsterdam`, or a UTC offset within ±18:00 such as `+05:30` (default UTC).",
         ),
         field(
             "object_type",
@@ -333,7 +333,7 @@ pub static REWORK: ObjectSpec = ObjectSpec {
         field(
             "share",
             Kind::Percent,
-            "Share of items sent back on each pass (default: 100% minus the %C&A of `to`, the step whose output failed).",
+            "Share of items sent back on each pass, at most 99% (default: 100% minus the %C&A of `to`, the step whose output failed).",
         ),
     ],
 };

@@ -3,7 +3,7 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::fields::{Kind, ObjectSpec};
-use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::diagnostic::{Diagnostic, Location, backticked, did_you_mean, shorten};
 use crate::{Duration, Percent};
 
 pub type Node<'s> = MarkedYaml<'s>;
@@ -11,8 +11,21 @@ pub type Node<'s> = MarkedYaml<'s>;
 /// Walks one YAML document and collects diagnostics.
 pub struct Reader<'s> {
     source: &'s str,
+    chars: CharIndex,
     diagnostics: Vec<Diagnostic>,
+    /// Name comparisons left for "did you mean" suggestions: a map with thousands of steps and
+    /// thousands of misspelled references would otherwise compare every pair.
+    suggestion_budget: usize,
 }
+
+/// Comparisons one file may spend on suggestions (well under a second).
+const SUGGESTION_BUDGET: usize = 2_000_000;
+
+/// The longest id, in characters.
+pub const MAX_ID_CHARS: usize = 100;
+
+/// How many names a help text lists before counting the rest.
+pub const LISTED_NAMES: usize = 12;
 
 /// The known fields of one mapping, with their key positions.
 pub struct Fields<'n, 's> {
@@ -46,36 +59,45 @@ fn is_null(node: &Node<'_>) -> bool {
     matches!(node.data, YamlData::Value(Scalar::Null))
 }
 
-/// "a list", "a mapping", "the number `3`": what the user wrote, for type errors.
-fn describe(node: &Node<'_>, source: &str) -> String {
-    match &node.data {
-        YamlData::Sequence(_) => "a list".into(),
-        YamlData::Mapping(_) => "a mapping".into(),
-        YamlData::Value(Scalar::Null) => "nothing".into(),
-        YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", raw(node, source)),
-        YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
-            format!("the number `{}`", raw(node, source))
+/// The parser's positions count characters; slicing the source needs bytes. Built once per
+/// file, so that turning a position into a byte offset costs the same on the last line as on
+/// the first (scanning the source for every node made reading a large map quadratic).
+struct CharIndex {
+    /// `None` for an ASCII source, where characters are bytes.
+    checkpoints: Option<Vec<usize>>,
+    len: usize,
+}
+
+/// Characters between two checkpoints: a lookup walks at most this many.
+const CHECKPOINT_EVERY: usize = 64;
+
+impl CharIndex {
+    fn new(source: &str) -> Self {
+        let checkpoints = (!source.is_ascii()).then(|| {
+            source
+                .char_indices()
+                .step_by(CHECKPOINT_EVERY)
+                .map(|(byte, _)| byte)
+                .collect()
+        });
+        CharIndex {
+            checkpoints,
+            len: source.len(),
         }
-        YamlData::Value(Scalar::String(text)) => format!("the text `{text}`"),
-        _ => "an unsupported YAML value".into(),
     }
-}
 
-/// The node's text exactly as written in the file.
-fn raw<'a>(node: &Node<'_>, source: &'a str) -> &'a str {
-    let start = char_to_byte(source, node.span.start.index());
-    let end = char_to_byte(source, node.span.end.index());
-    source.get(start..end).unwrap_or_default().trim()
-}
-
-fn char_to_byte(source: &str, chars: usize) -> usize {
-    if source.is_ascii() {
-        chars.min(source.len())
-    } else {
-        source
+    /// The byte offset of character `chars` of `source` (the end for a position past it).
+    fn byte(&self, source: &str, chars: usize) -> usize {
+        let Some(checkpoints) = &self.checkpoints else {
+            return chars.min(self.len);
+        };
+        let Some(&start) = checkpoints.get(chars / CHECKPOINT_EVERY) else {
+            return self.len;
+        };
+        source[start..]
             .char_indices()
-            .nth(chars)
-            .map_or(source.len(), |(byte, _)| byte)
+            .nth(chars % CHECKPOINT_EVERY)
+            .map_or(self.len, |(byte, _)| start + byte)
     }
 }
 
@@ -83,12 +105,36 @@ impl<'s> Reader<'s> {
     pub fn new(source: &'s str) -> Self {
         Reader {
             source,
+            chars: CharIndex::new(source),
             diagnostics: Vec::new(),
+            suggestion_budget: SUGGESTION_BUDGET,
         }
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
+    }
+
+    /// The candidate closest to `word` ([`did_you_mean`]), while the file's budget of
+    /// comparisons lasts; then none.
+    pub fn suggest<'c>(
+        &mut self,
+        word: &str,
+        candidates: impl Iterator<Item = &'c str> + Clone,
+    ) -> Option<&'c str> {
+        // The bound, not a count: once the budget is spent, asking costs nothing.
+        let cost = candidates.size_hint().1.unwrap_or(usize::MAX);
+        if cost > self.suggestion_budget {
+            self.suggestion_budget = 0;
+            return None;
+        }
+        self.suggestion_budget -= cost;
+        did_you_mean(word, candidates)
+    }
+
+    /// Whether an error (not a warning) has been reported.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -112,7 +158,7 @@ impl<'s> Reader<'s> {
             Ok(documents) => documents,
             Err(error) => {
                 let marker = error.marker();
-                let offset = char_to_byte(self.source, marker.index());
+                let offset = self.chars.byte(self.source, marker.index());
                 let info = error.info();
                 let help = if info.contains("duplicated key") {
                     "each field may appear once in a mapping; remove or rename the repeated key"
@@ -156,8 +202,8 @@ impl<'s> Reader<'s> {
     }
 
     pub fn location(&self, node: &Node<'_>) -> Location {
-        let start = char_to_byte(self.source, node.span.start.index());
-        let mut end = char_to_byte(self.source, node.span.end.index()).max(start);
+        let start = self.byte(node.span.start.index());
+        let mut end = self.byte(node.span.end.index()).max(start);
         // A block mapping's span runs to the start of what follows; point at its first line only.
         if let Some(newline) = self.source[start..end].find('\n') {
             end = start + newline;
@@ -172,13 +218,34 @@ impl<'s> Reader<'s> {
         }
     }
 
+    fn byte(&self, chars: usize) -> usize {
+        self.chars.byte(self.source, chars)
+    }
+
     /// The value as written, for quoting in messages.
     pub fn raw(&self, node: &Node<'_>) -> &'s str {
-        raw(node, self.source)
+        let start = self.byte(node.span.start.index());
+        let end = self.byte(node.span.end.index());
+        self.source.get(start..end).unwrap_or_default().trim()
+    }
+
+    /// "a list", "a mapping", "the number `3`": what the user wrote, for type errors.
+    fn describe(&self, node: &Node<'_>) -> String {
+        match &node.data {
+            YamlData::Sequence(_) => "a list".into(),
+            YamlData::Mapping(_) => "a mapping".into(),
+            YamlData::Value(Scalar::Null) => "nothing".into(),
+            YamlData::Value(Scalar::Boolean(_)) => format!("`{}`", shorten(self.raw(node))),
+            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
+                format!("the number `{}`", shorten(self.raw(node)))
+            }
+            YamlData::Value(Scalar::String(text)) => format!("the text `{}`", shorten(text)),
+            _ => "an unsupported YAML value".into(),
+        }
     }
 
     fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
-        let found = describe(node, self.source);
+        let found = self.describe(node);
         let location = self.location(node);
         self.report(
             Diagnostic::error("wrong_type", format!("expected {expected}, found {found}"))
@@ -235,7 +302,11 @@ impl<'s> Reader<'s> {
                     let location = self.location(key);
                     let mut diagnostic = Diagnostic::error(
                         "unknown_field",
-                        format!("unknown field `{name}` in {}", article(spec.noun)),
+                        format!(
+                            "unknown field `{}` in {}",
+                            shorten(name),
+                            article(spec.noun)
+                        ),
                     )
                     .at(location);
                     diagnostic = match did_you_mean(name, spec.names()) {
@@ -245,10 +316,7 @@ impl<'s> Reader<'s> {
                         None => diagnostic.help(format!(
                             "the fields of {} are: {}",
                             article(spec.noun),
-                            spec.names()
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            backticked(spec.names(), usize::MAX)
                         )),
                     };
                     self.report(diagnostic);
@@ -347,6 +415,23 @@ impl<'s> Reader<'s> {
     /// An identifier: letters, digits, `-`, `_` and `.`.
     pub fn id(&mut self, node: &Node<'_>) -> Option<String> {
         let id = self.text(node)?;
+        // Ids are quoted in many messages and drawn in every picture: keep them short.
+        let length = id.chars().count();
+        if length > MAX_ID_CHARS {
+            let location = self.location(node);
+            self.report(
+                Diagnostic::error(
+                    "invalid_id",
+                    format!(
+                        "`{}` is too long for an id: {length} characters, the most is {MAX_ID_CHARS}",
+                        shorten(&id)
+                    ),
+                )
+                .at(location)
+                .help("use a short id such as `review` and put the full text in `name:`"),
+            );
+            return None;
+        }
         let valid = id.chars().next().is_some_and(char::is_alphanumeric)
             && id
                 .chars()
@@ -371,13 +456,17 @@ impl<'s> Reader<'s> {
             .collect::<Vec<_>>()
             .join("-");
         let location = self.location(node);
-        let mut diagnostic =
-            Diagnostic::error("invalid_id", format!("`{id}` is not a valid id")).at(location);
+        let mut diagnostic = Diagnostic::error(
+            "invalid_id",
+            format!("`{}` is not a valid id", shorten(&id)),
+        )
+        .at(location);
         diagnostic = if suggestion.is_empty() {
             diagnostic.help("an id uses letters, digits, `-`, `_` and `.`")
         } else {
             diagnostic.help(format!(
-                "an id uses letters, digits, `-`, `_` and `.`; try `{suggestion}` (the display name goes in `name:`)"
+                "an id uses letters, digits, `-`, `_` and `.`; try `{}` (the display name goes in `name:`)",
+                shorten(&suggestion)
             ))
         };
         self.report(diagnostic);
@@ -458,7 +547,10 @@ impl<'s> Reader<'s> {
                 self.report(
                     Diagnostic::error(
                         "invalid_duration",
-                        format!("`{}` is not a valid duration: {error}", self.raw(node)),
+                        format!(
+                            "`{}` is not a valid duration: {error}",
+                            shorten(self.raw(node))
+                        ),
                     )
                     .at(location)
                     .help(error.help()),
@@ -492,7 +584,7 @@ impl<'s> Reader<'s> {
                     let location = self.location(node);
                     let meant = Percent::new(value.0 * 100.0).expect("under 100");
                     self.report(
-                        Diagnostic::warning("fraction_as_percent", format!("`{}` is read as {percent}, not {meant}", self.raw(node)))
+                        Diagnostic::warning("fraction_as_percent", format!("`{}` is read as {percent}, not {meant}", shorten(self.raw(node))))
                             .at(location)
                             .help(format!("percentages are written out of 100; write `{meant}` if that is what you mean")),
                     );
@@ -504,7 +596,10 @@ impl<'s> Reader<'s> {
                 self.report(
                     Diagnostic::error(
                         "invalid_percent",
-                        format!("`{}` is not a valid percentage: {error}", self.raw(node)),
+                        format!(
+                            "`{}` is not a valid percentage: {error}",
+                            shorten(self.raw(node))
+                        ),
                     )
                     .at(location)
                     .help(error.help()),
@@ -521,9 +616,12 @@ impl<'s> Reader<'s> {
             Err(_) => {
                 let location = self.location(node);
                 self.report(
-                    Diagnostic::error("invalid_date", format!("`{text}` is not a date"))
-                        .at(location)
-                        .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
+                    Diagnostic::error(
+                        "invalid_date",
+                        format!("`{}` is not a date", shorten(&text)),
+                    )
+                    .at(location)
+                    .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
                 );
                 None
             }
@@ -543,11 +641,7 @@ impl<'s> Reader<'s> {
             return Some(choice);
         }
         let location = self.location(node);
-        let listed = choices
-            .iter()
-            .map(|c| format!("`{c}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = backticked(choices.iter().copied(), usize::MAX);
         let help = match did_you_mean(&normalized, choices.iter().copied()) {
             Some(suggestion) => {
                 format!("did you mean `{suggestion}`? `{field}` is one of {listed}")
@@ -557,7 +651,7 @@ impl<'s> Reader<'s> {
         self.report(
             Diagnostic::error(
                 "invalid_choice",
-                format!("`{text}` is not a valid `{field}`"),
+                format!("`{}` is not a valid `{field}`", shorten(&text)),
             )
             .at(location)
             .help(help),

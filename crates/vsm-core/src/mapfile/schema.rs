@@ -37,9 +37,10 @@ pub fn json_schema() -> Value {
     definitions.insert(
         "id".into(),
         json!({
-            "description": "An identifier: letters, digits, `-`, `_` and `.`, starting with a letter or digit.",
+            "description": "An identifier: letters, digits, `-`, `_` and `.`, starting with a letter or digit; at most 100 characters.",
             "type": "string",
-            "pattern": ID_PATTERN
+            "pattern": ID_PATTERN,
+            "maxLength": super::nodes::MAX_ID_CHARS
         }),
     );
     let mut schema = object_schema(&MAP);

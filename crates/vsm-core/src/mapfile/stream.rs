@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
+use super::bounds::{
+    MAX_REWORK_SHARE, check_totals, derived_share, endless_loop, read_zone, share_too_high,
+};
 use super::fields::{self, ObjectSpec};
-use super::nodes::{Fields, Node, Reader};
+use super::nodes::{Fields, LISTED_NAMES, Node, Reader};
 use crate::calendar::CalendarSpec;
-use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::diagnostic::{Diagnostic, Location, backticked, shorten};
 use crate::graph;
 use crate::measure::{Matching, MeasureSource, Pattern, Reentry, StepRule};
 use crate::model::{
@@ -115,24 +118,15 @@ pub fn build_extending(
                 continue;
             };
             let Some(position) = drafts.iter().position(|d| d.step.id == removed.id) else {
-                let known: Vec<&str> = drafts.iter().map(|d| d.step.id.as_str()).collect();
-                let help = did_you_mean(&removed.id, known.iter().copied()).map_or_else(
-                    || {
-                        format!(
-                            "the steps are {}",
-                            known
-                                .iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    },
+                let known = drafts.iter().map(|d| d.step.id.as_str());
+                let help = reader.suggest(&removed.id, known.clone()).map_or_else(
+                    || format!("the steps are {}", backticked(known, LISTED_NAMES)),
                     |s| format!("did you mean `{s}`?"),
                 );
                 reader.report(
                     Diagnostic::error(
                         "unknown_reference",
-                        format!("there is no step `{}` to remove", removed.id),
+                        format!("there is no step `{}` to remove", shorten(&removed.id)),
                     )
                     .at(removed.location)
                     .help(help),
@@ -236,6 +230,7 @@ fn finish(
     for draft in &drafts {
         ids.define(reader, "step", &draft.step.id, draft.id_location);
     }
+    let id_locations: Vec<Location> = drafts.iter().map(|draft| draft.id_location).collect();
     let steps = resolve_steps(reader, drafts, &ids);
 
     let systems = read_list(reader, top, "systems", &fields::SYSTEM, |reader, fields| {
@@ -278,9 +273,14 @@ fn finish(
         })
     });
 
-    let rework = read_list(reader, top, "rework", &fields::REWORK, |reader, fields| {
-        read_rework(reader, fields, &ids, steps.as_deref())
-    });
+    let mut upstream = steps.as_deref().and_then(graph::Upstream::new);
+    let (rework, rework_locations): (Vec<Rework>, Vec<Location>) =
+        read_list(reader, top, "rework", &fields::REWORK, |reader, fields| {
+            let steps = steps.as_deref().zip(upstream.as_mut());
+            read_rework(reader, fields, &ids, steps).map(|loop_| (loop_, fields.location()))
+        })
+        .into_iter()
+        .unzip();
 
     let mut improvement_ids = IdTable::default();
     let improvements = read_list(
@@ -298,7 +298,8 @@ fn finish(
     let measure = top
         .get("measure")
         .and_then(|node| read_measure_source(reader, node));
-    if let (None, Some(steps)) = (&measure, &steps)
+    // A `measure:` section that could not be read has been reported already.
+    if let (None, None, Some(steps)) = (&measure, top.get("measure"), &steps)
         && steps.iter().any(|step| step.measure.is_some())
     {
         reader.report(
@@ -332,6 +333,21 @@ fn finish(
     if let Some(base) = base {
         carry_over(reader, top, base, &mut stream);
     }
+    if !reader.has_errors() {
+        // The numbers are read; their totals must fit too, or every report would be wrong.
+        let rework_locations = if top.get("rework").is_some() {
+            rework_locations
+        } else {
+            Vec::new()
+        };
+        check_totals(
+            reader,
+            &stream,
+            &id_locations,
+            &rework_locations,
+            top.location(),
+        );
+    }
     Some(stream)
 }
 
@@ -343,10 +359,16 @@ fn carry_over(
     base: &ValueStream,
     stream: &mut ValueStream,
 ) {
+    let index: HashMap<&str, usize> = stream
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| (step.id.as_str(), i))
+        .collect();
     let moved: Vec<Option<usize>> = base
         .steps
         .iter()
-        .map(|step| stream.step_index(&step.id))
+        .map(|step| index.get(step.id.as_str()).copied())
         .collect();
     let new_index = |index: usize| moved[index];
     let mut dropped: Vec<String> = Vec::new();
@@ -386,8 +408,10 @@ fn carry_over(
                     };
                     if !moved.share_declared {
                         // The derived share follows this map's %C&A of the step returned to.
-                        let ca = stream.steps[to].complete_accurate.value();
-                        moved.share = Percent::new((100.0 - ca).min(99.0)).unwrap_or(Percent::ZERO);
+                        match derived_share(reader, &stream.steps, from, to, top.location()) {
+                            Some(share) => moved.share = share,
+                            None => continue,
+                        }
                     }
                     rework.push(moved);
                 }
@@ -469,6 +493,27 @@ fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Target> {
             );
             continue;
         }
+        if let (Some(low), Some(high)) = (min, max)
+            && low > high
+        {
+            let show = |key: &str| {
+                bound
+                    .get(key)
+                    .map_or("".into(), |node| shorten(reader.raw(node)))
+                    .to_string()
+            };
+            let (low_text, high_text) = (show("min"), show("max"));
+            let location = bound.location();
+            reader.report(
+                Diagnostic::error(
+                    "target_min_above_max",
+                    format!("the target for `{name}` has `min: {low_text}` above `max: {high_text}`, so no value can meet it"),
+                )
+                .at(location)
+                .help(format!("swap them (`{{ min: {high_text}, max: {low_text} }}`), or give only the bound you mean")),
+            );
+            continue;
+        }
         targets.push(Target { metric, min, max });
     }
     targets
@@ -476,39 +521,45 @@ fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Target> {
 
 fn read_measure_source(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<MeasureSource> {
     let fields = reader.object(node, &fields::MEASURE)?;
-    let calendar = match fields.get("calendar") {
-        Some(node) => Some(read_calendar(reader, node)?),
-        None => None,
-    };
-    let reentry = match fields.get("reentry") {
-        Some(node) => match reader.choice(node, "reentry", fields::REENTRY)? {
-            "resume" => Reentry::Resume,
+    // Every field is read (and its problems reported) before any failure drops the section.
+    let calendar = fields
+        .get("calendar")
+        .map(|node| read_calendar(reader, node));
+    let reentry = fields
+        .get("reentry")
+        .map(|node| reader.choice(node, "reentry", fields::REENTRY));
+    let zone = fields.get("zone").map(|node| read_zone(reader, node));
+    let last_event = fields
+        .get("last_event")
+        .map(|node| reader.choice(node, "last_event", fields::LAST_EVENT));
+    let log = fields.get("log").and_then(|node| reader.text(node));
+    let object_type = fields.get("object_type").and_then(|node| reader.text(node));
+    Some(MeasureSource {
+        log: log?,
+        zone: zone.map(|zone| zone.ok_or(())).transpose().ok()?,
+        object_type,
+        calendar: calendar.map(|c| c.ok_or(())).transpose().ok()?,
+        reentry: match reentry.map(|r| r.ok_or(())).transpose().ok()? {
+            Some("resume") => Reentry::Resume,
             _ => Reentry::Rework,
         },
-        None => Reentry::Rework,
-    };
-    let last_event_ends = match fields.get("last_event") {
-        Some(node) => reader.choice(node, "last_event", fields::LAST_EVENT)? == "done",
-        None => false,
-    };
-    Some(MeasureSource {
-        log: fields.get("log").and_then(|node| reader.text(node))?,
-        zone: fields.get("zone").and_then(|node| reader.text(node)),
-        object_type: fields.get("object_type").and_then(|node| reader.text(node)),
-        calendar,
-        reentry,
-        last_event_ends,
+        last_event_ends: last_event.map(|l| l.ok_or(())).transpose().ok()? == Some("done"),
     })
 }
 
 /// `days`, `hours` and `holidays` of a working calendar, each checked.
 fn read_calendar(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<CalendarSpec> {
     let fields = reader.object(node, &fields::CALENDAR)?;
+    let mut ok = true;
+    let zone = fields.get("zone").and_then(|node| {
+        let zone = read_zone(reader, node);
+        ok &= zone.is_some();
+        zone
+    });
     let mut spec = CalendarSpec {
-        zone: fields.get("zone").and_then(|node| reader.text(node)),
+        zone,
         ..CalendarSpec::default()
     };
-    let mut ok = true;
     if let Some(node) = fields.get("days") {
         spec.days = [false; 7];
         let items: Vec<&Node<'_>> = match &node.data {
@@ -524,6 +575,18 @@ fn read_calendar(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<CalendarSpe
             "saturday",
             "sunday",
         ];
+        if items.is_empty() {
+            let location = reader.location(node);
+            reader.report(
+                Diagnostic::error(
+                    "no_working_days",
+                    "`days: []` lists no working day, so every measured time would be 0",
+                )
+                .at(location)
+                .help("list the working days, e.g. `days: [mon, tue, wed, thu, fri]`, or remove `days:` for monday to friday"),
+            );
+            ok = false;
+        }
         for item in items {
             // `friday` reads as `fri`; anything else must be one of the short names.
             let full = reader.text(item).and_then(|text| {
@@ -545,8 +608,12 @@ fn read_calendar(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<CalendarSpe
         let minute = |part: &str| -> Option<u16> {
             let (hours, minutes) = part.trim().split_once(':')?;
             let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
-            (hours <= 24 && minutes < 60 && hours * 60 + minutes <= 24 * 60)
-                .then_some(hours * 60 + minutes)
+            // Checked before multiplying: `99999:00` must not overflow.
+            if hours > 24 || minutes >= 60 {
+                return None;
+            }
+            let minute = hours * 60 + minutes;
+            (minute <= 24 * 60).then_some(minute)
         };
         match text
             .split_once('-')
@@ -917,19 +984,10 @@ impl IdTable {
             .iter()
             .map(String::as_str)
             .chain(extra.iter().copied());
-        let mut help = match did_you_mean(&reference.id, candidates) {
+        let mut help = match reader.suggest(&reference.id, candidates.clone()) {
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
             None if self.order.is_empty() && extra.is_empty() => format!("define the {noun} first"),
-            None => {
-                let known: Vec<String> = self
-                    .order
-                    .iter()
-                    .map(String::as_str)
-                    .chain(extra.iter().copied())
-                    .map(|id| format!("`{id}`"))
-                    .collect();
-                format!("known ids: {}", known.join(", "))
-            }
+            None => format!("known ids: {}", backticked(candidates, LISTED_NAMES)),
         };
         if !extra.is_empty() {
             help.push_str("; declare an outside system under `systems:` to refer to it");
@@ -937,7 +995,7 @@ impl IdTable {
         reader.report(
             Diagnostic::error(
                 "unknown_reference",
-                format!("there is no {noun} with id `{}`", reference.id),
+                format!("there is no {noun} with id `{}`", shorten(&reference.id)),
             )
             .at(reference.location)
             .help(help),
@@ -1054,16 +1112,16 @@ fn read_rework(
     reader: &mut Reader<'_>,
     fields: &Fields<'_, '_>,
     ids: &IdTable,
-    steps: Option<&[Step]>,
+    steps: Option<(&[Step], &mut graph::Upstream<'_>)>,
 ) -> Option<Rework> {
     let from_ref = read_reference(reader, fields.get("from")?)?;
     let to_ref = read_reference(reader, fields.get("to")?)?;
     let share_node = fields.get("share");
-    let share = share_node.map(|node| (reader.percent(node), reader.location(node)));
+    let share = share_node.map(|node| (reader.percent(node), node));
     let from = ids.lookup(reader, "step", &from_ref);
     let to = ids.lookup(reader, "step", &to_ref);
-    let (from, to, steps) = (from?, to?, steps?);
-    if from != to && !graph::is_upstream(steps, to, from) {
+    let (from, to, (steps, upstream)) = (from?, to?, steps?);
+    if from != to && !upstream.is_upstream(to, from) {
         reader.report(
             Diagnostic::error(
                 "rework_not_upstream",
@@ -1075,17 +1133,16 @@ fn read_rework(
         return None;
     }
     let (share, declared) = match share {
-        Some((share, location)) => {
+        Some((share, node)) => {
             let share = share?;
-            if share >= Percent::HUNDRED {
-                reader.report(
-                    Diagnostic::error(
-                        "rework_share_too_high",
-                        "a rework share of 100% means no item ever leaves the loop",
-                    )
-                    .at(location)
-                    .help("write the share of items sent back on each pass, below 100%"),
-                );
+            if share.value() > MAX_REWORK_SHARE {
+                let location = reader.location(node);
+                let written = reader.raw(node).to_string();
+                reader.report(share_too_high(
+                    format!("a rework share of `{written}` {}", endless_loop(share)),
+                    location,
+                    "write the share of items sent back on each pass, at most 99%".into(),
+                ));
                 return None;
             }
             (share, true)
@@ -1093,8 +1150,7 @@ fn read_rework(
         None => {
             // The item returns to `to` because its output was not usable: a backward move is
             // charged to the step it returns to, as the measured %C&A is.
-            let derived =
-                Percent::new(100.0 - steps[to].complete_accurate.value()).unwrap_or(Percent::ZERO);
+            let derived = derived_share(reader, steps, from, to, fields.location())?;
             // A measured step's %C&A comes from the log (the map without a log is reported).
             if derived == Percent::ZERO && steps[to].measure.is_none() {
                 reader.report(

@@ -154,7 +154,7 @@ fn rework_must_go_upstream_and_stay_below_hundred_percent() {
     );
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found[0].contains("rework goes from `a` to `b`, which does not come before it"));
-    assert!(found[1].contains("a rework share of 100% means no item ever leaves the loop"));
+    assert!(found[1].contains("a rework share of `100%` means no item ever leaves the loop"));
 }
 
 #[test]
@@ -324,4 +324,316 @@ fn an_overlay_is_checked_like_a_map() {
         Some("base.yaml")
     );
     assert_eq!(extends_of(BASE), None);
+}
+
+/// The text a diagnostic's location points at.
+fn located<'a>(source: &'a str, diagnostic: &Diagnostic) -> &'a str {
+    let location = diagnostic.location.expect("a located diagnostic");
+    &source[location.offset..location.offset + location.len]
+}
+
+fn diagnostic(source: &str, code: &str) -> Diagnostic {
+    let parsed = parse_map(source);
+    parsed
+        .diagnostics
+        .into_iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no `{code}` diagnostic"))
+}
+
+#[test]
+fn locations_in_non_ascii_text_point_at_the_written_value() {
+    // Positions count characters and are turned into byte offsets through checkpoints every 64
+    // characters: values before and after many multi-byte characters, on one long line and on
+    // later lines, must still be found exactly.
+    let long_name = "Étape ☃ 🚀 ".repeat(40);
+    let source = format!(
+        "name: Größe\nsteps:\n  - {{ id: a, name: \"{long_name}\", process_time: 2 hours ago }}\n  - id: b\n    name: Überprüfung ✓\n    wait_time: 3 fortnights\n"
+    );
+    let parsed = parse_map(&source);
+    let errors: Vec<&Diagnostic> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 2, "{:#?}", parsed.diagnostics);
+    assert_eq!(located(&source, errors[0]), "2 hours ago");
+    assert_eq!(errors[0].location.unwrap().line, 3);
+    assert_eq!(located(&source, errors[1]), "3 fortnights");
+    let location = errors[1].location.unwrap();
+    assert_eq!((location.line, location.column), (6, 16));
+}
+
+#[test]
+fn a_large_generated_map_reads_with_every_location_right() {
+    // 5,000 steps with non-ASCII names: once quadratic (each location scanned the whole file).
+    let mut source = String::from("name: Große Karte\nsteps:\n");
+    for i in 0..5_000 {
+        source.push_str(&format!(
+            "  - {{ id: s{i}, name: Schritt № {i}, process_time: 1h, wait_time: 2h }}\n"
+        ));
+    }
+    source.push_str("  - { id: last, process_time: eine Stunde }\n");
+    let found = diagnostic(&source, "invalid_duration");
+    assert_eq!(located(&source, &found), "eine Stunde");
+    assert_eq!(found.location.unwrap().line, 5_003);
+}
+
+#[test]
+fn a_rework_share_too_close_to_hundred_percent_is_an_error() {
+    // 99.9999999999% once read as 100%, gave "inf" extra passes and added 0s to the lead time.
+    let source = "name: R\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a, share: 99.9999999999% }\n";
+    let found = diagnostic(source, "rework_share_too_high");
+    assert_eq!(located(source, &found), "99.9999999999%");
+    assert!(
+        found
+            .message
+            .contains("`99.9999999999%` is too close to 100%: an item would go round the loop"),
+        "{found}"
+    );
+    assert!(found.help.unwrap().contains("at most 99%"));
+    assert!(parse_map(source).stream.is_none());
+    // 99% is the most a loop may send back: 99 extra passes on average.
+    let at_limit = source.replace("99.9999999999%", "99%");
+    let stream = parse_map(&at_limit).stream.expect("99% is allowed");
+    let analysis = crate::analyze(&stream);
+    assert!((analysis.rework[0].expected_extra_passes - 99.0).abs() < 1e-9);
+    assert_eq!(
+        analysis.rework[0].expected_extra_time,
+        Duration::from_hours(2 * 99)
+    );
+}
+
+#[test]
+fn a_derived_rework_share_of_hundred_percent_is_an_error_with_the_fix() {
+    // The target step has %C&A 0: a loop without `share` would send every item back forever.
+    let source = "name: R\nsteps:\n  - { id: a, process_time: 1h, complete_accurate: 0% }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a }\n";
+    let found = diagnostic(source, "rework_share_too_high");
+    assert_eq!(found.location.unwrap().line, 6);
+    assert!(
+        found.message.contains("means no item ever leaves the loop"),
+        "{found}"
+    );
+    let help = found.help.unwrap();
+    assert!(help.contains("set `share:` on the loop"), "{help}");
+    assert!(help.contains("`complete_accurate` of `a`"), "{help}");
+    // 0.5% %C&A derives a 99.5% share: past the limit as well.
+    let nearly = source.replace("complete_accurate: 0%", "complete_accurate: 0.5%");
+    assert!(
+        diagnostic(&nearly, "rework_share_too_high")
+            .message
+            .contains("199 extra times")
+    );
+    // A declared share needs no usable %C&A.
+    let declared = source.replace("to: a }", "to: a, share: 20% }");
+    assert!(!parse_map(&declared).has_errors());
+}
+
+#[test]
+fn an_overlay_that_lowers_ca_to_zero_under_a_base_loop_is_an_error() {
+    // The base's loop c -> a derives its share from a's %C&A, which the overlay sets to 0%.
+    let parsed = extend("extends: base.yaml\nsteps:\n  - { id: a, complete_accurate: 0% }\n");
+    assert!(parsed.stream.is_none());
+    let found = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "rework_share_too_high")
+        .expect("reported");
+    assert!(found.location.is_some());
+    assert!(found.message.contains("from `c` to `a`"), "{found}");
+}
+
+#[test]
+fn totals_past_the_longest_duration_are_located_errors_not_wrapped_numbers() {
+    // 400 steps of 200,000 weeks each: the sum passes the limit at the 249th step (index 248).
+    // It once wrapped: the critical path stopped at step 310, process time below work content.
+    let mut source = String::from("name: Huge\nsteps:\n");
+    for i in 0..400 {
+        source.push_str(&format!("  - {{ id: s{i}, process_time: 200000w }}\n"));
+    }
+    let found = diagnostic(&source, "total_too_long");
+    assert_eq!(located(&source, &found), "s248");
+    assert!(
+        found.message.contains(
+            "the sum of the steps' lead times (wait plus process time) up to step `s248` is about"
+        ),
+        "{found}"
+    );
+    assert!(
+        found
+            .message
+            .contains("more than the longest duration vsm holds (about 950,662 years)"),
+        "{found}"
+    );
+    assert!(parse_map(&source).stream.is_none());
+    // One step fewer than the limit reads, and its numbers add up.
+    let mut fits = String::from("name: Huge\nsteps:\n");
+    for i in 0..248 {
+        fits.push_str(&format!("  - {{ id: s{i}, process_time: 200000w }}\n"));
+    }
+    let stream = parse_map(&fits).stream.expect("within the limit");
+    let analysis = crate::analyze(&stream);
+    assert_eq!(analysis.critical_path.len(), 248);
+    assert_eq!(analysis.summary.process_time, analysis.summary.work_content);
+}
+
+#[test]
+fn rework_past_the_longest_duration_is_reported_at_the_loop() {
+    let source = "name: R\nsteps:\n  - { id: a, wait_time: 1000000w }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a, share: 50% }\n  - { from: b, to: a, share: 99% }\n";
+    let found = diagnostic(source, "total_too_long");
+    assert_eq!(found.location.unwrap().line, 7, "{found}");
+    assert!(
+        found.message.contains(
+            "the expected extra time of the rework loop from `b` to `a` (99 extra passes"
+        ),
+        "{found}"
+    );
+}
+
+#[test]
+fn an_empty_list_of_working_days_is_an_error() {
+    // `days: []` made every measured wait 0.
+    let source = "name: M\nsteps:\n  - { id: a, measure: { activity: A } }\nmeasure:\n  log: x.csv\n  calendar: { days: [], hours: 09:00-17:00 }\n";
+    let found = diagnostic(source, "no_working_days");
+    assert!(located(source, &found).starts_with('['), "{found}");
+    assert_eq!(found.location.unwrap().line, 6);
+    assert!(
+        found
+            .help
+            .unwrap()
+            .contains("days: [mon, tue, wed, thu, fri]")
+    );
+    assert!(parse_map(source).stream.is_none());
+}
+
+#[test]
+fn working_hours_far_past_a_day_are_an_error_not_an_overflow() {
+    // `2000 * 60` overflowed the minute counter (a panic in debug builds).
+    let found = errors(
+        "name: M\nsteps:\n  - { id: a, measure: { activity: A } }\nmeasure:\n  log: x.csv\n  calendar: { hours: 2000:00-23:00 }\n",
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("`2000:00-23:00` is not a span of working hours"));
+    // The day may end at midnight.
+    assert!(errors("name: M\nsteps:\n  - { id: a, measure: { activity: A } }\nmeasure:\n  log: x.csv\n  calendar: { hours: 00:00-24:00 }\n").is_empty());
+}
+
+#[test]
+fn a_target_whose_min_is_above_its_max_is_an_error() {
+    let source = "name: T\nsteps:\n  - { id: a, process_time: 1h }\ntargets:\n  lead_time: { min: 5d, max: 1d }\n  complete_accurate: { min: 90%, max: 80% }\n  process_time: { min: 1h, max: 1h }\n";
+    let parsed = parse_map(source);
+    let found: Vec<&Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "target_min_above_max")
+        .collect();
+    assert_eq!(found.len(), 2, "{:#?}", parsed.diagnostics);
+    assert_eq!(found[0].location.unwrap().line, 5);
+    assert!(
+        found[0]
+            .message
+            .contains("`lead_time` has `min: 5d` above `max: 1d`"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("`{ min: 1d, max: 5d }`")
+    );
+    assert!(found[1].message.contains("`min: 90%` above `max: 80%`"));
+    assert!(parsed.stream.is_none());
+}
+
+#[test]
+fn utc_offsets_beyond_eighteen_hours_and_malformed_zones_are_errors() {
+    let map = |measure_zone: &str, calendar_zone: &str| {
+        format!(
+            "name: M\nsteps:\n  - {{ id: a, measure: {{ activity: A }} }}\nmeasure:\n  log: x.csv\n  zone: \"{measure_zone}\"\n  calendar: {{ zone: \"{calendar_zone}\" }}\n"
+        )
+    };
+    let source = map("+25:00", "-18:30");
+    let parsed = parse_map(&source);
+    let found: Vec<&Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "invalid_offset")
+        .collect();
+    assert_eq!(found.len(), 2, "{:#?}", parsed.diagnostics);
+    assert_eq!(located(&source, found[0]), "\"+25:00\"");
+    assert!(
+        found[0].message.contains(
+            "`+25:00` is not a UTC offset any place uses: offsets lie between `-18:00` and `+18:00`"
+        ),
+        "{}",
+        found[0]
+    );
+    assert_eq!(found[1].location.unwrap().line, 7);
+    for bad in ["+1", "+05:75", "+0x:00", "++02:00"] {
+        let source = map(bad, "UTC");
+        assert!(parse_map(&source).has_errors(), "`{bad}` was accepted");
+    }
+    assert_eq!(
+        diagnostic(&map("UTC", "not a zone!"), "invalid_zone")
+            .location
+            .unwrap()
+            .line,
+        7
+    );
+    for good in [
+        "+18:00",
+        "-12:00",
+        "+05:30",
+        "+0545",
+        "+02",
+        "Z",
+        "UTC",
+        "Europe/Amsterdam",
+        "America/Argentina/Buenos_Aires",
+        "Etc/GMT+5",
+    ] {
+        let parsed = parse_map(&map(good, good));
+        assert!(!parsed.has_errors(), "`{good}`: {:#?}", parsed.diagnostics);
+        assert_eq!(
+            parsed.stream.unwrap().measure.unwrap().zone.as_deref(),
+            Some(good)
+        );
+    }
+}
+
+#[test]
+fn unknown_references_in_a_large_map_list_a_few_ids_not_all() {
+    // Each help once listed every step id: 2,000 unknown references in a 2,000-step map made
+    // megabytes of messages (and the suggestions compared every pair of names).
+    let mut source = String::from("name: Big\nsteps:\n  - { id: s0 }\n");
+    for i in 1..2_000 {
+        source.push_str(&format!("  - {{ id: s{i}, after: zzzzzz }}\n"));
+    }
+    let parsed = parse_map(&source);
+    let unknown: Vec<&Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unknown_reference")
+        .collect();
+    assert_eq!(unknown.len(), 1_999);
+    for diagnostic in unknown {
+        let help = diagnostic.help.as_deref().unwrap();
+        assert!(help.ends_with("`s11` and 1988 more"), "{help}");
+    }
+}
+
+#[test]
+fn huge_bad_values_are_quoted_short() {
+    // A value of 100,000 characters was quoted whole, twice, in its message.
+    let huge = "x".repeat(100_000);
+    let source = format!(
+        "name: H\nsteps:\n  - {{ id: a, process_time: 1{huge} }}\n  - {{ id: \"{huge}\" }}\n  - {{ id: c, after: {huge}, complete_accurate: {huge} }}\nmeasure: {{ log: x.csv, zone: \"+{huge}\" }}\n"
+    );
+    let parsed = parse_map(&source);
+    let mut quoting = 0;
+    for diagnostic in &parsed.diagnostics {
+        let text = diagnostic.to_string();
+        assert!(text.len() < 600, "{} bytes: {}", text.len(), &text[..600]);
+        quoting += usize::from(text.contains("xxxxx… (100"));
+    }
+    // The duration, the id, the reference, the percentage and the zone.
+    assert_eq!(quoting, 5, "{:#?}", parsed.diagnostics);
 }
