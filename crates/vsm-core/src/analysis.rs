@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 mod measured;
 
-pub use measured::{LadderStep, MeasuredLeadTime, analyze_measured};
+pub use measured::{LadderStep, MeasuredLeadTime, analyze_measured, try_analyze_measured};
 
 use crate::bottleneck::{self, Bottleneck};
 use crate::duration::years;

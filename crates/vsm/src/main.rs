@@ -943,16 +943,14 @@ fn measure_loaded(
     let (stream, analysis) = match &measured {
         Some(m) => {
             // The reader checked the map's own numbers; measured ones are checked here.
-            vsm_core::try_analyze(&m.stream).map_err(|error| {
-                anyhow::anyhow!(
-                    "the numbers measured for `{}` do not add up: {error}; check the log's timestamps for dates far in the past or future",
-                    path.display()
-                )
-            })?;
-            (
-                m.stream.clone(),
-                vsm_core::analyze_measured(&m.stream, &m.measurement),
-            )
+            let analysis = vsm_core::analysis::try_analyze_measured(&m.stream, &m.measurement)
+                .map_err(|error| {
+                    anyhow::anyhow!(
+                        "the numbers measured for `{}` do not add up: {error}; check the log's timestamps for dates far in the past or future",
+                        path.display()
+                    )
+                })?;
+            (m.stream.clone(), analysis)
         }
         None => (estimates.clone(), vsm_core::analyze(&estimates)),
     };

@@ -100,11 +100,22 @@ fn millis(total: i128, count: u64) -> Duration {
 
 /// Analyzes `stream` (the map with its measured values in place) with the headline and ladder
 /// of `measurement`. Without any finished item, the path arithmetic of an estimated map.
+///
+/// # Panics
+/// When a total passes [`Duration::MAX`]; [`try_analyze_measured`] says so instead.
 pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Analysis {
-    let mut analysis = crate::analysis::analyze(stream);
+    try_analyze_measured(stream, measurement).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// As [`analyze_measured`], or which total of the measured numbers passes [`Duration::MAX`].
+pub fn try_analyze_measured(
+    stream: &ValueStream,
+    measurement: &Measurement,
+) -> Result<Analysis, crate::analysis::TooLong> {
+    let mut analysis = crate::analysis::try_analyze(stream)?;
     let items = measurement.item_lead_time.count;
     if items == 0 {
-        return analysis;
+        return Ok(analysis);
     }
     let steps = &stream.steps;
     let mut ladder = Vec::new();
@@ -178,15 +189,19 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
             .collect()
     };
     let path_of = |group: &[usize]| -> Vec<usize> {
+        let mut inside = vec![false; steps.len()];
+        for &i in group {
+            inside[i] = true;
+        }
         let path = graph::longest_path(steps, &order, |i| {
-            if group.contains(&i) {
+            if inside[i] {
                 steps[i].lead_time()
             } else {
                 Duration::ZERO
             }
         })
         .expect("at most the sum of all lead times, which `analyze` checked");
-        path.into_iter().filter(|i| group.contains(i)).collect()
+        path.into_iter().filter(|&i| inside[i]).collect()
     };
     // Before the measured steps: upstream of every first measured step (one with no measured
     // step before it); after them: downstream of every last one. The rest runs between or beside
@@ -223,8 +238,11 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
     }
     let estimated_before = path_of(&unmeasured(&|i| !upstream[i] && before_all[i]));
     let estimated_after = path_of(&unmeasured(&|i| !downstream[i] && after_all[i]));
-    let estimated_inside =
-        unmeasured(&|i| !estimated_before.contains(&i) && !estimated_after.contains(&i));
+    let mut added = vec![false; steps.len()];
+    for &i in estimated_before.iter().chain(&estimated_after) {
+        added[i] = true;
+    }
+    let estimated_inside = unmeasured(&|i| !added[i]);
     let estimated_path: Vec<usize> = estimated_before
         .iter()
         .chain(&estimated_after)
@@ -280,7 +298,7 @@ pub fn analyze_measured(stream: &ValueStream, measurement: &Measurement) -> Anal
     }
     analysis.measured = Some(headline);
     analysis.bottlenecks = crate::bottleneck::rank(stream, &analysis);
-    analysis
+    Ok(analysis)
 }
 
 #[cfg(test)]
