@@ -477,3 +477,170 @@ fn a_truncated_gzip_csv_is_said_to_be_truncated_too() {
         "{error}"
     );
 }
+
+// Hostile and broken input (issue 10): every read ends, in a correct read or a clear error.
+
+/// Reads `text` saved under `name` in a fresh folder.
+fn read_text(name: &str, text: &[u8], options: &ReadOptions) -> Result<Log, IngestError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    read(&path, options)
+}
+
+/// An XES log of one trace whose events are written by `event(index)`.
+fn one_trace_xes(events: usize, event: impl Fn(usize) -> String) -> Vec<u8> {
+    let mut text = String::from(
+        "<?xml version=\"1.0\"?>\n<log xes.version=\"1.0\">\n<trace>\n<string key=\"concept:name\" value=\"big\"/>\n",
+    );
+    for index in 0..events {
+        text.push_str(&event(index));
+    }
+    text.push_str("</trace>\n</log>\n");
+    text.into_bytes()
+}
+
+fn plain_event(index: usize) -> String {
+    format!(
+        "<event><string key=\"concept:name\" value=\"step {}\"/><date key=\"time:timestamp\" value=\"2024-01-01T00:00:{:02}Z\"/></event>\n",
+        index % 7,
+        index % 60
+    )
+}
+
+fn limited(field: u64, trace: u64) -> ReadOptions {
+    ReadOptions {
+        limits: vsm_ingest::Limits { field, trace },
+        ..ReadOptions::default()
+    }
+}
+
+#[test]
+fn a_trace_larger_than_a_segment_is_read_whole() {
+    // 40,000 events in one case, 4.4 MB: more than a 2 MiB segment (this used to spin forever).
+    let text = one_trace_xes(40_000, plain_event);
+    assert!(text.len() > 4_400_000, "{}", text.len());
+    let log = read_text("big.xes", &text, &ReadOptions::default()).unwrap();
+    assert_eq!(log.stats.events_read, 40_000);
+    assert_eq!(log.stats.events_used, 40_000);
+    assert_eq!(log.traces.len(), 1);
+    assert_eq!(log.traces[0].0, "big");
+    assert_eq!(log.traces[0].1.len(), 40_000);
+    // And a long trace between short ones, gzipped, keeps the order of the items.
+    let mut text = String::from("<log>\n");
+    for (name, events) in [("a", 3), ("b", 50_000), ("c", 2)] {
+        text.push_str(&format!(
+            "<trace><string key=\"concept:name\" value=\"{name}\"/>"
+        ));
+        for index in 0..events {
+            text.push_str(&plain_event(index));
+        }
+        text.push_str("</trace>\n");
+    }
+    text.push_str("</log>\n");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(text.as_bytes()).unwrap();
+    let log = read_text(
+        "mixed.xes.gz",
+        &encoder.finish().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let shape: Vec<(String, usize)> = log
+        .traces
+        .iter()
+        .map(|(item, events)| (item.clone(), events.len()))
+        .collect();
+    assert_eq!(
+        shape,
+        [("a".into(), 3), ("b".into(), 50_000), ("c".into(), 2)]
+    );
+}
+
+#[test]
+fn an_event_with_200000_attributes_is_read() {
+    let text = one_trace_xes(1, |_| {
+        let mut event = String::from("<event>");
+        for index in 0..200_000 {
+            event.push_str(&format!("<string key=\"extra{index}\" value=\"v\"/>"));
+        }
+        event.push_str(
+            "<string key=\"concept:name\" value=\"a\"/><date key=\"time:timestamp\" value=\"2024-01-01T00:00:00Z\"/></event>",
+        );
+        event
+    });
+    let log = read_text("wide.xes", &text, &ReadOptions::default()).unwrap();
+    assert_eq!((log.stats.events_read, log.traces[0].1.len()), (1, 1));
+}
+
+#[test]
+fn whitespace_inside_a_trace_past_the_field_limit_is_a_limit_error() {
+    let text = one_trace_xes(3, |index| {
+        if index == 1 {
+            " ".repeat(5 << 20)
+        } else {
+            plain_event(index)
+        }
+    });
+    // Within the limit it is read as it is...
+    let log = read_text("spaced.xes", &text, &ReadOptions::default()).unwrap();
+    assert_eq!(log.stats.events_read, 2);
+    // ...and past it the read stops, saying which limit and how to raise it.
+    let error = read_text("spaced.xes", &text, &limited(1 << 20, 512 << 20))
+        .err()
+        .unwrap();
+    let message = error.to_string();
+    assert!(
+        message.contains("a run of whitespace is longer than 1 MiB"),
+        "{message}"
+    );
+    assert!(message.contains(" at byte "), "{message}");
+    assert!(
+        error.help().unwrap().contains("VSM_MAX_FIELD_SIZE="),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_huge_attribute_value_is_a_limit_error_that_quotes_only_its_start() {
+    let text = one_trace_xes(2, |index| {
+        if index == 0 {
+            format!(
+                "<event><string key=\"note\" value=\"{}\"/></event>",
+                "A".repeat(6 << 20)
+            )
+        } else {
+            plain_event(index)
+        }
+    });
+    let error = read_text("value.xes", &text, &limited(2 << 20, 512 << 20))
+        .err()
+        .unwrap();
+    let message = error.to_string();
+    assert!(
+        message.contains("one element is longer than 2 MiB"),
+        "{message}"
+    );
+    assert!(
+        message.contains("it starts `<string key=\"note\" value=\"AAAA"),
+        "{message}"
+    );
+    assert!(message.len() < 400, "{message}");
+}
+
+#[test]
+fn a_trace_past_the_trace_limit_is_a_limit_error() {
+    let text = one_trace_xes(40_000, plain_event);
+    let error = read_text("big.xes", &text, &limited(1 << 20, 3 << 20))
+        .err()
+        .unwrap();
+    let message = error.to_string();
+    assert!(
+        message.contains("one trace is longer than 3 MiB"),
+        "{message}"
+    );
+    assert!(
+        error.help().unwrap().contains("VSM_MAX_TRACE_SIZE="),
+        "{error:?}"
+    );
+}

@@ -41,3 +41,35 @@ pub fn read_map_file(path: &Path) -> Result<String> {
         )
     })
 }
+
+/// The limits on what one piece of an event log may hold: the defaults, or the sizes set in
+/// `VSM_MAX_FIELD_SIZE` and `VSM_MAX_TRACE_SIZE` (e.g. `256MiB`, `4GiB`).
+pub fn log_limits() -> Result<vsm_ingest::Limits> {
+    let mut limits = vsm_ingest::Limits::default();
+    for (variable, slot) in [
+        (vsm_ingest::Limits::FIELD_VARIABLE, &mut limits.field),
+        (vsm_ingest::Limits::TRACE_VARIABLE, &mut limits.trace),
+    ] {
+        if let Some(size) = size_variable(variable)? {
+            *slot = size;
+        }
+    }
+    Ok(limits)
+}
+
+/// A size read from an environment variable; `None` when it is unset or empty.
+fn size_variable(variable: &str) -> Result<Option<u64>> {
+    let Some(value) = std::env::var_os(variable) else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    vsm_ingest::parse_size(&text).map(Some).ok_or_else(|| {
+        anyhow!(
+            "{variable} is `{}`, which is not a size; write it like `256MiB`, `4GiB` or a number of bytes",
+            text.chars().take(40).collect::<String>()
+        )
+    })
+}

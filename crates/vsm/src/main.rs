@@ -348,6 +348,7 @@ impl LogOptions {
             },
             object_type: self.object_type.clone(),
             attributes: Vec::new(),
+            limits: input::log_limits()?,
         })
     }
 

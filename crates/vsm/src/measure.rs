@@ -125,6 +125,7 @@ pub fn measure(
         timestamps,
         object_type: source.object_type.clone(),
         attributes: attributes.clone(),
+        limits: crate::input::log_limits()?,
         ..ReadOptions::default()
     };
     let mut measurer = Measurer::new(&stream.steps, rules)
