@@ -129,7 +129,7 @@ pub fn human_size(bytes: u64) -> String {
     ];
     for (unit, size) in UNITS {
         if bytes >= size {
-            return if bytes % size == 0 {
+            return if bytes.is_multiple_of(size) {
                 format!("{} {unit}", bytes / size)
             } else {
                 #[allow(clippy::cast_precision_loss)] // a size shown to people
@@ -177,8 +177,7 @@ pub(crate) fn shortened(bytes: &[u8]) -> String {
     let head = &bytes[..bytes.len().min(SHOWN * 4)];
     let text = String::from_utf8_lossy(head);
     let mut out = String::new();
-    let mut count = 0;
-    for c in text.chars() {
+    for (count, c) in text.chars().enumerate() {
         if count == SHOWN {
             out.push('…');
             return out;
@@ -188,7 +187,6 @@ pub(crate) fn shortened(bytes: &[u8]) -> String {
         } else {
             out.push(c);
         }
-        count += 1;
     }
     if bytes.len() > head.len() {
         out.push('…');
