@@ -291,8 +291,9 @@ fn a_file_that_is_not_what_its_name_says_is_refused() {
     assert_eq!(
         error.to_string(),
         format!(
-            "{}:1: the name says XES but the content looks like CSV",
-            path.display()
+            "{}:1: the name says XES but the content looks like CSV (it starts `{}…`)",
+            path.display(),
+            &std::fs::read_to_string(&path).unwrap()[..40]
         )
     );
     let empty = dir.path().join("empty.csv");
@@ -642,5 +643,122 @@ fn a_trace_past_the_trace_limit_is_a_limit_error() {
     assert!(
         error.help().unwrap().contains("VSM_MAX_TRACE_SIZE="),
         "{error:?}"
+    );
+}
+
+/// A reader that hands out a few bytes at a time, as a pipe may.
+struct Trickle {
+    text: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for Trickle {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = out.len().min(3).min(self.text.len() - self.at);
+        out[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_log_from_a_pipe_is_read_once_and_whole() {
+    // Plain and gzip, in a format told from the content alone: nothing sniffed is lost.
+    let csv = std::fs::read(testdata("csv/interval_event_log.csv")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&csv).unwrap();
+    let gzip = encoder.finish().unwrap();
+    let from_file = read_ok("csv/interval_event_log.csv");
+    for text in [csv, gzip] {
+        let mut sink = Collect::default();
+        let (stats, _, format) = source::read_from(
+            Box::new(Trickle { text, at: 0 }),
+            "standard input",
+            None,
+            &ReadOptions::default(),
+            &mut sink,
+        )
+        .unwrap();
+        assert_eq!(format, Format::Csv);
+        assert_eq!(stats, from_file.stats);
+        assert_eq!(sink.traces, from_file.traces);
+    }
+}
+
+#[test]
+fn utf16_logs_are_said_to_be_utf16() {
+    let text = "case_id,activity,timestamp\n1,a,2024-01-01T00:00:00Z\n";
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let with_bom = [&[0xff, 0xfe][..], &little].concat();
+    for (name, bytes) in [
+        ("bom.csv", with_bom),
+        ("le.csv", little),
+        ("be.csv", big.clone()),
+        ("be", big),
+    ] {
+        let error = read_text(name, &bytes, &ReadOptions::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("UTF-16 text: save it as UTF-8"),
+            "{name}: {error}"
+        );
+    }
+}
+
+#[test]
+fn garbage_and_double_gzip_are_named_for_what_they_are() {
+    let xes = std::fs::read(testdata("xes/running-example.xes")).unwrap();
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let twice = gzip(&gzip(&xes));
+    let error = read_text("log.xes.gz", &twice, &ReadOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .ends_with("the name says XES but the content is gzip inside gzip (compressed twice)"),
+        "{error}"
+    );
+    let garbage: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let error = read_text("log.xes", &garbage, &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.ends_with("the name says XES but the content is binary data"),
+        "{error}"
+    );
+    let error = read_text("log", &gzip(&garbage), &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.ends_with("the content is binary data, not an event log"),
+        "{error}"
+    );
+    let error = read_text(
+        "log.csv",
+        b"PK\x03\x04\x14\x00\x00\x00",
+        &ReadOptions::default(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(error.contains("the content is a zip archive"), "{error}");
+    // A Latin-1 CSV is still text.
+    let latin1 = b"case_id,activity,timestamp\n1,caf\xe9,2024-01-01T00:00:00Z\n";
+    assert_eq!(
+        read_text("latin1.csv", latin1, &ReadOptions::default())
+            .unwrap()
+            .stats
+            .events_used,
+        1
     );
 }
