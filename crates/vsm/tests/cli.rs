@@ -1937,3 +1937,102 @@ fn a_map_extending_a_text_file_quotes_only_its_first_line() {
         "{said}"
     );
 }
+
+// ---- Hostile and unusual input (issue 10): pipes, standard input, limits, UTF-16 ----
+
+/// Runs `vsm` in `dir` with `input` on its standard input.
+fn vsm_with_stdin(dir: &Path, args: &[&str], input: Vec<u8>) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vsm"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Written from a thread: the pipe holds only so much before vsm reads it.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+#[test]
+fn discover_reads_a_log_from_standard_input_and_from_a_fifo() {
+    let root = repo_root();
+    for log in [
+        "testdata/xes/running-example.xes",
+        "testdata/xes/03_repairExample.xes.gz",
+        "testdata/csv/interval_event_log.csv",
+    ] {
+        let from_file = vsm(&["discover", log, "--format", "json"]);
+        assert!(from_file.status.success(), "{}", stderr(&from_file));
+        let bytes = std::fs::read(root.join(log)).unwrap();
+        // `-` and `/dev/stdin`: the bytes looked at to tell the format are not lost.
+        for name in ["-", "/dev/stdin"] {
+            let piped = vsm_with_stdin(
+                &root,
+                &["discover", name, "--format", "json"],
+                bytes.clone(),
+            );
+            assert!(
+                piped.status.success(),
+                "{log} as {name}: {}",
+                stderr(&piped)
+            );
+            assert_eq!(stdout(&piped), stdout(&from_file), "{log} as {name}");
+        }
+        let said = stderr(&vsm_with_stdin(&root, &["discover", "-"], bytes.clone()));
+        assert!(said.starts_with("standard input: read "), "{said}");
+        // A named pipe, as `<(zcat log.gz)` gives.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("log-pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+        };
+        let piped = vsm(&["discover", fifo.to_str().unwrap(), "--format", "json"]);
+        writer.join().unwrap();
+        assert!(
+            piped.status.success(),
+            "{log} from a FIFO: {}",
+            stderr(&piped)
+        );
+        assert_eq!(stdout(&piped), stdout(&from_file), "{log} from a FIFO");
+    }
+    // A map proposed from standard input names no log to measure from: it cannot be read again.
+    let bytes = std::fs::read(root.join("testdata/xes/running-example.xes")).unwrap();
+    let map = vsm_with_stdin(&root, &["discover", "-", "--format", "yaml"], bytes);
+    assert!(map.status.success(), "{}", stderr(&map));
+    assert!(!stdout(&map).contains("\nmeasure:"), "{}", stdout(&map));
+}
+
+#[test]
+fn snapshot_measures_from_events_on_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    let log = std::fs::read(repo_root().join("testdata/csv/interval_event_log.csv")).unwrap();
+    let output = vsm_with_stdin(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--events", "-", "--db", "h.db"],
+        log,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("standard input: read 8109 events"),
+        "{}",
+        stderr(&output)
+    );
+    let trend = vsm_in(
+        dir.path(),
+        &["trend", "orders.yaml", "--db", "h.db", "--format", "json"],
+    );
+    assert!(trend.status.success(), "{}", stderr(&trend));
+}
