@@ -762,3 +762,133 @@ fn garbage_and_double_gzip_are_named_for_what_they_are() {
         1
     );
 }
+
+#[test]
+fn a_huge_csv_field_or_json_line_is_a_limit_error_quoting_only_its_start() {
+    let huge = "B".repeat(3 << 20);
+    let csv = format!(
+        "case_id,activity,timestamp\n1,a,2024-01-01T00:00:00Z\n2,\"{huge}\",2024-01-01T00:00:00Z\n"
+    );
+    let jsonl = format!(
+        "{{\"case_id\": \"1\", \"activity\": \"a\", \"timestamp\": \"2024-01-01T00:00:00Z\"}}\n{{\"case_id\": \"2\", \"activity\": \"{huge}\"}}\n"
+    );
+    for (name, text, line, what, starts) in [
+        ("log.csv", csv, 3, "one row", "2,\"BBBB"),
+        (
+            "log.jsonl",
+            jsonl,
+            2,
+            "one line",
+            "{\"case_id\": \"2\", \"activity\": \"BBBB",
+        ),
+    ] {
+        // Read whole under the default limit...
+        let log = read_text(name, text.as_bytes(), &ReadOptions::default());
+        if name == "log.csv" {
+            assert_eq!(log.unwrap().stats.events_used, 2);
+        } else {
+            // (the second line has no timestamp)
+            assert!(
+                log.err()
+                    .unwrap()
+                    .to_string()
+                    .contains(":2, field `timestamp`")
+            );
+        }
+        // ...and stopped past a lower one, with the line, the limit and how to raise it.
+        let error = read_text(name, text.as_bytes(), &limited(1 << 20, 512 << 20))
+            .err()
+            .unwrap();
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("{name}:{line}: {what} is longer than 1 MiB")),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("it starts `{starts}")),
+            "{message}"
+        );
+        assert!(message.len() < 300, "{message}");
+        assert!(error.help().unwrap().contains("VSM_MAX_FIELD_SIZE="));
+    }
+}
+
+#[test]
+fn a_huge_ocel_value_is_a_limit_error() {
+    let huge = "C".repeat(3 << 20);
+    let json = format!(
+        r#"{{"objectTypes": [], "eventTypes": [], "objects": [{{"id": "o1", "type": "Order"}}],
+"events": [{{"id": "e1", "type": "{huge}", "time": "2024-01-01T00:00:00Z", "relationships": [{{"objectId": "o1"}}]}}]}}"#
+    );
+    let xml = format!(
+        r#"<log><objects><object id="o1" type="Order"/></objects><events>
+<event id="e1" type="Ship" time="2024-01-01T00:00:00Z"><attributes><attribute name="note">{huge}</attribute></attributes></event></events></log>"#
+    );
+    for (name, text, what) in [
+        ("log.jsonocel", json, "one value"),
+        ("log.xmlocel", xml, "one element or run of text"),
+    ] {
+        assert!(read_text(name, text.as_bytes(), &ReadOptions::default()).is_ok());
+        let message = read_text(name, text.as_bytes(), &limited(1 << 20, 512 << 20))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains(&format!("{name}:2: {what} is longer than 1 MiB")),
+            "{message}"
+        );
+        assert!(message.contains("CCCC…"), "{message}");
+        assert!(message.len() < 300, "{message}");
+    }
+}
+
+#[test]
+fn an_unterminated_csv_quote_is_reported_where_it_opened() {
+    // The open quote swallows the rows after it: in the middle column it upsets the field count,
+    // in the last one it would not, and in both the rows after it would be lost.
+    for (row, text) in [
+        (
+            3,
+            "case_id,activity,timestamp\n1,a,2024-01-01T00:00:00Z\n2,\"b,2024-01-01T00:00:00Z\n3,c,2024-01-02T00:00:00Z\n",
+        ),
+        (
+            2,
+            "case_id,timestamp,activity\n1,2024-01-01T00:00:00Z,\"a\n2,2024-01-01T00:00:00Z,b\n",
+        ),
+    ] {
+        for options in [
+            ReadOptions::default(),
+            ReadOptions {
+                skip_invalid: true,
+                ..ReadOptions::default()
+            },
+        ] {
+            let error = read_text("log.csv", text.as_bytes(), &options)
+                .err()
+                .unwrap();
+            assert!(
+                error.to_string().ends_with(&format!(
+                    "log.csv:{row}: a quote opened on this line is never closed, so its field runs to the end of the file"
+                )),
+                "{error}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_csv_header_naming_a_column_twice_is_refused() {
+    let text = "case_id,activity,timestamp,activity\n1,a,2024-01-01T00:00:00Z,b\n";
+    let error = read_text("log.csv", text.as_bytes(), &ReadOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .ends_with("log.csv:1: columns 2 and 4 are both named `activity`"),
+        "{error}"
+    );
+    // Unnamed columns (trailing separators) are no names to confuse.
+    let text = "case_id,activity,timestamp,,\n1,a,2024-01-01T00:00:00Z,,\n";
+    assert!(read_text("log.csv", text.as_bytes(), &ReadOptions::default()).is_ok());
+}
