@@ -523,7 +523,7 @@ pub fn read_json_lines(
             continue;
         }
         stats.events_read += 1;
-        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&line) {
+        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(line) {
             Ok(object) => object,
             Err(error) => {
                 let message = format!("not a JSON object: {error}");
