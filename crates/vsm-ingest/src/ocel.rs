@@ -311,6 +311,23 @@ fn flatten(
     names: &mut LogNames,
     sink: &mut impl TraceSink,
 ) -> Result<ImportStats, IngestError> {
+    // Events name objects by id: two objects with one id make every such reference ambiguous.
+    let mut declared: HashMap<&str, usize> = HashMap::with_capacity(log.objects.len());
+    for (position, (id, kind)) in log.objects.iter().enumerate() {
+        if let Some(&first) = declared.get(id.as_str()) {
+            return Err(IngestError::invalid(
+                place(file, Some(format!("object {id}"))),
+                format!(
+                    "objects {} (type `{}`) and {} (type `{kind}`) both have the id `{id}`",
+                    first + 1,
+                    log.objects[first].1,
+                    position + 1
+                ),
+                "give each object its own id: events name their objects by id, so vsm cannot tell which one they mean",
+            ));
+        }
+        declared.insert(id, position);
+    }
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, kind) in &log.objects {
         *per_type.entry(kind.as_str()).or_default() += 1;
@@ -354,8 +371,41 @@ fn flatten(
         }
     }
     let mut stats = ImportStats::default();
+    let mut event_ids: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(log.events.len());
     for event in &log.events {
         stats.events_read += 1;
+        let problem = if !event_ids.insert(event.id.as_str()) {
+            Some((
+                format!("a second event with the id `{}`", event.id),
+                "give each event its own id",
+            ))
+        } else {
+            event
+                .objects
+                .iter()
+                .find(|object| !declared.contains_key(object.as_str()))
+                .map(|object| {
+                    (
+                        format!(
+                            "the event relates to object `{object}`, which the log does not declare"
+                        ),
+                        "declare the object under `objects`, or correct the event's reference",
+                    )
+                })
+        };
+        if let Some((message, help)) = problem {
+            let where_ = place(file, Some(format!("event {}", event.id)));
+            if options.skip_invalid {
+                stats.skip(where_, message);
+                continue;
+            }
+            return Err(IngestError::invalid(
+                where_,
+                message,
+                format!("{help}, or pass --skip-invalid to leave such events out"),
+            ));
+        }
         let timestamp = match options.timestamps.parse(&event.time) {
             Ok(timestamp) => timestamp,
             Err(error) => {

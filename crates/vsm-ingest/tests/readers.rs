@@ -892,3 +892,134 @@ fn a_csv_header_naming_a_column_twice_is_refused() {
     let text = "case_id,activity,timestamp,,\n1,a,2024-01-01T00:00:00Z,,\n";
     assert!(read_text("log.csv", text.as_bytes(), &ReadOptions::default()).is_ok());
 }
+
+/// An OCEL 2.0 JSON log of `objects` (id, type) and `events` (id, object ids), an hour apart.
+fn ocel_json(objects: &[(&str, &str)], events: &[(&str, &[&str])]) -> String {
+    let objects: Vec<String> = objects
+        .iter()
+        .map(|(id, kind)| format!(r#"{{"id": "{id}", "type": "{kind}"}}"#))
+        .collect();
+    let events: Vec<String> = events
+        .iter()
+        .enumerate()
+        .map(|(hour, (id, related))| {
+            let related: Vec<String> = related
+                .iter()
+                .map(|object| format!(r#"{{"objectId": "{object}", "qualifier": ""}}"#))
+                .collect();
+            format!(
+                r#"{{"id": "{id}", "type": "step", "time": "2024-01-01T{hour:02}:00:00Z", "relationships": [{}]}}"#,
+                related.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"objectTypes": [], "eventTypes": [], "objects": [{}], "events": [{}]}}"#,
+        objects.join(", "),
+        events.join(", ")
+    )
+}
+
+#[test]
+fn ocel_duplicate_ids_and_dangling_references_are_reported() {
+    let skipping = ReadOptions {
+        skip_invalid: true,
+        ..ReadOptions::default()
+    };
+    let objects = [("o1", "Order"), ("o2", "Order")];
+    // A second event with one id, and an event naming an object nobody declared.
+    let text = ocel_json(
+        &objects,
+        &[
+            ("e1", &["o1"]),
+            ("e1", &["o2"]),
+            ("e2", &["o1", "o9"]),
+            ("e3", &["o2"]),
+        ],
+    );
+    let error = read_text("log.jsonocel", text.as_bytes(), &ReadOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .ends_with("log.jsonocel, field `event e1`: a second event with the id `e1`"),
+        "{error}"
+    );
+    let log = read_text("log.jsonocel", text.as_bytes(), &skipping).unwrap();
+    assert_eq!(
+        (
+            log.stats.events_read,
+            log.stats.events_used,
+            log.stats.skipped_count
+        ),
+        (4, 2, 2)
+    );
+    assert_eq!(
+        log.stats.skipped[1].reason,
+        "the event relates to object `o9`, which the log does not declare"
+    );
+    let text = ocel_json(&objects, &[("e1", &["o1", "o9"])]);
+    let error = read_text("log.jsonocel", text.as_bytes(), &ReadOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("object `o9`, which the log does not declare")
+    );
+    // Two objects with one id: which one an event means cannot be told.
+    let text = ocel_json(&[("o1", "Order"), ("o1", "Item")], &[("e1", &["o1"])]);
+    for options in [ReadOptions::default(), skipping] {
+        let error = read_text("log.jsonocel", text.as_bytes(), &options)
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().ends_with(
+                "field `object o1`: objects 1 (type `Order`) and 2 (type `Item`) both have the id `o1`"
+            ),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn an_xes_event_outside_any_trace_is_counted_not_ignored() {
+    let event = plain_event(1);
+    let trace = format!("<trace><string key=\"concept:name\" value=\"t\"/>{event}</trace>\n");
+    for text in [
+        // before the first trace, between traces, after the last
+        format!("<log>\n{event}{trace}{trace}</log>\n"),
+        format!("<log>\n{trace}{event}{trace}</log>\n"),
+        format!("<log>\n{trace}{trace}{event}</log>\n"),
+    ] {
+        let error = read_text("log.xes", text.as_bytes(), &ReadOptions::default())
+            .err()
+            .unwrap();
+        assert!(
+            error
+                .to_string()
+                .ends_with("an `<event>` outside any `<trace>`"),
+            "{error}"
+        );
+        assert!(error.help().unwrap().contains("--skip-invalid"));
+        let options = ReadOptions {
+            skip_invalid: true,
+            ..ReadOptions::default()
+        };
+        let log = read_text("log.xes", text.as_bytes(), &options).unwrap();
+        assert_eq!(
+            (
+                log.stats.events_read,
+                log.stats.events_used,
+                log.stats.skipped_count
+            ),
+            (3, 2, 1),
+            "{text}"
+        );
+        assert_eq!(
+            log.stats.skipped[0].reason,
+            "an `<event>` outside any `<trace>`"
+        );
+    }
+}
