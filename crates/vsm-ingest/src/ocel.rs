@@ -375,12 +375,8 @@ fn flatten(
         std::collections::HashSet::with_capacity(log.events.len());
     for event in &log.events {
         stats.events_read += 1;
-        let problem = if !event_ids.insert(event.id.as_str()) {
-            Some((
-                format!("a second event with the id `{}`", event.id),
-                "give each event its own id",
-            ))
-        } else {
+        let first_time = event_ids.insert(event.id.as_str());
+        let problem = if first_time {
             event
                 .objects
                 .iter()
@@ -393,6 +389,11 @@ fn flatten(
                         "declare the object under `objects`, or correct the event's reference",
                     )
                 })
+        } else {
+            Some((
+                format!("a second event with the id `{}`", event.id),
+                "give each event its own id",
+            ))
         };
         if let Some((message, help)) = problem {
             let where_ = place(file, Some(format!("event {}", event.id)));
