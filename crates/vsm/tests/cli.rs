@@ -2036,3 +2036,90 @@ fn snapshot_measures_from_events_on_standard_input() {
     );
     assert!(trend.status.success(), "{}", stderr(&trend));
 }
+
+#[test]
+fn utf16_maps_are_said_to_be_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name: x\nsteps:\n  - id: a\n";
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [
+        ("bom.yaml", [&[0xff, 0xfe][..], &little].concat()),
+        ("le.yaml", little),
+        ("be.yaml", big),
+    ] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let output = vsm_in(dir.path(), &["validate", name]);
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: `{name}` is UTF-16 text: save it as UTF-8 (a map file is YAML text in UTF-8)\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_map_or_log_that_never_ends_is_refused_not_read_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    // The map itself, a map it extends, and the log it measures from: all `/dev/zero`.
+    let output = vsm_in(dir.path(), &["validate", "/dev/zero"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: `/dev/zero` is larger than 16 MiB, the most vsm reads as a map file; check that it is the map you meant, or raise the limit with VSM_MAX_MAP_SIZE=64MiB\n"
+    );
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "extends: /dev/zero\nname: x\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["analyze", "future.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`/dev/zero` is larger than 16 MiB"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(
+        dir.path().join("measured.yaml"),
+        "name: x\nsteps:\n  - { id: a, measure: { activity: a } }\nmeasure:\n  log: /dev/zero\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["analyze", "measured.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("/dev/zero:1: the content is binary data, not an event log"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn log_limits_are_raised_and_lowered_with_environment_variables() {
+    let log = "testdata/csv/interval_event_log.csv";
+    let with = |variable: &str, value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+            .args(["discover", log])
+            .current_dir(repo_root())
+            .env("NO_COLOR", "1")
+            .env(variable, value)
+            .output()
+            .unwrap()
+    };
+    let output = with("VSM_MAX_FIELD_SIZE", "40");
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(
+        said.starts_with(&format!("error: {log}:1: one row is longer than 40 bytes")),
+        "{said}"
+    );
+    assert!(said.contains("help: if the log really holds one row this long, raise the limit: set VSM_MAX_FIELD_SIZE=160"), "{said}");
+    assert!(with("VSM_MAX_FIELD_SIZE", "1KiB").status.success());
+    let output = with("VSM_MAX_TRACE_SIZE", "lots");
+    assert_eq!(
+        stderr(&output),
+        "error: VSM_MAX_TRACE_SIZE is `lots`, which is not a size; write it like `256MiB`, `4GiB` or a number of bytes\n"
+    );
+}
