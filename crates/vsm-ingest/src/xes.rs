@@ -243,10 +243,10 @@ fn cut_segments(
                 break;
             }
             // One trace is longer than a segment: read on until it ends.
-            searched = pending.len().saturating_sub(b"</trace>".len() - 1);
-            if let Some(at) = memchr::memrchr(b'>', &pending[open..]) {
-                open += at + 1;
+            if let Some(at) = memchr::memrchr(b'>', &pending[open.max(searched)..]) {
+                open = open.max(searched) + at + 1;
             }
+            searched = pending.len().saturating_sub(b"</trace>".len() - 1);
             check_growth(&pending, open, consumed, file, limits)?;
             finished = !fill(&mut input, &mut pending).map_err(read_error)?;
             continue;
