@@ -112,7 +112,7 @@ impl Limits {
                 human_size(limit)
             ),
             format!(
-                "if the log really holds {what} this long, raise the limit: set {variable}={} (or a larger size, such as 4GiB); otherwise the file is damaged",
+                "if the log really holds {what} this long, raise the limit: set {variable}={} (or more); otherwise the file is damaged",
                 human_size(limit.saturating_mul(4)).replace(' ', "")
             ),
         )
