@@ -65,3 +65,131 @@ impl IngestError {
         }
     }
 }
+
+/// How much text one piece of a log may hold, so that a broken or hostile file ends in a clear
+/// error instead of taking all the memory there is. Real logs stay far below both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// One CSV row, one JSON line, one XES element or run of text, one OCEL value (bytes).
+    pub field: u64,
+    /// One XES trace, and the XES header before the first trace (bytes of text).
+    pub trace: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            field: 64 << 20,
+            trace: 512 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// The environment variable the `vsm` command reads [`Limits::field`] from.
+    pub const FIELD_VARIABLE: &'static str = "VSM_MAX_FIELD_SIZE";
+    /// The environment variable the `vsm` command reads [`Limits::trace`] from.
+    pub const TRACE_VARIABLE: &'static str = "VSM_MAX_TRACE_SIZE";
+
+    /// The error for a piece of text past its limit: what it is, where, how it starts, and how
+    /// to raise the limit.
+    pub(crate) fn exceeded(
+        place: Place,
+        what: &str,
+        limit: u64,
+        variable: &str,
+        start: &[u8],
+    ) -> IngestError {
+        let quoted = if start.is_empty() {
+            String::new()
+        } else {
+            format!(" (it starts `{}`)", shortened(start))
+        };
+        IngestError::invalid(
+            place,
+            format!(
+                "{what} is longer than {}, the most vsm reads at once{quoted}",
+                human_size(limit)
+            ),
+            format!(
+                "if the log really holds {what} this long, raise the limit: set {variable}={} (or more); otherwise the file is damaged",
+                human_size(limit.saturating_mul(4)).replace(' ', "")
+            ),
+        )
+    }
+}
+
+/// A size as people write it: `64 MiB`, `1.5 GiB`, `512 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 4] = [
+        ("TiB", 1 << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+    ];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            return if bytes.is_multiple_of(size) {
+                format!("{} {unit}", bytes / size)
+            } else {
+                #[allow(clippy::cast_precision_loss)] // a size shown to people
+                let value = bytes as f64 / size as f64;
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Reads a size such as `64MiB`, `2 GiB`, `500MB`, `1048576` (bytes); `None` if it is not one.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" | "bytes" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        "t" | "tb" => 1_000_000_000_000,
+        "tib" => 1 << 40,
+        _ => return None,
+    };
+    if let Ok(whole) = number.parse::<u64>() {
+        return whole.checked_mul(factor).filter(|&n| n > 0);
+    }
+    let value: f64 = number.parse().ok()?;
+    #[allow(clippy::cast_precision_loss)] // a size written by people
+    let bytes = value * factor as f64;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked to fit
+    (bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
+}
+
+/// The start of a (possibly huge) value, fit to quote in a message: at most 40 characters,
+/// control characters escaped.
+pub(crate) fn shortened(bytes: &[u8]) -> String {
+    const SHOWN: usize = 40;
+    let head = &bytes[..bytes.len().min(SHOWN * 4)];
+    let text = String::from_utf8_lossy(head);
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == SHOWN {
+            out.push('…');
+            return out;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    if bytes.len() > head.len() {
+        out.push('…');
+    }
+    out
+}

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod guard;
 mod names;
 pub mod ocel;
 pub mod source;
@@ -14,7 +15,7 @@ pub mod tabular;
 pub mod timestamp;
 pub mod xes;
 
-pub use error::{IngestError, Place, Problem};
+pub use error::{IngestError, Limits, Place, Problem, human_size, parse_size};
 pub use names::Names;
 pub use timestamp::{TimestampError, TimestampParser};
 
@@ -133,4 +134,6 @@ pub struct ReadOptions {
     pub object_type: Option<String>,
     /// Event attributes to keep (by key or column name), for rules that match on them.
     pub attributes: Vec<String>,
+    /// How much text one row, value or trace may hold.
+    pub limits: Limits,
 }

@@ -11,9 +11,10 @@ use std::io::{BufRead, Read};
 use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
+use crate::guard::{JsonGuard, Stop, XmlGuard};
 use crate::xes::LogNames;
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, TraceSink,
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Limits, Place, ReadOptions, TraceSink,
 };
 
 /// One event: its type, time, the objects it relates to, and its attributes (name, value).
@@ -92,7 +93,19 @@ pub fn read_json(
     names: &mut LogNames,
     sink: &mut impl TraceSink,
 ) -> Result<ImportStats, IngestError> {
-    let log: JsonLog = serde_json::from_reader(input).map_err(|error| {
+    let limit = options.limits.field;
+    let guarded = std::io::BufReader::new(JsonGuard::new(input, limit));
+    let log: JsonLog = serde_json::from_reader(guarded).map_err(|error| {
+        if error.is_io() {
+            let cause = std::io::Error::from(error);
+            return match Stop::of(&cause) {
+                Some(stop) => stop.to_error(file, "one value", limit),
+                None => IngestError::Io {
+                    file: file.to_string(),
+                    cause,
+                },
+            };
+        }
         IngestError::invalid(
             Place {
                 file: file.to_string(),
@@ -153,7 +166,9 @@ pub fn read_xml(
     names: &mut LogNames,
     sink: &mut impl TraceSink,
 ) -> Result<ImportStats, IngestError> {
-    let mut reader = quick_xml::Reader::from_reader(input);
+    let limit = options.limits.field;
+    let mut reader =
+        quick_xml::Reader::from_reader(std::io::BufReader::new(XmlGuard::new(input, limit)));
     let mut buffer = Vec::new();
     let mut log = OcelLog::default();
     // Which section and element we are in: relationships count only inside events.
@@ -164,6 +179,15 @@ pub fn read_xml(
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event_into(&mut buffer).map_err(|error| {
+            if let quick_xml::Error::Io(cause) = &error {
+                return match Stop::of(cause) {
+                    Some(stop) => stop.to_error(file, "one element or run of text", limit),
+                    None => IngestError::Io {
+                        file: file.to_string(),
+                        cause: std::io::Error::new(cause.kind(), cause.to_string()),
+                    },
+                };
+            }
             IngestError::invalid(
                 Place {
                     file: file.to_string(),
@@ -235,6 +259,20 @@ pub fn read_xml(
             XmlEvent::Text(text) => {
                 if let Some((_, value)) = reading.as_mut() {
                     value.push_str(&text.xml10_content());
+                    // Pieces between comments or references add up: bound the whole value.
+                    if value.len() as u64 > limit {
+                        return Err(Limits::exceeded(
+                            Place {
+                                file: file.to_string(),
+                                byte: Some(position),
+                                ..Place::default()
+                            },
+                            "one attribute value",
+                            limit,
+                            Limits::FIELD_VARIABLE,
+                            value.as_bytes(),
+                        ));
+                    }
                 }
             }
             // `&amp;`, `&#233;`: a value may come in several pieces.
@@ -273,6 +311,23 @@ fn flatten(
     names: &mut LogNames,
     sink: &mut impl TraceSink,
 ) -> Result<ImportStats, IngestError> {
+    // Events name objects by id: two objects with one id make every such reference ambiguous.
+    let mut declared: HashMap<&str, usize> = HashMap::with_capacity(log.objects.len());
+    for (position, (id, kind)) in log.objects.iter().enumerate() {
+        if let Some(&first) = declared.get(id.as_str()) {
+            return Err(IngestError::invalid(
+                place(file, Some(format!("object {id}"))),
+                format!(
+                    "objects {} (type `{}`) and {} (type `{kind}`) both have the id `{id}`",
+                    first + 1,
+                    log.objects[first].1,
+                    position + 1
+                ),
+                "give each object its own id: events name their objects by id, so vsm cannot tell which one they mean",
+            ));
+        }
+        declared.insert(id, position);
+    }
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, kind) in &log.objects {
         *per_type.entry(kind.as_str()).or_default() += 1;
@@ -316,8 +371,42 @@ fn flatten(
         }
     }
     let mut stats = ImportStats::default();
+    let mut event_ids: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(log.events.len());
     for event in &log.events {
         stats.events_read += 1;
+        let first_time = event_ids.insert(event.id.as_str());
+        let problem = if first_time {
+            event
+                .objects
+                .iter()
+                .find(|object| !declared.contains_key(object.as_str()))
+                .map(|object| {
+                    (
+                        format!(
+                            "the event relates to object `{object}`, which the log does not declare"
+                        ),
+                        "declare the object under `objects`, or correct the event's reference",
+                    )
+                })
+        } else {
+            Some((
+                format!("a second event with the id `{}`", event.id),
+                "give each event its own id",
+            ))
+        };
+        if let Some((message, help)) = problem {
+            let where_ = place(file, Some(format!("event {}", event.id)));
+            if options.skip_invalid {
+                stats.skip(where_, message);
+                continue;
+            }
+            return Err(IngestError::invalid(
+                where_,
+                message,
+                format!("{help}, or pass --skip-invalid to leave such events out"),
+            ));
+        }
         let timestamp = match options.timestamps.parse(&event.time) {
             Ok(timestamp) => timestamp,
             Err(error) => {

@@ -1,5 +1,7 @@
 //! Opening a log: gzip found by its magic bytes (not the extension), decompressed on a second
 //! thread so that inflating and parsing overlap, and the format checked against the content.
+//! Each input is opened and read once: the bytes looked at are handed on, so standard input, a
+//! FIFO or `<(...)` read as a file does.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -123,14 +125,13 @@ impl BufRead for ChannelReader {
     }
 }
 
-/// Inflates `file` on a thread of its own, in 1 MiB chunks.
-fn inflate_in_background(file: File) -> ChannelReader {
+/// Inflates `text` (a gzip decoder) on a thread of its own, in 1 MiB chunks.
+fn inflate_in_background(mut decoder: Box<dyn Read + Send>) -> ChannelReader {
     let (send, chunks) = sync_channel::<Vec<u8>>(4);
     let (recycle, recycled) = sync_channel::<Vec<u8>>(8);
     let failure = Arc::new(Mutex::new(None));
     let failed = Arc::clone(&failure);
     thread::spawn(move || {
-        let mut decoder = MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
         loop {
             let mut chunk = recycled
                 .try_recv()
@@ -167,78 +168,136 @@ fn inflate_in_background(file: File) -> ChannelReader {
     }
 }
 
-/// An opened log: its text, whether it was gzip, and its format.
+/// How many bytes of (inflated) text the format is told from.
+const HEAD: usize = 4096;
+
+/// An opened log: its text, read exactly once (the bytes looked at to tell the format are
+/// handed on, not read again), whether it was gzip, and its format.
 #[allow(missing_debug_implementations)] // holds a boxed reader
 pub struct Opened {
-    /// The (inflated) text, read on the caller's thread.
-    pub reader: Box<dyn Read + Send>,
+    /// The first bytes of the (inflated) text, already read.
+    head: Vec<u8>,
+    /// The rest of the (inflated) text.
+    rest: Box<dyn Read + Send>,
     pub gzip: bool,
     pub format: Format,
 }
 
 impl Opened {
+    /// The text, for a reader that buffers (and spreads the work over threads) itself.
+    pub fn into_reader(self) -> impl Read + Send {
+        io::Cursor::new(self.head).chain(self.rest)
+    }
+
     /// The text as a buffered reader; gzip is inflated on a thread of its own.
-    pub fn buffered(self, path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
-        let io_error = |cause| IngestError::Io {
-            file: path.display().to_string(),
-            cause,
-        };
-        Ok(if self.gzip {
-            Box::new(inflate_in_background(File::open(path).map_err(io_error)?))
+    pub fn into_buffered(self) -> Box<dyn BufRead + Send> {
+        let head = io::Cursor::new(self.head);
+        if self.gzip {
+            Box::new(head.chain(inflate_in_background(self.rest)))
         } else {
-            Box::new(BufReader::with_capacity(CHUNK, self.reader))
-        })
+            Box::new(head.chain(BufReader::with_capacity(CHUNK, self.rest)))
+        }
     }
 }
 
-/// Opens `path`, finding gzip by its magic bytes, and checks the format against the content.
+/// Whether `path` means standard input (`-`).
+pub fn is_standard_input(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How a log is named in messages: its path, or `standard input` for `-`.
+pub fn name_of(path: &Path) -> String {
+    if is_standard_input(path) {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Opens `path` (`-`: standard input), finding gzip by its magic bytes, and checks the format
+/// against the content. The file is opened and read once, so pipes and FIFOs read like files.
 pub fn open(path: &Path, expected: Option<Format>) -> Result<Opened, IngestError> {
-    let file_name = path.display().to_string();
-    let io_error = |cause| IngestError::Io {
-        file: file_name.clone(),
-        cause,
+    let name = name_of(path);
+    let input: Box<dyn Read + Send> = if is_standard_input(path) {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|cause| IngestError::Io {
+            file: name.clone(),
+            cause,
+        })?)
     };
-    let mut file = File::open(path).map_err(io_error)?;
+    open_reader(input, &name, expected)
+}
+
+/// As [`open`], for text from any reader; `name` (a file name, or `standard input`) is what
+/// messages call it, and its extension what it promises.
+pub fn open_reader(
+    mut input: Box<dyn Read + Send>,
+    name: &str,
+    expected: Option<Format>,
+) -> Result<Opened, IngestError> {
     let mut magic = [0u8; 2];
-    let got = read_up_to(&mut file, &mut magic).map_err(io_error)?;
+    let got = read_up_to(&mut input, &mut magic).map_err(|cause| IngestError::Io {
+        file: name.to_string(),
+        cause,
+    })?;
     let gzip = got == 2 && magic == [0x1f, 0x8b];
-    let reopen = || -> Result<Box<dyn Read + Send>, IngestError> {
-        let file = File::open(path).map_err(io_error)?;
-        Ok(if gzip {
-            Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file)))
-        } else {
-            Box::new(file)
-        })
+    let raw = io::Cursor::new(magic[..got].to_vec()).chain(input);
+    let mut rest: Box<dyn Read + Send> = if gzip {
+        Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, raw)))
+    } else {
+        Box::new(raw)
     };
-    let mut head = vec![0u8; 4096];
-    let got =
-        read_up_to(&mut reopen()?, &mut head).map_err(|error| gzip_error(&file_name, &error))?;
+    let mut head = vec![0u8; HEAD];
+    let got = read_up_to(&mut rest, &mut head).map_err(|cause| {
+        if gzip {
+            gzip_error(name, &cause)
+        } else {
+            IngestError::Io {
+                file: name.to_string(),
+                cause,
+            }
+        }
+    })?;
     head.truncate(got);
+    let first_line = Place {
+        file: name.to_string(),
+        line: Some(1),
+        ..Place::default()
+    };
     if head.iter().all(u8::is_ascii_whitespace) {
         return Err(IngestError::invalid(
-            Place {
-                file: file_name,
-                line: Some(1),
-                ..Place::default()
+            first_line,
+            if name == "standard input" {
+                "standard input is empty"
+            } else {
+                "the file is empty"
             },
-            "the file is empty",
             "export the event log again; an empty file has no events",
         ));
     }
+    let named = Format::from_name(name);
+    let promised = expected.or(named);
+    if let Some((what, help)) = not_a_log(&head, gzip) {
+        let message = match promised {
+            Some(promised) => format!(
+                "the name says {} but the content is {what}",
+                promised.name()
+            ),
+            None => format!("the content is {what}, not an event log"),
+        };
+        return Err(IngestError::invalid(first_line, message, help));
+    }
     let sniffed = Format::sniff(&head);
-    let named = Format::from_name(&file_name);
-    let format = match (expected.or(named), sniffed) {
+    let format = match (promised, sniffed) {
         (Some(promised), found) if promised != found => {
             return Err(IngestError::invalid(
-                Place {
-                    file: file_name,
-                    line: Some(1),
-                    ..Place::default()
-                },
+                first_line,
                 format!(
-                    "the name says {} but the content looks like {}",
+                    "the name says {} but the content looks like {} (it starts `{}`)",
                     promised.name(),
-                    found.name()
+                    found.name(),
+                    crate::error::shortened(head.trim_ascii_start())
                 ),
                 "check that this is the file you meant, or rename it to match its content",
             ));
@@ -247,10 +306,68 @@ pub fn open(path: &Path, expected: Option<Format>) -> Result<Opened, IngestError
         (None, found) => found,
     };
     Ok(Opened {
-        reader: reopen()?,
+        head,
+        rest,
         gzip,
         format,
     })
+}
+
+/// What the first bytes are when they are no text vsm can read: (what it is, what to do).
+fn not_a_log(head: &[u8], gzip: bool) -> Option<(&'static str, &'static str)> {
+    const UTF16: (&str, &str) = (
+        "UTF-16 text: save it as UTF-8",
+        "vsm reads UTF-8; save the file again as UTF-8 (in Excel: \"CSV UTF-8\"), or convert it with `iconv -f UTF-16 -t UTF-8 FILE > FILE-utf8`",
+    );
+    const EXTRACT: &str =
+        "extract the log from it first; vsm reads logs as they are or compressed with gzip";
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Some(UTF16);
+    }
+    // UTF-16 without a byte order mark: ASCII with a NUL beside every character.
+    let pairs = head.len().min(256) / 2;
+    if pairs >= 2 {
+        let interleaved = |nul: usize| {
+            head.chunks_exact(2)
+                .take(pairs)
+                .filter(|pair| pair[nul] == 0 && pair[1 - nul] != 0)
+                .count()
+                * 10
+                >= pairs * 9
+        };
+        if interleaved(0) || interleaved(1) {
+            return Some(UTF16);
+        }
+    }
+    if gzip && head.starts_with(&[0x1f, 0x8b]) {
+        return Some((
+            "gzip inside gzip (compressed twice)",
+            "decompress it once (`gunzip -c FILE > FILE-once.gz`) and read that",
+        ));
+    }
+    for (magic, what) in [
+        (&b"PK\x03\x04"[..], "a zip archive"),
+        (b"BZh", "bzip2-compressed data"),
+        (b"\xfd7zXZ\x00", "xz-compressed data"),
+        (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    ] {
+        if head.starts_with(magic) {
+            return Some((what, EXTRACT));
+        }
+    }
+    // Text has no NUL and few control characters; a Latin-1 CSV is still text.
+    let control = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)))
+        .count();
+    if head.contains(&0) || control * 20 > head.len() {
+        return Some((
+            "binary data",
+            "an event log is text (XES, CSV, JSON Lines or OCEL 2.0), as it is or gzip-compressed; check that this is the file you meant",
+        ));
+    }
+    None
 }
 
 fn read_up_to(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
@@ -276,7 +393,7 @@ pub fn gzip_error(file: &str, error: &io::Error) -> IngestError {
     )
 }
 
-/// Reads a whole log, whatever its format, handing each item to `sink`.
+/// Reads a whole log (`-`: standard input), whatever its format, handing each item to `sink`.
 pub fn read_log(
     path: &Path,
     expected: Option<Format>,
@@ -284,32 +401,48 @@ pub fn read_log(
     sink: &mut impl TraceSink,
 ) -> Result<(ImportStats, LogNames, Format), IngestError> {
     let opened = open(path, expected)?;
-    let file = path.display().to_string();
+    read_opened(opened, &name_of(path), options, sink)
+}
+
+/// As [`read_log`], for text from any reader, called `name` in messages.
+pub fn read_from(
+    input: Box<dyn Read + Send>,
+    name: &str,
+    expected: Option<Format>,
+    options: &ReadOptions,
+    sink: &mut impl TraceSink,
+) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    let opened = open_reader(input, name, expected)?;
+    read_opened(opened, name, options, sink)
+}
+
+fn read_opened(
+    opened: Opened,
+    file: &str,
+    options: &ReadOptions,
+    sink: &mut impl TraceSink,
+) -> Result<(ImportStats, LogNames, Format), IngestError> {
     let mut names = LogNames::default();
     let (format, gzip) = (opened.format, opened.gzip);
     let result = match format {
-        Format::Xes => crate::xes::read(opened.reader, &file, options, &mut names, sink),
+        Format::Xes => crate::xes::read(opened.into_reader(), file, options, &mut names, sink),
         Format::Csv => {
-            crate::tabular::read_csv(opened.buffered(path)?, &file, options, &mut names, sink)
+            crate::tabular::read_csv(opened.into_buffered(), file, options, &mut names, sink)
         }
-        Format::JsonLines => crate::tabular::read_json_lines(
-            opened.buffered(path)?,
-            &file,
-            options,
-            &mut names,
-            sink,
-        ),
+        Format::JsonLines => {
+            crate::tabular::read_json_lines(opened.into_buffered(), file, options, &mut names, sink)
+        }
         Format::OcelJson => {
-            crate::ocel::read_json(opened.buffered(path)?, &file, options, &mut names, sink)
+            crate::ocel::read_json(opened.into_buffered(), file, options, &mut names, sink)
         }
         Format::OcelXml => {
-            crate::ocel::read_xml(opened.buffered(path)?, &file, options, &mut names, sink)
+            crate::ocel::read_xml(opened.into_buffered(), file, options, &mut names, sink)
         }
     };
     match result {
         Ok(stats) => Ok((stats, names, format)),
         // A gzip stream cut short shows up as a read error, whichever reader meets it.
-        Err(IngestError::Io { cause, .. }) if gzip => Err(gzip_error(&file, &cause)),
+        Err(IngestError::Io { cause, .. }) if gzip => Err(gzip_error(file, &cause)),
         Err(error) => Err(error),
     }
 }

@@ -7,11 +7,12 @@
 //! the order items first appear.
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read as _};
 
+use crate::guard::{CsvGuard, Stop};
 use crate::xes::LogNames;
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions, TraceSink,
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Limits, Place, ReadOptions, TraceSink,
 };
 
 /// Column names chosen by the user; `None` means: find it by the usual names.
@@ -350,10 +351,18 @@ pub fn read_csv(
         .into_iter()
         .max_by_key(|d| memchr::memchr_iter(*d, &first_line).count())
         .unwrap_or(b',');
+    let limit = options.limits.field;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)
-        .from_reader(input);
+        .from_reader(CsvGuard::new(input, delimiter, limit));
+    // A row past the limit, or a quote never closed, stops the read inside the csv crate.
+    let stopped = |error: &csv::Error| match error.kind() {
+        csv::ErrorKind::Io(cause) => {
+            Stop::of(cause).map(|stop| stop.to_error(file, "one row", limit))
+        }
+        _ => None,
+    };
     let place = |line: u64| Place {
         file: file.to_string(),
         line: Some(line),
@@ -362,15 +371,35 @@ pub fn read_csv(
     let header: Vec<String> = reader
         .headers()
         .map_err(|error| {
-            IngestError::invalid(
-                place(1),
-                format!("cannot read the header: {error}"),
-                "the first line names the columns",
-            )
+            stopped(&error).unwrap_or_else(|| {
+                IngestError::invalid(
+                    place(1),
+                    format!("cannot read the header: {error}"),
+                    "the first line names the columns",
+                )
+            })
         })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
+    for (index, name) in header.iter().enumerate() {
+        let name = name.trim();
+        // Unnamed columns (trailing separators) are never picked by name.
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = header[..index].iter().position(|h| h.trim() == name) {
+            return Err(IngestError::invalid(
+                place(1),
+                format!(
+                    "columns {} and {} are both named `{name}`",
+                    first + 1,
+                    index + 1
+                ),
+                "give each column its own name in the header line, so that vsm reads the one you mean",
+            ));
+        }
+    }
     let columns = Columns::resolve(header, &options.columns, &options.attributes, file)?;
     let mut stats = ImportStats::default();
     let mut grouped = Grouped::default();
@@ -380,6 +409,9 @@ pub fn read_csv(
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
+                if let Some(stop) = stopped(&error) {
+                    return Err(stop);
+                }
                 if error.is_io_error() {
                     // The file could not be read (a truncated gzip stream ends up here).
                     let csv::ErrorKind::Io(cause) = error.into_kind() else {
@@ -430,7 +462,7 @@ pub fn read_csv(
 
 /// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
 pub fn read_json_lines(
-    input: impl BufRead,
+    mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
@@ -439,29 +471,59 @@ pub fn read_json_lines(
     let mut stats = ImportStats::default();
     let mut grouped = Grouped::default();
     let mut columns: Option<Columns> = None;
-    for (number, line) in input.lines().enumerate() {
-        let line_number = number as u64 + 1;
+    let limit = options.limits.field;
+    let mut buffer = Vec::new();
+    let mut line_number = 0u64;
+    let mut byte = 0u64;
+    loop {
+        buffer.clear();
+        // One line at a time, and never more than the limit of it in memory.
+        let read = (&mut input)
+            .take(limit.saturating_add(1))
+            .read_until(b'\n', &mut buffer)
+            .map_err(|cause| IngestError::Io {
+                file: file.to_string(),
+                cause,
+            })?;
+        if read == 0 {
+            break;
+        }
+        line_number += 1;
         let place = Place {
             file: file.to_string(),
             line: Some(line_number),
             ..Place::default()
         };
-        let line = line.map_err(|error| match error.kind() {
-            std::io::ErrorKind::InvalidData => IngestError::invalid(
-                place.clone(),
-                format!("cannot read the line: {error}"),
-                "a JSON Lines file is UTF-8 text",
-            ),
-            _ => IngestError::Io {
-                file: file.to_string(),
-                cause: error,
-            },
+        if buffer.len() as u64 > limit && buffer.last() != Some(&b'\n') {
+            return Err(Limits::exceeded(
+                Place {
+                    byte: Some(byte),
+                    ..place
+                },
+                "one line",
+                limit,
+                Limits::FIELD_VARIABLE,
+                &buffer,
+            ));
+        }
+        byte += read as u64;
+        let text = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let line = std::str::from_utf8(text).map_err(|error| {
+            IngestError::invalid(
+                Place {
+                    field: Some(format!("column {}", error.valid_up_to() + 1)),
+                    ..place.clone()
+                },
+                "the line is not valid UTF-8 text",
+                "a JSON Lines file is UTF-8 text; save it as UTF-8",
+            )
         })?;
         if line.trim().is_empty() {
             continue;
         }
         stats.events_read += 1;
-        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&line) {
+        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(line) {
             Ok(object) => object,
             Err(error) => {
                 let message = format!("not a JSON object: {error}");

@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Names, Place, ReadOptions, Trace,
-    TraceSink,
+    Attributes, Event, ImportStats, IngestError, Lifecycle, Limits, Names, Place, ReadOptions,
+    Trace, TraceSink,
 };
 
 /// What an element is, for knowing whose attribute a child is.
@@ -157,7 +157,7 @@ pub fn read(
         }
         drop(done);
         drop(give_back);
-        let reader = scope.spawn(move || cut_segments(input, file, &work, &spare));
+        let reader = scope.spawn(move || cut_segments(input, file, options, &work, &spare));
 
         let mut waiting: BTreeMap<usize, Result<Parsed, IngestError>> = BTreeMap::new();
         let mut next = 0usize;
@@ -168,7 +168,8 @@ pub fn read(
                 emit(parsed?, names, &mut stats, sink);
             }
         }
-        reader.join().expect("the reading thread does not panic")?;
+        let stray = reader.join().expect("the reading thread does not panic")?;
+        stats.absorb(stray);
         Ok(())
     })?;
     Ok(stats)
@@ -182,43 +183,75 @@ struct Job {
     globals: Arc<Globals>,
 }
 
-/// Reads the text, checks the header, and sends segments of whole traces; returns how many.
+/// Reads the text, checks the header, and sends segments of whole traces. Returns what it
+/// counted itself: events outside any trace, in the header or after the last trace.
+///
+/// A segment ends after the last `</trace>` in at least [`SEGMENT`] bytes of text; a trace
+/// longer than that grows the segment until it ends, up to [`Limits::trace`] bytes, and a single
+/// element or run of text up to [`Limits::field`] bytes.
 fn cut_segments(
     mut input: impl Read,
     file: &str,
+    options: &ReadOptions,
     work: &SyncSender<Job>,
     spare: &Receiver<Vec<u8>>,
-) -> Result<usize, IngestError> {
+) -> Result<ImportStats, IngestError> {
+    let limits = options.limits;
     let read_error = |error: std::io::Error| IngestError::Io {
         file: file.to_string(),
         cause: error,
     };
     let mut pending: Vec<u8> = Vec::with_capacity(SEGMENT * 2);
+    // Only the text read since the last look is searched again, so that a long header or trace
+    // costs time in proportion to its length.
+    let mut searched = 0;
     let header_end = loop {
-        if let Some(at) = memchr::memmem::find(&pending, b"<trace") {
-            break Some(at);
+        if let Some(at) = memchr::memmem::find(&pending[searched..], b"<trace") {
+            break Some(searched + at);
+        }
+        searched = pending.len().saturating_sub(b"<trace".len() - 1);
+        if pending.len() as u64 > limits.trace {
+            return Err(Limits::exceeded(
+                place(file, 0, None),
+                "the text before the first `<trace>`",
+                limits.trace,
+                Limits::TRACE_VARIABLE,
+                &[],
+            ));
         }
         if !fill(&mut input, &mut pending).map_err(read_error)? {
             break None;
         }
     };
     let header_len = header_end.unwrap_or(pending.len());
+    let mut stray = ImportStats::default();
     let globals = Arc::new(read_header(&pending[..header_len], file)?);
+    stray_events(&pending[..header_len], 0, 1, file, options, &mut stray)?;
     let mut consumed = header_len as u64;
     pending.drain(..header_len);
     let mut sent = 0;
     let mut finished = false;
-    while !finished {
-        while pending.len() < SEGMENT {
-            if !fill(&mut input, &mut pending).map_err(read_error)? {
-                finished = true;
+    // `pending[..searched]` holds no `</trace>`; `pending[open..]` no `>`.
+    let mut searched = 0;
+    let mut open = 0;
+    loop {
+        while !finished && pending.len() < SEGMENT {
+            finished = !fill(&mut input, &mut pending).map_err(read_error)?;
+        }
+        let Some(at) = memchr::memmem::rfind(&pending[searched..], b"</trace>") else {
+            if finished {
                 break;
             }
-        }
-        let Some(at) = memchr::memmem::rfind(&pending, b"</trace>") else {
+            // One trace is longer than a segment: read on until it ends.
+            if let Some(at) = memchr::memrchr(b'>', &pending[open.max(searched)..]) {
+                open = open.max(searched) + at + 1;
+            }
+            searched = pending.len().saturating_sub(b"</trace>".len() - 1);
+            check_growth(&pending, open, consumed, file, limits)?;
+            finished = !fill(&mut input, &mut pending).map_err(read_error)?;
             continue;
         };
-        let cut = at + b"</trace>".len();
+        let cut = searched + at + b"</trace>".len();
         let mut rest = spare
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(SEGMENT * 2));
@@ -226,6 +259,8 @@ fn cut_segments(
         rest.extend_from_slice(&pending[cut..]);
         pending.truncate(cut);
         let bytes = std::mem::replace(&mut pending, rest);
+        searched = pending.len().saturating_sub(b"</trace>".len() - 1);
+        open = memchr::memrchr(b'>', &pending).map_or(0, |at| at + 1);
         let length = bytes.len() as u64;
         let job = Job {
             index: sent,
@@ -235,13 +270,59 @@ fn cut_segments(
         };
         if work.send(job).is_err() {
             // A parser failed; its error is what the caller reports.
-            return Ok(sent);
+            return Ok(stray);
         }
         consumed += length;
         sent += 1;
     }
-    read_tail(&pending, consumed, file)?;
-    Ok(sent)
+    read_tail(&pending, consumed, file, options, &mut stray)?;
+    Ok(stray)
+}
+
+/// Stops a trace that grows past the limits: one element or run of text (from `open`) past
+/// [`Limits::field`], or the whole trace past [`Limits::trace`].
+fn check_growth(
+    pending: &[u8],
+    open: usize,
+    consumed: u64,
+    file: &str,
+    limits: Limits,
+) -> Result<(), IngestError> {
+    let piece = &pending[open..];
+    if piece.len() as u64 > limits.field {
+        let text_start = piece
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(piece.len());
+        let what = match piece.get(text_start) {
+            None => "a run of whitespace",
+            Some(b'<') => "one element",
+            Some(_) => "a run of text",
+        };
+        let at = if what == "a run of whitespace" {
+            open
+        } else {
+            open + text_start
+        };
+        return Err(Limits::exceeded(
+            place(file, consumed + at as u64, None),
+            what,
+            limits.field,
+            Limits::FIELD_VARIABLE,
+            &pending[at..],
+        ));
+    }
+    if pending.len() as u64 > limits.trace {
+        let start = memchr::memmem::find(pending, b"<trace").unwrap_or(0);
+        return Err(Limits::exceeded(
+            place(file, consumed + start as u64, None),
+            "one trace",
+            limits.trace,
+            Limits::TRACE_VARIABLE,
+            &pending[start..],
+        ));
+    }
+    Ok(())
 }
 
 /// Appends the next block of input; `false` at the end.
@@ -332,16 +413,21 @@ fn read_header(bytes: &[u8], file: &str) -> Result<Globals, IngestError> {
     Ok(globals)
 }
 
-/// After the last trace only `</log>` may follow.
-fn read_tail(bytes: &[u8], offset: u64, file: &str) -> Result<(), IngestError> {
-    let text = String::from_utf8_lossy(bytes);
-    let trimmed = text.trim();
-    if trimmed == "</log>" || trimmed.ends_with("</log>") && !trimmed.contains("<trace") {
-        return Ok(());
-    }
-    let message = if trimmed.contains("<trace") {
+/// After the last trace only `</log>` may follow (events there are outside any trace).
+fn read_tail(
+    bytes: &[u8],
+    offset: u64,
+    file: &str,
+    options: &ReadOptions,
+    stray: &mut ImportStats,
+) -> Result<(), IngestError> {
+    let message = if memchr::memmem::find(bytes, b"<trace").is_some() {
         "the file ends inside a trace: it was cut short"
     } else {
+        stray_events(bytes, offset, 0, file, options, stray)?;
+        if bytes.trim_ascii().ends_with(b"</log>") {
+            return Ok(());
+        }
         "the file ends without `</log>`: it was cut short"
     };
     Err(IngestError::invalid(
@@ -349,6 +435,58 @@ fn read_tail(bytes: &[u8], offset: u64, file: &str) -> Result<(), IngestError> {
         message,
         "get the complete file again",
     ))
+}
+
+/// Events outside any trace (in the header, or after the last trace): each an error, or with
+/// `--skip-invalid` read and skipped. `depth` is how deep such an event sits in `bytes`.
+fn stray_events(
+    bytes: &[u8],
+    offset: u64,
+    depth: usize,
+    file: &str,
+    options: &ReadOptions,
+    stray: &mut ImportStats,
+) -> Result<(), IngestError> {
+    if memchr::memmem::find(bytes, b"<event").is_none() {
+        return Ok(());
+    }
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = false;
+    let mut open = 0usize;
+    loop {
+        let position = reader.buffer_position();
+        let (element, empty) = match reader.read_event() {
+            Ok(XmlEvent::Start(element)) => (element, false),
+            Ok(XmlEvent::Empty(element)) => (element, true),
+            Ok(XmlEvent::End(_)) => {
+                open = open.saturating_sub(1);
+                continue;
+            }
+            // The header is cut at the first trace; the rest is checked by the parsers.
+            Ok(XmlEvent::Eof) | Err(_) => return Ok(()),
+            Ok(_) => continue,
+        };
+        if open == depth && element.local_name().as_ref() == "event" {
+            let at = place(file, offset + position, None);
+            let reason = "an `<event>` outside any `<trace>`";
+            if !options.skip_invalid {
+                return Err(outside_trace(at));
+            }
+            stray.events_read += 1;
+            stray.skip(at, reason.to_string());
+        }
+        if !empty {
+            open += 1;
+        }
+    }
+}
+
+fn outside_trace(at: Place) -> IngestError {
+    IngestError::invalid(
+        at,
+        "an `<event>` outside any `<trace>`",
+        "XES keeps every event inside the trace of its item: move it into its trace, or pass --skip-invalid to leave such events out",
+    )
 }
 
 fn scope_is_event(element: &BytesStart<'_>) -> bool {
@@ -719,14 +857,18 @@ fn parse_with_quick_xml(
         } else {
             match tag {
                 "trace" => Frame::Trace,
-                "event" => {
-                    if parent != Some(Frame::Trace) {
-                        return Err(IngestError::invalid(
-                            place(file, offset + position, None),
-                            "an `<event>` outside a `<trace>`",
-                            "XES keeps every event inside the trace of its item",
-                        ));
+                "event" if parent != Some(Frame::Trace) => {
+                    let at = place(file, offset + position, None);
+                    if !options.skip_invalid {
+                        return Err(outside_trace(at));
                     }
+                    parsed.stats.events_read += 1;
+                    parsed
+                        .stats
+                        .skip(at, "an `<event>` outside any `<trace>`".to_string());
+                    Frame::Other
+                }
+                "event" => {
                     event_start = position;
                     Frame::Event
                 }

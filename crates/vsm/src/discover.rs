@@ -60,7 +60,7 @@ pub fn import_report(path: &Path, found: &Discovered) -> String {
     let stats = &found.stats;
     let mut text = format!(
         "{}: read {} events ({}); used {} events in {} items; skipped {}",
-        path.display(),
+        source::name_of(path),
         stats.events_read,
         found.format.name(),
         stats.events_used,
@@ -195,7 +195,10 @@ pub fn measure_source(
         || options.resource_column.is_some()
         || options.log_format.is_some()
         || options.skip_invalid;
-    if custom {
+    // A map cannot read standard input or a pipe again.
+    let is_file =
+        !source::is_standard_input(log) && std::fs::metadata(log).is_ok_and(|m| m.is_file());
+    if custom || !is_file {
         return None;
     }
     let log = std::path::absolute(log).ok()?;

@@ -348,6 +348,7 @@ impl LogOptions {
             },
             object_type: self.object_type.clone(),
             attributes: Vec::new(),
+            limits: input::log_limits()?,
         })
     }
 
@@ -722,10 +723,12 @@ fn run(cli: Cli) -> Result<()> {
             let found =
                 discover::run(&log, log_options.format(), &options).map_err(ingest_error)?;
             eprintln!("{}", discover::import_report(&log, &found));
-            let log_name = log.file_name().map_or_else(
-                || log.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let log_name = match log.file_name() {
+                Some(name) if !vsm_ingest::source::is_standard_input(&log) => {
+                    name.to_string_lossy().into_owned()
+                }
+                _ => vsm_ingest::source::name_of(&log),
+            };
             let measure = discover::measure_source(&log, output.as_deref(), &log_options);
             let propose = |measured| {
                 vsm_core::discovery::proposed_map(

@@ -90,11 +90,14 @@ pub fn measure(
         (Some(source), None) => source,
         (None, None) => return Ok(None),
         (source, Some(events)) => {
+            // `-` (standard input) stays `-`; a path is taken from the working directory.
+            let log = if vsm_ingest::source::is_standard_input(events) {
+                events.to_path_buf()
+            } else {
+                std::path::absolute(events).unwrap_or_else(|_| events.to_path_buf())
+            };
             given = vsm_core::measure::MeasureSource {
-                log: std::path::absolute(events)
-                    .unwrap_or_else(|_| events.to_path_buf())
-                    .display()
-                    .to_string(),
+                log: log.display().to_string(),
                 ..source.clone().unwrap_or_default()
             };
             &given
@@ -106,10 +109,14 @@ pub fn measure(
         .enumerate()
         .filter_map(|(index, step)| step.measure.clone().map(|rule| (index, rule)))
         .collect();
-    let log_path = map_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&source.log);
+    let log_path = if source.log == "-" && events.is_some() {
+        Path::new("-").to_path_buf()
+    } else {
+        map_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&source.log)
+    };
     let timestamps = match &source.zone {
         Some(zone) => vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?,
         None => vsm_ingest::TimestampParser::default(),
@@ -125,6 +132,7 @@ pub fn measure(
         timestamps,
         object_type: source.object_type.clone(),
         attributes: attributes.clone(),
+        limits: crate::input::log_limits()?,
         ..ReadOptions::default()
     };
     let mut measurer = Measurer::new(&stream.steps, rules)
@@ -162,7 +170,7 @@ pub fn measure(
         provenance,
         measurement,
         stats,
-        log: log_path.display().to_string(),
+        log: vsm_ingest::source::name_of(&log_path),
     }))
 }
 

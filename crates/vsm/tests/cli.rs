@@ -1937,3 +1937,189 @@ fn a_map_extending_a_text_file_quotes_only_its_first_line() {
         "{said}"
     );
 }
+
+// ---- Hostile and unusual input (issue 10): pipes, standard input, limits, UTF-16 ----
+
+/// Runs `vsm` in `dir` with `input` on its standard input.
+fn vsm_with_stdin(dir: &Path, args: &[&str], input: Vec<u8>) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vsm"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Written from a thread: the pipe holds only so much before vsm reads it.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+#[test]
+fn discover_reads_a_log_from_standard_input_and_from_a_fifo() {
+    let root = repo_root();
+    for log in [
+        "testdata/xes/running-example.xes",
+        "testdata/xes/03_repairExample.xes.gz",
+        "testdata/csv/interval_event_log.csv",
+    ] {
+        let from_file = vsm(&["discover", log, "--format", "json"]);
+        assert!(from_file.status.success(), "{}", stderr(&from_file));
+        let bytes = std::fs::read(root.join(log)).unwrap();
+        // `-` and `/dev/stdin`: the bytes looked at to tell the format are not lost.
+        for name in ["-", "/dev/stdin"] {
+            let piped = vsm_with_stdin(
+                &root,
+                &["discover", name, "--format", "json"],
+                bytes.clone(),
+            );
+            assert!(
+                piped.status.success(),
+                "{log} as {name}: {}",
+                stderr(&piped)
+            );
+            assert_eq!(stdout(&piped), stdout(&from_file), "{log} as {name}");
+        }
+        let said = stderr(&vsm_with_stdin(&root, &["discover", "-"], bytes.clone()));
+        assert!(said.starts_with("standard input: read "), "{said}");
+        // A named pipe, as `<(zcat log.gz)` gives.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("log-pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+        };
+        let piped = vsm(&["discover", fifo.to_str().unwrap(), "--format", "json"]);
+        writer.join().unwrap();
+        assert!(
+            piped.status.success(),
+            "{log} from a FIFO: {}",
+            stderr(&piped)
+        );
+        assert_eq!(stdout(&piped), stdout(&from_file), "{log} from a FIFO");
+    }
+    // A map proposed from standard input names no log to measure from: it cannot be read again.
+    let bytes = std::fs::read(root.join("testdata/xes/running-example.xes")).unwrap();
+    let map = vsm_with_stdin(&root, &["discover", "-", "--format", "yaml"], bytes);
+    assert!(map.status.success(), "{}", stderr(&map));
+    assert!(!stdout(&map).contains("\nmeasure:"), "{}", stdout(&map));
+}
+
+#[test]
+fn snapshot_measures_from_events_on_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    let log = std::fs::read(repo_root().join("testdata/csv/interval_event_log.csv")).unwrap();
+    let output = vsm_with_stdin(
+        dir.path(),
+        &["snapshot", "orders.yaml", "--events", "-", "--db", "h.db"],
+        log,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("standard input: read 8109 events"),
+        "{}",
+        stderr(&output)
+    );
+    let trend = vsm_in(
+        dir.path(),
+        &["trend", "orders.yaml", "--db", "h.db", "--format", "json"],
+    );
+    assert!(trend.status.success(), "{}", stderr(&trend));
+}
+
+#[test]
+fn utf16_maps_are_said_to_be_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name: x\nsteps:\n  - id: a\n";
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [
+        ("bom.yaml", [&[0xff, 0xfe][..], &little].concat()),
+        ("le.yaml", little),
+        ("be.yaml", big),
+    ] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let output = vsm_in(dir.path(), &["validate", name]);
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: `{name}` is UTF-16 text: save it as UTF-8 (a map file is YAML text in UTF-8)\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_map_or_log_that_never_ends_is_refused_not_read_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    // The map itself, a map it extends, and the log it measures from: all `/dev/zero`.
+    let output = vsm_in(dir.path(), &["validate", "/dev/zero"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: `/dev/zero` is larger than 16 MiB, the most vsm reads as a map file; check that it is the map you meant, or raise the limit with VSM_MAX_MAP_SIZE=64MiB\n"
+    );
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "extends: /dev/zero\nname: x\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["analyze", "future.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`/dev/zero` is larger than 16 MiB"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(
+        dir.path().join("measured.yaml"),
+        "name: x\nsteps:\n  - { id: a, measure: { activity: a } }\nmeasure:\n  log: /dev/zero\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["analyze", "measured.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("/dev/zero:1: the content is binary data, not an event log"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn log_limits_are_raised_and_lowered_with_environment_variables() {
+    let log = "testdata/csv/interval_event_log.csv";
+    let with = |variable: &str, value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_vsm"))
+            .args(["discover", log])
+            .current_dir(repo_root())
+            .env("NO_COLOR", "1")
+            .env(variable, value)
+            .output()
+            .unwrap()
+    };
+    let output = with("VSM_MAX_FIELD_SIZE", "40");
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(
+        said.starts_with(&format!("error: {log}:1: one row is longer than 40 bytes")),
+        "{said}"
+    );
+    assert!(said.contains("help: if the log really holds one row this long, raise the limit: set VSM_MAX_FIELD_SIZE=160"), "{said}");
+    assert!(with("VSM_MAX_FIELD_SIZE", "1KiB").status.success());
+    let output = with("VSM_MAX_TRACE_SIZE", "lots");
+    assert_eq!(
+        stderr(&output),
+        "error: VSM_MAX_TRACE_SIZE is `lots`, which is not a size; write it like `256MiB`, `4GiB` or a number of bytes\n"
+    );
+}
