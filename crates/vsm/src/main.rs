@@ -740,8 +740,11 @@ fn run(cli: Cli) -> Result<()> {
                 )
             };
             let mut map = propose(None);
-            // A map measured from its log says what `vsm analyze` will show for it: measure it.
+            // A map measured from its log says what `vsm analyze` will show for it: measure it
+            // (a second read of the log, only when the map is written or printed).
+            let map_wanted = output.is_some() || matches!(format, DiscoverFormat::Yaml);
             if measure.is_some()
+                && map_wanted
                 && let Some(measured) = discover::measure_proposed(&map, output.as_deref())?
             {
                 map = propose(Some(&measured));
