@@ -348,6 +348,11 @@ fn slug(name: &str, taken: &mut Vec<String>) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join("-");
+    // Ids are at most 100 characters: a long activity name gives a shortened id.
+    if let Some((cut, _)) = id.char_indices().nth(60) {
+        id.truncate(cut);
+        id = id.trim_end_matches('-').to_string();
+    }
     if id.is_empty() {
         id = "step".into();
     }
@@ -361,8 +366,45 @@ fn slug(name: &str, taken: &mut Vec<String>) -> String {
     id
 }
 
+/// `text` as a YAML double-quoted string that reads back as exactly `text`: backslashes,
+/// quotes and control characters (a newline in an activity name) escaped.
 fn quote(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `text` for a comment line: control characters (which would end the comment) escaped.
+fn comment(text: &str) -> String {
+    let quoted = quote(text);
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+/// A step id as YAML: plain when it reads back as that text, quoted when YAML would read it as
+/// something else (`null`, `true`, a number).
+fn id_yaml(id: &str) -> String {
+    let keyword = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+        .iter()
+        .any(|k| id.eq_ignore_ascii_case(k));
+    if keyword || !id.starts_with(|c: char| c.is_alphabetic()) {
+        quote(id)
+    } else {
+        id.to_string()
+    }
 }
 
 /// The proposed map as a YAML file, with a header saying where every number came from. With
@@ -390,8 +432,10 @@ pub fn proposed_map(
     let _ = writeln!(out, "#");
     let _ = writeln!(
         out,
-        "# Proposed by `vsm discover` from {log_name}: {} events in {} items.",
-        discovery.events, discovery.items
+        "# Proposed by `vsm discover` from {}: {} events in {} items.",
+        comment(log_name),
+        discovery.events,
+        discovery.items
     );
     out.push_str("# Steps follow the most frequent path of completed activities.");
     if measured.is_some() {
@@ -413,7 +457,7 @@ pub fn proposed_map(
     );
     out.push_str("steps:\n");
     for (index, (step, id)) in discovery.main_path.iter().zip(&step_ids).enumerate() {
-        let _ = writeln!(out, "  - id: {id}");
+        let _ = writeln!(out, "  - id: {}", id_yaml(id));
         let _ = writeln!(out, "    name: {}", quote(name(step.activity)));
         let reached = format!("{} completions", step.count);
         let measured_step = measured
@@ -514,7 +558,10 @@ pub fn proposed_map(
             let _ = writeln!(
                 out,
                 "  - {{ from: {}, to: {}, share: {} }}    # {} backward moves",
-                step_ids[from], step_ids[to], loop_.share, loop_.count
+                id_yaml(&step_ids[from]),
+                id_yaml(&step_ids[to]),
+                loop_.share,
+                loop_.count
             );
         }
     }
@@ -523,7 +570,7 @@ pub fn proposed_map(
             "\n# Activities off the main path (completions); add them as steps if they matter:\n",
         );
         for (activity, count) in &discovery.other_activities {
-            let _ = writeln!(out, "#   {}: {count}", name(*activity));
+            let _ = writeln!(out, "#   {}: {count}", comment(name(*activity)));
         }
     }
     out
@@ -608,6 +655,47 @@ mod tests {
         let parsed = crate::parse_map(&map);
         assert!(!parsed.has_errors(), "{map}\n{:#?}", parsed.diagnostics);
         assert_eq!(parsed.stream.unwrap().rework.len(), 1);
+    }
+
+    #[test]
+    fn a_proposed_map_with_any_activity_names_is_a_valid_map_with_those_names() {
+        let mut dfg = DirectlyFollows::default();
+        for _ in 0..2 {
+            dfg.add_item(&mut [
+                event(0, 0),
+                event(1, 5),
+                event(2, 9),
+                event(3, 12),
+                event(4, 20),
+            ]);
+        }
+        dfg.add_item(&mut [event(0, 0), event(5, 1)]);
+        let found = dfg.finish();
+        let names: Vec<String> = [
+            "null".to_string(),
+            "line one\nline two".to_string(),
+            "a \"quoted\" \\ name\t".to_string(),
+            "x".repeat(300),
+            "123".to_string(),
+            "off the path\n- id: injected".to_string(),
+        ]
+        .to_vec();
+        let map = proposed_map(&found, &names, "log\nname.csv", None, None);
+        let parsed = crate::parse_map(&map);
+        assert!(!parsed.has_errors(), "{map}\n{:#?}", parsed.diagnostics);
+        let stream = parsed.stream.unwrap();
+        let read: Vec<&str> = stream.steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            read,
+            names[..5].iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        assert_eq!(stream.steps[0].id, "null");
+        assert_eq!(stream.steps[4].id, "123");
+        assert!(stream.steps[3].id.len() <= 60);
+        assert!(
+            !map.contains("\n- id: injected"),
+            "comments stay comments: {map}"
+        );
     }
 
     #[test]
