@@ -170,7 +170,7 @@ pub fn measure(
         provenance,
         measurement,
         stats,
-        log: vsm_ingest::source::name_of(&log_path),
+        log: vsm_ingest::source::name_of(&crate::paths::normalize(&log_path)),
     }))
 }
 
