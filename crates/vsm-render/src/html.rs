@@ -298,7 +298,7 @@ pub fn render_measured(
                         format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
                     }),
                     process: rung.process.map_or_else(String::new, |d| {
-                        if rung.untimed { "-".into() } else { d.human() }
+                        format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
                     }),
                     per_item: crate::ladder::signed_human(rung.per_item_millis),
                 })

@@ -18,7 +18,7 @@ pub struct Rung {
     pub process: Option<Duration>,
     /// Per item of the headline: what the line adds to the mean lead time (signed, ms).
     pub per_item_millis: i64,
-    /// Whether the step's log has no start events (its wait is its whole lead time).
+    /// Whether the step's log has no start events (its measured lead time split by the estimate).
     pub untimed: bool,
 }
 

@@ -268,7 +268,7 @@ fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
             rung.wait
                 .map_or_else(String::new, |d| format!("{}{mark}", d.human())),
             rung.process.map_or_else(String::new, |d| {
-                if rung.untimed { "-".into() } else { d.human() }
+                format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
             }),
             crate::ladder::signed_human(rung.per_item_millis),
         ]);
@@ -282,7 +282,7 @@ fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
     ]);
     push_table(out, &ladder);
     if untimed {
-        out.push_str("\n* no start events: the wait holds the step's whole lead time.\n");
+        out.push_str("\n* no start events in the log: the step's measured lead time, split into the map's estimated process time and the rest waiting.\n");
     }
     out.push('\n');
 }

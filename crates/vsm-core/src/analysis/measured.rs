@@ -136,8 +136,22 @@ pub fn try_analyze_measured(
             timed: step.timed,
             designed: false,
         };
-        // A future state's design in place of what was measured, weighted by who visits.
         let planned = &steps[step.step];
+        if !rung.timed {
+            // Completions only: the measured wait is the step's lead time. Split it as the map
+            // does (the estimated process time, the rest waiting), keeping the sum.
+            let lead = rung.weighted_wait;
+            let process = planned.process_time.min(step.lead_time.mean);
+            rung.process = process;
+            rung.wait = step.lead_time.mean.checked_sub(process).unwrap_or_default();
+            rung.weighted_process = millis(
+                i128::from(process.as_millis()) * i128::from(step.visited),
+                items,
+            )
+            .min(lead);
+            rung.weighted_wait = lead.checked_sub(rung.weighted_process).unwrap_or_default();
+        }
+        // A future state's design in place of what was measured, weighted by who visits.
         if planned.designed.wait_time || planned.designed.process_time {
             designed = true;
             rung.designed = true;
