@@ -2123,3 +2123,59 @@ fn log_limits_are_raised_and_lowered_with_environment_variables() {
         "error: VSM_MAX_TRACE_SIZE is `lots`, which is not a size; write it like `256MiB`, `4GiB` or a number of bytes\n"
     );
 }
+
+#[test]
+fn discover_matches_pm4py_on_an_interval_log() {
+    // pm4py, given the start timestamp column, orders events by start and measures an edge from
+    // the end of one event to the start of the next (0 when they overlap):
+    // testdata/csv/interval_event_log.pm4py-dfg.json says what pm4py 2.7 computes.
+    let output = vsm(&[
+        "discover",
+        "testdata/csv/interval_event_log.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ours: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let oracle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            repo_root().join("testdata/csv/interval_event_log.pm4py-dfg.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let edges = |json: &serde_json::Value| -> std::collections::BTreeMap<(String, String), serde_json::Value> {
+        json["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    (
+                        e["from"].as_str().unwrap().to_string(),
+                        e["to"].as_str().unwrap().to_string(),
+                    ),
+                    e.clone(),
+                )
+            })
+            .collect()
+    };
+    let (ours, theirs) = (edges(&ours), edges(&oracle));
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>()
+    );
+    for (key, edge) in &theirs {
+        assert_eq!(ours[key]["count"], edge["count"], "{key:?}");
+        for field in [
+            "mean_seconds",
+            "median_seconds",
+            "min_seconds",
+            "max_seconds",
+        ] {
+            let difference =
+                (ours[key][field].as_f64().unwrap() - edge[field].as_f64().unwrap()).abs();
+            assert!(difference < 0.001, "{key:?} {field}: {difference}");
+        }
+    }
+}
