@@ -1,4 +1,5 @@
 use super::*;
+use crate::Duration;
 
 #[test]
 fn globs_match_names() {

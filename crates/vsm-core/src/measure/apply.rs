@@ -1,0 +1,96 @@
+//! A measured map: the measured numbers in place of the estimates, each marked with where it
+//! came from.
+
+use super::Measurement;
+use crate::Percent;
+use crate::model::ValueStream;
+
+/// Where a number in the analysis came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provenance {
+    Estimated,
+    Measured,
+    /// Measured lead time less the estimated process time.
+    Mixed,
+    /// Set by a future-state map that extends a measured one: the design, not measured.
+    Designed,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Estimated => "estimated",
+            Provenance::Measured => "measured",
+            Provenance::Mixed => "mixed",
+            Provenance::Designed => "designed",
+        }
+    }
+}
+
+/// Per step: where its process time, wait time and %C&A came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepProvenance {
+    pub process_time: Provenance,
+    pub wait_time: Provenance,
+    pub complete_accurate: Provenance,
+}
+
+impl Default for StepProvenance {
+    fn default() -> Self {
+        StepProvenance {
+            process_time: Provenance::Estimated,
+            wait_time: Provenance::Estimated,
+            complete_accurate: Provenance::Estimated,
+        }
+    }
+}
+
+/// The map with measured means in place of the estimates where the log has them (means over
+/// the finished items that visited each step, so that they add up: see
+/// [`Measurement::ladder_remainder`]); values a future-state overlay sets (its design) stay as
+/// written.
+pub fn apply(
+    stream: &ValueStream,
+    measurement: &Measurement,
+) -> (ValueStream, Vec<StepProvenance>) {
+    let mut measured = stream.clone();
+    let mut provenance = vec![StepProvenance::default(); stream.steps.len()];
+    for step in &measurement.steps {
+        let target = &mut measured.steps[step.step];
+        let mark = &mut provenance[step.step];
+        let designed = target.designed;
+        if designed.process_time {
+            mark.process_time = Provenance::Designed;
+        } else if step.visited > 0 && step.timed {
+            target.process_time = step.process_time.mean;
+            mark.process_time = Provenance::Measured;
+        }
+        if designed.wait_time {
+            mark.wait_time = Provenance::Designed;
+        } else if step.visited > 0 && step.timed {
+            target.wait_time = step.wait_time.mean;
+            mark.wait_time = Provenance::Measured;
+        } else if step.visited > 0 {
+            // Completions only: the log gives the step's lead time; the wait is what is left
+            // after the estimated process time.
+            target.wait_time = step
+                .lead_time
+                .mean
+                .checked_sub(target.process_time)
+                .unwrap_or_default();
+            mark.wait_time = Provenance::Mixed;
+        }
+        if designed.complete_accurate {
+            mark.complete_accurate = Provenance::Designed;
+        } else if let Some(ca) = step.complete_accurate {
+            target.complete_accurate = ca;
+            mark.complete_accurate = Provenance::Measured;
+        }
+    }
+    // Loops without a declared share follow the (now measured) %C&A of the step they return to.
+    for loop_ in measured.rework.iter_mut().filter(|l| !l.share_declared) {
+        let ca = measured.steps[loop_.to].complete_accurate.value();
+        loop_.share = Percent::new((100.0 - ca).min(99.0)).unwrap_or(Percent::ZERO);
+    }
+    (measured, provenance)
+}

@@ -1,0 +1,225 @@
+//! What measuring gives: per step, per item and for the whole log, with the sums the ladder of
+//! a measured map is made from.
+
+use crate::{Duration, Percent};
+
+/// Count, mean and percentiles of a set of durations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Distribution {
+    pub count: u64,
+    pub mean: Duration,
+    pub p50: Duration,
+    pub p85: Duration,
+    pub p95: Duration,
+    pub min: Duration,
+    pub max: Duration,
+}
+
+impl Distribution {
+    /// From samples in milliseconds; percentiles by nearest rank.
+    pub fn of(samples: &mut [i64]) -> Distribution {
+        if samples.is_empty() {
+            return Distribution::default();
+        }
+        samples.sort_unstable();
+        let n = samples.len();
+        let rank = |p: f64| {
+            let index = ((p * n as f64).ceil() as usize).clamp(1, n) - 1;
+            Duration::from_millis(samples[index].max(0) as u64)
+        };
+        let sum: i128 = samples.iter().map(|&s| i128::from(s)).sum();
+        Distribution {
+            count: n as u64,
+            mean: Duration::from_millis((sum / n as i128).max(0) as u64),
+            p50: rank(0.50),
+            p85: rank(0.85),
+            p95: rank(0.95),
+            min: Duration::from_millis(samples[0].max(0) as u64),
+            max: Duration::from_millis(samples[n - 1].max(0) as u64),
+        }
+    }
+}
+
+/// Where a step's wait is measured from, for one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WaitBasis {
+    /// The step follows no other: from the item's first event.
+    StreamStart,
+    /// From the end of a step it follows in the map.
+    Predecessor,
+    /// The item passed none of the (measured) steps this one follows: from the end of what it
+    /// did before.
+    NoPredecessor,
+    /// It started before the steps it follows had ended (they overlapped): only the time
+    /// before it that no other step's work covers is its wait.
+    Overlap,
+    /// The item passed the steps it follows only after this one (out of the map's order): from
+    /// the end of what it did before.
+    OutOfOrder,
+}
+
+impl WaitBasis {
+    pub const ALL: [WaitBasis; 5] = [
+        WaitBasis::StreamStart,
+        WaitBasis::Predecessor,
+        WaitBasis::NoPredecessor,
+        WaitBasis::Overlap,
+        WaitBasis::OutOfOrder,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitBasis::StreamStart => "stream_start",
+            WaitBasis::Predecessor => "predecessor",
+            WaitBasis::NoPredecessor => "no_predecessor",
+            WaitBasis::Overlap => "overlap",
+            WaitBasis::OutOfOrder => "out_of_order",
+        }
+    }
+
+    /// What it means, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            WaitBasis::StreamStart => "from the item's first event (a first step)",
+            WaitBasis::Predecessor => "from the end of a step it follows",
+            WaitBasis::NoPredecessor => {
+                "did not pass the steps it follows: from the end of what it did before"
+            }
+            WaitBasis::Overlap => {
+                "started before the steps it follows had ended: only the uncovered time before it"
+            }
+            WaitBasis::OutOfOrder => {
+                "passed the steps it follows only after this one: from the end of what it did before"
+            }
+        }
+    }
+}
+
+/// One item's passage through one step: the rows `--explain` lists. Times are milliseconds
+/// (working time when the map has a calendar), the item's parts as [`timeline`] splits them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemRecord {
+    pub item: String,
+    /// The item's first event (ms since the epoch): where its lead time starts.
+    pub entered: i64,
+    /// First start in the step (ms since the epoch).
+    pub first_start: i64,
+    /// Last end, if the item has left the step.
+    pub last_end: Option<i64>,
+    pub visits: u32,
+    /// Time worked in the step on the first pass (its sessions, under `reentry: resume`).
+    pub process: i64,
+    /// Time waiting for the first pass: before it, and between its sessions.
+    pub wait: i64,
+    /// Time waiting for and working in the step's later passes (rework).
+    pub rework_wait: i64,
+    pub rework_process: i64,
+    /// Where the wait is measured from.
+    pub basis: WaitBasis,
+    /// Came back into the step after leaving it, by a backward move charged to this step.
+    pub returned: bool,
+    /// Whether its visits had start events (else they are completions only, of no length).
+    pub timed: bool,
+    /// Whether the item finished (no step still open): only finished items make the figures.
+    pub finished: bool,
+}
+
+impl ItemRecord {
+    /// Time in rework of this step: its later passes and the waits before them.
+    pub fn rework(&self) -> i64 {
+        self.rework_wait + self.rework_process
+    }
+}
+
+/// What the log says about one step. The distributions are over the items that finished the
+/// stream and visited the step (`visited` of them), the items of [`Measurement::item_lead_time`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepMeasurement {
+    pub step: usize,
+    /// Items that finished the step at least once (with no visit still open).
+    pub completed: u64,
+    /// Finished items that visited the step: the population of the distributions below.
+    pub visited: u64,
+    pub process_time: Distribution,
+    pub wait_time: Distribution,
+    /// Wait plus process time of the first pass.
+    pub lead_time: Distribution,
+    /// Time in the step's later passes and the waits before them.
+    pub rework_time: Distribution,
+    /// Sums over the visited items (ms), from which the means and the ladder are made.
+    pub totals: StepTotals,
+    /// Of the visited items, how many had their wait measured from where.
+    pub wait_basis: Vec<(WaitBasis, u64)>,
+    /// Items inside the step at the end of the log.
+    pub work_in_progress: u64,
+    /// Completions per week over the log's time span.
+    pub throughput_per_week: f64,
+    /// Items that left the step, and those of them that came back.
+    pub left: u64,
+    pub returned: u64,
+    pub complete_accurate: Option<Percent>,
+    /// Process time / lead time over the visited items, in percent.
+    pub flow_efficiency_percent: Option<f64>,
+    /// Whether the log times the work in the step (start events). Without them, `wait_time`
+    /// holds the time from the previous step's end to this step's completion: its lead time.
+    pub timed: bool,
+    /// Every item that entered the step, finished or not.
+    pub items: Vec<ItemRecord>,
+}
+
+/// One step's parts summed over the items that visited it, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepTotals {
+    pub wait: i128,
+    pub process: i128,
+    pub rework: i128,
+}
+
+/// What the log covers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Coverage {
+    pub items: u64,
+    /// Items seen in at least one measured step.
+    pub items_used: u64,
+    /// Items with a step still open at the end of the log.
+    pub items_in_progress: u64,
+    pub events: u64,
+    /// Events that no step's rule matched, by activity, most frequent first.
+    pub unmatched: Vec<(String, u64)>,
+}
+
+/// Everything measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// One per measured step, in map order.
+    pub steps: Vec<StepMeasurement>,
+    /// Per item that finished (no step still open): from its first event to the end of its last
+    /// step. The headline lead time of a measured map.
+    pub item_lead_time: Distribution,
+    /// Over the same items (ms): their lead times summed, and the time in activities the map
+    /// does not name. With the steps' totals these add up: see [`Measurement::ladder_remainder`].
+    pub lead_total: i128,
+    pub unnamed_total: i128,
+    pub coverage: Coverage,
+    /// The log's first and last event (ms).
+    pub span: Option<(i64, i64)>,
+}
+
+impl Measurement {
+    /// Milliseconds of the mean lead time that the ladder's parts (each step's wait and process
+    /// time weighted by the share of items that visit it, rework, activities the map does not
+    /// name) leave unexplained: only the truncation of the means to milliseconds, since every
+    /// instant of an item's lead time goes to exactly one part.
+    pub fn ladder_remainder(&self) -> i64 {
+        let items = i128::from(self.item_lead_time.count.max(1));
+        let rework: i128 = self.steps.iter().map(|s| s.totals.rework).sum();
+        let parts: i128 = self
+            .steps
+            .iter()
+            .map(|s| s.totals.wait / items + s.totals.process / items)
+            .sum::<i128>()
+            + rework / items
+            + self.unnamed_total / items;
+        (self.lead_total / items - parts) as i64
+    }
+}
