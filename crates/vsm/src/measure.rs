@@ -212,15 +212,7 @@ pub fn import_report(measured: &Measured) -> String {
 }
 
 fn distribution_json(d: &Distribution) -> serde_json::Value {
-    json!({
-        "count": d.count,
-        "mean_seconds": d.mean.as_secs_f64(),
-        "p50_seconds": d.p50.as_secs_f64(),
-        "p85_seconds": d.p85.as_secs_f64(),
-        "p95_seconds": d.p95.as_secs_f64(),
-        "min_seconds": d.min.as_secs_f64(),
-        "max_seconds": d.max.as_secs_f64(),
-    })
+    serde_json::to_value(vsm_render::json::DistributionReport::of(d)).expect("serializes")
 }
 
 /// Of a step's items, how many had their wait measured from where.
