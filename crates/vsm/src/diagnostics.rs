@@ -16,7 +16,8 @@ pub fn render(
     diagnostics: &[Diagnostic],
     renderer: &Renderer,
 ) -> String {
-    let path = path.display().to_string();
+    let path = visible(&path.display().to_string()).into_owned();
+    let source = &*shown_source(source);
     let lines = Lines::new(source);
     let mut out = String::new();
     for diagnostic in diagnostics {
@@ -24,7 +25,9 @@ pub fn render(
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let message = confine(&diagnostic.message, source, diagnostic.location);
+        let message =
+            visible(&confine(&diagnostic.message, source, diagnostic.location)).into_owned();
+        let label = diagnostic.label.as_deref().map(visible);
         let title = level.primary_title(message.as_str()).id(diagnostic.code);
         let mut group = Group::with_title(title);
         if let Some(location) = diagnostic.location {
@@ -41,8 +44,8 @@ pub fn render(
             let (text, base, first_line) = lines.excerpt(source, excerpt);
             let mut annotation =
                 AnnotationKind::Primary.span(primary.bytes.start - base..primary.bytes.end - base);
-            if let Some(label) = &diagnostic.label {
-                annotation = annotation.label(label.as_str());
+            if let Some(label) = &label {
+                annotation = annotation.label(label.as_ref());
             }
             let mut snippet = Snippet::source(text)
                 .line_start(first_line)
@@ -73,7 +76,7 @@ pub fn render(
             group = group.element(Level::NOTE.message(format!("in {path}")));
         }
         if let Some(help) = &diagnostic.help {
-            group = group.element(Level::HELP.message(help.as_str()));
+            group = group.element(Level::HELP.message(visible(help).into_owned()));
         }
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
@@ -144,6 +147,48 @@ impl Lines {
             lines.start + 1,
         )
     }
+}
+
+/// `text` with every control character but a line break or tab shown as an escape (`\u{1b}`):
+/// names from a map or a log cannot move the cursor, recolour or clear a terminal, and stay
+/// readable in a file.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn hidden(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// The source as the snippets show it: each control character (but line breaks and tabs) as
+/// `?`, byte for byte, so that the diagnostics' offsets still point at the same places.
+fn shown_source(source: &str) -> std::borrow::Cow<'_, str> {
+    if !source.chars().any(|c| hidden(c) && c != '\r') {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    std::borrow::Cow::Owned(
+        source
+            .chars()
+            .map(|c| {
+                if hidden(c) && c != '\r' {
+                    "?".repeat(c.len_utf8())
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Prints diagnostics to standard error, in colour when it is a terminal.

@@ -389,7 +389,7 @@ fn main() -> ExitCode {
         Err(error) if error.is::<Reported>() => ExitCode::FAILURE,
         Err(error) => {
             // `{:#}` prints the whole chain: "cannot write `x`: permission denied".
-            let message = format!("{error:#}");
+            let message = diagnostics::visible(&format!("{error:#}")).into_owned();
             anstream::eprintln!(
                 "{}error:{} {message}",
                 diagnostics::ERROR_STYLE.render(),
@@ -705,7 +705,10 @@ fn run(cli: Cli) -> Result<()> {
                     file.display()
                 );
             };
-            eprintln!("{}", measure::import_report(&measured));
+            eprintln!(
+                "{}",
+                diagnostics::visible(&measure::import_report(&measured))
+            );
             let text = match (explain, format) {
                 (Some(step), _) => measure::explain(&stream, &measured, &step)?,
                 (None, MeasureFormat::Json) => measure::json(&stream, &measured),
@@ -722,7 +725,10 @@ fn run(cli: Cli) -> Result<()> {
             let options = log_options.read_options()?;
             let found =
                 discover::run(&log, log_options.format(), &options).map_err(ingest_error)?;
-            eprintln!("{}", discover::import_report(&log, &found));
+            eprintln!(
+                "{}",
+                diagnostics::visible(&discover::import_report(&log, &found))
+            );
             let log_name = match log.file_name() {
                 Some(name) if !vsm_ingest::source::is_standard_input(&log) => {
                     name.to_string_lossy().into_owned()
@@ -944,7 +950,10 @@ fn measure_loaded(
 ) -> Result<Loaded> {
     let measured = measure::measure(path, &estimates, events)?;
     if let Some(measured) = &measured {
-        eprintln!("{}", measure::import_report(measured));
+        eprintln!(
+            "{}",
+            diagnostics::visible(&measure::import_report(measured))
+        );
     }
     let (stream, analysis) = match &measured {
         Some(m) => {
@@ -1055,9 +1064,10 @@ fn validate(files: &[PathBuf]) -> Result<()> {
             Ok(read) => read,
             Err(error) => {
                 anstream::eprintln!(
-                    "{}error:{} {error:#}",
+                    "{}error:{} {}",
                     diagnostics::ERROR_STYLE.render(),
-                    diagnostics::ERROR_STYLE.render_reset()
+                    diagnostics::ERROR_STYLE.render_reset(),
+                    diagnostics::visible(&format!("{error:#}"))
                 );
                 failed += 1;
                 continue;
@@ -1152,6 +1162,8 @@ fn write_schema_beside(path: &Path) -> Result<Option<PathBuf>> {
 }
 
 fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
+    // Names from maps and logs are shown, never obeyed: no control character reaches a terminal.
+    let text = &*diagnostics::visible(text);
     match output {
         Some(path) => {
             std::fs::write(path, text)

@@ -2179,3 +2179,37 @@ fn discover_matches_pm4py_on_an_interval_log() {
         }
     }
 }
+
+#[test]
+fn names_with_terminal_escapes_are_shown_not_obeyed() {
+    // A step name that would turn a terminal red and clear it, and a misspelled field on a line
+    // that carries the same escape: no control character reaches the output.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("map.yaml"),
+        "name: \"Esc \\e[31mred\\e[2J\"\nsteps:\n  - { id: a, name: \"\\e]0;title\\a A\", process_time: 1h }\n",
+    )
+    .unwrap();
+    for format in ["text", "markdown"] {
+        let output = vsm_in(dir.path(), &["analyze", "map.yaml", "--format", format]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{format}: {text:?}"
+        );
+        if format == "text" {
+            assert!(text.contains(r"\u{1b}[31mred"), "{text}");
+        }
+    }
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "name: B\nsteps:\n  - { id: a, proces_time: 1h }  # \u{1b}[2J\n",
+    )
+    .unwrap();
+    let output = vsm_in(dir.path(), &["validate", "bad.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(!said.contains('\u{1b}'), "{said:?}");
+    assert!(said.contains("proces_time"), "{said}");
+}
