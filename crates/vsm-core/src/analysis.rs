@@ -42,6 +42,9 @@ pub struct Analysis {
     /// For a measured map: the items' lead time (the headline) and where it went. The summary's
     /// lead, process and wait times then come from it, not from the path arithmetic.
     pub measured: Option<MeasuredLeadTime>,
+    /// A measured map none of whose items has finished: how many are in progress. Its numbers
+    /// are then the path arithmetic over the map's values.
+    pub unfinished: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -266,6 +269,7 @@ pub fn try_analyze(stream: &ValueStream) -> Result<Analysis, TooLong> {
         teams,
         bottlenecks: Vec::new(),
         measured: None,
+        unfinished: None,
     };
     analysis.bottlenecks = bottleneck::rank(stream, &analysis);
     Ok(analysis)
@@ -407,7 +411,7 @@ fn rework_metrics(
     Ok((metrics, effective))
 }
 
-fn team_totals(
+pub(crate) fn team_totals(
     stream: &ValueStream,
     metrics: &[StepMetrics],
     work_content: Duration,

@@ -92,10 +92,16 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             .as_ref()
             .and_then(|m| m.ladder.iter().find(|r| r.step == index))
     };
+    let per_item = |index: usize| {
+        analysis
+            .measured
+            .as_ref()
+            .and_then(|m| m.per_item.get(index).copied())
+    };
     let per_item_wait =
-        |index: usize| rung(index).map_or(analysis.steps[index].wait_time, |r| r.weighted_wait);
+        |index: usize| per_item(index).map_or(analysis.steps[index].wait_time, |(wait, _)| wait);
     let per_item_process = |index: usize| {
-        rung(index).map_or(analysis.steps[index].process_time, |r| r.weighted_process)
+        per_item(index).map_or(analysis.steps[index].process_time, |(_, process)| process)
     };
     // "(38% of items pass it)": said of measured steps that not every item visits.
     let visitors = |index: usize| {
@@ -103,6 +109,20 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             .filter(|r| r.share_percent < 99.95)
             .map_or_else(String::new, |r| {
                 format!(" ({} of items pass it)", whole(r.share_percent))
+            })
+    };
+    let process_name = if analysis.measured.is_some() {
+        "the process time per item"
+    } else {
+        "the critical path's process time"
+    };
+    // " (12m per item)": a measured step's time as the headline counts it, when not every item
+    // passes it.
+    let per_item_note = |index: usize| {
+        rung(index)
+            .filter(|r| r.share_percent < 99.95)
+            .map_or_else(String::new, |r| {
+                format!(" ({} per item)", r.weighted_process.human())
             })
     };
     let lead_name = if analysis.measured.is_some() {
@@ -156,8 +176,9 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             reasons.push(Reason {
                 code: ReasonCode::LongProcessTime,
                 message: format!(
-                    "takes {} of process time: {} of the critical path's process time",
+                    "takes {} of process time{}: {} of {process_name}",
                     metrics.process_time.human(),
+                    per_item_note(index),
                     whole(process_share)
                 ),
                 value: ReasonValue::Duration(metrics.process_time),
@@ -230,8 +251,9 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             reasons.push(Reason {
                 code: ReasonCode::ManualOnCriticalPath,
                 message: format!(
-                    "manual step on the critical path: {} hands-on, {} of the critical path's process time",
+                    "manual step on the critical path: {} hands-on{}, {} of {process_name}",
                     metrics.process_time.human(),
+                    per_item_note(index),
                     whole(process_share)
                 ),
                 value: ReasonValue::Duration(metrics.process_time),

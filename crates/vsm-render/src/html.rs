@@ -237,10 +237,15 @@ pub fn render_measured(
                     m.items.count
                 ),
                 Some(m) => format!("mean of {} measured items", m.items.count),
-                None => format!(
-                    "{} steps on the critical path",
-                    analysis.critical_path.len()
-                ),
+                None => match analysis.unfinished {
+                    Some(in_progress) => {
+                        format!("no item finished yet ({in_progress} in progress): estimates")
+                    }
+                    None => format!(
+                        "{} steps on the critical path",
+                        analysis.critical_path.len()
+                    ),
+                },
             },
         },
         Card {

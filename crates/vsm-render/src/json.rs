@@ -22,6 +22,10 @@ pub struct Report<'a> {
     /// its mean. Absent for an estimated map.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measured: Option<MeasuredReport<'a>>,
+    /// A measured map none of whose items has finished: the items in progress (its summary is
+    /// then the path arithmetic over the map's numbers). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfinished_items_in_progress: Option<u64>,
     pub steps: Vec<StepReport<'a>>,
     pub bottlenecks: Vec<BottleneckReport<'a>>,
     pub teams: Vec<TeamReport<'a>>,
@@ -310,6 +314,7 @@ impl<'a> Report<'a> {
                 .measured
                 .as_ref()
                 .map(|measured| measured_report(stream, measured)),
+            unfinished_items_in_progress: analysis.unfinished,
             steps: stream
                 .steps
                 .iter()

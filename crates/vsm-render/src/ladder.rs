@@ -133,9 +133,33 @@ pub fn lead_time_rows(
     stream: &ValueStream,
     analysis: &Analysis,
 ) -> Option<Vec<(String, String, String)>> {
+    if let Some(in_progress) = analysis.unfinished {
+        return Some(vec![(
+            "Lead time".to_string(),
+            analysis.summary.lead_time.human(),
+            format!(
+                "no measured item has finished yet ({in_progress} in progress): the path arithmetic over the map's numbers, measured where items finished a step"
+            ),
+        )]);
+    }
     let measured = analysis.measured.as_ref()?;
     let items = &measured.items;
     let mut rows = Vec::new();
+    let plus = if measured.estimated_time.is_zero() {
+        ""
+    } else {
+        ", plus the estimated part below"
+    };
+    // Working time: the map's calendar counts only its working hours (a day is 24 of them).
+    let working = if stream
+        .measure
+        .as_ref()
+        .is_some_and(|m| m.calendar.is_some())
+    {
+        "; in working hours only (the map's calendar), 1d = 24 working hours"
+    } else {
+        ""
+    };
     let in_progress = if measured.in_progress > 0 {
         format!("; {} still in progress, not counted", measured.in_progress)
     } else {
@@ -157,7 +181,7 @@ pub fn lead_time_rows(
             "Lead time".to_string(),
             analysis.summary.lead_time.human(),
             format!(
-                "mean of {} finished items, each from its first event to the end of its last step{in_progress}",
+                "mean of {} finished items{plus}, each from its first event to the end of its last step{in_progress}{working}",
                 items.count
             ),
         ));

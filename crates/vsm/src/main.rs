@@ -446,9 +446,14 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let source = input::read_map_file(&file)?;
             let stream = parse_checked(&file, &source)?;
-            let latest = match db.open_existing()? {
-                Some(store) if !live => store.latest(&stream.name)?,
-                _ => None,
+            // `--live` measures now: no history is needed, or opened.
+            let latest = if live {
+                None
+            } else {
+                match db.open_existing()? {
+                    Some(store) => store.latest(&stream.name)?,
+                    None => None,
+                }
             };
             let results = if let Some(snapshot) = &latest {
                 eprintln!(
@@ -745,6 +750,14 @@ fn run(cli: Cli) -> Result<()> {
                     measured,
                 )
             };
+            if found.discovery.main_path.is_empty()
+                && (output.is_some() || matches!(format, DiscoverFormat::Yaml))
+            {
+                bail!(
+                    "no event of `{}` completes an activity, so there is no path to propose a map from: vsm reads lifecycle `complete` (or none) as a completion, and this log's events all carry another lifecycle value (`start`, or statuses such as `In Progress`); export it with completion events (lifecycle `complete`), or without lifecycle values",
+                    log.display()
+                );
+            }
             let mut map = propose(None);
             // A map measured from its log says what `vsm analyze` will show for it: measure it
             // (a second read of the log, only when the map is written or printed).

@@ -412,7 +412,7 @@ pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Resu
     for (basis, n) in &step.wait_basis {
         let _ = writeln!(
             out,
-            "  {n} counted items: wait {} ({})",
+            "  {n} counted items: {} ({})",
             basis.describe(),
             basis.as_str()
         );

@@ -1596,7 +1596,7 @@ fn measure_says_where_each_wait_is_measured_from() {
         "pay",
     ]));
     assert!(
-        explain.contains("counted items: wait from the end of a step it follows"),
+        explain.contains("counted items: from the end of a step it follows"),
         "{explain}"
     );
 }
@@ -2212,4 +2212,23 @@ fn names_with_terminal_escapes_are_shown_not_obeyed() {
     let said = stderr(&output);
     assert!(!said.contains('\u{1b}'), "{said:?}");
     assert!(said.contains("proces_time"), "{said}");
+}
+
+#[test]
+fn discover_refuses_to_propose_a_map_from_a_log_without_completions() {
+    // BPI Challenge 2013's lifecycle values are statuses (`In Progress`, `Awaiting Assignment`),
+    // never `complete`: no path to propose, said as such, and no empty map written.
+    let dir = tempfile::tempdir().unwrap();
+    let log = repo_root().join("testdata/xes/07_bpic2013_incidents.xes.gz");
+    let output = vsm_in(
+        dir.path(),
+        &["discover", log.to_str().unwrap(), "-o", "map.yaml"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("completes an activity, so there is no path to propose"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("map.yaml").exists());
 }

@@ -47,6 +47,10 @@ pub struct MeasuredLeadTime {
     /// For a future state that changes measured steps: the change of the mean lead time that
     /// the design makes (each change weighted by its step's share of items), in milliseconds.
     pub projected_change_millis: Option<i64>,
+    /// Per step of the map (map order): its wait and process time per item of the headline (a
+    /// measured step's weighted by its share of items, an added estimate whole, an unmeasured
+    /// step that is not added nothing), what shares, bottlenecks and teams are made of.
+    pub per_item: Vec<(Duration, Duration)>,
 }
 
 /// One rung of the ladder.
@@ -115,6 +119,9 @@ pub fn try_analyze_measured(
     let mut analysis = crate::analysis::try_analyze(stream)?;
     let items = measurement.item_lead_time.count;
     if items == 0 {
+        // Nothing finished: the map's numbers (measured where items finished a step), by the
+        // path arithmetic; the reports say why.
+        analysis.unfinished = Some(measurement.coverage.items_in_progress);
         return Ok(analysis);
     }
     let steps = &stream.steps;
@@ -279,8 +286,23 @@ pub fn try_analyze_measured(
         estimated_time,
         estimated_inside,
         projected_change_millis: designed.then_some(projected as i64),
+        per_item: Vec::new(),
         ladder,
     };
+    let mut headline = headline;
+    let mut per_item: Vec<(Duration, Duration)> = (0..steps.len())
+        .map(|i| {
+            if added[i] {
+                (steps[i].wait_time, steps[i].process_time)
+            } else {
+                (Duration::ZERO, Duration::ZERO)
+            }
+        })
+        .collect();
+    for rung in &headline.ladder {
+        per_item[rung.step] = (rung.weighted_wait, rung.weighted_process);
+    }
+    headline.per_item = per_item;
     let lead_time = headline.mean();
     let process_time = headline
         .ladder
@@ -304,12 +326,22 @@ pub fn try_analyze_measured(
         lead_time_with_rework: lead_time,
         ..summary.clone()
     };
-    for rung in &headline.ladder {
-        analysis.steps[rung.step].lead_time_share_percent = share_percent(
-            rung.weighted_wait.saturating_add(rung.weighted_process),
-            lead_time,
-        );
+    for (metrics, (wait, process)) in analysis.steps.iter_mut().zip(&headline.per_item) {
+        metrics.lead_time_share_percent = share_percent(wait.saturating_add(*process), lead_time);
     }
+    // Teams by what their steps take per item, as the headline counts them.
+    let per_item_metrics: Vec<crate::analysis::StepMetrics> = analysis
+        .steps
+        .iter()
+        .zip(&headline.per_item)
+        .map(|(metrics, &(wait, process))| crate::analysis::StepMetrics {
+            process_time: process,
+            wait_time: wait,
+            lead_time: wait.saturating_add(process),
+            ..metrics.clone()
+        })
+        .collect();
+    analysis.teams = crate::analysis::team_totals(stream, &per_item_metrics, process_time);
     analysis.measured = Some(headline);
     analysis.bottlenecks = crate::bottleneck::rank(stream, &analysis);
     Ok(analysis)
@@ -377,6 +409,29 @@ mod tests {
             "the items' mean and the estimates before and after them"
         );
         assert!(headline.is_mixed());
+        // Docs, beside the measured steps and not added, holds no share of the headline and is
+        // no time bottleneck, however long its estimate; the shares add up to the whole.
+        assert!(analysis.steps[3].lead_time_share_percent.abs() < f64::EPSILON);
+        assert!(
+            !analysis.bottlenecks.iter().any(|b| b.step == 3
+                && b.reasons
+                    .iter()
+                    .any(|r| r.code == crate::bottleneck::ReasonCode::LongWait)),
+            "{:#?}",
+            analysis.bottlenecks
+        );
+        let shares: f64 = analysis
+            .steps
+            .iter()
+            .map(|s| s.lead_time_share_percent)
+            .sum();
+        assert!((shares - 100.0).abs() < 0.01, "{shares}");
+        // Teams count what their steps take per item.
+        let team_lead = analysis
+            .teams
+            .iter()
+            .fold(Duration::ZERO, |total, t| total.saturating_add(t.lead_time));
+        assert_eq!(team_lead, analysis.summary.lead_time);
     }
 
     #[test]
