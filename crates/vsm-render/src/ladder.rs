@@ -82,6 +82,18 @@ pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
             untimed: !rung.timed,
         });
     }
+    for &index in &measured.added {
+        let step = &stream.steps[index];
+        rows.push(Rung {
+            label: format!("{} (new in the design: every item)", name(index)),
+            step: Some(step.id.clone()),
+            share_percent: Some(100.0),
+            wait: Some(step.wait_time),
+            process: Some(step.process_time),
+            per_item_millis: signed(step.lead_time()),
+            untimed: false,
+        });
+    }
     for &index in &measured.estimated_after {
         estimate(index, &mut rows);
     }
@@ -170,10 +182,15 @@ pub fn lead_time_rows(
             "Lead time".to_string(),
             analysis.summary.lead_time.human(),
             format!(
-                "projected mean: the measured mean {} of {} items, {} by the design's changes weighted by the share of items in each step",
+                "projected mean: the measured mean {} of {} items, {} by the design's changes weighted by the share of items in each step{}",
                 items.mean.human(),
                 items.count,
-                signed_human(change)
+                signed_human(change),
+                if measured.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it removes {})", measured.removed.join(", "))
+                }
             ),
         ));
     } else {

@@ -471,7 +471,7 @@ fn run(cli: Cli) -> Result<()> {
                     },
                 )
             } else {
-                let loaded = measure_loaded(&file, stream, None)?;
+                let loaded = measure_loaded(&file, &source, stream, None)?;
                 let provenance = loaded
                     .measured
                     .as_ref()
@@ -918,6 +918,18 @@ fn parse_file(path: &Path, source: &str, depth: usize) -> Result<vsm_core::Parse
     Ok(vsm_core::parse_map_extending(source, &base))
 }
 
+/// The map that the map at `path` extends, if any, with its path (its problems were printed
+/// when the map was read).
+fn measured_base(path: &Path, source: &str) -> Result<Option<(PathBuf, vsm_core::ValueStream)>> {
+    let Some(base_name) = vsm_core::extends_of(source) else {
+        return Ok(None);
+    };
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(&base_name);
+    let base_source = input::read_map_file(&base_path)?;
+    let base = parse_file(&base_path, &base_source, 1)?;
+    Ok(base.stream.map(|stream| (base_path, stream)))
+}
+
 /// A map, analyzed with measured numbers where it has them.
 pub(crate) struct Loaded {
     /// The map as written: the estimates.
@@ -945,7 +957,7 @@ fn load_measured(path: &Path, source: &str) -> Result<Loaded> {
 
 /// As [`load_measured`], from the event log `events` instead of the one the map names.
 fn load_measured_from(path: &Path, source: &str, events: Option<&Path>) -> Result<Loaded> {
-    measure_loaded(path, parse_checked(path, source)?, events)
+    measure_loaded(path, source, parse_checked(path, source)?, events)
 }
 
 /// Parses map text read from `path`, printing its diagnostics; an error when it is not valid.
@@ -958,10 +970,20 @@ fn parse_checked(path: &Path, source: &str) -> Result<vsm_core::ValueStream> {
 /// Measures a checked map (from `events`, or the log it names) and analyzes it.
 fn measure_loaded(
     path: &Path,
+    source: &str,
     estimates: vsm_core::ValueStream,
     events: Option<&Path>,
 ) -> Result<Loaded> {
-    let measured = measure::measure(path, &estimates, events)?;
+    // A future state is measured through the map it extends (its log, its steps), and its
+    // design applied to that: the items never passed the steps it adds or skipped those it
+    // removes.
+    let measured = match measured_base(path, source)? {
+        Some((base_path, base)) if base.measure.is_some() && base.measure == estimates.measure => {
+            measure::measure(&base_path, &base, events)?
+                .map(|m| measure::for_future(m, &base, &estimates))
+        }
+        _ => measure::measure(path, &estimates, events)?,
+    };
     if let Some(measured) = &measured {
         eprintln!(
             "{}",

@@ -174,6 +174,19 @@ pub fn measure(
     }))
 }
 
+/// A measurement of `base` for the future state `future` that extends it: the measured numbers
+/// of the steps they share, in place in `future` where its design does not set them.
+pub fn for_future(measured: Measured, base: &ValueStream, future: &ValueStream) -> Measured {
+    let measurement = measured.measurement.for_future(base, future);
+    let (stream, provenance) = vsm_core::measure::apply(future, &measurement);
+    Measured {
+        stream,
+        provenance,
+        measurement,
+        ..measured
+    }
+}
+
 /// "read ...; used ...; skipped ..." plus what the log covers.
 pub fn import_report(measured: &Measured) -> String {
     let stats = &measured.stats;

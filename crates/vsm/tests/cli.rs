@@ -2232,3 +2232,58 @@ fn discover_refuses_to_propose_a_map_from_a_log_without_completions() {
     );
     assert!(!dir.path().join("map.yaml").exists());
 }
+
+#[test]
+fn a_future_state_that_removes_and_adds_steps_is_projected_from_the_measured_map() {
+    // The future state drops the customer's payment (measured) and adds an automatic check
+    // (2d 1h, estimated): the items never skipped the one nor passed the other, so the mean
+    // moves by exactly those two, and the future map lives in another folder than its base.
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    let elsewhere = dir.path().join("future");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(
+        elsewhere.join("future.yaml"),
+        "extends: ../orders.yaml\nname: Pay on order\nsteps:\n  - { id: autocheck, after: invoice, process_time: 1h, wait_time: 2d }\n  - { id: prepare, after: autocheck }\nremove: [pay]\n",
+    )
+    .unwrap();
+    let now = json_of(&vsm_in(
+        dir.path(),
+        &["analyze", "orders.yaml", "--format", "json"],
+    ));
+    let output = vsm_in(&elsewhere, &["analyze", "future.yaml", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("names no event log"),
+        "{}",
+        stderr(&output)
+    );
+    let future = json_of(&output);
+    let ms = |v: &serde_json::Value| (v.as_f64().unwrap() * 1000.0).round() as i64;
+    let pay = now["measured"]["ladder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["step"] == "pay")
+        .unwrap();
+    let pay_per_item = ms(&pay["per_item_wait_seconds"]) + ms(&pay["per_item_process_seconds"]);
+    let expected = ms(&now["summary"]["lead_time_seconds"]) - pay_per_item + (49 * 3_600_000);
+    let got = ms(&future["summary"]["lead_time_seconds"]);
+    assert!((got - expected).abs() <= 1, "{got} vs {expected}");
+    assert_eq!(
+        future["measured"]["items"], now["measured"]["items"],
+        "the items measured"
+    );
+    assert!(!future["measured"]["projected_change_seconds"].is_null());
+    // Prepare keeps its own measured wait: pay's time does not move into it.
+    let wait = |report: &serde_json::Value| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "prepare")
+            .unwrap()["wait_time_seconds"]
+            .clone()
+    };
+    assert_eq!(wait(&future), wait(&now));
+}

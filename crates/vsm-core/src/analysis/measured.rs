@@ -47,6 +47,10 @@ pub struct MeasuredLeadTime {
     /// For a future state that changes measured steps: the change of the mean lead time that
     /// the design makes (each change weighted by its step's share of items), in milliseconds.
     pub projected_change_millis: Option<i64>,
+    /// A future state's new steps (every item takes them at their estimates) and the measured
+    /// steps it removes (by id): both inside `projected_change_millis`.
+    pub added: Vec<usize>,
+    pub removed: Vec<String>,
     /// Per step of the map (map order): its wait and process time per item of the headline (a
     /// measured step's weighted by its share of items, an added estimate whole, an unmeasured
     /// step that is not added nothing), what shares, bottlenecks and teams are made of.
@@ -127,7 +131,19 @@ pub fn try_analyze_measured(
     let steps = &stream.steps;
     let mut ladder = Vec::new();
     let mut projected = 0i128;
-    let mut designed = false;
+    // A future state measured through the map it extends: the steps it removes no longer take
+    // their time; the steps it adds take their estimates, for every item.
+    let design = measurement.design.as_ref();
+    let mut designed = design.is_some();
+    let mut new_step = vec![false; stream.steps.len()];
+    if let Some(design) = design {
+        projected -=
+            design.removed.iter().map(|(_, total)| total).sum::<i128>() / i128::from(items);
+        for &i in &design.added {
+            new_step[i] = true;
+            projected += i128::from(stream.steps[i].lead_time().as_millis());
+        }
+    }
     let mut rework_total = 0i128;
     for step in &measurement.steps {
         rework_total += step.totals.rework;
@@ -206,7 +222,7 @@ pub fn try_analyze_measured(
     }
     let unmeasured = |keep: &dyn Fn(usize) -> bool| -> Vec<usize> {
         (0..steps.len())
-            .filter(|&i| !measured[i] && keep(i))
+            .filter(|&i| !measured[i] && !new_step[i] && keep(i))
             .collect()
     };
     let path_of = |group: &[usize]| -> Vec<usize> {
@@ -287,12 +303,16 @@ pub fn try_analyze_measured(
         estimated_inside,
         projected_change_millis: designed.then_some(projected as i64),
         per_item: Vec::new(),
+        added: design.map(|d| d.added.clone()).unwrap_or_default(),
+        removed: design
+            .map(|d| d.removed.iter().map(|(id, _)| id.clone()).collect())
+            .unwrap_or_default(),
         ladder,
     };
     let mut headline = headline;
     let mut per_item: Vec<(Duration, Duration)> = (0..steps.len())
         .map(|i| {
-            if added[i] {
+            if added[i] || new_step[i] {
                 (steps[i].wait_time, steps[i].process_time)
             } else {
                 (Duration::ZERO, Duration::ZERO)
@@ -303,19 +323,21 @@ pub fn try_analyze_measured(
         per_item[rung.step] = (rung.weighted_wait, rung.weighted_process);
     }
     headline.per_item = per_item;
+    let new_sum = |f: &dyn Fn(usize) -> Duration| {
+        headline
+            .added
+            .iter()
+            .fold(Duration::ZERO, |total, &i| total.saturating_add(f(i)))
+    };
     let lead_time = headline.mean();
-    let process_time = headline
-        .ladder
-        .iter()
-        .fold(sum(&|i| steps[i].process_time), |total, rung| {
-            total.saturating_add(rung.weighted_process)
-        });
-    let wait_time = headline
-        .ladder
-        .iter()
-        .fold(sum(&|i| steps[i].wait_time), |total, rung| {
-            total.saturating_add(rung.weighted_wait)
-        });
+    let process_time = headline.ladder.iter().fold(
+        sum(&|i| steps[i].process_time).saturating_add(new_sum(&|i| steps[i].process_time)),
+        |total, rung| total.saturating_add(rung.weighted_process),
+    );
+    let wait_time = headline.ladder.iter().fold(
+        sum(&|i| steps[i].wait_time).saturating_add(new_sum(&|i| steps[i].wait_time)),
+        |total, rung| total.saturating_add(rung.weighted_wait),
+    );
     let summary = &mut analysis.summary;
     *summary = Summary {
         lead_time,

@@ -299,7 +299,10 @@ fn finish(
         .get("measure")
         .and_then(|node| read_measure_source(reader, node));
     // A `measure:` section that could not be read has been reported already.
+    // A future state that extends a measured map measures with its log.
+    let inherited = base.is_some_and(|base| base.measure.is_some());
     if let (None, None, Some(steps)) = (&measure, top.get("measure"), &steps)
+        && !inherited
         && steps.iter().any(|step| step.measure.is_some())
     {
         reader.report(

@@ -203,9 +203,53 @@ pub struct Measurement {
     pub coverage: Coverage,
     /// The log's first and last event (ms).
     pub span: Option<(i64, i64)>,
+    /// For a future state measured through the map it extends: the steps it removes and adds.
+    pub design: Option<DesignChange>,
+}
+
+/// What a future state changes in the steps of the measured map it extends.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DesignChange {
+    /// Measured steps the future state removes: their id and their wait and process time
+    /// summed over the items (ms), which no longer count.
+    pub removed: Vec<(String, i128)>,
+    /// Steps of the future state that the measured map does not have (indices into the future
+    /// map): every item is taken to pass them, at their estimates.
+    pub added: Vec<usize>,
 }
 
 impl Measurement {
+    /// This measurement, of the map `base`, for the future state `future` that extends it: its
+    /// steps found by id in `future`, those `future` removes and adds noted in [`Self::design`].
+    #[must_use]
+    pub fn for_future(
+        mut self,
+        base: &crate::model::ValueStream,
+        future: &crate::model::ValueStream,
+    ) -> Measurement {
+        let mut design = DesignChange::default();
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for mut step in std::mem::take(&mut self.steps) {
+            let id = &base.steps[step.step].id;
+            match future.step_index(id) {
+                Some(index) => {
+                    step.step = index;
+                    steps.push(step);
+                }
+                None => design
+                    .removed
+                    .push((id.clone(), step.totals.wait + step.totals.process)),
+            }
+        }
+        steps.sort_by_key(|s| s.step);
+        design.added = (0..future.steps.len())
+            .filter(|&i| base.step_index(&future.steps[i].id).is_none())
+            .collect();
+        self.steps = steps;
+        self.design = Some(design);
+        self
+    }
+
     /// Milliseconds of the mean lead time that the ladder's parts (each step's wait and process
     /// time weighted by the share of items that visit it, rework, activities the map does not
     /// name) leave unexplained: only the truncation of the means to milliseconds, since every

@@ -27,7 +27,8 @@ mod timeline;
 
 pub use apply::{Provenance, StepProvenance, apply};
 pub use figures::{
-    Coverage, Distribution, ItemRecord, Measurement, StepMeasurement, StepTotals, WaitBasis,
+    Coverage, DesignChange, Distribution, ItemRecord, Measurement, StepMeasurement, StepTotals,
+    WaitBasis,
 };
 pub use rules::{Matching, MeasureSource, Pattern, Reentry, StepRule};
 use timeline::Visit;
@@ -482,6 +483,7 @@ impl<'a> Measurer<'a> {
             unnamed_total: self.unnamed_total,
             coverage: self.coverage,
             span: self.span,
+            design: None,
         }
     }
 }
