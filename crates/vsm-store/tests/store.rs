@@ -30,7 +30,7 @@ fn snapshot<'a>(taken_at: &'a str, metrics: &'a [(String, f64)]) -> NewSnapshot<
 fn snapshots_come_back_in_time_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/history.db");
-    let mut store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path).unwrap();
     let first = metrics(3, 0.0);
     let second = metrics(3, 10.0);
     // Stored out of order: the later one first.
@@ -122,7 +122,7 @@ fn writer_child() {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(u64::MAX);
-    let mut store = match Sqlite::open(Path::new(&db)) {
+    let store = match Sqlite::open(Path::new(&db)) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("{e}");
@@ -243,7 +243,7 @@ fn two_writers_at_once_both_succeed_or_one_is_told_it_is_busy() {
 fn a_writer_that_waits_too_long_is_told_the_database_is_busy() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
-    let mut store = Sqlite::open_waiting(&db, Duration::from_millis(300)).unwrap();
+    let store = Sqlite::open_waiting(&db, Duration::from_millis(300)).unwrap();
     // Another process holds the write lock.
     let mut other = rusqlite::Connection::open(&db).unwrap();
     let lock = other
@@ -288,7 +288,7 @@ fn large_analysis(steps: usize) -> String {
 fn analyses_are_stored_compressed_and_come_back_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
-    let mut store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path).unwrap();
     let analysis = large_analysis(2_000);
     let metrics = metrics(3, 0.0);
     let id = store
@@ -363,7 +363,7 @@ fn databases_of_the_first_version_are_read_without_change_and_upgraded_by_writer
     assert_eq!(user_version(&path), 1, "a reader migrated the file");
 
     // A writer upgrades it; the old snapshot reads as before beside a new, compressed one.
-    let mut writer = Sqlite::open(&path).unwrap();
+    let writer = Sqlite::open(&path).unwrap();
     assert_eq!(user_version(&path), 2);
     let metrics = metrics(2, 0.0);
     let id = writer
@@ -417,7 +417,7 @@ fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
     drop(Sqlite::open(&path).unwrap());
-    let mut reader = Sqlite::open_read_only(&path).unwrap();
+    let reader = Sqlite::open_read_only(&path).unwrap();
     let metrics = metrics(2, 0.0);
     let error = reader
         .save(&snapshot("2026-11-02T00:00:00Z", &metrics))
@@ -439,7 +439,7 @@ fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
 fn a_damaged_database_is_named_once_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
-    let mut store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path).unwrap();
     let metrics = metrics(400, 0.0);
     for day in 10..20 {
         store

@@ -511,7 +511,7 @@ fn run(cli: Cli) -> Result<()> {
                 dirty,
                 metrics: loaded.metrics(),
             };
-            let mut store = db.open()?;
+            let store = db.open()?;
             snapshot.id = store.save(&vsm_store::NewSnapshot {
                 map: &snapshot.map,
                 file: &snapshot.file,
