@@ -30,8 +30,9 @@ pub struct NewSnapshot<'a> {
     pub map: &'a str,
     /// The map file, as given on the command line.
     pub file: &'a str,
-    /// When the numbers were taken, RFC 3339 in UTC (`2026-11-26T09:00:00Z`).
-    pub taken_at: &'a str,
+    /// When the numbers were taken. Kept to the second (as RFC 3339 in UTC,
+    /// `2026-11-26T09:00:00Z`, the text that orders a history); a fraction is dropped.
+    pub taken_at: jiff::Timestamp,
     /// The git commit of the map file, and whether the file had uncommitted changes.
     pub commit: Option<&'a str>,
     pub dirty: bool,
@@ -48,7 +49,8 @@ pub struct Snapshot {
     pub id: i64,
     pub map: String,
     pub file: String,
-    pub taken_at: String,
+    /// When the numbers were taken, to the second.
+    pub taken_at: jiff::Timestamp,
     pub commit: Option<String>,
     pub dirty: bool,
     /// Sorted by name.

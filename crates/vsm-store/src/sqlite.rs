@@ -214,21 +214,34 @@ impl Sqlite {
         }
         let connection = self.connection();
         let mut statement = connection.prepare(sql).map_err(|e| self.fail(&e))?;
-        let mut snapshots = statement
+        let rows = statement
             .query_map(params![map], |row| {
-                Ok(Snapshot {
+                let snapshot = Snapshot {
                     id: row.get(0)?,
                     map: row.get(1)?,
                     file: row.get(2)?,
-                    taken_at: row.get(3)?,
+                    taken_at: jiff::Timestamp::UNIX_EPOCH,
                     commit: row.get(4)?,
                     dirty: row.get(5)?,
                     metrics: Vec::new(),
-                })
+                };
+                Ok((snapshot, row.get::<_, String>(3)?))
             })
             .map_err(|e| self.fail(&e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.fail(&e))?;
+        let mut snapshots = Vec::with_capacity(rows.len());
+        for (mut snapshot, taken_at) in rows {
+            snapshot.taken_at = taken_at.parse().map_err(|_| StoreError::BadSnapshot {
+                path: self.path.clone(),
+                id: snapshot.id,
+                detail: format!(
+                    "its time `{}` is not an RFC 3339 timestamp",
+                    shorten(&taken_at)
+                ),
+            })?;
+            snapshots.push(snapshot);
+        }
         let mut metrics = connection
             .prepare("SELECT name, value FROM metrics WHERE snapshot = ?1 ORDER BY name")
             .map_err(|e| self.fail(&e))?;
@@ -272,6 +285,22 @@ fn compress(analysis: &str) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
+/// A time as a snapshot stores it: RFC 3339 in UTC, to the second, so that its text sorts in
+/// time order (and reads as every earlier version wrote it).
+fn stored_time(at: jiff::Timestamp) -> String {
+    jiff::Timestamp::from_second(at.as_second())
+        .expect("a timestamp's own second")
+        .to_string()
+}
+
+/// At most 60 characters of a damaged value, for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 const SELECT: &str =
     "SELECT id, map, file, taken_at, git_commit, git_dirty FROM snapshots WHERE map = ?1";
 
@@ -291,7 +320,7 @@ impl Store for Sqlite {
             params![
                 snapshot.map,
                 snapshot.file,
-                snapshot.taken_at,
+                stored_time(snapshot.taken_at),
                 snapshot.commit,
                 snapshot.dirty,
                 analysis,

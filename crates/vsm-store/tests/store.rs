@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use vsm_store::{NewSnapshot, Sqlite, Store as _, StoreError};
 
+mod story;
+
 fn metrics(n: usize, salt: f64) -> Vec<(String, f64)> {
     (0..n)
         .map(|i| (format!("steps.s{i:05}.lead_time"), i as f64 + salt))
@@ -18,7 +20,7 @@ fn snapshot<'a>(taken_at: &'a str, metrics: &'a [(String, f64)]) -> NewSnapshot<
     NewSnapshot {
         map: "Web orders",
         file: "orders.yaml",
-        taken_at,
+        taken_at: taken_at.parse().unwrap(),
         commit: Some("0123456789abcdef0123456789abcdef01234567"),
         dirty: false,
         analysis: r#"{"summary":{}}"#,
@@ -469,5 +471,51 @@ fn a_damaged_database_is_named_once_with_what_to_do() {
     assert!(
         std::error::Error::source(&error).is_none(),
         "a chain would repeat the message"
+    );
+}
+
+/// A new database holding one snapshot of "Web orders", taken at `taken_at`.
+fn one_snapshot(taken_at: &str) -> (tempfile::TempDir, std::path::PathBuf, Sqlite, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let store = Sqlite::open(&path).unwrap();
+    let id = store.save(&snapshot(taken_at, &metrics(1, 0.0))).unwrap();
+    (dir, path, store, id)
+}
+
+#[test]
+fn times_are_kept_to_the_second_as_earlier_versions_wrote_them() {
+    // A fraction would sort `09:00:00.5Z` before `09:00:00Z` as text.
+    let (_dir, path, store, id) = one_snapshot("2026-11-26T09:00:00.75Z");
+    let stored: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT taken_at FROM snapshots WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, "2026-11-26T09:00:00Z");
+    let back = store.latest("Web orders").unwrap().unwrap();
+    assert_eq!(back.taken_at, "2026-11-26T09:00:00Z".parse().unwrap());
+}
+
+#[test]
+fn a_snapshot_whose_time_is_damaged_is_named_with_the_value() {
+    let (_dir, path, store, id) = one_snapshot("2026-11-26T09:00:00Z");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE snapshots SET taken_at = 'last tuesday' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    let error = store.history("Web orders").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the history database `{}`: snapshot #{id} is damaged (its time `last tuesday` is not an RFC 3339 timestamp); delete it or restore the file from a backup",
+            path.display()
+        )
     );
 }

@@ -100,11 +100,9 @@ pub fn git_state(file: &Path) -> (Option<String>, bool) {
     ((!commit.is_empty()).then_some(commit), dirty)
 }
 
-/// A snapshot's time as RFC 3339 in UTC, to the second.
-pub fn timestamp(at: jiff::Timestamp) -> String {
-    jiff::Timestamp::from_second(at.as_second())
-        .expect("a timestamp's own second")
-        .to_string()
+/// A snapshot's time: to the second, as the store keeps it.
+pub fn timestamp(at: jiff::Timestamp) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(at.as_second()).expect("a timestamp's own second")
 }
 
 /// How a snapshot is named in messages: `#3 of 2026-11-26T09:00:00Z (commit 1a2b3c4)`.
@@ -125,10 +123,7 @@ pub use vsm_render::trend::show;
 
 /// How old a snapshot is: `3 days old`, `less than a day old`.
 pub fn age(snapshot: &Snapshot, now: jiff::Timestamp) -> String {
-    let Ok(taken) = snapshot.taken_at.parse::<jiff::Timestamp>() else {
-        return "of unknown age".to_string();
-    };
-    match (now.as_second() - taken.as_second()) / 86_400 {
+    match (now.as_second() - snapshot.taken_at.as_second()) / 86_400 {
         days if days < 0 => "taken in the future".to_string(),
         0 => "less than a day old".to_string(),
         1 => "1 day old".to_string(),
@@ -258,7 +253,7 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
         .map(|s| {
             json!({
                 "id": s.id,
-                "taken_at": s.taken_at,
+                "taken_at": s.taken_at.to_string(),
                 "commit": s.commit,
                 "dirty": s.dirty,
             })
@@ -285,7 +280,7 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
 pub fn trend(history: &[Snapshot]) -> Result<vsm_render::trend::Trend> {
     let names = pick_metrics(history, &[])?;
     Ok(vsm_render::trend::Trend {
-        taken_at: history.iter().map(|s| s.taken_at.clone()).collect(),
+        taken_at: history.iter().map(|s| s.taken_at.to_string()).collect(),
         series: names
             .into_iter()
             .map(|name| {

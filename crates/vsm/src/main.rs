@@ -462,7 +462,7 @@ fn run(cli: Cli) -> Result<()> {
                     &snapshot.metrics,
                     vsm_core::check::Basis::Snapshot {
                         id: snapshot.id,
-                        taken_at: &snapshot.taken_at,
+                        taken_at: &snapshot.taken_at.to_string(),
                     },
                 )
             } else {
@@ -515,7 +515,7 @@ fn run(cli: Cli) -> Result<()> {
             snapshot.id = store.save(&vsm_store::NewSnapshot {
                 map: &snapshot.map,
                 file: &snapshot.file,
-                taken_at: &snapshot.taken_at,
+                taken_at: snapshot.taken_at,
                 commit: snapshot.commit.as_deref(),
                 dirty: snapshot.dirty,
                 analysis: &analysis,
