@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::json;
-use vsm_core::metrics::{self, Unit};
+use vsm_core::metrics::{self, ItemsMetric, MetricKey};
 use vsm_store::{Snapshot, Store};
 
 /// Where the history is kept.
@@ -131,15 +131,6 @@ pub fn age(snapshot: &Snapshot, now: jiff::Timestamp) -> String {
     }
 }
 
-fn unit_name(name: &str) -> &'static str {
-    match metrics::unit(name) {
-        Unit::Seconds => "seconds",
-        Unit::Percent => "percent",
-        Unit::Items => "items",
-        Unit::PerWeek => "per_week",
-    }
-}
-
 /// The metrics a trend shows: those asked for (each must be in some snapshot), or the summary
 /// and, when measured, the items' p85 lead time.
 pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String>> {
@@ -151,8 +142,9 @@ pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String
     known.dedup();
     if asked.is_empty() {
         let mut names: Vec<String> = metrics::SUMMARY.iter().map(ToString::to_string).collect();
-        if known.contains(&"items.lead_time.p85") {
-            names.insert(0, "items.lead_time.p85".to_string());
+        let p85 = MetricKey::Items(ItemsMetric::LeadTimeP85).to_string();
+        if known.contains(&p85.as_str()) {
+            names.insert(0, p85);
         }
         return Ok(names);
     }
@@ -162,7 +154,9 @@ pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String
                 .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
             bail!(
                 "no snapshot has the metric `{name}`; {hint}the summary metrics are {}, and per step `steps.ID.lead_time` (also process_time, wait_time, complete_accurate)",
-                metrics::SUMMARY.join(", ")
+                metrics::SUMMARY
+                    .map(metrics::SummaryMetric::as_str)
+                    .join(", ")
             );
         }
     }
@@ -263,7 +257,7 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
     for name in names {
         metrics.insert(
             name.clone(),
-            json!({ "unit": unit_name(name), "values": series(history, name) }),
+            json!({ "unit": metrics::unit(name).as_str(), "values": series(history, name) }),
         );
     }
     let mut text = serde_json::to_string_pretty(&json!({
