@@ -1,6 +1,7 @@
 //! Targets: the bounds a stream must keep, checked against its numbers now.
 
 use crate::measure::{Provenance, StepProvenance};
+use crate::metrics::{ItemsMetric, MetricKey, StepMetric, SummaryMetric};
 use crate::model::{TargetMetric, ValueStream};
 
 /// One bound checked.
@@ -36,14 +37,16 @@ pub fn check(
     metrics: &[(String, f64)],
     basis: Basis<'_>,
 ) -> Vec<TargetResult> {
-    let value = |name: &str| crate::metrics::get(metrics, name);
+    let value = |key: &MetricKey| crate::metrics::value(metrics, key);
+    let items_count = MetricKey::Items(ItemsMetric::Count);
+    let items_p85 = MetricKey::Items(ItemsMetric::LeadTimeP85);
     let where_from = |what: String| match basis {
         Basis::Live { .. } => what,
         Basis::Snapshot { id, taken_at } => format!("{what}, snapshot #{id} of {taken_at}"),
     };
     let measured_anywhere = match basis {
         Basis::Live { provenance } => provenance.iter().any(|p| *p != StepProvenance::default()),
-        Basis::Snapshot { .. } => value("items.count").is_some(),
+        Basis::Snapshot { .. } => value(&items_count).is_some(),
     };
     let analysis_source = || {
         where_from(if measured_anywhere {
@@ -54,13 +57,13 @@ pub fn check(
     };
     let mut results = Vec::new();
     for target in &stream.targets {
-        let mut push = |name: &str, step: Option<String>, source: String| {
+        let mut push = |key: &MetricKey, step: Option<String>, source: String| {
             let scale = if target.metric.is_duration() {
                 1_000.0
             } else {
                 1.0
             };
-            let actual = value(name).map(|v| v * scale);
+            let actual = value(key).map(|v| v * scale);
             results.push(TargetResult {
                 metric: target.metric,
                 step,
@@ -74,19 +77,23 @@ pub fn check(
                 source: if actual.is_some() {
                     source
                 } else {
-                    where_from(format!("`{name}` is not in the numbers checked"))
+                    where_from(format!("`{key}` is not in the numbers checked"))
                 },
             });
         };
         match target.metric {
             TargetMetric::LeadTime => {
-                match value("items.count").filter(|_| value("items.lead_time.p85").is_some()) {
+                match value(&items_count).filter(|_| value(&items_p85).is_some()) {
                     Some(items) => push(
-                        "items.lead_time.p85",
+                        &items_p85,
                         None,
                         where_from(format!("p85 of {items} measured items")),
                     ),
-                    None => push("lead_time", None, analysis_source()),
+                    None => push(
+                        &MetricKey::Summary(SummaryMetric::LeadTime),
+                        None,
+                        analysis_source(),
+                    ),
                 }
             }
             TargetMetric::CompleteAccurate => {
@@ -103,16 +110,33 @@ pub fn check(
                         }
                     };
                     push(
-                        &format!("steps.{}.complete_accurate", step.id),
+                        &MetricKey::step(&step.id, StepMetric::CompleteAccurate),
                         Some(step.id.clone()),
                         source,
                     );
                 }
             }
-            metric => push(metric.as_str(), None, analysis_source()),
+            metric => {
+                if let Some(summary) = summary_metric(metric) {
+                    push(&MetricKey::Summary(summary), None, analysis_source());
+                }
+            }
         }
     }
     results
+}
+
+/// The summary metric a stream-wide target bounds; `None` for %C&A, a bound on every step.
+fn summary_metric(metric: TargetMetric) -> Option<SummaryMetric> {
+    Some(match metric {
+        TargetMetric::LeadTime => SummaryMetric::LeadTime,
+        TargetMetric::ProcessTime => SummaryMetric::ProcessTime,
+        TargetMetric::WaitTime => SummaryMetric::WaitTime,
+        TargetMetric::LeadTimeWithRework => SummaryMetric::LeadTimeWithRework,
+        TargetMetric::ActivityRatio => SummaryMetric::ActivityRatio,
+        TargetMetric::RolledCompleteAccurate => SummaryMetric::RolledCompleteAccurate,
+        TargetMetric::CompleteAccurate => return None,
+    })
 }
 
 #[cfg(test)]
@@ -175,5 +199,15 @@ mod tests {
             results[1].source,
             "the map's estimates, snapshot #4 of 2026-11-20T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn each_stream_wide_target_reads_the_summary_metric_of_its_name() {
+        for (metric, name) in TargetMetric::ALL {
+            assert_eq!(
+                summary_metric(metric).map(SummaryMetric::as_str),
+                (metric != TargetMetric::CompleteAccurate).then_some(name)
+            );
+        }
     }
 }

@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 
 use crate::measure::{Provenance, StepProvenance};
+use crate::metrics::{MetricKey, StepMetric, Unit};
 use crate::model::{Improvement, ImprovementStatus, ValueStream};
 use crate::{Duration, Percent};
 
@@ -43,8 +44,9 @@ pub struct PlanItem<'a> {
 /// The value of a step's metric (`process_time`, `wait_time`, `lead_time` or
 /// `complete_accurate`) in snapshot metrics (named as in [`crate::metrics`], sorted).
 pub fn value_in(metrics: &[(String, f64)], step: &str, metric: &str) -> Option<TargetValue> {
-    let value = crate::metrics::get(metrics, &format!("steps.{step}.{metric}"))?;
-    Some(if metric == "complete_accurate" {
+    let key = MetricKey::step(step, StepMetric::from_name(metric)?);
+    let value = crate::metrics::value(metrics, &key)?;
+    Some(if key.unit() == Unit::Percent {
         TargetValue::Percent(Percent::new(value.clamp(0.0, 100.0)).unwrap_or(Percent::ZERO))
     } else {
         TargetValue::Duration(Duration::from_secs_f64(value))

@@ -1,11 +1,14 @@
 //! The history of a map's numbers: snapshots of its analysis, kept in a database.
 //!
 //! Storage sits behind [`Store`]; [`open`] (to add snapshots) and [`open_read_only`] (to read
-//! them) pick the backend from the database URL. The embedded SQLite backend ([`Sqlite`]) is the
-//! default: one file, schema migrations from the first version on, each snapshot written in one
+//! them) pick the backend once from the database URL ([`Location`]). A store is `Send + Sync` and
+//! every method takes `&self`, so a server can share one in an `Arc<dyn Store>` and call it from
+//! blocking tasks. The embedded SQLite backend ([`Sqlite`]) is the default: one file, schema
+//! migrations (`migrations/sqlite/`) from the first version on, each snapshot written in one
 //! transaction (a process killed mid-write leaves the earlier snapshots intact and never half of
 //! one), and a writer that finds another one busy waits for it, then gives up with
 //! [`StoreError::Busy`]. Readers never write: they work on a read-only file or folder.
+//! PostgreSQL URLs are recognised and refused with a clear message until its backend lands.
 #![forbid(unsafe_code)]
 
 mod error;
@@ -15,7 +18,9 @@ mod sqlite;
 use std::path::PathBuf;
 
 pub use error::StoreError;
-pub use location::{BUSY_TIMEOUT, DEFAULT_PATH, Location};
+pub use location::{
+    BUSY_TIMEOUT, DEFAULT_PATH, Location, PostgresLocation, SqliteLocation, redact,
+};
 pub use sqlite::{Sqlite, verify};
 
 /// A snapshot to store.
@@ -25,8 +30,9 @@ pub struct NewSnapshot<'a> {
     pub map: &'a str,
     /// The map file, as given on the command line.
     pub file: &'a str,
-    /// When the numbers were taken, RFC 3339 in UTC (`2026-11-26T09:00:00Z`).
-    pub taken_at: &'a str,
+    /// When the numbers were taken. Kept to the second (as RFC 3339 in UTC,
+    /// `2026-11-26T09:00:00Z`, the text that orders a history); a fraction is dropped.
+    pub taken_at: jiff::Timestamp,
     /// The git commit of the map file, and whether the file had uncommitted changes.
     pub commit: Option<&'a str>,
     pub dirty: bool,
@@ -43,7 +49,8 @@ pub struct Snapshot {
     pub id: i64,
     pub map: String,
     pub file: String,
-    pub taken_at: String,
+    /// When the numbers were taken, to the second.
+    pub taken_at: jiff::Timestamp,
     pub commit: Option<String>,
     pub dirty: bool,
     /// Sorted by name.
@@ -59,10 +66,11 @@ impl Snapshot {
     }
 }
 
-/// Where snapshots are kept.
-pub trait Store {
+/// Where snapshots are kept. Shared between threads: a backend serialises or pools its
+/// connections itself.
+pub trait Store: Send + Sync {
     /// Stores a snapshot in one transaction; returns its id.
-    fn save(&mut self, snapshot: &NewSnapshot<'_>) -> Result<i64, StoreError>;
+    fn save(&self, snapshot: &NewSnapshot<'_>) -> Result<i64, StoreError>;
     /// The map's snapshots, oldest first (by time taken, then by id).
     fn history(&self, map: &str) -> Result<Vec<Snapshot>, StoreError>;
     /// The map's most recent snapshot.
@@ -76,25 +84,37 @@ pub trait Store {
 /// Opens (creating if needed) the store a URL names, to add snapshots: a file path,
 /// `sqlite://PATH` or `sqlite:PATH`, with `?busy_timeout=SECONDS` if wanted.
 pub fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
-    let location = Location::parse(url)?;
-    Ok(Box::new(Sqlite::open_waiting(
-        &location.path,
-        location.busy_timeout,
-    )?))
+    open_for(url, Access::Write)
 }
 
 /// Opens an existing store to read it. It writes nothing (no migration, no journal setting), so
 /// it works on a read-only file or folder; a schema newer than this version knows is refused.
 pub fn open_read_only(url: &str) -> Result<Box<dyn Store>, StoreError> {
-    let location = Location::parse(url)?;
-    Ok(Box::new(Sqlite::open_read_only_waiting(
-        &location.path,
-        location.busy_timeout,
-    )?))
+    open_for(url, Access::Read)
+}
+
+#[derive(Clone, Copy)]
+enum Access {
+    Write,
+    Read,
+}
+
+/// The one place a backend is picked from the URL: a new backend is a new arm here.
+fn open_for(url: &str, access: Access) -> Result<Box<dyn Store>, StoreError> {
+    match Location::parse(url)? {
+        Location::Sqlite(SqliteLocation { path, busy_timeout }) => Ok(Box::new(match access {
+            Access::Write => Sqlite::open_waiting(&path, busy_timeout)?,
+            Access::Read => Sqlite::open_read_only_waiting(&path, busy_timeout)?,
+        })),
+        Location::Postgres(location) => Err(location.unsupported()),
+    }
 }
 
 /// The file a SQLite URL names; an error for other kinds of database and for URLs that name no
 /// file.
 pub fn sqlite_path(url: &str) -> Result<PathBuf, StoreError> {
-    Location::parse(url).map(|location| location.path)
+    match Location::parse(url)? {
+        Location::Sqlite(location) => Ok(location.path),
+        Location::Postgres(location) => Err(location.unsupported()),
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::ValueRef;
@@ -12,43 +13,29 @@ use rusqlite::{
 use crate::error::from_sqlite;
 use crate::{BUSY_TIMEOUT, NewSnapshot, Snapshot, Store, StoreError};
 
-/// Schema versions, in order: version n is reached by applying `MIGRATIONS[n - 1]`.
-const MIGRATIONS: &[&str] = &[
-    r"
-    CREATE TABLE snapshots (
-        id INTEGER PRIMARY KEY,
-        map TEXT NOT NULL,
-        file TEXT NOT NULL,
-        taken_at TEXT NOT NULL,
-        git_commit TEXT,
-        git_dirty INTEGER NOT NULL,
-        analysis TEXT NOT NULL,
-        metric_count INTEGER NOT NULL
-    );
-    CREATE INDEX snapshots_by_map ON snapshots (map, taken_at, id);
-    CREATE TABLE metrics (
-        snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
-        name TEXT NOT NULL,
-        value REAL NOT NULL,
-        PRIMARY KEY (snapshot, name)
-    ) WITHOUT ROWID;
-",
-    // Version 2 stores new analyses zlib-compressed, as a BLOB in the same column (a JSON
-    // analysis shrinks about twentyfold); the text of older snapshots is read as it is. The
-    // version tells an older vsm, which would take a BLOB for text, that it cannot read the file.
-    r"
-    SELECT 1;
-",
+/// A migration's file name and its SQL, built into the binary.
+macro_rules! migration {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../migrations/sqlite/", $file)))
+    };
+}
+
+/// Schema versions, in order: version n is reached by applying `MIGRATIONS[n - 1]`, a file in
+/// `migrations/sqlite/` numbered n. The version reached is kept in the file's `user_version`.
+const MIGRATIONS: &[(&str, &str)] = &[
+    migration!("0001_snapshots.sql"),
+    migration!("0002_compressed_analyses.sql"),
 ];
 
 /// The largest analysis a snapshot may inflate to: well above any real map's (a 2,000-step
 /// map's is under 2 MB), and a bound on what a damaged or hostile file can make us allocate.
 const MAX_ANALYSIS_BYTES: u64 = 1 << 30;
 
-/// Snapshots in a SQLite file.
+/// Snapshots in a SQLite file. One connection, taken in turn by the threads that share the store
+/// (SQLite serialises writers anyway; its reads are fast next to what a caller does with them).
 #[derive(Debug)]
 pub struct Sqlite {
-    connection: Connection,
+    connection: Mutex<Connection>,
     path: String,
     busy_timeout: Duration,
     /// Opened read-only on a file with no schema yet (an empty file): it holds no snapshots.
@@ -77,8 +64,8 @@ impl Sqlite {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| from_sqlite(&display, busy_timeout, &e))?;
-        let mut store = Sqlite {
-            connection,
+        let store = Sqlite {
+            connection: Mutex::new(connection),
             path: display,
             busy_timeout,
             empty: false,
@@ -146,7 +133,7 @@ impl Sqlite {
             });
         }
         Ok(Sqlite {
-            connection,
+            connection: Mutex::new(connection),
             path: display,
             busy_timeout,
             empty: version == 0,
@@ -162,8 +149,16 @@ impl Sqlite {
         from_sqlite(&self.path, self.busy_timeout, e)
     }
 
+    /// The connection, for one thread at a time. A thread that panicked while holding it leaves
+    /// nothing half-done: an open transaction rolled back when it was dropped.
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn configure(&self) -> Result<(), StoreError> {
-        let c = &self.connection;
+        let c = &*self.connection();
         c.busy_timeout(self.busy_timeout)
             .map_err(|e| self.fail(&e))?;
         // Write-ahead logging: readers (trend, check) never wait for a writer; a commit is on
@@ -182,19 +177,19 @@ impl Sqlite {
         Ok(())
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    fn migrate(&self) -> Result<(), StoreError> {
         let path = self.path.clone();
         let timeout = self.busy_timeout;
         let fail = |e| from_sqlite(&path, timeout, &e);
         let version = |c: &Connection| -> rusqlite::Result<i64> {
             c.query_row("PRAGMA user_version", [], |row| row.get(0))
         };
-        if version(&self.connection).map_err(fail)? == MIGRATIONS.len() as i64 {
+        let mut connection = self.connection();
+        if version(&connection).map_err(fail)? == MIGRATIONS.len() as i64 {
             return Ok(());
         }
         // Take the write lock first, then look again: another process may have migrated.
-        let tx = self
-            .connection
+        let tx = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
         let current = version(&tx).map_err(fail)?;
@@ -205,7 +200,7 @@ impl Sqlite {
                 known: MIGRATIONS.len(),
             });
         }
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        for (index, (_, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             tx.execute_batch(sql).map_err(fail)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)
                 .map_err(fail)?;
@@ -217,24 +212,37 @@ impl Sqlite {
         if self.empty {
             return Ok(Vec::new());
         }
-        let mut statement = self.connection.prepare(sql).map_err(|e| self.fail(&e))?;
-        let mut snapshots = statement
+        let connection = self.connection();
+        let mut statement = connection.prepare(sql).map_err(|e| self.fail(&e))?;
+        let rows = statement
             .query_map(params![map], |row| {
-                Ok(Snapshot {
+                let snapshot = Snapshot {
                     id: row.get(0)?,
                     map: row.get(1)?,
                     file: row.get(2)?,
-                    taken_at: row.get(3)?,
+                    taken_at: jiff::Timestamp::UNIX_EPOCH,
                     commit: row.get(4)?,
                     dirty: row.get(5)?,
                     metrics: Vec::new(),
-                })
+                };
+                Ok((snapshot, row.get::<_, String>(3)?))
             })
             .map_err(|e| self.fail(&e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.fail(&e))?;
-        let mut metrics = self
-            .connection
+        let mut snapshots = Vec::with_capacity(rows.len());
+        for (mut snapshot, taken_at) in rows {
+            snapshot.taken_at = taken_at.parse().map_err(|_| StoreError::BadSnapshot {
+                path: self.path.clone(),
+                id: snapshot.id,
+                detail: format!(
+                    "its time `{}` is not an RFC 3339 timestamp",
+                    shorten(&taken_at)
+                ),
+            })?;
+            snapshots.push(snapshot);
+        }
+        let mut metrics = connection
             .prepare("SELECT name, value FROM metrics WHERE snapshot = ?1 ORDER BY name")
             .map_err(|e| self.fail(&e))?;
         for snapshot in &mut snapshots {
@@ -277,17 +285,33 @@ fn compress(analysis: &str) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
+/// A time as a snapshot stores it: RFC 3339 in UTC, to the second, so that its text sorts in
+/// time order (and reads as every earlier version wrote it).
+fn stored_time(at: jiff::Timestamp) -> String {
+    jiff::Timestamp::from_second(at.as_second())
+        .expect("a timestamp's own second")
+        .to_string()
+}
+
+/// At most 60 characters of a damaged value, for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 const SELECT: &str =
     "SELECT id, map, file, taken_at, git_commit, git_dirty FROM snapshots WHERE map = ?1";
 
 impl Store for Sqlite {
-    fn save(&mut self, snapshot: &NewSnapshot<'_>) -> Result<i64, StoreError> {
+    fn save(&self, snapshot: &NewSnapshot<'_>) -> Result<i64, StoreError> {
         let path = self.path.clone();
         let timeout = self.busy_timeout;
         let fail = |e| from_sqlite(&path, timeout, &e);
         let analysis = compress(snapshot.analysis);
-        let tx = self
-            .connection
+        let mut connection = self.connection();
+        let tx = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
         tx.execute(
@@ -296,7 +320,7 @@ impl Store for Sqlite {
             params![
                 snapshot.map,
                 snapshot.file,
-                snapshot.taken_at,
+                stored_time(snapshot.taken_at),
                 snapshot.commit,
                 snapshot.dirty,
                 analysis,
@@ -341,8 +365,8 @@ impl Store for Sqlite {
             id: snapshot,
             detail,
         };
-        let mut statement = self
-            .connection
+        let connection = self.connection();
+        let mut statement = connection
             .prepare("SELECT analysis FROM snapshots WHERE id = ?1")
             .map_err(|e| self.fail(&e))?;
         let mut rows = statement
@@ -382,8 +406,8 @@ impl Store for Sqlite {
         if self.empty {
             return Ok(Vec::new());
         }
-        let mut statement = self
-            .connection
+        let connection = self.connection();
+        let mut statement = connection
             .prepare("SELECT DISTINCT map FROM snapshots ORDER BY map")
             .map_err(|e| self.fail(&e))?;
         statement
@@ -433,4 +457,32 @@ pub fn verify(path: &Path) -> Result<usize, String> {
     })
     .map(|n| n as usize)
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A migration file added to the folder but not to `MIGRATIONS` would never run; one listed
+    /// out of order would run at the wrong version.
+    #[test]
+    fn every_migration_file_is_applied_in_its_numbered_place() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(files, listed);
+        for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+            assert!(
+                name.starts_with(&format!("{:04}_", index + 1))
+                    && Path::new(name).extension() == Some("sql".as_ref()),
+                "{name} is migration {}",
+                index + 1
+            );
+            assert!(!sql.trim().is_empty(), "{name} is empty");
+        }
+    }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use vsm_store::{NewSnapshot, Sqlite, Store as _, StoreError};
 
+mod story;
+
 fn metrics(n: usize, salt: f64) -> Vec<(String, f64)> {
     (0..n)
         .map(|i| (format!("steps.s{i:05}.lead_time"), i as f64 + salt))
@@ -18,7 +20,7 @@ fn snapshot<'a>(taken_at: &'a str, metrics: &'a [(String, f64)]) -> NewSnapshot<
     NewSnapshot {
         map: "Web orders",
         file: "orders.yaml",
-        taken_at,
+        taken_at: taken_at.parse().unwrap(),
         commit: Some("0123456789abcdef0123456789abcdef01234567"),
         dirty: false,
         analysis: r#"{"summary":{}}"#,
@@ -30,7 +32,7 @@ fn snapshot<'a>(taken_at: &'a str, metrics: &'a [(String, f64)]) -> NewSnapshot<
 fn snapshots_come_back_in_time_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/history.db");
-    let mut store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path).unwrap();
     let first = metrics(3, 0.0);
     let second = metrics(3, 10.0);
     // Stored out of order: the later one first.
@@ -122,7 +124,7 @@ fn writer_child() {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(u64::MAX);
-    let mut store = match Sqlite::open(Path::new(&db)) {
+    let store = match Sqlite::open(Path::new(&db)) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("{e}");
@@ -243,7 +245,7 @@ fn two_writers_at_once_both_succeed_or_one_is_told_it_is_busy() {
 fn a_writer_that_waits_too_long_is_told_the_database_is_busy() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
-    let mut store = Sqlite::open_waiting(&db, Duration::from_millis(300)).unwrap();
+    let store = Sqlite::open_waiting(&db, Duration::from_millis(300)).unwrap();
     // Another process holds the write lock.
     let mut other = rusqlite::Connection::open(&db).unwrap();
     let lock = other
@@ -288,7 +290,7 @@ fn large_analysis(steps: usize) -> String {
 fn analyses_are_stored_compressed_and_come_back_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
-    let mut store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path).unwrap();
     let analysis = large_analysis(2_000);
     let metrics = metrics(3, 0.0);
     let id = store
@@ -363,7 +365,7 @@ fn databases_of_the_first_version_are_read_without_change_and_upgraded_by_writer
     assert_eq!(user_version(&path), 1, "a reader migrated the file");
 
     // A writer upgrades it; the old snapshot reads as before beside a new, compressed one.
-    let mut writer = Sqlite::open(&path).unwrap();
+    let writer = Sqlite::open(&path).unwrap();
     assert_eq!(user_version(&path), 2);
     let metrics = metrics(2, 0.0);
     let id = writer
@@ -417,7 +419,7 @@ fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
     drop(Sqlite::open(&path).unwrap());
-    let mut reader = Sqlite::open_read_only(&path).unwrap();
+    let reader = Sqlite::open_read_only(&path).unwrap();
     let metrics = metrics(2, 0.0);
     let error = reader
         .save(&snapshot("2026-11-02T00:00:00Z", &metrics))
@@ -439,7 +441,7 @@ fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
 fn a_damaged_database_is_named_once_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
-    let mut store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path).unwrap();
     let metrics = metrics(400, 0.0);
     for day in 10..20 {
         store
@@ -469,5 +471,51 @@ fn a_damaged_database_is_named_once_with_what_to_do() {
     assert!(
         std::error::Error::source(&error).is_none(),
         "a chain would repeat the message"
+    );
+}
+
+/// A new database holding one snapshot of "Web orders", taken at `taken_at`.
+fn one_snapshot(taken_at: &str) -> (tempfile::TempDir, std::path::PathBuf, Sqlite, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let store = Sqlite::open(&path).unwrap();
+    let id = store.save(&snapshot(taken_at, &metrics(1, 0.0))).unwrap();
+    (dir, path, store, id)
+}
+
+#[test]
+fn times_are_kept_to_the_second_as_earlier_versions_wrote_them() {
+    // A fraction would sort `09:00:00.5Z` before `09:00:00Z` as text.
+    let (_dir, path, store, id) = one_snapshot("2026-11-26T09:00:00.75Z");
+    let stored: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT taken_at FROM snapshots WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, "2026-11-26T09:00:00Z");
+    let back = store.latest("Web orders").unwrap().unwrap();
+    assert_eq!(back.taken_at, "2026-11-26T09:00:00Z".parse().unwrap());
+}
+
+#[test]
+fn a_snapshot_whose_time_is_damaged_is_named_with_the_value() {
+    let (_dir, path, store, id) = one_snapshot("2026-11-26T09:00:00Z");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE snapshots SET taken_at = 'last tuesday' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    let error = store.history("Web orders").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the history database `{}`: snapshot #{id} is damaged (its time `last tuesday` is not an RFC 3339 timestamp); delete it or restore the file from a backup",
+            path.display()
+        )
     );
 }

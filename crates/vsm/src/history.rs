@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::json;
-use vsm_core::metrics::{self, Unit};
+use vsm_core::metrics::{self, ItemsMetric, MetricKey};
 use vsm_store::{Snapshot, Store};
 
 /// Where the history is kept.
@@ -100,11 +100,9 @@ pub fn git_state(file: &Path) -> (Option<String>, bool) {
     ((!commit.is_empty()).then_some(commit), dirty)
 }
 
-/// A snapshot's time as RFC 3339 in UTC, to the second.
-pub fn timestamp(at: jiff::Timestamp) -> String {
-    jiff::Timestamp::from_second(at.as_second())
-        .expect("a timestamp's own second")
-        .to_string()
+/// A snapshot's time: to the second, as the store keeps it.
+pub fn timestamp(at: jiff::Timestamp) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(at.as_second()).expect("a timestamp's own second")
 }
 
 /// How a snapshot is named in messages: `#3 of 2026-11-26T09:00:00Z (commit 1a2b3c4)`.
@@ -125,23 +123,11 @@ pub use vsm_render::trend::show;
 
 /// How old a snapshot is: `3 days old`, `less than a day old`.
 pub fn age(snapshot: &Snapshot, now: jiff::Timestamp) -> String {
-    let Ok(taken) = snapshot.taken_at.parse::<jiff::Timestamp>() else {
-        return "of unknown age".to_string();
-    };
-    match (now.as_second() - taken.as_second()) / 86_400 {
+    match (now.as_second() - snapshot.taken_at.as_second()) / 86_400 {
         days if days < 0 => "taken in the future".to_string(),
         0 => "less than a day old".to_string(),
         1 => "1 day old".to_string(),
         days => format!("{days} days old"),
-    }
-}
-
-fn unit_name(name: &str) -> &'static str {
-    match metrics::unit(name) {
-        Unit::Seconds => "seconds",
-        Unit::Percent => "percent",
-        Unit::Items => "items",
-        Unit::PerWeek => "per_week",
     }
 }
 
@@ -156,8 +142,9 @@ pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String
     known.dedup();
     if asked.is_empty() {
         let mut names: Vec<String> = metrics::SUMMARY.iter().map(ToString::to_string).collect();
-        if known.contains(&"items.lead_time.p85") {
-            names.insert(0, "items.lead_time.p85".to_string());
+        let p85 = MetricKey::Items(ItemsMetric::LeadTimeP85).to_string();
+        if known.contains(&p85.as_str()) {
+            names.insert(0, p85);
         }
         return Ok(names);
     }
@@ -167,7 +154,9 @@ pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String
                 .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
             bail!(
                 "no snapshot has the metric `{name}`; {hint}the summary metrics are {}, and per step `steps.ID.lead_time` (also process_time, wait_time, complete_accurate)",
-                metrics::SUMMARY.join(", ")
+                metrics::SUMMARY
+                    .map(metrics::SummaryMetric::as_str)
+                    .join(", ")
             );
         }
     }
@@ -258,7 +247,7 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
         .map(|s| {
             json!({
                 "id": s.id,
-                "taken_at": s.taken_at,
+                "taken_at": s.taken_at.to_string(),
                 "commit": s.commit,
                 "dirty": s.dirty,
             })
@@ -268,7 +257,7 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
     for name in names {
         metrics.insert(
             name.clone(),
-            json!({ "unit": unit_name(name), "values": series(history, name) }),
+            json!({ "unit": metrics::unit(name).as_str(), "values": series(history, name) }),
         );
     }
     let mut text = serde_json::to_string_pretty(&json!({
@@ -285,7 +274,7 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
 pub fn trend(history: &[Snapshot]) -> Result<vsm_render::trend::Trend> {
     let names = pick_metrics(history, &[])?;
     Ok(vsm_render::trend::Trend {
-        taken_at: history.iter().map(|s| s.taken_at.clone()).collect(),
+        taken_at: history.iter().map(|s| s.taken_at.to_string()).collect(),
         series: names
             .into_iter()
             .map(|name| {

@@ -467,7 +467,7 @@ fn run(cli: Cli) -> Result<()> {
                     &snapshot.metrics,
                     vsm_core::check::Basis::Snapshot {
                         id: snapshot.id,
-                        taken_at: &snapshot.taken_at,
+                        taken_at: &snapshot.taken_at.to_string(),
                     },
                 )
             } else {
@@ -516,11 +516,11 @@ fn run(cli: Cli) -> Result<()> {
                 dirty,
                 metrics: loaded.metrics(),
             };
-            let mut store = db.open()?;
+            let store = db.open()?;
             snapshot.id = store.save(&vsm_store::NewSnapshot {
                 map: &snapshot.map,
                 file: &snapshot.file,
-                taken_at: &snapshot.taken_at,
+                taken_at: snapshot.taken_at,
                 commit: snapshot.commit.as_deref(),
                 dirty: snapshot.dirty,
                 analysis: &analysis,

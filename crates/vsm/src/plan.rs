@@ -22,10 +22,7 @@ pub fn baselines<'h>(
         .map(|item| {
             let started = item.improvement.started?;
             history.iter().rev().find(|snapshot| {
-                snapshot
-                    .taken_at
-                    .parse::<jiff::Timestamp>()
-                    .is_ok_and(|t| jiff::tz::Offset::UTC.to_datetime(t).date() <= started)
+                jiff::tz::Offset::UTC.to_datetime(snapshot.taken_at).date() <= started
             })
         })
         .collect();

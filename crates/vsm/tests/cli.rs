@@ -1391,6 +1391,30 @@ fn history_databases_it_cannot_use_are_explained() {
 }
 
 #[test]
+fn a_database_password_in_db_never_reaches_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    for command in ["snapshot", "trend", "check", "plan", "report"] {
+        let output = vsm_in(
+            dir.path(),
+            &[
+                command,
+                "orders.yaml",
+                "--db",
+                "postgres://ci:secret@db/vsm",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        let shown = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!shown.contains("secret"), "{command}: {shown}");
+        assert!(
+            shown.contains("`postgres://ci:***@db/vsm`: postgres databases are not supported yet"),
+            "{command}: {shown}"
+        );
+    }
+}
+
+#[test]
 fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
     let dir = tempfile::tempdir().unwrap();
     history_fixture(dir.path());
