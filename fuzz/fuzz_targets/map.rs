@@ -242,7 +242,10 @@ fn simulate(stream: &ValueStream, analysis: &Analysis) {
         .iter()
         .map(|r| r.expected_extra_passes)
         .sum();
-    if stream.steps.len() > 40 || !(passes <= 20.0) {
+    // Two loops can send an item back from parallel branches at once, which the engine does not
+    // handle yet (vsm-core's ignored test `parallel_branches_that_both_send_items_back_lose_no_item`):
+    // one loop at most until it does.
+    if stream.steps.len() > 40 || !(passes <= 20.0) || stream.rework.len() > 1 {
         return;
     }
     let models = vsm_core::simulate::models(stream, None);
