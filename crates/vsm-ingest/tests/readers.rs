@@ -1076,3 +1076,25 @@ fn a_not_well_formed_xml_error_stays_short_however_long_the_element_name() {
         assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
     }
 }
+
+/// Found by the `tabular` fuzz target: a bad timestamp was quoted whole in the error and in the
+/// list of skipped rows (a quoted field can hold a whole file).
+#[test]
+fn a_bad_timestamp_is_quoted_short_in_errors_and_skips() {
+    let value = format!("2024-01-01 {}", "9".repeat(100_000));
+    let text = format!("case,activity,timestamp\nA,a,\"{value}\"\nA,b,2024-01-02T00:00:00Z\n");
+    let shown = refused("fuzzed.csv", &text);
+    assert!(shown.contains("is not a timestamp"), "{}", &shown[..300]);
+    assert!(shown.contains("`2024-01-01 999"), "{}", &shown[..300]);
+    assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
+
+    let options = ReadOptions {
+        skip_invalid: true,
+        ..ReadOptions::default()
+    };
+    let log = read_text("fuzzed.csv", text.as_bytes(), &options).unwrap();
+    assert_eq!(log.stats.skipped_count, 1);
+    let reason = &log.stats.skipped[0].reason;
+    assert!(reason.contains("is not a timestamp"), "{}", &reason[..300]);
+    assert!(reason.len() < 200, "a reason of {} bytes", reason.len());
+}
