@@ -20,7 +20,7 @@ pub struct TimestampParser {
 
 /// Why a text is not a timestamp.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not a timestamp")]
+#[error("`{}` is not a timestamp", crate::error::shortened(.text.as_bytes()))]
 pub struct TimestampError {
     pub text: String,
 }

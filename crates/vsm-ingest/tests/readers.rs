@@ -1023,3 +1023,78 @@ fn an_xes_event_outside_any_trace_is_counted_not_ignored() {
         );
     }
 }
+
+// Found by the fuzz targets (`fuzz/`): errors that quote a value in full, however long.
+
+/// An error with its help, as the user sees them.
+fn shown(error: &IngestError) -> String {
+    format!("{error}\nhelp: {}", error.help().unwrap_or_default())
+}
+
+fn refused(name: &str, text: &str) -> String {
+    match read_text(name, text.as_bytes(), &ReadOptions::default()) {
+        Ok(_) => panic!("`{name}` is read, though it is bad"),
+        Err(error) => shown(&error),
+    }
+}
+
+#[test]
+#[ignore = "found by fuzzing, left to the readers' owner: the column list in this help is not shortened"]
+fn a_missing_column_error_stays_short_however_long_the_header() {
+    let long_name = format!(
+        "case{},activity,time\nA,a,2024-01-01T00:00:00Z\n",
+        "x".repeat(100_000)
+    );
+    let many_columns = format!(
+        "{},activity\nA,a\n",
+        (0..20_000)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for text in [long_name, many_columns] {
+        let shown = refused("fuzzed.csv", &text);
+        assert!(shown.contains("no item column"), "{}", &shown[..300]);
+        assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
+    }
+}
+
+#[test]
+#[ignore = "found by fuzzing, left to the readers' owner: quick-xml's message quotes element names whole"]
+fn a_not_well_formed_xml_error_stays_short_however_long_the_element_name() {
+    let name = "a".repeat(100_000);
+    let ocel = refused(
+        "fuzzed.xmlocel",
+        &format!("<log><objects><{name}></b></objects></log>"),
+    );
+    let xes = refused(
+        "fuzzed.xes",
+        &format!("<log><trace><{name}></b></trace></log>"),
+    );
+    for shown in [ocel, xes] {
+        assert!(shown.contains("not well-formed XML"), "{}", &shown[..300]);
+        assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
+    }
+}
+
+/// Found by the `tabular` fuzz target: a bad timestamp was quoted whole in the error and in the
+/// list of skipped rows (a quoted field can hold a whole file).
+#[test]
+fn a_bad_timestamp_is_quoted_short_in_errors_and_skips() {
+    let value = format!("2024-01-01 {}", "9".repeat(100_000));
+    let text = format!("case,activity,timestamp\nA,a,\"{value}\"\nA,b,2024-01-02T00:00:00Z\n");
+    let shown = refused("fuzzed.csv", &text);
+    assert!(shown.contains("is not a timestamp"), "{}", &shown[..300]);
+    assert!(shown.contains("`2024-01-01 999"), "{}", &shown[..300]);
+    assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
+
+    let options = ReadOptions {
+        skip_invalid: true,
+        ..ReadOptions::default()
+    };
+    let log = read_text("fuzzed.csv", text.as_bytes(), &options).unwrap();
+    assert_eq!(log.stats.skipped_count, 1);
+    let reason = &log.stats.skipped[0].reason;
+    assert!(reason.contains("is not a timestamp"), "{}", &reason[..300]);
+    assert!(reason.len() < 200, "a reason of {} bytes", reason.len());
+}

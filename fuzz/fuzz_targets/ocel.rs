@@ -1,0 +1,29 @@
+//! OCEL 2.0 logs, JSON and XML.
+//!
+//! The first byte is the mode: bit 0 skips invalid events, bit 1 keeps attributes, bit 2 reads
+//! XML instead of JSON, bit 3 names the object type `Invoice` (otherwise the log must have one
+//! type). The rest is the log. Every event read must be used or skipped, every item counted
+//! handed on, and errors must be short.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use vsm_fuzz::{CheckingSink, Counting, check_result, options};
+use vsm_ingest::xes::LogNames;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, log)) = data.split_first() else {
+        return;
+    };
+    let mut options = options(mode);
+    if mode & 8 != 0 {
+        options.object_type = Some("Invoice".to_string());
+    }
+    let mut names = LogNames::default();
+    let mut sink = CheckingSink::new(&options);
+    let result = if mode & 4 == 0 {
+        vsm_ingest::ocel::read_json(log, "fuzz.jsonocel", &options, &mut names, &mut sink)
+    } else {
+        vsm_ingest::ocel::read_xml(log, "fuzz.xmlocel", &options, &mut names, &mut sink)
+    };
+    check_result(&result, &names, &sink, &options, Counting::ObjectCentric);
+});
