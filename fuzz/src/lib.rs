@@ -155,12 +155,8 @@ pub fn check_error(error: &IngestError) {
     let shown = error.to_string();
     assert!(!shown.is_empty());
     let help = error.help().unwrap_or_default();
-    // Known and reported, with ignored tests in vsm-ingest's `tests/readers.rs` (the readers'
-    // messages are being reworked elsewhere): remove these exceptions when those tests pass.
-    let known_long = shown.contains("this is not well-formed XML") // a_not_well_formed_xml_error_stays_short_however_long_the_element_name
-        || help.starts_with("the columns are"); // a_missing_column_error_stays_short_however_long_the_header
     assert!(
-        known_long || shown.len() + help.len() <= MAX_MESSAGE,
+        shown.len() + help.len() <= MAX_MESSAGE,
         "an error of {} bytes: {}",
         shown.len() + help.len(),
         head(&shown)

@@ -193,3 +193,26 @@ pub(crate) fn shortened(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Column names for a message: the first twelve, each shortened, then how many more.
+pub(crate) fn listed_columns(header: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut listed: Vec<String> = header
+        .iter()
+        .take(SHOWN)
+        .map(|h| format!("`{}`", shortened(h.as_bytes())))
+        .collect();
+    if header.len() > SHOWN {
+        listed.push(format!("and {} more", header.len() - SHOWN));
+    }
+    listed.join(", ")
+}
+
+/// A parser's own message, cut to a length fit for one line (it may quote names whole).
+pub(crate) fn cut_message(text: &str) -> String {
+    const SHOWN: usize = 300;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}

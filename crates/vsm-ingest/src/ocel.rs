@@ -194,7 +194,10 @@ pub fn read_xml(
                     byte: Some(reader.error_position()),
                     ..Place::default()
                 },
-                format!("this is not well-formed XML: {error}"),
+                format!(
+                    "this is not well-formed XML: {}",
+                    crate::error::cut_message(&error.to_string())
+                ),
                 "check that the file is a complete OCEL 2.0 XML document",
             )
         })?;

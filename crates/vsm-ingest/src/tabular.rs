@@ -114,11 +114,7 @@ impl Columns {
             match find(&header, *name, candidates) {
                 Some(index) => found[slot] = index,
                 None => {
-                    let listed = header
-                        .iter()
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let listed = crate::error::listed_columns(&header);
                     let message = match name {
                         Some(name) => format!("there is no column `{name}`"),
                         None => format!(
@@ -150,11 +146,7 @@ impl Columns {
             match header.iter().position(|h| h == wanted) {
                 Some(index) => kept.push(index),
                 None => {
-                    let listed = header
-                        .iter()
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let listed = crate::error::listed_columns(&header);
                     return Err(IngestError::invalid(
                         Place {
                             file: file.to_string(),

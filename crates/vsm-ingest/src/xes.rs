@@ -112,7 +112,10 @@ fn place(file: &str, byte: u64, field: Option<&str>) -> Place {
 fn not_xml(file: &str, byte: u64, error: &impl std::fmt::Display) -> IngestError {
     IngestError::invalid(
         place(file, byte, None),
-        format!("this is not well-formed XML: {error}"),
+        format!(
+            "this is not well-formed XML: {}",
+            crate::error::cut_message(&error.to_string())
+        ),
         "check that the file is a complete XES document; a file cut short ends mid-element",
     )
 }
