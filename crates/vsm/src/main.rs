@@ -655,8 +655,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             let has_history = !history.is_empty();
             let text = match format {
-                MeasureFormat::Text => plan::text(&loaded.stream, &items, today, has_history),
-                MeasureFormat::Json => plan::json(&loaded.stream, &items, today),
+                MeasureFormat::Text => {
+                    plan::text(&loaded.stream, &loaded.analysis, &items, today, has_history)
+                }
+                MeasureFormat::Json => plan::json(&loaded.stream, &loaded.analysis, &items, today),
             };
             write_output(None, &text)
         }

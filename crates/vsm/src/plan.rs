@@ -96,11 +96,20 @@ fn schedule(item: &PlanItem<'_>) -> String {
 
 pub fn text(
     stream: &ValueStream,
+    analysis: &vsm_core::Analysis,
     plan: &[PlanItem<'_>],
     today: jiff::civil::Date,
     has_history: bool,
 ) -> String {
     let mut out = format!("Improvement plan: {} (as of {today})\n", stream.name);
+    // A measured map's lead time now, as its items took it: what the plan is to move.
+    if let Some(measured) = &analysis.measured {
+        out.push_str(&format!(
+            "Lead time now: {} ({})\n",
+            analysis.summary.lead_time.human(),
+            vsm_render::ladder::headline(measured)
+        ));
+    }
     if plan.is_empty() {
         out.push_str("\nNo improvements yet: add them under `improvements:` in the map.\n");
         return out;
@@ -159,7 +168,12 @@ pub fn text(
     out
 }
 
-pub fn json(stream: &ValueStream, plan: &[PlanItem<'_>], today: jiff::civil::Date) -> String {
+pub fn json(
+    stream: &ValueStream,
+    analysis: &vsm_core::Analysis,
+    plan: &[PlanItem<'_>],
+    today: jiff::civil::Date,
+) -> String {
     let items: Vec<serde_json::Value> = plan
         .iter()
         .map(|item| {
@@ -185,9 +199,15 @@ pub fn json(stream: &ValueStream, plan: &[PlanItem<'_>], today: jiff::civil::Dat
             })
         })
         .collect();
-    let mut text =
-        serde_json::to_string_pretty(&json!({ "today": today.to_string(), "improvements": items }))
-            .expect("serializes");
+    let mut value = json!({ "today": today.to_string(), "improvements": items });
+    // A measured map's lead time now: the items' distribution, as `analyze` gives it.
+    if let Some(measured) = &analysis.measured {
+        value["lead_time_now"] = json!({
+            "mean_seconds": analysis.summary.lead_time.as_secs_f64(),
+            "items": vsm_render::json::DistributionReport::of(&measured.items),
+        });
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
     text.push('\n');
     text
 }

@@ -2311,3 +2311,23 @@ fn a_future_state_that_removes_and_adds_steps_is_projected_from_the_measured_map
     };
     assert_eq!(wait(&future), wait(&now));
 }
+
+#[test]
+fn plan_states_the_measured_lead_time_it_is_to_move() {
+    let dir = tempfile::tempdir().unwrap();
+    history_fixture(dir.path());
+    let analysis = json_of(&vsm_in(
+        dir.path(),
+        &["analyze", "orders.yaml", "--format", "json"],
+    ));
+    let text = stdout(&vsm_in(dir.path(), &["plan", "orders.yaml"]));
+    assert!(text.contains("Lead time now: "), "{text}");
+    let plan = json_of(&vsm_in(
+        dir.path(),
+        &["plan", "orders.yaml", "--format", "json"],
+    ));
+    assert_eq!(
+        plan["lead_time_now"]["items"],
+        analysis["measured"]["items"]
+    );
+}
