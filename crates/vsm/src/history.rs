@@ -255,9 +255,20 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
         .collect();
     let mut metrics = serde_json::Map::new();
     for name in names {
+        // Percentages rounded to two decimals, as in `analyze --format json`.
+        let unit = metrics::unit(name);
+        let values: Vec<Option<f64>> = series(history, name)
+            .into_iter()
+            .map(|value| {
+                value.map(|v| match unit {
+                    metrics::Unit::Percent => (v * 100.0).round() / 100.0,
+                    _ => v,
+                })
+            })
+            .collect();
         metrics.insert(
             name.clone(),
-            json!({ "unit": metrics::unit(name).as_str(), "values": series(history, name) }),
+            json!({ "unit": unit.as_str(), "values": values }),
         );
     }
     let mut text = serde_json::to_string_pretty(&json!({
