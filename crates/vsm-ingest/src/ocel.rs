@@ -113,7 +113,10 @@ pub fn read_json(
                 field: Some(format!("column {}", error.column())),
                 ..Place::default()
             },
-            format!("this is not an OCEL 2.0 JSON log: {error}"),
+            format!(
+                "this is not an OCEL 2.0 JSON log: {}",
+                crate::error::cut_message(&error.to_string())
+            ),
             "an OCEL 2.0 JSON file has `objectTypes`, `eventTypes`, `objects` and `events`",
         )
     })?;

@@ -366,7 +366,10 @@ pub fn read_csv(
             stopped(&error).unwrap_or_else(|| {
                 IngestError::invalid(
                     place(1),
-                    format!("cannot read the header: {error}"),
+                    format!(
+                        "cannot read the header: {}",
+                        crate::error::cut_message(&error.to_string())
+                    ),
                     "the first line names the columns",
                 )
             })
@@ -518,7 +521,10 @@ pub fn read_json_lines(
         let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(line) {
             Ok(object) => object,
             Err(error) => {
-                let message = format!("not a JSON object: {error}");
+                let message = format!(
+                    "not a JSON object: {}",
+                    crate::error::cut_message(&error.to_string())
+                );
                 if options.skip_invalid {
                     stats.skip(place, message);
                     continue;

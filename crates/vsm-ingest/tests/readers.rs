@@ -1096,3 +1096,15 @@ fn a_bad_timestamp_is_quoted_short_in_errors_and_skips() {
     assert!(reason.contains("is not a timestamp"), "{}", &reason[..300]);
     assert!(reason.len() < 200, "a reason of {} bytes", reason.len());
 }
+
+/// Found by the `ocel` fuzz target: serde's message quoted a whole string value where an object
+/// was expected (kilobytes of it), in OCEL JSON and in JSON Lines alike.
+#[test]
+fn a_json_error_quotes_a_huge_value_only_in_part() {
+    let huge = "x".repeat(100_000);
+    let ocel = refused("fuzzed.jsonocel", &format!("\"{huge}\""));
+    let lines = refused("fuzzed.jsonl", &format!("\"{huge}\"\n"));
+    for shown in [ocel, lines] {
+        assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
+    }
+}
