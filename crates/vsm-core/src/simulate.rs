@@ -444,6 +444,8 @@ struct Item {
     redo: Vec<bool>,
     /// Steps that have finished the item and passed it on.
     done: Vec<bool>,
+    /// Steps the item is in now (entered, not yet finished).
+    active: Vec<bool>,
     sinks_left: u32,
 }
 
@@ -620,6 +622,7 @@ impl<'a> Engine<'a> {
                 pending: vec![0; steps],
                 redo: vec![false; steps],
                 done: vec![false; steps],
+                active: vec![false; steps],
                 ..Item::default()
             });
             (self.items.len() - 1) as u32
@@ -629,6 +632,7 @@ impl<'a> Engine<'a> {
         state.pending.copy_from_slice(&self.shape.predecessors);
         state.redo.fill(false);
         state.done.fill(false);
+        state.active.fill(false);
         state.sinks_left = self.shape.sinks;
         if self.wip_limit.is_some_and(|limit| self.in_stream >= limit) {
             self.backlog.push_back((item, now));
@@ -661,6 +665,7 @@ impl<'a> Engine<'a> {
     fn enter(&mut self, item: u32, step: usize, now: i64) {
         let (wait, process) = self.draw(step);
         let state = &mut self.items[item as usize];
+        state.active[step] = true;
         state.entered_step[step] = now;
         state.wait[step] = wait;
         state.process[step] = process;
@@ -787,14 +792,22 @@ impl<'a> Engine<'a> {
     /// The item is done with `step`: back through a rework loop, or on to the next steps.
     fn finish_step(&mut self, item: u32, step: usize, now: i64) {
         let shape = self.shape;
+        self.items[item as usize].active[step] = false;
         for rework in &shape.loops[step] {
             if rework.share > 0.0 && self.rng.random_bool(rework.share.min(1.0)) {
                 let state = &mut self.items[item as usize];
+                // Sent back to a step the item is in again already (another branch sent it
+                // back first): the passes merge; the steps of this loop wait for that one.
+                let merged = state.active[rework.to];
                 for &(s, preds) in &rework.region {
-                    state.redo[s] = true;
-                    state.pending[s] = preds;
+                    if !(merged && s == rework.to) {
+                        state.redo[s] = true;
+                        state.pending[s] = preds;
+                    }
                 }
-                self.enter(item, rework.to, now);
+                if !merged {
+                    self.enter(item, rework.to, now);
+                }
                 return;
             }
         }
@@ -814,8 +827,9 @@ impl<'a> Engine<'a> {
         }
         for &successor in successors {
             let state = &mut self.items[item as usize];
-            // On a pass for a rework loop, only the steps passed again are told.
-            if first_time || state.redo[successor] {
+            // On a pass for a rework loop, only the steps passed again are told; a step the
+            // item is in already (its pass merged with another) is not entered twice.
+            if (first_time || state.redo[successor]) && state.pending[successor] > 0 {
                 state.pending[successor] -= 1;
                 if state.pending[successor] == 0 {
                     self.enter(item, successor, now);

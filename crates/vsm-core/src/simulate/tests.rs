@@ -296,8 +296,6 @@ mod properties {
 /// told twice that a join step's predecessor was done: the count of predecessors it waits for
 /// went below zero (a panic with overflow checks, a lost item without).
 #[test]
-#[ignore = "found by fuzzing, not fixed: an item sent back by both branches at once is in the \
-            loop twice; the engine needs a rule for merging the passes (see the fuzz report)"]
 fn parallel_branches_that_both_send_items_back_lose_no_item() {
     let stream = stream(
         "name: Forked rework
