@@ -367,8 +367,9 @@ fn slug(name: &str, taken: &mut Vec<String>) -> String {
 }
 
 /// `text` as a YAML double-quoted string that reads back as exactly `text`: backslashes,
-/// quotes and control characters (a newline in an activity name) escaped.
-fn quote(text: &str) -> String {
+/// quotes and control characters (a newline in an activity name) escaped. Proposed maps and
+/// Mermaid's front matter both write names with it.
+pub fn yaml_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -390,7 +391,7 @@ fn quote(text: &str) -> String {
 
 /// `text` for a comment line: control characters (which would end the comment) escaped.
 fn comment(text: &str) -> String {
-    let quoted = quote(text);
+    let quoted = yaml_quote(text);
     quoted[1..quoted.len() - 1].to_string()
 }
 
@@ -401,7 +402,7 @@ fn id_yaml(id: &str) -> String {
         .iter()
         .any(|k| id.eq_ignore_ascii_case(k));
     if keyword || !id.starts_with(|c: char| c.is_alphabetic()) {
-        quote(id)
+        yaml_quote(id)
     } else {
         id.to_string()
     }
@@ -453,12 +454,12 @@ pub fn proposed_map(
     let _ = writeln!(
         out,
         "name: {}",
-        quote(&format!("Discovered from {log_name}"))
+        yaml_quote(&format!("Discovered from {log_name}"))
     );
     out.push_str("steps:\n");
     for (index, (step, id)) in discovery.main_path.iter().zip(&step_ids).enumerate() {
         let _ = writeln!(out, "  - id: {}", id_yaml(id));
-        let _ = writeln!(out, "    name: {}", quote(name(step.activity)));
+        let _ = writeln!(out, "    name: {}", yaml_quote(name(step.activity)));
         let reached = format!("{} completions", step.count);
         let measured_step = measured
             .and_then(|m| m.steps.iter().find(|s| s.step == index))
@@ -483,7 +484,7 @@ pub fn proposed_map(
                 let _ = writeln!(
                     out,
                     "    measure: {{ activity: {} }}",
-                    quote(name(step.activity))
+                    yaml_quote(name(step.activity))
                 );
             }
             continue;
@@ -522,18 +523,18 @@ pub fn proposed_map(
             let _ = writeln!(
                 out,
                 "    measure: {{ activity: {} }}",
-                quote(name(step.activity))
+                yaml_quote(name(step.activity))
             );
         }
     }
     if let Some(source) = measure {
         out.push_str("measure:\n");
-        let _ = writeln!(out, "  log: {}", quote(&source.log));
+        let _ = writeln!(out, "  log: {}", yaml_quote(&source.log));
         if let Some(zone) = &source.zone {
-            let _ = writeln!(out, "  zone: {}", quote(zone));
+            let _ = writeln!(out, "  zone: {}", yaml_quote(zone));
         }
         if let Some(object_type) = &source.object_type {
-            let _ = writeln!(out, "  object_type: {}", quote(object_type));
+            let _ = writeln!(out, "  object_type: {}", yaml_quote(object_type));
         }
     }
     // A loop no item takes says nothing.

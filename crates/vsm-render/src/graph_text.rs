@@ -91,27 +91,6 @@ fn mermaid_text(text: &str) -> String {
     out
 }
 
-/// A double-quoted YAML string, for Mermaid's front matter: a name ending in `\` or holding a
-/// quote or a line break stays one valid string.
-fn yaml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn mermaid_node(endpoint: &Endpoint) -> String {
     match endpoint {
         Endpoint::Step(i) => format!("step{i}"),
@@ -123,7 +102,11 @@ fn mermaid_node(endpoint: &Endpoint) -> String {
 /// A Mermaid flowchart that GitHub and GitLab render in Markdown.
 pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "---\ntitle: {}\n---", yaml_string(&stream.name));
+    let _ = writeln!(
+        out,
+        "---\ntitle: {}\n---",
+        vsm_core::discovery::yaml_quote(&stream.name)
+    );
     out.push_str("flowchart LR\n");
     let _ = writeln!(
         out,
