@@ -890,6 +890,11 @@ impl<'a> Drawing<'a> {
         // A measured map states what its items took: the mean (the ladder adds up to it) and the
         // p85, in place of the expected lead time with rework (the items' times hold it).
         let (lead_label, last_row) = match &self.analysis.measured {
+            // A future state's projection has a mean only: the measured one it starts from.
+            Some(measured) if measured.projected_change_millis.is_some() => (
+                "Lead time (projected mean)",
+                ("Measured mean now".to_string(), measured.items.mean.human()),
+            ),
             Some(measured) => (
                 "Lead time (mean of items)",
                 (
