@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod compare;
+mod format;
 mod graph_text;
 mod html;
 pub mod json;
@@ -15,6 +16,7 @@ mod report;
 pub mod svg;
 pub mod trend;
 
+pub use format::Format;
 pub use png::PngError;
 pub use report::Style;
 use vsm_core::{Analysis, ValueStream};

@@ -4,72 +4,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use serde_json::json;
-use vsm_core::metrics::{self, ItemsMetric, MetricKey};
-use vsm_store::{Snapshot, Store};
-
-/// Where the history is kept.
-#[derive(Debug, Clone, clap::Args)]
-pub struct DbOption {
-    /// The history database: a SQLite file, as a path or `sqlite://PATH`
-    /// (default: .vsm/history.db in the working directory).
-    #[arg(long, value_name = "URL")]
-    pub db: Option<String>,
-}
-
-impl DbOption {
-    pub fn url(&self) -> &str {
-        self.db.as_deref().unwrap_or(vsm_store::DEFAULT_PATH)
-    }
-
-    /// Opens the database to add to it, creating it if needed.
-    pub fn open(&self) -> Result<Box<dyn Store>> {
-        Ok(vsm_store::open(self.url())?)
-    }
-
-    /// Opens the database to read (read-only: it works on a read-only file or folder); `None`
-    /// when there is none yet at the default place. A database given with `--db` must exist.
-    pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
-        let path = vsm_store::sqlite_path(self.url())?;
-        if !path.exists() {
-            if self.db.is_some() {
-                bail!(
-                    "there is no history database at `{}`; take a snapshot first with `vsm snapshot MAP --db {}`",
-                    path.display(),
-                    self.url()
-                );
-            }
-            return Ok(None);
-        }
-        Ok(Some(vsm_store::open_read_only(self.url())?))
-    }
-}
-
-/// The map's history, oldest first; an error that lists the maps there are when it has none.
-pub fn history_of(store: &dyn Store, url: &str, map: &str) -> Result<Vec<Snapshot>> {
-    let history = store.history(map)?;
-    if history.is_empty() {
-        let maps = store.maps()?;
-        let known = if maps.is_empty() {
-            "it holds no snapshots yet".to_string()
-        } else {
-            format!("it holds snapshots of {}", quoted(&maps))
-        };
-        bail!(
-            "`{url}` has no snapshot of the map `{map}` ({known}); take one with `vsm snapshot MAP`"
-        );
-    }
-    Ok(history)
-}
-
-fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use vsm_app::history::{label, series};
+use vsm_core::metrics;
+use vsm_store::Snapshot;
 
 /// The git commit that last changed `file`, and whether the file differs from it (or is not
 /// committed). `(None, false)` outside a git repository or without git.
@@ -100,68 +39,7 @@ pub fn git_state(file: &Path) -> (Option<String>, bool) {
     ((!commit.is_empty()).then_some(commit), dirty)
 }
 
-/// A snapshot's time: to the second, as the store keeps it.
-pub fn timestamp(at: jiff::Timestamp) -> jiff::Timestamp {
-    jiff::Timestamp::from_second(at.as_second()).expect("a timestamp's own second")
-}
-
-/// How a snapshot is named in messages: `#3 of 2026-11-26T09:00:00Z (commit 1a2b3c4)`.
-pub fn label(snapshot: &Snapshot) -> String {
-    let commit = match (&snapshot.commit, snapshot.dirty) {
-        (Some(commit), false) => format!(", commit {}", &commit[..commit.len().min(7)]),
-        (Some(commit), true) => format!(
-            ", commit {} with uncommitted changes",
-            &commit[..commit.len().min(7)]
-        ),
-        (None, true) => ", not committed".to_string(),
-        (None, false) => String::new(),
-    };
-    format!("#{} of {}{commit}", snapshot.id, snapshot.taken_at)
-}
-
 pub use vsm_render::trend::show;
-
-/// How old a snapshot is: `3 days old`, `less than a day old`.
-pub fn age(snapshot: &Snapshot, now: jiff::Timestamp) -> String {
-    match (now.as_second() - snapshot.taken_at.as_second()) / 86_400 {
-        days if days < 0 => "taken in the future".to_string(),
-        0 => "less than a day old".to_string(),
-        1 => "1 day old".to_string(),
-        days => format!("{days} days old"),
-    }
-}
-
-/// The metrics a trend shows: those asked for (each must be in some snapshot), or the summary
-/// and, when measured, the items' p85 lead time.
-pub fn pick_metrics(history: &[Snapshot], asked: &[String]) -> Result<Vec<String>> {
-    let mut known: Vec<&str> = history
-        .iter()
-        .flat_map(|s| s.metrics.iter().map(|(n, _)| n.as_str()))
-        .collect();
-    known.sort_unstable();
-    known.dedup();
-    if asked.is_empty() {
-        let mut names: Vec<String> = metrics::SUMMARY.iter().map(ToString::to_string).collect();
-        let p85 = MetricKey::Items(ItemsMetric::LeadTimeP85).to_string();
-        if known.contains(&p85.as_str()) {
-            names.insert(0, p85);
-        }
-        return Ok(names);
-    }
-    for name in asked {
-        if !known.contains(&name.as_str()) {
-            let hint = vsm_core::diagnostic::did_you_mean(name, known.iter().copied())
-                .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
-            bail!(
-                "no snapshot has the metric `{name}`; {hint}the summary metrics are {}, and per step `steps.ID.lead_time` (also process_time, wait_time, complete_accurate)",
-                metrics::SUMMARY
-                    .map(metrics::SummaryMetric::as_str)
-                    .join(", ")
-            );
-        }
-    }
-    Ok(asked.to_vec())
-}
 
 /// The widest sparkline: longer histories are drawn with one mark per group of snapshots.
 const SPARK_WIDTH: usize = 60;
@@ -196,10 +74,6 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
             Some(v) => BARS[(((v - low) / (high - low)) * 7.0).round() as usize],
         })
         .collect()
-}
-
-fn series(history: &[Snapshot], name: &str) -> Vec<Option<f64>> {
-    history.iter().map(|s| s.metric(name)).collect()
 }
 
 pub fn trend_text(map: &str, url: &str, history: &[Snapshot], names: &[String]) -> String {
@@ -279,21 +153,6 @@ pub fn trend_json(map: &str, history: &[Snapshot], names: &[String]) -> String {
     .expect("serializes");
     text.push('\n');
     text
-}
-
-/// The report's trend: the default metrics over the snapshots.
-pub fn trend(history: &[Snapshot]) -> Result<vsm_render::trend::Trend> {
-    let names = pick_metrics(history, &[])?;
-    Ok(vsm_render::trend::Trend {
-        taken_at: history.iter().map(|s| s.taken_at.to_string()).collect(),
-        series: names
-            .into_iter()
-            .map(|name| {
-                let values = series(history, &name);
-                (name, values)
-            })
-            .collect(),
-    })
 }
 
 /// What `vsm snapshot` says it stored.

@@ -1,18 +1,13 @@
-//! `vsm simulate`: the what-if simulation of a map, and how it compares with the measured log.
+//! `vsm simulate`'s flags read, and what it shows: the what-if simulation of a map, and how it
+//! compares with the measured log.
 
 use std::fmt::Write as _;
 
-use anyhow::{Result, bail};
 use serde_json::json;
-use vsm_core::measure::Distribution;
 use vsm_core::simulate::{ConstraintReason, Durations, Interval, Projection, StepModel};
 use vsm_core::{Duration, ValueStream};
 
-use crate::measure::Measured;
-
-/// How far the simulated percentiles of the current map may be from the measured ones before
-/// `vsm simulate` says the model does not reproduce the log.
-pub const TOLERANCE_PERCENT: f64 = 10.0;
+use vsm_app::simulate::{TOLERANCE_PERCENT, Validation, WipLimit};
 
 /// An arrival rate as written on the command line: `30/week`, `4/day`, `0.5/h`.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
@@ -51,13 +46,6 @@ pub fn parse_setting(text: &str) -> Result<(String, u32), String> {
     Ok((step.trim().to_string(), value))
 }
 
-/// A `--wip-limit`: for the whole stream, or for one step.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WipLimit {
-    Stream(u32),
-    Step(String, u32),
-}
-
 /// `N` or `STEP=N` on the command line.
 pub fn parse_wip_limit(text: &str) -> Result<WipLimit, String> {
     if text.contains('=') {
@@ -72,126 +60,6 @@ pub fn parse_wip_limit(text: &str) -> Result<WipLimit, String> {
         .ok_or_else(|| {
             format!("`{text}` is not a WIP limit: write a whole number of at least 1 for the whole stream (`20`), or a step and one (`review=3`)")
         })
-}
-
-/// The one stream-wide limit among the `--wip-limit`s.
-pub fn stream_wip_limit(limits: &[WipLimit]) -> Result<Option<u32>> {
-    let mut stream = limits.iter().filter_map(|w| match w {
-        WipLimit::Stream(n) => Some(*n),
-        WipLimit::Step(..) => None,
-    });
-    let first = stream.next();
-    if let (Some(a), Some(b)) = (first, stream.next()) {
-        bail!(
-            "--wip-limit {a} and --wip-limit {b}: give one limit for the whole stream (per step: `--wip-limit STEP=N`)"
-        );
-    }
-    Ok(first)
-}
-
-/// Applies `--capacity`, `--batch` and per-step `--wip-limit` to the models.
-pub fn override_models(
-    stream: &ValueStream,
-    models: &mut [StepModel],
-    capacity: &[(String, u32)],
-    batch: &[(String, u32)],
-    wip: &[(String, u32)],
-) -> Result<()> {
-    for (settings, what) in [
-        (capacity, "--capacity"),
-        (batch, "--batch"),
-        (wip, "--wip-limit"),
-    ] {
-        for (id, value) in settings {
-            let Some(index) = stream.step_index(id) else {
-                let ids: Vec<&str> = stream.steps.iter().map(|s| s.id.as_str()).collect();
-                let hint = vsm_core::diagnostic::did_you_mean(id, ids.iter().copied())
-                    .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
-                bail!(
-                    "{what} {id}={value}: the map has no step `{id}`; {hint}its steps are {}",
-                    ids.join(", ")
-                );
-            };
-            match what {
-                "--capacity" => models[index].capacity = Some(*value),
-                "--batch" => models[index].batch_size = *value,
-                _ => models[index].wip_limit = Some(*value),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The arrival rate to use and where it comes from.
-pub fn arrivals(
-    given: Option<f64>,
-    measured: Option<&Measured>,
-    models: &[StepModel],
-    stream_wip_limit: Option<u32>,
-) -> Result<(f64, String)> {
-    if let Some(rate) = given {
-        return Ok((rate, "--arrivals".to_string()));
-    }
-    if let Some(measured) = measured
-        && let Some((first, last)) = measured.measurement.span
-        && last > first
-    {
-        let items = measured.measurement.coverage.items_used;
-        let weeks = (last - first) as f64 / (7.0 * 86_400_000.0);
-        return Ok((
-            items as f64 / weeks,
-            format!("measured: {items} items over {weeks:.1} weeks of the log"),
-        ));
-    }
-    if stream_wip_limit.is_some()
-        || models
-            .iter()
-            .any(|m| m.capacity.is_some() || m.batch_size > 1 || m.wip_limit.is_some())
-    {
-        bail!(
-            "the simulation has a capacity, a batch size or a WIP limit, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)"
-        );
-    }
-    Ok((
-        1.0,
-        "assumed (no capacity, batch or WIP limit, so it does not change lead times; give --arrivals for throughput)".to_string(),
-    ))
-}
-
-/// The simulated current map next to its measured items.
-#[derive(Debug)]
-pub struct Validation {
-    pub measured: Distribution,
-    /// Simulated minus measured, in percent of measured: p50, p85, p95.
-    pub difference_percent: [f64; 3],
-    pub within: bool,
-}
-
-pub fn validate(projection: &Projection, mut journeys: Vec<i64>) -> Option<Validation> {
-    if journeys.is_empty() {
-        return None;
-    }
-    let measured = Distribution::of(&mut journeys);
-    let pairs = [
-        (projection.lead_time.p50, measured.p50),
-        (projection.lead_time.p85, measured.p85),
-        (projection.lead_time.p95, measured.p95),
-    ];
-    let difference_percent = pairs.map(|(simulated, measured)| {
-        if measured.is_zero() {
-            0.0
-        } else {
-            (simulated.as_millis() as f64 - measured.as_millis() as f64) * 100.0
-                / measured.as_millis() as f64
-        }
-    });
-    Some(Validation {
-        within: difference_percent
-            .iter()
-            .all(|d| d.abs() <= TOLERANCE_PERCENT),
-        measured,
-        difference_percent,
-    })
 }
 
 fn durations_source(model: &StepModel) -> String {
@@ -425,35 +293,4 @@ pub fn json(report: &Report<'_>) -> String {
     let mut text = serde_json::to_string_pretty(&value).expect("serializes");
     text.push('\n');
     text
-}
-
-/// Both maps of a comparison simulated with the same items, seed and arrivals (given, or the
-/// current map's log's).
-pub fn both(
-    before: &crate::Loaded,
-    after: &crate::Loaded,
-    items: u64,
-    seed: u64,
-    arrivals_per_week: Option<f64>,
-) -> Result<(Projection, Projection)> {
-    let models = |loaded: &crate::Loaded| {
-        vsm_core::simulate::models(
-            &loaded.stream,
-            loaded.measured.as_ref().map(|m| &m.measurement),
-        )
-    };
-    let (models_before, models_after) = (models(before), models(after));
-    let all: Vec<StepModel> = models_before.iter().chain(&models_after).cloned().collect();
-    let (rate, _) = arrivals(arrivals_per_week, before.measured.as_ref(), &all, None)?;
-    let config = vsm_core::simulate::Config {
-        items,
-        seed,
-        arrivals_per_week: rate,
-        wip_limit: None,
-        replications: 10,
-    };
-    Ok((
-        vsm_core::simulate::simulate(&before.stream, &models_before, &config),
-        vsm_core::simulate::simulate(&after.stream, &models_after, &config),
-    ))
 }

@@ -1,0 +1,277 @@
+//! Loading a map: its text, the maps it `extends:`, its problems as data; then measuring it from
+//! the event log it names and analyzing it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use vsm_core::{Diagnostic, ValueStream};
+
+use crate::Files;
+use crate::measure::{self, Measured};
+
+/// A file's problems, with the text their places point into.
+#[derive(Clone, Debug)]
+pub struct FileDiagnostics {
+    pub path: PathBuf,
+    pub source: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A map that cannot be used: the problems found (those of the maps it extends first), and what
+/// to say after them when the problems alone do not say it.
+#[derive(Debug)]
+pub struct Invalid {
+    pub files: Vec<FileDiagnostics>,
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message.as_deref().unwrap_or("the map has errors"))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// A map as read, with the map it extends.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The problems of the maps it extends (first) and of the map itself (last).
+    pub files: Vec<FileDiagnostics>,
+    /// The map, when it has no errors.
+    pub stream: Option<ValueStream>,
+    /// The map it extends, with its path.
+    pub base: Option<(PathBuf, ValueStream)>,
+}
+
+impl Parsed {
+    /// The map itself, or [`Invalid`] with its problems.
+    pub fn checked(self) -> Result<Checked, Invalid> {
+        match self.stream {
+            Some(stream) => Ok(Checked {
+                stream,
+                base: self.base,
+                warnings: self.files,
+            }),
+            None => Err(Invalid {
+                files: self.files,
+                message: None,
+            }),
+        }
+    }
+}
+
+/// A map without errors.
+#[derive(Debug)]
+pub struct Checked {
+    pub stream: ValueStream,
+    /// The map it extends, with its path.
+    pub base: Option<(PathBuf, ValueStream)>,
+    /// Its warnings, and those of the maps it extends, by file.
+    pub warnings: Vec<FileDiagnostics>,
+}
+
+/// How deep maps may extend maps: deeper is taken for a loop.
+const MAX_EXTENDS: usize = 8;
+
+/// Reads and parses the map at `path`, and the maps it extends (relative to it).
+pub fn parse(files: &dyn Files, path: &Path) -> Result<Parsed> {
+    let source = files.read_map(path)?;
+    parse_source(files, path, source)
+}
+
+/// As [`parse`], for map text already read from `path`.
+pub fn parse_source(files: &dyn Files, path: &Path, source: String) -> Result<Parsed> {
+    parse_at(files, path, source, 0)
+}
+
+fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Result<Parsed> {
+    let Some(base_name) = vsm_core::extends_of(&source) else {
+        let parsed = vsm_core::parse_map(&source);
+        return Ok(Parsed {
+            files: vec![file_diagnostics(path, source, parsed.diagnostics)],
+            stream: parsed.stream,
+            base: None,
+        });
+    };
+    if depth > MAX_EXTENDS {
+        bail!(
+            "`{}` extends maps more than eight deep; is there a loop of `extends:`?",
+            path.display()
+        );
+    }
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(&base_name);
+    let base_source = files
+        .read_map(&base_path)
+        .with_context(|| format!("`{}` extends `{base_name}`", path.display()))?;
+    let base = parse_at(files, &base_path, base_source, depth + 1)?;
+    let Some(base_stream) = base.stream else {
+        return Err(Invalid {
+            files: base.files,
+            message: Some(format!(
+                "`{}` extends `{}`, which has errors (above)",
+                path.display(),
+                base_path.display()
+            )),
+        }
+        .into());
+    };
+    let parsed = vsm_core::parse_map_extending(&source, &base_stream);
+    let mut all = base.files;
+    all.push(file_diagnostics(path, source, parsed.diagnostics));
+    Ok(Parsed {
+        files: all,
+        stream: parsed.stream,
+        base: Some((base_path, base_stream)),
+    })
+}
+
+fn file_diagnostics(path: &Path, source: String, diagnostics: Vec<Diagnostic>) -> FileDiagnostics {
+    FileDiagnostics {
+        path: path.to_path_buf(),
+        source,
+        diagnostics,
+    }
+}
+
+/// Reads the map at `path` and checks it: [`Invalid`] (in the error) when it has errors.
+pub fn check(files: &dyn Files, path: &Path) -> Result<Checked> {
+    Ok(parse(files, path)?.checked()?)
+}
+
+/// A map, analyzed with measured numbers where it has them.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The map as written: the estimates.
+    pub estimates: ValueStream,
+    /// The map with measured numbers in place of estimates (the same as `estimates` unmeasured).
+    pub stream: ValueStream,
+    pub analysis: vsm_core::Analysis,
+    pub measured: Option<Measured>,
+    /// The path of the map it extends, if it is a future state.
+    pub extends: Option<PathBuf>,
+    /// Its warnings, and those of the maps it extends, by file.
+    pub warnings: Vec<FileDiagnostics>,
+}
+
+impl Loaded {
+    /// The named numbers snapshots keep and checks read.
+    pub fn metrics(&self) -> Vec<(String, f64)> {
+        vsm_core::metrics::of(
+            &self.stream,
+            &self.analysis,
+            self.measured.as_ref().map(|m| &m.measurement),
+        )
+    }
+
+    /// The analysis as JSON, each step's numbers marked measured or estimated.
+    pub fn analysis_json(&self) -> String {
+        with_provenance(
+            &vsm_render::json(&self.stream, &self.analysis),
+            &self.estimates,
+            self.measured.as_ref(),
+        )
+    }
+
+    /// Each step's provenance: measured or estimated.
+    pub fn provenance(&self) -> Vec<vsm_core::measure::StepProvenance> {
+        self.measured.as_ref().map_or_else(
+            || vec![vsm_core::measure::StepProvenance::default(); self.stream.steps.len()],
+            |m| m.provenance.clone(),
+        )
+    }
+}
+
+/// Measures a checked map (read from `path`) from `events`, or the log it names, and analyzes
+/// it. A future state is measured through the map it extends (its log, its steps), with its
+/// design applied to that: the items never passed the steps it adds, nor skipped those it
+/// removes.
+pub fn measure(
+    files: &dyn Files,
+    path: &Path,
+    checked: Checked,
+    events: Option<&Path>,
+) -> Result<Loaded> {
+    let Checked {
+        stream: estimates,
+        base,
+        warnings,
+    } = checked;
+    let measured = match &base {
+        Some((base_path, base)) if base.measure.is_some() && base.measure == estimates.measure => {
+            measure::measure(files, base_path, base, events)?
+                .map(|m| m.for_future(base, &estimates))
+        }
+        _ => measure::measure(files, path, &estimates, events)?,
+    };
+    let (stream, analysis) = match &measured {
+        Some(m) => {
+            // The reader checked the map's own numbers; measured ones are checked here.
+            let analysis = vsm_core::analysis::try_analyze_measured(&m.stream, &m.measurement)
+                .map_err(|error| {
+                    anyhow::anyhow!(
+                        "the numbers measured for `{}` do not add up: {error}; check the log's timestamps for dates far in the past or future",
+                        path.display()
+                    )
+                })?;
+            (m.stream.clone(), analysis)
+        }
+        None => (estimates.clone(), vsm_core::analyze(&estimates)),
+    };
+    Ok(Loaded {
+        estimates,
+        stream,
+        analysis,
+        measured,
+        extends: base.map(|(path, _)| path),
+        warnings,
+    })
+}
+
+/// Reads, checks, measures and analyzes the map at `path` in one step (see [`check`] and
+/// [`measure()`], which a front end calls apart to show the warnings before measuring).
+pub fn load(files: &dyn Files, path: &Path, events: Option<&Path>) -> Result<Loaded> {
+    let checked = check(files, path)?;
+    measure(files, path, checked, events)
+}
+
+/// Marks each step's numbers as measured or estimated in the JSON report, and keeps the map's
+/// estimates beside the measured values.
+fn with_provenance(json: &str, estimates: &ValueStream, measured: Option<&Measured>) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(json).expect("our own JSON");
+    let mut kinds = std::collections::BTreeSet::new();
+    if let Some(steps) = value["steps"].as_array_mut() {
+        for (index, step) in steps.iter_mut().enumerate() {
+            let mark = measured.map_or_else(vsm_core::measure::StepProvenance::default, |m| {
+                m.provenance[index]
+            });
+            for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
+                kinds.insert(kind.as_str());
+            }
+            step["provenance"] = serde_json::json!({
+                "process_time": mark.process_time.as_str(),
+                "wait_time": mark.wait_time.as_str(),
+                "complete_accurate": mark.complete_accurate.as_str(),
+            });
+            if measured.is_some() {
+                let estimate = &estimates.steps[index];
+                step["estimate"] = serde_json::json!({
+                    "process_time_seconds": estimate.process_time.as_secs_f64(),
+                    "wait_time_seconds": estimate.wait_time.as_secs_f64(),
+                    "complete_accurate_percent": estimate.complete_accurate.value(),
+                });
+            }
+        }
+    }
+    let overall = match kinds.len() {
+        1 => kinds.into_iter().next().expect("one"),
+        _ => "mixed",
+    };
+    value["summary"]["provenance"] = serde_json::json!(overall);
+    if let Some(measured) = measured {
+        value["measured_from"] = serde_json::json!(measured.log);
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,260 @@
+//! Setting up a what-if simulation of a map: the step models with the limits tried, the arrival
+//! rate, and how close the simulation of a measured map comes to its log.
+
+use anyhow::{Result, bail};
+use vsm_core::ValueStream;
+use vsm_core::measure::Distribution;
+use vsm_core::simulate::{Projection, StepModel};
+
+use crate::{Loaded, Measured};
+
+/// How far the simulated percentiles of the current map may be from the measured ones before
+/// `vsm simulate` says the model does not reproduce the log.
+pub const TOLERANCE_PERCENT: f64 = 10.0;
+
+/// A WIP limit: for the whole stream, or for one step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WipLimit {
+    Stream(u32),
+    Step(String, u32),
+}
+
+/// What to simulate: how many items, the seed, and the settings tried.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub items: u64,
+    pub seed: u64,
+    /// Items per week (default: the log's, for a measured map).
+    pub arrivals: Option<f64>,
+    pub wip_limits: Vec<WipLimit>,
+    /// `(step, items worked on at once)`, overriding the map's.
+    pub capacity: Vec<(String, u32)>,
+    /// `(step, batch size)`, overriding the map's.
+    pub batch: Vec<(String, u32)>,
+    pub replications: u32,
+}
+
+/// A simulation run, with what it was run with.
+#[derive(Debug)]
+pub struct Simulated {
+    pub models: Vec<StepModel>,
+    pub projection: Projection,
+    /// Where the arrival rate comes from, for people.
+    pub arrivals_source: String,
+    /// The stream-wide WIP limit.
+    pub wip_limit: Option<u32>,
+    /// How close it comes to the log, for a map simulated as it was measured.
+    pub validation: Option<Validation>,
+}
+
+/// Simulates the loaded map with the settings of `request`.
+pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
+    let measurement = loaded.measured.as_ref().map(|m| &m.measurement);
+    let mut models = vsm_core::simulate::models(&loaded.stream, measurement);
+    let stream_wip = stream_wip_limit(&request.wip_limits)?;
+    let step_wip: Vec<(String, u32)> = request
+        .wip_limits
+        .iter()
+        .filter_map(|w| match w {
+            WipLimit::Step(step, n) => Some((step.clone(), *n)),
+            WipLimit::Stream(_) => None,
+        })
+        .collect();
+    override_models(
+        &loaded.stream,
+        &mut models,
+        &request.capacity,
+        &request.batch,
+        &step_wip,
+    )?;
+    let (arrivals_per_week, arrivals_source) = arrivals(
+        request.arrivals,
+        loaded.measured.as_ref(),
+        &models,
+        stream_wip,
+    )?;
+    let config = vsm_core::simulate::Config {
+        items: request.items,
+        seed: request.seed,
+        arrivals_per_week,
+        wip_limit: stream_wip,
+        replications: request.replications,
+    };
+    let projection = vsm_core::simulate::simulate(&loaded.stream, &models, &config);
+    // Only a map simulated as it was measured can be held against its log: not a future
+    // state (a map that extends another), not with capacities or limits tried.
+    // A working calendar measures in working time, which the log's clock times are not.
+    let as_measured = request.capacity.is_empty()
+        && request.batch.is_empty()
+        && request.wip_limits.is_empty()
+        && loaded.extends.is_none()
+        && loaded
+            .estimates
+            .measure
+            .as_ref()
+            .is_some_and(|s| s.calendar.is_none());
+    let validation = loaded
+        .measured
+        .as_ref()
+        .filter(|_| as_measured)
+        .and_then(|m| vsm_core::simulate::complete_journeys(&loaded.stream, &m.measurement))
+        .and_then(|journeys| validate(&projection, journeys));
+    Ok(Simulated {
+        models,
+        projection,
+        arrivals_source,
+        wip_limit: stream_wip,
+        validation,
+    })
+}
+
+/// The one stream-wide limit among the `--wip-limit`s.
+pub fn stream_wip_limit(limits: &[WipLimit]) -> Result<Option<u32>> {
+    let mut stream = limits.iter().filter_map(|w| match w {
+        WipLimit::Stream(n) => Some(*n),
+        WipLimit::Step(..) => None,
+    });
+    let first = stream.next();
+    if let (Some(a), Some(b)) = (first, stream.next()) {
+        bail!(
+            "--wip-limit {a} and --wip-limit {b}: give one limit for the whole stream (per step: `--wip-limit STEP=N`)"
+        );
+    }
+    Ok(first)
+}
+
+/// Applies `--capacity`, `--batch` and per-step `--wip-limit` to the models.
+pub fn override_models(
+    stream: &ValueStream,
+    models: &mut [StepModel],
+    capacity: &[(String, u32)],
+    batch: &[(String, u32)],
+    wip: &[(String, u32)],
+) -> Result<()> {
+    for (settings, what) in [
+        (capacity, "--capacity"),
+        (batch, "--batch"),
+        (wip, "--wip-limit"),
+    ] {
+        for (id, value) in settings {
+            let Some(index) = stream.step_index(id) else {
+                let ids: Vec<&str> = stream.steps.iter().map(|s| s.id.as_str()).collect();
+                let hint = vsm_core::diagnostic::did_you_mean(id, ids.iter().copied())
+                    .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
+                bail!(
+                    "{what} {id}={value}: the map has no step `{id}`; {hint}its steps are {}",
+                    ids.join(", ")
+                );
+            };
+            match what {
+                "--capacity" => models[index].capacity = Some(*value),
+                "--batch" => models[index].batch_size = *value,
+                _ => models[index].wip_limit = Some(*value),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The arrival rate to use and where it comes from.
+pub fn arrivals(
+    given: Option<f64>,
+    measured: Option<&Measured>,
+    models: &[StepModel],
+    stream_wip_limit: Option<u32>,
+) -> Result<(f64, String)> {
+    if let Some(rate) = given {
+        return Ok((rate, "--arrivals".to_string()));
+    }
+    if let Some(measured) = measured
+        && let Some((first, last)) = measured.measurement.span
+        && last > first
+    {
+        let items = measured.measurement.coverage.items_used;
+        let weeks = (last - first) as f64 / (7.0 * 86_400_000.0);
+        return Ok((
+            items as f64 / weeks,
+            format!("measured: {items} items over {weeks:.1} weeks of the log"),
+        ));
+    }
+    if stream_wip_limit.is_some()
+        || models
+            .iter()
+            .any(|m| m.capacity.is_some() || m.batch_size > 1 || m.wip_limit.is_some())
+    {
+        bail!(
+            "the simulation has a capacity, a batch size or a WIP limit, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)"
+        );
+    }
+    Ok((
+        1.0,
+        "assumed (no capacity, batch or WIP limit, so it does not change lead times; give --arrivals for throughput)".to_string(),
+    ))
+}
+
+/// The simulated current map next to its measured items.
+#[derive(Debug)]
+pub struct Validation {
+    pub measured: Distribution,
+    /// Simulated minus measured, in percent of measured: p50, p85, p95.
+    pub difference_percent: [f64; 3],
+    pub within: bool,
+}
+
+pub fn validate(projection: &Projection, mut journeys: Vec<i64>) -> Option<Validation> {
+    if journeys.is_empty() {
+        return None;
+    }
+    let measured = Distribution::of(&mut journeys);
+    let pairs = [
+        (projection.lead_time.p50, measured.p50),
+        (projection.lead_time.p85, measured.p85),
+        (projection.lead_time.p95, measured.p95),
+    ];
+    let difference_percent = pairs.map(|(simulated, measured)| {
+        if measured.is_zero() {
+            0.0
+        } else {
+            (simulated.as_millis() as f64 - measured.as_millis() as f64) * 100.0
+                / measured.as_millis() as f64
+        }
+    });
+    Some(Validation {
+        within: difference_percent
+            .iter()
+            .all(|d| d.abs() <= TOLERANCE_PERCENT),
+        measured,
+        difference_percent,
+    })
+}
+
+/// Both maps of a comparison simulated with the same items, seed and arrivals (given, or the
+/// current map's log's).
+pub fn both(
+    before: &Loaded,
+    after: &Loaded,
+    items: u64,
+    seed: u64,
+    arrivals_per_week: Option<f64>,
+) -> Result<(Projection, Projection)> {
+    let models = |loaded: &Loaded| {
+        vsm_core::simulate::models(
+            &loaded.stream,
+            loaded.measured.as_ref().map(|m| &m.measurement),
+        )
+    };
+    let (models_before, models_after) = (models(before), models(after));
+    let all: Vec<StepModel> = models_before.iter().chain(&models_after).cloned().collect();
+    let (rate, _) = arrivals(arrivals_per_week, before.measured.as_ref(), &all, None)?;
+    let config = vsm_core::simulate::Config {
+        items,
+        seed,
+        arrivals_per_week: rate,
+        wip_limit: None,
+        replications: 10,
+    };
+    Ok((
+        vsm_core::simulate::simulate(&before.stream, &models_before, &config),
+        vsm_core::simulate::simulate(&after.stream, &models_after, &config),
+    ))
+}

@@ -1,0 +1,150 @@
+//! Options several commands share: the output format, how to read an event log, the history
+//! database.
+
+use anyhow::{Result, bail};
+use clap::ValueEnum;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use vsm_render::Format;
+use vsm_store::Store;
+
+/// A `--format` that takes `allowed` (each with its help, or none), as [`Format`].
+pub fn formats(
+    allowed: &'static [(Format, &'static str)],
+) -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(allowed.iter().map(|(format, help)| {
+        let value = PossibleValue::new(format.name());
+        if help.is_empty() {
+            value
+        } else {
+            value.help(*help)
+        }
+    }))
+    .map(|name| Format::from_name(&name).expect("a format's own name"))
+}
+
+/// What most commands write: text for people, JSON for programs.
+pub const TEXT_JSON: &[(Format, &str)] = &[(Format::Text, ""), (Format::Json, "")];
+
+/// The analysis: text, JSON or Markdown.
+pub const REPORTS: &[(Format, &str)] = &[
+    (Format::Text, ""),
+    (Format::Json, ""),
+    (Format::Markdown, ""),
+];
+
+/// How to read an event log.
+#[derive(Debug, clap::Args)]
+pub struct LogOptions {
+    /// Leave out bad events (counted and listed) instead of stopping at the first.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Time zone of timestamps that carry no offset (IANA name or offset; default UTC).
+    #[arg(long, value_name = "ZONE")]
+    pub zone: Option<String>,
+    /// Read the file as this format, whatever its name.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+    /// The column (or JSON field) that holds the item id.
+    #[arg(long, value_name = "NAME")]
+    item_column: Option<String>,
+    /// The column that holds the activity.
+    #[arg(long, value_name = "NAME")]
+    activity_column: Option<String>,
+    /// The column that holds the timestamp.
+    #[arg(long, value_name = "NAME")]
+    timestamp_column: Option<String>,
+    /// The column that holds a start timestamp.
+    #[arg(long, value_name = "NAME")]
+    start_column: Option<String>,
+    /// The column that holds the lifecycle transition.
+    #[arg(long, value_name = "NAME")]
+    lifecycle_column: Option<String>,
+    /// The column that holds the resource.
+    #[arg(long, value_name = "NAME")]
+    resource_column: Option<String>,
+    /// For object-centric (OCEL 2.0) logs: the object type whose journey is the stream.
+    #[arg(long, value_name = "NAME")]
+    object_type: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Xes,
+    Csv,
+    Jsonl,
+    OcelJson,
+    OcelXml,
+}
+
+impl LogOptions {
+    pub fn read_options(&self, files: &vsm_app::FileSystem) -> Result<vsm_ingest::ReadOptions> {
+        let timestamps = match &self.zone {
+            Some(zone) => {
+                vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?
+            }
+            None => vsm_ingest::TimestampParser::default(),
+        };
+        Ok(vsm_ingest::ReadOptions {
+            timestamps,
+            skip_invalid: self.skip_invalid,
+            columns: vsm_ingest::tabular::ColumnNames {
+                item: self.item_column.clone(),
+                activity: self.activity_column.clone(),
+                timestamp: self.timestamp_column.clone(),
+                start: self.start_column.clone(),
+                lifecycle: self.lifecycle_column.clone(),
+                resource: self.resource_column.clone(),
+            },
+            object_type: self.object_type.clone(),
+            attributes: Vec::new(),
+            limits: files.log_limits,
+        })
+    }
+
+    pub fn format(&self) -> Option<vsm_ingest::source::Format> {
+        self.log_format.map(|format| match format {
+            LogFormat::Xes => vsm_ingest::source::Format::Xes,
+            LogFormat::Csv => vsm_ingest::source::Format::Csv,
+            LogFormat::Jsonl => vsm_ingest::source::Format::JsonLines,
+            LogFormat::OcelJson => vsm_ingest::source::Format::OcelJson,
+            LogFormat::OcelXml => vsm_ingest::source::Format::OcelXml,
+        })
+    }
+}
+
+/// Where the history is kept.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbOption {
+    /// The history database: a SQLite file, as a path or `sqlite://PATH`
+    /// (default: .vsm/history.db in the working directory).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+}
+
+impl DbOption {
+    pub fn url(&self) -> &str {
+        self.db.as_deref().unwrap_or(vsm_store::DEFAULT_PATH)
+    }
+
+    /// Opens the database to add to it, creating it if needed.
+    pub fn open(&self) -> Result<Box<dyn Store>> {
+        Ok(vsm_store::open(self.url())?)
+    }
+
+    /// Opens the database to read (read-only: it works on a read-only file or folder); `None`
+    /// when there is none yet at the default place. A database given with `--db` must exist.
+    pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
+        let path = vsm_store::sqlite_path(self.url())?;
+        if !path.exists() {
+            if self.db.is_some() {
+                bail!(
+                    "there is no history database at `{}`; take a snapshot first with `vsm snapshot MAP --db {}`",
+                    path.display(),
+                    self.url()
+                );
+            }
+            return Ok(None);
+        }
+        Ok(Some(vsm_store::open_read_only(self.url())?))
+    }
+}

@@ -1,0 +1,53 @@
+//! `vsm analyze`: a map's metrics and its ranked bottlenecks.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use vsm_render::Format;
+
+use crate::{args, measure, output};
+
+/// Print a map's metrics and its ranked bottlenecks.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The map file (YAML).
+    file: PathBuf,
+    #[arg(long, short, value_parser = args::formats(args::REPORTS), default_value = "text")]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let files = output::file_system()?;
+    let loaded = output::loaded(&files, &args.file, None)?;
+    let text = match args.format {
+        Format::Json => loaded.analysis_json(),
+        format => {
+            let mut text = report_text(&loaded.stream, &loaded.analysis, format);
+            if let Some(measured) = &loaded.measured {
+                text.push_str(&measure::comparison_text(
+                    &loaded.estimates,
+                    measured,
+                    &args.file,
+                ));
+            }
+            text
+        }
+    };
+    output::write(args.output.as_deref(), &text)
+}
+
+/// The analysis as text, Markdown or JSON.
+pub fn report_text(
+    stream: &vsm_core::ValueStream,
+    analysis: &vsm_core::Analysis,
+    format: Format,
+) -> String {
+    match format {
+        Format::Markdown => vsm_render::markdown(stream, analysis),
+        Format::Json => vsm_render::json(stream, analysis),
+        _ => vsm_render::text(stream, analysis),
+    }
+}

@@ -1,0 +1,60 @@
+//! `vsm check`: the map's latest snapshot (or its numbers now) against its targets.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use vsm_render::Format;
+
+use crate::args::{self, DbOption};
+use crate::check;
+use crate::output::{self, Reported};
+
+/// Check the map's latest snapshot (or, without one, its numbers measured now) against its
+/// `targets:`; exits non-zero with the list of what failed, for a nightly CI job.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The map file (YAML).
+    file: PathBuf,
+    #[arg(long, short, value_parser = args::formats(args::TEXT_JSON), default_value = "text")]
+    format: Format,
+    /// Measure now instead of reading the latest snapshot.
+    #[arg(long)]
+    live: bool,
+    #[command(flatten)]
+    db: DbOption,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let files = output::file_system()?;
+    let checked = output::checked(&files, &args.file)?;
+    // `--live` measures now: no history is needed, or opened.
+    let latest = if args.live {
+        None
+    } else {
+        match args.db.open_existing()? {
+            Some(store) => store.latest(&checked.stream.name)?,
+            None => None,
+        }
+    };
+    let results = if let Some(snapshot) = &latest {
+        eprintln!(
+            "checking snapshot {} ({}) in {} (--live measures now instead)",
+            vsm_app::history::label(snapshot),
+            vsm_app::history::age(snapshot, jiff::Timestamp::now()),
+            args.db.url()
+        );
+        vsm_app::check::against_snapshot(&checked.stream, snapshot)
+    } else {
+        let loaded = output::measured(&files, &args.file, checked, None)?;
+        vsm_app::check::live(&loaded)
+    };
+    let text = match args.format {
+        Format::Json => check::json(&results),
+        _ => check::text(&args.file, &results),
+    };
+    output::write(None, &text)?;
+    if results.iter().any(|r| !r.passed) {
+        return Err(Reported.into());
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `vsm render`: the map drawn as SVG, PNG, HTML, Mermaid or Graphviz DOT.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use vsm_app::Loaded;
+use vsm_render::Format;
+
+use crate::{args, output};
+
+/// What `vsm render` draws.
+const PICTURES: &[(Format, &str)] = &[
+    (Format::Svg, ""),
+    (Format::Png, ""),
+    (Format::Html, ""),
+    (Format::Mermaid, ""),
+    (Format::Dot, ""),
+];
+
+/// Draw the map: SVG, PNG, HTML, Mermaid or Graphviz DOT.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The map file (YAML).
+    file: PathBuf,
+    /// Where to write; the format follows the extension unless --format says otherwise.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[arg(long, short, value_parser = args::formats(PICTURES))]
+    format: Option<Format>,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let output = args.output.as_deref();
+    let format = match (args.format, output) {
+        (Some(format), _) => format,
+        (None, Some(path)) => Format::from_path(path)
+            .filter(|format| PICTURES.iter().any(|(f, _)| f == format))
+            .with_context(|| {
+                format!(
+                    "cannot tell the format from `{}`; use an extension .svg, .png, .html, .mmd or .dot, or pass --format",
+                    path.display()
+                )
+            })?,
+        (None, None) => Format::Svg,
+    };
+    let files = output::file_system()?;
+    let loaded = output::loaded(&files, &args.file, None)?;
+    let (stream, analysis) = (&loaded.stream, &loaded.analysis);
+    let text = match format {
+        Format::Mermaid => vsm_render::mermaid(stream, analysis),
+        Format::Dot => vsm_render::dot(stream, analysis),
+        Format::Html => report_page(&args.file, &loaded, None),
+        Format::Png => {
+            let Some(output) = output else {
+                bail!("a PNG needs a file to go to; pass `-o map.png`");
+            };
+            let bytes = vsm_render::png(stream, analysis)?;
+            std::fs::write(output, bytes)
+                .with_context(|| format!("cannot write `{}`", output.display()))?;
+            eprintln!("wrote {}", output.display());
+            return Ok(());
+        }
+        _ => vsm_render::svg(stream, analysis),
+    };
+    output::write(output, &text)
+}
+
+/// The HTML report of the map in `file`, with the measured distributions when the map was
+/// measured; the log it was measured from is named relative to the map, as the map names it,
+/// not by where it lies on this machine.
+pub fn report_page(
+    file: &Path,
+    loaded: &Loaded,
+    trend: Option<&vsm_render::trend::Trend>,
+) -> String {
+    let log = loaded.measured.as_ref().map(|m| {
+        vsm_app::paths::relative_to_map(file, Path::new(&m.log))
+            .display()
+            .to_string()
+    });
+    vsm_render::html_report(
+        &loaded.stream,
+        &loaded.analysis,
+        loaded
+            .measured
+            .as_ref()
+            .zip(log.as_deref())
+            .map(|(m, log)| (&m.measurement, log)),
+        trend,
+    )
+}
