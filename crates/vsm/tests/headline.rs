@@ -7,18 +7,14 @@
 
 #![allow(clippy::float_cmp)] // seconds with millisecond precision compare exactly
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use vsm_core::measure::{Matching, Pattern, StepRule};
 use vsm_ingest::{Lifecycle, Trace, TraceSink};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+mod common;
+use common::repo_root;
 
 /// `*` matches any run of characters: the globs of `measure:` rules, written again.
 fn glob(pattern: &str, text: &str) -> bool {

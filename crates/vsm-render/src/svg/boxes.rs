@@ -1,0 +1,207 @@
+//! The process boxes with their data boxes below, the bottleneck badges and the kaizen bursts.
+
+use std::fmt::Write as _;
+
+use vsm_core::analysis::Analysis;
+use vsm_core::bottleneck::Bottleneck;
+use vsm_core::format_number;
+use vsm_core::model::ImprovementStatus;
+
+use super::layout::{BOX_W, BoxPosition, DATA_H, DATA_ROW_H, PROCESS_H};
+use super::text::{columns_for, ellipsize, escape, wrap};
+use super::{Drawing, NAME_FONT, SMALL_FONT};
+
+impl<'a> Drawing<'a> {
+    /// The step's rank among the bottlenecks (from 1), and why, if it is one.
+    fn bottleneck(&self, step: usize) -> Option<(usize, &'a Bottleneck)> {
+        let analysis: &'a Analysis = self.analysis;
+        analysis
+            .bottlenecks
+            .iter()
+            .enumerate()
+            .find(|(_, b)| b.step == step)
+            .map(|(rank, b)| (rank + 1, b))
+    }
+
+    /// A step's process box, with its data box below and its badge and burst.
+    pub(super) fn step(&mut self, index: usize) {
+        let step = &self.stream.steps[index];
+        let metrics = &self.analysis.steps[index];
+        let BoxPosition { x, y, .. } = self.layout.position(index);
+        let bottleneck = self.bottleneck(index);
+        // The full name is in the tooltip when the box shows it cut.
+        let (name_lines, _) = wrap(&step.name, columns_for(BOX_W - 16, NAME_FONT), 2);
+        let mut tooltip = step.name.clone();
+        if step.name != step.id {
+            tooltip.push_str(&format!(" ({})", step.id));
+        }
+        if let Some((rank, bottleneck)) = bottleneck {
+            tooltip.push_str(&format!(
+                "\nBottleneck #{rank}, score {}:",
+                format_number(bottleneck.score, 1)
+            ));
+            for reason in &bottleneck.reasons {
+                tooltip.push_str(&format!("\n- {}", reason.message));
+            }
+        }
+        let mut class = String::from("vsm-box");
+        if step.automated {
+            class.push_str(" vsm-automated");
+        }
+        if bottleneck.is_some() {
+            class.push_str(" vsm-bottleneck");
+        }
+        let _ = writeln!(
+            self.out,
+            "<g class=\"vsm-step\" id=\"vsm-step-{index}\" data-step=\"{}\"><title>{}</title>",
+            escape(&step.id),
+            escape(&tooltip)
+        );
+        let _ = writeln!(
+            self.out,
+            "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{PROCESS_H}\" rx=\"3\"/>"
+        );
+        for (i, line) in name_lines.iter().enumerate() {
+            let _ = writeln!(
+                self.out,
+                "<text class=\"vsm-name\" x=\"{}\" y=\"{}\">{}</text>",
+                x + 8,
+                y + 18 + i as i64 * 16,
+                escape(line)
+            );
+        }
+        let (who_line, _) = ellipsize(&crate::who(step), columns_for(BOX_W - 16, SMALL_FONT));
+        let _ = writeln!(
+            self.out,
+            "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\">{}</text>",
+            x + 8,
+            y + 52,
+            escape(&who_line)
+        );
+        let (id_line, _) = ellipsize(&step.id, columns_for(BOX_W - 40, 10));
+        let _ = writeln!(
+            self.out,
+            "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\" style=\"font-size:10px\">{}</text>",
+            x + 8,
+            y + PROCESS_H - 8,
+            escape(&id_line)
+        );
+        if step.automated {
+            let _ = writeln!(
+                self.out,
+                "<text x=\"{}\" y=\"{}\" style=\"font-size:15px\" text-anchor=\"end\">⚙</text>",
+                x + BOX_W - 6,
+                y + PROCESS_H - 6
+            );
+        }
+        if let Some((rank, _)) = bottleneck {
+            let _ = writeln!(
+                self.out,
+                "<circle class=\"vsm-badge\" cx=\"{x}\" cy=\"{y}\" r=\"11\"/><text class=\"vsm-badge-text\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
+                y + 4
+            );
+        }
+        // The data box.
+        let data_y = y + PROCESS_H;
+        let _ = writeln!(
+            self.out,
+            "<rect class=\"vsm-data\" x=\"{x}\" y=\"{data_y}\" width=\"{BOX_W}\" height=\"{DATA_H}\"/>"
+        );
+        let rows = [
+            ("Process time", metrics.process_time.human()),
+            ("Wait time", metrics.wait_time.human()),
+            ("Lead time", metrics.lead_time.human()),
+            ("%C&A", metrics.complete_accurate.to_string()),
+        ];
+        for (i, (label, value)) in rows.iter().enumerate() {
+            let row_y = data_y + 16 + i as i64 * DATA_ROW_H;
+            let _ = writeln!(
+                self.out,
+                "<text class=\"vsm-muted\" x=\"{}\" y=\"{row_y}\">{}</text><text class=\"vsm-value\" x=\"{}\" y=\"{row_y}\" text-anchor=\"end\">{}</text>",
+                x + 8,
+                escape(label),
+                x + BOX_W - 8,
+                escape(value)
+            );
+        }
+        self.kaizen(index, x, y);
+        self.out.push_str("</g>\n");
+    }
+
+    /// A kaizen burst over a step with planned or running improvements.
+    fn kaizen(&mut self, index: usize, x: i64, y: i64) {
+        let open: Vec<_> = self
+            .stream
+            .improvements
+            .iter()
+            .filter(|i| {
+                i.step == index
+                    && matches!(
+                        i.status,
+                        ImprovementStatus::Planned | ImprovementStatus::InProgress
+                    )
+            })
+            .collect();
+        if open.is_empty() {
+            return;
+        }
+        let tooltip = open
+            .iter()
+            .map(|i| {
+                let mut line = format!(
+                    "Kaizen: {} ({}",
+                    i.action,
+                    i.status.as_str().replace('_', " ")
+                );
+                if let Some(owner) = &i.owner {
+                    line.push_str(&format!(", {owner}"));
+                }
+                if let Some(due) = i.due {
+                    line.push_str(&format!(", due {due}"));
+                }
+                line.push(')');
+                line
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (cx, cy) = (x + BOX_W - 4, y - 2);
+        let mut points = Vec::new();
+        // A 10-point burst; fixed offsets (outer radius 17, inner 9) keep the output exact.
+        const OUTER: [(i64, i64); 10] = [
+            (0, -17),
+            (10, -14),
+            (16, -5),
+            (16, 5),
+            (10, 14),
+            (0, 17),
+            (-10, 14),
+            (-16, 5),
+            (-16, -5),
+            (-10, -14),
+        ];
+        const INNER: [(i64, i64); 10] = [
+            (3, -9),
+            (7, -6),
+            (9, 0),
+            (7, 6),
+            (3, 9),
+            (-3, 9),
+            (-7, 6),
+            (-9, 0),
+            (-7, -6),
+            (-3, -9),
+        ];
+        for (outer, inner) in OUTER.iter().zip(INNER.iter()) {
+            points.push(format!("{},{}", cx + outer.0, cy + outer.1));
+            points.push(format!("{},{}", cx + inner.0, cy + inner.1));
+        }
+        let _ = writeln!(
+            self.out,
+            "<g class=\"vsm-kaizen-burst\"><title>{}</title><polygon class=\"vsm-kaizen\" points=\"{}\"/><text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" class=\"vsm-value vsm-on-light\" style=\"font-size:10px\">{}</text></g>",
+            escape(&tooltip),
+            points.join(" "),
+            cy + 4,
+            open.len()
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! The top of the picture: the title, the trigger and the customer as factories, and the
+//! outside systems between them.
+
+use std::fmt::Write as _;
+
+use super::layout::{HEADER_BOX_W, MARGIN};
+use super::text::{columns_for, ellipsize, escape, wrap};
+use super::{Drawing, HeaderNode, NAME_FONT, SMALL_FONT, STYLE, SYSTEM_W};
+
+impl Drawing<'_> {
+    /// The `<svg>` element with its title, description, style and arrow markers, the background,
+    /// and the map's title and subtitle.
+    pub(super) fn document_start(&mut self) {
+        let (width, height) = (self.layout.width, self.layout.height);
+        let s = &self.analysis.summary;
+        let title = format!("{}: value stream map", self.stream.name);
+        let desc = format!(
+            "{} steps. Lead time {}, process time {}, activity ratio {}, rolled %C&A {}, lead time with rework {}. Critical path: {}.",
+            self.stream.steps.len(),
+            s.lead_time.human(),
+            s.process_time.human(),
+            vsm_core::format_percent(s.activity_ratio_percent),
+            vsm_core::format_percent(s.rolled_complete_accurate_percent),
+            s.lead_time_with_rework.human(),
+            self.analysis
+                .critical_path
+                .iter()
+                .map(|&i| self.stream.steps[i].name.as_str())
+                .collect::<Vec<_>>()
+                .join(" → ")
+        );
+        let _ = write!(
+            self.out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"vsm-map\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"vsm-title vsm-desc\">\n<title id=\"vsm-title\">{}</title>\n<desc id=\"vsm-desc\">{}</desc>\n<style>{STYLE}</style>\n",
+            escape(&title),
+            escape(&desc)
+        );
+        self.out.push_str(
+            "<defs>\
+<marker id=\"vsm-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#2b2b30\"/></marker>\
+<marker id=\"vsm-arrow-info\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#1f5fa8\"/></marker>\
+<marker id=\"vsm-arrow-rework\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b3261e\"/></marker>\
+</defs>\n",
+        );
+        let _ = writeln!(
+            self.out,
+            "<rect class=\"vsm-bg\" x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\"/>"
+        );
+        let (name, _) = ellipsize(&self.stream.name, columns_for(width - 2 * MARGIN, 20));
+        let _ = writeln!(
+            self.out,
+            "<text class=\"vsm-title\" x=\"{MARGIN}\" y=\"30\">{}</text>",
+            escape(&name)
+        );
+        let mut subtitle = Vec::new();
+        if let Some(customer) = &self.stream.customer {
+            subtitle.push(format!("Customer: {customer}"));
+        }
+        if let (Some(start), Some(end)) = (&self.stream.scope.start, &self.stream.scope.end) {
+            subtitle.push(format!("Scope: {start} → {end}"));
+        }
+        if !subtitle.is_empty() {
+            let (line, _) = ellipsize(
+                &subtitle.join("   ·   "),
+                columns_for(width - 2 * MARGIN, 12),
+            );
+            let _ = writeln!(
+                self.out,
+                "<text class=\"vsm-subtitle\" x=\"{MARGIN}\" y=\"48\">{}</text>",
+                escape(&line)
+            );
+        }
+    }
+
+    /// A factory outline (the classic supplier and customer icon) with text inside.
+    fn factory(&mut self, node: &HeaderNode, role: &str, lines: &[String], tooltip: &str) {
+        let (x, y, w, h) = (node.x, node.y, node.w, node.h);
+        let roof = y + 14;
+        let tooth = w / 6;
+        let _ = writeln!(
+            self.out,
+            "<g class=\"vsm-{role}\"><title>{}</title><path class=\"vsm-header\" d=\"M{x},{} V{roof} L{},{y} V{roof} L{},{y} V{roof} L{},{y} V{roof} H{} V{} Z\"/>",
+            escape(tooltip),
+            y + h,
+            x + tooth,
+            x + 2 * tooth,
+            x + 3 * tooth,
+            x + w,
+            y + h
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let class = if i == 0 { "vsm-value" } else { "vsm-muted" };
+            let _ = writeln!(
+                self.out,
+                "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                x + w / 2,
+                roof + 15 + i as i64 * 14,
+                escape(line)
+            );
+        }
+        self.out.push_str("</g>\n");
+    }
+
+    /// The trigger and the customer as factories, and the outside systems between them.
+    pub(super) fn header(&mut self) {
+        let fit = columns_for(HEADER_BOX_W - 12, SMALL_FONT);
+        let start = self
+            .stream
+            .scope
+            .start
+            .clone()
+            .unwrap_or_else(|| "Request".into());
+        let (mut lines, _) = wrap(&start, fit, 2);
+        lines.insert(0, "Trigger".to_string());
+        let trigger = HeaderNode { ..self.trigger };
+        self.factory(&trigger, "trigger", &lines, &format!("Trigger: {start}"));
+
+        let customer_name = self
+            .stream
+            .customer
+            .clone()
+            .unwrap_or_else(|| "Customer".into());
+        let delivery = self.stream.scope.end.clone().unwrap_or_default();
+        let (name_line, _) = ellipsize(&customer_name, columns_for(HEADER_BOX_W - 12, NAME_FONT));
+        let (mut lines, _) = wrap(&delivery, fit, 2);
+        lines.insert(0, name_line);
+        let customer = HeaderNode { ..self.customer };
+        self.factory(
+            &customer,
+            "customer",
+            &lines,
+            &format!("Customer: {customer_name}. Receives: {delivery}"),
+        );
+
+        for (index, system) in self.stream.systems.iter().enumerate() {
+            let node = &self.systems[index];
+            let (name, _) = ellipsize(&system.name, columns_for(SYSTEM_W - 12, SMALL_FONT));
+            let _ = writeln!(
+                self.out,
+                "<g class=\"vsm-system-node\"><title>{}</title><rect class=\"vsm-system\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/><text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                escape(&system.name),
+                node.x,
+                node.y,
+                node.w,
+                node.h,
+                node.x + node.w / 2,
+                node.y + node.h / 2 + 4,
+                escape(&name)
+            );
+        }
+    }
+}

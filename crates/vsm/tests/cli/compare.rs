@@ -1,0 +1,214 @@
+//! `compare`, and future states: maps that extend another, analyzed, simulated and compared
+//! with it.
+
+use crate::{
+    by_id, entry, folder_with, history_fixture, json_of, json_ok, json_ok_in, simulate_json_in,
+    stderr, stdout, vsm, vsm_fails_in, vsm_in, vsm_ok, vsm_ok_in,
+};
+
+#[test]
+fn compare_the_current_and_the_future_state() {
+    let maps = [
+        "compare",
+        "examples/feature-delivery.yaml",
+        "examples/feature-delivery-future.yaml",
+    ];
+    let output = vsm_ok(&maps);
+    insta::assert_snapshot!("compare-feature-delivery-text", stdout(&output));
+    let compared = json_ok(&maps);
+    // Every summary field of `analyze --format json`, as {before, after, change}.
+    let analyzed = json_ok(&["analyze", "examples/feature-delivery.yaml"]);
+    for key in analyzed["summary"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "provenance")
+    {
+        let field = &compared["summary"][key];
+        assert!(
+            field.get("before").is_some()
+                && field.get("after").is_some()
+                && field.get("change").is_some(),
+            "{key}"
+        );
+    }
+    let lead = &compared["summary"]["lead_time_seconds"];
+    assert_eq!(lead["before"], analyzed["summary"]["lead_time_seconds"]);
+    assert_eq!(
+        lead["change"].as_f64().unwrap(),
+        lead["after"].as_f64().unwrap() - lead["before"].as_f64().unwrap()
+    );
+    // Steps by id; a step only in the future map has null before.
+    let qa = &compared["steps"]["qa"];
+    assert_eq!(qa["presence"], "both");
+    assert_eq!(
+        (
+            qa["process_time_seconds"]["before"].as_f64(),
+            qa["process_time_seconds"]["after"].as_f64()
+        ),
+        (Some(21600.0), Some(3600.0))
+    );
+    let canary = &compared["steps"]["canary"];
+    assert_eq!(canary["presence"], "added");
+    assert!(
+        canary["lead_time_seconds"]["before"].is_null()
+            && canary["lead_time_seconds"]["change"].is_null()
+    );
+    // HTML: both maps on one page, their element ids kept apart.
+    let mut html_args = maps.to_vec();
+    html_args.extend(["--format", "html"]);
+    let page = stdout(&vsm(&html_args));
+    assert_eq!(page.matches("<svg xmlns").count(), 2);
+    assert!(page.contains("id=\"before-vsm-title\"") && page.contains("id=\"after-vsm-title\""));
+}
+
+#[test]
+fn a_map_that_extends_another_gives_the_same_numbers_as_the_full_map() {
+    // examples/feature-delivery-overlay.yaml writes examples/feature-delivery-future.yaml as
+    // changes to examples/feature-delivery.yaml.
+    let output = vsm_ok(&["validate", "examples/feature-delivery-overlay.yaml"]);
+    assert_eq!(
+        stdout(&output),
+        "examples/feature-delivery-overlay.yaml: valid (10 steps)\n"
+    );
+    let summary = |future: &str| {
+        json_ok(&["compare", "examples/feature-delivery.yaml", future])["summary"].clone()
+    };
+    assert_eq!(
+        summary("examples/feature-delivery-overlay.yaml"),
+        summary("examples/feature-delivery-future.yaml")
+    );
+    // A base that does not exist is named, with the map that asked for it.
+    let dir = folder_with(&[("future.yaml", "extends: current.yaml\n")]);
+    let said = vsm_fails_in(dir.path(), &["analyze", "future.yaml"]);
+    assert!(
+        said.starts_with(
+            "error: `future.yaml` extends `current.yaml`: `current.yaml` does not exist"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
+    let (dir, _) = history_fixture();
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "extends: orders.yaml\nname: Web orders with payment reminders\nsteps:\n  - { id: pay, wait_time: 5d }\n",
+    )
+    .unwrap();
+    let analysis = json_ok_in(dir.path(), &["analyze", "future.yaml"]);
+    let pay = &analysis["steps"][2];
+    assert_eq!(pay["wait_time_seconds"], 5.0 * 86_400.0, "the design stays");
+    assert_eq!(pay["provenance"]["wait_time"], "designed");
+    assert_eq!(pay["provenance"]["process_time"], "measured");
+    assert_eq!(analysis["steps"][3]["provenance"]["wait_time"], "measured");
+
+    let now = simulate_json_in(dir.path(), &["orders.yaml", "--items", "20000"]);
+    let future = simulate_json_in(dir.path(), &["future.yaml", "--items", "20000"]);
+    assert_eq!(
+        future["steps"][2]["durations"],
+        "measured (1117 items), wait scaled to the design"
+    );
+    assert!(
+        future["validation"].is_null(),
+        "a future state is not held against the log"
+    );
+    // The pay step's measured waits, scaled so their median is 5 days: the mean moves by about
+    // the same factor (11d 8h median today).
+    let wait = |json: &serde_json::Value| json["steps"][2]["mean_wait_seconds"].as_f64().unwrap();
+    let factor = wait(&future) / wait(&now);
+    assert!(
+        (factor - 5.0 / (11.0 + 8.0 / 24.0)).abs() < 0.03,
+        "{factor}"
+    );
+    let p50 = |json: &serde_json::Value| json["lead_time_seconds"]["p50"].as_f64().unwrap();
+    assert!(
+        p50(&now) - p50(&future) > 5.0 * 86_400.0,
+        "about 6 days shorter"
+    );
+    // The other steps draw the same measured items.
+    assert_eq!(
+        now["steps"][3]["durations"],
+        future["steps"][3]["durations"]
+    );
+
+    // compare --simulate: both maps with the same arrivals and seed, side by side.
+    let compare = [
+        "compare",
+        "orders.yaml",
+        "future.yaml",
+        "--simulate",
+        "--items",
+    ];
+    let compared = json_ok_in(dir.path(), &[&compare[..], &["20000"]].concat());
+    let simulated = &compared["simulation"];
+    assert_eq!(simulated["items"], 20000);
+    assert_eq!(simulated["arrivals_per_week"], now["arrivals_per_week"]);
+    assert_eq!(
+        simulated["lead_time_seconds"]["p50"]["before"],
+        now["lead_time_seconds"]["p50"]
+    );
+    assert_eq!(
+        simulated["lead_time_seconds"]["p50"]["after"],
+        future["lead_time_seconds"]["p50"]
+    );
+    assert!(
+        simulated["lead_time_seconds"]["p85"]["change"]
+            .as_f64()
+            .unwrap()
+            < -5.0 * 86_400.0
+    );
+    let interval = &simulated["lead_time_seconds"]["p85"]["before_interval"];
+    assert!(interval["low"].as_f64().unwrap() <= interval["high"].as_f64().unwrap());
+    assert_eq!(simulated["constraint"]["before"], "pay");
+    // Steady flow out: the arrival rate, within a few percent.
+    let throughput = simulated["throughput_per_week"]["after"].as_f64().unwrap();
+    let arrivals = simulated["arrivals_per_week"].as_f64().unwrap();
+    assert!(
+        (throughput / arrivals - 1.0).abs() < 0.05,
+        "{throughput} vs {arrivals}"
+    );
+    let text = stdout(&vsm_in(dir.path(), &[&compare[..], &["2000"]].concat()));
+    assert!(text.contains("\nSimulated\n---------\n\n2000 items through each map, seed 1, arrivals 33.1 per week; 95% intervals in brackets.\n"), "{text}");
+    assert!(text.contains("Lead time p85"), "{text}");
+}
+
+#[test]
+fn a_future_state_that_removes_and_adds_steps_is_projected_from_the_measured_map() {
+    // The future state drops the customer's payment (measured) and adds an automatic check
+    // (2d 1h, estimated): the items never skipped the one nor passed the other, so the mean
+    // moves by exactly those two, and the future map lives in another folder than its base.
+    let (dir, _) = history_fixture();
+    let elsewhere = dir.path().join("future");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(
+        elsewhere.join("future.yaml"),
+        "extends: ../orders.yaml\nname: Pay on order\nsteps:\n  - { id: autocheck, after: invoice, process_time: 1h, wait_time: 2d }\n  - { id: prepare, after: autocheck }\nremove: [pay]\n",
+    )
+    .unwrap();
+    let now = json_ok_in(dir.path(), &["analyze", "orders.yaml"]);
+    let output = vsm_ok_in(&elsewhere, &["analyze", "future.yaml", "--format", "json"]);
+    assert!(
+        !stderr(&output).contains("names no event log"),
+        "{}",
+        stderr(&output)
+    );
+    let future = json_of(&output);
+    let ms = |v: &serde_json::Value| (v.as_f64().unwrap() * 1000.0).round() as i64;
+    let pay = entry(&now["measured"]["ladder"], "step", "pay");
+    let pay_per_item = ms(&pay["per_item_wait_seconds"]) + ms(&pay["per_item_process_seconds"]);
+    let expected = ms(&now["summary"]["lead_time_seconds"]) - pay_per_item + (49 * 3_600_000);
+    let got = ms(&future["summary"]["lead_time_seconds"]);
+    assert!((got - expected).abs() <= 1, "{got} vs {expected}");
+    assert_eq!(
+        future["measured"]["items"], now["measured"]["items"],
+        "the items measured"
+    );
+    assert!(!future["measured"]["projected_change_seconds"].is_null());
+    // Prepare keeps its own measured wait: pay's time does not move into it.
+    let wait = |report: &serde_json::Value| {
+        by_id(&report["steps"], "prepare")["wait_time_seconds"].clone()
+    };
+    assert_eq!(wait(&future), wait(&now));
+}

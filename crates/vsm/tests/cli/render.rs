@@ -1,0 +1,34 @@
+//! `render`: the map as a picture or a diagram, in the format its file name asks for.
+
+use crate::{repo_root, stderr, stdout, vsm_fails_in, vsm_in};
+
+#[test]
+fn render_picks_the_format_from_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("examples/platform-change.yaml");
+    let map = map.to_str().unwrap();
+    for (file, starts) in [
+        ("map.svg", &b"<svg xmlns"[..]),
+        ("map.png", &b"\x89PNG"[..]),
+        ("map.html", &b"<!DOCTYPE html>"[..]),
+        ("map.mmd", &b"---\ntitle:"[..]),
+        ("map.dot", &b"digraph value_stream"[..]),
+    ] {
+        let output = vsm_in(dir.path(), &["render", map, "-o", file]);
+        assert!(output.status.success(), "{file}: {}", stderr(&output));
+        assert_eq!(stderr(&output), format!("wrote {file}\n"));
+        let written = std::fs::read(dir.path().join(file)).unwrap();
+        assert!(written.starts_with(starts), "{file}");
+    }
+    // Without -o the text formats go to standard output.
+    let output = vsm_in(dir.path(), &["render", map, "--format", "mermaid"]);
+    assert!(stdout(&output).contains("flowchart LR"));
+    assert_eq!(
+        vsm_fails_in(dir.path(), &["render", map, "-o", "map.pdf"]),
+        "error: cannot tell the format from `map.pdf`; use an extension .svg, .png, .html, .mmd or .dot, or pass --format\n"
+    );
+    assert_eq!(
+        vsm_fails_in(dir.path(), &["render", map, "--format", "png"]),
+        "error: a PNG needs a file to go to; pass `-o map.png`\n"
+    );
+}

@@ -1,0 +1,55 @@
+//! `report`: the self-contained HTML page.
+
+use crate::{repo_root, stdout, vsm, vsm_ok_in};
+
+#[test]
+fn report_writes_a_self_contained_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("examples/regulated-release.yaml");
+    let output = vsm_ok_in(dir.path(), &["report", map.to_str().unwrap()]);
+    assert_eq!(
+        stdout(&output),
+        "wrote regulated-release.html (open it in a browser; it works offline)\n"
+    );
+    let page = std::fs::read_to_string(dir.path().join("regulated-release.html")).unwrap();
+    assert!(page.contains("Threat-model at design review"));
+    vsm_ok_in(
+        dir.path(),
+        &["report", map.to_str().unwrap(), "-o", "wall.html"],
+    );
+    assert!(dir.path().join("wall.html").exists());
+}
+
+#[test]
+fn the_report_of_a_measured_map_charts_its_distributions() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("testdata/measure/orders.yaml");
+    vsm_ok_in(
+        dir.path(),
+        &["report", map.to_str().unwrap(), "-o", "orders.html"],
+    );
+    let page = std::fs::read_to_string(dir.path().join("orders.html")).unwrap();
+    assert!(page.contains("<h2 id=\"distributions-heading\">Measured distributions</h2>"));
+    assert_eq!(page.matches("<svg class=\"dist\"").count(), 5);
+    assert!(
+        page.contains("<title>process: p50 9m 28s, p85 2h 2m"),
+        "the place-order process time"
+    );
+    assert!(!page.contains("src=\"http") && !page.contains("<script"));
+    // The log as the map names it, not where it lies on this machine.
+    assert!(
+        page.contains("../csv/interval_event_log.csv"),
+        "the log's name"
+    );
+    let root = repo_root();
+    assert!(!page.contains(root.to_str().unwrap()), "an absolute path");
+    assert!(!page.contains("measure/../csv"), "a detour");
+    // An unmeasured map has no such section.
+    let plain = stdout(&vsm(&[
+        "render",
+        "examples/platform-change.yaml",
+        "--format",
+        "html",
+    ]));
+    assert!(!plain.contains("Measured distributions"));
+}

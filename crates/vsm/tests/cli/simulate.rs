@@ -1,0 +1,154 @@
+//! `simulate`: the map as a queueing simulation, held against the measured items.
+
+use crate::{repo_root, simulate_json_in, stderr, stdout, vsm};
+
+/// What `vsm simulate ARGS --format json` prints from the repository root, which must succeed.
+fn simulate_json(args: &[&str]) -> serde_json::Value {
+    simulate_json_in(&repo_root(), args)
+}
+
+#[test]
+fn simulating_the_measured_orders_reproduces_their_lead_times() {
+    // The interval log's 1125 orders that went through every step: p50 21d 23h, p85 29d 16h,
+    // p95 37d 23h. Steps drawn from the log's own items must give the same percentiles within
+    // the stated tolerance (10%).
+    let json = simulate_json(&["testdata/measure/orders.yaml", "--items", "100000"]);
+    let validation = &json["validation"];
+    assert_eq!(validation["items"], 1125);
+    assert_eq!(validation["tolerance_percent"], 10.0);
+    for p in ["p50", "p85", "p95"] {
+        let simulated = json["lead_time_seconds"][p].as_f64().unwrap();
+        let measured = validation["measured_seconds"][p].as_f64().unwrap();
+        let difference = (simulated - measured) / measured * 100.0;
+        assert!(difference.abs() <= 10.0, "{p}: {simulated} vs {measured}");
+        assert!((validation["difference_percent"][p].as_f64().unwrap() - difference).abs() < 1e-9);
+        let interval = &json["lead_time_seconds"][format!("{p}_interval")];
+        assert!(interval["low"].as_f64().unwrap() <= simulated);
+        assert!(simulated <= interval["high"].as_f64().unwrap());
+    }
+    assert_eq!(validation["within"], true);
+    // Arrivals at the log's rate: 1266 orders over 38.3 weeks.
+    let arrivals = json["arrivals_per_week"].as_f64().unwrap();
+    assert!((arrivals - 33.1).abs() < 0.1, "{arrivals}");
+    assert_eq!(json["steps"][2]["durations"], "measured (1117 items)");
+    assert_eq!(json["constraint"]["step"], "pay");
+    assert_eq!(json["constraint"]["reason"], "time_in_step");
+}
+
+#[test]
+fn simulation_is_deterministic_and_tries_capacity_and_batches() {
+    let args = [
+        "examples/feature-delivery.yaml",
+        "--items",
+        "5000",
+        "--arrivals",
+        "10/week",
+        "--capacity",
+        "qa=1",
+        "--batch",
+        "deploy=5",
+    ];
+    let one = simulate_json(&args);
+    assert_eq!(one, simulate_json(&args), "same seed, same result");
+    let other = simulate_json(&[&args[..], &["--seed", "2"]].concat());
+    assert_ne!(one["lead_time_seconds"], other["lead_time_seconds"]);
+    let qa = &one["steps"][5];
+    assert_eq!(
+        (qa["id"].as_str(), qa["capacity"].as_u64()),
+        (Some("qa"), Some(1))
+    );
+    let utilization = qa["utilization"].as_f64().unwrap();
+    assert!(
+        (0.0..=1.0).contains(&utilization) && utilization > 0.4,
+        "{utilization}"
+    );
+    assert!(
+        one["steps"][0]["utilization"].is_null(),
+        "no capacity, no utilization"
+    );
+    assert_eq!(one["steps"][7]["batch_size"], 5);
+    assert!(one["steps"][5]["mean_queue_length"].as_f64().unwrap() > 0.0);
+    assert_eq!(one["constraint"]["step"], "qa");
+    assert!(
+        one["validation"].is_null(),
+        "an estimated map has no log to hold it against"
+    );
+    // A better future: more capacity at QA, shorter waits.
+    let relieved =
+        simulate_json(&[&args[..5], &["--capacity", "qa=3", "--batch", "deploy=5"]].concat());
+    let qa_wait =
+        |json: &serde_json::Value| json["steps"][5]["mean_wait_seconds"].as_f64().unwrap();
+    assert!(
+        qa_wait(&relieved) * 5.0 < qa_wait(&one),
+        "{} vs {}",
+        qa_wait(&relieved),
+        qa_wait(&one)
+    );
+}
+
+#[test]
+fn simulate_explains_what_it_cannot_do() {
+    let simulate =
+        |args: &[&str]| vsm(&[&["simulate", "examples/feature-delivery.yaml"][..], args].concat());
+    let output = simulate(&["--capacity", "qa=2"]);
+    assert!(!output.status.success());
+    insta::assert_snapshot!(stderr(&output), @"error: the simulation has a capacity, a batch size or a WIP limit, so queues depend on how fast items arrive: give the rate with `--arrivals 10/week` (or measure the map from an event log)");
+    let output = simulate(&["--arrivals", "3/fortnight"]);
+    assert!(!output.status.success());
+    insta::assert_snapshot!(stderr(&output), @r#"
+    error: invalid value '3/fortnight' for '--arrivals <RATE>': `fortnight` is not a unit of time here: write a number of items per hour, day or week, e.g. `30/week`, `4/day` or `0.5/h`
+
+    For more information, try '--help'.
+    "#);
+    let output = simulate(&["--arrivals", "1/d", "--capacity", "qaa=2"]);
+    assert!(!output.status.success());
+    insta::assert_snapshot!(stderr(&output), @"error: --capacity qaa=2: the map has no step `qaa`; did you mean `qa`? its steps are intake, refine, develop, review, ci, qa, cab, deploy, verify");
+    let output = simulate(&["--arrivals", "1/d", "--wip-limit", "5", "--wip-limit", "8"]);
+    insta::assert_snapshot!(stderr(&output), @"error: --wip-limit 5 and --wip-limit 8: give one limit for the whole stream (per step: `--wip-limit STEP=N`)");
+    let output = simulate(&["--wip-limit", "lots"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`lots` is not a WIP limit: write a whole number of at least 1 for the whole stream (`20`), or a step and one (`review=3`)"), "{}", stderr(&output));
+}
+
+#[test]
+fn wip_limits_for_the_stream_and_for_a_step() {
+    let base = [
+        "examples/feature-delivery.yaml",
+        "--items",
+        "5000",
+        "--arrivals",
+        "5/week",
+        "--capacity",
+        "develop=2",
+    ];
+    let free = simulate_json(&base);
+    let limited = simulate_json(
+        &[
+            &base[..],
+            &["--wip-limit", "develop=2", "--wip-limit", "12"],
+        ]
+        .concat(),
+    );
+    assert_eq!(limited["wip_limit"], 12);
+    let develop = &limited["steps"][2];
+    assert_eq!(
+        (develop["id"].as_str(), develop["wip_limit"].as_u64()),
+        (Some("develop"), Some(2))
+    );
+    // At most 12 items in the stream: fewer wait for develop, the others wait to enter.
+    assert!(
+        develop["mean_queue_length"].as_f64().unwrap()
+            < free["steps"][2]["mean_queue_length"].as_f64().unwrap()
+    );
+    assert!(
+        limited["mean_entry_wait_seconds"].as_f64().unwrap() > 0.0,
+        "the stream limit holds items at the entry"
+    );
+    let text = stdout(&vsm(&[
+        &["simulate"][..],
+        &base[..],
+        &["--wip-limit", "develop=2"],
+    ]
+    .concat()));
+    assert!(text.contains("develop [cap 2] [wip 2]"), "{text}");
+}
