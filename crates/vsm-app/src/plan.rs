@@ -1,6 +1,7 @@
 //! The improvement plan: each improvement's schedule, and its targets next to the numbers now
 //! and at the snapshot taken when it started.
 
+use serde::Deserialize;
 use vsm_core::model::ImprovementStatus;
 use vsm_core::plan::PlanItem;
 use vsm_store::{Snapshot, Store, StoreError};
@@ -75,18 +76,17 @@ pub fn baselines<'h>(
         let Some(text) = analysis(snapshot.id)? else {
             continue;
         };
-        let Ok(analysis) = serde_json::from_str::<serde_json::Value>(&text) else {
-            continue;
-        };
-        let Some(list) = analysis["improvements"].as_array() else {
+        // An analysis stored by another version may not have what is looked for: then it does
+        // not tell when an improvement started.
+        let Ok(stored) = serde_json::from_str::<StoredAnalysis>(&text) else {
             continue;
         };
         looking.retain(|&i| {
-            let started = list.iter().any(|entry| {
-                entry["id"] == items[i].improvement.id.as_str()
+            let started = stored.improvements.iter().any(|entry| {
+                entry.id == items[i].improvement.id
                     && [ImprovementStatus::InProgress, ImprovementStatus::Done]
                         .iter()
-                        .any(|s| entry["status"] == s.as_str())
+                        .any(|s| entry.status == s.as_str())
             });
             if started {
                 found[i] = Some(snapshot);
@@ -95,4 +95,18 @@ pub fn baselines<'h>(
         });
     }
     Ok(found)
+}
+
+/// What the plan reads of a stored analysis (`vsm analyze --format json`): each improvement's
+/// status when the snapshot was taken.
+#[derive(Debug, Deserialize)]
+struct StoredAnalysis {
+    #[serde(default)]
+    improvements: Vec<StoredImprovement>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StoredImprovement {
+    id: String,
+    status: String,
 }

@@ -136,7 +136,12 @@ fn a_base_with_errors_gives_its_problems_and_says_which_map_extends_it() {
     let invalid = error.downcast_ref::<Invalid>().expect("problems as data");
     assert_eq!(invalid.files.len(), 1);
     assert_eq!(invalid.files[0].path, Path::new("base.yaml"));
-    assert!(invalid.files[0].diagnostics.iter().any(vsm_core::Diagnostic::is_error));
+    assert!(
+        invalid.files[0]
+            .diagnostics
+            .iter()
+            .any(vsm_core::Diagnostic::is_error)
+    );
     assert_eq!(
         invalid.message.as_deref(),
         Some("`future.yaml` extends `base.yaml`, which has errors (above)")
@@ -149,7 +154,12 @@ fn a_map_with_errors_is_invalid_with_nothing_more_to_say() {
     let error = vsm_app::load::check(&files, Path::new("map.yaml")).unwrap_err();
     let invalid = error.downcast_ref::<Invalid>().expect("problems as data");
     assert_eq!(invalid.message, None);
-    assert!(invalid.files[0].diagnostics.iter().any(vsm_core::Diagnostic::is_error));
+    assert!(
+        invalid.files[0]
+            .diagnostics
+            .iter()
+            .any(vsm_core::Diagnostic::is_error)
+    );
 }
 
 #[test]
