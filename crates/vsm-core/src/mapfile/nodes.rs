@@ -244,7 +244,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
+    pub(super) fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
         let found = self.describe(node);
         let location = self.location(node);
         self.report(
@@ -628,21 +628,23 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// One of `choices`, with a suggestion for a near miss.
-    pub fn choice(
+    /// One of the words of `choices` (an enum's table of names), with a suggestion for a near
+    /// miss.
+    pub fn choice<T: Copy>(
         &mut self,
         node: &Node<'_>,
         field: &str,
-        choices: &[&'static str],
-    ) -> Option<&'static str> {
+        choices: &[(T, &'static str)],
+    ) -> Option<T> {
         let text = self.text(node)?;
         let normalized = text.trim().to_lowercase().replace([' ', '-'], "_");
-        if let Some(choice) = choices.iter().find(|choice| **choice == normalized) {
-            return Some(choice);
+        if let Some((choice, _)) = choices.iter().find(|(_, name)| *name == normalized) {
+            return Some(*choice);
         }
+        let names = choices.iter().map(|(_, name)| *name);
         let location = self.location(node);
-        let listed = backticked(choices.iter().copied(), usize::MAX);
-        let help = match did_you_mean(&normalized, choices.iter().copied()) {
+        let listed = backticked(names.clone(), usize::MAX);
+        let help = match did_you_mean(&normalized, names) {
             Some(suggestion) => {
                 format!("did you mean `{suggestion}`? `{field}` is one of {listed}")
             }
@@ -657,6 +659,25 @@ impl<'s> Reader<'s> {
             .help(help),
         );
         None
+    }
+}
+
+/// The items of a list, or the one value written in its place (`after: review`).
+pub fn one_or_many<'n, 'y>(node: &'n Node<'y>) -> Vec<&'n Node<'y>> {
+    match &node.data {
+        YamlData::Sequence(items) => items.iter().collect(),
+        _ => vec![node],
+    }
+}
+
+/// A field read with its problems reported: `None` when it was given but could not be read (so
+/// what holds it cannot be built), else `Some` of the value if it was given.
+#[allow(clippy::option_option)] // a field that may be absent, holding a value that may be unreadable
+pub fn checked<T>(read: Option<Option<T>>) -> Option<Option<T>> {
+    match read {
+        Some(None) => None,
+        Some(Some(value)) => Some(Some(value)),
+        None => Some(None),
     }
 }
 
