@@ -3,7 +3,8 @@
 
 use super::bounds::read_zone;
 use super::fields;
-use super::nodes::{Node, Reader, checked, one_or_many};
+use super::nodes::{Node, Reader};
+use super::values::{checked, one_or_many};
 use crate::calendar::CalendarSpec;
 use crate::diagnostic::Diagnostic;
 use crate::measure::{MeasureSource, Reentry};

@@ -13,6 +13,7 @@ mod schema;
 mod steps;
 mod stream;
 mod targets;
+mod values;
 
 pub use extends::{Extends, Header};
 pub use schema::json_schema;

@@ -2,8 +2,9 @@
 
 use super::fields;
 use super::ids::IdTable;
-use super::nodes::{Node, Reader, one_or_many};
+use super::nodes::{Node, Reader};
 use super::stream::{Reference, read_id, read_reference};
+use super::values::one_or_many;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::graph;
 use crate::measure::{Matching, Pattern, StepRule};

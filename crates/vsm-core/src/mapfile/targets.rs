@@ -2,7 +2,8 @@
 //! (`target:` of an improvement).
 
 use super::fields;
-use super::nodes::{Node, Reader, checked};
+use super::nodes::{Node, Reader};
+use super::values::checked;
 use crate::Percent;
 use crate::diagnostic::{Diagnostic, shorten};
 use crate::model::{StepTargets, Target, TargetMetric};
