@@ -64,13 +64,12 @@ fn read_calendar(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<CalendarSpe
             "sunday",
         ];
         if items.is_empty() {
-            let location = reader.location(node);
-            reader.report(
+            reader.report_at(
+                node,
                 Diagnostic::error(
                     "no_working_days",
                     "`days: []` lists no working day, so every measured time would be 0",
                 )
-                .at(location)
                 .help("list the working days, e.g. `days: [mon, tue, wed, thu, fri]`, or remove `days:` for monday to friday"),
             );
             ok = false;
@@ -108,10 +107,9 @@ fn read_calendar(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<CalendarSpe
                 spec.end_minute = end;
             }
             _ => {
-                let location = reader.location(node);
-                reader.report(
+                reader.report_at(
+                    node,
                     Diagnostic::error("invalid_hours", format!("`{text}` is not a span of working hours"))
-                        .at(location)
                         .help("write the start and end of the working day as `HH:MM-HH:MM`, e.g. `09:00-17:30`"),
                 );
                 ok = false;

@@ -137,6 +137,12 @@ impl<'s> Reader<'s> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Reports a problem at the node that has it.
+    pub fn report_at(&mut self, node: &Node<'_>, diagnostic: Diagnostic) {
+        let location = self.location(node);
+        self.report(diagnostic.at(location));
+    }
+
     /// The single YAML document of the file, or a reported reason why there is none.
     pub fn document(&mut self) -> Option<Node<'s>> {
         let start = Location {
@@ -176,10 +182,9 @@ impl<'s> Reader<'s> {
         };
         if documents.len() > 1 {
             let second = &documents[1];
-            let location = self.location(second);
-            self.report(
+            self.report_at(
+                second,
                 Diagnostic::error("several_documents", "the file holds more than one YAML document")
-                    .at(location)
                     .help("keep one map per file; remove the `---` line and what follows, or move it to a file of its own"),
             );
             return None;
@@ -242,10 +247,9 @@ impl<'s> Reader<'s> {
 
     pub(super) fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
         let found = self.describe(node);
-        let location = self.location(node);
-        self.report(
+        self.report_at(
+            node,
             Diagnostic::error("wrong_type", format!("expected {expected}, found {found}"))
-                .at(location)
                 .help(help),
         );
     }
@@ -344,10 +348,9 @@ impl<'s> Reader<'s> {
                     );
                 }
                 Some((_, key, value)) if is_null(value) => {
-                    let location = self.location(key);
-                    self.report(
+                    self.report_at(
+                        key,
                         Diagnostic::error("empty_field", format!("`{}` has no value", field.name))
-                            .at(location)
                             .help(format!(
                                 "give `{}` a value: {}",
                                 field.name,
@@ -362,13 +365,12 @@ impl<'s> Reader<'s> {
         for (name, key, value) in &fields.entries {
             let spec_field = spec.field(name).expect("entries hold known fields");
             if is_null(value) && !spec_field.required && !matches!(spec_field.kind, Kind::Text) {
-                let location = self.location(key);
-                self.report(
+                self.report_at(
+                    key,
                     Diagnostic::warning(
                         "empty_field",
                         format!("`{name}` has no value and is ignored"),
                     )
-                    .at(location)
                     .help(format!("give `{name}` a value or remove the line")),
                 );
             }

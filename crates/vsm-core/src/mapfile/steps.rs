@@ -127,10 +127,9 @@ pub(super) fn read_step(
             if let Some(wait) = lead.checked_sub(process) {
                 wait
             } else {
-                let location = reader.location(node);
-                reader.report(
+                reader.report_at(
+                    node,
                     Diagnostic::error("lead_time_too_short", format!("lead time {lead} is shorter than the process time {process}"))
-                        .at(location)
                         .help("lead time is wait time plus process time, so it is at least the process time"),
                 );
                 complete = false;
@@ -141,13 +140,12 @@ pub(super) fn read_step(
             let (wait, lead) = (valid(wait), valid(lead));
             let expected = wait.saturating_add(process);
             if complete && lead != expected {
-                let location = reader.location(node);
-                reader.report(
+                reader.report_at(
+                    node,
                     Diagnostic::error(
                         "inconsistent_lead_time",
                         format!("lead_time {lead} does not equal wait_time {wait} + process_time {process} = {expected}"),
                     )
-                    .at(location)
                     .help(format!("give either `wait_time` or `lead_time`, or make `lead_time: {expected}`")),
                 );
                 complete = false;
@@ -309,43 +307,35 @@ fn read_step_rule(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepRule> 
     let start = list(reader, "start");
     let end = list(reader, "end");
     let states = list(reader, "states");
-    let rule = match (activity, start, end, states) {
-        (Some(activity), None, None, None) => Matching::Activity(activity),
-        (None, Some(start), Some(end), None) => Matching::Interval { start, end },
-        (None, None, None, Some(states)) => Matching::States(states),
-        (None, Some(_), None, None) | (None, None, Some(_), None) => {
-            reader.report(
-                Diagnostic::error(
-                    "incomplete_measure",
-                    "a step measured by an interval needs both `start` and `end`",
-                )
-                .at(fields.location())
-                .help("add the event that ends the step, e.g. `end: Review approved`"),
-            );
-            return None;
-        }
-        (None, None, None, None) => {
-            reader.report(
-                Diagnostic::error("empty_measure", "`measure:` says nothing about how to measure the step")
-                    .at(fields.location())
-                    .help("give `activity: NAME`, `start: NAME` with `end: NAME`, or `states: [NAME, ...]`"),
-            );
-            return None;
-        }
-        _ => {
-            reader.report(
-                Diagnostic::error(
-                    "ambiguous_measure",
-                    "give one way to measure the step, not several",
-                )
-                .at(fields.location())
-                .help("use `activity`, or `start` with `end`, or `states`"),
-            );
+    let read = match (activity, start, end, states) {
+        (Some(activity), None, None, None) => Ok(Matching::Activity(activity)),
+        (None, Some(start), Some(end), None) => Ok(Matching::Interval { start, end }),
+        (None, None, None, Some(states)) => Ok(Matching::States(states)),
+        (None, Some(_), None, None) | (None, None, Some(_), None) => Err(Diagnostic::error(
+            "incomplete_measure",
+            "a step measured by an interval needs both `start` and `end`",
+        )
+        .help("add the event that ends the step, e.g. `end: Review approved`")),
+        (None, None, None, None) => Err(Diagnostic::error(
+            "empty_measure",
+            "`measure:` says nothing about how to measure the step",
+        )
+        .help("give `activity: NAME`, `start: NAME` with `end: NAME`, or `states: [NAME, ...]`")),
+        _ => Err(Diagnostic::error(
+            "ambiguous_measure",
+            "give one way to measure the step, not several",
+        )
+        .help("use `activity`, or `start` with `end`, or `states`")),
+    };
+    let matching = match read {
+        Ok(matching) => matching,
+        Err(problem) => {
+            reader.report(problem.at(fields.location()));
             return None;
         }
     };
     Some(StepRule {
-        matching: rule,
+        matching,
         attribute: fields.get("attribute").and_then(|node| reader.text(node)),
     })
 }

@@ -28,26 +28,24 @@ pub(super) struct Reference {
 /// Builds the stream; `None` when a part could not be read (the reasons are reported).
 pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
     if let Some(node) = root.data.as_mapping_get("extends") {
-        let location = reader.location(node);
-        reader.report(
+        reader.report_at(
+            node,
             Diagnostic::error(
                 "extends_not_followed",
                 "this map extends another, but was read on its own",
             )
-            .at(location)
             .help("read it with `vsm`, which loads the map it extends first"),
         );
         return None;
     }
     let top = reader.object(root, &fields::MAP)?;
     if let Some(node) = top.get("remove") {
-        let location = reader.location(node);
-        reader.report(
+        reader.report_at(
+            node,
             Diagnostic::error(
                 "remove_without_extends",
                 "`remove:` drops steps of a base map, but this map extends none",
             )
-            .at(location)
             .help("add `extends: BASE.yaml`, or delete the steps from `steps:` instead"),
         );
     }
@@ -55,10 +53,9 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
     if let Some(node) = top.get("steps") {
         let items = reader.list(node, "steps");
         if items.is_empty() && matches!(node.data, saphyr::YamlData::Sequence(_)) {
-            let location = reader.location(node);
-            reader.report(
+            reader.report_at(
+                node,
                 Diagnostic::error("no_steps", "the map has no steps")
-                    .at(location)
                     .help("add at least one step with `- id: ...`"),
             );
         }

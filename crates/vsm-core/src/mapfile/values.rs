@@ -48,8 +48,8 @@ impl Reader<'_> {
         // Ids are quoted in many messages and drawn in every picture: keep them short.
         let length = id.chars().count();
         if length > MAX_ID_CHARS {
-            let location = self.location(node);
-            self.report(
+            self.report_at(
+                node,
                 Diagnostic::error(
                     "invalid_id",
                     format!(
@@ -57,7 +57,6 @@ impl Reader<'_> {
                         shorten(&id)
                     ),
                 )
-                .at(location)
                 .help("use a short id such as `review` and put the full text in `name:`"),
             );
             return None;
@@ -139,10 +138,9 @@ impl Reader<'_> {
             {
                 return Some(value);
             }
-            let location = self.location(node);
-            self.report(
+            self.report_at(
+                node,
                 Diagnostic::error("out_of_range", format!("`{value}` is out of range"))
-                    .at(location)
                     .help(format!("write a whole number of at least {min}")),
             );
             return None;
@@ -226,8 +224,8 @@ impl Reader<'_> {
         match text.parse::<T>() {
             Ok(value) => Some(value),
             Err(error) => {
-                let location = self.location(node);
-                self.report(
+                self.report_at(
+                    node,
                     Diagnostic::error(
                         units.code,
                         format!(
@@ -236,7 +234,6 @@ impl Reader<'_> {
                             units.noun
                         ),
                     )
-                    .at(location)
                     .help(error_help(&error)),
                 );
                 None
@@ -249,13 +246,12 @@ impl Reader<'_> {
         match text.parse::<jiff::civil::Date>() {
             Ok(date) => Some(date),
             Err(_) => {
-                let location = self.location(node);
-                self.report(
+                self.report_at(
+                    node,
                     Diagnostic::error(
                         "invalid_date",
                         format!("`{}` is not a date", shorten(&text)),
                     )
-                    .at(location)
                     .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
                 );
                 None
