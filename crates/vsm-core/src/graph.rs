@@ -279,6 +279,15 @@ mod tests {
         assert_eq!(topological_order(&steps), Ok(vec![0, 2, 3, 1]));
     }
 
+    /// The steps hold a cycle of `len` steps, given in travel order: each follows the one before.
+    fn assert_cycle_of(steps: &[Step], len: usize) {
+        let cycle = topological_order(steps).unwrap_err();
+        assert_eq!(cycle.len(), len);
+        for window in cycle.windows(2) {
+            assert!(steps[window[1]].after.contains(&window[0]));
+        }
+    }
+
     #[test]
     fn finds_a_cycle_through_every_step_of_a_long_map() {
         // s0 follows the last step: the cycle runs through all of them.
@@ -286,11 +295,7 @@ mod tests {
         let steps: Vec<Step> = (0..count)
             .map(|i| step(&format!("s{i}"), &[if i == 0 { count - 1 } else { i - 1 }]))
             .collect();
-        let cycle = topological_order(&steps).unwrap_err();
-        assert_eq!(cycle.len(), count);
-        for window in cycle.windows(2) {
-            assert!(steps[window[1]].after.contains(&window[0]));
-        }
+        assert_cycle_of(&steps, count);
     }
 
     #[test]
@@ -338,11 +343,7 @@ mod tests {
             step("c", &[1]),
             step("d", &[2]),
         ];
-        let cycle = topological_order(&steps).unwrap_err();
-        assert_eq!(cycle.len(), 3);
-        for window in cycle.windows(2) {
-            assert!(steps[window[1]].after.contains(&window[0]));
-        }
+        assert_cycle_of(&steps, 3);
     }
 
     #[test]
