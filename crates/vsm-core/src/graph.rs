@@ -279,6 +279,16 @@ mod tests {
         assert_eq!(topological_order(&steps), Ok(vec![0, 2, 3, 1]));
     }
 
+    /// a -> (b | c) -> d: two branches that join.
+    fn diamond() -> Vec<Step> {
+        vec![
+            step("a", &[]),
+            step("b", &[0]),
+            step("c", &[0]),
+            step("d", &[1, 2]),
+        ]
+    }
+
     /// The steps hold a cycle of `len` steps, given in travel order: each follows the one before.
     fn assert_cycle_of(steps: &[Step], len: usize) {
         let cycle = topological_order(steps).unwrap_err();
@@ -300,14 +310,8 @@ mod tests {
 
     #[test]
     fn upstream_answers_like_a_full_walk() {
-        let steps = [
-            step("a", &[]),
-            step("b", &[0]),
-            step("c", &[0]),
-            step("d", &[1, 2]),
-            step("e", &[3]),
-            step("f", &[2]),
-        ];
+        let mut steps = diamond();
+        steps.extend([step("e", &[3]), step("f", &[2])]);
         let mut upstream = Upstream::new(&steps).unwrap();
         for up in 0..steps.len() {
             for down in 0..steps.len() {
@@ -349,12 +353,7 @@ mod tests {
     #[test]
     fn longest_path_takes_the_heavier_branch() {
         // a -> (b | c) -> d; c is heavier.
-        let steps = [
-            step("a", &[]),
-            step("b", &[0]),
-            step("c", &[0]),
-            step("d", &[1, 2]),
-        ];
+        let steps = diamond();
         let order = topological_order(&steps).unwrap();
         let weights = [1, 2, 5, 1];
         let hours = |i: usize| Duration::from_hours(weights[i]);
@@ -366,13 +365,8 @@ mod tests {
 
     #[test]
     fn between_covers_both_branches_of_a_loop() {
-        let steps = [
-            step("a", &[]),
-            step("b", &[0]),
-            step("c", &[0]),
-            step("d", &[1, 2]),
-            step("e", &[3]),
-        ];
+        let mut steps = diamond();
+        steps.push(step("e", &[3]));
         assert_eq!(between(&steps, 0, 3), vec![true, true, true, true, false]);
         assert!(is_upstream(&steps, 0, 4));
         assert!(!is_upstream(&steps, 1, 2));
