@@ -72,47 +72,35 @@ fn main() {
     );
 }
 
-fn header(out: &mut String) {
-    out.push_str("name: Generated\ncustomer: Scale test\nsteps:\n");
-}
-
-fn step(out: &mut String, index: usize, unicode: bool, after: Option<usize>) {
+/// A generated map of `count` steps; `after` gives a step's `after:` value, if any.
+fn map_of(count: usize, unicode: bool, after: impl Fn(usize) -> Option<String>) -> String {
+    let mut out = String::from("name: Generated\ncustomer: Scale test\nsteps:\n");
     let name = if unicode { "Étape № " } else { "Step " };
-    let _ = writeln!(out, "  - id: s{index}");
-    let _ = writeln!(out, "    name: {name}{index}");
-    let _ = writeln!(out, "    team: Team {}", index % 7);
-    let _ = writeln!(out, "    process_time: {}m", 30 + index % 90);
-    let _ = writeln!(out, "    wait_time: {}h", 1 + index % 40);
-    let _ = writeln!(out, "    complete_accurate: {}%", 90 + index % 10);
-    if let Some(after) = after {
-        let _ = writeln!(out, "    after: s{after}");
-    }
-}
-
-fn steps_map(count: usize, unicode: bool) -> String {
-    let mut out = String::new();
-    header(&mut out);
     for index in 0..count {
-        // Every tenth step starts a branch beside the next one; the step after both joins them.
-        let after = if index % 10 == 2 && index >= 2 {
-            Some(index - 2)
-        } else {
-            None
-        };
-        step(&mut out, index, unicode, after);
-        if index % 10 == 3 && index >= 3 {
-            let _ = writeln!(out, "    after: [s{}, s{}]", index - 1, index - 2);
+        let _ = writeln!(out, "  - id: s{index}");
+        let _ = writeln!(out, "    name: {name}{index}");
+        let _ = writeln!(out, "    team: Team {}", index % 7);
+        let _ = writeln!(out, "    process_time: {}m", 30 + index % 90);
+        let _ = writeln!(out, "    wait_time: {}h", 1 + index % 40);
+        let _ = writeln!(out, "    complete_accurate: {}%", 90 + index % 10);
+        if let Some(after) = after(index) {
+            let _ = writeln!(out, "    after: {after}");
         }
     }
     out
 }
 
+fn steps_map(count: usize, unicode: bool) -> String {
+    // Every tenth step starts a branch beside the next one; the step after both joins them.
+    map_of(count, unicode, |index| match index % 10 {
+        2 if index >= 2 => Some(format!("s{}", index - 2)),
+        3 if index >= 3 => Some(format!("[s{}, s{}]", index - 1, index - 2)),
+        _ => None,
+    })
+}
+
 fn loops_map(count: usize, unicode: bool) -> String {
-    let mut out = String::new();
-    header(&mut out);
-    for index in 0..count {
-        step(&mut out, index, unicode, None);
-    }
+    let mut out = map_of(count, unicode, |_| None);
     out.push_str("rework:\n");
     for index in 0..count {
         let _ = writeln!(
@@ -125,13 +113,7 @@ fn loops_map(count: usize, unicode: bool) -> String {
 }
 
 fn typos_map(count: usize, unicode: bool) -> String {
-    let mut out = String::new();
-    header(&mut out);
-    for index in 0..count {
-        step(&mut out, index, unicode, None);
-        if index > 0 {
-            let _ = writeln!(out, "    after: stp{}", index - 1);
-        }
-    }
-    out
+    map_of(count, unicode, |index| {
+        (index > 0).then(|| format!("stp{}", index - 1))
+    })
 }

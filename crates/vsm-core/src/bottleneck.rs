@@ -171,20 +171,24 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             }
         }
         let process_share = share_percent(process, summary.process_time);
+        // Both reasons about the hands-on time weigh its share of the lead time.
+        let process_reason = |code, message| Reason {
+            code,
+            message,
+            value: ReasonValue::Duration(metrics.process_time),
+            share_percent: process_share,
+            weight: share_percent(process, summary.lead_time),
+        };
         if metrics.on_critical_path && process_share >= LONG_PROCESS_SHARE {
-            let share = share_percent(process, summary.lead_time);
-            reasons.push(Reason {
-                code: ReasonCode::LongProcessTime,
-                message: format!(
+            reasons.push(process_reason(
+                ReasonCode::LongProcessTime,
+                format!(
                     "takes {} of process time{}: {} of {process_name}",
                     metrics.process_time.human(),
                     per_item_note(index),
                     whole(process_share)
                 ),
-                value: ReasonValue::Duration(metrics.process_time),
-                share_percent: process_share,
-                weight: share,
-            });
+            ));
         }
         let ca = step.complete_accurate;
         let is_lowest = ca == lowest_ca && ca < Percent::HUNDRED && stream.steps.len() > 1;
@@ -247,19 +251,15 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             }
         }
         if metrics.on_critical_path && !step.automated && process_share >= MANUAL_PROCESS_SHARE {
-            let share = share_percent(process, summary.lead_time);
-            reasons.push(Reason {
-                code: ReasonCode::ManualOnCriticalPath,
-                message: format!(
+            reasons.push(process_reason(
+                ReasonCode::ManualOnCriticalPath,
+                format!(
                     "manual step on the critical path: {} hands-on{}, {} of {process_name}",
                     metrics.process_time.human(),
                     per_item_note(index),
                     whole(process_share)
                 ),
-                value: ReasonValue::Duration(metrics.process_time),
-                share_percent: process_share,
-                weight: share,
-            });
+            ));
         }
         if !reasons.is_empty() {
             let score = reasons.iter().map(|r| r.weight).sum::<f64>();

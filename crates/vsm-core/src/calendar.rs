@@ -121,27 +121,32 @@ mod tests {
 
     const HOUR: i64 = 3_600_000;
 
+    /// The working time between two instants written in RFC 3339.
+    fn working(calendar: &Calendar, from: &str, to: &str) -> i64 {
+        calendar.working_millis(at(from), at(to))
+    }
+
     #[test]
     fn counts_only_working_hours() {
         let calendar = office();
         // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
         assert_eq!(
-            calendar.working_millis(at("2024-03-01T16:00:00Z"), at("2024-03-04T10:00:00Z")),
+            working(&calendar, "2024-03-01T16:00:00Z", "2024-03-04T10:00:00Z"),
             2 * HOUR
         );
         // A whole week: five days of eight hours.
         assert_eq!(
-            calendar.working_millis(at("2024-03-04T00:00:00Z"), at("2024-03-11T00:00:00Z")),
+            working(&calendar, "2024-03-04T00:00:00Z", "2024-03-11T00:00:00Z"),
             40 * HOUR
         );
         // Within one working day.
         assert_eq!(
-            calendar.working_millis(at("2024-03-05T10:30:00Z"), at("2024-03-05T11:00:00Z")),
+            working(&calendar, "2024-03-05T10:30:00Z", "2024-03-05T11:00:00Z"),
             HOUR / 2
         );
         // The night and the weekend count for nothing.
         assert_eq!(
-            calendar.working_millis(at("2024-03-02T10:00:00Z"), at("2024-03-03T18:00:00Z")),
+            working(&calendar, "2024-03-02T10:00:00Z", "2024-03-03T18:00:00Z"),
             0
         );
     }
@@ -158,7 +163,7 @@ mod tests {
         let calendar = Calendar::new(&spec, TimeZone::UTC);
         // Tuesday 24th to Friday 27th 00:00: only the 24th works.
         assert_eq!(
-            calendar.working_millis(at("2024-12-24T00:00:00Z"), at("2024-12-27T00:00:00Z")),
+            working(&calendar, "2024-12-24T00:00:00Z", "2024-12-27T00:00:00Z"),
             8 * HOUR
         );
         // Amsterdam's 09:00 is 08:00 UTC in winter.
@@ -167,7 +172,7 @@ mod tests {
             TimeZone::fixed(jiff::tz::offset(1)),
         );
         assert_eq!(
-            amsterdam.working_millis(at("2024-01-15T07:00:00Z"), at("2024-01-15T09:00:00Z")),
+            working(&amsterdam, "2024-01-15T07:00:00Z", "2024-01-15T09:00:00Z"),
             HOUR
         );
     }
@@ -183,12 +188,12 @@ mod tests {
         let calendar = Calendar::new(&spec, TimeZone::UTC);
         // Monday to Tuesday 12:00: all of Monday and half of Tuesday.
         assert_eq!(
-            calendar.working_millis(at("2024-03-04T00:00:00Z"), at("2024-03-05T12:00:00Z")),
+            working(&calendar, "2024-03-04T00:00:00Z", "2024-03-05T12:00:00Z"),
             36 * HOUR
         );
         // Friday 20:00 to Monday 02:00: four hours of Friday, two of Monday.
         assert_eq!(
-            calendar.working_millis(at("2024-03-08T20:00:00Z"), at("2024-03-11T02:00:00Z")),
+            working(&calendar, "2024-03-08T20:00:00Z", "2024-03-11T02:00:00Z"),
             6 * HOUR
         );
     }

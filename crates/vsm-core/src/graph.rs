@@ -279,6 +279,25 @@ mod tests {
         assert_eq!(topological_order(&steps), Ok(vec![0, 2, 3, 1]));
     }
 
+    /// a -> (b | c) -> d: two branches that join.
+    fn diamond() -> Vec<Step> {
+        vec![
+            step("a", &[]),
+            step("b", &[0]),
+            step("c", &[0]),
+            step("d", &[1, 2]),
+        ]
+    }
+
+    /// The steps hold a cycle of `len` steps, given in travel order: each follows the one before.
+    fn assert_cycle_of(steps: &[Step], len: usize) {
+        let cycle = topological_order(steps).unwrap_err();
+        assert_eq!(cycle.len(), len);
+        for window in cycle.windows(2) {
+            assert!(steps[window[1]].after.contains(&window[0]));
+        }
+    }
+
     #[test]
     fn finds_a_cycle_through_every_step_of_a_long_map() {
         // s0 follows the last step: the cycle runs through all of them.
@@ -286,23 +305,13 @@ mod tests {
         let steps: Vec<Step> = (0..count)
             .map(|i| step(&format!("s{i}"), &[if i == 0 { count - 1 } else { i - 1 }]))
             .collect();
-        let cycle = topological_order(&steps).unwrap_err();
-        assert_eq!(cycle.len(), count);
-        for window in cycle.windows(2) {
-            assert!(steps[window[1]].after.contains(&window[0]));
-        }
+        assert_cycle_of(&steps, count);
     }
 
     #[test]
     fn upstream_answers_like_a_full_walk() {
-        let steps = [
-            step("a", &[]),
-            step("b", &[0]),
-            step("c", &[0]),
-            step("d", &[1, 2]),
-            step("e", &[3]),
-            step("f", &[2]),
-        ];
+        let mut steps = diamond();
+        steps.extend([step("e", &[3]), step("f", &[2])]);
         let mut upstream = Upstream::new(&steps).unwrap();
         for up in 0..steps.len() {
             for down in 0..steps.len() {
@@ -338,22 +347,13 @@ mod tests {
             step("c", &[1]),
             step("d", &[2]),
         ];
-        let cycle = topological_order(&steps).unwrap_err();
-        assert_eq!(cycle.len(), 3);
-        for window in cycle.windows(2) {
-            assert!(steps[window[1]].after.contains(&window[0]));
-        }
+        assert_cycle_of(&steps, 3);
     }
 
     #[test]
     fn longest_path_takes_the_heavier_branch() {
         // a -> (b | c) -> d; c is heavier.
-        let steps = [
-            step("a", &[]),
-            step("b", &[0]),
-            step("c", &[0]),
-            step("d", &[1, 2]),
-        ];
+        let steps = diamond();
         let order = topological_order(&steps).unwrap();
         let weights = [1, 2, 5, 1];
         let hours = |i: usize| Duration::from_hours(weights[i]);
@@ -365,13 +365,8 @@ mod tests {
 
     #[test]
     fn between_covers_both_branches_of_a_loop() {
-        let steps = [
-            step("a", &[]),
-            step("b", &[0]),
-            step("c", &[0]),
-            step("d", &[1, 2]),
-            step("e", &[3]),
-        ];
+        let mut steps = diamond();
+        steps.push(step("e", &[3]));
         assert_eq!(between(&steps, 0, 3), vec![true, true, true, true, false]);
         assert!(is_upstream(&steps, 0, 4));
         assert!(!is_upstream(&steps, 1, 2));

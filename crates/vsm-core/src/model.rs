@@ -37,6 +37,7 @@ pub enum TargetMetric {
 }
 
 impl TargetMetric {
+    /// Each metric with its name in a map file.
     pub const ALL: [(TargetMetric, &'static str); 7] = [
         (TargetMetric::LeadTime, "lead_time"),
         (TargetMetric::ProcessTime, "process_time"),
@@ -50,11 +51,9 @@ impl TargetMetric {
         (TargetMetric::CompleteAccurate, "complete_accurate"),
     ];
 
+    /// The metric's name in a map file.
     pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(m, _)| *m == self)
-            .map_or("", |(_, name)| name)
+        name_in(&Self::ALL, self)
     }
 
     /// Whether the metric is a duration (else a percentage).
@@ -163,11 +162,15 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
+    /// Each kind with its name in a map file.
+    pub const ALL: [(FlowKind, &'static str); 2] = [
+        (FlowKind::Electronic, "electronic"),
+        (FlowKind::Manual, "manual"),
+    ];
+
+    /// The kind's name in a map file.
     pub fn as_str(self) -> &'static str {
-        match self {
-            FlowKind::Electronic => "electronic",
-            FlowKind::Manual => "manual",
-        }
+        name_in(&Self::ALL, self)
     }
 }
 
@@ -203,20 +206,17 @@ pub enum ImprovementStatus {
 }
 
 impl ImprovementStatus {
-    pub const ALL: [ImprovementStatus; 4] = [
-        ImprovementStatus::Planned,
-        ImprovementStatus::InProgress,
-        ImprovementStatus::Done,
-        ImprovementStatus::Dropped,
+    /// Each status with its name in a map file.
+    pub const ALL: [(ImprovementStatus, &'static str); 4] = [
+        (ImprovementStatus::Planned, "planned"),
+        (ImprovementStatus::InProgress, "in_progress"),
+        (ImprovementStatus::Done, "done"),
+        (ImprovementStatus::Dropped, "dropped"),
     ];
 
+    /// The status's name in a map file.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ImprovementStatus::Planned => "planned",
-            ImprovementStatus::InProgress => "in_progress",
-            ImprovementStatus::Done => "done",
-            ImprovementStatus::Dropped => "dropped",
-        }
+        name_in(&Self::ALL, self)
     }
 }
 
@@ -249,4 +249,12 @@ impl ValueStream {
     pub fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|step| step.id == id)
     }
+}
+
+/// The name of `value` in an enum's table of names (which lists every variant).
+fn name_in<T: Copy + PartialEq>(table: &[(T, &'static str)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(variant, _)| *variant == value)
+        .map_or("", |(_, name)| name)
 }

@@ -258,19 +258,14 @@ pub fn try_analyze_measured(
     let mut after_all = vec![true; steps.len()];
     let mut before_all = vec![true; steps.len()];
     for m in (0..steps.len()).filter(|&m| measured[m]) {
+        let keep_seen = |all: &mut [bool], seen: Vec<bool>| {
+            all.iter_mut().zip(&seen).for_each(|(all, s)| *all &= *s);
+        };
         if !downstream[m] {
-            let seen = reach(m, &forward);
-            after_all
-                .iter_mut()
-                .zip(&seen)
-                .for_each(|(all, s)| *all &= *s);
+            keep_seen(&mut after_all, reach(m, &forward));
         }
         if !upstream[m] {
-            let seen = reach(m, &backward);
-            before_all
-                .iter_mut()
-                .zip(&seen)
-                .for_each(|(all, s)| *all &= *s);
+            keep_seen(&mut before_all, reach(m, &backward));
         }
     }
     let estimated_before = path_of(&unmeasured(&|i| !upstream[i] && before_all[i]));

@@ -118,21 +118,25 @@ steps:
     assert_eq!(b.reasons[0].code, ReasonCode::LowCompleteAccurate);
 }
 
+/// Steps a (1h + 1h, 80% %C&A), b (2h + 2h) and c (1h + 3h) with the `rework:` entries given.
+fn three_steps_reworked(rework: &str) -> ValueStream {
+    stream(&format!(
+        "
+name: Rework
+steps:
+  - {{ id: a, process_time: 1h, wait_time: 1h, complete_accurate: 80% }}
+  - {{ id: b, process_time: 2h, wait_time: 2h }}
+  - {{ id: c, process_time: 1h, wait_time: 3h }}
+rework:
+{rework}"
+    ))
+}
+
 #[test]
 fn rework_loop_adds_expected_passes() {
     // b finds problems in 20% of a's output (1 - a's 80% %C&A) and sends those items back to a.
     // One pass a..b takes 2h + 4h = 6h; extra passes 0.2 / 0.8 = 0.25; extra 1.5h.
-    let analysis = analyze(&stream(
-        "
-name: Rework
-steps:
-  - { id: a, process_time: 1h, wait_time: 1h, complete_accurate: 80% }
-  - { id: b, process_time: 2h, wait_time: 2h }
-  - { id: c, process_time: 1h, wait_time: 3h }
-rework:
-  - { from: b, to: a }
-",
-    ));
+    let analysis = analyze(&three_steps_reworked("  - { from: b, to: a }\n"));
     let s = &analysis.summary;
     assert_eq!(s.lead_time, hours(10.0));
     assert_eq!(s.lead_time_with_rework, hours(11.5));
@@ -157,17 +161,8 @@ rework:
 fn nested_rework_counts_the_inner_loop_in_the_outer_pass() {
     // Inner b -> a (20%): extra 1.5h, so b's expected LT is 5.5h.
     // Outer c -> b (50%, declared): one pass b..c = 5.5h + 4h = 9.5h; extra passes 1; extra 9.5h.
-    let analysis = analyze(&stream(
-        "
-name: Nested
-steps:
-  - { id: a, process_time: 1h, wait_time: 1h, complete_accurate: 80% }
-  - { id: b, process_time: 2h, wait_time: 2h }
-  - { id: c, process_time: 1h, wait_time: 3h }
-rework:
-  - { from: b, to: a }
-  - { from: c, to: b, share: 50% }
-",
+    let analysis = analyze(&three_steps_reworked(
+        "  - { from: b, to: a }\n  - { from: c, to: b, share: 50% }\n",
     ));
     assert_eq!(analysis.rework[1].loop_lead_time, hours(9.5));
     assert_eq!(analysis.rework[1].expected_extra_time, hours(9.5));

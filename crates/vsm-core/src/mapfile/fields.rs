@@ -1,7 +1,11 @@
 //! The shape of a map file, written once as data.
 //!
 //! The reader checks field names against these tables (and suggests the closest on a typo), and
-//! the JSON Schema that editors use is generated from them, so the two cannot drift apart.
+//! the JSON Schema that editors use is generated from them, so the two cannot drift apart. The
+//! words of a choice come from the enum's own table of names.
+
+use crate::measure::Reentry;
+use crate::model::{FlowKind, ImprovementStatus};
 
 /// What a field holds.
 #[derive(Debug)]
@@ -79,8 +83,33 @@ const fn required(name: &'static str, kind: Kind, description: &'static str) -> 
     }
 }
 
-pub const FLOW_KINDS: &[&str] = &["electronic", "manual"];
-pub const IMPROVEMENT_STATUSES: &[&str] = &["planned", "in_progress", "done", "dropped"];
+/// The words of a table of choices (an enum's `ALL`), for a [`Kind::Choice`].
+const fn names<T: Copy, const N: usize>(table: &[(T, &'static str); N]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = table[i].1;
+        i += 1;
+    }
+    names
+}
+
+pub const FLOW_KINDS: [&str; 2] = names(&FlowKind::ALL);
+pub const IMPROVEMENT_STATUSES: [&str; 4] = names(&ImprovementStatus::ALL);
+pub const REENTRY: [&str; 2] = names(&Reentry::ALL);
+/// `last_event:`, with whether the item's last event ends the step it is in.
+pub const LAST_EVENT: [(bool, &str); 2] = [(false, "in_progress"), (true, "done")];
+const LAST_EVENT_NAMES: [&str; 2] = names(&LAST_EVENT);
+/// The working days of a calendar's `days:`, with their index from monday.
+pub const WEEKDAYS: [(usize, &str); 7] = [
+    (0, "mon"),
+    (1, "tue"),
+    (2, "wed"),
+    (3, "thu"),
+    (4, "fri"),
+    (5, "sat"),
+    (6, "sun"),
+];
 
 pub static SCOPE: ObjectSpec = ObjectSpec {
     noun: "scope",
@@ -136,8 +165,6 @@ pub static STEP_MEASURE: ObjectSpec = ObjectSpec {
     ],
 };
 
-pub const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
 pub static CALENDAR: ObjectSpec = ObjectSpec {
     noun: "calendar",
     description: "Working time: measured times count only working hours on working days.",
@@ -187,19 +214,16 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
         ),
         field(
             "reentry",
-            Kind::Choice(REENTRY),
+            Kind::Choice(&REENTRY),
             "An item entering a step again before it reached a later one: `rework` (the default; it counts against the step's %C&A) or `resume` (the same work suspended and resumed, as in logs with work sessions).",
         ),
         field(
             "last_event",
-            Kind::Choice(LAST_EVENT),
+            Kind::Choice(&LAST_EVENT_NAMES),
             "What an item's last event means when it leaves the item inside a step (a status, or a group handling it): `in_progress` (the default; the item is still there, as in a tracker's export of open tickets) or `done` (the log holds finished cases: the step ends at the last event).",
         ),
     ],
 };
-
-pub const REENTRY: &[&str] = &["rework", "resume"];
-pub const LAST_EVENT: &[&str] = &["in_progress", "done"];
 
 pub static STEP: ObjectSpec = ObjectSpec {
     noun: "step",
@@ -305,7 +329,7 @@ pub static FLOW: ObjectSpec = ObjectSpec {
         ),
         field(
             "kind",
-            Kind::Choice(FLOW_KINDS),
+            Kind::Choice(&FLOW_KINDS),
             "`electronic` (drawn as a lightning arrow) or `manual` (default: electronic).",
         ),
         field(
@@ -369,7 +393,7 @@ pub static IMPROVEMENT: ObjectSpec = ObjectSpec {
         ),
         field(
             "status",
-            Kind::Choice(IMPROVEMENT_STATUSES),
+            Kind::Choice(&IMPROVEMENT_STATUSES),
             "Where it stands (default: planned).",
         ),
         field(

@@ -4,11 +4,18 @@
 //! because serde stops at the first problem and a user fixing a map wants all of them at once.
 
 mod bounds;
+mod extends;
 pub mod fields;
+mod ids;
+mod measure;
 mod nodes;
 mod schema;
+mod steps;
 mod stream;
+mod targets;
+mod values;
 
+pub use extends::{Extends, Header};
 pub use schema::json_schema;
 
 use crate::ValueStream;
@@ -21,9 +28,14 @@ pub struct ParsedMap {
     pub stream: Option<ValueStream>,
     /// Errors and warnings in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The map the file `extends:`, when it names one. A map that does, read with
+    /// [`parse_map`] rather than [`parse_map_extending`], has no stream and an
+    /// `extends_not_followed` error.
+    pub extends: Option<Extends>,
 }
 
 impl ParsedMap {
+    /// Whether a problem is an error (not only a warning).
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -34,10 +46,10 @@ pub fn parse_map(source: &str) -> ParsedMap {
     read(source, stream::build)
 }
 
-/// Reads a map that `extends:` `base` (see [`extends_of`]).
+/// Reads a map that `extends:` `base`: the map its [`Header`] names, read first.
 pub fn parse_map_extending(source: &str, base: &ValueStream) -> ParsedMap {
     read(source, |reader, root| {
-        stream::build_extending(reader, root, base)
+        extends::build_extending(reader, root, base)
     })
 }
 
@@ -47,7 +59,11 @@ fn read(
     build: impl FnOnce(&mut nodes::Reader<'_>, &nodes::Node<'_>) -> Option<ValueStream>,
 ) -> ParsedMap {
     let mut reader = nodes::Reader::new(source);
-    let stream = reader.document().and_then(|root| build(&mut reader, &root));
+    let root = reader.document();
+    let extends = root
+        .as_ref()
+        .and_then(|root| extends::extends(&reader, root));
+    let stream = root.and_then(|root| build(&mut reader, &root));
     let mut diagnostics = reader.into_diagnostics();
     diagnostics.sort_by_key(|d| d.location.map(|l| (l.offset, l.len)));
     let stream = if diagnostics.iter().any(Diagnostic::is_error) {
@@ -58,10 +74,14 @@ fn read(
     ParsedMap {
         stream,
         diagnostics,
+        extends,
     }
 }
 
 /// The map a map file `extends:`, if it says so (and is YAML at all).
+///
+/// Deprecated: scans the text again; use [`Header::read`] (with the value's location) or
+/// [`ParsedMap::extends`].
 pub fn extends_of(source: &str) -> Option<String> {
     use saphyr::LoadableYamlNode as _;
     // Most maps extend none: spare them a second parse of the whole file. (A key spelled with

@@ -4,7 +4,6 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::fields::{Kind, ObjectSpec};
 use crate::diagnostic::{Diagnostic, Location, backticked, did_you_mean, shorten};
-use crate::{Duration, Percent};
 
 pub type Node<'s> = MarkedYaml<'s>;
 
@@ -20,9 +19,6 @@ pub struct Reader<'s> {
 
 /// Comparisons one file may spend on suggestions (well under a second).
 const SUGGESTION_BUDGET: usize = 2_000_000;
-
-/// The longest id, in characters.
-pub const MAX_ID_CHARS: usize = 100;
 
 /// How many names a help text lists before counting the rest.
 pub const LISTED_NAMES: usize = 12;
@@ -141,6 +137,12 @@ impl<'s> Reader<'s> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Reports a problem at the node that has it.
+    pub fn report_at(&mut self, node: &Node<'_>, diagnostic: Diagnostic) {
+        let location = self.location(node);
+        self.report(diagnostic.at(location));
+    }
+
     /// The single YAML document of the file, or a reported reason why there is none.
     pub fn document(&mut self) -> Option<Node<'s>> {
         let start = Location {
@@ -180,10 +182,9 @@ impl<'s> Reader<'s> {
         };
         if documents.len() > 1 {
             let second = &documents[1];
-            let location = self.location(second);
-            self.report(
+            self.report_at(
+                second,
                 Diagnostic::error("several_documents", "the file holds more than one YAML document")
-                    .at(location)
                     .help("keep one map per file; remove the `---` line and what follows, or move it to a file of its own"),
             );
             return None;
@@ -244,12 +245,11 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
+    pub(super) fn type_error(&mut self, node: &Node<'_>, expected: &str, help: &str) {
         let found = self.describe(node);
-        let location = self.location(node);
-        self.report(
+        self.report_at(
+            node,
             Diagnostic::error("wrong_type", format!("expected {expected}, found {found}"))
-                .at(location)
                 .help(help),
         );
     }
@@ -348,10 +348,9 @@ impl<'s> Reader<'s> {
                     );
                 }
                 Some((_, key, value)) if is_null(value) => {
-                    let location = self.location(key);
-                    self.report(
+                    self.report_at(
+                        key,
                         Diagnostic::error("empty_field", format!("`{}` has no value", field.name))
-                            .at(location)
                             .help(format!(
                                 "give `{}` a value: {}",
                                 field.name,
@@ -366,13 +365,12 @@ impl<'s> Reader<'s> {
         for (name, key, value) in &fields.entries {
             let spec_field = spec.field(name).expect("entries hold known fields");
             if is_null(value) && !spec_field.required && !matches!(spec_field.kind, Kind::Text) {
-                let location = self.location(key);
-                self.report(
+                self.report_at(
+                    key,
                     Diagnostic::warning(
                         "empty_field",
                         format!("`{name}` has no value and is ignored"),
                     )
-                    .at(location)
                     .help(format!("give `{name}` a value or remove the line")),
                 );
             }
@@ -393,270 +391,6 @@ impl<'s> Reader<'s> {
                 Vec::new()
             }
         }
-    }
-
-    pub fn text(&mut self, node: &Node<'_>) -> Option<String> {
-        match &node.data {
-            YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
-            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_) | Scalar::Boolean(_)) => {
-                Some(self.raw(node).trim_matches(['"', '\'']).to_string())
-            }
-            _ => {
-                self.type_error(
-                    node,
-                    "a text",
-                    "write the text on the same line after the `:`",
-                );
-                None
-            }
-        }
-    }
-
-    /// An identifier: letters, digits, `-`, `_` and `.`.
-    pub fn id(&mut self, node: &Node<'_>) -> Option<String> {
-        let id = self.text(node)?;
-        // Ids are quoted in many messages and drawn in every picture: keep them short.
-        let length = id.chars().count();
-        if length > MAX_ID_CHARS {
-            let location = self.location(node);
-            self.report(
-                Diagnostic::error(
-                    "invalid_id",
-                    format!(
-                        "`{}` is too long for an id: {length} characters, the most is {MAX_ID_CHARS}",
-                        shorten(&id)
-                    ),
-                )
-                .at(location)
-                .help("use a short id such as `review` and put the full text in `name:`"),
-            );
-            return None;
-        }
-        let valid = id.chars().next().is_some_and(char::is_alphanumeric)
-            && id
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if valid {
-            return Some(id);
-        }
-        let suggestion: String = id
-            .trim()
-            .to_lowercase()
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '.' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect::<String>()
-            .split('-')
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
-        let location = self.location(node);
-        let mut diagnostic = Diagnostic::error(
-            "invalid_id",
-            format!("`{}` is not a valid id", shorten(&id)),
-        )
-        .at(location);
-        diagnostic = if suggestion.is_empty() {
-            diagnostic.help("an id uses letters, digits, `-`, `_` and `.`")
-        } else {
-            diagnostic.help(format!(
-                "an id uses letters, digits, `-`, `_` and `.`; try `{}` (the display name goes in `name:`)",
-                shorten(&suggestion)
-            ))
-        };
-        self.report(diagnostic);
-        None
-    }
-
-    pub fn text_list(&mut self, node: &Node<'_>) -> Vec<String> {
-        match &node.data {
-            YamlData::Sequence(items) => items.iter().filter_map(|item| self.text(item)).collect(),
-            YamlData::Value(Scalar::String(text)) => vec![text.to_string()],
-            _ => {
-                self.type_error(
-                    node,
-                    "a list of texts",
-                    "write `[first, second]` or one `- item` per line",
-                );
-                Vec::new()
-            }
-        }
-    }
-
-    pub fn boolean(&mut self, node: &Node<'_>) -> Option<bool> {
-        if let YamlData::Value(Scalar::Boolean(value)) = node.data {
-            return Some(value);
-        }
-        let raw = self.raw(node).to_lowercase();
-        let suggestion = match raw.as_str() {
-            "yes" | "y" | "on" => "true",
-            "no" | "n" | "off" => "false",
-            _ => "true` or `false",
-        };
-        self.type_error(node, "`true` or `false`", &format!("write `{suggestion}`"));
-        None
-    }
-
-    pub fn integer(&mut self, node: &Node<'_>, min: u64) -> Option<u32> {
-        if let YamlData::Value(Scalar::Integer(value)) = node.data {
-            if let Ok(value) = u32::try_from(value)
-                && u64::from(value) >= min
-            {
-                return Some(value);
-            }
-            let location = self.location(node);
-            self.report(
-                Diagnostic::error("out_of_range", format!("`{value}` is out of range"))
-                    .at(location)
-                    .help(format!("write a whole number of at least {min}")),
-            );
-            return None;
-        }
-        self.type_error(
-            node,
-            "a whole number",
-            &format!("write a whole number of at least {min}, e.g. `2`"),
-        );
-        None
-    }
-
-    pub fn duration(&mut self, node: &Node<'_>) -> Option<Duration> {
-        let text = match &node.data {
-            YamlData::Value(Scalar::String(text)) => text.to_string(),
-            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
-                self.raw(node).to_string()
-            }
-            _ => {
-                self.type_error(
-                    node,
-                    "a duration such as `2h` or `1d 4h`",
-                    "use ms, s, m, h, d or w, e.g. `90m`, `1.5h`, `1d 4h`",
-                );
-                return None;
-            }
-        };
-        match text.parse::<Duration>() {
-            Ok(duration) => Some(duration),
-            Err(error) => {
-                let location = self.location(node);
-                self.report(
-                    Diagnostic::error(
-                        "invalid_duration",
-                        format!(
-                            "`{}` is not a valid duration: {error}",
-                            shorten(self.raw(node))
-                        ),
-                    )
-                    .at(location)
-                    .help(error.help()),
-                );
-                None
-            }
-        }
-    }
-
-    pub fn percent(&mut self, node: &Node<'_>) -> Option<Percent> {
-        let text = match &node.data {
-            YamlData::Value(Scalar::String(text)) => text.to_string(),
-            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
-                self.raw(node).to_string()
-            }
-            _ => {
-                self.type_error(
-                    node,
-                    "a percentage such as `75%`",
-                    "write a number from 0 to 100, e.g. `75%`",
-                );
-                return None;
-            }
-        };
-        match text.parse::<Percent>() {
-            Ok(percent) => {
-                if let YamlData::Value(Scalar::FloatingPoint(value)) = node.data
-                    && value.0 > 0.0
-                    && value.0 < 1.0
-                {
-                    let location = self.location(node);
-                    let meant = Percent::new(value.0 * 100.0).expect("under 100");
-                    self.report(
-                        Diagnostic::warning("fraction_as_percent", format!("`{}` is read as {percent}, not {meant}", shorten(self.raw(node))))
-                            .at(location)
-                            .help(format!("percentages are written out of 100; write `{meant}` if that is what you mean")),
-                    );
-                }
-                Some(percent)
-            }
-            Err(error) => {
-                let location = self.location(node);
-                self.report(
-                    Diagnostic::error(
-                        "invalid_percent",
-                        format!(
-                            "`{}` is not a valid percentage: {error}",
-                            shorten(self.raw(node))
-                        ),
-                    )
-                    .at(location)
-                    .help(error.help()),
-                );
-                None
-            }
-        }
-    }
-
-    pub fn date(&mut self, node: &Node<'_>) -> Option<jiff::civil::Date> {
-        let text = self.text(node)?;
-        match text.parse::<jiff::civil::Date>() {
-            Ok(date) => Some(date),
-            Err(_) => {
-                let location = self.location(node);
-                self.report(
-                    Diagnostic::error(
-                        "invalid_date",
-                        format!("`{}` is not a date", shorten(&text)),
-                    )
-                    .at(location)
-                    .help("write the date as `YYYY-MM-DD`, e.g. `2027-02-01`"),
-                );
-                None
-            }
-        }
-    }
-
-    /// One of `choices`, with a suggestion for a near miss.
-    pub fn choice(
-        &mut self,
-        node: &Node<'_>,
-        field: &str,
-        choices: &[&'static str],
-    ) -> Option<&'static str> {
-        let text = self.text(node)?;
-        let normalized = text.trim().to_lowercase().replace([' ', '-'], "_");
-        if let Some(choice) = choices.iter().find(|choice| **choice == normalized) {
-            return Some(choice);
-        }
-        let location = self.location(node);
-        let listed = backticked(choices.iter().copied(), usize::MAX);
-        let help = match did_you_mean(&normalized, choices.iter().copied()) {
-            Some(suggestion) => {
-                format!("did you mean `{suggestion}`? `{field}` is one of {listed}")
-            }
-            None => format!("`{field}` is one of {listed}"),
-        };
-        self.report(
-            Diagnostic::error(
-                "invalid_choice",
-                format!("`{}` is not a valid `{field}`", shorten(&text)),
-            )
-            .at(location)
-            .help(help),
-        );
-        None
     }
 }
 

@@ -40,7 +40,7 @@ pub fn json_schema() -> Value {
             "description": "An identifier: letters, digits, `-`, `_` and `.`, starting with a letter or digit; at most 100 characters.",
             "type": "string",
             "pattern": ID_PATTERN,
-            "maxLength": super::nodes::MAX_ID_CHARS
+            "maxLength": super::values::MAX_ID_CHARS
         }),
     );
     let mut schema = object_schema(&MAP);

@@ -87,6 +87,7 @@ pub enum Reentry {
 }
 
 impl Reentry {
+    /// Each meaning with its name in a map file.
     pub const ALL: [(Reentry, &'static str); 2] =
         [(Reentry::Rework, "rework"), (Reentry::Resume, "resume")];
 }

@@ -253,79 +253,6 @@ fn measure_rules_and_calendars_are_checked() {
     assert!(found[3].contains("`17:00-09:00` is not a span of working hours"));
 }
 
-const BASE: &str = "name: Base\nsteps:\n  - { id: a, name: Ask, team: Product, process_time: 1h, wait_time: 1d, complete_accurate: 70% }\n  - { id: b, process_time: 2h, wait_time: 2d }\n  - { id: c, process_time: 3h, wait_time: 3d }\nrework:\n  - { from: c, to: a }\nimprovements:\n  - { id: k1, step: b, action: Do less }\n";
-
-fn extend(overlay: &str) -> ParsedMap {
-    let base = parse_map(BASE).stream.unwrap();
-    parse_map_extending(overlay, &base)
-}
-
-#[test]
-fn an_overlay_changes_fields_removes_and_adds_steps() {
-    let parsed = extend(
-        "extends: base.yaml\nremove: [b]\nsteps:\n  - { id: a, wait_time: 4h, complete_accurate: 90% }\n  - { id: d, after: a, process_time: 30m }\n",
-    );
-    let warnings: Vec<String> = parsed.diagnostics.iter().map(ToString::to_string).collect();
-    let stream = parsed.stream.unwrap();
-    assert_eq!(stream.name, "Base");
-    let ids: Vec<&str> = stream.steps.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["a", "d", "c"], "d is listed after a; b is gone");
-    // Fields left out keep the base's values.
-    let a = &stream.steps[0];
-    assert_eq!(
-        (a.name.as_str(), a.team.as_deref(), a.process_time),
-        ("Ask", Some("Product"), Duration::from_hours(1))
-    );
-    assert_eq!(
-        (a.wait_time, a.complete_accurate),
-        (Duration::from_hours(4), Percent::new(90.0).unwrap())
-    );
-    // c followed b; with b removed it follows a.
-    assert_eq!(stream.steps[2].after, vec![0]);
-    // The loop back to a follows a's new %C&A: 10%.
-    assert_eq!(stream.rework[0].share, Percent::new(10.0).unwrap());
-    // The improvement on the removed step is left out, and said to be.
-    assert!(stream.improvements.is_empty());
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(
-        warnings[0]
-            .contains("the base map's improvement `k1` is left out: it refers to a removed step")
-    );
-}
-
-#[test]
-fn an_overlay_is_checked_like_a_map() {
-    let found: Vec<String> = extend(
-        "extends: base.yaml\nremove: [bb]\nsteps:\n  - { id: e, process_time: 1h }\n  - { id: a, proces_time: 2h }\n",
-    )
-    .diagnostics
-    .iter()
-    .filter(|d| d.is_error())
-    .map(ToString::to_string)
-    .collect();
-    assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(
-        found[0].contains("there is no step `bb` to remove (help: did you mean `b`?)"),
-        "{}",
-        found[0]
-    );
-    assert!(found[1].contains("new step `e` does not say which step it follows"));
-    assert!(
-        found[2]
-            .contains("unknown field `proces_time` in a step (help: did you mean `process_time`?)")
-    );
-    // A map read on its own that says `extends:` is refused rather than half-read.
-    assert!(
-        errors("extends: base.yaml\nname: x\nsteps:\n  - { id: a }\n")[0]
-            .contains("this map extends another, but was read on its own")
-    );
-    assert_eq!(
-        extends_of("extends: base.yaml\n").as_deref(),
-        Some("base.yaml")
-    );
-    assert_eq!(extends_of(BASE), None);
-}
-
 /// The text a diagnostic's location points at.
 fn located<'a>(source: &'a str, diagnostic: &Diagnostic) -> &'a str {
     let location = diagnostic.location.expect("a located diagnostic");
@@ -423,20 +350,6 @@ fn a_derived_rework_share_of_hundred_percent_is_an_error_with_the_fix() {
     // A declared share needs no usable %C&A.
     let declared = source.replace("to: a }", "to: a, share: 20% }");
     assert!(!parse_map(&declared).has_errors());
-}
-
-#[test]
-fn an_overlay_that_lowers_ca_to_zero_under_a_base_loop_is_an_error() {
-    // The base's loop c -> a derives its share from a's %C&A, which the overlay sets to 0%.
-    let parsed = extend("extends: base.yaml\nsteps:\n  - { id: a, complete_accurate: 0% }\n");
-    assert!(parsed.stream.is_none());
-    let found = parsed
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "rework_share_too_high")
-        .expect("reported");
-    assert!(found.location.is_some());
-    assert!(found.message.contains("from `c` to `a`"), "{found}");
 }
 
 #[test]
@@ -637,3 +550,38 @@ fn huge_bad_values_are_quoted_short() {
     // The duration, the id, the reference, the percentage and the zone.
     assert_eq!(quoting, 5, "{:#?}", parsed.diagnostics);
 }
+
+#[test]
+fn the_targets_section_lists_every_target_metric() {
+    let fields: Vec<&str> = fields::TARGETS.names().collect();
+    let mut metrics: Vec<&str> = crate::model::TargetMetric::ALL
+        .iter()
+        .map(|(_, name)| *name)
+        .collect();
+    assert_eq!(fields.len(), metrics.len());
+    metrics.retain(|name| !fields.contains(name));
+    assert_eq!(metrics, Vec::<&str>::new(), "metrics with no field");
+}
+
+#[test]
+fn choices_are_read_through_the_enums_tables() {
+    let parsed = parse_map(
+        "name: C\nsteps:\n  - { id: a }\nflows:\n  - { from: a, to: customer, kind: Manual }\nimprovements:\n  - { id: k, step: a, action: Go, status: in progress }\nmeasure: { log: x.csv, reentry: resume, last_event: done }\n",
+    );
+    let stream = parsed.stream.unwrap();
+    assert_eq!(stream.flows[0].kind, FlowKind::Manual);
+    assert_eq!(stream.improvements[0].status, ImprovementStatus::InProgress);
+    let measure = stream.measure.unwrap();
+    assert_eq!(measure.reentry, crate::measure::Reentry::Resume);
+    assert!(measure.last_event_ends);
+    assert_eq!(
+        errors(
+            "name: C\nsteps:\n  - { id: a }\nflows:\n  - { from: a, to: customer, kind: manul }\n"
+        ),
+        [
+            "5:36: error: `manul` is not a valid `kind` (help: did you mean `manual`? `kind` is one of `electronic`, `manual`)"
+        ]
+    );
+}
+
+mod extends;

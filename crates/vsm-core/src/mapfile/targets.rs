@@ -1,0 +1,98 @@
+//! The bounds a stream must keep (`targets:`) and the values an improvement promises
+//! (`target:` of an improvement).
+
+use super::fields;
+use super::nodes::{Node, Reader};
+use super::values::checked;
+use crate::Percent;
+use crate::diagnostic::{Diagnostic, shorten};
+use crate::model::{StepTargets, Target, TargetMetric};
+
+/// The top-level `targets:`: each metric's bounds, checked; a bound that cannot be read is
+/// reported and left out.
+pub(super) fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Target> {
+    let Some(fields) = reader.object(node, &fields::TARGETS) else {
+        return Vec::new();
+    };
+    let mut targets = Vec::new();
+    for (metric, name) in TargetMetric::ALL {
+        let Some(node) = fields.get(name) else {
+            continue;
+        };
+        let spec = if metric.is_duration() {
+            &fields::DURATION_BOUND
+        } else {
+            &fields::PERCENT_BOUND
+        };
+        let Some(bound) = reader.object(node, spec) else {
+            continue;
+        };
+        let mut value = |key: &str| {
+            let node = bound.get(key)?;
+            if metric.is_duration() {
+                reader.duration(node).map(|d| d.as_millis() as f64)
+            } else {
+                reader.percent(node).map(Percent::value)
+            }
+        };
+        let (min, max) = (value("min"), value("max"));
+        if min.is_none() && max.is_none() {
+            let location = bound.location();
+            reader.report(
+                Diagnostic::error(
+                    "empty_target",
+                    format!("the target for `{name}` gives neither `min` nor `max`"),
+                )
+                .at(location)
+                .help(if metric.is_duration() {
+                    "e.g. `{ max: 5d }`"
+                } else {
+                    "e.g. `{ min: 80% }`"
+                }),
+            );
+            continue;
+        }
+        if let (Some(low), Some(high)) = (min, max)
+            && low > high
+        {
+            let show = |key: &str| {
+                bound
+                    .get(key)
+                    .map_or("".into(), |node| shorten(reader.raw(node)))
+                    .to_string()
+            };
+            let (low_text, high_text) = (show("min"), show("max"));
+            let location = bound.location();
+            reader.report(
+                Diagnostic::error(
+                    "target_min_above_max",
+                    format!("the target for `{name}` has `min: {low_text}` above `max: {high_text}`, so no value can meet it"),
+                )
+                .at(location)
+                .help(format!("swap them (`{{ min: {high_text}, max: {low_text} }}`), or give only the bound you mean")),
+            );
+            continue;
+        }
+        targets.push(Target { metric, min, max });
+    }
+    targets
+}
+
+/// An improvement's `target:`; `None` when a value could not be read (it is reported).
+pub(super) fn read_step_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepTargets> {
+    let target = reader.object(node, &fields::TARGET)?;
+    let duration =
+        |reader: &mut Reader<'_>, name| target.get(name).map(|node| reader.duration(node));
+    let process_time = duration(reader, "process_time");
+    let wait_time = duration(reader, "wait_time");
+    let lead_time = duration(reader, "lead_time");
+    let complete_accurate = target
+        .get("complete_accurate")
+        .map(|node| reader.percent(node));
+    Some(StepTargets {
+        process_time: checked(process_time)?,
+        wait_time: checked(wait_time)?,
+        lead_time: checked(lead_time)?,
+        complete_accurate: checked(complete_accurate)?,
+    })
+}
