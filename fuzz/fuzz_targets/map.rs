@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = vsm_core::extends_of(source);
+    let _ = vsm_core::Header::read(source);
     let parsed = vsm_core::parse_map(source);
     check_diagnostics(source, &parsed);
     if let Some(stream) = &parsed.stream {

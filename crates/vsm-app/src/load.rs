@@ -86,7 +86,17 @@ pub fn parse_source(files: &dyn Files, path: &Path, source: String) -> Result<Pa
 }
 
 fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Result<Parsed> {
-    let Some(base_name) = vsm_core::extends_of(&source) else {
+    let header = match vsm_core::Header::read(&source) {
+        Ok(header) => header,
+        Err(diagnostics) => {
+            return Ok(Parsed {
+                files: vec![file_diagnostics(path, source, diagnostics)],
+                stream: None,
+                base: None,
+            });
+        }
+    };
+    let Some(extends) = header.extends else {
         let parsed = vsm_core::parse_map(&source);
         return Ok(Parsed {
             files: vec![file_diagnostics(path, source, parsed.diagnostics)],
@@ -100,7 +110,8 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
             path.display()
         );
     }
-    let base_path = path.parent().unwrap_or(Path::new(".")).join(&base_name);
+    let base_name = &extends.base;
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(base_name);
     let base_source = files
         .read_map(&base_path)
         .with_context(|| format!("`{}` extends `{base_name}`", path.display()))?;

@@ -204,3 +204,15 @@ fn a_missing_upload_is_an_error_that_names_it() {
     assert!(message.contains("gone.csv"), "{message}");
     assert!(message.contains("not uploaded"), "{message}");
 }
+
+#[test]
+fn an_extends_that_is_not_a_file_name_is_a_located_problem_of_the_map() {
+    let files = Memory::default().with("future.yaml", "name: F\nextends: [a.yaml]\n");
+    let error = vsm_app::load::check(&files, Path::new("future.yaml")).unwrap_err();
+    let invalid = error.downcast_ref::<Invalid>().expect("problems as data");
+    let [problem] = &invalid.files[0].diagnostics[..] else {
+        panic!("{:?}", invalid.files);
+    };
+    assert!(problem.is_error());
+    assert_eq!(problem.location.map(|l| (l.line, l.column)), Some((2, 10)));
+}

@@ -23,6 +23,6 @@ pub mod simulate;
 pub use analysis::{Analysis, TooLong, TooLongAt, analyze, analyze_measured, try_analyze};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use duration::{Duration, DurationError};
-pub use mapfile::{ParsedMap, extends_of, json_schema, parse_map, parse_map_extending};
+pub use mapfile::{Header, ParsedMap, json_schema, parse_map, parse_map_extending};
 pub use model::ValueStream;
 pub use percent::{Percent, PercentError, format_number, format_percent};

@@ -78,21 +78,5 @@ fn read(
     }
 }
 
-/// The map a map file `extends:`, if it says so (and is YAML at all).
-///
-/// Deprecated: scans the text again; use [`Header::read`] (with the value's location) or
-/// [`ParsedMap::extends`].
-pub fn extends_of(source: &str) -> Option<String> {
-    use saphyr::LoadableYamlNode as _;
-    // Most maps extend none: spare them a second parse of the whole file. (A key spelled with
-    // escapes is still found by the reader, which reports it.)
-    if !source.contains("extends") {
-        return None;
-    }
-    let documents = saphyr::Yaml::load_from_str(source).ok()?;
-    let root = documents.first()?;
-    root.as_mapping_get("extends")?.as_str().map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests;

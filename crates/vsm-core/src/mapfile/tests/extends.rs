@@ -69,11 +69,9 @@ fn an_overlay_is_checked_like_a_map() {
         errors("extends: base.yaml\nname: x\nsteps:\n  - { id: a }\n")[0]
             .contains("this map extends another, but was read on its own")
     );
-    assert_eq!(
-        extends_of("extends: base.yaml\n").as_deref(),
-        Some("base.yaml")
-    );
-    assert_eq!(extends_of(BASE), None);
+    let header = |source: &str| Header::read(source).unwrap().extends.map(|e| e.base);
+    assert_eq!(header("extends: base.yaml\n").as_deref(), Some("base.yaml"));
+    assert_eq!(header(BASE), None);
 }
 
 #[test]
