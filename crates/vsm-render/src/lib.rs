@@ -1,17 +1,24 @@
 //! Renderers: each takes a checked [`ValueStream`] and its [`Analysis`] and returns text.
 //!
 //! A terminal report, Markdown and JSON are just renderers, like the diagrams that follow; none
-//! of them reads files or prints.
+//! of them reads files or prints. Every other command's output has its module here too
+//! (`measure`, `simulate`, `trend`, `plan`, `check`, `discover`, `compare`), each with its JSON
+//! as `Serialize` structs under [`json::SCHEMA_VERSION`] and its text for people.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod compare;
+pub mod discover;
 mod graph_text;
 mod html;
 pub mod json;
 pub mod ladder;
 mod markdown;
+pub mod measure;
+pub mod plan;
 mod png;
 mod report;
+pub mod simulate;
 pub mod svg;
 pub mod trend;
 

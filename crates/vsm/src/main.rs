@@ -4,7 +4,6 @@
 //! `vsm-core` (model and analysis) and `vsm-render` (text, Markdown, JSON).
 #![forbid(unsafe_code)]
 
-mod check;
 mod diagnostics;
 mod discover;
 mod history;
@@ -430,12 +429,21 @@ fn run(cli: Cli) -> Result<()> {
                 analysis,
                 measured,
             } = load_measured(&file, &source)?;
-            let mut text = report_text(&stream, &analysis, format);
-            if matches!(format, Format::Json) {
-                text = with_provenance(&text, &estimates, measured.as_ref());
-            } else if let Some(measured) = &measured {
-                text.push_str(&measure::comparison_text(&estimates, measured, &file));
-            }
+            let measured = measured.as_ref().map(|m| m.view(&estimates));
+            let text = match (format, &measured) {
+                (Format::Json, measured) => vsm_render::json::to_string(
+                    &vsm_render::json::Report::new(&stream, &analysis)
+                        .with_provenance(measured.as_ref()),
+                ),
+                (_, Some(measured)) => {
+                    report_text(&stream, &analysis, format)
+                        + &vsm_render::measure::comparison_text(
+                            measured,
+                            &file.display().to_string(),
+                        )
+                }
+                (_, None) => report_text(&stream, &analysis, format),
+            };
             write_output(output.as_deref(), &text)
         }
         Command::Check {
@@ -484,8 +492,10 @@ fn run(cli: Cli) -> Result<()> {
             };
             let failed = results.iter().filter(|r| !r.passed).count();
             let text = match format {
-                MeasureFormat::Text => check::text(&file, &results),
-                MeasureFormat::Json => check::json(&results),
+                MeasureFormat::Text => {
+                    vsm_render::check::text(&file.display().to_string(), &results)
+                }
+                MeasureFormat::Json => vsm_render::check::json(&results),
             };
             write_output(None, &text)?;
             if failed > 0 {
@@ -501,10 +511,10 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let source = input::read_map_file(&file)?;
             let loaded = load_measured_from(&file, &source, events.as_deref())?;
-            let analysis = with_provenance(
-                &report_text(&loaded.stream, &loaded.analysis, Format::Json),
-                &loaded.estimates,
-                loaded.measured.as_ref(),
+            let measured = loaded.measured.as_ref().map(|m| m.view(&loaded.estimates));
+            let analysis = vsm_render::json::to_string(
+                &vsm_render::json::Report::new(&loaded.stream, &loaded.analysis)
+                    .with_provenance(measured.as_ref()),
             );
             let (commit, dirty) = history::git_state(&file);
             let mut snapshot = vsm_store::Snapshot {
@@ -546,11 +556,19 @@ fn run(cli: Cli) -> Result<()> {
             };
             let history = history::history_of(store.as_ref(), db.url(), &stream.name)?;
             let names = history::pick_metrics(&history, &metric)?;
+            let snapshots: Vec<_> = history.iter().map(history::info).collect();
+            let series: Vec<(String, Vec<Option<f64>>)> = names
+                .into_iter()
+                .map(|name| {
+                    let values = history::series(&history, &name);
+                    (name, values)
+                })
+                .collect();
             let text = match format {
                 MeasureFormat::Text => {
-                    history::trend_text(&stream.name, db.url(), &history, &names)
+                    vsm_render::trend::text(&stream.name, db.url(), &snapshots, &series)
                 }
-                MeasureFormat::Json => history::trend_json(&stream.name, &history, &names),
+                MeasureFormat::Json => vsm_render::trend::json(&stream.name, &snapshots, &series),
             };
             write_output(None, &text)
         }
@@ -605,8 +623,8 @@ fn run(cli: Cli) -> Result<()> {
                 .as_ref()
                 .filter(|_| as_measured)
                 .and_then(|m| vsm_core::simulate::complete_journeys(&loaded.stream, &m.measurement))
-                .and_then(|journeys| simulate::validate(&projection, journeys));
-            let report = simulate::Report {
+                .and_then(|journeys| vsm_core::simulate::validate(&projection, journeys));
+            let report = vsm_render::simulate::Report {
                 stream: &loaded.stream,
                 models: &models,
                 projection: &projection,
@@ -615,8 +633,8 @@ fn run(cli: Cli) -> Result<()> {
                 validation: validation.as_ref(),
             };
             let text = match format {
-                MeasureFormat::Text => simulate::text(&report),
-                MeasureFormat::Json => simulate::json(&report),
+                MeasureFormat::Text => vsm_render::simulate::text(&report),
+                MeasureFormat::Json => vsm_render::simulate::json(&report),
             };
             write_output(None, &text)
         }
@@ -655,10 +673,16 @@ fn run(cli: Cli) -> Result<()> {
             }
             let has_history = !history.is_empty();
             let text = match format {
-                MeasureFormat::Text => {
-                    plan::text(&loaded.stream, &loaded.analysis, &items, today, has_history)
+                MeasureFormat::Text => vsm_render::plan::text(
+                    &loaded.stream,
+                    &loaded.analysis,
+                    &items,
+                    today,
+                    has_history,
+                ),
+                MeasureFormat::Json => {
+                    vsm_render::plan::json(&loaded.stream, &loaded.analysis, &items, today)
                 }
-                MeasureFormat::Json => plan::json(&loaded.stream, &loaded.analysis, &items, today),
             };
             write_output(None, &text)
         }
@@ -716,10 +740,13 @@ fn run(cli: Cli) -> Result<()> {
                 "{}",
                 diagnostics::visible(&measure::import_report(&measured))
             );
+            let view = measured.view(&stream);
             let text = match (explain, format) {
-                (Some(step), _) => measure::explain(&stream, &measured, &step)?,
-                (None, MeasureFormat::Json) => measure::json(&stream, &measured),
-                (None, MeasureFormat::Text) => measure::text(&stream, &measured),
+                (Some(step), _) => {
+                    vsm_render::measure::explain(&stream, &measured.measurement, &step)?
+                }
+                (None, MeasureFormat::Json) => vsm_render::measure::json(&stream, &view),
+                (None, MeasureFormat::Text) => vsm_render::measure::text(&stream, &view),
             };
             write_output(None, &text)
         }
@@ -781,8 +808,14 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
             let text = match format {
-                DiscoverFormat::Text => discover::text(&found),
-                DiscoverFormat::Json => discover::json(&found),
+                DiscoverFormat::Text => {
+                    vsm_render::discover::text(&found.discovery, &found.activities)
+                }
+                DiscoverFormat::Json => vsm_render::discover::json(
+                    &found.discovery,
+                    &found.activities,
+                    measure::import(&found.stats),
+                ),
                 DiscoverFormat::Yaml => map,
             };
             write_output(None, &text)
@@ -1012,51 +1045,6 @@ fn measure_loaded(
         analysis,
         measured,
     })
-}
-
-/// Marks each step's numbers as measured or estimated in the JSON report, and keeps the map's
-/// estimates beside the measured values.
-fn with_provenance(
-    json: &str,
-    estimates: &vsm_core::ValueStream,
-    measured: Option<&measure::Measured>,
-) -> String {
-    let mut value: serde_json::Value = serde_json::from_str(json).expect("our own JSON");
-    let mut kinds = std::collections::BTreeSet::new();
-    if let Some(steps) = value["steps"].as_array_mut() {
-        for (index, step) in steps.iter_mut().enumerate() {
-            let mark = measured.map_or_else(vsm_core::measure::StepProvenance::default, |m| {
-                m.provenance[index]
-            });
-            for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
-                kinds.insert(kind.as_str());
-            }
-            step["provenance"] = serde_json::json!({
-                "process_time": mark.process_time.as_str(),
-                "wait_time": mark.wait_time.as_str(),
-                "complete_accurate": mark.complete_accurate.as_str(),
-            });
-            if measured.is_some() {
-                let estimate = &estimates.steps[index];
-                step["estimate"] = serde_json::json!({
-                    "process_time_seconds": estimate.process_time.as_secs_f64(),
-                    "wait_time_seconds": estimate.wait_time.as_secs_f64(),
-                    "complete_accurate_percent": estimate.complete_accurate.value(),
-                });
-            }
-        }
-    }
-    let overall = match kinds.len() {
-        1 => kinds.into_iter().next().expect("one"),
-        _ => "mixed",
-    };
-    value["summary"]["provenance"] = serde_json::json!(overall);
-    if let Some(measured) = measured {
-        value["measured_from"] = serde_json::json!(measured.log);
-    }
-    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
-    text.push('\n');
-    text
 }
 
 fn render(file: &Path, output: Option<&Path>, format: Option<Picture>) -> Result<()> {
