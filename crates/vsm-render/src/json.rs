@@ -567,6 +567,16 @@ pub fn to_string<T: Serialize>(report: &T) -> String {
     text
 }
 
+/// The analysis as pretty-printed JSON with where each number comes from (see
+/// [`Report::with_provenance`]); `measured` is `None` for an estimated map.
+pub fn render_with_provenance(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<&crate::measure::Measured<'_>>,
+) -> String {
+    to_string(&Report::new(stream, analysis).with_provenance(measured))
+}
+
 /// The analysis as pretty-printed JSON, ending in a newline.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
     to_string(&Report::new(stream, analysis))

@@ -43,6 +43,15 @@ pub(crate) fn who(step: &vsm_core::model::Step) -> String {
     who.join(" · ")
 }
 
+/// A team's people for the tables: `-` when its steps name none.
+pub(crate) fn people(team: &vsm_core::analysis::TeamTotals) -> String {
+    if team.people == 0 {
+        "-".into()
+    } else {
+        team.people.to_string()
+    }
+}
+
 /// The plain-text report for a terminal.
 pub fn text(stream: &ValueStream, analysis: &Analysis) -> String {
     report::render(stream, analysis, Style::Text)

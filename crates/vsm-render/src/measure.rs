@@ -161,17 +161,11 @@ fn distribution_line(out: &mut String, label: &str, d: &Distribution) {
         let _ = writeln!(out, "  {label:<8} no samples");
         return;
     }
-    let _ = writeln!(
-        out,
-        "  {label:<8} mean {:<8} p50 {:<8} p85 {:<8} p95 {:<8} min {:<8} max {:<8} (n={})",
-        d.mean.human(),
-        d.p50.human(),
-        d.p85.human(),
-        d.p95.human(),
-        d.min.human(),
-        d.max.human(),
-        d.count
-    );
+    let _ = write!(out, "  {label:<8}");
+    for (name, value) in crate::ladder::figures(d) {
+        let _ = write!(out, " {name} {value:<8}");
+    }
+    let _ = writeln!(out, " (n={})", d.count);
 }
 
 /// How many of a step's items had their wait measured from where, one line each.

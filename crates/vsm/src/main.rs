@@ -431,10 +431,9 @@ fn run(cli: Cli) -> Result<()> {
             } = load_measured(&file, &source)?;
             let measured = measured.as_ref().map(|m| m.view(&estimates));
             let text = match (format, &measured) {
-                (Format::Json, measured) => vsm_render::json::to_string(
-                    &vsm_render::json::Report::new(&stream, &analysis)
-                        .with_provenance(measured.as_ref()),
-                ),
+                (Format::Json, measured) => {
+                    vsm_render::json::render_with_provenance(&stream, &analysis, measured.as_ref())
+                }
                 (_, Some(measured)) => {
                     report_text(&stream, &analysis, format)
                         + &vsm_render::measure::comparison_text(
@@ -512,9 +511,10 @@ fn run(cli: Cli) -> Result<()> {
             let source = input::read_map_file(&file)?;
             let loaded = load_measured_from(&file, &source, events.as_deref())?;
             let measured = loaded.measured.as_ref().map(|m| m.view(&loaded.estimates));
-            let analysis = vsm_render::json::to_string(
-                &vsm_render::json::Report::new(&loaded.stream, &loaded.analysis)
-                    .with_provenance(measured.as_ref()),
+            let analysis = vsm_render::json::render_with_provenance(
+                &loaded.stream,
+                &loaded.analysis,
+                measured.as_ref(),
             );
             let (commit, dirty) = history::git_state(&file);
             let mut snapshot = vsm_store::Snapshot {
