@@ -38,16 +38,17 @@ pub fn timestamp(at: jiff::Timestamp) -> jiff::Timestamp {
 
 /// How a snapshot is named in messages: `#3 of 2026-11-26T09:00:00Z (commit 1a2b3c4)`.
 pub fn label(snapshot: &Snapshot) -> String {
-    let commit = match (&snapshot.commit, snapshot.dirty) {
-        (Some(commit), false) => format!(", commit {}", &commit[..commit.len().min(7)]),
-        (Some(commit), true) => format!(
-            ", commit {} with uncommitted changes",
-            &commit[..commit.len().min(7)]
-        ),
-        (None, true) => ", not committed".to_string(),
-        (None, false) => String::new(),
-    };
-    format!("#{} of {}{commit}", snapshot.id, snapshot.taken_at)
+    info(snapshot).label()
+}
+
+/// A snapshot's identity, as the renderers take it.
+pub fn info(snapshot: &Snapshot) -> vsm_render::trend::SnapshotInfo<'_> {
+    vsm_render::trend::SnapshotInfo {
+        id: snapshot.id,
+        taken_at: snapshot.taken_at,
+        commit: snapshot.commit.as_deref(),
+        dirty: snapshot.dirty,
+    }
 }
 
 /// How old a snapshot is: `3 days old`, `less than a day old`.

@@ -177,11 +177,8 @@ impl Loaded {
 
     /// The analysis as JSON, each step's numbers marked measured or estimated.
     pub fn analysis_json(&self) -> String {
-        with_provenance(
-            &vsm_render::json(&self.stream, &self.analysis),
-            &self.estimates,
-            self.measured.as_ref(),
-        )
+        let measured = self.measured.as_ref().map(|m| m.view(&self.estimates));
+        vsm_render::json::render_with_provenance(&self.stream, &self.analysis, measured.as_ref())
     }
 
     /// Each step's provenance: measured or estimated.
@@ -244,45 +241,4 @@ pub fn measure(
 pub fn load(files: &dyn Files, path: &Path, events: Option<&Path>) -> Result<Loaded> {
     let checked = check(files, path)?;
     measure(files, path, checked, events)
-}
-
-/// Marks each step's numbers as measured or estimated in the JSON report, and keeps the map's
-/// estimates beside the measured values.
-fn with_provenance(json: &str, estimates: &ValueStream, measured: Option<&Measured>) -> String {
-    let mut value: serde_json::Value = serde_json::from_str(json).expect("our own JSON");
-    let mut kinds = std::collections::BTreeSet::new();
-    if let Some(steps) = value["steps"].as_array_mut() {
-        for (index, step) in steps.iter_mut().enumerate() {
-            let mark = measured.map_or_else(vsm_core::measure::StepProvenance::default, |m| {
-                m.provenance[index]
-            });
-            for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
-                kinds.insert(kind.as_str());
-            }
-            step["provenance"] = serde_json::json!({
-                "process_time": mark.process_time.as_str(),
-                "wait_time": mark.wait_time.as_str(),
-                "complete_accurate": mark.complete_accurate.as_str(),
-            });
-            if measured.is_some() {
-                let estimate = &estimates.steps[index];
-                step["estimate"] = serde_json::json!({
-                    "process_time_seconds": estimate.process_time.as_secs_f64(),
-                    "wait_time_seconds": estimate.wait_time.as_secs_f64(),
-                    "complete_accurate_percent": estimate.complete_accurate.value(),
-                });
-            }
-        }
-    }
-    let overall = match kinds.len() {
-        1 => kinds.into_iter().next().expect("one"),
-        _ => "mixed",
-    };
-    value["summary"]["provenance"] = serde_json::json!(overall);
-    if let Some(measured) = measured {
-        value["measured_from"] = serde_json::json!(measured.log);
-    }
-    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
-    text.push('\n');
-    text
 }

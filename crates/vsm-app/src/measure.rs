@@ -180,6 +180,20 @@ pub fn measure(
 }
 
 impl Measured {
+    /// The measurement as the renderers take it; `estimates` is the map as written.
+    pub fn view<'a>(&'a self, estimates: &'a ValueStream) -> vsm_render::measure::Measured<'a> {
+        vsm_render::measure::Measured {
+            estimates,
+            stream: &self.stream,
+            provenance: &self.provenance,
+            measurement: &self.measurement,
+            read: vsm_render::measure::LogRead {
+                log: &self.log,
+                import: import(&self.stats),
+            },
+        }
+    }
+
     /// This measurement of `base` for the future state `future` that extends it: the measured
     /// numbers of the steps they share, in place in `future` where its design does not set them.
     #[must_use]
@@ -192,6 +206,15 @@ impl Measured {
             measurement,
             ..self
         }
+    }
+}
+
+/// What an import read, used and skipped, as the JSON reports say it.
+pub fn import(stats: &ImportStats) -> vsm_render::json::Import {
+    vsm_render::json::Import {
+        events_read: stats.events_read,
+        events_used: stats.events_used,
+        events_skipped: stats.skipped_count,
     }
 }
 

@@ -3,14 +3,9 @@
 
 use anyhow::{Result, bail};
 use vsm_core::ValueStream;
-use vsm_core::measure::Distribution;
-use vsm_core::simulate::{Projection, StepModel};
+use vsm_core::simulate::{Projection, StepModel, Validation, validate};
 
 use crate::{Loaded, Measured};
-
-/// How far the simulated percentiles of the current map may be from the measured ones before
-/// `vsm simulate` says the model does not reproduce the log.
-pub const TOLERANCE_PERCENT: f64 = 10.0;
 
 /// A WIP limit: for the whole stream, or for one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,42 +185,6 @@ pub fn arrivals(
         1.0,
         "assumed (no capacity, batch or WIP limit, so it does not change lead times; give --arrivals for throughput)".to_string(),
     ))
-}
-
-/// The simulated current map next to its measured items.
-#[derive(Debug)]
-pub struct Validation {
-    pub measured: Distribution,
-    /// Simulated minus measured, in percent of measured: p50, p85, p95.
-    pub difference_percent: [f64; 3],
-    pub within: bool,
-}
-
-pub fn validate(projection: &Projection, mut journeys: Vec<i64>) -> Option<Validation> {
-    if journeys.is_empty() {
-        return None;
-    }
-    let measured = Distribution::of(&mut journeys);
-    let pairs = [
-        (projection.lead_time.p50, measured.p50),
-        (projection.lead_time.p85, measured.p85),
-        (projection.lead_time.p95, measured.p95),
-    ];
-    let difference_percent = pairs.map(|(simulated, measured)| {
-        if measured.is_zero() {
-            0.0
-        } else {
-            (simulated.as_millis() as f64 - measured.as_millis() as f64) * 100.0
-                / measured.as_millis() as f64
-        }
-    });
-    Some(Validation {
-        within: difference_percent
-            .iter()
-            .all(|d| d.abs() <= TOLERANCE_PERCENT),
-        measured,
-        difference_percent,
-    })
 }
 
 /// Both maps of a comparison simulated with the same items, seed and arrivals (given, or the

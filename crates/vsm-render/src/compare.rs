@@ -6,11 +6,14 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value, json};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 use vsm_core::analysis::Analysis;
 use vsm_core::model::ValueStream;
 use vsm_core::simulate::Projection;
 use vsm_core::{Duration, format_number};
+
+use crate::json::{IntervalReport, SCHEMA_VERSION, interval, seconds};
 
 /// One map and its analysis (and, for `vsm compare --simulate`, its simulation).
 #[derive(Clone, Copy, Debug)]
@@ -20,39 +23,178 @@ pub struct Side<'a> {
     pub simulated: Option<&'a Projection>,
 }
 
+/// The JSON of `vsm compare`.
+#[derive(Debug, Serialize)]
+pub struct Comparison<'a> {
+    pub schema_version: u32,
+    pub before: Named<'a>,
+    pub after: Named<'a>,
+    /// Every field of the analyses' summaries, before and after.
+    pub summary: Fields,
+    /// Every step of either map by id, each field before and after.
+    pub steps: Steps,
+    /// What each side's lead time is, when one of them is measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredComparison>,
+    /// Both simulations side by side, for `--simulate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<SimulationComparison<'a>>,
+}
+
+/// A map's name.
+#[derive(Debug, Serialize)]
+pub struct Named<'a> {
+    pub name: &'a str,
+}
+
+/// A value before and after, and the change (`after - before`, for numbers on both sides).
+#[derive(Debug, Serialize)]
+pub struct Delta<T> {
+    pub before: Option<T>,
+    pub after: Option<T>,
+    pub change: Option<f64>,
+}
+
+impl<T> Delta<T> {
+    fn new(before: Option<T>, after: Option<T>, number: impl Fn(&T) -> Option<f64>) -> Self {
+        let change = match (
+            before.as_ref().and_then(&number),
+            after.as_ref().and_then(&number),
+        ) {
+            (Some(b), Some(a)) => Some(((a - b) * 1000.0).round() / 1000.0),
+            _ => None,
+        };
+        Delta {
+            before,
+            after,
+            change,
+        }
+    }
+}
+
+impl Delta<f64> {
+    fn numbers(before: f64, after: f64) -> Self {
+        Delta::new(Some(before), Some(after), |n| Some(*n))
+    }
+}
+
+/// Fields of the analysis report by name, in the report's order, each before and after.
+#[derive(Debug, Default)]
+pub struct Fields(pub Vec<(String, Delta<Value>)>);
+
+impl Fields {
+    /// The field `key`, if either side has it.
+    pub fn get(&self, key: &str) -> Option<&Delta<Value>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, d)| d)
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// One step of either map: its fields before and after, and whether it is in `both` maps, was
+/// `removed` or `added`.
+#[derive(Debug, Serialize)]
+pub struct StepComparison {
+    #[serde(flatten)]
+    pub fields: Fields,
+    pub presence: &'static str,
+}
+
+/// The steps of both maps by id: the current map's first, then those the future map adds.
+#[derive(Debug, Default)]
+pub struct Steps(pub Vec<(String, StepComparison)>);
+
+impl Serialize for Steps {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// What each side's lead time is (`measured`: its items' mean; `projected`: a future state's
+/// design applied to the measured ladder; `estimated`: the path arithmetic), and the measured
+/// items' numbers side by side.
+#[derive(Debug, Serialize)]
+pub struct MeasuredComparison {
+    pub basis: BeforeAfter<&'static str>,
+    pub items_count: Delta<u64>,
+    pub items_mean_seconds: Delta<f64>,
+    pub items_p50_seconds: Delta<f64>,
+    pub items_p85_seconds: Delta<f64>,
+    pub items_p95_seconds: Delta<f64>,
+}
+
+/// A value on each side.
+#[derive(Debug, Serialize)]
+pub struct BeforeAfter<T> {
+    pub before: T,
+    pub after: T,
+}
+
 /// Both simulations side by side: lead time percentiles (with intervals), throughput and the
 /// constraint.
-fn simulation(before: Side<'_>, after: Side<'_>) -> Option<Value> {
+#[derive(Debug, Serialize)]
+pub struct SimulationComparison<'a> {
+    pub items: u64,
+    pub seed: u64,
+    pub arrivals_per_week: f64,
+    pub lead_time_seconds: SimulatedLeadTime,
+    pub throughput_per_week: Delta<f64>,
+    pub constraint: BeforeAfter<Option<&'a str>>,
+}
+
+/// The simulated lead time's percentiles and mean, before and after.
+#[derive(Debug, Serialize)]
+pub struct SimulatedLeadTime {
+    pub p50: SimulatedPercentile,
+    pub p85: SimulatedPercentile,
+    pub p95: SimulatedPercentile,
+    pub mean: Delta<f64>,
+}
+
+/// A simulated percentile before and after, with their 95% intervals.
+#[derive(Debug, Serialize)]
+pub struct SimulatedPercentile {
+    #[serde(flatten)]
+    pub value: Delta<f64>,
+    pub before_interval: Option<IntervalReport>,
+    pub after_interval: Option<IntervalReport>,
+}
+
+fn simulation<'a>(before: Side<'a>, after: Side<'a>) -> Option<SimulationComparison<'a>> {
     let (b, a) = (before.simulated?, after.simulated?);
-    let seconds = |d: Duration| json!(d.as_secs_f64());
-    let mut lead_time = Map::new();
-    for ((name, before, before_ci), (_, after, after_ci)) in
-        b.percentiles().into_iter().zip(a.percentiles())
-    {
-        let mut value = delta(Some(&seconds(before)), Some(&seconds(after)));
-        value["before_interval"] = crate::json::interval(before_ci);
-        value["after_interval"] = crate::json::interval(after_ci);
-        lead_time.insert(name.to_string(), value);
-    }
-    lead_time.insert(
-        "mean".into(),
-        delta(
-            Some(&seconds(b.lead_time.mean)),
-            Some(&seconds(a.lead_time.mean)),
-        ),
-    );
-    let constraint = |side: Side<'_>, p: &Projection| {
+    let [p50, p85, p95] = std::array::from_fn(|i| {
+        let ((_, before, before_ci), (_, after, after_ci)) =
+            (b.percentiles()[i], a.percentiles()[i]);
+        SimulatedPercentile {
+            value: Delta::numbers(seconds(before), seconds(after)),
+            before_interval: interval(before_ci),
+            after_interval: interval(after_ci),
+        }
+    });
+    let constraint = |side: Side<'a>, p: &Projection| {
         p.constraint
-            .map_or(Value::Null, |(index, _)| json!(side.stream.steps[index].id))
+            .map(|(index, _)| side.stream.steps[index].id.as_str())
     };
-    Some(json!({
-        "items": b.items,
-        "seed": b.seed,
-        "arrivals_per_week": b.arrivals_per_week,
-        "lead_time_seconds": lead_time,
-        "throughput_per_week": delta(Some(&json!(b.throughput_per_week)), Some(&json!(a.throughput_per_week))),
-        "constraint": { "before": constraint(before, b), "after": constraint(after, a) },
-    }))
+    Some(SimulationComparison {
+        items: b.items,
+        seed: b.seed,
+        arrivals_per_week: b.arrivals_per_week,
+        lead_time_seconds: SimulatedLeadTime {
+            p50,
+            p85,
+            p95,
+            mean: Delta::numbers(seconds(b.lead_time.mean), seconds(a.lead_time.mean)),
+        },
+        throughput_per_week: Delta::numbers(b.throughput_per_week, a.throughput_per_week),
+        constraint: BeforeAfter {
+            before: constraint(before, b),
+            after: constraint(after, a),
+        },
+    })
 }
 
 fn report(side: Side<'_>) -> Value {
@@ -60,138 +202,141 @@ fn report(side: Side<'_>) -> Value {
         .expect("the report serializes")
 }
 
-/// `{before, after, change}`: change is `after - before` for numbers, `null` otherwise.
-fn delta(before: Option<&Value>, after: Option<&Value>) -> Value {
-    let change = match (
-        before.and_then(Value::as_f64),
-        after.and_then(Value::as_f64),
-    ) {
-        (Some(b), Some(a)) => json!(((a - b) * 1000.0).round() / 1000.0),
-        _ => Value::Null,
-    };
-    json!({ "before": before.cloned().unwrap_or(Value::Null), "after": after.cloned().unwrap_or(Value::Null), "change": change })
+/// A field on each side, as the analysis report has it.
+fn delta(before: Option<&Value>, after: Option<&Value>) -> Delta<Value> {
+    Delta::new(before.cloned(), after.cloned(), Value::as_f64)
 }
 
-/// The comparison as a JSON value: `summary` and `steps` (by step id) of `{before, after, change}`.
-pub fn value(before: Side<'_>, after: Side<'_>) -> Value {
-    let (old, new) = (report(before), report(after));
-    let mut summary = Map::new();
-    if let (Some(b), Some(a)) = (old["summary"].as_object(), new["summary"].as_object()) {
-        for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
-            summary.insert(key.clone(), delta(b.get(key), a.get(key)));
-        }
-    }
-    let by_id = |report: &Value| -> Vec<(String, Map<String, Value>)> {
-        report["steps"]
-            .as_array()
-            .map(|steps| {
-                steps
-                    .iter()
-                    .filter_map(|s| Some((s["id"].as_str()?.to_string(), s.as_object()?.clone())))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (old_steps, new_steps) = (by_id(&old), by_id(&new));
-    let mut ids: Vec<String> = old_steps.iter().map(|(id, _)| id.clone()).collect();
-    ids.extend(
-        new_steps
-            .iter()
-            .map(|(id, _)| id.clone())
-            .filter(|id| !old_steps.iter().any(|(o, _)| o == id)),
-    );
-    let mut steps = Map::new();
-    for id in ids {
-        let b = old_steps.iter().find(|(o, _)| *o == id).map(|(_, s)| s);
-        let a = new_steps.iter().find(|(n, _)| *n == id).map(|(_, s)| s);
-        let mut fields = Map::new();
-        let keys: Vec<&String> = b.into_iter().chain(a).flat_map(Map::keys).collect();
-        for key in keys {
-            if key == "id" || fields.contains_key(key) {
-                continue;
+impl<'a> Comparison<'a> {
+    pub fn new(before: Side<'a>, after: Side<'a>) -> Self {
+        let (old, new) = (report(before), report(after));
+        let mut summary = Fields::default();
+        if let (Some(b), Some(a)) = (old["summary"].as_object(), new["summary"].as_object()) {
+            for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
+                summary.0.push((key.clone(), delta(b.get(key), a.get(key))));
             }
-            fields.insert(
-                key.clone(),
-                delta(b.and_then(|s| s.get(key)), a.and_then(|s| s.get(key))),
-            );
         }
-        fields.insert(
-            "presence".into(),
-            json!(match (b, a) {
+        let by_id = |report: &Value| -> Vec<(String, Map<String, Value>)> {
+            report["steps"]
+                .as_array()
+                .map(|steps| {
+                    steps
+                        .iter()
+                        .filter_map(|s| {
+                            Some((s["id"].as_str()?.to_string(), s.as_object()?.clone()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (old_steps, new_steps) = (by_id(&old), by_id(&new));
+        let mut ids: Vec<String> = old_steps.iter().map(|(id, _)| id.clone()).collect();
+        ids.extend(
+            new_steps
+                .iter()
+                .map(|(id, _)| id.clone())
+                .filter(|id| !old_steps.iter().any(|(o, _)| o == id)),
+        );
+        let mut steps = Steps::default();
+        for id in ids {
+            let b = old_steps.iter().find(|(o, _)| *o == id).map(|(_, s)| s);
+            let a = new_steps.iter().find(|(n, _)| *n == id).map(|(_, s)| s);
+            let mut fields = Fields::default();
+            let keys: Vec<&String> = b.into_iter().chain(a).flat_map(Map::keys).collect();
+            for key in keys {
+                if key == "id" || fields.get(key).is_some() {
+                    continue;
+                }
+                fields.0.push((
+                    key.clone(),
+                    delta(b.and_then(|s| s.get(key)), a.and_then(|s| s.get(key))),
+                ));
+            }
+            let presence = match (b, a) {
                 (Some(_), Some(_)) => "both",
                 (Some(_), None) => "removed",
                 _ => "added",
-            }),
-        );
-        steps.insert(id, Value::Object(fields));
+            };
+            steps.0.push((id, StepComparison { fields, presence }));
+        }
+        Comparison {
+            schema_version: SCHEMA_VERSION,
+            before: Named {
+                name: &before.stream.name,
+            },
+            after: Named {
+                name: &after.stream.name,
+            },
+            summary,
+            steps,
+            measured: (before.analysis.measured.is_some() || after.analysis.measured.is_some())
+                .then(|| measured(before.analysis, after.analysis)),
+            simulation: simulation(before, after),
+        }
     }
-    let mut compared = json!({
-        "before": { "name": before.stream.name },
-        "after": { "name": after.stream.name },
-        "summary": summary,
-        "steps": steps,
-    });
-    if old["measured"].is_object() || new["measured"].is_object() {
-        compared["measured"] = measured(&old, &new);
-    }
-    if let Some(simulated) = simulation(before, after) {
-        compared["simulation"] = simulated;
-    }
-    compared
 }
 
-/// What each side's lead time is (`measured`: its items' mean; `projected`: a future state's
-/// design applied to the measured ladder; `estimated`: the path arithmetic), and the measured
-/// items' percentiles side by side.
-fn measured(old: &Value, new: &Value) -> Value {
-    let basis = |report: &Value| {
-        let measured = &report["measured"];
-        if !measured.is_object() {
-            "estimated"
-        } else if measured["projected_change_seconds"].is_null() {
-            "measured"
-        } else {
-            "projected"
-        }
+/// What each side's lead time is, and its measured items' numbers (a projection has only a
+/// mean, so none).
+fn measured(old: &Analysis, new: &Analysis) -> MeasuredComparison {
+    let basis = |analysis: &Analysis| match &analysis.measured {
+        None => "estimated",
+        Some(m) if m.projected_change_millis.is_none() => "measured",
+        Some(_) => "projected",
     };
-    let mut value = json!({ "basis": { "before": basis(old), "after": basis(new) } });
-    for key in [
-        "count",
-        "mean_seconds",
-        "p50_seconds",
-        "p85_seconds",
-        "p95_seconds",
-    ] {
-        // Percentiles are the measured items'; a projection has only a mean.
-        let side = |report: &Value| {
-            let items = &report["measured"]["items"];
-            (basis(report) == "measured").then(|| items[key].clone())
-        };
-        value[format!("items_{key}")] = delta(side(old).as_ref(), side(new).as_ref());
+    let items = |analysis: &Analysis| {
+        analysis
+            .measured
+            .as_ref()
+            .filter(|m| m.projected_change_millis.is_none())
+            .map(|m| crate::json::DistributionReport::of(&m.items))
+    };
+    let (b, a) = (items(old), items(new));
+    let side = |f: fn(&crate::json::DistributionReport) -> f64| {
+        Delta::new(b.as_ref().map(f), a.as_ref().map(f), |n| Some(*n))
+    };
+    MeasuredComparison {
+        basis: BeforeAfter {
+            before: basis(old),
+            after: basis(new),
+        },
+        items_count: Delta::new(
+            b.as_ref().map(|d| d.count),
+            a.as_ref().map(|d| d.count),
+            |n| Some(*n as f64),
+        ),
+        items_mean_seconds: side(|d| d.mean_seconds),
+        items_p50_seconds: side(|d| d.p50_seconds),
+        items_p85_seconds: side(|d| d.p85_seconds),
+        items_p95_seconds: side(|d| d.p95_seconds),
     }
-    value
 }
 
 /// The comparison as pretty JSON.
 pub fn json(before: Side<'_>, after: Side<'_>) -> String {
-    let mut text = serde_json::to_string_pretty(&value(before, after)).expect("serializes");
-    text.push('\n');
-    text
+    crate::json::to_string(&Comparison::new(before, after))
+}
+
+/// One side of a report field, as a number (`None` when that side lacks it).
+fn field(
+    delta: Option<&Delta<Value>>,
+    side: impl Fn(&Delta<Value>) -> &Option<Value>,
+) -> Option<f64> {
+    delta.and_then(|d| side(d).as_ref()?.as_f64())
 }
 
 /// A number of a field named `*_seconds` or `*_percent`, as people read it.
-fn show(key: &str, value: &Value) -> String {
-    match value.as_f64() {
-        None if value.is_null() => "-".into(),
-        None => value.to_string(),
+fn show(key: &str, value: Option<f64>) -> String {
+    match value {
+        None => "-".into(),
         Some(number) if key.ends_with("_seconds") => Duration::from_secs_f64(number.abs()).human(),
         Some(number) if key.ends_with("_percent") => vsm_core::format_percent(number),
         Some(number) => format_number(number, 2),
     }
 }
 
-fn show_change(key: &str, change: &Value) -> String {
-    let Some(number) = change.as_f64() else {
+fn show_change(key: &str, change: Option<f64>) -> String {
+    let Some(number) = change else {
         return String::new();
     };
     if number == 0.0 {
@@ -201,7 +346,7 @@ fn show_change(key: &str, change: &Value) -> String {
     let body = if key.ends_with("_percent") {
         format!("{} pts", format_number(number.abs(), 2))
     } else {
-        show(key, &json!(number.abs()))
+        show(key, Some(number.abs()))
     };
     format!("{sign}{body}")
 }
@@ -226,7 +371,7 @@ const STEP_ROWS: [(&str, &str); 4] = [
 
 /// The comparison for people: `markdown` selects Markdown tables over plain text.
 pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
-    let compared = value(before, after);
+    let compared = Comparison::new(before, after);
     let mut out = String::new();
     let name = |stream: &ValueStream| {
         if markdown {
@@ -247,38 +392,48 @@ pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
     }
     let mut summary = table(markdown, &["Metric", "Before", "After", "Change"]);
     for (key, label) in SUMMARY_ROWS {
-        let row = &compared["summary"][key];
+        let row = compared.summary.get(key);
         summary.add_row(vec![
             label.to_string(),
-            show(key, &row["before"]),
-            show(key, &row["after"]),
-            show_change(key, &row["change"]),
+            show(key, field(row, |d| &d.before)),
+            show(key, field(row, |d| &d.after)),
+            show_change(key, row.and_then(|d| d.change)),
         ]);
     }
-    let measured = &compared["measured"];
-    if measured.is_object() {
-        let said = |side: &str| match measured["basis"][side].as_str() {
-            Some("measured") => "mean of the measured items",
-            Some("projected") => "projected from the measured ladder",
+    if let Some(measured) = &compared.measured {
+        let said = |basis: &str| match basis {
+            "measured" => "mean of the measured items",
+            "projected" => "projected from the measured ladder",
             _ => "path arithmetic of estimates",
         };
         summary.add_row(vec![
             "Lead time is".to_string(),
-            said("before").to_string(),
-            said("after").to_string(),
+            said(measured.basis.before).to_string(),
+            said(measured.basis.after).to_string(),
             String::new(),
         ]);
-        for (key, label) in [
-            ("items_p50_seconds", "Items' lead time p50"),
-            ("items_p85_seconds", "Items' lead time p85"),
-            ("items_p95_seconds", "Items' lead time p95"),
+        for (key, label, row) in [
+            (
+                "items_p50_seconds",
+                "Items' lead time p50",
+                &measured.items_p50_seconds,
+            ),
+            (
+                "items_p85_seconds",
+                "Items' lead time p85",
+                &measured.items_p85_seconds,
+            ),
+            (
+                "items_p95_seconds",
+                "Items' lead time p95",
+                &measured.items_p95_seconds,
+            ),
         ] {
-            let row = &measured[key];
             summary.add_row(vec![
                 label.to_string(),
-                show(key, &row["before"]),
-                show(key, &row["after"]),
-                show_change(key, &row["change"]),
+                show(key, row.before),
+                show(key, row.after),
+                show_change(key, row.change),
             ]);
         }
     }
@@ -295,22 +450,17 @@ pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
     }
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut steps = table(markdown, &header_refs);
-    if let Some(all) = compared["steps"].as_object() {
-        for (id, fields) in all {
-            let mut row = vec![
-                id.clone(),
-                fields["presence"].as_str().unwrap_or_default().to_string(),
-            ];
-            for (key, _) in STEP_ROWS {
-                row.push(show(key, &fields[key]["before"]));
-                row.push(show(key, &fields[key]["after"]));
-            }
-            steps.add_row(row);
+    for (id, step) in &compared.steps.0 {
+        let mut row = vec![id.clone(), step.presence.to_string()];
+        for (key, _) in STEP_ROWS {
+            let cell = step.fields.get(key);
+            row.push(show(key, field(cell, |d| &d.before)));
+            row.push(show(key, field(cell, |d| &d.after)));
         }
+        steps.add_row(row);
     }
     push(&mut out, &steps);
-    let simulated = &compared["simulation"];
-    if !simulated.is_null() {
+    if let Some(simulated) = &compared.simulation {
         let _ = write!(
             out,
             "{}",
@@ -323,49 +473,54 @@ pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
         let _ = writeln!(
             out,
             "{} items through each map, seed {}, arrivals {} per week; 95% intervals in brackets.\n",
-            simulated["items"],
-            simulated["seed"],
-            format_number(simulated["arrivals_per_week"].as_f64().unwrap_or(0.0), 1)
+            simulated.items,
+            simulated.seed,
+            format_number(simulated.arrivals_per_week, 1)
         );
         let mut rows = table(markdown, &["Metric", "Before", "After", "Change"]);
-        let with_interval = |value: &Value, interval: &Value| {
+        let with_interval = |value: Option<f64>, interval: Option<IntervalReport>| {
             let shown = show("_seconds", value);
-            match (interval["low"].as_f64(), interval["high"].as_f64()) {
-                (Some(low), Some(high)) => format!(
+            match interval {
+                Some(i) => format!(
                     "{shown} ({} to {})",
-                    Duration::from_secs_f64(low).human(),
-                    Duration::from_secs_f64(high).human()
+                    Duration::from_secs_f64(i.low).human(),
+                    Duration::from_secs_f64(i.high).human()
                 ),
-                _ => shown,
+                None => shown,
             }
         };
-        for (key, label) in [
-            ("p50", "Lead time p50"),
-            ("p85", "Lead time p85"),
-            ("p95", "Lead time p95"),
-            ("mean", "Lead time mean"),
+        let lead = &simulated.lead_time_seconds;
+        for (label, row) in [
+            ("Lead time p50", &lead.p50),
+            ("Lead time p85", &lead.p85),
+            ("Lead time p95", &lead.p95),
         ] {
-            let row = &simulated["lead_time_seconds"][key];
             rows.add_row(vec![
                 label.to_string(),
-                with_interval(&row["before"], &row["before_interval"]),
-                with_interval(&row["after"], &row["after_interval"]),
-                show_change("_seconds", &row["change"]),
+                with_interval(row.value.before, row.before_interval),
+                with_interval(row.value.after, row.after_interval),
+                show_change("_seconds", row.value.change),
             ]);
         }
-        let throughput = &simulated["throughput_per_week"];
-        let per_week = |v: &Value| format!("{}/week", format_number(v.as_f64().unwrap_or(0.0), 1));
+        rows.add_row(vec![
+            "Lead time mean".to_string(),
+            show("_seconds", lead.mean.before),
+            show("_seconds", lead.mean.after),
+            show_change("_seconds", lead.mean.change),
+        ]);
+        let throughput = &simulated.throughput_per_week;
+        let per_week = |v: Option<f64>| format!("{}/week", format_number(v.unwrap_or(0.0), 1));
         rows.add_row(vec![
             "Throughput".to_string(),
-            per_week(&throughput["before"]),
-            per_week(&throughput["after"]),
+            per_week(throughput.before),
+            per_week(throughput.after),
             String::new(),
         ]);
-        let name = |v: &Value| v.as_str().unwrap_or("-").to_string();
+        let name = |v: Option<&str>| v.unwrap_or("-").to_string();
         rows.add_row(vec![
             "Constraint".to_string(),
-            name(&simulated["constraint"]["before"]),
-            name(&simulated["constraint"]["after"]),
+            name(simulated.constraint.before),
+            name(simulated.constraint.after),
             String::new(),
         ]);
         push(&mut out, &rows);

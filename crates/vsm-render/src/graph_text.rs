@@ -71,19 +71,37 @@ fn summary_line(analysis: &Analysis) -> String {
 /// Text inside a quoted Mermaid label: Mermaid's entity codes (`#quot;`) for what would end the
 /// label or be read as HTML, markup or an entity, and `<br/>` for a line break.
 fn mermaid_text(text: &str) -> String {
+    escape_label(text, "<br/>", |c| {
+        Some(match c {
+            // Mermaid reads `#name;` as an entity: a `;` of ours is one, so `#x;` stays text.
+            ';' => "#59;",
+            '&' => "#amp;",
+            '"' => "#quot;",
+            '<' => "#lt;",
+            '>' => "#gt;",
+            '`' => "#96;",
+            _ => return None,
+        })
+    })
+}
+
+/// `text` with each character `special` replaces replaced, each line break (`\r\n`, `\n` or
+/// `\r`) as `line_break`, and other control characters as spaces.
+fn escape_label(
+    text: &str,
+    line_break: &str,
+    special: impl Fn(char) -> Option<&'static str>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        if let Some(replacement) = special(c) {
+            out.push_str(replacement);
+            continue;
+        }
         match c {
-            // Mermaid reads `#name;` as an entity: a `;` of ours is one, so `#x;` stays text.
-            ';' => out.push_str("#59;"),
-            '&' => out.push_str("#amp;"),
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '`' => out.push_str("#96;"),
             '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => out.push_str("<br/>"),
+            '\n' | '\r' => out.push_str(line_break),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
@@ -226,19 +244,11 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
 /// Text inside a quoted DOT string: backslashes and quotes escaped (so `\N` or a trailing `\`
 /// stay text), a line break as DOT's `\n`.
 fn dot_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => out.push_str("\\n"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_label(text, "\\n", |c| match c {
+        '\\' => Some("\\\\"),
+        '"' => Some("\\\""),
+        _ => None,
+    })
 }
 
 fn dot_node(endpoint: &Endpoint) -> String {

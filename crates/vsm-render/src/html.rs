@@ -403,11 +403,7 @@ pub fn render_measured(
             (
                 t.team.clone().unwrap_or_else(|| "(no team)".into()),
                 t.steps,
-                if t.people == 0 {
-                    "-".into()
-                } else {
-                    t.people.to_string()
-                },
+                crate::people(t),
                 t.process_time.human(),
                 t.wait_time.human(),
                 pct(t.work_content_share_percent),

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use vsm_core::analysis::{Analysis, ReworkMetrics, StepMetrics, TeamTotals};
 use vsm_core::bottleneck::{Bottleneck, ReasonValue};
+use vsm_core::measure::StepProvenance;
 use vsm_core::model::{Endpoint, Improvement, Step, ValueStream};
 use vsm_core::{Duration, Percent};
 
@@ -32,6 +33,10 @@ pub struct Report<'a> {
     pub rework: Vec<ReworkReport<'a>>,
     pub flows: Vec<FlowReport<'a>>,
     pub improvements: Vec<ImprovementReport<'a>>,
+    /// The event log a measured map was measured from; absent for an estimated map and in
+    /// reports made without provenance ([`Report::with_provenance`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured_from: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +64,10 @@ pub struct Summary {
     pub step_count: usize,
     pub critical_path: Vec<String>,
     pub critical_path_with_rework: Vec<String>,
+    /// Where the steps' numbers come from: one kind for all, or `mixed`. Absent in reports
+    /// made without provenance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,6 +193,28 @@ pub struct StepReport<'a> {
     pub artifacts_in: &'a [String],
     pub artifacts_out: &'a [String],
     pub notes: Option<&'a str>,
+    /// Where the step's numbers come from; absent in reports made without provenance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<ProvenanceReport>,
+    /// A measured map's own estimates for the step, beside the measured values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateReport>,
+}
+
+/// Where a step's numbers come from: `estimated`, `measured`, `mixed` or `designed`.
+#[derive(Debug, Serialize)]
+pub struct ProvenanceReport {
+    pub process_time: &'static str,
+    pub wait_time: &'static str,
+    pub complete_accurate: &'static str,
+}
+
+/// The numbers a measured map's file gives a step, which the measured ones replace.
+#[derive(Debug, Serialize)]
+pub struct EstimateReport {
+    pub process_time_seconds: f64,
+    pub wait_time_seconds: f64,
+    pub complete_accurate_percent: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -261,12 +292,12 @@ pub struct TargetReport {
     pub complete_accurate_percent: Option<f64>,
 }
 
-fn seconds(duration: Duration) -> f64 {
+pub(crate) fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
 
 /// Rounds a percentage to two decimals.
-fn percent(value: f64) -> f64 {
+pub(crate) fn percent(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
@@ -309,6 +340,7 @@ impl<'a> Report<'a> {
                 step_count: stream.steps.len(),
                 critical_path: ids(stream, &analysis.critical_path),
                 critical_path_with_rework: ids(stream, &analysis.critical_path_with_rework),
+                provenance: None,
             },
             measured: analysis
                 .measured
@@ -349,7 +381,40 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|improvement| improvement_report(stream, improvement))
                 .collect(),
+            measured_from: None,
         }
+    }
+
+    /// Marks each step's numbers as measured, estimated or designed, and the summary with the
+    /// one kind they all are (or `mixed`); for a measured map, keeps the map's estimates beside
+    /// the measured values and names the log. `measured` is `None` for an estimated map.
+    pub fn with_provenance(mut self, measured: Option<&crate::measure::Measured<'a>>) -> Self {
+        let mut kinds = std::collections::BTreeSet::new();
+        for (index, step) in self.steps.iter_mut().enumerate() {
+            let mark = measured.map_or_else(StepProvenance::default, |m| m.provenance[index]);
+            for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
+                kinds.insert(kind.as_str());
+            }
+            step.provenance = Some(ProvenanceReport {
+                process_time: mark.process_time.as_str(),
+                wait_time: mark.wait_time.as_str(),
+                complete_accurate: mark.complete_accurate.as_str(),
+            });
+            step.estimate = measured.map(|m| {
+                let estimate = &m.estimates.steps[index];
+                EstimateReport {
+                    process_time_seconds: seconds(estimate.process_time),
+                    wait_time_seconds: seconds(estimate.wait_time),
+                    complete_accurate_percent: estimate.complete_accurate.value(),
+                }
+            });
+        }
+        self.summary.provenance = Some(match kinds.len() {
+            1 => kinds.into_iter().next().unwrap_or("mixed"),
+            _ => "mixed",
+        });
+        self.measured_from = measured.map(|m| m.read.log);
+        self
     }
 }
 
@@ -379,6 +444,8 @@ fn step_report<'a>(
         artifacts_in: &step.artifacts_in,
         artifacts_out: &step.artifacts_out,
         notes: step.notes.as_deref(),
+        provenance: None,
+        estimate: None,
     }
 }
 
@@ -462,18 +529,55 @@ fn improvement_report<'a>(
     }
 }
 
+/// A simulated percentile's 95% interval, in seconds.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct IntervalReport {
+    pub low: f64,
+    pub high: f64,
+}
+
 /// A simulated percentile's 95% interval as JSON: `{low, high}` in seconds, or `null`.
-pub fn interval(interval: Option<vsm_core::simulate::Interval>) -> serde_json::Value {
-    interval.map_or(
-        serde_json::Value::Null,
-        |i| serde_json::json!({ "low": seconds(i.low), "high": seconds(i.high) }),
-    )
+pub fn interval(interval: Option<vsm_core::simulate::Interval>) -> Option<IntervalReport> {
+    interval.map(|i| IntervalReport {
+        low: seconds(i.low),
+        high: seconds(i.high),
+    })
+}
+
+/// What an import read from an event log (the `import` object of `vsm measure` and `vsm
+/// discover`).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Import {
+    pub events_read: u64,
+    pub events_used: u64,
+    pub events_skipped: u64,
+}
+
+/// An activity of a log and how many events (or items) have it.
+#[derive(Debug, Serialize)]
+pub struct ActivityCount<'a> {
+    pub activity: &'a str,
+    pub count: u64,
+}
+
+/// Any report as pretty-printed JSON, ending in a newline: how every JSON output is written.
+pub fn to_string<T: Serialize>(report: &T) -> String {
+    let mut text = serde_json::to_string_pretty(report).expect("the report serializes");
+    text.push('\n');
+    text
+}
+
+/// The analysis as pretty-printed JSON with where each number comes from (see
+/// [`Report::with_provenance`]); `measured` is `None` for an estimated map.
+pub fn render_with_provenance(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<&crate::measure::Measured<'_>>,
+) -> String {
+    to_string(&Report::new(stream, analysis).with_provenance(measured))
 }
 
 /// The analysis as pretty-printed JSON, ending in a newline.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
-    let mut text = serde_json::to_string_pretty(&Report::new(stream, analysis))
-        .expect("the report serializes");
-    text.push('\n');
-    text
+    to_string(&Report::new(stream, analysis))
 }

@@ -52,20 +52,22 @@ pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
             format!("{} ({})", step.name, step.id)
         }
     };
-    let estimate = |index: usize, rows: &mut Vec<Rung>| {
+    // A step taken at its map's numbers, for every item that passes it.
+    let at_estimates = |index: usize, label: String, share_percent: Option<f64>| {
         let step = &stream.steps[index];
-        rows.push(Rung {
-            label: format!("{} (estimated)", name(index)),
+        Rung {
+            label,
             step: Some(step.id.clone()),
-            share_percent: None,
+            share_percent,
             wait: Some(step.wait_time),
             process: Some(step.process_time),
             per_item_millis: signed(step.lead_time()),
             untimed: false,
-        });
+        }
     };
+    let estimate = |index: usize| at_estimates(index, format!("{} (estimated)", name(index)), None);
     for &index in &measured.estimated_before {
-        estimate(index, &mut rows);
+        rows.push(estimate(index));
     }
     for rung in &measured.ladder {
         rows.push(Rung {
@@ -83,19 +85,14 @@ pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
         });
     }
     for &index in &measured.added {
-        let step = &stream.steps[index];
-        rows.push(Rung {
-            label: format!("{} (new in the design: every item)", name(index)),
-            step: Some(step.id.clone()),
-            share_percent: Some(100.0),
-            wait: Some(step.wait_time),
-            process: Some(step.process_time),
-            per_item_millis: signed(step.lead_time()),
-            untimed: false,
-        });
+        rows.push(at_estimates(
+            index,
+            format!("{} (new in the design: every item)", name(index)),
+            Some(100.0),
+        ));
     }
     for &index in &measured.estimated_after {
-        estimate(index, &mut rows);
+        rows.push(estimate(index));
     }
     let mut other = |label: &str, millis: i64| {
         rows.push(Rung {
@@ -128,16 +125,23 @@ pub fn headline(measured: &MeasuredLeadTime) -> String {
             items.count
         );
     }
-    format!(
-        "mean {} · p50 {} · p85 {} · p95 {} · min {} · max {} over {} items",
-        items.mean.human(),
-        items.p50.human(),
-        items.p85.human(),
-        items.p95.human(),
-        items.min.human(),
-        items.max.human(),
-        items.count
-    )
+    let figures: Vec<String> = figures(items)
+        .iter()
+        .map(|(name, value)| format!("{name} {value}"))
+        .collect();
+    format!("{} over {} items", figures.join(" · "), items.count)
+}
+
+/// A distribution's mean, percentiles, minimum and maximum, named, for people.
+pub(crate) fn figures(d: &vsm_core::measure::Distribution) -> [(&'static str, String); 6] {
+    [
+        ("mean", d.mean.human()),
+        ("p50", d.p50.human()),
+        ("p85", d.p85.human()),
+        ("p95", d.p95.human()),
+        ("min", d.min.human()),
+        ("max", d.max.human()),
+    ]
 }
 
 /// A measured map's lead time rows for a summary table: (metric, value, note).

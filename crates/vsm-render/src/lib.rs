@@ -1,18 +1,25 @@
 //! Renderers: each takes a checked [`ValueStream`] and its [`Analysis`] and returns text.
 //!
 //! A terminal report, Markdown and JSON are just renderers, like the diagrams that follow; none
-//! of them reads files or prints.
+//! of them reads files or prints. Every other command's output has its module here too
+//! (`measure`, `simulate`, `trend`, `plan`, `check`, `discover`, `compare`), each with its JSON
+//! as `Serialize` structs under [`json::SCHEMA_VERSION`] and its text for people.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod compare;
+pub mod discover;
 mod format;
 mod graph_text;
 mod html;
 pub mod json;
 pub mod ladder;
 mod markdown;
+pub mod measure;
+pub mod plan;
 mod png;
 mod report;
+pub mod simulate;
 pub mod svg;
 pub mod trend;
 
@@ -36,6 +43,15 @@ pub(crate) fn who(step: &vsm_core::model::Step) -> String {
         ));
     }
     who.join(" · ")
+}
+
+/// A team's people for the tables: `-` when its steps name none.
+pub(crate) fn people(team: &vsm_core::analysis::TeamTotals) -> String {
+    if team.people == 0 {
+        "-".into()
+    } else {
+        team.people.to_string()
+    }
 }
 
 /// The plain-text report for a terminal.

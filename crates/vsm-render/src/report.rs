@@ -413,11 +413,7 @@ fn teams_section(out: &mut String, analysis: &Analysis, style: Style) {
         teams.add_row(vec![
             cell(style, team.team.as_deref().unwrap_or("(no team)")),
             team.steps.to_string(),
-            if team.people == 0 {
-                "-".to_string()
-            } else {
-                team.people.to_string()
-            },
+            crate::people(team),
             team.process_time.human(),
             team.wait_time.human(),
             team.lead_time.human(),

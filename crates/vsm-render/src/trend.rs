@@ -1,7 +1,9 @@
-//! Trend charts for the HTML report: one small line chart per metric over the map's snapshots.
+//! A map's numbers over its snapshots: `vsm trend` as JSON and for people (a sparkline per
+//! metric), and the HTML report's charts (one small line chart per metric).
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
 use vsm_core::format_number;
 use vsm_core::metrics::{self, Unit};
 
@@ -156,6 +158,184 @@ pub fn rows(trend: &Trend) -> Vec<TrendRow> {
         .collect()
 }
 
+/// A snapshot's identity, as the trend names it.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct SnapshotInfo<'a> {
+    pub id: i64,
+    #[serde(serialize_with = "display")]
+    pub taken_at: jiff::Timestamp,
+    /// The git commit that last changed the map file, if it is in a repository.
+    pub commit: Option<&'a str>,
+    /// Whether the file differed from that commit (or was not committed).
+    pub dirty: bool,
+}
+
+fn display<S: serde::Serializer>(at: &jiff::Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(at)
+}
+
+impl SnapshotInfo<'_> {
+    /// How a snapshot is named in messages: `#3 of 2026-11-26T09:00:00Z (commit 1a2b3c4)`.
+    pub fn label(&self) -> String {
+        let short = |commit: &str| commit.chars().take(7).collect::<String>();
+        let commit = match (self.commit, self.dirty) {
+            (Some(commit), false) => format!(", commit {}", short(commit)),
+            (Some(commit), true) => {
+                format!(", commit {} with uncommitted changes", short(commit))
+            }
+            (None, true) => ", not committed".to_string(),
+            (None, false) => String::new(),
+        };
+        format!("#{} of {}{commit}", self.id, self.taken_at)
+    }
+}
+
+/// The widest sparkline: longer histories are drawn with one mark per group of snapshots.
+const SPARK_WIDTH: usize = 60;
+
+/// Means over `width` consecutive groups of about equal size (as they are when shorter).
+fn squeeze(values: &[Option<f64>], width: usize) -> Vec<Option<f64>> {
+    let n = values.len();
+    if n <= width {
+        return values.to_vec();
+    }
+    (0..width)
+        .map(|i| {
+            let group = &values[i * n / width..(i + 1) * n / width];
+            let present: Vec<f64> = group.iter().flatten().copied().collect();
+            (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+        })
+        .collect()
+}
+
+/// `▁▂▃▄▅▆▇█` from the lowest to the highest value; a space where a snapshot lacks it.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    let values = &squeeze(values, SPARK_WIDTH)[..];
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let present = values.iter().flatten();
+    let low = present.clone().copied().fold(f64::INFINITY, f64::min);
+    let high = present.copied().fold(f64::NEG_INFINITY, f64::max);
+    values
+        .iter()
+        .map(|value| match value {
+            None => ' ',
+            Some(_) if high <= low => BARS[3],
+            Some(v) => BARS[(((v - low) / (high - low)) * 7.0).round() as usize],
+        })
+        .collect()
+}
+
+/// The trend for people: per metric its sparkline and how it moved, over the snapshots (oldest
+/// first) kept at `url`.
+pub fn text(
+    map: &str,
+    url: &str,
+    snapshots: &[SnapshotInfo<'_>],
+    series: &[(String, Vec<Option<f64>>)],
+) -> String {
+    let (Some(first), Some(last)) = (snapshots.first(), snapshots.last()) else {
+        return format!("Trend of {map}: no snapshots ({url})\n");
+    };
+    let mut out = format!(
+        "Trend of {map}: {} snapshots, {} to {} ({url})\n\n",
+        snapshots.len(),
+        first.taken_at,
+        last.taken_at
+    );
+    let width = series.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, values) in series {
+        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        let moved = match (present.first(), present.last()) {
+            (Some(a), Some(b)) if present.len() > 1 => {
+                let relative = change(name, *a, *b);
+                let percent = if relative.is_empty() {
+                    relative
+                } else {
+                    format!(" ({relative})")
+                };
+                format!("{} -> {}{percent}", show(name, *a), show(name, *b))
+            }
+            (Some(a), _) => show(name, *a),
+            _ => "no values".to_string(),
+        };
+        let _ = writeln!(out, "  {name:<width$}  {}  {moved}", sparkline(values));
+    }
+    if snapshots.len() > SPARK_WIDTH {
+        let _ = writeln!(
+            out,
+            "\n(one mark per {:.1} snapshots on average: the mean of each group)",
+            snapshots.len() as f64 / SPARK_WIDTH as f64
+        );
+    }
+    let _ = writeln!(out, "\nlatest: snapshot {}", last.label());
+    out
+}
+
+/// The JSON of `vsm trend`: the snapshots and each metric's values over them.
+#[derive(Debug, Serialize)]
+pub struct TrendReport<'a> {
+    pub schema_version: u32,
+    pub map: &'a str,
+    pub snapshots: &'a [SnapshotInfo<'a>],
+    pub metrics: MetricSeries<'a>,
+}
+
+/// The metrics by name, in the order asked for: `{unit, values}` each.
+#[derive(Debug)]
+pub struct MetricSeries<'a>(pub &'a [(String, Vec<Option<f64>>)]);
+
+/// One metric over the snapshots: its unit and a value (or `null`) per snapshot.
+#[derive(Debug, Serialize)]
+pub struct SeriesReport {
+    pub unit: &'static str,
+    pub values: Vec<Option<f64>>,
+}
+
+impl Serialize for MetricSeries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seen = std::collections::HashSet::new();
+        serializer.collect_map(
+            self.0
+                .iter()
+                .filter(|(name, _)| seen.insert(name.as_str()))
+                .map(|(name, values)| {
+                    // Percentages rounded to two decimals, as in `analyze --format json`.
+                    let unit = metrics::unit(name);
+                    let values = values
+                        .iter()
+                        .map(|value| {
+                            value.map(|v| match unit {
+                                Unit::Percent => crate::json::percent(v),
+                                _ => v,
+                            })
+                        })
+                        .collect();
+                    (
+                        name,
+                        SeriesReport {
+                            unit: unit.as_str(),
+                            values,
+                        },
+                    )
+                }),
+        )
+    }
+}
+
+/// The trend as pretty JSON.
+pub fn json(
+    map: &str,
+    snapshots: &[SnapshotInfo<'_>],
+    series: &[(String, Vec<Option<f64>>)],
+) -> String {
+    crate::json::to_string(&TrendReport {
+        schema_version: crate::json::SCHEMA_VERSION,
+        map,
+        snapshots,
+        metrics: MetricSeries(series),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +374,17 @@ mod tests {
             change("steps.a.complete_accurate", 60.0, 63.75),
             "+3.75 pts"
         );
+    }
+
+    #[test]
+    fn sparklines_scale_and_squeeze() {
+        assert_eq!(sparkline(&[Some(1.0), Some(8.0), None, Some(4.5)]), "▁█ ▅");
+        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
+        let long: Vec<Option<f64>> = (0..300).map(|i| Some(f64::from(i))).collect();
+        let line = sparkline(&long);
+        assert_eq!(line.chars().count(), SPARK_WIDTH);
+        assert!(line.starts_with('▁') && line.ends_with('█'));
+        // Groups of five: the mean of 0..5 is 2.
+        assert_eq!(squeeze(&long, 60)[0], Some(2.0));
     }
 }

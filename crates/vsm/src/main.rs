@@ -6,15 +6,11 @@
 #![forbid(unsafe_code)]
 
 mod args;
-mod check;
 mod cmd;
 mod diagnostics;
-mod discover;
-mod history;
+mod imports;
 mod invocation;
-mod measure;
 mod output;
-mod plan;
 mod simulate;
 mod templates;
 

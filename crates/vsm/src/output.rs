@@ -76,7 +76,7 @@ pub fn measured(
 ) -> Result<Loaded> {
     let loaded = vsm_app::load::measure(files, path, checked, events)?;
     if let Some(measured) = &loaded.measured {
-        note(&crate::measure::import_report(measured));
+        note(&crate::imports::measured(measured));
     }
     Ok(loaded)
 }

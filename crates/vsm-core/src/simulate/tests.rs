@@ -1,4 +1,5 @@
 use super::*;
+use crate::{Duration, graph};
 
 const HOUR: i64 = 3_600_000;
 
@@ -315,4 +316,22 @@ rework:
         projection.lead_time.count, 200,
         "every item leaves the stream"
     );
+}
+
+#[test]
+fn validation_compares_the_simulated_percentiles_with_the_measured_items() {
+    let s = stream(
+        "name: V\nsteps:\n  - { id: a, name: A, process_time: 1h }\n  - { id: b, name: B, process_time: 1h }\n",
+    );
+    let projection = simulate(&s, &fixed(&s, &[(0, 5), (0, 5)]), &config(100, 3.0));
+    // Every item takes 10 hours; measured items took 10 or 11.
+    let journeys: Vec<i64> = (0..20).map(|i| (10 + i % 2) * HOUR).collect();
+    let v = validate(&projection, journeys).expect("items to compare with");
+    assert_eq!(v.measured.count, 20);
+    assert!(v.difference_percent[0].abs() < 1e-9);
+    assert!((v.difference_percent[2] - (10.0 - 11.0) * 100.0 / 11.0).abs() < 1e-9);
+    assert!(v.within, "{v:?}");
+    let slow: Vec<i64> = vec![20 * HOUR; 5];
+    assert!(!validate(&projection, slow).expect("items").within);
+    assert_eq!(validate(&projection, Vec::new()), None);
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use vsm_render::Format;
 
-use crate::{args, measure, output};
+use crate::{args, output};
 
 /// Print a map's metrics and its ranked bottlenecks.
 #[derive(Debug, clap::Args)]
@@ -27,10 +27,9 @@ pub fn run(args: &Args) -> Result<()> {
         format => {
             let mut text = report_text(&loaded.stream, &loaded.analysis, format);
             if let Some(measured) = &loaded.measured {
-                text.push_str(&measure::comparison_text(
-                    &loaded.estimates,
-                    measured,
-                    &args.file,
+                text.push_str(&vsm_render::measure::comparison_text(
+                    &measured.view(&loaded.estimates),
+                    &args.file.display().to_string(),
                 ));
             }
             text

@@ -6,7 +6,6 @@ use anyhow::Result;
 use vsm_render::Format;
 
 use crate::args::{self, DbOption};
-use crate::check;
 use crate::output::{self, Reported};
 
 /// Check the map's latest snapshot (or, without one, its numbers measured now) against its
@@ -49,8 +48,8 @@ pub fn run(args: &Args) -> Result<()> {
         vsm_app::check::live(&loaded)
     };
     let text = match args.format {
-        Format::Json => check::json(&results),
-        _ => check::text(&args.file, &results),
+        Format::Json => vsm_render::check::json(&results),
+        _ => vsm_render::check::text(&args.file.display().to_string(), &results),
     };
     output::write(None, &text)?;
     if results.iter().any(|r| !r.passed) {

@@ -7,7 +7,7 @@ use vsm_app::discover::LogReading;
 use vsm_render::Format;
 
 use crate::args::{self, LogOptions};
-use crate::{discover, output};
+use crate::{imports, output};
 
 const FORMATS: &[(Format, &str)] = &[
     (Format::Text, "A summary for people"),
@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let found = vsm_app::discover::run(&files, &args.log, reading.format, &options)
         .map_err(vsm_app::measure::ingest_error)?;
-    output::note(&discover::import_report(&args.log, &found));
+    output::note(&imports::discovered(&args.log, &found));
     let output = args.output.as_deref();
     let map = if output.is_some() || args.format == Format::Yaml {
         vsm_app::discover::propose(&files, &args.log, &found, output, reading)?
@@ -60,9 +60,13 @@ pub fn run(args: &Args) -> Result<()> {
         );
     }
     let text = match args.format {
-        Format::Json => discover::json(&found),
+        Format::Json => vsm_render::discover::json(
+            &found.discovery,
+            &found.activities,
+            vsm_app::measure::import(&found.stats),
+        ),
         Format::Yaml => map,
-        _ => discover::text(&found),
+        _ => vsm_render::discover::text(&found.discovery, &found.activities),
     };
     output::write(None, &text)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use vsm_render::Format;
 
-use crate::{args, measure, output};
+use crate::{args, imports, output};
 
 /// Measure a map's steps from the event log its `measure:` section names.
 #[derive(Debug, clap::Args)]
@@ -28,11 +28,12 @@ pub fn run(args: &Args) -> Result<()> {
             args.file.display()
         );
     };
-    output::note(&measure::import_report(&measured));
+    output::note(&imports::measured(&measured));
+    let view = measured.view(&stream);
     let text = match (&args.explain, args.format) {
-        (Some(step), _) => measure::explain(&stream, &measured, step)?,
-        (None, Format::Json) => measure::json(&stream, &measured),
-        (None, _) => measure::text(&stream, &measured),
+        (Some(step), _) => vsm_render::measure::explain(&stream, &measured.measurement, step)?,
+        (None, Format::Json) => vsm_render::measure::json(&stream, &view),
+        (None, _) => vsm_render::measure::text(&stream, &view),
     };
     output::write(None, &text)
 }

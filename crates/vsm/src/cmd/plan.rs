@@ -6,7 +6,7 @@ use anyhow::Result;
 use vsm_render::Format;
 
 use crate::args::{self, DbOption};
-use crate::{output, plan};
+use crate::output;
 
 /// The improvement plan by status: overdue items, and each target next to the step's value now
 /// and at the snapshot taken when the improvement started.
@@ -32,8 +32,10 @@ pub fn run(args: &Args) -> Result<()> {
     let store = args.db.open_existing()?;
     let found = vsm_app::plan::plan(&loaded, store.as_deref(), today)?;
     let text = match args.format {
-        Format::Json => plan::json(&loaded.stream, &loaded.analysis, &found.items, today),
-        _ => plan::text(
+        Format::Json => {
+            vsm_render::plan::json(&loaded.stream, &loaded.analysis, &found.items, today)
+        }
+        _ => vsm_render::plan::text(
             &loaded.stream,
             &loaded.analysis,
             &found.items,

@@ -54,7 +54,7 @@ pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
     let simulated = vsm_app::simulate::simulate(&loaded, &request)?;
-    let report = simulate::Report {
+    let report = vsm_render::simulate::Report {
         stream: &loaded.stream,
         models: &simulated.models,
         projection: &simulated.projection,
@@ -63,8 +63,8 @@ pub fn run(args: &Args) -> Result<()> {
         validation: simulated.validation.as_ref(),
     };
     let text = match args.format {
-        Format::Json => simulate::json(&report),
-        _ => simulate::text(&report),
+        Format::Json => vsm_render::simulate::json(&report),
+        _ => vsm_render::simulate::text(&report),
     };
     output::write(None, &text)
 }

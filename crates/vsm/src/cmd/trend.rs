@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use vsm_render::Format;
 
 use crate::args::{self, DbOption};
-use crate::{history, output};
+use crate::output;
 
 /// Show how the map's numbers moved over its snapshots.
 #[derive(Debug, clap::Args)]
@@ -36,9 +36,17 @@ pub fn run(args: &Args) -> Result<()> {
     let url = args.db.url();
     let history = vsm_app::history::history_of(store.as_ref(), url, &stream.name)?;
     let names = vsm_app::history::pick_metrics(&history, &args.metric)?;
+    let snapshots: Vec<_> = history.iter().map(vsm_app::history::info).collect();
+    let series: Vec<(String, Vec<Option<f64>>)> = names
+        .into_iter()
+        .map(|name| {
+            let values = vsm_app::history::series(&history, &name);
+            (name, values)
+        })
+        .collect();
     let text = match args.format {
-        Format::Json => history::trend_json(&stream.name, &history, &names),
-        _ => history::trend_text(&stream.name, url, &history, &names),
+        Format::Json => vsm_render::trend::json(&stream.name, &snapshots, &series),
+        _ => vsm_render::trend::text(&stream.name, url, &snapshots, &series),
     };
     output::write(None, &text)
 }

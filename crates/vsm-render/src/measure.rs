@@ -1,112 +1,159 @@
-//! What `vsm measure` shows: the import, the measurement, the items behind a step.
+//! `vsm measure`: a map's steps measured from its event log, as JSON and for people; the items
+//! behind one step's numbers (`--explain`); and the estimates next to the measured numbers that
+//! the text and Markdown analyses end with.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use anyhow::Result;
-use serde_json::json;
-use vsm_app::Measured;
+use serde::{Serialize, Serializer};
 use vsm_core::ValueStream;
-use vsm_core::measure::{Distribution, WaitBasis};
+use vsm_core::measure::{
+    Distribution, Measurement, Provenance, StepMeasurement, StepProvenance, WaitBasis,
+};
 
-/// "read ...; used ...; skipped ..." plus what the log covers.
-pub fn import_report(measured: &Measured) -> String {
-    let stats = &measured.stats;
-    let coverage = &measured.measurement.coverage;
-    let mut text = format!(
-        "{}: read {} events; used {} events in {} items; skipped {}\n  measured steps cover {} of {} items ({} still in progress)",
-        measured.log,
-        stats.events_read,
-        stats.events_used,
-        stats.items,
-        stats.skipped_count,
-        coverage.items_used,
-        coverage.items,
-        coverage.items_in_progress
-    );
-    if !coverage.unmatched.is_empty() {
-        let total: u64 = coverage.unmatched.iter().map(|(_, n)| n).sum();
-        let listed: Vec<String> = coverage
-            .unmatched
-            .iter()
-            .take(5)
-            .map(|(name, n)| format!("{name} ({n})"))
-            .collect();
-        let more = if coverage.unmatched.len() > 5 {
-            ", ..."
-        } else {
-            ""
-        };
-        let _ = write!(
-            text,
-            "\n  {total} events matched no step: {}{more}",
-            listed.join(", ")
-        );
-    }
-    text
+use crate::json::{ActivityCount, DistributionReport, Import, SCHEMA_VERSION};
+
+/// What the import read: the log's name and its event counts.
+#[derive(Clone, Copy, Debug)]
+pub struct LogRead<'a> {
+    /// The log as the reports name it.
+    pub log: &'a str,
+    pub import: Import,
 }
 
-fn distribution_json(d: &Distribution) -> serde_json::Value {
-    serde_json::to_value(vsm_render::json::DistributionReport::of(d)).expect("serializes")
+/// A map measured from its log, as the renderers take it.
+#[derive(Clone, Copy, Debug)]
+pub struct Measured<'a> {
+    /// The map as written: its estimates.
+    pub estimates: &'a ValueStream,
+    /// The map with the measured numbers in place of its estimates.
+    pub stream: &'a ValueStream,
+    /// Where each step's numbers come from, in step order.
+    pub provenance: &'a [StepProvenance],
+    pub measurement: &'a Measurement,
+    pub read: LogRead<'a>,
 }
 
-/// Of a step's items, how many had their wait measured from where.
-fn wait_basis_json(step: &vsm_core::measure::StepMeasurement) -> serde_json::Value {
-    step.wait_basis
-        .iter()
-        .map(|(basis, n)| (basis.as_str().to_string(), json!(n)))
-        .collect::<serde_json::Map<_, _>>()
-        .into()
+/// Why `--explain` cannot list a step's items.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error("there is no step `{step}`; the steps are {steps}")]
+    NoStep { step: String, steps: String },
+    #[error("step `{step}` has no `measure:` rule, so no item is behind its numbers")]
+    NotMeasured { step: String },
 }
 
-/// The measurement as JSON: the items' lead time, per step distributions, WIP, throughput,
+/// The JSON of `vsm measure`: the items' lead time, per step distributions, WIP, throughput,
 /// %C&A; the coverage.
-pub fn json(stream: &ValueStream, measured: &Measured) -> String {
-    let measurement = &measured.measurement;
-    let steps: Vec<serde_json::Value> = measurement
-        .steps
-        .iter()
-        .map(|step| {
-            json!({
-                "id": stream.steps[step.step].id,
-                "completed": step.completed,
-                "visited": step.visited,
-                "process_time": distribution_json(&step.process_time),
-                "wait_time": distribution_json(&step.wait_time),
-                "lead_time": distribution_json(&step.lead_time),
-                "rework_time": distribution_json(&step.rework_time),
-                "wait_measured_from": wait_basis_json(step),
-                "work_in_progress": step.work_in_progress,
-                "throughput_per_week": step.throughput_per_week,
-                "left": step.left,
-                "returned": step.returned,
-                "complete_accurate_percent": step.complete_accurate.map(vsm_core::Percent::value),
-                "flow_efficiency_percent": step.flow_efficiency_percent,
-                "timed": step.timed,
-            })
-        })
-        .collect();
-    let coverage = &measurement.coverage;
-    let value = json!({
-        "log": measured.log,
-        "import": {
-            "events_read": measured.stats.events_read,
-            "events_used": measured.stats.events_used,
-            "events_skipped": measured.stats.skipped_count,
-        },
-        "coverage": {
-            "items": coverage.items,
-            "items_used": coverage.items_used,
-            "items_in_progress": coverage.items_in_progress,
-            "events": coverage.events,
-            "unmatched": coverage.unmatched.iter().map(|(a, n)| json!({"activity": a, "count": n})).collect::<Vec<_>>(),
-        },
-        "item_lead_time": distribution_json(&measurement.item_lead_time),
-        "steps": steps,
-    });
-    let mut text = serde_json::to_string_pretty(&value).expect("serializes");
-    text.push('\n');
-    text
+#[derive(Debug, Serialize)]
+pub struct MeasurementReport<'a> {
+    pub schema_version: u32,
+    pub log: &'a str,
+    pub import: Import,
+    pub coverage: CoverageReport<'a>,
+    pub item_lead_time: DistributionReport,
+    pub steps: Vec<StepMeasurementReport<'a>>,
+}
+
+/// How much of the log the measured steps cover.
+#[derive(Debug, Serialize)]
+pub struct CoverageReport<'a> {
+    pub items: u64,
+    pub items_used: u64,
+    pub items_in_progress: u64,
+    pub events: u64,
+    /// Activities that matched no step, with their event counts.
+    pub unmatched: Vec<ActivityCount<'a>>,
+}
+
+/// One measured step.
+#[derive(Debug, Serialize)]
+pub struct StepMeasurementReport<'a> {
+    pub id: &'a str,
+    pub completed: u64,
+    pub visited: u64,
+    pub process_time: DistributionReport,
+    pub wait_time: DistributionReport,
+    pub lead_time: DistributionReport,
+    pub rework_time: DistributionReport,
+    /// Of the step's items, how many had their wait measured from where.
+    pub wait_measured_from: WaitBases<'a>,
+    pub work_in_progress: u64,
+    pub throughput_per_week: f64,
+    pub left: u64,
+    pub returned: u64,
+    pub complete_accurate_percent: Option<f64>,
+    pub flow_efficiency_percent: Option<f64>,
+    pub timed: bool,
+}
+
+/// A step's wait bases and their item counts, as a JSON object in the measurement's order.
+#[derive(Debug)]
+pub struct WaitBases<'a>(pub &'a [(WaitBasis, u64)]);
+
+impl Serialize for WaitBases<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(basis, n)| (basis.as_str(), n)))
+    }
+}
+
+impl<'a> MeasurementReport<'a> {
+    pub fn new(stream: &'a ValueStream, measured: &Measured<'a>) -> Self {
+        let measurement = measured.measurement;
+        let coverage = &measurement.coverage;
+        MeasurementReport {
+            schema_version: SCHEMA_VERSION,
+            log: measured.read.log,
+            import: measured.read.import,
+            coverage: CoverageReport {
+                items: coverage.items,
+                items_used: coverage.items_used,
+                items_in_progress: coverage.items_in_progress,
+                events: coverage.events,
+                unmatched: coverage
+                    .unmatched
+                    .iter()
+                    .map(|(activity, count)| ActivityCount {
+                        activity,
+                        count: *count,
+                    })
+                    .collect(),
+            },
+            item_lead_time: DistributionReport::of(&measurement.item_lead_time),
+            steps: measurement
+                .steps
+                .iter()
+                .map(|step| step_report(stream, step))
+                .collect(),
+        }
+    }
+}
+
+fn step_report<'a>(
+    stream: &'a ValueStream,
+    step: &'a StepMeasurement,
+) -> StepMeasurementReport<'a> {
+    StepMeasurementReport {
+        id: &stream.steps[step.step].id,
+        completed: step.completed,
+        visited: step.visited,
+        process_time: DistributionReport::of(&step.process_time),
+        wait_time: DistributionReport::of(&step.wait_time),
+        lead_time: DistributionReport::of(&step.lead_time),
+        rework_time: DistributionReport::of(&step.rework_time),
+        wait_measured_from: WaitBases(&step.wait_basis),
+        work_in_progress: step.work_in_progress,
+        throughput_per_week: step.throughput_per_week,
+        left: step.left,
+        returned: step.returned,
+        complete_accurate_percent: step.complete_accurate.map(vsm_core::Percent::value),
+        flow_efficiency_percent: step.flow_efficiency_percent,
+        timed: step.timed,
+    }
+}
+
+/// The measurement as pretty JSON.
+pub fn json(stream: &ValueStream, measured: &Measured<'_>) -> String {
+    crate::json::to_string(&MeasurementReport::new(stream, measured))
 }
 
 fn distribution_line(out: &mut String, label: &str, d: &Distribution) {
@@ -114,21 +161,15 @@ fn distribution_line(out: &mut String, label: &str, d: &Distribution) {
         let _ = writeln!(out, "  {label:<8} no samples");
         return;
     }
-    let _ = writeln!(
-        out,
-        "  {label:<8} mean {:<8} p50 {:<8} p85 {:<8} p95 {:<8} min {:<8} max {:<8} (n={})",
-        d.mean.human(),
-        d.p50.human(),
-        d.p85.human(),
-        d.p95.human(),
-        d.min.human(),
-        d.max.human(),
-        d.count
-    );
+    let _ = write!(out, "  {label:<8}");
+    for (name, value) in crate::ladder::figures(d) {
+        let _ = write!(out, " {name} {value:<8}");
+    }
+    let _ = writeln!(out, " (n={})", d.count);
 }
 
 /// How many of a step's items had their wait measured from where, one line each.
-fn wait_basis_text(out: &mut String, step: &vsm_core::measure::StepMeasurement) {
+fn wait_basis_text(out: &mut String, step: &StepMeasurement) {
     if step.wait_basis.len() == 1 && step.wait_basis[0].0 != WaitBasis::Overlap {
         let _ = writeln!(out, "  wait measured {}", step.wait_basis[0].0.describe());
         return;
@@ -140,10 +181,14 @@ fn wait_basis_text(out: &mut String, step: &vsm_core::measure::StepMeasurement) 
 }
 
 /// The measurement for people.
-pub fn text(stream: &ValueStream, measured: &Measured) -> String {
+pub fn text(stream: &ValueStream, measured: &Measured<'_>) -> String {
     let mut out = String::new();
-    let measurement = &measured.measurement;
-    let _ = writeln!(out, "{}: measured from {}\n", stream.name, measured.log);
+    let measurement = measured.measurement;
+    let _ = writeln!(
+        out,
+        "{}: measured from {}\n",
+        stream.name, measured.read.log
+    );
     let coverage = &measurement.coverage;
     let _ = writeln!(
         out,
@@ -213,20 +258,26 @@ pub fn text(stream: &ValueStream, measured: &Measured) -> String {
 }
 
 /// The items behind one step's figures.
-pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Result<String> {
+pub fn explain(
+    stream: &ValueStream,
+    measurement: &Measurement,
+    step_id: &str,
+) -> Result<String, ExplainError> {
     let Some(index) = stream.step_index(step_id) else {
-        anyhow::bail!(
-            "there is no step `{step_id}`; the steps are {}",
-            stream
+        return Err(ExplainError::NoStep {
+            step: step_id.to_string(),
+            steps: stream
                 .steps
                 .iter()
                 .map(|s| format!("`{}`", s.id))
                 .collect::<Vec<_>>()
-                .join(", ")
-        );
+                .join(", "),
+        });
     };
-    let Some(step) = measured.measurement.steps.iter().find(|s| s.step == index) else {
-        anyhow::bail!("step `{step_id}` has no `measure:` rule, so no item is behind its numbers");
+    let Some(step) = measurement.steps.iter().find(|s| s.step == index) else {
+        return Err(ExplainError::NotMeasured {
+            step: step_id.to_string(),
+        });
     };
     let stamp = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms).map_or_else(
@@ -295,23 +346,22 @@ pub fn explain(stream: &ValueStream, measured: &Measured, step_id: &str) -> Resu
 }
 
 /// Estimates next to the measured numbers, for the text and Markdown reports.
-pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path) -> String {
+pub fn comparison_text(measured: &Measured<'_>, map: &str) -> String {
+    let estimates = measured.estimates;
     let mut out = format!(
         "\nMeasured from {} (means over the finished items that visited each step):\n\n",
-        measured.log
+        measured.read.log
     );
     let _ = writeln!(
         out,
         "{:<24} {:>24} {:>24} {:>20}",
         "Step", "Process", "Wait", "%C&A"
     );
-    let cell = |estimate: String, measured: String, provenance: vsm_core::measure::Provenance| {
-        match provenance {
-            vsm_core::measure::Provenance::Estimated => format!("{estimate} (est.)"),
-            vsm_core::measure::Provenance::Designed => format!("{estimate} (design)"),
-            vsm_core::measure::Provenance::Measured => format!("{measured} (was {estimate})"),
-            vsm_core::measure::Provenance::Mixed => format!("{measured}* (was {estimate})"),
-        }
+    let cell = |estimate: String, measured: String, provenance: Provenance| match provenance {
+        Provenance::Estimated => format!("{estimate} (est.)"),
+        Provenance::Designed => format!("{estimate} (design)"),
+        Provenance::Measured => format!("{measured} (was {estimate})"),
+        Provenance::Mixed => format!("{measured}* (was {estimate})"),
     };
     for step in &measured.measurement.steps {
         let (before, after, mark) = (
@@ -343,7 +393,7 @@ pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path)
     let mixed = measured
         .provenance
         .iter()
-        .any(|p| p.wait_time == vsm_core::measure::Provenance::Mixed);
+        .any(|p| p.wait_time == Provenance::Mixed);
     if mixed {
         out.push_str(
             "\n* measured lead time less the estimated process time (the log has no start events).",
@@ -351,8 +401,7 @@ pub fn comparison_text(estimates: &ValueStream, measured: &Measured, map: &Path)
     }
     let _ = writeln!(
         out,
-        "\nOther steps keep their estimates. `vsm measure {}` shows the distributions; `--explain STEP` the items.",
-        map.display()
+        "\nOther steps keep their estimates. `vsm measure {map}` shows the distributions; `--explain STEP` the items."
     );
     out
 }

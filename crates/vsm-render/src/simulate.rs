@@ -1,0 +1,322 @@
+//! `vsm simulate`: the what-if simulation of a map, and how close it comes to the measured log,
+//! as JSON and for people.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use vsm_core::simulate::{
+    ConstraintReason, Durations, Interval, Projection, StepModel, TOLERANCE_PERCENT, Validation,
+};
+use vsm_core::{Duration, ValueStream};
+
+use crate::json::{IntervalReport, SCHEMA_VERSION, interval, seconds};
+
+/// A simulation run and what it was run with.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    pub stream: &'a ValueStream,
+    /// The step models the run used, one per step.
+    pub models: &'a [StepModel],
+    pub projection: &'a Projection,
+    /// Where the arrival rate comes from, for people.
+    pub arrivals_source: &'a str,
+    /// The stream-wide WIP limit, if any.
+    pub wip_limit: Option<u32>,
+    /// The run held against the measured log, for a map simulated as it was measured.
+    pub validation: Option<&'a Validation>,
+}
+
+/// The JSON of `vsm simulate`.
+#[derive(Debug, Serialize)]
+pub struct SimulationReport<'a> {
+    pub schema_version: u32,
+    pub map: &'a str,
+    pub items: u64,
+    pub seed: u64,
+    pub replications: u32,
+    pub arrivals_per_week: f64,
+    pub arrivals_source: &'a str,
+    pub wip_limit: Option<u32>,
+    pub mean_entry_wait_seconds: f64,
+    pub lead_time_seconds: LeadTimeReport,
+    pub throughput_per_week: f64,
+    pub steps: Vec<StepReport<'a>>,
+    pub constraint: Option<ConstraintReport<'a>>,
+    pub validation: Option<ValidationReport>,
+}
+
+/// The simulated lead time: percentiles with their 95% intervals, mean, min and max.
+#[derive(Debug, Serialize)]
+pub struct LeadTimeReport {
+    pub p50: f64,
+    pub p50_interval: Option<IntervalReport>,
+    pub p85: f64,
+    pub p85_interval: Option<IntervalReport>,
+    pub p95: f64,
+    pub p95_interval: Option<IntervalReport>,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// One step in the simulation.
+#[derive(Debug, Serialize)]
+pub struct StepReport<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub capacity: Option<u32>,
+    pub batch_size: u32,
+    pub wip_limit: Option<u32>,
+    /// Where the step's durations are drawn from, for people.
+    pub durations: String,
+    pub passes: u64,
+    pub mean_wait_seconds: f64,
+    pub mean_process_seconds: f64,
+    pub utilization: Option<f64>,
+    pub mean_queue_length: f64,
+    pub mean_in_work: f64,
+}
+
+/// The step that limits the flow, and why: `utilization` or `time_in_step`.
+#[derive(Debug, Serialize)]
+pub struct ConstraintReport<'a> {
+    pub step: &'a str,
+    pub reason: &'static str,
+}
+
+/// The simulated current map next to its measured items.
+#[derive(Debug, Serialize)]
+pub struct ValidationReport {
+    pub items: u64,
+    pub measured_seconds: Percentiles,
+    pub difference_percent: Percentiles,
+    pub tolerance_percent: f64,
+    pub within: bool,
+}
+
+/// p50, p85 and p95 of one quantity.
+#[derive(Debug, Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p85: f64,
+    pub p95: f64,
+}
+
+impl<'a> SimulationReport<'a> {
+    pub fn new(report: &Report<'a>) -> Self {
+        let (stream, p) = (report.stream, report.projection);
+        let [p50, p85, p95] = p.percentiles();
+        SimulationReport {
+            schema_version: SCHEMA_VERSION,
+            map: &stream.name,
+            items: p.items,
+            seed: p.seed,
+            replications: p.replications,
+            arrivals_per_week: p.arrivals_per_week,
+            arrivals_source: report.arrivals_source,
+            wip_limit: report.wip_limit,
+            mean_entry_wait_seconds: seconds(p.mean_entry_wait),
+            lead_time_seconds: LeadTimeReport {
+                p50: seconds(p50.1),
+                p50_interval: interval(p50.2),
+                p85: seconds(p85.1),
+                p85_interval: interval(p85.2),
+                p95: seconds(p95.1),
+                p95_interval: interval(p95.2),
+                mean: seconds(p.lead_time.mean),
+                min: seconds(p.lead_time.min),
+                max: seconds(p.lead_time.max),
+            },
+            throughput_per_week: p.throughput_per_week,
+            steps: stream
+                .steps
+                .iter()
+                .zip(report.models)
+                .zip(&p.steps)
+                .map(|((step, model), s)| StepReport {
+                    id: &step.id,
+                    name: &step.name,
+                    capacity: model.capacity,
+                    batch_size: model.batch_size,
+                    wip_limit: model.wip_limit,
+                    durations: durations_source(model),
+                    passes: s.passes,
+                    mean_wait_seconds: seconds(s.mean_wait),
+                    mean_process_seconds: seconds(s.mean_process),
+                    utilization: s.utilization,
+                    mean_queue_length: s.mean_queue_length,
+                    mean_in_work: s.mean_in_work,
+                })
+                .collect(),
+            constraint: p.constraint.map(|(index, reason)| ConstraintReport {
+                step: &stream.steps[index].id,
+                reason: match reason {
+                    ConstraintReason::Utilization => "utilization",
+                    ConstraintReason::TimeInStep => "time_in_step",
+                },
+            }),
+            validation: report.validation.map(|v| ValidationReport {
+                items: v.measured.count,
+                measured_seconds: Percentiles {
+                    p50: seconds(v.measured.p50),
+                    p85: seconds(v.measured.p85),
+                    p95: seconds(v.measured.p95),
+                },
+                difference_percent: Percentiles {
+                    p50: v.difference_percent[0],
+                    p85: v.difference_percent[1],
+                    p95: v.difference_percent[2],
+                },
+                tolerance_percent: TOLERANCE_PERCENT,
+                within: v.within,
+            }),
+        }
+    }
+}
+
+/// The simulation as pretty JSON.
+pub fn json(report: &Report<'_>) -> String {
+    crate::json::to_string(&SimulationReport::new(report))
+}
+
+fn durations_source(model: &StepModel) -> String {
+    let source = match &model.durations {
+        Durations::Measured(pairs) => {
+            let scaled = match model.scaled {
+                (true, true) => ", wait and process scaled to the design",
+                (true, false) => ", wait scaled to the design",
+                (false, true) => ", process scaled to the design",
+                (false, false) => "",
+            };
+            format!("measured ({} items){scaled}", pairs.len())
+        }
+        Durations::Estimated { .. } => "estimated".to_string(),
+    };
+    if model.capacity.is_some() {
+        // The drawn wait is not used: it comes from the queue.
+        format!("{source}; wait from the queue")
+    } else {
+        source
+    }
+}
+
+fn with_interval(value: Duration, interval: Option<Interval>) -> String {
+    match interval {
+        Some(i) => format!(
+            "{} ({} to {})",
+            value.human(),
+            i.low.human(),
+            i.high.human()
+        ),
+        None => value.human(),
+    }
+}
+
+/// The simulation for people.
+pub fn text(report: &Report<'_>) -> String {
+    let (stream, models, p) = (report.stream, report.models, report.projection);
+    let mut out = format!(
+        "Simulation of {}: {} items, seed {}, {} replications\n",
+        stream.name, p.items, p.seed, p.replications
+    );
+    let _ = writeln!(
+        out,
+        "  arrivals {:.1} per week ({})",
+        p.arrivals_per_week, report.arrivals_source
+    );
+    if let Some(limit) = report.wip_limit {
+        let _ = writeln!(
+            out,
+            "  WIP limit {limit} items in the stream; mean wait to enter {}",
+            p.mean_entry_wait.human()
+        );
+    }
+    let _ = writeln!(out, "\nLead time (95% confidence interval in brackets)");
+    for (name, value, interval) in p.percentiles() {
+        let _ = writeln!(out, "  {name}  {}", with_interval(value, interval));
+    }
+    let _ = writeln!(
+        out,
+        "  mean {}   min {}   max {}",
+        p.lead_time.mean.human(),
+        p.lead_time.min.human(),
+        p.lead_time.max.human()
+    );
+    let _ = writeln!(
+        out,
+        "Throughput {:.1} items per week",
+        p.throughput_per_week
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<24} {:>8} {:>10} {:>10} {:>8} {:>7} {:>7}  durations",
+        "Step", "passes", "wait", "process", "util.", "queue", "in work"
+    );
+    for ((step, model), s) in stream.steps.iter().zip(models).zip(&p.steps) {
+        let utilization = s
+            .utilization
+            .map_or_else(|| "-".to_string(), |u| format!("{:.0}%", u * 100.0));
+        let mut name = step.id.clone();
+        if let Some(capacity) = model.capacity {
+            let _ = write!(name, " [cap {capacity}]");
+        }
+        if model.batch_size > 1 {
+            let _ = write!(name, " [batch {}]", model.batch_size);
+        }
+        if let Some(limit) = model.wip_limit {
+            let _ = write!(name, " [wip {limit}]");
+        }
+        let _ = writeln!(
+            out,
+            "{:<24} {:>8} {:>10} {:>10} {:>8} {:>7.1} {:>7.1}  {}",
+            name,
+            s.passes,
+            s.mean_wait.human(),
+            s.mean_process.human(),
+            utilization,
+            s.mean_queue_length,
+            s.mean_in_work,
+            durations_source(model)
+        );
+    }
+    if let Some((index, reason)) = p.constraint {
+        let step = &stream.steps[index];
+        let why = match reason {
+            ConstraintReason::Utilization => format!(
+                "the busiest step with a capacity ({:.0}% busy)",
+                p.steps[index].utilization.unwrap_or(0.0) * 100.0
+            ),
+            ConstraintReason::TimeInStep => {
+                "no step has a capacity; items spend the longest here".to_string()
+            }
+        };
+        let _ = writeln!(out, "\nConstraint: {} ({}): {why}", step.name, step.id);
+    }
+    for (step, s) in stream.steps.iter().zip(&p.steps) {
+        if s.utilization.is_some_and(|u| u > 0.98) {
+            let _ = writeln!(
+                out,
+                "warning: {} is busy {:.0}% of the time: items arrive faster than it works, so its queue grows for as long as the run lasts",
+                step.id,
+                s.utilization.unwrap_or(0.0) * 100.0
+            );
+        }
+    }
+    if let Some(v) = report.validation {
+        let [d50, d85, d95] = v.difference_percent;
+        let _ = writeln!(
+            out,
+            "\nAgainst the log: {} items passed every step: p50 {}, p85 {}, p95 {}",
+            v.measured.count,
+            v.measured.p50.human(),
+            v.measured.p85.human(),
+            v.measured.p95.human()
+        );
+        let _ = writeln!(
+            out,
+            "  simulated differs by {d50:+.1}%, {d85:+.1}%, {d95:+.1}%: {} the ±{TOLERANCE_PERCENT}% tolerance",
+            if v.within { "within" } else { "OUTSIDE" }
+        );
+    }
+    out
+}
