@@ -50,18 +50,28 @@ pub struct MapInfo<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct Summary {
+    /// The stream's lead time: the items' mean for a measured map, else the critical path's.
     pub lead_time_seconds: f64,
+    /// Hands-on time along the critical path.
     pub process_time_seconds: f64,
+    /// Waiting time along the critical path.
     pub wait_time_seconds: f64,
+    /// Hands-on time of every step, on the critical path or not.
     pub work_content_seconds: f64,
+    /// Process time over lead time.
     pub activity_ratio_percent: f64,
+    /// The product of every step's %C&A: the share of items that pass without rework.
     pub rolled_complete_accurate_percent: f64,
+    /// The lead time with the expected time of rework loops added.
     pub lead_time_with_rework_seconds: f64,
+    /// Process time of the manual steps, and of the automated ones.
     pub manual_process_time_seconds: f64,
     pub automated_process_time_seconds: f64,
+    /// Shares of the process time, manual and automated.
     pub manual_share_percent: f64,
     pub automated_share_percent: f64,
     pub step_count: usize,
+    /// Step ids along the longest path, without and with rework.
     pub critical_path: Vec<String>,
     pub critical_path_with_rework: Vec<String>,
     /// Where the steps' numbers come from: one kind for all, or `mixed`. Absent in reports

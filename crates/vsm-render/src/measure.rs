@@ -69,20 +69,31 @@ pub struct CoverageReport<'a> {
 #[derive(Debug, Serialize)]
 pub struct StepMeasurementReport<'a> {
     pub id: &'a str,
+    /// Items that finished the step, and items that entered it.
     pub completed: u64,
     pub visited: u64,
+    /// Hands-on time per item (first pass).
     pub process_time: DistributionReport,
+    /// Time an item waited before the step started.
     pub wait_time: DistributionReport,
+    /// Wait plus process time.
     pub lead_time: DistributionReport,
+    /// Time in later passes of the step, and the waits before them.
     pub rework_time: DistributionReport,
     /// Of the step's items, how many had their wait measured from where.
     pub wait_measured_from: WaitBases<'a>,
+    /// Items inside the step at the end of the log.
     pub work_in_progress: u64,
+    /// Completions per week over the log's time span.
     pub throughput_per_week: f64,
+    /// Items that left the step, and those of them that came back.
     pub left: u64,
     pub returned: u64,
+    /// The share of items that left and did not come back.
     pub complete_accurate_percent: Option<f64>,
+    /// Process time over lead time, over the visited items.
     pub flow_efficiency_percent: Option<f64>,
+    /// Whether the log times the work in the step (start events).
     pub timed: bool,
 }
 

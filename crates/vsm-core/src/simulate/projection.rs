@@ -42,13 +42,17 @@ pub enum ConstraintReason {
 /// The simulation's outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Projection {
+    /// Items sent through, split into this many independent replications.
     pub items: u64,
     pub replications: u32,
+    /// The seed of the random draws: the same seed gives the same projection.
     pub seed: u64,
+    /// The arrival rate simulated.
     pub arrivals_per_week: f64,
     /// Lead time per item, from arrival to the end of its last step (time waiting to enter under
     /// a WIP limit included).
     pub lead_time: Distribution,
+    /// The 95% confidence interval of each percentile over the replications.
     pub p50_interval: Option<Interval>,
     pub p85_interval: Option<Interval>,
     pub p95_interval: Option<Interval>,
