@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use vsm_ingest::source;
 use vsm_ingest::xes::LogNames;
-use vsm_ingest::{ReadOptions, Trace, TraceSink};
+use vsm_ingest::{Flow, ReadOptions, Trace, TraceSink};
 
 fn main() {
     divan::main();
@@ -24,8 +24,11 @@ fn testdata(name: &str) -> PathBuf {
 struct Count(u64);
 
 impl TraceSink for Count {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = std::convert::Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Self::Error> {
         self.0 += trace.events.len() as u64;
+        Ok(Flow::Continue)
     }
 }
 

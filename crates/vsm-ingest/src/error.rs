@@ -40,6 +40,47 @@ pub enum IngestError {
     Invalid(Box<Problem>),
 }
 
+/// Why a read failed: the log, or the sink it handed items to (with the sink's own error).
+#[derive(Debug)]
+pub enum ReadError<E> {
+    Ingest(IngestError),
+    Sink(E),
+}
+
+impl<E> From<IngestError> for ReadError<E> {
+    fn from(error: IngestError) -> Self {
+        ReadError::Ingest(error)
+    }
+}
+
+/// A read into a sink that cannot fail can only fail for the log.
+impl From<ReadError<std::convert::Infallible>> for IngestError {
+    fn from(error: ReadError<std::convert::Infallible>) -> Self {
+        match error {
+            ReadError::Ingest(error) => error,
+            ReadError::Sink(never) => match never {},
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ReadError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Ingest(error) => error.fmt(f),
+            ReadError::Sink(error) => error.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for ReadError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Ingest(error) => error.source(),
+            ReadError::Sink(error) => error.source(),
+        }
+    }
+}
+
 /// A problem in the input: where, what, and what to do about it.
 #[derive(Debug)]
 pub struct Problem {

@@ -13,7 +13,7 @@ use std::thread;
 use flate2::read::MultiGzDecoder;
 
 use crate::xes::LogNames;
-use crate::{ImportStats, IngestError, Place, ReadOptions, TraceSink};
+use crate::{ImportStats, IngestError, Place, ReadError, ReadOptions, TraceSink};
 
 /// The kinds of log vsm reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,7 +232,7 @@ pub fn open(path: &Path, expected: Option<Format>) -> Result<Opened, IngestError
 /// As [`open`], for text from any reader; `name` (a file name, or `standard input`) is what
 /// messages call it, and its extension what it promises.
 pub fn open_reader(
-    mut input: Box<dyn Read + Send>,
+    mut input: impl Read + Send + 'static,
     name: &str,
     expected: Option<Format>,
 ) -> Result<Opened, IngestError> {
@@ -394,34 +394,35 @@ pub fn gzip_error(file: &str, error: &io::Error) -> IngestError {
 }
 
 /// Reads a whole log (`-`: standard input), whatever its format, handing each item to `sink`.
-pub fn read_log(
+pub fn read_log<S: TraceSink>(
     path: &Path,
     expected: Option<Format>,
     options: &ReadOptions,
-    sink: &mut impl TraceSink,
-) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    sink: &mut S,
+) -> Result<(ImportStats, LogNames, Format), ReadError<S::Error>> {
     let opened = open(path, expected)?;
     read_opened(opened, &name_of(path), options, sink)
 }
 
-/// As [`read_log`], for text from any reader, called `name` in messages.
-pub fn read_from(
-    input: Box<dyn Read + Send>,
+/// As [`read_log`], for text from any reader (standard input, an upload in memory), called
+/// `name` in messages.
+pub fn read_from<S: TraceSink>(
+    input: impl Read + Send + 'static,
     name: &str,
     expected: Option<Format>,
     options: &ReadOptions,
-    sink: &mut impl TraceSink,
-) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    sink: &mut S,
+) -> Result<(ImportStats, LogNames, Format), ReadError<S::Error>> {
     let opened = open_reader(input, name, expected)?;
     read_opened(opened, name, options, sink)
 }
 
-fn read_opened(
+fn read_opened<S: TraceSink>(
     opened: Opened,
     file: &str,
     options: &ReadOptions,
-    sink: &mut impl TraceSink,
-) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    sink: &mut S,
+) -> Result<(ImportStats, LogNames, Format), ReadError<S::Error>> {
     let mut names = LogNames::default();
     let (format, gzip) = (opened.format, opened.gzip);
     let result = match format {
@@ -442,7 +443,9 @@ fn read_opened(
     match result {
         Ok(stats) => Ok((stats, names, format)),
         // A gzip stream cut short shows up as a read error, whichever reader meets it.
-        Err(IngestError::Io { cause, .. }) if gzip => Err(gzip_error(file, &cause)),
+        Err(ReadError::Ingest(IngestError::Io { cause, .. })) if gzip => {
+            Err(gzip_error(file, &cause).into())
+        }
         Err(error) => Err(error),
     }
 }

@@ -12,7 +12,8 @@ use std::io::{BufRead, Read as _};
 use crate::guard::{CsvGuard, Stop};
 use crate::xes::LogNames;
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Limits, Place, ReadOptions, TraceSink,
+    Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Limits, Place, ReadError,
+    ReadOptions, TraceSink,
 };
 
 /// Column names chosen by the user; `None` means: find it by the usual names.
@@ -198,12 +199,24 @@ impl Grouped {
         }
     }
 
-    fn emit(self, names: &LogNames, stats: &mut ImportStats, sink: &mut impl TraceSink) {
+    /// Hands the items to the sink, until it stops the read, and ends the read.
+    fn emit<S: TraceSink>(
+        self,
+        names: &LogNames,
+        mut stats: ImportStats,
+        sink: &mut S,
+    ) -> Result<ImportStats, ReadError<S::Error>> {
         for (item, events, attributes) in self.items {
             stats.items += 1;
             stats.events_used += events.len() as u64;
-            sink.trace(names.trace(&item, &events, &attributes));
+            let flow = sink
+                .trace(names.trace(&item, &events, &attributes))
+                .map_err(ReadError::Sink)?;
+            if flow == Flow::Stop {
+                break;
+            }
         }
+        crate::finished(sink, stats)
     }
 }
 
@@ -323,13 +336,36 @@ fn row_problem(
 }
 
 /// Reads a CSV log (comma, semicolon or tab separated; the header names the columns).
-pub fn read_csv(
+pub fn read_csv<S: TraceSink>(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    let (grouped, stats) = group_csv(input, file, options, names)?;
+    grouped.emit(names, stats, sink)
+}
+
+/// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
+pub fn read_json_lines<S: TraceSink>(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    let (grouped, stats) = group_json_lines(input, file, options, names)?;
+    grouped.emit(names, stats, sink)
+}
+
+/// The events of a CSV log, grouped by item.
+fn group_csv(
     mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
+) -> Result<(Grouped, ImportStats), IngestError> {
     let first_line = input
         .fill_buf()
         .map(|head| {
@@ -451,18 +487,16 @@ pub fn read_csv(
             Err(problem) => row_problem(&mut stats, options, file, line, problem)?,
         }
     }
-    grouped.emit(names, &mut stats, sink);
-    Ok(stats)
+    Ok((grouped, stats))
 }
 
-/// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
-pub fn read_json_lines(
+/// The events of a JSON Lines log, grouped by item.
+fn group_json_lines(
     mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
+) -> Result<(Grouped, ImportStats), IngestError> {
     let mut stats = ImportStats::default();
     let mut grouped = Grouped::default();
     let mut columns: Option<Columns> = None;
@@ -571,6 +605,5 @@ pub fn read_json_lines(
             Err(problem) => row_problem(&mut stats, options, file, line_number, problem)?,
         }
     }
-    grouped.emit(names, &mut stats, sink);
-    Ok(stats)
+    Ok((grouped, stats))
 }

@@ -1,11 +1,13 @@
 //! The readers on the real logs in `testdata/` (see its README), and on broken copies of them.
 
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use vsm_ingest::source::{self, Format};
 use vsm_ingest::{
-    Event, ImportStats, IngestError, Lifecycle, ReadOptions, TimestampParser, Trace, TraceSink,
+    Event, Flow, ImportStats, IngestError, Lifecycle, ReadOptions, TimestampParser, Trace,
+    TraceSink,
 };
 
 fn testdata(name: &str) -> PathBuf {
@@ -23,7 +25,9 @@ struct Collect {
 }
 
 impl TraceSink for Collect {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Infallible> {
         self.traces
             .push((trace.item.to_string(), trace.events.to_vec()));
         self.attributes.push(
@@ -38,6 +42,7 @@ impl TraceSink for Collect {
                 })
                 .collect(),
         );
+        Ok(Flow::Continue)
     }
 }
 

@@ -1,12 +1,13 @@
 //! `vsm discover`: read an event log, report what it says, propose a map.
 
+use std::convert::Infallible;
 use std::path::Path;
 
 use anyhow::Result;
 use serde_json::json;
 use vsm_core::discovery::{DirectlyFollows, Discovery, LogEvent};
 use vsm_ingest::source::{self, Format};
-use vsm_ingest::{ImportStats, IngestError, Lifecycle, ReadOptions, Trace, TraceSink};
+use vsm_ingest::{Flow, ImportStats, IngestError, Lifecycle, ReadOptions, Trace, TraceSink};
 
 /// Feeds each item to discovery.
 struct DiscoverySink {
@@ -15,7 +16,9 @@ struct DiscoverySink {
 }
 
 impl TraceSink for DiscoverySink {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Infallible> {
         self.scratch.clear();
         self.scratch
             .extend(trace.events.iter().map(|event| LogEvent {
@@ -26,6 +29,7 @@ impl TraceSink for DiscoverySink {
                 start: event.start,
             }));
         self.graph.add_item(&mut self.scratch);
+        Ok(Flow::Continue)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Measuring a map from the event log its `measure:` section names, and `vsm measure`.
 
+use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -8,7 +9,7 @@ use serde_json::json;
 use vsm_core::ValueStream;
 use vsm_core::discovery::LogEvent;
 use vsm_core::measure::{Distribution, Measurement, Measurer, StepProvenance, StepRule, WaitBasis};
-use vsm_ingest::{ImportStats, Lifecycle, ReadOptions, Trace, TraceSink};
+use vsm_ingest::{Flow, ImportStats, Lifecycle, ReadOptions, Trace, TraceSink};
 
 struct MeasureSink<'a> {
     measurer: Measurer<'a>,
@@ -20,7 +21,9 @@ struct MeasureSink<'a> {
 }
 
 impl TraceSink for MeasureSink<'_> {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Infallible> {
         self.scratch.clear();
         self.origin.clear();
         for (index, event) in trace.events.iter().enumerate() {
@@ -65,6 +68,7 @@ impl TraceSink for MeasureSink<'_> {
         };
         self.measurer
             .add_item(trace.item, &mut self.scratch, |id| names.get(id), value);
+        Ok(Flow::Continue)
     }
 }
 
@@ -156,7 +160,7 @@ pub fn measure(
         attributes,
     };
     let (stats, _, _) = vsm_ingest::source::read_log(&log_path, None, &options, &mut sink)
-        .map_err(crate::ingest_error)
+        .map_err(|error| crate::ingest_error(error.into()))
         .with_context(|| {
             format!(
                 "measuring `{}` from the log its `measure:` names (a path relative to the map file)",

@@ -1,7 +1,7 @@
 //! What both parsers share: an event's attributes read into a draft, and drafts finished into
 //! events (checked, with the log's defaults) and whole traces.
 
-use super::{Globals, LogNames, Parsed, Text};
+use super::{Counted, Globals, LogNames, Parsed, Text};
 use crate::{Attributes, Event, ImportStats, IngestError, Lifecycle, Place, ReadOptions};
 
 /// What parsing a segment needs besides its names: the text, the event defaults, the options.
@@ -162,5 +162,9 @@ impl TraceDraft {
             .item
             .unwrap_or_else(|| format!("trace at byte {}", segment.text.byte(at)));
         parsed.traces.push((item, trace.events, trace.attributes));
+        parsed.counted.push(Counted {
+            events_read: parsed.stats.events_read,
+            skipped_count: parsed.stats.skipped_count,
+        });
     }
 }

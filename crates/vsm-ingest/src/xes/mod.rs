@@ -66,8 +66,17 @@ const ATTRIBUTE_TAGS: [&str; 8] = [
 struct Parsed {
     /// (item, events, their kept attributes: empty when none were asked for)
     traces: Vec<(String, Vec<Event>, Vec<Attributes>)>,
+    /// Per trace, what the segment had read and skipped when the trace ended.
+    counted: Vec<Counted>,
     names: LogNames,
     stats: ImportStats,
+}
+
+/// How many events a segment had read and skipped at some point.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counted {
+    events_read: u64,
+    skipped_count: u64,
 }
 
 /// Defaults from `<global scope="event">`, as names (segments intern on their own).

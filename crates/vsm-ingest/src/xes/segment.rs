@@ -4,14 +4,15 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use quick_xml::events::Event as XmlEvent;
 
 use super::quick::{key_value, scope_is_event};
 use super::{ATTRIBUTE_TAGS, Globals, LogNames, Origin, Parsed, Text};
-use crate::{ImportStats, IngestError, Lifecycle, Limits, ReadOptions, TraceSink};
+use crate::{Flow, ImportStats, IngestError, Lifecycle, Limits, ReadError, ReadOptions, TraceSink};
 
 /// How much text a segment holds at least (but for the last).
 pub(super) const SEGMENT: usize = 2 << 20;
@@ -20,22 +21,25 @@ pub(super) const SEGMENT: usize = 2 << 20;
 ///
 /// Three kinds of thread share the work: one reads (and, for gzip, inflates) the text and cuts
 /// it after the last `</trace>` of each block, the parsers (one per core) turn segments into
-/// events, and the calling thread hands them to the sink in file order.
-pub fn read(
+/// events, and the calling thread hands them to the sink in file order. When the sink stops the
+/// read, or anything fails, the other threads stop at their next segment.
+pub fn read<S: TraceSink>(
     input: impl Read + Send,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
     let workers = std::thread::available_parallelism()
         .map_or(2, std::num::NonZero::get)
         .clamp(1, 8);
     let mut stats = ImportStats::default();
-    std::thread::scope(|scope| -> Result<(), IngestError> {
+    let over = AtomicBool::new(false);
+    let over = &over;
+    std::thread::scope(|scope| -> Result<(), ReadError<S::Error>> {
         let (work, jobs) = sync_channel::<Job>(workers);
         let jobs = Arc::new(Mutex::new(jobs));
-        let (done, results) = channel::<(usize, Result<Parsed, IngestError>)>();
+        let (done, results) = channel::<Part>();
         // Parsed segments' buffers go back to the reader: fresh buffers cost page faults.
         let (give_back, spare) = channel::<Vec<u8>>();
         for _ in 0..workers {
@@ -46,6 +50,9 @@ pub fn read(
                 loop {
                     let job = jobs.lock().expect("not poisoned").recv();
                     let Ok(job) = job else { return };
+                    if over.load(Ordering::Relaxed) {
+                        return;
+                    }
                     let text = Text {
                         file,
                         bytes: &job.bytes,
@@ -59,24 +66,72 @@ pub fn read(
                 }
             });
         }
-        drop(done);
         drop(give_back);
-        let reader = scope.spawn(move || cut_segments(input, file, options, &work, &spare));
+        scope.spawn(move || {
+            let mut parts = Parts { done, next: 0 };
+            if let Err(error) = cut_segments(input, file, options, &work, &spare, &mut parts, over)
+            {
+                parts.send(Err(error));
+            }
+        });
+        let handed = hand_on(&results, names, &mut stats, sink);
+        // Whatever ended the read, the other threads stop at their next segment.
+        over.store(true, Ordering::Relaxed);
+        handed
+    })?;
+    crate::finished(sink, stats)
+}
 
-        let mut waiting: BTreeMap<usize, Result<Parsed, IngestError>> = BTreeMap::new();
-        let mut next = 0usize;
-        for (index, parsed) in &results {
-            waiting.insert(index, parsed);
-            while let Some(parsed) = waiting.remove(&next) {
-                next += 1;
-                emit(parsed?, names, &mut stats, sink);
+/// Hands the parts of the log to the sink in file order, until the last, an error, or a stop.
+fn hand_on<S: TraceSink>(
+    results: &Receiver<Part>,
+    names: &mut LogNames,
+    stats: &mut ImportStats,
+    sink: &mut S,
+) -> Result<(), ReadError<S::Error>> {
+    let mut waiting: BTreeMap<usize, Result<Parsed, IngestError>> = BTreeMap::new();
+    let mut next = 0usize;
+    for (index, parsed) in results {
+        waiting.insert(index, parsed);
+        while let Some(parsed) = waiting.remove(&next) {
+            next += 1;
+            if emit(parsed?, names, stats, sink).map_err(ReadError::Sink)? == Flow::Stop {
+                return Ok(());
             }
         }
-        let stray = reader.join().expect("the reading thread does not panic")?;
-        stats.absorb(stray);
-        Ok(())
-    })?;
-    Ok(stats)
+    }
+    Ok(())
+}
+
+/// A part of the log, numbered in file order: the header, a segment, or the tail; parsed, or
+/// what was wrong with it.
+type Part = (usize, Result<Parsed, IngestError>);
+
+/// Numbers the parts of the log in file order, and sends those the reading thread reads itself.
+struct Parts {
+    done: Sender<Part>,
+    next: usize,
+}
+
+impl Parts {
+    fn number(&mut self) -> usize {
+        self.next += 1;
+        self.next - 1
+    }
+
+    fn send(&mut self, part: Result<Parsed, IngestError>) {
+        let index = self.number();
+        // The receiver is gone only when the read is over.
+        let _ = self.done.send((index, part));
+    }
+
+    /// Sends events counted outside any trace (in the header or the tail).
+    fn send_stray(&mut self, stats: ImportStats) {
+        self.send(Ok(Parsed {
+            stats,
+            ..Parsed::default()
+        }));
+    }
 }
 
 /// A segment of whole traces for a parser.
@@ -88,8 +143,9 @@ struct Job {
     globals: Arc<Globals>,
 }
 
-/// Reads the text, checks the header, and sends segments of whole traces. Returns what it
-/// counted itself: events outside any trace, in the header or after the last trace.
+/// Reads the text, checks the header, and sends segments of whole traces to the parsers, and
+/// what it counts itself (events outside any trace, in the header or after the last trace) as
+/// parts of their own. Stops early when the read is `over`.
 ///
 /// A segment ends after the last `</trace>` in at least [`SEGMENT`] bytes of text; a trace
 /// longer than that grows the segment until it ends, up to [`Limits::trace`] bytes, and a single
@@ -100,7 +156,9 @@ fn cut_segments(
     options: &ReadOptions,
     work: &SyncSender<Job>,
     spare: &Receiver<Vec<u8>>,
-) -> Result<ImportStats, IngestError> {
+    parts: &mut Parts,
+    over: &AtomicBool,
+) -> Result<(), IngestError> {
     let limits = options.limits;
     let read_error = |error: std::io::Error| IngestError::Io {
         file: file.to_string(),
@@ -134,22 +192,25 @@ fn cut_segments(
         }
     };
     let header_len = header_end.unwrap_or(pending.len());
-    let mut stray = ImportStats::default();
     let header = Text {
         file,
         bytes: &pending[..header_len],
         origin: Origin::default(),
     };
     let globals = Arc::new(read_header(header)?);
+    let mut stray = ImportStats::default();
     stray_events(header, 1, options, &mut stray)?;
+    parts.send_stray(stray);
     let mut origin = header.origin.after(header.bytes);
     pending.drain(..header_len);
-    let mut sent = 0;
     let mut finished = false;
     // `pending[..searched]` holds no `</trace>`; `pending[open..]` no `>`.
     let mut searched = 0;
     let mut open = 0;
     loop {
+        if over.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         while !finished && pending.len() < SEGMENT {
             finished = !fill(&mut input, &mut pending).map_err(read_error)?;
         }
@@ -186,25 +247,25 @@ fn cut_segments(
         open = memchr::memrchr(b'>', &pending).map_or(0, |at| at + 1);
         let next = origin.after(&bytes);
         let job = Job {
-            index: sent,
+            index: parts.number(),
             origin,
             bytes,
             globals: Arc::clone(&globals),
         };
         if work.send(job).is_err() {
-            // A parser failed; its error is what the caller reports.
-            return Ok(stray);
+            return Ok(());
         }
         origin = next;
-        sent += 1;
     }
     let tail = Text {
         file,
         bytes: &pending,
         origin,
     };
+    let mut stray = ImportStats::default();
     read_tail(tail, options, &mut stray)?;
-    Ok(stray)
+    parts.send_stray(stray);
+    Ok(())
 }
 
 /// Stops a trace that grows past the limits: one element or run of text (from `open`) past
@@ -255,12 +316,21 @@ fn fill(input: &mut impl Read, pending: &mut Vec<u8>) -> std::io::Result<bool> {
     Ok(pending.len() > before)
 }
 
-/// Hands a parsed segment's traces to the sink, with its names made global.
-fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mut impl TraceSink) {
+/// Hands a parsed part's traces to the sink, with its names made global. When the sink stops
+/// the read, what the part read after that trace is not counted.
+fn emit<S: TraceSink>(
+    parsed: Parsed,
+    names: &mut LogNames,
+    stats: &mut ImportStats,
+    sink: &mut S,
+) -> Result<Flow, S::Error> {
     let activities = names.activities.merge(&parsed.names.activities);
     let resources = names.resources.merge(&parsed.names.resources);
     let values = names.values.merge(&parsed.names.values);
-    for (item, mut events, mut attributes) in parsed.traces {
+    let mut part = parsed.stats;
+    for ((item, mut events, mut attributes), counted) in
+        parsed.traces.into_iter().zip(parsed.counted)
+    {
         for event in &mut events {
             event.activity = activities[event.activity as usize];
             event.resource = event.resource.map(|r| resources[r as usize]);
@@ -272,9 +342,17 @@ fn emit(parsed: Parsed, names: &mut LogNames, stats: &mut ImportStats, sink: &mu
         }
         stats.items += 1;
         stats.events_used += events.len() as u64;
-        sink.trace(names.trace(&item, &events, &attributes));
+        if sink.trace(names.trace(&item, &events, &attributes))? == Flow::Stop {
+            part.events_read = counted.events_read;
+            part.skipped_count = counted.skipped_count;
+            part.skipped
+                .truncate(usize::try_from(counted.skipped_count).unwrap_or(usize::MAX));
+            stats.absorb(part);
+            return Ok(Flow::Stop);
+        }
     }
-    stats.absorb(parsed.stats);
+    stats.absorb(part);
+    Ok(Flow::Continue)
 }
 
 /// Checks that the text is an XES log and reads the event globals.
