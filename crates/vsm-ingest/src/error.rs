@@ -8,7 +8,9 @@ pub struct Place {
     pub file: String,
     /// 1-based line, where known.
     pub line: Option<u64>,
-    /// Byte offset in the (decompressed) text, where the line is not known.
+    /// 1-based column on that line, in characters, where known.
+    pub column: Option<u64>,
+    /// Byte offset in the (decompressed) text, where known (shown where the line is not).
     pub byte: Option<u64>,
     /// The column or field.
     pub field: Option<String>,
@@ -18,7 +20,12 @@ impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
         match (self.line, self.byte) {
-            (Some(line), _) => write!(f, ":{line}")?,
+            (Some(line), _) => {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
+            }
             (None, Some(byte)) => write!(f, " at byte {byte}")?,
             (None, None) => {}
         }

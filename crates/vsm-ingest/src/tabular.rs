@@ -320,8 +320,8 @@ fn row_problem(
     let place = Place {
         file: file.to_string(),
         line: Some(line),
-        byte: None,
         field: Some(field),
+        ..Place::default()
     };
     if options.skip_invalid {
         stats.skip(place, message);

@@ -223,7 +223,7 @@ fn a_bad_timestamp_names_line_field_and_value() {
 }
 
 #[test]
-fn a_bad_timestamp_in_xes_names_its_byte_offset() {
+fn a_bad_timestamp_in_xes_names_the_line_and_column_of_its_event() {
     let dir = tempfile::tempdir().unwrap();
     let path = broken_copy(dir.path(), "xes/running-example.xes", "log.xes", |text| {
         text.replacen("2010-12-30T14:32:00.000+01:00", "30/12/2010", 1)
@@ -232,11 +232,20 @@ fn a_bad_timestamp_in_xes_names_its_byte_offset() {
         .err()
         .unwrap()
         .to_string();
-    assert!(
-        error.contains("field `time:timestamp`: `30/12/2010` is not a timestamp"),
-        "{error}"
+    // The event that holds it starts at the `<event>` before it.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let event = text[..text.find("30/12/2010").unwrap()]
+        .rfind("<event>")
+        .unwrap();
+    let line = text[..event].matches('\n').count() + 1;
+    let column = event - text[..event].rfind('\n').unwrap();
+    assert_eq!(
+        error,
+        format!(
+            "{}:{line}:{column}, field `time:timestamp`: `30/12/2010` is not a timestamp",
+            path.display()
+        )
     );
-    assert!(error.contains(" at byte "), "{error}");
 }
 
 #[test]
@@ -600,7 +609,11 @@ fn whitespace_inside_a_trace_past_the_field_limit_is_a_limit_error() {
         message.contains("a run of whitespace is longer than 1 MiB"),
         "{message}"
     );
-    assert!(message.contains(" at byte "), "{message}");
+    // From the end of the event before it (line 5).
+    assert!(
+        message.contains(&format!("spaced.xes:5:{}: a run", plain_event(0).len())),
+        "{message}"
+    );
     assert!(
         error.help().unwrap().contains("VSM_MAX_FIELD_SIZE="),
         "{error:?}"
@@ -1112,4 +1125,39 @@ fn a_json_error_quotes_a_huge_value_only_in_part() {
     for shown in [ocel, lines] {
         assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
     }
+}
+
+#[test]
+fn an_xes_place_segments_away_is_its_line_and_column_in_characters() {
+    // 5 MB of traces (the reader cuts segments of 2 MiB), names with a two-byte character, and
+    // a bad timestamp in the last trace.
+    let mut text = String::from("<?xml version=\"1.0\"?>\n<log>\n");
+    for index in 0..30_000 {
+        let event = if index == 29_999 {
+            plain_event(index).replace("2024-01-01T00:00:59Z", "never")
+        } else {
+            plain_event(index)
+        };
+        text.push_str(&format!(
+            "<trace><string key=\"concept:name\" value=\"é{index}\"/>{event}</trace>\n"
+        ));
+    }
+    text.push_str("</log>\n");
+    let event = text.rfind("<event>").unwrap();
+    let line = text[..event].matches('\n').count() + 1;
+    let column = text[text[..event].rfind('\n').unwrap() + 1..event]
+        .chars()
+        .count()
+        + 1;
+    assert_eq!(line, 60_001);
+    let error = read_text("long.xes", text.as_bytes(), &ReadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.ends_with(&format!(
+            "long.xes:{line}:{column}, field `time:timestamp`: `never` is not a timestamp"
+        )),
+        "{error}"
+    );
 }

@@ -14,13 +14,13 @@ pub(super) fn parse_segment(
     globals: &Globals,
     options: &ReadOptions,
 ) -> Result<Parsed, IngestError> {
+    let bytes = text.bytes;
     let mut parsed = Parsed::default();
     let segment = Segment {
         text,
         defaults: Defaults::of(globals, &mut parsed.names),
         options,
     };
-    let bytes = text.bytes;
     // Trace by trace: the regular shape on the fast path, anything else through quick-xml.
     let mut at = 0;
     while at < bytes.len() {

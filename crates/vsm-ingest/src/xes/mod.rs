@@ -20,6 +20,8 @@ mod tests;
 
 pub use segment::read;
 
+use std::cell::Cell;
+
 use crate::{Attributes, Event, ImportStats, IngestError, Lifecycle, Names, Place, Trace};
 
 /// The interned names a log refers to.
@@ -88,41 +90,80 @@ struct Globals {
 }
 
 /// Where a piece of the file's text starts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Origin {
     /// Byte offset in the (decompressed) text.
     byte: u64,
+    /// 1-based line.
+    line: u64,
+    /// 1-based column, in characters.
+    column: u64,
 }
 
 impl Origin {
+    /// The start of the file.
+    const START: Origin = Origin {
+        byte: 0,
+        line: 1,
+        column: 1,
+    };
+
     /// Where the text after `text` (which starts here) starts.
     fn after(self, text: &[u8]) -> Origin {
+        // The compiler turns this count into vector instructions: no crate needed for it.
+        #[allow(clippy::naive_bytecount)]
+        let newlines = text.iter().filter(|&&b| b == b'\n').count();
+        let characters = |text: &[u8]| text.iter().filter(|&&b| b & 0xc0 != 0x80).count() as u64;
         Origin {
             byte: self.byte + text.len() as u64,
+            line: self.line + newlines as u64,
+            column: match memchr::memrchr(b'\n', text) {
+                Some(at) => 1 + characters(&text[at + 1..]),
+                None => self.column + characters(text),
+            },
         }
     }
 }
 
 /// A piece of the file's text, with where it starts: what places in messages are counted from.
-#[derive(Clone, Copy)]
 struct Text<'a> {
     file: &'a str,
     bytes: &'a [u8],
     origin: Origin,
+    /// The last place found, (position, where it is): places are mostly asked for in file
+    /// order, so that lines are counted once, not again from the start for each.
+    found: Cell<(usize, Origin)>,
 }
 
-impl Text<'_> {
+impl<'a> Text<'a> {
+    fn new(file: &'a str, bytes: &'a [u8], origin: Origin) -> Text<'a> {
+        Text {
+            file,
+            bytes,
+            origin,
+            found: Cell::new((0, origin)),
+        }
+    }
+
     /// The byte offset in the file of `bytes[at]`.
     fn byte(&self, at: usize) -> u64 {
         self.origin.byte + at as u64
     }
 
-    /// The place of `bytes[at]`.
+    /// The place of `bytes[at]`: line and column, and byte offset.
     fn place(&self, at: usize) -> Place {
+        let at = at.min(self.bytes.len());
+        let (from, start) = match self.found.get() {
+            (found, origin) if found <= at => (found, origin),
+            _ => (0, self.origin),
+        };
+        let here = start.after(&self.bytes[from..at]);
+        self.found.set((at, here));
         Place {
             file: self.file.to_string(),
-            line: None,
-            byte: Some(self.byte(at)),
+            line: Some(here.line),
+            column: Some(here.column),
+            byte: Some(here.byte),
             field: None,
         }
     }

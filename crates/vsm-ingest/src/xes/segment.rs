@@ -53,11 +53,7 @@ pub fn read<S: TraceSink>(
                     if over.load(Ordering::Relaxed) {
                         return;
                     }
-                    let text = Text {
-                        file,
-                        bytes: &job.bytes,
-                        origin: job.origin,
-                    };
+                    let text = Text::new(file, &job.bytes, job.origin);
                     let parsed = super::fast::parse_segment(text, &job.globals, options);
                     let _ = give_back.send(job.bytes);
                     if done.send((job.index, parsed)).is_err() {
@@ -175,12 +171,7 @@ fn cut_segments(
         searched = pending.len().saturating_sub(b"<trace".len() - 1);
         if pending.len() as u64 > limits.trace {
             return Err(Limits::exceeded(
-                Text {
-                    file,
-                    bytes: &[],
-                    origin: Origin::default(),
-                }
-                .place(0),
+                Text::new(file, &[], Origin::START).place(0),
                 "the text before the first `<trace>`",
                 limits.trace,
                 Limits::TRACE_VARIABLE,
@@ -192,14 +183,10 @@ fn cut_segments(
         }
     };
     let header_len = header_end.unwrap_or(pending.len());
-    let header = Text {
-        file,
-        bytes: &pending[..header_len],
-        origin: Origin::default(),
-    };
-    let globals = Arc::new(read_header(header)?);
+    let header = Text::new(file, &pending[..header_len], Origin::START);
+    let globals = Arc::new(read_header(&header)?);
     let mut stray = ImportStats::default();
-    stray_events(header, 1, options, &mut stray)?;
+    stray_events(&header, 1, options, &mut stray)?;
     parts.send_stray(stray);
     let mut origin = header.origin.after(header.bytes);
     pending.drain(..header_len);
@@ -223,15 +210,7 @@ fn cut_segments(
                 open = open.max(searched) + at + 1;
             }
             searched = pending.len().saturating_sub(b"</trace>".len() - 1);
-            check_growth(
-                Text {
-                    file,
-                    bytes: &pending,
-                    origin,
-                },
-                open,
-                limits,
-            )?;
+            check_growth(&Text::new(file, &pending, origin), open, limits)?;
             finished = !fill(&mut input, &mut pending).map_err(read_error)?;
             continue;
         };
@@ -257,20 +236,16 @@ fn cut_segments(
         }
         origin = next;
     }
-    let tail = Text {
-        file,
-        bytes: &pending,
-        origin,
-    };
+    let tail = Text::new(file, &pending, origin);
     let mut stray = ImportStats::default();
-    read_tail(tail, options, &mut stray)?;
+    read_tail(&tail, options, &mut stray)?;
     parts.send_stray(stray);
     Ok(())
 }
 
 /// Stops a trace that grows past the limits: one element or run of text (from `open`) past
 /// [`Limits::field`], or the whole trace past [`Limits::trace`].
-fn check_growth(text: Text<'_>, open: usize, limits: Limits) -> Result<(), IngestError> {
+fn check_growth(text: &Text<'_>, open: usize, limits: Limits) -> Result<(), IngestError> {
     let pending = text.bytes;
     let piece = &pending[open..];
     if piece.len() as u64 > limits.field {
@@ -356,7 +331,7 @@ fn emit<S: TraceSink>(
 }
 
 /// Checks that the text is an XES log and reads the event globals.
-pub(super) fn read_header(header: Text<'_>) -> Result<Globals, IngestError> {
+pub(super) fn read_header(header: &Text<'_>) -> Result<Globals, IngestError> {
     let text = std::str::from_utf8(header.bytes).map_err(|error| {
         IngestError::invalid(
             header.place(error.valid_up_to()),
@@ -416,7 +391,7 @@ pub(super) fn read_header(header: Text<'_>) -> Result<Globals, IngestError> {
 
 /// After the last trace only `</log>` may follow (events there are outside any trace).
 fn read_tail(
-    tail: Text<'_>,
+    tail: &Text<'_>,
     options: &ReadOptions,
     stray: &mut ImportStats,
 ) -> Result<(), IngestError> {
@@ -440,7 +415,7 @@ fn read_tail(
 /// Events outside any trace (in the header, or after the last trace): each an error, or with
 /// `--skip-invalid` read and skipped. `depth` is how deep such an event sits in `bytes`.
 fn stray_events(
-    text: Text<'_>,
+    text: &Text<'_>,
     depth: usize,
     options: &ReadOptions,
     stray: &mut ImportStats,

@@ -10,11 +10,7 @@ use crate::{ImportStats, Lifecycle, ReadOptions};
 
 /// `bytes` as the text of a segment at the start of the file.
 fn text<'a>(file: &'a str, bytes: &'a [u8]) -> Text<'a> {
-    Text {
-        file,
-        bytes,
-        origin: Origin::default(),
-    }
+    Text::new(file, bytes, Origin::START)
 }
 /// The body (all traces) and the globals of a real log in testdata/.
 fn body_of(name: &str) -> (Vec<u8>, Globals) {
@@ -32,7 +28,7 @@ fn body_of(name: &str) -> (Vec<u8>, Globals) {
     }
     let start = memchr::memmem::find(&text, b"<trace").unwrap();
     let end = memchr::memmem::rfind(&text, b"</trace>").unwrap() + b"</trace>".len();
-    let globals = read_header(self::text(name, &text[..start])).unwrap();
+    let globals = read_header(&self::text(name, &text[..start])).unwrap();
     (text[start..end].to_vec(), globals)
 }
 
