@@ -86,6 +86,14 @@ fn place(file: &str, field: Option<String>) -> Place {
     }
 }
 
+/// The place of a byte of the (decompressed) text.
+fn at_byte(file: &str, byte: u64) -> Place {
+    Place {
+        byte: Some(byte),
+        ..place(file, None)
+    }
+}
+
 /// Reads OCEL 2.0 JSON.
 pub fn read_json<S: TraceSink>(
     input: impl BufRead,
@@ -128,7 +136,7 @@ fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, Inges
             Place {
                 file: file.to_string(),
                 line: Some(error.line() as u64),
-                field: Some(format!("column {}", error.column())),
+                column: Some(error.column() as u64),
                 ..Place::default()
             },
             format!(
@@ -203,11 +211,7 @@ fn parse_xml(input: impl BufRead, file: &str, limit: u64) -> Result<OcelLog, Ing
                 };
             }
             IngestError::invalid(
-                Place {
-                    file: file.to_string(),
-                    byte: Some(reader.error_position()),
-                    ..Place::default()
-                },
+                at_byte(file, reader.error_position()),
                 format!(
                     "this is not well-formed XML: {}",
                     crate::error::cut_message(&error.to_string())
@@ -235,11 +239,7 @@ fn parse_xml(input: impl BufRead, file: &str, limit: u64) -> Result<OcelLog, Ing
                             attribute(&element, "time"),
                         ) else {
                             return Err(IngestError::invalid(
-                                Place {
-                                    file: file.to_string(),
-                                    byte: Some(position),
-                                    ..Place::default()
-                                },
+                                at_byte(file, position),
                                 "an event without `id`, `type` or `time`",
                                 "every OCEL event has an id, a type and a time",
                             ));
@@ -279,11 +279,7 @@ fn parse_xml(input: impl BufRead, file: &str, limit: u64) -> Result<OcelLog, Ing
                     // Pieces between comments or references add up: bound the whole value.
                     if value.len() as u64 > limit {
                         return Err(Limits::exceeded(
-                            Place {
-                                file: file.to_string(),
-                                byte: Some(position),
-                                ..Place::default()
-                            },
+                            at_byte(file, position),
                             "one attribute value",
                             limit,
                             Limits::FIELD_VARIABLE,

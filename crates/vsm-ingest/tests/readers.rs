@@ -503,6 +503,14 @@ fn read_text(name: &str, text: &[u8], options: &ReadOptions) -> Result<Log, Inge
     read(&path, options)
 }
 
+/// The error reading `text` saved under `name` gives; a read that succeeds fails the test.
+fn failing(name: &str, text: &[u8], options: &ReadOptions) -> IngestError {
+    match read_text(name, text, options) {
+        Ok(_) => panic!("`{name}` is read, though it is bad"),
+        Err(error) => error,
+    }
+}
+
 /// An XES log of one trace whose events are written by `event(index)`.
 fn one_trace_xes(events: usize, event: impl Fn(usize) -> String) -> Vec<u8> {
     let mut text = String::from(
@@ -601,9 +609,7 @@ fn whitespace_inside_a_trace_past_the_field_limit_is_a_limit_error() {
     let log = read_text("spaced.xes", &text, &ReadOptions::default()).unwrap();
     assert_eq!(log.stats.events_read, 2);
     // ...and past it the read stops, saying which limit and how to raise it.
-    let error = read_text("spaced.xes", &text, &limited(1 << 20, 512 << 20))
-        .err()
-        .unwrap();
+    let error = failing("spaced.xes", &text, &limited(1 << 20, 512 << 20));
     let message = error.to_string();
     assert!(
         message.contains("a run of whitespace is longer than 1 MiB"),
@@ -632,9 +638,7 @@ fn a_huge_attribute_value_is_a_limit_error_that_quotes_only_its_start() {
             plain_event(index)
         }
     });
-    let error = read_text("value.xes", &text, &limited(2 << 20, 512 << 20))
-        .err()
-        .unwrap();
+    let error = failing("value.xes", &text, &limited(2 << 20, 512 << 20));
     let message = error.to_string();
     assert!(
         message.contains("one element is longer than 2 MiB"),
@@ -650,9 +654,7 @@ fn a_huge_attribute_value_is_a_limit_error_that_quotes_only_its_start() {
 #[test]
 fn a_trace_past_the_trace_limit_is_a_limit_error() {
     let text = one_trace_xes(40_000, plain_event);
-    let error = read_text("big.xes", &text, &limited(1 << 20, 3 << 20))
-        .err()
-        .unwrap();
+    let error = failing("big.xes", &text, &limited(1 << 20, 3 << 20));
     let message = error.to_string();
     assert!(
         message.contains("one trace is longer than 3 MiB"),
@@ -715,10 +717,7 @@ fn utf16_logs_are_said_to_be_utf16() {
         ("be.csv", big.clone()),
         ("be", big),
     ] {
-        let error = read_text(name, &bytes, &ReadOptions::default())
-            .err()
-            .unwrap()
-            .to_string();
+        let error = failing(name, &bytes, &ReadOptions::default()).to_string();
         assert!(
             error.contains("UTF-16 text: save it as UTF-8"),
             "{name}: {error}"
@@ -735,9 +734,7 @@ fn garbage_and_double_gzip_are_named_for_what_they_are() {
         encoder.finish().unwrap()
     };
     let twice = gzip(&gzip(&xes));
-    let error = read_text("log.xes.gz", &twice, &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.xes.gz", &twice, &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -745,29 +742,21 @@ fn garbage_and_double_gzip_are_named_for_what_they_are() {
         "{error}"
     );
     let garbage: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();
-    let error = read_text("log.xes", &garbage, &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = failing("log.xes", &garbage, &ReadOptions::default()).to_string();
     assert!(
         error.ends_with("the name says XES but the content is binary data"),
         "{error}"
     );
-    let error = read_text("log", &gzip(&garbage), &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = failing("log", &gzip(&garbage), &ReadOptions::default()).to_string();
     assert!(
         error.ends_with("the content is binary data, not an event log"),
         "{error}"
     );
-    let error = read_text(
+    let error = failing(
         "log.csv",
         b"PK\x03\x04\x14\x00\x00\x00",
         &ReadOptions::default(),
     )
-    .err()
-    .unwrap()
     .to_string();
     assert!(error.contains("the content is a zip archive"), "{error}");
     // A Latin-1 CSV is still text.
@@ -814,9 +803,7 @@ fn a_huge_csv_field_or_json_line_is_a_limit_error_quoting_only_its_start() {
             );
         }
         // ...and stopped past a lower one, with the line, the limit and how to raise it.
-        let error = read_text(name, text.as_bytes(), &limited(1 << 20, 512 << 20))
-            .err()
-            .unwrap();
+        let error = failing(name, text.as_bytes(), &limited(1 << 20, 512 << 20));
         let message = error.to_string();
         assert!(
             message.contains(&format!("{name}:{line}: {what} is longer than 1 MiB")),
@@ -847,10 +834,7 @@ fn a_huge_ocel_value_is_a_limit_error() {
         ("log.xmlocel", xml, "one element or run of text"),
     ] {
         assert!(read_text(name, text.as_bytes(), &ReadOptions::default()).is_ok());
-        let message = read_text(name, text.as_bytes(), &limited(1 << 20, 512 << 20))
-            .err()
-            .unwrap()
-            .to_string();
+        let message = failing(name, text.as_bytes(), &limited(1 << 20, 512 << 20)).to_string();
         assert!(
             message.contains(&format!("{name}:2: {what} is longer than 1 MiB")),
             "{message}"
@@ -881,9 +865,7 @@ fn an_unterminated_csv_quote_is_reported_where_it_opened() {
                 ..ReadOptions::default()
             },
         ] {
-            let error = read_text("log.csv", text.as_bytes(), &options)
-                .err()
-                .unwrap();
+            let error = failing("log.csv", text.as_bytes(), &options);
             assert!(
                 error.to_string().ends_with(&format!(
                     "log.csv:{row}: a quote opened on this line is never closed, so its field runs to the end of the file"
@@ -897,9 +879,7 @@ fn an_unterminated_csv_quote_is_reported_where_it_opened() {
 #[test]
 fn a_csv_header_naming_a_column_twice_is_refused() {
     let text = "case_id,activity,timestamp,activity\n1,a,2024-01-01T00:00:00Z,b\n";
-    let error = read_text("log.csv", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.csv", text.as_bytes(), &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -955,9 +935,7 @@ fn ocel_duplicate_ids_and_dangling_references_are_reported() {
             ("e3", &["o2"]),
         ],
     );
-    let error = read_text("log.jsonocel", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.jsonocel", text.as_bytes(), &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -978,9 +956,7 @@ fn ocel_duplicate_ids_and_dangling_references_are_reported() {
         "the event relates to object `o9`, which the log does not declare"
     );
     let text = ocel_json(&objects, &[("e1", &["o1", "o9"])]);
-    let error = read_text("log.jsonocel", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.jsonocel", text.as_bytes(), &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -989,9 +965,7 @@ fn ocel_duplicate_ids_and_dangling_references_are_reported() {
     // Two objects with one id: which one an event means cannot be told.
     let text = ocel_json(&[("o1", "Order"), ("o1", "Item")], &[("e1", &["o1"])]);
     for options in [ReadOptions::default(), skipping] {
-        let error = read_text("log.jsonocel", text.as_bytes(), &options)
-            .err()
-            .unwrap();
+        let error = failing("log.jsonocel", text.as_bytes(), &options);
         assert!(
             error.to_string().ends_with(
                 "field `object o1`: objects 1 (type `Order`) and 2 (type `Item`) both have the id `o1`"
@@ -1011,9 +985,7 @@ fn an_xes_event_outside_any_trace_is_counted_not_ignored() {
         format!("<log>\n{trace}{event}{trace}</log>\n"),
         format!("<log>\n{trace}{trace}{event}</log>\n"),
     ] {
-        let error = read_text("log.xes", text.as_bytes(), &ReadOptions::default())
-            .err()
-            .unwrap();
+        let error = failing("log.xes", text.as_bytes(), &ReadOptions::default());
         assert!(
             error
                 .to_string()
@@ -1050,10 +1022,7 @@ fn shown(error: &IngestError) -> String {
 }
 
 fn refused(name: &str, text: &str) -> String {
-    match read_text(name, text.as_bytes(), &ReadOptions::default()) {
-        Ok(_) => panic!("`{name}` is read, though it is bad"),
-        Err(error) => shown(&error),
-    }
+    shown(&failing(name, text.as_bytes(), &ReadOptions::default()))
 }
 
 #[test]
@@ -1150,10 +1119,7 @@ fn an_xes_place_segments_away_is_its_line_and_column_in_characters() {
         .count()
         + 1;
     assert_eq!(line, 60_001);
-    let error = read_text("long.xes", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = failing("long.xes", text.as_bytes(), &ReadOptions::default()).to_string();
     assert!(
         error.ends_with(&format!(
             "long.xes:{line}:{column}, field `time:timestamp`: `never` is not a timestamp"

@@ -49,6 +49,8 @@ pub(super) struct EventDraft {
 
 impl EventDraft {
     /// Takes in one attribute of the event (`tag` is its element: `string`, `date`...).
+    // Called for every attribute of every event, from the other modules: inlined there.
+    #[inline]
     pub fn attribute(
         &mut self,
         tag: &str,
@@ -95,6 +97,7 @@ pub(super) struct TraceDraft {
 impl TraceDraft {
     /// Adds the event drafted in `draft`, which starts at `at` in the segment: checked, with the
     /// defaults filled in. A bad event is an error, or with `--skip-invalid` counted and left out.
+    #[inline]
     pub fn add(
         &mut self,
         draft: &EventDraft,
