@@ -3,8 +3,10 @@
 //!
 //! A failed check panics, which libFuzzer reports as a crash with the input that caused it.
 
+use std::convert::Infallible;
 use vsm_ingest::xes::LogNames;
-use vsm_ingest::{ImportStats, IngestError, ReadOptions, Trace, TraceSink};
+
+use vsm_ingest::{Flow, ImportStats, IngestError, ReadError, ReadOptions, Trace, TraceSink};
 
 /// The longest error message (place, message and help) a reader may give: bad values are quoted
 /// shortened, never whole (fuzz inputs are at most a few dozen KiB, so a whole-field quote shows).
@@ -49,7 +51,9 @@ impl CheckingSink {
 }
 
 impl TraceSink for CheckingSink {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Infallible> {
         self.traces += 1;
         self.events += trace.events.len() as u64;
         for event in trace.events {
@@ -81,6 +85,7 @@ impl TraceSink for CheckingSink {
                 }
             }
         }
+        Ok(Flow::Continue)
     }
 }
 
@@ -96,7 +101,7 @@ pub enum Counting {
 
 /// Checks a reader's result against what its sink saw.
 pub fn check_result(
-    result: &Result<ImportStats, IngestError>,
+    result: &Result<ImportStats, ReadError<Infallible>>,
     names: &LogNames,
     sink: &CheckingSink,
     options: &ReadOptions,
@@ -146,7 +151,8 @@ pub fn check_result(
                 assert!((resource as usize) < names.resources.len());
             }
         }
-        Err(error) => check_error(error),
+        Err(ReadError::Ingest(error)) => check_error(error),
+        Err(ReadError::Sink(never)) => match *never {},
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use vsm_core::discovery::{DirectlyFollows, Discovery, LogEvent};
 use vsm_ingest::source::{self, Format};
-use vsm_ingest::{ImportStats, IngestError, Lifecycle, ReadOptions, Trace, TraceSink};
+use vsm_ingest::{Flow, ImportStats, IngestError, Lifecycle, ReadOptions, Trace, TraceSink};
 
 use crate::Files;
 
@@ -17,7 +17,9 @@ struct DiscoverySink {
 }
 
 impl TraceSink for DiscoverySink {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = std::convert::Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Self::Error> {
         self.scratch.clear();
         self.scratch
             .extend(trace.events.iter().map(|event| LogEvent {
@@ -28,6 +30,7 @@ impl TraceSink for DiscoverySink {
                 start: event.start,
             }));
         self.graph.add_item(&mut self.scratch);
+        Ok(Flow::Continue)
     }
 }
 
@@ -54,7 +57,8 @@ pub fn run(
     };
     let input = files.open_log(path)?;
     let (stats, names, format) =
-        source::read_from(input, &source::name_of(path), format, options, &mut sink)?;
+        source::read_from(input, &source::name_of(path), format, options, &mut sink)
+            .map_err(IngestError::from)?;
     Ok(Discovered {
         discovery: sink.graph.finish(),
         activities: names.activities.as_slice().to_vec(),

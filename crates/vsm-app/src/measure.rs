@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use vsm_core::ValueStream;
 use vsm_core::discovery::LogEvent;
 use vsm_core::measure::{Measurement, Measurer, StepProvenance, StepRule};
-use vsm_ingest::{ImportStats, Lifecycle, ReadOptions, Trace, TraceSink};
+use vsm_ingest::{Flow, ImportStats, IngestError, Lifecycle, ReadOptions, Trace, TraceSink};
 
 use crate::Files;
 
@@ -20,7 +20,9 @@ struct MeasureSink<'a> {
 }
 
 impl TraceSink for MeasureSink<'_> {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = std::convert::Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Self::Error> {
         self.scratch.clear();
         self.origin.clear();
         for (index, event) in trace.events.iter().enumerate() {
@@ -65,6 +67,7 @@ impl TraceSink for MeasureSink<'_> {
         };
         self.measurer
             .add_item(trace.item, &mut self.scratch, |id| names.get(id), value);
+        Ok(Flow::Continue)
     }
 }
 
@@ -160,7 +163,10 @@ pub fn measure(
     let name = vsm_ingest::source::name_of(&log_path);
     let (stats, _, _) = files
         .open_log(&log_path)
-        .and_then(|input| vsm_ingest::source::read_from(input, &name, None, &options, &mut sink))
+        .and_then(|input| {
+            vsm_ingest::source::read_from(input, &name, None, &options, &mut sink)
+                .map_err(IngestError::from)
+        })
         .map_err(ingest_error)
         .with_context(|| {
             format!(
@@ -219,7 +225,7 @@ pub fn import(stats: &ImportStats) -> vsm_render::json::Import {
 }
 
 /// An import error with its place and the fix, as one clear message.
-pub fn ingest_error(error: vsm_ingest::IngestError) -> anyhow::Error {
+pub fn ingest_error(error: IngestError) -> anyhow::Error {
     match error.help() {
         Some(help) => anyhow::anyhow!("{error}\n  help: {help}"),
         None => anyhow::Error::new(error),

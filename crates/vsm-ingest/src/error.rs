@@ -8,7 +8,9 @@ pub struct Place {
     pub file: String,
     /// 1-based line, where known.
     pub line: Option<u64>,
-    /// Byte offset in the (decompressed) text, where the line is not known.
+    /// 1-based column on that line, in characters, where known.
+    pub column: Option<u64>,
+    /// Byte offset in the (decompressed) text, where known (shown where the line is not).
     pub byte: Option<u64>,
     /// The column or field.
     pub field: Option<String>,
@@ -18,7 +20,12 @@ impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
         match (self.line, self.byte) {
-            (Some(line), _) => write!(f, ":{line}")?,
+            (Some(line), _) => {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
+            }
             (None, Some(byte)) => write!(f, " at byte {byte}")?,
             (None, None) => {}
         }
@@ -38,6 +45,47 @@ pub enum IngestError {
     /// Boxed: errors are rare, and a small `Result` keeps the happy path lean.
     #[error("{}: {}", .0.place, .0.message)]
     Invalid(Box<Problem>),
+}
+
+/// Why a read failed: the log, or the sink it handed items to (with the sink's own error).
+#[derive(Debug)]
+pub enum ReadError<E> {
+    Ingest(IngestError),
+    Sink(E),
+}
+
+impl<E> From<IngestError> for ReadError<E> {
+    fn from(error: IngestError) -> Self {
+        ReadError::Ingest(error)
+    }
+}
+
+/// A read into a sink that cannot fail can only fail for the log.
+impl From<ReadError<std::convert::Infallible>> for IngestError {
+    fn from(error: ReadError<std::convert::Infallible>) -> Self {
+        match error {
+            ReadError::Ingest(error) => error,
+            ReadError::Sink(never) => match never {},
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ReadError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Ingest(error) => error.fmt(f),
+            ReadError::Sink(error) => error.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for ReadError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Ingest(error) => error.source(),
+            ReadError::Sink(error) => error.source(),
+        }
+    }
 }
 
 /// A problem in the input: where, what, and what to do about it.

@@ -48,7 +48,7 @@ impl Stop {
                     file: file.to_string(),
                     line: Some(*line),
                     byte: Some(*byte),
-                    field: None,
+                    ..Place::default()
                 },
                 what,
                 limit,

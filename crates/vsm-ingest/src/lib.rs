@@ -15,7 +15,7 @@ pub mod tabular;
 pub mod timestamp;
 pub mod xes;
 
-pub use error::{IngestError, Limits, Place, Problem, human_size, parse_size};
+pub use error::{IngestError, Limits, Place, Problem, ReadError, human_size, parse_size};
 pub use names::Names;
 pub use timestamp::{TimestampError, TimestampParser};
 
@@ -74,9 +74,41 @@ pub struct Trace<'a> {
     pub values: &'a Names,
 }
 
-/// Receives the items of a log, one at a time.
+/// What a sink asks of the reader after an item: go on, or end the read there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Receives the items of a log, one at a time, and may end the read early or fail (ripgrep's
+/// `Sink` is the model).
+///
+/// A read hands on items until the log ends, the sink answers [`Flow::Stop`] (the read ends
+/// promptly, and its [`ImportStats`] count what was handed on by then), or something fails: the
+/// log (a [`ReadError::Ingest`]) or the sink (its own error, as [`ReadError::Sink`]).
 pub trait TraceSink {
-    fn trace(&mut self, trace: Trace<'_>);
+    /// What the sink fails with; [`std::convert::Infallible`] for a sink that cannot.
+    type Error;
+
+    /// Takes one item.
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Self::Error>;
+
+    /// Called once when the read ends, after the last item, whether the log ended or the sink
+    /// stopped it; not after an error.
+    fn finish(&mut self, stats: &ImportStats) -> Result<(), Self::Error> {
+        let _ = stats;
+        Ok(())
+    }
+}
+
+/// Ends a read: tells the sink, and hands back what was read.
+pub(crate) fn finished<S: TraceSink>(
+    sink: &mut S,
+    stats: ImportStats,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    sink.finish(&stats).map_err(ReadError::Sink)?;
+    Ok(stats)
 }
 
 /// What an import read, used and skipped, and why.

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use crate::guard::{JsonGuard, Stop, XmlGuard};
 use crate::xes::LogNames;
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Limits, Place, ReadOptions, TraceSink,
+    Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Limits, Place, ReadError,
+    ReadOptions, TraceSink,
 };
 
 /// One event: its type, time, the objects it relates to, and its attributes (name, value).
@@ -85,15 +86,40 @@ fn place(file: &str, field: Option<String>) -> Place {
     }
 }
 
+/// The place of a byte of the (decompressed) text.
+fn at_byte(file: &str, byte: u64) -> Place {
+    Place {
+        byte: Some(byte),
+        ..place(file, None)
+    }
+}
+
 /// Reads OCEL 2.0 JSON.
-pub fn read_json(
-    input: impl Read,
+pub fn read_json<S: TraceSink>(
+    input: impl BufRead,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
-    let limit = options.limits.field;
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    let log = parse_json(input, file, options.limits.field)?;
+    flatten(&log, file, options, names, sink)
+}
+
+/// Reads OCEL 2.0 XML.
+pub fn read_xml<S: TraceSink>(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    let log = parse_xml(input, file, options.limits.field)?;
+    flatten(&log, file, options, names, sink)
+}
+
+/// The objects and events of an OCEL 2.0 JSON log, no value longer than `limit`.
+fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, IngestError> {
     let guarded = std::io::BufReader::new(JsonGuard::new(input, limit));
     let log: JsonLog = serde_json::from_reader(guarded).map_err(|error| {
         if error.is_io() {
@@ -110,7 +136,7 @@ pub fn read_json(
             Place {
                 file: file.to_string(),
                 line: Some(error.line() as u64),
-                field: Some(format!("column {}", error.column())),
+                column: Some(error.column() as u64),
                 ..Place::default()
             },
             format!(
@@ -145,7 +171,7 @@ pub fn read_json(
             })
             .collect(),
     };
-    flatten(&parsed, file, options, names, sink)
+    Ok(parsed)
 }
 
 fn attribute(element: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
@@ -161,15 +187,8 @@ fn attribute(element: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<
         })
 }
 
-/// Reads OCEL 2.0 XML.
-pub fn read_xml(
-    input: impl BufRead,
-    file: &str,
-    options: &ReadOptions,
-    names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
-    let limit = options.limits.field;
+/// The objects and events of an OCEL 2.0 XML log, no element or run of text longer than `limit`.
+fn parse_xml(input: impl BufRead, file: &str, limit: u64) -> Result<OcelLog, IngestError> {
     let mut reader =
         quick_xml::Reader::from_reader(std::io::BufReader::new(XmlGuard::new(input, limit)));
     let mut buffer = Vec::new();
@@ -192,11 +211,7 @@ pub fn read_xml(
                 };
             }
             IngestError::invalid(
-                Place {
-                    file: file.to_string(),
-                    byte: Some(reader.error_position()),
-                    ..Place::default()
-                },
+                at_byte(file, reader.error_position()),
                 format!(
                     "this is not well-formed XML: {}",
                     crate::error::cut_message(&error.to_string())
@@ -224,11 +239,7 @@ pub fn read_xml(
                             attribute(&element, "time"),
                         ) else {
                             return Err(IngestError::invalid(
-                                Place {
-                                    file: file.to_string(),
-                                    byte: Some(position),
-                                    ..Place::default()
-                                },
+                                at_byte(file, position),
                                 "an event without `id`, `type` or `time`",
                                 "every OCEL event has an id, a type and a time",
                             ));
@@ -268,11 +279,7 @@ pub fn read_xml(
                     // Pieces between comments or references add up: bound the whole value.
                     if value.len() as u64 > limit {
                         return Err(Limits::exceeded(
-                            Place {
-                                file: file.to_string(),
-                                byte: Some(position),
-                                ..Place::default()
-                            },
+                            at_byte(file, position),
                             "one attribute value",
                             limit,
                             Limits::FIELD_VARIABLE,
@@ -306,17 +313,55 @@ pub fn read_xml(
         }
         buffer.clear();
     }
-    flatten(&log, file, options, names, sink)
+    Ok(log)
 }
 
-/// Each event of an object of the chosen type, in time order of the file, per object.
-fn flatten(
+/// Hands the items of the chosen object type to the sink, until it stops the read.
+fn flatten<S: TraceSink>(
     log: &OcelLog,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    let (items, mut stats) = by_object(log, file, options, names)?;
+    // An event shared by several objects of the type reaches each of their items, and is used
+    // once it has reached one.
+    let mut handed_on = vec![false; log.events.len()];
+    for item in items {
+        stats.items += 1;
+        for &source in &item.sources {
+            if !std::mem::replace(&mut handed_on[source], true) {
+                stats.events_used += 1;
+            }
+        }
+        let flow = sink
+            .trace(names.trace(item.id, &item.events, &item.attributes))
+            .map_err(ReadError::Sink)?;
+        if flow == Flow::Stop {
+            break;
+        }
+    }
+    crate::finished(sink, stats)
+}
+
+/// One object's journey: its events, their attributes, and where in the log each event is.
+#[derive(Default)]
+struct Item<'a> {
+    id: &'a str,
+    events: Vec<Event>,
+    attributes: Vec<Attributes>,
+    sources: Vec<usize>,
+}
+
+/// Each event of an object of the chosen type, in time order of the file, per object; objects
+/// without events left out.
+fn by_object<'a>(
+    log: &'a OcelLog,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+) -> Result<(Vec<Item<'a>>, ImportStats), IngestError> {
     // Events name objects by id: two objects with one id make every such reference ambiguous.
     let mut declared: HashMap<&str, usize> = HashMap::with_capacity(log.objects.len());
     for (position, (id, kind)) in log.objects.iter().enumerate() {
@@ -369,17 +414,20 @@ fn flatten(
         }
     };
     let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut items: Vec<(&str, Vec<Event>, Vec<Attributes>)> = Vec::new();
+    let mut items: Vec<Item<'a>> = Vec::new();
     for (id, kind) in &log.objects {
         if *kind == chosen {
             index.insert(id.as_str(), items.len());
-            items.push((id.as_str(), Vec::new(), Vec::new()));
+            items.push(Item {
+                id: id.as_str(),
+                ..Item::default()
+            });
         }
     }
     let mut stats = ImportStats::default();
     let mut event_ids: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(log.events.len());
-    for event in &log.events {
+    for (source, event) in log.events.iter().enumerate() {
         stats.events_read += 1;
         let first_time = event_ids.insert(event.id.as_str());
         let problem = if first_time {
@@ -447,7 +495,9 @@ fn flatten(
         for object in &event.objects {
             if let Some(&slot) = index.get(object.as_str()) {
                 used = true;
-                items[slot].1.push(Event {
+                let item = &mut items[slot];
+                item.sources.push(source);
+                item.events.push(Event {
                     activity,
                     timestamp,
                     start: None,
@@ -455,13 +505,11 @@ fn flatten(
                     resource: None,
                 });
                 if let Some(kept) = &kept {
-                    items[slot].2.push(kept.clone());
+                    item.attributes.push(kept.clone());
                 }
             }
         }
-        if used {
-            stats.events_used += 1;
-        } else {
+        if !used {
             // Not an error: the event belongs to other objects' journeys. Counted all the same.
             stats.skip(
                 place(file, Some(format!("event {}", event.id))),
@@ -469,15 +517,8 @@ fn flatten(
             );
         }
     }
-    // An event shared by several objects of the type reaches each of their items.
-    for (item, events, attributes) in items
-        .into_iter()
-        .filter(|(_, events, _)| !events.is_empty())
-    {
-        stats.items += 1;
-        sink.trace(names.trace(item, &events, &attributes));
-    }
-    Ok(stats)
+    items.retain(|item| !item.events.is_empty());
+    Ok((items, stats))
 }
 
 #[cfg(test)]
@@ -488,7 +529,9 @@ mod tests {
     struct Values(Vec<Vec<String>>);
 
     impl TraceSink for Values {
-        fn trace(&mut self, trace: crate::Trace<'_>) {
+        type Error = std::convert::Infallible;
+
+        fn trace(&mut self, trace: crate::Trace<'_>) -> Result<Flow, Self::Error> {
             for event in trace.attributes {
                 self.0.push(
                     event
@@ -497,6 +540,7 @@ mod tests {
                         .collect(),
                 );
             }
+            Ok(Flow::Continue)
         }
     }
 

@@ -13,7 +13,7 @@ use std::thread;
 use flate2::read::MultiGzDecoder;
 
 use crate::xes::LogNames;
-use crate::{ImportStats, IngestError, Place, ReadOptions, TraceSink};
+use crate::{ImportStats, IngestError, Place, ReadError, ReadOptions, TraceSink};
 
 /// The kinds of log vsm reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,13 +28,48 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order help lists them.
+    pub const ALL: [Format; 5] = [
+        Format::Xes,
+        Format::Csv,
+        Format::JsonLines,
+        Format::OcelJson,
+        Format::OcelXml,
+    ];
+
+    /// The name people read: `XES`, `JSON Lines`, `OCEL 2.0 JSON`...
     pub fn name(self) -> &'static str {
+        self.table().0
+    }
+
+    /// The name a command line takes: `xes`, `csv`, `jsonl`, `ocel-json`, `ocel-xml`.
+    pub fn id(self) -> &'static str {
+        self.table().1
+    }
+
+    /// The usual file extension, without the dot (also gzipped: `.xes.gz`).
+    pub fn extension(self) -> &'static str {
+        self.table().2
+    }
+
+    /// The media type, as a server receives it.
+    pub fn media_type(self) -> &'static str {
+        self.table().3
+    }
+
+    /// The format a command line names (see [`Format::id`]).
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.id() == id)
+    }
+
+    /// Name, id, extension and media type.
+    fn table(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
-            Format::Xes => "XES",
-            Format::Csv => "CSV",
-            Format::JsonLines => "JSON Lines",
-            Format::OcelJson => "OCEL 2.0 JSON",
-            Format::OcelXml => "OCEL 2.0 XML",
+            Format::Xes => ("XES", "xes", "xes", "application/xml"),
+            Format::Csv => ("CSV", "csv", "csv", "text/csv"),
+            Format::JsonLines => ("JSON Lines", "jsonl", "jsonl", "application/jsonl"),
+            Format::OcelJson => ("OCEL 2.0 JSON", "ocel-json", "jsonocel", "application/json"),
+            Format::OcelXml => ("OCEL 2.0 XML", "ocel-xml", "xmlocel", "application/xml"),
         }
     }
 
@@ -232,7 +267,7 @@ pub fn open(path: &Path, expected: Option<Format>) -> Result<Opened, IngestError
 /// As [`open`], for text from any reader; `name` (a file name, or `standard input`) is what
 /// messages call it, and its extension what it promises.
 pub fn open_reader(
-    mut input: Box<dyn Read + Send>,
+    mut input: impl Read + Send + 'static,
     name: &str,
     expected: Option<Format>,
 ) -> Result<Opened, IngestError> {
@@ -394,34 +429,35 @@ pub fn gzip_error(file: &str, error: &io::Error) -> IngestError {
 }
 
 /// Reads a whole log (`-`: standard input), whatever its format, handing each item to `sink`.
-pub fn read_log(
+pub fn read_log<S: TraceSink>(
     path: &Path,
     expected: Option<Format>,
     options: &ReadOptions,
-    sink: &mut impl TraceSink,
-) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    sink: &mut S,
+) -> Result<(ImportStats, LogNames, Format), ReadError<S::Error>> {
     let opened = open(path, expected)?;
     read_opened(opened, &name_of(path), options, sink)
 }
 
-/// As [`read_log`], for text from any reader, called `name` in messages.
-pub fn read_from(
-    input: Box<dyn Read + Send>,
+/// As [`read_log`], for text from any reader (standard input, an upload in memory), called
+/// `name` in messages.
+pub fn read_from<S: TraceSink>(
+    input: impl Read + Send + 'static,
     name: &str,
     expected: Option<Format>,
     options: &ReadOptions,
-    sink: &mut impl TraceSink,
-) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    sink: &mut S,
+) -> Result<(ImportStats, LogNames, Format), ReadError<S::Error>> {
     let opened = open_reader(input, name, expected)?;
     read_opened(opened, name, options, sink)
 }
 
-fn read_opened(
+fn read_opened<S: TraceSink>(
     opened: Opened,
     file: &str,
     options: &ReadOptions,
-    sink: &mut impl TraceSink,
-) -> Result<(ImportStats, LogNames, Format), IngestError> {
+    sink: &mut S,
+) -> Result<(ImportStats, LogNames, Format), ReadError<S::Error>> {
     let mut names = LogNames::default();
     let (format, gzip) = (opened.format, opened.gzip);
     let result = match format {
@@ -442,7 +478,9 @@ fn read_opened(
     match result {
         Ok(stats) => Ok((stats, names, format)),
         // A gzip stream cut short shows up as a read error, whichever reader meets it.
-        Err(IngestError::Io { cause, .. }) if gzip => Err(gzip_error(file, &cause)),
+        Err(ReadError::Ingest(IngestError::Io { cause, .. })) if gzip => {
+            Err(gzip_error(file, &cause).into())
+        }
         Err(error) => Err(error),
     }
 }

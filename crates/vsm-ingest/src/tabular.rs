@@ -12,7 +12,8 @@ use std::io::{BufRead, Read as _};
 use crate::guard::{CsvGuard, Stop};
 use crate::xes::LogNames;
 use crate::{
-    Attributes, Event, ImportStats, IngestError, Lifecycle, Limits, Place, ReadOptions, TraceSink,
+    Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Limits, Place, ReadError,
+    ReadOptions, TraceSink,
 };
 
 /// Column names chosen by the user; `None` means: find it by the usual names.
@@ -197,14 +198,6 @@ impl Grouped {
             self.items[slot].2.push(attributes);
         }
     }
-
-    fn emit(self, names: &LogNames, stats: &mut ImportStats, sink: &mut impl TraceSink) {
-        for (item, events, attributes) in self.items {
-            stats.items += 1;
-            stats.events_used += events.len() as u64;
-            sink.trace(names.trace(&item, &events, &attributes));
-        }
-    }
 }
 
 /// A bad field: (field name, what is wrong, what to do).
@@ -218,24 +211,22 @@ fn event_of(
     names: &mut LogNames,
 ) -> Result<(String, Event, Option<Attributes>), RowProblem> {
     let name = |index: usize| columns.names[index].clone();
-    let item = field(columns.item)
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| {
-            (
-                name(columns.item),
-                "the item id is empty".to_string(),
-                "give every row the id of its item".to_string(),
-            )
-        })?;
-    let activity = field(columns.activity)
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| {
-            (
-                name(columns.activity),
-                "the activity is empty".to_string(),
-                "give every row an activity".to_string(),
-            )
-        })?;
+    // A field that may not be empty: its text, or what is wrong and what to do.
+    let required = |index: usize, message: &str, help: &str| {
+        field(index)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| (name(index), message.to_string(), help.to_string()))
+    };
+    let item = required(
+        columns.item,
+        "the item id is empty",
+        "give every row the id of its item",
+    )?;
+    let activity = required(
+        columns.activity,
+        "the activity is empty",
+        "give every row an activity",
+    )?;
     let stamp = field(columns.timestamp).unwrap_or_default();
     let timestamp = options.timestamps.parse(&stamp).map_err(|error| {
         (
@@ -307,8 +298,8 @@ fn row_problem(
     let place = Place {
         file: file.to_string(),
         line: Some(line),
-        byte: None,
         field: Some(field),
+        ..Place::default()
     };
     if options.skip_invalid {
         stats.skip(place, message);
@@ -323,13 +314,54 @@ fn row_problem(
 }
 
 /// Reads a CSV log (comma, semicolon or tab separated; the header names the columns).
-pub fn read_csv(
+pub fn read_csv<S: TraceSink>(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    hand_on(group_csv(input, file, options, names), names, sink)
+}
+
+/// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
+pub fn read_json_lines<S: TraceSink>(
+    input: impl BufRead,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    hand_on(group_json_lines(input, file, options, names), names, sink)
+}
+
+/// Hands the items grouped to the sink, until it stops the read, and ends the read.
+fn hand_on<S: TraceSink>(
+    grouped: Result<(Grouped, ImportStats), IngestError>,
+    names: &LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    let (grouped, mut stats) = grouped?;
+    for (item, events, attributes) in grouped.items {
+        stats.items += 1;
+        stats.events_used += events.len() as u64;
+        let flow = sink
+            .trace(names.trace(&item, &events, &attributes))
+            .map_err(ReadError::Sink)?;
+        if flow == Flow::Stop {
+            break;
+        }
+    }
+    crate::finished(sink, stats)
+}
+
+/// The events of a CSV log, grouped by item.
+fn group_csv(
     mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
+) -> Result<(Grouped, ImportStats), IngestError> {
     let first_line = input
         .fill_buf()
         .map(|head| {
@@ -451,18 +483,16 @@ pub fn read_csv(
             Err(problem) => row_problem(&mut stats, options, file, line, problem)?,
         }
     }
-    grouped.emit(names, &mut stats, sink);
-    Ok(stats)
+    Ok((grouped, stats))
 }
 
-/// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
-pub fn read_json_lines(
+/// The events of a JSON Lines log, grouped by item.
+fn group_json_lines(
     mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,
     names: &mut LogNames,
-    sink: &mut impl TraceSink,
-) -> Result<ImportStats, IngestError> {
+) -> Result<(Grouped, ImportStats), IngestError> {
     let mut stats = ImportStats::default();
     let mut grouped = Grouped::default();
     let mut columns: Option<Columns> = None;
@@ -507,7 +537,12 @@ pub fn read_json_lines(
         let line = std::str::from_utf8(text).map_err(|error| {
             IngestError::invalid(
                 Place {
-                    field: Some(format!("column {}", error.valid_up_to() + 1)),
+                    column: Some(
+                        String::from_utf8_lossy(&text[..error.valid_up_to()])
+                            .chars()
+                            .count() as u64
+                            + 1,
+                    ),
                     ..place.clone()
                 },
                 "the line is not valid UTF-8 text",
@@ -531,7 +566,7 @@ pub fn read_json_lines(
                 }
                 return Err(IngestError::invalid(
                     Place {
-                        field: Some(format!("column {}", error.column())),
+                        column: Some(error.column() as u64),
                         ..place
                     },
                     message,
@@ -571,6 +606,5 @@ pub fn read_json_lines(
             Err(problem) => row_problem(&mut stats, options, file, line_number, problem)?,
         }
     }
-    grouped.emit(names, &mut stats, sink);
-    Ok(stats)
+    Ok((grouped, stats))
 }

@@ -1,11 +1,13 @@
 //! The readers on the real logs in `testdata/` (see its README), and on broken copies of them.
 
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use vsm_ingest::source::{self, Format};
 use vsm_ingest::{
-    Event, ImportStats, IngestError, Lifecycle, ReadOptions, TimestampParser, Trace, TraceSink,
+    Event, Flow, ImportStats, IngestError, Lifecycle, ReadOptions, TimestampParser, Trace,
+    TraceSink,
 };
 
 fn testdata(name: &str) -> PathBuf {
@@ -23,7 +25,9 @@ struct Collect {
 }
 
 impl TraceSink for Collect {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Infallible> {
         self.traces
             .push((trace.item.to_string(), trace.events.to_vec()));
         self.attributes.push(
@@ -38,6 +42,7 @@ impl TraceSink for Collect {
                 })
                 .collect(),
         );
+        Ok(Flow::Continue)
     }
 }
 
@@ -218,7 +223,7 @@ fn a_bad_timestamp_names_line_field_and_value() {
 }
 
 #[test]
-fn a_bad_timestamp_in_xes_names_its_byte_offset() {
+fn a_bad_timestamp_in_xes_names_the_line_and_column_of_its_event() {
     let dir = tempfile::tempdir().unwrap();
     let path = broken_copy(dir.path(), "xes/running-example.xes", "log.xes", |text| {
         text.replacen("2010-12-30T14:32:00.000+01:00", "30/12/2010", 1)
@@ -227,11 +232,20 @@ fn a_bad_timestamp_in_xes_names_its_byte_offset() {
         .err()
         .unwrap()
         .to_string();
-    assert!(
-        error.contains("field `time:timestamp`: `30/12/2010` is not a timestamp"),
-        "{error}"
+    // The event that holds it starts at the `<event>` before it.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let event = text[..text.find("30/12/2010").unwrap()]
+        .rfind("<event>")
+        .unwrap();
+    let line = text[..event].matches('\n').count() + 1;
+    let column = event - text[..event].rfind('\n').unwrap();
+    assert_eq!(
+        error,
+        format!(
+            "{}:{line}:{column}, field `time:timestamp`: `30/12/2010` is not a timestamp",
+            path.display()
+        )
     );
-    assert!(error.contains(" at byte "), "{error}");
 }
 
 #[test]
@@ -489,6 +503,14 @@ fn read_text(name: &str, text: &[u8], options: &ReadOptions) -> Result<Log, Inge
     read(&path, options)
 }
 
+/// The error reading `text` saved under `name` gives; a read that succeeds fails the test.
+fn failing(name: &str, text: &[u8], options: &ReadOptions) -> IngestError {
+    match read_text(name, text, options) {
+        Ok(_) => panic!("`{name}` is read, though it is bad"),
+        Err(error) => error,
+    }
+}
+
 /// An XES log of one trace whose events are written by `event(index)`.
 fn one_trace_xes(events: usize, event: impl Fn(usize) -> String) -> Vec<u8> {
     let mut text = String::from(
@@ -587,15 +609,17 @@ fn whitespace_inside_a_trace_past_the_field_limit_is_a_limit_error() {
     let log = read_text("spaced.xes", &text, &ReadOptions::default()).unwrap();
     assert_eq!(log.stats.events_read, 2);
     // ...and past it the read stops, saying which limit and how to raise it.
-    let error = read_text("spaced.xes", &text, &limited(1 << 20, 512 << 20))
-        .err()
-        .unwrap();
+    let error = failing("spaced.xes", &text, &limited(1 << 20, 512 << 20));
     let message = error.to_string();
     assert!(
         message.contains("a run of whitespace is longer than 1 MiB"),
         "{message}"
     );
-    assert!(message.contains(" at byte "), "{message}");
+    // From the end of the event before it (line 5).
+    assert!(
+        message.contains(&format!("spaced.xes:5:{}: a run", plain_event(0).len())),
+        "{message}"
+    );
     assert!(
         error.help().unwrap().contains("VSM_MAX_FIELD_SIZE="),
         "{error:?}"
@@ -614,9 +638,7 @@ fn a_huge_attribute_value_is_a_limit_error_that_quotes_only_its_start() {
             plain_event(index)
         }
     });
-    let error = read_text("value.xes", &text, &limited(2 << 20, 512 << 20))
-        .err()
-        .unwrap();
+    let error = failing("value.xes", &text, &limited(2 << 20, 512 << 20));
     let message = error.to_string();
     assert!(
         message.contains("one element is longer than 2 MiB"),
@@ -632,9 +654,7 @@ fn a_huge_attribute_value_is_a_limit_error_that_quotes_only_its_start() {
 #[test]
 fn a_trace_past_the_trace_limit_is_a_limit_error() {
     let text = one_trace_xes(40_000, plain_event);
-    let error = read_text("big.xes", &text, &limited(1 << 20, 3 << 20))
-        .err()
-        .unwrap();
+    let error = failing("big.xes", &text, &limited(1 << 20, 3 << 20));
     let message = error.to_string();
     assert!(
         message.contains("one trace is longer than 3 MiB"),
@@ -697,10 +717,7 @@ fn utf16_logs_are_said_to_be_utf16() {
         ("be.csv", big.clone()),
         ("be", big),
     ] {
-        let error = read_text(name, &bytes, &ReadOptions::default())
-            .err()
-            .unwrap()
-            .to_string();
+        let error = failing(name, &bytes, &ReadOptions::default()).to_string();
         assert!(
             error.contains("UTF-16 text: save it as UTF-8"),
             "{name}: {error}"
@@ -717,9 +734,7 @@ fn garbage_and_double_gzip_are_named_for_what_they_are() {
         encoder.finish().unwrap()
     };
     let twice = gzip(&gzip(&xes));
-    let error = read_text("log.xes.gz", &twice, &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.xes.gz", &twice, &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -727,29 +742,21 @@ fn garbage_and_double_gzip_are_named_for_what_they_are() {
         "{error}"
     );
     let garbage: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();
-    let error = read_text("log.xes", &garbage, &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = failing("log.xes", &garbage, &ReadOptions::default()).to_string();
     assert!(
         error.ends_with("the name says XES but the content is binary data"),
         "{error}"
     );
-    let error = read_text("log", &gzip(&garbage), &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = failing("log", &gzip(&garbage), &ReadOptions::default()).to_string();
     assert!(
         error.ends_with("the content is binary data, not an event log"),
         "{error}"
     );
-    let error = read_text(
+    let error = failing(
         "log.csv",
         b"PK\x03\x04\x14\x00\x00\x00",
         &ReadOptions::default(),
     )
-    .err()
-    .unwrap()
     .to_string();
     assert!(error.contains("the content is a zip archive"), "{error}");
     // A Latin-1 CSV is still text.
@@ -796,9 +803,7 @@ fn a_huge_csv_field_or_json_line_is_a_limit_error_quoting_only_its_start() {
             );
         }
         // ...and stopped past a lower one, with the line, the limit and how to raise it.
-        let error = read_text(name, text.as_bytes(), &limited(1 << 20, 512 << 20))
-            .err()
-            .unwrap();
+        let error = failing(name, text.as_bytes(), &limited(1 << 20, 512 << 20));
         let message = error.to_string();
         assert!(
             message.contains(&format!("{name}:{line}: {what} is longer than 1 MiB")),
@@ -829,10 +834,7 @@ fn a_huge_ocel_value_is_a_limit_error() {
         ("log.xmlocel", xml, "one element or run of text"),
     ] {
         assert!(read_text(name, text.as_bytes(), &ReadOptions::default()).is_ok());
-        let message = read_text(name, text.as_bytes(), &limited(1 << 20, 512 << 20))
-            .err()
-            .unwrap()
-            .to_string();
+        let message = failing(name, text.as_bytes(), &limited(1 << 20, 512 << 20)).to_string();
         assert!(
             message.contains(&format!("{name}:2: {what} is longer than 1 MiB")),
             "{message}"
@@ -863,9 +865,7 @@ fn an_unterminated_csv_quote_is_reported_where_it_opened() {
                 ..ReadOptions::default()
             },
         ] {
-            let error = read_text("log.csv", text.as_bytes(), &options)
-                .err()
-                .unwrap();
+            let error = failing("log.csv", text.as_bytes(), &options);
             assert!(
                 error.to_string().ends_with(&format!(
                     "log.csv:{row}: a quote opened on this line is never closed, so its field runs to the end of the file"
@@ -879,9 +879,7 @@ fn an_unterminated_csv_quote_is_reported_where_it_opened() {
 #[test]
 fn a_csv_header_naming_a_column_twice_is_refused() {
     let text = "case_id,activity,timestamp,activity\n1,a,2024-01-01T00:00:00Z,b\n";
-    let error = read_text("log.csv", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.csv", text.as_bytes(), &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -937,9 +935,7 @@ fn ocel_duplicate_ids_and_dangling_references_are_reported() {
             ("e3", &["o2"]),
         ],
     );
-    let error = read_text("log.jsonocel", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.jsonocel", text.as_bytes(), &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -960,9 +956,7 @@ fn ocel_duplicate_ids_and_dangling_references_are_reported() {
         "the event relates to object `o9`, which the log does not declare"
     );
     let text = ocel_json(&objects, &[("e1", &["o1", "o9"])]);
-    let error = read_text("log.jsonocel", text.as_bytes(), &ReadOptions::default())
-        .err()
-        .unwrap();
+    let error = failing("log.jsonocel", text.as_bytes(), &ReadOptions::default());
     assert!(
         error
             .to_string()
@@ -971,9 +965,7 @@ fn ocel_duplicate_ids_and_dangling_references_are_reported() {
     // Two objects with one id: which one an event means cannot be told.
     let text = ocel_json(&[("o1", "Order"), ("o1", "Item")], &[("e1", &["o1"])]);
     for options in [ReadOptions::default(), skipping] {
-        let error = read_text("log.jsonocel", text.as_bytes(), &options)
-            .err()
-            .unwrap();
+        let error = failing("log.jsonocel", text.as_bytes(), &options);
         assert!(
             error.to_string().ends_with(
                 "field `object o1`: objects 1 (type `Order`) and 2 (type `Item`) both have the id `o1`"
@@ -993,9 +985,7 @@ fn an_xes_event_outside_any_trace_is_counted_not_ignored() {
         format!("<log>\n{trace}{event}{trace}</log>\n"),
         format!("<log>\n{trace}{trace}{event}</log>\n"),
     ] {
-        let error = read_text("log.xes", text.as_bytes(), &ReadOptions::default())
-            .err()
-            .unwrap();
+        let error = failing("log.xes", text.as_bytes(), &ReadOptions::default());
         assert!(
             error
                 .to_string()
@@ -1032,10 +1022,7 @@ fn shown(error: &IngestError) -> String {
 }
 
 fn refused(name: &str, text: &str) -> String {
-    match read_text(name, text.as_bytes(), &ReadOptions::default()) {
-        Ok(_) => panic!("`{name}` is read, though it is bad"),
-        Err(error) => shown(&error),
-    }
+    shown(&failing(name, text.as_bytes(), &ReadOptions::default()))
 }
 
 #[test]
@@ -1107,4 +1094,36 @@ fn a_json_error_quotes_a_huge_value_only_in_part() {
     for shown in [ocel, lines] {
         assert!(shown.len() < 2_000, "an error of {} bytes", shown.len());
     }
+}
+
+#[test]
+fn an_xes_place_segments_away_is_its_line_and_column_in_characters() {
+    // 5 MB of traces (the reader cuts segments of 2 MiB), names with a two-byte character, and
+    // a bad timestamp in the last trace.
+    let mut text = String::from("<?xml version=\"1.0\"?>\n<log>\n");
+    for index in 0..30_000 {
+        let event = if index == 29_999 {
+            plain_event(index).replace("2024-01-01T00:00:59Z", "never")
+        } else {
+            plain_event(index)
+        };
+        text.push_str(&format!(
+            "<trace><string key=\"concept:name\" value=\"é{index}\"/>{event}</trace>\n"
+        ));
+    }
+    text.push_str("</log>\n");
+    let event = text.rfind("<event>").unwrap();
+    let line = text[..event].matches('\n').count() + 1;
+    let column = text[text[..event].rfind('\n').unwrap() + 1..event]
+        .chars()
+        .count()
+        + 1;
+    assert_eq!(line, 60_001);
+    let error = failing("long.xes", text.as_bytes(), &ReadOptions::default()).to_string();
+    assert!(
+        error.ends_with(&format!(
+            "long.xes:{line}:{column}, field `time:timestamp`: `never` is not a timestamp"
+        )),
+        "{error}"
+    );
 }

@@ -13,6 +13,7 @@ use vsm_core::model::ValueStream;
 use vsm_core::simulate::Projection;
 use vsm_core::{Duration, format_number};
 
+use crate::Format;
 use crate::json::{IntervalReport, SCHEMA_VERSION, interval, seconds};
 
 /// One map and its analysis (and, for `vsm compare --simulate`, its simulation).
@@ -313,7 +314,7 @@ fn measured(old: &Analysis, new: &Analysis) -> MeasuredComparison {
 }
 
 /// The comparison as pretty JSON.
-pub fn json(before: Side<'_>, after: Side<'_>) -> String {
+fn json(before: Side<'_>, after: Side<'_>) -> String {
     crate::json::to_string(&Comparison::new(before, after))
 }
 
@@ -369,8 +370,22 @@ const STEP_ROWS: [(&str, &str); 4] = [
     ("complete_accurate_percent", "%C&A"),
 ];
 
+/// The formats a comparison is written in.
+pub const FORMATS: [Format; 4] = [Format::Text, Format::Json, Format::Markdown, Format::Html];
+
+/// The comparison in `format` (one of [`FORMATS`]; `None` for another).
+pub fn render(before: Side<'_>, after: Side<'_>, format: Format) -> Option<String> {
+    Some(match format {
+        Format::Text => tables(before, after, false),
+        Format::Markdown => tables(before, after, true),
+        Format::Json => json(before, after),
+        Format::Html => html(before, after),
+        _ => return None,
+    })
+}
+
 /// The comparison for people: `markdown` selects Markdown tables over plain text.
-pub fn text(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
+fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
     let compared = Comparison::new(before, after);
     let mut out = String::new();
     let name = |stream: &ValueStream| {
@@ -551,9 +566,9 @@ fn push(out: &mut String, table: &comfy_table::Table) {
 }
 
 /// A self-contained page: the comparison tables, then both maps drawn one above the other.
-pub fn html(before: Side<'_>, after: Side<'_>) -> String {
+fn html(before: Side<'_>, after: Side<'_>) -> String {
     let escape = crate::svg::text::escape;
-    let tables = text(before, after, false);
+    let tables = tables(before, after, false);
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<link rel=\"icon\" href=\"data:,\">\n",
     );

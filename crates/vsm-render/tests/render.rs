@@ -225,7 +225,7 @@ fn markdown_shows_html_and_line_breaks_in_names_as_text() {
     let (stream, analysis) = hostile();
     for markdown in [
         vsm_render::markdown(&stream, &analysis),
-        vsm_render::compare::text(
+        vsm_render::compare::render(
             vsm_render::compare::Side {
                 stream: &stream,
                 analysis: &analysis,
@@ -236,8 +236,9 @@ fn markdown_shows_html_and_line_breaks_in_names_as_text() {
                 analysis: &analysis,
                 simulated: None,
             },
-            true,
-        ),
+            vsm_render::Format::Markdown,
+        )
+        .expect("a format compare writes"),
     ] {
         for raw in [
             "<script",

@@ -2,8 +2,8 @@
 //! database.
 
 use anyhow::{Result, bail};
-use clap::ValueEnum;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use vsm_ingest::source::Format as LogFormat;
 use vsm_render::Format;
 use vsm_store::Store;
 
@@ -20,6 +20,12 @@ pub fn formats(
         }
     }))
     .map(|name| Format::from_name(&name).expect("a format's own name"))
+}
+
+/// A `--log-format`: the formats vsm reads, by their ids (`xes`, `csv`, `jsonl`...).
+fn log_formats() -> impl TypedValueParser<Value = LogFormat> {
+    PossibleValuesParser::new(LogFormat::ALL.map(LogFormat::id))
+        .map(|id| LogFormat::from_id(&id).expect("a log format's own id"))
 }
 
 /// What most commands write: text for people, JSON for programs.
@@ -42,7 +48,7 @@ pub struct LogOptions {
     #[arg(long, value_name = "ZONE")]
     pub zone: Option<String>,
     /// Read the file as this format, whatever its name.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", value_parser = log_formats())]
     log_format: Option<LogFormat>,
     /// The column (or JSON field) that holds the item id.
     #[arg(long, value_name = "NAME")]
@@ -65,15 +71,6 @@ pub struct LogOptions {
     /// For object-centric (OCEL 2.0) logs: the object type whose journey is the stream.
     #[arg(long, value_name = "NAME")]
     object_type: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum LogFormat {
-    Xes,
-    Csv,
-    Jsonl,
-    OcelJson,
-    OcelXml,
 }
 
 impl LogOptions {
@@ -101,14 +98,8 @@ impl LogOptions {
         })
     }
 
-    pub fn format(&self) -> Option<vsm_ingest::source::Format> {
-        self.log_format.map(|format| match format {
-            LogFormat::Xes => vsm_ingest::source::Format::Xes,
-            LogFormat::Csv => vsm_ingest::source::Format::Csv,
-            LogFormat::Jsonl => vsm_ingest::source::Format::JsonLines,
-            LogFormat::OcelJson => vsm_ingest::source::Format::OcelJson,
-            LogFormat::OcelXml => vsm_ingest::source::Format::OcelXml,
-        })
+    pub fn format(&self) -> Option<LogFormat> {
+        self.log_format
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use vsm_core::measure::{Matching, Pattern, StepRule};
-use vsm_ingest::{Lifecycle, Trace, TraceSink};
+use vsm_ingest::{Flow, Lifecycle, Trace, TraceSink};
 
 mod common;
 use common::repo_root;
@@ -47,7 +47,9 @@ struct Items<'a> {
 }
 
 impl TraceSink for Items<'_> {
-    fn trace(&mut self, trace: Trace<'_>) {
+    type Error = std::convert::Infallible;
+
+    fn trace(&mut self, trace: Trace<'_>) -> Result<Flow, Self::Error> {
         let mut order: Vec<usize> = (0..trace.events.len()).collect();
         order.sort_by_key(|&i| trace.events[i].timestamp);
         let first = order
@@ -106,17 +108,18 @@ impl TraceSink for Items<'_> {
             }
         }
         if !used {
-            return;
+            return Ok(Flow::Continue);
         }
         if open {
             self.in_progress += 1;
-            return;
+            return Ok(Flow::Continue);
         }
         let end = end.unwrap();
         self.leads.push(match &self.calendar {
             Some(calendar) => calendar.working_millis(first, end),
             None => end - first,
         });
+        Ok(Flow::Continue)
     }
 }
 

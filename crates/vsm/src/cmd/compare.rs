@@ -69,10 +69,7 @@ pub fn run(args: &Args) -> Result<()> {
         analysis: &after.analysis,
         simulated: projections.as_ref().map(|p| &p.1),
     };
-    let text = match args.format {
-        Format::Json => vsm_render::compare::json(b, a),
-        Format::Html => vsm_render::compare::html(b, a),
-        format => vsm_render::compare::text(b, a, format == Format::Markdown),
-    };
+    let text = vsm_render::compare::render(b, a, args.format)
+        .expect("--format offers the formats compare writes");
     output::write(args.output.as_deref(), &text)
 }
