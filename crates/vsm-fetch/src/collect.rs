@@ -99,10 +99,12 @@ impl Collector {
         }
     }
 
-    /// Counts one page of `items` entries.
-    pub(crate) fn page_of(&mut self, items: usize) {
-        self.report.pages += 1;
-        self.report.items += items;
+    /// A collector for one page of `items` entries.
+    pub(crate) fn for_page(items: usize) -> Collector {
+        let mut page = Collector::new();
+        page.report.pages = 1;
+        page.report.items = items;
+        page
     }
 
     pub(crate) fn skip(&mut self, reason: impl Into<String>) {

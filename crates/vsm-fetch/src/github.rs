@@ -14,7 +14,7 @@ use vsm_events::{Batch, EventType, ObjectType};
 use crate::collect::{Collector, Page, Report, integer, text};
 use crate::decode::{ParseError, optional_time, parse, time};
 use crate::saved::{Saved, each_page};
-use crate::{CommitSeen, commit, commit_named, link_mentions, merged, review};
+use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
 
 #[derive(Deserialize)]
 struct User {
@@ -151,57 +151,29 @@ fn login(user: Option<&User>) -> Option<&str> {
 /// merge commit) or closed, linked to the issues its title, branch or body names.
 pub fn pulls(page: &[u8], repo: &str) -> Result<Page, ParseError> {
     let pulls: Vec<Pull> = parse(page, "GitHub's pull request list (/repos/OWNER/REPO/pulls)")?;
-    let mut into = Collector::new();
-    into.page_of(pulls.len());
+    let mut into = Collector::for_page(pulls.len());
+    let issues = format!("github:{repo}/issues");
     for pull in &pulls {
         let id = pull_id(repo, pull.number);
-        let author = login(pull.user.as_ref());
-        let branch = pull.head.as_ref().and_then(|b| b.name.as_deref());
-        into.object(
-            &id,
-            ObjectType::PullRequest,
-            vec![
-                ("number", integer(pull.number)),
-                ("title", text(pull.title.as_deref())),
-                ("url", text(pull.html_url.as_deref())),
-                ("repository", text(Some(repo))),
-                ("author", text(author)),
-                ("state", text(pull.state.as_deref())),
-                ("branch", text(branch)),
-                (
-                    "target_branch",
-                    text(pull.base.as_ref().and_then(|b| b.name.as_deref())),
-                ),
-                ("draft", pull.draft.map(vsm_events::Value::Bool)),
-            ],
-        );
-        let objects = vec![(id.as_str(), "pull_request")];
-        let by = vec![("author", text(author))];
-        into.event(
-            format!("{id}/opened"),
-            EventType::PrOpened,
-            pull.created_at,
-            by,
-            objects.clone(),
-        );
-        if let Some(time) = pull.merged_at {
-            merged(&mut into, &id, time, pull.merge_commit_sha.as_deref());
-        } else if let Some(closed) = pull.closed_at {
-            into.event(
-                format!("{id}/closed"),
-                EventType::PrClosed,
-                closed,
-                Vec::new(),
-                objects,
-            );
-        }
-        let texts = [pull.title.as_deref(), branch, pull.body.as_deref()];
-        link_mentions(
-            &mut into,
-            &id,
-            &format!("github:{repo}/issues"),
-            &texts.map(Option::unwrap_or_default),
-        );
+        let seen = PullSeen {
+            id: &id,
+            number: pull.number,
+            repository: repo,
+            title: pull.title.as_deref(),
+            body: pull.body.as_deref(),
+            url: pull.html_url.as_deref(),
+            author: login(pull.user.as_ref()),
+            state: pull.state.as_deref(),
+            branch: pull.head.as_ref().and_then(|b| b.name.as_deref()),
+            target_branch: pull.base.as_ref().and_then(|b| b.name.as_deref()),
+            draft: pull.draft,
+            opened: pull.created_at,
+            merged: pull.merged_at,
+            merge_commit: pull.merge_commit_sha.as_deref(),
+            closed: pull.closed_at,
+            issues: &issues,
+        };
+        pull_request(&mut into, &seen);
     }
     Ok(into.into_page())
 }
@@ -214,14 +186,9 @@ pub fn pull_reviews(page: &[u8], repo: &str, number: u64) -> Result<Page, ParseE
         page,
         "GitHub's review list (/repos/OWNER/REPO/pulls/N/reviews)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(reviews.len());
+    let mut into = Collector::for_page(reviews.len());
     let pull = pull_id(repo, number);
-    into.object(
-        &pull,
-        ObjectType::PullRequest,
-        vec![("number", integer(number))],
-    );
+    pull_request_named(&mut into, &pull, number);
     for item in &reviews {
         let Some(submitted) = item.submitted_at else {
             into.skip("a review not submitted yet (pending)");
@@ -252,14 +219,9 @@ pub fn pull_commits(page: &[u8], repo: &str, number: u64) -> Result<Page, ParseE
         page,
         "GitHub's pull request commits (/repos/OWNER/REPO/pulls/N/commits)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(commits.len());
+    let mut into = Collector::for_page(commits.len());
     let pull = pull_id(repo, number);
-    into.object(
-        &pull,
-        ObjectType::PullRequest,
-        vec![("number", integer(number))],
-    );
+    pull_request_named(&mut into, &pull, number);
     for item in &commits {
         let detail = item.commit.as_ref();
         let author = detail.and_then(|d| d.author.as_ref());
@@ -314,8 +276,7 @@ fn state_change_id(issue: &str, what: &str, time: Timestamp) -> String {
 /// them).
 pub fn issues(page: &[u8], repo: &str) -> Result<Page, ParseError> {
     let issues: Vec<Issue> = parse(page, "GitHub's issue list (/repos/OWNER/REPO/issues)")?;
-    let mut into = Collector::new();
-    into.page_of(issues.len());
+    let mut into = Collector::for_page(issues.len());
     for issue in &issues {
         if issue.pull_request.is_some() {
             into.skip("a pull request in the issue list (read from the pull request list)");
@@ -355,8 +316,7 @@ pub fn issue_events(page: &[u8], repo: &str) -> Result<Page, ParseError> {
         page,
         "GitHub's issue events (/repos/OWNER/REPO/issues/events)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(events.len());
+    let mut into = Collector::for_page(events.len());
     for event in &events {
         let Some(issue) = &event.issue else {
             into.skip("an issue event without its issue");
@@ -377,11 +337,7 @@ pub fn issue_events(page: &[u8], repo: &str) -> Result<Page, ParseError> {
                 }
             };
             let pull = pull_id(repo, issue.number);
-            into.object(
-                &pull,
-                ObjectType::PullRequest,
-                vec![("number", integer(issue.number))],
-            );
+            pull_request_named(&mut into, &pull, issue.number);
             into.event(
                 own_id,
                 kind,
@@ -447,8 +403,7 @@ pub fn runs(page: &[u8], repo: &str) -> Result<Page, ParseError> {
         page,
         "GitHub's workflow runs (/repos/OWNER/REPO/actions/runs)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(runs.workflow_runs.len());
+    let mut into = Collector::for_page(runs.workflow_runs.len());
     for run in &runs.workflow_runs {
         let id = format!("github:{repo}/actions/runs/{}", run.id);
         let status = run.status.as_deref().map(str::to_ascii_lowercase);

@@ -9,12 +9,12 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use serde::Deserialize;
-use vsm_events::{Batch, EventType, ObjectType, Value};
+use vsm_events::{Batch, EventType, ObjectType};
 
 use crate::collect::{Collector, Page, Report, integer, text};
 use crate::decode::{ParseError, optional_time, parse, time};
 use crate::saved::{Saved, each_page};
-use crate::{CommitSeen, commit, commit_named, link_mentions, merged, review};
+use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
 
 #[derive(Deserialize)]
 struct User {
@@ -129,61 +129,32 @@ pub fn merge_requests(page: &[u8], project: &str) -> Result<Page, ParseError> {
         page,
         "GitLab's merge request list (/projects/ID/merge_requests)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(requests.len());
+    let mut into = Collector::for_page(requests.len());
+    let issues = format!("gitlab:{project}/issues");
     for request in &requests {
         let id = merge_request_id(project, request.iid);
-        let author = username(request.author.as_ref());
-        into.object(
-            &id,
-            ObjectType::PullRequest,
-            vec![
-                ("number", integer(request.iid)),
-                ("title", text(request.title.as_deref())),
-                ("url", text(request.web_url.as_deref())),
-                ("repository", text(Some(project))),
-                ("author", text(author)),
-                ("state", text(request.state.as_deref())),
-                ("branch", text(request.source_branch.as_deref())),
-                ("target_branch", text(request.target_branch.as_deref())),
-                ("draft", request.draft.map(Value::Bool)),
-            ],
-        );
-        let objects = vec![(id.as_str(), "pull_request")];
-        let by = vec![("author", text(author))];
-        into.event(
-            format!("{id}/opened"),
-            EventType::PrOpened,
-            request.created_at,
-            by,
-            objects.clone(),
-        );
-        if let Some(time) = request.merged_at {
-            let sha = request
+        let seen = PullSeen {
+            id: &id,
+            number: request.iid,
+            repository: project,
+            title: request.title.as_deref(),
+            body: request.description.as_deref(),
+            url: request.web_url.as_deref(),
+            author: username(request.author.as_ref()),
+            state: request.state.as_deref(),
+            branch: request.source_branch.as_deref(),
+            target_branch: request.target_branch.as_deref(),
+            draft: request.draft,
+            opened: request.created_at,
+            merged: request.merged_at,
+            merge_commit: request
                 .merge_commit_sha
                 .as_deref()
-                .or(request.squash_commit_sha.as_deref());
-            merged(&mut into, &id, time, sha);
-        } else if let Some(closed) = request.closed_at {
-            into.event(
-                format!("{id}/closed"),
-                EventType::PrClosed,
-                closed,
-                Vec::new(),
-                objects,
-            );
-        }
-        let texts = [
-            request.title.as_deref(),
-            request.source_branch.as_deref(),
-            request.description.as_deref(),
-        ];
-        link_mentions(
-            &mut into,
-            &id,
-            &format!("gitlab:{project}/issues"),
-            &texts.map(Option::unwrap_or_default),
-        );
+                .or(request.squash_commit_sha.as_deref()),
+            closed: request.closed_at,
+            issues: &issues,
+        };
+        pull_request(&mut into, &seen);
     }
     Ok(into.into_page())
 }
@@ -198,14 +169,9 @@ pub fn merge_request_notes(page: &[u8], project: &str, iid: u64) -> Result<Page,
         page,
         "GitLab's merge request notes (/projects/ID/merge_requests/IID/notes)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(notes.len());
+    let mut into = Collector::for_page(notes.len());
     let request = merge_request_id(project, iid);
-    into.object(
-        &request,
-        ObjectType::PullRequest,
-        vec![("number", integer(iid))],
-    );
+    pull_request_named(&mut into, &request, iid);
     for note in &notes {
         let body = note.body.as_deref().unwrap_or_default().trim();
         let state = match (note.system.unwrap_or(false), body) {
@@ -249,14 +215,9 @@ pub fn merge_request_commits(page: &[u8], project: &str, iid: u64) -> Result<Pag
         page,
         "GitLab's merge request commits (/projects/ID/merge_requests/IID/commits)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(commits.len());
+    let mut into = Collector::for_page(commits.len());
     let request = merge_request_id(project, iid);
-    into.object(
-        &request,
-        ObjectType::PullRequest,
-        vec![("number", integer(iid))],
-    );
+    pull_request_named(&mut into, &request, iid);
     for item in &commits {
         if let Some(id) = add_commit(&mut into, item) {
             into.relation(&request, &id, "contains");
@@ -328,8 +289,7 @@ fn add_pipeline(into: &mut Collector, project: &str, pipeline: &Pipeline) -> Str
 /// skipped); the list has no start time.
 pub fn pipelines(page: &[u8], project: &str) -> Result<Page, ParseError> {
     let pipelines: Vec<Pipeline> = parse(page, "GitLab's pipeline list (/projects/ID/pipelines)")?;
-    let mut into = Collector::new();
-    into.page_of(pipelines.len());
+    let mut into = Collector::for_page(pipelines.len());
     for pipeline in &pipelines {
         add_pipeline(&mut into, project, pipeline);
     }
@@ -343,8 +303,7 @@ pub fn pipelines(page: &[u8], project: &str) -> Result<Page, ParseError> {
 pub fn deployments(page: &[u8], project: &str) -> Result<Page, ParseError> {
     let deployments: Vec<Deployment> =
         parse(page, "GitLab's deployment list (/projects/ID/deployments)")?;
-    let mut into = Collector::new();
-    into.page_of(deployments.len());
+    let mut into = Collector::for_page(deployments.len());
     for deployment in &deployments {
         let id = format!("gitlab:{project}/deployments/{}", deployment.id);
         let environment = deployment

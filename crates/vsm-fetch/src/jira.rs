@@ -184,8 +184,7 @@ pub fn issues(page: &[u8], statuses: &Statuses) -> Result<Page, ParseError> {
         page,
         "Jira's issue search (/rest/api/2/search or /rest/agile/1.0/board/N/issue)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(page.issues.len());
+    let mut into = Collector::for_page(page.issues.len());
     for issue in &page.issues {
         let id = format!("jira:{}", issue.key);
         let fields = &issue.fields;
@@ -251,8 +250,7 @@ pub fn changelog(page: &[u8], issue: &str, statuses: &Statuses) -> Result<Page, 
         page,
         "Jira's issue changelog (/rest/api/3/issue/ISSUE/changelog)",
     )?;
-    let mut into = Collector::new();
-    into.page_of(page.values.len());
+    let mut into = Collector::for_page(page.values.len());
     let id = format!("jira:{issue}");
     let key = issue.contains('-').then_some(issue);
     into.object(&id, ObjectType::Issue, vec![("key", text(key))]);

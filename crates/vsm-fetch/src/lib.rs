@@ -86,20 +86,93 @@ fn commit_named(into: &mut Collector, sha: &str) -> Option<String> {
     Some(id)
 }
 
-/// Adds a pull request's merge at `time`, with its merge commit linked `merged_as`.
-fn merged(into: &mut Collector, pull_request: &str, time: Timestamp, merge_commit: Option<&str>) {
-    let mut objects = vec![(pull_request, "pull_request")];
-    let commit = merge_commit.and_then(|sha| commit_named(into, sha));
-    if let Some(commit) = &commit {
-        objects.push((commit, "merge_commit"));
-        into.relation(pull_request, commit, "merged_as");
-    }
+/// What a source knows of a pull request (a GitLab merge request).
+struct PullSeen<'a> {
+    id: &'a str,
+    number: u64,
+    repository: &'a str,
+    title: Option<&'a str>,
+    body: Option<&'a str>,
+    url: Option<&'a str>,
+    author: Option<&'a str>,
+    state: Option<&'a str>,
+    branch: Option<&'a str>,
+    target_branch: Option<&'a str>,
+    draft: Option<bool>,
+    opened: Timestamp,
+    merged: Option<Timestamp>,
+    merge_commit: Option<&'a str>,
+    closed: Option<Timestamp>,
+    /// The issues `#N` names: `github:OWNER/REPO/issues`.
+    issues: &'a str,
+}
+
+/// Adds a pull request, opened, then merged (its merge commit linked `merged_as`) or closed, and
+/// linked to the issues its title, branch or body names.
+fn pull_request(into: &mut Collector, seen: &PullSeen) {
+    let id = seen.id;
+    into.object(
+        id,
+        ObjectType::PullRequest,
+        vec![
+            ("number", collect::integer(seen.number)),
+            ("title", text(seen.title)),
+            ("url", text(seen.url)),
+            ("repository", text(Some(seen.repository))),
+            ("author", text(seen.author)),
+            ("state", text(seen.state)),
+            ("branch", text(seen.branch)),
+            ("target_branch", text(seen.target_branch)),
+            ("draft", seen.draft.map(vsm_events::Value::Bool)),
+        ],
+    );
+    let mut objects = vec![(id, "pull_request")];
+    let by = vec![("author", text(seen.author))];
     into.event(
-        format!("{pull_request}/merged"),
-        EventType::PrMerged,
-        time,
-        Vec::new(),
-        objects,
+        format!("{id}/opened"),
+        EventType::PrOpened,
+        seen.opened,
+        by,
+        objects.clone(),
+    );
+    if let Some(time) = seen.merged {
+        let commit = seen.merge_commit.and_then(|sha| commit_named(into, sha));
+        if let Some(commit) = &commit {
+            objects.push((commit, "merge_commit"));
+            into.relation(id, commit, "merged_as");
+        }
+        into.event(
+            format!("{id}/merged"),
+            EventType::PrMerged,
+            time,
+            Vec::new(),
+            objects,
+        );
+    } else if let Some(time) = seen.closed {
+        into.event(
+            format!("{id}/closed"),
+            EventType::PrClosed,
+            time,
+            Vec::new(),
+            objects,
+        );
+    }
+    let found =
+        refs::mentions(&[seen.title, seen.branch, seen.body].map(Option::unwrap_or_default));
+    for number in found.numbers {
+        into.relation(&format!("{}/{number}", seen.issues), id, "implemented_by");
+    }
+    for key in found.keys {
+        into.relation(&format!("jira:{key}"), id, "implemented_by");
+    }
+}
+
+/// A pull request known only by its number (on its reviews or commits page).
+fn pull_request_named(into: &mut Collector, id: &str, number: u64) {
+    into.object(
+        id,
+        ObjectType::PullRequest,
+        vec![("number", collect::integer(number))],
     );
 }
 
@@ -130,21 +203,5 @@ fn review(
     if let Some(kind) = verdict {
         let attributes = vec![("reviewer", text(reviewer))];
         into.event(format!("{id}/{state}"), kind, time, attributes, objects);
-    }
-}
-
-/// Links `pull_request` to the issues its texts name: `#N` as `{issues}/N` (the same tracker),
-/// keys as `jira:KEY`. The issue may be in another source's batch, or not fetched at all.
-fn link_mentions(into: &mut Collector, pull_request: &str, issues: &str, texts: &[&str]) {
-    let found = refs::mentions(texts);
-    for number in found.numbers {
-        into.relation(
-            &format!("{issues}/{number}"),
-            pull_request,
-            "implemented_by",
-        );
-    }
-    for key in found.keys {
-        into.relation(&format!("jira:{key}"), pull_request, "implemented_by");
     }
 }

@@ -108,12 +108,7 @@ fn merged_pull_requests_name_their_merge_commits_as_git_commits() {
 #[test]
 fn reviews_count_by_state_and_a_pull_request_reads_opened_reviewed_merged() {
     let (batch, report) = github::from_dir(&recorded("github"), REPO).unwrap();
-    let mut states = BTreeMap::new();
-    for review in events_of(&batch, EventType::ReviewSubmitted) {
-        *states
-            .entry(attribute(&review.attributes, "state").unwrap())
-            .or_insert(0) += 1;
-    }
+    let states = tally(&events_of(&batch, EventType::ReviewSubmitted), "state");
     assert_eq!(
         states,
         BTreeMap::from([("changes_requested", 3), ("commented", 27)])

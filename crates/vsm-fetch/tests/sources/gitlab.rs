@@ -185,12 +185,10 @@ fn pipelines_finish_when_their_status_is_final() {
     let batch = parsed.batch;
     assert_eq!(objects_of(&batch, ObjectType::PipelineRun).len(), 29);
     assert_eq!(events_of(&batch, EventType::PipelineQueued).len(), 29);
-    let mut conclusions = BTreeMap::new();
-    for event in events_of(&batch, EventType::PipelineFinished) {
-        *conclusions
-            .entry(attribute(&event.attributes, "conclusion").unwrap())
-            .or_insert(0) += 1;
-    }
+    let conclusions = tally(
+        &events_of(&batch, EventType::PipelineFinished),
+        "conclusion",
+    );
     assert_eq!(
         conclusions,
         BTreeMap::from([

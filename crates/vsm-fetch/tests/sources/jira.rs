@@ -55,12 +55,7 @@ fn every_status_change_is_an_event_with_from_to_and_category() {
         report.unknown_statuses.values().sum::<usize>(),
         61 + 8 + 12 + 74
     );
-    let mut by_category = BTreeMap::new();
-    for change in &changes {
-        *by_category
-            .entry(attribute(&change.attributes, "category").unwrap())
-            .or_insert(0) += 1;
-    }
+    let by_category = tally(&changes, "category");
     assert_eq!(
         by_category.keys().copied().collect::<Vec<_>>(),
         ["Done", "In Progress", "To Do", "unknown"]

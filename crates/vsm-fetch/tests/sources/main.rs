@@ -59,6 +59,17 @@ fn event_counts(batch: &Batch) -> BTreeMap<&'static str, usize> {
     counts
 }
 
+/// How many of `events` have each value of the text attribute `name`.
+fn tally<'a>(events: &[&'a Event], name: &str) -> BTreeMap<&'a str, usize> {
+    let mut counts = BTreeMap::new();
+    for event in events {
+        *counts
+            .entry(attribute(&event.attributes, name).unwrap_or_default())
+            .or_default() += 1;
+    }
+    counts
+}
+
 /// The targets of `source`'s links with `qualifier`.
 fn linked<'a>(batch: &'a Batch, source: &str, qualifier: &str) -> Vec<&'a str> {
     batch
