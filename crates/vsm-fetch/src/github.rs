@@ -1,0 +1,499 @@
+//! GitHub's REST responses: pull requests, their reviews and commits, issues, issue events and
+//! Actions workflow runs.
+//!
+//! `repo` is `OWNER/NAME`; ids are `github:OWNER/NAME/pull/N`, `github:OWNER/NAME/issues/N`,
+//! `github:OWNER/NAME/actions/runs/ID`, and commits `git:<hash>`. See `docs/sources.md`.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use vsm_events::{Batch, EventType, ObjectType};
+
+use crate::collect::{Collector, Page, Report, integer, text};
+use crate::decode::{ParseError, optional_time, parse, time};
+use crate::saved::{Saved, each_page};
+use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
+
+#[derive(Deserialize)]
+struct User {
+    login: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Branch {
+    #[serde(rename = "ref")]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Label {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Pull {
+    number: u64,
+    title: Option<String>,
+    body: Option<String>,
+    state: Option<String>,
+    html_url: Option<String>,
+    user: Option<User>,
+    #[serde(deserialize_with = "time")]
+    created_at: Timestamp,
+    #[serde(default, deserialize_with = "optional_time")]
+    closed_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "optional_time")]
+    merged_at: Option<Timestamp>,
+    merge_commit_sha: Option<String>,
+    draft: Option<bool>,
+    head: Option<Branch>,
+    base: Option<Branch>,
+}
+
+#[derive(Deserialize)]
+struct Review {
+    id: u64,
+    user: Option<User>,
+    state: Option<String>,
+    #[serde(default, deserialize_with = "optional_time")]
+    submitted_at: Option<Timestamp>,
+}
+
+#[derive(Deserialize)]
+struct PullCommit {
+    sha: String,
+    commit: Option<CommitDetail>,
+}
+
+#[derive(Deserialize)]
+struct CommitDetail {
+    message: Option<String>,
+    author: Option<Signature>,
+    committer: Option<Signature>,
+}
+
+#[derive(Deserialize)]
+struct Signature {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "optional_time")]
+    date: Option<Timestamp>,
+}
+
+#[derive(Deserialize)]
+struct Issue {
+    number: u64,
+    title: Option<String>,
+    state: Option<String>,
+    html_url: Option<String>,
+    user: Option<User>,
+    #[serde(default, deserialize_with = "optional_time")]
+    created_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "optional_time")]
+    closed_at: Option<Timestamp>,
+    #[serde(default)]
+    labels: Vec<Label>,
+    /// Present when the issue is a pull request.
+    pull_request: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct IssueEvent {
+    id: u64,
+    event: String,
+    #[serde(deserialize_with = "time")]
+    created_at: Timestamp,
+    actor: Option<User>,
+    commit_id: Option<String>,
+    label: Option<Label>,
+    issue: Option<Issue>,
+}
+
+#[derive(Deserialize)]
+struct Runs {
+    workflow_runs: Vec<Run>,
+}
+
+#[derive(Deserialize)]
+struct Run {
+    id: u64,
+    name: Option<String>,
+    event: Option<String>,
+    status: Option<String>,
+    conclusion: Option<String>,
+    #[serde(deserialize_with = "time")]
+    created_at: Timestamp,
+    #[serde(default, rename = "run_started_at", deserialize_with = "optional_time")]
+    started_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "optional_time")]
+    updated_at: Option<Timestamp>,
+    head_branch: Option<String>,
+    head_sha: Option<String>,
+    html_url: Option<String>,
+    #[serde(rename = "run_attempt")]
+    attempt: Option<u64>,
+}
+
+fn pull_id(repo: &str, number: u64) -> String {
+    format!("github:{repo}/pull/{number}")
+}
+
+fn issue_id(repo: &str, number: u64) -> String {
+    format!("github:{repo}/issues/{number}")
+}
+
+fn login(user: Option<&User>) -> Option<&str> {
+    user.and_then(|u| u.login.as_deref())
+}
+
+/// A page of `GET /repos/OWNER/REPO/pulls?state=all`: each pull request, opened, merged (with its
+/// merge commit) or closed, linked to the issues its title, branch or body names.
+pub fn pulls(page: &[u8], repo: &str) -> Result<Page, ParseError> {
+    let pulls: Vec<Pull> = parse(page, "GitHub's pull request list (/repos/OWNER/REPO/pulls)")?;
+    let mut into = Collector::for_page(pulls.len());
+    let issues = format!("github:{repo}/issues");
+    for pull in &pulls {
+        let id = pull_id(repo, pull.number);
+        let seen = PullSeen {
+            id: &id,
+            number: pull.number,
+            repository: repo,
+            title: pull.title.as_deref(),
+            body: pull.body.as_deref(),
+            url: pull.html_url.as_deref(),
+            author: login(pull.user.as_ref()),
+            state: pull.state.as_deref(),
+            branch: pull.head.as_ref().and_then(|b| b.name.as_deref()),
+            target_branch: pull.base.as_ref().and_then(|b| b.name.as_deref()),
+            draft: pull.draft,
+            opened: pull.created_at,
+            merged: pull.merged_at,
+            merge_commit: pull.merge_commit_sha.as_deref(),
+            closed: pull.closed_at,
+            issues: &issues,
+        };
+        pull_request(&mut into, &seen);
+    }
+    Ok(into.into_page())
+}
+
+/// A page of `GET /repos/OWNER/REPO/pulls/NUMBER/reviews`: each submitted review with its state,
+/// and an approval or a change request as its own event too. Pending reviews (not submitted) are
+/// skipped and counted.
+pub fn pull_reviews(page: &[u8], repo: &str, number: u64) -> Result<Page, ParseError> {
+    let reviews: Vec<Review> = parse(
+        page,
+        "GitHub's review list (/repos/OWNER/REPO/pulls/N/reviews)",
+    )?;
+    let mut into = Collector::for_page(reviews.len());
+    let pull = pull_id(repo, number);
+    pull_request_named(&mut into, &pull, number);
+    for item in &reviews {
+        let Some(submitted) = item.submitted_at else {
+            into.skip("a review not submitted yet (pending)");
+            continue;
+        };
+        let state = item
+            .state
+            .as_deref()
+            .unwrap_or("commented")
+            .to_ascii_lowercase();
+        let id = format!("{pull}/reviews/{}", item.id);
+        review(
+            &mut into,
+            &pull,
+            &id,
+            submitted,
+            &state,
+            login(item.user.as_ref()),
+        );
+    }
+    Ok(into.into_page())
+}
+
+/// A page of `GET /repos/OWNER/REPO/pulls/NUMBER/commits`: each commit (`git:<hash>`) with its
+/// authored and committed events, contained in the pull request.
+pub fn pull_commits(page: &[u8], repo: &str, number: u64) -> Result<Page, ParseError> {
+    let commits: Vec<PullCommit> = parse(
+        page,
+        "GitHub's pull request commits (/repos/OWNER/REPO/pulls/N/commits)",
+    )?;
+    let mut into = Collector::for_page(commits.len());
+    let pull = pull_id(repo, number);
+    pull_request_named(&mut into, &pull, number);
+    for item in &commits {
+        let detail = item.commit.as_ref();
+        let author = detail.and_then(|d| d.author.as_ref());
+        let seen = CommitSeen {
+            sha: &item.sha,
+            message: detail.and_then(|d| d.message.as_deref()),
+            author: author.and_then(|a| a.name.as_deref()),
+            authored: author.and_then(|a| a.date),
+            committed: detail
+                .and_then(|d| d.committer.as_ref())
+                .and_then(|c| c.date),
+        };
+        if let Some(id) = commit(&mut into, &seen) {
+            into.relation(&pull, &id, "contains");
+        }
+    }
+    Ok(into.into_page())
+}
+
+/// Adds an issue (not a pull request) and returns its id.
+fn add_issue(into: &mut Collector, repo: &str, issue: &Issue) -> String {
+    let id = issue_id(repo, issue.number);
+    let labels: Vec<&str> = issue
+        .labels
+        .iter()
+        .filter_map(|l| l.name.as_deref())
+        .collect();
+    into.object(
+        &id,
+        ObjectType::Issue,
+        vec![
+            ("number", integer(issue.number)),
+            ("title", text(issue.title.as_deref())),
+            ("url", text(issue.html_url.as_deref())),
+            ("repository", text(Some(repo))),
+            ("author", text(login(issue.user.as_ref()))),
+            ("state", text(issue.state.as_deref())),
+            ("labels", text(Some(&labels.join(", ")))),
+        ],
+    );
+    id
+}
+
+/// The id of an issue's closing or reopening: the issue, what happened and when, so that the
+/// issue list's `closed_at` and the issue events' `closed` are one event.
+fn state_change_id(issue: &str, what: &str, time: Timestamp) -> String {
+    format!("{issue}/{what}/{}", time.as_second())
+}
+
+/// A page of `GET /repos/OWNER/REPO/issues?state=all`: each issue, created and (if so) closed.
+/// The list holds pull requests too; those are skipped and counted (the pull request list has
+/// them).
+pub fn issues(page: &[u8], repo: &str) -> Result<Page, ParseError> {
+    let issues: Vec<Issue> = parse(page, "GitHub's issue list (/repos/OWNER/REPO/issues)")?;
+    let mut into = Collector::for_page(issues.len());
+    for issue in &issues {
+        if issue.pull_request.is_some() {
+            into.skip("a pull request in the issue list (read from the pull request list)");
+            continue;
+        }
+        let id = add_issue(&mut into, repo, issue);
+        let objects = vec![(id.as_str(), "issue")];
+        let author = vec![("author", text(login(issue.user.as_ref())))];
+        if let Some(created) = issue.created_at {
+            into.event(
+                format!("{id}/created"),
+                EventType::IssueCreated,
+                created,
+                author,
+                objects.clone(),
+            );
+        }
+        if let Some(closed) = issue.closed_at {
+            into.event(
+                state_change_id(&id, "closed", closed),
+                EventType::IssueClosed,
+                closed,
+                Vec::new(),
+                objects,
+            );
+        }
+    }
+    Ok(into.into_page())
+}
+
+/// A page of `GET /repos/OWNER/REPO/issues/events`: on issues, `labeled` (attribute `label`),
+/// `closed` (with the closing commit, if any, linked `closed_by`) and `reopened`; on pull
+/// requests, `ready_for_review` and `reopened` (their opening, merging and closing come from the
+/// pull request list). Other events are skipped and counted by kind.
+pub fn issue_events(page: &[u8], repo: &str) -> Result<Page, ParseError> {
+    let events: Vec<IssueEvent> = parse(
+        page,
+        "GitHub's issue events (/repos/OWNER/REPO/issues/events)",
+    )?;
+    let mut into = Collector::for_page(events.len());
+    for event in &events {
+        let Some(issue) = &event.issue else {
+            into.skip("an issue event without its issue");
+            continue;
+        };
+        let own_id = format!("github:{repo}/issues/events/{}", event.id);
+        let actor = vec![("actor", text(login(event.actor.as_ref())))];
+        if issue.pull_request.is_some() {
+            let kind = match event.event.as_str() {
+                "ready_for_review" => EventType::PrReadyForReview,
+                "reopened" => EventType::PrReopened,
+                other => {
+                    into.skip(format!(
+                        "pull request event `{}`",
+                        crate::decode::bounded(other)
+                    ));
+                    continue;
+                }
+            };
+            let pull = pull_id(repo, issue.number);
+            pull_request_named(&mut into, &pull, issue.number);
+            into.event(
+                own_id,
+                kind,
+                event.created_at,
+                actor,
+                vec![(&pull, "pull_request")],
+            );
+            continue;
+        }
+        let id = add_issue(&mut into, repo, issue);
+        let time = event.created_at;
+        match event.event.as_str() {
+            "labeled" => {
+                let label = text(event.label.as_ref().and_then(|l| l.name.as_deref()));
+                let attributes = vec![("label", label), actor[0].clone()];
+                into.event(
+                    own_id,
+                    EventType::IssueLabeled,
+                    time,
+                    attributes,
+                    vec![(&id, "issue")],
+                );
+            }
+            "closed" => {
+                let closing = event
+                    .commit_id
+                    .as_deref()
+                    .and_then(|sha| commit_named(&mut into, sha));
+                let mut objects = vec![(id.as_str(), "issue")];
+                if let Some(commit) = &closing {
+                    objects.push((commit, "commit"));
+                    into.relation(&id, commit, "closed_by");
+                }
+                into.event(
+                    state_change_id(&id, "closed", time),
+                    EventType::IssueClosed,
+                    time,
+                    actor,
+                    objects,
+                );
+            }
+            "reopened" => {
+                let objects = vec![(id.as_str(), "issue")];
+                into.event(
+                    state_change_id(&id, "reopened", time),
+                    EventType::IssueReopened,
+                    time,
+                    actor,
+                    objects,
+                );
+            }
+            other => into.skip(format!("issue event `{}`", crate::decode::bounded(other))),
+        }
+    }
+    Ok(into.into_page())
+}
+
+/// A page of `GET /repos/OWNER/REPO/actions/runs`: each workflow run queued (`created_at`),
+/// started (`run_started_at`) and, once it has a conclusion, finished (`updated_at`, attribute
+/// `conclusion`); linked to its head commit (`builds`).
+pub fn runs(page: &[u8], repo: &str) -> Result<Page, ParseError> {
+    let runs: Runs = parse(
+        page,
+        "GitHub's workflow runs (/repos/OWNER/REPO/actions/runs)",
+    )?;
+    let mut into = Collector::for_page(runs.workflow_runs.len());
+    for run in &runs.workflow_runs {
+        let id = format!("github:{repo}/actions/runs/{}", run.id);
+        let status = run.status.as_deref().map(str::to_ascii_lowercase);
+        let conclusion = run
+            .conclusion
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(str::to_ascii_lowercase);
+        into.object(
+            &id,
+            ObjectType::PipelineRun,
+            vec![
+                ("name", text(run.name.as_deref())),
+                ("trigger", text(run.event.as_deref())),
+                ("branch", text(run.head_branch.as_deref())),
+                ("commit", text(run.head_sha.as_deref())),
+                ("status", text(status.as_deref())),
+                ("conclusion", text(conclusion.as_deref())),
+                ("url", text(run.html_url.as_deref())),
+                ("attempt", run.attempt.and_then(integer)),
+            ],
+        );
+        let objects = vec![(id.as_str(), "pipeline_run")];
+        into.event(
+            format!("{id}/queued"),
+            EventType::PipelineQueued,
+            run.created_at,
+            Vec::new(),
+            objects.clone(),
+        );
+        if let Some(started) = run.started_at {
+            into.event(
+                format!("{id}/started"),
+                EventType::PipelineStarted,
+                started,
+                Vec::new(),
+                objects.clone(),
+            );
+        }
+        if let (Some(conclusion), Some(finished)) = (&conclusion, run.updated_at) {
+            let attributes = vec![("conclusion", text(Some(conclusion)))];
+            into.event(
+                format!("{id}/finished"),
+                EventType::PipelineFinished,
+                finished,
+                attributes,
+                objects,
+            );
+        }
+        if let Some(commit) = run
+            .head_sha
+            .as_deref()
+            .and_then(|sha| commit_named(&mut into, sha))
+        {
+            into.relation(&id, &commit, "builds");
+        }
+    }
+    Ok(into.into_page())
+}
+
+/// Reads a folder of saved GitHub responses laid out as the recorded data: `pull_requests/`,
+/// `pull_request_reviews/`, `pull_request_commits/`, `issues/`, `events/` and `runs/`, each of
+/// `page-NNN.json` files; the pull request of a reviews or commits page comes from its request
+/// path in `api-pages.json` (see [`crate::INDEX`]).
+pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
+    let saved = Saved::open(dir)?;
+    let mut into = Collector::new();
+    each_page(&saved, "pull_requests", &mut into, |page| {
+        pulls(&page.bytes, repo)
+    })?;
+    each_page(&saved, "pull_request_reviews", &mut into, |page| {
+        pull_reviews(
+            &page.bytes,
+            repo,
+            page.number_after("pulls", "pull request")?,
+        )
+    })?;
+    each_page(&saved, "pull_request_commits", &mut into, |page| {
+        pull_commits(
+            &page.bytes,
+            repo,
+            page.number_after("pulls", "pull request")?,
+        )
+    })?;
+    each_page(&saved, "issues", &mut into, |page| {
+        issues(&page.bytes, repo)
+    })?;
+    each_page(&saved, "events", &mut into, |page| {
+        issue_events(&page.bytes, repo)
+    })?;
+    each_page(&saved, "runs", &mut into, |page| runs(&page.bytes, repo))?;
+    Ok(into.finish())
+}
