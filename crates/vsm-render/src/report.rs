@@ -260,17 +260,9 @@ fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
     let rungs = crate::ladder::rungs(stream, measured);
     let untimed = rungs.iter().any(|r| r.untimed);
     for rung in &rungs {
-        let mark = if rung.untimed { "*" } else { "" };
-        ladder.add_row(vec![
-            cell(style, &rung.label),
-            rung.share_percent.map_or_else(String::new, pct),
-            rung.wait
-                .map_or_else(String::new, |d| format!("{}{mark}", d.human())),
-            rung.process.map_or_else(String::new, |d| {
-                format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
-            }),
-            crate::ladder::signed_human(rung.per_item_millis),
-        ]);
+        let mut row = vec![cell(style, &rung.label)];
+        row.extend(rung.cells());
+        ladder.add_row(row);
     }
     ladder.add_row(vec![
         "Mean lead time".to_string(),
