@@ -94,11 +94,14 @@ pub enum Counting {
     ObjectCentric,
 }
 
+/// What a reader returns.
+pub type ReadResult = Result<ImportStats, IngestError>;
+
 /// Runs a reader on fresh log names and a [`CheckingSink`], and checks its result.
 pub fn read_and_check(
     options: &ReadOptions,
     counting: Counting,
-    read: impl FnOnce(&mut LogNames, &mut CheckingSink) -> Result<ImportStats, IngestError>,
+    read: impl FnOnce(&mut LogNames, &mut CheckingSink) -> ReadResult,
 ) {
     let mut names = LogNames::default();
     let mut sink = CheckingSink::new(options);
@@ -108,7 +111,7 @@ pub fn read_and_check(
 
 /// Checks a reader's result against what its sink saw.
 pub fn check_result(
-    result: &Result<ImportStats, IngestError>,
+    result: &ReadResult,
     names: &LogNames,
     sink: &CheckingSink,
     options: &ReadOptions,
