@@ -7,8 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vsm_fuzz::{CheckingSink, Counting, check_result, options};
-use vsm_ingest::xes::LogNames;
+use vsm_fuzz::{Counting, options, read_and_check};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, log)) = data.split_first() else {
@@ -18,12 +17,11 @@ fuzz_target!(|data: &[u8]| {
     if mode & 8 != 0 {
         options.object_type = Some("Invoice".to_string());
     }
-    let mut names = LogNames::default();
-    let mut sink = CheckingSink::new(&options);
-    let result = if mode & 4 == 0 {
-        vsm_ingest::ocel::read_json(log, "fuzz.jsonocel", &options, &mut names, &mut sink)
-    } else {
-        vsm_ingest::ocel::read_xml(log, "fuzz.xmlocel", &options, &mut names, &mut sink)
-    };
-    check_result(&result, &names, &sink, &options, Counting::ObjectCentric);
+    read_and_check(&options, Counting::ObjectCentric, |names, sink| {
+        if mode & 4 == 0 {
+            vsm_ingest::ocel::read_json(log, "fuzz.jsonocel", &options, names, sink)
+        } else {
+            vsm_ingest::ocel::read_xml(log, "fuzz.xmlocel", &options, names, sink)
+        }
+    });
 });

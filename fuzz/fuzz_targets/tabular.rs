@@ -6,20 +6,18 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vsm_fuzz::{CheckingSink, Counting, check_result, options};
-use vsm_ingest::xes::LogNames;
+use vsm_fuzz::{Counting, options, read_and_check};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, log)) = data.split_first() else {
         return;
     };
     let options = options(mode);
-    let mut names = LogNames::default();
-    let mut sink = CheckingSink::new(&options);
-    let result = if mode & 4 == 0 {
-        vsm_ingest::tabular::read_csv(log, "fuzz.csv", &options, &mut names, &mut sink)
-    } else {
-        vsm_ingest::tabular::read_json_lines(log, "fuzz.jsonl", &options, &mut names, &mut sink)
-    };
-    check_result(&result, &names, &sink, &options, Counting::OneToOne);
+    read_and_check(&options, Counting::OneToOne, |names, sink| {
+        if mode & 4 == 0 {
+            vsm_ingest::tabular::read_csv(log, "fuzz.csv", &options, names, sink)
+        } else {
+            vsm_ingest::tabular::read_json_lines(log, "fuzz.jsonl", &options, names, sink)
+        }
+    });
 });

@@ -19,8 +19,7 @@ use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use libfuzzer_sys::fuzz_target;
-use vsm_fuzz::{CheckingSink, Counting, check_result, options};
-use vsm_ingest::xes::LogNames;
+use vsm_fuzz::{Counting, options, read_and_check};
 
 /// The reader's segment size (`SEGMENT` in `vsm_ingest::xes`): the text is cut into segments of
 /// whole traces of at least this many bytes.
@@ -37,28 +36,27 @@ fuzz_target!(|data: &[u8]| {
     } else {
         stretch(document, at, usize::from(mode >> 5 & 3))
     };
-    let mut names = LogNames::default();
-    let mut sink = CheckingSink::new(&options);
-    let result = match mode >> 2 & 3 {
-        0 => vsm_ingest::xes::read(&text[..], "fuzz.xes", &options, &mut names, &mut sink),
-        1 => {
-            let compressed = gzip(&text);
-            let input = MultiGzDecoder::new(&compressed[..]);
-            vsm_ingest::xes::read(input, "fuzz.xes.gz", &options, &mut names, &mut sink)
+    read_and_check(&options, Counting::OneToOne, |names, sink| {
+        match mode >> 2 & 3 {
+            0 => vsm_ingest::xes::read(&text[..], "fuzz.xes", &options, names, sink),
+            1 => {
+                let compressed = gzip(&text);
+                let input = MultiGzDecoder::new(&compressed[..]);
+                vsm_ingest::xes::read(input, "fuzz.xes.gz", &options, names, sink)
+            }
+            2 => {
+                let split = text.len() * usize::from(at) / 256;
+                let mut compressed = gzip(&text[..split]);
+                compressed.extend(gzip(&text[split..]));
+                let input = MultiGzDecoder::new(&compressed[..]);
+                vsm_ingest::xes::read(input, "fuzz.xes.gz", &options, names, sink)
+            }
+            _ => {
+                let input = MultiGzDecoder::new(document);
+                vsm_ingest::xes::read(input, "fuzz.xes.gz", &options, names, sink)
+            }
         }
-        2 => {
-            let split = text.len() * usize::from(at) / 256;
-            let mut compressed = gzip(&text[..split]);
-            compressed.extend(gzip(&text[split..]));
-            let input = MultiGzDecoder::new(&compressed[..]);
-            vsm_ingest::xes::read(input, "fuzz.xes.gz", &options, &mut names, &mut sink)
-        }
-        _ => {
-            let input = MultiGzDecoder::new(document);
-            vsm_ingest::xes::read(input, "fuzz.xes.gz", &options, &mut names, &mut sink)
-        }
-    };
-    check_result(&result, &names, &sink, &options, Counting::OneToOne);
+    });
 });
 
 /// The document with its traces written `2 + more` times, whitespace between the first two

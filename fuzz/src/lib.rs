@@ -99,9 +99,24 @@ pub enum Counting {
     ObjectCentric,
 }
 
+/// What a reader returns.
+pub type ReadResult = Result<ImportStats, ReadError<Infallible>>;
+
+/// Runs a reader on fresh log names and a [`CheckingSink`], and checks its result.
+pub fn read_and_check(
+    options: &ReadOptions,
+    counting: Counting,
+    read: impl FnOnce(&mut LogNames, &mut CheckingSink) -> ReadResult,
+) {
+    let mut names = LogNames::default();
+    let mut sink = CheckingSink::new(options);
+    let result = read(&mut names, &mut sink);
+    check_result(&result, &names, &sink, options, counting);
+}
+
 /// Checks a reader's result against what its sink saw.
 pub fn check_result(
-    result: &Result<ImportStats, ReadError<Infallible>>,
+    result: &ReadResult,
     names: &LogNames,
     sink: &CheckingSink,
     options: &ReadOptions,

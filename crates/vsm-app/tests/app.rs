@@ -104,16 +104,21 @@ fn a_future_state_is_measured_through_the_map_it_extends() {
     );
 }
 
+/// Checks `future.yaml`, a map that extends `base.yaml` with the text `base`.
+fn check_future_of(base: &str) -> anyhow::Result<vsm_app::load::Checked> {
+    let files = Memory::default()
+        .with("base.yaml", base)
+        .with("future.yaml", "extends: base.yaml\nname: Future\n");
+    vsm_app::load::check(&files, Path::new("future.yaml"))
+}
+
 #[test]
 fn warnings_come_back_as_data_with_their_file() {
     // `0.75` for a percentage is read as 0.75%, with a warning.
-    let files = Memory::default()
-        .with(
-            "base.yaml",
-            "name: x\nsteps:\n  - { id: a, process_time: 1h, complete_accurate: 0.75 }\n",
-        )
-        .with("future.yaml", "extends: base.yaml\nname: y\n");
-    let checked = vsm_app::load::check(&files, Path::new("future.yaml")).unwrap();
+    let checked = check_future_of(
+        "name: x\nsteps:\n  - { id: a, process_time: 1h, complete_accurate: 0.75 }\n",
+    )
+    .unwrap();
     let files: Vec<&Path> = checked.warnings.iter().map(|f| f.path.as_path()).collect();
     assert_eq!(files, [Path::new("base.yaml"), Path::new("future.yaml")]);
     let [warning] = &checked.warnings[0].diagnostics[..] else {
@@ -126,13 +131,8 @@ fn warnings_come_back_as_data_with_their_file() {
 
 #[test]
 fn a_base_with_errors_gives_its_problems_and_says_which_map_extends_it() {
-    let files = Memory::default()
-        .with(
-            "base.yaml",
-            "name: Base\nsteps:\n  - { id: a, process_time: soon }\n",
-        )
-        .with("future.yaml", "extends: base.yaml\nname: Future\n");
-    let error = vsm_app::load::check(&files, Path::new("future.yaml")).unwrap_err();
+    let error =
+        check_future_of("name: Base\nsteps:\n  - { id: a, process_time: soon }\n").unwrap_err();
     let invalid = error.downcast_ref::<Invalid>().expect("problems as data");
     assert_eq!(invalid.files.len(), 1);
     assert_eq!(invalid.files[0].path, Path::new("base.yaml"));

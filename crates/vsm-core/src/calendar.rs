@@ -121,33 +121,31 @@ mod tests {
 
     const HOUR: i64 = 3_600_000;
 
-    /// The working time between two instants written in RFC 3339.
-    fn working(calendar: &Calendar, from: &str, to: &str) -> i64 {
-        calendar.working_millis(at(from), at(to))
+    /// Checks the working time of each `(from, to, expected)`, the instants written in RFC 3339.
+    fn assert_working(calendar: &Calendar, cases: &[(&str, &str, i64)]) {
+        for &(from, to, expected) in cases {
+            assert_eq!(
+                calendar.working_millis(at(from), at(to)),
+                expected,
+                "{from} to {to}"
+            );
+        }
     }
 
     #[test]
     fn counts_only_working_hours() {
-        let calendar = office();
-        // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
-        assert_eq!(
-            working(&calendar, "2024-03-01T16:00:00Z", "2024-03-04T10:00:00Z"),
-            2 * HOUR
-        );
-        // A whole week: five days of eight hours.
-        assert_eq!(
-            working(&calendar, "2024-03-04T00:00:00Z", "2024-03-11T00:00:00Z"),
-            40 * HOUR
-        );
-        // Within one working day.
-        assert_eq!(
-            working(&calendar, "2024-03-05T10:30:00Z", "2024-03-05T11:00:00Z"),
-            HOUR / 2
-        );
-        // The night and the weekend count for nothing.
-        assert_eq!(
-            working(&calendar, "2024-03-02T10:00:00Z", "2024-03-03T18:00:00Z"),
-            0
+        assert_working(
+            &office(),
+            &[
+                // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
+                ("2024-03-01T16:00:00Z", "2024-03-04T10:00:00Z", 2 * HOUR),
+                // A whole week: five days of eight hours.
+                ("2024-03-04T00:00:00Z", "2024-03-11T00:00:00Z", 40 * HOUR),
+                // Within one working day.
+                ("2024-03-05T10:30:00Z", "2024-03-05T11:00:00Z", HOUR / 2),
+                // The night and the weekend count for nothing.
+                ("2024-03-02T10:00:00Z", "2024-03-03T18:00:00Z", 0),
+            ],
         );
     }
 
@@ -160,20 +158,19 @@ mod tests {
             ],
             ..CalendarSpec::default()
         };
-        let calendar = Calendar::new(&spec, TimeZone::UTC);
         // Tuesday 24th to Friday 27th 00:00: only the 24th works.
-        assert_eq!(
-            working(&calendar, "2024-12-24T00:00:00Z", "2024-12-27T00:00:00Z"),
-            8 * HOUR
+        assert_working(
+            &Calendar::new(&spec, TimeZone::UTC),
+            &[("2024-12-24T00:00:00Z", "2024-12-27T00:00:00Z", 8 * HOUR)],
         );
         // Amsterdam's 09:00 is 08:00 UTC in winter.
         let amsterdam = Calendar::new(
             &CalendarSpec::default(),
             TimeZone::fixed(jiff::tz::offset(1)),
         );
-        assert_eq!(
-            working(&amsterdam, "2024-01-15T07:00:00Z", "2024-01-15T09:00:00Z"),
-            HOUR
+        assert_working(
+            &amsterdam,
+            &[("2024-01-15T07:00:00Z", "2024-01-15T09:00:00Z", HOUR)],
         );
     }
 
@@ -185,16 +182,14 @@ mod tests {
             end_minute: 24 * 60,
             ..CalendarSpec::default()
         };
-        let calendar = Calendar::new(&spec, TimeZone::UTC);
-        // Monday to Tuesday 12:00: all of Monday and half of Tuesday.
-        assert_eq!(
-            working(&calendar, "2024-03-04T00:00:00Z", "2024-03-05T12:00:00Z"),
-            36 * HOUR
-        );
-        // Friday 20:00 to Monday 02:00: four hours of Friday, two of Monday.
-        assert_eq!(
-            working(&calendar, "2024-03-08T20:00:00Z", "2024-03-11T02:00:00Z"),
-            6 * HOUR
+        assert_working(
+            &Calendar::new(&spec, TimeZone::UTC),
+            &[
+                // Monday to Tuesday 12:00: all of Monday and half of Tuesday.
+                ("2024-03-04T00:00:00Z", "2024-03-05T12:00:00Z", 36 * HOUR),
+                // Friday 20:00 to Monday 02:00: four hours of Friday, two of Monday.
+                ("2024-03-08T20:00:00Z", "2024-03-11T02:00:00Z", 6 * HOUR),
+            ],
         );
     }
 

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use vsm_core::Duration;
 use vsm_core::analysis::Analysis;
 use vsm_core::model::{Endpoint, FlowKind, ValueStream};
 
@@ -50,11 +51,37 @@ fn customer_lines(stream: &ValueStream) -> Vec<String> {
     lines
 }
 
-/// Steps nothing follows: they deliver to the customer.
-fn last_steps(stream: &ValueStream) -> Vec<usize> {
-    (0..stream.steps.len())
-        .filter(|&i| !stream.steps.iter().any(|s| s.after.contains(&i)))
-        .collect()
+/// The stream's links in drawing order, between node names: into each step from the trigger
+/// (a step that follows none) or from each step it follows, with the step's wait; then to the
+/// customer from each step nothing follows, with no wait.
+fn links(stream: &ValueStream) -> Vec<(String, String, Duration)> {
+    let mut links = Vec::new();
+    for (index, step) in stream.steps.iter().enumerate() {
+        if step.after.is_empty() {
+            links.push((
+                "trigger".to_string(),
+                format!("step{index}"),
+                step.wait_time,
+            ));
+        }
+        for &predecessor in &step.after {
+            links.push((
+                format!("step{predecessor}"),
+                format!("step{index}"),
+                step.wait_time,
+            ));
+        }
+    }
+    for index in 0..stream.steps.len() {
+        if !stream.steps.iter().any(|s| s.after.contains(&index)) {
+            links.push((
+                format!("step{index}"),
+                "customer".to_string(),
+                Duration::ZERO,
+            ));
+        }
+    }
+    links
 }
 
 fn summary_line(analysis: &Analysis) -> String {
@@ -159,24 +186,13 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     let mut link = 0usize;
     let mut info_links = Vec::new();
     let mut rework_links = Vec::new();
-    for (index, step) in stream.steps.iter().enumerate() {
-        let wait = step.wait_time.human();
-        let label = if step.wait_time.is_zero() {
+    for (from, to, wait) in links(stream) {
+        let label = if wait.is_zero() {
             String::new()
         } else {
-            format!("|\"wait {wait}\"|")
+            format!("|\"wait {}\"|", wait.human())
         };
-        if step.after.is_empty() {
-            let _ = writeln!(out, "    trigger -->{label} step{index}");
-            link += 1;
-        }
-        for &predecessor in &step.after {
-            let _ = writeln!(out, "    step{predecessor} -->{label} step{index}");
-            link += 1;
-        }
-    }
-    for index in last_steps(stream) {
-        let _ = writeln!(out, "    step{index} --> customer");
+        let _ = writeln!(out, "    {from} -->{label} {to}");
         link += 1;
     }
     for flow in &stream.flows {
@@ -303,21 +319,13 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
             dot_text(&system.name)
         );
     }
-    for (index, step) in stream.steps.iter().enumerate() {
-        let label = if step.wait_time.is_zero() {
+    for (from, to, wait) in links(stream) {
+        let label = if wait.is_zero() {
             String::new()
         } else {
-            format!(" [label=\"wait {}\"]", step.wait_time.human())
+            format!(" [label=\"wait {}\"]", wait.human())
         };
-        if step.after.is_empty() {
-            let _ = writeln!(out, "    trigger -> step{index}{label};");
-        }
-        for &predecessor in &step.after {
-            let _ = writeln!(out, "    step{predecessor} -> step{index}{label};");
-        }
-    }
-    for index in last_steps(stream) {
-        let _ = writeln!(out, "    step{index} -> customer;");
+        let _ = writeln!(out, "    {from} -> {to}{label};");
     }
     for flow in &stream.flows {
         let style = match flow.kind {

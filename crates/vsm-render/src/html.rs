@@ -296,16 +296,15 @@ pub fn render_measured(
         .map(|m| {
             crate::ladder::rungs(stream, m)
                 .into_iter()
-                .map(|rung| LadderRow {
-                    label: rung.label,
-                    share: rung.share_percent.map_or_else(String::new, pct),
-                    wait: rung.wait.map_or_else(String::new, |d| {
-                        format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
-                    }),
-                    process: rung.process.map_or_else(String::new, |d| {
-                        format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
-                    }),
-                    per_item: crate::ladder::signed_human(rung.per_item_millis),
+                .map(|rung| {
+                    let [share, wait, process, per_item] = rung.cells();
+                    LadderRow {
+                        label: rung.label,
+                        share,
+                        wait,
+                        process,
+                        per_item,
+                    }
                 })
                 .collect()
         })

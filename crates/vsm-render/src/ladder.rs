@@ -22,6 +22,22 @@ pub struct Rung {
     pub untimed: bool,
 }
 
+impl Rung {
+    /// The line's share, wait, process and per-item cells as every report writes them: empty
+    /// where the line has none, the times of a step with no start events marked `*`.
+    pub fn cells(&self) -> [String; 4] {
+        let mark = if self.untimed { "*" } else { "" };
+        let time =
+            |d: Option<Duration>| d.map_or_else(String::new, |d| format!("{}{mark}", d.human()));
+        [
+            self.share_percent.map_or_else(String::new, percent),
+            time(self.wait),
+            time(self.process),
+            signed_human(self.per_item_millis),
+        ]
+    }
+}
+
 fn signed(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

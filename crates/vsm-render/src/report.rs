@@ -146,6 +146,9 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
         "declared loops add no time".to_string()
     };
     let measured = analysis.measured.as_ref();
+    // A note for a measured map's per-item means, or for the sums along the critical path.
+    let measured_or_path =
+        |per_item: &str, path: &str| if measured.is_some() { per_item } else { path }.to_string();
     let lead_rows = crate::ladder::lead_time_rows(stream, analysis).unwrap_or_else(|| {
         vec![(
             "Lead time".to_string(),
@@ -162,22 +165,18 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
         (
             "Process time",
             s.process_time.human(),
-            if measured.is_some() {
-                "hands-on time per item: each step's mean, weighted by the share of items in it"
-            } else {
-                "hands-on time along the critical path"
-            }
-            .into(),
+            measured_or_path(
+                "hands-on time per item: each step's mean, weighted by the share of items in it",
+                "hands-on time along the critical path",
+            ),
         ),
         (
             "Wait time",
             s.wait_time.human(),
-            if measured.is_some() {
-                "queue time per item before and between the steps' first passes, weighted the same way"
-            } else {
-                "queue time along the critical path"
-            }
-            .into(),
+            measured_or_path(
+                "queue time per item before and between the steps' first passes, weighted the same way",
+                "queue time along the critical path",
+            ),
         ),
         (
             "Work content",
@@ -261,17 +260,9 @@ fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
     let rungs = crate::ladder::rungs(stream, measured);
     let untimed = rungs.iter().any(|r| r.untimed);
     for rung in &rungs {
-        let mark = if rung.untimed { "*" } else { "" };
-        ladder.add_row(vec![
-            cell(style, &rung.label),
-            rung.share_percent.map_or_else(String::new, pct),
-            rung.wait
-                .map_or_else(String::new, |d| format!("{}{mark}", d.human())),
-            rung.process.map_or_else(String::new, |d| {
-                format!("{}{}", d.human(), if rung.untimed { "*" } else { "" })
-            }),
-            crate::ladder::signed_human(rung.per_item_millis),
-        ]);
+        let mut row = vec![cell(style, &rung.label)];
+        row.extend(rung.cells());
+        ladder.add_row(row);
     }
     ladder.add_row(vec![
         "Mean lead time".to_string(),

@@ -2,7 +2,7 @@
 //! collide. Writers run as child processes: this test binary started again on `writer_child`.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -66,6 +66,25 @@ fn snapshots_come_back_in_time_order() {
     assert_eq!(vsm_store::verify(&path), Ok(3));
 }
 
+/// A database in `dir` at schema `version`, as a newer vsm would leave it.
+fn newer_database(dir: &Path, version: i64) -> PathBuf {
+    let path = dir.join("newer.db");
+    drop(Sqlite::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", version)
+        .unwrap();
+    path
+}
+
+/// What opening a database at a newer schema `version` says.
+fn newer_schema_message(path: &Path, version: i64) -> String {
+    format!(
+        "the history database `{}` has schema version {version}, newer than this vsm knows (2); use a newer vsm",
+        path.display()
+    )
+}
+
 #[test]
 fn databases_it_cannot_use_are_named_with_the_way_out() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,21 +104,9 @@ fn databases_it_cannot_use_are_named_with_the_way_out() {
         "{error}"
     );
 
-    let newer = dir.path().join("newer.db");
-    drop(Sqlite::open(&newer).unwrap());
-    // As a newer vsm would leave it.
-    rusqlite::Connection::open(&newer)
-        .unwrap()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
+    let newer = newer_database(dir.path(), 99);
     let error = Sqlite::open(&newer).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        format!(
-            "the history database `{}` has schema version 99, newer than this vsm knows (2); use a newer vsm",
-            newer.display()
-        )
-    );
+    assert_eq!(error.to_string(), newer_schema_message(&newer, 99));
 
     let error = vsm_store::open("postgres://ci@db/vsm").err().unwrap();
     assert_eq!(
@@ -398,20 +405,9 @@ fn readers_open_existing_files_only_and_refuse_newer_schemas() {
     assert_eq!(reader.maps().unwrap(), Vec::<String>::new());
     assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
 
-    let newer = dir.path().join("newer.db");
-    drop(Sqlite::open(&newer).unwrap());
-    rusqlite::Connection::open(&newer)
-        .unwrap()
-        .pragma_update(None, "user_version", 7)
-        .unwrap();
+    let newer = newer_database(dir.path(), 7);
     let error = Sqlite::open_read_only(&newer).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        format!(
-            "the history database `{}` has schema version 7, newer than this vsm knows (2); use a newer vsm",
-            newer.display()
-        )
-    );
+    assert_eq!(error.to_string(), newer_schema_message(&newer, 7));
 }
 
 #[test]
@@ -475,7 +471,7 @@ fn a_damaged_database_is_named_once_with_what_to_do() {
 }
 
 /// A new database holding one snapshot of "Web orders", taken at `taken_at`.
-fn one_snapshot(taken_at: &str) -> (tempfile::TempDir, std::path::PathBuf, Sqlite, i64) {
+fn one_snapshot(taken_at: &str) -> (tempfile::TempDir, PathBuf, Sqlite, i64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
     let store = Sqlite::open(&path).unwrap();

@@ -30,11 +30,7 @@ pub fn parse_setting(text: &str) -> Result<(String, u32), String> {
     let (step, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` has no `=`: {help}"))?;
-    let value: u32 = value
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v| *v >= 1)
+    let value = at_least_one(value)
         .ok_or_else(|| format!("`{value}` is not a whole number of at least 1: {help}"))?;
     Ok((step.trim().to_string(), value))
 }
@@ -45,12 +41,12 @@ pub fn parse_wip_limit(text: &str) -> Result<WipLimit, String> {
         let (step, n) = parse_setting(text)?;
         return Ok(WipLimit::Step(step, n));
     }
-    text.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|n| *n >= 1)
-        .map(WipLimit::Stream)
-        .ok_or_else(|| {
-            format!("`{text}` is not a WIP limit: write a whole number of at least 1 for the whole stream (`20`), or a step and one (`review=3`)")
-        })
+    at_least_one(text).map(WipLimit::Stream).ok_or_else(|| {
+        format!("`{text}` is not a WIP limit: write a whole number of at least 1 for the whole stream (`20`), or a step and one (`review=3`)")
+    })
+}
+
+/// A whole number of at least 1, spaces around it allowed.
+fn at_least_one(text: &str) -> Option<u32> {
+    text.trim().parse().ok().filter(|n| *n >= 1)
 }

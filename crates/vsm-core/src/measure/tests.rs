@@ -44,22 +44,12 @@ fn a_step_entered_again_before_a_later_one_is_rework_or_resumed_work() {
     };
     // A works 0-1h, stops, works again 3h-4h (a second session), is checked 5h-6h.
     // B is worked, checked, and sent back to work: rework either way.
-    let a = vec![
-        event(0, 0, true),
-        event(0, 1, false),
-        event(0, 3, true),
-        event(0, 4, false),
-        event(1, 5, true),
-        event(1, 6, false),
-    ];
-    let b = vec![
-        event(0, 0, true),
-        event(0, 1, false),
-        event(1, 2, true),
-        event(1, 3, false),
-        event(0, 4, true),
-        event(0, 5, false),
-    ];
+    // An activity worked from one hour to another: its start and complete events.
+    let worked = |activity: u32, from: i64, to: i64| {
+        [event(activity, from, true), event(activity, to, false)]
+    };
+    let a = [worked(0, 0, 1), worked(0, 3, 4), worked(1, 5, 6)].concat();
+    let b = [worked(0, 0, 1), worked(1, 2, 3), worked(0, 4, 5)].concat();
     let returns = |reentry| {
         let mut measurer = Measurer::new(&stream.steps, rules.clone()).with_reentry(reentry);
         measurer.add_item("A", &mut a.clone(), |x| names[x as usize], |_, _| None);
