@@ -14,12 +14,16 @@ mod collect;
 mod decode;
 pub mod github;
 pub mod gitlab;
+mod http;
 pub mod jira;
+mod live;
 mod refs;
 mod saved;
 
 pub use collect::{Collector, Page, Report};
 pub use decode::{MAX_TEXT, ParseError};
+pub use http::{ATTEMPTS, Client, FetchError, MAX_BODY, MAX_PAGES, MAX_WAIT, Progress, Token};
+pub use live::Cursor;
 pub use refs::MAX_MENTIONS;
 pub use saved::INDEX;
 
