@@ -520,10 +520,7 @@ pub fn fetch(
         "/repos/{}",
         repo.split('/').map(encode).collect::<Vec<_>>().join("/")
     );
-    let updated = Some(Times {
-        list: None,
-        field: &["updated_at"],
-    });
+    let updated = Some(Times::UPDATED_AT);
     let mut pulled = Vec::new();
     let query = match since {
         None => "direction=asc&page=1&per_page=100&state=all",
@@ -580,6 +577,5 @@ pub fn fetch(
     run.endpoint(&path, Paging::Link, runs_updated, None, |bytes| {
         runs(bytes, repo)
     })?;
-    let (batch, report) = run.into.finish();
-    Ok((batch, report, run.cursor))
+    Ok(run.finish())
 }

@@ -417,10 +417,7 @@ pub fn fetch(
     let after = since.map_or(String::new(), |since| {
         format!("&updated_after={}", encode(&since.to_string()))
     });
-    let updated = Some(Times {
-        list: None,
-        field: &["updated_at"],
-    });
+    let updated = Some(Times::UPDATED_AT);
     let mut requested = Vec::new();
     let path = format!("{base}/merge_requests?page=1&per_page=100&sort=asc&with_stats=true{after}");
     run.endpoint(&path, Paging::NextPage, updated, None, |bytes| {
@@ -451,6 +448,5 @@ pub fn fetch(
     run.endpoint(&path, Paging::NextPage, updated, None, |bytes| {
         deployments(bytes, project)
     })?;
-    let (batch, report) = run.into.finish();
-    Ok((batch, report, run.cursor))
+    Ok(run.finish())
 }

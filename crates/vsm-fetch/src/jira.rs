@@ -473,8 +473,7 @@ pub fn fetch(
             changelog(bytes, key, &known)
         })?;
     }
-    let (batch, report) = run.into.finish();
-    Ok((batch, report, run.cursor))
+    Ok(run.finish())
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 use jiff::Timestamp;
 use serde_json::Value as Json;
 
-use crate::collect::{Collector, Page};
+use vsm_events::Batch;
+
+use crate::collect::{Collector, Page, Report};
 use crate::decode::ParseError;
 use crate::http::{Client, FetchError, Paging, Progress, shown};
 
@@ -29,6 +31,14 @@ pub(crate) struct Times {
     pub field: &'static [&'static str],
 }
 
+impl Times {
+    /// `updated_at` of each item of a list.
+    pub const UPDATED_AT: Times = Times {
+        list: None,
+        field: &["updated_at"],
+    };
+}
+
 /// One fetch in progress: the client, what was read so far and the cursor.
 pub(crate) struct Fetch<'a> {
     pub client: &'a Client,
@@ -49,6 +59,12 @@ impl<'a> Fetch<'a> {
             cursor: Cursor { since },
             progress,
         }
+    }
+
+    /// What was read, with its counts, and the cursor.
+    pub fn finish(self) -> (Batch, Report, Cursor) {
+        let (batch, report) = self.into.finish();
+        (batch, report, self.cursor)
     }
 
     /// Reads every page of `path` (an API path), parses each with `parse` and adds it. With
