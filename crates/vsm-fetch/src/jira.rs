@@ -494,4 +494,13 @@ mod tests {
             "(project = EE) AND updated >= '2024/03/01 10:30' order by rank"
         );
     }
+
+    #[test]
+    fn issues_whose_changelog_is_cut_short_are_found() {
+        let page = br#"{"issues": [
+            {"id": "1", "key": "A-1", "changelog": {"total": 3, "histories": [{}, {}]}},
+            {"id": "2", "key": "A-2", "changelog": {"total": 1, "histories": [{}]}},
+            {"id": "3", "key": "A-3"}]}"#;
+        assert_eq!(cut_short(page), [("1".to_string(), "A-1".to_string())]);
+    }
 }

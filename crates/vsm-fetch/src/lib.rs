@@ -19,6 +19,7 @@ pub mod jira;
 mod live;
 mod refs;
 mod saved;
+mod url;
 
 pub use collect::{Collector, Page, Report};
 pub use decode::{MAX_TEXT, ParseError};
