@@ -13,6 +13,8 @@ use vsm_events::{Batch, EventType, ObjectType};
 
 use crate::collect::{Collector, Page, Report, integer, text};
 use crate::decode::{ParseError, optional_time, parse, time};
+use crate::http::{Client, FetchError, Paging, Progress, encode};
+use crate::live::{Cursor, Fetch, Times, numbers};
 use crate::saved::{Saved, each_page};
 use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
 
@@ -496,4 +498,84 @@ pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
     })?;
     each_page(&saved, "runs", &mut into, |page| runs(&page.bytes, repo))?;
     Ok(into.finish())
+}
+
+/// GitHub's API: `https://api.github.com` (an Enterprise server's is `https://HOST/api/v3`).
+pub const API_URL: &str = "https://api.github.com";
+
+/// Fetches `repo` (`OWNER/NAME`) from GitHub: pull requests, each one's reviews and commits,
+/// issues, issue events and Actions runs, every page of each. With `since` (the [`Cursor`] of the
+/// last run), only what changed since: pull requests newest-updated first until one before
+/// `since` (their reviews and commits in full), issues with `since=`, issue events newest first
+/// until one before `since`, runs created since. Items just before `since` may be read again;
+/// they have the same ids, so nothing is duplicated.
+pub fn fetch(
+    client: &Client,
+    repo: &str,
+    since: Option<Timestamp>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Batch, Report, Cursor), FetchError> {
+    let mut run = Fetch::new(client, since, progress);
+    let base = format!(
+        "/repos/{}",
+        repo.split('/').map(encode).collect::<Vec<_>>().join("/")
+    );
+    let updated = Some(Times::UPDATED_AT);
+    let mut pulled = Vec::new();
+    let query = match since {
+        None => "direction=asc&page=1&per_page=100&state=all",
+        Some(_) => "direction=desc&per_page=100&sort=updated&state=all",
+    };
+    run.endpoint(
+        &format!("{base}/pulls?{query}"),
+        Paging::Link,
+        updated,
+        since,
+        |bytes| {
+            let page = pulls(bytes, repo)?;
+            pulled.extend(numbers(&page));
+            Ok(page)
+        },
+    )?;
+    pulled.dedup();
+    let per_pull = "direction=asc&page=1&per_page=100&state=all";
+    for &number in &pulled {
+        let path = format!("{base}/pulls/{number}/reviews?{per_pull}");
+        run.endpoint(&path, Paging::Link, None, None, |bytes| {
+            pull_reviews(bytes, repo, number)
+        })?;
+    }
+    for &number in &pulled {
+        let path = format!("{base}/pulls/{number}/commits?{per_pull}");
+        run.endpoint(&path, Paging::Link, None, None, |bytes| {
+            pull_commits(bytes, repo, number)
+        })?;
+    }
+    let mut path = format!("{base}/issues?direction=asc&page=1&per_page=100&state=all");
+    if let Some(since) = since {
+        path.push_str(&format!("&since={}", encode(&since.to_string())));
+    }
+    run.endpoint(&path, Paging::Link, updated, None, |bytes| {
+        issues(bytes, repo)
+    })?;
+    let path = format!("{base}/issues/events?direction=asc&page=1&per_page=100&state=all");
+    let created = Some(Times {
+        list: None,
+        field: &["created_at"],
+    });
+    run.endpoint(&path, Paging::Link, created, since, |bytes| {
+        issue_events(bytes, repo)
+    })?;
+    let mut path = format!("{base}/actions/runs?page=1&per_page=100");
+    if let Some(since) = since {
+        path.push_str(&format!("&created={}", encode(&format!(">={since}"))));
+    }
+    let runs_updated = Some(Times {
+        list: Some("workflow_runs"),
+        field: &["updated_at"],
+    });
+    run.endpoint(&path, Paging::Link, runs_updated, None, |bytes| {
+        runs(bytes, repo)
+    })?;
+    Ok(run.finish())
 }

@@ -13,6 +13,8 @@ use vsm_events::{Batch, EventType, ObjectType};
 
 use crate::collect::{Collector, Page, Report, integer, text};
 use crate::decode::{ParseError, optional_time, parse, time};
+use crate::http::{Client, FetchError, Paging, Progress, encode};
+use crate::live::{Cursor, Fetch, Times, numbers};
 use crate::saved::{Saved, each_page};
 use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
 
@@ -395,4 +397,56 @@ pub fn from_dir(dir: &Path, project: &str) -> Result<(Batch, Report), ParseError
         deployments(&page.bytes, project)
     })?;
     Ok(into.finish())
+}
+
+/// GitLab's API: `https://gitlab.com/api/v4` (a self-managed one's is `https://HOST/api/v4`).
+pub const API_URL: &str = "https://gitlab.com/api/v4";
+
+/// Fetches `project` (`group/project` or its number) from GitLab: merge requests, each one's
+/// notes and commits, pipelines and deployments, every page of each. With `since` (the
+/// [`Cursor`] of the last run), merge requests, pipelines and deployments are asked with
+/// `updated_after=` (a changed merge request's notes and commits in full).
+pub fn fetch(
+    client: &Client,
+    project: &str,
+    since: Option<Timestamp>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Batch, Report, Cursor), FetchError> {
+    let mut run = Fetch::new(client, since, progress);
+    let base = format!("/projects/{}", encode(project));
+    let after = since.map_or(String::new(), |since| {
+        format!("&updated_after={}", encode(&since.to_string()))
+    });
+    let updated = Some(Times::UPDATED_AT);
+    let mut requested = Vec::new();
+    let path = format!("{base}/merge_requests?page=1&per_page=100&sort=asc&with_stats=true{after}");
+    run.endpoint(&path, Paging::NextPage, updated, None, |bytes| {
+        let page = merge_requests(bytes, project)?;
+        requested.extend(numbers(&page));
+        Ok(page)
+    })?;
+    requested.dedup();
+    let per_request = "page=1&per_page=100&sort=asc&with_stats=true";
+    for &iid in &requested {
+        let path = format!("{base}/merge_requests/{iid}/notes?{per_request}");
+        run.endpoint(&path, Paging::NextPage, None, None, |bytes| {
+            merge_request_notes(bytes, project, iid)
+        })?;
+    }
+    for &iid in &requested {
+        let path = format!("{base}/merge_requests/{iid}/commits?{per_request}");
+        run.endpoint(&path, Paging::NextPage, None, None, |bytes| {
+            merge_request_commits(bytes, project, iid)
+        })?;
+    }
+    let path = format!("{base}/pipelines?page=1&per_page=100&sort=asc&with_stats=true{after}");
+    run.endpoint(&path, Paging::NextPage, updated, None, |bytes| {
+        pipelines(bytes, project)
+    })?;
+    let path =
+        format!("{base}/deployments?order_by=updated_at&page=1&per_page=100&sort=asc{after}");
+    run.endpoint(&path, Paging::NextPage, updated, None, |bytes| {
+        deployments(bytes, project)
+    })?;
+    Ok(run.finish())
 }

@@ -4,8 +4,10 @@
 //! Each source parses one page of a response at a time (the bytes the API returned and what the
 //! page is about: the repository, the pull request), so a client can feed pages as they arrive;
 //! a [`Collector`] gathers the pages into one batch, keeping what was read twice once. Each
-//! source's `from_dir` reads a folder of saved responses laid out as the recorded data. Parsing
-//! is pure: no network, no clock; the same pages give the same batch.
+//! source's `from_dir` reads a folder of saved responses laid out as the recorded data, and its
+//! `fetch` asks the live API through a [`Client`] (pagination, rate limits, retries, a
+//! [`Cursor`] for incremental runs). Parsing is pure: no network, no clock; the same pages give
+//! the same batch.
 //!
 //! How each field becomes an object, an event or a link is in `docs/sources.md`.
 #![forbid(unsafe_code)]
@@ -14,12 +16,17 @@ mod collect;
 mod decode;
 pub mod github;
 pub mod gitlab;
+mod http;
 pub mod jira;
+mod live;
 mod refs;
 mod saved;
+mod url;
 
 pub use collect::{Collector, Page, Report};
 pub use decode::{MAX_TEXT, ParseError};
+pub use http::{ATTEMPTS, Client, FetchError, MAX_BODY, MAX_PAGES, MAX_WAIT, Progress, Token};
+pub use live::Cursor;
 pub use refs::MAX_MENTIONS;
 pub use saved::INDEX;
 

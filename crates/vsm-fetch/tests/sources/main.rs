@@ -1,10 +1,13 @@
 //! The sources on the recorded real responses in `testdata/api` (Apache DevLake's end-to-end
-//! fixtures: GitHub's panjf2000/ants, a GitLab project, a Jira site) and on hostile input.
+//! fixtures: GitHub's panjf2000/ants, a GitLab project, a Jira site), on hostile input, and
+//! fetched live from a local server that replays them.
 
 mod github;
 mod gitlab;
 mod hostile;
 mod jira;
+mod live;
+mod replay;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

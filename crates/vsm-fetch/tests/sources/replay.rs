@@ -1,0 +1,269 @@
+//! A local HTTP server for the live clients' tests: it listens on 127.0.0.1 (a free port),
+//! replays the recorded pages of `testdata/api` at the request paths `api-pages.json` gives them,
+//! split into small pages with each API's pagination (GitHub's `Link`, GitLab's `X-Next-Page`,
+//! Jira's `startAt`/`total`) so a client must follow it, checks the `Authorization` header, and
+//! answers the first requests with the faults it is given.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value as Json;
+
+use super::recorded;
+
+/// Items in one replayed page: small, so every recorded list spans several pages.
+pub const PAGE: usize = 7;
+
+/// What the server answers in place of a request's page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with `Retry-After: 1`.
+    TooMany,
+    /// 502 Bad Gateway.
+    BadGateway,
+    /// The page's headers and half its body, then the connection closes.
+    Dropped,
+    /// A 200 whose body never ends.
+    Endless,
+    /// 403 with `X-RateLimit-Remaining: 0` and a reset two hours away.
+    ResetLater,
+}
+
+struct State {
+    /// Request path (without the query) to the recorded file.
+    index: HashMap<String, String>,
+    authorization: String,
+    faults: VecDeque<Fault>,
+    served: BTreeSet<String>,
+    requests: Vec<String>,
+}
+
+/// A running replay server; it lives until the test process ends.
+pub struct Replay {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Replay {
+    /// Starts a server that expects `authorization` and answers its first requests with `faults`,
+    /// one each, in order.
+    pub fn start(authorization: &str, faults: &[Fault]) -> Replay {
+        let entries: Vec<Json> =
+            serde_json::from_slice(&super::page("api-pages.json")).expect("the index");
+        let index = entries
+            .iter()
+            .map(|e| {
+                let request = e["request"].as_str().expect("a request");
+                let path = request.split('?').next().unwrap_or_default();
+                (
+                    path.to_string(),
+                    e["file"].as_str().expect("a file").to_string(),
+                )
+            })
+            .collect();
+        let state = Arc::new(Mutex::new(State {
+            index,
+            authorization: authorization.to_string(),
+            faults: faults.iter().copied().collect(),
+            served: BTreeSet::new(),
+            requests: Vec::new(),
+        }));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("its address"));
+        let shared = Arc::clone(&state);
+        let base = url.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                answer(&stream, &shared, &base);
+            }
+        });
+        Replay { url, state }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The recorded files served, as `api-pages.json` names them (`github/issues/page-001.json`).
+    pub fn served(&self) -> BTreeSet<String> {
+        self.state().served.clone()
+    }
+
+    /// The request targets asked, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.state().requests.clone()
+    }
+}
+
+/// Reads one request and answers it; every answer closes the connection.
+fn answer(stream: &TcpStream, state: &Mutex<State>, base: &str) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut authorization = String::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("authorization")
+        {
+            authorization = value.trim().to_string();
+        }
+    }
+    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    state.requests.push(target.clone());
+    let fault = state.faults.pop_front();
+    let (status, headers, body) = if authorization == state.authorization {
+        respond(&mut state, &target, base)
+    } else {
+        (
+            401,
+            String::new(),
+            br#"{"message": "Bad credentials"}"#.to_vec(),
+        )
+    };
+    drop(state);
+    let _ = write(stream, fault, status, &headers, &body);
+}
+
+fn write(
+    mut stream: &TcpStream,
+    fault: Option<Fault>,
+    status: u16,
+    headers: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
+    let head = |status: u16, extra: &str, length: usize| {
+        format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n{extra}\r\n"
+        )
+    };
+    match fault {
+        None => {
+            stream.write_all(head(status, headers, body.len()).as_bytes())?;
+            stream.write_all(body)
+        }
+        Some(Fault::TooMany) => stream.write_all(head(429, "Retry-After: 1\r\n", 0).as_bytes()),
+        Some(Fault::BadGateway) => stream.write_all(head(502, "", 0).as_bytes()),
+        Some(Fault::Dropped) => {
+            stream.write_all(head(status, headers, body.len()).as_bytes())?;
+            stream.write_all(&body[..body.len() / 2])
+        }
+        Some(Fault::ResetLater) => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let extra = format!(
+                "X-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: {}\r\n",
+                now.as_secs() + 7200
+            );
+            stream.write_all(head(403, &extra, 0).as_bytes())
+        }
+        Some(Fault::Endless) => {
+            stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[",
+            )?;
+            let chunk = b"{\"number\": 1},".repeat(4096);
+            // Until the client hangs up (or a gigabyte, so a broken client cannot run forever).
+            for _ in 0..(1 << 30) / chunk.len() {
+                stream.write_all(&chunk)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The status, extra headers and body for a request: a slice of its recorded page.
+fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let Some(file) = state.index.get(path).cloned() else {
+        // A pull request with no recorded reviews, commits or notes has none.
+        let listed = ["reviews", "commits", "notes"]
+            .iter()
+            .any(|end| path.ends_with(end));
+        if listed {
+            return (200, String::new(), b"[]".to_vec());
+        }
+        return (404, String::new(), br#"{"message": "Not Found"}"#.to_vec());
+    };
+    state.served.insert(file.clone());
+    let mut body: Json = serde_json::from_slice(&super::page(&file)).expect("recorded JSON");
+    let list = ["workflow_runs", "issues", "values"]
+        .into_iter()
+        .find(|name| body[*name].is_array());
+    let jira = path.starts_with("/rest/");
+    if jira && list.is_none() {
+        return (200, String::new(), super::page(&file));
+    }
+    let items = match list {
+        Some(name) => body[name].as_array_mut(),
+        None => body.as_array_mut(),
+    }
+    .expect("a list");
+    let total = items.len();
+    let start = if jira {
+        param("startAt").unwrap_or(0)
+    } else {
+        (param("page").unwrap_or(1).max(1) - 1) * PAGE
+    };
+    let end = (start + PAGE).min(total);
+    *items = items.drain(start.min(total)..end).collect();
+    let more = end < total;
+    let next_page = start / PAGE + 2;
+    let headers = if jira {
+        body["startAt"] = start.into();
+        body["maxResults"] = PAGE.into();
+        body["total"] = total.into();
+        if list == Some("values") {
+            body["isLast"] = (!more).into();
+        }
+        String::new()
+    } else if path.starts_with("/api/v4/") {
+        let next = if more {
+            next_page.to_string()
+        } else {
+            String::new()
+        };
+        format!("X-Next-Page: {next}\r\nX-Per-Page: {PAGE}\r\n")
+    } else if more {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.starts_with("page="))
+            .collect();
+        let link = format!("{base}{path}?{}&page={next_page}", kept.join("&"));
+        format!("Link: <{link}>; rel=\"next\", <{base}{path}?page=99>; rel=\"last\"\r\n")
+    } else {
+        String::new()
+    };
+    let bytes = serde_json::to_vec(&body).expect("JSON");
+    (200, headers, bytes)
+}
+
+/// A folder holding only the recorded files `served` (and the index), for `from_dir` to read the
+/// same pages a fetch was given: `TMP/NAME/api-pages.json` and `TMP/NAME/SYSTEM/...`.
+pub fn folder_of(served: &BTreeSet<String>, name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for file in served {
+        let to = dir.join(file);
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("a folder");
+        std::fs::copy(recorded(file), &to).expect("a copy");
+    }
+    std::fs::copy(recorded("api-pages.json"), dir.join("api-pages.json")).expect("the index");
+    dir
+}
