@@ -21,10 +21,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use vsm_store::file;
 
 use crate::counts::Counts;
-use crate::error::{StoreError, from_sqlite};
+use crate::error::StoreError;
 use crate::model::Batch;
 use crate::write::Writer;
 
@@ -73,35 +74,15 @@ impl Store {
     /// As [`Store::open`], waiting at most `busy_timeout` for another writer.
     pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
         let display = path.display().to_string();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
-                path: parent.display().to_string(),
-                source,
-            })?;
-        }
-        let connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| from_sqlite(&display, busy_timeout, &e))?;
-        let mut store = Store {
+        // Write-ahead logging, and a commit on disk when it returns: a killed fetch keeps every
+        // batch it committed.
+        let connection = file::open_migrated(path, busy_timeout, MIGRATIONS)
+            .map_err(|e| StoreError::opening(&display, busy_timeout, e))?;
+        Ok(Store {
             connection,
             path: display,
             busy_timeout,
-        };
-        // Setting up takes locks that SQLite does not always wait for: retry for as long as a
-        // writer would wait.
-        let started = std::time::Instant::now();
-        loop {
-            match store.configure().and_then(|()| store.migrate()) {
-                Err(StoreError::Busy { .. }) if started.elapsed() < busy_timeout => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                other => return other.map(|()| store),
-            }
-        }
+        })
     }
 
     /// The file's path, as given.
@@ -110,60 +91,11 @@ impl Store {
     }
 
     pub(crate) fn fail(&self, e: &rusqlite::Error) -> StoreError {
-        from_sqlite(&self.path, self.busy_timeout, e)
+        StoreError::sqlite(&self.path, self.busy_timeout, e)
     }
 
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
-    }
-
-    fn configure(&self) -> Result<(), StoreError> {
-        let c = &self.connection;
-        c.busy_timeout(self.busy_timeout)
-            .map_err(|e| self.fail(&e))?;
-        // Write-ahead logging: readers never wait for a writer; a commit is on disk when it
-        // returns (synchronous = FULL), so a killed fetch keeps every batch it committed.
-        let mode: String = c
-            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
-            .map_err(|e| self.fail(&e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-                .map_err(|e| self.fail(&e))?;
-        }
-        c.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| self.fail(&e))?;
-        c.pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| self.fail(&e))
-    }
-
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let (path, timeout) = (self.path.clone(), self.busy_timeout);
-        let fail = |e| from_sqlite(&path, timeout, &e);
-        let version = |c: &Connection| -> rusqlite::Result<i64> {
-            c.query_row("PRAGMA user_version", [], |row| row.get(0))
-        };
-        if version(&self.connection).map_err(fail)? == MIGRATIONS.len() as i64 {
-            return Ok(());
-        }
-        // Take the write lock first, then look again: another process may have migrated.
-        let tx = self
-            .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(fail)?;
-        let current = version(&tx).map_err(fail)?;
-        if current > MIGRATIONS.len() as i64 {
-            return Err(StoreError::TooNew {
-                path: path.clone(),
-                found: current,
-                known: MIGRATIONS.len(),
-            });
-        }
-        for (index, (_, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            tx.execute_batch(sql).map_err(fail)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)
-                .map_err(fail)?;
-        }
-        tx.commit().map_err(fail)
     }
 
     /// Writes a batch in one transaction: objects first (new ones added, changed attributes
@@ -184,7 +116,7 @@ impl Store {
 
     fn write_batch(&mut self, batch: &Batch, at: Option<&Cursor>) -> Result<Counts, StoreError> {
         let (path, timeout) = (self.path.clone(), self.busy_timeout);
-        let fail = |e| from_sqlite(&path, timeout, &e);
+        let fail = |e| StoreError::sqlite(&path, timeout, &e);
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -220,20 +152,22 @@ impl Store {
 mod tests {
     use super::*;
 
-    /// A migration file added to the folder but not to `MIGRATIONS` would never run; one listed
-    /// out of order would run at the wrong version.
+    /// Every file in `migrations/` is listed, in its numbered place.
     #[test]
     fn every_migration_file_is_applied_in_its_numbered_place() {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-        let mut files: Vec<String> = std::fs::read_dir(&folder)
+        let mut files: Vec<_> = std::fs::read_dir(folder)
             .unwrap()
             .map(|entry| entry.unwrap().file_name().into_string().unwrap())
             .collect();
         files.sort();
-        let listed: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
-        assert_eq!(files, listed);
-        for (index, (name, _)) in MIGRATIONS.iter().enumerate() {
-            assert!(name.starts_with(&format!("{:04}_", index + 1)), "{name}");
+        let numbered: Vec<String> = (1..=MIGRATIONS.len()).map(|n| format!("{n:04}_")).collect();
+        for ((file, (name, _)), number) in files.iter().zip(MIGRATIONS).zip(&numbered) {
+            assert!(
+                file == name && name.starts_with(number.as_str()),
+                "{file}, {name}"
+            );
         }
+        assert_eq!(files.len(), MIGRATIONS.len());
     }
 }
