@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod discover;
+pub mod fetch;
 pub mod files;
 pub mod history;
 pub mod load;

@@ -5,9 +5,21 @@
 //!
 //! Sources turn what they read into a [`Batch`] in the vocabulary of [`model`] (object and
 //! event types, their attributes, qualifiers), with ids that come from the source, so that
-//! writing the same batch twice changes nothing.
+//! writing the same batch twice changes nothing. [`Store`] keeps them in a SQLite file that
+//! pm4py reads (`pm4py.read_ocel2_sqlite`), one transaction per batch: a fetch killed at any
+//! instant leaves what its last committed batch wrote, and running it again ends where one
+//! uninterrupted run would. [`Counts`] says what each write did.
 #![forbid(unsafe_code)]
 
+mod counts;
+mod error;
+mod inspect;
 pub mod model;
+mod store;
+pub mod time;
+mod write;
 
+pub use counts::{Counts, Skipped, Tally};
+pub use error::StoreError;
 pub use model::{Batch, Event, EventType, Object, ObjectType, Relation, Value};
+pub use store::{BUSY_TIMEOUT, Cursor, DEFAULT_PATH, Store};

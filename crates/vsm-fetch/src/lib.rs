@@ -1,5 +1,6 @@
-//! Sources of the event store: what GitHub, GitLab and Jira answer, read into the objects, events
-//! and links of [`vsm_events`].
+//! Sources of the event store: what git, GitHub, GitLab and Jira know about the delivery of work,
+//! read into the objects, events and links of [`vsm_events`]. Sources never write the store
+//! themselves (the application does).
 //!
 //! Each source parses one page of a response at a time (the bytes the API returned and what the
 //! page is about: the repository, the pull request), so a client can feed pages as they arrive;
@@ -14,11 +15,14 @@
 
 mod collect;
 mod decode;
+pub mod deployments;
+pub mod git;
 pub mod github;
 pub mod gitlab;
 mod http;
 pub mod jira;
 mod live;
+pub mod pattern;
 mod refs;
 mod saved;
 mod url;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use rusqlite::ErrorCode;
+use crate::file::{Failure, failure};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -82,35 +82,20 @@ pub enum StoreError {
 /// The [`StoreError`] for a SQLite error on the database at `path`.
 pub(crate) fn from_sqlite(path: &str, busy_timeout: Duration, e: &rusqlite::Error) -> StoreError {
     let path = path.to_string();
-    let detail = message(e);
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+    let (failure, detail) = failure(e);
+    match failure {
+        Failure::Busy => StoreError::Busy {
             path,
             seconds: busy_timeout.as_secs_f64(),
         },
-        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path, detail },
-        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path, detail },
-        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
-        Some(ErrorCode::CannotOpen) => StoreError::CannotOpen { path, detail },
-        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
-        _ => StoreError::Sqlite {
+        Failure::NotADatabase => StoreError::NotADatabase { path, detail },
+        Failure::Corrupt => StoreError::Corrupt { path, detail },
+        Failure::ReadOnly => StoreError::ReadOnly { path },
+        Failure::CannotOpen => StoreError::CannotOpen { path, detail },
+        Failure::DiskFull => StoreError::DiskFull { path },
+        Failure::Other => StoreError::Sqlite {
             path,
             message: detail,
         },
-    }
-}
-
-/// SQLite's own words for the error, once.
-fn message(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqliteFailure(code, Some(message)) => {
-            if message.is_empty() {
-                code.to_string()
-            } else {
-                message.clone()
-            }
-        }
-        rusqlite::Error::SqliteFailure(code, None) => code.to_string(),
-        other => other.to_string(),
     }
 }

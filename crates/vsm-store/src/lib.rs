@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod file;
 mod location;
 mod sqlite;
 

@@ -11,6 +11,7 @@ use rusqlite::{
 };
 
 use crate::error::from_sqlite;
+use crate::file::{self, OpenError};
 use crate::{BUSY_TIMEOUT, NewSnapshot, Snapshot, Store, StoreError};
 
 /// A migration's file name and its SQL, built into the binary.
@@ -51,36 +52,24 @@ impl Sqlite {
     /// As [`Sqlite::open`], waiting at most `busy_timeout` for another writer.
     pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Sqlite, StoreError> {
         let display = path.display().to_string();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
-                path: parent.display().to_string(),
-                source,
+        let connection =
+            file::open_migrated(path, busy_timeout, MIGRATIONS).map_err(|e| match e {
+                OpenError::CreateFolder { path, source } => {
+                    StoreError::CreateFolder { path, source }
+                }
+                OpenError::Sqlite(e) => from_sqlite(&display, busy_timeout, &e),
+                OpenError::TooNew { found, known } => StoreError::TooNew {
+                    path: display.clone(),
+                    found,
+                    known,
+                },
             })?;
-        }
-        let connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| from_sqlite(&display, busy_timeout, &e))?;
-        let store = Sqlite {
+        Ok(Sqlite {
             connection: Mutex::new(connection),
             path: display,
             busy_timeout,
             empty: false,
-        };
-        // Setting up takes locks that SQLite does not always wait for (it reports busy at once
-        // where waiting could deadlock): retry for as long as a writer would wait.
-        let started = std::time::Instant::now();
-        loop {
-            match store.configure().and_then(|()| store.migrate()) {
-                Err(StoreError::Busy { .. }) if started.elapsed() < busy_timeout => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                other => return other.map(|()| store),
-            }
-        }
+        })
     }
 
     /// Opens an existing file to read it, writing nothing: no migration, no journal mode, not
@@ -155,57 +144,6 @@ impl Sqlite {
         self.connection
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn configure(&self) -> Result<(), StoreError> {
-        let c = &*self.connection();
-        c.busy_timeout(self.busy_timeout)
-            .map_err(|e| self.fail(&e))?;
-        // Write-ahead logging: readers (trend, check) never wait for a writer; a commit is on
-        // disk when it returns (synchronous = FULL).
-        let mode: String = c
-            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
-            .map_err(|e| self.fail(&e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-                .map_err(|e| self.fail(&e))?;
-        }
-        c.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| self.fail(&e))?;
-        c.pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| self.fail(&e))?;
-        Ok(())
-    }
-
-    fn migrate(&self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let timeout = self.busy_timeout;
-        let fail = |e| from_sqlite(&path, timeout, &e);
-        let version = |c: &Connection| -> rusqlite::Result<i64> {
-            c.query_row("PRAGMA user_version", [], |row| row.get(0))
-        };
-        let mut connection = self.connection();
-        if version(&connection).map_err(fail)? == MIGRATIONS.len() as i64 {
-            return Ok(());
-        }
-        // Take the write lock first, then look again: another process may have migrated.
-        let tx = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(fail)?;
-        let current = version(&tx).map_err(fail)?;
-        if current > MIGRATIONS.len() as i64 {
-            return Err(StoreError::TooNew {
-                path: path.clone(),
-                found: current,
-                known: MIGRATIONS.len(),
-            });
-        }
-        for (index, (_, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            tx.execute_batch(sql).map_err(fail)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)
-                .map_err(fail)?;
-        }
-        tx.commit().map_err(fail)
     }
 
     fn read(&self, sql: &str, map: &str) -> Result<Vec<Snapshot>, StoreError> {

@@ -8,6 +8,7 @@ mod common;
 mod analyze;
 mod compare;
 mod discover;
+mod fetch;
 mod history;
 mod hostile;
 mod init;

@@ -1,0 +1,82 @@
+//! What can go wrong with the event store, each said once with the way out.
+
+use std::time::Duration;
+
+use vsm_store::file::{Failure, OpenError, failure};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed on the file; `failure` says how, `detail` in SQLite's words.
+    #[error("{}", explain(path, *failure, detail, *seconds))]
+    File {
+        path: String,
+        failure: Failure,
+        detail: String,
+        /// How long a writer waited for another one.
+        seconds: f64,
+    },
+    #[error(
+        "the event store `{path}` has schema version {found}, newer than this vsm knows ({known}); use a newer vsm, or another file with -o"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: usize,
+    },
+    #[error("cannot create the folder `{path}` for the event store: {source}")]
+    CreateFolder {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// The error for a SQLite error on the store at `path`.
+    pub(crate) fn sqlite(path: &str, busy_timeout: Duration, e: &rusqlite::Error) -> StoreError {
+        let (failure, detail) = failure(e);
+        StoreError::File {
+            path: path.to_string(),
+            failure,
+            detail,
+            seconds: busy_timeout.as_secs_f64(),
+        }
+    }
+
+    /// The error for a store that could not be opened.
+    pub(crate) fn opening(path: &str, busy_timeout: Duration, e: OpenError) -> StoreError {
+        match e {
+            OpenError::CreateFolder { path, source } => StoreError::CreateFolder { path, source },
+            OpenError::Sqlite(e) => StoreError::sqlite(path, busy_timeout, &e),
+            OpenError::TooNew { found, known } => StoreError::TooNew {
+                path: path.to_string(),
+                found,
+                known,
+            },
+        }
+    }
+}
+
+fn explain(path: &str, failure: Failure, detail: &str, seconds: f64) -> String {
+    let store = format!("the event store `{path}`");
+    match failure {
+        Failure::Busy => format!(
+            "{store} is busy: another vsm has been writing to it for {seconds} s; try again when it is done"
+        ),
+        Failure::NotADatabase => format!(
+            "`{path}` is not a vsm event store ({detail}); give another file with -o, or move it away"
+        ),
+        Failure::Corrupt => format!(
+            "{store} is damaged ({detail}); delete it and fetch again (the sources still hold everything in it)"
+        ),
+        Failure::ReadOnly => format!(
+            "cannot write to {store}: it or its folder is read-only; make both writable (`chmod u+w`), or give a writable place with -o"
+        ),
+        Failure::CannotOpen => format!(
+            "cannot open {store} ({detail}); check that its folder exists and that you may read it"
+        ),
+        Failure::DiskFull => {
+            format!("cannot write to {store}: the disk is full; free some space and fetch again")
+        }
+        Failure::Other => format!("{store}: {detail}"),
+    }
+}

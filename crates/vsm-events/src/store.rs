@@ -1,0 +1,173 @@
+//! The store: one SQLite file in the OCEL 2.0 relational layout, migrated forward when opened,
+//! written one batch per transaction.
+//!
+//! The layout is pm4py's (checked against pm4py-core's `objects/ocel/exporter/sqlite/variants/
+//! ocel20.py`, `importer/sqlite/variants/ocel20.py` and `validation/ocel20_rel_validation.py`,
+//! and against pm4py 2.7.23 writing the OCEL 2.0 example): `event (ocel_id, ocel_type)`,
+//! `object (ocel_id, ocel_type)`, `event_map_type` / `object_map_type (ocel_type,
+//! ocel_type_map)`, `event_<map> (ocel_id, ocel_time, attributes...)`, `object_<map> (ocel_id,
+//! ocel_time, ocel_changed_field, attributes...)`, `event_object (ocel_event_id,
+//! ocel_object_id, ocel_qualifier)` and `object_object (ocel_source_id, ocel_target_id,
+//! ocel_qualifier)`. vsm's type names are already plain identifiers, so a type's map name is
+//! its name. Times are text as pandas writes a UTC time into SQLite, which pm4py reads back:
+//! `2022-01-09 15:30:00+00:00` (a fraction, `.250000`, only when there is one).
+//!
+//! How `ocel_changed_field` is used: each object has one row in its `object_<type>` table, with
+//! `ocel_changed_field` NULL and `ocel_time` at the Unix epoch (OCEL 2.0's "initial values"),
+//! holding its attributes as the sources last saw them. A fetch that finds an attribute changed
+//! updates that row in place; vsm keeps no attribute history (what happened over time is in the
+//! events), so it writes no change rows, and a store fetched twice equals one fetched once.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use vsm_store::file;
+
+use crate::counts::Counts;
+use crate::error::StoreError;
+use crate::model::Batch;
+use crate::write::Writer;
+
+/// Where the store is kept unless told otherwise.
+pub const DEFAULT_PATH: &str = ".vsm/events.sqlite";
+
+/// How long a writer waits for another one before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A migration's file name and its SQL, built into the binary.
+macro_rules! migration {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../migrations/", $file)))
+    };
+}
+
+/// Schema versions, in order: version n is reached by applying `MIGRATIONS[n - 1]`, a file in
+/// `migrations/` numbered n. The version reached is kept in the file's `user_version`.
+const MIGRATIONS: &[(&str, &str)] = &[migration!("0001_ocel.sql")];
+
+/// Where a fetch got to: kept per source with the batch it wrote, in the same transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor<'a> {
+    /// The source, e.g. `git:/home/me/ants` or `github:panjf2000/ants`.
+    pub source: &'a str,
+    /// The source's own position (a time to ask from next time, a commit), if it has one.
+    pub cursor: Option<&'a str>,
+    /// When the fetch ran.
+    pub fetched_at: jiff::Timestamp,
+}
+
+/// The event store, open for writing.
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    path: String,
+    busy_timeout: Duration,
+}
+
+impl Store {
+    /// Opens the file, creating it and its folder if needed, and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// As [`Store::open`], waiting at most `busy_timeout` for another writer.
+    pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
+        let display = path.display().to_string();
+        // Write-ahead logging, and a commit on disk when it returns: a killed fetch keeps every
+        // batch it committed.
+        let connection = file::open_migrated(path, busy_timeout, MIGRATIONS)
+            .map_err(|e| StoreError::opening(&display, busy_timeout, e))?;
+        Ok(Store {
+            connection,
+            path: display,
+            busy_timeout,
+        })
+    }
+
+    /// The file's path, as given.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub(crate) fn fail(&self, e: &rusqlite::Error) -> StoreError {
+        StoreError::sqlite(&self.path, self.busy_timeout, e)
+    }
+
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// Writes a batch in one transaction: objects first (new ones added, changed attributes
+    /// updated in place), then relations (added once), then events (new ones added; one read
+    /// again with other values replaces the stored one). Items that cannot be written (an event
+    /// whose object is in neither the store nor the batch, an object stored under another type,
+    /// an attribute name that is not a plain identifier) are skipped and counted with the
+    /// reason. Writing the same batch again changes nothing and counts everything unchanged.
+    pub fn write(&mut self, batch: &Batch) -> Result<Counts, StoreError> {
+        self.write_batch(batch, None)
+    }
+
+    /// As [`Store::write`], and records where the fetch got to, in the same transaction: the
+    /// cursor moves only with the data it stands for.
+    pub fn write_fetched(&mut self, batch: &Batch, at: &Cursor) -> Result<Counts, StoreError> {
+        self.write_batch(batch, Some(at))
+    }
+
+    fn write_batch(&mut self, batch: &Batch, at: Option<&Cursor>) -> Result<Counts, StoreError> {
+        let (path, timeout) = (self.path.clone(), self.busy_timeout);
+        let fail = |e| StoreError::sqlite(&path, timeout, &e);
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let counts = Writer::new(&tx).batch(batch).map_err(fail)?;
+        if let Some(at) = at {
+            tx.execute(
+                "INSERT INTO vsm_source (source, cursor, fetched_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (source) DO UPDATE SET cursor = ?2, fetched_at = ?3",
+                params![at.source, at.cursor, crate::time::to_text(at.fetched_at)],
+            )
+            .map_err(fail)?;
+        }
+        tx.commit().map_err(fail)?;
+        Ok(counts)
+    }
+
+    /// The cursor the last fetch from `source` left, if one did.
+    pub fn cursor(&self, source: &str) -> Result<Option<String>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT cursor FROM vsm_source WHERE source = ?1",
+                params![source],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.fail(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in `migrations/` is listed, in its numbered place.
+    #[test]
+    fn every_migration_file_is_applied_in_its_numbered_place() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        let numbered: Vec<String> = (1..=MIGRATIONS.len()).map(|n| format!("{n:04}_")).collect();
+        for ((file, (name, _)), number) in files.iter().zip(MIGRATIONS).zip(&numbered) {
+            assert!(
+                file == name && name.starts_with(number.as_str()),
+                "{file}, {name}"
+            );
+        }
+        assert_eq!(files.len(), MIGRATIONS.len());
+    }
+}

@@ -1,0 +1,334 @@
+//! A deployments file, for teams whose deployments live outside the repository: CSV with a
+//! header row, or JSON Lines (one object per line), with the fields `id`, `environment`,
+//! `status`, `started`, `finished` (may be empty) and `commit` (the commit deployed; `sha` is
+//! read as well). Times are RFC 3339 with their offset.
+//!
+//! Each deployment becomes a `deployment` object (`deploy:<file name>:<id>`) with started and
+//! finished events, linked to its commit (`deploys`) and from every commit it first shipped to
+//! its environment (`deployed_by`): per environment, deployments in the order they started,
+//! each claiming the commits no earlier one shipped there. A deployment whose status says it
+//! failed (`failure`, `failed`, `error`, `cancelled`...) ships nothing.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use gix::ObjectId;
+use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation};
+
+use crate::git::{History, commit_id, first_reached, text};
+
+/// What is wrong with a deployments file: where, the value, and how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum DeploymentsError {
+    #[error("cannot read the deployments file `{file}`: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Row(Box<BadRow>),
+}
+
+/// A row of a deployments file with a bad field.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}, row {row}, field `{field}`: `{value}` {problem}; {fix}")]
+pub struct BadRow {
+    pub file: String,
+    /// The line (JSON Lines) or row (CSV, the header being row 1).
+    pub row: usize,
+    pub field: String,
+    pub value: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+/// One row of the file, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deployment {
+    pub id: String,
+    pub environment: String,
+    pub status: String,
+    pub started: jiff::Timestamp,
+    pub finished: Option<jiff::Timestamp>,
+    pub commit: ObjectId,
+    /// The file's name: part of the deployment's id.
+    pub file: String,
+}
+
+const FIELDS: [&str; 6] = [
+    "id",
+    "environment",
+    "status",
+    "started",
+    "finished",
+    "commit",
+];
+
+/// Reads and checks the file; every commit must be one of the history's.
+pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, DeploymentsError> {
+    let shown = path.display().to_string();
+    let content = std::fs::read_to_string(path).map_err(|source| DeploymentsError::Io {
+        file: shown.clone(),
+        source,
+    })?;
+    let bad = |row: usize, field: &str, value: &str, problem: &str, fix: &str| {
+        DeploymentsError::Row(Box::new(BadRow {
+            file: shown.clone(),
+            row,
+            field: field.to_string(),
+            value: value.to_string(),
+            problem: problem.to_string(),
+            fix: fix.to_string(),
+        }))
+    };
+    // Rows as (row number, field values in the order of FIELDS).
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    if content.trim_start().starts_with('{') {
+        for (n, line) in content.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+                bad(
+                    n + 1,
+                    "(line)",
+                    shorten(line),
+                    &format!("is not a JSON object ({e})"),
+                    "write one JSON object per line",
+                )
+            })?;
+            let fields = FIELDS
+                .iter()
+                .map(|field| {
+                    let found = value
+                        .get(*field)
+                        .or_else(|| (*field == "commit").then(|| value.get("sha")).flatten());
+                    match found {
+                        None | Some(serde_json::Value::Null) => String::new(),
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                    }
+                })
+                .collect();
+            rows.push((n + 1, fields));
+        }
+    } else {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(content.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| {
+                bad(
+                    1,
+                    "(header)",
+                    "",
+                    &format!("does not read as CSV ({e})"),
+                    "write a header row",
+                )
+            })?
+            .clone();
+        let mut columns = Vec::new();
+        for field in FIELDS {
+            let found = headers.iter().position(|h| {
+                h.eq_ignore_ascii_case(field)
+                    || (field == "commit" && h.eq_ignore_ascii_case("sha"))
+            });
+            match found {
+                Some(at) => columns.push(at),
+                None => {
+                    return Err(bad(
+                        1,
+                        field,
+                        &headers.iter().collect::<Vec<_>>().join(","),
+                        "is missing from the header",
+                        &format!("name the columns {}", FIELDS.join(", ")),
+                    ));
+                }
+            }
+        }
+        for (n, record) in reader.records().enumerate() {
+            let row = n + 2;
+            let record = record.map_err(|e| {
+                bad(
+                    row,
+                    "(row)",
+                    "",
+                    &format!("does not read as CSV ({e})"),
+                    "give every row as many fields as the header",
+                )
+            })?;
+            rows.push((
+                row,
+                columns
+                    .iter()
+                    .map(|&at| record.get(at).unwrap_or_default().to_string())
+                    .collect(),
+            ));
+        }
+    }
+    let file = path
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    let mut seen = HashSet::new();
+    let mut deployments = Vec::new();
+    for (row, fields) in rows {
+        let [id, environment, status, started, finished, commit] =
+            <[String; 6]>::try_from(fields).expect("six fields");
+        for (field, value) in [
+            ("id", &id),
+            ("environment", &environment),
+            ("status", &status),
+        ] {
+            if value.is_empty() {
+                return Err(bad(
+                    row,
+                    field,
+                    value,
+                    "is empty",
+                    &format!("give every deployment its {field}"),
+                ));
+            }
+        }
+        if !seen.insert(id.clone()) {
+            return Err(bad(
+                row,
+                "id",
+                &id,
+                "is the id of an earlier row",
+                "give every deployment its own id",
+            ));
+        }
+        let time_fix = "write the time as RFC 3339 with its offset, e.g. `2024-05-01T14:03:00Z`";
+        let started_at: jiff::Timestamp = started
+            .parse()
+            .map_err(|_| bad(row, "started", &started, "is not a time", time_fix))?;
+        let finished_at = if finished.is_empty() {
+            None
+        } else {
+            let at: jiff::Timestamp = finished
+                .parse()
+                .map_err(|_| bad(row, "finished", &finished, "is not a time", time_fix))?;
+            if at < started_at {
+                return Err(bad(
+                    row,
+                    "finished",
+                    &finished,
+                    &format!("is before it started ({started})"),
+                    "check the two times",
+                ));
+            }
+            Some(at)
+        };
+        let commit_at = resolve(&commit, history).map_err(|problem| {
+            bad(
+                row,
+                "commit",
+                &commit,
+                &problem,
+                "give the full 40-character hash of a commit in this repository",
+            )
+        })?;
+        deployments.push(Deployment {
+            id,
+            environment,
+            status,
+            started: started_at,
+            finished: finished_at,
+            commit: commit_at,
+            file: file.clone(),
+        });
+    }
+    Ok(deployments)
+}
+
+/// The commit a hash or its start (7 characters at least) names.
+fn resolve(hash: &str, history: &History) -> Result<ObjectId, String> {
+    let hash = hash.to_ascii_lowercase();
+    if hash.len() < 7 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err("is not a commit hash".into());
+    }
+    let mut found = history
+        .commits
+        .iter()
+        .filter(|c| c.id.to_string().starts_with(&hash));
+    match (found.next(), found.next()) {
+        (Some(commit), None) => Ok(commit.id),
+        (None, _) => Err("is no commit reachable in the repository".into()),
+        (Some(_), Some(_)) => Err("is the start of several commits' hashes".into()),
+    }
+}
+
+fn shorten(text: &str) -> &str {
+    text.char_indices()
+        .nth(60)
+        .map_or(text, |(end, _)| &text[..end])
+}
+
+fn failed(status: &str) -> bool {
+    matches!(
+        status.to_ascii_lowercase().as_str(),
+        "failure" | "failed" | "error" | "errored" | "cancelled" | "canceled" | "aborted"
+    )
+}
+
+/// Adds the deployments, their events and their links to the batch.
+pub fn add(batch: &mut Batch, deployments: &[Deployment], history: &History) {
+    let id = |d: &Deployment| format!("deploy:{}:{}", d.file, d.id);
+    for d in deployments {
+        let object = id(d);
+        let commit = commit_id(d.commit);
+        batch.objects.push(Object {
+            id: object.clone(),
+            kind: ObjectType::Deployment,
+            attributes: vec![
+                text("environment", &d.environment),
+                text("status", &d.status),
+                text("commit", &d.commit.to_string()),
+                text("file", &d.file),
+            ],
+        });
+        let times = [
+            (EventType::DeploymentStarted, "started", Some(d.started)),
+            (EventType::DeploymentFinished, "finished", d.finished),
+        ];
+        for (kind, what, time) in times {
+            let Some(time) = time else { continue };
+            batch.events.push(Event {
+                id: format!("{object}/{what}"),
+                kind,
+                time,
+                attributes: vec![
+                    text("environment", &d.environment),
+                    text("status", &d.status),
+                ],
+                objects: vec![
+                    (object.clone(), "deployment".into()),
+                    (commit.clone(), "commit".into()),
+                ],
+            });
+        }
+        batch.relations.push(Relation {
+            source: object,
+            target: commit,
+            qualifier: "deploys".into(),
+        });
+    }
+    let mut by_environment: BTreeMap<&str, Vec<&Deployment>> = BTreeMap::new();
+    for d in deployments.iter().filter(|d| !failed(&d.status)) {
+        by_environment.entry(&d.environment).or_default().push(d);
+    }
+    for shipped in by_environment.values_mut() {
+        shipped.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
+        let tips: Vec<ObjectId> = shipped.iter().map(|d| d.commit).collect();
+        for (commit, first) in history.commits.iter().zip(first_reached(history, &tips)) {
+            if let Some(n) = first {
+                batch.relations.push(Relation {
+                    source: commit_id(commit.id),
+                    target: id(shipped[n]),
+                    qualifier: "deployed_by".into(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `vsm fetch git` on the real history of panjf2000/ants: the counts it prints, a second run
+//! that changes nothing, its errors, and runs killed at any instant.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::{repo_root, stderr, stdout, vsm_command, vsm_fails_in, vsm_ok_in};
+
+/// A folder with a clone of testdata/git/ants.bundle in `ants`.
+fn ants() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("ants");
+    let status = Command::new("git")
+        .args(["-c", "init.defaultBranch=main", "clone", "-q"])
+        .arg(repo_root().join("testdata/git/ants.bundle"))
+        .arg(&repo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (dir, repo)
+}
+
+fn dump(path: &Path) -> String {
+    vsm_events::Store::open(path).unwrap().dump().unwrap()
+}
+
+#[test]
+fn fetching_a_repository_prints_the_counts_and_a_second_run_changes_nothing() {
+    let (dir, _) = ants();
+    let first = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert_eq!(
+        stdout(&first),
+        "                           read      new  updated  unchanged  skipped
+object commit               712      712        0          0        0
+object release               48       48        0          0        0
+event commit_authored       712      712        0          0        0
+event commit_committed      712      712        0          0        0
+event tag_created            48       48        0          0        0
+relation released_in        712      712        0          0        0
+Fetched `ants` into `.vsm/events.sqlite`.
+"
+    );
+    let store = dir.path().join(".vsm/events.sqlite");
+    let before = dump(&store);
+    let second = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert!(
+        stdout(&second)
+            .contains("object commit               712        0        0        712        0"),
+        "{}",
+        stdout(&second)
+    );
+    assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn fetch_errors_name_the_problem_and_the_way_out() {
+    let (dir, _) = ants();
+    let not_a_repo = vsm_fails_in(dir.path(), &["fetch", "git", "."]);
+    assert!(
+        not_a_repo.contains("`.` is not a git repository"),
+        "{not_a_repo}"
+    );
+    let pattern = vsm_fails_in(dir.path(), &["fetch", "git", "ants", "--tags", "v[1"]);
+    assert!(
+        pattern.contains("the tag pattern `v[1` opens a `[` set it does not close"),
+        "{pattern}"
+    );
+    std::fs::write(dir.path().join("deploys.csv"), "id,environment,status,started,finished,commit\nd1,prod,success,2024-01-01T00:00:00Z,,nope\n").unwrap();
+    let row = vsm_fails_in(
+        dir.path(),
+        &["fetch", "git", "ants", "--deployments", "deploys.csv"],
+    );
+    assert!(row.contains("deploys.csv, row 2, field `commit`: `nope` is not a commit hash; give the full 40-character hash"), "{row}");
+    assert!(
+        !dir.path().join(".vsm/events.sqlite").exists(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
+    let (dir, _) = ants();
+    let clean = vsm_ok_in(dir.path(), &["fetch", "git", "ants", "-o", "clean.sqlite"]);
+    assert!(stderr(&clean).is_empty(), "{}", stderr(&clean));
+    let expected = dump(&dir.path().join("clean.sqlite"));
+    let mut interrupted = 0;
+    for round in 0..12_u64 {
+        let mut child = vsm_command(dir.path(), &["fetch", "git", "ants", "-o", "killed.sqlite"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20 + (round * 53) % 500));
+        if child.try_wait().unwrap().is_none() {
+            interrupted += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert!(
+        interrupted >= 4,
+        "only {interrupted} of 12 kills hit a running fetch"
+    );
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants", "-o", "killed.sqlite"]);
+    assert_eq!(dump(&dir.path().join("killed.sqlite")), expected);
+}
