@@ -49,3 +49,117 @@ pub fn git(request: &Git<'_>, now: jiff::Timestamp) -> Result<Counts> {
     }
     Ok(counts)
 }
+
+/// A hosted system and what to read of it.
+#[derive(Clone, Debug)]
+pub enum Hosted<'a> {
+    /// A GitHub repository, `OWNER/REPO`.
+    GitHub { repo: &'a str },
+    /// A GitLab project, by path (`group/project`) or id.
+    GitLab { project: &'a str },
+    /// Jira issues: a board's or a JQL query's.
+    Jira { query: vsm_fetch::jira::Query },
+}
+
+impl Hosted<'_> {
+    /// The system's name in messages and in the store's fetch records.
+    pub fn system(&self) -> &'static str {
+        match self {
+            Hosted::GitHub { .. } => "github",
+            Hosted::GitLab { .. } => "gitlab",
+            Hosted::Jira { .. } => "jira",
+        }
+    }
+
+    /// What is read, as the store's fetch record names it: `github:https://api.github.com/OWNER/REPO`.
+    fn source(&self, api_url: &str) -> String {
+        let what = match self {
+            Hosted::GitHub { repo } => (*repo).to_string(),
+            Hosted::GitLab { project } => (*project).to_string(),
+            Hosted::Jira {
+                query: vsm_fetch::jira::Query::Board(board),
+            } => format!("board/{board}"),
+            Hosted::Jira {
+                query: vsm_fetch::jira::Query::Jql(jql),
+            } => format!("jql/{jql}"),
+        };
+        format!("{}:{}/{what}", self.system(), api_url.trim_end_matches('/'))
+    }
+}
+
+/// Where a hosted source is read from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    /// Saved API responses, laid out as the recorded data (`testdata/api/github`...).
+    Saved(&'a Path),
+    /// The live API; a second run asks only for what changed since the first.
+    Live(&'a vsm_fetch::Client),
+}
+
+/// What a fetch of a hosted source did.
+#[derive(Debug)]
+pub struct Fetched {
+    /// What the writes did, per type.
+    pub counts: Counts,
+    /// What the responses held: pages, items, duplicates, items skipped and why.
+    pub report: vsm_fetch::Report,
+    /// The time a live run asked from (the previous run's latest update), if incremental.
+    pub since: Option<jiff::Timestamp>,
+}
+
+/// Reads `hosted` from `origin` and writes what it holds to the store at `store` in one
+/// transaction, with the fetch's record: for a live run, the cursor the next run asks from.
+/// Nothing is written when reading fails.
+pub fn hosted(
+    hosted: &Hosted<'_>,
+    origin: Origin<'_>,
+    store: &Path,
+    now: jiff::Timestamp,
+    progress: &mut dyn FnMut(vsm_fetch::Progress),
+) -> Result<Fetched> {
+    let (batch, report, since, cursor, source) = match origin {
+        Origin::Saved(dir) => {
+            let (batch, report) = match hosted {
+                Hosted::GitHub { repo } => vsm_fetch::github::from_dir(dir, repo),
+                Hosted::GitLab { project } => vsm_fetch::gitlab::from_dir(dir, project),
+                Hosted::Jira { .. } => vsm_fetch::jira::from_dir(dir),
+            }?;
+            let source = hosted.source(&format!("file://{}", std::path::absolute(dir)?.display()));
+            (batch, report, None, None, source)
+        }
+        Origin::Live(client) => {
+            let source = hosted.source(client.api_url());
+            // Read the cursor without creating the store: a failed first fetch leaves no file.
+            let since = if store.exists() {
+                Store::open(store)?
+                    .cursor(&source)?
+                    .and_then(|text| text.parse::<jiff::Timestamp>().ok())
+            } else {
+                None
+            };
+            let (batch, report, next) = match hosted {
+                Hosted::GitHub { repo } => vsm_fetch::github::fetch(client, repo, since, progress),
+                Hosted::GitLab { project } => {
+                    vsm_fetch::gitlab::fetch(client, project, since, progress)
+                }
+                Hosted::Jira { query } => vsm_fetch::jira::fetch(client, query, since, progress),
+            }?;
+            let cursor = next.since.or(since).map(|t| t.to_string());
+            (batch, report, since, cursor, source)
+        }
+    };
+    let mut store = Store::open(store)?;
+    let counts = store.write_fetched(
+        &batch,
+        &Cursor {
+            source: &source,
+            cursor: cursor.as_deref(),
+            fetched_at: now,
+        },
+    )?;
+    Ok(Fetched {
+        counts,
+        report,
+        since,
+    })
+}

@@ -33,6 +33,21 @@ impl Store {
     pub fn problems(&self) -> Result<Vec<String>, StoreError> {
         problems(self.connection()).map_err(|e| self.fail(&e))
     }
+
+    /// The links with `qualifier`, as (source, target) ids, sorted.
+    pub fn relations(&self, qualifier: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.connection()
+            .prepare(
+                "SELECT ocel_source_id, ocel_target_id FROM object_object \
+                 WHERE ocel_qualifier = ?1 ORDER BY 1, 2",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params![qualifier], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.fail(&e))
+    }
 }
 
 fn strings(

@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
+use vsm_app::fetch::{Hosted, Origin};
 use vsm_events::Counts;
+use vsm_fetch::jira::Query;
+use vsm_fetch::{Client, Progress, Token};
 
 /// Read delivery data (commits, releases, deployments...) into the object-centric event store
 /// (OCEL 2.0 in SQLite, which pm4py reads), and print what was read, new, updated, unchanged
@@ -17,6 +20,64 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Source {
     Git(Git),
+    Github(GitHub),
+    Gitlab(GitLab),
+    Jira(Jira),
+}
+
+/// A GitHub repository: pull requests with their reviews and commits, issues and their events,
+/// Actions workflow runs.
+#[derive(Debug, clap::Args)]
+struct GitHub {
+    /// The repository, `OWNER/REPO`.
+    repo: String,
+    #[command(flatten)]
+    hosted: HostedArgs,
+}
+
+/// A GitLab project: merge requests with their notes, approvals and commits, pipelines,
+/// deployments.
+#[derive(Debug, clap::Args)]
+struct GitLab {
+    /// The project: its path (`group/project`) or its id.
+    project: String,
+    #[command(flatten)]
+    hosted: HostedArgs,
+}
+
+/// Jira issues with their changelogs: every status change an event, with its status category
+/// (To Do, In Progress, Done).
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("issues").required(true).args(["board", "jql"])))]
+struct Jira {
+    /// The issues of this agile board.
+    #[arg(long, value_name = "N")]
+    board: Option<u64>,
+    /// The issues this JQL query finds.
+    #[arg(long, value_name = "QUERY")]
+    jql: Option<String>,
+    #[command(flatten)]
+    hosted: HostedArgs,
+}
+
+/// Where a hosted source is read from, how to sign in, and where it goes.
+#[derive(Debug, clap::Args)]
+struct HostedArgs {
+    /// Read saved API responses from this folder (laid out as the recorded data in
+    /// `testdata/api/`) instead of the network.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// The API's address: GitHub Enterprise, a self-managed GitLab, a Jira site (default:
+    /// api.github.com, gitlab.com; Jira has none).
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
+    /// The environment variable that holds the token (default: GITHUB_TOKEN, GITLAB_TOKEN,
+    /// JIRA_TOKEN; Jira Cloud also reads the account's e-mail from JIRA_USER).
+    #[arg(long, value_name = "NAME")]
+    token_env: Option<String>,
+    /// The event store.
+    #[arg(short, long, value_name = "FILE", default_value = vsm_events::DEFAULT_PATH)]
+    output: PathBuf,
 }
 
 /// A local git repository: its commits, its version tags as releases, which release first
@@ -39,6 +100,28 @@ struct Git {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    let (hosted, flags) = match &args.source {
+        Source::Github(github) => (Hosted::GitHub { repo: &github.repo }, &github.hosted),
+        Source::Gitlab(gitlab) => (
+            Hosted::GitLab {
+                project: &gitlab.project,
+            },
+            &gitlab.hosted,
+        ),
+        Source::Jira(jira) => {
+            let query = match (jira.board, &jira.jql) {
+                (Some(board), _) => Query::Board(board),
+                (None, Some(jql)) => Query::Jql(jql.clone()),
+                (None, None) => unreachable!("clap requires --board or --jql"),
+            };
+            (Hosted::Jira { query }, &jira.hosted)
+        }
+        Source::Git(_) => return git(args),
+    };
+    fetch_hosted(&hosted, flags)
+}
+
+fn git(args: &Args) -> Result<()> {
     match &args.source {
         Source::Git(git) => {
             let request = vsm_app::fetch::Git {
@@ -55,7 +138,101 @@ pub fn run(args: &Args) -> Result<()> {
                 git.output.display()
             );
         }
+        _ => unreachable!("hosted sources are fetched by fetch_hosted"),
     }
+    Ok(())
+}
+
+/// Fetches a hosted source, from saved responses or live (progress on a terminal), and prints
+/// what the responses held and what the store made of them.
+fn fetch_hosted(hosted: &Hosted<'_>, flags: &HostedArgs) -> Result<()> {
+    let system = hosted.system();
+    let client;
+    let origin = match &flags.from {
+        Some(dir) => Origin::Saved(dir),
+        None => {
+            let api_url = match (&flags.api_url, hosted) {
+                (Some(url), _) => url.clone(),
+                (None, Hosted::GitHub { .. }) => vsm_fetch::github::API_URL.to_string(),
+                (None, Hosted::GitLab { .. }) => vsm_fetch::gitlab::API_URL.to_string(),
+                (None, Hosted::Jira { .. }) => bail!(
+                    "`vsm fetch jira` needs the site's address: pass `--api-url https://YOUR-SITE.atlassian.net` (or read saved responses with --from DIR)"
+                ),
+            };
+            let variable = flags
+                .token_env
+                .clone()
+                .unwrap_or_else(|| format!("{}_TOKEN", system.to_ascii_uppercase()));
+            let mut token = Token::from_env(&variable)?;
+            if let Hosted::Jira { .. } = hosted
+                && let Ok(user) = std::env::var("JIRA_USER")
+                && !user.trim().is_empty()
+            {
+                token = token.with_user(user.trim());
+            }
+            client = Client::new(&api_url, token);
+            Origin::Live(&client)
+        }
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    let mut pages = 0;
+    let mut progress = |event: Progress| match event {
+        Progress::Page { .. } => {
+            pages += 1;
+            bar.set_message(format!("{system}: {pages} pages read"));
+            bar.tick();
+        }
+        Progress::RateLimited { wait, .. } => {
+            bar.set_message(format!(
+                "{system}: rate limited, waiting {}s as the API asks",
+                wait.as_secs()
+            ));
+            bar.tick();
+        }
+        Progress::Retrying {
+            attempt,
+            wait,
+            reason,
+            ..
+        } => {
+            bar.set_message(format!(
+                "{system}: {reason}; retrying in {}s (attempt {attempt})",
+                wait.as_secs()
+            ));
+            bar.tick();
+        }
+    };
+    let fetched = vsm_app::fetch::hosted(
+        hosted,
+        origin,
+        &flags.output,
+        jiff::Timestamp::now(),
+        &mut progress,
+    );
+    bar.finish_and_clear();
+    let fetched = fetched?;
+    let report = &fetched.report;
+    println!(
+        "read {} pages, {} items{}",
+        report.pages,
+        report.items,
+        fetched
+            .since
+            .map_or_else(String::new, |t| format!(" (changed since {t})"))
+    );
+    for (kind, count) in &report.duplicates {
+        println!("  {count} {kind} read twice, kept once");
+    }
+    for (reason, count) in &report.skipped {
+        println!("  skipped {count}: {reason}");
+    }
+    for (status, count) in &report.unknown_statuses {
+        println!(
+            "  status {status} is not in the site's status list: {count} changes kept with category `unknown`"
+        );
+    }
+    print!("{}", table(&fetched.counts));
+    println!("Fetched {system} into `{}`.", flags.output.display());
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod compare;
 mod discover;
 mod fetch;
 mod history;
+mod hosted;
 mod hostile;
 mod init;
 mod measure;
