@@ -78,6 +78,13 @@ impl Store {
         // batch it committed.
         let connection = file::open_migrated(path, busy_timeout, MIGRATIONS)
             .map_err(|e| StoreError::opening(&display, busy_timeout, e))?;
+        // A batch runs a few statements per type it writes, each prepared once; its lookups by
+        // id touch the whole of the id indexes, which a large store's page cache keeps (SQLite's
+        // default 2 MB would read them from the file again and again).
+        connection.set_prepared_statement_cache_capacity(64);
+        connection
+            .pragma_update(None, "cache_size", -256_000)
+            .map_err(|e| StoreError::sqlite(&display, busy_timeout, &e))?;
         Ok(Store {
             connection,
             path: display,

@@ -39,6 +39,9 @@ pub(crate) struct Writer<'a> {
     tx: &'a Transaction<'a>,
     /// Column names by table, in table order; empty for a table that does not exist yet.
     columns: HashMap<String, Vec<String>>,
+    /// The types of the objects looked up or written so far (an event names objects the same
+    /// batch wrote, mostly).
+    types: HashMap<String, String>,
 }
 
 impl<'a> Writer<'a> {
@@ -46,6 +49,7 @@ impl<'a> Writer<'a> {
         Writer {
             tx,
             columns: HashMap::new(),
+            types: HashMap::new(),
         }
     }
 
@@ -98,10 +102,10 @@ impl<'a> Writer<'a> {
             None => {
                 self.ensure_type("object", kind)?;
                 self.ensure_columns(&table, &object.attributes)?;
-                self.tx.execute(
-                    "INSERT INTO object (ocel_id, ocel_type) VALUES (?1, ?2)",
-                    params![object.id, kind],
-                )?;
+                self.tx
+                    .prepare_cached("INSERT INTO object (ocel_id, ocel_type) VALUES (?1, ?2)")?
+                    .execute(params![object.id, kind])?;
+                self.types.insert(object.id.clone(), kind.to_string());
                 let names = column_list(&object.attributes);
                 let marks = (0..object.attributes.len())
                     .map(|i| format!(", ?{}", i + 3))
@@ -229,23 +233,20 @@ impl<'a> Writer<'a> {
             })
             .collect();
         let links: Links = event.objects.iter().cloned().collect();
-        let stored: Option<(String, String)> = self
+        // (A join with the map table here would be prepared again on every run.)
+        let stored: Option<String> = self
             .tx
-            .prepare_cached(
-                "SELECT e.ocel_type, m.ocel_type_map FROM event e
-                 JOIN event_map_type m ON m.ocel_type = e.ocel_type WHERE e.ocel_id = ?1",
-            )?
-            .query_row(params![event.id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .prepare_cached("SELECT ocel_type FROM event WHERE ocel_id = ?1")?
+            .query_row(params![event.id], |row| row.get(0))
             .optional()?;
         let outcome = match stored {
             None => {
-                self.tx.execute(
-                    "INSERT INTO event (ocel_id, ocel_type) VALUES (?1, ?2)",
-                    params![event.id, kind],
-                )?;
+                self.tx
+                    .prepare_cached("INSERT INTO event (ocel_id, ocel_type) VALUES (?1, ?2)")?
+                    .execute(params![event.id, kind])?;
                 Outcome::New
             }
-            Some((stored_kind, stored_map)) => {
+            Some(stored_kind) => {
                 if stored_kind == kind
                     && self.stored_event(&table, &event.id)? == (row.clone(), links.clone())
                 {
@@ -254,6 +255,11 @@ impl<'a> Writer<'a> {
                 self.tx.execute(
                     "DELETE FROM event_object WHERE ocel_event_id = ?1",
                     params![event.id],
+                )?;
+                let stored_map: String = self.tx.query_row(
+                    "SELECT ocel_type_map FROM event_map_type WHERE ocel_type = ?1",
+                    params![stored_kind],
+                    |row| row.get(0),
                 )?;
                 self.tx.execute(
                     &format!("DELETE FROM \"event_{stored_map}\" WHERE ocel_id = ?1"),
@@ -299,11 +305,20 @@ impl<'a> Writer<'a> {
         Ok((row, links))
     }
 
-    fn object_type(&self, id: &str) -> rusqlite::Result<Option<String>> {
-        self.tx
+    /// The type of the stored object `id`, if it is stored.
+    fn object_type(&mut self, id: &str) -> rusqlite::Result<Option<String>> {
+        if let Some(kind) = self.types.get(id) {
+            return Ok(Some(kind.clone()));
+        }
+        let stored: Option<String> = self
+            .tx
             .prepare_cached("SELECT ocel_type FROM object WHERE ocel_id = ?1")?
             .query_row(params![id], |row| row.get(0))
-            .optional()
+            .optional()?;
+        if let Some(kind) = &stored {
+            self.types.insert(id.to_string(), kind.clone());
+        }
+        Ok(stored)
     }
 
     /// The columns of `table` (none when it does not exist), read once per batch.
