@@ -8,9 +8,12 @@ use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation, Store, V
 use vsm_ingest::source::{self, Format};
 use vsm_ingest::{Flow, IngestError, ReadOptions, Trace, TraceSink};
 
-/// Each item handed on: its id and its events as (activity, time in seconds, `state` if kept).
+/// An event handed on: its activity, its time in seconds, its `state` if it has one.
+type Seen = (String, i64, Option<String>);
+
+/// Each item handed on: its id and its events.
 #[derive(Default)]
-struct Items(Vec<(String, Vec<(String, i64, Option<String>)>)>);
+struct Items(Vec<(String, Vec<Seen>)>);
 
 impl TraceSink for Items {
     type Error = std::convert::Infallible;
@@ -124,7 +127,7 @@ fn options(object_type: &str, follow: &[&str]) -> ReadOptions {
     }
 }
 
-fn activities(events: &[(String, i64, Option<String>)]) -> Vec<&str> {
+fn activities(events: &[Seen]) -> Vec<&str> {
     events.iter().map(|(a, ..)| a.as_str()).collect()
 }
 
