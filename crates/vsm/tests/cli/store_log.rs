@@ -1,5 +1,5 @@
 //! The event store as a log: `vsm discover` and `vsm measure` / `vsm analyze` of
-//! examples/ants-pull-requests.yaml on a store built by `vsm fetch git` (a clone of
+//! examples/pull-requests-ants.yaml on a store built by `vsm fetch git` (a clone of
 //! testdata/git/ants.bundle) and `vsm fetch github --from testdata/api/github`.
 
 use std::io::Write as _;
@@ -8,17 +8,22 @@ use std::process::Stdio;
 
 use crate::{repo_root, stderr, stdout, vsm_command, vsm_ok_in};
 
+/// Clones testdata/git/ants.bundle, the real history of panjf2000/ants, into `into`.
+pub(crate) fn clone_ants(into: &Path) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "init.defaultBranch=main", "clone", "-q"])
+        .arg(repo_root().join("testdata/git/ants.bundle"))
+        .arg(into)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 /// A folder with `.vsm/events.sqlite` from both fetches, the clone in `ants/`, and the example
 /// map in `examples/`, where its `log: ../.vsm/events.sqlite` finds the store.
 fn fetched() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("git")
-        .args(["-c", "init.defaultBranch=main", "clone", "-q"])
-        .arg(repo_root().join("testdata/git/ants.bundle"))
-        .arg(dir.path().join("ants"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    clone_ants(&dir.path().join("ants"));
     vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
     let from = repo_root().join("testdata/api/github");
     vsm_ok_in(
@@ -33,8 +38,8 @@ fn fetched() -> tempfile::TempDir {
     );
     std::fs::create_dir(dir.path().join("examples")).unwrap();
     std::fs::copy(
-        repo_root().join("examples/ants-pull-requests.yaml"),
-        dir.path().join("examples/ants-pull-requests.yaml"),
+        repo_root().join("examples/pull-requests-ants.yaml"),
+        dir.path().join("examples/pull-requests-ants.yaml"),
     )
     .unwrap();
     dir
@@ -57,7 +62,7 @@ fn the_example_map_is_measured_from_the_store_with_links_followed() {
         dir.path(),
         &[
             "measure",
-            "examples/ants-pull-requests.yaml",
+            "examples/pull-requests-ants.yaml",
             "--format",
             "json",
         ],
@@ -98,7 +103,7 @@ fn the_example_map_is_measured_from_the_store_with_links_followed() {
     // `vsm analyze` uses the measured numbers.
     let analyzed = stdout(&vsm_ok_in(
         dir.path(),
-        &["analyze", "examples/ants-pull-requests.yaml"],
+        &["analyze", "examples/pull-requests-ants.yaml"],
     ));
     assert!(analyzed.contains("ants pull requests"), "{analyzed}");
 }
