@@ -118,6 +118,7 @@ pub fn measure_source(
         log: path.to_str()?.to_string(),
         zone: reading.zone.map(ToString::to_string),
         object_type: options.object_type.clone(),
+        follow: options.follow.clone(),
         calendar: None,
         reentry: vsm_core::measure::Reentry::Rework,
         last_event_ends: false,

@@ -136,6 +136,7 @@ pub fn measure(
     let options = ReadOptions {
         timestamps,
         object_type: source.object_type.clone(),
+        follow: source.follow.clone(),
         attributes: attributes.clone(),
         limits: files.log_limits(),
         ..ReadOptions::default()

@@ -1,4 +1,4 @@
-//! Event readers: CSV, JSON Lines, XES (plain or gzip) and OCEL 2.0 logs in, item traces out.
+//! Event readers: CSV, JSON Lines, XES (plain or gzip) and OCEL 2.0 logs (JSON, XML, SQLite) in, item traces out.
 //!
 //! Readers stream. They hand each item's events to a [`TraceSink`] as soon as the item is
 //! complete (XES groups events by trace, so memory holds one trace at a time), and they count
@@ -164,6 +164,10 @@ pub struct ReadOptions {
     pub columns: tabular::ColumnNames,
     /// For object-centric logs: the object type whose journey is the stream.
     pub object_type: Option<String>,
+    /// For object-centric logs: qualifiers of object-to-object links (`implemented_by`,
+    /// `merged_as`...). Each item also takes the events of the objects its object reaches
+    /// through such links, from source to target, transitively; each event once, in time order.
+    pub follow: Vec<String>,
     /// Event attributes to keep (by key or column name), for rules that match on them.
     pub attributes: Vec<String>,
     /// How much text one row, value or trace may hold.

@@ -4,6 +4,10 @@
 //! one kind of thing, so the user picks the object type, and each event becomes an event of every
 //! object of that type it relates to. The whole log is read into memory: OCEL files hold their
 //! objects and events in separate sections, so there is nothing to stream.
+//!
+//! An item may also take the events of the objects its object links to
+//! ([`ReadOptions::follow`]): an issue's journey passes through its pull requests, their merge
+//! commits and the releases that shipped them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
@@ -13,6 +17,8 @@ use serde::Deserialize;
 
 use crate::guard::{JsonGuard, Stop, XmlGuard};
 use crate::xes::LogNames;
+pub mod sqlite;
+
 use crate::{
     Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Limits, Place, ReadError,
     ReadOptions, TraceSink,
@@ -34,6 +40,8 @@ struct OcelLog {
     /// Object id to type, in file order.
     objects: Vec<(String, String)>,
     events: Vec<OcelEvent>,
+    /// Object-to-object links: source id, target id, qualifier.
+    links: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +157,7 @@ fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, Inges
     let _ = log.object_types;
     let parsed = OcelLog {
         objects: log.objects.into_iter().map(|o| (o.id, o.kind)).collect(),
+        links: Vec::new(),
         events: log
             .events
             .into_iter()
@@ -413,17 +422,17 @@ fn by_object<'a>(
             ));
         }
     };
-    let mut index: HashMap<&str, usize> = HashMap::new();
     let mut items: Vec<Item<'a>> = Vec::new();
     for (id, kind) in &log.objects {
         if *kind == chosen {
-            index.insert(id.as_str(), items.len());
             items.push(Item {
                 id: id.as_str(),
                 ..Item::default()
             });
         }
     }
+    let index = owners(log, &items, file, &options.follow)?;
+    let following = !options.follow.is_empty();
     let mut stats = ImportStats::default();
     let mut event_ids: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(log.events.len());
@@ -491,22 +500,31 @@ fn by_object<'a>(
                 })
                 .collect()
         });
-        let mut used = false;
-        for object in &event.objects {
-            if let Some(&slot) = index.get(object.as_str()) {
-                used = true;
-                let item = &mut items[slot];
-                item.sources.push(source);
-                item.events.push(Event {
-                    activity,
-                    timestamp,
-                    start: None,
-                    lifecycle: Lifecycle::Complete,
-                    resource: None,
-                });
-                if let Some(kept) = &kept {
-                    item.attributes.push(kept.clone());
-                }
+        let mut slots: Vec<usize> = event
+            .objects
+            .iter()
+            .filter_map(|object| index.get(object.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        if following {
+            // Once per item, however many of its objects the event touches.
+            slots.sort_unstable();
+            slots.dedup();
+        }
+        let used = !slots.is_empty();
+        for slot in slots {
+            let item = &mut items[slot];
+            item.sources.push(source);
+            item.events.push(Event {
+                activity,
+                timestamp,
+                start: None,
+                lifecycle: Lifecycle::Complete,
+                resource: None,
+            });
+            if let Some(kept) = &kept {
+                item.attributes.push(kept.clone());
             }
         }
         if !used {
@@ -518,7 +536,81 @@ fn by_object<'a>(
         }
     }
     items.retain(|item| !item.events.is_empty());
+    if following {
+        // Events reached through links come from all over the log: put each item's in time
+        // order (of equal times, in the log's order).
+        for item in &mut items {
+            let mut order: Vec<usize> = (0..item.events.len()).collect();
+            order.sort_by_key(|&i| item.events[i].timestamp);
+            item.events = order.iter().map(|&i| item.events[i]).collect();
+            item.sources = order.iter().map(|&i| item.sources[i]).collect();
+            if !item.attributes.is_empty() {
+                item.attributes = order.iter().map(|&i| item.attributes[i].clone()).collect();
+            }
+        }
+    }
     Ok((items, stats))
+}
+
+/// For each object whose events reach items, the items' places in `items`: each item's own
+/// object, and with `follow`, every object reached from it through links with those qualifiers,
+/// from a link's source to its target, link after link.
+fn owners<'a>(
+    log: &'a OcelLog,
+    items: &[Item<'a>],
+    file: &str,
+    follow: &[String],
+) -> Result<HashMap<&'a str, Vec<usize>>, IngestError> {
+    let mut owners: HashMap<&str, Vec<usize>> = HashMap::with_capacity(items.len());
+    for (slot, item) in items.iter().enumerate() {
+        owners.entry(item.id).or_default().push(slot);
+    }
+    if follow.is_empty() {
+        return Ok(owners);
+    }
+    let mut qualifiers: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut targets: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (source, target, qualifier) in &log.links {
+        *qualifiers.entry(qualifier.as_str()).or_default() += 1;
+        if follow.contains(qualifier) {
+            targets
+                .entry(source.as_str())
+                .or_default()
+                .push(target.as_str());
+        }
+    }
+    if let Some(unknown) = follow.iter().find(|q| !qualifiers.contains_key(q.as_str())) {
+        let listed = if qualifiers.is_empty() {
+            "the log links no objects".to_string()
+        } else {
+            format!(
+                "its links are {}",
+                qualifiers
+                    .iter()
+                    .map(|(q, n)| format!("`{q}` ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(IngestError::invalid(
+            place(file, None),
+            format!("there is no object link `{unknown}` in this log to follow"),
+            format!("{listed}; follow only those"),
+        ));
+    }
+    for (slot, item) in items.iter().enumerate() {
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::from([item.id]);
+        let mut next = vec![item.id];
+        while let Some(object) = next.pop() {
+            for &target in targets.get(object).into_iter().flatten() {
+                if seen.insert(target) {
+                    owners.entry(target).or_default().push(slot);
+                    next.push(target);
+                }
+            }
+        }
+    }
+    Ok(owners)
 }
 
 #[cfg(test)]

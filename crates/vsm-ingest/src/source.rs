@@ -25,16 +25,19 @@ pub enum Format {
     OcelJson,
     /// OCEL 2.0 XML.
     OcelXml,
+    /// OCEL 2.0 SQLite: the event store `vsm fetch` writes.
+    OcelSqlite,
 }
 
 impl Format {
     /// Every format, in the order help lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Xes,
         Format::Csv,
         Format::JsonLines,
         Format::OcelJson,
         Format::OcelXml,
+        Format::OcelSqlite,
     ];
 
     /// The name people read: `XES`, `JSON Lines`, `OCEL 2.0 JSON`...
@@ -70,6 +73,12 @@ impl Format {
             Format::JsonLines => ("JSON Lines", "jsonl", "jsonl", "application/jsonl"),
             Format::OcelJson => ("OCEL 2.0 JSON", "ocel-json", "jsonocel", "application/json"),
             Format::OcelXml => ("OCEL 2.0 XML", "ocel-xml", "xmlocel", "application/xml"),
+            Format::OcelSqlite => (
+                "OCEL 2.0 SQLite",
+                "ocel-sqlite",
+                "sqlite",
+                "application/vnd.sqlite3",
+            ),
         }
     }
 
@@ -88,6 +97,8 @@ impl Format {
             Some(Format::Csv)
         } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
             Some(Format::JsonLines)
+        } else if lower.ends_with(".sqlite") || lower.ends_with(".db") {
+            Some(Format::OcelSqlite)
         } else {
             None
         }
@@ -95,6 +106,9 @@ impl Format {
 
     /// The format the first bytes of the text look like.
     fn sniff(head: &[u8]) -> Format {
+        if head.starts_with(crate::ocel::sqlite::MAGIC) {
+            return Format::OcelSqlite;
+        }
         let start = head
             .iter()
             .position(|b| !b.is_ascii_whitespace())
@@ -313,7 +327,8 @@ pub fn open_reader(
     }
     let named = Format::from_name(name);
     let promised = expected.or(named);
-    if let Some((what, help)) = not_a_log(&head, gzip) {
+    let sqlite = !gzip && head.starts_with(crate::ocel::sqlite::MAGIC);
+    if let Some((what, help)) = not_a_log(&head, gzip).filter(|_| !sqlite) {
         let message = match promised {
             Some(promised) => format!(
                 "the name says {} but the content is {what}",
@@ -473,6 +488,9 @@ fn read_opened<S: TraceSink>(
         }
         Format::OcelXml => {
             crate::ocel::read_xml(opened.into_buffered(), file, options, &mut names, sink)
+        }
+        Format::OcelSqlite => {
+            crate::ocel::sqlite::read(&opened.head, file, options, &mut names, sink)
         }
     };
     match result {

@@ -93,6 +93,7 @@ impl LogOptions {
                 resource: self.resource_column.clone(),
             },
             object_type: self.object_type.clone(),
+            follow: Vec::new(),
             attributes: Vec::new(),
             limits: files.log_limits,
         })

@@ -208,6 +208,11 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
             "For object-centric logs: the object type whose journey is the stream.",
         ),
         field(
+            "follow",
+            Kind::TextList,
+            "For object-centric logs: qualifiers of object-to-object links (e.g. `implemented_by`, `merged_as`, `released_in`). Each item also gets the events of the objects reached from its object through such links, from a link's source to its target, link after link.",
+        ),
+        field(
             "calendar",
             Kind::Object(&CALENDAR),
             "Count measured times in working hours only.",

@@ -28,10 +28,12 @@ pub(super) fn read_measure_source(
         .map(|node| reader.choice(node, "last_event", &fields::LAST_EVENT));
     let log = fields.get("log").and_then(|node| reader.text(node));
     let object_type = fields.get("object_type").and_then(|node| reader.text(node));
+    let follow = fields.get("follow").map(|node| reader.text_list(node));
     Some(MeasureSource {
         log: log?,
         zone: checked(zone)?,
         object_type,
+        follow: follow.unwrap_or_default(),
         calendar: checked(calendar)?,
         reentry: checked(reentry)?.unwrap_or_default(),
         last_event_ends: checked(last_event)?.unwrap_or(false),

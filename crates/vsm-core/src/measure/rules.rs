@@ -67,6 +67,9 @@ pub struct MeasureSource {
     pub zone: Option<String>,
     /// For object-centric logs: the object type to follow.
     pub object_type: Option<String>,
+    /// For object-centric logs: the qualifiers of the object links whose objects' events each
+    /// item also gets (`follow: [implemented_by, merged_as]`).
+    pub follow: Vec<String>,
     /// Count measured times in working hours only.
     pub calendar: Option<crate::calendar::CalendarSpec>,
     /// What an item entering a step again before it reached any later step means.

@@ -115,13 +115,7 @@ fn what_the_responses_held_twice_or_could_not_use_is_said() {
 #[test]
 fn pull_requests_join_the_git_history_and_its_releases() {
     let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("git")
-        .args(["-c", "init.defaultBranch=main", "clone", "-q"])
-        .arg(repo_root().join("testdata/git/ants.bundle"))
-        .arg(dir.path().join("ants"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::store_log::clone_ants(&dir.path().join("ants"));
     vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
     let from = api("github");
     let output = stdout(&vsm_ok_in(

@@ -18,6 +18,7 @@ mod plan;
 mod render;
 mod report;
 mod simulate;
+mod store_log;
 mod validate;
 
 use std::path::{Path, PathBuf};

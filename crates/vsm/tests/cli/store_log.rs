@@ -1,0 +1,145 @@
+//! The event store as a log: `vsm discover` and `vsm measure` / `vsm analyze` of
+//! examples/pull-requests-ants.yaml on a store built by `vsm fetch git` (a clone of
+//! testdata/git/ants.bundle) and `vsm fetch github --from testdata/api/github`.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::{repo_root, stderr, stdout, vsm_command, vsm_ok_in};
+
+/// Clones testdata/git/ants.bundle, the real history of panjf2000/ants, into `into`.
+pub(crate) fn clone_ants(into: &Path) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "init.defaultBranch=main", "clone", "-q"])
+        .arg(repo_root().join("testdata/git/ants.bundle"))
+        .arg(into)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A folder with `.vsm/events.sqlite` from both fetches, the clone in `ants/`, and the example
+/// map in `examples/`, where its `log: ../.vsm/events.sqlite` finds the store.
+fn fetched() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    clone_ants(&dir.path().join("ants"));
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    let from = repo_root().join("testdata/api/github");
+    vsm_ok_in(
+        dir.path(),
+        &[
+            "fetch",
+            "github",
+            "panjf2000/ants",
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    std::fs::create_dir(dir.path().join("examples")).unwrap();
+    std::fs::copy(
+        repo_root().join("examples/pull-requests-ants.yaml"),
+        dir.path().join("examples/pull-requests-ants.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `git log -1 --format=%ct REV` in the clone: the committer time in seconds.
+fn committed(clone: &Path, rev: &str) -> i64 {
+    let output = std::process::Command::new("git")
+        .args(["log", "-1", "--format=%ct", rev])
+        .current_dir(clone)
+        .output()
+        .unwrap();
+    stdout(&output).trim().parse().unwrap()
+}
+
+#[test]
+fn the_example_map_is_measured_from_the_store_with_links_followed() {
+    let dir = fetched();
+    let output = vsm_ok_in(
+        dir.path(),
+        &[
+            "measure",
+            "examples/pull-requests-ants.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    // The 49 pull requests are the items; the 25 whose merge commit a tag contains finish.
+    assert_eq!(json["coverage"]["items"], 49, "{json}");
+    assert_eq!(json["item_lead_time"]["count"], 25, "{json}");
+    let release = &json["steps"][2];
+    assert_eq!(release["id"], "release");
+    assert_eq!(release["completed"], 25);
+    // The median of 25 is one pull request's: #189, whose merge commit (from GitHub's JSON)
+    // shipped in v2.4.7. Its time from the merge commit to the tag, from git itself:
+    let pulls: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            repo_root().join("testdata/api/github/pull_requests/page-001.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let pull = pulls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == 189)
+        .unwrap();
+    let sha = pull["merge_commit_sha"].as_str().unwrap();
+    let clone = dir.path().join("ants");
+    let tags = std::process::Command::new("git")
+        .args(["tag", "--contains", sha, "--sort=creatordate"])
+        .current_dir(&clone)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&tags).lines().next(), Some("v2.4.7"));
+    let expected = committed(&clone, "v2.4.7") - committed(&clone, sha);
+    assert_eq!(expected, 3_883_234);
+    assert_eq!(release["process_time"]["p50_seconds"], expected as f64);
+    // `vsm analyze` uses the measured numbers.
+    let analyzed = stdout(&vsm_ok_in(
+        dir.path(),
+        &["analyze", "examples/pull-requests-ants.yaml"],
+    ));
+    assert!(analyzed.contains("ants pull requests"), "{analyzed}");
+}
+
+#[test]
+fn discover_reads_the_store_by_its_path_and_not_from_a_pipe() {
+    let dir = fetched();
+    let output = vsm_ok_in(
+        dir.path(),
+        &[
+            "discover",
+            ".vsm/events.sqlite",
+            "--object-type",
+            "pull_request",
+        ],
+    );
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(said.contains("(OCEL 2.0 SQLite)"), "{said}");
+    assert!(said.contains("128 events in 49 items"), "{said}");
+    let bytes = std::fs::read(dir.path().join(".vsm/events.sqlite")).unwrap();
+    let mut child = vsm_command(
+        dir.path(),
+        &["discover", "-", "--object-type", "pull_request"],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // The reader may stop early: a broken pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(&bytes);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("the event store is a SQLite file: give its path"),
+        "{}",
+        stderr(&output)
+    );
+}
