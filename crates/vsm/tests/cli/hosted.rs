@@ -207,3 +207,54 @@ fn a_wrong_token_is_refused_with_the_variable_and_without_the_secret() {
         "nothing half-written"
     );
 }
+
+#[test]
+fn a_hosted_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = api("github");
+    let args = |store: &str| -> Vec<String> {
+        [
+            "fetch",
+            "github",
+            "panjf2000/ants",
+            "--from",
+            &from,
+            "-o",
+            store,
+        ]
+        .map(ToString::to_string)
+        .to_vec()
+    };
+    let clean = args("clean.sqlite");
+    let clean: Vec<&str> = clean.iter().map(String::as_str).collect();
+    vsm_ok_in(dir.path(), &clean);
+    let expected = vsm_events::Store::open(&dir.path().join("clean.sqlite"))
+        .unwrap()
+        .dump()
+        .unwrap();
+    let killed = args("killed.sqlite");
+    let killed: Vec<&str> = killed.iter().map(String::as_str).collect();
+    let mut interrupted = 0;
+    for round in 0..16_u64 {
+        let mut child = vsm_command(dir.path(), &killed)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // A fetch of the saved pages takes about a tenth of a second: kill it all along.
+        std::thread::sleep(std::time::Duration::from_millis(1 + (round * 9) % 110));
+        if child.try_wait().unwrap().is_none() {
+            interrupted += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert!(
+        interrupted >= 6,
+        "only {interrupted} of 16 kills hit a running fetch"
+    );
+    vsm_ok_in(dir.path(), &killed);
+    let store = vsm_events::Store::open(&dir.path().join("killed.sqlite")).unwrap();
+    assert_eq!(store.dump().unwrap(), expected);
+    assert_eq!(store.problems().unwrap(), Vec::<String>::new());
+}
