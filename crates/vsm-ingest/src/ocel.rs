@@ -12,16 +12,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
 
-use quick_xml::events::Event as XmlEvent;
 use serde::Deserialize;
 
-use crate::guard::{JsonGuard, Stop, XmlGuard};
+use crate::guard::{JsonGuard, Stop};
 use crate::xes::LogNames;
 pub mod sqlite;
+mod xml;
 
 use crate::{
-    Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Limits, Place, ReadError,
-    ReadOptions, TraceSink,
+    Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Place, ReadError, ReadOptions,
+    TraceSink,
 };
 
 /// One event: its type, time, the objects it relates to, and its attributes (name, value).
@@ -122,7 +122,7 @@ pub fn read_xml<S: TraceSink>(
     names: &mut LogNames,
     sink: &mut S,
 ) -> Result<ImportStats, ReadError<S::Error>> {
-    let log = parse_xml(input, file, options.limits.field)?;
+    let log = xml::parse_xml(input, file, options.limits.field)?;
     flatten(&log, file, options, names, sink)
 }
 
@@ -181,148 +181,6 @@ fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, Inges
             .collect(),
     };
     Ok(parsed)
-}
-
-fn attribute(element: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
-    element
-        .attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(std::borrow::Cow::into_owned)
-        })
-}
-
-/// The objects and events of an OCEL 2.0 XML log, no element or run of text longer than `limit`.
-fn parse_xml(input: impl BufRead, file: &str, limit: u64) -> Result<OcelLog, IngestError> {
-    let mut reader =
-        quick_xml::Reader::from_reader(std::io::BufReader::new(XmlGuard::new(input, limit)));
-    let mut buffer = Vec::new();
-    let mut log = OcelLog::default();
-    // Which section and element we are in: relationships count only inside events.
-    let mut stack: Vec<String> = Vec::new();
-    let mut current: Option<OcelEvent> = None;
-    // The event attribute being read: its name, and its value (the element's text) so far.
-    let mut reading: Option<(String, String)> = None;
-    loop {
-        let position = reader.buffer_position();
-        let event = reader.read_event_into(&mut buffer).map_err(|error| {
-            if let quick_xml::Error::Io(cause) = &error {
-                return match Stop::of(cause) {
-                    Some(stop) => stop.to_error(file, "one element or run of text", limit),
-                    None => IngestError::Io {
-                        file: file.to_string(),
-                        cause: std::io::Error::new(cause.kind(), cause.to_string()),
-                    },
-                };
-            }
-            IngestError::invalid(
-                at_byte(file, reader.error_position()),
-                format!(
-                    "this is not well-formed XML: {}",
-                    crate::error::cut_message(&error.to_string())
-                ),
-                "check that the file is a complete OCEL 2.0 XML document",
-            )
-        })?;
-        let empty = matches!(event, XmlEvent::Empty(_));
-        match event {
-            XmlEvent::Start(element) | XmlEvent::Empty(element) => {
-                let name = element.local_name().as_ref().to_string();
-                let parent = stack.last().map(String::as_str);
-                match (name.as_str(), parent) {
-                    ("object", Some("objects")) if stack.len() == 2 => {
-                        if let (Some(id), Some(kind)) =
-                            (attribute(&element, "id"), attribute(&element, "type"))
-                        {
-                            log.objects.push((id, kind));
-                        }
-                    }
-                    ("event", Some("events")) => {
-                        let (Some(id), Some(kind), Some(time)) = (
-                            attribute(&element, "id"),
-                            attribute(&element, "type"),
-                            attribute(&element, "time"),
-                        ) else {
-                            return Err(IngestError::invalid(
-                                at_byte(file, position),
-                                "an event without `id`, `type` or `time`",
-                                "every OCEL event has an id, a type and a time",
-                            ));
-                        };
-                        current = Some(OcelEvent {
-                            activity: kind,
-                            time,
-                            objects: Vec::new(),
-                            attributes: Vec::new(),
-                            id,
-                        });
-                        if empty {
-                            log.events.extend(current.take());
-                        }
-                    }
-                    ("relationship", _) if stack.iter().any(|s| s == "event") => {
-                        if let (Some(event), Some(object)) =
-                            (current.as_mut(), attribute(&element, "object-id"))
-                        {
-                            event.objects.push(object);
-                        }
-                    }
-                    ("attribute", Some("attributes"))
-                        if !empty && stack.iter().any(|s| s == "event") =>
-                    {
-                        reading = attribute(&element, "name").map(|name| (name, String::new()));
-                    }
-                    _ => {}
-                }
-                if !empty {
-                    stack.push(name);
-                }
-            }
-            XmlEvent::Text(text) => {
-                if let Some((_, value)) = reading.as_mut() {
-                    value.push_str(&text.xml10_content());
-                    // Pieces between comments or references add up: bound the whole value.
-                    if value.len() as u64 > limit {
-                        return Err(Limits::exceeded(
-                            at_byte(file, position),
-                            "one attribute value",
-                            limit,
-                            Limits::FIELD_VARIABLE,
-                            value.as_bytes(),
-                        ));
-                    }
-                }
-            }
-            // `&amp;`, `&#233;`: a value may come in several pieces.
-            XmlEvent::GeneralRef(reference) => {
-                if let Some((_, value)) = reading.as_mut() {
-                    let name = reference.xml10_content();
-                    if let Ok(Some(c)) = reference.resolve_char_ref() {
-                        value.push(c);
-                    } else if let Some(text) = quick_xml::escape::resolve_predefined_entity(&name) {
-                        value.push_str(text);
-                    }
-                }
-            }
-            XmlEvent::End(_) => match stack.pop().as_deref() {
-                Some("event") => log.events.extend(current.take()),
-                Some("attribute") => {
-                    if let (Some(event), Some((name, value))) = (current.as_mut(), reading.take()) {
-                        event.attributes.push((name, value.trim().to_string()));
-                    }
-                }
-                _ => {}
-            },
-            XmlEvent::Eof => break,
-            _ => {}
-        }
-        buffer.clear();
-    }
-    Ok(log)
 }
 
 /// Hands the items of the chosen object type to the sink, until it stops the read.
