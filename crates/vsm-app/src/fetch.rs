@@ -124,6 +124,19 @@ pub fn hosted(
                 Hosted::GitLab { project } => vsm_fetch::gitlab::from_dir(dir, project),
                 Hosted::Jira { .. } => vsm_fetch::jira::from_dir(dir),
             }?;
+            if report.pages == 0 {
+                anyhow::bail!(
+                    "`{}` holds no saved {} responses; give the folder laid out as the recorded data (for {} e.g. `{}/page-001.json`, with `api-pages.json` beside it or in its parent)",
+                    dir.display(),
+                    hosted.system(),
+                    hosted.system(),
+                    match hosted {
+                        Hosted::GitHub { .. } => "pull_requests",
+                        Hosted::GitLab { .. } => "merge_requests",
+                        Hosted::Jira { .. } => "issues",
+                    }
+                );
+            }
             let source = hosted.source(&format!("file://{}", std::path::absolute(dir)?.display()));
             (batch, report, None, None, source)
         }

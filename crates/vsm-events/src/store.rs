@@ -107,7 +107,8 @@ impl Store {
 
     /// Writes a batch in one transaction: objects first (new ones added, changed attributes
     /// updated in place), then relations (added once), then events (new ones added; one read
-    /// again with other values replaces the stored one). Items that cannot be written (an event
+    /// again takes the values it gives, keeps the stored attributes it does not give, and adds its
+    /// objects). Items that cannot be written (an event
     /// whose object is in neither the store nor the batch, an object stored under another type,
     /// an attribute name that is not a plain identifier) are skipped and counted with the
     /// reason. Writing the same batch again changes nothing and counts everything unchanged.

@@ -218,21 +218,26 @@ impl<'a> Writer<'a> {
         let table = format!("event_{kind}");
         self.ensure_type("event", kind)?;
         self.ensure_columns(&table, &event.attributes)?;
-        // The row as it should be, column by column, and its links.
-        let row: Vec<Sql> = self
+        // The row as it should be, column by column (`None`: an attribute this read does not
+        // give), and its links.
+        let read: Vec<Option<Sql>> = self
             .columns(&table)?
             .iter()
             .map(|column| match column.as_str() {
-                "ocel_id" => Sql::Text(event.id.clone()),
-                "ocel_time" => Sql::Text(time::to_text(event.time)),
+                "ocel_id" => Some(Sql::Text(event.id.clone())),
+                "ocel_time" => Some(Sql::Text(time::to_text(event.time))),
                 name => event
                     .attributes
                     .iter()
                     .find(|(n, _)| n == name)
-                    .map_or(Sql::Null, |(_, v)| sql_value(v)),
+                    .map(|(_, v)| sql_value(v)),
             })
             .collect();
-        let links: Links = event.objects.iter().cloned().collect();
+        let mut row: Vec<Sql> = read
+            .iter()
+            .map(|v| v.clone().unwrap_or(Sql::Null))
+            .collect();
+        let mut links: Links = event.objects.iter().cloned().collect();
         // (A join with the map table here would be prepared again on every run.)
         let stored: Option<String> = self
             .tx
@@ -247,10 +252,19 @@ impl<'a> Writer<'a> {
                 Outcome::New
             }
             Some(stored_kind) => {
-                if stored_kind == kind
-                    && self.stored_event(&table, &event.id)? == (row.clone(), links.clone())
-                {
-                    return Ok(Outcome::Unchanged);
+                if stored_kind == kind {
+                    // Another source may know more of the same event (git the committer, GitHub
+                    // not): what this read does not give stays as stored, and links add up.
+                    let (stored_row, stored_links) = self.stored_event(&table, &event.id)?;
+                    for ((cell, given), stored) in row.iter_mut().zip(&read).zip(stored_row) {
+                        if given.is_none() {
+                            *cell = stored;
+                        }
+                    }
+                    links.extend(stored_links.iter().cloned());
+                    if self.stored_event(&table, &event.id)? == (row.clone(), links.clone()) {
+                        return Ok(Outcome::Unchanged);
+                    }
                 }
                 self.tx.execute(
                     "DELETE FROM event_object WHERE ocel_event_id = ?1",

@@ -132,6 +132,13 @@ fn pull_requests_join_the_git_history_and_its_releases() {
         .into_iter()
         .map(|(commit, _)| commit)
         .collect();
+    // What git knows of a commit's events (the committer) stays when GitHub names them too:
+    // fetching the history again changes nothing.
+    let again = stdout(&vsm_ok_in(dir.path(), &["fetch", "git", "ants"]));
+    for label in ["event commit_authored", "event commit_committed"] {
+        let [read, _, updated, unchanged, _] = row(&again, label);
+        assert_eq!((updated, unchanged), (0, read), "{again}");
+    }
     let merged = store.relations("merged_as").unwrap();
     assert_eq!(merged.len(), 26);
     // 25 of the 26 merged pull requests have their merge commit in the history (all but #41's),
@@ -160,6 +167,18 @@ fn a_live_fetch_without_a_token_names_the_variable_and_writes_nothing() {
     assert!(!dir.path().join(".vsm").exists());
     let said = vsm_fails_in(dir.path(), &["fetch", "jira", "--jql", "project = X"]);
     assert!(said.contains("--api-url"), "{said}");
+    // Saved responses of another system are not an empty fetch.
+    let gitlab = api("gitlab");
+    let said = vsm_fails_in(
+        dir.path(),
+        &["fetch", "github", "panjf2000/ants", "--from", &gitlab],
+    );
+    assert!(
+        said.contains("holds no saved github responses")
+            && said.contains("pull_requests/page-001.json"),
+        "{said}"
+    );
+    assert!(!dir.path().join(".vsm").exists());
 }
 
 #[test]
