@@ -55,6 +55,9 @@ pub struct Deployment {
     pub file: String,
 }
 
+/// The longest field of a deployments row.
+const MAX_FIELD: usize = 500;
+
 const FIELDS: [&str; 6] = [
     "id",
     "environment",
@@ -170,6 +173,21 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
     let file = path
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    // Ids, environments, statuses, times and hashes are short: a long field is a broken file
+    // (a missing quote, a wrong separator), and would be copied into every link it names.
+    for (row, fields) in &rows {
+        for (field, value) in FIELDS.iter().zip(fields) {
+            if value.chars().count() > MAX_FIELD {
+                return Err(bad(
+                    *row,
+                    field,
+                    shorten(value),
+                    &format!("is longer than {MAX_FIELD} characters"),
+                    "check the row: a quote left open or a wrong separator runs fields together",
+                ));
+            }
+        }
+    }
     let mut seen = HashSet::new();
     let mut deployments = Vec::new();
     for (row, fields) in rows {

@@ -131,7 +131,7 @@ pub enum Progress {
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error(
-        "no token in the environment variable {variable}\n  help: set {variable} to an API token that can read the project (or name another variable)"
+        "no token in the environment variable {variable}\n  help: set {variable} to an API token that can read the project (or name another variable with --token-env NAME)"
     )]
     NoToken { variable: String },
     #[error(

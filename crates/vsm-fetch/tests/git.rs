@@ -319,6 +319,17 @@ fn deployments_ship_the_commits_no_earlier_deployment_to_their_environment_shipp
             ),
         ),
         (
+            format!(
+                "{},production,success,2024-01-01T10:00:00Z,,{v210}",
+                "x".repeat(3_000_000)
+            ),
+            format!(
+                "{}, row 2, field `id`: `{}` is longer than 500 characters; check the row: a quote left open or a wrong separator runs fields together",
+                csv.display(),
+                "x".repeat(60)
+            ),
+        ),
+        (
             format!("d1,production,success,2024-01-02T10:00:00Z,2024-01-01T10:00:00Z,{v210}"),
             format!(
                 "{}, row 2, field `finished`: `2024-01-01T10:00:00Z` is before it started (2024-01-02T10:00:00Z); check the two times",
