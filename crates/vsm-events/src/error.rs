@@ -23,6 +23,10 @@ pub enum StoreError {
         found: i64,
         known: usize,
     },
+    #[error(
+        "`{path}` is a database of something else (it has the tables {tables}); give the event store a file of its own with -o"
+    )]
+    Foreign { path: String, tables: String },
     #[error("cannot create the folder `{path}` for the event store: {source}")]
     CreateFolder {
         path: String,
@@ -51,6 +55,10 @@ impl StoreError {
                 path: path.to_string(),
                 found,
                 known,
+            },
+            OpenError::Foreign { tables } => StoreError::Foreign {
+                path: path.to_string(),
+                tables: tables.join(", "),
             },
         }
     }

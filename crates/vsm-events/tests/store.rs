@@ -243,6 +243,22 @@ fn the_fetch_cursor_moves_with_its_batch_and_a_newer_schema_is_refused() {
             .ends_with("use a newer vsm, or another file with -o"),
         "{error}"
     );
+    // Another program's database is refused untouched, not filled with the OCEL tables.
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (id INTEGER); INSERT INTO invoices VALUES (1);")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let error = Store::open(&other).unwrap_err();
+    assert!(matches!(error, StoreError::Foreign { .. }), "{error:?}");
+    assert!(
+        error.to_string().ends_with(
+            "(it has the tables invoices); give the event store a file of its own with -o"
+        ),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&other).unwrap(), before);
 }
 
 #[test]

@@ -41,6 +41,10 @@ pub enum StoreError {
         found: i64,
         known: usize,
     },
+    #[error(
+        "`{path}` is a database of something else (it has the tables {tables}); give vsm a file of its own for its history with --db"
+    )]
+    Foreign { path: String, tables: String },
     #[error("there is no history database at `{path}`; take a snapshot first with `vsm snapshot`")]
     Missing { path: String },
     #[error(

@@ -18,6 +18,8 @@ pub enum OpenError {
     Sqlite(rusqlite::Error),
     /// The file's schema version is newer than the migrations given.
     TooNew { found: i64, known: usize },
+    /// The file is a database of something else: it has tables and no schema version of ours.
+    Foreign { tables: Vec<String> },
 }
 
 impl From<rusqlite::Error> for OpenError {
@@ -50,6 +52,7 @@ pub fn open_migrated(
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    foreign(&connection, busy_timeout)?;
     let started = std::time::Instant::now();
     loop {
         match configure(&connection, busy_timeout)
@@ -64,6 +67,26 @@ pub fn open_migrated(
             other => return other.map(|()| connection),
         }
     }
+}
+
+/// Refuses a database of something else before touching it (not even its journal mode): tables,
+/// and no schema version (ours start at 1).
+fn foreign(c: &Connection, busy_timeout: Duration) -> Result<(), OpenError> {
+    c.busy_timeout(busy_timeout)?;
+    let version: i64 = c.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version != 0 {
+        return Ok(());
+    }
+    let tables: Vec<String> = c
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    Err(OpenError::Foreign { tables })
 }
 
 fn configure(c: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {

@@ -63,6 +63,10 @@ impl Sqlite {
                     found,
                     known,
                 },
+                OpenError::Foreign { tables } => StoreError::Foreign {
+                    path: display.clone(),
+                    tables: tables.join(", "),
+                },
             })?;
         Ok(Sqlite {
             connection: Mutex::new(connection),

@@ -108,6 +108,24 @@ fn databases_it_cannot_use_are_named_with_the_way_out() {
     let error = Sqlite::open(&newer).unwrap_err();
     assert_eq!(error.to_string(), newer_schema_message(&newer, 99));
 
+    // Another program's database is refused untouched, not filled with vsm's tables.
+    let other = dir.path().join("other.db");
+    let connection = rusqlite::Connection::open(&other).unwrap();
+    connection
+        .execute_batch("CREATE TABLE invoices (id INTEGER); INSERT INTO invoices VALUES (1);")
+        .unwrap();
+    drop(connection);
+    let before = std::fs::read(&other).unwrap();
+    let error = Sqlite::open(&other).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` is a database of something else (it has the tables invoices); give vsm a file of its own for its history with --db",
+            other.display()
+        )
+    );
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+
     let error = vsm_store::open("postgres://ci@db/vsm").err().unwrap();
     assert_eq!(
         error.to_string(),
