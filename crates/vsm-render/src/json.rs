@@ -140,7 +140,7 @@ pub struct LadderReport<'a> {
     pub per_item_wait_seconds: f64,
     pub per_item_process_seconds: f64,
     pub per_item_rework_seconds: f64,
-    /// `false` when the log has no start events for the step: its measured lead time is split into the map's estimated process time and the rest waiting.
+    /// `false` when the log does not time the work (no start events, or the rule says `span: wait`): its measured lead time is split into the map's estimated process time and the rest waiting.
     pub timed: bool,
 }
 

@@ -18,13 +18,14 @@ pub struct Rung {
     pub process: Option<Duration>,
     /// Per item of the headline: what the line adds to the mean lead time (signed, ms).
     pub per_item_millis: i64,
-    /// Whether the step's log has no start events (its measured lead time split by the estimate).
+    /// Whether the log does not time the step's work (no start events, or `span: wait`): its
+    /// measured lead time split by the estimate.
     pub untimed: bool,
 }
 
 impl Rung {
     /// The line's share, wait, process and per-item cells as every report writes them: empty
-    /// where the line has none, the times of a step with no start events marked `*`.
+    /// where the line has none, the times of a step the log does not time marked `*`.
     pub fn cells(&self) -> [String; 4] {
         let mark = if self.untimed { "*" } else { "" };
         let time =

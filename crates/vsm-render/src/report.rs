@@ -273,7 +273,7 @@ fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
     ]);
     push_table(out, &ladder);
     if untimed {
-        out.push_str("\n* no start events in the log: the step's measured lead time, split into the map's estimated process time and the rest waiting.\n");
+        out.push_str("\n* the log does not time the work (no start events, or the rule says `span: wait`): the step's measured lead time, split into the map's estimated process time and the rest waiting.\n");
     }
     out.push('\n');
 }

@@ -4,7 +4,7 @@
 //! the JSON Schema that editors use is generated from them, so the two cannot drift apart. The
 //! words of a choice come from the enum's own table of names.
 
-use crate::measure::Reentry;
+use crate::measure::{Reentry, Span};
 use crate::model::{FlowKind, ImprovementStatus};
 
 /// What a field holds.
@@ -100,6 +100,7 @@ pub const REENTRY: [&str; 2] = names(&Reentry::ALL);
 /// `last_event:`, with whether the item's last event ends the step it is in.
 pub const LAST_EVENT: [(bool, &str); 2] = [(false, "in_progress"), (true, "done")];
 const LAST_EVENT_NAMES: [&str; 2] = names(&LAST_EVENT);
+const SPAN_NAMES: [&str; 2] = names(&Span::ALL);
 /// The working days of a calendar's `days:`, with their index from monday.
 pub const WEEKDAYS: [(usize, &str); 7] = [
     (0, "mon"),
@@ -161,6 +162,11 @@ pub static STEP_MEASURE: ObjectSpec = ObjectSpec {
             "attribute",
             Kind::Text,
             "Match the names against this event attribute (e.g. `org:group`, a CSV column) instead of the activity.",
+        ),
+        field(
+            "span",
+            Kind::Choice(&SPAN_NAMES),
+            "What the measured span is: `process` (the default: hands-on work) or `wait` (the item waits, e.g. from merged to released: the span counts as the wait before the step, and `process_time` stays the estimate).",
         ),
     ],
 };

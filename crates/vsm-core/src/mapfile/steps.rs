@@ -7,7 +7,7 @@ use super::stream::{Reference, read_id, read_reference};
 use super::values::one_or_many;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::graph;
-use crate::measure::{Matching, Pattern, StepRule};
+use crate::measure::{Matching, Pattern, Span, StepRule};
 use crate::model::{Designed, Step};
 use crate::{Duration, Percent};
 
@@ -334,8 +334,13 @@ fn read_step_rule(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepRule> 
             return None;
         }
     };
+    let span = match fields.get("span") {
+        Some(node) => reader.choice(node, "span", &Span::ALL)?,
+        None => Span::Process,
+    };
     Some(StepRule {
         matching,
         attribute: fields.get("attribute").and_then(|node| reader.text(node)),
+        span,
     })
 }

@@ -30,7 +30,7 @@ pub use figures::{
     Coverage, DesignChange, Distribution, ItemRecord, Measurement, StepMeasurement, StepTotals,
     WaitBasis,
 };
-pub use rules::{Matching, MeasureSource, Pattern, Reentry, StepRule};
+pub use rules::{Matching, MeasureSource, Pattern, Reentry, Span, StepRule};
 use timeline::Visit;
 
 /// Accumulates items, one at a time.
@@ -236,6 +236,16 @@ impl<'a> Measurer<'a> {
                 for visit in list.iter_mut().filter(|(_, end)| end.is_none()) {
                     visit.1 = Some(last);
                 }
+            }
+            if rule.span == Span::Wait {
+                // The span is the wait before the step: the visit is where it ends, of no
+                // measured length (the map's estimate is the work), as a completion is.
+                for visit in &mut list {
+                    if let Some(end) = visit.1 {
+                        visit.0 = end;
+                    }
+                }
+                started = false;
             }
             visits.push(list);
             timed.push(started);

@@ -30,6 +30,26 @@ pub struct StepRule {
     pub matching: Matching,
     /// Match the patterns against this event attribute instead of the activity name.
     pub attribute: Option<String>,
+    /// What the measured span is: hands-on work (the default) or waiting.
+    pub span: Span,
+}
+
+/// What the time a step's rule measures is. A tracker's or a code host's events often bound a
+/// wait rather than work: from "merged" to "tagged" a change waits for a release, from "opened"
+/// to "first review" a pull request waits for a reviewer. `Wait` counts such a span as the wait
+/// before the step (it ends where the span ends), and the step's hands-on time stays the map's
+/// estimate, as for a step the log gives only completions of. A span not yet ended still keeps
+/// the item in progress.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Span {
+    #[default]
+    Process,
+    Wait,
+}
+
+impl Span {
+    /// Each meaning with its name in a map file.
+    pub const ALL: [(Span, &'static str); 2] = [(Span::Process, "process"), (Span::Wait, "wait")];
 }
 
 /// What the rule looks for.

@@ -10,6 +10,16 @@ fn globs_match_names() {
     assert!(Pattern("a*c*e".into()).matches("abcde"));
 }
 
+/// Each step's rule, by the step's index.
+fn rules_of(stream: &crate::ValueStream) -> Vec<(usize, StepRule)> {
+    stream
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.measure.clone().unwrap()))
+        .collect()
+}
+
 /// A tracker's status changes: ids 0 Open, 1 In Progress, 2 In Review, 3 Done.
 fn status(activity: u32, hours: i64) -> LogEvent {
     LogEvent {
@@ -28,12 +38,7 @@ fn a_step_entered_again_before_a_later_one_is_rework_or_resumed_work() {
     )
     .stream
     .unwrap();
-    let rules: Vec<(usize, StepRule)> = stream
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i, s.measure.clone().unwrap()))
-        .collect();
+    let rules = rules_of(&stream);
     let names = ["Work", "Check"];
     let event = |activity: u32, hours: i64, is_start: bool| LogEvent {
         activity,
@@ -77,12 +82,7 @@ fn intervals_and_states_with_a_return() {
     )
     .stream
     .unwrap();
-    let rules = stream
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i, s.measure.clone().unwrap()))
-        .collect();
+    let rules = rules_of(&stream);
     let mut measurer = Measurer::new(&stream.steps, rules);
     let names = ["Open", "In Progress", "In Review", "Done"];
     // A: worked 1h-3h, reviewed 3h-4h, sent back, worked 4h-6h, reviewed 6h-7h, done.
@@ -207,4 +207,59 @@ fn percentiles_by_nearest_rank() {
         )
     );
     assert_eq!(d.mean, Duration::from_millis(10_500));
+}
+
+#[test]
+fn a_span_timed_as_waiting_is_the_wait_before_its_step() {
+    // A pull request: opened (0), merged (2h), tagged (50h). `release` is the wait for a
+    // release: from merge to tag, with the map's estimate as its work.
+    let stream = crate::parse_map(
+        "name: PRs\nsteps:\n  - { id: merge, measure: { start: Opened, end: Merged } }\n  - { id: release, process_time: 10m, measure: { start: Merged, end: Tagged, span: wait } }\n",
+    )
+    .stream
+    .unwrap();
+    let rules = rules_of(&stream);
+    assert_eq!(rules[1].1.span, Span::Wait);
+    let names = ["Opened", "Merged", "Tagged"];
+    let mut measurer = Measurer::new(&stream.steps, rules);
+    measurer.add_item(
+        "A",
+        &mut [status(0, 0), status(1, 2), status(2, 50)],
+        |a| names[a as usize],
+        |_, _| None,
+    );
+    // B is merged and not yet tagged: still in progress, not finished at its merge.
+    measurer.add_item(
+        "B",
+        &mut [status(0, 0), status(1, 3)],
+        |a| names[a as usize],
+        |_, _| None,
+    );
+    let found = measurer.finish();
+    let (merge, release) = (&found.steps[0], &found.steps[1]);
+    assert_eq!(merge.process_time.p50, Duration::from_hours(2));
+    assert!(!release.timed, "the span is no hands-on time");
+    assert_eq!(release.wait_time.p50, Duration::from_hours(48));
+    assert_eq!(release.process_time.p50, Duration::ZERO);
+    assert_eq!(found.item_lead_time.count, 1);
+    assert_eq!(found.item_lead_time.p50, Duration::from_hours(50));
+    assert_eq!(found.coverage.items_in_progress, 1);
+    assert_eq!(found.ladder_remainder(), 0);
+    // On the map, the wait is the measured span less the estimated work.
+    let (measured, provenance) = apply(&stream, &found);
+    assert_eq!(measured.steps[1].process_time, Duration::from_secs(600));
+    assert_eq!(
+        measured.steps[1].wait_time,
+        Duration::from_secs(48 * 3600 - 600)
+    );
+    assert_eq!(provenance[1].wait_time, Provenance::Mixed);
+}
+
+#[test]
+fn a_span_must_be_process_or_wait() {
+    let parsed = crate::parse_map(
+        "name: PRs\nsteps:\n  - { id: release, measure: { start: Merged, end: Tagged, span: idle } }\n",
+    );
+    let text = format!("{:?}", parsed.diagnostics);
+    assert!(text.contains("idle") && text.contains("`wait`"), "{text}");
 }

@@ -13,6 +13,7 @@ mod history;
 mod hosted;
 mod hostile;
 mod init;
+mod jira_board;
 mod measure;
 mod plan;
 mod render;

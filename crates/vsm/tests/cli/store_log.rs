@@ -99,7 +99,9 @@ fn the_example_map_is_measured_from_the_store_with_links_followed() {
     assert_eq!(stdout(&tags).lines().next(), Some("v2.4.7"));
     let expected = committed(&clone, "v2.4.7") - committed(&clone, sha);
     assert_eq!(expected, 3_883_234);
-    assert_eq!(release["process_time"]["p50_seconds"], expected as f64);
+    // The rule times it as waiting (`span: wait`): it is the wait before the release.
+    assert_eq!(release["wait_time"]["p50_seconds"], expected as f64);
+    assert_eq!(release["timed"], false);
     // `vsm analyze` uses the measured numbers.
     let analyzed = stdout(&vsm_ok_in(
         dir.path(),
