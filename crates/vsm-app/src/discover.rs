@@ -119,9 +119,7 @@ pub fn measure_source(
         zone: reading.zone.map(ToString::to_string),
         object_type: options.object_type.clone(),
         follow: options.follow.clone(),
-        calendar: None,
-        reentry: vsm_core::measure::Reentry::Rework,
-        last_event_ends: false,
+        ..vsm_core::measure::MeasureSource::default()
     })
 }
 

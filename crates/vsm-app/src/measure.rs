@@ -130,6 +130,7 @@ pub fn measure(
         .steps
         .iter()
         .filter_map(|s| s.measure.as_ref()?.attribute.clone())
+        .chain(source.abandoned.as_ref().and_then(|a| a.attribute.clone()))
         .collect();
     attributes.sort();
     attributes.dedup();
@@ -143,7 +144,8 @@ pub fn measure(
     };
     let mut measurer = Measurer::new(&stream.steps, rules)
         .with_reentry(source.reentry)
-        .with_last_event_ending(source.last_event_ends);
+        .with_last_event_ending(source.last_event_ends)
+        .with_abandon(source.abandoned.clone());
     if let Some(spec) = &source.calendar {
         let zone_name = spec
             .zone

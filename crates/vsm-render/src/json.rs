@@ -85,6 +85,8 @@ pub struct MeasuredReport<'a> {
     /// The items' lead times, each from its first event to the end of its last step.
     pub items: DistributionReport,
     pub items_in_progress: u64,
+    /// Items that left the stream unfinished (the map's `abandoned:` events).
+    pub items_abandoned: u64,
     /// The mean lead time the summary states: the items' mean, plus `estimated_seconds`, plus
     /// `projected_change_seconds`.
     pub mean_lead_time_seconds: f64,
@@ -152,6 +154,7 @@ fn measured_report<'a>(
     MeasuredReport {
         items: DistributionReport::of(&measured.items),
         items_in_progress: measured.in_progress,
+        items_abandoned: measured.abandoned,
         mean_lead_time_seconds: seconds(measured.mean()),
         ladder: measured
             .ladder

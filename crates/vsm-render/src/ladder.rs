@@ -193,10 +193,11 @@ pub fn lead_time_rows(
     } else {
         ""
     };
-    let in_progress = if measured.in_progress > 0 {
-        format!("; {} still in progress, not counted", measured.in_progress)
-    } else {
-        String::new()
+    let in_progress = match (measured.in_progress, measured.abandoned) {
+        (0, 0) => String::new(),
+        (n, 0) => format!("; {n} still in progress, not counted"),
+        (0, a) => format!("; {a} abandoned, not counted"),
+        (n, a) => format!("; {n} still in progress and {a} abandoned, not counted"),
     };
     if let Some(change) = measured.projected_change_millis {
         rows.push((

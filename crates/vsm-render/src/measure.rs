@@ -60,6 +60,8 @@ pub struct CoverageReport<'a> {
     pub items: u64,
     pub items_used: u64,
     pub items_in_progress: u64,
+    /// Items that left the stream unfinished (the map's `abandoned:` events).
+    pub items_abandoned: u64,
     pub events: u64,
     /// Activities that matched no step, with their event counts.
     pub unmatched: Vec<ActivityCount<'a>>,
@@ -119,6 +121,7 @@ impl<'a> MeasurementReport<'a> {
                 items: coverage.items,
                 items_used: coverage.items_used,
                 items_in_progress: coverage.items_in_progress,
+                items_abandoned: coverage.items_abandoned,
                 events: coverage.events,
                 unmatched: coverage
                     .unmatched
@@ -203,9 +206,10 @@ pub fn text(stream: &ValueStream, measured: &Measured<'_>) -> String {
     let coverage = &measurement.coverage;
     let _ = writeln!(
         out,
-        "Items: {} finished, {} still in progress, {} with no measured step (of {} in the log, {} events)",
+        "Items: {} finished, {} still in progress,{} {} with no measured step (of {} in the log, {} events)",
         measurement.item_lead_time.count,
         coverage.items_in_progress,
+        abandoned(coverage.items_abandoned),
         coverage.items - coverage.items_used,
         coverage.items,
         coverage.events
@@ -297,13 +301,19 @@ pub fn explain(
         )
     };
     let human = |ms: i64| vsm_core::Duration::from_millis(ms.max(0) as u64).human();
-    let unfinished = step.items.len() as u64 - step.visited;
+    let left = step.items.iter().filter(|r| r.abandoned()).count() as u64;
+    let unfinished = step.items.len() as u64 - step.visited - left;
     let mut out = format!(
-        "{} ({}): {} items entered it; the {} marked `yes` in `counted` finished the stream and make its figures, the other {unfinished} are still in progress\n",
+        "{} ({}): {} items entered it; the {} marked `yes` in `counted` finished the stream and make its figures, {unfinished} are still in progress{}\n",
         stream.steps[index].name,
         step_id,
         step.items.len(),
         step.visited,
+        if left > 0 {
+            format!(" and {left} were abandoned (`abandoned` in `counted`)")
+        } else {
+            String::new()
+        },
     );
     out.push_str("wait: before the first pass and between its sessions; process: worked on the first pass; rework: later passes and the waits before them\n");
     for (basis, n) in &step.wait_basis {
@@ -339,7 +349,7 @@ pub fn explain(
             stamp(record.first_start),
             record
                 .last_end
-                .map_or_else(|| "(in progress)".to_string(), stamp),
+                .map_or_else(|| open_end(record).to_string(), stamp),
             record.visits,
             human(record.wait),
             if record.timed {
@@ -350,10 +360,38 @@ pub fn explain(
             human(record.rework()),
             record.basis.as_str(),
             if record.returned { "yes" } else { "" },
-            if record.finished { "yes" } else { "" }
+            counted(record)
         );
     }
     Ok(out)
+}
+
+/// ` N abandoned,` for the items line, when the map says what abandons an item and some did.
+fn abandoned(count: u64) -> String {
+    if count == 0 {
+        String::new()
+    } else {
+        format!(" {count} abandoned,")
+    }
+}
+
+/// What the `last end` column says of an item still in the step.
+fn open_end(record: &vsm_core::measure::ItemRecord) -> &'static str {
+    if record.abandoned() {
+        "(abandoned)"
+    } else {
+        "(in progress)"
+    }
+}
+
+/// The `counted` column: whether the item makes the step's figures, or why not.
+fn counted(record: &vsm_core::measure::ItemRecord) -> &'static str {
+    use vsm_core::measure::Outcome;
+    match record.outcome {
+        Outcome::Finished => "yes",
+        Outcome::Abandoned => "abandoned",
+        Outcome::InProgress => "",
+    }
 }
 
 /// Estimates next to the measured numbers, for the text and Markdown reports.

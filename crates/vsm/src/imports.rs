@@ -12,7 +12,7 @@ pub fn measured(measured: &Measured) -> String {
     let stats = &measured.stats;
     let coverage = &measured.measurement.coverage;
     let mut text = format!(
-        "{}: read {} events; used {} events in {} items; skipped {}\n  measured steps cover {} of {} items ({} still in progress)",
+        "{}: read {} events; used {} events in {} items; skipped {}\n  measured steps cover {} of {} items ({} still in progress{})",
         measured.log,
         stats.events_read,
         stats.events_used,
@@ -20,7 +20,12 @@ pub fn measured(measured: &Measured) -> String {
         stats.skipped_count,
         coverage.items_used,
         coverage.items,
-        coverage.items_in_progress
+        coverage.items_in_progress,
+        if coverage.items_abandoned > 0 {
+            format!(", {} abandoned", coverage.items_abandoned)
+        } else {
+            String::new()
+        }
     );
     if !coverage.unmatched.is_empty() {
         let total: u64 = coverage.unmatched.iter().map(|(_, n)| n).sum();

@@ -26,6 +26,8 @@ pub struct MeasuredLeadTime {
     pub items: Distribution,
     /// Items still in a step at the end of the log (not in `items`).
     pub in_progress: u64,
+    /// Items that left the stream unfinished (`abandoned:`; not in `items`).
+    pub abandoned: u64,
     /// Per measured step, in map order.
     pub ladder: Vec<LadderStep>,
     /// Mean time per item in rework: later passes of steps and the waits before them.
@@ -289,6 +291,7 @@ pub fn try_analyze_measured(
     let headline = MeasuredLeadTime {
         items: measurement.item_lead_time.clone(),
         in_progress: measurement.coverage.items_in_progress,
+        abandoned: measurement.coverage.items_abandoned,
         rework: millis(rework_total, items),
         unnamed: millis(measurement.unnamed_total, items),
         remainder_millis: measurement.ladder_remainder(),

@@ -233,6 +233,28 @@ pub static MEASURE: ObjectSpec = ObjectSpec {
             Kind::Choice(&LAST_EVENT_NAMES),
             "What an item's last event means when it leaves the item inside a step (a status, or a group handling it): `in_progress` (the default; the item is still there, as in a tracker's export of open tickets) or `done` (the log holds finished cases: the step ends at the last event).",
         ),
+        field(
+            "abandoned",
+            Kind::Object(&ABANDONED),
+            "The events by which an item leaves the stream unfinished (a pull request closed unmerged, an issue moved to Won't Do): such an item is neither finished nor in progress.",
+        ),
+    ],
+};
+
+pub static ABANDONED: ObjectSpec = ObjectSpec {
+    noun: "abandoned",
+    description: "The events by which an item leaves the stream without reaching its end. An item with such an event at or after the last start or end of its steps is abandoned: it makes no figure and is in no step's work in progress; it is counted and listed.",
+    fields: &[
+        required(
+            "activity",
+            Kind::TextList,
+            "Activity name(s) (or values of `attribute`) that abandon the item, e.g. `pr_closed`. Names may use `*` as a wildcard.",
+        ),
+        field(
+            "attribute",
+            Kind::Text,
+            "Match the names against this event attribute (e.g. a Jira status change's `to`) instead of the activity.",
+        ),
     ],
 };
 

@@ -7,7 +7,7 @@ use super::nodes::{Node, Reader};
 use super::values::{checked, one_or_many};
 use crate::calendar::CalendarSpec;
 use crate::diagnostic::Diagnostic;
-use crate::measure::{MeasureSource, Reentry};
+use crate::measure::{Abandon, MeasureSource, Pattern, Reentry};
 
 /// The `measure:` section; `None` when a field could not be read (every problem is reported).
 pub(super) fn read_measure_source(
@@ -29,6 +29,9 @@ pub(super) fn read_measure_source(
     let log = fields.get("log").and_then(|node| reader.text(node));
     let object_type = fields.get("object_type").and_then(|node| reader.text(node));
     let follow = fields.get("follow").map(|node| reader.text_list(node));
+    let abandoned = fields
+        .get("abandoned")
+        .map(|node| read_abandoned(reader, node));
     Some(MeasureSource {
         log: log?,
         zone: checked(zone)?,
@@ -37,6 +40,17 @@ pub(super) fn read_measure_source(
         calendar: checked(calendar)?,
         reentry: checked(reentry)?.unwrap_or_default(),
         last_event_ends: checked(last_event)?.unwrap_or(false),
+        abandoned: checked(abandoned)?,
+    })
+}
+
+/// `abandoned: { activity: [...], attribute: ... }`.
+fn read_abandoned(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Abandon> {
+    let fields = reader.object(node, &fields::ABANDONED)?;
+    let activity = fields.get("activity").map(|node| reader.text_list(node))?;
+    Some(Abandon {
+        activity: activity.into_iter().map(Pattern).collect(),
+        attribute: fields.get("attribute").and_then(|node| reader.text(node)),
     })
 }
 

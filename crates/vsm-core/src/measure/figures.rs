@@ -120,8 +120,32 @@ pub struct ItemRecord {
     pub returned: bool,
     /// Whether its visits had start events (else they are completions only, of no length).
     pub timed: bool,
+    /// Whether the item finished, is in progress or was abandoned.
+    pub outcome: Outcome,
+}
+
+impl ItemRecord {
     /// Whether the item finished (no step still open): only finished items make the figures.
-    pub finished: bool,
+    pub fn finished(&self) -> bool {
+        self.outcome == Outcome::Finished
+    }
+
+    /// Whether it left the stream unfinished (an `abandoned:` event): not finished, and in no
+    /// step's work in progress.
+    pub fn abandoned(&self) -> bool {
+        self.outcome == Outcome::Abandoned
+    }
+}
+
+/// Where an item stands at the end of the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// No step still open: it makes the figures.
+    Finished,
+    /// A step still open at the end of the log.
+    InProgress,
+    /// Left the stream unfinished, by one of the map's `abandoned:` events.
+    Abandoned,
 }
 
 impl ItemRecord {
@@ -183,6 +207,8 @@ pub struct Coverage {
     pub items_used: u64,
     /// Items with a step still open at the end of the log.
     pub items_in_progress: u64,
+    /// Items that left the stream unfinished (`abandoned:`): neither finished nor in progress.
+    pub items_abandoned: u64,
     pub events: u64,
     /// Events that no step's rule matched, by activity, most frequent first.
     pub unmatched: Vec<(String, u64)>,

@@ -27,10 +27,10 @@ mod timeline;
 
 pub use apply::{Provenance, StepProvenance, apply};
 pub use figures::{
-    Coverage, DesignChange, Distribution, ItemRecord, Measurement, StepMeasurement, StepTotals,
-    WaitBasis,
+    Coverage, DesignChange, Distribution, ItemRecord, Measurement, Outcome, StepMeasurement,
+    StepTotals, WaitBasis,
 };
-pub use rules::{Matching, MeasureSource, Pattern, Reentry, Span, StepRule};
+pub use rules::{Abandon, Matching, MeasureSource, Pattern, Reentry, Span, StepRule};
 use timeline::Visit;
 
 /// Accumulates items, one at a time.
@@ -52,6 +52,7 @@ pub struct Measurer<'a> {
     unnamed_total: i128,
     reentry: Reentry,
     last_event_ends: bool,
+    abandon: Option<Abandon>,
 }
 
 impl<'a> Measurer<'a> {
@@ -66,6 +67,13 @@ impl<'a> Measurer<'a> {
     #[must_use]
     pub fn with_last_event_ending(mut self, ends: bool) -> Self {
         self.last_event_ends = ends;
+        self
+    }
+
+    /// The events by which an item leaves the stream unfinished.
+    #[must_use]
+    pub fn with_abandon(mut self, abandon: Option<Abandon>) -> Self {
+        self.abandon = abandon;
         self
     }
 
@@ -113,6 +121,7 @@ impl<'a> Measurer<'a> {
             unnamed_total: 0,
             last_event_ends: false,
             reentry: Reentry::Rework,
+            abandon: None,
         }
     }
 
@@ -158,6 +167,17 @@ impl<'a> Measurer<'a> {
             }
             flags.push(row);
         }
+        // Which events leave the stream unfinished (`abandoned:`).
+        let leaves: Vec<bool> = match &self.abandon {
+            None => vec![false; events.len()],
+            Some(abandon) => events
+                .iter()
+                .enumerate()
+                .map(|(position, event)| {
+                    abandon.matches(name(event.activity), |attribute| value(position, attribute))
+                })
+                .collect(),
+        };
         // In time order (ties keep file order), the flags moving with their events.
         let mut order: Vec<usize> = (0..events.len()).collect();
         order.sort_by_key(|&i| events[i].timestamp);
@@ -166,6 +186,7 @@ impl<'a> Measurer<'a> {
             .iter()
             .map(|&i| std::mem::take(&mut flags[i]))
             .collect();
+        let leaves: Vec<bool> = order.iter().map(|&i| leaves[i]).collect();
         events.copy_from_slice(&sorted);
         self.coverage.items += 1;
         // An interval event (with its own start timestamp) arrives as a start and a complete
@@ -177,8 +198,8 @@ impl<'a> Measurer<'a> {
             self.span
                 .map_or((first, last), |(a, b)| (a.min(first), b.max(last))),
         );
-        for (event, flags) in events.iter().zip(&flags) {
-            if !made(event) && !flags.iter().any(|(a, b)| *a || *b) {
+        for ((event, flags), leaves) in events.iter().zip(&flags).zip(&leaves) {
+            if !made(event) && !leaves && !flags.iter().any(|(a, b)| *a || *b) {
                 *self
                     .unmatched
                     .entry(name(event.activity).to_string())
@@ -251,9 +272,22 @@ impl<'a> Measurer<'a> {
             timed.push(started);
         }
         let used = visits.iter().any(|list| !list.is_empty());
-        let in_progress = visits.iter().flatten().any(|(_, end)| end.is_none());
+        // Abandoned: it left the stream by an `abandoned:` event at or after the last start or
+        // end of any of its steps (work that went on after such an event, as a reopened
+        // issue's, is no abandonment).
+        let last_step_event = visits
+            .iter()
+            .flatten()
+            .map(|(start, end)| end.map_or(*start, |end| end.max(*start)))
+            .max();
+        let abandoned = events.iter().zip(&leaves).any(|(event, leaves)| {
+            *leaves && last_step_event.is_some_and(|at| event.timestamp >= at)
+        });
+        let in_progress = !abandoned && visits.iter().flatten().any(|(_, end)| end.is_none());
+        let finished = !abandoned && !in_progress;
         self.coverage.items_used += u64::from(used);
         self.coverage.items_in_progress += u64::from(in_progress);
+        self.coverage.items_abandoned += u64::from(abandoned);
         if !used {
             return;
         }
@@ -306,15 +340,15 @@ impl<'a> Measurer<'a> {
         // The item's time, split into its parts: open visits (work in progress) count up to
         // its last event, so that the rows of `--explain` show them too.
         let last_event = events[events.len() - 1].timestamp;
-        let end = if in_progress {
-            last_event
-        } else {
+        let end = if finished {
             visits
                 .iter()
                 .flatten()
                 .filter_map(|(_, end)| *end)
                 .max()
                 .unwrap_or(first)
+        } else {
+            last_event
         };
         let closed: Vec<Visit> = visits
             .iter()
@@ -359,10 +393,16 @@ impl<'a> Measurer<'a> {
                 basis,
                 returned: returned[rule_index],
                 timed: timed[rule_index],
-                finished: !in_progress,
+                outcome: if finished {
+                    Outcome::Finished
+                } else if abandoned {
+                    Outcome::Abandoned
+                } else {
+                    Outcome::InProgress
+                },
             });
         }
-        if !in_progress {
+        if finished {
             let lead = self.elapsed(first, end);
             debug_assert_eq!(lead, time.total(), "the parts add up to the lead time");
             self.item_leads.push(lead);
@@ -418,7 +458,7 @@ impl<'a> Measurer<'a> {
             .iter()
             .zip(std::mem::take(&mut self.records))
             .map(|((step, _), items)| {
-                let finished: Vec<&ItemRecord> = items.iter().filter(|r| r.finished).collect();
+                let finished: Vec<&ItemRecord> = items.iter().filter(|r| r.finished()).collect();
                 let timed = finished.iter().any(|r| r.timed);
                 let samples = |part: &dyn Fn(&ItemRecord) -> i64| -> Vec<i64> {
                     finished.iter().map(|r| part(r)).collect()
@@ -467,7 +507,9 @@ impl<'a> Measurer<'a> {
                     wait_basis,
                     work_in_progress: items
                         .iter()
-                        .filter(|r| r.last_end.is_none() && r.first_start <= end_of_log)
+                        .filter(|r| {
+                            r.last_end.is_none() && !r.abandoned() && r.first_start <= end_of_log
+                        })
                         .count() as u64,
                     throughput_per_week: completed as f64 / weeks,
                     left,

@@ -97,6 +97,34 @@ pub struct MeasureSource {
     /// `last_event: done`: the log holds finished cases, so a step an item is still in at its
     /// last event ends there (else the item is in progress).
     pub last_event_ends: bool,
+    /// `abandoned:`: the events by which an item leaves the stream unfinished.
+    pub abandoned: Option<Abandon>,
+}
+
+/// Events by which an item leaves the stream without reaching its end: a pull request closed
+/// unmerged, an issue moved to "Won't Do". An item with such an event at or after the last start
+/// or end of its steps is abandoned: neither finished (it is in no figure) nor in progress (it is
+/// in no step's work in progress), counted and listed as such.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Abandon {
+    pub activity: Vec<Pattern>,
+    /// Match the patterns against this event attribute instead of the activity name.
+    pub attribute: Option<String>,
+}
+
+impl Abandon {
+    /// Whether an event leaves the stream: `activity` is its name, `value` its attribute.
+    pub(crate) fn matches<'t>(
+        &self,
+        activity: &'t str,
+        value: impl FnOnce(&str) -> Option<&'t str>,
+    ) -> bool {
+        let text = match &self.attribute {
+            None => Some(activity),
+            Some(attribute) => value(attribute),
+        };
+        text.is_some_and(|text| any(&self.activity, text))
+    }
 }
 
 /// An item that leaves a step and enters it again before reaching a later measured step: its

@@ -263,3 +263,51 @@ fn a_span_must_be_process_or_wait() {
     let text = format!("{:?}", parsed.diagnostics);
     assert!(text.contains("idle") && text.contains("`wait`"), "{text}");
 }
+
+#[test]
+fn an_item_that_leaves_the_stream_is_abandoned_not_in_progress() {
+    // Pull requests: opened (0) is in review until merged (1) or closed unmerged (2).
+    let parsed = crate::parse_map(
+        "name: PRs\nsteps:\n  - { id: review, measure: { start: Opened, end: Merged } }\nmeasure: { log: x.csv, abandoned: { activity: Closed } }\n",
+    );
+    let stream = parsed.stream.unwrap();
+    let source = stream.measure.clone().unwrap();
+    let abandon = source.abandoned.clone().unwrap();
+    assert_eq!(abandon.activity, vec![Pattern("Closed".into())]);
+    let names = ["Opened", "Merged", "Closed", "Reopened"];
+    let mut measurer = Measurer::new(&stream.steps, rules_of(&stream)).with_abandon(Some(abandon));
+    let add = |measurer: &mut Measurer<'_>, item: &str, events: &mut [LogEvent]| {
+        measurer.add_item(item, events, |a| names[a as usize], |_, _| None);
+    };
+    add(&mut measurer, "merged", &mut [status(0, 0), status(1, 5)]);
+    add(&mut measurer, "closed", &mut [status(0, 0), status(2, 3)]);
+    add(&mut measurer, "open", &mut [status(0, 0)]);
+    // Closed, reopened and merged: it finished.
+    add(
+        &mut measurer,
+        "reopened",
+        &mut [status(0, 0), status(2, 1), status(3, 2), status(1, 4)],
+    );
+    let found = measurer.finish();
+    let review = &found.steps[0];
+    assert_eq!(found.coverage.items_abandoned, 1);
+    assert_eq!(found.coverage.items_in_progress, 1);
+    assert_eq!(found.item_lead_time.count, 2);
+    assert_eq!(
+        review.work_in_progress, 1,
+        "the abandoned one is not in the step"
+    );
+    let closed = review.items.iter().find(|r| r.item == "closed").unwrap();
+    assert!(closed.abandoned() && !closed.finished());
+    // Its closing is no unmatched event; the reopening is.
+    assert_eq!(found.coverage.unmatched, vec![("Reopened".to_string(), 1)]);
+}
+
+#[test]
+fn abandoned_needs_the_events_that_abandon() {
+    let parsed = crate::parse_map(
+        "name: PRs\nsteps:\n  - { id: review, measure: { start: Opened, end: Merged } }\nmeasure: { log: x.csv, abandoned: { attribute: to } }\n",
+    );
+    let text = format!("{:?}", parsed.diagnostics);
+    assert!(text.contains("activity"), "{text}");
+}

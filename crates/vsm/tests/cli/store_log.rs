@@ -83,6 +83,19 @@ fn the_example_map_is_measured_from_the_store_with_links_followed() {
         .unwrap(),
     )
     .unwrap();
+    // The 19 closed without a merge are abandoned (`abandoned: { activity: pr_closed }`):
+    // neither finished nor in progress; the 4 open ones and the one merged but in no tag are
+    // in progress.
+    let unmerged = pulls
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["state"] == "closed" && p["merged_at"].is_null())
+        .map(|p| p["number"].as_u64().unwrap())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(unmerged.len(), 19);
+    assert_eq!(json["coverage"]["items_abandoned"], 19, "{json}");
+    assert_eq!(json["coverage"]["items_in_progress"], 5, "{json}");
     let pull = pulls
         .as_array()
         .unwrap()
