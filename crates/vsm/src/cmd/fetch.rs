@@ -26,7 +26,7 @@ enum Source {
 }
 
 /// A GitHub repository: pull requests with their reviews and commits, issues and their events,
-/// Actions workflow runs.
+/// Actions workflow runs, deployments and their statuses.
 #[derive(Debug, clap::Args)]
 struct GitHub {
     /// The repository, `OWNER/REPO`.
