@@ -1,5 +1,6 @@
 //! Fetching: a source read into batches, written to the event store one transaction each, and
-//! what that did, counted.
+//! what that did, counted. After a fetch of git, GitHub or GitLab, which deployment first
+//! shipped each commit is computed again over the whole store ([`ship`]).
 
 use std::path::Path;
 
@@ -19,10 +20,20 @@ pub struct Git<'a> {
     pub store: &'a Path,
 }
 
+/// What a fetch of a repository did.
+#[derive(Debug)]
+pub struct GitFetched {
+    /// What the writes did, per type (with the `deployed_by` links computed after them).
+    pub counts: Counts,
+    /// Which deployments first shipped which commits, computed over the whole store.
+    pub shipped: Shipped,
+}
+
 /// Reads the repository and writes it to the store: the commits in batches, then the releases
 /// and deployments with their links and the fetch's record (source `git:<absolute path>`),
-/// each batch in one transaction. Gives what the writes did, per type.
-pub fn git(request: &Git<'_>, now: jiff::Timestamp) -> Result<Counts> {
+/// each batch in one transaction; then the first-shipped links over the whole store. Gives
+/// what the writes did, per type.
+pub fn git(request: &Git<'_>, now: jiff::Timestamp) -> Result<GitFetched> {
     let options = vsm_fetch::git::Options {
         tags: request.tags.map(str::to_string),
         deployments: request.deployments.map(Path::to_path_buf),
@@ -47,7 +58,54 @@ pub fn git(request: &Git<'_>, now: jiff::Timestamp) -> Result<Counts> {
         };
         counts.add(&written);
     }
-    Ok(counts)
+    let shipped = ship(&mut store)?;
+    shipped.count_into(&mut counts);
+    Ok(GitFetched { counts, shipped })
+}
+
+/// What computing the first-shipped links over the store found and did.
+#[derive(Debug, Default)]
+pub struct Shipped {
+    /// The deployments in the store.
+    pub deployments: usize,
+    /// What the computation used and left out (its links are in the store now).
+    pub shipping: vsm_fetch::shipped::Shipping,
+    /// What replacing the store's `deployed_by` links did.
+    pub replaced: vsm_events::Replaced,
+}
+
+impl Shipped {
+    /// Adds the `deployed_by` row to `counts` when there is something to say.
+    fn count_into(&self, counts: &mut Counts) {
+        if self.replaced.tally.read > 0 || self.replaced.removed > 0 {
+            let mut links = Counts::default();
+            links.relations.insert(
+                vsm_fetch::shipped::DEPLOYED_BY.to_string(),
+                self.replaced.tally.clone(),
+            );
+            counts.add(&links);
+        }
+    }
+}
+
+/// Computes again, over every deployment and commit of the store, which deployment first
+/// shipped each commit (per environment, in order of start; see [`vsm_fetch::shipped`]), and
+/// makes those the store's only `deployed_by` links, in one transaction: running it again
+/// changes nothing.
+pub fn ship(store: &mut Store) -> Result<Shipped> {
+    let deployments = store.deployments()?;
+    if deployments.is_empty() && store.relations(vsm_fetch::shipped::DEPLOYED_BY)?.is_empty() {
+        return Ok(Shipped::default());
+    }
+    let commits = store.commits()?;
+    let mut shipping = vsm_fetch::shipped::first_shipped(&commits, &deployments);
+    let links = std::mem::take(&mut shipping.links);
+    let replaced = store.replace_relations(vsm_fetch::shipped::DEPLOYED_BY, &links)?;
+    Ok(Shipped {
+        deployments: deployments.len(),
+        shipping,
+        replaced,
+    })
 }
 
 /// A hosted system and what to read of it.
@@ -105,6 +163,8 @@ pub struct Fetched {
     pub report: vsm_fetch::Report,
     /// The time a live run asked from (the previous run's latest update), if incremental.
     pub since: Option<jiff::Timestamp>,
+    /// Which deployments first shipped which commits (GitHub and GitLab), over the whole store.
+    pub shipped: Shipped,
 }
 
 /// Reads `hosted` from `origin` and writes what it holds to the store at `store` in one
@@ -162,7 +222,7 @@ pub fn hosted(
         }
     };
     let mut store = Store::open(store)?;
-    let counts = store.write_fetched(
+    let mut counts = store.write_fetched(
         &batch,
         &Cursor {
             source: &source,
@@ -170,9 +230,15 @@ pub fn hosted(
             fetched_at: now,
         },
     )?;
+    let shipped = match hosted {
+        Hosted::Jira { .. } => Shipped::default(),
+        Hosted::GitHub { .. } | Hosted::GitLab { .. } => ship(&mut store)?,
+    };
+    shipped.count_into(&mut counts);
     Ok(Fetched {
         counts,
         report,
         since,
+        shipped,
     })
 }

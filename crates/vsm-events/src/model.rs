@@ -3,7 +3,7 @@
 //! Ids are the source's own, qualified by the source so that two systems never collide:
 //! `github:panjf2000/ants/pull/41`, `git:3f2a…` (a commit's full hash, the same whichever source
 //! names it, so GitHub's PR commits and the local repository's join), `jira:PROJ-12`,
-//! `gitlab:group/project/merge_requests/7`, `deploy:FILE:ID` for a deployments file. An event's
+//! `gitlab:group/project/merge_requests/7`, `deploy:ENVIRONMENT:ID` for a deployments file. An event's
 //! id is its object's id and what happened, e.g. `github:panjf2000/ants/pull/41/merged`, or the
 //! source's own event id where it has one, so a second run finds the same ids.
 
@@ -78,6 +78,8 @@ pub enum EventType {
     PipelineStarted,
     /// Finished, with its `conclusion` (success, failure, cancelled...).
     PipelineFinished,
+    /// A deployment asked for (GitHub's deployment created), before it runs.
+    DeploymentCreated,
     /// Attributes `environment`, `status`.
     DeploymentStarted,
     DeploymentFinished,
@@ -87,7 +89,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 23] = [
+    pub const ALL: [EventType; 24] = [
         EventType::IssueCreated,
         EventType::IssueStatusChanged,
         EventType::IssueClosed,
@@ -106,6 +108,7 @@ impl EventType {
         EventType::PipelineQueued,
         EventType::PipelineStarted,
         EventType::PipelineFinished,
+        EventType::DeploymentCreated,
         EventType::DeploymentStarted,
         EventType::DeploymentFinished,
         EventType::TagCreated,
@@ -148,6 +151,7 @@ impl EventType {
             EventType::PipelineQueued => ("pipeline_queued", O::PipelineRun),
             EventType::PipelineStarted => ("pipeline_started", O::PipelineRun),
             EventType::PipelineFinished => ("pipeline_finished", O::PipelineRun),
+            EventType::DeploymentCreated => ("deployment_created", O::Deployment),
             EventType::DeploymentStarted => ("deployment_started", O::Deployment),
             EventType::DeploymentFinished => ("deployment_finished", O::Deployment),
             EventType::TagCreated => ("tag_created", O::Release),

@@ -21,7 +21,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior, params};
 use vsm_store::file;
 
 use crate::counts::Counts;
@@ -123,23 +123,33 @@ impl Store {
     }
 
     fn write_batch(&mut self, batch: &Batch, at: Option<&Cursor>) -> Result<Counts, StoreError> {
+        self.in_transaction(|tx| {
+            let counts = Writer::new(tx).batch(batch)?;
+            if let Some(at) = at {
+                tx.execute(
+                    "INSERT INTO vsm_source (source, cursor, fetched_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (source) DO UPDATE SET cursor = ?2, fetched_at = ?3",
+                    params![at.source, at.cursor, crate::time::to_text(at.fetched_at)],
+                )?;
+            }
+            Ok(counts)
+        })
+    }
+
+    /// Runs `work` in one write transaction, committed when it succeeds.
+    pub(crate) fn in_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
         let (path, timeout) = (self.path.clone(), self.busy_timeout);
         let fail = |e| StoreError::sqlite(&path, timeout, &e);
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let counts = Writer::new(&tx).batch(batch).map_err(fail)?;
-        if let Some(at) = at {
-            tx.execute(
-                "INSERT INTO vsm_source (source, cursor, fetched_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (source) DO UPDATE SET cursor = ?2, fetched_at = ?3",
-                params![at.source, at.cursor, crate::time::to_text(at.fetched_at)],
-            )
-            .map_err(fail)?;
-        }
+        let done = work(&tx).map_err(fail)?;
         tx.commit().map_err(fail)?;
-        Ok(counts)
+        Ok(done)
     }
 
     /// The cursor the last fetch from `source` left, if one did.

@@ -3,19 +3,18 @@
 //! `status`, `started`, `finished` (may be empty) and `commit` (the commit deployed; `sha` is
 //! read as well). Times are RFC 3339 with their offset.
 //!
-//! Each deployment becomes a `deployment` object (`deploy:<file name>:<id>`) with started and
-//! finished events, linked to its commit (`deploys`) and from every commit it first shipped to
-//! its environment (`deployed_by`): per environment, deployments in the order they started,
-//! each claiming the commits no earlier one shipped there. A deployment whose status says it
-//! failed (`failure`, `failed`, `error`, `cancelled`...) ships nothing.
+//! Each deployment becomes a `deployment` object (`deploy:<environment>:<id>`, so the same
+//! deployment read from two files, or from a file renamed, is one) with started and finished
+//! events, linked to its commit (`deploys`). Which commits it first shipped (`deployed_by`) is
+//! computed over the whole store, with every source's deployments ([`crate::shipped`]).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use gix::ObjectId;
 use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation};
 
-use crate::git::{History, commit_id, first_reached, text};
+use crate::git::{History, commit_id, text};
 
 /// What is wrong with a deployments file: where, the value, and how to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +50,7 @@ pub struct Deployment {
     pub started: jiff::Timestamp,
     pub finished: Option<jiff::Timestamp>,
     pub commit: ObjectId,
-    /// The file's name: part of the deployment's id.
+    /// The file's name (an attribute: the id is the environment's and the row's).
     pub file: String,
 }
 
@@ -283,16 +282,14 @@ fn shorten(text: &str) -> &str {
         .map_or(text, |(end, _)| &text[..end])
 }
 
-fn failed(status: &str) -> bool {
-    matches!(
-        status.to_ascii_lowercase().as_str(),
-        "failure" | "failed" | "error" | "errored" | "cancelled" | "canceled" | "aborted"
-    )
+/// The store's id of a deployment from a file: `deploy:<environment>:<id>`.
+pub fn deployment_id(deployment: &Deployment) -> String {
+    format!("deploy:{}:{}", deployment.environment, deployment.id)
 }
 
-/// Adds the deployments, their events and their links to the batch.
-pub fn add(batch: &mut Batch, deployments: &[Deployment], history: &History) {
-    let id = |d: &Deployment| format!("deploy:{}:{}", d.file, d.id);
+/// Adds the deployments, their events and their `deploys` links to the batch.
+pub fn add(batch: &mut Batch, deployments: &[Deployment]) {
+    let id = deployment_id;
     for d in deployments {
         let object = id(d);
         let commit = commit_id(d.commit);
@@ -331,22 +328,5 @@ pub fn add(batch: &mut Batch, deployments: &[Deployment], history: &History) {
             target: commit,
             qualifier: "deploys".into(),
         });
-    }
-    let mut by_environment: BTreeMap<&str, Vec<&Deployment>> = BTreeMap::new();
-    for d in deployments.iter().filter(|d| !failed(&d.status)) {
-        by_environment.entry(&d.environment).or_default().push(d);
-    }
-    for shipped in by_environment.values_mut() {
-        shipped.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
-        let tips: Vec<ObjectId> = shipped.iter().map(|d| d.commit).collect();
-        for (commit, first) in history.commits.iter().zip(first_reached(history, &tips)) {
-            if let Some(n) = first {
-                batch.relations.push(Relation {
-                    source: commit_id(commit.id),
-                    target: id(shipped[n]),
-                    qualifier: "deployed_by".into(),
-                });
-            }
-        }
     }
 }

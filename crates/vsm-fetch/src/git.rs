@@ -239,25 +239,45 @@ pub fn first_releases(history: &History, releases: &[&Tag]) -> Vec<Option<usize>
         .collect()
 }
 
-/// For each commit, the first of `tips` (in the order given) it is reachable from: each tip
-/// walks back over the commits no earlier tip reached, so every commit is visited once.
-pub(crate) fn first_reached(history: &History, tips: &[ObjectId]) -> Vec<Option<usize>> {
+/// For each commit, the first of `tips` (in the order given) it is reachable from.
+fn first_reached(history: &History, tips: &[ObjectId]) -> Vec<Option<usize>> {
     let index: HashMap<ObjectId, usize> = history
         .commits
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id, i))
         .collect();
-    let mut first = vec![None; history.commits.len()];
+    let parents: Vec<Vec<usize>> = history
+        .commits
+        .iter()
+        .map(|c| {
+            c.parents
+                .iter()
+                .filter_map(|p| index.get(p).copied())
+                .collect()
+        })
+        .collect();
+    let tips: Vec<Option<usize>> = tips.iter().map(|t| index.get(t).copied()).collect();
+    first_reached_in(&parents, &tips)
+}
+
+/// For each commit of a graph (each commit's parents by index), the first of `tips` (in the
+/// order given) it is reachable from: each tip walks back over the commits no earlier tip
+/// reached, so every commit is visited once. A tip that is not in the graph (`None`) reaches
+/// nothing.
+pub(crate) fn first_reached_in(
+    parents: &[Vec<usize>],
+    tips: &[Option<usize>],
+) -> Vec<Option<usize>> {
+    let mut first = vec![None; parents.len()];
     for (n, tip) in tips.iter().enumerate() {
-        let mut stack = vec![*tip];
-        while let Some(id) = stack.pop() {
-            let Some(&at) = index.get(&id) else { continue };
+        let mut stack: Vec<usize> = tip.iter().copied().collect();
+        while let Some(at) = stack.pop() {
             if first[at].is_some() {
                 continue;
             }
             first[at] = Some(n);
-            stack.extend(&history.commits[at].parents);
+            stack.extend(&parents[at]);
         }
     }
     first
@@ -273,7 +293,9 @@ pub struct Options {
 }
 
 /// Reads the repository into batches for the store: commits with their events (a batch per
-/// [`COMMITS_PER_BATCH`]), then the releases, the deployments and the links between them.
+/// [`COMMITS_PER_BATCH`]), then the releases, the deployments and the links between them. Which
+/// deployment first shipped each commit is not here: it is computed over the whole store
+/// ([`crate::shipped`]), once every source's deployments are in it.
 pub fn read(path: &Path, options: &Options) -> Result<Vec<Batch>, GitError> {
     let pattern = match &options.tags {
         Some(pattern) => TagPattern::parse(pattern)?,
@@ -345,7 +367,7 @@ pub fn read(path: &Path, options: &Options) -> Result<Vec<Batch>, GitError> {
             });
         }
     }
-    deployments::add(&mut last, &deployed, &history);
+    deployments::add(&mut last, &deployed);
     batches.push(last);
     Ok(batches)
 }

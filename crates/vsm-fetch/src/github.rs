@@ -1,8 +1,13 @@
-//! GitHub's REST responses: pull requests, their reviews and commits, issues, issue events and
-//! Actions workflow runs.
+//! GitHub's REST responses: pull requests, their reviews and commits, issues, issue events,
+//! Actions workflow runs, deployments and their statuses.
 //!
 //! `repo` is `OWNER/NAME`; ids are `github:OWNER/NAME/pull/N`, `github:OWNER/NAME/issues/N`,
-//! `github:OWNER/NAME/actions/runs/ID`, and commits `git:<hash>`. See `docs/sources.md`.
+//! `github:OWNER/NAME/actions/runs/ID`, `github:OWNER/NAME/deployments/ID`, and commits
+//! `git:<hash>`. See `docs/sources.md`.
+
+mod deployments;
+
+pub use deployments::{deployment_statuses, deployments};
 
 use std::path::Path;
 
@@ -467,9 +472,10 @@ pub fn runs(page: &[u8], repo: &str) -> Result<Page, ParseError> {
 }
 
 /// Reads a folder of saved GitHub responses laid out as the recorded data: `pull_requests/`,
-/// `pull_request_reviews/`, `pull_request_commits/`, `issues/`, `events/` and `runs/`, each of
-/// `page-NNN.json` files; the pull request of a reviews or commits page comes from its request
-/// path in `api-pages.json` (see [`crate::INDEX`]).
+/// `pull_request_reviews/`, `pull_request_commits/`, `issues/`, `events/`, `runs/`,
+/// `deployments/` and `deployment_statuses/`, each of `page-NNN.json` files (a folder may be
+/// absent); the pull request of a reviews or commits page, and the deployment of a statuses
+/// page, come from its request path in `api-pages.json` (see [`crate::INDEX`]).
 pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
     let saved = Saved::open(dir)?;
     let mut into = Collector::new();
@@ -497,6 +503,7 @@ pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
         issue_events(&page.bytes, repo)
     })?;
     each_page(&saved, "runs", &mut into, |page| runs(&page.bytes, repo))?;
+    deployments::from_saved(&saved, repo, &mut into)?;
     Ok(into.finish())
 }
 
@@ -504,11 +511,13 @@ pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
 pub const API_URL: &str = "https://api.github.com";
 
 /// Fetches `repo` (`OWNER/NAME`) from GitHub: pull requests, each one's reviews and commits,
-/// issues, issue events and Actions runs, every page of each. With `since` (the [`Cursor`] of the
-/// last run), only what changed since: pull requests newest-updated first until one before
-/// `since` (their reviews and commits in full), issues with `since=`, issue events newest first
-/// until one before `since`, runs created since. Items just before `since` may be read again;
-/// they have the same ids, so nothing is duplicated.
+/// issues, issue events, Actions runs, deployments and each one's statuses, every page of each.
+/// With `since` (the [`Cursor`] of the last run), only what changed since: pull requests
+/// newest-updated first until one before `since` (their reviews and commits in full), issues
+/// with `since=`, issue events newest first until one before `since`, runs created since,
+/// deployments (newest first) until one updated a day before `since` (the statuses of each in
+/// full). Items just before `since` may be read again; they have the same ids, so nothing is
+/// duplicated.
 pub fn fetch(
     client: &Client,
     repo: &str,
@@ -577,5 +586,34 @@ pub fn fetch(
     run.endpoint(&path, Paging::Link, runs_updated, None, |bytes| {
         runs(bytes, repo)
     })?;
+    // The list cannot filter by time: newest first, until a page reaches back a day before
+    // `since` (a deployment running across `since` gets its final status read).
+    let reach_back = since.map(|since| {
+        since
+            .checked_sub(jiff::SignedDuration::from_hours(24))
+            .unwrap_or(since)
+    });
+    let mut listed = Vec::new();
+    let path = format!("{base}/deployments?page=1&per_page=100");
+    run.endpoint(&path, Paging::Link, updated, reach_back, |bytes| {
+        let (page, numbers) = deployments::deployments_listed(bytes, repo)?;
+        listed.extend(numbers);
+        Ok(page)
+    })?;
+    listed.dedup();
+    for number in listed {
+        let mut statuses = Vec::new();
+        let path = format!("{base}/deployments/{number}/statuses?page=1&per_page=100");
+        run.endpoint(&path, Paging::Link, None, None, |bytes| {
+            let read = deployments::read_statuses(bytes)?;
+            let counted = Collector::for_page(read.len()).into_page();
+            statuses.extend(read);
+            Ok(counted)
+        })?;
+        let id = deployments::deployment_id(repo, number);
+        let environment = deployments::environment_of(run.into.batch(), &id).map(str::to_string);
+        let page = deployments::status_events(repo, number, statuses, environment.as_deref());
+        run.into.add(page);
+    }
     Ok(run.finish())
 }

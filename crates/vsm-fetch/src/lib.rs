@@ -25,6 +25,7 @@ mod live;
 pub mod pattern;
 mod refs;
 mod saved;
+pub mod shipped;
 mod url;
 
 pub use collect::{Collector, Page, Report};

@@ -234,8 +234,10 @@ fn a_tag_pattern_picks_the_releases_and_a_bad_one_says_how_to_write_it() {
     );
 }
 
+/// Which commits each deployment first shipped is computed over the store (crates/vsm's CLI
+/// tests check it on this history); the walk gives the deployments, their events and commits.
 #[test]
-fn deployments_ship_the_commits_no_earlier_deployment_to_their_environment_shipped() {
+fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
     let (dir, repo) = ants();
     let commit = |rev: &str| {
         git_cli(&repo, &["rev-parse", &format!("{rev}^{{commit}}")])
@@ -261,26 +263,21 @@ fn deployments_ship_the_commits_no_earlier_deployment_to_their_environment_shipp
     };
     let batches = git::read(&repo, &options).unwrap();
     let relations: Vec<_> = batches.iter().flat_map(|b| &b.relations).collect();
-    let shipped = |d: &str| {
-        relations
-            .iter()
-            .filter(|r| {
-                r.qualifier == "deployed_by" && r.target == format!("deploy:deploys.csv:{d}")
-            })
-            .count()
-    };
-    let count = |range: &str| {
-        git_cli(&repo, &["rev-list", "--count", range])
-            .trim()
-            .parse::<usize>()
-            .unwrap()
-    };
-    assert_eq!(shipped("d1"), count("v2.10.0"));
-    assert_eq!(shipped("d2"), 0, "a failed deployment ships nothing");
-    assert_eq!(shipped("d3"), count("v2.10.0..v2.11.0"));
-    assert!(relations.iter().any(|r| r.qualifier == "deploys"
-        && r.source == "deploy:deploys.csv:d2"
-        && r.target == format!("git:{v211}")));
+    assert!(relations.iter().all(|r| r.qualifier != "deployed_by"));
+    let deploys: Vec<(&str, &str)> = relations
+        .iter()
+        .filter(|r| r.qualifier == "deploys")
+        .map(|r| (r.source.as_str(), r.target.as_str()))
+        .collect();
+    let (v210, v211) = (format!("git:{v210}"), format!("git:{v211}"));
+    assert_eq!(
+        deploys,
+        [
+            ("deploy:production:d1", v210.as_str()),
+            ("deploy:production:d2", v211.as_str()),
+            ("deploy:production:d3", v211.as_str())
+        ]
+    );
     let events: Vec<&str> = batches
         .iter()
         .flat_map(|b| &b.events)
@@ -288,6 +285,7 @@ fn deployments_ship_the_commits_no_earlier_deployment_to_their_environment_shipp
         .map(|e| e.id.as_str())
         .collect();
     assert_eq!(events.len(), 5, "{events:?}");
+    let v210 = &v210["git:".len()..];
 
     // The same as JSON Lines.
     let jsonl = dir.path().join("deploys.jsonl");
@@ -297,10 +295,7 @@ fn deployments_ship_the_commits_no_earlier_deployment_to_their_environment_shipp
         deployments: Some(jsonl.clone()),
     };
     let batches = git::read(&repo, &options).unwrap();
-    assert_eq!(
-        ids(&batches, ObjectType::Deployment),
-        ["deploy:deploys.jsonl:d1"]
-    );
+    assert_eq!(ids(&batches, ObjectType::Deployment), ["deploy:staging:d1"]);
 
     // Bad rows: the file, the row and field, the value, the fix.
     for (row, expected) in [

@@ -263,3 +263,64 @@ fn issues_events_and_runs() {
     );
     assert_eq!(linked(&batch, &run, "builds"), [format!("git:{head}")]);
 }
+
+/// GitHub's documentation examples (testdata/api/github-deployments): deployment 1 of
+/// octocat/example, and a status of deployment 42, which the list does not hold.
+#[test]
+fn deployments_and_their_statuses_become_deployments_with_their_events_and_commit() {
+    let example = "octocat/example";
+    let (batch, report) = github::from_dir(&recorded("github-deployments"), example).unwrap();
+    assert_consistent(&batch);
+    assert_eq!((report.pages, report.items), (2, 2));
+    let listed = json("github-deployments/deployments/page-001.json");
+    let id = "github:octocat/example/deployments/1";
+    let deployment = object(&batch, id);
+    let sha = listed[0]["commit_sha"].as_str().unwrap();
+    for (name, value) in [
+        ("environment", "production"),
+        ("branch", "topic-branch"),
+        ("commit", sha),
+        ("task", "deploy"),
+        (
+            "url",
+            "https://api.github.com/repos/octocat/example/deployments/1",
+        ),
+        ("author", "octocat"),
+    ] {
+        assert_eq!(
+            attribute(&deployment.attributes, name),
+            Some(value),
+            "{name}"
+        );
+    }
+    assert_eq!(linked(&batch, id, "deploys"), [format!("git:{sha}")]);
+    let created = events_of(&batch, EventType::DeploymentCreated);
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].time, time_of(&listed[0], "created_at"));
+    assert_eq!(
+        attribute(&created[0].attributes, "environment"),
+        Some("production")
+    );
+    // Deployment 42's one status is final: it finished, and never reported running.
+    let statuses = json("github-deployments/deployment_statuses/page-001.json");
+    let finished = events_of(&batch, EventType::DeploymentFinished);
+    assert_eq!(finished.len(), 1);
+    assert_eq!(
+        finished[0].id,
+        "github:octocat/example/deployments/42/finished"
+    );
+    assert_eq!(finished[0].time, time_of(&statuses[0], "created_at"));
+    assert_eq!(tally(&finished, "status"), BTreeMap::from([("success", 1)]));
+    assert_eq!(
+        tally(&finished, "environment"),
+        BTreeMap::from([("production", 1)])
+    );
+    assert!(events_of(&batch, EventType::DeploymentStarted).is_empty());
+    let other = object(&batch, "github:octocat/example/deployments/42");
+    assert_eq!(attribute(&other.attributes, "status"), Some("success"));
+    // Its log is not an Actions run's page: no run.
+    assert!(batch.relations.iter().all(|r| r.qualifier != "run_by"));
+    // The recorded ants responses hold no deployments: none, and nothing else changes.
+    let ants = github::from_dir(&recorded("github"), REPO).unwrap().0;
+    assert!(objects_of(&ants, ObjectType::Deployment).is_empty());
+}

@@ -197,3 +197,34 @@ fn a_jira_cloud_fetch_with_basic_auth_equals_from_dir_on_the_pages_it_was_given(
         .max();
     assert_eq!(cursor.since, latest);
 }
+
+#[test]
+fn a_github_fetch_reads_the_deployments_and_each_ones_statuses() {
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[]);
+    let client = github_client(&replay, SECRET);
+    let (batch, report, _) = github::fetch(&client, "octocat/example", None, &mut |_| {}).unwrap();
+    let asked = replay.requests();
+    let deployments: Vec<&String> = asked
+        .iter()
+        .filter(|r| r.contains("/deployments"))
+        .collect();
+    assert_eq!(
+        deployments,
+        [
+            "/repos/octocat/example/deployments?page=1&per_page=100",
+            "/repos/octocat/example/deployments/1/statuses?page=1&per_page=100"
+        ]
+    );
+    // Deployment 1 has no recorded statuses: it was asked for, and no more is known.
+    assert_eq!(report.items, 1);
+    let served = replay.served();
+    let dir = folder_of(&served, "live-github-deployments");
+    let expected = github::from_dir(&dir.join("github-deployments"), "octocat/example")
+        .unwrap()
+        .0;
+    assert_eq!(sorted(batch), sorted(expected));
+    // The ants repository has none: an empty list, nothing more asked.
+    let (fetched, _) = fetch_github(&client);
+    let (ants, _) = fetched.unwrap();
+    assert!(objects_of(&ants, ObjectType::Deployment).is_empty());
+}

@@ -192,12 +192,20 @@ fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>
             .and_then(|v| v.parse::<usize>().ok())
     };
     let Some(file) = state.index.get(path).cloned() else {
-        // A pull request with no recorded reviews, commits or notes has none.
-        let listed = ["reviews", "commits", "notes"]
+        // A pull request with no recorded reviews, commits or notes has none; a repository
+        // with no recorded deployments (a deployment with no recorded statuses) has none; the
+        // repository of GitHub's documented deployments has nothing else recorded.
+        let listed = ["reviews", "commits", "notes", "deployments", "statuses"]
             .iter()
-            .any(|end| path.ends_with(end));
+            .any(|end| path.ends_with(end))
+            || path.starts_with("/repos/octocat/example/");
         if listed {
-            return (200, String::new(), b"[]".to_vec());
+            let empty: &[u8] = if path.ends_with("/actions/runs") {
+                br#"{"total_count": 0, "workflow_runs": []}"#
+            } else {
+                b"[]"
+            };
+            return (200, String::new(), empty.to_vec());
         }
         return (404, String::new(), br#"{"message": "Not Found"}"#.to_vec());
     };

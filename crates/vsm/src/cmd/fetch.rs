@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use vsm_app::fetch::{Hosted, Origin};
+use vsm_app::fetch::{Hosted, Origin, Shipped};
 use vsm_events::Counts;
 use vsm_fetch::jira::Query;
 use vsm_fetch::{Client, Progress, Token};
@@ -26,7 +26,7 @@ enum Source {
 }
 
 /// A GitHub repository: pull requests with their reviews and commits, issues and their events,
-/// Actions workflow runs.
+/// Actions workflow runs, deployments and their statuses.
 #[derive(Debug, clap::Args)]
 struct GitHub {
     /// The repository, `OWNER/REPO`.
@@ -130,8 +130,9 @@ fn git(args: &Args) -> Result<()> {
                 deployments: git.deployments.as_deref(),
                 store: &git.output,
             };
-            let counts = vsm_app::fetch::git(&request, jiff::Timestamp::now())?;
-            print!("{}", table(&counts));
+            let fetched = vsm_app::fetch::git(&request, jiff::Timestamp::now())?;
+            print!("{}", table(&fetched.counts));
+            print!("{}", shipped(&fetched.shipped));
             println!(
                 "Fetched `{}` into `{}`.",
                 git.path.display(),
@@ -232,8 +233,60 @@ fn fetch_hosted(hosted: &Hosted<'_>, flags: &HostedArgs) -> Result<()> {
         );
     }
     print!("{}", table(&fetched.counts));
+    print!("{}", shipped(&fetched.shipped));
     println!("Fetched {system} into `{}`.", flags.output.display());
     Ok(())
+}
+
+/// What the first-shipped links over the whole store came to, and what they could not use.
+fn shipped(shipped: &Shipped) -> String {
+    let found = &shipped.shipping;
+    if shipped.deployments == 0 && shipped.replaced.removed == 0 {
+        return String::new();
+    }
+    let environments: Vec<String> = found
+        .shipped
+        .iter()
+        .map(|(environment, n)| format!("{environment} {n}"))
+        .collect();
+    let mut out = format!(
+        "first shipped: {} of the store's {} deployments ({}) first shipped {} commits\n",
+        found.shipped.values().sum::<usize>(),
+        shipped.deployments,
+        environments.join(", "),
+        shipped.replaced.tally.read
+    );
+    if found.failed > 0 {
+        out += &format!("  failed deployments ship nothing: {}\n", found.failed);
+    }
+    if let Some(example) = found.without_history.first() {
+        out += &format!(
+            "  {} a commit whose git history is not in the store: only that commit is linked (e.g. `{example}`); fetch the repository with `vsm fetch git PATH` into the same store to link its ancestors\n",
+            match found.without_history.len() {
+                1 => "1 deployment deploys".to_string(),
+                n => format!("{n} deployments deploy"),
+            }
+        );
+    }
+    for (reason, n) in &found.left_out {
+        out += &format!("  {} left out: {reason}\n", counted(*n, "deployment"));
+    }
+    if shipped.replaced.removed > 0 {
+        out += &format!(
+            "  {} deployed_by links taken away: another deployment shipped those commits first\n",
+            shipped.replaced.removed
+        );
+    }
+    out
+}
+
+/// `1 deployment`, `2 deployments`.
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// The counts per type, aligned, then each reason something was skipped.

@@ -80,13 +80,36 @@ fn fetch_errors_name_the_problem_and_the_way_out() {
 
 #[test]
 fn a_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
-    let (dir, _) = ants();
-    let clean = vsm_ok_in(dir.path(), &["fetch", "git", "ants", "-o", "clean.sqlite"]);
+    let (dir, repo) = ants();
+    // With deployments, whose first-shipped links are computed after the batches.
+    let head = git_text(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(
+        dir.path().join("deploys.csv"),
+        format!("id,environment,status,started,finished,commit\nd1,production,success,2024-01-01T10:00:00Z,,{head}\n"),
+    )
+    .unwrap();
+    let run = |store: &str| -> Vec<String> {
+        [
+            "fetch",
+            "git",
+            "ants",
+            "--deployments",
+            "deploys.csv",
+            "-o",
+            store,
+        ]
+        .map(ToString::to_string)
+        .to_vec()
+    };
+    let (clean, killed) = (run("clean.sqlite"), run("killed.sqlite"));
+    let clean: Vec<&str> = clean.iter().map(String::as_str).collect();
+    let killed: Vec<&str> = killed.iter().map(String::as_str).collect();
+    let clean = vsm_ok_in(dir.path(), &clean);
     assert!(stderr(&clean).is_empty(), "{}", stderr(&clean));
     let expected = dump(&dir.path().join("clean.sqlite"));
     let mut interrupted = 0;
     for round in 0..12_u64 {
-        let mut child = vsm_command(dir.path(), &["fetch", "git", "ants", "-o", "killed.sqlite"])
+        let mut child = vsm_command(dir.path(), &killed)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -102,6 +125,139 @@ fn a_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
         interrupted >= 4,
         "only {interrupted} of 12 kills hit a running fetch"
     );
-    vsm_ok_in(dir.path(), &["fetch", "git", "ants", "-o", "killed.sqlite"]);
+    vsm_ok_in(dir.path(), &killed);
     assert_eq!(dump(&dir.path().join("killed.sqlite")), expected);
+    assert_eq!(shipped_by(&dir.path().join("killed.sqlite")).len(), 1);
+}
+
+fn git_text(repo: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(repo)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}");
+    stdout(&output).trim().to_string()
+}
+
+/// The `deployed_by` links of the store, by deployment: how many commits each first shipped.
+fn shipped_by(store: &Path) -> std::collections::BTreeMap<String, usize> {
+    let mut shipped = std::collections::BTreeMap::new();
+    for (_, deployment) in vsm_events::Store::open(store)
+        .unwrap()
+        .relations("deployed_by")
+        .unwrap()
+    {
+        *shipped.entry(deployment).or_default() += 1;
+    }
+    shipped
+}
+
+#[test]
+fn a_deployment_first_ships_its_commit_and_the_ancestors_no_earlier_one_shipped_to_its_environment()
+{
+    let (dir, repo) = ants();
+    let commit = |rev: &str| git_text(&repo, &["rev-parse", &format!("{rev}^{{commit}}")]);
+    let count = |range: &str| -> usize {
+        git_text(&repo, &["rev-list", "--count", range])
+            .parse()
+            .unwrap()
+    };
+    let (v210, v211) = (commit("v2.10.0"), commit("v2.11.0"));
+    // Production gets v2.10.0, a failed v2.11.0, then v2.11.0; staging got v2.11.0 first.
+    let rows = format!(
+        "id,environment,status,started,finished,commit\n\
+         d1,production,success,2024-01-01T10:00:00Z,2024-01-01T10:05:00Z,{v210}\n\
+         d2,production,failure,2024-01-02T10:00:00Z,,{v211}\n\
+         d3,production,success,2024-01-03T10:00:00Z,2024-01-03T10:04:00Z,{v211}\n\
+         s1,staging,success,2023-12-31T10:00:00Z,,{}\n",
+        &v211[..12]
+    );
+    std::fs::write(dir.path().join("deploys.csv"), &rows).unwrap();
+    let args = ["fetch", "git", "ants", "--deployments", "deploys.csv"];
+    let first = stdout(&vsm_ok_in(dir.path(), &args));
+    let store = dir.path().join(".vsm/events.sqlite");
+    let expected = std::collections::BTreeMap::from([
+        ("deploy:production:d1".to_string(), count("v2.10.0")),
+        (
+            "deploy:production:d3".to_string(),
+            count("v2.10.0..v2.11.0"),
+        ),
+        ("deploy:staging:s1".to_string(), count("v2.11.0")),
+    ]);
+    // 674, 19 and 693 commits: the failed d2 ships nothing.
+    assert_eq!(shipped_by(&store), expected);
+    let links: usize = expected.values().sum();
+    assert!(
+        first.contains(&format!(
+            "relation deployed_by         {links:>5}     {links:>4}        0          0        0"
+        )),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!(
+            "first shipped: 3 of the store's 4 deployments (production 2, staging 1) first shipped {links} commits\n  failed deployments ship nothing: 1\n"
+        )),
+        "{first}"
+    );
+
+    // Again: nothing changes, the links are not added twice.
+    let before = dump(&store);
+    let again = stdout(&vsm_ok_in(dir.path(), &args));
+    assert!(
+        again.contains(&format!(
+            "relation deployed_by         {links:>5}        0        0       {links:>4}        0"
+        )),
+        "{again}"
+    );
+    assert_eq!(dump(&store), before);
+
+    // The same deployments from a file of another name are the same deployments.
+    std::fs::write(dir.path().join("renamed.csv"), &rows).unwrap();
+    vsm_ok_in(
+        dir.path(),
+        &["fetch", "git", "ants", "--deployments", "renamed.csv"],
+    );
+    assert_eq!(shipped_by(&store), expected);
+    assert_eq!(
+        vsm_events::Store::open(&store)
+            .unwrap()
+            .deployments()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // An earlier deployment to production, read later, takes the older commits from d1.
+    std::fs::write(
+        dir.path().join("earlier.csv"),
+        format!(
+            "id,environment,status,started,finished,commit\n\
+             d0,production,success,2023-06-01T10:00:00Z,,{}\n",
+            commit("v2.9.0")
+        ),
+    )
+    .unwrap();
+    let earlier = stdout(&vsm_ok_in(
+        dir.path(),
+        &["fetch", "git", "ants", "--deployments", "earlier.csv"],
+    ));
+    let shipped = shipped_by(&store);
+    assert_eq!(shipped["deploy:production:d0"], count("v2.9.0"));
+    assert_eq!(
+        shipped["deploy:production:d1"],
+        count("v2.9.0..v2.10.0"),
+        "{earlier}"
+    );
+    assert!(
+        earlier.contains(&format!(
+            "  {} deployed_by links taken away: another deployment shipped those commits first",
+            count("v2.9.0")
+        )),
+        "{earlier}"
+    );
+    assert_eq!(
+        vsm_events::Store::open(&store).unwrap().problems().unwrap(),
+        Vec::<String>::new()
+    );
 }

@@ -277,3 +277,64 @@ fn a_hosted_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
     assert_eq!(store.dump().unwrap(), expected);
     assert_eq!(store.problems().unwrap(), Vec::<String>::new());
 }
+
+/// GitLab's recorded deployments (March 2019) and GitHub's documented one deploy commits the
+/// store has no history of: each links only its own commit, and the fetch says how many.
+#[test]
+fn deployments_without_the_git_history_link_only_their_commit_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let gitlab = api("gitlab");
+    let args = ["fetch", "gitlab", "1", "--from", gitlab.as_str()];
+    let output = stdout(&vsm_ok_in(dir.path(), &args));
+    let deployments: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(repo_root().join("testdata/api/gitlab/deployments/page-001.json")).unwrap(),
+    )
+    .unwrap();
+    let failed = deployments
+        .iter()
+        .filter(|d| matches!(d["status"].as_str(), Some("failed" | "canceled")))
+        .count();
+    let shipping = deployments.len() - failed;
+    assert_eq!((deployments.len(), failed), (8, 2));
+    assert!(
+        output.contains(&format!(
+            "  {shipping} deployments deploy a commit whose git history is not in the store: only that commit is linked"
+        )) && output.contains(&format!("  failed deployments ship nothing: {failed}\n")),
+        "{output}"
+    );
+    let store = store(dir.path());
+    let links = store.relations("deployed_by").unwrap();
+    // Each links its own commit, unless an earlier one to its environment deployed it too.
+    let commits: std::collections::BTreeSet<(&str, &str)> = deployments
+        .iter()
+        .filter(|d| !matches!(d["status"].as_str(), Some("failed" | "canceled")))
+        .map(|d| {
+            (
+                d["environment"]["name"].as_str().unwrap(),
+                d["sha"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(links.len(), commits.len(), "{links:?}");
+    let again = stdout(&vsm_ok_in(dir.path(), &args));
+    let [read, new, updated, unchanged, _] = row(&again, "relation deployed_by");
+    assert_eq!((new, updated, unchanged), (0, 0, read), "{again}");
+
+    let github = api("github-deployments");
+    let output = stdout(&vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "octocat/example", "--from", &github],
+    ));
+    assert!(
+        output.contains(&format!(
+            "  {} deployments deploy a commit whose git history",
+            shipping + 1
+        )) && output.contains("  1 deployment left out: it deploys no commit of the store"),
+        "{output}"
+    );
+    assert!(store.relations("deployed_by").unwrap().contains(&(
+        "git:a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d".to_string(),
+        "github:octocat/example/deployments/1".to_string()
+    )));
+    assert_eq!(store.problems().unwrap(), Vec::<String>::new());
+}
