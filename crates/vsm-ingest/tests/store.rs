@@ -118,6 +118,14 @@ fn read(path: &Path, options: &ReadOptions) -> Result<Items, IngestError> {
     Ok(items)
 }
 
+/// The message of the error reading `path` gives; a read that succeeds fails the test.
+fn read_error(path: &Path, options: &ReadOptions) -> String {
+    match read(path, options) {
+        Ok(_) => panic!("`{}` is read, though it is bad", path.display()),
+        Err(error) => error.to_string(),
+    }
+}
+
 fn options(object_type: &str, follow: &[&str]) -> ReadOptions {
     ReadOptions {
         object_type: Some(object_type.into()),
@@ -203,10 +211,7 @@ fn following_links_gives_an_item_its_related_objects_events_once_each_in_time_or
 fn an_unknown_link_is_an_error_that_lists_the_links() {
     let dir = tempfile::tempdir().unwrap();
     let path = small_store(dir.path());
-    let error = read(&path, &options("issue", &["implements"]))
-        .err()
-        .unwrap()
-        .to_string();
+    let error = read_error(&path, &options("issue", &["implements"]));
     assert!(
         error.contains("there is no object link `implements` in this log to follow"),
         "{error}"
@@ -245,10 +250,7 @@ fn a_sqlite_file_that_is_no_event_store_says_so() {
         .execute_batch("CREATE TABLE object (ocel_id TEXT, ocel_type TEXT);")
         .unwrap();
     drop(connection);
-    let error = read(&path, &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = read_error(&path, &ReadOptions::default());
     assert!(
         error.contains("this SQLite file is not an OCEL 2.0 event store: it has no table `event`, `event_map_type`, `event_object`, `object_object`"),
         "{error}"
@@ -256,10 +258,7 @@ fn a_sqlite_file_that_is_no_event_store_says_so() {
     // A name that promises a store and content that is not one.
     let text = dir.path().join("notes.sqlite");
     std::fs::write(&text, "case,activity\n1,a\n").unwrap();
-    let error = read(&text, &ReadOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let error = read_error(&text, &ReadOptions::default());
     assert!(
         error.contains("the name says OCEL 2.0 SQLite but the content looks like CSV"),
         "{error}"

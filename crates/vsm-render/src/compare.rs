@@ -15,6 +15,7 @@ use vsm_core::{Duration, format_number};
 
 use crate::Format;
 use crate::json::{IntervalReport, SCHEMA_VERSION, interval, seconds};
+use crate::report::{NOT_ALIGNED, Style, cell, heading, push_table, table};
 
 /// One map and its analysis (and, for `vsm compare --simulate`, its simulation).
 #[derive(Clone, Copy, Debug)]
@@ -376,36 +377,23 @@ pub const FORMATS: [Format; 4] = [Format::Text, Format::Json, Format::Markdown, 
 /// The comparison in `format` (one of [`FORMATS`]; `None` for another).
 pub fn render(before: Side<'_>, after: Side<'_>, format: Format) -> Option<String> {
     Some(match format {
-        Format::Text => tables(before, after, false),
-        Format::Markdown => tables(before, after, true),
+        Format::Text => tables(before, after, Style::Text),
+        Format::Markdown => tables(before, after, Style::Markdown),
         Format::Json => json(before, after),
         Format::Html => html(before, after),
         _ => return None,
     })
 }
 
-/// The comparison for people: `markdown` selects Markdown tables over plain text.
-fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
+/// The comparison for people, as plain text or Markdown.
+fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
     let compared = Comparison::new(before, after);
     let mut out = String::new();
-    let name = |stream: &ValueStream| {
-        if markdown {
-            crate::markdown::inline(&stream.name)
-        } else {
-            stream.name.clone()
-        }
-    };
+    let name = |stream: &ValueStream| cell(style, &stream.name);
     let title = format!("{} → {}", name(before.stream), name(after.stream));
-    if markdown {
-        let _ = writeln!(out, "# {title}\n\n## Summary\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "{title}\n{}\n\nSummary\n-------\n",
-            "=".repeat(title.chars().count())
-        );
-    }
-    let mut summary = table(markdown, &["Metric", "Before", "After", "Change"]);
+    heading(&mut out, style, 1, &title);
+    heading(&mut out, style, 2, "Summary");
+    let mut summary = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
     for (key, label) in SUMMARY_ROWS {
         let row = compared.summary.get(key);
         summary.add_row(vec![
@@ -452,19 +440,16 @@ fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
             ]);
         }
     }
-    push(&mut out, &summary);
-    out.push_str(if markdown {
-        "\n## Steps\n\n"
-    } else {
-        "\nSteps\n-----\n\n"
-    });
+    push_table(&mut out, &summary);
+    out.push('\n');
+    heading(&mut out, style, 2, "Steps");
     let mut header = vec!["Step".to_string(), "Presence".to_string()];
     for (_, label) in STEP_ROWS {
         header.push(format!("{label} before"));
         header.push(format!("{label} after"));
     }
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut steps = table(markdown, &header_refs);
+    let mut steps = table(style, &header_refs, NOT_ALIGNED);
     for (id, step) in &compared.steps.0 {
         let mut row = vec![id.clone(), step.presence.to_string()];
         for (key, _) in STEP_ROWS {
@@ -474,17 +459,10 @@ fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
         }
         steps.add_row(row);
     }
-    push(&mut out, &steps);
+    push_table(&mut out, &steps);
     if let Some(simulated) = &compared.simulation {
-        let _ = write!(
-            out,
-            "{}",
-            if markdown {
-                "\n## Simulated\n\n"
-            } else {
-                "\nSimulated\n---------\n\n"
-            }
-        );
+        out.push('\n');
+        heading(&mut out, style, 2, "Simulated");
         let _ = writeln!(
             out,
             "{} items through each map, seed {}, arrivals {} per week; 95% intervals in brackets.\n",
@@ -492,7 +470,7 @@ fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
             simulated.seed,
             format_number(simulated.arrivals_per_week, 1)
         );
-        let mut rows = table(markdown, &["Metric", "Before", "After", "Change"]);
+        let mut rows = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
         let with_interval = |value: Option<f64>, interval: Option<IntervalReport>| {
             let shown = show("_seconds", value);
             match interval {
@@ -538,37 +516,15 @@ fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
             name(simulated.constraint.after),
             String::new(),
         ]);
-        push(&mut out, &rows);
+        push_table(&mut out, &rows);
     }
     out
-}
-
-fn table(markdown: bool, header: &[&str]) -> comfy_table::Table {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_style(if markdown {
-            comfy_table::presets::ASCII_MARKDOWN
-        } else {
-            comfy_table::TableStyle::new()
-                .header_separator(comfy_table::LineStyle::none().fill('-').junction(' '))
-        })
-        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    table
-}
-
-fn push(out: &mut String, table: &comfy_table::Table) {
-    for line in table.to_string().lines() {
-        let line = line.trim_end();
-        out.push_str(line.strip_prefix(' ').unwrap_or(line));
-        out.push('\n');
-    }
 }
 
 /// A self-contained page: the comparison tables, then both maps drawn one above the other.
 fn html(before: Side<'_>, after: Side<'_>) -> String {
     let escape = crate::svg::text::escape;
-    let tables = tables(before, after, false);
+    let tables = tables(before, after, Style::Text);
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<link rel=\"icon\" href=\"data:,\">\n",
     );

@@ -61,14 +61,7 @@ pub fn percent(value: f64) -> String {
 /// The ladder's lines, top to bottom; they add up to [`MeasuredLeadTime::mean`].
 pub fn rungs(stream: &ValueStream, measured: &MeasuredLeadTime) -> Vec<Rung> {
     let mut rows = Vec::new();
-    let name = |index: usize| {
-        let step = &stream.steps[index];
-        if step.name == step.id {
-            step.id.clone()
-        } else {
-            format!("{} ({})", step.name, step.id)
-        }
-    };
+    let name = |index: usize| crate::step_name(&stream.steps[index]);
     // A step taken at its map's numbers, for every item that passes it.
     let at_estimates = |index: usize, label: String, share_percent: Option<f64>| {
         let step = &stream.steps[index];

@@ -45,6 +45,15 @@ pub(crate) fn who(step: &vsm_core::model::Step) -> String {
     who.join(" · ")
 }
 
+/// "Review (review)": a step's name with its id, or the id alone where the name is the id.
+pub(crate) fn step_name(step: &vsm_core::model::Step) -> String {
+    if step.name == step.id {
+        step.id.clone()
+    } else {
+        format!("{} ({})", step.name, step.id)
+    }
+}
+
 /// A team's people for the tables: `-` when its steps name none.
 pub(crate) fn people(team: &vsm_core::analysis::TeamTotals) -> String {
     if team.people == 0 {

@@ -19,7 +19,12 @@ fn pct(value: f64) -> String {
     vsm_core::format_percent(value)
 }
 
-fn table(style: Style, header: &[&str], right_aligned_from: usize) -> Table {
+/// For [`table`]: no column aligned right.
+pub(crate) const NOT_ALIGNED: usize = usize::MAX;
+
+/// A table in `style` under `header`; the columns from `right_aligned_from` on (numbers) are
+/// aligned right.
+pub(crate) fn table(style: Style, header: &[&str], right_aligned_from: usize) -> Table {
     let mut table = Table::new();
     table
         .load_style(match style {
@@ -40,7 +45,7 @@ fn table(style: Style, header: &[&str], right_aligned_from: usize) -> Table {
 }
 
 /// Tables printed with trailing spaces trimmed, so output diffs cleanly.
-fn push_table(out: &mut String, table: &Table) {
+pub(crate) fn push_table(out: &mut String, table: &Table) {
     for line in table.to_string().lines() {
         let line = line.trim_end();
         // Text tables use no outer border: drop the leading space comfy-table keeps for it.
@@ -49,7 +54,7 @@ fn push_table(out: &mut String, table: &Table) {
     }
 }
 
-fn heading(out: &mut String, style: Style, level: usize, title: &str) {
+pub(crate) fn heading(out: &mut String, style: Style, level: usize, title: &str) {
     match style {
         Style::Markdown => {
             let _ = writeln!(out, "{} {title}\n", "#".repeat(level));
@@ -64,7 +69,7 @@ fn heading(out: &mut String, style: Style, level: usize, title: &str) {
 }
 
 /// User text as shown: as written in the terminal, escaped for Markdown (one line, no markup).
-fn cell(style: Style, text: &str) -> String {
+pub(crate) fn cell(style: Style, text: &str) -> String {
     match style {
         Style::Text => text.to_string(),
         Style::Markdown => crate::markdown::inline(text),
@@ -235,7 +240,7 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
             ),
         );
     }
-    let mut summary = table(style, &["Metric", "Value", "Notes"], 99);
+    let mut summary = table(style, &["Metric", "Value", "Notes"], NOT_ALIGNED);
     if let Some(column) = summary.column_mut(1) {
         column.set_cell_alignment(CellAlignment::Right);
     }
@@ -297,14 +302,9 @@ fn steps_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, st
         4,
     );
     for (index, (step, metrics)) in stream.steps.iter().zip(&analysis.steps).enumerate() {
-        let name = if step.name == step.id {
-            step.id.clone()
-        } else {
-            format!("{} ({})", step.name, step.id)
-        };
         steps.add_row(vec![
             (index + 1).to_string(),
-            cell(style, &name),
+            cell(style, &crate::step_name(step)),
             cell(style, step.team.as_deref().unwrap_or("-")),
             if step.automated {
                 "automated"
@@ -421,7 +421,7 @@ fn plan_section(out: &mut String, stream: &ValueStream, style: Style) {
         let mut plan = table(
             style,
             &["Improvement", "Step", "Action", "Owner", "Due", "Status"],
-            99,
+            NOT_ALIGNED,
         );
         for improvement in &stream.improvements {
             plan.add_row(vec![

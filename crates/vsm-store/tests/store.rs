@@ -28,6 +28,14 @@ fn snapshot<'a>(taken_at: &'a str, metrics: &'a [(String, f64)]) -> NewSnapshot<
     }
 }
 
+/// A new, empty history database in a fresh folder (kept while the `TempDir` lives).
+fn new_store() -> (tempfile::TempDir, PathBuf, Sqlite) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let store = Sqlite::open(&path).unwrap();
+    (dir, path, store)
+}
+
 #[test]
 fn snapshots_come_back_in_time_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -313,9 +321,7 @@ fn large_analysis(steps: usize) -> String {
 
 #[test]
 fn analyses_are_stored_compressed_and_come_back_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.db");
-    let store = Sqlite::open(&path).unwrap();
+    let (_dir, path, store) = new_store();
     let analysis = large_analysis(2_000);
     let metrics = metrics(3, 0.0);
     let id = store
@@ -430,9 +436,8 @@ fn readers_open_existing_files_only_and_refuse_newer_schemas() {
 
 #[test]
 fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.db");
-    drop(Sqlite::open(&path).unwrap());
+    let (_dir, path, store) = new_store();
+    drop(store);
     let reader = Sqlite::open_read_only(&path).unwrap();
     let metrics = metrics(2, 0.0);
     let error = reader
@@ -453,9 +458,7 @@ fn a_store_opened_to_read_refuses_to_write_and_says_how_to_fix_it() {
 
 #[test]
 fn a_damaged_database_is_named_once_with_what_to_do() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.db");
-    let store = Sqlite::open(&path).unwrap();
+    let (_dir, path, store) = new_store();
     let metrics = metrics(400, 0.0);
     for day in 10..20 {
         store
@@ -490,9 +493,7 @@ fn a_damaged_database_is_named_once_with_what_to_do() {
 
 /// A new database holding one snapshot of "Web orders", taken at `taken_at`.
 fn one_snapshot(taken_at: &str) -> (tempfile::TempDir, PathBuf, Sqlite, i64) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.db");
-    let store = Sqlite::open(&path).unwrap();
+    let (dir, path, store) = new_store();
     let id = store.save(&snapshot(taken_at, &metrics(1, 0.0))).unwrap();
     (dir, path, store, id)
 }

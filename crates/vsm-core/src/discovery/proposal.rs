@@ -148,45 +148,40 @@ pub fn proposed_map(
                     m.lead_time.mean
                 );
             }
-            if measure.is_some() {
-                let _ = writeln!(
+        } else {
+            match step.process_time {
+                Some(process) => {
+                    let _ = writeln!(
+                        out,
+                        "    process_time: {process}    # median of {} start/complete pairs",
+                        step.process_samples
+                    );
+                }
+                None => {
+                    out.push_str(
+                        "    process_time: 0    # no start events in the log: estimate it\n",
+                    );
+                }
+            }
+            let _ = match step.process_time {
+                // Longer than the gap since the previous step: the work overlapped the wait.
+                Some(process) if process > step.lead_time => writeln!(
                     out,
-                    "    measure: {{ activity: {} }}",
-                    yaml_quote(name(step.activity))
-                );
-            }
-            continue;
-        }
-        match step.process_time {
-            Some(process) => {
-                let _ = writeln!(
+                    "    wait_time: 0    # the median gap since the previous step ({}) is shorter; {reached}",
+                    step.lead_time
+                ),
+                Some(_) => writeln!(
                     out,
-                    "    process_time: {process}    # median of {} start/complete pairs",
-                    step.process_samples
-                );
-            }
-            None => {
-                out.push_str("    process_time: 0    # no start events in the log: estimate it\n");
-            }
+                    "    lead_time: {}    # median time since the previous step completed; {reached}",
+                    step.lead_time
+                ),
+                None => writeln!(
+                    out,
+                    "    wait_time: {}    # median time since the previous step completed; {reached}",
+                    step.lead_time
+                ),
+            };
         }
-        let _ = match step.process_time {
-            // Longer than the gap since the previous step: the work overlapped the wait.
-            Some(process) if process > step.lead_time => writeln!(
-                out,
-                "    wait_time: 0    # the median gap since the previous step ({}) is shorter; {reached}",
-                step.lead_time
-            ),
-            Some(_) => writeln!(
-                out,
-                "    lead_time: {}    # median time since the previous step completed; {reached}",
-                step.lead_time
-            ),
-            None => writeln!(
-                out,
-                "    wait_time: {}    # median time since the previous step completed; {reached}",
-                step.lead_time
-            ),
-        };
         if measure.is_some() {
             let _ = writeln!(
                 out,

@@ -25,11 +25,9 @@ fn a_trace_larger_than_a_segment_is_read_whole() {
         text.push_str("</trace>\n");
     }
     text.push_str("</log>\n");
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(text.as_bytes()).unwrap();
     let log = read_text(
         "mixed.xes.gz",
-        &encoder.finish().unwrap(),
+        &gzip(text.as_bytes()),
         &ReadOptions::default(),
     )
     .unwrap();
@@ -149,11 +147,9 @@ impl std::io::Read for Trickle {
 fn a_log_from_a_pipe_is_read_once_and_whole() {
     // Plain and gzip, in a format told from the content alone: nothing sniffed is lost.
     let csv = std::fs::read(testdata("csv/interval_event_log.csv")).unwrap();
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(&csv).unwrap();
-    let gzip = encoder.finish().unwrap();
+    let gzipped = gzip(&csv);
     let from_file = read_ok("csv/interval_event_log.csv");
-    for text in [csv, gzip] {
+    for text in [csv, gzipped] {
         let mut sink = Collect::default();
         let (stats, _, format) = source::read_from(
             Box::new(Trickle { text, at: 0 }),
@@ -192,11 +188,6 @@ fn utf16_logs_are_said_to_be_utf16() {
 #[test]
 fn garbage_and_double_gzip_are_named_for_what_they_are() {
     let xes = std::fs::read(testdata("xes/running-example.xes")).unwrap();
-    let gzip = |bytes: &[u8]| {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(bytes).unwrap();
-        encoder.finish().unwrap()
-    };
     let twice = gzip(&gzip(&xes));
     let error = failing("log.xes.gz", &twice, &ReadOptions::default());
     assert!(

@@ -104,6 +104,13 @@ fn plain_event(index: usize) -> String {
     )
 }
 
+/// `bytes` gzipped.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
 fn limited(field: u64, trace: u64) -> ReadOptions {
     ReadOptions {
         limits: vsm_ingest::Limits { field, trace },

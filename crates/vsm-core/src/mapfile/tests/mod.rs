@@ -259,13 +259,23 @@ fn located<'a>(source: &'a str, diagnostic: &Diagnostic) -> &'a str {
     &source[location.offset..location.offset + location.len]
 }
 
-fn diagnostic(source: &str, code: &str) -> Diagnostic {
-    let parsed = parse_map(source);
+/// The diagnostics of `parsed` with `code`, in source order.
+fn with_code<'a>(parsed: &'a ParsedMap, code: &str) -> Vec<&'a Diagnostic> {
     parsed
         .diagnostics
-        .into_iter()
-        .find(|d| d.code == code)
-        .unwrap_or_else(|| panic!("no `{code}` diagnostic"))
+        .iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
+/// The first diagnostic with `code` that parsing `source` gives.
+fn diagnostic(source: &str, code: &str) -> Diagnostic {
+    let parsed = parse_map(source);
+    let found = with_code(&parsed, code);
+    let first = found
+        .first()
+        .unwrap_or_else(|| panic!("no `{code}` diagnostic"));
+    (*first).clone()
 }
 
 #[test]
@@ -431,11 +441,7 @@ fn working_hours_far_past_a_day_are_an_error_not_an_overflow() {
 fn a_target_whose_min_is_above_its_max_is_an_error() {
     let source = "name: T\nsteps:\n  - { id: a, process_time: 1h }\ntargets:\n  lead_time: { min: 5d, max: 1d }\n  complete_accurate: { min: 90%, max: 80% }\n  process_time: { min: 1h, max: 1h }\n";
     let parsed = parse_map(source);
-    let found: Vec<&Diagnostic> = parsed
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == "target_min_above_max")
-        .collect();
+    let found = with_code(&parsed, "target_min_above_max");
     assert_eq!(found.len(), 2, "{:#?}", parsed.diagnostics);
     assert_eq!(found[0].location.unwrap().line, 5);
     assert!(
@@ -465,11 +471,7 @@ fn utc_offsets_beyond_eighteen_hours_and_malformed_zones_are_errors() {
     };
     let source = map("+25:00", "-18:30");
     let parsed = parse_map(&source);
-    let found: Vec<&Diagnostic> = parsed
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == "invalid_offset")
-        .collect();
+    let found = with_code(&parsed, "invalid_offset");
     assert_eq!(found.len(), 2, "{:#?}", parsed.diagnostics);
     assert_eq!(located(&source, found[0]), "\"+25:00\"");
     assert!(
@@ -521,11 +523,7 @@ fn unknown_references_in_a_large_map_list_a_few_ids_not_all() {
         source.push_str(&format!("  - {{ id: s{i}, after: zzzzzz }}\n"));
     }
     let parsed = parse_map(&source);
-    let unknown: Vec<&Diagnostic> = parsed
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == "unknown_reference")
-        .collect();
+    let unknown = with_code(&parsed, "unknown_reference");
     assert_eq!(unknown.len(), 1_999);
     for diagnostic in unknown {
         let help = diagnostic.help.as_deref().unwrap();
