@@ -2,10 +2,9 @@
 //! that changes nothing, its errors, and runs killed at any instant.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use crate::{repo_root, stderr, stdout, vsm_command, vsm_fails_in, vsm_ok_in};
+use crate::{repo_root, stderr, stdout, vsm_fails_in, vsm_ok_in};
 
 /// A folder with a clone of testdata/git/ants.bundle in `ants`.
 fn ants() -> (tempfile::TempDir, PathBuf) {
@@ -107,26 +106,14 @@ fn a_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
     let clean = vsm_ok_in(dir.path(), &clean);
     assert!(stderr(&clean).is_empty(), "{}", stderr(&clean));
     let expected = dump(&dir.path().join("clean.sqlite"));
-    let mut interrupted = 0;
-    for round in 0..12_u64 {
-        let mut child = vsm_command(dir.path(), &killed)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + (round * 53) % 500));
-        if child.try_wait().unwrap().is_none() {
-            interrupted += 1;
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-    assert!(
-        interrupted >= 4,
-        "only {interrupted} of 12 kills hit a running fetch"
+    crate::killed_and_run_again(
+        dir.path(),
+        &killed,
+        &dir.path().join("killed.sqlite"),
+        |store| {
+            assert_eq!(dump(store), expected);
+        },
     );
-    vsm_ok_in(dir.path(), &killed);
-    assert_eq!(dump(&dir.path().join("killed.sqlite")), expected);
     assert_eq!(shipped_by(&dir.path().join("killed.sqlite")).len(), 1);
 }
 

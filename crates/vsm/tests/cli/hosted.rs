@@ -253,29 +253,16 @@ fn a_hosted_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
         .unwrap();
     let killed = args("killed.sqlite");
     let killed: Vec<&str> = killed.iter().map(String::as_str).collect();
-    let mut interrupted = 0;
-    for round in 0..16_u64 {
-        let mut child = vsm_command(dir.path(), &killed)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // A fetch of the saved pages takes about a tenth of a second: kill it all along.
-        std::thread::sleep(std::time::Duration::from_millis(1 + (round * 9) % 110));
-        if child.try_wait().unwrap().is_none() {
-            interrupted += 1;
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-    assert!(
-        interrupted >= 6,
-        "only {interrupted} of 16 kills hit a running fetch"
+    crate::killed_and_run_again(
+        dir.path(),
+        &killed,
+        &dir.path().join("killed.sqlite"),
+        |store| {
+            let store = vsm_events::Store::open(store).unwrap();
+            assert_eq!(store.dump().unwrap(), expected);
+            assert_eq!(store.problems().unwrap(), Vec::<String>::new());
+        },
     );
-    vsm_ok_in(dir.path(), &killed);
-    let store = vsm_events::Store::open(&dir.path().join("killed.sqlite")).unwrap();
-    assert_eq!(store.dump().unwrap(), expected);
-    assert_eq!(store.problems().unwrap(), Vec::<String>::new());
 }
 
 /// GitLab's recorded deployments (March 2019) and GitHub's documented one deploy commits the

@@ -36,6 +36,45 @@ fn vsm_command(dir: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// Runs `vsm args` in `dir` and kills it at instants spread over the time one whole run takes
+/// (measured here, so that they land inside a running process on a fast machine and on a loaded
+/// one alike), each round from an empty `store`, then runs it again to the end and hands the
+/// store to `check`: a run killed at any instant and started again ends as one clean run.
+fn killed_and_run_again(dir: &Path, args: &[&str], store: &Path, check: impl Fn(&Path)) {
+    const ROUNDS: u32 = 12;
+    let remove = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
+        }
+    };
+    remove();
+    let started = std::time::Instant::now();
+    vsm_ok_in(dir, args);
+    let whole = started.elapsed();
+    let mut interrupted = 0;
+    for round in 0..ROUNDS {
+        remove();
+        let mut child = vsm_command(dir, args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole * (2 * round + 1) / (2 * ROUNDS + 2));
+        if child.try_wait().unwrap().is_none() {
+            interrupted += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        vsm_ok_in(dir, args);
+        check(store);
+    }
+    assert!(
+        interrupted >= 4,
+        "only {interrupted} of {ROUNDS} kills hit a running `vsm {}` (one whole run took {whole:?})",
+        args.join(" ")
+    );
+}
+
 /// Runs `vsm` from the repository root, so paths in messages are short and stable.
 fn vsm(args: &[&str]) -> Output {
     vsm_in(&repo_root(), args)
