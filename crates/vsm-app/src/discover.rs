@@ -56,9 +56,26 @@ pub fn run(
         scratch: Vec::new(),
     };
     let input = files.open_log(path)?;
+    let name = source::name_of(path);
     let (stats, names, format) =
-        source::read_from(input, &source::name_of(path), format, options, &mut sink)
-            .map_err(IngestError::from)?;
+        source::read_from(input, &name, format, options, &mut sink).map_err(IngestError::from)?;
+    let object_centric = matches!(
+        format,
+        Format::OcelJson | Format::OcelXml | Format::OcelSqlite
+    );
+    if !options.follow.is_empty() && !object_centric {
+        return Err(IngestError::invalid(
+            vsm_ingest::Place {
+                file: name,
+                ..vsm_ingest::Place::default()
+            },
+            format!(
+                "links can be followed only in an object-centric log, and this one was read as {}",
+                format.name()
+            ),
+            "leave out --follow, or give an OCEL 2.0 log (JSON, XML, or the event store `vsm fetch` writes)",
+        ));
+    }
     Ok(Discovered {
         discovery: sink.graph.finish(),
         activities: names.activities.as_slice().to_vec(),

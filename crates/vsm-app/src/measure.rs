@@ -1,11 +1,12 @@
 //! Measuring a map from the event log its `measure:` section names.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use vsm_core::ValueStream;
 use vsm_core::discovery::LogEvent;
-use vsm_core::measure::{Measurement, Measurer, StepProvenance, StepRule};
+use vsm_core::measure::{Measurement, Measurer, ObjectRef, StepProvenance, StepRule};
 use vsm_ingest::{Flow, ImportStats, IngestError, Lifecycle, ReadOptions, Trace, TraceSink};
 
 use crate::Files;
@@ -17,6 +18,9 @@ struct MeasureSink<'a> {
     origin: Vec<usize>,
     /// The attributes the rules match on, in `ReadOptions::attributes` order.
     attributes: Vec<String>,
+    /// Object-centric logs: the objects events came through, by their place in the log, made
+    /// once and shared by the records that name them.
+    objects: Vec<Option<Arc<ObjectRef>>>,
 }
 
 impl TraceSink for MeasureSink<'_> {
@@ -65,8 +69,38 @@ impl TraceSink for MeasureSink<'_> {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| values.get(*v))
         };
-        self.measurer
-            .add_item(trace.item, &mut self.scratch, |id| names.get(id), value);
+        if trace.origins.is_empty() {
+            self.measurer
+                .add_item(trace.item, &mut self.scratch, |id| names.get(id), value);
+            return Ok(Flow::Continue);
+        }
+        if self.objects.len() < trace.objects.len() {
+            self.objects.resize(trace.objects.len(), None);
+        }
+        for &place in trace.origins {
+            let place = place as usize;
+            if let (Some(slot @ None), Some(object)) =
+                (self.objects.get_mut(place), trace.objects.get(place))
+            {
+                *slot = Some(Arc::new(ObjectRef {
+                    id: object.id.clone(),
+                    kind: object.kind.clone(),
+                    name: object.name.clone(),
+                }));
+            }
+        }
+        let (objects, origins) = (&self.objects, trace.origins);
+        let object = |position: usize| -> Option<Arc<ObjectRef>> {
+            let place = *origins.get(*origin.get(position)?)? as usize;
+            objects.get(place)?.clone()
+        };
+        self.measurer.add_item_of_objects(
+            trace.item,
+            &mut self.scratch,
+            |id| names.get(id),
+            value,
+            object,
+        );
         Ok(Flow::Continue)
     }
 }
@@ -162,6 +196,7 @@ pub fn measure(
         scratch: Vec::new(),
         origin: Vec::new(),
         attributes,
+        objects: Vec::new(),
     };
     let name = vsm_ingest::source::name_of(&log_path);
     let (stats, _, _) = files
@@ -224,6 +259,7 @@ pub fn import(stats: &ImportStats) -> vsm_render::json::Import {
         events_read: stats.events_read,
         events_used: stats.events_used,
         events_skipped: stats.skipped_count,
+        events_of_other_objects: stats.other_objects_count(),
     }
 }
 

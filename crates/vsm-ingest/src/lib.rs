@@ -6,6 +6,8 @@
 //! column or field.
 #![forbid(unsafe_code)]
 
+use std::collections::BTreeMap;
+
 mod error;
 mod guard;
 mod names;
@@ -72,6 +74,12 @@ pub struct Trace<'a> {
     pub activities: &'a Names,
     /// Resolves attribute values.
     pub values: &'a Names,
+    /// Object-centric logs only (else empty): per event, the object it reached the item through
+    /// (the item's own object, or one reached through a followed link), by its place in
+    /// [`Trace::objects`].
+    pub origins: &'a [u32],
+    /// Object-centric logs only (else empty): the log's objects.
+    pub objects: &'a [ocel::LogObject],
 }
 
 /// What a sink asks of the reader after an item: go on, or end the read there.
@@ -123,6 +131,10 @@ pub struct ImportStats {
     /// Events left out, with the reason and where (capped to the first 20 listed).
     pub skipped: Vec<Skipped>,
     pub skipped_count: u64,
+    /// Object-centric logs: events that relate to no object of the chosen type (nor to one
+    /// reached through a followed link), by event type. Not bad input, so not skipped: they
+    /// belong to other objects' journeys.
+    pub other_objects: BTreeMap<String, u64>,
 }
 
 /// An event left out under `--skip-invalid`.
@@ -144,6 +156,21 @@ impl ImportStats {
     /// How many skipped events are listed (all are counted).
     pub const LISTED: usize = 20;
 
+    /// Counts an event of another object's journey (see [`ImportStats::other_objects`]).
+    pub fn of_other_objects(&mut self, activity: &str) {
+        match self.other_objects.get_mut(activity) {
+            Some(count) => *count += 1,
+            None => {
+                self.other_objects.insert(activity.to_string(), 1);
+            }
+        }
+    }
+
+    /// How many events relate only to other objects.
+    pub fn other_objects_count(&self) -> u64 {
+        self.other_objects.values().sum()
+    }
+
     /// Adds the events read and skipped of a part of the log (a parsed segment); items and
     /// used events are counted as they are handed on.
     pub fn absorb(&mut self, part: ImportStats) {
@@ -151,6 +178,9 @@ impl ImportStats {
         self.skipped_count += part.skipped_count;
         let room = Self::LISTED.saturating_sub(self.skipped.len());
         self.skipped.extend(part.skipped.into_iter().take(room));
+        for (activity, count) in part.other_objects {
+            *self.other_objects.entry(activity).or_default() += count;
+        }
     }
 }
 

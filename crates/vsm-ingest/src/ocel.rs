@@ -34,11 +34,42 @@ struct OcelEvent {
     id: String,
 }
 
+/// An object of an object-centric log, as the items' events name the objects they came through
+/// ([`crate::Trace::objects`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogObject {
+    /// Its id in the log (the store's `ocel_id`: `git:<sha>`, `github:owner/repo/pull/12`).
+    pub id: String,
+    /// Its object type (`commit`, `release`).
+    pub kind: String,
+    /// A name people read, when the object has one: the latest value of its first attribute of
+    /// [`NAME_ATTRIBUTES`] (a release's tag, an issue's key, a commit's title).
+    pub name: Option<String>,
+}
+
+/// The object attributes that name an object for people, the first present winning.
+pub const NAME_ATTRIBUTES: [&str; 4] = ["name", "tag", "key", "title"];
+
+/// The name of an object with these attributes (name, value; later values of one attribute
+/// replace earlier ones), by [`NAME_ATTRIBUTES`].
+fn readable_name<'v>(attributes: impl IntoIterator<Item = (&'v str, &'v str)>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for (name, value) in attributes {
+        let Some(rank) = NAME_ATTRIBUTES.iter().position(|n| *n == name) else {
+            continue;
+        };
+        if !value.trim().is_empty() && best.is_none_or(|(b, _)| rank <= b) {
+            best = Some((rank, value));
+        }
+    }
+    best.map(|(_, value)| value.trim().to_string())
+}
+
 /// The parts of an OCEL log that matter here.
 #[derive(Default)]
 struct OcelLog {
-    /// Object id to type, in file order.
-    objects: Vec<(String, String)>,
+    /// The objects, in file order.
+    objects: Vec<LogObject>,
     events: Vec<OcelEvent>,
     /// Object-to-object links: source id, target id, qualifier.
     links: Vec<(String, String, String)>,
@@ -60,6 +91,11 @@ struct JsonObject {
     id: String,
     #[serde(rename = "type")]
     kind: String,
+    #[serde(default)]
+    attributes: Vec<JsonAttribute>,
+    /// Its links to other objects (OCEL 2.0's object-to-object relationships).
+    #[serde(default)]
+    relationships: Vec<JsonRelationship>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +120,8 @@ struct JsonAttribute {
 #[serde(rename_all = "camelCase")]
 struct JsonRelationship {
     object_id: String,
+    #[serde(default)]
+    qualifier: String,
 }
 
 fn place(file: &str, field: Option<String>) -> Place {
@@ -155,9 +193,26 @@ fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, Inges
         )
     })?;
     let _ = log.object_types;
+    let mut links = Vec::new();
+    let mut objects = Vec::with_capacity(log.objects.len());
+    for object in log.objects {
+        let texts: Vec<(String, String)> = object
+            .attributes
+            .into_iter()
+            .map(|a| (a.name, json_text(a.value)))
+            .collect();
+        for link in object.relationships {
+            links.push((object.id.clone(), link.object_id, link.qualifier));
+        }
+        objects.push(LogObject {
+            name: readable_name(texts.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+            id: object.id,
+            kind: object.kind,
+        });
+    }
     let parsed = OcelLog {
-        objects: log.objects.into_iter().map(|o| (o.id, o.kind)).collect(),
-        links: Vec::new(),
+        objects,
+        links,
         events: log
             .events
             .into_iter()
@@ -168,19 +223,21 @@ fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, Inges
                 attributes: e
                     .attributes
                     .into_iter()
-                    .map(|a| {
-                        let value = match a.value {
-                            serde_json::Value::String(text) => text,
-                            other => other.to_string(),
-                        };
-                        (a.name, value)
-                    })
+                    .map(|a| (a.name, json_text(a.value)))
                     .collect(),
                 id: e.id,
             })
             .collect(),
     };
     Ok(parsed)
+}
+
+/// A JSON attribute value as text: a string as it is, anything else as JSON.
+fn json_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    }
 }
 
 /// Hands the items of the chosen object type to the sink, until it stops the read.
@@ -202,9 +259,10 @@ fn flatten<S: TraceSink>(
                 stats.events_used += 1;
             }
         }
-        let flow = sink
-            .trace(names.trace(item.id, &item.events, &item.attributes))
-            .map_err(ReadError::Sink)?;
+        let mut trace = names.trace(item.id, &item.events, &item.attributes);
+        trace.origins = &item.origins;
+        trace.objects = &log.objects;
+        let flow = sink.trace(trace).map_err(ReadError::Sink)?;
         if flow == Flow::Stop {
             break;
         }
@@ -212,13 +270,15 @@ fn flatten<S: TraceSink>(
     crate::finished(sink, stats)
 }
 
-/// One object's journey: its events, their attributes, and where in the log each event is.
+/// One object's journey: its events, their attributes, where in the log each event is, and the
+/// object each came through (its place in the log's objects).
 #[derive(Default)]
 struct Item<'a> {
     id: &'a str,
     events: Vec<Event>,
     attributes: Vec<Attributes>,
     sources: Vec<usize>,
+    origins: Vec<u32>,
 }
 
 /// Each event of an object of the chosen type, in time order of the file, per object; objects
@@ -231,14 +291,14 @@ fn by_object<'a>(
 ) -> Result<(Vec<Item<'a>>, ImportStats), IngestError> {
     // Events name objects by id: two objects with one id make every such reference ambiguous.
     let mut declared: HashMap<&str, usize> = HashMap::with_capacity(log.objects.len());
-    for (position, (id, kind)) in log.objects.iter().enumerate() {
+    for (position, LogObject { id, kind, .. }) in log.objects.iter().enumerate() {
         if let Some(&first) = declared.get(id.as_str()) {
             return Err(IngestError::invalid(
                 place(file, Some(format!("object {id}"))),
                 format!(
                     "objects {} (type `{}`) and {} (type `{kind}`) both have the id `{id}`",
                     first + 1,
-                    log.objects[first].1,
+                    log.objects[first].kind,
                     position + 1
                 ),
                 "give each object its own id: events name their objects by id, so vsm cannot tell which one they mean",
@@ -247,8 +307,8 @@ fn by_object<'a>(
         declared.insert(id, position);
     }
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, kind) in &log.objects {
-        *per_type.entry(kind.as_str()).or_default() += 1;
+    for object in &log.objects {
+        *per_type.entry(object.kind.as_str()).or_default() += 1;
     }
     let listed = per_type
         .iter()
@@ -281,16 +341,18 @@ fn by_object<'a>(
         }
     };
     let mut items: Vec<Item<'a>> = Vec::new();
-    for (id, kind) in &log.objects {
-        if *kind == chosen {
+    for object in &log.objects {
+        if object.kind == chosen {
             items.push(Item {
-                id: id.as_str(),
+                id: object.id.as_str(),
                 ..Item::default()
             });
         }
     }
     let index = owners(log, &items, file, &options.follow)?;
     let following = !options.follow.is_empty();
+    // Per event: the items it reaches, each once, and the object it reaches each through.
+    let mut reached: Vec<(usize, u32)> = Vec::new();
     let mut stats = ImportStats::default();
     let mut event_ids: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(log.events.len());
@@ -358,22 +420,30 @@ fn by_object<'a>(
                 })
                 .collect()
         });
-        let mut slots: Vec<usize> = event
-            .objects
-            .iter()
-            .filter_map(|object| index.get(object.as_str()))
-            .flatten()
-            .copied()
-            .collect();
-        if following {
-            // Once per item, however many of its objects the event touches.
-            slots.sort_unstable();
-            slots.dedup();
+        // Once per item, however many of its objects the event touches: through the item's own
+        // object if it is one of them, else through the first that reaches it.
+        reached.clear();
+        for object in &event.objects {
+            let (Some(slots), Some(&origin)) =
+                (index.get(object.as_str()), declared.get(object.as_str()))
+            else {
+                continue;
+            };
+            for &slot in slots {
+                let own = items[slot].id == object.as_str();
+                match reached.iter_mut().find(|(s, _)| *s == slot) {
+                    Some(entry) if own => entry.1 = origin as u32,
+                    Some(_) => {}
+                    None => reached.push((slot, origin as u32)),
+                }
+            }
         }
-        let used = !slots.is_empty();
-        for slot in slots {
+        reached.sort_unstable_by_key(|&(slot, _)| slot);
+        let used = !reached.is_empty();
+        for &(slot, origin) in &reached {
             let item = &mut items[slot];
             item.sources.push(source);
+            item.origins.push(origin);
             item.events.push(Event {
                 activity,
                 timestamp,
@@ -387,10 +457,7 @@ fn by_object<'a>(
         }
         if !used {
             // Not an error: the event belongs to other objects' journeys. Counted all the same.
-            stats.skip(
-                place(file, Some(format!("event {}", event.id))),
-                format!("relates to no `{chosen}` object"),
-            );
+            stats.of_other_objects(&event.activity);
         }
     }
     items.retain(|item| !item.events.is_empty());
@@ -402,6 +469,7 @@ fn by_object<'a>(
             order.sort_by_key(|&i| item.events[i].timestamp);
             item.events = order.iter().map(|&i| item.events[i]).collect();
             item.sources = order.iter().map(|&i| item.sources[i]).collect();
+            item.origins = order.iter().map(|&i| item.origins[i]).collect();
             if !item.attributes.is_empty() {
                 item.attributes = order.iter().map(|&i| item.attributes[i].clone()).collect();
             }
@@ -514,5 +582,61 @@ mod tests {
         let mut sink = Values::default();
         read_xml(xml.as_bytes(), "t.xmlocel", &options, &mut names, &mut sink).unwrap();
         assert_eq!(sink.0, [["R&D équipe"]]);
+    }
+
+    #[test]
+    fn objects_are_named_by_their_name_tag_key_or_title_alike_in_json_and_xml() {
+        // v1 is named by its latest tag (over its title); c1 by its title; o1 has no name.
+        let json = r#"{"objects": [
+            {"id": "v1", "type": "release", "attributes": [
+                {"name": "title", "time": "1970-01-01T00:00:00Z", "value": "First release"},
+                {"name": "tag", "time": "1970-01-01T00:00:00Z", "value": "v1.0"},
+                {"name": "tag", "time": "2024-01-01T00:00:00Z", "value": "v1.0.0"}]},
+            {"id": "c1", "type": "commit", "attributes": [
+                {"name": "title", "time": "1970-01-01T00:00:00Z", "value": " Fix the pool "}],
+             "relationships": [{"objectId": "v1", "qualifier": "released_in"}]},
+            {"id": "o1", "type": "order", "attributes": [
+                {"name": "amount", "time": "1970-01-01T00:00:00Z", "value": 12}]}],
+            "events": []}"#;
+        let xml = r#"<?xml version="1.0"?>
+<log><objects>
+  <object id="v1" type="release"><attributes>
+    <attribute name="title" time="1970-01-01T00:00:00Z">First release</attribute>
+    <attribute name="tag" time="1970-01-01T00:00:00Z">v1.0</attribute>
+    <attribute name="tag" time="2024-01-01T00:00:00Z">v1.0.0</attribute>
+  </attributes></object>
+  <object id="c1" type="commit">
+    <attributes><attribute name="title" time="1970-01-01T00:00:00Z"> Fix the pool </attribute></attributes>
+    <objects><relationship object-id="v1" qualifier="released_in"/></objects>
+  </object>
+  <object id="o1" type="order"><attributes>
+    <attribute name="amount" time="1970-01-01T00:00:00Z">12</attribute>
+  </attributes></object>
+</objects><events/></log>"#;
+        let from_json = parse_json(json.as_bytes(), "t.jsonocel", 1 << 20).unwrap();
+        let from_xml = xml::parse_xml(xml.as_bytes(), "t.xmlocel", 1 << 20).unwrap();
+        for log in [&from_json, &from_xml] {
+            let names: Vec<(&str, Option<&str>)> = log
+                .objects
+                .iter()
+                .map(|o| (o.id.as_str(), o.name.as_deref()))
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    ("v1", Some("v1.0.0")),
+                    ("c1", Some("Fix the pool")),
+                    ("o1", None)
+                ]
+            );
+            assert_eq!(
+                log.links,
+                [(
+                    "c1".to_string(),
+                    "v1".to_string(),
+                    "released_in".to_string()
+                )]
+            );
+        }
     }
 }

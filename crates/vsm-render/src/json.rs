@@ -564,6 +564,9 @@ pub struct Import {
     pub events_read: u64,
     pub events_used: u64,
     pub events_skipped: u64,
+    /// Object-centric logs: events that relate to no object of the chosen type (nor one reached
+    /// through a followed link), not used and not bad input.
+    pub events_of_other_objects: u64,
 }
 
 /// An activity of a log and how many events (or items) have it.

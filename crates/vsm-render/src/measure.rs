@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde::{Serialize, Serializer};
 use vsm_core::ValueStream;
 use vsm_core::measure::{
-    Distribution, Measurement, Provenance, StepMeasurement, StepProvenance, WaitBasis,
+    Distribution, EventSource, Measurement, ObjectRef, Provenance, StepMeasurement, StepProvenance,
+    WaitBasis,
 };
 
 use crate::json::{ActivityCount, DistributionReport, Import, SCHEMA_VERSION};
@@ -272,12 +273,12 @@ pub fn text(stream: &ValueStream, measured: &Measured<'_>) -> String {
     out
 }
 
-/// The items behind one step's figures.
-pub fn explain(
+/// The step `step_id` and what was measured of it, or why its items cannot be listed.
+fn explained<'a>(
     stream: &ValueStream,
-    measurement: &Measurement,
+    measurement: &'a Measurement,
     step_id: &str,
-) -> Result<String, ExplainError> {
+) -> Result<(usize, &'a StepMeasurement), ExplainError> {
     let Some(index) = stream.step_index(step_id) else {
         return Err(ExplainError::NoStep {
             step: step_id.to_string(),
@@ -294,6 +295,50 @@ pub fn explain(
             step: step_id.to_string(),
         });
     };
+    Ok((index, step))
+}
+
+/// Characters of an object's name shown in the text listing.
+const NAME_SHOWN: usize = 40;
+
+/// An object as the text listing names it: its id, a git object id in it cut to 12 digits (as
+/// `git log --oneline` shows them), and its name in quotes when the id does not already say it.
+fn object_text(object: &ObjectRef) -> String {
+    let mut id = object.id.clone();
+    let tail = id.rfind([':', '/']).map_or(0, |at| at + 1);
+    let hex = &id[tail..];
+    if hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        id.truncate(tail + 12);
+    }
+    match &object.name {
+        Some(name) if !object.id.contains(name.as_str()) => {
+            let mut shown: String = name.chars().take(NAME_SHOWN).collect();
+            if name.chars().count() > NAME_SHOWN {
+                shown.push('…');
+            }
+            format!("{id} \"{shown}\"")
+        }
+        _ => id,
+    }
+}
+
+/// An event that started or ended a visit, and the object it came through unless that is the
+/// item's own.
+fn source_text(source: &EventSource, item: &str) -> String {
+    match &source.object {
+        Some(object) if object.id != item => format!("{} {}", source.activity, object_text(object)),
+        _ => source.activity.to_string(),
+    }
+}
+
+/// The items behind one step's figures. An object-centric log adds a last column: the events
+/// that started and ended each item's step and the objects they came through.
+pub fn explain(
+    stream: &ValueStream,
+    measurement: &Measurement,
+    step_id: &str,
+) -> Result<String, ExplainError> {
+    let (index, step) = explained(stream, measurement, step_id)?;
     let stamp = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms).map_or_else(
             |_| ms.to_string(),
@@ -304,18 +349,24 @@ pub fn explain(
     let left = step.items.iter().filter(|r| r.abandoned()).count() as u64;
     let unfinished = step.items.len() as u64 - step.visited - left;
     let mut out = format!(
-        "{} ({}): {} items entered it; the {} marked `yes` in `counted` finished the stream and make its figures, {unfinished} are still in progress{}\n",
+        "{} ({}): {} items entered it; the {} marked `yes` in `counted` finished the stream and make its figures; {unfinished} still in progress{}\n",
         stream.steps[index].name,
         step_id,
         step.items.len(),
         step.visited,
         if left > 0 {
-            format!(" and {left} were abandoned (`abandoned` in `counted`)")
+            format!("; {left} abandoned (`abandoned` in `counted`)")
         } else {
             String::new()
         },
     );
     out.push_str("wait: before the first pass and between its sessions; process: worked on the first pass; rework: later passes and the waits before them\n");
+    let objects = step.items.iter().any(|r| {
+        r.started_by.object.is_some() || r.ended_by.as_ref().is_some_and(|e| e.object.is_some())
+    });
+    if objects {
+        out.push_str("events: the event that started the first visit and the one that ended the last, each with the object it came through (none named: the item's own)\n");
+    }
     for (basis, n) in &step.wait_basis {
         let _ = writeln!(
             out,
@@ -325,9 +376,16 @@ pub fn explain(
         );
     }
     out.push('\n');
-    let _ = writeln!(
-        out,
-        "{:<24} {:<20} {:<20} {:<20} {:>6} {:>10} {:>10} {:>10} {:<14} {:>9} {:>7}",
+    // The item column as wide as the longest id, so that every row's columns line up.
+    let width = step
+        .items
+        .iter()
+        .map(|r| r.item.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("item".len());
+    let mut header = format!(
+        "{:<width$} {:<20} {:<20} {:<20} {:>6} {:>10} {:>10} {:>10} {:<14} {:>9} {:>7}",
         "item",
         "entered (UTC)",
         "first start (UTC)",
@@ -340,10 +398,13 @@ pub fn explain(
         "came back",
         "counted"
     );
+    if objects {
+        header.push_str("  events");
+    }
+    let _ = writeln!(out, "{header}");
     for record in &step.items {
-        let _ = writeln!(
-            out,
-            "{:<24} {:<20} {:<20} {:<20} {:>6} {:>10} {:>10} {:>10} {:<14} {:>9} {:>7}",
+        let mut row = format!(
+            "{:<width$} {:<20} {:<20} {:<20} {:>6} {:>10} {:>10} {:>10} {:<14} {:>9} {:>7}",
             record.item,
             stamp(record.entered),
             stamp(record.first_start),
@@ -362,6 +423,17 @@ pub fn explain(
             if record.returned { "yes" } else { "" },
             counted(record)
         );
+        if objects {
+            let _ = write!(
+                row,
+                "  start {}",
+                source_text(&record.started_by, &record.item)
+            );
+            if let Some(ended) = &record.ended_by {
+                let _ = write!(row, " · end {}", source_text(ended, &record.item));
+            }
+        }
+        let _ = writeln!(out, "{}", row.trim_end());
     }
     Ok(out)
 }
@@ -392,6 +464,110 @@ fn counted(record: &vsm_core::measure::ItemRecord) -> &'static str {
         Outcome::Abandoned => "abandoned",
         Outcome::InProgress => "",
     }
+}
+
+/// The JSON of `vsm measure MAP --explain STEP`: the items behind one step's figures.
+#[derive(Debug, Serialize)]
+pub struct ExplainReport<'a> {
+    pub schema_version: u32,
+    pub step: &'a str,
+    pub name: &'a str,
+    /// Every item that entered the step, finished or not.
+    pub items: Vec<ExplainedItem<'a>>,
+}
+
+/// One item's passage through the step.
+#[derive(Debug, Serialize)]
+pub struct ExplainedItem<'a> {
+    pub item: &'a str,
+    /// Its first event, its first start in the step, its last end there (`null` while in it).
+    pub entered: String,
+    pub first_start: String,
+    pub last_end: Option<String>,
+    pub visits: u32,
+    pub wait_seconds: f64,
+    /// `null` when the log does not time the step's work (no start events).
+    pub process_seconds: Option<f64>,
+    pub rework_seconds: f64,
+    /// Where its wait is measured from.
+    pub wait_from: &'static str,
+    /// Came back into the step after leaving it.
+    pub came_back: bool,
+    /// Finished the stream, so it makes the step's figures.
+    pub counted: bool,
+    /// Left the stream unfinished (one of the map's `abandoned:` events): not counted, and not
+    /// in progress either.
+    pub abandoned: bool,
+    pub started_by: SourceReport<'a>,
+    pub ended_by: Option<SourceReport<'a>>,
+}
+
+/// An event that started or ended a visit, and the object it came through (object-centric
+/// logs; else `null`).
+#[derive(Debug, Serialize)]
+pub struct SourceReport<'a> {
+    pub activity: &'a str,
+    pub object: Option<ObjectReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObjectReport<'a> {
+    pub id: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub name: Option<&'a str>,
+}
+
+impl<'a> SourceReport<'a> {
+    fn of(source: &'a EventSource) -> Self {
+        SourceReport {
+            activity: &source.activity,
+            object: source.object.as_deref().map(|o| ObjectReport {
+                id: &o.id,
+                kind: &o.kind,
+                name: o.name.as_deref(),
+            }),
+        }
+    }
+}
+
+/// The items behind one step's figures, as JSON.
+pub fn explain_json(
+    stream: &ValueStream,
+    measurement: &Measurement,
+    step_id: &str,
+) -> Result<String, ExplainError> {
+    let (index, step) = explained(stream, measurement, step_id)?;
+    let time = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+    };
+    let seconds = |ms: i64| ms as f64 / 1000.0;
+    let report = ExplainReport {
+        schema_version: SCHEMA_VERSION,
+        step: &stream.steps[index].id,
+        name: &stream.steps[index].name,
+        items: step
+            .items
+            .iter()
+            .map(|r| ExplainedItem {
+                item: &r.item,
+                entered: time(r.entered),
+                first_start: time(r.first_start),
+                last_end: r.last_end.map(time),
+                visits: r.visits,
+                wait_seconds: seconds(r.wait),
+                process_seconds: r.timed.then(|| seconds(r.process)),
+                rework_seconds: seconds(r.rework()),
+                wait_from: r.basis.as_str(),
+                came_back: r.returned,
+                counted: r.finished(),
+                abandoned: r.abandoned(),
+                started_by: SourceReport::of(&r.started_by),
+                ended_by: r.ended_by.as_ref().map(SourceReport::of),
+            })
+            .collect(),
+    };
+    Ok(crate::json::to_string(&report))
 }
 
 /// Estimates next to the measured numbers, for the text and Markdown reports.
@@ -453,4 +629,104 @@ pub fn comparison_text(measured: &Measured<'_>, map: &str) -> String {
         "\nOther steps keep their estimates. `vsm measure {map}` shows the distributions; `--explain STEP` the items."
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use vsm_core::discovery::LogEvent;
+    use vsm_core::measure::{Measurer, ObjectRef};
+
+    use super::*;
+
+    /// A map with one step, measured from pull requests whose merge commits and releases
+    /// (reached through links) start and end it; one id long, one short, one still open.
+    fn measured() -> (ValueStream, Measurement) {
+        let stream = vsm_core::parse_map(
+            "name: PRs\nsteps:\n  - { id: release, name: Merged to released, measure: { start: commit_committed, end: tag_created } }\n",
+        )
+        .stream
+        .unwrap();
+        let rules = vec![(0, stream.steps[0].measure.clone().unwrap())];
+        let mut measurer = Measurer::new(&stream.steps, rules);
+        let names = ["pr_opened", "commit_committed", "tag_created"];
+        let object = |id: &str, kind: &str, name: Option<&str>| {
+            Arc::new(ObjectRef {
+                id: id.into(),
+                kind: kind.into(),
+                name: name.map(Into::into),
+            })
+        };
+        let event = |activity: u32, hours: i64| LogEvent {
+            activity,
+            timestamp: 1_600_000_000_000 + hours * 3_600_000,
+            is_start: false,
+            is_complete: true,
+            start: None,
+        };
+        let items = [
+            (
+                "github:panjf2000/ants/pull/189",
+                vec![
+                    object(
+                        "github:panjf2000/ants/pull/189",
+                        "pull_request",
+                        Some("Add Shopify"),
+                    ),
+                    object(
+                        "git:76ce0ce24f21b1dd13050e0c84b07ce55e68f111",
+                        "commit",
+                        Some(
+                            "add shopify into user cases (#189), and a title longer than forty characters",
+                        ),
+                    ),
+                    object("git:ants/tag/v2.4.7", "release", Some("v2.4.7")),
+                ],
+            ),
+            (
+                "pr/7",
+                vec![
+                    object("pr/7", "pull_request", None),
+                    object("pr/7", "pull_request", None),
+                    object("git:ants/tag/v2.4.8", "release", Some("v2.4.8")),
+                ],
+            ),
+        ];
+        for (item, objects) in &items {
+            measurer.add_item_of_objects(
+                item,
+                &mut [event(0, 0), event(1, 2), event(2, 50)],
+                |a| names[a as usize],
+                |_, _| None,
+                |at| Some(objects[at].clone()),
+            );
+        }
+        measurer.add_item_of_objects(
+            "pr/8",
+            &mut [event(0, 0), event(1, 3)],
+            |a| names[a as usize],
+            |_, _| None,
+            |_| Some(object("pr/8", "pull_request", None)),
+        );
+        let measurement = measurer.finish();
+        (stream, measurement)
+    }
+
+    #[test]
+    fn explain_names_the_events_and_objects_behind_each_item_in_aligned_columns() {
+        let (stream, measurement) = measured();
+        let text = explain(&stream, &measurement, "release").unwrap();
+        insta::assert_snapshot!(text);
+        // Every row's columns start where the header's do, however long its item id.
+        let table: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("item"))
+            .collect();
+        let at = table[0].find("entered").unwrap();
+        for row in &table[1..] {
+            assert_eq!(&row[at - 1..=at], " 2", "{row}");
+        }
+        insta::assert_snapshot!(explain_json(&stream, &measurement, "release").unwrap());
+    }
 }

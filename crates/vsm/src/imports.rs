@@ -27,6 +27,7 @@ pub fn measured(measured: &Measured) -> String {
             String::new()
         }
     );
+    other_objects(&mut text, stats);
     if !coverage.unmatched.is_empty() {
         let total: u64 = coverage.unmatched.iter().map(|(_, n)| n).sum();
         let listed: Vec<String> = coverage
@@ -61,6 +62,7 @@ pub fn discovered(path: &Path, found: &Discovered) -> String {
         stats.items,
         stats.skipped_count
     );
+    other_objects(&mut text, stats);
     for skipped in &stats.skipped {
         text.push_str(&format!(
             "\n  skipped {}: {}",
@@ -74,4 +76,24 @@ pub fn discovered(path: &Path, found: &Discovered) -> String {
         ));
     }
     text
+}
+
+/// Object-centric logs: one line of the events that belong to other objects' journeys (not bad
+/// input, so not listed one by one), by event type, most first.
+fn other_objects(text: &mut String, stats: &vsm_ingest::ImportStats) {
+    let total = stats.other_objects_count();
+    if total == 0 {
+        return;
+    }
+    let mut counts: Vec<(&String, &u64)> = stats.other_objects.iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<String> = counts
+        .iter()
+        .map(|(activity, n)| format!("{activity} ({n})"))
+        .collect();
+    let _ = write!(
+        text,
+        "\n  {total} events of other objects not used: {}",
+        listed.join(", ")
+    );
 }

@@ -199,6 +199,10 @@ pub fn proposed_map(
         if let Some(object_type) = &source.object_type {
             let _ = writeln!(out, "  object_type: {}", yaml_quote(object_type));
         }
+        if !source.follow.is_empty() {
+            let followed: Vec<String> = source.follow.iter().map(|q| yaml_quote(q)).collect();
+            let _ = writeln!(out, "  follow: [{}]", followed.join(", "));
+        }
     }
     // A loop no item takes says nothing.
     let loops: Vec<&ProposedLoop> = discovery

@@ -1,6 +1,8 @@
 //! What measuring gives: per step, per item and for the whole log, with the sums the ladder of
 //! a measured map is made from.
 
+use std::sync::Arc;
+
 use crate::{Duration, Percent};
 
 /// Count, mean and percentiles of a set of durations.
@@ -122,19 +124,11 @@ pub struct ItemRecord {
     pub timed: bool,
     /// Whether the item finished, is in progress or was abandoned.
     pub outcome: Outcome,
-}
-
-impl ItemRecord {
-    /// Whether the item finished (no step still open): only finished items make the figures.
-    pub fn finished(&self) -> bool {
-        self.outcome == Outcome::Finished
-    }
-
-    /// Whether it left the stream unfinished (an `abandoned:` event): not finished, and in no
-    /// step's work in progress.
-    pub fn abandoned(&self) -> bool {
-        self.outcome == Outcome::Abandoned
-    }
+    /// The event that started its first visit (at `first_start`; under `span: wait`, the event
+    /// that started the span).
+    pub started_by: EventSource,
+    /// The event that ended its last visit (at `last_end`), if it left the step.
+    pub ended_by: Option<EventSource>,
 }
 
 /// Where an item stands at the end of the log.
@@ -148,7 +142,38 @@ pub enum Outcome {
     Abandoned,
 }
 
+/// An event that started or ended an item's visit of a step: its activity, and in an
+/// object-centric log the object it reached the item through (the item's own object, or one
+/// reached through a followed link: its merge commit, the release that shipped it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventSource {
+    pub activity: Arc<str>,
+    pub object: Option<Arc<ObjectRef>>,
+}
+
+/// An object of an object-centric log, as `--explain` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectRef {
+    /// Its id in the log (the store's `ocel_id`).
+    pub id: String,
+    /// Its object type.
+    pub kind: String,
+    /// A name people read (a release's tag, a commit's title), if it has one.
+    pub name: Option<String>,
+}
+
 impl ItemRecord {
+    /// Whether the item finished (no step still open): only finished items make the figures.
+    pub fn finished(&self) -> bool {
+        self.outcome == Outcome::Finished
+    }
+
+    /// Whether it left the stream unfinished (an `abandoned:` event): not finished, and in no
+    /// step's work in progress.
+    pub fn abandoned(&self) -> bool {
+        self.outcome == Outcome::Abandoned
+    }
+
     /// Time in rework of this step: its later passes and the waits before them.
     pub fn rework(&self) -> i64 {
         self.rework_wait + self.rework_process

@@ -16,6 +16,8 @@
 //! work in progress: counted, never dropped.
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use crate::Percent;
 use crate::discovery::LogEvent;
 use crate::model::Step;
@@ -27,8 +29,8 @@ mod timeline;
 
 pub use apply::{Provenance, StepProvenance, apply};
 pub use figures::{
-    Coverage, DesignChange, Distribution, ItemRecord, Measurement, Outcome, StepMeasurement,
-    StepTotals, WaitBasis,
+    Coverage, DesignChange, Distribution, EventSource, ItemRecord, Measurement, ObjectRef, Outcome,
+    StepMeasurement, StepTotals, WaitBasis,
 };
 pub use rules::{Abandon, Matching, MeasureSource, Pattern, Reentry, Span, StepRule};
 use timeline::Visit;
@@ -53,6 +55,8 @@ pub struct Measurer<'a> {
     reentry: Reentry,
     last_event_ends: bool,
     abandon: Option<Abandon>,
+    /// Activity names by id, shared by the records that name them.
+    activity_names: Vec<Option<Arc<str>>>,
 }
 
 impl<'a> Measurer<'a> {
@@ -122,6 +126,7 @@ impl<'a> Measurer<'a> {
             last_event_ends: false,
             reentry: Reentry::Rework,
             abandon: None,
+            activity_names: Vec::new(),
         }
     }
 
@@ -141,6 +146,17 @@ impl<'a> Measurer<'a> {
         self.matches[index].as_deref().expect("just filled")
     }
 
+    /// The name of activity `id`, shared.
+    fn activity_name<'n>(&mut self, id: u32, name: impl Fn(u32) -> &'n str) -> Arc<str> {
+        let index = id as usize;
+        if self.activity_names.len() <= index {
+            self.activity_names.resize(index + 1, None);
+        }
+        self.activity_names[index]
+            .get_or_insert_with(|| Arc::from(name(id)))
+            .clone()
+    }
+
     /// Adds one item; `name` resolves activity ids, `value(event, attribute)` gives an event's
     /// attribute value (by the event's position in `events` as given).
     pub fn add_item<'n>(
@@ -149,6 +165,20 @@ impl<'a> Measurer<'a> {
         events: &mut [LogEvent],
         name: impl Fn(u32) -> &'n str,
         value: impl Fn(usize, &str) -> Option<&'n str>,
+    ) {
+        self.add_item_of_objects(item, events, name, value, |_| None);
+    }
+
+    /// [`Measurer::add_item`] for an item of an object-centric log: `object(event)` gives the
+    /// object an event reached the item through (by the event's position in `events` as
+    /// given), which the item's records name beside the events that started and ended a step.
+    pub fn add_item_of_objects<'n>(
+        &mut self,
+        item: &str,
+        events: &mut [LogEvent],
+        name: impl Fn(u32) -> &'n str,
+        value: impl Fn(usize, &str) -> Option<&'n str>,
+        object: impl Fn(usize) -> Option<Arc<ObjectRef>>,
     ) {
         if events.is_empty() {
             return;
@@ -206,56 +236,73 @@ impl<'a> Measurer<'a> {
                     .or_default() += 1;
             }
         }
-        // Visits per rule, and whether each rule saw a real start.
+        // Visits per rule, and whether each rule saw a real start; per visit, the events (in
+        // time order) that started and ended it.
         let mut visits: Vec<Vec<(i64, Option<i64>)>> = Vec::with_capacity(self.rules.len());
+        let mut marks: Vec<Vec<(usize, Option<usize>)>> = Vec::with_capacity(self.rules.len());
         let mut timed: Vec<bool> = Vec::with_capacity(self.rules.len());
         for (rule_index, (_, rule)) in self.rules.iter().enumerate() {
             let mut list: Vec<(i64, Option<i64>)> = Vec::new();
+            let mut by: Vec<(usize, Option<usize>)> = Vec::new();
             let mut started = !matches!(rule.matching, Matching::Activity(_));
             match &rule.matching {
                 Matching::Activity(_) => {
-                    for (event, flags) in events.iter().zip(&flags) {
+                    for (at, (event, flags)) in events.iter().zip(&flags).enumerate() {
                         if !flags[rule_index].0 {
                             continue;
                         }
                         if event.is_start {
                             started = true;
                             list.push((event.timestamp, None));
+                            by.push((at, None));
                         } else if event.is_complete {
-                            match list.iter_mut().rev().find(|(_, end)| end.is_none()) {
-                                Some(open) => open.1 = Some(event.timestamp),
+                            match list.iter().rposition(|(_, end)| end.is_none()) {
+                                Some(open) => {
+                                    list[open].1 = Some(event.timestamp);
+                                    by[open].1 = Some(at);
+                                }
                                 // A completion without a start: a visit of no measurable length.
-                                None => list.push((event.timestamp, Some(event.timestamp))),
+                                None => {
+                                    list.push((event.timestamp, Some(event.timestamp)));
+                                    by.push((at, Some(at)));
+                                }
                             }
                         }
                     }
                 }
                 Matching::Interval { .. } => {
-                    for (event, flags) in events.iter().zip(&flags) {
+                    for (at, (event, flags)) in events.iter().zip(&flags).enumerate() {
                         let (starts, ends) = flags[rule_index];
                         let open = list.last().is_some_and(|(_, end)| end.is_none());
                         if open && ends {
                             list.last_mut().expect("open").1 = Some(event.timestamp);
+                            by.last_mut().expect("open").1 = Some(at);
                         } else if !open && starts {
                             list.push((event.timestamp, None));
+                            by.push((at, None));
                         }
                     }
                 }
                 Matching::States(_) => {
-                    for (event, flags) in events.iter().zip(&flags) {
+                    for (at, (event, flags)) in events.iter().zip(&flags).enumerate() {
                         let open = list.last().is_some_and(|(_, end)| end.is_none());
                         let inside = flags[rule_index].0;
                         if open && !inside {
                             list.last_mut().expect("open").1 = Some(event.timestamp);
+                            by.last_mut().expect("open").1 = Some(at);
                         } else if !open && inside {
                             list.push((event.timestamp, None));
+                            by.push((at, None));
                         }
                     }
                 }
             }
             if self.last_event_ends {
-                for visit in list.iter_mut().filter(|(_, end)| end.is_none()) {
-                    visit.1 = Some(last);
+                for (visit, by) in list.iter_mut().zip(&mut by) {
+                    if visit.1.is_none() {
+                        visit.1 = Some(last);
+                        by.1 = Some(events.len() - 1);
+                    }
                 }
             }
             if rule.span == Span::Wait {
@@ -269,6 +316,7 @@ impl<'a> Measurer<'a> {
                 started = false;
             }
             visits.push(list);
+            marks.push(by);
             timed.push(started);
         }
         let used = visits.iter().any(|list| !list.is_empty());
@@ -370,8 +418,35 @@ impl<'a> Measurer<'a> {
         let time = timeline::attribute(first, end, self.rules.len(), &closed, &unnamed, |a, b| {
             self.elapsed(a, b)
         });
+        // An event (by its place in time order) as the records name it.
+        let mut source = |at: usize| EventSource {
+            activity: self.activity_name(events[at].activity, &name),
+            object: object(order[at]),
+        };
+        let mut sources: Vec<Option<(EventSource, Option<EventSource>)>> =
+            Vec::with_capacity(visits.len());
+        for (list, by) in visits.iter().zip(&marks) {
+            let Some(&(first_by, _)) = by.first() else {
+                sources.push(None);
+                continue;
+            };
+            // The visit that ended last ended the step (none while one is open).
+            let ended = if list.iter().any(|(_, end)| end.is_none()) {
+                None
+            } else {
+                list.iter()
+                    .zip(by)
+                    .filter_map(|((_, end), (_, at))| Some(((*end)?, (*at)?)))
+                    .max_by_key(|&(end, at)| (end, at))
+                    .map(|(_, at)| source(at))
+            };
+            sources.push(Some((source(first_by), ended)));
+        }
         for (rule_index, list) in visits.iter().enumerate() {
             let Some(&(first_start, _)) = list.first() else {
+                continue;
+            };
+            let Some((started_by, ended_by)) = sources[rule_index].take() else {
                 continue;
             };
             let open = list.iter().any(|(_, end)| end.is_none());
@@ -400,6 +475,8 @@ impl<'a> Measurer<'a> {
                 } else {
                     Outcome::InProgress
                 },
+                started_by,
+                ended_by,
             });
         }
         if finished {

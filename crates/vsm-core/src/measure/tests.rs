@@ -311,3 +311,69 @@ fn abandoned_needs_the_events_that_abandon() {
     let text = format!("{:?}", parsed.diagnostics);
     assert!(text.contains("activity"), "{text}");
 }
+
+#[test]
+fn records_name_the_events_that_started_and_ended_a_step_and_their_objects() {
+    let stream = crate::parse_map(
+        "name: PR\nsteps:\n  - { id: release, measure: { start: committed, end: tagged } }\n  - { id: review, measure: { states: In Review } }\n",
+    )
+    .stream
+    .unwrap();
+    let mut measurer = Measurer::new(&stream.steps, found_rules(&stream));
+    let names = ["opened", "In Review", "committed", "tagged"];
+    // Given out of time order: opened 0h (the item's own), tagged 5h (the release), in review
+    // 1h, committed 3h (the merge commit): the objects follow their events.
+    let objects = ["pr/1", "v1.0", "pr/1", "git:abc"].map(|id| {
+        Arc::new(ObjectRef {
+            id: id.to_string(),
+            kind: String::new(),
+            name: None,
+        })
+    });
+    measurer.add_item_of_objects(
+        "pr/1",
+        &mut [status(0, 0), status(3, 5), status(1, 1), status(2, 3)],
+        |a| names[a as usize],
+        |_, _| None,
+        |at| Some(objects[at].clone()),
+    );
+    let found = measurer.finish();
+    let (release, review) = (&found.steps[0].items[0], &found.steps[1].items[0]);
+    let named = |source: &EventSource| {
+        (
+            source.activity.to_string(),
+            source.object.as_ref().map(|o| o.id.clone()),
+        )
+    };
+    assert_eq!(
+        named(&release.started_by),
+        ("committed".into(), Some("git:abc".into()))
+    );
+    assert_eq!(
+        release.ended_by.as_ref().map(named),
+        Some(("tagged".into(), Some("v1.0".into())))
+    );
+    // A state is left by the next event that is not in it: the commit.
+    assert_eq!(named(&review.started_by).0, "In Review");
+    assert_eq!(review.ended_by.as_ref().map(named).unwrap().0, "committed");
+    // Logs that are not object-centric name the events and no object.
+    let mut plain = Measurer::new(&stream.steps, found_rules(&stream));
+    plain.add_item(
+        "A",
+        &mut [status(2, 0), status(3, 1)],
+        |a| names[a as usize],
+        |_, _| None,
+    );
+    let found = plain.finish();
+    let record = &found.steps[0].items[0];
+    assert_eq!(named(&record.started_by), ("committed".into(), None));
+}
+
+fn found_rules(stream: &crate::ValueStream) -> Vec<(usize, StepRule)> {
+    stream
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.measure.clone()?)))
+        .collect()
+}

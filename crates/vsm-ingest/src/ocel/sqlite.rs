@@ -18,7 +18,7 @@ use std::path::Path;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::{OcelEvent, OcelLog, flatten, place};
+use super::{LogObject, NAME_ATTRIBUTES, OcelEvent, OcelLog, flatten, place};
 use crate::xes::LogNames;
 use crate::{ImportStats, IngestError, ReadError, ReadOptions, TraceSink};
 
@@ -122,12 +122,68 @@ fn text(value: ValueRef<'_>) -> Option<String> {
     }
 }
 
+/// Per object id, its name for people: the latest non-empty value of the first column of
+/// [`NAME_ATTRIBUTES`] its type's `object_<type>` table has. A type without such a table (the
+/// layout does not require one) names none of its objects.
+fn object_names(connection: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    if !has_table(connection, "object_map_type")? {
+        return Ok(names);
+    }
+    let maps: Vec<String> = connection
+        .prepare("SELECT ocel_type_map FROM object_map_type ORDER BY ocel_type")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for map in maps {
+        let table = format!("object_{map}");
+        if !has_table(connection, &table)? {
+            continue;
+        }
+        let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+        let columns: Vec<String> = connection
+            .prepare(&format!("SELECT * FROM {quoted} LIMIT 0"))?
+            .column_names()
+            .map(str::to_string)
+            .collect();
+        let Some(column) = NAME_ATTRIBUTES
+            .iter()
+            .find(|name| columns.iter().any(|c| c == *name))
+        else {
+            continue;
+        };
+        let mut select = connection.prepare(&format!(
+            "SELECT ocel_id, \"{column}\" FROM {quoted} ORDER BY rowid"
+        ))?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let (Some(id), Some(name)) = (text(row.get_ref(0)?), text(row.get_ref(1)?)) else {
+                continue;
+            };
+            let name = name.trim();
+            if !name.is_empty() {
+                names.insert(id, name.to_string());
+            }
+        }
+    }
+    Ok(names)
+}
+
 fn read_tables(connection: &Connection) -> rusqlite::Result<OcelLog> {
     let mut log = OcelLog::default();
     let mut objects = connection.prepare("SELECT ocel_id, ocel_type FROM object ORDER BY rowid")?;
     log.objects = objects
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .query_map([], |row| {
+            Ok(LogObject {
+                id: row.get(0)?,
+                kind: row.get(1)?,
+                name: None,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
+    let mut names = object_names(connection)?;
+    for object in &mut log.objects {
+        object.name = names.remove(&object.id);
+    }
     let mut related: HashMap<String, Vec<String>> = HashMap::new();
     let mut links = connection.prepare(
         "SELECT ocel_event_id, ocel_object_id FROM event_object ORDER BY ocel_event_id, ocel_object_id",

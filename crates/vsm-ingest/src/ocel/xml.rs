@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use quick_xml::events::Event as XmlEvent;
 
-use super::{OcelEvent, OcelLog, at_byte};
+use super::{LogObject, OcelEvent, OcelLog, at_byte, readable_name};
 use crate::guard::{Stop, XmlGuard};
 use crate::{IngestError, Limits};
 
@@ -36,6 +36,8 @@ pub(super) fn parse_xml(
     let mut current: Option<OcelEvent> = None;
     // The event attribute being read: its name, and its value (the element's text) so far.
     let mut reading: Option<(String, String)> = None;
+    // The attributes of the object being read (for its name), until it ends.
+    let mut object_attributes: Vec<(String, String)> = Vec::new();
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event_into(&mut buffer).map_err(|error| {
@@ -64,10 +66,15 @@ pub(super) fn parse_xml(
                 let parent = stack.last().map(String::as_str);
                 match (name.as_str(), parent) {
                     ("object", Some("objects")) if stack.len() == 2 => {
+                        object_attributes.clear();
                         if let (Some(id), Some(kind)) =
                             (attribute(&element, "id"), attribute(&element, "type"))
                         {
-                            log.objects.push((id, kind));
+                            log.objects.push(LogObject {
+                                id,
+                                kind,
+                                name: None,
+                            });
                         }
                     }
                     ("event", Some("events")) => {
@@ -100,8 +107,18 @@ pub(super) fn parse_xml(
                             event.objects.push(object);
                         }
                     }
+                    // An object's link to another: `<objects><relationship object-id qualifier>`
+                    // inside the `<object>`.
+                    ("relationship", _) if stack.iter().any(|s| s == "object") => {
+                        if let (Some(source), Some(target)) =
+                            (log.objects.last(), attribute(&element, "object-id"))
+                        {
+                            let qualifier = attribute(&element, "qualifier").unwrap_or_default();
+                            log.links.push((source.id.clone(), target, qualifier));
+                        }
+                    }
                     ("attribute", Some("attributes"))
-                        if !empty && stack.iter().any(|s| s == "event") =>
+                        if !empty && stack.iter().any(|s| s == "event" || s == "object") =>
                     {
                         reading = attribute(&element, "name").map(|name| (name, String::new()));
                     }
@@ -139,11 +156,24 @@ pub(super) fn parse_xml(
             }
             XmlEvent::End(_) => match stack.pop().as_deref() {
                 Some("event") => log.events.extend(current.take()),
-                Some("attribute") => {
-                    if let (Some(event), Some((name, value))) = (current.as_mut(), reading.take()) {
-                        event.attributes.push((name, value.trim().to_string()));
+                Some("object") if stack.len() == 2 => {
+                    if let Some(object) = log.objects.last_mut() {
+                        object.name = readable_name(
+                            object_attributes
+                                .iter()
+                                .map(|(n, v)| (n.as_str(), v.as_str())),
+                        );
                     }
                 }
+                Some("attribute") => match (current.as_mut(), reading.take()) {
+                    (Some(event), Some((name, value))) => {
+                        event.attributes.push((name, value.trim().to_string()));
+                    }
+                    (None, Some((name, value))) => {
+                        object_attributes.push((name, value.trim().to_string()));
+                    }
+                    _ => {}
+                },
                 _ => {}
             },
             XmlEvent::Eof => break,

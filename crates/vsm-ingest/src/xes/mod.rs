@@ -47,6 +47,8 @@ impl LogNames {
             attributes,
             activities: &self.activities,
             values: &self.values,
+            origins: &[],
+            objects: &[],
         }
     }
 }

@@ -22,6 +22,8 @@ struct Collect {
     traces: Vec<(String, Vec<Event>)>,
     /// Per trace, per event: the attributes kept, as (position asked, value).
     attributes: Vec<Vec<Vec<(u32, String)>>>,
+    /// Per trace, per event of an object-centric log: the object it came through (id, type).
+    origins: Vec<Vec<(String, String)>>,
 }
 
 impl TraceSink for Collect {
@@ -42,6 +44,16 @@ impl TraceSink for Collect {
                 })
                 .collect(),
         );
+        self.origins.push(
+            trace
+                .origins
+                .iter()
+                .map(|&place| {
+                    let object = &trace.objects[place as usize];
+                    (object.id.clone(), object.kind.clone())
+                })
+                .collect(),
+        );
         Ok(Flow::Continue)
     }
 }
@@ -51,6 +63,7 @@ struct Log {
     activities: Vec<String>,
     traces: Vec<(String, Vec<Event>)>,
     attributes: Vec<Vec<Vec<(u32, String)>>>,
+    origins: Vec<Vec<(String, String)>>,
 }
 
 fn read(path: &Path, options: &ReadOptions) -> Result<Log, IngestError> {
@@ -61,6 +74,7 @@ fn read(path: &Path, options: &ReadOptions) -> Result<Log, IngestError> {
         activities: names.activities.as_slice().to_vec(),
         traces: sink.traces,
         attributes: sink.attributes,
+        origins: sink.origins,
     })
 }
 

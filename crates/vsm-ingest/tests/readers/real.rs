@@ -330,15 +330,17 @@ fn ocel_json_and_xml_flatten_to_the_same_items() {
                 log.stats.items,
                 log.stats.skipped_count,
                 reasons,
+                log.stats.other_objects.clone(),
             )
         };
         assert_eq!(counts(&json), counts(&xml), "{kind}");
         assert_eq!(json.traces, xml.traces, "{kind}");
         assert_eq!(json.activities, xml.activities, "{kind}");
-        // Every event is used or said to relate to no object of the type.
+        // Every event is used or counted, by its type, as another object's: none is bad input.
         assert_eq!(json.stats.events_read, 13);
+        assert_eq!(json.stats.skipped_count, 0, "{kind}");
         assert_eq!(
-            json.stats.events_used + json.stats.skipped_count,
+            json.stats.events_used + json.stats.other_objects_count(),
             13,
             "{kind}"
         );
@@ -354,6 +356,52 @@ fn ocel_json_and_xml_flatten_to_the_same_items() {
             .activities
             .contains(&"Create Purchase Order".to_string())
     );
+}
+
+#[test]
+fn ocel_events_name_the_object_they_came_through_alike_from_json_and_xml() {
+    // PR1 links to PO1 (`PO from PR`), which links to R1 and R2 (`Invoice from PO`).
+    let options = ReadOptions {
+        object_type: Some("Purchase Requisition".into()),
+        follow: vec!["PO from PR".into(), "Invoice from PO".into()],
+        ..ReadOptions::default()
+    };
+    let (json, xml) = read_ocel_both(&options);
+    assert_eq!(json.origins, xml.origins);
+    assert_eq!(json.traces, xml.traces);
+    let pr1 = json
+        .traces
+        .iter()
+        .position(|(item, _)| item == "PR1")
+        .unwrap();
+    let through: Vec<&str> = json.origins[pr1]
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect();
+    // e1, e2 and e3 (PR1 and PO1: its own object first), e4 (PO1), e5 and e6 (PO1 and an
+    // invoice: the first object that reaches it), e7 (R1 and P1, which it does not reach), e8.
+    assert_eq!(
+        through,
+        ["PR1", "PR1", "PR1", "PO1", "PO1", "PO1", "R1", "R2"]
+    );
+    assert_eq!(json.origins[pr1][6].1, "Invoice");
+    // Without links followed, every event comes through the item's own object.
+    let own = read(
+        &testdata("ocel/ocel20_example.jsonocel"),
+        &ReadOptions {
+            object_type: Some("Invoice".into()),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap();
+    for ((item, _), origins) in own.traces.iter().zip(&own.origins) {
+        assert!(
+            origins.iter().all(|(id, _)| id == item),
+            "{item}: {origins:?}"
+        );
+    }
+    // Logs that are not object-centric name no objects.
+    assert!(read_ok("csv/receipt.csv").origins.iter().all(Vec::is_empty));
 }
 
 #[test]

@@ -30,11 +30,19 @@ pub struct Args {
     output: Option<PathBuf>,
     #[command(flatten)]
     log_options: LogOptions,
+    /// For object-centric logs: also give each item the events of the objects its object links
+    /// to through these qualifiers (comma-separated, e.g. `implemented_by,merged_as`), link
+    /// after link, as a map's `measure: follow:` does; the proposed map keeps them.
+    #[arg(long, value_name = "QUALIFIERS", value_delimiter = ',')]
+    follow: Vec<String>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
-    let options = args.log_options.read_options(&files)?;
+    let options = vsm_ingest::ReadOptions {
+        follow: args.follow.clone(),
+        ..args.log_options.read_options(&files)?
+    };
     let reading = LogReading {
         options: &options,
         format: args.log_options.format(),

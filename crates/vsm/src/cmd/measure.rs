@@ -31,6 +31,9 @@ pub fn run(args: &Args) -> Result<()> {
     output::note(&imports::measured(&measured));
     let view = measured.view(&stream);
     let text = match (&args.explain, args.format) {
+        (Some(step), Format::Json) => {
+            vsm_render::measure::explain_json(&stream, &measured.measurement, step)?
+        }
         (Some(step), _) => vsm_render::measure::explain(&stream, &measured.measurement, step)?,
         (None, Format::Json) => vsm_render::measure::json(&stream, &view),
         (None, _) => vsm_render::measure::text(&stream, &view),

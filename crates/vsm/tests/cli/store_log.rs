@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::{repo_root, stderr, stdout, vsm_command, vsm_ok_in};
+use crate::{repo_root, stderr, stdout, vsm_command, vsm_in, vsm_ok_in};
 
 /// Clones testdata/git/ants.bundle, the real history of panjf2000/ants, into `into`.
 pub(crate) fn clone_ants(into: &Path) {
@@ -115,6 +115,65 @@ fn the_example_map_is_measured_from_the_store_with_links_followed() {
     // The rule times it as waiting (`span: wait`): it is the wait before the release.
     assert_eq!(release["wait_time"]["p50_seconds"], expected as f64);
     assert_eq!(release["timed"], false);
+    // The events behind it: #189's merge commit (GitHub's `merge_commit_sha`, reached through
+    // `merged_as`) started its step, and the tag of v2.4.7 (reached through `released_in`)
+    // ended it; the clone is `ants/`, so the release is `git:ants/tag/v2.4.7`.
+    let explained = vsm_ok_in(
+        dir.path(),
+        &[
+            "measure",
+            "examples/pull-requests-ants.yaml",
+            "--explain",
+            "release",
+            "--format",
+            "json",
+        ],
+    );
+    let explained: serde_json::Value = serde_json::from_str(&stdout(&explained)).unwrap();
+    let row = explained["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == "github:panjf2000/ants/pull/189")
+        .unwrap();
+    assert_eq!(row["started_by"]["activity"], "commit_committed", "{row}");
+    assert_eq!(row["started_by"]["object"]["id"], format!("git:{sha}"));
+    assert_eq!(row["started_by"]["object"]["type"], "commit");
+    assert_eq!(row["ended_by"]["activity"], "tag_created");
+    assert_eq!(row["ended_by"]["object"]["id"], "git:ants/tag/v2.4.7");
+    assert_eq!(row["ended_by"]["object"]["name"], "v2.4.7");
+    assert_eq!(row["wait_seconds"], expected as f64);
+    assert_eq!(row["process_seconds"], serde_json::Value::Null);
+    let listing = stdout(&vsm_ok_in(
+        dir.path(),
+        &[
+            "measure",
+            "examples/pull-requests-ants.yaml",
+            "--explain",
+            "release",
+        ],
+    ));
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("github:panjf2000/ants/pull/189 "))
+        .unwrap();
+    assert!(
+        line.ends_with(&format!(
+            "start commit_committed git:{} \"add shopify into user cases (#189)\" · end tag_created git:ants/tag/v2.4.7",
+            &sha[..12]
+        )),
+        "{line}"
+    );
+    // Every row's columns line up with the header's, the longest item id included.
+    let table: Vec<&str> = listing
+        .lines()
+        .skip_while(|l| !l.starts_with("item "))
+        .collect();
+    let entered = table[0].find("entered (UTC)").unwrap();
+    assert_eq!(table.len(), 26, "{listing}");
+    for row in &table[1..] {
+        assert!(row[entered..].starts_with("20"), "{row}");
+    }
     // `vsm analyze` uses the measured numbers.
     let analyzed = stdout(&vsm_ok_in(
         dir.path(),
@@ -138,6 +197,14 @@ fn discover_reads_the_store_by_its_path_and_not_from_a_pipe() {
     let said = format!("{}{}", stdout(&output), stderr(&output));
     assert!(said.contains("(OCEL 2.0 SQLite)"), "{said}");
     assert!(said.contains("128 events in 49 items"), "{said}");
+    // The events of other objects (commits, releases, issues) are no bad input: one line of
+    // counts by type, no line per event.
+    assert!(said.contains("skipped 0"), "{said}");
+    assert!(
+        said.contains("1800 events of other objects not used: commit_authored (787), commit_committed (787), tag_created (48), "),
+        "{said}"
+    );
+    assert!(!said.contains("relates to no"), "{said}");
     let bytes = std::fs::read(dir.path().join(".vsm/events.sqlite")).unwrap();
     let mut child = vsm_command(
         dir.path(),
@@ -157,4 +224,68 @@ fn discover_reads_the_store_by_its_path_and_not_from_a_pipe() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn discover_follows_links_from_issues_to_their_pull_requests_commits_and_releases() {
+    let dir = fetched();
+    let follow = ["implemented_by", "merged_as", "released_in"].join(",");
+    // `vsm discover` of the store's issues with these arguments more.
+    let discover = |extra: &[&str]| {
+        let mut args = vec!["discover", ".vsm/events.sqlite", "--object-type", "issue"];
+        args.extend_from_slice(extra);
+        vsm_in(dir.path(), &args)
+    };
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let output = discover(&[extra, &["--format", "json"]].concat());
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let count = |json: &serde_json::Value, activity: &str| {
+        json["activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["activity"] == activity)
+            .map_or(0, |a| a["count"].as_u64().unwrap())
+    };
+    let alone = json(&[]);
+    let followed = json(&["--follow", &follow]);
+    // Issue #22 is fixed by pull request #23 ("Fix #22" in its body: `implemented_by`), merged
+    // as 9158bd37025c (`merged_as`), first shipped in v1.0.0 (`released_in`, as
+    // `git tag --contains` says): its journey takes their five events.
+    assert_eq!(count(&alone, "pr_opened"), 0, "{alone}");
+    for activity in [
+        "pr_opened",
+        "pr_merged",
+        "commit_authored",
+        "commit_committed",
+        "tag_created",
+    ] {
+        assert_eq!(count(&followed, activity), 1, "{activity}: {followed}");
+    }
+    let import = |json: &serde_json::Value, field: &str| json["import"][field].as_u64().unwrap();
+    assert_eq!(
+        import(&followed, "events_used"),
+        import(&alone, "events_used") + 5
+    );
+    assert_eq!(
+        import(&followed, "events_of_other_objects") + import(&followed, "events_used"),
+        import(&followed, "events_read")
+    );
+    // The proposed map follows the same links.
+    let map = stdout(&discover(&["--follow", &follow, "--format", "yaml"]));
+    assert!(
+        map.contains("follow: [\"implemented_by\", \"merged_as\", \"released_in\"]"),
+        "{map}"
+    );
+    // A qualifier the store has no link with is an error that lists those it has.
+    let unknown = discover(&["--follow", "implemented_by,merged"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let said = stderr(&unknown);
+    assert!(
+        said.contains("there is no object link `merged` in this log to follow"),
+        "{said}"
+    );
+    assert!(said.contains("`merged_as` (26)"), "{said}");
 }
