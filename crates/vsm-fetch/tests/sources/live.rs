@@ -197,3 +197,32 @@ fn a_jira_cloud_fetch_with_basic_auth_equals_from_dir_on_the_pages_it_was_given(
         .max();
     assert_eq!(cursor.since, latest);
 }
+
+#[test]
+fn a_refused_connection_before_any_answer_is_an_error_at_once_not_retried() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::new(
+        &format!("http://127.0.0.1:{port}"),
+        Token::new("GITHUB_TOKEN", SECRET),
+    );
+    let (fetched, progress) = fetch_github(&client);
+    let error = fetched.unwrap_err();
+    assert!(matches!(error, FetchError::Unreachable { .. }), "{error}");
+    let shown = error.to_string();
+    assert!(
+        shown.contains(&format!("cannot connect to http://127.0.0.1:{port}/repos/")),
+        "{shown}"
+    );
+    assert!(shown.contains("--api-url"), "{shown}");
+    assert!(
+        !progress
+            .iter()
+            .any(|p| matches!(p, Progress::Retrying { .. })),
+        "{progress:?}"
+    );
+}

@@ -182,23 +182,29 @@ fn fetch_hosted(hosted: &Hosted<'_>, flags: &HostedArgs) -> Result<()> {
             bar.set_message(format!("{system}: {pages} pages read"));
             bar.tick();
         }
-        Progress::RateLimited { wait, .. } => {
-            bar.set_message(format!(
-                "{system}: rate limited, waiting {}s as the API asks",
+        // Waits and retries are said on stderr as well, so a piped run is not silent for minutes.
+        Progress::RateLimited { url, wait } => {
+            let said = format!(
+                "{system}: rate limited, waiting {} s as the API asks ({url})",
                 wait.as_secs()
-            ));
+            );
+            bar.suspend(|| eprintln!("{said}"));
+            bar.set_message(said);
             bar.tick();
         }
         Progress::Retrying {
+            url,
             attempt,
             wait,
             reason,
-            ..
         } => {
-            bar.set_message(format!(
-                "{system}: {reason}; retrying in {}s (attempt {attempt})",
-                wait.as_secs()
-            ));
+            let said = format!(
+                "{system}: retrying in {} s (attempt {attempt} of {}): {url}: {reason}",
+                wait.as_secs(),
+                vsm_fetch::ATTEMPTS
+            );
+            bar.suspend(|| eprintln!("{said}"));
+            bar.set_message(said);
             bar.tick();
         }
     };

@@ -105,3 +105,74 @@ fn a_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
     vsm_ok_in(dir.path(), &["fetch", "git", "ants", "-o", "killed.sqlite"]);
     assert_eq!(dump(&dir.path().join("killed.sqlite")), expected);
 }
+
+#[test]
+fn a_closed_port_fails_at_once_naming_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let said = vsm_command(dir.path(), &["fetch", "github", "o/r", "--api-url", &url])
+        .env("GITHUB_TOKEN", "ghp_closed-port-secret")
+        .output()
+        .unwrap();
+    assert_eq!(said.status.code(), Some(1));
+    let said = stderr(&said);
+    assert!(
+        said.contains(&format!("cannot connect to {url}/repos/o/r/pulls")),
+        "{said}"
+    );
+    assert!(
+        !said.contains("retrying") && !said.contains("ghp_closed"),
+        "{said}"
+    );
+    assert!(!dir.path().join(".vsm").exists());
+}
+
+#[test]
+fn a_retry_is_said_on_stderr_when_piped() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    // A server that answers its first request 502, then every list empty.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let runs = line.contains("/actions/runs");
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                    break;
+                }
+            }
+            let (status, body) = match (n, runs) {
+                (0, _) => (502, ""),
+                (_, true) => (200, r#"{"workflow_runs": []}"#),
+                _ => (200, "[]"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let said = vsm_command(dir.path(), &["fetch", "github", "o/r", "--api-url", &url])
+        .env("GITHUB_TOKEN", "ghp_retry-secret")
+        .output()
+        .unwrap();
+    assert!(said.status.success(), "{}", stderr(&said));
+    let err = stderr(&said);
+    assert!(
+        err.contains("github: retrying in 1 s (attempt 2 of 5): ")
+            && err.contains("the server answered 502"),
+        "{err}"
+    );
+}
