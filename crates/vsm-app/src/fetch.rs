@@ -57,8 +57,12 @@ pub enum Hosted<'a> {
     GitHub { repo: &'a str },
     /// A GitLab project, by path (`group/project`) or id.
     GitLab { project: &'a str },
-    /// Jira issues: a board's or a JQL query's.
-    Jira { query: vsm_fetch::jira::Query },
+    /// Jira issues: a board's or a JQL query's, from Jira Cloud or Server (`None`: as the
+    /// site's address says, see [`vsm_fetch::jira::Edition::of_site`]).
+    Jira {
+        query: vsm_fetch::jira::Query,
+        edition: Option<vsm_fetch::jira::Edition>,
+    },
 }
 
 impl Hosted<'_> {
@@ -78,9 +82,11 @@ impl Hosted<'_> {
             Hosted::GitLab { project } => (*project).to_string(),
             Hosted::Jira {
                 query: vsm_fetch::jira::Query::Board(board),
+                ..
             } => format!("board/{board}"),
             Hosted::Jira {
                 query: vsm_fetch::jira::Query::Jql(jql),
+                ..
             } => format!("jql/{jql}"),
         };
         format!("{}:{}/{what}", self.system(), api_url.trim_end_matches('/'))
@@ -155,7 +161,11 @@ pub fn hosted(
                 Hosted::GitLab { project } => {
                     vsm_fetch::gitlab::fetch(client, project, since, progress)
                 }
-                Hosted::Jira { query } => vsm_fetch::jira::fetch(client, query, since, progress),
+                Hosted::Jira { query, edition } => {
+                    let edition = edition
+                        .unwrap_or_else(|| vsm_fetch::jira::Edition::of_site(client.api_url()));
+                    vsm_fetch::jira::fetch(client, edition, query, since, progress)
+                }
             }?;
             let cursor = next.since.or(since).map(|t| t.to_string());
             (batch, report, since, cursor, source)

@@ -204,6 +204,9 @@ pub(crate) enum Paging {
     NextPage,
     /// Jira: `startAt`, `maxResults`, `total` or `isLast` in the body.
     StartAt,
+    /// Jira Cloud's search (`/rest/api/3/search/jql`): `nextPageToken` in the body, absent or
+    /// `null` on the last page (which may also say `isLast: true`).
+    NextPageToken,
 }
 
 /// A blocking client of one API: its base URL (`https://api.github.com`) and the token.
@@ -293,6 +296,8 @@ impl Client {
                     .map(|page| with_param(&url, "page", page)),
                 Paging::StartAt => start_at_next(&reply.bytes)
                     .map(|start| with_param(&url, "startAt", &start.to_string())),
+                Paging::NextPageToken => next_page_token(&reply.bytes)
+                    .map(|token| with_param(&url, "nextPageToken", &encode(&token))),
             };
         }
         Ok(())
@@ -497,6 +502,21 @@ fn start_at_next(bytes: &[u8]) -> Option<u64> {
     more.then_some(next)
 }
 
+#[derive(Deserialize)]
+struct TokenPage {
+    #[serde(rename = "nextPageToken")]
+    next: Option<String>,
+    #[serde(rename = "isLast")]
+    is_last: Option<bool>,
+}
+
+/// The `nextPageToken` of a Jira Cloud search page, if another page follows.
+fn next_page_token(bytes: &[u8]) -> Option<String> {
+    let page: TokenPage = serde_json::from_slice(bytes).ok()?;
+    page.next
+        .filter(|token| !token.is_empty() && page.is_last != Some(true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,5 +536,18 @@ mod tests {
         assert_eq!(start_at_next(last), None);
         let values = br#"{"startAt": 0, "isLast": true, "values": [{}]}"#;
         assert_eq!(start_at_next(values), None);
+    }
+
+    #[test]
+    fn jira_cloud_search_pages_end_without_a_token_or_at_is_last() {
+        let page = br#"{"issues": [{}], "nextPageToken": "CAEaAggD", "isLast": false}"#;
+        assert_eq!(next_page_token(page).as_deref(), Some("CAEaAggD"));
+        for last in [
+            &br#"{"issues": [{}], "isLast": true}"#[..],
+            br#"{"issues": [{}], "nextPageToken": null}"#,
+            br#"{"issues": [], "nextPageToken": "x", "isLast": true}"#,
+        ] {
+            assert_eq!(next_page_token(last), None);
+        }
     }
 }

@@ -56,6 +56,11 @@ struct Jira {
     /// The issues this JQL query finds.
     #[arg(long, value_name = "QUERY")]
     jql: Option<String>,
+    /// Which Jira the site is, for its search API: `cloud` (`/rest/api/3/search/jql`) or
+    /// `server` for Server and Data Center (`/rest/api/2/search`). Default: cloud for
+    /// `*.atlassian.net` sites, server for any other.
+    #[arg(long, value_name = "EDITION")]
+    edition: Option<vsm_fetch::jira::Edition>,
     #[command(flatten)]
     hosted: HostedArgs,
 }
@@ -114,7 +119,8 @@ pub fn run(args: &Args) -> Result<()> {
                 (None, Some(jql)) => Query::Jql(jql.clone()),
                 (None, None) => unreachable!("clap requires --board or --jql"),
             };
-            (Hosted::Jira { query }, &jira.hosted)
+            let edition = jira.edition;
+            (Hosted::Jira { query, edition }, &jira.hosted)
         }
         Source::Git(_) => return git(args),
     };

@@ -176,3 +176,27 @@ fn a_retry_is_said_on_stderr_when_piped() {
         "{err}"
     );
 }
+
+#[test]
+fn a_jira_edition_that_is_neither_cloud_nor_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vsm_command(
+        dir.path(),
+        &[
+            "fetch",
+            "jira",
+            "--jql",
+            "project = EE",
+            "--edition",
+            "saas",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+    let said = stderr(&output);
+    assert!(
+        said.contains("`saas` is not a Jira edition: give `cloud`"),
+        "{said}"
+    );
+}
