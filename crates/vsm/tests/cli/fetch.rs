@@ -200,3 +200,26 @@ fn a_jira_edition_that_is_neither_cloud_nor_server_is_refused() {
         "{said}"
     );
 }
+
+#[test]
+fn saved_responses_of_another_repository_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = repo_root().join("testdata/api/github");
+    let said = vsm_fails_in(
+        dir.path(),
+        &[
+            "fetch",
+            "github",
+            "someone/else",
+            "--from",
+            &from.display().to_string(),
+        ],
+    );
+    assert!(
+        said.contains(
+            "these saved responses are of the repository `panjf2000/ants`, not `someone/else`"
+        ),
+        "{said}"
+    );
+    assert!(!dir.path().join(".vsm").exists());
+}

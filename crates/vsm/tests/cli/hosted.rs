@@ -43,7 +43,12 @@ fn each_hosted_source_fetches_from_saved_responses_and_a_second_run_changes_noth
             "object pull_request",
             [49, 49, 0, 0, 0],
         ),
-        ("gitlab", &["1"], "object pull_request", [24, 24, 0, 0, 0]),
+        (
+            "gitlab",
+            &["12345678"],
+            "object pull_request",
+            [18, 18, 0, 0, 0],
+        ),
         (
             "jira",
             &["--board", "8"],
