@@ -223,3 +223,20 @@ fn saved_responses_of_another_repository_are_refused_and_nothing_is_written() {
     );
     assert!(!dir.path().join(".vsm").exists());
 }
+
+/// `/proc` cannot be written, not even by root (for whom a `chmod`ed folder still can).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_store_that_cannot_be_written_says_so_not_that_it_cannot_be_read() {
+    let (dir, _) = ants();
+    let said = vsm_fails_in(
+        dir.path(),
+        &["fetch", "git", "ants", "-o", "/proc/vsm-events.sqlite"],
+    );
+    assert!(
+        said.contains("cannot open or create the event store `/proc/vsm-events.sqlite`")
+            && said.contains("that you may write in it, or give a writable place with -o"),
+        "{said}"
+    );
+    assert!(!said.contains("may read"), "{said}");
+}
