@@ -21,13 +21,18 @@ pub struct Git<'a> {
 
 /// Reads the repository and writes it to the store: the commits in batches, then the releases
 /// and deployments with their links and the fetch's record (source `git:<absolute path>`),
-/// each batch in one transaction. Gives what the writes did, per type.
-pub fn git(request: &Git<'_>, now: jiff::Timestamp) -> Result<Counts> {
+/// each batch in one transaction. Gives what the writes did, per type; `note` hears what read
+/// nothing though it could have (no commits, a tag pattern that matches no tag).
+pub fn git(
+    request: &Git<'_>,
+    now: jiff::Timestamp,
+    note: &mut dyn FnMut(String),
+) -> Result<Counts> {
     let options = vsm_fetch::git::Options {
         tags: request.tags.map(str::to_string),
         deployments: request.deployments.map(Path::to_path_buf),
     };
-    let batches = vsm_fetch::git::read(request.repository, &options)?;
+    let batches = vsm_fetch::git::read_noting(request.repository, &options, note)?;
     let mut store = Store::open(request.store)?;
     let source = format!("git:{}", std::path::absolute(request.repository)?.display());
     let mut counts = Counts::default();

@@ -136,7 +136,9 @@ fn git(args: &Args) -> Result<()> {
                 deployments: git.deployments.as_deref(),
                 store: &git.output,
             };
-            let counts = vsm_app::fetch::git(&request, jiff::Timestamp::now())?;
+            let counts = vsm_app::fetch::git(&request, jiff::Timestamp::now(), &mut |said| {
+                eprintln!("warning: {said}");
+            })?;
             print!("{}", table(&counts));
             println!(
                 "Fetched `{}` into `{}`.",
@@ -232,6 +234,17 @@ fn fetch_hosted(hosted: &Hosted<'_>, flags: &HostedArgs) -> Result<()> {
             .since
             .map_or_else(String::new, |t| format!(" (changed since {t})"))
     );
+    if report.items == 0 && fetched.since.is_none() {
+        eprintln!(
+            "warning: the {system} responses held no items ({} pages read): check the {} and the API URL",
+            report.pages,
+            match hosted {
+                Hosted::GitHub { .. } => "repository",
+                Hosted::GitLab { .. } => "project",
+                Hosted::Jira { .. } => "board or query",
+            }
+        );
+    }
     for (kind, count) in &report.duplicates {
         println!("  {count} {kind} read twice, kept once");
     }

@@ -175,6 +175,11 @@ fn a_retry_is_said_on_stderr_when_piped() {
             && err.contains("the server answered 502"),
         "{err}"
     );
+    // Every list was empty: said, not a silent success.
+    assert!(
+        err.contains("warning: the github responses held no items (4 pages read): check the repository and the API URL"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -239,4 +244,29 @@ fn a_store_that_cannot_be_written_says_so_not_that_it_cannot_be_read() {
         "{said}"
     );
     assert!(!said.contains("may read"), "{said}");
+}
+
+#[test]
+fn a_tag_pattern_matching_no_tag_and_a_repository_without_commits_are_said() {
+    let (dir, _) = ants();
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants", "--tags", "x*"]);
+    assert_eq!(
+        stderr(&output),
+        "warning: no tag matches `x*` (48 tags, e.g. v2.11.4): no releases read\n"
+    );
+    let empty = dir.path().join("empty");
+    let status = Command::new("git")
+        .args(["init", "-q"])
+        .arg(&empty)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "empty", "-o", "empty.sqlite"]);
+    assert_eq!(
+        stderr(&output),
+        "warning: the repository `empty` has no commits: nothing to read\n"
+    );
+    // The default pattern says nothing when there are no tags, and is the usual case.
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
 }
