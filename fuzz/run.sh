@@ -2,7 +2,7 @@
 # Builds the fuzz targets and runs each for SECONDS_PER_TARGET (default 60), one after another,
 # then prints per target the executions, the crashes and where their inputs were written.
 #
-#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (targets: map xes tabular ocel)
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (targets: map xes tabular ocel ocel_sqlite)
 #
 # Seeds are made from the repository's examples and testdata on each run (fuzz/seeds/); what the
 # fuzzer finds goes to fuzz/corpus/TARGET, crashing inputs to fuzz/artifacts/TARGET. A target that
@@ -22,14 +22,14 @@ fi
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(map xes tabular ocel)
+    targets=(map xes tabular ocel ocel_sqlite)
 fi
 
 # Release mode with debug assertions and overflow checks: an overflow is a bug to find.
 flags=(-O -a --sanitizer none)
 
 # libFuzzer settings per target: the longest input, and the dictionary where there is one.
-declare -A max_len=([map]=8192 [xes]=65536 [tabular]=65536 [ocel]=65536)
+declare -A max_len=([map]=8192 [xes]=65536 [tabular]=65536 [ocel]=65536 [ocel_sqlite]=131072)
 declare -A dictionary=([map]=dict/map.dict [xes]=dict/xes.dict)
 
 # --- seeds --------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ xes_head() { # TEXT -> the text up to its last </trace> within the first 24 KiB,
 
 make_seeds() {
     rm -rf seeds
-    mkdir -p seeds/map seeds/xes seeds/tabular seeds/ocel
+    mkdir -p seeds/map seeds/xes seeds/tabular seeds/ocel seeds/ocel_sqlite
     cp "$root"/examples/*.yaml "$root"/templates/*.yaml "$root"/testdata/measure/*.yaml seeds/map/
 
     xes_head <"$root/testdata/xes/running-example.xes" >seeds/xes/running-example
@@ -82,6 +82,20 @@ EOF
     cp "$root/testdata/ocel/ocel20_example.xmlocel" seeds/ocel/xml
     mode_prefixed seeds/ocel/json '\x00' '\x08' '\x0b'
     mode_prefixed seeds/ocel/xml '\x04' '\x0c' '\x0f'
+
+    # An event store as `vsm fetch` writes it, of the recorded Jira board; made smaller (512-byte
+    # pages, no write-ahead log) where Python's sqlite3 is at hand.
+    local store=seeds/ocel_sqlite/jira
+    if cargo run --quiet --manifest-path "$root/Cargo.toml" -p vsm -- fetch jira --board 8 \
+        --from "$root/testdata/api/jira" -o "$store" >/dev/null; then
+        python3 -c "import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=DELETE')
+c.execute('PRAGMA page_size=512'); c.execute('VACUUM'); c.close()" "$store" 2>/dev/null || true
+        rm -f "$store-wal" "$store-shm"
+        mode_prefixed "$store" '\x00' '\x08' '\x0b'
+    else
+        echo "no ocel_sqlite seed: \`vsm fetch jira\` failed; the target starts from nothing" >&2
+    fi
 }
 
 make_seeds

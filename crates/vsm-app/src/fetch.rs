@@ -32,13 +32,18 @@ pub struct GitFetched {
 /// Reads the repository and writes it to the store: the commits in batches, then the releases
 /// and deployments with their links and the fetch's record (source `git:<absolute path>`),
 /// each batch in one transaction; then the first-shipped links over the whole store. Gives
-/// what the writes did, per type.
-pub fn git(request: &Git<'_>, now: jiff::Timestamp) -> Result<GitFetched> {
+/// what the writes did, per type; `note` hears what read nothing though it could have (no
+/// commits, a tag pattern that matches no tag).
+pub fn git(
+    request: &Git<'_>,
+    now: jiff::Timestamp,
+    note: &mut dyn FnMut(String),
+) -> Result<GitFetched> {
     let options = vsm_fetch::git::Options {
         tags: request.tags.map(str::to_string),
         deployments: request.deployments.map(Path::to_path_buf),
     };
-    let batches = vsm_fetch::git::read(request.repository, &options)?;
+    let batches = vsm_fetch::git::read_noting(request.repository, &options, note)?;
     let mut store = Store::open(request.store)?;
     let source = format!("git:{}", std::path::absolute(request.repository)?.display());
     let mut counts = Counts::default();
@@ -115,8 +120,12 @@ pub enum Hosted<'a> {
     GitHub { repo: &'a str },
     /// A GitLab project, by path (`group/project`) or id.
     GitLab { project: &'a str },
-    /// Jira issues: a board's or a JQL query's.
-    Jira { query: vsm_fetch::jira::Query },
+    /// Jira issues: a board's or a JQL query's, from Jira Cloud or Server (`None`: as the
+    /// site's address says, see [`vsm_fetch::jira::Edition::of_site`]).
+    Jira {
+        query: vsm_fetch::jira::Query,
+        edition: Option<vsm_fetch::jira::Edition>,
+    },
 }
 
 impl Hosted<'_> {
@@ -136,9 +145,11 @@ impl Hosted<'_> {
             Hosted::GitLab { project } => (*project).to_string(),
             Hosted::Jira {
                 query: vsm_fetch::jira::Query::Board(board),
+                ..
             } => format!("board/{board}"),
             Hosted::Jira {
                 query: vsm_fetch::jira::Query::Jql(jql),
+                ..
             } => format!("jql/{jql}"),
         };
         format!("{}:{}/{what}", self.system(), api_url.trim_end_matches('/'))
@@ -215,7 +226,11 @@ pub fn hosted(
                 Hosted::GitLab { project } => {
                     vsm_fetch::gitlab::fetch(client, project, since, progress)
                 }
-                Hosted::Jira { query } => vsm_fetch::jira::fetch(client, query, since, progress),
+                Hosted::Jira { query, edition } => {
+                    let edition = edition
+                        .unwrap_or_else(|| vsm_fetch::jira::Edition::of_site(client.api_url()));
+                    vsm_fetch::jira::fetch(client, edition, query, since, progress)
+                }
             }?;
             let cursor = next.since.or(since).map(|t| t.to_string());
             (batch, report, since, cursor, source)

@@ -80,7 +80,7 @@ fn explain(path: &str, failure: Failure, detail: &str, seconds: f64) -> String {
             "cannot write to {store}: it or its folder is read-only; make both writable (`chmod u+w`), or give a writable place with -o"
         ),
         Failure::CannotOpen => format!(
-            "cannot open {store} ({detail}); check that its folder exists and that you may read it"
+            "cannot open or create {store} ({detail}); check that its folder exists and that you may write in it, or give a writable place with -o"
         ),
         Failure::DiskFull => {
             format!("cannot write to {store}: the disk is full; free some space and fetch again")

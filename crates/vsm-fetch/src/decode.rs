@@ -91,7 +91,11 @@ fn located(bytes: &[u8], error: &serde_json::Error, what: &str) -> ParseError {
     };
     let offset = byte_offset(bytes, error.line(), error.column());
     let path = json_path(&bytes[..offset]);
-    let mut place = format!("line {}, column {}", error.line(), error.column());
+    // serde_json counts columns from 1; 0 (an empty response) means it does not know one.
+    let mut place = match error.column() {
+        0 => format!("line {}", error.line()),
+        column => format!("line {}, column {column}", error.line()),
+    };
     if !path.is_empty() {
         place.push_str(", at ");
         place.push_str(&path);
@@ -233,6 +237,13 @@ mod tests {
         assert_eq!(error.place, "line 2, column 35, at [1].title");
         assert!(error.problem.contains("integer `5`"), "{}", error.problem);
         assert!(error.fix.contains("GitHub pull requests"), "{}", error.fix);
+    }
+
+    #[test]
+    fn an_empty_response_has_a_line_and_no_column_0() {
+        let error = parse::<Vec<Item>>(b"", "GitHub pull requests").unwrap_err();
+        assert_eq!(error.place, "line 1");
+        assert!(error.fix.contains("truncated"), "{}", error.fix);
     }
 
     #[test]

@@ -19,13 +19,34 @@ use crate::git::{History, commit_id, text};
 /// What is wrong with a deployments file: where, the value, and how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum DeploymentsError {
-    #[error("cannot read the deployments file `{file}`: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read the deployments file `{file}`: {detail}")]
+    Io { file: String, detail: String },
+    #[error(transparent)]
+    Missing(Box<MissingField>),
+    #[error(
+        "`{file}` is a JSON array; a deployments file in JSON is JSON Lines: one object per line, with no `[` around them or `,` between\n  help: write each deployment's object on a line of its own (`jq -c '.[]' FILE` does it)"
+    )]
+    Array { file: String },
     #[error(transparent)]
     Row(Box<BadRow>),
+}
+
+/// A field every deployment needs that the file's header (or a JSON line) lacks.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{file}, {place}: no `{field}` {kind}; the {kind}s found are {found}\n  help: name the {kind} `{field}`{also}; a deployment's {kind}s are id, environment, status, started, finished (may be empty) and commit (or sha)"
+)]
+pub struct MissingField {
+    pub file: String,
+    /// `row 1 (the header)` or `line N`.
+    pub place: String,
+    pub field: String,
+    /// `column` (CSV) or `field` (JSON Lines).
+    pub kind: &'static str,
+    /// The names found, each in backticks, or `none`.
+    pub found: String,
+    /// `` (or `sha`)`` for the commit.
+    pub also: &'static str,
 }
 
 /// A row of a deployments file with a bad field.
@@ -69,10 +90,37 @@ const FIELDS: [&str; 6] = [
 /// Reads and checks the file; every commit must be one of the history's.
 pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, DeploymentsError> {
     let shown = path.display().to_string();
-    let content = std::fs::read_to_string(path).map_err(|source| DeploymentsError::Io {
+    let content = std::fs::read_to_string(path).map_err(|error| DeploymentsError::Io {
         file: shown.clone(),
-        source,
+        detail: match error.kind() {
+            std::io::ErrorKind::IsADirectory => "it is a folder; give the file".to_string(),
+            std::io::ErrorKind::NotFound => "there is no such file".to_string(),
+            std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+            _ => error.to_string(),
+        },
     })?;
+    let missing = |place: String, field: &str, kind, names: Vec<&str>| {
+        let found = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names
+                .iter()
+                .map(|n| format!("`{}`", shorten(n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        DeploymentsError::Missing(Box::new(MissingField {
+            file: shown.clone(),
+            place,
+            field: field.to_string(),
+            kind,
+            found,
+            also: if field == "commit" { " (or `sha`)" } else { "" },
+        }))
+    };
+    if content.trim_start().starts_with('[') {
+        return Err(DeploymentsError::Array { file: shown });
+    }
     let bad = |row: usize, field: &str, value: &str, problem: &str, fix: &str| {
         DeploymentsError::Row(Box::new(BadRow {
             file: shown.clone(),
@@ -91,27 +139,47 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
                 continue;
             }
             let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+                // serde_json counts this line's columns from 1; 0 means it does not know.
+                let at = match e.column() {
+                    0 => String::new(),
+                    column => format!(" at column {column}"),
+                };
+                let said = e.to_string();
+                let said = said
+                    .rfind(" at line ")
+                    .map_or(said.as_str(), |end| &said[..end]);
                 bad(
                     n + 1,
                     "(line)",
                     shorten(line),
-                    &format!("is not a JSON object ({e})"),
+                    &format!("is not a JSON object ({said}{at})"),
                     "write one JSON object per line",
                 )
             })?;
-            let fields = FIELDS
-                .iter()
-                .map(|field| {
-                    let found = value
-                        .get(*field)
-                        .or_else(|| (*field == "commit").then(|| value.get("sha")).flatten());
-                    match found {
-                        None | Some(serde_json::Value::Null) => String::new(),
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(other) => other.to_string(),
+            let Some(object) = value.as_object() else {
+                return Err(bad(
+                    n + 1,
+                    "(line)",
+                    shorten(line),
+                    "is not a JSON object",
+                    "write one JSON object per line, `{\"id\": ...}`",
+                ));
+            };
+            let mut fields = Vec::with_capacity(FIELDS.len());
+            for field in FIELDS {
+                let found = object
+                    .get(field)
+                    .or_else(|| (field == "commit").then(|| object.get("sha")).flatten());
+                fields.push(match found {
+                    None if field != "finished" => {
+                        let names = object.keys().map(String::as_str).collect();
+                        return Err(missing(format!("line {}", n + 1), field, "field", names));
                     }
-                })
-                .collect();
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                });
+            }
             rows.push((n + 1, fields));
         }
     } else {
@@ -139,12 +207,12 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
             match found {
                 Some(at) => columns.push(at),
                 None => {
-                    return Err(bad(
-                        1,
+                    let names = headers.iter().filter(|h| !h.is_empty()).collect();
+                    return Err(missing(
+                        "row 1 (the header)".to_string(),
                         field,
-                        &headers.iter().collect::<Vec<_>>().join(","),
-                        "is missing from the header",
-                        &format!("name the columns {}", FIELDS.join(", ")),
+                        "column",
+                        names,
                     ));
                 }
             }

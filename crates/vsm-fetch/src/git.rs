@@ -297,11 +297,30 @@ pub struct Options {
 /// deployment first shipped each commit is not here: it is computed over the whole store
 /// ([`crate::shipped`]), once every source's deployments are in it.
 pub fn read(path: &Path, options: &Options) -> Result<Vec<Batch>, GitError> {
+    read_noting(path, options, &mut |_| {})
+}
+
+/// As [`read`], telling `note` what read nothing though it could have: a repository with no
+/// commits, a tag pattern that matches no tag (with how many tags there are and the latest).
+pub fn read_noting(
+    path: &Path,
+    options: &Options,
+    note: &mut dyn FnMut(String),
+) -> Result<Vec<Batch>, GitError> {
     let pattern = match &options.tags {
         Some(pattern) => TagPattern::parse(pattern)?,
         None => TagPattern::default(),
     };
     let history = walk(path)?;
+    if history.commits.is_empty() {
+        note(format!(
+            "the repository `{}` has no commits: nothing to read",
+            path.display()
+        ));
+    }
+    if let Some(said) = unmatched_tags(&history, &pattern, options.tags.as_deref()) {
+        note(said);
+    }
     let deployed = match &options.deployments {
         Some(file) => deployments::read(file, &history)?,
         None => Vec::new(),
@@ -370,6 +389,33 @@ pub fn read(path: &Path, options: &Options) -> Result<Vec<Batch>, GitError> {
     deployments::add(&mut last, &deployed);
     batches.push(last);
     Ok(batches)
+}
+
+/// What to say when the tag pattern matches no tag: the tags there are (how many, the latest);
+/// nothing for a repository without tags read with the default pattern.
+fn unmatched_tags(history: &History, pattern: &TagPattern, given: Option<&str>) -> Option<String> {
+    if history.tags.iter().any(|t| pattern.matches(&t.name)) {
+        return None;
+    }
+    let latest = history.tags.iter().max_by_key(|t| (t.time, &t.name));
+    let found = match latest {
+        None => "the repository has no tags".to_string(),
+        Some(latest) => format!(
+            "{} tag{}, e.g. {}",
+            history.tags.len(),
+            if history.tags.len() == 1 { "" } else { "s" },
+            latest.name
+        ),
+    };
+    match (given, latest) {
+        (None, None) => None,
+        (None, Some(_)) => Some(format!(
+            "no tag looks like a version ({found}): no releases read; name the release tags with --tags PATTERN"
+        )),
+        (Some(given), _) => Some(format!(
+            "no tag matches `{given}` ({found}): no releases read"
+        )),
+    }
 }
 
 /// `git:<full hash>`.

@@ -20,7 +20,7 @@ use crate::collect::{Collector, Page, Report, integer, text};
 use crate::decode::{ParseError, optional_time, parse, time};
 use crate::http::{Client, FetchError, Paging, Progress, encode};
 use crate::live::{Cursor, Fetch, Times, numbers};
-use crate::saved::{Saved, each_page};
+use crate::saved::{Listed, Saved, check_owner, each_page, url_path};
 use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
 
 #[derive(Deserialize)]
@@ -471,38 +471,59 @@ pub fn runs(page: &[u8], repo: &str) -> Result<Page, ParseError> {
     Ok(into.into_page())
 }
 
+/// The repository a saved item names: a pull request's `base.repo.full_name`, a run's
+/// `repository.full_name`, or the `OWNER/REPO` of its (or its issue's) `html_url`.
+fn repository_named(item: &serde_json::Value) -> Option<String> {
+    let full_name = |value: &serde_json::Value| value["full_name"].as_str().map(str::to_string);
+    full_name(&item["base"]["repo"])
+        .or_else(|| full_name(&item["repository"]))
+        .or_else(|| url_path(item["html_url"].as_str()?, 2))
+        .or_else(|| url_path(item["issue"]["html_url"].as_str()?, 2))
+}
+
 /// Reads a folder of saved GitHub responses laid out as the recorded data: `pull_requests/`,
 /// `pull_request_reviews/`, `pull_request_commits/`, `issues/`, `events/`, `runs/`,
 /// `deployments/` and `deployment_statuses/`, each of `page-NNN.json` files (a folder may be
 /// absent); the pull request of a reviews or commits page, and the deployment of a statuses
-/// page, come from its request path in `api-pages.json` (see [`crate::INDEX`]).
+/// page, come from its request path in `api-pages.json` (see [`crate::INDEX`]). Responses of
+/// another repository than `repo` are an error naming both; a reviews or commits page of a pull
+/// request that no pull request page holds is skipped and counted, not made into a bare pull
+/// request.
 pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
     let saved = Saved::open(dir)?;
+    let owned = |page: &_| check_owner(page, "repository", repo, repository_named);
     let mut into = Collector::new();
+    let mut listed = Listed::new("pull request #");
     each_page(&saved, "pull_requests", &mut into, |page| {
-        pulls(&page.bytes, repo)
+        owned(page)?;
+        let parsed = pulls(&page.bytes, repo)?;
+        listed.add(&parsed);
+        Ok(parsed)
     })?;
-    each_page(&saved, "pull_request_reviews", &mut into, |page| {
-        pull_reviews(
-            &page.bytes,
-            repo,
-            page.number_after("pulls", "pull request")?,
-        )
-    })?;
-    each_page(&saved, "pull_request_commits", &mut into, |page| {
-        pull_commits(
-            &page.bytes,
-            repo,
-            page.number_after("pulls", "pull request")?,
-        )
-    })?;
+    type PerPull = fn(&[u8], &str, u64) -> Result<Page, ParseError>;
+    let per_pull: [(&str, PerPull, &str); 2] = [
+        ("pull_request_reviews", pull_reviews, "a review"),
+        ("pull_request_commits", pull_commits, "a commit"),
+    ];
+    for (endpoint, parse_page, item) in per_pull {
+        each_page(&saved, endpoint, &mut into, |page| {
+            let number = page.number_after("pulls", "pull request")?;
+            owned(page)?;
+            Ok(listed.keep(parse_page(&page.bytes, repo, number)?, number, item))
+        })?;
+    }
     each_page(&saved, "issues", &mut into, |page| {
+        owned(page)?;
         issues(&page.bytes, repo)
     })?;
     each_page(&saved, "events", &mut into, |page| {
+        owned(page)?;
         issue_events(&page.bytes, repo)
     })?;
-    each_page(&saved, "runs", &mut into, |page| runs(&page.bytes, repo))?;
+    each_page(&saved, "runs", &mut into, |page| {
+        owned(page)?;
+        runs(&page.bytes, repo)
+    })?;
     deployments::from_saved(&saved, repo, &mut into)?;
     Ok(into.finish())
 }

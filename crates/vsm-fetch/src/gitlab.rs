@@ -15,7 +15,7 @@ use crate::collect::{Collector, Page, Report, integer, text};
 use crate::decode::{ParseError, optional_time, parse, time};
 use crate::http::{Client, FetchError, Paging, Progress, encode};
 use crate::live::{Cursor, Fetch, Times, numbers};
-use crate::saved::{Saved, each_page};
+use crate::saved::{Listed, Saved, check_owner, each_page};
 use crate::{CommitSeen, PullSeen, commit, commit_named, pull_request, pull_request_named, review};
 
 #[derive(Deserialize)]
@@ -369,34 +369,56 @@ pub fn deployments(page: &[u8], project: &str) -> Result<Page, ParseError> {
 /// Reads a folder of saved GitLab responses laid out as the recorded data: `merge_requests/`,
 /// `merge_request_notes/`, `merge_request_commits/`, `pipeline/` and `deployments/`, each of
 /// `page-NNN.json` files; the merge request of a notes or commits page comes from its request
-/// path in `api-pages.json` (see [`crate::INDEX`]).
+/// path in `api-pages.json` (see [`crate::INDEX`]). Merge requests and pipelines of another
+/// project than `project` (by `project_id` for a number, by the `web_url`'s path for a path) are
+/// an error naming both; a notes or commits page of a merge request that no merge request page
+/// holds is skipped and counted.
 pub fn from_dir(dir: &Path, project: &str) -> Result<(Batch, Report), ParseError> {
     let saved = Saved::open(dir)?;
+    let owned = |page: &_| {
+        check_owner(page, "project", project, |item| {
+            project_named(item, project)
+        })
+    };
     let mut into = Collector::new();
+    let mut listed = Listed::new("merge request !");
     each_page(&saved, "merge_requests", &mut into, |page| {
-        merge_requests(&page.bytes, project)
+        owned(page)?;
+        let parsed = merge_requests(&page.bytes, project)?;
+        listed.add(&parsed);
+        Ok(parsed)
     })?;
-    each_page(&saved, "merge_request_notes", &mut into, |page| {
-        merge_request_notes(
-            &page.bytes,
-            project,
-            page.number_after("merge_requests", "merge request")?,
-        )
-    })?;
-    each_page(&saved, "merge_request_commits", &mut into, |page| {
-        merge_request_commits(
-            &page.bytes,
-            project,
-            page.number_after("merge_requests", "merge request")?,
-        )
-    })?;
+    type PerRequest = fn(&[u8], &str, u64) -> Result<Page, ParseError>;
+    let per_request: [(&str, PerRequest, &str); 2] = [
+        ("merge_request_notes", merge_request_notes, "a note"),
+        ("merge_request_commits", merge_request_commits, "a commit"),
+    ];
+    for (endpoint, parse_page, item) in per_request {
+        each_page(&saved, endpoint, &mut into, |page| {
+            let iid = page.number_after("merge_requests", "merge request")?;
+            Ok(listed.keep(parse_page(&page.bytes, project, iid)?, iid, item))
+        })?;
+    }
     each_page(&saved, "pipeline", &mut into, |page| {
+        owned(page)?;
         pipelines(&page.bytes, project)
     })?;
     each_page(&saved, "deployments", &mut into, |page| {
         deployments(&page.bytes, project)
     })?;
     Ok(into.finish())
+}
+
+/// The project a saved merge request or pipeline names, as `asked` names projects: its
+/// `project_id` for a number, else the path of its `web_url` (`GROUP/PROJECT` before `/-/`).
+fn project_named(item: &serde_json::Value, asked: &str) -> Option<String> {
+    if asked.bytes().all(|b| b.is_ascii_digit()) {
+        return item["project_id"].as_u64().map(|id| id.to_string());
+    }
+    let url = item["web_url"].as_str()?;
+    let path = url.split_once("://")?.1.split_once('/')?.1;
+    path.split_once("/-/")
+        .map(|(project, _)| project.to_string())
 }
 
 /// GitLab's API: `https://gitlab.com/api/v4` (a self-managed one's is `https://HOST/api/v4`).

@@ -6,10 +6,13 @@
 //! larger than [`MAX_BODY`] is an error; a rate limit that resets later than [`MAX_WAIT`] from now
 //! is an error saying when to run again; a server error (5xx), a dropped connection or a body cut
 //! short is retried after 1, 2, 4 and 8 seconds, then is an error naming the URL (of [`ATTEMPTS`]
-//! sends in all); an endpoint is read to at most [`MAX_PAGES`] pages.
+//! sends in all); an endpoint is read to at most [`MAX_PAGES`] pages. A server that cannot be
+//! reached before it has answered anything (a refused connection, an unknown host) is a wrong
+//! API URL, not a dropped connection: an error at once, never retried.
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -165,6 +168,10 @@ pub enum FetchError {
         reason: String,
     },
     #[error(
+        "cannot connect to {url}: {reason}\n  help: check the API URL (--api-url) and that the server at it is running; nothing was fetched"
+    )]
+    Unreachable { url: String, reason: String },
+    #[error(
         "{url}: the response is larger than {limit} bytes\n  help: ask for smaller pages, or check the API URL"
     )]
     TooLarge { url: String, limit: u64 },
@@ -197,6 +204,9 @@ pub(crate) enum Paging {
     NextPage,
     /// Jira: `startAt`, `maxResults`, `total` or `isLast` in the body.
     StartAt,
+    /// Jira Cloud's search (`/rest/api/3/search/jql`): `nextPageToken` in the body, absent or
+    /// `null` on the last page (which may also say `isLast: true`).
+    NextPageToken,
 }
 
 /// A blocking client of one API: its base URL (`https://api.github.com`) and the token.
@@ -206,6 +216,9 @@ pub struct Client {
     api_url: String,
     token: Token,
     body_limit: u64,
+    /// Whether the server has answered anything yet: until it has, a refused connection means
+    /// the API URL is wrong, and is not retried.
+    answered: AtomicBool,
 }
 
 impl Client {
@@ -226,6 +239,7 @@ impl Client {
             api_url: api_url.trim_end_matches('/').to_string(),
             token,
             body_limit: MAX_BODY,
+            answered: AtomicBool::new(false),
         }
     }
 
@@ -282,6 +296,8 @@ impl Client {
                     .map(|page| with_param(&url, "page", page)),
                 Paging::StartAt => start_at_next(&reply.bytes)
                     .map(|start| with_param(&url, "startAt", &start.to_string())),
+                Paging::NextPageToken => next_page_token(&reply.bytes)
+                    .map(|token| with_param(&url, "nextPageToken", &encode(&token))),
             };
         }
         Ok(())
@@ -310,6 +326,12 @@ impl Client {
                 .header("Accept", "application/json")
                 .call();
             let reason = match sent {
+                Err(error) if unreachable(&error) && !self.answered.load(Ordering::Relaxed) => {
+                    return Err(FetchError::Unreachable {
+                        url: url_shown,
+                        reason: self.token.scrub(&error.to_string()),
+                    });
+                }
                 Err(error) if retried(&error) => error.to_string(),
                 Err(error) => {
                     return Err(FetchError::Failed {
@@ -319,6 +341,7 @@ impl Client {
                     });
                 }
                 Ok(mut response) => {
+                    self.answered.store(true, Ordering::Relaxed);
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
                     let body = response.body_mut().with_config().limit(self.body_limit);
@@ -400,6 +423,18 @@ fn retried(error: &ureq::Error) -> bool {
     )
 }
 
+/// Whether a failure says there is no server at the URL (rather than a connection lost).
+fn unreachable(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable
+        ),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
+        _ => false,
+    }
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
@@ -467,6 +502,21 @@ fn start_at_next(bytes: &[u8]) -> Option<u64> {
     more.then_some(next)
 }
 
+#[derive(Deserialize)]
+struct TokenPage {
+    #[serde(rename = "nextPageToken")]
+    next: Option<String>,
+    #[serde(rename = "isLast")]
+    is_last: Option<bool>,
+}
+
+/// The `nextPageToken` of a Jira Cloud search page, if another page follows.
+fn next_page_token(bytes: &[u8]) -> Option<String> {
+    let page: TokenPage = serde_json::from_slice(bytes).ok()?;
+    page.next
+        .filter(|token| !token.is_empty() && page.is_last != Some(true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,5 +536,18 @@ mod tests {
         assert_eq!(start_at_next(last), None);
         let values = br#"{"startAt": 0, "isLast": true, "values": [{}]}"#;
         assert_eq!(start_at_next(values), None);
+    }
+
+    #[test]
+    fn jira_cloud_search_pages_end_without_a_token_or_at_is_last() {
+        let page = br#"{"issues": [{}], "nextPageToken": "CAEaAggD", "isLast": false}"#;
+        assert_eq!(next_page_token(page).as_deref(), Some("CAEaAggD"));
+        for last in [
+            &br#"{"issues": [{}], "isLast": true}"#[..],
+            br#"{"issues": [{}], "nextPageToken": null}"#,
+            br#"{"issues": [], "nextPageToken": "x", "isLast": true}"#,
+        ] {
+            assert_eq!(next_page_token(last), None);
+        }
     }
 }

@@ -355,12 +355,60 @@ pub fn from_dir(dir: &Path) -> Result<(Batch, Report), ParseError> {
     Ok(into.finish())
 }
 
+/// Which Jira answers: the search API differs. Jira Cloud removed `GET /rest/api/2|3/search`
+/// (paged by `startAt`) in 2025 for `GET /rest/api/3/search/jql` (paged by `nextPageToken`, and
+/// giving only the fields asked for); Jira Server and Data Center keep `/rest/api/2/search`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edition {
+    /// Jira Cloud (`https://SITE.atlassian.net`).
+    Cloud,
+    /// Jira Server or Data Center (a site of one's own).
+    Server,
+}
+
+impl Edition {
+    /// The edition a site's address says: Cloud for `*.atlassian.net` (and the older
+    /// `*.jira.com`), Server or Data Center for any other.
+    pub fn of_site(api_url: &str) -> Edition {
+        let origin = crate::url::origin(api_url);
+        let host = origin.rsplit("://").next().unwrap_or(origin);
+        let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+        let cloud = [".atlassian.net", ".jira.com"]
+            .iter()
+            .any(|domain| host.ends_with(domain));
+        if cloud {
+            Edition::Cloud
+        } else {
+            Edition::Server
+        }
+    }
+}
+
+impl std::str::FromStr for Edition {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Edition, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "cloud" => Ok(Edition::Cloud),
+            "server" | "datacenter" | "data-center" | "dc" => Ok(Edition::Server),
+            _ => Err(format!(
+                "`{text}` is not a Jira edition: give `cloud` (Jira Cloud) or `server` (Jira Server or Data Center)"
+            )),
+        }
+    }
+}
+
+/// The fields a fetch asks for: what [`issues`] reads, and `updated` for the cursor (Cloud's
+/// search gives only the fields named).
+const FIELDS: &str = "summary,created,updated,status,issuetype,project";
+
 /// The issues a Jira fetch reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Query {
     /// The issues of an agile board: `/rest/agile/1.0/board/N/issue`.
     Board(u64),
-    /// The issues a JQL query finds: `/rest/api/2/search`.
+    /// The issues a JQL query finds: `/rest/api/3/search/jql` on Jira Cloud,
+    /// `/rest/api/2/search` on Server and Data Center (see [`Edition`]).
     Jql(String),
 }
 
@@ -431,10 +479,12 @@ fn jql(query: &Query, since: Option<Timestamp>) -> String {
 /// Fetches issues from Jira: the site's statuses, then the board's or the query's issues with
 /// their changelogs, every page; an issue whose embedded changelog is cut short has the rest read
 /// from `/rest/api/3/issue/ID/changelog`. With `since` (the [`Cursor`] of the last run), only
-/// issues updated since (see [`jql`]'s day of margin). The client's token is sent as bearer
-/// (Server, Data Center) or, with a user, basic auth (Cloud).
+/// issues updated since (see [`jql`]'s day of margin). A JQL query asks the search of the
+/// site's `edition`. The client's token is sent as bearer (Server, Data Center) or, with a
+/// user, basic auth (Cloud).
 pub fn fetch(
     client: &Client,
+    edition: Edition,
     query: &Query,
     since: Option<Timestamp>,
     progress: &mut dyn FnMut(Progress),
@@ -447,20 +497,30 @@ pub fn fetch(
     })?;
     let mut run = Fetch::new(client, since, progress);
     let jql = encode(&jql(query, since));
-    let path = match query {
-        Query::Board(board) => format!(
-            "/rest/agile/1.0/board/{board}/issue?expand=changelog&jql={jql}&maxResults=100&startAt=0"
+    let (path, paging) = match (query, edition) {
+        (Query::Board(board), _) => (
+            format!(
+                "/rest/agile/1.0/board/{board}/issue?expand=changelog&jql={jql}&maxResults=100&startAt=0"
+            ),
+            Paging::StartAt,
         ),
-        Query::Jql(_) => {
-            format!("/rest/api/2/search?expand=changelog&jql={jql}&maxResults=100&startAt=0")
-        }
+        (Query::Jql(_), Edition::Cloud) => (
+            format!(
+                "/rest/api/3/search/jql?expand=changelog&fields={FIELDS}&jql={jql}&maxResults=100"
+            ),
+            Paging::NextPageToken,
+        ),
+        (Query::Jql(_), Edition::Server) => (
+            format!("/rest/api/2/search?expand=changelog&jql={jql}&maxResults=100&startAt=0"),
+            Paging::StartAt,
+        ),
     };
     let times = Some(Times {
         list: Some("issues"),
         field: &["fields", "updated"],
     });
     let mut short = Vec::new();
-    run.endpoint(&path, Paging::StartAt, times, None, |bytes| {
+    run.endpoint(&path, paging, times, None, |bytes| {
         short.extend(cut_short(bytes));
         issues(bytes, &known)
     })?;
@@ -479,6 +539,22 @@ pub fn fetch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atlassian_net_sites_are_cloud_and_others_server() {
+        for (site, edition) in [
+            ("https://acme.atlassian.net", Edition::Cloud),
+            ("https://ACME.Atlassian.NET/", Edition::Cloud),
+            ("https://old.jira.com", Edition::Cloud),
+            ("https://jira.acme.com", Edition::Server),
+            ("https://atlassian.net.evil.example", Edition::Server),
+            ("http://127.0.0.1:8080/jira", Edition::Server),
+        ] {
+            assert_eq!(Edition::of_site(site), edition, "{site}");
+        }
+        assert_eq!("Cloud".parse(), Ok(Edition::Cloud));
+        assert!("saas".parse::<Edition>().unwrap_err().contains("`saas`"));
+    }
 
     #[test]
     fn incremental_jql_keeps_the_query_and_its_order() {

@@ -3,11 +3,12 @@
 //! parent) giving each file's request path, which says what a page is about when its content does
 //! not (the pull request whose commits a page lists).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde_json::Value as Json;
 
 use crate::collect::{Collector, Page};
 use crate::decode::{ParseError, parse};
@@ -175,4 +176,93 @@ fn unreadable(path: &Path, error: &std::io::Error) -> ParseError {
         format!("cannot be read: {error}"),
         "check the path and its permissions".to_string(),
     )
+}
+
+/// Checks that a saved page is of the `what` (repository, project) asked: `named` gives the name
+/// the page's first item that names one gives (`panjf2000/ants`); a page naming none is not
+/// checked. Names compare without case, as GitHub's and GitLab's do.
+pub(crate) fn check_owner(
+    page: &SavedPage,
+    what: &str,
+    asked: &str,
+    named: impl Fn(&Json) -> Option<String>,
+) -> Result<(), ParseError> {
+    let Ok(body) = serde_json::from_slice::<Json>(&page.bytes) else {
+        // The page's own parser says what is wrong with it.
+        return Ok(());
+    };
+    let items = match &body {
+        Json::Array(items) => items.as_slice(),
+        Json::Object(fields) => fields
+            .values()
+            .find_map(Json::as_array)
+            .map_or(&[][..], Vec::as_slice),
+        _ => &[],
+    };
+    let Some(found) = items.iter().find_map(named) else {
+        return Ok(());
+    };
+    if found.eq_ignore_ascii_case(asked) {
+        return Ok(());
+    }
+    Err(ParseError::new(
+        Some(page.name.clone()),
+        format!(
+            "these saved responses are of the {what} `{}`, not `{}`",
+            crate::decode::bounded(&found),
+            crate::decode::bounded(asked)
+        ),
+        format!(
+            "fetch `{}` from this folder, or give the folder of `{}`'s saved responses",
+            crate::decode::bounded(&found),
+            crate::decode::bounded(asked)
+        ),
+    ))
+}
+
+/// The path of a web address on its host, up to `end` (`OWNER/REPO` of
+/// `https://github.com/OWNER/REPO/pull/4` with two segments).
+pub(crate) fn url_path(url: &str, segments: usize) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let path = rest.split_once('/')?.1;
+    let parts: Vec<&str> = path.split('/').take(segments).collect();
+    (parts.len() == segments && parts.iter().all(|p| !p.is_empty())).then(|| parts.join("/"))
+}
+
+/// The pull requests (merge requests) the saved list pages hold, so that a reviews, notes or
+/// commits page of another is skipped and counted, not made into a bare pull request.
+pub(crate) struct Listed {
+    numbers: HashSet<u64>,
+    /// `pull request #` or `merge request !`.
+    what: &'static str,
+}
+
+impl Listed {
+    pub fn new(what: &'static str) -> Listed {
+        Listed {
+            numbers: HashSet::new(),
+            what,
+        }
+    }
+
+    /// Notes the pull requests of a list page.
+    pub fn add(&mut self, page: &Page) {
+        self.numbers.extend(crate::live::numbers(page));
+    }
+
+    /// `parsed` (a page of `item`s of pull request `number`) if the list holds that pull
+    /// request; else its items not read, counted as skipped with the reason.
+    pub fn keep(&self, parsed: Page, number: u64, item: &str) -> Page {
+        if self.numbers.contains(&number) {
+            return parsed;
+        }
+        let what = self.what;
+        let list = what.trim_end_matches([' ', '#', '!']);
+        let reason = format!("{item} of {what}{number}, which no saved {list} page holds");
+        let mut into = Collector::for_page(parsed.report.items);
+        for _ in 0..parsed.report.items {
+            into.skip(reason.as_str());
+        }
+        into.into_page()
+    }
 }

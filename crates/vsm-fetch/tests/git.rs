@@ -354,8 +354,65 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
     assert_eq!(
         git::read(&repo, &options).unwrap_err().to_string(),
         format!(
-            "{}, row 1, field `status`: `id,environment,started` is missing from the header; name the columns id, environment, status, started, finished, commit",
+            "{}, row 1 (the header): no `status` column; the columns found are `id`, `environment`, `started`\n  help: name the column `status`; a deployment's columns are id, environment, status, started, finished (may be empty) and commit (or sha)",
             csv.display()
         )
     );
+}
+
+#[test]
+fn deployments_file_errors_name_what_was_found_and_what_is_expected() {
+    let (dir, repo) = ants();
+    let head = git_cli(&repo, &["rev-parse", "HEAD"]);
+    let row = format!(
+        "\"id\":\"d1\",\"environment\":\"prod\",\"status\":\"success\",\"started\":\"2024-01-01T00:00:00Z\",\"commit\":\"{}\"",
+        head.trim()
+    );
+    let cases = [
+        // A missing commit column: the columns found and the names accepted.
+        (
+            "no-commit.csv",
+            "id,environment,status,started,finished\nd1,prod,success,2024-01-01T00:00:00Z,\n".to_string(),
+            "no-commit.csv, row 1 (the header): no `commit` column; the columns found are `id`, `environment`, `status`, `started`, `finished`\n  help: name the column `commit` (or `sha`); a deployment's columns are id, environment, status, started, finished (may be empty) and commit (or sha)",
+        ),
+        // The same in JSON Lines.
+        (
+            "no-commit.jsonl",
+            "{\"id\":\"d1\",\"environment\":\"prod\",\"status\":\"success\",\"started\":\"2024-01-01T00:00:00Z\"}\n".to_string(),
+            "no-commit.jsonl, line 1: no `commit` field; the fields found are `id`, `environment`, `status`, `started`\n",
+        ),
+        // A JSON array instead of JSON Lines.
+        (
+            "array.json",
+            format!("[{{{row}}}]\n"),
+            "array.json` is a JSON array; a deployments file in JSON is JSON Lines: one object per line",
+        ),
+        // A position is the line's column, counted from 1, not serde's `line 1` of a later line.
+        (
+            "cut.jsonl",
+            format!("{{{row}}}\n{{\"id\": \n"),
+            "cut.jsonl, row 2, field `(line)`: `{\"id\": ` is not a JSON object (EOF while parsing a value at column 7)",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let options = Options {
+            tags: None,
+            deployments: Some(file),
+        };
+        let said = git::read(&repo, &options).unwrap_err().to_string();
+        assert!(said.contains(expected), "{said}");
+        assert!(
+            !said.contains("column 0") && !said.contains("line 1 column"),
+            "{said}"
+        );
+    }
+    // A folder given as the file.
+    let options = Options {
+        tags: None,
+        deployments: Some(dir.path().to_path_buf()),
+    };
+    let said = git::read(&repo, &options).unwrap_err().to_string();
+    assert!(said.ends_with(": it is a folder; give the file"), "{said}");
 }

@@ -116,3 +116,77 @@ fn a_folder_that_cannot_be_read_says_what_to_do() {
     assert!(error.problem.contains("which pull request"), "{error}");
     assert!(error.fix.contains("api-pages.json"), "{error}");
 }
+
+#[test]
+fn saved_responses_of_another_repository_or_project_are_refused_naming_both() {
+    let error = github::from_dir(&recorded("github"), "someone/else").unwrap_err();
+    assert!(error.to_string().contains("pull_requests/page-001.json"));
+    assert_eq!(
+        error.problem,
+        "these saved responses are of the repository `panjf2000/ants`, not `someone/else`"
+    );
+    assert!(error.fix.contains("fetch `panjf2000/ants`"), "{error}");
+    // Names compare without case, as GitHub's do.
+    assert_eq!(
+        github::from_dir(&recorded("github"), "PanJF2000/Ants")
+            .unwrap()
+            .1
+            .pages,
+        github::from_dir(&recorded("github"), "panjf2000/ants")
+            .unwrap()
+            .1
+            .pages
+    );
+    let error = gitlab::from_dir(&recorded("gitlab"), "1").unwrap_err();
+    assert_eq!(
+        error.problem,
+        "these saved responses are of the project `12345678`, not `1`"
+    );
+    // By path, the merge requests' web_url says the project.
+    let error = gitlab::from_dir(&recorded("gitlab"), "group/other").unwrap_err();
+    assert!(
+        error
+            .problem
+            .contains("`gitlab-data/snowflake_spend`, not `group/other`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_reviews_page_of_a_pull_request_no_pull_request_page_holds_is_skipped_not_made_up() {
+    let dir = std::env::temp_dir().join(format!("vsm-fetch-unknown-pull-{}", std::process::id()));
+    fs::create_dir_all(dir.join("github/pull_requests")).unwrap();
+    fs::create_dir_all(dir.join("github/pull_request_reviews")).unwrap();
+    fs::write(
+        dir.join("github/pull_requests/page-001.json"),
+        page("github/pull_requests/page-001.json"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("github/pull_request_reviews/page-001.json"),
+        page("github/pull_request_reviews/page-001.json"),
+    )
+    .unwrap();
+    // The index places the reviews (of #41) under a pull request the list does not hold.
+    fs::write(
+        dir.join("api-pages.json"),
+        r#"[{"file": "github/pull_request_reviews/page-001.json",
+             "request": "/repos/panjf2000/ants/pulls/9999/reviews?page=1"}]"#,
+    )
+    .unwrap();
+    let read = github::from_dir(&dir.join("github"), "panjf2000/ants");
+    fs::remove_dir_all(&dir).unwrap();
+    let (batch, report) = read.unwrap();
+    assert!(
+        !batch
+            .objects
+            .iter()
+            .any(|o| o.id == "github:panjf2000/ants/pull/9999"),
+        "no bare pull request is made up"
+    );
+    assert_eq!(
+        report.skipped["a review of pull request #9999, which no saved pull request page holds"],
+        13
+    );
+    assert!(events_of(&batch, EventType::ReviewSubmitted).is_empty());
+}

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use vsm_events::Batch;
-use vsm_fetch::jira::Query;
+use vsm_fetch::jira::{Edition, Query};
 use vsm_fetch::{Client, Cursor, FetchError, Progress, Token, github, gitlab, jira};
 
 use super::replay::{Fault, PAGE, Replay, folder_of};
@@ -174,7 +174,7 @@ fn a_jira_cloud_fetch_with_basic_auth_equals_from_dir_on_the_pages_it_was_given(
     let token = Token::new("JIRA_TOKEN", SECRET).with_user("me@example.com");
     let client = Client::new(&replay.url, token);
     let (batch, report, cursor) =
-        jira::fetch(&client, &Query::Board(8), None, &mut |_| {}).unwrap();
+        jira::fetch(&client, Edition::Cloud, &Query::Board(8), None, &mut |_| {}).unwrap();
     let served = replay.served();
     assert_eq!(served.len(), 2, "{served:?}");
     assert_eq!(report.items, 30);
@@ -227,4 +227,81 @@ fn a_github_fetch_reads_the_deployments_and_each_ones_statuses() {
     let (fetched, _) = fetch_github(&client);
     let (ants, _) = fetched.unwrap();
     assert!(objects_of(&ants, ObjectType::Deployment).is_empty());
+}
+
+#[test]
+fn a_refused_connection_before_any_answer_is_an_error_at_once_not_retried() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::new(
+        &format!("http://127.0.0.1:{port}"),
+        Token::new("GITHUB_TOKEN", SECRET),
+    );
+    let (fetched, progress) = fetch_github(&client);
+    let error = fetched.unwrap_err();
+    assert!(matches!(error, FetchError::Unreachable { .. }), "{error}");
+    let shown = error.to_string();
+    assert!(
+        shown.contains(&format!("cannot connect to http://127.0.0.1:{port}/repos/")),
+        "{shown}"
+    );
+    assert!(shown.contains("--api-url"), "{shown}");
+    assert!(
+        !progress
+            .iter()
+            .any(|p| matches!(p, Progress::Retrying { .. })),
+        "{progress:?}"
+    );
+}
+
+/// Fetches `project = EE` from `edition`'s search on the replay server: what it read, and the
+/// search requests it sent.
+fn jira_search(edition: Edition) -> (Batch, Vec<String>) {
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[]);
+    let client = Client::new(&replay.url, Token::new("JIRA_TOKEN", SECRET));
+    let query = Query::Jql("project = EE".into());
+    let (batch, report, cursor) = jira::fetch(&client, edition, &query, None, &mut |_| {}).unwrap();
+    assert_eq!(report.items, 30, "{edition:?}");
+    assert!(
+        cursor.since.is_some(),
+        "{edition:?}: the cursor reads `updated`"
+    );
+    let searches = replay
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/search"))
+        .collect();
+    (sorted(batch), searches)
+}
+
+#[test]
+fn jira_cloud_searches_with_search_jql_and_next_page_tokens() {
+    let (batch, searches) = jira_search(Edition::Cloud);
+    assert_eq!(searches.len(), 30_usize.div_ceil(PAGE), "{searches:?}");
+    assert!(
+        searches
+            .iter()
+            .all(|s| s.starts_with("/rest/api/3/search/jql?") && !s.contains("startAt")),
+        "{searches:?}"
+    );
+    assert!(searches[0].contains("fields=summary,created,updated,status,issuetype,project"));
+    assert!(
+        searches[1].contains("nextPageToken=page%3A7"),
+        "{searches:?}"
+    );
+    // The same issues and changes as Server's startAt pages give.
+    let (server, server_searches) = jira_search(Edition::Server);
+    assert!(
+        server_searches
+            .iter()
+            .all(|s| s.starts_with("/rest/api/2/search?") && s.contains("startAt=")),
+        "{server_searches:?}"
+    );
+    assert_eq!(batch, server);
+    assert_eq!(objects_of(&batch, ObjectType::Issue).len(), 30);
+    assert!(attribute(&object(&batch, "jira:EE-1").attributes, "title").is_some());
 }

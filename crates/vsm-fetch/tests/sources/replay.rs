@@ -2,7 +2,10 @@
 //! replays the recorded pages of `testdata/api` at the request paths `api-pages.json` gives them,
 //! split into small pages with each API's pagination (GitHub's `Link`, GitLab's `X-Next-Page`,
 //! Jira's `startAt`/`total`) so a client must follow it, checks the `Authorization` header, and
-//! answers the first requests with the faults it is given.
+//! answers the first requests with the faults it is given. Jira's searches answer with board 8's
+//! recorded issues: Server's `/rest/api/2/search` paged by `startAt`, and Cloud's
+//! `/rest/api/3/search/jql` paged by `nextPageToken` (ignoring `startAt`, and giving no fields
+//! but the issue's id and key unless `fields` names them, as Jira Cloud does).
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
@@ -191,7 +194,12 @@ fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>
             .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
             .and_then(|v| v.parse::<usize>().ok())
     };
-    let Some(file) = state.index.get(path).cloned() else {
+    let cloud_search = path == "/rest/api/3/search/jql";
+    let indexed = match path {
+        "/rest/api/3/search/jql" | "/rest/api/2/search" => "/rest/agile/1.0/board/8/issue",
+        _ => path,
+    };
+    let Some(file) = state.index.get(indexed).cloned() else {
         // A pull request with no recorded reviews, commits or notes has none; a repository
         // with no recorded deployments (a deployment with no recorded statuses) has none; the
         // repository of GitHub's documented deployments has nothing else recorded.
@@ -224,7 +232,13 @@ fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>
     }
     .expect("a list");
     let total = items.len();
-    let start = if jira {
+    let start = if cloud_search {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix("nextPageToken=page%3A"))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+    } else if jira {
         param("startAt").unwrap_or(0)
     } else {
         (param("page").unwrap_or(1).max(1) - 1) * PAGE
@@ -233,7 +247,27 @@ fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>
     *items = items.drain(start.min(total)..end).collect();
     let more = end < total;
     let next_page = start / PAGE + 2;
-    let headers = if jira {
+    let headers = if cloud_search {
+        let fields: Vec<&str> = query
+            .split('&')
+            .find_map(|p| p.strip_prefix("fields="))
+            .map(|f| f.split(',').collect())
+            .unwrap_or_default();
+        for issue in items_of(&mut body) {
+            if let Some(all) = issue["fields"].as_object_mut() {
+                all.retain(|name, _| fields.contains(&name.as_str()));
+            }
+        }
+        let object = body.as_object_mut().expect("an object");
+        object.remove("startAt");
+        object.remove("maxResults");
+        object.remove("total");
+        if more {
+            body["nextPageToken"] = format!("page:{end}").into();
+        }
+        body["isLast"] = (!more).into();
+        String::new()
+    } else if jira {
         body["startAt"] = start.into();
         body["maxResults"] = PAGE.into();
         body["total"] = total.into();
@@ -260,6 +294,11 @@ fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>
     };
     let bytes = serde_json::to_vec(&body).expect("JSON");
     (200, headers, bytes)
+}
+
+/// The issues of a Jira search page.
+fn items_of(body: &mut Json) -> impl Iterator<Item = &mut Json> {
+    body["issues"].as_array_mut().into_iter().flatten()
 }
 
 /// A folder holding only the recorded files `served` (and the index), for `from_dir` to read the

@@ -197,11 +197,14 @@ fn read_tables(connection: &Connection) -> rusqlite::Result<OcelLog> {
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (kind, map) in types {
-        let mut select = connection.prepare(&format!(
-            "SELECT * FROM \"event_{}\" ORDER BY rowid",
-            map.replace('"', "\"\"")
-        ))?;
-        let columns: Vec<String> = select.column_names().map(str::to_string).collect();
+        let table = format!("\"event_{}\"", map.replace('"', "\"\""));
+        // The column names as values of the table's description: a name that is not UTF-8 is
+        // read lossily, where the statement's `column_names` would panic on it.
+        let columns: Vec<String> = connection
+            .prepare(&format!("PRAGMA table_info({table})"))?
+            .query_map([], |row| Ok(text(row.get_ref(1)?).unwrap_or_default()))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut select = connection.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
         let mut rows = select.query([])?;
         while let Some(row) = rows.next()? {
             let mut event = OcelEvent {

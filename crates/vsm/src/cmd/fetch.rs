@@ -56,6 +56,11 @@ struct Jira {
     /// The issues this JQL query finds.
     #[arg(long, value_name = "QUERY")]
     jql: Option<String>,
+    /// Which Jira the site is, for its search API: `cloud` (`/rest/api/3/search/jql`) or
+    /// `server` for Server and Data Center (`/rest/api/2/search`). Default: cloud for
+    /// `*.atlassian.net` sites, server for any other.
+    #[arg(long, value_name = "EDITION")]
+    edition: Option<vsm_fetch::jira::Edition>,
     #[command(flatten)]
     hosted: HostedArgs,
 }
@@ -114,7 +119,8 @@ pub fn run(args: &Args) -> Result<()> {
                 (None, Some(jql)) => Query::Jql(jql.clone()),
                 (None, None) => unreachable!("clap requires --board or --jql"),
             };
-            (Hosted::Jira { query }, &jira.hosted)
+            let edition = jira.edition;
+            (Hosted::Jira { query, edition }, &jira.hosted)
         }
         Source::Git(_) => return git(args),
     };
@@ -130,7 +136,9 @@ fn git(args: &Args) -> Result<()> {
                 deployments: git.deployments.as_deref(),
                 store: &git.output,
             };
-            let fetched = vsm_app::fetch::git(&request, jiff::Timestamp::now())?;
+            let fetched = vsm_app::fetch::git(&request, jiff::Timestamp::now(), &mut |said| {
+                eprintln!("warning: {said}");
+            })?;
             print!("{}", table(&fetched.counts));
             print!("{}", shipped(&fetched.shipped));
             println!(
@@ -183,23 +191,29 @@ fn fetch_hosted(hosted: &Hosted<'_>, flags: &HostedArgs) -> Result<()> {
             bar.set_message(format!("{system}: {pages} pages read"));
             bar.tick();
         }
-        Progress::RateLimited { wait, .. } => {
-            bar.set_message(format!(
-                "{system}: rate limited, waiting {}s as the API asks",
+        // Waits and retries are said on stderr as well, so a piped run is not silent for minutes.
+        Progress::RateLimited { url, wait } => {
+            let said = format!(
+                "{system}: rate limited, waiting {} s as the API asks ({url})",
                 wait.as_secs()
-            ));
+            );
+            bar.suspend(|| eprintln!("{said}"));
+            bar.set_message(said);
             bar.tick();
         }
         Progress::Retrying {
+            url,
             attempt,
             wait,
             reason,
-            ..
         } => {
-            bar.set_message(format!(
-                "{system}: {reason}; retrying in {}s (attempt {attempt})",
-                wait.as_secs()
-            ));
+            let said = format!(
+                "{system}: retrying in {} s (attempt {attempt} of {}): {url}: {reason}",
+                wait.as_secs(),
+                vsm_fetch::ATTEMPTS
+            );
+            bar.suspend(|| eprintln!("{said}"));
+            bar.set_message(said);
             bar.tick();
         }
     };
@@ -221,6 +235,17 @@ fn fetch_hosted(hosted: &Hosted<'_>, flags: &HostedArgs) -> Result<()> {
             .since
             .map_or_else(String::new, |t| format!(" (changed since {t})"))
     );
+    if report.items == 0 && fetched.since.is_none() {
+        eprintln!(
+            "warning: the {system} responses held no items ({} pages read): check the {} and the API URL",
+            report.pages,
+            match hosted {
+                Hosted::GitHub { .. } => "repository",
+                Hosted::GitLab { .. } => "project",
+                Hosted::Jira { .. } => "board or query",
+            }
+        );
+    }
     for (kind, count) in &report.duplicates {
         println!("  {count} {kind} read twice, kept once");
     }

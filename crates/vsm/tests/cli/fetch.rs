@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{repo_root, stderr, stdout, vsm_fails_in, vsm_ok_in};
+use crate::{repo_root, stderr, stdout, vsm_command, vsm_fails_in, vsm_ok_in};
 
 /// A folder with a clone of testdata/git/ants.bundle in `ants`.
 fn ants() -> (tempfile::TempDir, PathBuf) {
@@ -247,4 +247,169 @@ fn a_deployment_first_ships_its_commit_and_the_ancestors_no_earlier_one_shipped_
         vsm_events::Store::open(&store).unwrap().problems().unwrap(),
         Vec::<String>::new()
     );
+}
+
+#[test]
+fn a_closed_port_fails_at_once_naming_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let said = vsm_command(dir.path(), &["fetch", "github", "o/r", "--api-url", &url])
+        .env("GITHUB_TOKEN", "ghp_closed-port-secret")
+        .output()
+        .unwrap();
+    assert_eq!(said.status.code(), Some(1));
+    let said = stderr(&said);
+    assert!(
+        said.contains(&format!("cannot connect to {url}/repos/o/r/pulls")),
+        "{said}"
+    );
+    assert!(
+        !said.contains("retrying") && !said.contains("ghp_closed"),
+        "{said}"
+    );
+    assert!(!dir.path().join(".vsm").exists());
+}
+
+#[test]
+fn a_retry_is_said_on_stderr_when_piped() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    // A server that answers its first request 502, then every list empty.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let runs = line.contains("/actions/runs");
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                    break;
+                }
+            }
+            let (status, body) = match (n, runs) {
+                (0, _) => (502, ""),
+                (_, true) => (200, r#"{"workflow_runs": []}"#),
+                _ => (200, "[]"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let said = vsm_command(dir.path(), &["fetch", "github", "o/r", "--api-url", &url])
+        .env("GITHUB_TOKEN", "ghp_retry-secret")
+        .output()
+        .unwrap();
+    assert!(said.status.success(), "{}", stderr(&said));
+    let err = stderr(&said);
+    assert!(
+        err.contains("github: retrying in 1 s (attempt 2 of 5): ")
+            && err.contains("the server answered 502"),
+        "{err}"
+    );
+    // Every list was empty: said, not a silent success.
+    assert!(
+        err.contains("warning: the github responses held no items (5 pages read): check the repository and the API URL"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_jira_edition_that_is_neither_cloud_nor_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vsm_command(
+        dir.path(),
+        &[
+            "fetch",
+            "jira",
+            "--jql",
+            "project = EE",
+            "--edition",
+            "saas",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+    let said = stderr(&output);
+    assert!(
+        said.contains("`saas` is not a Jira edition: give `cloud`"),
+        "{said}"
+    );
+}
+
+#[test]
+fn saved_responses_of_another_repository_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = repo_root().join("testdata/api/github");
+    let said = vsm_fails_in(
+        dir.path(),
+        &[
+            "fetch",
+            "github",
+            "someone/else",
+            "--from",
+            &from.display().to_string(),
+        ],
+    );
+    assert!(
+        said.contains(
+            "these saved responses are of the repository `panjf2000/ants`, not `someone/else`"
+        ),
+        "{said}"
+    );
+    assert!(!dir.path().join(".vsm").exists());
+}
+
+/// `/proc` cannot be written, not even by root (for whom a `chmod`ed folder still can).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_store_that_cannot_be_written_says_so_not_that_it_cannot_be_read() {
+    let (dir, _) = ants();
+    let said = vsm_fails_in(
+        dir.path(),
+        &["fetch", "git", "ants", "-o", "/proc/vsm-events.sqlite"],
+    );
+    assert!(
+        said.contains("cannot open or create the event store `/proc/vsm-events.sqlite`")
+            && said.contains("that you may write in it, or give a writable place with -o"),
+        "{said}"
+    );
+    assert!(!said.contains("may read"), "{said}");
+}
+
+#[test]
+fn a_tag_pattern_matching_no_tag_and_a_repository_without_commits_are_said() {
+    let (dir, _) = ants();
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants", "--tags", "x*"]);
+    assert_eq!(
+        stderr(&output),
+        "warning: no tag matches `x*` (48 tags, e.g. v2.11.4): no releases read\n"
+    );
+    let empty = dir.path().join("empty");
+    let status = Command::new("git")
+        .args(["init", "-q"])
+        .arg(&empty)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "empty", "-o", "empty.sqlite"]);
+    assert_eq!(
+        stderr(&output),
+        "warning: the repository `empty` has no commits: nothing to read\n"
+    );
+    // The default pattern says nothing when there are no tags, and is the usual case.
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
 }

@@ -43,7 +43,12 @@ fn each_hosted_source_fetches_from_saved_responses_and_a_second_run_changes_noth
             "object pull_request",
             [49, 49, 0, 0, 0],
         ),
-        ("gitlab", &["1"], "object pull_request", [24, 24, 0, 0, 0]),
+        (
+            "gitlab",
+            &["12345678"],
+            "object pull_request",
+            [18, 18, 0, 0, 0],
+        ),
         (
             "jira",
             &["--board", "8"],
@@ -271,7 +276,7 @@ fn a_hosted_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
 fn deployments_without_the_git_history_link_only_their_commit_and_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let gitlab = api("gitlab");
-    let args = ["fetch", "gitlab", "1", "--from", gitlab.as_str()];
+    let args = ["fetch", "gitlab", "12345678", "--from", gitlab.as_str()];
     let output = stdout(&vsm_ok_in(dir.path(), &args));
     let deployments: Vec<serde_json::Value> = serde_json::from_slice(
         &std::fs::read(repo_root().join("testdata/api/gitlab/deployments/page-001.json")).unwrap(),
