@@ -161,19 +161,33 @@ pub fn merge_requests(page: &[u8], project: &str) -> Result<Page, ParseError> {
     Ok(into.into_page())
 }
 
+/// A page of one merge request's items (`what` names the endpoint for errors): the items, a
+/// collector for them holding the merge request, and the merge request's id.
+fn of_merge_request<T: serde::de::DeserializeOwned>(
+    page: &[u8],
+    what: &str,
+    project: &str,
+    iid: u64,
+) -> Result<(Vec<T>, Collector, String), ParseError> {
+    let items: Vec<T> = parse(page, what)?;
+    let mut into = Collector::for_page(items.len());
+    let request = merge_request_id(project, iid);
+    pull_request_named(&mut into, &request, iid);
+    Ok((items, into, request))
+}
+
 /// A page of `GET /projects/ID/merge_requests/IID/notes`: "approved this merge request" is a
 /// review (state `approved`) and an approval, "unapproved this merge request" a review with state
 /// `dismissed`, "requested changes" a review (`changes_requested`) and a change request, a
 /// person's comment a review with state `commented`. Other system notes (assignments, pushes,
 /// "merged") are skipped and counted.
 pub fn merge_request_notes(page: &[u8], project: &str, iid: u64) -> Result<Page, ParseError> {
-    let notes: Vec<Note> = parse(
+    let (notes, mut into, request) = of_merge_request::<Note>(
         page,
         "GitLab's merge request notes (/projects/ID/merge_requests/IID/notes)",
+        project,
+        iid,
     )?;
-    let mut into = Collector::for_page(notes.len());
-    let request = merge_request_id(project, iid);
-    pull_request_named(&mut into, &request, iid);
     for note in &notes {
         let body = note.body.as_deref().unwrap_or_default().trim();
         let state = match (note.system.unwrap_or(false), body) {
@@ -213,13 +227,12 @@ fn add_commit(into: &mut Collector, item: &Commit) -> Option<String> {
 /// A page of `GET /projects/ID/merge_requests/IID/commits`: each commit (`git:<hash>`) with its
 /// authored and committed events, contained in the merge request.
 pub fn merge_request_commits(page: &[u8], project: &str, iid: u64) -> Result<Page, ParseError> {
-    let commits: Vec<Commit> = parse(
+    let (commits, mut into, request) = of_merge_request::<Commit>(
         page,
         "GitLab's merge request commits (/projects/ID/merge_requests/IID/commits)",
+        project,
+        iid,
     )?;
-    let mut into = Collector::for_page(commits.len());
-    let request = merge_request_id(project, iid);
-    pull_request_named(&mut into, &request, iid);
     for item in &commits {
         if let Some(id) = add_commit(&mut into, item) {
             into.relation(&request, &id, "contains");
