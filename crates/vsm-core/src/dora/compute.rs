@@ -278,6 +278,7 @@ fn changes(
                 pull_request: true,
                 service: pr.service.clone(),
                 title: pr.title.clone(),
+                branch: pr.branch.clone(),
                 first_commit,
                 opened: pr.opened,
                 first_review: pr.first_review,
@@ -313,6 +314,7 @@ fn changes(
                 pull_request: false,
                 service: c.service.clone(),
                 title: c.title.clone(),
+                branch: None,
                 first_commit,
                 opened: None,
                 first_review: None,
@@ -485,7 +487,8 @@ fn deployment_facts(
     for change in changes {
         if let Some(&n) = change.deployment.as_deref().and_then(|d| index.get(d)) {
             facts[n].changes += 1;
-            if facts[n].rework.is_none() && is_fix(&change.title) {
+            let fix = is_fix(&change.title) || change.branch.as_deref().is_some_and(is_fix);
+            if facts[n].rework.is_none() && fix {
                 facts[n].rework = Some(format!("it ships `{}`, a revert or hotfix", change.title));
             }
         }

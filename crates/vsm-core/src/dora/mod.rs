@@ -263,6 +263,8 @@ pub struct ChangeFact {
     pub pull_request: bool,
     pub service: Option<String>,
     pub title: String,
+    /// A pull request's branch.
+    pub branch: Option<String>,
     pub first_commit: Timestamp,
     pub opened: Option<Timestamp>,
     pub first_review: Option<Timestamp>,
