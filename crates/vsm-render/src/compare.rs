@@ -543,7 +543,7 @@ fn tables(before: Side<'_>, after: Side<'_>, markdown: bool) -> String {
     out
 }
 
-fn table(markdown: bool, header: &[&str]) -> comfy_table::Table {
+pub(crate) fn table(markdown: bool, header: &[&str]) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table
         .load_style(if markdown {
@@ -557,7 +557,7 @@ fn table(markdown: bool, header: &[&str]) -> comfy_table::Table {
     table
 }
 
-fn push(out: &mut String, table: &comfy_table::Table) {
+pub(crate) fn push(out: &mut String, table: &comfy_table::Table) {
     for line in table.to_string().lines() {
         let line = line.trim_end();
         out.push_str(line.strip_prefix(' ').unwrap_or(line));

@@ -269,8 +269,12 @@ fn changes(
             .iter()
             .filter_map(|c| authored(c))
             .min()
-            .or_else(|| pr.merge_commit.as_deref().and_then(authored))
-            .or(pr.opened)
+            // Without its commits, a merge commit's author time is the merge's: the opening
+            // is earlier.
+            .or_else(|| {
+                let merge = pr.merge_commit.as_deref().and_then(authored);
+                merge.into_iter().chain(pr.opened).min()
+            })
             .unwrap_or(merged);
         let fact = change(
             ChangeFact {
@@ -305,7 +309,11 @@ fn changes(
         let (Some(first_commit), Some(merged)) =
             (c.authored.or(c.committed), c.committed.or(c.authored))
         else {
-            left_out.add("commit", "it has no author or committer time", &c.id);
+            left_out.add(
+                "commit",
+                "it has no author or committer time (no fetch read the commit itself)",
+                &c.id,
+            );
             continue;
         };
         let fact = change(
