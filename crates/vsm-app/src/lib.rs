@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod discover;
+pub mod dora;
 pub mod fetch;
 pub mod files;
 pub mod history;

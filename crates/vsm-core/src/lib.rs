@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod check;
 pub mod diagnostic;
 pub mod discovery;
+pub mod dora;
 mod duration;
 pub mod graph;
 pub mod mapfile;

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod counts;
+mod delivery;
 mod error;
 mod inspect;
 pub mod model;
@@ -21,6 +22,10 @@ pub mod time;
 mod write;
 
 pub use counts::{Counts, Skipped, Tally};
+pub use delivery::{
+    DeliveryCommit, DeliveryDeployment, StoredDelivery, StoredIssue, StoredPullRequest,
+    StoredRelease,
+};
 pub use error::StoreError;
 pub use model::{Batch, Event, EventType, Object, ObjectType, Relation, Value};
 pub use shipping::{Replaced, StoredCommit, StoredDeployment};

@@ -121,7 +121,7 @@ fn replace(
 }
 
 /// Whether the table exists and has the column.
-fn has_column(c: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+pub(crate) fn has_column(c: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
     c.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
         .exists(params![table, column])
 }
@@ -155,7 +155,7 @@ fn commits(c: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
         .collect()
 }
 
-fn deployments(c: &Connection) -> rusqlite::Result<Vec<StoredDeployment>> {
+pub(crate) fn deployments(c: &Connection) -> rusqlite::Result<Vec<StoredDeployment>> {
     let table = format!("object_{}", ObjectType::Deployment.as_str());
     if !has_column(c, &table, "ocel_id")? {
         return Ok(Vec::new());
@@ -229,7 +229,7 @@ fn deployments(c: &Connection) -> rusqlite::Result<Vec<StoredDeployment>> {
 }
 
 /// A cell as text, if it holds some.
-fn text(cell: rusqlite::types::ValueRef<'_>) -> Option<String> {
+pub(crate) fn text(cell: rusqlite::types::ValueRef<'_>) -> Option<String> {
     match cell {
         rusqlite::types::ValueRef::Text(bytes) => {
             Some(String::from_utf8_lossy(bytes).into_owned()).filter(|t| !t.is_empty())

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod compare;
 pub mod discover;
+pub mod dora;
 mod format;
 mod graph_text;
 mod html;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod compare;
 pub mod demo;
 pub mod discover;
+pub mod dora;
 pub mod fetch;
 pub mod init;
 pub mod measure;

@@ -8,6 +8,7 @@ mod common;
 mod analyze;
 mod compare;
 mod discover;
+mod dora;
 mod fetch;
 mod history;
 mod hosted;

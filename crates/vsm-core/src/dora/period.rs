@@ -1,0 +1,136 @@
+//! Periods (UTC days, ISO weeks from Monday, calendar months) and DORA's deployment frequency
+//! buckets.
+
+use jiff::civil::Date;
+use jiff::tz::Offset;
+use jiff::{Timestamp, ToSpan as _};
+
+/// The length of the periods figures are given for, in UTC.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    /// Monday to Sunday.
+    #[default]
+    Week,
+    Month,
+}
+
+impl Period {
+    pub const ALL: [Period; 3] = [Period::Day, Period::Week, Period::Month];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Period> {
+        Period::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The first day of the period `at` falls in.
+    pub fn start_of(self, at: Timestamp) -> Date {
+        let day = Offset::UTC.to_datetime(at).date();
+        match self {
+            Period::Day => day,
+            Period::Week => day
+                .checked_sub(i64::from(day.weekday().to_monday_zero_offset()).days())
+                .unwrap_or(day),
+            Period::Month => day.first_of_month(),
+        }
+    }
+
+    /// The first day of the next period.
+    pub fn next(self, start: Date) -> Date {
+        let step = match self {
+            Period::Day => 1.day(),
+            Period::Week => 1.week(),
+            Period::Month => 1.month(),
+        };
+        start.checked_add(step).unwrap_or(Date::MAX)
+    }
+
+    /// The periods that `[from, to)` touches, as `[start, end)` days.
+    pub fn spans(self, from: Timestamp, to: Timestamp) -> Vec<(Date, Date)> {
+        let mut spans = Vec::new();
+        if to <= from {
+            return spans;
+        }
+        let mut start = self.start_of(from);
+        while midnight(start) < to && start < Date::MAX {
+            let end = self.next(start);
+            spans.push((start, end));
+            start = end;
+        }
+        spans
+    }
+}
+
+/// The start of a day, in UTC.
+pub fn midnight(day: Date) -> Timestamp {
+    Offset::UTC
+        .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .unwrap_or(Timestamp::MAX)
+}
+
+/// DORA's deployment frequency ranges, from the average number of successful production
+/// deployments a day over a span: more than one a day is on demand; one a week to one a day,
+/// daily; one a month (30 days) to one a week, weekly; one in six months (182 days) to one a
+/// month, monthly; fewer, fewer than monthly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bucket {
+    OnDemand,
+    Daily,
+    Weekly,
+    Monthly,
+    FewerThanMonthly,
+}
+
+impl Bucket {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bucket::OnDemand => "on_demand",
+            Bucket::Daily => "daily",
+            Bucket::Weekly => "weekly",
+            Bucket::Monthly => "monthly",
+            Bucket::FewerThanMonthly => "fewer_than_monthly",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Bucket::OnDemand => "on demand",
+            Bucket::Daily => "daily",
+            Bucket::Weekly => "weekly",
+            Bucket::Monthly => "monthly",
+            Bucket::FewerThanMonthly => "fewer than monthly",
+        }
+    }
+
+    /// The bucket of `deployments` over `days` (none for an empty span).
+    pub fn of(deployments: usize, days: f64) -> Option<Bucket> {
+        if days <= 0.0 {
+            return None;
+        }
+        let per_day = deployments as f64 / days;
+        Some(if per_day > 1.0 {
+            Bucket::OnDemand
+        } else if per_day >= 1.0 / 7.0 {
+            Bucket::Daily
+        } else if per_day >= 1.0 / 30.0 {
+            Bucket::Weekly
+        } else if per_day >= 1.0 / 182.0 {
+            Bucket::Monthly
+        } else {
+            Bucket::FewerThanMonthly
+        })
+    }
+}
+
+/// Days between two times, with fractions.
+pub fn days_between(from: Timestamp, to: Timestamp) -> f64 {
+    (to.as_millisecond() - from.as_millisecond()) as f64 / 86_400_000.0
+}

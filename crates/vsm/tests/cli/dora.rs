@@ -1,0 +1,242 @@
+//! `vsm dora` on the real ants data: a clone of testdata/git/ants.bundle fetched with `vsm fetch
+//! git`, and `vsm fetch github --from testdata/api/github`, its figures recomputed here from
+//! `git` and GitHub's JSON.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::store_log::clone_ants;
+use crate::{json_ok_in, repo_root, stdout, vsm_fails_in, vsm_ok_in};
+
+/// A folder with the clone in `ants/` and `.vsm/events.sqlite` from git (with `deployments`, a
+/// CSV file's text, when given) and GitHub.
+fn fetched(deployments: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    clone_ants(&dir.path().join("ants"));
+    match deployments {
+        Some(csv) => {
+            std::fs::write(dir.path().join("deploys.csv"), csv).unwrap();
+            vsm_ok_in(
+                dir.path(),
+                &["fetch", "git", "ants", "--deployments", "deploys.csv"],
+            );
+        }
+        None => {
+            vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+        }
+    }
+    let from = repo_root().join("testdata/api/github");
+    vsm_ok_in(
+        dir.path(),
+        &[
+            "fetch",
+            "github",
+            "panjf2000/ants",
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    dir
+}
+
+/// `git ARGS` in the clone: what it printed.
+fn git(clone: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(clone)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    stdout(&output)
+}
+
+/// The first day of the UTC month of a Unix time, as `YYYY-MM-01`.
+fn month_of(seconds: i64) -> String {
+    let at = jiff::Timestamp::from_second(seconds).unwrap();
+    let day = jiff::tz::Offset::UTC.to_datetime(at).date();
+    format!("{:04}-{:02}-01", day.year(), day.month())
+}
+
+const WHOLE: [&str; 7] = [
+    "dora",
+    "--releases-as-deployments",
+    "--from",
+    "2018-01-01",
+    "--to",
+    "2026-01-01",
+    "--period",
+];
+
+#[test]
+fn releases_as_deployments_count_the_tags_of_each_month_and_a_pull_requests_lead_time_is_git_s() {
+    let dir = fetched(None);
+    let clone = dir.path().join("ants");
+    let json = json_ok_in(
+        dir.path(),
+        &[&WHOLE[..], &["month", "--explain", "lead-time"]].concat(),
+    );
+    // Deployments per month: the tags per month, at the tagger's time (or the commit's for a
+    // lightweight tag), as git gives them.
+    let mut tags: BTreeMap<String, u64> = BTreeMap::new();
+    for line in git(
+        &clone,
+        &["for-each-ref", "--format=%(creatordate:unix)", "refs/tags"],
+    )
+    .lines()
+    {
+        *tags.entry(month_of(line.parse().unwrap())).or_default() += 1;
+    }
+    let service = &json["services"][0];
+    assert_eq!(service["service"], "ants", "{json}");
+    let mut counted: BTreeMap<String, u64> = BTreeMap::new();
+    for period in service["periods"].as_array().unwrap() {
+        let deployments = period["deployments"].as_u64().unwrap();
+        if deployments > 0 {
+            counted.insert(period["start"].as_str().unwrap().into(), deployments);
+        }
+    }
+    assert_eq!(counted, tags);
+    assert_eq!(service["total"]["deployments"], 48);
+    assert_eq!(json["overall"]["change_failure_rate"], 0.0);
+
+    // Pull request #40 by hand: its first commit's author time from GitHub's JSON, its merge
+    // commit from the pull request list, the first tag (by time) that contains it from git.
+    let read = |path: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(repo_root().join("testdata/api").join(path)).unwrap(),
+        )
+        .unwrap()
+    };
+    let pages = read("api-pages.json");
+    let commits_page = pages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["request"].as_str().unwrap().contains("/pulls/40/commits"))
+        .unwrap()["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first_commit = read(&commits_page)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["commit"]["author"]["date"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+                .as_second()
+        })
+        .min()
+        .unwrap();
+    let pulls = read("github/pull_requests/page-001.json");
+    let merge_commit = pulls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == 40)
+        .unwrap()["merge_commit_sha"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tagged: i64 = git(
+        &clone,
+        &[
+            "tag",
+            "--contains",
+            &merge_commit,
+            "--sort=creatordate",
+            "--format=%(creatordate:unix)",
+        ],
+    )
+    .lines()
+    .next()
+    .unwrap()
+    .parse()
+    .unwrap();
+    let change = json["explain"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "github:panjf2000/ants/pull/40")
+        .unwrap();
+    assert_eq!(change["via"], "merge_commit");
+    assert_eq!(
+        change["lead_time"].as_f64().unwrap(),
+        (tagged - first_commit) as f64,
+        "{change}"
+    );
+}
+
+#[test]
+fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
+    let dir = tempfile::tempdir().unwrap();
+    clone_ants(&dir.path().join("ants"));
+    let clone = dir.path().join("ants");
+    let commit = |rev: &str| {
+        git(&clone, &["rev-parse", &format!("{rev}^{{commit}}")])
+            .trim()
+            .to_string()
+    };
+    let (first, second) = (commit("v2.0.0"), commit("v2.1.0"));
+    let csv = format!(
+        "id,environment,status,started,finished,commit\n\
+         1,production,success,2024-03-04T10:00:00Z,2024-03-04T10:10:00Z,{first}\n\
+         2,production,failure,2024-03-05T10:00:00Z,2024-03-05T10:10:00Z,{second}\n\
+         3,production,success,2024-03-05T12:00:00Z,2024-03-05T12:10:00Z,{second}\n\
+         4,staging,success,2024-03-01T10:00:00Z,2024-03-01T10:10:00Z,{second}\n"
+    );
+    drop(dir);
+    let dir = fetched(Some(&csv));
+    let json = json_ok_in(
+        dir.path(),
+        &[
+            "dora",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-04-01",
+            "--explain",
+            "change-failure-rate",
+        ],
+    );
+    let overall = &json["overall"];
+    assert_eq!(overall["deployments"], 2, "{json}");
+    assert_eq!(overall["production_deployments"], 3);
+    assert_eq!(overall["failed_deployments"], 1);
+    assert_eq!(overall["change_failure_rate"], 1.0 / 3.0);
+    // From the failed deployment's finish to the next success's: 2 hours.
+    assert_eq!(overall["recovery_time"]["median"], 7200.0);
+    let left_out = json["left_out"].as_array().unwrap();
+    let staging = left_out.iter().find(|l| l["what"] == "deployment").unwrap();
+    assert_eq!(
+        (&staging["reason"], &staging["count"]),
+        (
+            &"its environment `staging` is not production".into(),
+            &1.into()
+        )
+    );
+    let deployments = json["explain"]["deployments"].as_array().unwrap();
+    assert_eq!(deployments[1]["restored_by"], "deploy:production:3");
+    assert_eq!(
+        deployments[2]["rework"],
+        "it restored the failed deployment `deploy:production:2`"
+    );
+    // The failed deployment shipped nothing; the one after it shipped what v2.1.0 added.
+    assert_eq!(deployments[1]["changes"], 0);
+    assert!(deployments[2]["changes"].as_u64().unwrap() > 0, "{json}");
+}
+
+#[test]
+fn a_missing_store_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora"]);
+    assert!(
+        error.contains(
+            "there is no event store at `.vsm/events.sqlite`; fetch one with `vsm fetch git .`"
+        ),
+        "{error}"
+    );
+}
