@@ -8,6 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vsm_fuzz::{Counting, options, read_and_check};
+use vsm_ingest::source::{Format, read_log_of};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, log)) = data.split_first() else {
@@ -19,9 +20,9 @@ fuzz_target!(|data: &[u8]| {
     }
     read_and_check(&options, Counting::ObjectCentric, |names, sink| {
         if mode & 4 == 0 {
-            vsm_ingest::ocel::read_json(log, "fuzz.jsonocel", &options, names, sink)
+            read_log_of(Format::OcelJson, log, "fuzz.jsonocel", &options, names, sink)
         } else {
-            vsm_ingest::ocel::read_xml(log, "fuzz.xmlocel", &options, names, sink)
+            read_log_of(Format::OcelXml, log, "fuzz.xmlocel", &options, names, sink)
         }
     });
 });

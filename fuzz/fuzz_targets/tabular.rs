@@ -7,6 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vsm_fuzz::{Counting, options, read_and_check};
+use vsm_ingest::source::{Format, read_log_of};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, log)) = data.split_first() else {
@@ -15,9 +16,9 @@ fuzz_target!(|data: &[u8]| {
     let options = options(mode);
     read_and_check(&options, Counting::OneToOne, |names, sink| {
         if mode & 4 == 0 {
-            vsm_ingest::tabular::read_csv(log, "fuzz.csv", &options, names, sink)
+            read_log_of(Format::Csv, log, "fuzz.csv", &options, names, sink)
         } else {
-            vsm_ingest::tabular::read_json_lines(log, "fuzz.jsonl", &options, names, sink)
+            read_log_of(Format::JsonLines, log, "fuzz.jsonl", &options, names, sink)
         }
     });
 });

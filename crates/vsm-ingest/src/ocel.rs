@@ -10,7 +10,7 @@
 //! commits and the releases that shipped them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Read};
+use std::io::Read;
 
 use serde::Deserialize;
 
@@ -18,6 +18,7 @@ use crate::guard::{JsonGuard, Stop};
 use crate::xes::LogNames;
 pub mod sqlite;
 mod xml;
+pub(crate) use xml::parse_xml;
 
 use crate::{
     Attributes, Event, Flow, ImportStats, IngestError, Lifecycle, Place, ReadError, ReadOptions,
@@ -67,7 +68,7 @@ fn readable_name<'v>(attributes: impl IntoIterator<Item = (&'v str, &'v str)>) -
 
 /// The parts of an OCEL log that matter here.
 #[derive(Default)]
-struct OcelLog {
+pub(crate) struct OcelLog {
     /// The objects, in file order.
     objects: Vec<LogObject>,
     events: Vec<OcelEvent>,
@@ -140,32 +141,8 @@ fn at_byte(file: &str, byte: u64) -> Place {
     }
 }
 
-/// Reads OCEL 2.0 JSON.
-pub fn read_json<S: TraceSink>(
-    input: impl BufRead,
-    file: &str,
-    options: &ReadOptions,
-    names: &mut LogNames,
-    sink: &mut S,
-) -> Result<ImportStats, ReadError<S::Error>> {
-    let log = parse_json(input, file, options.limits.field)?;
-    flatten(&log, file, options, names, sink)
-}
-
-/// Reads OCEL 2.0 XML.
-pub fn read_xml<S: TraceSink>(
-    input: impl BufRead,
-    file: &str,
-    options: &ReadOptions,
-    names: &mut LogNames,
-    sink: &mut S,
-) -> Result<ImportStats, ReadError<S::Error>> {
-    let log = xml::parse_xml(input, file, options.limits.field)?;
-    flatten(&log, file, options, names, sink)
-}
-
 /// The objects and events of an OCEL 2.0 JSON log, no value longer than `limit`.
-fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, IngestError> {
+pub(crate) fn parse_json(input: impl Read, file: &str, limit: u64) -> Result<OcelLog, IngestError> {
     let guarded = std::io::BufReader::new(JsonGuard::new(input, limit));
     let log: JsonLog = serde_json::from_reader(guarded).map_err(|error| {
         if error.is_io() {
@@ -241,7 +218,7 @@ fn json_text(value: serde_json::Value) -> String {
 }
 
 /// Hands the items of the chosen object type to the sink, until it stops the read.
-fn flatten<S: TraceSink>(
+pub(crate) fn flatten<S: TraceSink>(
     log: &OcelLog,
     file: &str,
     options: &ReadOptions,
@@ -580,7 +557,8 @@ mod tests {
         };
         let mut names = LogNames::default();
         let mut sink = Values::default();
-        read_xml(xml.as_bytes(), "t.xmlocel", &options, &mut names, &mut sink).unwrap();
+        let log = parse_xml(xml.as_bytes(), "t.xmlocel", options.limits.field).unwrap();
+        flatten(&log, "t.xmlocel", &options, &mut names, &mut sink).unwrap();
         assert_eq!(sink.0, [["R&D équipe"]]);
     }
 
@@ -614,7 +592,7 @@ mod tests {
   </attributes></object>
 </objects><events/></log>"#;
         let from_json = parse_json(json.as_bytes(), "t.jsonocel", 1 << 20).unwrap();
-        let from_xml = xml::parse_xml(xml.as_bytes(), "t.xmlocel", 1 << 20).unwrap();
+        let from_xml = parse_xml(xml.as_bytes(), "t.xmlocel", 1 << 20).unwrap();
         for log in [&from_json, &from_xml] {
             let names: Vec<(&str, Option<&str>)> = log
                 .objects

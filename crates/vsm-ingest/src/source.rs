@@ -467,6 +467,44 @@ pub fn read_from<S: TraceSink>(
     read_opened(opened, name, options, sink)
 }
 
+/// Reads a log of `format` from `input` (already decompressed), called `file` in messages. An
+/// OCEL SQLite store is read from the file `file` names, which must begin with the bytes
+/// `input` gives (a pipe or an upload is never taken for a file on disk).
+pub fn read_log_of<S: TraceSink>(
+    format: Format,
+    mut input: impl BufRead + Send,
+    file: &str,
+    options: &ReadOptions,
+    names: &mut LogNames,
+    sink: &mut S,
+) -> Result<ImportStats, ReadError<S::Error>> {
+    use crate::tabular::{group_csv, group_json_lines, hand_on};
+    match format {
+        Format::Csv => hand_on(group_csv(input, file, options, names), names, sink),
+        Format::JsonLines => hand_on(group_json_lines(input, file, options, names), names, sink),
+        Format::OcelJson => {
+            let log = crate::ocel::parse_json(input, file, options.limits.field)?;
+            crate::ocel::flatten(&log, file, options, names, sink)
+        }
+        Format::OcelXml => {
+            let log = crate::ocel::parse_xml(input, file, options.limits.field)?;
+            crate::ocel::flatten(&log, file, options, names, sink)
+        }
+        Format::Xes => crate::xes::read(input, file, options, names, sink),
+        Format::OcelSqlite => {
+            let mut head = Vec::with_capacity(HEAD);
+            (&mut input)
+                .take(HEAD as u64)
+                .read_to_end(&mut head)
+                .map_err(|cause| IngestError::Io {
+                    file: file.to_string(),
+                    cause,
+                })?;
+            crate::ocel::sqlite::read(&head, file, options, names, sink)
+        }
+    }
+}
+
 fn read_opened<S: TraceSink>(
     opened: Opened,
     file: &str,
@@ -477,21 +515,17 @@ fn read_opened<S: TraceSink>(
     let (format, gzip) = (opened.format, opened.gzip);
     let result = match format {
         Format::Xes => crate::xes::read(opened.into_reader(), file, options, &mut names, sink),
-        Format::Csv => {
-            crate::tabular::read_csv(opened.into_buffered(), file, options, &mut names, sink)
-        }
-        Format::JsonLines => {
-            crate::tabular::read_json_lines(opened.into_buffered(), file, options, &mut names, sink)
-        }
-        Format::OcelJson => {
-            crate::ocel::read_json(opened.into_buffered(), file, options, &mut names, sink)
-        }
-        Format::OcelXml => {
-            crate::ocel::read_xml(opened.into_buffered(), file, options, &mut names, sink)
-        }
         Format::OcelSqlite => {
             crate::ocel::sqlite::read(&opened.head, file, options, &mut names, sink)
         }
+        text => read_log_of(
+            text,
+            opened.into_buffered(),
+            file,
+            options,
+            &mut names,
+            sink,
+        ),
     };
     match result {
         Ok(stats) => Ok((stats, names, format)),

@@ -177,7 +177,7 @@ impl Columns {
 
 /// Events grouped by item, items in order of first appearance.
 #[derive(Default)]
-struct Grouped {
+pub(crate) struct Grouped {
     index: HashMap<String, usize>,
     /// (item, events, their kept attributes: empty when none were asked for)
     items: Vec<(String, Vec<Event>, Vec<Attributes>)>,
@@ -313,30 +313,8 @@ fn row_problem(
     }
 }
 
-/// Reads a CSV log (comma, semicolon or tab separated; the header names the columns).
-pub fn read_csv<S: TraceSink>(
-    input: impl BufRead,
-    file: &str,
-    options: &ReadOptions,
-    names: &mut LogNames,
-    sink: &mut S,
-) -> Result<ImportStats, ReadError<S::Error>> {
-    hand_on(group_csv(input, file, options, names), names, sink)
-}
-
-/// Reads a JSON Lines log: one JSON object per line, with the same field names as CSV columns.
-pub fn read_json_lines<S: TraceSink>(
-    input: impl BufRead,
-    file: &str,
-    options: &ReadOptions,
-    names: &mut LogNames,
-    sink: &mut S,
-) -> Result<ImportStats, ReadError<S::Error>> {
-    hand_on(group_json_lines(input, file, options, names), names, sink)
-}
-
 /// Hands the items grouped to the sink, until it stops the read, and ends the read.
-fn hand_on<S: TraceSink>(
+pub(crate) fn hand_on<S: TraceSink>(
     grouped: Result<(Grouped, ImportStats), IngestError>,
     names: &LogNames,
     sink: &mut S,
@@ -355,8 +333,9 @@ fn hand_on<S: TraceSink>(
     crate::finished(sink, stats)
 }
 
-/// The events of a CSV log, grouped by item.
-fn group_csv(
+/// The events of a CSV log (comma, semicolon or tab separated; the header names the columns),
+/// grouped by item.
+pub(crate) fn group_csv(
     mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,
@@ -486,8 +465,9 @@ fn group_csv(
     Ok((grouped, stats))
 }
 
-/// The events of a JSON Lines log, grouped by item.
-fn group_json_lines(
+/// The events of a JSON Lines log (one JSON object per line, with the same field names as CSV
+/// columns), grouped by item.
+pub(crate) fn group_json_lines(
     mut input: impl BufRead,
     file: &str,
     options: &ReadOptions,

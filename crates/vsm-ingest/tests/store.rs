@@ -266,30 +266,33 @@ fn a_sqlite_file_that_is_no_event_store_says_so() {
 }
 
 /// Found by fuzzing (fuzz/fuzz_targets/ocel_sqlite.rs): rusqlite's `column_names` panics on a
-/// column name that is not UTF-8, which a damaged or hostile file can hold.
+/// column name that is not UTF-8, which a damaged or hostile file can hold: in an event table,
+/// and in an object table (read for the objects' names).
 #[test]
 fn a_column_name_that_is_not_utf8_is_read_not_a_panic() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = small_store(dir.path());
-    let connection = rusqlite::Connection::open(&path).unwrap();
-    let map: String = connection
-        .query_row(
-            "SELECT ocel_type_map FROM event_map_type WHERE ocel_type = 'pr_opened'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    connection
-        .execute_batch(&format!(
-            "ALTER TABLE \"event_{map}\" ADD COLUMN zzzzz TEXT; PRAGMA journal_mode=DELETE;"
-        ))
-        .unwrap();
-    drop(connection);
-    // The schema's text names the column once: make its name bytes that are not UTF-8.
-    let mut bytes = std::fs::read(&path).unwrap();
-    let at = bytes.windows(5).position(|w| w == b"zzzzz").unwrap();
-    bytes[at..at + 3].copy_from_slice(b"\xff\xfe\xfd");
-    std::fs::write(&path, bytes).unwrap();
-    let items = read(&path, &options("issue", &["implemented_by"])).unwrap();
-    assert!(!items.0.is_empty());
+    for (kind, of) in [("event", "pr_opened"), ("object", "pull_request")] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = small_store(dir.path());
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        let map: String = connection
+            .query_row(
+                &format!("SELECT ocel_type_map FROM {kind}_map_type WHERE ocel_type = ?1"),
+                [of],
+                |row| row.get(0),
+            )
+            .unwrap();
+        connection
+            .execute_batch(&format!(
+                "ALTER TABLE \"{kind}_{map}\" ADD COLUMN zzzzz TEXT; PRAGMA journal_mode=DELETE;"
+            ))
+            .unwrap();
+        drop(connection);
+        // The schema's text names the column once: make its name bytes that are not UTF-8.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.windows(5).position(|w| w == b"zzzzz").unwrap();
+        bytes[at..at + 3].copy_from_slice(b"\xff\xfe\xfd");
+        std::fs::write(&path, bytes).unwrap();
+        let items = read(&path, &options("issue", &["implemented_by"])).unwrap();
+        assert!(!items.0.is_empty(), "{kind}");
+    }
 }

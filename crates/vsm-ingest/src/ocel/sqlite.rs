@@ -122,6 +122,16 @@ fn text(value: ValueRef<'_>) -> Option<String> {
     }
 }
 
+/// The column names of the table `quoted` (a quoted name), as values of the table's
+/// description: a name that is not UTF-8 is read lossily, where a statement's `column_names`
+/// would panic on it.
+fn columns_of(connection: &Connection, quoted: &str) -> rusqlite::Result<Vec<String>> {
+    connection
+        .prepare(&format!("PRAGMA table_info({quoted})"))?
+        .query_map([], |row| Ok(text(row.get_ref(1)?).unwrap_or_default()))?
+        .collect()
+}
+
 /// Per object id, its name for people: the latest non-empty value of the first column of
 /// [`NAME_ATTRIBUTES`] its type's `object_<type>` table has. A type without such a table (the
 /// layout does not require one) names none of its objects.
@@ -140,11 +150,7 @@ fn object_names(connection: &Connection) -> rusqlite::Result<HashMap<String, Str
             continue;
         }
         let quoted = format!("\"{}\"", table.replace('"', "\"\""));
-        let columns: Vec<String> = connection
-            .prepare(&format!("SELECT * FROM {quoted} LIMIT 0"))?
-            .column_names()
-            .map(str::to_string)
-            .collect();
+        let columns = columns_of(connection, &quoted)?;
         let Some(column) = NAME_ATTRIBUTES
             .iter()
             .find(|name| columns.iter().any(|c| c == *name))
@@ -198,12 +204,7 @@ fn read_tables(connection: &Connection) -> rusqlite::Result<OcelLog> {
         .collect::<rusqlite::Result<_>>()?;
     for (kind, map) in types {
         let table = format!("\"event_{}\"", map.replace('"', "\"\""));
-        // The column names as values of the table's description: a name that is not UTF-8 is
-        // read lossily, where the statement's `column_names` would panic on it.
-        let columns: Vec<String> = connection
-            .prepare(&format!("PRAGMA table_info({table})"))?
-            .query_map([], |row| Ok(text(row.get_ref(1)?).unwrap_or_default()))?
-            .collect::<rusqlite::Result<_>>()?;
+        let columns = columns_of(connection, &table)?;
         let mut select = connection.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
         let mut rows = select.query([])?;
         while let Some(row) = rows.next()? {

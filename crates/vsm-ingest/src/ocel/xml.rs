@@ -22,7 +22,7 @@ fn attribute(element: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<
 }
 
 /// The objects and events of an OCEL 2.0 XML log, no element or run of text longer than `limit`.
-pub(super) fn parse_xml(
+pub(crate) fn parse_xml(
     input: impl BufRead,
     file: &str,
     limit: u64,
