@@ -180,10 +180,17 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
             weight: share_percent(process, summary.lead_time),
         };
         if metrics.on_critical_path && process_share >= LONG_PROCESS_SHARE {
+            // A measured map whose log does not time this step's work: the time is the map's
+            // estimate, and the reason says so.
+            let estimated = if rung(index).is_some_and(|r| !r.timed) {
+                " (the map's estimate: the log does not time this step's work)"
+            } else {
+                ""
+            };
             reasons.push(process_reason(
                 ReasonCode::LongProcessTime,
                 format!(
-                    "takes {} of process time{}: {} of {process_name}",
+                    "takes {} of process time{}{estimated}: {} of {process_name}",
                     metrics.process_time.human(),
                     per_item_note(index),
                     whole(process_share)
