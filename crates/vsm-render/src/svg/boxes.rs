@@ -7,9 +7,9 @@ use vsm_core::bottleneck::Bottleneck;
 use vsm_core::format_number;
 use vsm_core::model::ImprovementStatus;
 
-use super::layout::{BOX_W, BoxPosition, DATA_H, DATA_ROW_H, PROCESS_H};
+use super::Drawing;
+use super::layout::{BOX_W, BoxPosition, DATA_H, DATA_ROW_H, LINE_H, NAME_COLUMNS, WHO_COLUMNS};
 use super::text::{columns_for, ellipsize, escape, wrap};
-use super::{Drawing, NAME_FONT, SMALL_FONT};
 
 impl<'a> Drawing<'a> {
     /// The step's rank among the bottlenecks (from 1), and why, if it is one.
@@ -30,7 +30,8 @@ impl<'a> Drawing<'a> {
         let BoxPosition { x, y, .. } = self.layout.position(index);
         let bottleneck = self.bottleneck(index);
         // The full name is in the tooltip when the box shows it cut.
-        let (name_lines, _) = wrap(&step.name, columns_for(BOX_W - 16, NAME_FONT), 2);
+        let process_h = self.layout.process_h;
+        let (name_lines, _) = wrap(&step.name, NAME_COLUMNS, usize::MAX);
         let mut tooltip = step.name.clone();
         if step.name != step.id {
             tooltip.push_str(&format!(" ({})", step.id));
@@ -59,7 +60,7 @@ impl<'a> Drawing<'a> {
         );
         let _ = writeln!(
             self.out,
-            "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{PROCESS_H}\" rx=\"3\"/>"
+            "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{process_h}\" rx=\"3\"/>"
         );
         for (i, line) in name_lines.iter().enumerate() {
             let _ = writeln!(
@@ -70,20 +71,23 @@ impl<'a> Drawing<'a> {
                 escape(line)
             );
         }
-        let (who_line, _) = ellipsize(&crate::who(step), columns_for(BOX_W - 16, SMALL_FONT));
-        let _ = writeln!(
-            self.out,
-            "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\">{}</text>",
-            x + 8,
-            y + 52,
-            escape(&who_line)
-        );
+        // The team lines end above the id, whatever the name's length.
+        let (who_lines, _) = wrap(&crate::who(step), WHO_COLUMNS, usize::MAX);
+        for (i, line) in who_lines.iter().enumerate() {
+            let _ = writeln!(
+                self.out,
+                "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\">{}</text>",
+                x + 8,
+                y + process_h - 22 - (who_lines.len() - 1 - i) as i64 * LINE_H,
+                escape(line)
+            );
+        }
         let (id_line, _) = ellipsize(&step.id, columns_for(BOX_W - 40, 10));
         let _ = writeln!(
             self.out,
             "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\" style=\"font-size:10px\">{}</text>",
             x + 8,
-            y + PROCESS_H - 8,
+            y + process_h - 8,
             escape(&id_line)
         );
         if step.automated {
@@ -91,18 +95,21 @@ impl<'a> Drawing<'a> {
                 self.out,
                 "<text x=\"{}\" y=\"{}\" style=\"font-size:15px\" text-anchor=\"end\">⚙</text>",
                 x + BOX_W - 6,
-                y + PROCESS_H - 6
+                y + process_h - 6
             );
         }
         if let Some((rank, _)) = bottleneck {
             let _ = writeln!(
                 self.out,
-                "<circle class=\"vsm-badge\" cx=\"{x}\" cy=\"{y}\" r=\"11\"/><text class=\"vsm-badge-text\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
-                y + 4
+                "<circle class=\"vsm-badge\" cx=\"{}\" cy=\"{}\" r=\"10\"/><text class=\"vsm-badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
+                x - 2,
+                y + process_h,
+                x - 2,
+                y + process_h + 4
             );
         }
         // The data box.
-        let data_y = y + PROCESS_H;
+        let data_y = y + process_h;
         let _ = writeln!(
             self.out,
             "<rect class=\"vsm-data\" x=\"{x}\" y=\"{data_y}\" width=\"{BOX_W}\" height=\"{DATA_H}\"/>"
