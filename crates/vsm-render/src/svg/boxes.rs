@@ -23,6 +23,24 @@ impl<'a> Drawing<'a> {
             .map(|(rank, b)| (rank + 1, b))
     }
 
+    /// How much a bottleneck matters next to the worst one: its score as a share of the top
+    /// score, so that a map with one clear constraint paints one box red, not a fixed three.
+    fn severity(&self, bottleneck: &Bottleneck) -> Severity {
+        let top = self
+            .analysis
+            .bottlenecks
+            .iter()
+            .map(|b| b.score)
+            .fold(0.0, f64::max);
+        if top <= 0.0 || bottleneck.score >= top * 0.75 {
+            Severity::High
+        } else if bottleneck.score >= top * 0.4 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        }
+    }
+
     /// A step's process box, with its data box below and its badge and burst.
     pub(super) fn step(&mut self, index: usize) {
         let step = &self.stream.steps[index];
@@ -49,8 +67,11 @@ impl<'a> Drawing<'a> {
         if step.automated {
             class.push_str(" vsm-automated");
         }
-        if bottleneck.is_some() {
-            class.push_str(" vsm-bottleneck");
+        let severity = bottleneck.map(|(_, b)| self.severity(b));
+        match severity {
+            Some(Severity::High) => class.push_str(" vsm-bottleneck"),
+            Some(Severity::Medium) => class.push_str(" vsm-bottleneck-medium"),
+            Some(Severity::Low) | None => {}
         }
         let _ = writeln!(
             self.out,
@@ -98,10 +119,15 @@ impl<'a> Drawing<'a> {
                 y + process_h - 6
             );
         }
-        if let Some((rank, _)) = bottleneck {
+        if let (Some((rank, _)), Some(severity)) = (bottleneck, severity) {
+            let badge = match severity {
+                Severity::High => "vsm-badge",
+                Severity::Medium => "vsm-badge vsm-badge-medium",
+                Severity::Low => "vsm-badge vsm-badge-low",
+            };
             let _ = writeln!(
                 self.out,
-                "<circle class=\"vsm-badge\" cx=\"{}\" cy=\"{}\" r=\"10\"/><text class=\"vsm-badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
+                "<circle class=\"{badge}\" cx=\"{}\" cy=\"{}\" r=\"10\"/><text class=\"vsm-badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
                 x - 2,
                 y + process_h,
                 x - 2,
@@ -137,11 +163,14 @@ impl<'a> Drawing<'a> {
 
     /// A kaizen burst over a step with planned or running improvements.
     fn kaizen(&mut self, index: usize, x: i64, y: i64) {
-        let open: Vec<_> = self
+        // Numbered by their place in the plan, so that the map and the plan name them alike.
+        let open: Vec<(usize, _)> = self
             .stream
             .improvements
             .iter()
-            .filter(|i| {
+            .enumerate()
+            .map(|(n, i)| (n + 1, i))
+            .filter(|(_, i)| {
                 i.step == index
                     && matches!(
                         i.status,
@@ -154,9 +183,9 @@ impl<'a> Drawing<'a> {
         }
         let tooltip = open
             .iter()
-            .map(|i| {
+            .map(|(n, i)| {
                 let mut line = format!(
-                    "Kaizen: {} ({}",
+                    "Kaizen {n}: {} ({}",
                     i.action,
                     i.status.as_str().replace('_', " ")
                 );
@@ -208,7 +237,18 @@ impl<'a> Drawing<'a> {
             escape(&tooltip),
             points.join(" "),
             cy + 4,
-            open.len()
+            open.iter()
+                .map(|(n, _)| n.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         );
     }
+}
+
+/// How a bottleneck is drawn: red, amber, or only its numbered badge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Severity {
+    High,
+    Medium,
+    Low,
 }

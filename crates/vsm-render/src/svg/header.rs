@@ -37,9 +37,9 @@ impl Drawing<'_> {
         );
         self.out.push_str(
             "<defs>\
-<marker id=\"vsm-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#2b2b30\"/></marker>\
-<marker id=\"vsm-arrow-info\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#1f5fa8\"/></marker>\
-<marker id=\"vsm-arrow-rework\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b3261e\"/></marker>\
+<marker id=\"vsm-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
+<marker id=\"vsm-arrow-info\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead-info\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
+<marker id=\"vsm-arrow-rework\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead-rework\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
 </defs>\n",
         );
         let _ = writeln!(
