@@ -119,21 +119,6 @@ impl<'a> Drawing<'a> {
                 y + process_h - 6
             );
         }
-        if let (Some((rank, _)), Some(severity)) = (bottleneck, severity) {
-            let badge = match severity {
-                Severity::High => "vsm-badge",
-                Severity::Medium => "vsm-badge vsm-badge-medium",
-                Severity::Low => "vsm-badge vsm-badge-low",
-            };
-            let _ = writeln!(
-                self.out,
-                "<circle class=\"{badge}\" cx=\"{}\" cy=\"{}\" r=\"10\"/><text class=\"vsm-badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
-                x - 2,
-                y + process_h,
-                x - 2,
-                y + process_h + 4
-            );
-        }
         // The data box.
         let data_y = y + process_h;
         let _ = writeln!(
@@ -155,6 +140,22 @@ impl<'a> Drawing<'a> {
                 escape(label),
                 x + BOX_W - 8,
                 escape(value)
+            );
+        }
+        // Over the corner of both boxes, drawn after them.
+        if let (Some((rank, _)), Some(severity)) = (bottleneck, severity) {
+            let badge = match severity {
+                Severity::High => "vsm-badge",
+                Severity::Medium => "vsm-badge vsm-badge-medium",
+                Severity::Low => "vsm-badge vsm-badge-low",
+            };
+            let _ = writeln!(
+                self.out,
+                "<circle class=\"{badge}\" cx=\"{}\" cy=\"{}\" r=\"10\"/><text class=\"vsm-badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
+                x - 2,
+                y + process_h,
+                x - 2,
+                y + process_h + 4
             );
         }
         self.kaizen(index, x, y);
