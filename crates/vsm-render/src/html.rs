@@ -33,6 +33,11 @@ const MAP_DARK_STYLE: &str = "
   html .vsm-map .vsm-halo { stroke: #18181b; }
   html .vsm-map .vsm-badge-text { fill: #ffffff; }
   html .vsm-map .vsm-on-light { fill: #18181b; }
+  html .vsm-map .vsm-queue-mark .vsm-on-light { fill: #f5e6a8; }
+  html .vsm-map .vsm-arrowhead { fill: #d0d0d6; }
+  html .vsm-map .vsm-arrowhead-info { fill: #7fb2ff; }
+  html .vsm-map .vsm-arrowhead-rework { fill: #ff8a80; }
+  html .vsm-map .vsm-bottleneck-medium { fill: #3a2e14; stroke: #ffb74d; }
 }
 @media print { html .vsm-map .vsm-bg { fill: #ffffff; } }
 ";
@@ -126,6 +131,18 @@ struct ReportPage<'a> {
     rework: Vec<(String, String, String, String, String)>,
     /// (team, steps, people, process, wait, share of work)
     teams: Vec<(String, usize, String, String, String, String)>,
+}
+
+/// A reason for a bottleneck in the reader's words (the code is for machines: JSON, `--format`).
+fn reason_words(code: vsm_core::bottleneck::ReasonCode) -> &'static str {
+    use vsm_core::bottleneck::ReasonCode;
+    match code {
+        ReasonCode::LongWait => "Long wait",
+        ReasonCode::LongProcessTime => "Long process time",
+        ReasonCode::LowCompleteAccurate => "Low %C&A",
+        ReasonCode::Rework => "Rework",
+        ReasonCode::ManualOnCriticalPath => "Manual on the critical path",
+    }
 }
 
 fn pct(value: f64) -> String {
@@ -345,7 +362,7 @@ pub fn render_measured(
             reasons: b
                 .reasons
                 .iter()
-                .map(|r| (r.code.as_str(), r.message.replace('`', "")))
+                .map(|r| (reason_words(r.code), r.message.replace('`', "")))
                 .collect(),
         })
         .collect();

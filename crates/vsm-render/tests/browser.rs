@@ -86,12 +86,28 @@ fn launch(path: PathBuf, profile: &Path) -> Browser {
     Browser::new(options).unwrap()
 }
 
-fn report(map: &Path) -> String {
-    let source = std::fs::read_to_string(map).unwrap();
-    let stream = vsm_core::parse_map(&source).stream.unwrap();
+/// The report of a map (with the maps it extends) and its number of steps, as `vsm report` writes
+/// it: measured from the log it names when `measure` is set, from its estimates otherwise (the
+/// examples' stores are not in the repository).
+fn report(map: &Path, measure: bool) -> (String, usize) {
+    let files = vsm_app::files::FileSystem::default();
+    let checked = vsm_app::load::check(&files, map).unwrap();
+    if measure {
+        let loaded = vsm_app::load::measure(&files, map, checked, None).unwrap();
+        let measured = loaded.measured.as_ref().expect("the map names a log");
+        let log = vsm_app::paths::relative_to_map(map, Path::new(&measured.log));
+        let html = vsm_render::html_report(
+            &loaded.stream,
+            &loaded.analysis,
+            Some((&measured.measurement, &log.display().to_string())),
+            None,
+        );
+        return (html, loaded.stream.steps.len());
+    }
+    let stream = checked.stream;
     let analysis = vsm_core::analyze(&stream);
-    if !map.ends_with("feature-delivery.yaml") {
-        return vsm_render::html(&stream, &analysis);
+    if !map.ends_with("examples/feature-delivery.yaml") {
+        return (vsm_render::html(&stream, &analysis), stream.steps.len());
     }
     // The first example with a history of six weekly snapshots, one of them before the
     // activity ratio was recorded.
@@ -114,8 +130,119 @@ fn report(map: &Path) -> String {
             ("rolled_complete_accurate".into(), vec![Some(35.5); 6]),
         ],
     };
-    vsm_render::html_report(&stream, &analysis, None, Some(&trend))
+    (
+        vsm_render::html_report(&stream, &analysis, None, Some(&trend)),
+        stream.steps.len(),
+    )
 }
+
+/// The map `vsm discover` proposes for a real log, written to `dir` (it names the log by its
+/// absolute path, so it measures itself from there).
+fn discovered_map(log: &str, dir: &Path) -> PathBuf {
+    let files = vsm_app::files::FileSystem::default();
+    let log = repo().join(log);
+    let options = vsm_ingest::ReadOptions::default();
+    let found = vsm_app::discover::run(&files, &log, None, &options).unwrap();
+    let output = dir.join("discovered.yaml");
+    let reading = vsm_app::discover::LogReading {
+        options: &options,
+        format: None,
+        zone: None,
+    };
+    let map = vsm_app::discover::propose(&files, &log, &found, Some(&output), reading).unwrap();
+    std::fs::write(&output, map).unwrap();
+    output
+}
+
+/// Runs in the page before [`CHECK_PAGE`]: `checkLabels(svg)` lists, from the elements' boxes,
+/// every text cut with an ellipsis, every two labels that overlap, every label over a mark (a
+/// kaizen burst, a bottleneck badge, a queue triangle), every text that leaves its box or the
+/// picture, and every line (push, information, rework, ladder) that runs through a label.
+const CHECK_LABELS: &str = r#"
+function checkLabels(svg) {
+  const problems = [];
+  // A label's box, shrunk by a pixel so that neighbours that only touch pass.
+  const boxOf = (el, shrink) => {
+    const r = el.getBoundingClientRect();
+    return { left: r.left + shrink, right: r.right - shrink, top: r.top + shrink, bottom: r.bottom - shrink };
+  };
+  const overlap = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+  const inside = (t, b) => t.left >= b.left - 1 && t.right <= b.right + 1 && t.top >= b.top - 1 && t.bottom <= b.bottom + 1;
+  const name = (el) => '"' + el.textContent + '"';
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() !== '' && t.getBoundingClientRect().width > 0);
+  const labels = texts.map(t => ({ el: t, r: boxOf(t, 1), mark: t.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group') }));
+  const picture = svg.getBoundingClientRect();
+  for (const l of labels) {
+    if (l.el.textContent.includes('…')) problems.push('text ' + name(l.el) + ' is cut short');
+    if (!inside(l.r, picture)) problems.push('text ' + name(l.el) + ' leaves the picture');
+  }
+  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+    if (overlap(labels[i].r, labels[j].r)) problems.push('text ' + name(labels[i].el) + ' overlaps text ' + name(labels[j].el));
+  }
+  // Marks: a label may sit on its own mark (the burst's number, the triangle's I), not on another.
+  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue')) {
+    const m = boxOf(mark, 1);
+    const group = mark.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group');
+    for (const l of labels) {
+      if (l.mark && l.mark === group) continue;
+      if (mark.classList.contains('vsm-badge') && l.el.classList.contains('vsm-badge-text')) continue;
+      if (overlap(l.r, m)) problems.push('text ' + name(l.el) + ' lies on a ' + mark.getAttribute('class').replace('vsm-', '') + ' mark');
+    }
+  }
+  // Texts in a box stay in it: the header's factories and systems, the summary.
+  const containers = [
+    ['.vsm-trigger, .vsm-customer', 'path.vsm-header'],
+    ['.vsm-system-node', 'rect.vsm-system'],
+    ['.vsm-summary-box', 'rect.vsm-summary'],
+  ];
+  for (const [groups, shape] of containers) for (const group of svg.querySelectorAll(groups)) {
+    const b = group.querySelector(shape).getBoundingClientRect();
+    for (const t of group.querySelectorAll('text')) if (!inside(boxOf(t, 1), b)) problems.push('text ' + name(t) + ' leaves its box');
+  }
+  // Lines: the straight segments of every path (M, L, H, V), in page coordinates.
+  const lines = svg.querySelectorAll('path.vsm-push, path.vsm-info, path.vsm-info-manual, path.vsm-rework, path.vsm-ladder, path.vsm-ladder-skip');
+  for (const path of lines) {
+    if (path.closest('.vsm-legend')) continue;
+    const m = path.getScreenCTM();
+    const tokens = path.getAttribute('d').match(/[MLHVZ]|-?[0-9.]+/g) || [];
+    const points = [];
+    let x = 0, y = 0, command = 'M';
+    for (let k = 0; k < tokens.length;) {
+      if (/[MLHVZ]/.test(tokens[k])) { command = tokens[k++]; if (command === 'Z') continue; }
+      if (command === 'M' || command === 'L') { x = +tokens[k++]; y = +tokens[k++]; }
+      else if (command === 'H') x = +tokens[k++];
+      else if (command === 'V') y = +tokens[k++];
+      else { k++; continue; }
+      const p = new DOMPoint(x, y).matrixTransform(m);
+      points.push({ x: p.x, y: p.y, move: command === 'M' });
+    }
+    const owner = path.closest('g.vsm-flow, g.vsm-rework-loop');
+    const what = (owner && owner.querySelector('title') ? owner.querySelector('title').textContent : path.getAttribute('class'));
+    for (let k = 1; k < points.length; k++) {
+      if (points[k].move) continue;
+      const a = points[k - 1], b = points[k];
+      for (const l of labels) {
+        if (crosses(a, b, l.r)) problems.push('a line (' + what + ') crosses text ' + name(l.el));
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+
+// Whether the segment from a to b passes through the rectangle r (Liang-Barsky clipping).
+function crosses(a, b, r) {
+  let t0 = 0, t1 = 1;
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const edges = [[-dx, a.x - r.left], [dx, r.right - a.x], [-dy, a.y - r.top], [dy, r.bottom - a.y]];
+  for (const [p, q] of edges) {
+    if (p === 0) { if (q < 0) return false; continue; }
+    const t = q / p;
+    if (p < 0) { if (t > t1) return false; if (t > t0) t0 = t; }
+    else { if (t < t0) return false; if (t < t1) t1 = t; }
+  }
+  return t1 - t0 > 1e-6;
+}
+"#;
 
 /// Runs in the page: returns a JSON string with what a reader would notice.
 const CHECK_PAGE: &str = r#"
@@ -179,6 +306,7 @@ const CHECK_PAGE: &str = r#"
       if (d.top < c.top - 0.5 || d.bottom > c.bottom + 0.5) problems.push('a dot of ' + chart.getAttribute('aria-label') + ' is outside the chart');
     }
   }
+  problems.push(...checkLabels(svg));
   const trendDots = document.querySelectorAll('svg.trend circle').length;
   return JSON.stringify({ problems, steps: boxes.length / 2, rungs, trendDots, background: getComputedStyle(document.body).backgroundColor });
 })()
@@ -192,11 +320,15 @@ struct PageReport {
     background: String,
 }
 
-fn check(browser: &Browser, map: &Path, shots: &Path, one_page: bool) -> PageReport {
-    let name = map.file_stem().unwrap().to_string_lossy().into_owned();
+fn check(browser: &Browser, map: &str, html: &str, shots: &Path, one_page: bool) -> PageReport {
+    let name = Path::new(map)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(format!("{name}.html"));
-    std::fs::write(&file, report(map)).unwrap();
+    std::fs::write(&file, html).unwrap();
     let url = format!("file://{}", file.display());
 
     let tab = browser.new_tab().unwrap();
@@ -246,7 +378,9 @@ fn check(browser: &Browser, map: &Path, shots: &Path, one_page: bool) -> PageRep
         .unwrap()
         .wait_until_navigated()
         .unwrap();
-    let result = tab.evaluate(CHECK_PAGE, false).unwrap();
+    let result = tab
+        .evaluate(&format!("{CHECK_LABELS}\n{CHECK_PAGE}"), false)
+        .unwrap();
     let json: serde_json::Value =
         serde_json::from_str(result.value.unwrap().as_str().unwrap()).unwrap();
     let mut problems: Vec<String> = json["problems"]
@@ -349,19 +483,53 @@ fn reports_render_cleanly_in_chromium() {
     let browser = launch(path, profile.path());
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let maps = [
-        ("examples/feature-delivery.yaml", 9, true),
-        ("examples/platform-change.yaml", 9, true),
-        ("examples/regulated-release.yaml", 9, true),
-        ("crates/vsm-render/tests/data/long-stream.yaml", 40, false),
-        ("crates/vsm-render/tests/data/unicode.yaml", 5, false),
-        ("crates/vsm-render/tests/data/two-steps.yaml", 2, true),
-    ];
+    let discovered = tempfile::tempdir().unwrap();
+    let discovered_repair =
+        discovered_map("testdata/xes/03_repairExample.xes.gz", discovered.path());
+    let discovered_repair = discovered_repair.to_str().unwrap();
+    // The examples, the maps measured from real logs, and one `vsm discover` proposes: (map,
+    // measured, prints on one A3 page).
+    let mut maps: Vec<(String, bool, bool)> = [
+        "feature-delivery",
+        "feature-delivery-future",
+        "feature-delivery-overlay",
+        "platform-change",
+        "regulated-release",
+        "jira-board",
+        "pull-requests-ants",
+    ]
+    .iter()
+    .map(|name| (format!("examples/{name}.yaml"), false, true))
+    .collect();
+    for name in [
+        "claims",
+        "loans",
+        "orders",
+        "orders-working-hours",
+        "receipt-groups-receipt",
+        "receipt-groups-08_receipt",
+    ] {
+        maps.push((format!("testdata/measure/{name}.yaml"), true, false));
+    }
+    maps.push((discovered_repair.to_string(), true, false));
+    for (name, one_page) in [
+        ("long-stream", false),
+        ("unicode", false),
+        ("two-steps", true),
+    ] {
+        maps.push((
+            format!("crates/vsm-render/tests/data/{name}.yaml"),
+            false,
+            one_page,
+        ));
+    }
     let mut failures = Vec::new();
-    for (map, steps, one_page) in maps {
-        let report = check(&browser, &repo().join(map), &shots, one_page);
-        assert_eq!(report.steps, steps, "{map}");
-        let dots = if map.ends_with("feature-delivery.yaml") {
+    for (map, measure, one_page) in &maps {
+        let (map, measure, one_page) = (map.as_str(), *measure, *one_page);
+        let (html, steps) = report(&repo().join(map), measure);
+        let report = check(&browser, map, &html, &shots, one_page);
+        assert_eq!(report.steps, steps as u64, "{map}: a box per step");
+        let dots = if map.ends_with("examples/feature-delivery.yaml") {
             17
         } else {
             0

@@ -125,24 +125,37 @@ fn the_svg_is_accessible_and_names_every_step() {
             step.name
         );
     }
-    // Long names wrap to two lines and end in an ellipsis.
+    // Long names wrap onto as many lines as they take, and are never cut.
     assert!(svg.contains("<text class=\"vsm-name\""));
-    assert!(svg.contains("prioritering van…</text>"), "{svg}");
+    assert!(svg.contains(">prioritering van</text>"), "{svg}");
+    assert!(!svg.contains('…'), "{svg}");
 }
 
 #[test]
 fn bottlenecks_and_kaizen_bursts_are_marked() {
     let (stream, analysis) = load("examples/feature-delivery.yaml");
     let svg = vsm_render::svg(&stream, &analysis);
+    // Every bottleneck has its numbered badge (and the legend one); the boxes are painted by
+    // severity next to the worst: one red, one amber, the others badge only.
+    assert_eq!(analysis.bottlenecks.len(), 3);
     assert_eq!(
-        svg.matches("class=\"vsm-box vsm-bottleneck\"").count()
-            + svg.matches("vsm-automated vsm-bottleneck").count(),
-        analysis.bottlenecks.len()
+        svg.matches("<circle class=\"vsm-badge").count(),
+        analysis.bottlenecks.len() + 1
+    );
+    assert_eq!(svg.matches(" vsm-bottleneck\"").count(), 1);
+    assert_eq!(svg.matches(" vsm-bottleneck-medium\"").count(), 1);
+    assert_eq!(
+        svg.matches("<circle class=\"vsm-badge vsm-badge-low\"")
+            .count(),
+        1
     );
     assert!(svg.contains("Bottleneck #1, score 69.1:\n- waits 6d before starting"));
-    // Three open improvements on three steps.
+    // Three open improvements on three steps, each burst numbered by its improvement.
     assert_eq!(svg.matches("class=\"vsm-kaizen-burst\"").count(), 3);
-    assert!(svg.contains("Kaizen: Pre-approve low-risk changes as standard changes (planned, Head of Operations, due 2027-02-01)"));
+    for n in 1..=3 {
+        assert!(svg.contains(&format!("style=\"font-size:10px\">{n}</text></g>")));
+    }
+    assert!(svg.contains("Kaizen 3: Pre-approve low-risk changes as standard changes (planned, Head of Operations, due 2027-02-01)"), "{svg}");
 }
 
 #[test]

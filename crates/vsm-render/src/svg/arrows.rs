@@ -3,15 +3,18 @@
 
 use std::fmt::Write as _;
 
-use super::layout::{BOX_W, DATA_H, GAP, PROCESS_H};
-use super::text::{columns_for, ellipsize, escape};
-use super::{Drawing, SMALL_FONT};
+use vsm_core::analysis::Analysis;
+use vsm_core::model::ValueStream;
+
+use super::Drawing;
+use super::layout::{BOX_W, DATA_H, GAP, LINE_H, NOTE_COLUMNS, REWORK_TRACK};
+use super::text::{columns_for, ellipsize, escape, width_px, wrap};
 
 impl Drawing<'_> {
     /// The push arrows into a step, and the queue triangle with its wait before it.
     pub(super) fn push_arrows(&mut self, step: usize) {
         let position = self.layout.position(step);
-        let mid = position.y + PROCESS_H / 2;
+        let mid = position.y + self.layout.process_h / 2;
         let gap_left = position.x - GAP + 6;
         let after = self.stream.steps[step].after.clone();
         if after.is_empty() {
@@ -35,7 +38,7 @@ impl Drawing<'_> {
                     escape(&text)
                 );
                 // And where the predecessor's row ends, show that the stream continues.
-                let from_mid = from.y + PROCESS_H / 2;
+                let from_mid = from.y + self.layout.process_h / 2;
                 let _ = writeln!(
                     self.out,
                     "<path class=\"vsm-push\" d=\"M{},{from_mid} H{}\" marker-end=\"url(#vsm-arrow)\"/>",
@@ -44,7 +47,7 @@ impl Drawing<'_> {
                 );
                 continue;
             }
-            let start = (from.x + BOX_W, from.y + PROCESS_H / 2);
+            let start = (from.x + BOX_W, from.y + self.layout.process_h / 2);
             let column_gap = self.layout.column[step] - self.layout.column[predecessor];
             let path = if column_gap <= 1 {
                 if start.1 == mid {
@@ -94,13 +97,43 @@ impl Drawing<'_> {
         }
     }
 
-    /// The rework loops: an arrow back under the band, or a note at each end across bands.
+    /// The rework loops: an arrow back under the band, each loop on its own track with its label
+    /// under its line where no other loop's line runs, or a note at each end across bands. Loops
+    /// that send nothing back (0%) are not drawn.
     pub(super) fn rework(&mut self) {
+        let band_of = |step: usize| self.layout.band_of(step);
+        let notes = rework_notes(self.stream, self.analysis, &band_of);
+        // Per step: notes drawn, and their lines.
+        let mut notes_seen = vec![0usize; self.stream.steps.len()];
+        let mut lines_seen = vec![0i64; self.stream.steps.len()];
+        let process_h = self.layout.process_h;
+        let drawn: Vec<usize> = (0..self.analysis.rework.len())
+            .filter(|&n| self.analysis.rework[n].share.value() > 0.0)
+            .collect();
+        // Each loop's ends and track within its band, the verticals first, so that a label can
+        // keep clear of every line.
         let mut per_band = vec![0i64; self.layout.bands.len()];
-        let mut notes_per_step = vec![0i64; self.stream.steps.len()];
-        for (number, loop_) in self.analysis.rework.iter().enumerate() {
-            let from = self.layout.position(loop_.from);
-            let to = self.layout.position(loop_.to);
+        let mut tracks = vec![None; self.analysis.rework.len()];
+        for &n in &drawn {
+            let loop_ = &self.analysis.rework[n];
+            let (from, to) = (
+                self.layout.position(loop_.from),
+                self.layout.position(loop_.to),
+            );
+            if from.band != to.band {
+                continue;
+            }
+            let k = per_band[from.band];
+            per_band[from.band] += 1;
+            let (fx, tx) = if loop_.from == loop_.to {
+                (from.x + BOX_W - 24, from.x + BOX_W - 56)
+            } else {
+                (from.x + BOX_W / 2 + 10, to.x + BOX_W / 2 - 10)
+            };
+            tracks[n] = Some((from.band, k, fx, tx));
+        }
+        for &number in &drawn {
+            let loop_ = &self.analysis.rework[number];
             let label = format!("↺ {} rework", loop_.share);
             let tooltip = format!(
                 "Rework: {} of items go from {} back to {}; one pass takes {}, adding {} to the expected lead time",
@@ -115,57 +148,83 @@ impl Drawing<'_> {
                 "<g class=\"vsm-rework-loop\" id=\"vsm-rework-{number}\"><title>{}</title>",
                 escape(&tooltip)
             );
-            let from_bottom = from.y + PROCESS_H + DATA_H;
-            if from.band == to.band {
-                let k = per_band[from.band];
-                per_band[from.band] += 1;
-                let lowest = from_bottom.max(to.y + PROCESS_H + DATA_H);
-                let level = lowest + 12 + (k % 3) * 10;
-                let (fx, tx) = if loop_.from == loop_.to {
-                    (from.x + BOX_W - 24, from.x + BOX_W - 56)
-                } else {
-                    (from.x + BOX_W / 2 + 10, to.x + BOX_W / 2 - 10)
-                };
-                let to_bottom = to.y + PROCESS_H + DATA_H;
+            if let Some((band, k, fx, tx)) = tracks[number] {
+                let from = self.layout.position(loop_.from);
+                let to = self.layout.position(loop_.to);
+                let from_bottom = from.y + process_h + DATA_H;
+                let to_bottom = to.y + process_h + DATA_H;
+                let level = from_bottom.max(to_bottom) + 12 + k * REWORK_TRACK;
+                let others: Vec<i64> = tracks
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(m, t)| t.filter(|t| m != number && t.0 == band && t.1 > k))
+                    .flat_map(|(_, _, a, b)| [a, b])
+                    .collect();
+                let x = label_x(fx.min(tx), width_px(&label, 12), &others);
                 let _ = write!(
                     self.out,
-                    "<path class=\"vsm-rework\" d=\"M{fx},{from_bottom} V{level} H{tx} V{}\" marker-end=\"url(#vsm-arrow-rework)\"/><text class=\"vsm-rework-label vsm-halo\" x=\"{}\" y=\"{}\">{}</text>",
+                    "<path class=\"vsm-rework\" d=\"M{fx},{from_bottom} V{level} H{tx} V{}\" marker-end=\"url(#vsm-arrow-rework)\"/><text class=\"vsm-rework-label vsm-halo\" x=\"{x}\" y=\"{}\">{}</text>",
                     to_bottom + 2,
-                    tx.min(fx) + 6,
                     level + 13,
                     escape(&label)
                 );
             } else {
-                for (step, text) in [
-                    (
-                        loop_.from,
-                        format!(
-                            "↩ {} back to {}",
-                            loop_.share, self.stream.steps[loop_.to].name
-                        ),
-                    ),
-                    (
-                        loop_.to,
-                        format!(
-                            "↪ {} returns from {}",
-                            loop_.share, self.stream.steps[loop_.from].name
-                        ),
-                    ),
-                ] {
+                for step in [loop_.from, loop_.to] {
+                    let text = &notes[step][notes_seen[step]];
+                    notes_seen[step] += 1;
                     let position = self.layout.position(step);
-                    let row = notes_per_step[step];
-                    notes_per_step[step] += 1;
-                    let (text, _) = ellipsize(&text, columns_for(BOX_W + 40, SMALL_FONT));
-                    let _ = write!(
-                        self.out,
-                        "<text class=\"vsm-rework-label vsm-halo\" x=\"{}\" y=\"{}\">{}</text>",
-                        position.x,
-                        position.y + PROCESS_H + DATA_H + 16 + row * 14,
-                        escape(&text)
-                    );
+                    let first = position.y
+                        + process_h
+                        + DATA_H
+                        + 16
+                        + REWORK_TRACK * self.layout.tracks[position.band] as i64;
+                    for line in wrap(text, NOTE_COLUMNS, usize::MAX).0 {
+                        let _ = write!(
+                            self.out,
+                            "<text class=\"vsm-rework-label vsm-halo\" x=\"{}\" y=\"{}\">{}</text>",
+                            position.x,
+                            first + lines_seen[step] * LINE_H,
+                            escape(&line)
+                        );
+                        lines_seen[step] += 1;
+                    }
                 }
             }
             self.out.push_str("</g>\n");
         }
     }
+}
+
+/// Where a rework label of `width` goes under its line that starts at `left`: as near the start
+/// as it can be without a line of `verticals` running through it.
+fn label_x(left: i64, width: i64, verticals: &[i64]) -> i64 {
+    let clear = |x: i64| verticals.iter().all(|&v| v < x - 4 || v > x + width + 4);
+    (0..60)
+        .flat_map(|step| [left + 6 + 4 * step, left + 6 - 4 * step])
+        .find(|&x| clear(x))
+        .unwrap_or(left + 6)
+}
+
+/// Per step, the notes under it of the rework loops between bands (`band_of` a step), in the
+/// order they are drawn; the layout makes room for them.
+pub(super) fn rework_notes(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    band_of: &dyn Fn(usize) -> usize,
+) -> Vec<Vec<String>> {
+    let mut notes = vec![Vec::new(); stream.steps.len()];
+    for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
+        if band_of(loop_.from) == band_of(loop_.to) {
+            continue;
+        }
+        notes[loop_.from].push(format!(
+            "↩ {} back to {}",
+            loop_.share, stream.steps[loop_.to].name
+        ));
+        notes[loop_.to].push(format!(
+            "↪ {} returns from {}",
+            loop_.share, stream.steps[loop_.from].name
+        ));
+    }
+    notes
 }

@@ -7,9 +7,9 @@ use vsm_core::bottleneck::Bottleneck;
 use vsm_core::format_number;
 use vsm_core::model::ImprovementStatus;
 
-use super::layout::{BOX_W, BoxPosition, DATA_H, DATA_ROW_H, PROCESS_H};
+use super::Drawing;
+use super::layout::{BOX_W, BoxPosition, DATA_H, DATA_ROW_H, LINE_H, NAME_COLUMNS, WHO_COLUMNS};
 use super::text::{columns_for, ellipsize, escape, wrap};
-use super::{Drawing, NAME_FONT, SMALL_FONT};
 
 impl<'a> Drawing<'a> {
     /// The step's rank among the bottlenecks (from 1), and why, if it is one.
@@ -23,6 +23,24 @@ impl<'a> Drawing<'a> {
             .map(|(rank, b)| (rank + 1, b))
     }
 
+    /// How much a bottleneck matters next to the worst one: its score as a share of the top
+    /// score, so that a map with one clear constraint paints one box red, not a fixed three.
+    fn severity(&self, bottleneck: &Bottleneck) -> Severity {
+        let top = self
+            .analysis
+            .bottlenecks
+            .iter()
+            .map(|b| b.score)
+            .fold(0.0, f64::max);
+        if top <= 0.0 || bottleneck.score >= top * 0.75 {
+            Severity::High
+        } else if bottleneck.score >= top * 0.4 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        }
+    }
+
     /// A step's process box, with its data box below and its badge and burst.
     pub(super) fn step(&mut self, index: usize) {
         let step = &self.stream.steps[index];
@@ -30,7 +48,8 @@ impl<'a> Drawing<'a> {
         let BoxPosition { x, y, .. } = self.layout.position(index);
         let bottleneck = self.bottleneck(index);
         // The full name is in the tooltip when the box shows it cut.
-        let (name_lines, _) = wrap(&step.name, columns_for(BOX_W - 16, NAME_FONT), 2);
+        let process_h = self.layout.process_h;
+        let (name_lines, _) = wrap(&step.name, NAME_COLUMNS, usize::MAX);
         let mut tooltip = step.name.clone();
         if step.name != step.id {
             tooltip.push_str(&format!(" ({})", step.id));
@@ -48,8 +67,11 @@ impl<'a> Drawing<'a> {
         if step.automated {
             class.push_str(" vsm-automated");
         }
-        if bottleneck.is_some() {
-            class.push_str(" vsm-bottleneck");
+        let severity = bottleneck.map(|(_, b)| self.severity(b));
+        match severity {
+            Some(Severity::High) => class.push_str(" vsm-bottleneck"),
+            Some(Severity::Medium) => class.push_str(" vsm-bottleneck-medium"),
+            Some(Severity::Low) | None => {}
         }
         let _ = writeln!(
             self.out,
@@ -59,7 +81,7 @@ impl<'a> Drawing<'a> {
         );
         let _ = writeln!(
             self.out,
-            "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{PROCESS_H}\" rx=\"3\"/>"
+            "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{process_h}\" rx=\"3\"/>"
         );
         for (i, line) in name_lines.iter().enumerate() {
             let _ = writeln!(
@@ -70,20 +92,23 @@ impl<'a> Drawing<'a> {
                 escape(line)
             );
         }
-        let (who_line, _) = ellipsize(&crate::who(step), columns_for(BOX_W - 16, SMALL_FONT));
-        let _ = writeln!(
-            self.out,
-            "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\">{}</text>",
-            x + 8,
-            y + 52,
-            escape(&who_line)
-        );
+        // The team lines end above the id, whatever the name's length.
+        let (who_lines, _) = wrap(&crate::who(step), WHO_COLUMNS, usize::MAX);
+        for (i, line) in who_lines.iter().enumerate() {
+            let _ = writeln!(
+                self.out,
+                "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\">{}</text>",
+                x + 8,
+                y + process_h - 22 - (who_lines.len() - 1 - i) as i64 * LINE_H,
+                escape(line)
+            );
+        }
         let (id_line, _) = ellipsize(&step.id, columns_for(BOX_W - 40, 10));
         let _ = writeln!(
             self.out,
             "<text class=\"vsm-muted\" x=\"{}\" y=\"{}\" style=\"font-size:10px\">{}</text>",
             x + 8,
-            y + PROCESS_H - 8,
+            y + process_h - 8,
             escape(&id_line)
         );
         if step.automated {
@@ -91,18 +116,11 @@ impl<'a> Drawing<'a> {
                 self.out,
                 "<text x=\"{}\" y=\"{}\" style=\"font-size:15px\" text-anchor=\"end\">⚙</text>",
                 x + BOX_W - 6,
-                y + PROCESS_H - 6
-            );
-        }
-        if let Some((rank, _)) = bottleneck {
-            let _ = writeln!(
-                self.out,
-                "<circle class=\"vsm-badge\" cx=\"{x}\" cy=\"{y}\" r=\"11\"/><text class=\"vsm-badge-text\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
-                y + 4
+                y + process_h - 6
             );
         }
         // The data box.
-        let data_y = y + PROCESS_H;
+        let data_y = y + process_h;
         let _ = writeln!(
             self.out,
             "<rect class=\"vsm-data\" x=\"{x}\" y=\"{data_y}\" width=\"{BOX_W}\" height=\"{DATA_H}\"/>"
@@ -124,17 +142,36 @@ impl<'a> Drawing<'a> {
                 escape(value)
             );
         }
+        // Over the corner of both boxes, drawn after them.
+        if let (Some((rank, _)), Some(severity)) = (bottleneck, severity) {
+            let badge = match severity {
+                Severity::High => "vsm-badge",
+                Severity::Medium => "vsm-badge vsm-badge-medium",
+                Severity::Low => "vsm-badge vsm-badge-low",
+            };
+            let _ = writeln!(
+                self.out,
+                "<circle class=\"{badge}\" cx=\"{}\" cy=\"{}\" r=\"10\"/><text class=\"vsm-badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{rank}</text>",
+                x - 2,
+                y + process_h,
+                x - 2,
+                y + process_h + 4
+            );
+        }
         self.kaizen(index, x, y);
         self.out.push_str("</g>\n");
     }
 
     /// A kaizen burst over a step with planned or running improvements.
     fn kaizen(&mut self, index: usize, x: i64, y: i64) {
-        let open: Vec<_> = self
+        // Numbered by their place in the plan, so that the map and the plan name them alike.
+        let open: Vec<(usize, _)> = self
             .stream
             .improvements
             .iter()
-            .filter(|i| {
+            .enumerate()
+            .map(|(n, i)| (n + 1, i))
+            .filter(|(_, i)| {
                 i.step == index
                     && matches!(
                         i.status,
@@ -147,9 +184,9 @@ impl<'a> Drawing<'a> {
         }
         let tooltip = open
             .iter()
-            .map(|i| {
+            .map(|(n, i)| {
                 let mut line = format!(
-                    "Kaizen: {} ({}",
+                    "Kaizen {n}: {} ({}",
                     i.action,
                     i.status.as_str().replace('_', " ")
                 );
@@ -201,7 +238,18 @@ impl<'a> Drawing<'a> {
             escape(&tooltip),
             points.join(" "),
             cy + 4,
-            open.len()
+            open.iter()
+                .map(|(n, _)| n.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         );
     }
+}
+
+/// How a bottleneck is drawn: red, amber, or only its numbered badge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Severity {
+    High,
+    Medium,
+    Low,
 }

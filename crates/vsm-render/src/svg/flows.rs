@@ -3,23 +3,18 @@
 
 use std::fmt::Write as _;
 
-use vsm_core::model::{Endpoint, FlowKind};
+use vsm_core::model::{Endpoint, Flow, FlowKind, ValueStream};
 
-use super::layout::{BOX_W, GAP};
-use super::text::{columns_for, ellipsize, escape};
+use super::layout::{BOX_W, LINE_H, STUB_COLUMNS};
+use super::text::{columns_for, escape, wrap};
 use super::{Drawing, HeaderNode, SMALL_FONT};
+
+/// Columns of a line of an information flow's label.
+pub(super) const LABEL_COLUMNS: usize = 22;
 
 impl Drawing<'_> {
     fn endpoint_name(&self, endpoint: &Endpoint) -> String {
-        match endpoint {
-            Endpoint::Step(i) => self.stream.steps[*i].name.clone(),
-            Endpoint::System(i) => self.stream.systems[*i].name.clone(),
-            Endpoint::Customer => self
-                .stream
-                .customer
-                .clone()
-                .unwrap_or_else(|| "customer".into()),
-        }
+        endpoint_name(self.stream, endpoint)
     }
 
     fn header_node(&self, endpoint: &Endpoint) -> Option<&HeaderNode> {
@@ -48,12 +43,7 @@ impl Drawing<'_> {
             .stream
             .flows
             .iter()
-            .map(|flow| {
-                self.in_view(&flow.from)
-                    && self.in_view(&flow.to)
-                    && (self.header_node(&flow.from).is_some()
-                        || self.header_node(&flow.to).is_some())
-            })
+            .map(|flow| is_line(flow, &|e| self.in_view(e)))
             .collect();
         let mut lines_per_step = vec![0i64; steps];
         for (flow, _) in self
@@ -71,8 +61,9 @@ impl Drawing<'_> {
         }
         let mut lines_seen = vec![0i64; steps];
         let mut stubs_seen = vec![0i64; steps];
-        // Labels stack under their header node: one counter per system, one for the customer.
-        let mut labels_per_header = vec![0i64; self.systems.len() + 1];
+        // Labels stack under their header node, on either side of its lines: lines taken per
+        // side of each system and of the customer.
+        let mut labels_per_header = vec![0i64; 2 * (self.systems.len() + 1)];
         for (flow, &line) in self.stream.flows.iter().zip(&is_line) {
             let label = flow.label.clone().unwrap_or_default();
             let class = match flow.kind {
@@ -103,6 +94,8 @@ impl Drawing<'_> {
                     lines_seen[i] += 1;
                     (position.x + BOX_W / 2 + (2 * k - (n - 1)) * 14, position.y)
                 };
+                let mut lines = wrap(&label, LABEL_COLUMNS, usize::MAX).0;
+                // Where the label's lines go: (x, y of the first line, text-anchor).
                 let (from, to, label_at) =
                     match (self.header_node(&flow.from), self.header_node(&flow.to)) {
                         (Some(a), Some(b)) => {
@@ -112,24 +105,41 @@ impl Drawing<'_> {
                             } else {
                                 ((a.x, a.y + a.h / 2), (b.x + b.w, b.y + b.h / 2))
                             };
-                            (
-                                from,
-                                to,
-                                (i64::midpoint(from.0, to.0), from.1.min(to.1) - 14),
-                            )
+                            let y = from.1.min(to.1) - 14 - LINE_H * (lines.len() as i64 - 1);
+                            (from, to, (i64::midpoint(from.0, to.0), y, "middle"))
                         }
                         (Some(node), None) | (None, Some(node)) => {
                             let header_end = node.bottom_center();
-                            let slot = match (&flow.from, &flow.to) {
-                                (Endpoint::System(i), _) | (_, Endpoint::System(i)) => *i,
-                                _ => self.systems.len(),
-                            };
-                            let row = labels_per_header[slot];
-                            labels_per_header[slot] += 1;
-                            let label_at = (header_end.0, header_end.1 + 16 + row * 13);
                             let step_end = match (&flow.from, &flow.to) {
                                 (Endpoint::Step(i), _) | (_, Endpoint::Step(i)) => step_anchor(*i),
                                 _ => unreachable!("one end is a step"),
+                            };
+                            // The label goes beside the line's start, on the side the line
+                            // leaves: left of a line that heads right, right of one that heads
+                            // left; each side of each header node stacks its labels.
+                            let right = step_end.0 < header_end.0;
+                            // Narrower by the side of the picture, so as not to leave it.
+                            let room = if right {
+                                self.layout.width - 8 - (header_end.0 + 12)
+                            } else {
+                                header_end.0 - 12 - 8
+                            };
+                            lines = wrap(
+                                &label,
+                                LABEL_COLUMNS.min(columns_for(room, SMALL_FONT)),
+                                usize::MAX,
+                            )
+                            .0;
+                            let slot = 2 * match (&flow.from, &flow.to) {
+                                (Endpoint::System(i), _) | (_, Endpoint::System(i)) => *i,
+                                _ => self.systems.len(),
+                            } + usize::from(right);
+                            let row = labels_per_header[slot];
+                            labels_per_header[slot] += lines.len() as i64;
+                            let label_at = if right {
+                                (header_end.0 + 12, header_end.1 + 16 + row * LINE_H, "start")
+                            } else {
+                                (header_end.0 - 12, header_end.1 + 16 + row * LINE_H, "end")
                             };
                             if matches!(flow.from, Endpoint::Step(_)) {
                                 (step_end, header_end, label_at)
@@ -147,51 +157,91 @@ impl Drawing<'_> {
                     self.out,
                     "<path class=\"{class}\" d=\"{path}\" marker-end=\"url(#vsm-arrow-info)\"/>"
                 );
-                if !label.is_empty() {
-                    let (text, _) = ellipsize(&label, 24);
+                let (x, y, anchor) = label_at;
+                for (i, line) in lines.iter().enumerate() {
                     let _ = write!(
                         self.out,
-                        "<text class=\"vsm-info-label vsm-halo\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                        label_at.0,
-                        label_at.1,
-                        escape(&text)
+                        "<text class=\"vsm-info-label vsm-halo\" x=\"{x}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                        y + i as i64 * LINE_H,
+                        escape(line)
                     );
                 }
             } else {
-                // A stub over each step end, naming the other end; stacked upwards above the
-                // kaizen burst.
-                let suffix = if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {label}")
-                };
-                for (endpoint, other, incoming) in
-                    [(&flow.to, &flow.from, true), (&flow.from, &flow.to, false)]
-                {
+                // A note over each step end, naming the other end; stacked upwards above the
+                // kaizen burst, wrapped rather than cut.
+                for (endpoint, incoming) in [(&flow.to, true), (&flow.from, false)] {
                     let Endpoint::Step(i) = endpoint else {
                         continue;
                     };
                     let position = self.layout.position(*i);
-                    let y = position.y - 24 - stubs_seen[*i] * 14;
-                    stubs_seen[*i] += 1;
-                    let other_name = self.endpoint_name(other);
-                    let text = if incoming {
-                        format!("⇣ from {other_name}{suffix}")
-                    } else {
-                        format!("⇡ to {other_name}{suffix}")
-                    };
-                    let (text, _) = ellipsize(&text, columns_for(BOX_W + GAP - 24, SMALL_FONT));
-                    let _ = write!(
-                        self.out,
-                        "<text class=\"vsm-info-label vsm-halo\" x=\"{}\" y=\"{y}\">{}</text>",
-                        position.x,
-                        escape(&text)
-                    );
+                    let text = stub_text(self.stream, flow, incoming);
+                    let (lines, _) = wrap(&text, STUB_COLUMNS, usize::MAX);
+                    for line in lines.iter().rev() {
+                        let y = position.y - 24 - stubs_seen[*i] * LINE_H;
+                        stubs_seen[*i] += 1;
+                        let _ = write!(
+                            self.out,
+                            "<text class=\"vsm-info-label vsm-halo\" x=\"{}\" y=\"{y}\">{}</text>",
+                            position.x,
+                            escape(line)
+                        );
+                    }
                 }
             }
             self.out.push_str("</g>\n");
         }
     }
+}
+
+/// Whether a flow is drawn as a line: both ends in view, one of them in the header.
+fn is_line(flow: &Flow, in_view: &dyn Fn(&Endpoint) -> bool) -> bool {
+    let in_header = |e: &Endpoint| !matches!(e, Endpoint::Step(_));
+    in_view(&flow.from) && in_view(&flow.to) && (in_header(&flow.from) || in_header(&flow.to))
+}
+
+fn endpoint_name(stream: &ValueStream, endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Step(i) => stream.steps[*i].name.clone(),
+        Endpoint::System(i) => stream.systems[*i].name.clone(),
+        Endpoint::Customer => stream.customer.clone().unwrap_or_else(|| "customer".into()),
+    }
+}
+
+/// The note over a step for a flow drawn as notes: `incoming` at its `to` end, naming the other.
+fn stub_text(stream: &ValueStream, flow: &Flow, incoming: bool) -> String {
+    let suffix = match &flow.label {
+        Some(label) if !label.is_empty() => format!(": {label}"),
+        _ => String::new(),
+    };
+    if incoming {
+        format!("⇣ from {}{suffix}", endpoint_name(stream, &flow.from))
+    } else {
+        format!("⇡ to {}{suffix}", endpoint_name(stream, &flow.to))
+    }
+}
+
+/// Per step, the notes over it of the flows not drawn as lines (`in_view`: whether a step can
+/// take a line), in the order they are drawn; the layout makes room for them.
+pub(super) fn stub_notes(
+    stream: &ValueStream,
+    in_view: &dyn Fn(usize) -> bool,
+) -> Vec<Vec<String>> {
+    let mut notes = vec![Vec::new(); stream.steps.len()];
+    let view = |e: &Endpoint| match e {
+        Endpoint::Step(i) => in_view(*i),
+        _ => true,
+    };
+    for flow in &stream.flows {
+        if is_line(flow, &view) {
+            continue;
+        }
+        for (endpoint, incoming) in [(&flow.to, true), (&flow.from, false)] {
+            if let Endpoint::Step(i) = endpoint {
+                notes[*i].push(stub_text(stream, flow, incoming));
+            }
+        }
+    }
+    notes
 }
 
 /// A zig-zag ("lightning") path from `from` to `to`, the notation for electronic information.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::layout::{HEADER_BOX_W, MARGIN};
 use super::text::{columns_for, ellipsize, escape, wrap};
-use super::{Drawing, HeaderNode, NAME_FONT, SMALL_FONT, STYLE, SYSTEM_W};
+use super::{Drawing, HeaderNode, SMALL_FONT, STYLE, SYSTEM_W};
 
 impl Drawing<'_> {
     /// The `<svg>` element with its title, description, style and arrow markers, the background,
@@ -37,9 +37,9 @@ impl Drawing<'_> {
         );
         self.out.push_str(
             "<defs>\
-<marker id=\"vsm-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#2b2b30\"/></marker>\
-<marker id=\"vsm-arrow-info\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#1f5fa8\"/></marker>\
-<marker id=\"vsm-arrow-rework\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b3261e\"/></marker>\
+<marker id=\"vsm-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
+<marker id=\"vsm-arrow-info\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead-info\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
+<marker id=\"vsm-arrow-rework\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead-rework\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
 </defs>\n",
         );
         let _ = writeln!(
@@ -73,7 +73,15 @@ impl Drawing<'_> {
     }
 
     /// A factory outline (the classic supplier and customer icon) with text inside.
-    fn factory(&mut self, node: &HeaderNode, role: &str, lines: &[String], tooltip: &str) {
+    /// The first `bold` lines are its name.
+    fn factory(
+        &mut self,
+        node: &HeaderNode,
+        role: &str,
+        lines: &[String],
+        bold: usize,
+        tooltip: &str,
+    ) {
         let (x, y, w, h) = (node.x, node.y, node.w, node.h);
         let roof = y + 14;
         let tooth = w / 6;
@@ -89,7 +97,7 @@ impl Drawing<'_> {
             y + h
         );
         for (i, line) in lines.iter().enumerate() {
-            let class = if i == 0 { "vsm-value" } else { "vsm-muted" };
+            let class = if i < bold { "vsm-value" } else { "vsm-muted" };
             let _ = writeln!(
                 self.out,
                 "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
@@ -113,7 +121,7 @@ impl Drawing<'_> {
         let (mut lines, _) = wrap(&start, fit, 2);
         lines.insert(0, "Trigger".to_string());
         let trigger = HeaderNode { ..self.trigger };
-        self.factory(&trigger, "trigger", &lines, &format!("Trigger: {start}"));
+        self.factory(&trigger, "trigger", &lines, 1, &format!("Trigger: {start}"));
 
         let customer_name = self
             .stream
@@ -121,32 +129,43 @@ impl Drawing<'_> {
             .clone()
             .unwrap_or_else(|| "Customer".into());
         let delivery = self.stream.scope.end.clone().unwrap_or_default();
-        let (name_line, _) = ellipsize(&customer_name, columns_for(HEADER_BOX_W - 12, NAME_FONT));
-        let (mut lines, _) = wrap(&delivery, fit, 2);
-        lines.insert(0, name_line);
+        // The name in bold, then what it receives: four lines in all.
+        let (mut lines, _) = wrap(&customer_name, fit, 2);
+        let bold = lines.len();
+        lines.extend(wrap(&delivery, fit, 4 - bold).0);
         let customer = HeaderNode { ..self.customer };
         self.factory(
             &customer,
             "customer",
             &lines,
+            bold,
             &format!("Customer: {customer_name}. Receives: {delivery}"),
         );
 
         for (index, system) in self.stream.systems.iter().enumerate() {
             let node = &self.systems[index];
-            let (name, _) = ellipsize(&system.name, columns_for(SYSTEM_W - 12, SMALL_FONT));
-            let _ = writeln!(
+            let (name, _) = wrap(&system.name, columns_for(SYSTEM_W - 12, SMALL_FONT), 2);
+            let _ = write!(
                 self.out,
-                "<g class=\"vsm-system-node\"><title>{}</title><rect class=\"vsm-system\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/><text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                "<g class=\"vsm-system-node\"><title>{}</title><rect class=\"vsm-system\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>",
                 escape(&system.name),
                 node.x,
                 node.y,
                 node.w,
                 node.h,
-                node.x + node.w / 2,
-                node.y + node.h / 2 + 4,
-                escape(&name)
             );
+            // One line in the middle, or two about it.
+            let first = node.y + node.h / 2 + 4 - 7 * (name.len() as i64 - 1);
+            for (i, line) in name.iter().enumerate() {
+                let _ = write!(
+                    self.out,
+                    "<text class=\"vsm-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                    node.x + node.w / 2,
+                    first + 14 * i as i64,
+                    escape(line)
+                );
+            }
+            self.out.push_str("</g>\n");
         }
     }
 }

@@ -48,8 +48,14 @@ pub const STYLE: &str = "
 .vsm-map .vsm-queue { fill: #fff4d6; stroke: #8a6d00; stroke-width: 1.5; }
 .vsm-map .vsm-ladder { fill: none; stroke: #2b2b30; stroke-width: 2; }
 .vsm-map .vsm-ladder-skip { fill: none; stroke: #9a9aa0; stroke-width: 1; stroke-dasharray: 3 3; }
+.vsm-map .vsm-arrowhead { fill: #2b2b30; }
+.vsm-map .vsm-arrowhead-info { fill: #1f5fa8; }
+.vsm-map .vsm-arrowhead-rework { fill: #b3261e; }
+.vsm-map .vsm-bottleneck-medium { fill: #fff3e0; stroke: #e08600; stroke-width: 2; }
 .vsm-map .vsm-kaizen { fill: #ffd600; stroke: #b58900; stroke-width: 1.2; }
 .vsm-map .vsm-badge { fill: #c62828; }
+.vsm-map .vsm-badge-medium { fill: #e08600; }
+.vsm-map .vsm-badge-low { fill: #8a8a90; }
 .vsm-map .vsm-badge-text { fill: #ffffff; font-weight: bold; font-size: 11px; }
 .vsm-map .vsm-header { fill: #ffffff; stroke: #2b2b30; stroke-width: 1.5; }
 .vsm-map .vsm-system { fill: #f4f4f6; stroke: #5f5f66; stroke-width: 1.2; }

@@ -34,8 +34,9 @@ pub fn width_px(text: &str, font_size: i64) -> i64 {
 }
 
 /// How many columns fit in `width` pixels at `font_size`.
-pub fn columns_for(width: i64, font_size: i64) -> usize {
-    (width * 5 / (font_size * 3)).max(1) as usize
+pub const fn columns_for(width: i64, font_size: i64) -> usize {
+    let columns = width * 5 / (font_size * 3);
+    if columns < 1 { 1 } else { columns as usize }
 }
 
 /// Splits `text` into at most `max_lines` lines of at most `max_columns` columns, breaking at
