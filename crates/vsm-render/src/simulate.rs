@@ -506,6 +506,9 @@ fn routing_text(out: &mut String, stream: &ValueStream, c: &Calibration) {
     }
 }
 
+/// Below this (percent of the mean lead time), no single step explains the difference.
+const SMALL_STEP_DIFFERENCE_PERCENT: f64 = 5.0;
+
 /// The simulated current state next to all the finished items of its log.
 fn validation_text(out: &mut String, stream: &ValueStream, v: &Validation) {
     let [d50, d85, d95] = v.difference_percent;
@@ -557,5 +560,11 @@ fn validation_text(out: &mut String, stream: &ValueStream, v: &Validation) {
             "  differs most at {}: its simulated time moves the mean lead time by {percent:+.1}% of the log's",
             stream.steps[index].id
         );
+        if percent.abs() < SMALL_STEP_DIFFERENCE_PERCENT {
+            let _ = writeln!(
+                out,
+                "  every step's share of the mean is within {SMALL_STEP_DIFFERENCE_PERCENT}% of the log's: what differs is how long and short times combine within one item (each step's time is drawn on its own, given where the item came from), or too few items"
+            );
+        }
     }
 }
