@@ -1,9 +1,11 @@
 //! Setting up a what-if simulation of a map: the step models with the limits tried, the arrival
-//! rate, and how close the simulation of a measured map comes to its log.
+//! rate, and how close the simulation of a measured map comes to its log. A measured current
+//! state is calibrated from its log by default; `Model::Fitted` keeps the map's graph and rework
+//! shares, for comparison.
 
 use anyhow::{Result, bail};
 use vsm_core::ValueStream;
-use vsm_core::simulate::{Projection, StepModel, Validation, validate};
+use vsm_core::simulate::{Calibration, Projection, StepModel, Validation, validate};
 
 use crate::{Loaded, Measured};
 
@@ -12,6 +14,27 @@ use crate::{Loaded, Measured};
 pub enum WipLimit {
     Stream(u32),
     Step(String, u32),
+}
+
+/// Which model of the stream the simulation runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Model {
+    /// A measured map calibrated from its log (durations, routing, arrivals and capacity as the
+    /// log shows them); other maps as fitted.
+    #[default]
+    Calibrated,
+    /// The map's graph and rework shares, Poisson arrivals, durations drawn from the items that
+    /// came the map's way.
+    Fitted,
+}
+
+impl Model {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Calibrated => "calibrated",
+            Model::Fitted => "fitted",
+        }
+    }
 }
 
 /// What to simulate: how many items, the seed, and the settings tried.
@@ -27,6 +50,7 @@ pub struct Request {
     /// `(step, batch size)`, overriding the map's.
     pub batch: Vec<(String, u32)>,
     pub replications: u32,
+    pub model: Model,
 }
 
 /// A simulation run, with what it was run with.
@@ -40,12 +64,32 @@ pub struct Simulated {
     pub wip_limit: Option<u32>,
     /// How close it comes to the log, for a map simulated as it was measured.
     pub validation: Option<Validation>,
+    /// Why it is not held against the log, for a measured map that is not.
+    pub unchecked: Option<&'static str>,
+    /// The model that ran: calibrated only for a measured current state.
+    pub model: Model,
+    /// What the log showed, for a calibrated run.
+    pub calibration: Option<Calibration>,
 }
 
 /// Simulates the loaded map with the settings of `request`.
 pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
     let measurement = loaded.measured.as_ref().map(|m| &m.measurement);
-    let mut models = vsm_core::simulate::models(&loaded.stream, measurement);
+    // A future state (`extends:`) is measured through the map it extends: its changes are not
+    // in the log, so it runs fitted.
+    let calibration = measurement
+        .filter(|_| loaded.extends.is_none())
+        .and_then(|m| vsm_core::simulate::calibrate(&loaded.stream, m));
+    let model = match (&calibration, request.model) {
+        (Some(_), Model::Calibrated) => Model::Calibrated,
+        _ => Model::Fitted,
+    };
+    let mut models = match (&calibration, model) {
+        (Some(calibration), Model::Calibrated) => {
+            vsm_core::simulate::calibrated_models(&loaded.stream, calibration, true)
+        }
+        _ => vsm_core::simulate::models(&loaded.stream, measurement),
+    };
     let stream_wip = stream_wip_limit(&request.wip_limits)?;
     let step_wip: Vec<(String, u32)> = request
         .wip_limits
@@ -62,12 +106,20 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
         &request.batch,
         &step_wip,
     )?;
-    let (arrivals_per_week, arrivals_source) = arrivals(
+    let (arrivals_per_week, mut arrivals_source) = arrivals(
         request.arrivals,
         loaded.measured.as_ref(),
         &models,
         stream_wip,
     )?;
+    let replay_arrivals = model == Model::Calibrated && request.arrivals.is_none();
+    if replay_arrivals && let Some(calibration) = &calibration {
+        arrivals_source = format!(
+            "replayed: the gaps between the log's {} item starts over {:.1} weeks, in order",
+            calibration.gaps.len() + 1,
+            calibration.span as f64 / (7.0 * 86_400_000.0)
+        );
+    }
     let config = vsm_core::simulate::Config {
         items: request.items,
         seed: request.seed,
@@ -75,31 +127,54 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
         wip_limit: stream_wip,
         replications: request.replications,
     };
-    let projection = vsm_core::simulate::simulate(&loaded.stream, &models, &config);
+    let projection = match (&calibration, model) {
+        (Some(calibration), Model::Calibrated) => vsm_core::simulate::simulate_calibrated(
+            &loaded.stream,
+            &models,
+            &config,
+            calibration,
+            replay_arrivals,
+        ),
+        _ => vsm_core::simulate::simulate(&loaded.stream, &models, &config),
+    };
     // Only a map simulated as it was measured can be held against its log: not a future
     // state (a map that extends another), not with capacities or limits tried.
     // A working calendar measures in working time, which the log's clock times are not.
-    let as_measured = request.capacity.is_empty()
+    let unchecked = if loaded.measured.is_none() {
+        None
+    } else if loaded.extends.is_some() {
+        Some("a future state: the log is of the map it extends")
+    } else if !(request.capacity.is_empty()
         && request.batch.is_empty()
         && request.wip_limits.is_empty()
-        && loaded.extends.is_none()
-        && loaded
-            .estimates
-            .measure
-            .as_ref()
-            .is_some_and(|s| s.calendar.is_none());
-    let validation = loaded
-        .measured
+        && request.arrivals.is_none())
+    {
+        Some("run with --capacity, --batch, --wip-limit or --arrivals: not as the log was")
+    } else if loaded
+        .estimates
+        .measure
         .as_ref()
-        .filter(|_| as_measured)
-        .and_then(|m| vsm_core::simulate::complete_journeys(&loaded.stream, &m.measurement))
-        .and_then(|journeys| validate(&projection, journeys));
+        .is_some_and(|s| s.calendar.is_some())
+    {
+        Some("measured in working time (`calendar:`), which the log's clock times are not")
+    } else if calibration.is_none() {
+        Some("no item of the log finished")
+    } else {
+        None
+    };
+    let validation = calibration
+        .as_ref()
+        .filter(|_| unchecked.is_none())
+        .and_then(|calibration| validate(&projection, calibration));
     Ok(Simulated {
         models,
         projection,
         arrivals_source,
         wip_limit: stream_wip,
         validation,
+        unchecked,
+        model,
+        calibration: calibration.filter(|_| model == Model::Calibrated),
     })
 }
 

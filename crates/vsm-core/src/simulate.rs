@@ -27,6 +27,7 @@
 //! The set-up is in `model`, the event loop in `engine`, the pooled results in `projection`, and
 //! how close a run comes to the measured log in `validation`.
 
+mod calibration;
 mod engine;
 mod model;
 mod projection;
@@ -35,11 +36,14 @@ mod validation;
 use rayon::prelude::*;
 
 use crate::model::ValueStream;
-use engine::{Engine, Run, Shape};
-pub use model::{Config, Durations, StepModel, models};
+pub use calibration::{Calibration, StepCalibration, calibrate};
+use engine::{Calibrated, Engine, Run, Shape};
+pub use model::{Config, Durations, StepModel, calibrated_models, models};
 use projection::summarize;
-pub use projection::{ConstraintReason, Interval, Projection, StepProjection};
-pub use validation::{TOLERANCE_PERCENT, Validation, complete_journeys, validate};
+pub use projection::{
+    ConstraintReason, Interval, Projection, QUANTILES, StepProjection, quantiles,
+};
+pub use validation::{StepFit, TOLERANCE_PERCENT, Validation, validate};
 
 /// Spread of the log-normal drawn around an estimate: sigma of its logarithm. With 0.5 the p85 is
 /// 1.7 times the estimate and the mean 1.13 times.
@@ -49,6 +53,37 @@ const MS_PER_WEEK: f64 = 7.0 * 86_400_000.0;
 
 /// Runs the simulation. `models` has one entry per step of `stream`.
 pub fn simulate(stream: &ValueStream, models: &[StepModel], config: &Config) -> Projection {
+    run(stream, models, config, None)
+}
+
+/// Runs the simulation calibrated from the log: items routed as the log's were (skipping steps,
+/// leaving early), with their time outside the map's steps, and, with `replay_arrivals`,
+/// arriving as the log's items did. `models` draw each step's whole time per item (see
+/// [`calibrated_models`]); a step with a capacity queues after its drawn wait.
+pub fn simulate_calibrated(
+    stream: &ValueStream,
+    models: &[StepModel],
+    config: &Config,
+    calibration: &Calibration,
+    replay_arrivals: bool,
+) -> Projection {
+    run(
+        stream,
+        models,
+        config,
+        Some(Calibrated {
+            calibration,
+            replay_arrivals,
+        }),
+    )
+}
+
+fn run(
+    stream: &ValueStream,
+    models: &[StepModel],
+    config: &Config,
+    calibrated: Option<Calibrated<'_>>,
+) -> Projection {
     assert_eq!(models.len(), stream.steps.len(), "one model per step");
     let replications = config
         .replications
@@ -60,7 +95,7 @@ pub fn simulate(stream: &ValueStream, models: &[StepModel], config: &Config) -> 
             let share = config.items / u64::from(replications)
                 + u64::from(u64::from(r) < config.items % u64::from(replications));
             let seed = config.seed ^ u64::from(r).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            Engine::new(&shape, models, config, seed).run(share)
+            Engine::new(&shape, models, config, seed, calibrated).run(share)
         })
         .collect();
     summarize(models, config, replications, &runs)

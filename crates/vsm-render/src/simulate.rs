@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 use vsm_core::simulate::{
-    ConstraintReason, Durations, Interval, Projection, StepModel, TOLERANCE_PERCENT, Validation,
+    Calibration, ConstraintReason, Durations, Interval, Projection, StepModel, TOLERANCE_PERCENT,
+    Validation,
 };
 use vsm_core::{Duration, ValueStream};
 
@@ -24,6 +25,12 @@ pub struct Report<'a> {
     pub wip_limit: Option<u32>,
     /// The run held against the measured log, for a map simulated as it was measured.
     pub validation: Option<&'a Validation>,
+    /// Why a measured map's run is not held against its log.
+    pub unchecked: Option<&'a str>,
+    /// `calibrated` or `fitted`.
+    pub model: &'a str,
+    /// What the log showed, for a calibrated run.
+    pub calibration: Option<&'a Calibration>,
 }
 
 /// The JSON of `vsm simulate`.
@@ -36,6 +43,10 @@ pub struct SimulationReport<'a> {
     pub replications: u32,
     pub arrivals_per_week: f64,
     pub arrivals_source: &'a str,
+    /// `calibrated` (from the log) or `fitted` (the map's graph and shares).
+    pub model: &'a str,
+    /// What the calibrated model took from the log; `null` for a fitted run.
+    pub calibration: Option<CalibrationReport>,
     pub wip_limit: Option<u32>,
     pub mean_entry_wait_seconds: f64,
     pub lead_time_seconds: LeadTimeReport,
@@ -43,6 +54,40 @@ pub struct SimulationReport<'a> {
     pub steps: Vec<StepReport<'a>>,
     pub constraint: Option<ConstraintReport<'a>>,
     pub validation: Option<ValidationReport>,
+    /// Why a measured map is not held against its log; `null` when it is, or has no log.
+    pub unchecked: Option<&'a str>,
+}
+
+/// What a calibrated run took from the log.
+#[derive(Debug, Serialize)]
+pub struct CalibrationReport {
+    /// Finished items: where durations, routing and time outside the steps are drawn from.
+    pub finished_items: u64,
+    /// Items whose starts are replayed as arrivals.
+    pub arrivals: u64,
+    /// Per step, in map order.
+    pub steps: Vec<StepCalibrationReport>,
+    /// Share of finished items going from `from` (`start` or a step) to `to` (a step or `end`).
+    pub transitions: Vec<TransitionReport>,
+}
+
+/// One step as the log shows it.
+#[derive(Debug, Serialize)]
+pub struct StepCalibrationReport {
+    /// Share of finished items that visited the step, came back to it, and more than once.
+    pub visit_share: f64,
+    pub loop_share: f64,
+    pub loop_twice_share: f64,
+    /// p95 of the items inside the step at once in the log (steps with start events).
+    pub concurrency_p95: Option<u32>,
+}
+
+/// One transition of the routing.
+#[derive(Debug, Serialize)]
+pub struct TransitionReport {
+    pub from: String,
+    pub to: String,
+    pub share: f64,
 }
 
 /// The simulated lead time: percentiles with their 95% intervals, mean, min and max.
@@ -87,11 +132,43 @@ pub struct ConstraintReport<'a> {
 /// The simulated current map next to its measured items.
 #[derive(Debug, Serialize)]
 pub struct ValidationReport {
+    /// All the finished items of the log.
     pub items: u64,
     pub measured_seconds: Percentiles,
     pub difference_percent: Percentiles,
+    /// Earth mover's distance between the lead time distributions, in percent of the measured
+    /// mean lead time.
+    pub distance_percent: f64,
+    pub throughput_per_week: Compared,
+    pub steps: Vec<StepFitReport>,
+    /// The step that moves the mean lead time furthest from the log's, when outside.
+    pub worst_step: Option<WorstStepReport>,
     pub tolerance_percent: f64,
     pub within: bool,
+}
+
+/// A measured figure and its simulated counterpart.
+#[derive(Debug, Serialize)]
+pub struct Compared {
+    pub measured: f64,
+    pub simulated: f64,
+}
+
+/// One step simulated next to the log, per item that went through it.
+#[derive(Debug, Serialize)]
+pub struct StepFitReport {
+    pub id: String,
+    pub visit_share: Compared,
+    pub wait_seconds: Compared,
+    pub process_seconds: Compared,
+}
+
+/// The step to look at first.
+#[derive(Debug, Serialize)]
+pub struct WorstStepReport {
+    pub step: String,
+    /// What its difference adds to the mean lead time, in percent of the measured mean.
+    pub mean_lead_time_percent: f64,
 }
 
 /// p50, p85 and p95 of one quantity.
@@ -114,6 +191,8 @@ impl<'a> SimulationReport<'a> {
             replications: p.replications,
             arrivals_per_week: p.arrivals_per_week,
             arrivals_source: report.arrivals_source,
+            model: report.model,
+            calibration: report.calibration.map(|c| calibration_report(stream, c)),
             wip_limit: report.wip_limit,
             mean_entry_wait_seconds: seconds(p.mean_entry_wait),
             lead_time_seconds: LeadTimeReport {
@@ -155,6 +234,7 @@ impl<'a> SimulationReport<'a> {
                     ConstraintReason::TimeInStep => "time_in_step",
                 },
             }),
+            unchecked: report.unchecked,
             validation: report.validation.map(|v| ValidationReport {
                 items: v.measured.count,
                 measured_seconds: Percentiles {
@@ -167,10 +247,78 @@ impl<'a> SimulationReport<'a> {
                     p85: v.difference_percent[1],
                     p95: v.difference_percent[2],
                 },
+                distance_percent: v.distance_percent,
+                throughput_per_week: Compared {
+                    measured: v.throughput_per_week.0,
+                    simulated: v.throughput_per_week.1,
+                },
+                steps: stream
+                    .steps
+                    .iter()
+                    .zip(&v.steps)
+                    .map(|(step, fit)| StepFitReport {
+                        id: step.id.clone(),
+                        visit_share: Compared {
+                            measured: fit.visit_share.0,
+                            simulated: fit.visit_share.1,
+                        },
+                        wait_seconds: Compared {
+                            measured: seconds(fit.wait.0),
+                            simulated: seconds(fit.wait.1),
+                        },
+                        process_seconds: Compared {
+                            measured: seconds(fit.process.0),
+                            simulated: seconds(fit.process.1),
+                        },
+                    })
+                    .collect(),
+                worst_step: v.worst_step.map(|(s, percent)| WorstStepReport {
+                    step: stream.steps[s].id.clone(),
+                    mean_lead_time_percent: percent,
+                }),
                 tolerance_percent: TOLERANCE_PERCENT,
                 within: v.within,
             }),
         }
+    }
+}
+
+fn calibration_report(stream: &ValueStream, c: &Calibration) -> CalibrationReport {
+    let finished = c.finished().max(1) as f64;
+    let name = |index: usize| {
+        stream
+            .steps
+            .get(index)
+            .map_or_else(|| "end".to_string(), |s| s.id.clone())
+    };
+    let mut transitions = Vec::new();
+    for (from, row) in c.transitions.iter().enumerate() {
+        for (to, &count) in row.iter().enumerate().filter(|(_, n)| **n > 0) {
+            transitions.push(TransitionReport {
+                from: if from == 0 {
+                    "start".to_string()
+                } else {
+                    name(from - 1)
+                },
+                to: name(to),
+                share: count as f64 / finished,
+            });
+        }
+    }
+    CalibrationReport {
+        finished_items: c.finished(),
+        arrivals: c.gaps.len() as u64 + 1,
+        steps: c
+            .steps
+            .iter()
+            .map(|s| StepCalibrationReport {
+                visit_share: s.samples.len() as f64 / finished,
+                loop_share: s.looped as f64 / finished,
+                loop_twice_share: s.looped_twice as f64 / finished,
+                concurrency_p95: s.concurrency_p95,
+            })
+            .collect(),
+        transitions,
     }
 }
 
@@ -192,11 +340,12 @@ fn durations_source(model: &StepModel) -> String {
         }
         Durations::Estimated { .. } => "estimated".to_string(),
     };
-    if model.capacity.is_some() {
+    match (model.capacity, model.capacity_from_log) {
+        // Calibrated: the log's wait, then the queue for the p95 of its items at once.
+        (Some(_), true) => format!("{source}; capacity: p95 of the log's items at once"),
         // The drawn wait is not used: it comes from the queue.
-        format!("{source}; wait from the queue")
-    } else {
-        source
+        (Some(_), false) => format!("{source}; wait from the queue"),
+        (None, _) => source,
     }
 }
 
@@ -224,6 +373,27 @@ pub fn text(report: &Report<'_>) -> String {
         "  arrivals {:.1} per week ({})",
         p.arrivals_per_week, report.arrivals_source
     );
+    match report.calibration {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "  model: calibrated from the log: each step's time drawn from the {} finished items, routed as they went (skips, early exits, loops), arrivals as they came{}",
+                c.finished(),
+                if models.iter().any(|m| m.capacity_from_log) {
+                    ", capacity the p95 of the items inside a step at once"
+                } else {
+                    ""
+                }
+            );
+        }
+        None if report.validation.is_some() || report.unchecked.is_some() => {
+            let _ = writeln!(
+                out,
+                "  model: fitted: the map's steps and rework shares, Poisson arrivals"
+            );
+        }
+        None => {}
+    }
     if let Some(limit) = report.wip_limit {
         let _ = writeln!(
             out,
@@ -302,21 +472,99 @@ pub fn text(report: &Report<'_>) -> String {
             );
         }
     }
+    if let Some(c) = report.calibration {
+        routing_text(&mut out, stream, c);
+    }
     if let Some(v) = report.validation {
-        let [d50, d85, d95] = v.difference_percent;
-        let _ = writeln!(
-            out,
-            "\nAgainst the log: {} items passed every step: p50 {}, p85 {}, p95 {}",
-            v.measured.count,
-            v.measured.p50.human(),
-            v.measured.p85.human(),
-            v.measured.p95.human()
-        );
-        let _ = writeln!(
-            out,
-            "  simulated differs by {d50:+.1}%, {d85:+.1}%, {d95:+.1}%: {} the ±{TOLERANCE_PERCENT}% tolerance",
-            if v.within { "within" } else { "OUTSIDE" }
-        );
+        validation_text(&mut out, stream, v);
+    } else if let Some(why) = report.unchecked {
+        let _ = writeln!(out, "\nNot held against the log: {why}");
     }
     out
+}
+
+/// Per step, the share of the log's finished items that visited it and looped back to it.
+fn routing_text(out: &mut String, stream: &ValueStream, c: &Calibration) {
+    let finished = c.finished().max(1) as f64;
+    let _ = writeln!(
+        out,
+        "\nRouting from the log ({} finished items): visited, came back, came back twice; left after it",
+        c.finished()
+    );
+    let end = stream.steps.len();
+    for (index, (step, s)) in stream.steps.iter().zip(&c.steps).enumerate() {
+        let left = c.transitions[index + 1][end] as f64;
+        let _ = writeln!(
+            out,
+            "  {:<22} {:>5.1}% {:>5.1}% {:>5.1}%   {:>5.1}%",
+            step.id,
+            s.samples.len() as f64 * 100.0 / finished,
+            s.looped as f64 * 100.0 / finished,
+            s.looped_twice as f64 * 100.0 / finished,
+            left * 100.0 / finished,
+        );
+    }
+}
+
+/// Below this (percent of the mean lead time), no single step explains the difference.
+const SMALL_STEP_DIFFERENCE_PERCENT: f64 = 5.0;
+
+/// The simulated current state next to all the finished items of its log.
+fn validation_text(out: &mut String, stream: &ValueStream, v: &Validation) {
+    let [d50, d85, d95] = v.difference_percent;
+    let _ = writeln!(
+        out,
+        "\nAgainst the log: its {} finished items: p50 {}, p85 {}, p95 {}",
+        v.measured.count,
+        v.measured.p50.human(),
+        v.measured.p85.human(),
+        v.measured.p95.human()
+    );
+    let _ = writeln!(
+        out,
+        "  simulated differs by {d50:+.1}%, {d85:+.1}%, {d95:+.1}%: {} the ±{TOLERANCE_PERCENT}% tolerance",
+        if v.within { "within" } else { "OUTSIDE" }
+    );
+    let _ = writeln!(
+        out,
+        "  earth mover's distance {:.1}% of the mean lead time (how far an item's lead time moves on average to turn one distribution into the other)",
+        v.distance_percent
+    );
+    let (measured, simulated) = v.throughput_per_week;
+    let _ = writeln!(
+        out,
+        "  throughput {simulated:.1} per week (the log finished {measured:.1} per week)"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<22} {:>15} {:>23} {:>23}",
+        "per item in the step", "visited", "wait", "process"
+    );
+    for (step, fit) in stream.steps.iter().zip(&v.steps) {
+        let _ = writeln!(
+            out,
+            "  {:<22} {:>6.1}% {:>6.1}% {:>11} {:>11} {:>11} {:>11}",
+            step.id,
+            fit.visit_share.0 * 100.0,
+            fit.visit_share.1 * 100.0,
+            fit.wait.0.human(),
+            fit.wait.1.human(),
+            fit.process.0.human(),
+            fit.process.1.human()
+        );
+    }
+    let _ = writeln!(out, "  (each pair: log, simulated)");
+    if let Some((index, percent)) = v.worst_step {
+        let _ = writeln!(
+            out,
+            "  differs most at {}: its simulated time moves the mean lead time by {percent:+.1}% of the log's",
+            stream.steps[index].id
+        );
+        if percent.abs() < SMALL_STEP_DIFFERENCE_PERCENT {
+            let _ = writeln!(
+                out,
+                "  every step's share of the mean is within {SMALL_STEP_DIFFERENCE_PERCENT}% of the log's: what differs is how long and short times combine within one item (each step's time is drawn on its own, given where the item came from), or too few items"
+            );
+        }
+    }
 }

@@ -8,7 +8,8 @@ use rand::{RngExt as _, SeedableRng as _};
 use rand_distr::{Distribution as _, Exp, LogNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::{Config, Durations, ESTIMATE_SIGMA, MS_PER_WEEK, StepModel};
+use super::calibration::Sample;
+use super::{Calibration, Config, Durations, ESTIMATE_SIGMA, MS_PER_WEEK, StepModel};
 use crate::Duration;
 use crate::graph;
 use crate::model::ValueStream;
@@ -81,6 +82,8 @@ pub(super) struct Run {
 #[derive(Clone, Debug, Default)]
 pub(super) struct StepStats {
     pub(super) passes: u64,
+    /// Items that entered the step at least once.
+    pub(super) visitors: u64,
     pub(super) wait_sum: i64,
     pub(super) batches: u64,
     pub(super) process_sum: i64,
@@ -116,6 +119,10 @@ enum Event {
         step: u32,
         item: u32,
         batch: u32,
+    },
+    /// A calibrated item's time outside the map's steps is over: it leaves.
+    Leave {
+        item: u32,
     },
 }
 
@@ -154,6 +161,10 @@ struct Item {
     /// Steps the item is in now (entered, not yet finished).
     active: Vec<bool>,
     sinks_left: u32,
+    /// A calibrated item's time outside the map's steps, spent before it leaves.
+    outside: i64,
+    /// Where the log's item drawn for its current step went next.
+    next: u32,
 }
 
 #[derive(Debug)]
@@ -165,8 +176,18 @@ enum Draw {
     },
 }
 
+/// A calibrated run: routing and unnamed time from the log, and its arrivals replayed.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Calibrated<'a> {
+    pub(super) calibration: &'a Calibration,
+    pub(super) replay_arrivals: bool,
+}
+
 pub(super) struct Engine<'a> {
     shape: &'a Shape,
+    calibrated: Option<Calibrated<'a>>,
+    /// Where the replayed arrivals are in the log's gaps.
+    gap_cursor: usize,
     models: &'a [StepModel],
     draws: Vec<Draw>,
     rng: Xoshiro256PlusPlus,
@@ -216,10 +237,20 @@ impl<'a> Engine<'a> {
         models: &'a [StepModel],
         config: &Config,
         seed: u64,
+        calibrated: Option<Calibrated<'a>>,
     ) -> Self {
         let rate_per_ms = (config.arrivals_per_week / MS_PER_WEEK).max(f64::MIN_POSITIVE);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let gaps = calibrated.map_or(0, |c| c.calibration.gaps.len());
         Engine {
             shape,
+            calibrated,
+            // Each replication replays the log's arrivals from its own place.
+            gap_cursor: if gaps > 0 {
+                rng.random_range(0..gaps)
+            } else {
+                0
+            },
             models,
             draws: models
                 .iter()
@@ -231,7 +262,7 @@ impl<'a> Engine<'a> {
                     },
                 })
                 .collect(),
-            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            rng,
             interarrival: Exp::new(rate_per_ms).expect("a positive rate"),
             wip_limit: config.wip_limit,
             heap: BinaryHeap::new(),
@@ -285,6 +316,7 @@ impl<'a> Engine<'a> {
                     Event::Done { step, item, batch } => {
                         self.done(step as usize, item, batch, time);
                     }
+                    Event::Leave { item } => self.leave(item, time),
                 }
             }
             // Nothing else can happen: partial batches go now.
@@ -319,8 +351,15 @@ impl<'a> Engine<'a> {
         self.arrived += 1;
         self.last_arrival = now;
         if self.arrived < self.to_arrive {
-            // At most a century apart, so that the clock never overflows.
-            let gap = self.interarrival.sample(&mut self.rng).min(3.2e12).round() as i64;
+            let gap = match self.calibrated {
+                Some(c) if c.replay_arrivals && !c.calibration.gaps.is_empty() => {
+                    let gaps = &c.calibration.gaps;
+                    self.gap_cursor = (self.gap_cursor + 1) % gaps.len();
+                    gaps[self.gap_cursor]
+                }
+                // At most a century apart, so that the clock never overflows.
+                _ => self.interarrival.sample(&mut self.rng).min(3.2e12).round() as i64,
+            };
             self.schedule(now + gap, Event::Arrive);
         }
         let steps = self.models.len();
@@ -346,6 +385,7 @@ impl<'a> Engine<'a> {
         state.done.fill(false);
         state.active.fill(false);
         state.sinks_left = self.shape.sinks;
+        state.outside = 0;
         if self.wip_limit.is_some_and(|limit| self.in_stream >= limit) {
             self.backlog.push_back((item, now));
         } else {
@@ -355,6 +395,10 @@ impl<'a> Engine<'a> {
 
     fn enter_stream(&mut self, item: u32, now: i64) {
         self.in_stream += 1;
+        if self.calibrated.is_some() {
+            self.next_on_route(item, 0, now);
+            return;
+        }
         let shape = self.shape;
         for &source in &shape.sources {
             self.enter(item, source, now);
@@ -375,8 +419,13 @@ impl<'a> Engine<'a> {
     }
 
     fn enter(&mut self, item: u32, step: usize, now: i64) {
-        let (wait, process) = self.draw(step);
+        let drawn = self.draw(step);
+        self.enter_drawn(item, step, now, drawn);
+    }
+
+    fn enter_drawn(&mut self, item: u32, step: usize, now: i64, (wait, process): (i64, i64)) {
         let state = &mut self.items[item as usize];
+        let first_visit = !state.done[step] && !state.active[step];
         state.active[step] = true;
         state.entered_step[step] = now;
         state.wait[step] = wait;
@@ -384,6 +433,7 @@ impl<'a> Engine<'a> {
         let stats = &mut self.stats[step];
         stats.advance(now);
         stats.passes += 1;
+        stats.visitors += u64::from(first_visit);
         stats.waiting += 1;
         if self.models[step]
             .wip_limit
@@ -399,7 +449,8 @@ impl<'a> Engine<'a> {
     fn admit(&mut self, item: u32, step: usize, now: i64) {
         self.in_step[step] += 1;
         let wait = self.items[item as usize].wait[step];
-        if self.models[step].capacity.is_some() {
+        // A calibrated step waits as the log's items did, then queues for its capacity.
+        if self.models[step].capacity.is_some() && self.calibrated.is_none() {
             // The wait emerges from the queue.
             self.queues[step].push_back(item);
             self.start_work(step, now, false);
@@ -505,6 +556,11 @@ impl<'a> Engine<'a> {
     fn finish_step(&mut self, item: u32, step: usize, now: i64) {
         let shape = self.shape;
         self.items[item as usize].active[step] = false;
+        if self.calibrated.is_some() {
+            self.items[item as usize].done[step] = true;
+            self.next_on_route(item, step + 1, now);
+            return;
+        }
         for rework in &shape.loops[step] {
             if rework.share > 0.0 && self.rng.random_bool(rework.share.min(1.0)) {
                 let state = &mut self.items[item as usize];
@@ -547,6 +603,56 @@ impl<'a> Engine<'a> {
                     self.enter(item, successor, now);
                 }
             }
+        }
+    }
+
+    /// A calibrated item moves on from `from` (0: its arrival, `s + 1`: step `s`) as the log's
+    /// items did: to a step it has not visited, with the share of items that went there next,
+    /// or out of the stream after its time outside the map's steps.
+    fn next_on_route(&mut self, item: u32, from: usize, now: i64) {
+        let Some(calibrated) = self.calibrated else {
+            return;
+        };
+        let calibration = calibrated.calibration;
+        let row = &calibration.transitions[from];
+        let steps = self.models.len();
+        let state = &self.items[item as usize];
+        let done = &state.done;
+        let open = |to: usize| to == steps || !done[to];
+        // Where the drawn item went next, unless the route has been there already.
+        let planned = (from > 0 && open(state.next as usize)).then_some(state.next as usize);
+        let total: u64 = (0..=steps).filter(|&to| open(to)).map(|to| row[to]).sum();
+        let mut next = planned.unwrap_or(steps);
+        if planned.is_none() && total > 0 {
+            let mut pick = self.rng.random_range(0..total);
+            for to in (0..=steps).filter(|&to| open(to)) {
+                if pick < row[to] {
+                    next = to;
+                    break;
+                }
+                pick -= row[to];
+            }
+        }
+        if next < steps {
+            let samples = &calibration.by_transition[from][next];
+            let sample = if samples.is_empty() {
+                let (wait, process) = self.draw(next);
+                Sample {
+                    wait,
+                    process,
+                    outside: 0,
+                    next: steps as u32,
+                }
+            } else {
+                samples[self.rng.random_range(0..samples.len())]
+            };
+            let (wait, process) = (sample.wait, sample.process);
+            self.items[item as usize].outside += sample.outside;
+            self.items[item as usize].next = sample.next;
+            self.enter_drawn(item, next, now, (wait, process));
+        } else {
+            let outside = self.items[item as usize].outside;
+            self.schedule(now + outside, Event::Leave { item });
         }
     }
 

@@ -21,6 +21,8 @@ pub struct StepModel {
     pub durations: Durations,
     /// Items (or batches) worked on at once; `None`: no limit.
     pub capacity: Option<u32>,
+    /// The capacity is the p95 of the items the log had in the step at once.
+    pub capacity_from_log: bool,
     pub batch_size: u32,
     /// Items in the step at once, waiting or worked on; `None`: no limit.
     pub wip_limit: Option<u32>,
@@ -129,9 +131,47 @@ pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<St
             StepModel {
                 durations,
                 capacity: step.capacity,
+                capacity_from_log: false,
                 batch_size: step.batch_size.unwrap_or(1),
                 wip_limit: step.wip_limit,
                 scaled,
+            }
+        })
+        .collect()
+}
+
+/// The step models of a map calibrated from its log (see [`super::calibration`]): each step
+/// draws the whole time a finished item of the log spent in it; a step no finished item
+/// visited keeps the map's estimates. Capacity and batch size come from the map; with
+/// `capacity_from_log`, a step the map gives no capacity takes the p95 of the items the log
+/// had in it at once.
+pub fn calibrated_models(
+    stream: &ValueStream,
+    calibration: &super::Calibration,
+    capacity_from_log: bool,
+) -> Vec<StepModel> {
+    stream
+        .steps
+        .iter()
+        .zip(&calibration.steps)
+        .map(|(step, calibrated)| {
+            let log_capacity = calibrated
+                .concurrency_p95
+                .filter(|_| capacity_from_log && step.capacity.is_none());
+            StepModel {
+                durations: if calibrated.samples.is_empty() {
+                    Durations::Estimated {
+                        wait: step.wait_time,
+                        process: step.process_time,
+                    }
+                } else {
+                    Durations::Measured(calibrated.samples.clone())
+                },
+                capacity: step.capacity.or(log_capacity),
+                capacity_from_log: log_capacity.is_some(),
+                batch_size: step.batch_size.unwrap_or(1),
+                wip_limit: step.wip_limit,
+                scaled: (false, false),
             }
         })
         .collect()

@@ -18,6 +18,12 @@ pub struct Interval {
 pub struct StepProjection {
     /// Times an item went through the step (more than the items when rework loops back).
     pub passes: u64,
+    /// Items that went through the step at least once.
+    pub visitors: u64,
+    /// Mean time an item that went through the step spent waiting in it, and worked on in it,
+    /// over all its passes.
+    pub wait_per_visitor: Duration,
+    pub process_per_visitor: Duration,
     /// Mean time from entering the step to the start of work, per pass.
     pub mean_wait: Duration,
     /// Mean time worked, per pass (per batch for batched steps).
@@ -52,6 +58,9 @@ pub struct Projection {
     /// Lead time per item, from arrival to the end of its last step (time waiting to enter under
     /// a WIP limit included).
     pub lead_time: Distribution,
+    /// The pooled lead time's quantiles (ms) at (i + 0.5) / [`QUANTILES`], i = 0..QUANTILES:
+    /// the whole distribution, to hold against the log's.
+    pub quantiles: Vec<i64>,
     /// The 95% confidence interval of each percentile over the replications.
     pub p50_interval: Option<Interval>,
     pub p85_interval: Option<Interval>,
@@ -74,6 +83,22 @@ impl Projection {
             ("p95", self.lead_time.p95, self.p95_interval),
         ]
     }
+}
+
+/// How many quantiles of the lead time a projection keeps.
+pub const QUANTILES: usize = 1_000;
+
+/// `QUANTILES` quantiles of sorted `samples` (empty without samples).
+pub fn quantiles(sorted: &[i64]) -> Vec<i64> {
+    if sorted.is_empty() {
+        return Vec::new();
+    }
+    (0..QUANTILES)
+        .map(|i| {
+            let p = (i as f64 + 0.5) / QUANTILES as f64;
+            sorted[((p * sorted.len() as f64) as usize).min(sorted.len() - 1)]
+        })
+        .collect()
 }
 
 /// Two-sided 95% Student t quantiles for 1 to 30 degrees of freedom.
@@ -119,6 +144,8 @@ pub(super) fn summarize(
         .flat_map(|r| r.lead_times.iter().copied())
         .collect();
     let lead_time = Distribution::of(&mut pooled);
+    // `Distribution::of` sorts the samples.
+    let quantiles = quantiles(&pooled);
     let ci = |pick: fn(&Distribution) -> Duration| {
         interval(
             &per_run
@@ -135,6 +162,7 @@ pub(super) fn summarize(
         .map(|s| {
             let sum = |f: fn(&StepStats) -> f64| runs.iter().map(|r| f(&r.steps[s])).sum::<f64>();
             let passes = sum(|x| x.passes as f64);
+            let visitors = sum(|x| x.visitors as f64);
             let batches = sum(|x| x.batches as f64);
             let per = |total: f64, n: f64| {
                 Duration::from_secs_f64(if n > 0.0 { total / n / 1_000.0 } else { 0.0 })
@@ -148,6 +176,9 @@ pub(super) fn summarize(
             };
             StepProjection {
                 passes: passes as u64,
+                visitors: visitors as u64,
+                wait_per_visitor: per(sum(|x| x.wait_sum as f64), visitors),
+                process_per_visitor: per(sum(|x| x.process_sum as f64), visitors),
                 mean_wait: per(sum(|x| x.wait_sum as f64), passes),
                 mean_process: per(sum(|x| x.process_sum as f64), batches),
                 utilization: models[s]
@@ -187,6 +218,7 @@ pub(super) fn summarize(
         p85_interval: ci(|d| d.p85),
         p95_interval: ci(|d| d.p95),
         lead_time,
+        quantiles,
         // Items leave at this rate while items keep arriving, once the stream has filled up:
         // neither the start, when it fills, nor the drain after the last arrival counts. Runs too
         // short for such a window fall back to all items over the whole run.

@@ -16,6 +16,7 @@ fn fixed(stream: &ValueStream, hours: &[(i64, i64)]) -> Vec<StepModel> {
         .map(|(step, &(wait, process))| StepModel {
             durations: Durations::Measured(vec![(wait * HOUR, process * HOUR)]),
             capacity: step.capacity,
+            capacity_from_log: false,
             batch_size: step.batch_size.unwrap_or(1),
             wip_limit: step.wip_limit,
             scaled: (false, false),
@@ -324,14 +325,44 @@ fn validation_compares_the_simulated_percentiles_with_the_measured_items() {
         "name: V\nsteps:\n  - { id: a, name: A, process_time: 1h }\n  - { id: b, name: B, process_time: 1h }\n",
     );
     let projection = simulate(&s, &fixed(&s, &[(0, 5), (0, 5)]), &config(100, 3.0));
-    // Every item takes 10 hours; measured items took 10 or 11.
-    let journeys: Vec<i64> = (0..20).map(|i| (10 + i % 2) * HOUR).collect();
-    let v = validate(&projection, journeys).expect("items to compare with");
+    // Every item takes 10 hours; measured items took 10 or 11, 5 hours in each step (half of
+    // them 6 in b).
+    let log = |lead_times: Vec<i64>| Calibration {
+        steps: vec![
+            StepCalibration {
+                samples: vec![(0, 5 * HOUR); lead_times.len()],
+                ..StepCalibration::default()
+            },
+            StepCalibration {
+                samples: lead_times.iter().map(|t| (0, t - 5 * HOUR)).collect(),
+                ..StepCalibration::default()
+            },
+        ],
+        span: 7 * 24 * HOUR,
+        lead_times,
+        ..Calibration::default()
+    };
+    let v = validate(
+        &projection,
+        &log((0..20).map(|i| (10 + i % 2) * HOUR).collect()),
+    )
+    .expect("items to compare with");
     assert_eq!(v.measured.count, 20);
     assert!(v.difference_percent[0].abs() < 1e-9);
     assert!((v.difference_percent[2] - (10.0 - 11.0) * 100.0 / 11.0).abs() < 1e-9);
+    // Half the items differ by an hour: half an hour of a 10.5h mean.
+    assert!(
+        (v.distance_percent - 0.5 * 100.0 / 10.5).abs() < 0.1,
+        "{v:?}"
+    );
     assert!(v.within, "{v:?}");
-    let slow: Vec<i64> = vec![20 * HOUR; 5];
-    assert!(!validate(&projection, slow).expect("items").within);
-    assert_eq!(validate(&projection, Vec::new()), None);
+    assert_eq!(v.worst_step, None);
+    assert_eq!(v.steps[1].visit_share, (1.0, 1.0));
+    let slow = validate(&projection, &log(vec![20 * HOUR; 5])).expect("items");
+    assert!(!slow.within);
+    // b took 15 hours in the log and 5 in the simulation: 10 of the 20 hours.
+    let (step, percent) = slow.worst_step.expect("a step to blame");
+    assert_eq!(step, 1);
+    assert!((percent + 50.0).abs() < 1e-6, "{percent}");
+    assert_eq!(validate(&projection, &log(Vec::new())), None);
 }

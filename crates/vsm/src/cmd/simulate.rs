@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use vsm_app::simulate::{Request, WipLimit};
+use vsm_app::simulate::{Model, Request, WipLimit};
 use vsm_render::Format;
 
 use crate::{args, output, simulate};
@@ -37,8 +37,21 @@ pub struct Args {
     /// Independent runs the items are split into (for the confidence intervals).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1000))]
     replications: u32,
+    /// `calibrated`: a measured map as its log shows it (each step's time drawn from the
+    /// items' own, routing with the log's skips and loops, arrivals as they came, capacity where
+    /// the log shows it); `fitted`: the map's steps and rework shares with Poisson arrivals,
+    /// for comparison. Maps without a log, and future states, always run fitted.
+    #[arg(long, value_enum, default_value = "calibrated")]
+    model: ModelArg,
     #[arg(long, short, value_parser = args::formats(args::TEXT_JSON), default_value = "text")]
     format: Format,
+}
+
+/// The model `--model` picks.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ModelArg {
+    Calibrated,
+    Fitted,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -50,6 +63,10 @@ pub fn run(args: &Args) -> Result<()> {
         capacity: args.capacity.clone(),
         batch: args.batch.clone(),
         replications: args.replications,
+        model: match args.model {
+            ModelArg::Calibrated => Model::Calibrated,
+            ModelArg::Fitted => Model::Fitted,
+        },
     };
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
@@ -61,6 +78,9 @@ pub fn run(args: &Args) -> Result<()> {
         arrivals_source: &simulated.arrivals_source,
         wip_limit: simulated.wip_limit,
         validation: simulated.validation.as_ref(),
+        unchecked: simulated.unchecked,
+        model: simulated.model.as_str(),
+        calibration: simulated.calibration.as_ref(),
     };
     let text = match args.format {
         Format::Json => vsm_render::simulate::json(&report),
