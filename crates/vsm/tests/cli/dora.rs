@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::store_log::clone_ants;
-use crate::{json_ok_in, repo_root, stdout, vsm_fails_in, vsm_ok_in};
+use crate::{json_ok_in, repo_root, stdout, vsm_fails_in, vsm_in, vsm_ok_in};
 
 /// A folder with the clone in `ants/` and `.vsm/events.sqlite` from git (with `deployments`, a
 /// CSV file's text, when given) and GitHub.
@@ -238,5 +238,117 @@ fn a_missing_store_is_named_with_what_to_do() {
             "there is no event store at `.vsm/events.sqlite`; fetch one with `vsm fetch git .`"
         ),
         "{error}"
+    );
+}
+
+/// A map with a `dora:` section (releases as deployments, by month) and DORA targets.
+const DORA_MAP: &str = "name: Ants delivery\nsteps:\n  - { id: build, process_time: 1h }\ndora:\n  releases_as_deployments: true\n  period: month\ntargets:\n  deployment_frequency: { min: 1/day }\n  change_failure_rate: { max: 15% }\n  recovery_time: { max: 1d }\n";
+
+#[test]
+fn a_maps_dora_section_configures_vsm_dora_and_flags_override_it() {
+    let dir = fetched(None);
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    // The map is one folder below the store: the store is found from the map's folder up.
+    std::fs::write(dir.path().join("docs/vsm.yaml"), DORA_MAP).unwrap();
+    let window = ["--from", "2024-01-01", "--to", "2024-07-01"];
+    let json = json_ok_in(
+        dir.path(),
+        &[&["dora", "--map", "docs/vsm.yaml"][..], &window].concat(),
+    );
+    assert_eq!(json["period"], "month", "{json}");
+    assert_eq!(json["overall"]["deployments"], 2, "the two tags of 2024");
+    // The flag overrides the map.
+    let json = json_ok_in(
+        dir.path(),
+        &[
+            &["dora", "--map", "docs/vsm.yaml", "--period", "week"][..],
+            &window,
+        ]
+        .concat(),
+    );
+    assert_eq!(json["period"], "week");
+    // A map without `dora:` says how to add one.
+    std::fs::write(
+        dir.path().join("plain.yaml"),
+        "name: P\nsteps:\n  - { id: a, process_time: 1h }\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "--map", "plain.yaml"]);
+    assert!(
+        error.contains("`plain.yaml` has no `dora:` section; add `dora: {}`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_snapshot_keeps_the_last_full_periods_dora_figures_for_trend_and_check() {
+    let dir = fetched(None);
+    std::fs::write(dir.path().join("vsm.yaml"), DORA_MAP).unwrap();
+    // July 2nd: the last full month is June 2024, with one tag (v2.10.0).
+    vsm_ok_in(
+        dir.path(),
+        &["snapshot", "vsm.yaml", "--at", "2024-07-02T00:00:00Z"],
+    );
+    let month = json_ok_in(
+        dir.path(),
+        &[
+            "dora",
+            "--map",
+            "vsm.yaml",
+            "--from",
+            "2024-06-01",
+            "--to",
+            "2024-07-01",
+        ],
+    );
+    let trend = json_ok_in(
+        dir.path(),
+        &[
+            "trend",
+            "vsm.yaml",
+            "--metric",
+            "dora.deployment_frequency_per_day",
+            "--metric",
+            "dora.lead_time.p50",
+            "--metric",
+            "dora.change_failure_rate",
+        ],
+    );
+    let last = |name: &str| {
+        let values = trend["metrics"][name]["values"].as_array().unwrap();
+        values.last().unwrap().as_f64().unwrap()
+    };
+    assert_eq!(
+        last("dora.deployment_frequency_per_day"),
+        1.0 / 30.0,
+        "{trend}"
+    );
+    assert_eq!(
+        trend["metrics"]["dora.deployment_frequency_per_day"]["unit"],
+        "per_day"
+    );
+    assert_eq!(
+        last("dora.lead_time.p50"),
+        month["overall"]["lead_time"]["median"].as_f64().unwrap(),
+        "the snapshot's median is `vsm dora`'s over the month"
+    );
+    assert_eq!(last("dora.change_failure_rate"), 0.0);
+    // One deployment in 30 days is below 1/day; no failure is at most 15%, and with no
+    // failure there is nothing to recover from.
+    let output = vsm_in(dir.path(), &["check", "vsm.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("1 of 3 targets failed"), "{text}");
+    assert!(
+        text.contains("FAIL deployment_frequency: 0.03/day, below the minimum 1/day"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok   change_failure_rate: 0%, at most 15%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok   recovery_time: no value (no failed deployment to recover from"),
+        "{text}"
     );
 }
