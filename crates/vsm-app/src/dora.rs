@@ -23,16 +23,26 @@ pub struct Request {
     pub releases_as_deployments: bool,
     /// Services made of several repositories.
     pub services: Vec<Service>,
+    /// A file of incidents (CSV or JSON Lines) besides the store's.
+    pub incidents: Option<PathBuf>,
 }
 
 impl Request {
-    /// What a map's `dora:` section asks for, over `window`.
-    pub fn of_settings(settings: &Settings, window: dora::Window) -> Request {
+    /// What the `dora:` section of the map at `map` asks for, over `window` (its incidents
+    /// file is relative to the map).
+    pub fn of_settings(map: Option<&Path>, settings: &Settings, window: dora::Window) -> Request {
+        let folder = map
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty());
         Request {
             config: settings.config.clone(),
             window,
             releases_as_deployments: settings.releases_as_deployments,
             services: settings.services.clone(),
+            incidents: settings
+                .incidents
+                .as_ref()
+                .map(|file| crate::paths::normalize(&folder.unwrap_or(Path::new(".")).join(file))),
         }
     }
 }
@@ -81,10 +91,8 @@ pub fn metrics_of_map(
 ) -> Result<Vec<(String, f64)>> {
     let window = last_full_period(settings.period, at);
     let days = dora::days_between(window.from, window.to);
-    let report = report(
-        &store_of(map, settings),
-        &Request::of_settings(settings, window),
-    )?;
+    let request = Request::of_settings(Some(map), settings, window);
+    let report = report(&store_of(map, settings), &request)?;
     Ok(vsm_core::metrics::of_dora(&report.overall, days))
 }
 
@@ -99,6 +107,10 @@ pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
     }
     let stored = Store::open(path)?.delivery()?;
     let mut delivery = delivery(stored, request.releases_as_deployments);
+    if let Some(file) = &request.incidents {
+        let incidents = vsm_fetch::incidents::read(file)?;
+        add_incidents(&mut delivery, incidents);
+    }
     dora::name_services(&mut delivery, &request.services);
     Ok(dora::report(&delivery, &request.config, &request.window))
 }
@@ -221,6 +233,41 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
         issues,
         left_out,
     }
+}
+
+/// Adds the incidents of a file. The deployment an incident names is the store's deployment of
+/// that id, else the one whose id ends with it (`7` names `deploy:production:7`, the id a
+/// deployments file gave); a name that is neither is kept, and the incident is reported
+/// unattributed.
+fn add_incidents(delivery: &mut Delivery, incidents: Vec<vsm_fetch::incidents::Incident>) {
+    let resolve = |named: String| {
+        if delivery.deployments.iter().any(|d| d.id == named) {
+            return named;
+        }
+        let mut ending = delivery.deployments.iter().filter(|d| {
+            d.id.strip_suffix(named.as_str())
+                .is_some_and(|rest| rest.ends_with([':', '/']))
+        });
+        match (ending.next(), ending.next()) {
+            (Some(one), None) => one.id.clone(),
+            _ => named,
+        }
+    };
+    let issues: Vec<Issue> = incidents
+        .into_iter()
+        .map(|i| Issue {
+            id: format!("incident:{}", i.id),
+            service: i.service,
+            title: i.title,
+            labels: Vec::new(),
+            kind: None,
+            created: Some(i.started),
+            resolved: i.resolved,
+            incident: true,
+            deployment: i.deployment.map(resolve),
+        })
+        .collect();
+    delivery.issues.extend(issues);
 }
 
 /// The repository (GitHub) or project (GitLab) a deployment's id names.

@@ -57,6 +57,10 @@ pub struct Args {
     /// Take each release (tag) as a successful production deployment.
     #[arg(long)]
     releases_as_deployments: bool,
+    /// A file of incidents, CSV or JSON Lines (`id`, `started`; optionally `service`,
+    /// `resolved`, `deployment`, `title`), in place of the map's `dora: { incidents: }`.
+    #[arg(long, value_name = "FILE")]
+    incidents: Option<PathBuf>,
 }
 
 fn periods() -> impl clap::builder::TypedValueParser<Value = Period> {
@@ -138,7 +142,10 @@ pub fn run(args: &Args) -> Result<()> {
         period: settings.period,
         service: args.service.clone(),
     };
-    let request = vsm_app::dora::Request::of_settings(&settings, window);
+    let mut request = vsm_app::dora::Request::of_settings(args.map.as_deref(), &settings, window);
+    if let Some(file) = &args.incidents {
+        request.incidents = Some(file.clone());
+    }
     let report = vsm_app::dora::report(&store, &request)?;
     let text = match args.format {
         Format::Json => vsm_render::dora::json(&report, args.explain),

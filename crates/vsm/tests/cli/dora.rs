@@ -170,8 +170,9 @@ fn releases_as_deployments_count_the_tags_of_each_month_and_a_pull_requests_lead
     );
 }
 
-#[test]
-fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
+/// The fetched folder with four deployments from a file: 1 (success, v2.0.0), 2 (failure)
+/// and 3 (success, both v2.1.0) to production in March 2024, 4 to staging.
+fn fetched_with_deployments() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     clone_ants(&dir.path().join("ants"));
     let clone = dir.path().join("ants");
@@ -189,7 +190,12 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
          4,staging,success,2024-03-01T10:00:00Z,2024-03-01T10:10:00Z,{second}\n"
     );
     drop(dir);
-    let dir = fetched(Some(&csv));
+    fetched(Some(&csv))
+}
+
+#[test]
+fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
+    let dir = fetched_with_deployments();
     let json = json_ok_in(
         dir.path(),
         &[
@@ -350,5 +356,78 @@ fn a_snapshot_keeps_the_last_full_periods_dora_figures_for_trend_and_check() {
     assert!(
         text.contains("ok   recovery_time: no value (no failed deployment to recover from"),
         "{text}"
+    );
+}
+
+#[test]
+fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_before() {
+    let dir = fetched_with_deployments();
+    // INC-1 names deployment 1 (the file's id), though 3 is the last one before it; INC-2
+    // names none and follows deployment 3; INC-3 names a deployment the store does not have.
+    std::fs::write(
+        dir.path().join("incidents.csv"),
+        "id,started,resolved,deployment\n\
+         INC-1,2024-03-06T09:00:00Z,2024-03-06T10:30:00Z,1\n\
+         INC-2,2024-03-07T09:00:00Z,,\n\
+         INC-3,2024-03-08T09:00:00Z,2024-03-08T09:30:00Z,99\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: Ants\nsteps:\n  - { id: build, process_time: 1h }\ndora: { incidents: incidents.csv }\n",
+    )
+    .unwrap();
+    let window = ["--from", "2024-03-01", "--to", "2024-04-01"];
+    let json = json_ok_in(
+        dir.path(),
+        &[
+            &[
+                "dora",
+                "--map",
+                "vsm.yaml",
+                "--explain",
+                "change-failure-rate",
+            ][..],
+            &window,
+        ]
+        .concat(),
+    );
+    let deployments = json["explain"]["deployments"].as_array().unwrap();
+    let failures = |n: usize| deployments[n]["failures"].clone();
+    assert_eq!(failures(0), serde_json::json!(["incident:INC-1"]), "{json}");
+    assert_eq!(failures(1), serde_json::json!(["deployment failed"]));
+    assert_eq!(failures(2), serde_json::json!(["incident:INC-2"]));
+    let overall = &json["overall"];
+    assert_eq!(overall["change_failure_rate"], 1.0, "all three failed");
+    // Recoveries: deployment 2 (2h), INC-1 (1h 30m), INC-3 (30m); INC-2 is unresolved.
+    assert_eq!(overall["recovery_time"]["count"], 3);
+    assert_eq!(overall["unrecovered"], 1);
+    let coverage = &json["coverage"];
+    assert_eq!(
+        (&coverage["incidents"], &coverage["incidents_attributed"]),
+        (&3.into(), &2.into())
+    );
+    let incidents = json["explain"]["incidents"].as_array().unwrap();
+    assert_eq!(
+        incidents[2]["unattributed"],
+        "its deployment `99` is no production deployment of the store"
+    );
+    // `--incidents` replaces the map's file; a bad row names its place.
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "id,started\nINC-9,last tuesday\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(
+        dir.path(),
+        &[
+            &["dora", "--map", "vsm.yaml", "--incidents", "bad.csv"][..],
+            &window,
+        ]
+        .concat(),
+    );
+    assert!(
+        error.contains("bad.csv, row 2, field `started`: `last tuesday` is not a time; write the time as RFC 3339"),
+        "{error}"
     );
 }
