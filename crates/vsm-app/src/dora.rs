@@ -82,6 +82,37 @@ pub fn last_full_period(period: dora::Period, at: jiff::Timestamp) -> dora::Wind
     }
 }
 
+/// How many periods the report shows: four weeks of days, twelve weeks, twelve months.
+fn report_periods(period: dora::Period) -> usize {
+    match period {
+        dora::Period::Day => 28,
+        dora::Period::Week | dora::Period::Month => 12,
+    }
+}
+
+/// The report's window: the last full periods before `now` (see [`report_periods`]).
+pub fn report_window(period: dora::Period, now: jiff::Timestamp) -> dora::Window {
+    let last = last_full_period(period, now);
+    let mut from = last.from;
+    for _ in 1..report_periods(period) {
+        from = last_full_period(period, from).from;
+    }
+    dora::Window { from, ..last }
+}
+
+/// The DORA section of the report of the map at `map`: the store it reads, and the figures of
+/// the full periods before `now`.
+pub fn for_report(
+    map: &Path,
+    settings: &Settings,
+    now: jiff::Timestamp,
+) -> Result<(PathBuf, dora::Report)> {
+    let store = store_of(map, settings);
+    let request = Request::of_settings(Some(map), settings, report_window(settings.period, now));
+    let report = report(&store, &request)?;
+    Ok((crate::paths::relative_to_map(map, &store), report))
+}
+
 /// The DORA figures of a map's last full period before `at`, as named metrics (see
 /// `vsm_core::metrics::of_dora`).
 pub fn metrics_of_map(
@@ -293,6 +324,11 @@ mod tests {
         assert_eq!(month.from.to_string(), "2024-05-01T00:00:00Z");
         let day = last_full_period(dora::Period::Day, "2024-06-12T00:00:00Z".parse().unwrap());
         assert_eq!(day.from.to_string(), "2024-06-11T00:00:00Z");
+        let report = report_window(dora::Period::Month, at);
+        assert_eq!(
+            (report.from.to_string(), report.to.to_string()),
+            ("2023-06-01T00:00:00Z".into(), "2024-06-01T00:00:00Z".into())
+        );
     }
 
     #[test]

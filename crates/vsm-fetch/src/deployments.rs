@@ -66,30 +66,17 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
     for (row, fields) in rows {
         let [id, environment, status, started, finished, commit] =
             <[String; 6]>::try_from(fields).expect("six fields");
-        for (field, value) in [
-            ("id", &id),
-            ("environment", &environment),
-            ("status", &status),
-        ] {
-            if value.is_empty() {
-                return Err(bad(
-                    row,
-                    field,
-                    value,
-                    "is empty",
-                    &format!("give every deployment its {field}"),
-                ));
-            }
-        }
-        if !seen.insert(id.clone()) {
-            return Err(bad(
-                row,
-                "id",
-                &id,
-                "is the id of an earlier row",
-                "give every deployment its own id",
-            ));
-        }
+        table::given_and_new(
+            &shown,
+            &LAYOUT,
+            row,
+            &[
+                ("id", &id),
+                ("environment", &environment),
+                ("status", &status),
+            ],
+            &mut seen,
+        )?;
         let (started_at, finished_at) =
             table::span(&shown, row, ("started", &started), ("finished", &finished))?;
         let commit_at = resolve(&commit, history).map_err(|problem| {

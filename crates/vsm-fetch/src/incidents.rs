@@ -42,32 +42,12 @@ pub struct Incident {
 /// Reads and checks the file.
 pub fn read(path: &Path) -> Result<Vec<Incident>, TableError> {
     let (shown, rows) = table::read(path, &LAYOUT)?;
-    let bad = |row: usize, field: &str, value: &str, problem: &str, fix: &str| {
-        table::bad(&shown, row, field, value, problem, fix)
-    };
     let mut seen = HashSet::new();
     let mut incidents = Vec::new();
     for (row, fields) in rows {
         let [id, service, started, resolved, deployment, title] =
             <[String; 6]>::try_from(fields).expect("six fields");
-        if id.is_empty() {
-            return Err(bad(
-                row,
-                "id",
-                &id,
-                "is empty",
-                "give every incident its id",
-            ));
-        }
-        if !seen.insert(id.clone()) {
-            return Err(bad(
-                row,
-                "id",
-                &id,
-                "is the id of an earlier row",
-                "give every incident its own id",
-            ));
-        }
+        table::given_and_new(&shown, &LAYOUT, row, &[("id", &id)], &mut seen)?;
         let (started_at, resolved_at) =
             table::span(&shown, row, ("started", &started), ("resolved", &resolved))?;
         let given = |text: String| (!text.is_empty()).then_some(text);

@@ -151,6 +151,43 @@ pub fn bad(
     }))
 }
 
+/// Checks that `row`'s fields (`(name, value)` each) are given and that its `id` (the first)
+/// is no earlier row's (`seen` holds those).
+pub fn given_and_new<S: std::hash::BuildHasher>(
+    file: &str,
+    layout: &Layout,
+    row: usize,
+    fields: &[(&str, &str)],
+    seen: &mut std::collections::HashSet<String, S>,
+) -> Result<(), TableError> {
+    for (field, value) in fields {
+        if value.is_empty() {
+            return Err(bad(
+                file,
+                row,
+                field,
+                value,
+                "is empty",
+                &format!("give every {} its {field}", layout.item),
+            ));
+        }
+    }
+    let Some((_, id)) = fields.first() else {
+        return Ok(());
+    };
+    if !seen.insert((*id).to_string()) {
+        return Err(bad(
+            file,
+            row,
+            "id",
+            id,
+            "is the id of an earlier row",
+            &format!("give every {} its own id", layout.item),
+        ));
+    }
+    Ok(())
+}
+
 /// A start and an optional end (`(field, text)` each) of `row`: RFC 3339 times, the end not
 /// before the start.
 pub fn span(

@@ -447,39 +447,44 @@ fn summary(out: &mut String, f: &Figures) {
     );
 }
 
+/// The columns of the table of periods.
+const PERIOD_COLUMNS: [&str; 8] = [
+    "period",
+    "deployments",
+    "lead time p50",
+    "p85",
+    "changes",
+    "failure rate",
+    "recovery p50",
+    "rework",
+];
+
+/// One period's line of the table of periods.
+fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
+    let f = &p.figures;
+    vec![
+        p.start.to_string(),
+        f.deployments.to_string(),
+        duration(&f.lead_time, |d| d.p50),
+        duration(&f.lead_time, |d| d.p85),
+        f.lead_time.count.to_string(),
+        rate(f.change_failure_rate),
+        duration(&f.recovery, |d| d.p50),
+        f.rework.to_string(),
+    ]
+}
+
 fn period_table(markdown: bool, service: &vsm_core::dora::ServiceFigures) -> comfy_table::Table {
-    let mut rows = table(
-        markdown,
-        &[
-            "period",
-            "deployments",
-            "lead time p50",
-            "p85",
-            "changes",
-            "failure rate",
-            "recovery p50",
-            "rework",
-        ],
-    );
+    let mut rows = table(markdown, &PERIOD_COLUMNS);
     for p in &service.periods {
-        let f = &p.figures;
-        rows.add_row(vec![
-            p.start.to_string(),
-            f.deployments.to_string(),
-            duration(&f.lead_time, |d| d.p50),
-            duration(&f.lead_time, |d| d.p85),
-            f.lead_time.count.to_string(),
-            rate(f.change_failure_rate),
-            duration(&f.recovery, |d| d.p50),
-            f.rework.to_string(),
-        ]);
+        rows.add_row(period_row(p));
     }
     rows
 }
 
-fn coverage_lines(out: &mut String, c: &Coverage, left_out: &[LeftOut]) {
-    let _ = writeln!(
-        out,
+/// What the figures could use, in one sentence.
+fn coverage_sentence(c: &Coverage) -> String {
+    format!(
         "Coverage: {} of {} changes merged in the window reached production; {} of {} production \
          deployments have a known change set; {} of {} incidents are attributed to a deployment.",
         c.changes_deployed,
@@ -488,17 +493,107 @@ fn coverage_lines(out: &mut String, c: &Coverage, left_out: &[LeftOut]) {
         c.deployments,
         c.incidents_attributed,
         c.incidents
-    );
+    )
+}
+
+/// `left out: 2 commits: why (e.g. `id`)`.
+fn left_out_line(l: &LeftOut) -> String {
+    format!(
+        "left out: {} {}{}: {} (e.g. `{}`)",
+        l.count,
+        l.what,
+        if l.count == 1 { "" } else { "s" },
+        l.reason,
+        l.example
+    )
+}
+
+fn coverage_lines(out: &mut String, c: &Coverage, left_out: &[LeftOut]) {
+    let _ = writeln!(out, "{}", coverage_sentence(c));
     for l in left_out {
-        let _ = writeln!(
-            out,
-            "  left out: {} {}{}: {} (e.g. `{}`)",
-            l.count,
-            l.what,
-            if l.count == 1 { "" } else { "s" },
-            l.reason,
-            l.example
-        );
+        let _ = writeln!(out, "  {}", left_out_line(l));
+    }
+}
+
+/// The DORA section of the HTML report: the figures of all services over the window, the
+/// periods, and the coverage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HtmlSection {
+    /// Where the figures come from and over what.
+    pub note: String,
+    /// (metric, value, what it is made of)
+    pub figures: Vec<(String, String, String)>,
+    pub period_columns: Vec<&'static str>,
+    /// Each service with its figures per period.
+    pub services: Vec<(String, Vec<Vec<String>>)>,
+    pub coverage: String,
+    pub left_out: Vec<String>,
+}
+
+/// The report's DORA section for the figures of `report`, read from `store`.
+pub fn html_section(store: &str, report: &Report) -> HtmlSection {
+    let f = &report.overall;
+    let w = &report.window;
+    let figures = vec![
+        (
+            "Deployment frequency".to_string(),
+            f.bucket.map_or("-", |b| b.label()).to_string(),
+            format!("{} successful production deployments", f.deployments),
+        ),
+        (
+            "Lead time for changes".to_string(),
+            duration(&f.lead_time, |d| d.p50),
+            format!(
+                "median; p85 {} over {} changes",
+                duration(&f.lead_time, |d| d.p85),
+                f.lead_time.count
+            ),
+        ),
+        (
+            "Change failure rate".to_string(),
+            rate(f.change_failure_rate),
+            format!(
+                "{} of {} production deployments failed",
+                f.failed_deployments, f.production_deployments
+            ),
+        ),
+        (
+            "Failed deployment recovery time".to_string(),
+            duration(&f.recovery, |d| d.p50),
+            format!(
+                "median; {} failures, {} unrecovered",
+                f.recovery.count as usize + f.unrecovered,
+                f.unrecovered
+            ),
+        ),
+        (
+            "Rework rate".to_string(),
+            rate(f.rework_rate),
+            format!("{} of {} deployments were fixes", f.rework, f.deployments),
+        ),
+    ];
+    let services = report
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.service.clone(),
+                s.periods.iter().map(period_row).collect(),
+            )
+        })
+        .collect();
+    HtmlSection {
+        note: format!(
+            "From {store}, {} to {} (UTC): all services together, then each by {}; the definitions are in docs/dora.md.",
+            short(w.from),
+            short(w.to),
+            w.period.as_str()
+        ),
+        figures,
+        period_columns: PERIOD_COLUMNS.to_vec(),
+        services,
+        coverage: coverage_sentence(&report.coverage),
+        left_out: report.left_out.iter().map(left_out_line).collect(),
     }
 }
 

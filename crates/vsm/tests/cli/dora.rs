@@ -431,3 +431,35 @@ fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_bef
         "{error}"
     );
 }
+
+#[test]
+fn the_report_of_a_map_with_a_dora_section_shows_its_figures_and_coverage() {
+    let dir = fetched(None);
+    std::fs::write(dir.path().join("vsm.yaml"), DORA_MAP).unwrap();
+    vsm_ok_in(dir.path(), &["report", "vsm.yaml", "-o", "report.html"]);
+    let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(page.contains("<h2 id=\"dora-heading\">DORA metrics</h2>"));
+    assert!(
+        page.contains("From .vsm/events.sqlite, "),
+        "the store, as seen from the map"
+    );
+    for metric in [
+        "Deployment frequency",
+        "Lead time for changes",
+        "Change failure rate",
+        "Failed deployment recovery time",
+        "Rework rate",
+    ] {
+        assert!(page.contains(&format!("<td>{metric}</td>")), "{metric}");
+    }
+    assert!(page.contains("Coverage: "), "the coverage is stated");
+    // A map without `dora:` has no such section.
+    std::fs::write(
+        dir.path().join("plain.yaml"),
+        "name: P\nsteps:\n  - { id: a, process_time: 1h }\n",
+    )
+    .unwrap();
+    vsm_ok_in(dir.path(), &["report", "plain.yaml", "-o", "plain.html"]);
+    let page = std::fs::read_to_string(dir.path().join("plain.html")).unwrap();
+    assert!(!page.contains("dora-heading"));
+}
