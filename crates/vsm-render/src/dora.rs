@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use vsm_core::Duration;
 use vsm_core::dora::{
-    ChangeFact, Coverage, DeploymentFact, Figures, IncidentFact, LeftOut, Outcome, Report,
+    ChangeFact, Coverage, DeploymentFact, Figures, IncidentFact, LITTLES_LAW_TOLERANCE, LeftOut,
+    LittlesLaw, Outcome, Report,
 };
 use vsm_core::measure::Distribution;
 
@@ -69,9 +70,38 @@ pub struct DoraReport<'a> {
     pub services: Vec<ServiceJson<'a>>,
     pub coverage: &'a CoverageJson,
     pub left_out: Vec<LeftOutJson<'a>>,
+    /// Little's law over the window's changes (none when no change was deployed in it).
+    pub littles_law: Option<LittlesLawJson>,
     /// With `--explain`: the metric and its items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<ExplainJson<'a>>,
+}
+
+/// Little's law: `work_in_progress` (changes, on average) against `throughput_per_day ×
+/// flow_time_days`; `holds` false means changes are missing from the data.
+#[derive(Debug, Serialize)]
+pub struct LittlesLawJson {
+    pub work_in_progress: f64,
+    pub throughput_per_day: f64,
+    pub flow_time_days: f64,
+    pub expected_work_in_progress: f64,
+    pub mismatch: f64,
+    pub tolerance: f64,
+    pub holds: bool,
+}
+
+impl From<&LittlesLaw> for LittlesLawJson {
+    fn from(l: &LittlesLaw) -> Self {
+        LittlesLawJson {
+            work_in_progress: l.work_in_progress,
+            throughput_per_day: l.throughput_per_day,
+            flow_time_days: l.flow_time_days,
+            expected_work_in_progress: l.expected_work_in_progress,
+            mismatch: l.mismatch,
+            tolerance: LITTLES_LAW_TOLERANCE,
+            holds: l.holds(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -346,6 +376,7 @@ pub fn json(report: &Report, explain: Option<Explain>) -> String {
                 example: &l.example,
             })
             .collect(),
+        littles_law: report.littles_law.as_ref().map(Into::into),
         explain: explained,
     })
 }
@@ -508,9 +539,36 @@ fn left_out_line(l: &LeftOut) -> String {
     )
 }
 
-fn coverage_lines(out: &mut String, c: &Coverage, left_out: &[LeftOut]) {
-    let _ = writeln!(out, "{}", coverage_sentence(c));
-    for l in left_out {
+/// Little's law for people: the two sides, and, when they disagree, that data is missing.
+fn littles_law_sentence(law: &LittlesLaw) -> String {
+    let number = |v: f64| vsm_core::format_number(v, 2);
+    let sides = format!(
+        "Little's law: {} changes in progress on average; throughput {} a day × mean flow time {} days gives {}",
+        number(law.work_in_progress),
+        number(law.throughput_per_day),
+        number(law.flow_time_days),
+        number(law.expected_work_in_progress)
+    );
+    let apart = vsm_core::format_percent(law.mismatch * 100.0);
+    let tolerance = vsm_core::format_percent(LITTLES_LAW_TOLERANCE * 100.0);
+    if law.holds() {
+        format!("{sides} ({apart} apart, within {tolerance}).")
+    } else {
+        format!(
+            "{sides}: {apart} apart, beyond {tolerance}, so data is missing: changes merged and \
+             never deployed (or whose commits the store's history lacks), deployments with an \
+             unknown change set, or changes started long before the window (a window a few \
+             times the lead time settles those)."
+        )
+    }
+}
+
+fn coverage_lines(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "{}", coverage_sentence(&report.coverage));
+    if let Some(law) = &report.littles_law {
+        let _ = writeln!(out, "{}", littles_law_sentence(law));
+    }
+    for l in &report.left_out {
         let _ = writeln!(out, "  {}", left_out_line(l));
     }
 }
@@ -527,6 +585,7 @@ pub struct HtmlSection {
     /// Each service with its figures per period.
     pub services: Vec<(String, Vec<Vec<String>>)>,
     pub coverage: String,
+    pub littles_law: Option<String>,
     pub left_out: Vec<String>,
 }
 
@@ -593,6 +652,7 @@ pub fn html_section(store: &str, report: &Report) -> HtmlSection {
         period_columns: PERIOD_COLUMNS.to_vec(),
         services,
         coverage: coverage_sentence(&report.coverage),
+        littles_law: report.littles_law.as_ref().map(littles_law_sentence),
         left_out: report.left_out.iter().map(left_out_line).collect(),
     }
 }
@@ -640,7 +700,7 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
         summary(&mut out, &report.overall);
         out.push('\n');
     }
-    coverage_lines(&mut out, &report.coverage, &report.left_out);
+    coverage_lines(&mut out, report);
     if let Some(metric) = explain {
         out.push('\n');
         explain_text(&mut out, report, metric, markdown);

@@ -26,6 +26,7 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
     let mut deployments = deployment_facts(&production, &changes, &incidents);
     let in_window = |at: Timestamp| window.from <= at && at < window.to;
     deployments.retain(|d| in_window(d.at));
+    let littles_law = super::littles_law::check(&changes, window.from, window.to);
     let merged: Vec<&ChangeFact> = changes.iter().filter(|c| in_window(c.merged)).collect();
     let changes_merged = merged.len();
     let changes_deployed = merged.iter().filter(|c| c.deployed.is_some()).count();
@@ -89,6 +90,7 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         incidents,
         coverage,
         left_out: left_out.into_vec(),
+        littles_law,
     }
 }
 

@@ -10,6 +10,7 @@
 //! `tests.rs` are named after each.
 
 mod compute;
+mod littles_law;
 mod period;
 mod services;
 #[cfg(test)]
@@ -21,6 +22,7 @@ use crate::Duration;
 use crate::measure::Distribution;
 
 pub use compute::report;
+pub use littles_law::{LittlesLaw, TOLERANCE as LITTLES_LAW_TOLERANCE};
 pub use period::{Bucket, Period, days_between, midnight as period_midnight, per_day};
 pub use services::{Service, name_services};
 
@@ -180,6 +182,8 @@ pub struct Report {
     pub incidents: Vec<IncidentFact>,
     pub coverage: Coverage,
     pub left_out: Vec<LeftOut>,
+    /// Little's law over the window's changes: a mismatch means changes are missing.
+    pub littles_law: Option<LittlesLaw>,
 }
 
 /// One service's figures over the window and per period.

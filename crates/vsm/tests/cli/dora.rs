@@ -98,6 +98,10 @@ fn releases_as_deployments_count_the_tags_of_each_month_and_a_pull_requests_lead
     assert_eq!(counted, tags);
     assert_eq!(service["total"]["deployments"], 48);
     assert_eq!(json["overall"]["change_failure_rate"], 0.0);
+    // Every change of the window started in it and was released: Little's law holds exactly.
+    let law = &json["littles_law"];
+    assert_eq!(law["holds"], true, "{law}");
+    assert!(law["mismatch"].as_f64().unwrap() < 1e-9, "{law}");
 
     // Pull request #40 by hand: its first commit's author time from GitHub's JSON, its merge
     // commit from the pull request list, the first tag (by time) that contains it from git.
@@ -233,6 +237,18 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
     // The failed deployment shipped nothing; the one after it shipped what v2.1.0 added.
     assert_eq!(deployments[1]["changes"], 0);
     assert!(deployments[2]["changes"].as_u64().unwrap() > 0, "{json}");
+    // The first deployment ships six years of history at once, and nothing ships what came
+    // after v2.1.0: Little's law is far off, and the text says data is missing.
+    assert_eq!(json["littles_law"]["holds"], false, "{json}");
+    assert_eq!(json["littles_law"]["tolerance"], 0.25);
+    let text = stdout(&vsm_ok_in(
+        dir.path(),
+        &["dora", "--from", "2024-03-01", "--to", "2024-04-01"],
+    ));
+    assert!(
+        text.contains("apart, beyond 25%, so data is missing: changes merged and never deployed"),
+        "{text}"
+    );
 }
 
 #[test]
