@@ -479,3 +479,128 @@ fn the_report_of_a_map_with_a_dora_section_shows_its_figures_and_coverage() {
     let page = std::fs::read_to_string(dir.path().join("plain.html")).unwrap();
     assert!(!page.contains("dora-heading"));
 }
+
+/// GitLab's recorded pages (`testdata/api/gitlab`): the JSON of each page of `endpoint`.
+fn gitlab_pages(endpoint: &str) -> Vec<serde_json::Value> {
+    let folder = repo_root().join("testdata/api/gitlab").join(endpoint);
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            let page: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            page.as_array().unwrap().clone()
+        })
+        .collect()
+}
+
+#[test]
+fn gitlabs_recorded_deployments_join_no_merge_request_and_the_coverage_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = repo_root().join("testdata/api/gitlab");
+    vsm_ok_in(
+        dir.path(),
+        &[
+            "fetch",
+            "gitlab",
+            "12345678",
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    let deployments = gitlab_pages("deployments");
+    let merge_requests = gitlab_pages("merge_requests");
+    let window = ["--from", "2019-01-01", "--to", "2022-01-01"];
+    let in_window = |at: &str| ("2019-01-01".."2022-01-01").contains(&at);
+    // With the default production environments, none of the recorded deployments counts: the
+    // production ones were canceled, created or blocked, the others are staging.
+    let json = json_ok_in(dir.path(), &[&["dora"][..], &window].concat());
+    assert_eq!(json["overall"]["production_deployments"], 0, "{json}");
+    let staging = deployments
+        .iter()
+        .filter(|d| d["environment"]["name"] != "production")
+        .count();
+    let left_out = json["left_out"].as_array().unwrap();
+    let not_production = left_out
+        .iter()
+        .find(|l| l["reason"] == "its environment `staging` is not production")
+        .unwrap();
+    assert_eq!(not_production["count"], staging);
+    for d in deployments
+        .iter()
+        .filter(|d| d["environment"]["name"] == "production")
+    {
+        let reason = format!(
+            "its status `{}` is neither success nor failure",
+            d["status"].as_str().unwrap()
+        );
+        assert!(
+            left_out.iter().any(|l| l["reason"] == reason),
+            "{reason}: {json}"
+        );
+    }
+
+    // Every environment as production: the pages' successful and failed deployments count, and
+    // the commits they deployed are in no merge request (nor is their git history fetched).
+    let json = json_ok_in(
+        dir.path(),
+        &[
+            &["dora", "--production", "*", "--explain", "lead-time"][..],
+            &window,
+        ]
+        .concat(),
+    );
+    let status = |s: &str| deployments.iter().filter(|d| d["status"] == s).count();
+    assert_eq!(json["overall"]["deployments"], status("success"), "{json}");
+    assert_eq!(
+        json["overall"]["production_deployments"],
+        status("success") + status("failed")
+    );
+    let deployed: std::collections::BTreeSet<&str> = deployments
+        .iter()
+        .map(|d| d["sha"].as_str().unwrap())
+        .collect();
+    let in_merge_requests = merge_requests.iter().any(|m| {
+        m["merge_commit_sha"]
+            .as_str()
+            .is_some_and(|sha| deployed.contains(sha))
+            || m["sha"].as_str().is_some_and(|sha| deployed.contains(sha))
+    });
+    assert!(
+        !in_merge_requests,
+        "the pages join no deployment to a merge request"
+    );
+    let merged = merge_requests
+        .iter()
+        .filter(|m| m["merged_at"].as_str().is_some_and(in_window))
+        .count();
+    let changes = json["explain"]["changes"].as_array().unwrap();
+    let requests: Vec<&serde_json::Value> = changes
+        .iter()
+        .filter(|c| c["kind"] == "pull_request")
+        .collect();
+    assert_eq!(requests.len(), merged);
+    for request in requests {
+        assert_eq!(request["deployment"], serde_json::Value::Null);
+        assert_eq!(
+            request["not_deployed"],
+            "none of its commits is in the store's git history (fetch the repository with `vsm fetch git`)"
+        );
+    }
+    // Coverage: the merge requests and the deployed commits were merged in the window; only the
+    // successful deployment's own commit reached it, and no deployment's change set is known.
+    let coverage = &json["coverage"];
+    assert_eq!(
+        coverage["changes_merged"],
+        merged + deployed.len(),
+        "{coverage}"
+    );
+    assert_eq!(coverage["changes_deployed"], status("success"));
+    assert_eq!(coverage["deployments_with_change_set"], 0);
+    assert_eq!(json["littles_law"]["holds"], false);
+    assert_eq!(json["overall"]["lead_time"]["count"], status("success"));
+}
