@@ -24,6 +24,9 @@ fn table(markdown: bool, header: &[&str]) -> comfy_table::Table {
 }
 use crate::json::SCHEMA_VERSION;
 
+mod html;
+pub use html::{HtmlSection, html_section};
+
 /// The metric whose items `--explain` lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Explain {
@@ -410,7 +413,7 @@ fn explained(report: &Report, metric: Explain) -> Items<'_> {
     }
 }
 
-fn duration(d: &Distribution, p: fn(&Distribution) -> Duration) -> String {
+pub(crate) fn duration(d: &Distribution, p: fn(&Distribution) -> Duration) -> String {
     if d.count == 0 {
         "-".into()
     } else {
@@ -418,11 +421,11 @@ fn duration(d: &Distribution, p: fn(&Distribution) -> Duration) -> String {
     }
 }
 
-fn rate(r: Option<f64>) -> String {
+pub(crate) fn rate(r: Option<f64>) -> String {
     r.map_or("-".into(), |r| vsm_core::format_percent(r * 100.0))
 }
 
-fn short(at: jiff::Timestamp) -> String {
+pub(crate) fn short(at: jiff::Timestamp) -> String {
     let utc = jiff::tz::Offset::UTC.to_datetime(at);
     format!("{} {:02}:{:02}", utc.date(), utc.hour(), utc.minute())
 }
@@ -479,7 +482,7 @@ fn summary(out: &mut String, f: &Figures) {
 }
 
 /// The columns of the table of periods.
-const PERIOD_COLUMNS: [&str; 8] = [
+pub(crate) const PERIOD_COLUMNS: [&str; 8] = [
     "period",
     "deployments",
     "lead time p50",
@@ -491,7 +494,7 @@ const PERIOD_COLUMNS: [&str; 8] = [
 ];
 
 /// One period's line of the table of periods.
-fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
+pub(crate) fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
     let f = &p.figures;
     vec![
         p.start.to_string(),
@@ -514,7 +517,7 @@ fn period_table(markdown: bool, service: &vsm_core::dora::ServiceFigures) -> com
 }
 
 /// What the figures could use, in one sentence.
-fn coverage_sentence(c: &Coverage) -> String {
+pub(crate) fn coverage_sentence(c: &Coverage) -> String {
     format!(
         "Coverage: {} of {} changes merged in the window reached production; {} of {} production \
          deployments have a known change set; {} of {} incidents are attributed to a deployment.",
@@ -528,7 +531,7 @@ fn coverage_sentence(c: &Coverage) -> String {
 }
 
 /// `left out: 2 commits: why (e.g. `id`)`.
-fn left_out_line(l: &LeftOut) -> String {
+pub(crate) fn left_out_line(l: &LeftOut) -> String {
     format!(
         "left out: {} {}{}: {} (e.g. `{}`)",
         l.count,
@@ -540,7 +543,7 @@ fn left_out_line(l: &LeftOut) -> String {
 }
 
 /// Little's law for people: the two sides, and, when they disagree, that data is missing.
-fn littles_law_sentence(law: &LittlesLaw) -> String {
+pub(crate) fn littles_law_sentence(law: &LittlesLaw) -> String {
     let number = |v: f64| vsm_core::format_number(v, 2);
     let sides = format!(
         "Little's law: {} changes in progress on average; throughput {} a day × mean flow time {} days gives {}",
@@ -570,90 +573,6 @@ fn coverage_lines(out: &mut String, report: &Report) {
     }
     for l in &report.left_out {
         let _ = writeln!(out, "  {}", left_out_line(l));
-    }
-}
-
-/// The DORA section of the HTML report: the figures of all services over the window, the
-/// periods, and the coverage.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HtmlSection {
-    /// Where the figures come from and over what.
-    pub note: String,
-    /// (metric, value, what it is made of)
-    pub figures: Vec<(String, String, String)>,
-    pub period_columns: Vec<&'static str>,
-    /// Each service with its figures per period.
-    pub services: Vec<(String, Vec<Vec<String>>)>,
-    pub coverage: String,
-    pub littles_law: Option<String>,
-    pub left_out: Vec<String>,
-}
-
-/// The report's DORA section for the figures of `report`, read from `store`.
-pub fn html_section(store: &str, report: &Report) -> HtmlSection {
-    let f = &report.overall;
-    let w = &report.window;
-    let figures = vec![
-        (
-            "Deployment frequency".to_string(),
-            f.bucket.map_or("-", |b| b.label()).to_string(),
-            format!("{} successful production deployments", f.deployments),
-        ),
-        (
-            "Lead time for changes".to_string(),
-            duration(&f.lead_time, |d| d.p50),
-            format!(
-                "median; p85 {} over {} changes",
-                duration(&f.lead_time, |d| d.p85),
-                f.lead_time.count
-            ),
-        ),
-        (
-            "Change failure rate".to_string(),
-            rate(f.change_failure_rate),
-            format!(
-                "{} of {} production deployments failed",
-                f.failed_deployments, f.production_deployments
-            ),
-        ),
-        (
-            "Failed deployment recovery time".to_string(),
-            duration(&f.recovery, |d| d.p50),
-            format!(
-                "median; {} failures, {} unrecovered",
-                f.recovery.count as usize + f.unrecovered,
-                f.unrecovered
-            ),
-        ),
-        (
-            "Rework rate".to_string(),
-            rate(f.rework_rate),
-            format!("{} of {} deployments were fixes", f.rework, f.deployments),
-        ),
-    ];
-    let services = report
-        .services
-        .iter()
-        .map(|s| {
-            (
-                s.service.clone(),
-                s.periods.iter().map(period_row).collect(),
-            )
-        })
-        .collect();
-    HtmlSection {
-        note: format!(
-            "From {store}, {} to {} (UTC): all services together, then each by {}; the definitions are in docs/dora.md.",
-            short(w.from),
-            short(w.to),
-            w.period.as_str()
-        ),
-        figures,
-        period_columns: PERIOD_COLUMNS.to_vec(),
-        services,
-        coverage: coverage_sentence(&report.coverage),
-        littles_law: report.littles_law.as_ref().map(littles_law_sentence),
-        left_out: report.left_out.iter().map(left_out_line).collect(),
     }
 }
 
