@@ -18,15 +18,25 @@ pub fn against_snapshot(stream: &ValueStream, snapshot: &Snapshot) -> Vec<Target
     )
 }
 
-/// The targets of the loaded map checked against its numbers now (measured where it is).
-pub fn live(loaded: &Loaded) -> Vec<TargetResult> {
+/// The targets of the loaded map (read from `map`) checked against its numbers now (measured
+/// where it is; with a `dora:` section, the DORA figures of the last full period before `now`).
+pub fn live(
+    loaded: &Loaded,
+    map: &std::path::Path,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Vec<TargetResult>> {
     let provenance = loaded
         .measured
         .as_ref()
         .map_or(&[][..], |m| &m.provenance[..]);
-    vsm_core::check::check(
+    let mut metrics = loaded.metrics();
+    if let Some(settings) = &loaded.stream.dora {
+        metrics.extend(crate::dora::metrics_of_map(map, settings, now)?);
+        metrics.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    Ok(vsm_core::check::check(
         &loaded.stream,
-        &loaded.metrics(),
+        &metrics,
         Basis::Live { provenance },
-    )
+    ))
 }

@@ -2,10 +2,12 @@
 //! `vsm_core::dora`'s terms (each deployment's service, releases as deployments when asked),
 //! and the report over a window.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use vsm_core::dora::{self, Commit, Config, Delivery, Deployment, Issue, LeftOut, PullRequest};
+use vsm_core::dora::{
+    self, Commit, Config, Delivery, Deployment, Issue, LeftOut, PullRequest, Service, Settings,
+};
 use vsm_events::{Store, StoredDelivery};
 
 /// The environment of a release taken as a production deployment.
@@ -19,6 +21,110 @@ pub struct Request {
     /// Take each release (tag) as a successful production deployment of the commits it released
     /// first.
     pub releases_as_deployments: bool,
+    /// Services made of several repositories.
+    pub services: Vec<Service>,
+    /// A file of incidents (CSV or JSON Lines) besides the store's.
+    pub incidents: Option<PathBuf>,
+}
+
+impl Request {
+    /// What the `dora:` section of the map at `map` asks for, over `window` (its incidents
+    /// file is relative to the map).
+    pub fn of_settings(map: Option<&Path>, settings: &Settings, window: dora::Window) -> Request {
+        let folder = map
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty());
+        Request {
+            config: settings.config.clone(),
+            window,
+            releases_as_deployments: settings.releases_as_deployments,
+            services: settings.services.clone(),
+            incidents: settings
+                .incidents
+                .as_ref()
+                .map(|file| crate::paths::normalize(&folder.unwrap_or(Path::new(".")).join(file))),
+        }
+    }
+}
+
+/// The event store of the map at `map`: its `dora: { store: }` (relative to the map), else
+/// the first `.vsm/events.sqlite` in the map's folder or a folder above it (where `vsm fetch`
+/// run at the repository's root writes it), else the one in the map's folder (which the
+/// report then says is missing).
+pub fn store_of(map: &Path, settings: &Settings) -> PathBuf {
+    let folder = map.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = folder.unwrap_or(Path::new("."));
+    if let Some(store) = &settings.store {
+        return crate::paths::normalize(&folder.join(store));
+    }
+    let absolute = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    // Walked as `..` steps from the map's folder, so that the path shown stays relative.
+    let mut up = folder.to_path_buf();
+    for _ in absolute.ancestors() {
+        let candidate = crate::paths::normalize(&up.join(vsm_events::DEFAULT_PATH));
+        if candidate.is_file() {
+            return candidate;
+        }
+        up.push("..");
+    }
+    crate::paths::normalize(&folder.join(vsm_events::DEFAULT_PATH))
+}
+
+/// The last full period before `at`: it ends at the start of the period `at` falls in.
+pub fn last_full_period(period: dora::Period, at: jiff::Timestamp) -> dora::Window {
+    let end = period.start_of(at);
+    let start = period.start_of(dora::period_midnight(end) - jiff::SignedDuration::from_secs(1));
+    dora::Window {
+        from: dora::period_midnight(start),
+        to: dora::period_midnight(end),
+        period,
+        service: None,
+    }
+}
+
+/// How many periods the report shows: four weeks of days, twelve weeks, twelve months.
+fn report_periods(period: dora::Period) -> usize {
+    match period {
+        dora::Period::Day => 28,
+        dora::Period::Week | dora::Period::Month => 12,
+    }
+}
+
+/// The report's window: the last full periods before `now` (see [`report_periods`]).
+pub fn report_window(period: dora::Period, now: jiff::Timestamp) -> dora::Window {
+    let last = last_full_period(period, now);
+    let mut from = last.from;
+    for _ in 1..report_periods(period) {
+        from = last_full_period(period, from).from;
+    }
+    dora::Window { from, ..last }
+}
+
+/// The DORA section of the report of the map at `map`: the store it reads, and the figures of
+/// the full periods before `now`.
+pub fn for_report(
+    map: &Path,
+    settings: &Settings,
+    now: jiff::Timestamp,
+) -> Result<(PathBuf, dora::Report)> {
+    let store = store_of(map, settings);
+    let request = Request::of_settings(Some(map), settings, report_window(settings.period, now));
+    let report = report(&store, &request)?;
+    Ok((crate::paths::relative_to_map(map, &store), report))
+}
+
+/// The DORA figures of a map's last full period before `at`, as named metrics (see
+/// `vsm_core::metrics::of_dora`).
+pub fn metrics_of_map(
+    map: &Path,
+    settings: &Settings,
+    at: jiff::Timestamp,
+) -> Result<Vec<(String, f64)>> {
+    let window = last_full_period(settings.period, at);
+    let days = dora::days_between(window.from, window.to);
+    let request = Request::of_settings(Some(map), settings, window);
+    let report = report(&store_of(map, settings), &request)?;
+    Ok(vsm_core::metrics::of_dora(&report.overall, days))
 }
 
 /// The report of the store at `path`.
@@ -31,7 +137,12 @@ pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
         );
     }
     let stored = Store::open(path)?.delivery()?;
-    let delivery = delivery(stored, request.releases_as_deployments);
+    let mut delivery = delivery(stored, request.releases_as_deployments);
+    if let Some(file) = &request.incidents {
+        let incidents = vsm_fetch::incidents::read(file)?;
+        add_incidents(&mut delivery, incidents);
+    }
+    dora::name_services(&mut delivery, &request.services);
     Ok(dora::report(&delivery, &request.config, &request.window))
 }
 
@@ -142,6 +253,8 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
             kind: i.kind,
             created: i.created,
             resolved: i.resolved,
+            incident: false,
+            deployment: None,
         })
         .collect();
     Delivery {
@@ -151,6 +264,41 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
         issues,
         left_out,
     }
+}
+
+/// Adds the incidents of a file. The deployment an incident names is the store's deployment of
+/// that id, else the one whose id ends with it (`7` names `deploy:production:7`, the id a
+/// deployments file gave); a name that is neither is kept, and the incident is reported
+/// unattributed.
+fn add_incidents(delivery: &mut Delivery, incidents: Vec<vsm_fetch::incidents::Incident>) {
+    let resolve = |named: String| {
+        if delivery.deployments.iter().any(|d| d.id == named) {
+            return named;
+        }
+        let mut ending = delivery.deployments.iter().filter(|d| {
+            d.id.strip_suffix(named.as_str())
+                .is_some_and(|rest| rest.ends_with([':', '/']))
+        });
+        match (ending.next(), ending.next()) {
+            (Some(one), None) => one.id.clone(),
+            _ => named,
+        }
+    };
+    let issues: Vec<Issue> = incidents
+        .into_iter()
+        .map(|i| Issue {
+            id: format!("incident:{}", i.id),
+            service: i.service,
+            title: i.title,
+            labels: Vec::new(),
+            kind: None,
+            created: Some(i.started),
+            resolved: i.resolved,
+            incident: true,
+            deployment: i.deployment.map(resolve),
+        })
+        .collect();
+    delivery.issues.extend(issues);
 }
 
 /// The repository (GitHub) or project (GitLab) a deployment's id names.
@@ -163,6 +311,25 @@ fn service_of_id(id: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_full_period_ends_where_the_current_one_starts() {
+        let at: jiff::Timestamp = "2024-06-12T15:00:00Z".parse().unwrap();
+        let week = last_full_period(dora::Period::Week, at);
+        assert_eq!(
+            (week.from.to_string(), week.to.to_string()),
+            ("2024-06-03T00:00:00Z".into(), "2024-06-10T00:00:00Z".into())
+        );
+        let month = last_full_period(dora::Period::Month, at);
+        assert_eq!(month.from.to_string(), "2024-05-01T00:00:00Z");
+        let day = last_full_period(dora::Period::Day, "2024-06-12T00:00:00Z".parse().unwrap());
+        assert_eq!(day.from.to_string(), "2024-06-11T00:00:00Z");
+        let report = report_window(dora::Period::Month, at);
+        assert_eq!(
+            (report.from.to_string(), report.to.to_string()),
+            ("2023-06-01T00:00:00Z".into(), "2024-06-01T00:00:00Z".into())
+        );
+    }
 
     #[test]
     fn a_deployment_id_names_its_repository() {

@@ -118,6 +118,8 @@ pub fn trend(history: &[Snapshot]) -> Result<vsm_render::trend::Trend> {
 pub struct Origin<'a> {
     /// The map file as the user named it.
     pub file: &'a str,
+    /// Where the map file is, to find what its `dora:` section names.
+    pub path: &'a std::path::Path,
     /// The time the numbers stand for.
     pub at: jiff::Timestamp,
     /// The git commit that last changed the map file, and whether the file differs from it.
@@ -125,9 +127,20 @@ pub struct Origin<'a> {
     pub dirty: bool,
 }
 
-/// Stores the loaded map's analysis (with provenance) and its named metrics as a snapshot.
+/// Stores the loaded map's analysis (with provenance) and its named metrics as a snapshot; a
+/// map with a `dora:` section adds the DORA figures of the last full period before the
+/// snapshot's time.
 pub fn snapshot(store: &dyn Store, loaded: &Loaded, origin: Origin<'_>) -> Result<Snapshot> {
     let analysis = loaded.analysis_json();
+    let mut metrics = loaded.metrics();
+    if let Some(settings) = &loaded.stream.dora {
+        metrics.extend(crate::dora::metrics_of_map(
+            origin.path,
+            settings,
+            origin.at,
+        )?);
+        metrics.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     let mut snapshot = Snapshot {
         id: 0,
         map: loaded.stream.name.clone(),
@@ -135,7 +148,7 @@ pub fn snapshot(store: &dyn Store, loaded: &Loaded, origin: Origin<'_>) -> Resul
         taken_at: timestamp(origin.at),
         commit: origin.commit,
         dirty: origin.dirty,
-        metrics: loaded.metrics(),
+        metrics,
     };
     snapshot.id = store.save(&vsm_store::NewSnapshot {
         map: &snapshot.map,

@@ -1,7 +1,7 @@
 //! Targets: the bounds a stream must keep, checked against its numbers now.
 
 use crate::measure::{Provenance, StepProvenance};
-use crate::metrics::{ItemsMetric, MetricKey, StepMetric, SummaryMetric};
+use crate::metrics::{DoraMetric, ItemsMetric, MetricKey, StepMetric, SummaryMetric};
 use crate::model::{TargetMetric, ValueStream};
 
 /// One bound checked.
@@ -119,6 +119,32 @@ pub fn check(
             metric => {
                 if let Some(summary) = summary_metric(metric) {
                     push(&MetricKey::Summary(summary), None, analysis_source());
+                } else if let Some(dora) = dora_metric(metric) {
+                    // A quiet period has nothing to recover from: a bound on at most so long
+                    // is kept, not broken for want of a number.
+                    let no_failure = value(&MetricKey::Dora(DoraMetric::ChangeFailureRate))
+                        == Some(0.0)
+                        && value(&MetricKey::Dora(dora)).is_none();
+                    if metric == TargetMetric::RecoveryTime && no_failure && target.min.is_none() {
+                        results.push(TargetResult {
+                            metric,
+                            step: None,
+                            actual: None,
+                            min: target.min,
+                            max: target.max,
+                            passed: true,
+                            source: where_from(
+                                "no failed deployment to recover from in the last full period"
+                                    .to_string(),
+                            ),
+                        });
+                        continue;
+                    }
+                    push(
+                        &MetricKey::Dora(dora),
+                        None,
+                        where_from("the DORA figures of the last full period".to_string()),
+                    );
                 }
             }
         }
@@ -135,7 +161,24 @@ fn summary_metric(metric: TargetMetric) -> Option<SummaryMetric> {
         TargetMetric::LeadTimeWithRework => SummaryMetric::LeadTimeWithRework,
         TargetMetric::ActivityRatio => SummaryMetric::ActivityRatio,
         TargetMetric::RolledCompleteAccurate => SummaryMetric::RolledCompleteAccurate,
-        TargetMetric::CompleteAccurate => return None,
+        TargetMetric::CompleteAccurate
+        | TargetMetric::DeploymentFrequency
+        | TargetMetric::LeadTimeForChanges
+        | TargetMetric::ChangeFailureRate
+        | TargetMetric::RecoveryTime
+        | TargetMetric::ReworkRate => return None,
+    })
+}
+
+/// The DORA metric a DORA target bounds: the last full period's rate, median or share.
+fn dora_metric(metric: TargetMetric) -> Option<DoraMetric> {
+    Some(match metric {
+        TargetMetric::DeploymentFrequency => DoraMetric::DeploymentFrequencyPerDay,
+        TargetMetric::LeadTimeForChanges => DoraMetric::LeadTimeP50,
+        TargetMetric::ChangeFailureRate => DoraMetric::ChangeFailureRate,
+        TargetMetric::RecoveryTime => DoraMetric::RecoveryTimeP50,
+        TargetMetric::ReworkRate => DoraMetric::ReworkRate,
+        _ => return None,
     })
 }
 
@@ -206,8 +249,43 @@ mod tests {
         for (metric, name) in TargetMetric::ALL {
             assert_eq!(
                 summary_metric(metric).map(SummaryMetric::as_str),
-                (metric != TargetMetric::CompleteAccurate).then_some(name)
+                (metric != TargetMetric::CompleteAccurate && !metric.is_dora()).then_some(name)
             );
+            assert_eq!(dora_metric(metric).is_some(), metric.is_dora(), "{name}");
         }
+    }
+
+    #[test]
+    fn dora_targets_read_the_last_full_periods_figures() {
+        let stream = crate::parse_map(
+            "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\ntargets:\n  deployment_frequency: { min: 1/day }\n  change_failure_rate: { max: 15% }\n  lead_time_for_changes: { max: 1d }\n  recovery_time: { max: 1h }\n",
+        )
+        .stream
+        .unwrap();
+        let mut metrics = vec![
+            ("dora.change_failure_rate".to_string(), 10.0),
+            ("dora.deployment_frequency_per_day".to_string(), 3.0 / 7.0),
+            ("dora.lead_time.p50".to_string(), 2.0 * 86_400.0),
+        ];
+        metrics.sort_by(|a, b| a.0.cmp(&b.0));
+        let results = check(&stream, &metrics, Basis::Live { provenance: &[] });
+        let outcome: Vec<(&str, Option<f64>, bool)> = results
+            .iter()
+            .map(|r| (r.metric.as_str(), r.actual, r.passed))
+            .collect();
+        assert_eq!(
+            outcome,
+            [
+                ("deployment_frequency", Some(3.0 / 7.0), false),
+                ("lead_time_for_changes", Some(2.0 * 86_400_000.0), false),
+                ("change_failure_rate", Some(10.0), true),
+                ("recovery_time", None, false),
+            ]
+        );
+        assert_eq!(results[0].min, Some(1.0));
+        assert_eq!(
+            results[3].source,
+            "`dora.recovery_time.p50` is not in the numbers checked"
+        );
     }
 }

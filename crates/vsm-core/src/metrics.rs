@@ -6,7 +6,11 @@
 //! `items.count`, `items.in_progress`, `items.lead_time.mean|p50|p85|p95|min|max`,
 //! `rework_time` and `unnamed_time` (seconds); per step
 //! `steps.ID.process_time|wait_time|lead_time` (seconds), `steps.ID.complete_accurate` (percent)
-//! and, when measured, `steps.ID.throughput_per_week` and `steps.ID.work_in_progress`.
+//! and, when measured, `steps.ID.throughput_per_week` and `steps.ID.work_in_progress`; for a
+//! map with a `dora:` section, the DORA figures of the last full period: `dora.deployments`,
+//! `dora.production_deployments` (items), `dora.deployment_frequency_per_day` (per day),
+//! `dora.lead_time.p50|p85`, `dora.recovery_time.p50` (seconds), `dora.change_failure_rate`,
+//! `dora.rework_rate` (percent).
 //!
 //! [`MetricKey`] is a name with its meaning: built and printed here, parsed back from the stored
 //! text from the known endings, so a step id may hold dots (`steps.v1.2.wait_time` is step `v1.2`).
@@ -25,6 +29,7 @@ pub enum Unit {
     Percent,
     Items,
     PerWeek,
+    PerDay,
 }
 
 impl Unit {
@@ -35,6 +40,7 @@ impl Unit {
             Unit::Percent => "percent",
             Unit::Items => "items",
             Unit::PerWeek => "per_week",
+            Unit::PerDay => "per_day",
         }
     }
 }
@@ -134,6 +140,20 @@ named! {
     }
 }
 
+named! {
+    /// A DORA figure of the last full period: `dora.deployment_frequency_per_day`, ...
+    DoraMetric {
+        Deployments = "deployments", Items;
+        DeploymentFrequencyPerDay = "deployment_frequency_per_day", PerDay;
+        LeadTimeP50 = "lead_time.p50", Seconds;
+        LeadTimeP85 = "lead_time.p85", Seconds;
+        ProductionDeployments = "production_deployments", Items;
+        ChangeFailureRate = "change_failure_rate", Percent;
+        RecoveryTimeP50 = "recovery_time.p50", Seconds;
+        ReworkRate = "rework_rate", Percent;
+    }
+}
+
 /// A metric's name with its meaning. `Display` gives the stored name (`steps.review.wait_time`);
 /// parsing reads it back.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -141,6 +161,7 @@ pub enum MetricKey {
     Summary(SummaryMetric),
     Items(ItemsMetric),
     Step { id: String, metric: StepMetric },
+    Dora(DoraMetric),
 }
 
 impl MetricKey {
@@ -156,6 +177,7 @@ impl MetricKey {
             MetricKey::Summary(metric) => metric.unit(),
             MetricKey::Items(metric) => metric.unit(),
             MetricKey::Step { metric, .. } => metric.unit(),
+            MetricKey::Dora(metric) => metric.unit(),
         }
     }
 }
@@ -166,6 +188,7 @@ impl fmt::Display for MetricKey {
             MetricKey::Summary(metric) => write!(f, "{metric}"),
             MetricKey::Items(metric) => write!(f, "items.{metric}"),
             MetricKey::Step { id, metric } => write!(f, "steps.{id}.{metric}"),
+            MetricKey::Dora(metric) => write!(f, "dora.{metric}"),
         }
     }
 }
@@ -189,6 +212,8 @@ impl FromStr for MetricKey {
                 .and_then(|(id, metric)| Some(MetricKey::step(id, StepMetric::from_name(metric)?)))
         } else if let Some(rest) = name.strip_prefix("items.") {
             ItemsMetric::from_name(rest).map(MetricKey::Items)
+        } else if let Some(rest) = name.strip_prefix("dora.") {
+            DoraMetric::from_name(rest).map(MetricKey::Dora)
         } else {
             SummaryMetric::from_name(name).map(MetricKey::Summary)
         };
@@ -295,6 +320,43 @@ pub fn of(
     metrics
 }
 
+/// The DORA figures of one period (the last full one) as named metrics, unsorted: a figure
+/// with nothing to take it from (a median of no change, a rate of no deployment) is left out.
+pub fn of_dora(figures: &crate::dora::Figures, days: f64) -> Vec<(String, f64)> {
+    let mut metrics = Vec::new();
+    let mut put = |metric: DoraMetric, value: f64| {
+        metrics.push((MetricKey::Dora(metric).to_string(), value));
+    };
+    put(DoraMetric::Deployments, figures.deployments as f64);
+    if days > 0.0 {
+        put(
+            DoraMetric::DeploymentFrequencyPerDay,
+            figures.deployments as f64 / days,
+        );
+    }
+    put(
+        DoraMetric::ProductionDeployments,
+        figures.production_deployments as f64,
+    );
+    if figures.lead_time.count > 0 {
+        put(DoraMetric::LeadTimeP50, figures.lead_time.p50.as_secs_f64());
+        put(DoraMetric::LeadTimeP85, figures.lead_time.p85.as_secs_f64());
+    }
+    if figures.recovery.count > 0 {
+        put(
+            DoraMetric::RecoveryTimeP50,
+            figures.recovery.p50.as_secs_f64(),
+        );
+    }
+    if let Some(rate) = figures.change_failure_rate {
+        put(DoraMetric::ChangeFailureRate, rate * 100.0);
+    }
+    if let Some(rate) = figures.rework_rate {
+        put(DoraMetric::ReworkRate, rate * 100.0);
+    }
+    metrics
+}
+
 /// The value of `name` in metrics sorted by name.
 pub fn get(metrics: &[(String, f64)], name: &str) -> Option<f64> {
     metrics
@@ -380,6 +442,7 @@ mod tests {
                 .iter()
                 .map(|m| MetricKey::step("review", *m)),
         );
+        keys.extend(DoraMetric::ALL.iter().map(|m| MetricKey::Dora(*m)));
         for key in keys {
             assert_eq!(key.to_string().parse::<MetricKey>(), Ok(key));
         }
@@ -396,6 +459,8 @@ mod tests {
             "items.lead_time",
             "items.wait_time",
             "lead_time.p85",
+            "dora.lead_time",
+            "dora.deployment_frequency",
         ] {
             assert_eq!(
                 name.parse::<MetricKey>().unwrap_err().to_string(),

@@ -21,6 +21,8 @@ pub struct ValueStream {
     pub measure: Option<crate::measure::MeasureSource>,
     /// Bounds the stream must keep (`vsm check`).
     pub targets: Vec<Target>,
+    /// Where its delivery's DORA metrics come from (`dora:`).
+    pub dora: Option<crate::dora::Settings>,
 }
 
 /// What a target bounds.
@@ -34,11 +36,31 @@ pub enum TargetMetric {
     RolledCompleteAccurate,
     /// Every step's %C&A.
     CompleteAccurate,
+    /// DORA, of the last full period: successful production deployments a day.
+    DeploymentFrequency,
+    /// DORA: the median lead time for changes.
+    LeadTimeForChanges,
+    /// DORA: the share of production deployments that failed.
+    ChangeFailureRate,
+    /// DORA: the median failed deployment recovery time.
+    RecoveryTime,
+    /// DORA: the share of deployments that were unplanned fixes.
+    ReworkRate,
+}
+
+/// What kind of number a target bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    /// Milliseconds.
+    Duration,
+    Percent,
+    /// A number a day.
+    Rate,
 }
 
 impl TargetMetric {
     /// Each metric with its name in a map file.
-    pub const ALL: [(TargetMetric, &'static str); 7] = [
+    pub const ALL: [(TargetMetric, &'static str); 12] = [
         (TargetMetric::LeadTime, "lead_time"),
         (TargetMetric::ProcessTime, "process_time"),
         (TargetMetric::WaitTime, "wait_time"),
@@ -49,6 +71,11 @@ impl TargetMetric {
             "rolled_complete_accurate",
         ),
         (TargetMetric::CompleteAccurate, "complete_accurate"),
+        (TargetMetric::DeploymentFrequency, "deployment_frequency"),
+        (TargetMetric::LeadTimeForChanges, "lead_time_for_changes"),
+        (TargetMetric::ChangeFailureRate, "change_failure_rate"),
+        (TargetMetric::RecoveryTime, "recovery_time"),
+        (TargetMetric::ReworkRate, "rework_rate"),
     ];
 
     /// The metric's name in a map file.
@@ -56,19 +83,43 @@ impl TargetMetric {
         name_in(&Self::ALL, self)
     }
 
-    /// Whether the metric is a duration (else a percentage).
+    /// What kind of number it is.
+    pub fn kind(self) -> TargetKind {
+        match self {
+            TargetMetric::LeadTime
+            | TargetMetric::ProcessTime
+            | TargetMetric::WaitTime
+            | TargetMetric::LeadTimeWithRework
+            | TargetMetric::LeadTimeForChanges
+            | TargetMetric::RecoveryTime => TargetKind::Duration,
+            TargetMetric::ActivityRatio
+            | TargetMetric::RolledCompleteAccurate
+            | TargetMetric::CompleteAccurate
+            | TargetMetric::ChangeFailureRate
+            | TargetMetric::ReworkRate => TargetKind::Percent,
+            TargetMetric::DeploymentFrequency => TargetKind::Rate,
+        }
+    }
+
+    /// Whether the metric is a duration.
     pub fn is_duration(self) -> bool {
+        self.kind() == TargetKind::Duration
+    }
+
+    /// Whether it is a DORA metric, which needs the map's `dora:` section.
+    pub fn is_dora(self) -> bool {
         matches!(
             self,
-            TargetMetric::LeadTime
-                | TargetMetric::ProcessTime
-                | TargetMetric::WaitTime
-                | TargetMetric::LeadTimeWithRework
+            TargetMetric::DeploymentFrequency
+                | TargetMetric::LeadTimeForChanges
+                | TargetMetric::ChangeFailureRate
+                | TargetMetric::RecoveryTime
+                | TargetMetric::ReworkRate
         )
     }
 }
 
-/// A bound on a duration or a percentage, in milliseconds or percent.
+/// A bound on a duration, a percentage or a rate, in milliseconds, percent or a number a day.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Target {
     pub metric: TargetMetric,

@@ -15,52 +15,10 @@ use gix::ObjectId;
 use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation};
 
 use crate::git::{History, commit_id, text};
+use crate::table::{self, Layout, TableError};
 
 /// What is wrong with a deployments file: where, the value, and how to fix it.
-#[derive(Debug, thiserror::Error)]
-pub enum DeploymentsError {
-    #[error("cannot read the deployments file `{file}`: {detail}")]
-    Io { file: String, detail: String },
-    #[error(transparent)]
-    Missing(Box<MissingField>),
-    #[error(
-        "`{file}` is a JSON array; a deployments file in JSON is JSON Lines: one object per line, with no `[` around them or `,` between\n  help: write each deployment's object on a line of its own (`jq -c '.[]' FILE` does it)"
-    )]
-    Array { file: String },
-    #[error(transparent)]
-    Row(Box<BadRow>),
-}
-
-/// A field every deployment needs that the file's header (or a JSON line) lacks.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{file}, {place}: no `{field}` {kind}; the {kind}s found are {found}\n  help: name the {kind} `{field}`{also}; a deployment's {kind}s are id, environment, status, started, finished (may be empty) and commit (or sha)"
-)]
-pub struct MissingField {
-    pub file: String,
-    /// `row 1 (the header)` or `line N`.
-    pub place: String,
-    pub field: String,
-    /// `column` (CSV) or `field` (JSON Lines).
-    pub kind: &'static str,
-    /// The names found, each in backticks, or `none`.
-    pub found: String,
-    /// `` (or `sha`)`` for the commit.
-    pub also: &'static str,
-}
-
-/// A row of a deployments file with a bad field.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}, row {row}, field `{field}`: `{value}` {problem}; {fix}")]
-pub struct BadRow {
-    pub file: String,
-    /// The line (JSON Lines) or row (CSV, the header being row 1).
-    pub row: usize,
-    pub field: String,
-    pub value: String,
-    pub problem: String,
-    pub fix: String,
-}
+pub type DeploymentsError = TableError;
 
 /// One row of the file, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,236 +33,52 @@ pub struct Deployment {
     pub file: String,
 }
 
-/// The longest field of a deployments row.
-const MAX_FIELD: usize = 500;
-
-const FIELDS: [&str; 6] = [
-    "id",
-    "environment",
-    "status",
-    "started",
-    "finished",
-    "commit",
-];
+/// A deployments file's fields.
+pub static LAYOUT: Layout = Layout {
+    noun: "deployments",
+    item: "deployment",
+    an_item: "a deployment",
+    a_file: "a deployments file",
+    fields: &[
+        "id",
+        "environment",
+        "status",
+        "started",
+        "finished",
+        "commit",
+    ],
+    optional: &["finished"],
+    alias: Some(("commit", "sha")),
+    described: "id, environment, status, started, finished (may be empty) and commit (or sha)",
+};
 
 /// Reads and checks the file; every commit must be one of the history's.
 pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, DeploymentsError> {
-    let shown = path.display().to_string();
-    let content = std::fs::read_to_string(path).map_err(|error| DeploymentsError::Io {
-        file: shown.clone(),
-        detail: match error.kind() {
-            std::io::ErrorKind::IsADirectory => "it is a folder; give the file".to_string(),
-            std::io::ErrorKind::NotFound => "there is no such file".to_string(),
-            std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
-            _ => error.to_string(),
-        },
-    })?;
-    let missing = |place: String, field: &str, kind, names: Vec<&str>| {
-        let found = if names.is_empty() {
-            "none".to_string()
-        } else {
-            names
-                .iter()
-                .map(|n| format!("`{}`", shorten(n)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        DeploymentsError::Missing(Box::new(MissingField {
-            file: shown.clone(),
-            place,
-            field: field.to_string(),
-            kind,
-            found,
-            also: if field == "commit" { " (or `sha`)" } else { "" },
-        }))
-    };
-    if content.trim_start().starts_with('[') {
-        return Err(DeploymentsError::Array { file: shown });
-    }
+    let (shown, rows) = table::read(path, &LAYOUT)?;
     let bad = |row: usize, field: &str, value: &str, problem: &str, fix: &str| {
-        DeploymentsError::Row(Box::new(BadRow {
-            file: shown.clone(),
-            row,
-            field: field.to_string(),
-            value: value.to_string(),
-            problem: problem.to_string(),
-            fix: fix.to_string(),
-        }))
+        table::bad(&shown, row, field, value, problem, fix)
     };
-    // Rows as (row number, field values in the order of FIELDS).
-    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    if content.trim_start().starts_with('{') {
-        for (n, line) in content.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
-                // serde_json counts this line's columns from 1; 0 means it does not know.
-                let at = match e.column() {
-                    0 => String::new(),
-                    column => format!(" at column {column}"),
-                };
-                let said = e.to_string();
-                let said = said
-                    .rfind(" at line ")
-                    .map_or(said.as_str(), |end| &said[..end]);
-                bad(
-                    n + 1,
-                    "(line)",
-                    shorten(line),
-                    &format!("is not a JSON object ({said}{at})"),
-                    "write one JSON object per line",
-                )
-            })?;
-            let Some(object) = value.as_object() else {
-                return Err(bad(
-                    n + 1,
-                    "(line)",
-                    shorten(line),
-                    "is not a JSON object",
-                    "write one JSON object per line, `{\"id\": ...}`",
-                ));
-            };
-            let mut fields = Vec::with_capacity(FIELDS.len());
-            for field in FIELDS {
-                let found = object
-                    .get(field)
-                    .or_else(|| (field == "commit").then(|| object.get("sha")).flatten());
-                fields.push(match found {
-                    None if field != "finished" => {
-                        let names = object.keys().map(String::as_str).collect();
-                        return Err(missing(format!("line {}", n + 1), field, "field", names));
-                    }
-                    None | Some(serde_json::Value::Null) => String::new(),
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
-                });
-            }
-            rows.push((n + 1, fields));
-        }
-    } else {
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(content.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| {
-                bad(
-                    1,
-                    "(header)",
-                    "",
-                    &format!("does not read as CSV ({e})"),
-                    "write a header row",
-                )
-            })?
-            .clone();
-        let mut columns = Vec::new();
-        for field in FIELDS {
-            let found = headers.iter().position(|h| {
-                h.eq_ignore_ascii_case(field)
-                    || (field == "commit" && h.eq_ignore_ascii_case("sha"))
-            });
-            match found {
-                Some(at) => columns.push(at),
-                None => {
-                    let names = headers.iter().filter(|h| !h.is_empty()).collect();
-                    return Err(missing(
-                        "row 1 (the header)".to_string(),
-                        field,
-                        "column",
-                        names,
-                    ));
-                }
-            }
-        }
-        for (n, record) in reader.records().enumerate() {
-            let row = n + 2;
-            let record = record.map_err(|e| {
-                bad(
-                    row,
-                    "(row)",
-                    "",
-                    &format!("does not read as CSV ({e})"),
-                    "give every row as many fields as the header",
-                )
-            })?;
-            rows.push((
-                row,
-                columns
-                    .iter()
-                    .map(|&at| record.get(at).unwrap_or_default().to_string())
-                    .collect(),
-            ));
-        }
-    }
     let file = path
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-    // Ids, environments, statuses, times and hashes are short: a long field is a broken file
-    // (a missing quote, a wrong separator), and would be copied into every link it names.
-    for (row, fields) in &rows {
-        for (field, value) in FIELDS.iter().zip(fields) {
-            if value.chars().count() > MAX_FIELD {
-                return Err(bad(
-                    *row,
-                    field,
-                    shorten(value),
-                    &format!("is longer than {MAX_FIELD} characters"),
-                    "check the row: a quote left open or a wrong separator runs fields together",
-                ));
-            }
-        }
-    }
     let mut seen = HashSet::new();
     let mut deployments = Vec::new();
     for (row, fields) in rows {
         let [id, environment, status, started, finished, commit] =
             <[String; 6]>::try_from(fields).expect("six fields");
-        for (field, value) in [
-            ("id", &id),
-            ("environment", &environment),
-            ("status", &status),
-        ] {
-            if value.is_empty() {
-                return Err(bad(
-                    row,
-                    field,
-                    value,
-                    "is empty",
-                    &format!("give every deployment its {field}"),
-                ));
-            }
-        }
-        if !seen.insert(id.clone()) {
-            return Err(bad(
-                row,
-                "id",
-                &id,
-                "is the id of an earlier row",
-                "give every deployment its own id",
-            ));
-        }
-        let time_fix = "write the time as RFC 3339 with its offset, e.g. `2024-05-01T14:03:00Z`";
-        let started_at: jiff::Timestamp = started
-            .parse()
-            .map_err(|_| bad(row, "started", &started, "is not a time", time_fix))?;
-        let finished_at = if finished.is_empty() {
-            None
-        } else {
-            let at: jiff::Timestamp = finished
-                .parse()
-                .map_err(|_| bad(row, "finished", &finished, "is not a time", time_fix))?;
-            if at < started_at {
-                return Err(bad(
-                    row,
-                    "finished",
-                    &finished,
-                    &format!("is before it started ({started})"),
-                    "check the two times",
-                ));
-            }
-            Some(at)
-        };
+        table::given_and_new(
+            &shown,
+            &LAYOUT,
+            row,
+            &[
+                ("id", &id),
+                ("environment", &environment),
+                ("status", &status),
+            ],
+            &mut seen,
+        )?;
+        let (started_at, finished_at) =
+            table::span(&shown, row, ("started", &started), ("finished", &finished))?;
         let commit_at = resolve(&commit, history).map_err(|problem| {
             bad(
                 row,
@@ -342,12 +116,6 @@ fn resolve(hash: &str, history: &History) -> Result<ObjectId, String> {
         (None, _) => Err("is no commit reachable in the repository".into()),
         (Some(_), Some(_)) => Err("is the start of several commits' hashes".into()),
     }
-}
-
-fn shorten(text: &str) -> &str {
-    text.char_indices()
-        .nth(60)
-        .map_or(text, |(end, _)| &text[..end])
 }
 
 /// The store's id of a deployment from a file: `deploy:<environment>:<id>`.

@@ -20,12 +20,14 @@ pub mod git;
 pub mod github;
 pub mod gitlab;
 mod http;
+pub mod incidents;
 pub mod jira;
 mod live;
 pub mod pattern;
 mod refs;
 mod saved;
 pub mod shipped;
+pub mod table;
 mod url;
 
 pub use collect::{Collector, Page, Report};

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use vsm_core::check::TargetResult;
+use vsm_core::model::TargetKind;
 
 use crate::json::SCHEMA_VERSION;
 
@@ -41,15 +42,15 @@ impl<'a> CheckReport<'a> {
                 .iter()
                 .map(|r| {
                     // Durations are kept in milliseconds.
-                    let unit = if r.metric.is_duration() { 0.001 } else { 1.0 };
+                    let (unit, name) = match r.metric.kind() {
+                        TargetKind::Duration => (0.001, "seconds"),
+                        TargetKind::Percent => (1.0, "percent"),
+                        TargetKind::Rate => (1.0, "per_day"),
+                    };
                     TargetReport {
                         metric: r.metric.as_str(),
                         step: r.step.as_deref(),
-                        unit: if r.metric.is_duration() {
-                            "seconds"
-                        } else {
-                            "percent"
-                        },
+                        unit: name,
                         actual: r.actual.map(|v| v * unit),
                         min: r.min.map(|v| v * unit),
                         max: r.max.map(|v| v * unit),
@@ -68,10 +69,10 @@ pub fn json(results: &[TargetResult]) -> String {
 }
 
 fn show_target_value(metric: vsm_core::model::TargetMetric, value: f64) -> String {
-    if metric.is_duration() {
-        vsm_core::Duration::from_millis(value.max(0.0) as u64).human()
-    } else {
-        vsm_core::format_percent(value)
+    match metric.kind() {
+        TargetKind::Duration => vsm_core::Duration::from_millis(value.max(0.0) as u64).human(),
+        TargetKind::Percent => vsm_core::format_percent(value),
+        TargetKind::Rate => format!("{}/day", vsm_core::format_number(value, 2)),
     }
 }
 
@@ -94,7 +95,8 @@ pub fn text(map: &str, results: &[TargetResult]) -> String {
             None => r.metric.as_str().to_string(),
         };
         let Some(value) = r.actual else {
-            out.push_str(&format!("  FAIL {what}: no value ({})\n", r.source));
+            let mark = if r.passed { "ok  " } else { "FAIL" };
+            out.push_str(&format!("  {mark} {what}: no value ({})\n", r.source));
             continue;
         };
         let actual = show_target_value(r.metric, value);

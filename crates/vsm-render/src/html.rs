@@ -131,6 +131,8 @@ struct ReportPage<'a> {
     rework: Vec<(String, String, String, String, String)>,
     /// (team, steps, people, process, wait, share of work)
     teams: Vec<(String, usize, String, String, String, String)>,
+    /// The DORA figures, for a map with a `dora:` section.
+    dora: Option<&'a crate::dora::HtmlSection>,
 }
 
 /// A reason for a bottleneck in the reader's words (the code is for machines: JSON, `--format`).
@@ -151,7 +153,7 @@ fn pct(value: f64) -> String {
 
 /// Renders the report page.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
-    render_measured(stream, analysis, None, None)
+    render_measured(stream, analysis, None, None, None)
 }
 
 /// One small chart per measured step: for process, wait and lead time, a line from the
@@ -236,6 +238,7 @@ pub fn render_measured(
     analysis: &Analysis,
     measured: Option<(&Measurement, &str)>,
     trend: Option<&crate::trend::Trend>,
+    dora: Option<&crate::dora::HtmlSection>,
 ) -> String {
     let s = &analysis.summary;
     let rework_extra = s
@@ -459,6 +462,7 @@ pub fn render_measured(
         plan,
         rework,
         teams,
+        dora,
     };
     page.render().expect("the report template renders")
 }

@@ -112,5 +112,16 @@ pub fn html_report(
     measured: Option<(&vsm_core::measure::Measurement, &str)>,
     trend: Option<&trend::Trend>,
 ) -> String {
-    html::render_measured(stream, analysis, measured, trend)
+    html::render_measured(stream, analysis, measured, trend, None)
+}
+
+/// [`html_report`] with the DORA section of a map with a `dora:` section.
+pub fn html_report_with_dora(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<(&vsm_core::measure::Measurement, &str)>,
+    trend: Option<&trend::Trend>,
+    dora: Option<&dora::HtmlSection>,
+) -> String {
+    html::render_measured(stream, analysis, measured, trend, dora)
 }

@@ -25,6 +25,7 @@ pub fn show(name: &str, value: f64) -> String {
         Unit::Percent => vsm_core::format_percent(value),
         Unit::Items => format_number(value, 0),
         Unit::PerWeek => format!("{}/week", format_number(value, 1)),
+        Unit::PerDay => format!("{}/day", format_number(value, 2)),
     }
 }
 

@@ -26,6 +26,7 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
     let mut deployments = deployment_facts(&production, &changes, &incidents);
     let in_window = |at: Timestamp| window.from <= at && at < window.to;
     deployments.retain(|d| in_window(d.at));
+    let littles_law = super::littles_law::check(&changes, window.from, window.to);
     let merged: Vec<&ChangeFact> = changes.iter().filter(|c| in_window(c.merged)).collect();
     let changes_merged = merged.len();
     let changes_deployed = merged.iter().filter(|c| c.deployed.is_some()).count();
@@ -89,6 +90,7 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         incidents,
         coverage,
         left_out: left_out.into_vec(),
+        littles_law,
     }
 }
 
@@ -169,6 +171,16 @@ fn production<'a>(
         } else {
             d.status.as_deref().and_then(outcome)
         };
+        if outcome == Some(Outcome::Failed) && !config.failed_deployments {
+            if in_window(d.at()) {
+                left_out.add(
+                    "deployment",
+                    "it failed, and failed deployments are no failures here (`failed_deployments: false`)",
+                    &d.id,
+                );
+            }
+            continue;
+        }
         match outcome {
             Some(outcome) => found.push((d, outcome)),
             None if in_window(d.at()) => left_out.add(
@@ -389,10 +401,11 @@ fn between(from: Timestamp, to: Timestamp) -> Duration {
 
 fn is_incident(config: &Config, issue: &Issue) -> bool {
     let has = |list: &[String], value: &str| list.iter().any(|l| l.eq_ignore_ascii_case(value));
-    issue
-        .labels
-        .iter()
-        .any(|label| has(&config.incident_labels, label))
+    issue.incident
+        || issue
+            .labels
+            .iter()
+            .any(|label| has(&config.incident_labels, label))
         || issue
             .kind
             .as_deref()
@@ -427,17 +440,21 @@ fn incidents(
             .service
             .as_deref()
             .filter(|s| production.iter().any(|(d, _)| same_service(&d.service, s)));
-        let attributed = production
-            .iter()
-            .enumerate()
-            .filter(|(_, (d, outcome))| {
-                *outcome == Outcome::Success
-                    && d.at() <= started
-                    && between(d.at(), started) <= config.attribution_window
-                    && service.is_none_or(|s| same_service(&d.service, s))
-            })
-            .map(|(n, _)| n)
-            .next_back();
+        // An incident that names its deployment is that deployment's, wherever it is.
+        let attributed = match &issue.deployment {
+            Some(named) => production.iter().position(|(d, _)| &d.id == named),
+            None => production
+                .iter()
+                .enumerate()
+                .filter(|(_, (d, outcome))| {
+                    *outcome == Outcome::Success
+                        && d.at() <= started
+                        && between(d.at(), started) <= config.attribution_window
+                        && service.is_none_or(|s| same_service(&d.service, s))
+                })
+                .map(|(n, _)| n)
+                .next_back(),
+        };
         let fact = IncidentFact {
             id: issue.id.clone(),
             service: attributed
@@ -447,11 +464,14 @@ fn incidents(
             started,
             resolved: issue.resolved,
             deployment: attributed.map(|n| production[n].0.id.clone()),
-            unattributed: attributed.is_none().then(|| {
-                format!(
+            unattributed: attributed.is_none().then(|| match &issue.deployment {
+                Some(named) => {
+                    format!("its deployment `{named}` is no production deployment of the store")
+                }
+                None => format!(
                     "no successful production deployment in the {} before it started",
                     config.attribution_window.human()
-                )
+                ),
             }),
             recovery: issue.resolved.map(|r| between(started, r)),
         };

@@ -10,7 +10,9 @@
 //! `tests.rs` are named after each.
 
 mod compute;
+mod littles_law;
 mod period;
+mod services;
 #[cfg(test)]
 mod tests;
 
@@ -20,7 +22,9 @@ use crate::Duration;
 use crate::measure::Distribution;
 
 pub use compute::report;
-pub use period::{Bucket, Period};
+pub use littles_law::{LittlesLaw, TOLERANCE as LITTLES_LAW_TOLERANCE};
+pub use period::{Bucket, Period, days_between, midnight as period_midnight, per_day};
+pub use services::{Service, name_services};
 
 /// Everything the store says about a delivery.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -102,6 +106,11 @@ pub struct Issue {
     pub created: Option<Timestamp>,
     /// Closed, or moved to a done status.
     pub resolved: Option<Timestamp>,
+    /// An incident whatever its labels or type (one of an incidents file).
+    pub incident: bool,
+    /// The deployment the incident names (an incidents file's `deployment` column): it is
+    /// attributed to that one, not to the one before it.
+    pub deployment: Option<String>,
 }
 
 /// What counts as production and as a failure.
@@ -116,6 +125,9 @@ pub struct Config {
     /// An incident is attributed to the last successful production deployment of its service
     /// at most this long before it started.
     pub attribution_window: Duration,
+    /// Whether a production deployment that failed is a failure (the default). Off, failed
+    /// deployments are left out, as runs that never reached production.
+    pub failed_deployments: bool,
 }
 
 impl Default for Config {
@@ -125,8 +137,25 @@ impl Default for Config {
             incident_labels: vec!["incident".into()],
             incident_types: vec!["Incident".into()],
             attribution_window: Duration::from_days(7),
+            failed_deployments: true,
         }
     }
+}
+
+/// A map's `dora:` section: where the delivery data is, what counts as production and as a
+/// failure, and which repositories make one service.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// The event store, relative to the map file (`None`: found from the map's folder up).
+    pub store: Option<String>,
+    /// A file of incidents (CSV or JSON Lines), relative to the map file.
+    pub incidents: Option<String>,
+    pub config: Config,
+    /// Take each release (tag) as a successful production deployment.
+    pub releases_as_deployments: bool,
+    /// The periods figures are given for; a snapshot keeps the last full one.
+    pub period: Period,
+    pub services: Vec<Service>,
 }
 
 /// What to compute: the window `[from, to)`, its periods and, optionally, one service.
@@ -153,6 +182,8 @@ pub struct Report {
     pub incidents: Vec<IncidentFact>,
     pub coverage: Coverage,
     pub left_out: Vec<LeftOut>,
+    /// Little's law over the window's changes: a mismatch means changes are missing.
+    pub littles_law: Option<LittlesLaw>,
 }
 
 /// One service's figures over the window and per period.

@@ -134,3 +134,21 @@ impl Bucket {
 pub fn days_between(from: Timestamp, to: Timestamp) -> f64 {
     (to.as_millisecond() - from.as_millisecond()) as f64 / 86_400_000.0
 }
+
+/// A rate written as a number per day, week (7 days) or month (30 days, as DORA's ranges count
+/// it): `1/day`, `0.5/d`, `3/week`, `2/month`; as a number a day.
+pub fn per_day(text: &str) -> Option<f64> {
+    let (count, unit) = text.split_once('/')?;
+    let count = count.trim();
+    if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let count: f64 = count.parse().ok()?;
+    let days = match unit.trim() {
+        "day" | "d" => 1.0,
+        "week" | "w" => 7.0,
+        "month" => 30.0,
+        _ => return None,
+    };
+    Some(count / days)
+}

@@ -319,3 +319,54 @@ fn services_match_by_their_last_path_part() {
     assert!(same_service("panjf2000/ants", "ants"));
     assert!(!same_service("ants", "pants"));
 }
+
+#[test]
+fn failed_deployments_off_leaves_them_out_of_the_rate_and_says_so() {
+    let delivery = Delivery {
+        deployments: vec![
+            deployment("d1", "production", "success", 10, &[]),
+            deployment("d2", "production", "failure", 20, &[]),
+        ],
+        ..Delivery::default()
+    };
+    let config = Config {
+        failed_deployments: false,
+        ..Config::default()
+    };
+    let report = report(&delivery, &config, &window());
+    assert_eq!(report.overall.production_deployments, 1);
+    assert_eq!(report.overall.change_failure_rate, Some(0.0));
+    assert_eq!(report.left_out[0].example, "d2");
+    assert!(
+        report.left_out[0]
+            .reason
+            .contains("failed_deployments: false")
+    );
+}
+
+#[test]
+fn an_incident_that_names_its_deployment_is_attributed_to_it_not_to_the_last_one() {
+    let named = |id: &str, deployment: &str| Issue {
+        id: id.into(),
+        created: Some(at(40)),
+        incident: true,
+        deployment: Some(deployment.into()),
+        ..Issue::default()
+    };
+    let delivery = Delivery {
+        deployments: vec![
+            deployment("d1", "production", "success", 10, &[]),
+            deployment("d2", "production", "success", 30, &[]),
+        ],
+        // No label: an incidents file's rows are incidents whatever they say.
+        issues: vec![named("i1", "d1"), named("i2", "d9")],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    assert_eq!(report.deployments[0].failures, ["i1"]);
+    assert!(report.deployments[1].failures.is_empty());
+    assert_eq!(
+        report.incidents[1].unattributed.as_deref(),
+        Some("its deployment `d9` is no production deployment of the store")
+    );
+}

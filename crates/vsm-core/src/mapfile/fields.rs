@@ -29,6 +29,10 @@ pub enum Kind {
     },
     Duration,
     Percent,
+    /// A number per day, week or month: `1/day`, `3/week`.
+    Rate,
+    /// A mapping from names the user chooses to one text or a list of them (`services:`).
+    NamedTextLists,
     /// A calendar date, `YYYY-MM-DD`.
     Date,
     /// One of these words.
@@ -97,6 +101,13 @@ const fn names<T: Copy, const N: usize>(table: &[(T, &'static str); N]) -> [&'st
 pub const FLOW_KINDS: [&str; 2] = names(&FlowKind::ALL);
 pub const IMPROVEMENT_STATUSES: [&str; 4] = names(&ImprovementStatus::ALL);
 pub const REENTRY: [&str; 2] = names(&Reentry::ALL);
+/// The periods of `dora: { period: ... }`.
+pub const PERIODS: [(crate::dora::Period, &str); 3] = [
+    (crate::dora::Period::Day, "day"),
+    (crate::dora::Period::Week, "week"),
+    (crate::dora::Period::Month, "month"),
+];
+const PERIOD_NAMES: [&str; 3] = names(&PERIODS);
 /// `last_event:`, with whether the item's last event ends the step it is in.
 pub const LAST_EVENT: [(bool, &str); 2] = [(false, "in_progress"), (true, "done")];
 const LAST_EVENT_NAMES: [&str; 2] = names(&LAST_EVENT);
@@ -481,6 +492,11 @@ pub static MAP: ObjectSpec = ObjectSpec {
             "Bounds the stream must keep, checked by `vsm check`.",
         ),
         field(
+            "dora",
+            Kind::Object(&DORA),
+            "The DORA metrics of the stream's delivery, from the event store `vsm fetch` writes: `vsm dora --map`, and `vsm snapshot`, `vsm report` and `vsm check` include them.",
+        ),
+        field(
             "extends",
             Kind::Text,
             "The map this one changes, relative to this file: steps given override the base's by id (fields left out keep the base's values), new steps need `after:`, and the other fields and lists given replace the base's.",
@@ -490,6 +506,84 @@ pub static MAP: ObjectSpec = ObjectSpec {
             Kind::TextList,
             "In a map that extends another: ids of the base's steps to drop.",
         ),
+    ],
+};
+
+pub static DORA: ObjectSpec = ObjectSpec {
+    noun: "dora section",
+    description: "Where the delivery data is and what counts as production, as a failure and as one service, for the DORA metrics (see docs/dora.md).",
+    fields: &[
+        field(
+            "store",
+            Kind::Text,
+            "The event store `vsm fetch` writes, relative to the map file (default: the first `.vsm/events.sqlite` in the map's folder or a folder above it).",
+        ),
+        field(
+            "production",
+            Kind::TextList,
+            "Production environments: names or `*` patterns, without case (default: `production`, `prod`).",
+        ),
+        field(
+            "failures",
+            Kind::Object(&DORA_FAILURES),
+            "What counts as a failure of a deployment.",
+        ),
+        field(
+            "attribution_window",
+            Kind::Duration,
+            "How long after a deployment an incident is still attributed to it (default `7d`).",
+        ),
+        field(
+            "releases_as_deployments",
+            Kind::Bool,
+            "Take each release (tag) as a successful production deployment (default: false).",
+        ),
+        field(
+            "period",
+            Kind::Choice(&PERIOD_NAMES),
+            "The periods figures are given for: `day`, `week` (the default; Monday to Sunday) or `month`, in UTC. A snapshot keeps the figures of the last full one.",
+        ),
+        field(
+            "services",
+            Kind::NamedTextLists,
+            "Services made of several repositories: `payments: [org/pay-api, org/pay-web]` (default: each repository is a service).",
+        ),
+        field(
+            "incidents",
+            Kind::Text,
+            "A file of incidents, CSV or JSON Lines (`id`, `started`, and optionally `service`, `resolved`, `deployment`), relative to the map file.",
+        ),
+    ],
+};
+
+pub static DORA_FAILURES: ObjectSpec = ObjectSpec {
+    noun: "failures",
+    description: "What counts as a failure: incidents (issues with a label or of a type) and failed deployments.",
+    fields: &[
+        field(
+            "incident_labels",
+            Kind::TextList,
+            "Issues (GitHub, GitLab) with one of these labels are incidents (default: `incident`).",
+        ),
+        field(
+            "incident_types",
+            Kind::TextList,
+            "Jira issues of one of these types are incidents (default: `Incident`).",
+        ),
+        field(
+            "failed_deployments",
+            Kind::Bool,
+            "Whether a production deployment that failed is a failure (default: true); false leaves failed deployments out, as runs that never reached production.",
+        ),
+    ],
+};
+
+pub static RATE_BOUND: ObjectSpec = ObjectSpec {
+    noun: "rate target",
+    description: "A bound on a rate: `min` (at least) and/or `max` (at most).",
+    fields: &[
+        field("min", Kind::Rate, "At least this often, e.g. `1/day`."),
+        field("max", Kind::Rate, "At most this often."),
     ],
 };
 
@@ -549,6 +643,31 @@ pub static TARGETS: ObjectSpec = ObjectSpec {
             "complete_accurate",
             Kind::Object(&PERCENT_BOUND),
             "The %C&A of every step.",
+        ),
+        field(
+            "deployment_frequency",
+            Kind::Object(&RATE_BOUND),
+            "DORA (needs `dora:`): successful production deployments a day over the last full period, e.g. `{ min: 1/day }`.",
+        ),
+        field(
+            "lead_time_for_changes",
+            Kind::Object(&DURATION_BOUND),
+            "DORA (needs `dora:`): the median lead time for changes of the last full period.",
+        ),
+        field(
+            "change_failure_rate",
+            Kind::Object(&PERCENT_BOUND),
+            "DORA (needs `dora:`): the share of production deployments that failed in the last full period, e.g. `{ max: 15% }`.",
+        ),
+        field(
+            "recovery_time",
+            Kind::Object(&DURATION_BOUND),
+            "DORA (needs `dora:`): the median failed deployment recovery time of the last full period.",
+        ),
+        field(
+            "rework_rate",
+            Kind::Object(&PERCENT_BOUND),
+            "DORA (needs `dora:`): the share of deployments that were unplanned fixes in the last full period.",
         ),
     ],
 };

@@ -8,6 +8,8 @@ use super::fields::{FieldSpec, Kind, MAP, ObjectSpec};
 const DURATION_PATTERN: &str = r"^\s*(0|(\d+(\.\d+)?\s*(ms|msec|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)[\s,]*)+)\s*$";
 /// Pattern of a percentage such as `75%` or `87.5`.
 const PERCENT_PATTERN: &str = r"^\s*\d+(\.\d+)?\s*%?\s*$";
+/// Pattern of a rate such as `1/day`, `0.5/d`, `3/week` or `2/month`.
+const RATE_PATTERN: &str = r"^\s*\d+(\.\d+)?\s*/\s*(day|d|week|w|month)\s*$";
 const ID_PATTERN: &str = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$";
 
 /// The JSON Schema (draft-07, which every YAML editor plugin understands) of a map file.
@@ -32,6 +34,14 @@ pub fn json_schema() -> Value {
                 { "type": "string", "pattern": PERCENT_PATTERN },
                 { "type": "number", "minimum": 0, "maximum": 100 }
             ]
+        }),
+    );
+    definitions.insert(
+        "rate".into(),
+        json!({
+            "description": "How often: a number per day, week (7 days) or month (30 days): `1/day`, `3/week`, `2/month`.",
+            "type": "string",
+            "pattern": RATE_PATTERN
         }),
     );
     definitions.insert(
@@ -131,6 +141,16 @@ fn field_schema(field: &FieldSpec) -> Value {
         Kind::Integer { min } => json!({ "type": "integer", "minimum": min }),
         Kind::Duration => reference("duration"),
         Kind::Percent => reference("percent"),
+        Kind::Rate => reference("rate"),
+        Kind::NamedTextLists => json!({
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [
+                    { "type": "string" },
+                    { "type": "array", "items": { "type": "string" } }
+                ]
+            }
+        }),
         Kind::Date => {
             json!({ "type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$" })
         }
@@ -195,6 +215,17 @@ mod tests {
                 duration.is_match(text),
                 text.parse::<crate::Duration>().is_ok(),
                 "duration `{text}`"
+            );
+        }
+        let rate = regex::Regex::new(RATE_PATTERN).unwrap();
+        for text in [
+            "1/day", "0.5/d", "3 / week", "2/w", "1/month", "1", "1/year", "/day", "1/", "-1/day",
+            "1/Day",
+        ] {
+            assert_eq!(
+                rate.is_match(text),
+                crate::dora::per_day(text).is_some(),
+                "rate `{text}`"
             );
         }
         let percent = regex::Regex::new(PERCENT_PATTERN).unwrap();

@@ -2,6 +2,7 @@
 //! entries. Steps, ids, targets, the `measure:` section and `extends:` have files of their own.
 
 use super::bounds::{MAX_REWORK_SHARE, check_totals, derived_share, endless_loop, share_too_high};
+use super::dora::read_dora;
 use super::extends::carry_over;
 use super::fields::{self, ObjectSpec};
 use super::ids::{IdTable, read_endpoint};
@@ -178,8 +179,14 @@ pub(super) fn finish(
         );
     }
 
+    let dora = match (top.get("dora"), base) {
+        (Some(node), _) => read_dora(reader, node),
+        (None, Some(base)) => base.dora.clone(),
+        (None, None) => None,
+    };
+    let has_dora = top.get("dora").is_some() || dora.is_some();
     let targets = match (top.get("targets"), base) {
-        (Some(node), _) => read_targets(reader, node),
+        (Some(node), _) => read_targets(reader, node, has_dora),
         (None, Some(base)) => base.targets.clone(),
         (None, None) => Vec::new(),
     };
@@ -195,6 +202,7 @@ pub(super) fn finish(
         rework,
         improvements,
         measure,
+        dora,
     };
     if let Some(base) = base {
         carry_over(reader, top, base, &mut stream);

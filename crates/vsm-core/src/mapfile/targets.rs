@@ -6,11 +6,15 @@ use super::nodes::{Node, Reader};
 use super::values::checked;
 use crate::Percent;
 use crate::diagnostic::{Diagnostic, shorten};
-use crate::model::{StepTargets, Target, TargetMetric};
+use crate::model::{StepTargets, Target, TargetKind, TargetMetric};
 
 /// The top-level `targets:`: each metric's bounds, checked; a bound that cannot be read is
-/// reported and left out.
-pub(super) fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Target> {
+/// reported and left out. A DORA target needs a `dora:` section (`has_dora`).
+pub(super) fn read_targets(
+    reader: &mut Reader<'_>,
+    node: &Node<'_>,
+    has_dora: bool,
+) -> Vec<Target> {
     let Some(fields) = reader.object(node, &fields::TARGETS) else {
         return Vec::new();
     };
@@ -19,20 +23,32 @@ pub(super) fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Targ
         let Some(node) = fields.get(name) else {
             continue;
         };
-        let spec = if metric.is_duration() {
-            &fields::DURATION_BOUND
-        } else {
-            &fields::PERCENT_BOUND
+        if metric.is_dora() && !has_dora {
+            reader.report_at(
+                node,
+                Diagnostic::error(
+                    "dora_target_without_dora",
+                    format!("the target for `{name}` is a DORA metric, but the map has no `dora:` section to measure it from"),
+                )
+                .help("add `dora: {}` at the top level (it reads `.vsm/events.sqlite`), or remove the target"),
+            );
+            continue;
+        }
+        let kind = metric.kind();
+        let spec = match kind {
+            TargetKind::Duration => &fields::DURATION_BOUND,
+            TargetKind::Percent => &fields::PERCENT_BOUND,
+            TargetKind::Rate => &fields::RATE_BOUND,
         };
         let Some(bound) = reader.object(node, spec) else {
             continue;
         };
         let mut value = |key: &str| {
             let node = bound.get(key)?;
-            if metric.is_duration() {
-                reader.duration(node).map(|d| d.as_millis() as f64)
-            } else {
-                reader.percent(node).map(Percent::value)
+            match kind {
+                TargetKind::Duration => reader.duration(node).map(|d| d.as_millis() as f64),
+                TargetKind::Percent => reader.percent(node).map(Percent::value),
+                TargetKind::Rate => reader.rate(node),
             }
         };
         let (min, max) = (value("min"), value("max"));
@@ -44,10 +60,10 @@ pub(super) fn read_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Vec<Targ
                     format!("the target for `{name}` gives neither `min` nor `max`"),
                 )
                 .at(location)
-                .help(if metric.is_duration() {
-                    "e.g. `{ max: 5d }`"
-                } else {
-                    "e.g. `{ min: 80% }`"
+                .help(match kind {
+                    TargetKind::Duration => "e.g. `{ max: 5d }`",
+                    TargetKind::Percent => "e.g. `{ min: 80% }`",
+                    TargetKind::Rate => "e.g. `{ min: 1/day }`",
                 }),
             );
             continue;

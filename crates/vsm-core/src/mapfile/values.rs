@@ -166,6 +166,33 @@ impl Reader<'_> {
         )
     }
 
+    /// A number per day, week or month (`1/day`, `3/week`), as a number a day.
+    pub fn rate(&mut self, node: &Node<'_>) -> Option<f64> {
+        let text = self.raw(node).trim().trim_matches(['"', '\'']).to_string();
+        if let Some(per_day) = crate::dora::per_day(&text) {
+            return Some(per_day);
+        }
+        let help = match text.trim().parse::<f64>() {
+            Ok(_) => format!(
+                "say per what: `{}/day`, `{}/week` or `{}/month`",
+                text.trim(),
+                text.trim(),
+                text.trim()
+            ),
+            Err(_) => "write a number per day, week or month, e.g. `1/day`, `3/week`, `2/month`"
+                .to_string(),
+        };
+        self.report_at(
+            node,
+            Diagnostic::error(
+                "invalid_rate",
+                format!("`{}` is not a rate", shorten(&text)),
+            )
+            .help(help),
+        );
+        None
+    }
+
     pub fn percent(&mut self, node: &Node<'_>) -> Option<Percent> {
         let percent = self.with_units(
             node,

@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> Result<()> {
         vsm_app::check::against_snapshot(&checked.stream, snapshot)
     } else {
         let loaded = output::measured(&files, &args.file, checked, None)?;
-        vsm_app::check::live(&loaded)
+        vsm_app::check::live(&loaded, &args.file, jiff::Timestamp::now())?
     };
     let text = match args.format {
         Format::Json => vsm_render::check::json(&results),

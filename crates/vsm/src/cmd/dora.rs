@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use jiff::ToSpan as _;
-use vsm_core::dora::{Config, Period, Window};
+use vsm_core::dora::{Period, Settings, Window};
 use vsm_render::Format;
 use vsm_render::dora::Explain;
 
@@ -17,18 +17,22 @@ use crate::output;
 /// and period, with their coverage; `--explain METRIC` lists the items behind one.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The event store (`vsm fetch` writes it).
-    #[arg(default_value = vsm_events::DEFAULT_PATH)]
-    store: PathBuf,
+    /// The event store (`vsm fetch` writes it; default: the `--map`'s `dora: { store: }`, else
+    /// `.vsm/events.sqlite`).
+    store: Option<PathBuf>,
+    /// Read what counts as production, failure and service from this map's `dora:` section;
+    /// the flags below override it.
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
     /// The first day of the window, UTC (default: 90 days before --to).
     #[arg(long, value_name = "YYYY-MM-DD")]
     from: Option<jiff::civil::Date>,
     /// The day after the window, UTC: the window ends at its start (default: tomorrow).
     #[arg(long, value_name = "YYYY-MM-DD")]
     to: Option<jiff::civil::Date>,
-    /// The periods figures are given for (weeks start on Monday).
-    #[arg(long, default_value = "week", value_parser = periods())]
-    period: Period,
+    /// The periods figures are given for (weeks start on Monday; default: the map's, else week).
+    #[arg(long, value_parser = periods())]
+    period: Option<Period>,
     /// Only this service (a repository: `ants` and `panjf2000/ants` are one).
     #[arg(long, value_name = "NAME")]
     service: Option<String>,
@@ -47,12 +51,16 @@ pub struct Args {
     /// Jira issues of this type are incidents (repeatable; default: `Incident`).
     #[arg(long, value_name = "TYPE")]
     incident_type: Vec<String>,
-    /// How long after a deployment an incident is attributed to it.
-    #[arg(long, value_name = "DURATION", default_value = "7d")]
-    attribution_window: vsm_core::Duration,
+    /// How long after a deployment an incident is attributed to it (default: 7d).
+    #[arg(long, value_name = "DURATION")]
+    attribution_window: Option<vsm_core::Duration>,
     /// Take each release (tag) as a successful production deployment.
     #[arg(long)]
     releases_as_deployments: bool,
+    /// A file of incidents, CSV or JSON Lines (`id`, `started`; optionally `service`,
+    /// `resolved`, `deployment`, `title`), in place of the map's `dora: { incidents: }`.
+    #[arg(long, value_name = "FILE")]
+    incidents: Option<PathBuf>,
 }
 
 fn periods() -> impl clap::builder::TypedValueParser<Value = Period> {
@@ -67,6 +75,47 @@ fn explains() -> impl clap::builder::TypedValueParser<Value = Explain> {
 
 fn midnight(day: jiff::civil::Date) -> Result<jiff::Timestamp> {
     Ok(jiff::tz::Offset::UTC.to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))?)
+}
+
+/// The map's `dora:` section (defaults without `--map`) with the flags given laid over it, and
+/// the store: the argument, else the map's, else the default.
+fn settings(args: &Args) -> Result<(Settings, PathBuf)> {
+    let mut settings = match &args.map {
+        Some(map) => {
+            let files = output::file_system()?;
+            let checked = output::checked(&files, map)?;
+            let Some(settings) = checked.stream.dora else {
+                bail!(
+                    "`{}` has no `dora:` section; add `dora: {{}}` (see docs/dora.md), or leave out --map",
+                    map.display()
+                );
+            };
+            settings
+        }
+        None => Settings::default(),
+    };
+    let store = match (&args.store, &args.map) {
+        (Some(store), _) => store.clone(),
+        (None, Some(map)) => vsm_app::dora::store_of(map, &settings),
+        (None, None) => PathBuf::from(vsm_events::DEFAULT_PATH),
+    };
+    let config = &mut settings.config;
+    let replace = |given: &[String], value: &mut Vec<String>| {
+        if !given.is_empty() {
+            *value = given.to_vec();
+        }
+    };
+    replace(&args.production, &mut config.production);
+    replace(&args.incident_label, &mut config.incident_labels);
+    replace(&args.incident_type, &mut config.incident_types);
+    if let Some(window) = args.attribution_window {
+        config.attribution_window = window;
+    }
+    settings.releases_as_deployments |= args.releases_as_deployments;
+    if let Some(period) = args.period {
+        settings.period = period;
+    }
+    Ok((settings, store))
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -86,34 +135,22 @@ pub fn run(args: &Args) -> Result<()> {
             "--from {from} is not before --to {to}; the window is [from, to), so give a later --to"
         );
     }
-    let defaults = Config::default();
-    let or_default = |given: &[String], default: Vec<String>| {
-        if given.is_empty() {
-            default
-        } else {
-            given.to_vec()
-        }
+    let (settings, store) = settings(args)?;
+    let window = Window {
+        from: midnight(from)?,
+        to: midnight(to)?,
+        period: settings.period,
+        service: args.service.clone(),
     };
-    let request = vsm_app::dora::Request {
-        config: Config {
-            production: or_default(&args.production, defaults.production),
-            incident_labels: or_default(&args.incident_label, defaults.incident_labels),
-            incident_types: or_default(&args.incident_type, defaults.incident_types),
-            attribution_window: args.attribution_window,
-        },
-        window: Window {
-            from: midnight(from)?,
-            to: midnight(to)?,
-            period: args.period,
-            service: args.service.clone(),
-        },
-        releases_as_deployments: args.releases_as_deployments,
-    };
-    let report = vsm_app::dora::report(&args.store, &request)?;
+    let mut request = vsm_app::dora::Request::of_settings(args.map.as_deref(), &settings, window);
+    if let Some(file) = &args.incidents {
+        request.incidents = Some(file.clone());
+    }
+    let report = vsm_app::dora::report(&store, &request)?;
     let text = match args.format {
         Format::Json => vsm_render::dora::json(&report, args.explain),
         format => vsm_render::dora::text(
-            &args.store.display().to_string(),
+            &store.display().to_string(),
             &report,
             args.explain,
             format == Format::Markdown,

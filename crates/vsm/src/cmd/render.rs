@@ -49,7 +49,7 @@ pub fn run(args: &Args) -> Result<()> {
     let text = match format {
         Format::Mermaid => vsm_render::mermaid(stream, analysis),
         Format::Dot => vsm_render::dot(stream, analysis),
-        Format::Html => report_page(&args.file, &loaded, None),
+        Format::Html => report_page(&args.file, &loaded, None)?,
         Format::Png => {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");
@@ -72,13 +72,25 @@ pub fn report_page(
     file: &Path,
     loaded: &Loaded,
     trend: Option<&vsm_render::trend::Trend>,
-) -> String {
+) -> Result<String> {
     let log = loaded.measured.as_ref().map(|m| {
         vsm_app::paths::relative_to_map(file, Path::new(&m.log))
             .display()
             .to_string()
     });
-    vsm_render::html_report(
+    // A map with a `dora:` section: its full periods up to today.
+    let dora = match &loaded.stream.dora {
+        Some(settings) => {
+            let (store, report) =
+                vsm_app::dora::for_report(file, settings, jiff::Timestamp::now())?;
+            Some(vsm_render::dora::html_section(
+                &store.display().to_string(),
+                &report,
+            ))
+        }
+        None => None,
+    };
+    Ok(vsm_render::html_report_with_dora(
         &loaded.stream,
         &loaded.analysis,
         loaded
@@ -87,5 +99,6 @@ pub fn report_page(
             .zip(log.as_deref())
             .map(|(m, log)| (&m.measurement, log)),
         trend,
-    )
+        dora.as_ref(),
+    ))
 }

@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> Result<()> {
     let trend = (history.len() >= 2)
         .then(|| vsm_app::history::trend(&history))
         .transpose()?;
-    std::fs::write(&output, report_page(&args.file, &loaded, trend.as_ref()))
+    std::fs::write(&output, report_page(&args.file, &loaded, trend.as_ref())?)
         .with_context(|| format!("cannot write `{}`", output.display()))?;
     println!(
         "wrote {} (open it in a browser; it works offline)",

@@ -31,6 +31,7 @@ pub fn run(args: &Args) -> Result<()> {
     let (commit, dirty) = git_state(&args.file);
     let origin = vsm_app::history::Origin {
         file: &file_label(&args.file)?,
+        path: &args.file,
         at: args.at.unwrap_or_else(jiff::Timestamp::now),
         commit,
         dirty,

@@ -582,4 +582,5 @@ fn choices_are_read_through_the_enums_tables() {
     );
 }
 
+mod dora;
 mod extends;

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use vsm_core::Duration;
 use vsm_core::dora::{
-    ChangeFact, Coverage, DeploymentFact, Figures, IncidentFact, LeftOut, Outcome, Report,
+    ChangeFact, Coverage, DeploymentFact, Figures, IncidentFact, LITTLES_LAW_TOLERANCE, LeftOut,
+    LittlesLaw, Outcome, Report,
 };
 use vsm_core::measure::Distribution;
 
@@ -22,6 +23,9 @@ fn table(markdown: bool, header: &[&str]) -> comfy_table::Table {
     crate::report::table(style, header, NOT_ALIGNED)
 }
 use crate::json::SCHEMA_VERSION;
+
+mod html;
+pub use html::{HtmlSection, html_section};
 
 /// The metric whose items `--explain` lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,9 +73,38 @@ pub struct DoraReport<'a> {
     pub services: Vec<ServiceJson<'a>>,
     pub coverage: &'a CoverageJson,
     pub left_out: Vec<LeftOutJson<'a>>,
+    /// Little's law over the window's changes (none when no change was deployed in it).
+    pub littles_law: Option<LittlesLawJson>,
     /// With `--explain`: the metric and its items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<ExplainJson<'a>>,
+}
+
+/// Little's law: `work_in_progress` (changes, on average) against `throughput_per_day ×
+/// flow_time_days`; `holds` false means changes are missing from the data.
+#[derive(Debug, Serialize)]
+pub struct LittlesLawJson {
+    pub work_in_progress: f64,
+    pub throughput_per_day: f64,
+    pub flow_time_days: f64,
+    pub expected_work_in_progress: f64,
+    pub mismatch: f64,
+    pub tolerance: f64,
+    pub holds: bool,
+}
+
+impl From<&LittlesLaw> for LittlesLawJson {
+    fn from(l: &LittlesLaw) -> Self {
+        LittlesLawJson {
+            work_in_progress: l.work_in_progress,
+            throughput_per_day: l.throughput_per_day,
+            flow_time_days: l.flow_time_days,
+            expected_work_in_progress: l.expected_work_in_progress,
+            mismatch: l.mismatch,
+            tolerance: LITTLES_LAW_TOLERANCE,
+            holds: l.holds(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -346,6 +379,7 @@ pub fn json(report: &Report, explain: Option<Explain>) -> String {
                 example: &l.example,
             })
             .collect(),
+        littles_law: report.littles_law.as_ref().map(Into::into),
         explain: explained,
     })
 }
@@ -379,7 +413,7 @@ fn explained(report: &Report, metric: Explain) -> Items<'_> {
     }
 }
 
-fn duration(d: &Distribution, p: fn(&Distribution) -> Duration) -> String {
+pub(crate) fn duration(d: &Distribution, p: fn(&Distribution) -> Duration) -> String {
     if d.count == 0 {
         "-".into()
     } else {
@@ -387,11 +421,11 @@ fn duration(d: &Distribution, p: fn(&Distribution) -> Duration) -> String {
     }
 }
 
-fn rate(r: Option<f64>) -> String {
+pub(crate) fn rate(r: Option<f64>) -> String {
     r.map_or("-".into(), |r| vsm_core::format_percent(r * 100.0))
 }
 
-fn short(at: jiff::Timestamp) -> String {
+pub(crate) fn short(at: jiff::Timestamp) -> String {
     let utc = jiff::tz::Offset::UTC.to_datetime(at);
     format!("{} {:02}:{:02}", utc.date(), utc.hour(), utc.minute())
 }
@@ -447,39 +481,44 @@ fn summary(out: &mut String, f: &Figures) {
     );
 }
 
+/// The columns of the table of periods.
+pub(crate) const PERIOD_COLUMNS: [&str; 8] = [
+    "period",
+    "deployments",
+    "lead time p50",
+    "p85",
+    "changes",
+    "failure rate",
+    "recovery p50",
+    "rework",
+];
+
+/// One period's line of the table of periods.
+pub(crate) fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
+    let f = &p.figures;
+    vec![
+        p.start.to_string(),
+        f.deployments.to_string(),
+        duration(&f.lead_time, |d| d.p50),
+        duration(&f.lead_time, |d| d.p85),
+        f.lead_time.count.to_string(),
+        rate(f.change_failure_rate),
+        duration(&f.recovery, |d| d.p50),
+        f.rework.to_string(),
+    ]
+}
+
 fn period_table(markdown: bool, service: &vsm_core::dora::ServiceFigures) -> comfy_table::Table {
-    let mut rows = table(
-        markdown,
-        &[
-            "period",
-            "deployments",
-            "lead time p50",
-            "p85",
-            "changes",
-            "failure rate",
-            "recovery p50",
-            "rework",
-        ],
-    );
+    let mut rows = table(markdown, &PERIOD_COLUMNS);
     for p in &service.periods {
-        let f = &p.figures;
-        rows.add_row(vec![
-            p.start.to_string(),
-            f.deployments.to_string(),
-            duration(&f.lead_time, |d| d.p50),
-            duration(&f.lead_time, |d| d.p85),
-            f.lead_time.count.to_string(),
-            rate(f.change_failure_rate),
-            duration(&f.recovery, |d| d.p50),
-            f.rework.to_string(),
-        ]);
+        rows.add_row(period_row(p));
     }
     rows
 }
 
-fn coverage_lines(out: &mut String, c: &Coverage, left_out: &[LeftOut]) {
-    let _ = writeln!(
-        out,
+/// What the figures could use, in one sentence.
+pub(crate) fn coverage_sentence(c: &Coverage) -> String {
+    format!(
         "Coverage: {} of {} changes merged in the window reached production; {} of {} production \
          deployments have a known change set; {} of {} incidents are attributed to a deployment.",
         c.changes_deployed,
@@ -488,17 +527,52 @@ fn coverage_lines(out: &mut String, c: &Coverage, left_out: &[LeftOut]) {
         c.deployments,
         c.incidents_attributed,
         c.incidents
+    )
+}
+
+/// `left out: 2 commits: why (e.g. `id`)`.
+pub(crate) fn left_out_line(l: &LeftOut) -> String {
+    format!(
+        "left out: {} {}{}: {} (e.g. `{}`)",
+        l.count,
+        l.what,
+        if l.count == 1 { "" } else { "s" },
+        l.reason,
+        l.example
+    )
+}
+
+/// Little's law for people: the two sides, and, when they disagree, that data is missing.
+pub(crate) fn littles_law_sentence(law: &LittlesLaw) -> String {
+    let number = |v: f64| vsm_core::format_number(v, 2);
+    let sides = format!(
+        "Little's law: {} changes in progress on average; throughput {} a day × mean flow time {} days gives {}",
+        number(law.work_in_progress),
+        number(law.throughput_per_day),
+        number(law.flow_time_days),
+        number(law.expected_work_in_progress)
     );
-    for l in left_out {
-        let _ = writeln!(
-            out,
-            "  left out: {} {}{}: {} (e.g. `{}`)",
-            l.count,
-            l.what,
-            if l.count == 1 { "" } else { "s" },
-            l.reason,
-            l.example
-        );
+    let apart = vsm_core::format_percent(law.mismatch * 100.0);
+    let tolerance = vsm_core::format_percent(LITTLES_LAW_TOLERANCE * 100.0);
+    if law.holds() {
+        format!("{sides} ({apart} apart, within {tolerance}).")
+    } else {
+        format!(
+            "{sides}: {apart} apart, beyond {tolerance}, so data is missing: changes merged and \
+             never deployed (or whose commits the store's history lacks), deployments with an \
+             unknown change set, or changes started long before the window (a window a few \
+             times the lead time settles those)."
+        )
+    }
+}
+
+fn coverage_lines(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "{}", coverage_sentence(&report.coverage));
+    if let Some(law) = &report.littles_law {
+        let _ = writeln!(out, "{}", littles_law_sentence(law));
+    }
+    for l in &report.left_out {
+        let _ = writeln!(out, "  {}", left_out_line(l));
     }
 }
 
@@ -545,7 +619,7 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
         summary(&mut out, &report.overall);
         out.push('\n');
     }
-    coverage_lines(&mut out, &report.coverage, &report.left_out);
+    coverage_lines(&mut out, report);
     if let Some(metric) = explain {
         out.push('\n');
         explain_text(&mut out, report, metric, markdown);
