@@ -14,7 +14,7 @@ fn reading_a_folder_twice_gives_the_same_batch() {
     assert_eq!(github(), github());
     let gitlab = || gitlab::from_dir(&recorded("gitlab"), "12345678").unwrap();
     assert_eq!(gitlab(), gitlab());
-    let jira = || jira::from_dir(&recorded("jira")).unwrap();
+    let jira = || jira::from_dir(&recorded("jira"), &jira::Query::Board(8)).unwrap();
     assert_eq!(jira(), jira());
 }
 

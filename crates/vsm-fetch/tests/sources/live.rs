@@ -179,7 +179,9 @@ fn a_jira_cloud_fetch_with_basic_auth_equals_from_dir_on_the_pages_it_was_given(
     assert_eq!(served.len(), 2, "{served:?}");
     assert_eq!(report.items, 30);
     let dir = folder_of(&served, "live-jira");
-    let expected = jira::from_dir(&dir.join("jira")).unwrap().0;
+    let expected = jira::from_dir(&dir.join("jira"), &Query::Board(8))
+        .unwrap()
+        .0;
     assert_eq!(sorted(batch), sorted(expected));
     let issues: serde_json::Value =
         serde_json::from_slice(&page("jira/issues/page-001.json")).unwrap();
