@@ -647,8 +647,8 @@ pub fn fetch(
 ) -> Result<(Batch, Report, Cursor), FetchError> {
     let mut known = Statuses::default();
     let url = client.url("/rest/api/2/status");
-    client.pages(url, Paging::Single, progress, |bytes, _| {
-        known.extend(statuses(bytes)?);
+    client.pages(url, Paging::Single, progress, |bytes, url| {
+        known.extend(statuses(bytes).map_err(|e| e.in_file(&crate::url::shown(url)))?);
         Ok(true)
     })?;
     let mut run = Fetch::new(client, since, progress);
