@@ -167,6 +167,17 @@ fn deployments_are_linked_to_their_pipelines_and_commits() {
         authored.time,
         time_of(&first["deployable"]["commit"], "authored_date")
     );
+    // Its committed event names the committer (`committer_name`), as git's does.
+    let committed = batch
+        .events
+        .iter()
+        .find(|e| e.id == format!("{commit}/committed"))
+        .unwrap();
+    assert_eq!(
+        attribute(&committed.attributes, "committer"),
+        first["deployable"]["commit"]["committer_name"].as_str()
+    );
+    assert_eq!(attribute(&committed.attributes, "author"), None);
 }
 
 #[test]
