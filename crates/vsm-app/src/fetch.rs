@@ -193,7 +193,7 @@ pub fn hosted(
             let (batch, report) = match hosted {
                 Hosted::GitHub { repo } => vsm_fetch::github::from_dir(dir, repo),
                 Hosted::GitLab { project } => vsm_fetch::gitlab::from_dir(dir, project),
-                Hosted::Jira { .. } => vsm_fetch::jira::from_dir(dir),
+                Hosted::Jira { query, .. } => vsm_fetch::jira::from_dir(dir, query),
             }?;
             if report.pages == 0 {
                 anyhow::bail!(

@@ -232,14 +232,14 @@ pub fn pull_commits(page: &[u8], repo: &str, number: u64) -> Result<Page, ParseE
     for item in &commits {
         let detail = item.commit.as_ref();
         let author = detail.and_then(|d| d.author.as_ref());
+        let committer = detail.and_then(|d| d.committer.as_ref());
         let seen = CommitSeen {
             sha: &item.sha,
             message: detail.and_then(|d| d.message.as_deref()),
             author: author.and_then(|a| a.name.as_deref()),
             authored: author.and_then(|a| a.date),
-            committed: detail
-                .and_then(|d| d.committer.as_ref())
-                .and_then(|c| c.date),
+            committer: committer.and_then(|c| c.name.as_deref()),
+            committed: committer.and_then(|c| c.date),
         };
         if let Some(id) = commit(&mut into, &seen) {
             into.relation(&pull, &id, "contains");

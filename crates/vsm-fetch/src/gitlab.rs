@@ -62,6 +62,7 @@ struct Commit {
     author_name: Option<String>,
     #[serde(default, deserialize_with = "optional_time")]
     authored_date: Option<Timestamp>,
+    committer_name: Option<String>,
     #[serde(default, deserialize_with = "optional_time")]
     committed_date: Option<Timestamp>,
 }
@@ -219,6 +220,7 @@ fn add_commit(into: &mut Collector, item: &Commit) -> Option<String> {
         message: item.message.as_deref().or(item.title.as_deref()),
         author: item.author_name.as_deref(),
         authored: item.authored_date,
+        committer: item.committer_name.as_deref(),
         committed: item.committed_date,
     };
     commit(into, &seen)

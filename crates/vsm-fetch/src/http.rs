@@ -183,6 +183,17 @@ pub enum FetchError {
         "{url}: the pages do not end (a page repeats, or more than {MAX_PAGES})\n  help: check the API URL"
     )]
     EndlessPages { url: String },
+    #[error(
+        "{url}: the server answered {content_type}, not JSON: {start}\n  help: check the API URL (--api-url): it should be the API's own address (a Jira site's `https://SITE`, GitHub Enterprise's `https://HOST/api/v3`, GitLab's `https://HOST/api/v4`); a web page, a login page or a proxy answers HTML"
+    )]
+    NotJson {
+        url: String,
+        /// The `Content-Type` header, quoted, or `no content type`.
+        content_type: String,
+        /// The body's first characters, quoted on one line with the token scrubbed, or `an
+        /// empty body`.
+        start: String,
+    },
     #[error(transparent)]
     Parse(#[from] crate::ParseError),
 }
@@ -347,6 +358,9 @@ impl Client {
                     let body = response.body_mut().with_config().limit(self.body_limit);
                     if (200..300).contains(&status) {
                         match body.read_to_vec() {
+                            Ok(bytes) if !looks_like_json(&bytes) => {
+                                return Err(self.not_json(url_shown, &headers, &bytes));
+                            }
                             Ok(bytes) => return Ok(Reply { bytes, headers }),
                             Err(ureq::Error::BodyExceedsLimit(_)) => {
                                 return Err(FetchError::TooLarge {
@@ -407,6 +421,44 @@ impl Client {
                 reason: self.token.scrub(&reason),
             });
             std::thread::sleep(wait);
+        }
+    }
+}
+
+/// Whether a body can be a JSON document of an API's: an object or an array (the parsers place
+/// any error inside one); anything else (HTML, text, nothing) is not what any endpoint returns.
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let start = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    matches!(start, Some(b'{' | b'['))
+}
+
+impl Client {
+    /// The error of a successful answer that is not JSON: its content type and first characters.
+    fn not_json(&self, url: String, headers: &HeaderMap, bytes: &[u8]) -> FetchError {
+        let content_type = match header(headers, "content-type") {
+            Some(kind) => format!("`{}`", crate::decode::bounded(kind)),
+            None => "no content type".to_string(),
+        };
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]);
+        let one_line: String = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('`', "'");
+        let scrubbed = self.token.scrub(&one_line);
+        let mut start: String = scrubbed.chars().take(100).collect();
+        if scrubbed.chars().count() > 100 || bytes.len() > 400 {
+            start.push('…');
+        }
+        let start = if start.is_empty() {
+            "an empty body".to_string()
+        } else {
+            format!("`{start}`")
+        };
+        FetchError::NotJson {
+            url,
+            content_type,
+            start,
         }
     }
 }
@@ -526,6 +578,32 @@ mod tests {
         let token = Token::new("GITHUB_TOKEN", "ghp_secret").with_user("me");
         let shown = format!("{token:?}");
         assert!(!shown.contains("ghp_secret") && shown.contains("GITHUB_TOKEN"));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_said_with_its_type_and_start_never_the_token() {
+        assert!(looks_like_json(b"  \n[]") && looks_like_json(b"{\"a\": 1}"));
+        assert!(!looks_like_json(b"<html>") && !looks_like_json(b"") && !looks_like_json(b"null"));
+        let client = Client::new("https://jira.example", Token::new("JIRA_TOKEN", "s3cret"));
+        let mut headers = HeaderMap::new();
+        let said = client
+            .not_json("https://jira.example/x".into(), &headers, b" \r\n ")
+            .to_string();
+        assert!(
+            said.starts_with("https://jira.example/x: the server answered no content type, not JSON: an empty body"),
+            "{said}"
+        );
+        headers.insert("content-type", "text/plain".parse().unwrap());
+        let body = format!("echo: token s3cret\n{}", "x".repeat(500));
+        let said = client
+            .not_json("https://jira.example/x".into(), &headers, body.as_bytes())
+            .to_string();
+        assert!(
+            said.contains("answered `text/plain`, not JSON: `echo: token <token> xxx")
+                && said.contains("xxx…`")
+                && !said.contains("s3cret"),
+            "{said}"
+        );
     }
 
     #[test]

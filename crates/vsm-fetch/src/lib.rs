@@ -55,11 +55,13 @@ struct CommitSeen<'a> {
     message: Option<&'a str>,
     author: Option<&'a str>,
     authored: Option<Timestamp>,
+    committer: Option<&'a str>,
     committed: Option<Timestamp>,
 }
 
-/// Adds a commit object (its title is the message's first line) with its authored and committed
-/// events, and returns its id; a hash that is not a full one is skipped and counted.
+/// Adds a commit object (its title is the message's first line) with its authored event (the
+/// `author`) and committed event (the `committer`, as git's are), and returns its id; a hash that
+/// is not a full one is skipped and counted.
 fn commit(into: &mut Collector, seen: &CommitSeen) -> Option<String> {
     let Some(id) = commit_id(seen.sha) else {
         into.skip("a commit hash that is not a full hash");
@@ -69,14 +71,30 @@ fn commit(into: &mut Collector, seen: &CommitSeen) -> Option<String> {
     into.object(
         &id,
         ObjectType::Commit,
-        vec![("title", text(title)), ("author", text(seen.author))],
+        vec![
+            ("title", text(title)),
+            ("author", text(seen.author)),
+            ("committer", text(seen.committer)),
+        ],
     );
-    for (time, kind, what) in [
-        (seen.authored, EventType::CommitAuthored, "authored"),
-        (seen.committed, EventType::CommitCommitted, "committed"),
+    for (time, kind, what, who, person) in [
+        (
+            seen.authored,
+            EventType::CommitAuthored,
+            "authored",
+            "author",
+            seen.author,
+        ),
+        (
+            seen.committed,
+            EventType::CommitCommitted,
+            "committed",
+            "committer",
+            seen.committer,
+        ),
     ] {
         if let Some(time) = time {
-            let attributes = vec![("author", text(seen.author))];
+            let attributes = vec![(who, text(person))];
             into.event(
                 format!("{id}/{what}"),
                 kind,

@@ -151,9 +151,18 @@ pub(crate) fn each_page(
     saved: &Saved,
     endpoint: &str,
     into: &mut Collector,
+    parse_page: impl FnMut(&SavedPage) -> Result<Page, ParseError>,
+) -> Result<(), ParseError> {
+    add_pages(saved.pages(endpoint)?, into, parse_page)
+}
+
+/// Parses each of `pages` with `parse_page` and adds it to `into`, naming the file in any error.
+pub(crate) fn add_pages(
+    pages: Vec<SavedPage>,
+    into: &mut Collector,
     mut parse_page: impl FnMut(&SavedPage) -> Result<Page, ParseError>,
 ) -> Result<(), ParseError> {
-    for page in saved.pages(endpoint)? {
+    for page in pages {
         let parsed = parse_page(&page).map_err(|e| {
             if e.file.is_some() {
                 e
@@ -259,10 +268,15 @@ impl Listed {
         let what = self.what;
         let list = what.trim_end_matches([' ', '#', '!']);
         let reason = format!("{item} of {what}{number}, which no saved {list} page holds");
-        let mut into = Collector::for_page(parsed.report.items);
-        for _ in 0..parsed.report.items {
-            into.skip(reason.as_str());
-        }
-        into.into_page()
+        skipped(&parsed, &reason)
     }
+}
+
+/// A page whose items are not read: each counted as skipped with `reason`.
+pub(crate) fn skipped(parsed: &Page, reason: &str) -> Page {
+    let mut into = Collector::for_page(parsed.report.items);
+    for _ in 0..parsed.report.items {
+        into.skip(reason);
+    }
+    into.into_page()
 }

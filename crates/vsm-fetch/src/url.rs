@@ -59,6 +59,39 @@ pub(crate) fn encode(text: &str) -> String {
     out
 }
 
+/// The value of the query parameter `name` of a request path, percent-decoded (`+` is a space);
+/// none if the path lacks it or it is not UTF-8 once decoded.
+pub(crate) fn param(request: &str, name: &str) -> Option<String> {
+    let query = request.split_once('?')?.1;
+    let value = query
+        .split('&')
+        .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))?;
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |i: usize| char::from(*bytes.get(i)?).to_digit(16);
+        let escaped = (bytes[at] == b'%')
+            .then(|| Some(hex(at + 1)? * 16 + hex(at + 2)?))
+            .flatten();
+        match (bytes[at], escaped) {
+            (_, Some(byte)) => {
+                out.push(byte as u8);
+                at += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                at += 1;
+            }
+            (byte, None) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Standard base64 with padding, for basic auth.
 pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -105,5 +138,13 @@ mod tests {
         );
         assert_eq!(origin("http://127.0.0.1:80/api/v4"), "http://127.0.0.1:80");
         assert_eq!(encode("group/project a"), "group%2Fproject%20a");
+        let request = "/rest/agile/1.0/board/8/issue?expand=changelog&jql=updated+%3E%3D+%272006%2F01%2F02%27+ORDER+BY+created&x=%zz";
+        assert_eq!(
+            param(request, "jql").as_deref(),
+            Some("updated >= '2006/01/02' ORDER BY created")
+        );
+        assert_eq!(param(request, "x").as_deref(), Some("%zz"));
+        assert_eq!(param(request, "expand=changelog"), None);
+        assert_eq!(param("/rest/api/2/status", "jql"), None);
     }
 }

@@ -18,7 +18,7 @@ use super::{User, login};
 use crate::collect::{Collector, Page, text};
 use crate::commit_named;
 use crate::decode::{ParseError, parse, time};
-use crate::saved::{Saved, SavedPage, each_page};
+use crate::saved::{Saved, SavedPage, check_owner, each_page};
 
 #[derive(Deserialize)]
 struct Deployment {
@@ -236,7 +236,22 @@ pub(crate) fn environment_of<'a>(batch: &'a Batch, id: &str) -> Option<&'a str> 
         })
 }
 
-/// Reads the saved `deployments/` pages, then the `deployment_statuses/` pages (the deployment
+/// The repository a saved deployment or deployment status names: the `OWNER/REPO` after
+/// `/repos/` in its `repository_url` or `url` (`https://api.github.com/repos/OWNER/REPO/...`;
+/// on Enterprise `https://HOST/api/v3/repos/...`).
+fn repository_named(item: &serde_json::Value) -> Option<String> {
+    ["repository_url", "url"].iter().find_map(|field| {
+        let url = item[*field].as_str()?;
+        let path = url.split(['?', '#']).next()?;
+        let (_, rest) = path.split_once("/repos/")?;
+        let mut parts = rest.split('/');
+        let (owner, name) = (parts.next()?, parts.next()?);
+        (!owner.is_empty() && !name.is_empty()).then(|| format!("{owner}/{name}"))
+    })
+}
+
+/// Reads the saved `deployments/` pages (each checked to be of `repo`, as the pull request pages
+/// are), then the `deployment_statuses/` pages (the deployment
 /// of each from its request path in the index); either folder may be absent.
 pub(crate) fn from_saved(
     saved: &Saved,
@@ -254,10 +269,12 @@ pub(crate) fn from_saved(
         skipped.skip("a saved page another API answered (its request path is not /repos/...)");
         Ok(skipped.into_page())
     };
+    let owned = |page: &SavedPage| check_owner(page, "repository", repo, repository_named);
     each_page(saved, "deployments", into, |page| {
         if another_api(page) {
             return skipped();
         }
+        owned(page)?;
         deployments(&page.bytes, repo)
     })?;
     let mut by_deployment: BTreeMap<u64, Vec<Status>> = BTreeMap::new();
@@ -266,6 +283,7 @@ pub(crate) fn from_saved(
             return skipped();
         }
         let number = page.number_after("deployments", "deployment")?;
+        owned(page)?;
         let statuses = read_statuses(&page.bytes)?;
         let counted = Collector::for_page(statuses.len()).into_page();
         by_deployment.entry(number).or_default().extend(statuses);

@@ -179,6 +179,30 @@ fn pull_request_commits_are_git_commits_the_pull_request_contains() {
 }
 
 #[test]
+fn a_commits_committed_event_names_its_committer_not_its_author() {
+    // Commit ec5d1f3b of pull request #30 was authored by Sarath Sadasivan Pillai and committed
+    // by GitHub (a change made on the web); the committed event said "Sarath…".
+    let parsed =
+        github::pull_commits(&page("github/pull_request_commits/page-003.json"), REPO, 30).unwrap();
+    let id = "git:ec5d1f3b8107265cb53536975504c7cda4f6d68f";
+    let event = |what: &str| {
+        let id = format!("{id}/{what}");
+        let event = parsed.batch.events.iter().find(|e| e.id == id).unwrap();
+        event.attributes.clone()
+    };
+    let committed = event("committed");
+    assert_eq!(attribute(&committed, "committer"), Some("GitHub"));
+    assert_eq!(attribute(&committed, "author"), None);
+    let authored = event("authored");
+    assert_eq!(
+        attribute(&authored, "author"),
+        Some("Sarath Sadasivan Pillai")
+    );
+    let commit = object(&parsed.batch, id);
+    assert_eq!(attribute(&commit.attributes, "committer"), Some("GitHub"));
+}
+
+#[test]
 fn issues_events_and_runs() {
     let (batch, report) = github::from_dir(&recorded("github"), REPO).unwrap();
     assert_consistent(&batch);

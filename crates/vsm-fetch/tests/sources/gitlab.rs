@@ -158,15 +158,19 @@ fn deployments_are_linked_to_their_pipelines_and_commits() {
     assert_eq!(finished, ["success", "failed", "canceled"]);
     // The deployed commit comes with its times.
     let commit = format!("git:{}", first["sha"].as_str().unwrap());
-    let authored = batch
-        .events
-        .iter()
-        .find(|e| e.id == format!("{commit}/authored"))
-        .unwrap();
+    let event = |what: &str| {
+        let id = format!("{commit}/{what}");
+        batch.events.iter().find(|e| e.id == id).unwrap()
+    };
+    let recorded = &first["deployable"]["commit"];
+    assert_eq!(event("authored").time, time_of(recorded, "authored_date"));
+    // Its committed event names the committer (`committer_name`), as git's does.
+    let committed = event("committed");
     assert_eq!(
-        authored.time,
-        time_of(&first["deployable"]["commit"], "authored_date")
+        attribute(&committed.attributes, "committer"),
+        recorded["committer_name"].as_str()
     );
+    assert_eq!(attribute(&committed.attributes, "author"), None);
 }
 
 #[test]

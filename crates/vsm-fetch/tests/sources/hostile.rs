@@ -14,7 +14,7 @@ fn reading_a_folder_twice_gives_the_same_batch() {
     assert_eq!(github(), github());
     let gitlab = || gitlab::from_dir(&recorded("gitlab"), "12345678").unwrap();
     assert_eq!(gitlab(), gitlab());
-    let jira = || jira::from_dir(&recorded("jira")).unwrap();
+    let jira = || jira::from_dir(&recorded("jira"), &jira::Query::Board(8)).unwrap();
     assert_eq!(jira(), jira());
 }
 
@@ -136,6 +136,37 @@ fn saved_responses_of_another_repository_or_project_are_refused_naming_both() {
             .unwrap()
             .1
             .pages
+    );
+    // `vsm fetch github panjf2000/ants --from testdata/api/github-deployments` filed
+    // octocat/example's deployment as ants'.
+    let error = github::from_dir(&recorded("github-deployments"), "panjf2000/ants").unwrap_err();
+    assert!(
+        error.to_string().contains("deployments/page-001.json"),
+        "{error}"
+    );
+    assert_eq!(
+        error.problem,
+        "these saved responses are of the repository `octocat/example`, not `panjf2000/ants`"
+    );
+    // A statuses page is checked too (its `repository_url`), even without its deployments page.
+    let dir = tempfile::tempdir().unwrap();
+    let statuses = dir.path().join("github/deployment_statuses");
+    fs::create_dir_all(&statuses).unwrap();
+    fs::write(
+        statuses.join("page-001.json"),
+        page("github-deployments/deployment_statuses/page-001.json"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join(vsm_fetch::INDEX),
+        r#"[{"file": "github/deployment_statuses/page-001.json", "request": "/repos/panjf2000/ants/deployments/42/statuses?page=1&per_page=100"}]"#,
+    )
+    .unwrap();
+    let error = github::from_dir(&dir.path().join("github"), "panjf2000/ants").unwrap_err();
+    assert!(error.problem.contains("`octocat/example`"), "{error}");
+    assert!(
+        github::from_dir(&dir.path().join("github"), "Octocat/Example").is_ok(),
+        "names compare without case"
     );
     let error = gitlab::from_dir(&recorded("gitlab"), "1").unwrap_err();
     assert_eq!(

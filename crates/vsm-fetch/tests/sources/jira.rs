@@ -142,12 +142,109 @@ fn the_changelog_endpoint_adds_the_changes_of_one_issue() {
         (Some("Open"), Some("Closed"))
     );
 
-    // From the folder: its issues are on no issue page, so they keep their numbers; two more
-    // statuses are missing from the list.
-    let (batch, report) = jira::from_dir(&recorded("jira")).unwrap();
+    // From the folder: its issues are on no page of board 8, so their changelogs are skipped and
+    // counted, not made into issues known only by their number.
+    let (batch, report) = jira::from_dir(&recorded("jira"), &jira::Query::Board(8)).unwrap();
     assert_consistent(&batch);
-    assert_eq!(report.pages, 5);
-    assert!(batch.objects.iter().any(|o| o.id == "jira:13383"));
-    assert_eq!(report.unknown_statuses.len(), 6);
-    assert!(report.unknown_statuses.contains_key("10075 Code Review"));
+    assert_eq!((report.pages, report.items), (4, 30 + 279));
+    assert_eq!(objects_of(&batch, ObjectType::Issue).len(), 30);
+    assert!(!batch.objects.iter().any(|o| o.id == "jira:13383"));
+    assert_eq!(
+        report
+            .skipped
+            .get("changelog entries of issue 13383, which no saved issue page of board 8 holds"),
+        Some(&100)
+    );
+    assert_eq!(report.skipped.values().sum::<usize>(), 279);
+    assert_eq!(report.unknown_statuses.len(), 4);
+}
+
+#[test]
+fn a_saved_folder_gives_only_the_board_asked_and_refuses_another() {
+    let issues = |query: &jira::Query| {
+        let (batch, _) = jira::from_dir(&recorded("jira"), query).unwrap();
+        let mut keys: Vec<String> = objects_of(&batch, ObjectType::Issue)
+            .iter()
+            .map(|o| o.id.clone())
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        issues(&jira::Query::Board(93)),
+        ["jira:K5-2", "jira:K5-3", "jira:K5-4"]
+    );
+    assert!(
+        issues(&jira::Query::Board(8))
+            .iter()
+            .all(|key| key.starts_with("jira:EE-"))
+    );
+
+    // `vsm fetch jira --board 999 --from testdata/api/jira` read the folder's 36 issues.
+    let error = jira::from_dir(&recorded("jira"), &jira::Query::Board(999)).unwrap_err();
+    assert!(
+        error.problem.contains("no saved issue page of board 999")
+            && error.problem.contains("board 8, board 93"),
+        "{error}"
+    );
+    assert!(error.fix.contains("`--board 8` or `--board 93`"), "{error}");
+    // So did `--jql 'project = NOPE'`: JQL cannot be run on saved pages.
+    let error = jira::from_dir(
+        &recorded("jira"),
+        &jira::Query::Jql("project = NOPE".into()),
+    )
+    .unwrap_err();
+    assert!(
+        error.problem.contains("`project = NOPE`")
+            && error
+                .problem
+                .contains("JQL cannot be run on saved responses"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_saved_search_is_read_for_the_same_jql_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("jira");
+    std::fs::create_dir_all(folder.join("issues")).unwrap();
+    std::fs::write(
+        folder.join("issues/page-001.json"),
+        page("jira/issues/page-002.json"),
+    )
+    .unwrap();
+    // A search of an incremental run on Server: its clause `updated >=` is vsm's, not the query's.
+    let request = "/rest/api/2/search?expand=changelog&jql=%28project+%3D+K5%29+AND+updated+%3E%3D+%272024%2F03%2F01+10%3A30%27+ORDER+BY+created+ASC&maxResults=100&startAt=0";
+    std::fs::write(
+        dir.path().join(vsm_fetch::INDEX),
+        format!(r#"[{{"file": "jira/issues/page-001.json", "request": "{request}"}}]"#),
+    )
+    .unwrap();
+    let query = jira::Query::Jql("project  =  K5 ORDER BY created ASC".into());
+    let (batch, _) = jira::from_dir(&folder, &query).unwrap();
+    assert_eq!(objects_of(&batch, ObjectType::Issue).len(), 3);
+    let error = jira::from_dir(&folder, &jira::Query::Jql("project = K5".into())).unwrap_err();
+    assert!(
+        error
+            .problem
+            .contains("its issue pages are of the search `project = K5 ORDER BY created ASC`"),
+        "{error}"
+    );
+    assert!(
+        error
+            .fix
+            .contains("`--jql 'project = K5 ORDER BY created ASC'`"),
+        "{error}"
+    );
+    let error = jira::from_dir(&folder, &jira::Query::Board(8)).unwrap_err();
+    assert!(error.problem.contains("board 8"), "{error}");
+
+    // A page the index does not place cannot be read as any board's.
+    std::fs::write(dir.path().join(vsm_fetch::INDEX), "[]").unwrap();
+    let error = jira::from_dir(&folder, &jira::Query::Board(8)).unwrap_err();
+    assert!(
+        error.problem.contains("cannot tell which board or search")
+            && error.fix.contains("api-pages.json"),
+        "{error}"
+    );
 }

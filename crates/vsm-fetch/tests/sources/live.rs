@@ -153,6 +153,33 @@ fn a_rate_limit_resetting_past_the_longest_wait_is_an_error_at_once() {
 }
 
 #[test]
+fn a_jira_site_answering_html_names_the_url_and_what_came_back() {
+    // It said `line 1, column 1: expected value`, with no URL.
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Html]);
+    let client = Client::new(&replay.url, Token::new("JIRA_TOKEN", SECRET));
+    let error = jira::fetch(
+        &client,
+        Edition::Server,
+        &Query::Board(8),
+        None,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    let said = error.to_string();
+    assert!(matches!(error, FetchError::NotJson { .. }), "{said}");
+    assert!(
+        said.starts_with(&format!("{}/rest/api/2/status: ", replay.url))
+            && said.contains("answered `text/html;charset=UTF-8`, not JSON")
+            && said.contains("`<!DOCTYPE html> <html> <head><title>Log in - Jira</title>"),
+        "{said}"
+    );
+    assert!(
+        said.contains("--api-url") && !said.contains(SECRET),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_gitlab_fetch_equals_from_dir_on_the_pages_it_was_given() {
     let replay = Replay::start(&format!("Bearer {SECRET}"), &[]);
     let api = format!("{}/api/v4", replay.url);
@@ -179,7 +206,9 @@ fn a_jira_cloud_fetch_with_basic_auth_equals_from_dir_on_the_pages_it_was_given(
     assert_eq!(served.len(), 2, "{served:?}");
     assert_eq!(report.items, 30);
     let dir = folder_of(&served, "live-jira");
-    let expected = jira::from_dir(&dir.join("jira")).unwrap().0;
+    let expected = jira::from_dir(&dir.join("jira"), &Query::Board(8))
+        .unwrap()
+        .0;
     assert_eq!(sorted(batch), sorted(expected));
     let issues: serde_json::Value =
         serde_json::from_slice(&page("jira/issues/page-001.json")).unwrap();

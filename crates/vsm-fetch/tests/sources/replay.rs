@@ -33,6 +33,8 @@ pub enum Fault {
     Endless,
     /// 403 with `X-RateLimit-Remaining: 0` and a reset two hours away.
     ResetLater,
+    /// A 200 whose body is an HTML login page, as a site behind single sign-on answers.
+    Html,
 }
 
 struct State {
@@ -170,6 +172,16 @@ fn write(
                 now.as_secs() + 7200
             );
             stream.write_all(head(403, &extra, 0).as_bytes())
+        }
+        Some(Fault::Html) => {
+            let page = "<!DOCTYPE html>\n<html>\n  <head><title>Log in - Jira</title></head>\n  <body>Log in to continue</body>\n</html>\n";
+            stream.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                    page.len()
+                )
+                .as_bytes(),
+            )
         }
         Some(Fault::Endless) => {
             stream.write_all(

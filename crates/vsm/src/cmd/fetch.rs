@@ -274,13 +274,20 @@ fn shipped(shipped: &Shipped) -> String {
         .iter()
         .map(|(environment, n)| format!("{environment} {n}"))
         .collect();
-    let mut out = format!(
-        "first shipped: {} of the store's {} deployments ({}) first shipped {} commits\n",
-        found.shipped.values().sum::<usize>(),
-        shipped.deployments,
-        environments.join(", "),
-        shipped.replaced.tally.read
-    );
+    let shipping: usize = found.shipped.values().sum();
+    let mut out = match (shipping, shipped.deployments) {
+        (0, 0) => "first shipped: no commits (the store has no deployments)\n".to_string(),
+        (0, deployments) => format!(
+            "first shipped: no commits (the store has {}; none first shipped a commit)\n",
+            counted(deployments, "deployment")
+        ),
+        (shipping, deployments) => format!(
+            "first shipped: {shipping} of the store's {} ({}) first shipped {}\n",
+            counted(deployments, "deployment"),
+            environments.join(", "),
+            counted(shipped.replaced.tally.read, "commit")
+        ),
+    };
     if found.failed > 0 {
         out += &format!("  failed deployments ship nothing: {}\n", found.failed);
     }

@@ -141,6 +141,31 @@ fn shipped_by(store: &Path) -> std::collections::BTreeMap<String, usize> {
 }
 
 #[test]
+fn a_store_whose_only_deployment_failed_says_no_commits_were_first_shipped() {
+    // It said "first shipped: 0 of the store's 1 deployments () first shipped 0 commits".
+    let (dir, repo) = ants();
+    let v211 = git_text(&repo, &["rev-parse", "v2.11.0^{commit}"]);
+    std::fs::write(
+        dir.path().join("failed.csv"),
+        format!(
+            "id,environment,status,started,finished,commit\n\
+             d2,production,failure,2024-01-02T10:00:00Z,,{v211}\n"
+        ),
+    )
+    .unwrap();
+    let said = stdout(&vsm_ok_in(
+        dir.path(),
+        &["fetch", "git", "ants", "--deployments", "failed.csv"],
+    ));
+    assert!(
+        said.contains(
+            "first shipped: no commits (the store has 1 deployment; none first shipped a commit)\n  failed deployments ship nothing: 1\n"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_deployment_first_ships_its_commit_and_the_ancestors_no_earlier_one_shipped_to_its_environment()
 {
     let (dir, repo) = ants();

@@ -53,7 +53,7 @@ fn each_hosted_source_fetches_from_saved_responses_and_a_second_run_changes_noth
             "jira",
             &["--board", "8"],
             "event issue_status_changed",
-            [175, 175, 0, 0, 0],
+            [165, 165, 0, 0, 0],
         ),
     ];
     for (system, what, label, first) in runs {
@@ -115,6 +115,38 @@ fn what_the_responses_held_twice_or_could_not_use_is_said() {
             && output.contains("category `unknown`"),
         "{output}"
     );
+    // The changelog pages of issues on no page of board 8 are counted, not made into issues.
+    assert!(
+        output.contains(
+            "  skipped 100: changelog entries of issue 13383, which no saved issue page of board 8 holds"
+        ),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_jira_board_or_query_the_saved_pages_are_not_of_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let jira = api("jira");
+    let said = vsm_fails_in(
+        dir.path(),
+        &["fetch", "jira", "--board", "999", "--from", &jira],
+    );
+    assert!(
+        said.contains(
+            "holds no saved issue page of board 999; its issue pages are of board 8, board 93"
+        ),
+        "{said}"
+    );
+    let said = vsm_fails_in(
+        dir.path(),
+        &["fetch", "jira", "--jql", "project = NOPE", "--from", &jira],
+    );
+    assert!(
+        said.contains("JQL cannot be run on saved responses") && said.contains("`--board 8`"),
+        "{said}"
+    );
+    assert!(!dir.path().join(".vsm").exists());
 }
 
 #[test]
