@@ -100,6 +100,7 @@ fn release() -> Batch {
             relation("git:a", "git:tag/v1.0.0", "released_in"),
             relation("git:b", "git:tag/v1.0.0", "released_in"),
         ],
+        owned: Vec::new(),
     }
 }
 

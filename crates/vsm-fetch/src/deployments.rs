@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use gix::ObjectId;
-use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation};
+use vsm_events::{Batch, Event, EventType, Object, ObjectType, Owned, Relation};
 
 use crate::git::{History, commit_id, text};
 
@@ -392,9 +392,14 @@ pub fn add(batch: &mut Batch, deployments: &[Deployment]) {
             });
         }
         batch.relations.push(Relation {
-            source: object,
+            source: object.clone(),
             target: commit,
             qualifier: "deploys".into(),
+        });
+        // The row is the deployment in full: a corrected commit replaces the old one.
+        batch.owned.push(Owned::Links {
+            object,
+            qualifiers: vec!["deploys".into()],
         });
     }
 }

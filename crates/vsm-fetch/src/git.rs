@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 use gix::objs::{CommitRef, Kind, TagRef};
 use gix::prelude::Find as _;
-use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation, Value};
+use vsm_events::{Batch, Event, EventType, Object, ObjectType, Owned, Relation, Value};
 
 use crate::deployments;
 use crate::pattern::TagPattern;
@@ -340,12 +340,13 @@ pub fn read_noting(
                 .collect(),
             events: chunk.iter().flat_map(commit_events).collect(),
             relations: Vec::new(),
+            owned: Vec::new(),
         })
         .collect();
     let mut last = Batch::default();
     let release_ids: Vec<String> = releases
         .iter()
-        .map(|t| release_id(&history.name, t))
+        .map(|t| release_id(&history.name, &t.name))
         .collect();
     for (tag, id) in releases.iter().zip(&release_ids) {
         last.objects.push(Object {
@@ -386,6 +387,13 @@ pub fn read_noting(
             });
         }
     }
+    // The repository's releases and their `released_in` links are this read's alone: a tag
+    // deleted, or no longer matching the pattern, takes its release away.
+    last.owned.push(Owned::Objects {
+        kind: ObjectType::Release,
+        prefix: release_id(&history.name, ""),
+        links_in: vec!["released_in".into()],
+    });
     deployments::add(&mut last, &deployed);
     batches.push(last);
     Ok(batches)
@@ -423,8 +431,10 @@ pub fn commit_id(id: ObjectId) -> String {
     format!("git:{id}")
 }
 
-fn release_id(repository: &str, tag: &Tag) -> String {
-    format!("git:{repository}/tag/{}", tag.name)
+/// `git:<repository>/tag/<name>`; with an empty name, the start every release of the
+/// repository shares.
+fn release_id(repository: &str, tag: &str) -> String {
+    format!("git:{repository}/tag/{tag}")
 }
 
 pub(crate) fn text(name: &str, value: &str) -> (String, Value) {

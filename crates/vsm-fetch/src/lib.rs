@@ -138,6 +138,9 @@ fn pull_request(into: &mut Collector, seen: &PullSeen) {
             ("draft", seen.draft.map(vsm_events::Value::Bool)),
         ],
     );
+    // The list gives the pull request in full: a merge commit corrected (a force-push, a
+    // revert and merge again) replaces the old one. Its commits page only adds `contains`.
+    into.read_in_full(id, &["merged_as"]);
     let mut objects = vec![(id, "pull_request")];
     let by = vec![("author", text(seen.author))];
     into.event(

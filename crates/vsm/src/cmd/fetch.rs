@@ -318,19 +318,36 @@ fn counted(n: usize, what: &str) -> String {
 fn table(counts: &Counts) -> String {
     let rows = counts.rows();
     let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
+    // A column of what was taken away (a deleted tag's release, a corrected link) when there is
+    // some.
+    let removed = rows.iter().any(|(_, t)| t.removed > 0);
+    let removed_column = |n: &dyn std::fmt::Display| {
+        if removed {
+            format!("  {n:>7}")
+        } else {
+            String::new()
+        }
+    };
     let mut out = format!(
-        "{:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}\n",
-        "", "read", "new", "updated", "unchanged", "skipped"
+        "{:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}{}\n",
+        "",
+        "read",
+        "new",
+        "updated",
+        "unchanged",
+        "skipped",
+        removed_column(&"removed")
     );
     let mut reasons = String::new();
     for (label, t) in &rows {
         out.push_str(&format!(
-            "{label:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}\n",
+            "{label:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}{}\n",
             t.read,
             t.new,
             t.updated,
             t.unchanged,
-            t.skipped_count()
+            t.skipped_count(),
+            removed_column(&t.removed)
         ));
         for (reason, skipped) in &t.skipped {
             reasons.push_str(&format!(

@@ -413,3 +413,112 @@ fn a_tag_pattern_matching_no_tag_and_a_repository_without_commits_are_said() {
     let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
     assert!(stderr(&output).is_empty(), "{}", stderr(&output));
 }
+
+/// A commit has one first release per repository: a deleted tag, or a `--tags` that no longer
+/// matches, takes its release away with its event and links (727 links for 712 commits, and
+/// #189 shipped in v2.4.7, before).
+#[test]
+fn a_deleted_tag_or_a_narrower_tag_pattern_takes_its_releases_and_links_away() {
+    let (dir, repo) = ants();
+    let store = dir.path().join(".vsm/events.sqlite");
+    let released = || {
+        vsm_events::Store::open(&store)
+            .unwrap()
+            .relations("released_in")
+            .unwrap()
+    };
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    git_text(&repo, &["tag", "-d", "v2.4.7"]);
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    let said = stdout(&output);
+    assert!(said.contains("skipped  removed\n"), "{said}");
+    // The 15 commits v2.4.7 first shipped are v2.4.8's now.
+    assert_eq!(counted(&said, "object release"), [47, 0, 0, 47, 0, 1]);
+    assert_eq!(counted(&said, "event tag_created"), [47, 0, 0, 47, 0, 1]);
+    assert_eq!(
+        counted(&said, "relation released_in"),
+        [712, 15, 0, 697, 0, 15]
+    );
+    let links = released();
+    assert_eq!(links.len(), 712);
+    assert!(
+        links
+            .iter()
+            .all(|(_, release)| release != "git:ants/tag/v2.4.7")
+    );
+    let before = dump(&store);
+    let again = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert!(!stdout(&again).contains("removed"), "{}", stdout(&again));
+    assert_eq!(dump(&store), before);
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants", "--tags", "v2.*"]);
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert_eq!(released().len(), 712);
+    assert_eq!(dump(&store), before);
+    let problems = vsm_events::Store::open(&store).unwrap().problems().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// A deployments file corrected (a row's commit changed) replaces the deployment's `deploys`
+/// link and its events' commit: before, the deployment deployed both commits.
+#[test]
+fn a_corrected_deployment_row_replaces_its_commit() {
+    let (dir, repo) = ants();
+    let head = git_text(&repo, &["rev-parse", "HEAD"]);
+    let parent = git_text(&repo, &["rev-parse", "HEAD~1"]);
+    let file = dir.path().join("deploys.csv");
+    let write = |commit: &str| {
+        std::fs::write(
+            &file,
+            format!("id,environment,status,started,finished,commit\nd1,production,success,2024-01-01T00:00:00Z,2024-01-01T00:10:00Z,{commit}\n"),
+        )
+        .unwrap();
+    };
+    let fetch = || {
+        vsm_ok_in(
+            dir.path(),
+            &["fetch", "git", "ants", "--deployments", "deploys.csv"],
+        )
+    };
+    write(&parent);
+    fetch();
+    write(&head);
+    let output = fetch();
+    assert_eq!(
+        counted(&stdout(&output), "relation deploys"),
+        [1, 1, 0, 0, 0, 1]
+    );
+    let store = dir.path().join(".vsm/events.sqlite");
+    let deploys = vsm_events::Store::open(&store)
+        .unwrap()
+        .relations("deploys")
+        .unwrap();
+    assert_eq!(
+        deploys,
+        [("deploy:production:d1".to_string(), format!("git:{head}"))]
+    );
+    let dumped = dump(&store);
+    let stale: Vec<&str> = dumped
+        .lines()
+        // (d1 first ships the parent too, as an ancestor of its commit: `deployed_by`.)
+        .filter(|l| {
+            l.contains("deploy:production:d1") && l.contains(&parent) && !l.contains("deployed_by")
+        })
+        .collect();
+    assert!(stale.is_empty(), "{stale:?}");
+    let before = dump(&store);
+    let again = fetch();
+    assert!(!stdout(&again).contains("removed"), "{}", stdout(&again));
+    assert_eq!(dump(&store), before);
+}
+
+/// The numbers of a row of the counts table.
+fn counted(table: &str, label: &str) -> Vec<usize> {
+    let line = table
+        .lines()
+        .find(|l| l.starts_with(&format!("{label} ")))
+        .unwrap_or_else(|| panic!("no row `{label}` in\n{table}"));
+    line[label.len()..]
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
