@@ -16,6 +16,9 @@ pub struct Git<'a> {
     pub tags: Option<&'a str>,
     /// A deployments file (CSV or JSON Lines).
     pub deployments: Option<&'a Path>,
+    /// The repository's name in release ids; `None`: as its `origin` remote names it, else
+    /// its folder's name.
+    pub name: Option<&'a str>,
     /// The event store's file.
     pub store: &'a Path,
 }
@@ -42,6 +45,7 @@ pub fn git(
     let options = vsm_fetch::git::Options {
         tags: request.tags.map(str::to_string),
         deployments: request.deployments.map(Path::to_path_buf),
+        name: request.name.map(str::to_string),
     };
     let batches = vsm_fetch::git::read_noting(request.repository, &options, note)?;
     let mut store = Store::open(request.store)?;

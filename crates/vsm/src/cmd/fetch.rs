@@ -99,6 +99,10 @@ struct Git {
     /// started, finished and commit.
     #[arg(long, value_name = "FILE")]
     deployments: Option<PathBuf>,
+    /// The repository's name in the ids of its releases (`git:NAME/tag/v1.2.0`); default: as
+    /// its `origin` remote names it (`owner/name`, or a bundle's file name), else its folder's.
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    name: Option<String>,
     /// The event store.
     #[arg(short, long, value_name = "FILE", default_value = vsm_events::DEFAULT_PATH)]
     output: PathBuf,
@@ -134,6 +138,7 @@ fn git(args: &Args) -> Result<()> {
                 repository: &git.path,
                 tags: git.tags.as_deref(),
                 deployments: git.deployments.as_deref(),
+                name: git.name.as_deref(),
                 store: &git.output,
             };
             let fetched = vsm_app::fetch::git(&request, jiff::Timestamp::now(), &mut |said| {

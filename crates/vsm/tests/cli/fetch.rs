@@ -511,6 +511,52 @@ fn a_corrected_deployment_row_replaces_its_commit() {
     assert_eq!(dump(&store), before);
 }
 
+/// Release ids name the repository by its `origin` remote (here the bundle: `ants`), not by the
+/// clone's folder: two clones give one set of releases. `--name` sets it.
+#[test]
+fn two_clones_of_one_repository_give_one_set_of_releases() {
+    let (dir, _) = ants();
+    let status = Command::new("git")
+        .args(["clone", "-q", "ants", "other-folder"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The second clone's origin is the first clone's folder, `ants`.
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    let second = vsm_ok_in(dir.path(), &["fetch", "git", "other-folder"]);
+    assert_eq!(
+        counted(&stdout(&second), "object release"),
+        [48, 0, 0, 48, 0]
+    );
+    let named = vsm_ok_in(
+        dir.path(),
+        &[
+            "fetch",
+            "git",
+            "ants",
+            "--name",
+            "panjf2000/ants",
+            "-o",
+            "named.sqlite",
+        ],
+    );
+    assert_eq!(
+        counted(&stdout(&named), "object release"),
+        [48, 48, 0, 0, 0]
+    );
+    let released = vsm_events::Store::open(&dir.path().join("named.sqlite"))
+        .unwrap()
+        .relations("released_in")
+        .unwrap();
+    assert!(
+        released
+            .iter()
+            .all(|(_, r)| r.starts_with("git:panjf2000/ants/tag/v")),
+        "{released:?}"
+    );
+}
+
 /// The numbers of a row of the counts table.
 fn counted(table: &str, label: &str) -> Vec<usize> {
     let line = table
