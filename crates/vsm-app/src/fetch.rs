@@ -145,8 +145,8 @@ impl Hosted<'_> {
     /// What is read, as the store's fetch record names it: `github:https://api.github.com/OWNER/REPO`.
     fn source(&self, api_url: &str) -> String {
         let what = match self {
-            Hosted::GitHub { repo } => (*repo).to_string(),
-            Hosted::GitLab { project } => (*project).to_string(),
+            Hosted::GitHub { repo } => vsm_fetch::github::repo_key(repo),
+            Hosted::GitLab { project } => vsm_fetch::github::repo_key(project),
             Hosted::Jira {
                 query: vsm_fetch::jira::Query::Board(board),
                 ..

@@ -330,3 +330,30 @@ fn deployments_without_the_git_history_link_only_their_commit_and_say_so() {
     )));
     assert_eq!(store.problems().unwrap(), Vec::<String>::new());
 }
+
+/// GitHub's names are case-insensitive: `Panjf2000/Ants` after `panjf2000/ants` is the same
+/// repository, not 98 pull requests.
+#[test]
+fn a_repository_named_in_other_case_is_the_same_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = repo_root().join("testdata/api/github");
+    let from = from.display().to_string();
+    vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "panjf2000/ants", "--from", &from],
+    );
+    let second = vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "Panjf2000/Ants", "--from", &from],
+    );
+    let said = stdout(&second);
+    let row = said
+        .lines()
+        .find(|l| l.starts_with("object pull_request "))
+        .unwrap_or_else(|| panic!("{said}"));
+    let numbers: Vec<&str> = row.split_whitespace().skip(2).collect();
+    assert_eq!(numbers[1], "0", "no new pull request: {row}");
+    let store = vsm_events::Store::open(&dir.path().join(".vsm/events.sqlite")).unwrap();
+    let dumped = store.dump().unwrap();
+    assert!(!dumped.contains("github:Panjf2000"), "ids use one spelling");
+}
