@@ -306,13 +306,12 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
             Some(at)
         };
         let commit_at = resolve(&commit, history).map_err(|problem| {
-            bad(
-                row,
-                "commit",
-                &commit,
-                &problem,
-                "give the full 40-character hash of a commit in this repository",
-            )
+            let fix = if problem == SHORT {
+                "give at least 7 characters of the hash (the full 40 are surest)"
+            } else {
+                "give the full 40-character hash of a commit in this repository"
+            };
+            bad(row, "commit", &commit, &problem, fix)
         })?;
         deployments.push(Deployment {
             id,
@@ -327,11 +326,17 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
     Ok(deployments)
 }
 
+/// What [`resolve`] says of a hash shorter than 7 characters.
+const SHORT: &str = "is too short to name one commit";
+
 /// The commit a hash or its start (7 characters at least) names.
 fn resolve(hash: &str, history: &History) -> Result<ObjectId, String> {
     let hash = hash.to_ascii_lowercase();
-    if hash.len() < 7 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+    if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err("is not a commit hash".into());
+    }
+    if hash.len() < 7 {
+        return Err(SHORT.into());
     }
     let mut found = history
         .commits
@@ -348,6 +353,41 @@ fn shorten(text: &str) -> &str {
     text.char_indices()
         .nth(60)
         .map_or(text, |(end, _)| &text[..end])
+}
+
+/// What to say of deployments read, though nothing is wrong with any row: a file with no
+/// deployments (a header row only), and one environment spelled two ways (`Production` and
+/// `production` are two environments, each shipping on its own).
+pub fn notes(file: &Path, deployments: &[Deployment]) -> Vec<String> {
+    let shown = file.display();
+    if deployments.is_empty() {
+        return vec![format!(
+            "the deployments file `{shown}` holds no deployments (a header row only, or empty lines): none read"
+        )];
+    }
+    let mut spellings: std::collections::BTreeMap<String, std::collections::BTreeMap<&str, usize>> =
+        std::collections::BTreeMap::new();
+    for d in deployments {
+        *spellings
+            .entry(d.environment.to_lowercase())
+            .or_default()
+            .entry(d.environment.as_str())
+            .or_default() += 1;
+    }
+    spellings
+        .values()
+        .filter(|found| found.len() > 1)
+        .map(|found| {
+            let said = found
+                .iter()
+                .map(|(name, rows)| format!("`{name}` ({rows} row{})", if *rows == 1 { "" } else { "s" }))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "`{shown}` spells one environment in several ways, {said}: each is an environment of its own (the case is kept); write one spelling if they are one"
+            )
+        })
+        .collect()
 }
 
 /// The store's id of a deployment from a file: `deploy:<environment>:<id>`.

@@ -363,7 +363,13 @@ pub fn read_noting(
         note(said);
     }
     let deployed = match &options.deployments {
-        Some(file) => deployments::read(file, &history)?,
+        Some(file) => {
+            let deployed = deployments::read(file, &history)?;
+            for said in deployments::notes(file, &deployed) {
+                note(said);
+            }
+            deployed
+        }
         None => Vec::new(),
     };
     let releases: Vec<&Tag> = history

@@ -557,6 +557,52 @@ fn two_clones_of_one_repository_give_one_set_of_releases() {
     );
 }
 
+/// A deployments file: a 6-character hash is told the 7 it needs (not "the full 40"), a header
+/// row alone is said, and `Production` beside `production` is said (two environments).
+#[test]
+fn a_deployments_file_says_a_short_hash_no_rows_and_an_environment_in_two_spellings() {
+    let (dir, repo) = ants();
+    let head = git_text(&repo, &["rev-parse", "HEAD"]);
+    let parent = git_text(&repo, &["rev-parse", "HEAD~1"]);
+    let file = dir.path().join("deploys.csv");
+    let header = "id,environment,status,started,finished,commit\n";
+    let fetch = || -> Vec<&str> { vec!["fetch", "git", "ants", "--deployments", "deploys.csv"] };
+    std::fs::write(
+        &file,
+        format!(
+            "{header}d1,production,success,2024-01-01T00:00:00Z,,{}\n",
+            &head[..6]
+        ),
+    )
+    .unwrap();
+    let short = vsm_fails_in(dir.path(), &fetch());
+    assert!(
+        short.contains(&format!(
+            "row 2, field `commit`: `{}` is too short to name one commit; give at least 7 characters of the hash",
+            &head[..6]
+        )),
+        "{short}"
+    );
+    std::fs::write(&file, header).unwrap();
+    let empty = vsm_ok_in(dir.path(), &fetch());
+    assert!(
+        stderr(&empty).contains("the deployments file `deploys.csv` holds no deployments (a header row only, or empty lines): none read"),
+        "{}",
+        stderr(&empty)
+    );
+    std::fs::write(
+        &file,
+        format!("{header}d1,Production,success,2024-01-01T00:00:00Z,,{parent}\nd2,production,success,2024-01-02T00:00:00Z,,{head}\n"),
+    )
+    .unwrap();
+    let spelled = vsm_ok_in(dir.path(), &fetch());
+    assert!(
+        stderr(&spelled).contains("`deploys.csv` spells one environment in several ways, `Production` (1 row), `production` (1 row): each is an environment of its own"),
+        "{}",
+        stderr(&spelled)
+    );
+}
+
 /// The numbers of a row of the counts table.
 fn counted(table: &str, label: &str) -> Vec<usize> {
     let line = table
