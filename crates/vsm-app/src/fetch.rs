@@ -1,6 +1,7 @@
 //! Fetching: a source read into batches, written to the event store one transaction each, and
 //! what that did, counted. After a fetch of git, GitHub or GitLab, which deployment first
-//! shipped each commit is computed again over the whole store ([`ship`]).
+//! shipped each commit is computed again over the whole store ([`ship`]), and after every fetch
+//! the links from issues to the pull requests that mention them ([`link_mentions`]).
 
 use std::path::Path;
 
@@ -69,6 +70,7 @@ pub fn git(
     }
     let shipped = ship(&mut store)?;
     shipped.count_into(&mut counts);
+    link_mentions(&mut store)?.count_into(&mut counts);
     Ok(GitFetched { counts, shipped })
 }
 
@@ -115,6 +117,53 @@ pub fn ship(store: &mut Store) -> Result<Shipped> {
         shipping,
         replaced,
     })
+}
+
+/// What making the `implemented_by` links from the pull requests' mentions did: the links there
+/// now, and the mentions whose issue is not in the store (skipped, with that reason).
+#[derive(Debug, Default)]
+pub struct Linked {
+    pub replaced: vsm_events::Replaced,
+}
+
+impl Linked {
+    /// Adds the `implemented_by` row to `counts` when there is something to say.
+    fn count_into(&self, counts: &mut Counts) {
+        if self.replaced.tally.read > 0 || self.replaced.removed > 0 {
+            let mut tally = self.replaced.tally.clone();
+            tally.removed = self.replaced.removed;
+            // The pull requests are in the store: only an issue can be missing.
+            if let Some(skipped) = tally
+                .skipped
+                .remove("its source object is not in the store")
+            {
+                tally.skipped.insert(
+                    "the issue a pull request mentions is not in the store (yet: fetch its tracker and the link is made)".into(),
+                    skipped,
+                );
+            }
+            let mut links = Counts::default();
+            links
+                .relations
+                .insert(vsm_fetch::IMPLEMENTED_BY.to_string(), tally);
+            counts.add(&links);
+        }
+    }
+}
+
+/// Makes, over the whole store, an `implemented_by` link from each issue a pull request
+/// mentions to the pull request, for every mentioned issue that is in the store, and makes those
+/// the store's only `implemented_by` links, in one transaction: whichever of the pull request
+/// and the issue was fetched first, the link is there once both are. A mention whose issue is not
+/// in the store is counted as skipped.
+pub fn link_mentions(store: &mut Store) -> Result<Linked> {
+    let mentions = store.mentions()?;
+    let links = vsm_fetch::mentioned_links(&mentions);
+    if links.is_empty() && store.relations(vsm_fetch::IMPLEMENTED_BY)?.is_empty() {
+        return Ok(Linked::default());
+    }
+    let replaced = store.replace_relations(vsm_fetch::IMPLEMENTED_BY, &links)?;
+    Ok(Linked { replaced })
 }
 
 /// A hosted system and what to read of it.
@@ -254,6 +303,7 @@ pub fn hosted(
         Hosted::GitHub { .. } | Hosted::GitLab { .. } => ship(&mut store)?,
     };
     shipped.count_into(&mut counts);
+    link_mentions(&mut store)?.count_into(&mut counts);
     Ok(Fetched {
         counts,
         report,
