@@ -1,6 +1,7 @@
 //! Fetching: a source read into batches, written to the event store one transaction each, and
 //! what that did, counted. After a fetch of git, GitHub or GitLab, which deployment first
-//! shipped each commit is computed again over the whole store ([`ship`]).
+//! shipped each commit is computed again over the whole store ([`ship`]), and after every fetch
+//! the links from issues to the pull requests that mention them ([`link_mentions`]).
 
 use std::path::Path;
 
@@ -16,6 +17,9 @@ pub struct Git<'a> {
     pub tags: Option<&'a str>,
     /// A deployments file (CSV or JSON Lines).
     pub deployments: Option<&'a Path>,
+    /// The repository's name in release ids; `None`: as its `origin` remote names it, else
+    /// its folder's name.
+    pub name: Option<&'a str>,
     /// The event store's file.
     pub store: &'a Path,
 }
@@ -42,6 +46,7 @@ pub fn git(
     let options = vsm_fetch::git::Options {
         tags: request.tags.map(str::to_string),
         deployments: request.deployments.map(Path::to_path_buf),
+        name: request.name.map(str::to_string),
     };
     let batches = vsm_fetch::git::read_noting(request.repository, &options, note)?;
     let mut store = Store::open(request.store)?;
@@ -65,6 +70,7 @@ pub fn git(
     }
     let shipped = ship(&mut store)?;
     shipped.count_into(&mut counts);
+    link_mentions(&mut store)?.count_into(&mut counts);
     Ok(GitFetched { counts, shipped })
 }
 
@@ -113,6 +119,53 @@ pub fn ship(store: &mut Store) -> Result<Shipped> {
     })
 }
 
+/// What making the `implemented_by` links from the pull requests' mentions did: the links there
+/// now, and the mentions whose issue is not in the store (skipped, with that reason).
+#[derive(Debug, Default)]
+pub struct Linked {
+    pub replaced: vsm_events::Replaced,
+}
+
+impl Linked {
+    /// Adds the `implemented_by` row to `counts` when there is something to say.
+    fn count_into(&self, counts: &mut Counts) {
+        if self.replaced.tally.read > 0 || self.replaced.removed > 0 {
+            let mut tally = self.replaced.tally.clone();
+            tally.removed = self.replaced.removed;
+            // The pull requests are in the store: only an issue can be missing.
+            if let Some(skipped) = tally
+                .skipped
+                .remove("its source object is not in the store")
+            {
+                tally.skipped.insert(
+                    "the issue a pull request mentions is not in the store (yet: fetch its tracker and the link is made)".into(),
+                    skipped,
+                );
+            }
+            let mut links = Counts::default();
+            links
+                .relations
+                .insert(vsm_fetch::IMPLEMENTED_BY.to_string(), tally);
+            counts.add(&links);
+        }
+    }
+}
+
+/// Makes, over the whole store, an `implemented_by` link from each issue a pull request
+/// mentions to the pull request, for every mentioned issue that is in the store, and makes those
+/// the store's only `implemented_by` links, in one transaction: whichever of the pull request
+/// and the issue was fetched first, the link is there once both are. A mention whose issue is not
+/// in the store is counted as skipped.
+pub fn link_mentions(store: &mut Store) -> Result<Linked> {
+    let mentions = store.mentions()?;
+    let links = vsm_fetch::mentioned_links(&mentions);
+    if links.is_empty() && store.relations(vsm_fetch::IMPLEMENTED_BY)?.is_empty() {
+        return Ok(Linked::default());
+    }
+    let replaced = store.replace_relations(vsm_fetch::IMPLEMENTED_BY, &links)?;
+    Ok(Linked { replaced })
+}
+
 /// A hosted system and what to read of it.
 #[derive(Clone, Debug)]
 pub enum Hosted<'a> {
@@ -141,8 +194,8 @@ impl Hosted<'_> {
     /// What is read, as the store's fetch record names it: `github:https://api.github.com/OWNER/REPO`.
     fn source(&self, api_url: &str) -> String {
         let what = match self {
-            Hosted::GitHub { repo } => (*repo).to_string(),
-            Hosted::GitLab { project } => (*project).to_string(),
+            Hosted::GitHub { repo } => vsm_fetch::github::repo_key(repo),
+            Hosted::GitLab { project } => vsm_fetch::github::repo_key(project),
             Hosted::Jira {
                 query: vsm_fetch::jira::Query::Board(board),
                 ..
@@ -250,6 +303,7 @@ pub fn hosted(
         Hosted::GitHub { .. } | Hosted::GitLab { .. } => ship(&mut store)?,
     };
     shipped.count_into(&mut counts);
+    link_mentions(&mut store)?.count_into(&mut counts);
     Ok(Fetched {
         counts,
         report,

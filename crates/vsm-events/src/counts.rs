@@ -16,6 +16,8 @@ pub struct Tally {
     pub updated: usize,
     /// In the store as read.
     pub unchanged: usize,
+    /// In the store but no longer at the source (a tag deleted, a link corrected): taken away.
+    pub removed: usize,
     /// Not written, by reason (the reason says what to do).
     pub skipped: BTreeMap<String, Skipped>,
 }
@@ -48,6 +50,7 @@ impl Tally {
         self.new += other.new;
         self.updated += other.updated;
         self.unchanged += other.unchanged;
+        self.removed += other.removed;
         for (reason, skipped) in &other.skipped {
             self.skipped
                 .entry(reason.clone())
@@ -100,10 +103,10 @@ impl Counts {
         objects.chain(events).chain(relations).collect()
     }
 
-    /// Whether the writes changed nothing: no row new or updated.
+    /// Whether the writes changed nothing: no row new, updated or removed.
     pub fn changed_nothing(&self) -> bool {
         self.rows()
             .iter()
-            .all(|(_, t)| t.new == 0 && t.updated == 0)
+            .all(|(_, t)| t.new == 0 && t.updated == 0 && t.removed == 0)
     }
 }

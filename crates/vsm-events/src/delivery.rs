@@ -461,6 +461,7 @@ mod tests {
                 link("d", "git:a", "deploys"),
                 link("git:a", "d", "deployed_by"),
             ],
+            owned: Vec::new(),
         };
         store.write(&batch).unwrap();
         let delivery = store.delivery().unwrap();

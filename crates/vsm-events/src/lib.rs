@@ -16,6 +16,7 @@ mod delivery;
 mod error;
 mod inspect;
 pub mod model;
+mod owned;
 mod shipping;
 mod store;
 pub mod time;
@@ -27,6 +28,6 @@ pub use delivery::{
     StoredRelease,
 };
 pub use error::StoreError;
-pub use model::{Batch, Event, EventType, Object, ObjectType, Relation, Value};
+pub use model::{Batch, Event, EventType, Object, ObjectType, Owned, Relation, Value};
 pub use shipping::{Replaced, StoredCommit, StoredDeployment};
 pub use store::{BUSY_TIMEOUT, Cursor, DEFAULT_PATH, Store};

@@ -211,6 +211,31 @@ pub struct Batch {
     pub objects: Vec<Object>,
     pub events: Vec<Event>,
     pub relations: Vec<Relation>,
+    /// What the batch gives in full: what the store holds there and the batch does not give
+    /// is taken away, in the same transaction. Without it a batch only adds and updates.
+    pub owned: Vec<Owned>,
+}
+
+/// A part of the store that a batch gives in full, so that a correction at the source (a
+/// deployment's commit changed, a tag deleted) reaches the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owned {
+    /// An object read in full: its outgoing links with these qualifiers, and the object links
+    /// of its events in the batch, are as the batch gives them (stored ones not given are
+    /// taken away). A page that adds links to an object it does not read in full (a pull
+    /// request's commits page) does not say this.
+    Links {
+        object: String,
+        qualifiers: Vec<String>,
+    },
+    /// Every object of `kind` whose id starts with `prefix` (a repository's releases): those
+    /// the batch does not give are taken away with their events and links, and the links with
+    /// a qualifier of `links_in` into such objects are as the batch gives them.
+    Objects {
+        kind: ObjectType,
+        prefix: String,
+        links_in: Vec<String>,
+    },
 }
 
 #[cfg(test)]

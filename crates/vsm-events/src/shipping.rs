@@ -1,7 +1,8 @@
 //! What the store holds that says which deployment first shipped each commit, whichever source
 //! wrote it: the commit graph (the `parents` git gives each commit), each deployment's
-//! environment, status, start and deployed commit; and the replacing of every link of one
-//! qualifier at once, so that links computed over the whole store are never added twice.
+//! environment, status, start and deployed commit; the issues each pull request mentions; and the
+//! replacing of every link of one qualifier at once, so that links computed over the whole store
+//! are never added twice.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -51,6 +52,12 @@ impl Store {
     /// Every deployment, with its environment, status, start and deployed commits, by id.
     pub fn deployments(&self) -> Result<Vec<StoredDeployment>, StoreError> {
         deployments(self.connection()).map_err(|e| self.fail(&e))
+    }
+
+    /// Every pull request that names issues, with its `mentions` (issue ids separated by
+    /// spaces), by id: what the `implemented_by` links are made from.
+    pub fn mentions(&self) -> Result<Vec<(String, String)>, StoreError> {
+        mentions(self.connection()).map_err(|e| self.fail(&e))
     }
 
     /// Makes `links` (source, target) the store's only links with `qualifier`, in one
@@ -124,6 +131,19 @@ fn replace(
 pub(crate) fn has_column(c: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
     c.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
         .exists(params![table, column])
+}
+
+fn mentions(c: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let table = format!("object_{}", ObjectType::PullRequest.as_str());
+    if !has_column(c, &table, "mentions")? {
+        return Ok(Vec::new());
+    }
+    c.prepare(&format!(
+        "SELECT ocel_id, mentions FROM \"{table}\"
+         WHERE ocel_changed_field IS NULL AND mentions <> '' ORDER BY ocel_id"
+    ))?
+    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+    .collect()
 }
 
 fn commits(c: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {

@@ -1,13 +1,13 @@
 //! Writing one batch inside a transaction: the upserts keyed by the sources' ids, the type
 //! tables and attribute columns made as they are first needed, and the counts.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{OptionalExtension as _, Transaction, params, params_from_iter};
 
 use crate::counts::{Counts, Tally};
-use crate::model::{Batch, Event, Object, Relation, Value};
+use crate::model::{Batch, Event, Object, Owned, Relation, Value};
 use crate::time;
 
 /// The `ocel_time` of an object's row of initial values (OCEL 2.0 puts them at the epoch).
@@ -42,6 +42,8 @@ pub(crate) struct Writer<'a> {
     /// The types of the objects looked up or written so far (an event names objects the same
     /// batch wrote, mostly).
     types: HashMap<String, String>,
+    /// The objects the batch reads in full: their events' links are as read, not added to.
+    read_in_full: HashSet<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -50,11 +52,20 @@ impl<'a> Writer<'a> {
             tx,
             columns: HashMap::new(),
             types: HashMap::new(),
+            read_in_full: HashSet::new(),
         }
     }
 
     pub(crate) fn batch(mut self, batch: &Batch) -> rusqlite::Result<Counts> {
         let mut counts = Counts::default();
+        self.read_in_full = batch
+            .owned
+            .iter()
+            .filter_map(|owned| match owned {
+                Owned::Links { object, .. } => Some(object.clone()),
+                Owned::Objects { .. } => None,
+            })
+            .collect();
         for object in &batch.objects {
             let outcome = self.object(object)?;
             record(
@@ -83,6 +94,7 @@ impl<'a> Writer<'a> {
                 outcome,
             );
         }
+        crate::owned::take_away(self.tx, batch, &mut counts)?;
         Ok(counts)
     }
 
@@ -254,14 +266,17 @@ impl<'a> Writer<'a> {
             Some(stored_kind) => {
                 if stored_kind == kind {
                     // Another source may know more of the same event (git the committer, GitHub
-                    // not): what this read does not give stays as stored, and links add up.
+                    // not): what this read does not give stays as stored, and links add up,
+                    // unless the batch reads the event's object in full.
                     let (stored_row, stored_links) = self.stored_event(&table, &event.id)?;
                     for ((cell, given), stored) in row.iter_mut().zip(&read).zip(stored_row) {
                         if given.is_none() {
                             *cell = stored;
                         }
                     }
-                    links.extend(stored_links.iter().cloned());
+                    if !self.read_in_full.contains(main) {
+                        links.extend(stored_links.iter().cloned());
+                    }
                     if self.stored_event(&table, &event.id)? == (row.clone(), links.clone()) {
                         return Ok(Outcome::Unchanged);
                     }

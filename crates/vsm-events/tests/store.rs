@@ -100,6 +100,7 @@ fn release() -> Batch {
             relation("git:a", "git:tag/v1.0.0", "released_in"),
             relation("git:b", "git:tag/v1.0.0", "released_in"),
         ],
+        owned: Vec::new(),
     }
 }
 
@@ -474,4 +475,63 @@ fn a_writer_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
     );
     let store = Store::open(&db).unwrap();
     assert_eq!(store.dump().unwrap(), expected);
+}
+
+/// A deployment read in full (`Owned::Links`) with a corrected commit: its `deploys` link and its
+/// event's commit are replaced, not added to. A batch that does not read it in full only adds.
+#[test]
+fn an_object_read_in_full_replaces_its_links_and_its_events_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let deployment = |commit: &str, owned: bool| Batch {
+        objects: vec![
+            object("git:a", ObjectType::Commit, Vec::new()),
+            object("git:b", ObjectType::Commit, Vec::new()),
+            object("d1", ObjectType::Deployment, vec![text("commit", commit)]),
+        ],
+        events: vec![event(
+            "d1/started",
+            EventType::DeploymentStarted,
+            "2024-01-01T00:00:00Z",
+            &[("d1", "deployment"), (commit, "commit")],
+        )],
+        relations: vec![relation("d1", commit, "deploys")],
+        owned: if owned {
+            vec![vsm_events::Owned::Links {
+                object: "d1".into(),
+                qualifiers: vec!["deploys".into()],
+            }]
+        } else {
+            Vec::new()
+        },
+    };
+    store.write(&deployment("git:a", true)).unwrap();
+    let added = store.write(&deployment("git:b", false)).unwrap();
+    assert_eq!(store.relations("deploys").unwrap().len(), 2);
+    assert_eq!(added.relations["deploys"].removed, 0);
+    let replaced = store.write(&deployment("git:b", true)).unwrap();
+    assert_eq!(replaced.relations["deploys"].removed, 1);
+    assert_eq!(
+        store.relations("deploys").unwrap(),
+        [("d1".to_string(), "git:b".to_string())]
+    );
+    let dumped = store.dump().unwrap();
+    assert!(
+        !dumped
+            .lines()
+            .any(|l| l.contains("d1/started") && l.contains("git:a")),
+        "{dumped}"
+    );
+    assert!(
+        dumped
+            .lines()
+            .any(|l| l.contains("d1/started") && l.contains("git:b")),
+        "{dumped}"
+    );
+    assert!(
+        store
+            .write(&deployment("git:b", true))
+            .unwrap()
+            .changed_nothing()
+    );
 }

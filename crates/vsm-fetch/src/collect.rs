@@ -78,6 +78,11 @@ impl Collector {
         for relation in page.batch.relations {
             self.add_relation(relation);
         }
+        for owned in page.batch.owned {
+            if !self.batch.owned.contains(&owned) {
+                self.batch.owned.push(owned);
+            }
+        }
         self.report.add(page.report);
     }
 
@@ -148,6 +153,18 @@ impl Collector {
                 .map(|(id, qualifier)| (id.to_string(), qualifier.to_string()))
                 .collect(),
         });
+    }
+
+    /// Says the object is read in full here: its outgoing links with these qualifiers, and its
+    /// events' links, are as this read gives them (see [`vsm_events::Owned::Links`]).
+    pub(crate) fn read_in_full(&mut self, id: &str, qualifiers: &[&str]) {
+        let owned = vsm_events::Owned::Links {
+            object: id.to_string(),
+            qualifiers: qualifiers.iter().map(ToString::to_string).collect(),
+        };
+        if !self.batch.owned.contains(&owned) {
+            self.batch.owned.push(owned);
+        }
     }
 
     pub(crate) fn relation(&mut self, source: &str, target: &str, qualifier: &str) {

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use gix::ObjectId;
-use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation};
+use vsm_events::{Batch, Event, EventType, Object, ObjectType, Owned, Relation};
 
 use crate::git::{History, commit_id, text};
 use crate::table::{self, Layout, TableError};
@@ -80,13 +80,12 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
         let (started_at, finished_at) =
             table::span(&shown, row, ("started", &started), ("finished", &finished))?;
         let commit_at = resolve(&commit, history).map_err(|problem| {
-            bad(
-                row,
-                "commit",
-                &commit,
-                &problem,
-                "give the full 40-character hash of a commit in this repository",
-            )
+            let fix = if problem == SHORT {
+                "give at least 7 characters of the hash (the full 40 are surest)"
+            } else {
+                "give the full 40-character hash of a commit in this repository"
+            };
+            bad(row, "commit", &commit, &problem, fix)
         })?;
         deployments.push(Deployment {
             id,
@@ -101,11 +100,17 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
     Ok(deployments)
 }
 
+/// What [`resolve`] says of a hash shorter than 7 characters.
+const SHORT: &str = "is too short to name one commit";
+
 /// The commit a hash or its start (7 characters at least) names.
 fn resolve(hash: &str, history: &History) -> Result<ObjectId, String> {
     let hash = hash.to_ascii_lowercase();
-    if hash.len() < 7 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+    if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err("is not a commit hash".into());
+    }
+    if hash.len() < 7 {
+        return Err(SHORT.into());
     }
     let mut found = history
         .commits
@@ -116,6 +121,41 @@ fn resolve(hash: &str, history: &History) -> Result<ObjectId, String> {
         (None, _) => Err("is no commit reachable in the repository".into()),
         (Some(_), Some(_)) => Err("is the start of several commits' hashes".into()),
     }
+}
+
+/// What to say of deployments read, though nothing is wrong with any row: a file with no
+/// deployments (a header row only), and one environment spelled two ways (`Production` and
+/// `production` are two environments, each shipping on its own).
+pub fn notes(file: &Path, deployments: &[Deployment]) -> Vec<String> {
+    let shown = file.display();
+    if deployments.is_empty() {
+        return vec![format!(
+            "the deployments file `{shown}` holds no deployments (a header row only, or empty lines): none read"
+        )];
+    }
+    let mut spellings: std::collections::BTreeMap<String, std::collections::BTreeMap<&str, usize>> =
+        std::collections::BTreeMap::new();
+    for d in deployments {
+        *spellings
+            .entry(d.environment.to_lowercase())
+            .or_default()
+            .entry(d.environment.as_str())
+            .or_default() += 1;
+    }
+    spellings
+        .values()
+        .filter(|found| found.len() > 1)
+        .map(|found| {
+            let said = found
+                .iter()
+                .map(|(name, rows)| format!("`{name}` ({rows} row{})", if *rows == 1 { "" } else { "s" }))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "`{shown}` spells one environment in several ways, {said}: each is an environment of its own (the case is kept); write one spelling if they are one"
+            )
+        })
+        .collect()
 }
 
 /// The store's id of a deployment from a file: `deploy:<environment>:<id>`.
@@ -160,9 +200,14 @@ pub fn add(batch: &mut Batch, deployments: &[Deployment]) {
             });
         }
         batch.relations.push(Relation {
-            source: object,
+            source: object.clone(),
             target: commit,
             qualifier: "deploys".into(),
+        });
+        // The row is the deployment in full: a corrected commit replaces the old one.
+        batch.owned.push(Owned::Links {
+            object,
+            qualifiers: vec!["deploys".into()],
         });
     }
 }

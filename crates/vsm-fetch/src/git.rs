@@ -2,7 +2,8 @@
 //! which release first shipped each commit, and (from a file) its deployments.
 //!
 //! Ids: a commit is `git:<full hash>` (the same whichever source names it); a release is
-//! `git:<repository>/tag/<name>`, where the repository is the name of its folder; events are
+//! `git:<repository>/tag/<name>`, where the repository is named by its `origin` remote (see
+//! [`repository_name`]) or, without one, by its folder (or as `--name` says); events are
 //! their object's id and what happened (`/authored`, `/committed`, `/created`).
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 use gix::objs::{CommitRef, Kind, TagRef};
 use gix::prelude::Find as _;
-use vsm_events::{Batch, Event, EventType, Object, ObjectType, Relation, Value};
+use vsm_events::{Batch, Event, EventType, Object, ObjectType, Owned, Relation, Value};
 
 use crate::deployments;
 use crate::pattern::TagPattern;
@@ -61,7 +62,7 @@ pub struct Tag {
 /// Everything reachable from the repository's references (as `git log --all` sees it).
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    /// The repository's name: its folder's.
+    /// The repository's name: its `origin` remote's ([`repository_name`]), else its folder's.
     pub name: String,
     /// Each commit once, in walk order.
     pub commits: Vec<Commit>,
@@ -134,15 +135,49 @@ pub fn walk(path: &Path) -> Result<History, GitError> {
         .collect();
     tags.sort_by(|a, b| a.name.cmp(&b.name));
     let folder = repo.workdir().unwrap_or_else(|| repo.git_dir());
-    let name = std::path::absolute(folder)
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    let origin = repo
+        .try_find_remote("origin")
+        .and_then(Result::ok)
+        .and_then(|remote| {
+            let url = remote.url(gix::remote::Direction::Fetch)?;
+            repository_name(
+                url.scheme == gix::url::Scheme::File,
+                &String::from_utf8_lossy(url.path.as_ref()),
+            )
+        });
+    let name = origin
+        .or_else(|| {
+            std::path::absolute(folder)
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
         .unwrap_or_else(|| "repository".into());
     Ok(History {
         name,
         commits,
         tags,
     })
+}
+
+/// The name of the repository an `origin` URL's path gives, so that every clone of one
+/// repository names its releases alike: for a hosted remote its path without `.git`, in lower
+/// case (`git@github.com:Panjf2000/ants.git` and `https://github.com/panjf2000/ants` are both
+/// `panjf2000/ants`: GitHub and GitLab names are case-insensitive); for a local one (a bundle,
+/// a folder) its file name without extension (`ants.bundle` is `ants`). None for an empty path.
+pub fn repository_name(local: bool, path: &str) -> Option<String> {
+    let path = path.trim_matches('/');
+    let name = if local {
+        let file = path.rsplit('/').next()?;
+        match file.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+            _ => file.to_string(),
+        }
+    } else {
+        path.strip_suffix(".git")
+            .unwrap_or(path)
+            .to_ascii_lowercase()
+    };
+    (!name.is_empty()).then_some(name)
 }
 
 /// A commit a reference leads to, with the tagger and time of the annotated tag on the way.
@@ -290,6 +325,9 @@ pub struct Options {
     pub tags: Option<String>,
     /// A deployments file (CSV or JSON Lines).
     pub deployments: Option<PathBuf>,
+    /// The repository's name in release ids; default: as its `origin` remote names it, else
+    /// its folder's name.
+    pub name: Option<String>,
 }
 
 /// Reads the repository into batches for the store: commits with their events (a batch per
@@ -311,7 +349,10 @@ pub fn read_noting(
         Some(pattern) => TagPattern::parse(pattern)?,
         None => TagPattern::default(),
     };
-    let history = walk(path)?;
+    let mut history = walk(path)?;
+    if let Some(name) = &options.name {
+        history.name.clone_from(name);
+    }
     if history.commits.is_empty() {
         note(format!(
             "the repository `{}` has no commits: nothing to read",
@@ -322,7 +363,13 @@ pub fn read_noting(
         note(said);
     }
     let deployed = match &options.deployments {
-        Some(file) => deployments::read(file, &history)?,
+        Some(file) => {
+            let deployed = deployments::read(file, &history)?;
+            for said in deployments::notes(file, &deployed) {
+                note(said);
+            }
+            deployed
+        }
         None => Vec::new(),
     };
     let releases: Vec<&Tag> = history
@@ -340,12 +387,13 @@ pub fn read_noting(
                 .collect(),
             events: chunk.iter().flat_map(commit_events).collect(),
             relations: Vec::new(),
+            owned: Vec::new(),
         })
         .collect();
     let mut last = Batch::default();
     let release_ids: Vec<String> = releases
         .iter()
-        .map(|t| release_id(&history.name, t))
+        .map(|t| release_id(&history.name, &t.name))
         .collect();
     for (tag, id) in releases.iter().zip(&release_ids) {
         last.objects.push(Object {
@@ -386,6 +434,13 @@ pub fn read_noting(
             });
         }
     }
+    // The repository's releases and their `released_in` links are this read's alone: a tag
+    // deleted, or no longer matching the pattern, takes its release away.
+    last.owned.push(Owned::Objects {
+        kind: ObjectType::Release,
+        prefix: release_id(&history.name, ""),
+        links_in: vec!["released_in".into()],
+    });
     deployments::add(&mut last, &deployed);
     batches.push(last);
     Ok(batches)
@@ -423,8 +478,10 @@ pub fn commit_id(id: ObjectId) -> String {
     format!("git:{id}")
 }
 
-fn release_id(repository: &str, tag: &Tag) -> String {
-    format!("git:{repository}/tag/{}", tag.name)
+/// `git:<repository>/tag/<name>`; with an empty name, the start every release of the
+/// repository shares.
+fn release_id(repository: &str, tag: &str) -> String {
+    format!("git:{repository}/tag/{tag}")
 }
 
 pub(crate) fn text(name: &str, value: &str) -> (String, Value) {
@@ -472,4 +529,29 @@ fn commit_events(commit: &Commit) -> [Event; 2] {
             &commit.committer,
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_name;
+
+    /// Two clones of one repository name their releases alike, whatever their folders.
+    #[test]
+    fn a_repository_is_named_by_its_origin_not_its_folder() {
+        for (local, path, name) in [
+            (false, "/Panjf2000/ants.git", "panjf2000/ants"),
+            (false, "panjf2000/ants", "panjf2000/ants"),
+            (false, "/group/sub/project.git/", "group/sub/project"),
+            (true, "/work/testdata/git/ants.bundle", "ants"),
+            (true, "/srv/git/ants", "ants"),
+            (true, "/srv/git/.hidden", ".hidden"),
+        ] {
+            assert_eq!(
+                repository_name(local, path).as_deref(),
+                Some(name),
+                "{path}"
+            );
+        }
+        assert_eq!(repository_name(false, "/"), None);
+    }
 }

@@ -3,7 +3,7 @@
 //!
 //! `repo` is `OWNER/NAME`; ids are `github:OWNER/NAME/pull/N`, `github:OWNER/NAME/issues/N`,
 //! `github:OWNER/NAME/actions/runs/ID`, `github:OWNER/NAME/deployments/ID`, and commits
-//! `git:<hash>`. See `docs/sources.md`.
+//! `git:<hash>`, with `OWNER/NAME` in lower case ([`repo_key`]). See `docs/sources.md`.
 
 mod deployments;
 
@@ -140,6 +140,12 @@ struct Run {
     html_url: Option<String>,
     #[serde(rename = "run_attempt")]
     attempt: Option<u64>,
+}
+
+/// The repository as ids spell it: GitHub's names are case-insensitive (`Panjf2000/Ants` is
+/// `panjf2000/ants`), so ids use one spelling, lower case, however the user typed it.
+pub fn repo_key(repo: &str) -> String {
+    repo.to_ascii_lowercase()
 }
 
 fn pull_id(repo: &str, number: u64) -> String {
@@ -490,6 +496,7 @@ fn repository_named(item: &serde_json::Value) -> Option<String> {
 /// request that no pull request page holds is skipped and counted, not made into a bare pull
 /// request.
 pub fn from_dir(dir: &Path, repo: &str) -> Result<(Batch, Report), ParseError> {
+    let repo = &repo_key(repo);
     let saved = Saved::open(dir)?;
     let owned = |page: &_| check_owner(page, "repository", repo, repository_named);
     let mut into = Collector::new();
@@ -545,6 +552,7 @@ pub fn fetch(
     since: Option<Timestamp>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Batch, Report, Cursor), FetchError> {
+    let repo = &repo_key(repo);
     let mut run = Fetch::new(client, since, progress);
     let base = format!(
         "/repos/{}",

@@ -389,6 +389,7 @@ pub fn deployments(page: &[u8], project: &str) -> Result<Page, ParseError> {
 /// an error naming both; a notes or commits page of a merge request that no merge request page
 /// holds is skipped and counted.
 pub fn from_dir(dir: &Path, project: &str) -> Result<(Batch, Report), ParseError> {
+    let project = &crate::github::repo_key(project);
     let saved = Saved::open(dir)?;
     let owned = |page: &_| {
         check_owner(page, "project", project, |item| {
@@ -449,6 +450,8 @@ pub fn fetch(
     since: Option<Timestamp>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Batch, Report, Cursor), FetchError> {
+    // GitLab's paths are case-insensitive too: one spelling in ids.
+    let project = &crate::github::repo_key(project);
     let mut run = Fetch::new(client, since, progress);
     let base = format!("/projects/{}", encode(project));
     let after = since.map_or(String::new(), |since| {

@@ -139,8 +139,8 @@ struct PullSeen<'a> {
     issues: &'a str,
 }
 
-/// Adds a pull request, opened, then merged (its merge commit linked `merged_as`) or closed, and
-/// linked to the issues its title, branch or body names.
+/// Adds a pull request, opened, then merged (its merge commit linked `merged_as`) or closed, with
+/// the issues its title, branch or body names as its `mentions`.
 fn pull_request(into: &mut Collector, seen: &PullSeen) {
     let id = seen.id;
     into.object(
@@ -156,8 +156,13 @@ fn pull_request(into: &mut Collector, seen: &PullSeen) {
             ("branch", text(seen.branch)),
             ("target_branch", text(seen.target_branch)),
             ("draft", seen.draft.map(vsm_events::Value::Bool)),
+            // Given even when empty: mentions edited away are taken away.
+            ("mentions", Some(vsm_events::Value::Text(mentions(seen)))),
         ],
     );
+    // The list gives the pull request in full: a merge commit corrected (a force-push, a
+    // revert and merge again) replaces the old one. Its commits page only adds `contains`.
+    into.read_in_full(id, &["merged_as"]);
     let mut objects = vec![(id, "pull_request")];
     let by = vec![("author", text(seen.author))];
     into.event(
@@ -189,14 +194,38 @@ fn pull_request(into: &mut Collector, seen: &PullSeen) {
             objects,
         );
     }
+}
+
+/// The qualifier of the links from an issue to the pull requests that name it.
+pub const IMPLEMENTED_BY: &str = "implemented_by";
+
+/// The issues a pull request's title, branch or body names, as store ids separated by spaces
+/// (`github:o/r/issues/7 jira:PROJ-9`): its `mentions` attribute, from which the store's
+/// `implemented_by` links are made once the issues are in it ([`mentioned_links`]), whichever
+/// was fetched first.
+fn mentions(seen: &PullSeen) -> String {
     let found =
         refs::mentions(&[seen.title, seen.branch, seen.body].map(Option::unwrap_or_default));
-    for number in found.numbers {
-        into.relation(&format!("{}/{number}", seen.issues), id, "implemented_by");
-    }
-    for key in found.keys {
-        into.relation(&format!("jira:{key}"), id, "implemented_by");
-    }
+    let numbers = found
+        .numbers
+        .iter()
+        .map(|number| format!("{}/{number}", seen.issues));
+    let keys = found.keys.iter().map(|key| format!("jira:{key}"));
+    numbers.chain(keys).collect::<Vec<_>>().join(" ")
+}
+
+/// The `implemented_by` links (issue, pull request) that pull requests' `mentions` give.
+pub fn mentioned_links<'a>(
+    mentions: impl IntoIterator<Item = &'a (String, String)>,
+) -> std::collections::BTreeSet<(String, String)> {
+    mentions
+        .into_iter()
+        .flat_map(|(pull_request, issues)| {
+            issues
+                .split_whitespace()
+                .map(|issue| (issue.to_string(), pull_request.clone()))
+        })
+        .collect()
 }
 
 /// A pull request known only by its number (on its reviews or commits page).

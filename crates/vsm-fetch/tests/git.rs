@@ -206,12 +206,14 @@ fn a_tag_pattern_picks_the_releases_and_a_bad_one_says_how_to_write_it() {
     let options = Options {
         tags: Some("v1.*".into()),
         deployments: None,
+        name: None,
     };
     let releases = ids(&git::read(&repo, &options).unwrap(), ObjectType::Release);
     assert_eq!(releases.len(), 6, "{releases:?}");
     let options = Options {
         tags: Some("v[2".into()),
         deployments: None,
+        name: None,
     };
     let error = git::read(&repo, &options).unwrap_err();
     assert!(
@@ -260,6 +262,7 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
     let options = Options {
         tags: None,
         deployments: Some(csv.clone()),
+        name: None,
     };
     let batches = git::read(&repo, &options).unwrap();
     let relations: Vec<_> = batches.iter().flat_map(|b| &b.relations).collect();
@@ -293,6 +296,7 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
     let options = Options {
         tags: None,
         deployments: Some(jsonl.clone()),
+        name: None,
     };
     let batches = git::read(&repo, &options).unwrap();
     assert_eq!(ids(&batches, ObjectType::Deployment), ["deploy:staging:d1"]);
@@ -340,6 +344,7 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
         let options = Options {
             tags: None,
             deployments: Some(csv.clone()),
+            name: None,
         };
         assert_eq!(
             git::read(&repo, &options).unwrap_err().to_string(),
@@ -350,6 +355,7 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
     let options = Options {
         tags: None,
         deployments: Some(csv.clone()),
+        name: None,
     };
     assert_eq!(
         git::read(&repo, &options).unwrap_err().to_string(),
@@ -400,6 +406,7 @@ fn deployments_file_errors_name_what_was_found_and_what_is_expected() {
         let options = Options {
             tags: None,
             deployments: Some(file),
+            name: None,
         };
         let said = git::read(&repo, &options).unwrap_err().to_string();
         assert!(said.contains(expected), "{said}");
@@ -412,6 +419,7 @@ fn deployments_file_errors_name_what_was_found_and_what_is_expected() {
     let options = Options {
         tags: None,
         deployments: Some(dir.path().to_path_buf()),
+        name: None,
     };
     let said = git::read(&repo, &options).unwrap_err().to_string();
     assert!(said.ends_with(": it is a folder; give the file"), "{said}");

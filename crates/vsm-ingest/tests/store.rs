@@ -106,6 +106,7 @@ fn small_store(dir: &Path) -> PathBuf {
             link("p1", "c1", "merged_as"),
             link("c1", "r1", "released_in"),
         ],
+        owned: Vec::new(),
     };
     Store::open(&path).unwrap().write(&batch).unwrap();
     path

@@ -238,14 +238,12 @@ fn issues_events_and_runs() {
         "the closing commit is linked"
     );
 
-    let mut links: Vec<(&str, &str)> = batch
-        .relations
-        .iter()
-        .filter(|r| r.qualifier == "implemented_by")
-        .map(|r| {
+    let mut links: Vec<(&str, &str)> = mentioning(&batch)
+        .into_iter()
+        .map(|(issue, pull_request)| {
             (
-                r.source.rsplit('/').next().unwrap(),
-                r.target.rsplit('/').next().unwrap(),
+                issue.rsplit('/').next().unwrap(),
+                pull_request.rsplit('/').next().unwrap(),
             )
         })
         .collect();

@@ -75,11 +75,33 @@ fn tally<'a>(events: &[&'a Event], name: &str) -> BTreeMap<&'a str, usize> {
 
 /// The targets of `source`'s links with `qualifier`.
 fn linked<'a>(batch: &'a Batch, source: &str, qualifier: &str) -> Vec<&'a str> {
+    if qualifier == vsm_fetch::IMPLEMENTED_BY {
+        return mentioning(batch)
+            .into_iter()
+            .filter(|(issue, _)| *issue == source)
+            .map(|(_, pull_request)| pull_request)
+            .collect();
+    }
     batch
         .relations
         .iter()
         .filter(|r| r.source == source && r.qualifier == qualifier)
         .map(|r| r.target.as_str())
+        .collect()
+}
+
+/// (issue, pull request) for each issue a pull request mentions: the store makes its
+/// `implemented_by` links from these once the issue is in it.
+fn mentioning(batch: &Batch) -> Vec<(&str, &str)> {
+    batch
+        .objects
+        .iter()
+        .flat_map(|o| {
+            attribute(&o.attributes, "mentions")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(|issue| (issue, o.id.as_str()))
+        })
         .collect()
 }
 

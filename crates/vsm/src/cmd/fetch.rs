@@ -99,6 +99,10 @@ struct Git {
     /// started, finished and commit.
     #[arg(long, value_name = "FILE")]
     deployments: Option<PathBuf>,
+    /// The repository's name in the ids of its releases (`git:NAME/tag/v1.2.0`); default: as
+    /// its `origin` remote names it (`owner/name`, or a bundle's file name), else its folder's.
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    name: Option<String>,
     /// The event store.
     #[arg(short, long, value_name = "FILE", default_value = vsm_events::DEFAULT_PATH)]
     output: PathBuf,
@@ -134,6 +138,7 @@ fn git(args: &Args) -> Result<()> {
                 repository: &git.path,
                 tags: git.tags.as_deref(),
                 deployments: git.deployments.as_deref(),
+                name: git.name.as_deref(),
                 store: &git.output,
             };
             let fetched = vsm_app::fetch::git(&request, jiff::Timestamp::now(), &mut |said| {
@@ -325,19 +330,36 @@ fn counted(n: usize, what: &str) -> String {
 fn table(counts: &Counts) -> String {
     let rows = counts.rows();
     let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
+    // A column of what was taken away (a deleted tag's release, a corrected link) when there is
+    // some.
+    let removed = rows.iter().any(|(_, t)| t.removed > 0);
+    let removed_column = |n: &dyn std::fmt::Display| {
+        if removed {
+            format!("  {n:>7}")
+        } else {
+            String::new()
+        }
+    };
     let mut out = format!(
-        "{:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}\n",
-        "", "read", "new", "updated", "unchanged", "skipped"
+        "{:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}{}\n",
+        "",
+        "read",
+        "new",
+        "updated",
+        "unchanged",
+        "skipped",
+        removed_column(&"removed")
     );
     let mut reasons = String::new();
     for (label, t) in &rows {
         out.push_str(&format!(
-            "{label:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}\n",
+            "{label:width$}  {:>7}  {:>7}  {:>7}  {:>9}  {:>7}{}\n",
             t.read,
             t.new,
             t.updated,
             t.unchanged,
-            t.skipped_count()
+            t.skipped_count(),
+            removed_column(&t.removed)
         ));
         for (reason, skipped) in &t.skipped {
             reasons.push_str(&format!(

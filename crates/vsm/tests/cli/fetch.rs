@@ -438,3 +438,204 @@ fn a_tag_pattern_matching_no_tag_and_a_repository_without_commits_are_said() {
     let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
     assert!(stderr(&output).is_empty(), "{}", stderr(&output));
 }
+
+/// A commit has one first release per repository: a deleted tag, or a `--tags` that no longer
+/// matches, takes its release away with its event and links (727 links for 712 commits, and
+/// #189 shipped in v2.4.7, before).
+#[test]
+fn a_deleted_tag_or_a_narrower_tag_pattern_takes_its_releases_and_links_away() {
+    let (dir, repo) = ants();
+    let store = dir.path().join(".vsm/events.sqlite");
+    let released = || {
+        vsm_events::Store::open(&store)
+            .unwrap()
+            .relations("released_in")
+            .unwrap()
+    };
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    git_text(&repo, &["tag", "-d", "v2.4.7"]);
+    let output = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    let said = stdout(&output);
+    assert!(said.contains("skipped  removed\n"), "{said}");
+    // The 15 commits v2.4.7 first shipped are v2.4.8's now.
+    assert_eq!(counted(&said, "object release"), [47, 0, 0, 47, 0, 1]);
+    assert_eq!(counted(&said, "event tag_created"), [47, 0, 0, 47, 0, 1]);
+    assert_eq!(
+        counted(&said, "relation released_in"),
+        [712, 15, 0, 697, 0, 15]
+    );
+    let links = released();
+    assert_eq!(links.len(), 712);
+    assert!(
+        links
+            .iter()
+            .all(|(_, release)| release != "git:ants/tag/v2.4.7")
+    );
+    let before = dump(&store);
+    let again = vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert!(!stdout(&again).contains("removed"), "{}", stdout(&again));
+    assert_eq!(dump(&store), before);
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants", "--tags", "v2.*"]);
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    assert_eq!(released().len(), 712);
+    assert_eq!(dump(&store), before);
+    let problems = vsm_events::Store::open(&store).unwrap().problems().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// A deployments file corrected (a row's commit changed) replaces the deployment's `deploys`
+/// link and its events' commit: before, the deployment deployed both commits.
+#[test]
+fn a_corrected_deployment_row_replaces_its_commit() {
+    let (dir, repo) = ants();
+    let head = git_text(&repo, &["rev-parse", "HEAD"]);
+    let parent = git_text(&repo, &["rev-parse", "HEAD~1"]);
+    let file = dir.path().join("deploys.csv");
+    let write = |commit: &str| {
+        std::fs::write(
+            &file,
+            format!("id,environment,status,started,finished,commit\nd1,production,success,2024-01-01T00:00:00Z,2024-01-01T00:10:00Z,{commit}\n"),
+        )
+        .unwrap();
+    };
+    let fetch = || {
+        vsm_ok_in(
+            dir.path(),
+            &["fetch", "git", "ants", "--deployments", "deploys.csv"],
+        )
+    };
+    write(&parent);
+    fetch();
+    write(&head);
+    let output = fetch();
+    assert_eq!(
+        counted(&stdout(&output), "relation deploys"),
+        [1, 1, 0, 0, 0, 1]
+    );
+    let store = dir.path().join(".vsm/events.sqlite");
+    let deploys = vsm_events::Store::open(&store)
+        .unwrap()
+        .relations("deploys")
+        .unwrap();
+    assert_eq!(
+        deploys,
+        [("deploy:production:d1".to_string(), format!("git:{head}"))]
+    );
+    let dumped = dump(&store);
+    let stale: Vec<&str> = dumped
+        .lines()
+        // (d1 first ships the parent too, as an ancestor of its commit: `deployed_by`.)
+        .filter(|l| {
+            l.contains("deploy:production:d1") && l.contains(&parent) && !l.contains("deployed_by")
+        })
+        .collect();
+    assert!(stale.is_empty(), "{stale:?}");
+    let before = dump(&store);
+    let again = fetch();
+    assert!(!stdout(&again).contains("removed"), "{}", stdout(&again));
+    assert_eq!(dump(&store), before);
+}
+
+/// Release ids name the repository by its `origin` remote (here the bundle: `ants`), not by the
+/// clone's folder: two clones give one set of releases. `--name` sets it.
+#[test]
+fn two_clones_of_one_repository_give_one_set_of_releases() {
+    let (dir, _) = ants();
+    let status = Command::new("git")
+        .args(["clone", "-q", "ants", "other-folder"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The second clone's origin is the first clone's folder, `ants`.
+    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    let second = vsm_ok_in(dir.path(), &["fetch", "git", "other-folder"]);
+    assert_eq!(
+        counted(&stdout(&second), "object release"),
+        [48, 0, 0, 48, 0]
+    );
+    let named = vsm_ok_in(
+        dir.path(),
+        &[
+            "fetch",
+            "git",
+            "ants",
+            "--name",
+            "panjf2000/ants",
+            "-o",
+            "named.sqlite",
+        ],
+    );
+    assert_eq!(
+        counted(&stdout(&named), "object release"),
+        [48, 48, 0, 0, 0]
+    );
+    let released = vsm_events::Store::open(&dir.path().join("named.sqlite"))
+        .unwrap()
+        .relations("released_in")
+        .unwrap();
+    assert!(
+        released
+            .iter()
+            .all(|(_, r)| r.starts_with("git:panjf2000/ants/tag/v")),
+        "{released:?}"
+    );
+}
+
+/// A deployments file: a 6-character hash is told the 7 it needs (not "the full 40"), a header
+/// row alone is said, and `Production` beside `production` is said (two environments).
+#[test]
+fn a_deployments_file_says_a_short_hash_no_rows_and_an_environment_in_two_spellings() {
+    let (dir, repo) = ants();
+    let head = git_text(&repo, &["rev-parse", "HEAD"]);
+    let parent = git_text(&repo, &["rev-parse", "HEAD~1"]);
+    let file = dir.path().join("deploys.csv");
+    let header = "id,environment,status,started,finished,commit\n";
+    let fetch = || -> Vec<&str> { vec!["fetch", "git", "ants", "--deployments", "deploys.csv"] };
+    std::fs::write(
+        &file,
+        format!(
+            "{header}d1,production,success,2024-01-01T00:00:00Z,,{}\n",
+            &head[..6]
+        ),
+    )
+    .unwrap();
+    let short = vsm_fails_in(dir.path(), &fetch());
+    assert!(
+        short.contains(&format!(
+            "row 2, field `commit`: `{}` is too short to name one commit; give at least 7 characters of the hash",
+            &head[..6]
+        )),
+        "{short}"
+    );
+    std::fs::write(&file, header).unwrap();
+    let empty = vsm_ok_in(dir.path(), &fetch());
+    assert!(
+        stderr(&empty).contains("the deployments file `deploys.csv` holds no deployments (a header row only, or empty lines): none read"),
+        "{}",
+        stderr(&empty)
+    );
+    std::fs::write(
+        &file,
+        format!("{header}d1,Production,success,2024-01-01T00:00:00Z,,{parent}\nd2,production,success,2024-01-02T00:00:00Z,,{head}\n"),
+    )
+    .unwrap();
+    let spelled = vsm_ok_in(dir.path(), &fetch());
+    assert!(
+        stderr(&spelled).contains("`deploys.csv` spells one environment in several ways, `Production` (1 row), `production` (1 row): each is an environment of its own"),
+        "{}",
+        stderr(&spelled)
+    );
+}
+
+/// The numbers of a row of the counts table.
+fn counted(table: &str, label: &str) -> Vec<usize> {
+    let line = table
+        .lines()
+        .find(|l| l.starts_with(&format!("{label} ")))
+        .unwrap_or_else(|| panic!("no row `{label}` in\n{table}"));
+    line[label.len()..]
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect()
+}

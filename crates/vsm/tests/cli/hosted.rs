@@ -102,7 +102,7 @@ fn what_the_responses_held_twice_or_could_not_use_is_said() {
     );
     // A link to an issue that was not fetched is counted and shown, not dropped.
     assert!(
-        output.contains("skipped 5 relation implemented_by: its source object is not in the store"),
+        output.contains("skipped 5 relation implemented_by: the issue a pull request mentions is not in the store (yet: fetch its tracker and the link is made)"),
         "{output}"
     );
     let jira = api("jira");
@@ -361,4 +361,113 @@ fn deployments_without_the_git_history_link_only_their_commit_and_say_so() {
         "github:octocat/example/deployments/1".to_string()
     )));
     assert_eq!(store.problems().unwrap(), Vec::<String>::new());
+}
+
+/// GitHub's names are case-insensitive: `Panjf2000/Ants` after `panjf2000/ants` is the same
+/// repository, not 98 pull requests.
+#[test]
+fn a_repository_named_in_other_case_is_the_same_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = repo_root().join("testdata/api/github");
+    let from = from.display().to_string();
+    vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "panjf2000/ants", "--from", &from],
+    );
+    let second = vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "Panjf2000/Ants", "--from", &from],
+    );
+    let said = stdout(&second);
+    let row = said
+        .lines()
+        .find(|l| l.starts_with("object pull_request "))
+        .unwrap_or_else(|| panic!("{said}"));
+    let numbers: Vec<&str> = row.split_whitespace().skip(2).collect();
+    assert_eq!(numbers[1], "0", "no new pull request: {row}");
+    let store = vsm_events::Store::open(&dir.path().join(".vsm/events.sqlite")).unwrap();
+    let dumped = store.dump().unwrap();
+    assert!(!dumped.contains("github:Panjf2000"), "ids use one spelling");
+}
+
+/// Copies a folder of saved responses, file by file.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A pull request naming `EE-1` fetched before the Jira issue gets its link once the issue is
+/// fetched (before, the link was skipped for ever: "source object is not in the store").
+#[test]
+fn a_pull_request_fetched_before_the_issue_it_names_is_linked_once_the_issue_is_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("api");
+    copy_folder(
+        &repo_root().join("testdata/api/github"),
+        &saved.join("github"),
+    );
+    std::fs::copy(
+        repo_root().join("testdata/api/api-pages.json"),
+        saved.join("api-pages.json"),
+    )
+    .unwrap();
+    let page = saved.join("github/pull_requests/page-001.json");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(text.contains("\"title\": \"fix goroutine leak\""));
+    std::fs::write(
+        &page,
+        text.replace(
+            "\"title\": \"fix goroutine leak\"",
+            "\"title\": \"EE-1 fix goroutine leak\"",
+        ),
+    )
+    .unwrap();
+    let github = saved.join("github").display().to_string();
+    let first = stdout(&vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "panjf2000/ants", "--from", &github],
+    ));
+    assert!(
+        first.contains("skipped 6 relation implemented_by: the issue a pull request mentions is not in the store"),
+        "{first}"
+    );
+    let jira = stdout(&vsm_ok_in(
+        dir.path(),
+        &["fetch", "jira", "--board", "8", "--from", &api("jira")],
+    ));
+    assert!(
+        jira.contains("skipped 5 relation implemented_by: the issue a pull request mentions"),
+        "{jira}"
+    );
+    let store = dir.path().join(".vsm/events.sqlite");
+    let links = vsm_events::Store::open(&store)
+        .unwrap()
+        .relations("implemented_by")
+        .unwrap();
+    let from_jira: Vec<&(String, String)> = links
+        .iter()
+        .filter(|(issue, _)| issue == "jira:EE-1")
+        .collect();
+    assert_eq!(from_jira.len(), 1, "{links:?}");
+    assert!(from_jira[0].1.starts_with("github:panjf2000/ants/pull/"));
+    // Nothing changes on a second run of either.
+    let before = vsm_events::Store::open(&store).unwrap().dump().unwrap();
+    vsm_ok_in(
+        dir.path(),
+        &["fetch", "github", "panjf2000/ants", "--from", &github],
+    );
+    vsm_ok_in(
+        dir.path(),
+        &["fetch", "jira", "--board", "8", "--from", &api("jira")],
+    );
+    let after = vsm_events::Store::open(&store).unwrap().dump().unwrap();
+    assert_eq!(before, after);
 }
