@@ -71,6 +71,7 @@ pub fn git(
     let shipped = ship(&mut store)?;
     shipped.count_into(&mut counts);
     link_mentions(&mut store)?.count_into(&mut counts);
+    flag_incidents(&mut store, &mut counts)?;
     Ok(GitFetched { counts, shipped })
 }
 
@@ -164,6 +165,21 @@ pub fn link_mentions(store: &mut Store) -> Result<Linked> {
     }
     let replaced = store.replace_relations(vsm_fetch::IMPLEMENTED_BY, &links)?;
     Ok(Linked { replaced })
+}
+
+/// Makes, over the whole store, the incidents its issues record (an issue labelled `incident`
+/// or of the Jira type `Incident`, see [`vsm_fetch::flagged`]), replacing the ones there: an
+/// issue fetched with the label, or without it since, says so in the store whichever source
+/// wrote it. Adds what it did to `counts`.
+pub fn flag_incidents(store: &mut Store, counts: &mut Counts) -> Result<()> {
+    let issues = store.issues()?;
+    let batch = vsm_fetch::flagged::incidents(&issues);
+    if batch.objects.is_empty() && store.relations(vsm_fetch::flagged::RECORDS)?.is_empty() {
+        return Ok(());
+    }
+    let written = store.write(&batch)?;
+    counts.add(&written);
+    Ok(())
 }
 
 /// A hosted system and what to read of it.
@@ -304,6 +320,7 @@ pub fn hosted(
     };
     shipped.count_into(&mut counts);
     link_mentions(&mut store)?.count_into(&mut counts);
+    flag_incidents(&mut store, &mut counts)?;
     Ok(Fetched {
         counts,
         report,

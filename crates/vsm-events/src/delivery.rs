@@ -93,6 +93,11 @@ pub struct StoredIssue {
 }
 
 impl Store {
+    /// The issues of every tracker, with their labels, type, creation and resolution.
+    pub fn issues(&self) -> Result<Vec<StoredIssue>, StoreError> {
+        issues(self.connection()).map_err(|e| self.fail(&e))
+    }
+
     /// What the store holds about delivery, for the DORA metrics.
     pub fn delivery(&self) -> Result<StoredDelivery, StoreError> {
         delivery(self.connection()).map_err(|e| self.fail(&e))
@@ -176,11 +181,25 @@ fn delivery(c: &Connection) -> rusqlite::Result<StoredDelivery> {
         id,
     })
     .collect();
+    let issues = issues(c)?;
+    Ok(StoredDelivery {
+        deployments,
+        releases,
+        commits,
+        pull_requests,
+        issues,
+    })
+}
+
+/// Whether the commit's row has a `parents` cell (empty for a root commit git wrote).
+/// The issues, with their labels (the attribute and every label an `issue_labeled` event added),
+/// type, creation and resolution.
+fn issues(c: &Connection) -> rusqlite::Result<Vec<StoredIssue>> {
     let issue_created = first_times(c, EventType::IssueCreated, "issue")?;
     let closed = first_times(c, EventType::IssueClosed, "issue")?;
     let done = done_times(c)?;
     let mut labeled = labels_added(c)?;
-    let issues = attributes(
+    Ok(attributes(
         c,
         ObjectType::Issue,
         &["repository", "project", "title", "labels", "type"],
@@ -206,17 +225,9 @@ fn delivery(c: &Connection) -> rusqlite::Result<StoredDelivery> {
             id,
         }
     })
-    .collect();
-    Ok(StoredDelivery {
-        deployments,
-        releases,
-        commits,
-        pull_requests,
-        issues,
-    })
+    .collect())
 }
 
-/// Whether the commit's row has a `parents` cell (empty for a root commit git wrote).
 fn parents_known(c: &Connection, id: &str) -> bool {
     c.query_row(
         "SELECT parents IS NOT NULL FROM object_commit WHERE ocel_id = ?1",

@@ -16,6 +16,7 @@
 mod collect;
 mod decode;
 pub mod deployments;
+pub mod flagged;
 pub mod git;
 pub mod github;
 pub mod gitlab;

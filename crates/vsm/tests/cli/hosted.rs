@@ -404,12 +404,10 @@ fn copy_folder(from: &Path, to: &Path) {
     }
 }
 
-/// A pull request naming `EE-1` fetched before the Jira issue gets its link once the issue is
-/// fetched (before, the link was skipped for ever: "source object is not in the store").
-#[test]
-fn a_pull_request_fetched_before_the_issue_it_names_is_linked_once_the_issue_is_fetched() {
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("api");
+/// A copy of the recorded GitHub responses in `dir/api/github`, with the index of their
+/// request paths, to change before fetching them: gives `dir/api`.
+fn copied_github(dir: &Path) -> std::path::PathBuf {
+    let saved = dir.join("api");
     copy_folder(
         &repo_root().join("testdata/api/github"),
         &saved.join("github"),
@@ -419,6 +417,15 @@ fn a_pull_request_fetched_before_the_issue_it_names_is_linked_once_the_issue_is_
         saved.join("api-pages.json"),
     )
     .unwrap();
+    saved
+}
+
+/// A pull request naming `EE-1` fetched before the Jira issue gets its link once the issue is
+/// fetched (before, the link was skipped for ever: "source object is not in the store").
+#[test]
+fn a_pull_request_fetched_before_the_issue_it_names_is_linked_once_the_issue_is_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = copied_github(dir.path());
     let page = saved.join("github/pull_requests/page-001.json");
     let text = std::fs::read_to_string(&page).unwrap();
     assert!(text.contains("\"title\": \"fix goroutine leak\""));
@@ -470,4 +477,62 @@ fn a_pull_request_fetched_before_the_issue_it_names_is_linked_once_the_issue_is_
     );
     let after = vsm_events::Store::open(&store).unwrap().dump().unwrap();
     assert_eq!(before, after);
+}
+
+/// An issue labelled `incident` records an incident, opened and resolved when the issue was
+/// created and closed (GitHub's own times); with the label taken away and the responses fetched
+/// again, the incident is gone from the store.
+#[test]
+fn an_issue_labelled_incident_records_an_incident_until_the_label_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = copied_github(dir.path());
+    let page = saved.join("github/issues/page-001.json");
+    let recorded = std::fs::read_to_string(&page).unwrap();
+    let mut issues: Vec<serde_json::Value> = serde_json::from_str(&recorded).unwrap();
+    let issue = issues
+        .iter_mut()
+        .find(|i| i["number"] == 6 && i["closed_at"].is_string())
+        .expect("issue #6 is closed in the recording");
+    issue["labels"][0]["name"] = "incident".into();
+    let (created, closed) = (
+        issue["created_at"].as_str().unwrap().to_string(),
+        issue["closed_at"].as_str().unwrap().to_string(),
+    );
+    std::fs::write(&page, serde_json::to_string(&issues).unwrap()).unwrap();
+    let github = saved.join("github").display().to_string();
+    let fetch = [
+        "fetch",
+        "github",
+        "panjf2000/ants",
+        "--from",
+        github.as_str(),
+    ];
+    let printed = stdout(&vsm_ok_in(dir.path(), &fetch));
+    assert!(printed.contains("object incident"), "{printed}");
+    let dump = store(dir.path()).dump().unwrap();
+    let incident = "incident:github:panjf2000/ants/issues/6";
+    assert_eq!(
+        store(dir.path()).relations("records").unwrap(),
+        [(
+            "github:panjf2000/ants/issues/6".to_string(),
+            incident.to_string()
+        )]
+    );
+    let at = |text: &str| vsm_events::time::to_text(text.parse().unwrap());
+    for (event, time) in [("opened", &created), ("resolved", &closed)] {
+        let line = format!("{incident}/{event}");
+        assert!(
+            dump.lines()
+                .any(|l| l.contains(&line) && l.contains(&at(time))),
+            "{line} at {time}:\n{dump}"
+        );
+    }
+    // A second run changes nothing; without the label, the incident is taken away.
+    let again = stdout(&vsm_ok_in(dir.path(), &fetch));
+    assert_eq!(row(&again, "object incident"), [1, 0, 0, 1, 0], "{again}");
+    std::fs::write(&page, recorded).unwrap();
+    vsm_ok_in(dir.path(), &fetch);
+    let store = store(dir.path());
+    assert!(store.relations("records").unwrap().is_empty());
+    assert!(!store.dump().unwrap().contains(incident));
 }
