@@ -4,6 +4,8 @@
 //! `repo` is `OWNER/NAME`; ids are `github:OWNER/NAME/pull/N`, `github:OWNER/NAME/issues/N`,
 //! `github:OWNER/NAME/actions/runs/ID`, `github:OWNER/NAME/deployments/ID`, and commits
 //! `git:<hash>`, with `OWNER/NAME` in lower case ([`repo_key`]). See `docs/sources.md`.
+//!
+//! Over 600 lines on purpose: one response reader per endpoint, sharing the id scheme above (deployments already live in `github/`).
 
 mod deployments;
 

@@ -9,6 +9,8 @@
 //! sends in all); an endpoint is read to at most [`MAX_PAGES`] pages. A server that cannot be
 //! reached before it has answered anything (a refused connection, an unknown host) is a wrong
 //! API URL, not a dropped connection: an error at once, never retried.
+//!
+//! Over 600 lines on purpose: one client (token, request loop, waits, retries); its page-link readers are the one seam left if it grows.
 
 use std::collections::HashSet;
 use std::fmt;

@@ -1,5 +1,7 @@
 //! The computation: production deployments, changes and incidents first (each a fact with the
 //! times it was measured from), then the figures of any span and service over those facts.
+//!
+//! Over 600 lines on purpose: `report` and the facts it computes, then the figures over them, are one computation.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

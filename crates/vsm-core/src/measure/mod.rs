@@ -14,6 +14,8 @@
 //! %C&A = 1 - items that came back into the step after leaving it / items that left it: a
 //! backward move is charged to the step the item returns to. An item with a start and no end is
 //! work in progress: counted, never dropped.
+//!
+//! Over 600 lines on purpose: it is the one `Measurer` (rules, timeline, figures and tests already have files of their own).
 use std::collections::BTreeMap;
 
 use std::sync::Arc;

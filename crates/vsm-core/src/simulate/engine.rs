@@ -1,5 +1,7 @@
 //! The event loop: one replication's items arriving, waiting, worked on and sent back, one event
 //! at a time.
+//!
+//! Over 600 lines on purpose: one event loop (`Engine`) and the item and step state it moves.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};

@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::{repo_root, stderr, stdout, vsm_command, vsm_fails_in, vsm_ok_in};
 
 /// A folder with a clone of testdata/git/ants.bundle in `ants`.
-fn ants() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn ants() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("ants");
     let status = Command::new("git")
@@ -20,7 +20,7 @@ fn ants() -> (tempfile::TempDir, PathBuf) {
     (dir, repo)
 }
 
-fn dump(path: &Path) -> String {
+pub(crate) fn dump(path: &Path) -> String {
     vsm_events::Store::open(path).unwrap().dump().unwrap()
 }
 
@@ -117,7 +117,7 @@ fn a_fetch_killed_at_any_instant_and_run_again_ends_as_one_clean_run() {
     assert_eq!(shipped_by(&dir.path().join("killed.sqlite")).len(), 1);
 }
 
-fn git_text(repo: &Path, args: &[&str]) -> String {
+pub(crate) fn git_text(repo: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
         .current_dir(repo)
         .args(args)
@@ -125,153 +125,6 @@ fn git_text(repo: &Path, args: &[&str]) -> String {
         .unwrap();
     assert!(output.status.success(), "git {args:?}");
     stdout(&output).trim().to_string()
-}
-
-/// The `deployed_by` links of the store, by deployment: how many commits each first shipped.
-fn shipped_by(store: &Path) -> std::collections::BTreeMap<String, usize> {
-    let mut shipped = std::collections::BTreeMap::new();
-    for (_, deployment) in vsm_events::Store::open(store)
-        .unwrap()
-        .relations("deployed_by")
-        .unwrap()
-    {
-        *shipped.entry(deployment).or_default() += 1;
-    }
-    shipped
-}
-
-#[test]
-fn a_store_whose_only_deployment_failed_says_no_commits_were_first_shipped() {
-    // It said "first shipped: 0 of the store's 1 deployments () first shipped 0 commits".
-    let (dir, repo) = ants();
-    let v211 = git_text(&repo, &["rev-parse", "v2.11.0^{commit}"]);
-    std::fs::write(
-        dir.path().join("failed.csv"),
-        format!(
-            "id,environment,status,started,finished,commit\n\
-             d2,production,failure,2024-01-02T10:00:00Z,,{v211}\n"
-        ),
-    )
-    .unwrap();
-    let said = stdout(&vsm_ok_in(
-        dir.path(),
-        &["fetch", "git", "ants", "--deployments", "failed.csv"],
-    ));
-    assert!(
-        said.contains(
-            "first shipped: no commits (the store has 1 deployment; none first shipped a commit)\n  failed deployments ship nothing: 1\n"
-        ),
-        "{said}"
-    );
-}
-
-#[test]
-fn a_deployment_first_ships_its_commit_and_the_ancestors_no_earlier_one_shipped_to_its_environment()
-{
-    let (dir, repo) = ants();
-    let commit = |rev: &str| git_text(&repo, &["rev-parse", &format!("{rev}^{{commit}}")]);
-    let count = |range: &str| -> usize {
-        git_text(&repo, &["rev-list", "--count", range])
-            .parse()
-            .unwrap()
-    };
-    let (v210, v211) = (commit("v2.10.0"), commit("v2.11.0"));
-    // Production gets v2.10.0, a failed v2.11.0, then v2.11.0; staging got v2.11.0 first.
-    let rows = format!(
-        "id,environment,status,started,finished,commit\n\
-         d1,production,success,2024-01-01T10:00:00Z,2024-01-01T10:05:00Z,{v210}\n\
-         d2,production,failure,2024-01-02T10:00:00Z,,{v211}\n\
-         d3,production,success,2024-01-03T10:00:00Z,2024-01-03T10:04:00Z,{v211}\n\
-         s1,staging,success,2023-12-31T10:00:00Z,,{}\n",
-        &v211[..12]
-    );
-    std::fs::write(dir.path().join("deploys.csv"), &rows).unwrap();
-    let args = ["fetch", "git", "ants", "--deployments", "deploys.csv"];
-    let first = stdout(&vsm_ok_in(dir.path(), &args));
-    let store = dir.path().join(".vsm/events.sqlite");
-    let expected = std::collections::BTreeMap::from([
-        ("deploy:production:d1".to_string(), count("v2.10.0")),
-        (
-            "deploy:production:d3".to_string(),
-            count("v2.10.0..v2.11.0"),
-        ),
-        ("deploy:staging:s1".to_string(), count("v2.11.0")),
-    ]);
-    // 674, 19 and 693 commits: the failed d2 ships nothing.
-    assert_eq!(shipped_by(&store), expected);
-    let links: usize = expected.values().sum();
-    assert!(
-        first.contains(&format!(
-            "relation deployed_by         {links:>5}     {links:>4}        0          0        0"
-        )),
-        "{first}"
-    );
-    assert!(
-        first.contains(&format!(
-            "first shipped: 3 of the store's 4 deployments (production 2, staging 1) first shipped {links} commits\n  failed deployments ship nothing: 1\n"
-        )),
-        "{first}"
-    );
-
-    // Again: nothing changes, the links are not added twice.
-    let before = dump(&store);
-    let again = stdout(&vsm_ok_in(dir.path(), &args));
-    assert!(
-        again.contains(&format!(
-            "relation deployed_by         {links:>5}        0        0       {links:>4}        0"
-        )),
-        "{again}"
-    );
-    assert_eq!(dump(&store), before);
-
-    // The same deployments from a file of another name are the same deployments.
-    std::fs::write(dir.path().join("renamed.csv"), &rows).unwrap();
-    vsm_ok_in(
-        dir.path(),
-        &["fetch", "git", "ants", "--deployments", "renamed.csv"],
-    );
-    assert_eq!(shipped_by(&store), expected);
-    assert_eq!(
-        vsm_events::Store::open(&store)
-            .unwrap()
-            .deployments()
-            .unwrap()
-            .len(),
-        4
-    );
-
-    // An earlier deployment to production, read later, takes the older commits from d1.
-    std::fs::write(
-        dir.path().join("earlier.csv"),
-        format!(
-            "id,environment,status,started,finished,commit\n\
-             d0,production,success,2023-06-01T10:00:00Z,,{}\n",
-            commit("v2.9.0")
-        ),
-    )
-    .unwrap();
-    let earlier = stdout(&vsm_ok_in(
-        dir.path(),
-        &["fetch", "git", "ants", "--deployments", "earlier.csv"],
-    ));
-    let shipped = shipped_by(&store);
-    assert_eq!(shipped["deploy:production:d0"], count("v2.9.0"));
-    assert_eq!(
-        shipped["deploy:production:d1"],
-        count("v2.9.0..v2.10.0"),
-        "{earlier}"
-    );
-    assert!(
-        earlier.contains(&format!(
-            "  {} deployed_by links taken away: another deployment shipped those commits first",
-            count("v2.9.0")
-        )),
-        "{earlier}"
-    );
-    assert_eq!(
-        vsm_events::Store::open(&store).unwrap().problems().unwrap(),
-        Vec::<String>::new()
-    );
 }
 
 #[test]
@@ -483,59 +336,6 @@ fn a_deleted_tag_or_a_narrower_tag_pattern_takes_its_releases_and_links_away() {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
-/// A deployments file corrected (a row's commit changed) replaces the deployment's `deploys`
-/// link and its events' commit: before, the deployment deployed both commits.
-#[test]
-fn a_corrected_deployment_row_replaces_its_commit() {
-    let (dir, repo) = ants();
-    let head = git_text(&repo, &["rev-parse", "HEAD"]);
-    let parent = git_text(&repo, &["rev-parse", "HEAD~1"]);
-    let file = dir.path().join("deploys.csv");
-    let write = |commit: &str| {
-        std::fs::write(
-            &file,
-            format!("id,environment,status,started,finished,commit\nd1,production,success,2024-01-01T00:00:00Z,2024-01-01T00:10:00Z,{commit}\n"),
-        )
-        .unwrap();
-    };
-    let fetch = || {
-        vsm_ok_in(
-            dir.path(),
-            &["fetch", "git", "ants", "--deployments", "deploys.csv"],
-        )
-    };
-    write(&parent);
-    fetch();
-    write(&head);
-    let output = fetch();
-    assert_eq!(
-        counted(&stdout(&output), "relation deploys"),
-        [1, 1, 0, 0, 0, 1]
-    );
-    let store = dir.path().join(".vsm/events.sqlite");
-    let deploys = vsm_events::Store::open(&store)
-        .unwrap()
-        .relations("deploys")
-        .unwrap();
-    assert_eq!(
-        deploys,
-        [("deploy:production:d1".to_string(), format!("git:{head}"))]
-    );
-    let dumped = dump(&store);
-    let stale: Vec<&str> = dumped
-        .lines()
-        // (d1 first ships the parent too, as an ancestor of its commit: `deployed_by`.)
-        .filter(|l| {
-            l.contains("deploy:production:d1") && l.contains(&parent) && !l.contains("deployed_by")
-        })
-        .collect();
-    assert!(stale.is_empty(), "{stale:?}");
-    let before = dump(&store);
-    let again = fetch();
-    assert!(!stdout(&again).contains("removed"), "{}", stdout(&again));
-    assert_eq!(dump(&store), before);
-}
-
 /// Release ids name the repository by its `origin` remote (here the bundle: `ants`), not by the
 /// clone's folder: two clones give one set of releases. `--name` sets it.
 #[test]
@@ -582,54 +382,21 @@ fn two_clones_of_one_repository_give_one_set_of_releases() {
     );
 }
 
-/// A deployments file: a 6-character hash is told the 7 it needs (not "the full 40"), a header
-/// row alone is said, and `Production` beside `production` is said (two environments).
-#[test]
-fn a_deployments_file_says_a_short_hash_no_rows_and_an_environment_in_two_spellings() {
-    let (dir, repo) = ants();
-    let head = git_text(&repo, &["rev-parse", "HEAD"]);
-    let parent = git_text(&repo, &["rev-parse", "HEAD~1"]);
-    let file = dir.path().join("deploys.csv");
-    let header = "id,environment,status,started,finished,commit\n";
-    let fetch = || -> Vec<&str> { vec!["fetch", "git", "ants", "--deployments", "deploys.csv"] };
-    std::fs::write(
-        &file,
-        format!(
-            "{header}d1,production,success,2024-01-01T00:00:00Z,,{}\n",
-            &head[..6]
-        ),
-    )
-    .unwrap();
-    let short = vsm_fails_in(dir.path(), &fetch());
-    assert!(
-        short.contains(&format!(
-            "row 2, field `commit`: `{}` is too short to name one commit; give at least 7 characters of the hash",
-            &head[..6]
-        )),
-        "{short}"
-    );
-    std::fs::write(&file, header).unwrap();
-    let empty = vsm_ok_in(dir.path(), &fetch());
-    assert!(
-        stderr(&empty).contains("the deployments file `deploys.csv` holds no deployments (a header row only, or empty lines): none read"),
-        "{}",
-        stderr(&empty)
-    );
-    std::fs::write(
-        &file,
-        format!("{header}d1,Production,success,2024-01-01T00:00:00Z,,{parent}\nd2,production,success,2024-01-02T00:00:00Z,,{head}\n"),
-    )
-    .unwrap();
-    let spelled = vsm_ok_in(dir.path(), &fetch());
-    assert!(
-        stderr(&spelled).contains("`deploys.csv` spells one environment in several ways, `Production` (1 row), `production` (1 row): each is an environment of its own"),
-        "{}",
-        stderr(&spelled)
-    );
+/// The `deployed_by` links of the store, by deployment: how many commits each first shipped.
+pub(crate) fn shipped_by(store: &Path) -> std::collections::BTreeMap<String, usize> {
+    let mut shipped = std::collections::BTreeMap::new();
+    for (_, deployment) in vsm_events::Store::open(store)
+        .unwrap()
+        .relations("deployed_by")
+        .unwrap()
+    {
+        *shipped.entry(deployment).or_default() += 1;
+    }
+    shipped
 }
 
 /// The numbers of a row of the counts table.
-fn counted(table: &str, label: &str) -> Vec<usize> {
+pub(crate) fn counted(table: &str, label: &str) -> Vec<usize> {
     let line = table
         .lines()
         .find(|l| l.starts_with(&format!("{label} ")))

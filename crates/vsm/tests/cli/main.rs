@@ -7,6 +7,7 @@ mod common;
 
 mod analyze;
 mod compare;
+mod deployments_file;
 mod discover;
 mod dora;
 mod fetch;
