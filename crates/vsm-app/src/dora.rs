@@ -129,6 +129,18 @@ pub fn metrics_of_map(
 
 /// The report of the store at `path`.
 pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
+    let window = &request.window;
+    if window.periods() > dora::Window::MOST_PERIODS {
+        bail!(
+            "the window from {} to {} spans {} {}s, more than the {} periods a report holds; \
+             give a shorter window (--from, --to) or a longer period (--period week or month)",
+            window.from.strftime("%Y-%m-%d"),
+            window.to.strftime("%Y-%m-%d"),
+            window.periods(),
+            window.period.as_str(),
+            dora::Window::MOST_PERIODS
+        );
+    }
     if !path.is_file() {
         bail!(
             "there is no event store at `{}`; fetch one with `vsm fetch git .` (or `vsm fetch \

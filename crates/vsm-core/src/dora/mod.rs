@@ -167,6 +167,22 @@ pub struct Window {
     pub service: Option<String>,
 }
 
+impl Window {
+    /// The most periods a report holds: over 13 years of days, a century of weeks.
+    pub const MOST_PERIODS: u64 = 5_000;
+
+    /// How many periods the window spans, at least (a day, 7 days, 28 days each).
+    pub fn periods(&self) -> u64 {
+        let days = (self.to.as_second() - self.from.as_second()).max(0) / 86_400;
+        let per = match self.period {
+            Period::Day => 1,
+            Period::Week => 7,
+            Period::Month => 28,
+        };
+        u64::try_from(days / per).unwrap_or(u64::MAX)
+    }
+}
+
 /// The metrics, the items behind them and what was left out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {

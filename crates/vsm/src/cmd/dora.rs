@@ -74,7 +74,13 @@ fn explains() -> impl clap::builder::TypedValueParser<Value = Explain> {
 }
 
 fn midnight(day: jiff::civil::Date) -> Result<jiff::Timestamp> {
-    Ok(jiff::tz::Offset::UTC.to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))?)
+    jiff::tz::Offset::UTC
+        .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "{day} is past the last day vsm can count time to (9999-12-30); give an earlier date"
+            )
+        })
 }
 
 /// The map's `dora:` section (defaults without `--map`) with the flags given laid over it, and
