@@ -5,39 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::store_log::clone_ants;
+use crate::store_log::{clone_ants, fetched};
 use crate::{json_ok_in, repo_root, stdout, vsm_fails_in, vsm_in, vsm_ok_in};
-
-/// A folder with the clone in `ants/` and `.vsm/events.sqlite` from git (with `deployments`, a
-/// CSV file's text, when given) and GitHub.
-fn fetched(deployments: Option<&str>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    clone_ants(&dir.path().join("ants"));
-    match deployments {
-        Some(csv) => {
-            std::fs::write(dir.path().join("deploys.csv"), csv).unwrap();
-            vsm_ok_in(
-                dir.path(),
-                &["fetch", "git", "ants", "--deployments", "deploys.csv"],
-            );
-        }
-        None => {
-            vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
-        }
-    }
-    let from = repo_root().join("testdata/api/github");
-    vsm_ok_in(
-        dir.path(),
-        &[
-            "fetch",
-            "github",
-            "panjf2000/ants",
-            "--from",
-            from.to_str().unwrap(),
-        ],
-    );
-    dir
-}
 
 /// `git ARGS` in the clone: what it printed.
 fn git(clone: &Path, args: &[&str]) -> String {

@@ -19,12 +19,23 @@ pub(crate) fn clone_ants(into: &Path) {
     assert!(status.success());
 }
 
-/// A folder with `.vsm/events.sqlite` from both fetches, the clone in `ants/`, and the example
-/// map in `examples/`, where its `log: ../.vsm/events.sqlite` finds the store.
-fn fetched() -> tempfile::TempDir {
+/// A folder with the clone in `ants/` and `.vsm/events.sqlite` from git (with `deployments`, a
+/// CSV file's text, when given) and GitHub.
+pub(crate) fn fetched(deployments: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     clone_ants(&dir.path().join("ants"));
-    vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+    match deployments {
+        Some(csv) => {
+            std::fs::write(dir.path().join("deploys.csv"), csv).unwrap();
+            vsm_ok_in(
+                dir.path(),
+                &["fetch", "git", "ants", "--deployments", "deploys.csv"],
+            );
+        }
+        None => {
+            vsm_ok_in(dir.path(), &["fetch", "git", "ants"]);
+        }
+    }
     let from = repo_root().join("testdata/api/github");
     vsm_ok_in(
         dir.path(),
@@ -36,6 +47,13 @@ fn fetched() -> tempfile::TempDir {
             from.to_str().unwrap(),
         ],
     );
+    dir
+}
+
+/// [`fetched`], with the example map in `examples/`, where its `log: ../.vsm/events.sqlite`
+/// finds the store.
+fn fetched_example() -> tempfile::TempDir {
+    let dir = fetched(None);
     std::fs::create_dir(dir.path().join("examples")).unwrap();
     std::fs::copy(
         repo_root().join("examples/pull-requests-ants.yaml"),
@@ -57,7 +75,7 @@ fn committed(clone: &Path, rev: &str) -> i64 {
 
 #[test]
 fn the_example_map_is_measured_from_the_store_with_links_followed() {
-    let dir = fetched();
+    let dir = fetched_example();
     let output = vsm_ok_in(
         dir.path(),
         &[
@@ -184,7 +202,7 @@ fn the_example_map_is_measured_from_the_store_with_links_followed() {
 
 #[test]
 fn discover_reads_the_store_by_its_path_and_not_from_a_pipe() {
-    let dir = fetched();
+    let dir = fetched_example();
     let output = vsm_ok_in(
         dir.path(),
         &[
@@ -228,7 +246,7 @@ fn discover_reads_the_store_by_its_path_and_not_from_a_pipe() {
 
 #[test]
 fn discover_follows_links_from_issues_to_their_pull_requests_commits_and_releases() {
-    let dir = fetched();
+    let dir = fetched_example();
     let follow = ["implemented_by", "merged_as", "released_in"].join(",");
     // `vsm discover` of the store's issues with these arguments more.
     let discover = |extra: &[&str]| {
