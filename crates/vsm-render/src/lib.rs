@@ -6,6 +6,7 @@
 //! as `Serialize` structs under [`json::SCHEMA_VERSION`] and its text for people.
 #![forbid(unsafe_code)]
 
+mod charts;
 pub mod check;
 pub mod compare;
 pub mod discover;
@@ -17,6 +18,8 @@ pub mod json;
 pub mod ladder;
 mod markdown;
 pub mod measure;
+pub mod paper;
+mod pdf;
 pub mod plan;
 mod png;
 mod report;
@@ -25,7 +28,9 @@ pub mod svg;
 pub mod trend;
 
 pub use format::Format;
-pub use png::PngError;
+pub use paper::Paper;
+pub use pdf::PdfError;
+pub use png::{MAX_PIXELS, PngError};
 pub use report::Style;
 use vsm_core::{Analysis, ValueStream};
 
@@ -96,7 +101,35 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
 
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
 pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
-    png::svg_to_png(&svg::render(stream, analysis), 2.0)
+    png_at(stream, analysis, 2.0)
+}
+
+/// The map as a PNG image at `scale` times the SVG's size (at most [`MAX_PIXELS`] pixels).
+pub fn png_at(stream: &ValueStream, analysis: &Analysis, scale: f32) -> Result<Vec<u8>, PngError> {
+    png::svg_to_png(&svg::render(stream, analysis), scale)
+}
+
+/// The map as an SVG sized to `paper` (landscape), scaled to fill it; an error names the sheet
+/// it needs when its text would print smaller than [`paper::MIN_TEXT_MM`].
+pub fn svg_on_paper(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    paper: Paper,
+) -> Result<String, paper::PaperError> {
+    let svg = svg::render(stream, analysis);
+    let fit = paper::fit(paper, &svg)?;
+    Ok(paper::on_sheet(&svg, &fit))
+}
+
+/// The map as a one-page PDF, vector throughout: on `paper` (landscape) scaled to fill it, or on
+/// a page of its own size; either way no text is smaller than [`paper::MIN_TEXT_MM`].
+pub fn pdf(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    paper: Option<Paper>,
+) -> Result<Vec<u8>, PdfError> {
+    let title = format!("{}: value stream map", stream.name);
+    pdf::svg_to_pdf(&svg::render(stream, analysis), paper, &title)
 }
 
 /// The self-contained HTML report: map, summary, steps, bottlenecks and plan in one file.
@@ -112,7 +145,7 @@ pub fn html_report(
     measured: Option<(&vsm_core::measure::Measurement, &str)>,
     trend: Option<&trend::Trend>,
 ) -> String {
-    html::render_measured(stream, analysis, measured, trend, None)
+    html_report_with_dora(stream, analysis, measured, trend, None)
 }
 
 /// [`html_report`] with the DORA section of a map with a `dora:` section.
@@ -123,5 +156,21 @@ pub fn html_report_with_dora(
     trend: Option<&trend::Trend>,
     dora: Option<&dora::HtmlSection>,
 ) -> String {
-    html::render_measured(stream, analysis, measured, trend, dora)
+    html::render_measured(stream, analysis, measured, trend, dora, None)
+        .map(|(page, _)| page)
+        .expect("a map's own SVG has a size and fonts")
+}
+
+/// [`html_report_with_dora`] printing on `paper`: the map fills the first sheet with its text at
+/// [`paper::MIN_TEXT_MM`] or more, or the error names the sheet it needs. Without `paper` the
+/// sheet is A3, filled whatever the text comes to; the [`paper::Fit`] says how the map prints.
+pub fn html_report_on_paper(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<(&vsm_core::measure::Measurement, &str)>,
+    trend: Option<&trend::Trend>,
+    dora: Option<&dora::HtmlSection>,
+    paper: Option<Paper>,
+) -> Result<(String, paper::Fit), paper::PaperError> {
+    html::render_measured(stream, analysis, measured, trend, dora, paper)
 }

@@ -192,7 +192,10 @@ fn the_report_is_self_contained() {
             assert!(!html.contains(reference), "{example}: {reference}");
         }
         assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"vsm-map\""));
-        assert!(html.contains("@page { size: A3 landscape"));
+        assert!(
+            html.contains("@page { size: 420mm 297mm; margin: 10mm; }"),
+            "A3 landscape"
+        );
         for improvement in &stream.improvements {
             assert!(html.contains(&improvement.action), "{example}: plan");
         }

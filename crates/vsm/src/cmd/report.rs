@@ -18,6 +18,10 @@ pub struct Args {
     output: Option<PathBuf>,
     #[command(flatten)]
     db: DbOption,
+    /// The sheet it prints on, landscape (default A3): the map fills the first with no text
+    /// under 3 mm, or the error names the sheet it needs.
+    #[arg(long, value_parser = crate::args::papers())]
+    paper: Option<vsm_render::Paper>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -38,8 +42,11 @@ pub fn run(args: &Args) -> Result<()> {
     let trend = (history.len() >= 2)
         .then(|| vsm_app::history::trend(&history))
         .transpose()?;
-    std::fs::write(&output, report_page(&args.file, &loaded, trend.as_ref())?)
-        .with_context(|| format!("cannot write `{}`", output.display()))?;
+    std::fs::write(
+        &output,
+        report_page(&args.file, &loaded, trend.as_ref(), args.paper)?,
+    )
+    .with_context(|| format!("cannot write `{}`", output.display()))?;
     println!(
         "wrote {} (open it in a browser; it works offline)",
         output.display()

@@ -35,6 +35,13 @@ fn the_report_of_a_measured_map_charts_its_distributions() {
         page.contains("<title>process: p50 9m 28s, p85 2h 2m"),
         "the place-order process time"
     );
+    // Readable on paper: the figures written out, an axis with its unit on every chart.
+    assert!(
+        page.contains(">p50 9m 28s · p85 2h 2m"),
+        "the place-order process time, written"
+    );
+    assert_eq!(page.matches("<text class=\"chart-tick\"").count() % 5, 0);
+    assert!(!page.contains("hover for the numbers"));
     assert!(!page.contains("src=\"http") && !page.contains("<script"));
     // The log as the map names it, not where it lies on this machine.
     assert!(
