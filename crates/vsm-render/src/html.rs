@@ -15,7 +15,7 @@ const PAGE_STYLE: &str = include_str!("../templates/report.css");
 
 /// Dark-mode colours for the map's classes (the standalone SVG stays light, for print). The
 /// `html` prefix outweighs the SVG's own stylesheet, which comes later in the page.
-const MAP_DARK_STYLE: &str = "
+pub(crate) const MAP_DARK_STYLE: &str = "
 @media (prefers-color-scheme: dark) {
   html .vsm-map .vsm-bg { fill: #18181b; }
   html .vsm-map text { fill: #e8e8ec; }

@@ -9,6 +9,7 @@
 mod charts;
 pub mod check;
 pub mod compare;
+mod compare_html;
 pub mod discover;
 pub mod dora;
 mod format;

@@ -155,7 +155,7 @@ fn too_small(fit: &Fit, picture: &Picture) -> String {
         picture.width,
         picture.height,
         picture.smallest_font,
-        vsm_core::format_number(fit.smallest_text_mm, 2)
+        shown_down(fit.smallest_text_mm)
     );
     match smallest_readable(*picture) {
         Some(larger) => format!(
@@ -166,15 +166,27 @@ fn too_small(fit: &Fit, picture: &Picture) -> String {
         None => {
             let largest = Fit::new(Paper::A1, *picture);
             let (width, height) = natural_size_mm(*picture);
+            let even = if fit.paper == Paper::A1 {
+                String::new()
+            } else {
+                format!(
+                    "; even A1 prints it at {} mm",
+                    shown_down(largest.smallest_text_mm)
+                )
+            };
             format!(
-                "{said}; even A1 prints it at {} mm. Leave out --paper for a PDF of the map's own size at {} mm text ({} x {} mm, for a plotter roll), or an SVG",
-                vsm_core::format_number(largest.smallest_text_mm, 2),
+                "{said}{even}. Leave out --paper for a PDF of the map's own size at {} mm text ({} x {} mm, for a plotter roll), or an SVG",
                 MIN_TEXT_MM,
                 vsm_core::format_number(width, 0),
                 vsm_core::format_number(height, 0)
             )
         }
     }
+}
+
+/// Millimetres rounded down to a hundredth: a size under 3 mm never shows as 3.
+fn shown_down(mm: f64) -> String {
+    vsm_core::format_number((mm * 100.0).floor() / 100.0, 2)
 }
 
 /// The picture on `paper`, or why its text would come out too small.
@@ -325,8 +337,12 @@ mod tests {
         // Too large for any sheet: the way out is a page of its own size.
         let huge = SVG.replace("width=\"1330\"", "width=\"9000\"");
         let message = fit(Paper::A1, &huge).unwrap_err().to_string();
-        assert!(message.contains("even A1 prints it at"), "{message}");
-        assert!(message.contains("2700 x 330 mm"), "{message}");
+        assert!(message.contains("so the sheet prints it at 0.91 mm. Leave out --paper for a PDF of the map's own size at 3 mm text (2700 x 330 mm, for a plotter roll)"), "{message}");
+        let message = fit(Paper::A3, &huge).unwrap_err().to_string();
+        assert!(
+            message.contains("at 0.44 mm; even A1 prints it at 0.91 mm. Leave out"),
+            "{message}"
+        );
         assert_eq!(Paper::from_name("A3"), Some(Paper::A3));
         assert_eq!(Paper::from_name("a4"), None);
     }

@@ -98,19 +98,28 @@ pub fn svg_to_png_writer(svg: &str, scale: f32, out: impl Write) -> Result<(), P
 }
 
 fn in_strips(svg: &str, scale: f32, out: impl Write, strip_bytes: u64) -> Result<(), PngError> {
+    let pixels = |width: f64, height: f64| {
+        let (width, height) = (
+            (width * f64::from(scale)).ceil() as u64,
+            (height * f64::from(scale)).ceil() as u64,
+        );
+        if width == 0 || height == 0 || width.saturating_mul(height) > MAX_PIXELS {
+            Err(PngError::TooLarge {
+                width,
+                height,
+                scale,
+            })
+        } else {
+            Ok((width, height))
+        }
+    };
+    // Refused before the SVG is read, which takes a while for a large map.
+    if let Some(picture) = crate::paper::Picture::of_svg(svg) {
+        pixels(picture.width, picture.height)?;
+    }
     let tree = usvg::Tree::from_str(svg, options())?;
     let size = tree.size();
-    let (width, height) = (
-        (f64::from(size.width()) * f64::from(scale)).ceil() as u64,
-        (f64::from(size.height()) * f64::from(scale)).ceil() as u64,
-    );
-    if width == 0 || height == 0 || width.saturating_mul(height) > MAX_PIXELS {
-        return Err(PngError::TooLarge {
-            width,
-            height,
-            scale,
-        });
-    }
+    let (width, height) = pixels(size.width().into(), size.height().into())?;
     let (width, height) = (width as u32, height as u32);
     let encode = |error: png::EncodingError| PngError::Encode(error.to_string());
     let mut encoder = png::Encoder::new(out, width, height);
