@@ -12,6 +12,7 @@ pub mod compare;
 mod compare_html;
 pub mod discover;
 pub mod dora;
+mod dot;
 mod format;
 mod graph_text;
 mod html;
@@ -97,7 +98,7 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
 
 /// The map as a Graphviz DOT digraph.
 pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
-    graph_text::dot(stream, analysis)
+    dot::dot(stream, analysis)
 }
 
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
