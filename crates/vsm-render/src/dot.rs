@@ -81,6 +81,23 @@ impl Grid {
         self.column[step] / self.columns_per_band
     }
 
+    /// Whether the step stands in the first band's top row, right under the header.
+    fn under_header(&self, step: usize) -> bool {
+        self.band(step) == 0 && self.lane[step] == 0
+    }
+
+    /// The pushes from a step into one of a later band, in the order their notes are numbered
+    /// (`continues0`, `from0`...).
+    fn crossings(&self, stream: &ValueStream) -> Vec<(usize, usize)> {
+        stream
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(index, step)| step.after.iter().map(move |&from| (from, index)))
+            .filter(|&(from, to)| self.band(from) != self.band(to))
+            .collect()
+    }
+
     /// The steps of each row (band, lane), top to bottom, each row left to right.
     fn rows(&self) -> Vec<Vec<usize>> {
         let mut keys: Vec<(usize, usize)> = (0..self.column.len())
@@ -149,7 +166,7 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
     let mut notes: Vec<(usize, String)> = Vec::new();
     let mut edges = String::new();
     // Pushes: into each step from the trigger or the steps it follows, with its wait.
-    let mut stubs = 0usize;
+    let crossings = grid.crossings(stream);
     for (index, step) in stream.steps.iter().enumerate() {
         let wait = if step.wait_time.is_zero() {
             String::new()
@@ -160,17 +177,19 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
             let _ = writeln!(edges, "    trigger -> step{index} [weight=3, {wait}];");
         }
         for &from in &step.after {
-            if grid.band(from) == grid.band(index) {
-                let _ = writeln!(edges, "    step{from} -> step{index} [{wait}];");
-            } else {
+            match crossings.iter().position(|&c| c == (from, index)) {
+                None => {
+                    let _ = writeln!(edges, "    step{from} -> step{index} [{wait}];");
+                }
                 // Said at both ends, in the rows themselves.
-                let _ = writeln!(
-                    edges,
-                    "    continues{stubs} [shape=plaintext, fontsize=9, label=\"continues at\\n{}\"];\n    step{from} -> continues{stubs};\n    from{stubs} [shape=plaintext, fontsize=9, label=\"from\\n{}\"];\n    from{stubs} -> step{index} [{wait}];",
-                    name(index),
-                    name(from)
-                );
-                stubs += 1;
+                Some(n) => {
+                    let _ = writeln!(
+                        edges,
+                        "    continues{n} [shape=plaintext, fontsize=9, label=\"continues at\\n{}\"];\n    step{from} -> continues{n};\n    from{n} [shape=plaintext, fontsize=9, label=\"from\\n{}\"];\n    from{n} -> step{index} [{wait}];",
+                        name(index),
+                        name(from)
+                    );
+                }
             }
         }
     }
@@ -180,7 +199,7 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
         if stream.steps.iter().any(|s| s.after.contains(&index)) {
             continue;
         }
-        if grid.band(index) == 0 && grid.lane[index] == 0 {
+        if grid.under_header(index) {
             let _ = writeln!(edges, "    customer -> step{index} [dir=back, weight=3];");
         } else {
             let _ = writeln!(
@@ -296,10 +315,23 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
     let row_nodes = |row: &[usize]| {
         let mut nodes: Vec<String> = Vec::new();
         for &step in row {
-            // A band's first step has its "from" note before it, a last step its "continues".
-            nodes.extend(stub_before(stream, &grid, step));
+            // A band's first step has its "from" note before it, a last step its "continues"
+            // (or, last of all, its "to" the customer).
+            let notes = |end: fn(&(usize, usize)) -> usize, name: &str| {
+                crossings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| end(c) == step)
+                    .map(|(n, _)| format!("{name}{n}"))
+                    .collect::<Vec<_>>()
+            };
+            nodes.extend(notes(|c| c.1, "from"));
             nodes.push(format!("step{step}"));
-            nodes.extend(stub_after(stream, &grid, step));
+            nodes.extend(notes(|c| c.0, "continues"));
+            let last = !stream.steps.iter().any(|s| s.after.contains(&step));
+            if last && !grid.under_header(step) {
+                nodes.push(format!("delivered{step}"));
+            }
         }
         nodes
     };
@@ -339,44 +371,6 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
     }
     out.push_str("}\n");
     out
-}
-
-/// The "from ..." notes before a step: one per step it follows in an earlier band.
-fn stub_before(stream: &ValueStream, grid: &Grid, step: usize) -> Vec<String> {
-    let mut stubs = Vec::new();
-    let mut count = 0usize;
-    for (index, s) in stream.steps.iter().enumerate() {
-        for &from in &s.after {
-            if grid.band(from) != grid.band(index) {
-                if index == step {
-                    stubs.push(format!("from{count}"));
-                }
-                count += 1;
-            }
-        }
-    }
-    stubs
-}
-
-/// The "continues at ..." and "to the customer" notes after a step.
-fn stub_after(stream: &ValueStream, grid: &Grid, step: usize) -> Vec<String> {
-    let mut stubs = Vec::new();
-    let mut count = 0usize;
-    for (index, s) in stream.steps.iter().enumerate() {
-        for &from in &s.after {
-            if grid.band(from) != grid.band(index) {
-                if from == step {
-                    stubs.push(format!("continues{count}"));
-                }
-                count += 1;
-            }
-        }
-    }
-    let last = !stream.steps.iter().any(|s| s.after.contains(&step));
-    if last && !(grid.band(step) == 0 && grid.lane[step] == 0) {
-        stubs.push(format!("delivered{step}"));
-    }
-    stubs
 }
 
 #[cfg(test)]

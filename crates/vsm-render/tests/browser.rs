@@ -91,6 +91,29 @@ fn launch(path: PathBuf, profile: &Path) -> Browser {
     Browser::new(options).unwrap()
 }
 
+/// A browser for a test, with its profile (removed when dropped) and where its screenshots go.
+struct Session {
+    browser: Browser,
+    shots: PathBuf,
+    _profile: tempfile::TempDir,
+}
+
+impl Session {
+    /// Chromium launched for `test`, or `None` when it is skipped (see [`chromium`]).
+    fn open(test: &str) -> Option<Session> {
+        let path = chromium(test)?;
+        let profile = tempfile::tempdir().unwrap();
+        let browser = launch(path, profile.path());
+        let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Some(Session {
+            browser,
+            shots,
+            _profile: profile,
+        })
+    }
+}
+
 /// The report of a map (with the maps it extends), its number of steps and how its map prints,
 /// as `vsm report --paper` writes it: measured from the log it names when `measure` is set, from
 /// its estimates otherwise (the examples' stores are not in the repository). The first example
@@ -367,6 +390,27 @@ const CHECK_PAGE: &str = r#"
 })()
 "#;
 
+/// Lays the page out in a viewport of `width` x `height` CSS pixels.
+fn viewport(tab: &headless_chrome::Tab, width: u32, height: u32) {
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: 1.0,
+        mobile: false,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .unwrap();
+}
+
 #[derive(Debug)]
 struct PageReport {
     problems: Vec<String>,
@@ -454,23 +498,7 @@ fn check(browser: &Browser, map: &str, html: &str, shots: &Path) -> PageReport {
             .as_f64()
             .unwrap();
         // A viewport as tall as the page, so the screenshot holds all of it.
-        tab.call_method(Emulation::SetDeviceMetricsOverride {
-            width: 1680,
-            height: height as u32,
-            device_scale_factor: 1.0,
-            mobile: false,
-            scale: None,
-            screen_width: None,
-            screen_height: None,
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        })
-        .unwrap();
+        viewport(&tab, 1680, height as u32);
         let png = tab
             .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
             .unwrap();
@@ -504,13 +532,14 @@ fn check(browser: &Browser, map: &str, html: &str, shots: &Path) -> PageReport {
 
 #[test]
 fn reports_render_cleanly_in_chromium() {
-    let Some(path) = chromium("reports_render_cleanly_in_chromium") else {
+    let Some(Session {
+        browser,
+        shots,
+        _profile,
+    }) = Session::open("reports_render_cleanly_in_chromium")
+    else {
         return;
     };
-    let profile = tempfile::tempdir().unwrap();
-    let browser = launch(path, profile.path());
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     let discovered = tempfile::tempdir().unwrap();
     let maps = maps(discovered.path());
     let mut failures = Vec::new();

@@ -73,23 +73,11 @@ fn print_problems(
     let tab = browser.new_tab().unwrap();
     let (room_width, room_height) = fit.paper.printable_mm();
     // As wide as the sheet's printable area, so the page lays out as it prints.
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width: (room_width / MM).floor() as u32,
-        height: (room_height / MM).floor() as u32,
-        device_scale_factor: 1.0,
-        mobile: false,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
+    viewport(
+        &tab,
+        (room_width / MM).floor() as u32,
+        (room_height / MM).floor() as u32,
+    );
     tab.navigate_to(&format!("file://{}", file.display()))
         .unwrap()
         .wait_until_navigated()
@@ -188,13 +176,14 @@ fn count_pdf_pages(pdf: &[u8]) -> usize {
 
 #[test]
 fn reports_print_on_their_sheets() {
-    let Some(path) = chromium("reports_print_on_their_sheets") else {
+    let Some(Session {
+        browser,
+        shots,
+        _profile,
+    }) = Session::open("reports_print_on_their_sheets")
+    else {
         return;
     };
-    let profile = tempfile::tempdir().unwrap();
-    let browser = launch(path, profile.path());
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     let discovered = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut on_a3 = 0;
