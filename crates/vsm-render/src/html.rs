@@ -416,6 +416,9 @@ pub fn render_measured(
             )
         })
         .collect();
+    let trend_rows = trend
+        .map(|t| crate::trend::rows(t, &stream.targets))
+        .unwrap_or_default();
     let page = ReportPage {
         version: env!("CARGO_PKG_VERSION"),
         name: &stream.name,
@@ -431,18 +434,10 @@ pub fn render_measured(
             .map(|(m, _)| distribution_rows(stream, m))
             .unwrap_or_default(),
         measured_from: measured.map(|(_, log)| log.to_string()),
-        trend: trend
-            .map(|t| crate::trend::rows(t, &stream.targets))
-            .unwrap_or_default(),
         trend_note: trend.map_or_else(String::new, |t| {
-            let day = |s: Option<&String>| s.map_or("", |s| s.get(..10).unwrap_or(s)).to_string();
-            format!(
-                "{} snapshots from {} to {}, a dot each; a hollow red dot misses the map's target, drawn as a dashed line.",
-                t.taken_at.len(),
-                day(t.taken_at.first()),
-                day(t.taken_at.last())
-            )
+            trend_note(t, trend_rows.iter().any(|row| !row.target.is_empty()))
         }),
+        trend: trend_rows,
         cards,
         ladder,
         ladder_total: s.lead_time.human(),
@@ -455,6 +450,22 @@ pub fn render_measured(
         dora,
     };
     Ok((page.render().expect("the report template renders"), fit))
+}
+
+/// "6 snapshots from 2026-10-04 to 2026-10-24, a dot each; ...": what the trend charts show.
+fn trend_note(trend: &crate::trend::Trend, targets: bool) -> String {
+    let day = |s: Option<&String>| s.map_or("", |s| s.get(..10).unwrap_or(s)).to_string();
+    format!(
+        "{} snapshots from {} to {}, a dot each; {}",
+        trend.taken_at.len(),
+        day(trend.taken_at.first()),
+        day(trend.taken_at.last()),
+        if targets {
+            "a dashed line is the map's target, a hollow red dot a snapshot that misses it."
+        } else {
+            "the map sets no target on these metrics (`targets:` in the map draws them here)."
+        }
+    )
 }
 
 /// The sheet a report prints on when none is asked for.
