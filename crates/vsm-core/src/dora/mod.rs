@@ -9,7 +9,9 @@
 //! hard-coded production environment, deployments with no new changes dropped): the tests in
 //! `tests.rs` are named after each.
 
+mod changes;
 mod compute;
+mod incidents;
 mod littles_law;
 mod period;
 mod services;
