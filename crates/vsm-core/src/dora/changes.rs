@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::Timestamp;
 
 use super::compute::{LeftOuts, between};
+use super::history::History;
 use super::{ChangeFact, Delivery, Deployment, Outcome, Via, Window, same_service};
 
 /// Every change (merged pull request, or commit no pull request holds) with the first
@@ -30,10 +31,34 @@ pub(super) fn changes(
         .iter()
         .map(|c| (c.id.as_str(), c))
         .collect();
+    // A pull request merged through a merge commit is also what that commit brought in: its
+    // branch's commits, whether or not the store holds its commit list.
+    let history = History::new(&delivery.commits);
+    let branches: Vec<Vec<&str>> = delivery
+        .pull_requests
+        .iter()
+        .map(|pr| match (&pr.merged, &pr.merge_commit) {
+            (Some(_), Some(merge)) => history.merged_in(merge),
+            _ => Vec::new(),
+        })
+        .collect();
+    // A pull request closed without a merge holds only those of its commits that are not in
+    // git's history: those that reached it all the same (merged by hand, pushed) are changes
+    // of their own.
     let mut held: BTreeSet<&str> = BTreeSet::new();
-    for pr in &delivery.pull_requests {
+    for (pr, branch) in delivery.pull_requests.iter().zip(&branches) {
+        if pr.merged.is_none() {
+            held.extend(
+                pr.commits
+                    .iter()
+                    .filter(|c| commits.get(c.as_str()).is_none_or(|c| !c.in_history))
+                    .map(String::as_str),
+            );
+            continue;
+        }
         held.extend(pr.commits.iter().map(String::as_str));
         held.extend(pr.merge_commit.as_deref());
+        held.extend(branch.iter().copied());
     }
     // A rebase merge writes new commits with the author time and title of the branch's: those
     // that no pull request holds are the merged pull request's.
@@ -72,11 +97,14 @@ pub(super) fn changes(
     let mut found = Vec::new();
     for (n, pr) in delivery.pull_requests.iter().enumerate() {
         let Some(merged) = pr.merged else { continue };
-        let mut candidates: Vec<(&str, Via)> = pr
-            .commits
-            .iter()
-            .map(|c| (c.as_str(), Via::Commits))
-            .collect();
+        // Its commits: those the store lists, then those its merge commit brought in.
+        let mut own: Vec<&str> = pr.commits.iter().map(String::as_str).collect();
+        for c in &branches[n] {
+            if !own.contains(c) {
+                own.push(c);
+            }
+        }
+        let mut candidates: Vec<(&str, Via)> = own.iter().map(|c| (*c, Via::Commits)).collect();
         candidates.extend(pr.merge_commit.as_deref().map(|c| (c, Via::MergeCommit)));
         candidates.extend(
             rebased
@@ -86,13 +114,12 @@ pub(super) fn changes(
                 .map(|c| (*c, Via::RebasedCopy)),
         );
         let authored = |id: &str| commits.get(id).and_then(|c| c.authored);
-        let first_commit = pr
-            .commits
+        let first_commit = own
             .iter()
             .filter_map(|c| authored(c))
             .min()
-            // Without its commits, a merge commit's author time is the merge's: the opening
-            // is earlier.
+            // Without its commits (a squash merge with no commit list), a merge commit's
+            // author time is the merge's: the opening is earlier.
             .or_else(|| {
                 let merge = pr.merge_commit.as_deref().and_then(authored);
                 merge.into_iter().chain(pr.opened).min()

@@ -11,12 +11,15 @@
 
 mod changes;
 mod compute;
+mod history;
 mod incidents;
 mod littles_law;
 mod period;
 mod services;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_data_quality;
 
 use jiff::Timestamp;
 
@@ -77,6 +80,8 @@ pub struct Commit {
     pub committed: Option<Timestamp>,
     /// Whether git's history of it (its parents) is in the store.
     pub in_history: bool,
+    /// Its parents, first parent first, where git's history gave them.
+    pub parents: Vec<String>,
 }
 
 /// A pull request (GitHub) or merge request (GitLab).

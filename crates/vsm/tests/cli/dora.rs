@@ -9,7 +9,7 @@ use crate::store_log::{clone_ants, fetched};
 use crate::{json_ok_in, repo_root, stdout, vsm_fails_in, vsm_in, vsm_ok_in};
 
 /// `git ARGS` in the clone: what it printed.
-fn git(clone: &Path, args: &[&str]) -> String {
+pub(crate) fn git(clone: &Path, args: &[&str]) -> String {
     let output = std::process::Command::new("git")
         .args(args)
         .current_dir(clone)

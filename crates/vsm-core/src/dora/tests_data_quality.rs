@@ -1,0 +1,81 @@
+//! Wrong numbers found on real data, each as a small delivery built here: a merge commit's
+//! branch counted again as separate changes, and commits of a pull request closed unmerged
+//! that reached the history dropped.
+
+use super::tests::{at, commit, deployment, hours, pull, run};
+use super::*;
+
+/// A commit of `shop` with its parents.
+fn child(id: &str, title: &str, hour: i64, parents: &[&str]) -> Commit {
+    Commit {
+        parents: parents.iter().map(ToString::to_string).collect(),
+        ..commit(id, title, hour)
+    }
+}
+
+#[test]
+fn a_pull_request_merged_through_a_merge_commit_without_its_commit_list_is_one_change() {
+    // o ─────────── m        pr1's merge commit m brought in b1 and b2; the store has no
+    //  ╲ b1 ─ b2 ─╱          `contains` links for pr1 (as for ants #13, #14, #15 and #19).
+    let delivery = Delivery {
+        commits: vec![
+            child("o", "start", 0, &[]),
+            child("b1", "one", 2, &["o"]),
+            child("b2", "two", 4, &["b1"]),
+            child("m", "Merge pull request #1", 10, &["o", "b2"]),
+        ],
+        pull_requests: vec![pull("pr1", &[], 5, 10, "m")],
+        deployments: vec![
+            deployment("d0", "production", "success", 1, &["o"]),
+            deployment("d1", "production", "success", 20, &["b1", "b2", "m"]),
+        ],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    let shipped: Vec<&str> = report
+        .changes
+        .iter()
+        .filter(|c| c.deployment.as_deref() == Some("d1"))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(
+        shipped,
+        ["pr1"],
+        "b1 and b2 are pr1's, not changes of their own"
+    );
+    let change = &report.changes[1];
+    // From b1, the branch's first commit, not the opening (5) nor the merge (10).
+    assert_eq!(change.first_commit, at(2));
+    assert_eq!(change.lead_time, Some(hours(18)));
+    assert_eq!(report.overall.coding.p50, hours(3));
+    assert_eq!(report.deployments[1].changes, 1);
+    assert_eq!(report.coverage.changes_merged, 2, "o and pr1");
+}
+
+#[test]
+fn commits_of_a_pull_request_closed_unmerged_that_reached_the_history_are_changes() {
+    // pr1 was closed without a merge, but a and b reached the mainline by hand (ants #11's
+    // fourteen commits did); c, only on its branch, is in no history and is no change.
+    let closed = PullRequest {
+        merged: None,
+        merge_commit: None,
+        ..pull("pr1", &["a", "b", "c"], 1, 2, "")
+    };
+    let delivery = Delivery {
+        commits: vec![
+            commit("a", "one", 0),
+            commit("b", "two", 1),
+            Commit {
+                in_history: false,
+                ..commit("c", "three", 1)
+            },
+        ],
+        pull_requests: vec![closed],
+        deployments: vec![deployment("d1", "production", "success", 10, &["a", "b"])],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    let ids: Vec<&str> = report.changes.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(report.overall.lead_time.count, 2);
+}
