@@ -9,6 +9,10 @@ use super::compute::{LeftOuts, between};
 use super::history::History;
 use super::{ChangeFact, Delivery, Deployment, Outcome, Via, Window, same_service};
 
+/// Why a change deployed before its first commit has no lead time.
+pub(super) const DEPLOYED_BEFORE_FIRST_COMMIT: &str =
+    "it was deployed before its first commit (a time in the data is wrong): no lead time";
+
 /// Every change (merged pull request, or commit no pull request holds) with the first
 /// successful production deployment that shipped any of its commits.
 pub(super) fn changes(
@@ -140,6 +144,7 @@ pub(super) fn changes(
                 deployed: None,
                 via: None,
                 lead_time: None,
+                no_lead_time: None,
                 not_deployed: None,
             },
             &candidates,
@@ -180,6 +185,7 @@ pub(super) fn changes(
                 deployed: None,
                 via: None,
                 lead_time: None,
+                no_lead_time: None,
                 not_deployed: None,
             },
             &[(c.id.as_str(), Via::Commit)],
@@ -213,7 +219,13 @@ fn change(
             fact.deployed = Some(deployment.at());
             fact.service = Some(deployment.service.clone());
             fact.via = Some(via);
-            fact.lead_time = Some(between(fact.first_commit, deployment.at()));
+            // A deployment before the first commit is bad data (a clock, a rewritten author
+            // time, a deployment's wrong time): no lead time rather than a lead time of zero.
+            if deployment.at() < fact.first_commit {
+                fact.no_lead_time = Some(DEPLOYED_BEFORE_FIRST_COMMIT.into());
+            } else {
+                fact.lead_time = Some(between(fact.first_commit, deployment.at()));
+            }
         }
         None => {
             let in_history = candidates

@@ -28,6 +28,13 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
     let in_window = |at: Timestamp| window.from <= at && at < window.to;
     deployments.retain(|d| in_window(d.at));
     let littles_law = super::littles_law::check(&changes, window.from, window.to);
+    for c in &changes {
+        if let Some(why) = &c.no_lead_time
+            && c.deployed.is_some_and(in_window)
+        {
+            left_out.add("change", why, &c.id);
+        }
+    }
     let merged: Vec<&ChangeFact> = changes.iter().filter(|c| in_window(c.merged)).collect();
     let changes_merged = merged.len();
     let changes_deployed = merged.iter().filter(|c| c.deployed.is_some()).count();
@@ -304,10 +311,12 @@ impl Facts<'_> {
             .iter()
             .filter(|d| d.outcome == Outcome::Success)
             .collect();
+        // A change with no lead time (deployed before its first commit) is in no part of it.
         let deployed: Vec<&ChangeFact> = self
             .changes
             .iter()
             .filter(|c| c.deployed.is_some_and(in_span) && of_service(c.service.as_deref()))
+            .filter(|c| c.lead_time.is_some())
             .collect();
         let lead_time = distribution(deployed.iter().map(|c| c.lead_time));
         let pulls = || deployed.iter().filter(|c| c.pull_request);

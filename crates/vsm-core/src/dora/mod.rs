@@ -327,7 +327,11 @@ pub struct ChangeFact {
     pub deployment: Option<String>,
     pub deployed: Option<Timestamp>,
     pub via: Option<Via>,
+    /// From its first commit to its deployment; none when the deployment happened before the
+    /// first commit (see `no_lead_time`).
     pub lead_time: Option<Duration>,
+    /// Why a deployed change has no lead time: it was deployed before its first commit.
+    pub no_lead_time: Option<String>,
     /// Why it has no deployment.
     pub not_deployed: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! Wrong numbers found on real data, each as a small delivery built here: a merge commit's
-//! branch counted again as separate changes, and commits of a pull request closed unmerged
-//! that reached the history dropped.
+//! branch counted again as separate changes, commits of a pull request closed unmerged that
+//! reached the history dropped, and a lead time of zero for a deployment before its first
+//! commit.
 
 use super::tests::{at, commit, deployment, hours, pull, run};
 use super::*;
@@ -78,4 +79,40 @@ fn commits_of_a_pull_request_closed_unmerged_that_reached_the_history_are_change
     let ids: Vec<&str> = report.changes.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
     assert_eq!(report.overall.lead_time.count, 2);
+}
+
+#[test]
+fn a_change_deployed_before_its_first_commit_has_no_lead_time_and_is_left_out() {
+    let delivery = Delivery {
+        // c1's author time is after the deployment that shipped it: bad data, not a lead time
+        // of zero.
+        commits: vec![commit("c0", "good", 0), commit("c1", "skewed", 20)],
+        deployments: vec![deployment("d1", "production", "success", 10, &["c0", "c1"])],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    assert_eq!(report.overall.lead_time.count, 1);
+    assert_eq!(report.overall.lead_time.p50, hours(10));
+    let skewed = report.changes.iter().find(|c| c.id == "c1").unwrap();
+    assert_eq!(skewed.lead_time, None);
+    assert_eq!(skewed.deployment.as_deref(), Some("d1"));
+    assert!(
+        skewed
+            .no_lead_time
+            .as_deref()
+            .is_some_and(|why| why.contains("deployed before its first commit"))
+    );
+    let left = &report.left_out[0];
+    assert_eq!((left.what.as_str(), left.count), ("change", 1));
+    assert_eq!(left.example, "c1");
+    assert!(left.reason.contains("deployed before its first commit"));
+    assert_eq!(
+        report.deployments[0].changes, 2,
+        "it was shipped all the same"
+    );
+    let law = report.littles_law.unwrap();
+    assert!(
+        (law.throughput_per_day - 1.0 / 14.0).abs() < 1e-9,
+        "{law:?}"
+    );
 }

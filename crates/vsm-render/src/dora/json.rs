@@ -203,6 +203,9 @@ pub struct ChangeJson<'a> {
     pub deployed: Option<String>,
     pub via: Option<&'static str>,
     pub lead_time: Option<f64>,
+    /// Why a deployed change has no lead time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_lead_time: Option<&'a str>,
     pub not_deployed: Option<&'a str>,
 }
 
@@ -260,6 +263,7 @@ fn change_json(c: &ChangeFact) -> ChangeJson<'_> {
         deployed: c.deployed.map(time),
         via: c.via.map(vsm_core::dora::Via::as_str),
         lead_time: seconds(c.lead_time),
+        no_lead_time: c.no_lead_time.as_deref(),
         not_deployed: c.not_deployed.as_deref(),
     }
 }
