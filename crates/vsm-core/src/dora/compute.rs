@@ -67,7 +67,18 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         changes: &changes,
         incidents: &incidents,
     };
-    let services: BTreeSet<&str> = deployments.iter().map(|d| d.service.as_str()).collect();
+    // The services of the window's deployments, and of incidents attributed to a deployment
+    // before it: each figure of all services is in one service's.
+    let services: BTreeSet<&str> = deployments
+        .iter()
+        .map(|d| d.service.as_str())
+        .chain(
+            incidents
+                .iter()
+                .filter(|i| i.deployment.is_some())
+                .filter_map(|i| i.service.as_deref()),
+        )
+        .collect();
     let services = services
         .into_iter()
         .map(|service| ServiceFigures {
@@ -333,11 +344,16 @@ impl Facts<'_> {
             .iter()
             .filter(|i| in_span(i.started) && of_service(i.service.as_deref()))
             .collect();
+        // Recovery is from failures of deployments: failed deployments and the incidents
+        // attributed to one. An unattributed incident is counted apart, in no figure, so that
+        // every service's figures and all services' are over the same failures.
+        let (attributed, unattributed): (Vec<&IncidentFact>, Vec<&IncidentFact>) =
+            incidents.iter().partition(|i| i.deployment.is_some());
         let recoveries: Vec<Option<Duration>> = deployments
             .iter()
             .filter(|d| d.outcome == Outcome::Failed)
             .map(|d| d.recovery)
-            .chain(incidents.iter().map(|i| i.recovery))
+            .chain(attributed.iter().map(|i| i.recovery))
             .collect();
         let rework = successful.iter().filter(|d| d.rework.is_some()).count();
         let ratio = |part: usize, whole: usize| (whole > 0).then(|| part as f64 / whole as f64);
@@ -354,6 +370,8 @@ impl Facts<'_> {
             change_failure_rate: ratio(failed, deployments.len()),
             recovery: distribution(recoveries.iter().copied()),
             unrecovered: recoveries.iter().filter(|r| r.is_none()).count(),
+            incidents_attributed: attributed.len(),
+            incidents_unattributed: unattributed.len(),
             rework,
             rework_rate: ratio(rework, successful.len()),
         }

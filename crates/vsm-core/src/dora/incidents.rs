@@ -2,6 +2,7 @@
 
 use super::compute::{LeftOuts, between};
 use super::{Config, Delivery, Deployment, IncidentFact, Issue, Outcome, Window, same_service};
+use crate::diagnostic::{backticked, did_you_mean, shorten};
 
 fn is_incident(config: &Config, issue: &Issue) -> bool {
     let has = |list: &[String], value: &str| list.iter().any(|l| l.eq_ignore_ascii_case(value));
@@ -17,7 +18,9 @@ fn is_incident(config: &Config, issue: &Issue) -> bool {
 }
 
 /// Every incident (all time), each with the production deployment (its index) it is attributed
-/// to: the last successful one of its service at most the attribution window before it started.
+/// to: the one it names, else the last successful one of its service (of any service when it
+/// names none) at most the attribution window before it started. One whose service no
+/// production deployment has is left out, and counted with its service's name.
 pub(super) fn incidents(
     delivery: &Delivery,
     config: &Config,
@@ -25,6 +28,9 @@ pub(super) fn incidents(
     production: &[(&Deployment, Outcome)],
     left_out: &mut LeftOuts,
 ) -> Vec<(IncidentFact, Option<usize>)> {
+    let mut services: Vec<&str> = production.iter().map(|(d, _)| d.service.as_str()).collect();
+    services.sort_unstable();
+    services.dedup();
     let mut found = Vec::new();
     for issue in &delivery.issues {
         if !is_incident(config, issue) {
@@ -39,14 +45,41 @@ pub(super) fn incidents(
             left_out.add("incident", "it has no creation time", &issue.id);
             continue;
         };
-        // An incident of a service no deployment names (a tracker's project) may follow any.
-        let service = issue
-            .service
-            .as_deref()
-            .filter(|s| production.iter().any(|(d, _)| same_service(&d.service, s)));
-        // An incident that names its deployment is that deployment's, wherever it is.
-        let attributed = match &issue.deployment {
-            Some(named) => production.iter().position(|(d, _)| &d.id == named),
+        let in_window = window.from <= started && started < window.to;
+        // An incident's service must be one a production deployment has: one that is not
+        // (a typo, a tracker's project no service lists) is left out and named, never moved
+        // to another service.
+        if let Some(service) = issue.service.as_deref()
+            && issue.deployment.is_none()
+            && !services.iter().any(|s| same_service(s, service))
+        {
+            if in_window {
+                left_out.add("incident", &unknown_service(service, &services), &issue.id);
+            }
+            continue;
+        }
+        // An incident that names its deployment is that deployment's, wherever it is, when the
+        // deployment is of the incident's service.
+        let named = issue.deployment.as_ref().map(|named| {
+            let found = production.iter().position(|(d, _)| &d.id == named);
+            match (found, issue.service.as_deref()) {
+                (None, _) => Err(format!(
+                    "its deployment `{}` is no production deployment of the store",
+                    shorten(named)
+                )),
+                (Some(n), Some(service)) if !same_service(&production[n].0.service, service) => {
+                    Err(format!(
+                        "its deployment `{}` is of the service `{}`, not of its service `{}`",
+                        shorten(named),
+                        production[n].0.service,
+                        shorten(service)
+                    ))
+                }
+                (Some(n), _) => Ok(n),
+            }
+        });
+        let attributed = match &named {
+            Some(named) => named.as_ref().ok().copied(),
             None => production
                 .iter()
                 .enumerate()
@@ -54,7 +87,10 @@ pub(super) fn incidents(
                     *outcome == Outcome::Success
                         && d.at() <= started
                         && between(d.at(), started) <= config.attribution_window
-                        && service.is_none_or(|s| same_service(&d.service, s))
+                        && issue
+                            .service
+                            .as_deref()
+                            .is_none_or(|s| same_service(&d.service, s))
                 })
                 .map(|(n, _)| n)
                 .next_back(),
@@ -68,11 +104,9 @@ pub(super) fn incidents(
             started,
             resolved: issue.resolved,
             deployment: attributed.map(|n| production[n].0.id.clone()),
-            unattributed: attributed.is_none().then(|| match &issue.deployment {
-                Some(named) => {
-                    format!("its deployment `{named}` is no production deployment of the store")
-                }
-                None => format!(
+            unattributed: attributed.is_none().then(|| match named {
+                Some(Err(why)) => why,
+                _ => format!(
                     "no successful production deployment in the {} before it started",
                     config.attribution_window.human()
                 ),
@@ -82,4 +116,24 @@ pub(super) fn incidents(
         found.push((fact, attributed));
     }
     found
+}
+
+/// Why an incident of `service` is left out: no production deployment is of that service.
+fn unknown_service(service: &str, services: &[&str]) -> String {
+    let known = if services.is_empty() {
+        "there is no production deployment".to_string()
+    } else {
+        let guess = did_you_mean(service, services.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        format!(
+            "{guess}the services of production deployments are {}",
+            backticked(services.iter().copied(), 5)
+        )
+    };
+    format!(
+        "its service `{}` is the service of no production deployment ({known}); correct the \
+         name, or list it among a service's repositories in the map's `dora: services:`",
+        shorten(service)
+    )
 }

@@ -248,10 +248,16 @@ pub struct Figures {
     pub failed_deployments: usize,
     /// `failed_deployments / production_deployments` (a fraction), when there is one.
     pub change_failure_rate: Option<f64>,
-    /// Failure (a failed deployment, an incident's start) to recovery.
+    /// Failure to recovery, over the failures of deployments that started in the span: failed
+    /// deployments (to the next success) and incidents attributed to a deployment (to their
+    /// resolution).
     pub recovery: Distribution,
     /// Failures in the span not recovered from by the end of the data.
     pub unrecovered: usize,
+    /// Incidents attributed to a deployment that started in the span: among the failures.
+    pub incidents_attributed: usize,
+    /// Incidents that started in the span attributed to no deployment: in no figure.
+    pub incidents_unattributed: usize,
     /// Successful production deployments that were fixes of an earlier one.
     pub rework: usize,
     /// `rework / deployments`, when there is a deployment.

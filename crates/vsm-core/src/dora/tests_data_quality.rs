@@ -1,9 +1,10 @@
 //! Wrong numbers found on real data, each as a small delivery built here: a merge commit's
 //! branch counted again as separate changes, commits of a pull request closed unmerged that
-//! reached the history dropped, and a lead time of zero for a deployment before its first
-//! commit.
+//! reached the history dropped, recovery over different failures per service and overall, an
+//! incident moved to another service, and a lead time of zero for a deployment before its
+//! first commit.
 
-use super::tests::{at, commit, deployment, hours, pull, run};
+use super::tests::{at, commit, deployment, hours, incident, pull, run};
 use super::*;
 
 /// A commit of `shop` with its parents.
@@ -79,6 +80,90 @@ fn commits_of_a_pull_request_closed_unmerged_that_reached_the_history_are_change
     let ids: Vec<&str> = report.changes.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
     assert_eq!(report.overall.lead_time.count, 2);
+}
+
+#[test]
+fn recovery_is_over_the_same_failures_for_each_service_and_for_all() {
+    let window = Window {
+        from: at(0),
+        to: at(14 * 24),
+        period: Period::Week,
+        service: None,
+    };
+    let delivery = Delivery {
+        deployments: vec![
+            // Before the window: its incident in the window is still a failure of `shop`.
+            deployment("d0", "production", "success", -10, &[]),
+            deployment("d1", "production", "success", 30, &[]),
+        ],
+        issues: vec![
+            incident("early", 2, 6),
+            incident("after-d1", 31, 33),
+            // Nine days after d1, past the seven-day window: attributed to no deployment.
+            incident("late", 30 + 9 * 24, 30 + 9 * 24 + 1),
+        ],
+        ..Delivery::default()
+    };
+    let report = report(&delivery, &Config::default(), &window);
+    let shop = &report.services[0];
+    assert_eq!(report.services.len(), 1);
+    assert_eq!(report.overall.recovery, shop.total.recovery);
+    assert_eq!(
+        report.overall.recovery.count, 2,
+        "4h and 2h, not the unattributed 1h"
+    );
+    assert_eq!(report.overall.recovery.p50, hours(2));
+    assert_eq!(report.overall.incidents_attributed, 2);
+    assert_eq!(report.overall.incidents_unattributed, 1);
+    assert_eq!(shop.periods[0].figures.recovery.count, 2);
+    assert_eq!(shop.periods[1].figures.recovery.count, 0);
+    // Over the first day alone no deployment happened, but the incident of d0 did: `shop` is
+    // listed with it, as all services' figures have it.
+    let day = Window {
+        to: at(24),
+        period: Period::Day,
+        ..window
+    };
+    let report = super::report(&delivery, &Config::default(), &day);
+    assert_eq!(report.services.len(), 1, "{:?}", report.services);
+    assert_eq!(report.services[0].total.recovery, report.overall.recovery);
+    assert_eq!(report.overall.recovery.p50, hours(4));
+}
+
+#[test]
+fn an_incident_of_a_service_no_deployment_has_is_left_out_and_named_not_moved() {
+    let of = |id: &str, service: Option<&str>, deployment: Option<&str>| Issue {
+        service: service.map(Into::into),
+        deployment: deployment.map(Into::into),
+        ..incident(id, 12, 13)
+    };
+    let delivery = Delivery {
+        deployments: vec![deployment("d1", "production", "success", 10, &[])],
+        issues: vec![
+            of("typo", Some("shpo"), None),
+            of("named", Some("other"), Some("d1")),
+            of("anywhere", None, None),
+            of("shop", Some("org/shop"), None),
+        ],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    assert_eq!(report.deployments[0].failures, ["anywhere", "shop"]);
+    let ids: Vec<&str> = report.incidents.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["named", "anywhere", "shop"]);
+    assert_eq!(
+        report.incidents[0].unattributed.as_deref(),
+        Some("its deployment `d1` is of the service `shop`, not of its service `other`")
+    );
+    let left = &report.left_out[0];
+    assert_eq!((left.what.as_str(), left.count), ("incident", 1));
+    assert_eq!(left.example, "typo");
+    assert_eq!(
+        left.reason,
+        "its service `shpo` is the service of no production deployment (did you mean `shop`? \
+         the services of production deployments are `shop`); correct the name, or list it \
+         among a service's repositories in the map's `dora: services:`"
+    );
 }
 
 #[test]

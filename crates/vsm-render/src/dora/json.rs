@@ -104,8 +104,13 @@ pub struct FiguresJson {
     pub production_deployments: usize,
     pub failed_deployments: usize,
     pub change_failure_rate: Option<f64>,
+    /// Over failed deployments and incidents attributed to a deployment.
     pub recovery_time: DistributionJson,
     pub unrecovered: usize,
+    /// Incidents attributed to a deployment: among the recovery's failures.
+    pub incidents_attributed: usize,
+    /// Incidents attributed to no deployment: in no figure.
+    pub incidents_unattributed: usize,
     pub rework: usize,
     pub rework_rate: Option<f64>,
 }
@@ -125,6 +130,8 @@ impl From<&Figures> for FiguresJson {
             change_failure_rate: f.change_failure_rate,
             recovery_time: (&f.recovery).into(),
             unrecovered: f.unrecovered,
+            incidents_attributed: f.incidents_attributed,
+            incidents_unattributed: f.incidents_unattributed,
             rework: f.rework,
             rework_rate: f.rework_rate,
         }

@@ -231,3 +231,95 @@ fn a_merge_commits_branch_is_its_pull_requests_change_and_the_first_release_ship
         json["coverage"]
     );
 }
+
+/// Recovery time over the ants deployments from a file: the failed deployment 2 (2h to
+/// deployment 3), INC-1 (4h) and INC-2 (1h), both after deployment 3; INC-3, fifteen days after
+/// any deployment, is attributed to none; INC-4 names a service no deployment has.
+const INCIDENTS: &str = "id,started,resolved,service\n\
+    INC-1,2024-03-06T09:00:00Z,2024-03-06T13:00:00Z,\n\
+    INC-2,2024-03-07T09:00:00Z,2024-03-07T10:00:00Z,ants\n\
+    INC-3,2024-03-20T09:00:00Z,2024-03-20T09:30:00Z,\n\
+    INC-4,2024-03-08T09:00:00Z,2024-03-08T09:10:00Z,antz\n";
+
+#[test]
+fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapshot() {
+    let dir = crate::dora::fetched_with_deployments();
+    std::fs::write(dir.path().join("incidents.csv"), INCIDENTS).unwrap();
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: Ants\nsteps:\n  - { id: build, process_time: 1h }\ndora: { incidents: incidents.csv, period: month }\ntargets:\n  recovery_time: { max: 3h }\n",
+    )
+    .unwrap();
+    let march = [
+        "--map",
+        "vsm.yaml",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-04-01",
+    ];
+    let json = crate::json_ok_in(dir.path(), &[&["dora"][..], &march].concat());
+    let overall = &json["overall"];
+    let ants = &json["services"][0];
+    assert_eq!(ants["service"], "ants");
+    // The median of 1h, 2h and 4h: the same for the service, all services and the month.
+    assert_eq!(overall["recovery_time"]["count"], 3, "{overall}");
+    assert_eq!(overall["recovery_time"]["median"], 7200.0);
+    assert_eq!(ants["total"]["recovery_time"], overall["recovery_time"]);
+    assert_eq!(
+        ants["periods"][0]["recovery_time"],
+        overall["recovery_time"]
+    );
+    assert_eq!(overall["incidents_attributed"], 2);
+    assert_eq!(overall["incidents_unattributed"], 1);
+    // INC-4 is left out with the name it gave, never moved to `ants`.
+    let left_out = json["left_out"].as_array().unwrap();
+    let unknown = left_out.iter().find(|l| l["what"] == "incident").unwrap();
+    assert_eq!(unknown["example"], "incident:INC-4");
+    assert!(
+        unknown["reason"].as_str().unwrap().starts_with(
+            "its service `antz` is the service of no production deployment (did you mean `ants`?"
+        ),
+        "{unknown}"
+    );
+
+    let line = "recovery time          median 2h, p85 4h (3 failures: 1 failed deployment, 2 \
+                incidents attributed to a deployment; 0 unrecovered)";
+    let coverage = "0 of 3 incidents are attributed to a deployment";
+    let text = crate::stdout(&crate::vsm_ok_in(
+        dir.path(),
+        &[&["dora"][..], &march].concat(),
+    ));
+    assert!(text.contains(line), "{text}");
+    assert!(
+        text.contains(
+            "2 of 3 incidents are attributed to a deployment (unattributed ones count in no \
+             change failure rate or recovery time)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(coverage));
+    let markdown = crate::stdout(&crate::vsm_ok_in(
+        dir.path(),
+        &[&["dora", "--format", "markdown"][..], &march].concat(),
+    ));
+    assert!(markdown.contains(line), "{markdown}");
+    // The snapshot of April 2nd keeps March's figures: the same median, and the target holds.
+    crate::vsm_ok_in(
+        dir.path(),
+        &["snapshot", "vsm.yaml", "--at", "2024-04-02T00:00:00Z"],
+    );
+    let trend = crate::json_ok_in(
+        dir.path(),
+        &["trend", "vsm.yaml", "--metric", "dora.recovery_time.p50"],
+    );
+    let values = trend["metrics"]["dora.recovery_time.p50"]["values"]
+        .as_array()
+        .unwrap();
+    assert_eq!(values.last().unwrap().as_f64(), Some(7200.0), "{trend}");
+    let check = crate::stdout(&crate::vsm_ok_in(dir.path(), &["check", "vsm.yaml"]));
+    assert!(
+        check.contains("ok   recovery_time: 2h, at most 3h"),
+        "{check}"
+    );
+}
