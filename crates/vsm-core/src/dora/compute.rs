@@ -257,9 +257,8 @@ fn deployment_facts(
     for change in changes {
         if let Some(&n) = change.deployment.as_deref().and_then(|d| index.get(d)) {
             facts[n].changes += 1;
-            let fix = is_fix(&change.title) || change.branch.as_deref().is_some_and(is_fix);
-            if facts[n].rework.is_none() && fix {
-                facts[n].rework = Some(format!("it ships `{}`, a revert or hotfix", change.title));
+            if facts[n].rework.is_none() {
+                facts[n].rework = fix_reason(change);
             }
         }
     }
@@ -289,13 +288,34 @@ fn deployment_facts(
     facts
 }
 
-/// Whether a change's title says it is a revert or a hotfix.
-fn is_fix(title: &str) -> bool {
-    let title = title.to_lowercase();
-    title.starts_with("revert")
-        || ["hotfix", "hot-fix", "hot fix"]
-            .iter()
-            .any(|w| title.contains(w))
+/// Why a change is an unplanned fix, naming what decided it and quoting it: its title, else
+/// a pull request's branch (`hotfix/...`).
+fn fix_reason(change: &ChangeFact) -> Option<String> {
+    let shipped = format!("it ships `{}` (`{}`)", change.title, change.id);
+    if let Some(kind) = fix_kind(&change.title) {
+        return Some(format!("{shipped}, whose title says it is a {kind}"));
+    }
+    let branch = change.branch.as_deref()?;
+    let kind = fix_kind(branch)?;
+    Some(format!(
+        "{shipped}, whose branch `{branch}` says it is a {kind}"
+    ))
+}
+
+/// `revert` when a title or branch starts with `revert`, `hotfix` when it names one (`hotfix`,
+/// `hot-fix`, `hot fix`), without case.
+fn fix_kind(text: &str) -> Option<&'static str> {
+    let text = text.to_lowercase();
+    if text.starts_with("revert") {
+        Some("revert")
+    } else if ["hotfix", "hot-fix", "hot fix"]
+        .iter()
+        .any(|w| text.contains(w))
+    {
+        Some("hotfix")
+    } else {
+        None
+    }
 }
 
 /// The facts of the window, to take figures of any span and service from.

@@ -1,8 +1,8 @@
 //! Wrong numbers found on real data, each as a small delivery built here: a merge commit's
 //! branch counted again as separate changes, commits of a pull request closed unmerged that
 //! reached the history dropped, recovery over different failures per service and overall, an
-//! incident moved to another service, and a lead time of zero for a deployment before its
-//! first commit.
+//! incident moved to another service, a lead time of zero for a deployment before its first
+//! commit, and a rework reason naming what did not decide it.
 
 use super::tests::{at, commit, deployment, hours, incident, pull, run};
 use super::*;
@@ -199,5 +199,40 @@ fn a_change_deployed_before_its_first_commit_has_no_lead_time_and_is_left_out() 
     assert!(
         (law.throughput_per_day - 1.0 / 14.0).abs() < 1e-9,
         "{law:?}"
+    );
+}
+
+#[test]
+fn a_rework_reason_names_and_quotes_what_decided_it() {
+    let hotfix = PullRequest {
+        title: "Possible memory leak because of Ticker".into(),
+        branch: Some("hotfix/tickerStop".into()),
+        ..pull("pr1", &["a"], 1, 2, "a")
+    };
+    let revert = PullRequest {
+        title: "Revert \"pool: faster\"".into(),
+        branch: Some("main-2".into()),
+        ..pull("pr2", &["b"], 11, 12, "b")
+    };
+    let delivery = Delivery {
+        commits: vec![commit("a", "a", 0), commit("b", "b", 10)],
+        pull_requests: vec![hotfix, revert],
+        deployments: vec![
+            deployment("d1", "production", "success", 5, &["a"]),
+            deployment("d2", "production", "success", 15, &["b"]),
+        ],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    assert_eq!(
+        report.deployments[0].rework.as_deref(),
+        Some(
+            "it ships `Possible memory leak because of Ticker` (`pr1`), whose branch \
+             `hotfix/tickerStop` says it is a hotfix"
+        )
+    );
+    assert_eq!(
+        report.deployments[1].rework.as_deref(),
+        Some("it ships `Revert \"pool: faster\"` (`pr2`), whose title says it is a revert")
     );
 }

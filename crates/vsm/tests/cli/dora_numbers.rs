@@ -190,6 +190,39 @@ fn a_merge_commits_branch_is_its_pull_requests_change_and_the_first_release_ship
         "the nine commits once counted as changes of their own"
     );
 
+    // v1.0.0 is rework because it ships #19, whose branch (not its title) says hotfix.
+    let pulls = recorded("github/pull_requests/page-001.json");
+    let nineteen = pulls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == 19)
+        .unwrap();
+    let json = crate::json_ok_in(
+        dir.path(),
+        &[
+            "dora",
+            "--releases-as-deployments",
+            "--from",
+            "2019-04-01",
+            "--to",
+            "2019-05-01",
+            "--explain",
+            "rework-rate",
+        ],
+    );
+    assert_eq!(
+        json["explain"]["deployments"][0]["rework"]
+            .as_str()
+            .unwrap(),
+        format!(
+            "it ships `{}` (`github:panjf2000/ants/pull/19`), whose branch `{}` says it is a \
+             hotfix",
+            nineteen["title"].as_str().unwrap(),
+            nineteen["head"]["ref"].as_str().unwrap()
+        )
+    );
+
     // Changes merged in 2018: the pull requests merged then and the commits committed then
     // that no pull request holds.
     let json = crate::json_ok_in(
