@@ -52,6 +52,19 @@ fn merged_pull_requests() -> BTreeMap<u64, (String, Vec<String>)> {
         .collect()
 }
 
+/// `vsm dora --releases-as-deployments --from FROM --to TO EXTRA` in `dir`: its JSON.
+fn releases(dir: &Path, from: &str, to: &str, extra: &[&str]) -> serde_json::Value {
+    let window = [
+        "dora",
+        "--releases-as-deployments",
+        "--from",
+        from,
+        "--to",
+        to,
+    ];
+    crate::json_ok_in(dir, &[&window[..], extra].concat())
+}
+
 /// `git rev-list ARGS`: the hashes.
 fn rev_list(clone: &Path, args: &[&str]) -> BTreeSet<String> {
     git(clone, &[&["rev-list"][..], args].concat())
@@ -83,18 +96,11 @@ fn a_merge_commits_branch_is_its_pull_requests_change_and_the_first_release_ship
     let dir = fetched(None);
     let clone = dir.path().join("ants");
     // Up to v1.0.0 (2019-04-14), the first tag: it releases the whole history before it.
-    let json = crate::json_ok_in(
+    let json = releases(
         dir.path(),
-        &[
-            "dora",
-            "--releases-as-deployments",
-            "--from",
-            "2018-01-01",
-            "--to",
-            "2019-05-01",
-            "--explain",
-            "lead-time",
-        ],
+        "2018-01-01",
+        "2019-05-01",
+        &["--explain", "lead-time"],
     );
     assert_eq!(json["overall"]["deployments"], 1, "{}", json["overall"]);
     let tag = "git:ants/tag/v1.0.0";
@@ -198,18 +204,11 @@ fn a_merge_commits_branch_is_its_pull_requests_change_and_the_first_release_ship
         .iter()
         .find(|p| p["number"] == 19)
         .unwrap();
-    let json = crate::json_ok_in(
+    let json = releases(
         dir.path(),
-        &[
-            "dora",
-            "--releases-as-deployments",
-            "--from",
-            "2019-04-01",
-            "--to",
-            "2019-05-01",
-            "--explain",
-            "rework-rate",
-        ],
+        "2019-04-01",
+        "2019-05-01",
+        &["--explain", "rework-rate"],
     );
     assert_eq!(
         json["explain"]["deployments"][0]["rework"]
@@ -225,17 +224,7 @@ fn a_merge_commits_branch_is_its_pull_requests_change_and_the_first_release_ship
 
     // Changes merged in 2018: the pull requests merged then and the commits committed then
     // that no pull request holds.
-    let json = crate::json_ok_in(
-        dir.path(),
-        &[
-            "dora",
-            "--releases-as-deployments",
-            "--from",
-            "2018-01-01",
-            "--to",
-            "2019-01-01",
-        ],
-    );
+    let json = releases(dir.path(), "2018-01-01", "2019-01-01", &[]);
     let year = |seconds: i64| (1_514_764_800..1_546_300_800).contains(&seconds);
     let commits = git(&clone, &["log", "--all", "--format=%H %ct"])
         .lines()
