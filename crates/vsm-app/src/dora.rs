@@ -237,6 +237,7 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
             authored: c.authored,
             committed: c.committed,
             in_history: c.in_history,
+            parents: c.parents,
         })
         .collect();
     let pull_requests = stored

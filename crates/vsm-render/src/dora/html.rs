@@ -5,7 +5,7 @@ use vsm_core::dora::Report;
 
 use super::{
     PERIOD_COLUMNS, coverage_sentence, duration, left_out_line, littles_law_sentence, period_row,
-    rate, short,
+    rate, recovery_counted, short,
 };
 
 /// The DORA section of the HTML report: the figures of all services over the window, the
@@ -54,11 +54,7 @@ pub fn html_section(store: &str, report: &Report) -> HtmlSection {
         (
             "Failed deployment recovery time".to_string(),
             duration(&f.recovery, |d| d.p50),
-            format!(
-                "median; {} failures, {} unrecovered",
-                f.recovery.count as usize + f.unrecovered,
-                f.unrecovered
-            ),
+            format!("median; {}", recovery_counted(f)),
         ),
         (
             "Rework rate".to_string(),

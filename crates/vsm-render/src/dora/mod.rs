@@ -145,9 +145,43 @@ pub(crate) fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
     ]
 }
 
+/// Which failures the recovery time is over: failed deployments and incidents attributed to a
+/// deployment, and the unattributed incidents it leaves out.
+pub(crate) fn recovery_counted(f: &vsm_core::dora::Figures) -> String {
+    let failures = f.recovery.count as usize + f.unrecovered;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut text = format!(
+        "{}: {}, {}; {} unrecovered",
+        plural(failures, "failure", "failures"),
+        plural(
+            failures - f.incidents_attributed,
+            "failed deployment",
+            "failed deployments"
+        ),
+        plural(
+            f.incidents_attributed,
+            "incident attributed to a deployment",
+            "incidents attributed to a deployment"
+        ),
+        f.unrecovered
+    );
+    if f.incidents_unattributed > 0 {
+        text.push_str(&format!(
+            "; {} not counted",
+            plural(
+                f.incidents_unattributed,
+                "unattributed incident",
+                "unattributed incidents"
+            )
+        ));
+    }
+    text
+}
+
 /// What the figures could use, in one sentence.
 pub(crate) fn coverage_sentence(c: &Coverage) -> String {
-    format!(
+    let mut text = format!(
         "Coverage: {} of {} changes merged in the window reached production; {} of {} production \
          deployments have a known change set; {} of {} incidents are attributed to a deployment.",
         c.changes_deployed,
@@ -156,7 +190,13 @@ pub(crate) fn coverage_sentence(c: &Coverage) -> String {
         c.deployments,
         c.incidents_attributed,
         c.incidents
-    )
+    );
+    if c.incidents > c.incidents_attributed {
+        // Say which incidents the figures take: only failures of a deployment count.
+        text.pop();
+        text.push_str(" (unattributed ones count in no change failure rate or recovery time).");
+    }
+    text
 }
 
 /// `left out: 2 commits: why (e.g. `id`)`.

@@ -7,7 +7,7 @@ use vsm_core::dora::{Figures, Report};
 
 use super::{
     Explain, PERIOD_COLUMNS, coverage_sentence, duration, explain::explain_text, left_out_line,
-    littles_law_sentence, period_row, rate, short, table,
+    littles_law_sentence, period_row, rate, recovery_counted, short, table,
 };
 use crate::report::push_table as push;
 
@@ -47,11 +47,10 @@ fn summary(out: &mut String, f: &Figures) {
     );
     let _ = writeln!(
         out,
-        "  recovery time          median {}, p85 {} ({} failures, {} unrecovered)",
+        "  recovery time          median {}, p85 {} ({})",
         duration(&f.recovery, |d| d.p50),
         duration(&f.recovery, |d| d.p85),
-        f.recovery.count as usize + f.unrecovered,
-        f.unrecovered
+        recovery_counted(f)
     );
     let _ = writeln!(
         out,
