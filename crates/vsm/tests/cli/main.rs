@@ -10,6 +10,7 @@ mod compare;
 mod deployments_file;
 mod discover;
 mod dora;
+mod dora_inputs;
 mod fetch;
 mod history;
 mod hosted;
