@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use crate::vsm_fails_in;
+use crate::store_log::fetched;
+use crate::{json_ok_in, stdout, vsm_fails_in, vsm_ok_in};
 
 /// The files in `dir`, by name.
 fn names(dir: &Path) -> Vec<String> {
@@ -68,5 +69,72 @@ fn a_file_that_is_no_store_is_left_as_it_is_and_named_with_how_to_make_one() {
             .unwrap()
             .len(),
         0
+    );
+}
+
+/// `vsm dora` over the window of `args` (after `--releases-as-deployments`), in `dir`: what it
+/// printed.
+fn dora_text(dir: &Path, args: &[&str]) -> String {
+    let all = [&["dora", "--releases-as-deployments"][..], args].concat();
+    stdout(&vsm_ok_in(dir, &all))
+}
+
+/// The first week of `--from 2024-03-10` was labelled 2024-03-04, before the window, and one
+/// deployment was "1 successful production deployments".
+#[test]
+fn periods_are_cut_to_the_window_and_one_of_a_thing_is_singular() {
+    let dir = fetched(None);
+    let dora = |args: &[&str]| {
+        dora_text(
+            dir.path(),
+            &[&["--from", "2024-03-10", "--to", "2024-04-01"][..], args].concat(),
+        )
+    };
+    // March 10th 2024 is a Sunday: the first week is that one day, and says so; the window's
+    // one tag (v2.9.1) is one deployment, said in the singular.
+    let text = dora(&[]);
+    assert!(text.contains("\n2024-03-10 (1 of 7 days) "), "{text}");
+    assert!(!text.contains("2024-03-04"), "{text}");
+    for said in [
+        "1 successful production deployment (weekly)",
+        "0% (0 of 1 production deployment)",
+        "(0 failures, 0 unrecovered)",
+        "0% (0 of 1 deployment)",
+        "1 of 1 production deployment has a known change set",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    let markdown = dora(&["--format", "markdown"]);
+    assert!(
+        markdown.contains("1 successful production deployment (weekly)")
+            && markdown.contains("| 2024-03-10 (1 of 7 days) "),
+        "{markdown}"
+    );
+    let json = json_ok_in(
+        dir.path(),
+        &[
+            "dora",
+            "--releases-as-deployments",
+            "--from",
+            "2024-03-15",
+            "--to",
+            "2024-06-20",
+            "--period",
+            "month",
+        ],
+    );
+    let periods = json["services"][0]["periods"].as_array().unwrap();
+    let spans: Vec<(&str, &str)> = periods
+        .iter()
+        .map(|p| (p["start"].as_str().unwrap(), p["end"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("2024-03-15", "2024-04-01"),
+            ("2024-04-01", "2024-05-01"),
+            ("2024-05-01", "2024-06-01"),
+            ("2024-06-01", "2024-06-20"),
+        ]
     );
 }
