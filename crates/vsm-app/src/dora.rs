@@ -82,6 +82,22 @@ pub fn last_full_period(period: dora::Period, at: jiff::Timestamp) -> dora::Wind
     }
 }
 
+/// The period a window of one period stands for, for people: `the week 2024-06-03 to
+/// 2024-06-09`, `the month 2024-05-01 to 2024-05-31`, `the day 2024-06-11`.
+pub fn period_name(window: &dora::Window) -> String {
+    let day = |at: jiff::Timestamp| jiff::tz::Offset::UTC.to_datetime(at).date();
+    let (first, last) = (
+        day(window.from),
+        day(window.to).yesterday().unwrap_or(day(window.to)),
+    );
+    let period = window.period.as_str();
+    if first >= last {
+        format!("the {period} {first}")
+    } else {
+        format!("the {period} {first} to {last}")
+    }
+}
+
 /// How many periods the report shows: four weeks of days, twelve weeks, twelve months.
 fn report_periods(period: dora::Period) -> usize {
     match period {

@@ -367,7 +367,9 @@ fn a_snapshot_keeps_the_last_full_periods_dora_figures_for_trend_and_check() {
         "{text}"
     );
     assert!(
-        text.contains("ok   recovery_time: no value (no failed deployment to recover from"),
+        text.contains(
+            "ok   recovery_time: no failed deployment or incident to recover from in the month 2024-06-01 to 2024-06-30, snapshot #1 of 2024-07-02T00:00:00Z"
+        ),
         "{text}"
     );
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::store_log::fetched;
-use crate::{json_ok_in, stdout, vsm_fails_in, vsm_ok_in};
+use crate::{json_ok_in, stdout, vsm_fails_in, vsm_in, vsm_ok_in};
 
 /// The files in `dir`, by name.
 fn names(dir: &Path) -> Vec<String> {
@@ -136,5 +136,44 @@ fn periods_are_cut_to_the_window_and_one_of_a_thing_is_singular() {
             ("2024-05-01", "2024-06-01"),
             ("2024-06-01", "2024-06-20"),
         ]
+    );
+}
+
+/// A map with a `dora:` section (releases as deployments, by month) and DORA targets.
+const DORA_MAP: &str = "name: Ants delivery\nsteps:\n  - { id: build, process_time: 1h }\ndora:\n  releases_as_deployments: true\n  period: month\ntargets:\n  deployment_frequency: { min: 1/day }\n  recovery_time: { max: 1d }\n";
+
+/// The first day of the month `at` falls in (UTC), and of the one before.
+fn this_and_last_month(at: jiff::Timestamp) -> (jiff::civil::Date, jiff::civil::Date) {
+    let this = jiff::tz::Offset::UTC
+        .to_datetime(at)
+        .date()
+        .first_of_month();
+    (this, this.checked_sub(jiff::Span::new().months(1)).unwrap())
+}
+
+/// `vsm check --live` over a month with no deployment and no incident failed `recovery_time`
+/// with "no value" (the docs say it passes) and named no month.
+#[test]
+fn check_keeps_a_recovery_bound_with_nothing_to_recover_from_and_names_the_period() {
+    let dir = fetched(None);
+    std::fs::write(dir.path().join("vsm.yaml"), DORA_MAP).unwrap();
+    // The ants data ends in 2025: the last full month before now is quiet.
+    let (this, last) = this_and_last_month(jiff::Timestamp::now());
+    let month = format!("the month {last} to {}", this.yesterday().unwrap());
+    let output = vsm_in(dir.path(), &["check", "vsm.yaml", "--live"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("1 of 2 targets failed"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "FAIL deployment_frequency: 0/day, below the minimum 1/day (the DORA figures of {month})"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "ok   recovery_time: no failed deployment or incident to recover from in {month}\n"
+        )),
+        "{text}"
     );
 }
