@@ -253,7 +253,13 @@ fn a_window_of_more_periods_than_a_report_holds_is_refused() {
             "{error}"
         );
     }
-    let error = vsm_fails_in(dir.path(), &["dora", "--to", "9999-12-31"]);
+    let output = vsm_in(dir.path(), &["dora", "--to", "9999-12-31"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "refused as the value of --to"
+    );
+    let error = crate::stderr(&output);
     assert!(
         error.contains("9999-12-31 is past the last day vsm can count time to (9999-12-30)"),
         "{error}"
