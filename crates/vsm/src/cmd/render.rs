@@ -49,7 +49,7 @@ pub fn run(args: &Args) -> Result<()> {
     let text = match format {
         Format::Mermaid => vsm_render::mermaid(stream, analysis),
         Format::Dot => vsm_render::dot(stream, analysis),
-        Format::Html => report_page(&args.file, &loaded, None)?,
+        Format::Html => report_page(&args.file, &loaded, None, vsm_app::dora::Asked::default())?,
         Format::Png => {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");
@@ -72,17 +72,18 @@ pub fn report_page(
     file: &Path,
     loaded: &Loaded,
     trend: Option<&vsm_render::trend::Trend>,
+    dora_window: vsm_app::dora::Asked,
 ) -> Result<String> {
     let log = loaded.measured.as_ref().map(|m| {
         vsm_app::paths::relative_to_map(file, Path::new(&m.log))
             .display()
             .to_string()
     });
-    // A map with a `dora:` section: its full periods up to today.
+    // A map with a `dora:` section: the window asked, by default its full periods up to today.
     let dora = match &loaded.stream.dora {
         Some(settings) => {
             let (store, report) =
-                vsm_app::dora::for_report(file, settings, jiff::Timestamp::now())?;
+                vsm_app::dora::for_report(file, settings, dora_window, jiff::Timestamp::now())?;
             Some(vsm_render::dora::html_section(
                 &store.display().to_string(),
                 &report,

@@ -10,6 +10,7 @@ mod compare;
 mod deployments_file;
 mod discover;
 mod dora;
+mod dora_inputs;
 mod dora_numbers;
 mod fetch;
 mod history;
