@@ -98,7 +98,7 @@ fn periods_are_cut_to_the_window_and_one_of_a_thing_is_singular() {
     for said in [
         "1 successful production deployment (weekly)",
         "0% (0 of 1 production deployment)",
-        "(0 failures, 0 unrecovered)",
+        "(0 failures: 0 failed deployments, 0 incidents attributed to a deployment; 0 unrecovered)",
         "0% (0 of 1 deployment)",
         "1 of 1 production deployment has a known change set",
     ] {
