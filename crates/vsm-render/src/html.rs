@@ -144,6 +144,7 @@ fn reason_words(code: vsm_core::bottleneck::ReasonCode) -> &'static str {
         ReasonCode::LowCompleteAccurate => "Low %C&A",
         ReasonCode::Rework => "Rework",
         ReasonCode::ManualOnCriticalPath => "Manual on the critical path",
+        ReasonCode::SlowerThanTakt => "Slower than takt",
     }
 }
 

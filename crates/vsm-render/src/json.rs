@@ -18,6 +18,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report<'a> {
     pub schema_version: u32,
     pub map: MapInfo<'a>,
+    /// What a day is: the map's working day and week, and the days waits count in.
+    pub working_time: WorkingTimeReport,
     pub summary: Summary,
     /// For a measured map: the items' lead time (the headline) and the ladder that adds up to
     /// its mean. Absent for an estimated map.
@@ -46,6 +48,103 @@ pub struct MapInfo<'a> {
     pub customer: Option<&'a str>,
     pub scope_start: Option<&'a str>,
     pub scope_end: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkingTimeReport {
+    pub working_day_seconds: f64,
+    pub working_week_days: u32,
+    pub working_month_days: u32,
+    /// `calendar` (24h days) or `working` (the working day): the days of waits and lead times.
+    pub wait_days: &'static str,
+    /// The convention in words, as the other outputs state it.
+    pub convention: String,
+}
+
+impl WorkingTimeReport {
+    pub fn of(time: &vsm_core::WorkingTime) -> Self {
+        WorkingTimeReport {
+            working_day_seconds: seconds(time.day),
+            working_week_days: time.week_days,
+            working_month_days: time.month_days,
+            wait_days: time.wait_days.as_str(),
+            convention: time.convention(),
+        }
+    }
+}
+
+/// The customer's demand, per working day.
+#[derive(Debug, Serialize)]
+pub struct DemandReport {
+    pub per_day: f64,
+    /// As the map writes it.
+    pub written: String,
+    /// Per item type, when the map gives the demand per type.
+    pub by_type: Vec<TypeRate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeRate {
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub per_day: f64,
+    pub written: String,
+}
+
+/// Items waiting before a step, as the map counts them.
+#[derive(Debug, Serialize)]
+pub struct QueueReport {
+    pub items: f64,
+    pub by_type: Vec<TypeCount>,
+    /// The wait the queue gives by Little's law, in working days; `null` without a rate.
+    pub days: Option<f64>,
+    /// `demand` or `throughput` (the step's own).
+    pub rate_source: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeCount {
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub items: f64,
+}
+
+fn demand_report(stream: &ValueStream) -> Option<DemandReport> {
+    let demand = stream.demand.as_ref()?;
+    Some(DemandReport {
+        per_day: demand.total.per_day,
+        written: demand.total.written.clone(),
+        by_type: demand
+            .by_type
+            .iter()
+            .map(|(name, rate)| TypeRate {
+                item_type: name.clone(),
+                per_day: rate.per_day,
+                written: rate.written.clone(),
+            })
+            .collect(),
+    })
+}
+
+fn queue_report(stream: &ValueStream, step: &Step) -> Option<QueueReport> {
+    let queue = step.queue.as_ref()?;
+    let derived = stream.queue_derivation(step).and_then(Result::ok);
+    Some(QueueReport {
+        items: queue.total,
+        by_type: queue
+            .by_type
+            .iter()
+            .map(|(name, items)| TypeCount {
+                item_type: name.clone(),
+                items: *items,
+            })
+            .collect(),
+        days: derived.as_ref().map(|d| d.days),
+        rate_source: derived.map(|d| match d.source {
+            vsm_core::worktime::RateSource::Demand => "demand",
+            vsm_core::worktime::RateSource::Step => "throughput",
+        }),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -78,6 +177,14 @@ pub struct Summary {
     /// made without provenance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<&'static str>,
+    /// The lead time in the days waits count in (`working_time.wait_days`).
+    pub lead_time_days: f64,
+    /// Available working time a day / demand a day; `null` without a demand.
+    pub takt_time_seconds: Option<f64>,
+    /// The customer's demand; `null` when the map gives none.
+    pub demand: Option<DemandReport>,
+    /// Working time available a day to meet the demand.
+    pub available_seconds_per_day: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -206,6 +313,10 @@ pub struct StepReport<'a> {
     pub artifacts_in: &'a [String],
     pub artifacts_out: &'a [String],
     pub notes: Option<&'a str>,
+    /// `estimated` (written) or `derived` (from the queue by Little's law), before measuring.
+    pub wait_time_source: &'static str,
+    /// Items waiting before the step; `null` when the map does not count them.
+    pub queue: Option<QueueReport>,
     /// Where the step's numbers come from; absent in reports made without provenance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<ProvenanceReport>,
@@ -311,7 +422,7 @@ pub(crate) fn seconds(duration: Duration) -> f64 {
 
 /// Rounds a percentage to two decimals.
 pub(crate) fn percent(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
+    vsm_core::percent::round_percent(value)
 }
 
 fn ids(stream: &ValueStream, path: &[usize]) -> Vec<String> {
@@ -338,6 +449,7 @@ impl<'a> Report<'a> {
                 scope_start: stream.scope.start.as_deref(),
                 scope_end: stream.scope.end.as_deref(),
             },
+            working_time: WorkingTimeReport::of(&stream.working_time),
             summary: Summary {
                 lead_time_seconds: seconds(s.lead_time),
                 process_time_seconds: seconds(s.process_time),
@@ -354,6 +466,10 @@ impl<'a> Report<'a> {
                 critical_path: ids(stream, &analysis.critical_path),
                 critical_path_with_rework: ids(stream, &analysis.critical_path_with_rework),
                 provenance: None,
+                lead_time_days: stream.working_time.days_of(s.lead_time),
+                takt_time_seconds: s.takt_time.map(seconds),
+                demand: demand_report(stream),
+                available_seconds_per_day: seconds(stream.available_per_day()),
             },
             measured: analysis
                 .measured
@@ -404,7 +520,16 @@ impl<'a> Report<'a> {
     pub fn with_provenance(mut self, measured: Option<&crate::measure::Measured<'a>>) -> Self {
         let mut kinds = std::collections::BTreeSet::new();
         for (index, step) in self.steps.iter_mut().enumerate() {
-            let mark = measured.map_or_else(StepProvenance::default, |m| m.provenance[index]);
+            let mark = measured.map_or_else(
+                || {
+                    let mut mark = StepProvenance::default();
+                    if step.wait_time_source == "derived" {
+                        mark.wait_time = vsm_core::measure::Provenance::Derived;
+                    }
+                    mark
+                },
+                |m| m.provenance[index],
+            );
             for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
                 kinds.insert(kind.as_str());
             }
@@ -457,6 +582,11 @@ fn step_report<'a>(
         artifacts_in: &step.artifacts_in,
         artifacts_out: &step.artifacts_out,
         notes: step.notes.as_deref(),
+        wait_time_source: match step.wait_source {
+            vsm_core::worktime::WaitSource::Estimated => "estimated",
+            vsm_core::worktime::WaitSource::Derived => "derived",
+        },
+        queue: queue_report(stream, step),
         provenance: None,
         estimate: None,
     }

@@ -290,6 +290,7 @@ pub fn comparison_text(measured: &Measured<'_>, map: &str) -> String {
     );
     let cell = |estimate: String, measured: String, provenance: Provenance| match provenance {
         Provenance::Estimated => format!("{estimate} (est.)"),
+        Provenance::Derived => format!("{estimate} (queue)"),
         Provenance::Designed => format!("{estimate} (design)"),
         Provenance::Measured => format!("{measured} (was {estimate})"),
         Provenance::Mixed => format!("{measured}* (was {estimate})"),
