@@ -1,0 +1,114 @@
+//! Queues, demand and takt time in every output: Learning to See's Acme Stamping map gives the
+//! book's production lead time (23.6 days), processing time (188 s) and takt time (60 s).
+
+use super::*;
+
+const ACME: &str = "examples/textbook-acme-stamping.yaml";
+
+#[test]
+fn the_textbook_map_gives_the_books_numbers_in_every_output() {
+    for format in ["text", "markdown"] {
+        let text = stdout(&vsm_ok(&["analyze", ACME, "--format", format]));
+        for expected in [
+            "23.6d",
+            "3m 8s (188s)",
+            "Takt time",
+            "1m (60s)",
+            "920/day",
+            "4600 left + 2400 right",
+            "≈7.6d",
+            "Activity ratio",
+            "0.014%",
+            "Days: process time in working days of 16h (5 a week), waits in the same working days.",
+            "takes 1m 2s an item, over the takt time of 1m (3.33% more)",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{format}: no `{expected}` in\n{text}"
+            );
+        }
+    }
+    let json = json_of(&vsm_ok(&["analyze", ACME, "--format", "json"]));
+    let summary = &json["summary"];
+    assert_eq!(summary["process_time_seconds"], 188.0);
+    assert_eq!(summary["takt_time_seconds"], 60.0);
+    assert_eq!(
+        format!("{:.1}", summary["lead_time_days"].as_f64().unwrap()),
+        "23.6"
+    );
+    assert_eq!(summary["demand"]["per_day"], 920.0);
+    assert_eq!(json["working_time"]["wait_days"], "working");
+    let weld = by_id(&json["steps"], "weld-1");
+    assert_eq!(weld["wait_time_source"], "derived");
+    assert_eq!(weld["queue"]["items"], 7000.0);
+    assert_eq!(weld["queue"]["by_type"][0]["type"], "left");
+    assert_eq!(
+        by_id(&json["steps"], "stamping")["wait_time_source"],
+        "estimated"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for (file, expected) in [
+        (
+            "map.svg",
+            vec![
+                "7000 · 7.6d",
+                "Takt time 1m (60s) · demand 920/day",
+                ">23.6d<",
+                ">3m 8s<",
+            ],
+        ),
+        (
+            "map.html",
+            vec![
+                "23.6d",
+                "1m (60s)",
+                "920/day",
+                "≈7.6d (4600 left + 2400 right waiting)",
+                "3m 8s",
+            ],
+        ),
+        (
+            "map.mmd",
+            vec![
+                "lead time 23.6d",
+                "process time 3m 8s",
+                "takt time 1m (60s)",
+                "queue 4600 left + 2400 right",
+            ],
+        ),
+        (
+            "map.dot",
+            vec![
+                "lead time 23.6d",
+                "process time 3m 8s",
+                "takt time 1m (60s)",
+            ],
+        ),
+    ] {
+        let path = dir.path().join(file);
+        vsm_ok(&["render", ACME, "-o", path.to_str().unwrap()]);
+        let drawn = std::fs::read_to_string(&path).unwrap();
+        for expected in expected {
+            assert!(drawn.contains(expected), "{file}: no `{expected}`");
+        }
+    }
+}
+
+#[test]
+fn explain_shows_the_little_law_arithmetic_per_item_type() {
+    let text = stdout(&vsm_ok(&["analyze", ACME, "--explain", "weld-1"]));
+    for expected in [
+        "Wait time     7.6d (derived from the queue by Little's law: wait = queue / throughput)",
+        "4600 left / 600 a day (the stream's demand) = 7.67 working days",
+        "2400 right / 320 a day (the stream's demand) = 7.5 working days",
+        "all items: 7000 / 920 a day = 7.61 working days",
+        "Takt time     1m = 15h 20m available a day / 920 a day",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in\n{text}");
+    }
+    assert_eq!(
+        vsm_fails(&["analyze", ACME, "--explain", "welding"]),
+        "error: the map has no step `welding`; its steps are `stamping`, `weld-1`, `weld-2`, `assembly-1`, `assembly-2`, `shipping`\n"
+    );
+}
