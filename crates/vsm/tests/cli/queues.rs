@@ -112,3 +112,45 @@ fn explain_shows_the_little_law_arithmetic_per_item_type() {
         "error: the map has no step `welding`; its steps are `stamping`, `weld-1`, `weld-2`, `assembly-1`, `assembly-2`, `shipping`\n"
     );
 }
+
+#[test]
+fn a_measured_real_log_has_queues_that_satisfy_littles_law() {
+    // The interval log (testdata/csv/interval_event_log.csv): 1,266 web orders, all finished.
+    let json = json_of(&vsm_ok(&[
+        "measure",
+        "testdata/measure/orders.yaml",
+        "--format",
+        "json",
+    ]));
+    let steps = json["steps"].as_array().unwrap();
+    let mut checked = 0;
+    for step in steps {
+        let queue = &step["queue"];
+        assert_eq!(queue["provenance"], "measured");
+        assert_eq!(queue["tolerance_percent"], 10.0);
+        if queue["gap_percent"].is_null() {
+            continue;
+        }
+        let (mean, little) = (
+            queue["mean"].as_f64().unwrap(),
+            queue["littles_law"].as_f64().unwrap(),
+        );
+        assert!(
+            (mean - little).abs() <= 0.1 * mean.max(little),
+            "{}: {queue}",
+            step["id"]
+        );
+        assert_eq!(queue["consistent"], true);
+        assert!(queue["p85"].as_u64().unwrap() as f64 >= mean.floor());
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "every step but the first has a queue");
+    // Customer pays: about 53 orders wait for payment, 4.2 a day for 12.5 days each.
+    let pay = by_id(&json["steps"], "pay");
+    assert_eq!(pay["queue"]["p85"], 64);
+    let text = stdout(&vsm_ok(&["measure", "testdata/measure/orders.yaml"]));
+    assert!(
+        text.contains("queue   mean 52.6 waiting, p85 64, max 81; Little's law: 4.196/day x 12.53d = 52.6 (0% apart, within 10%)"),
+        "{text}"
+    );
+}
