@@ -154,3 +154,34 @@ fn a_measured_real_log_has_queues_that_satisfy_littles_law() {
         "{text}"
     );
 }
+
+#[test]
+fn simulation_arrives_at_the_maps_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    vsm_ok_in(dir.path(), &["init"]);
+    let json = json_of(&vsm_ok_in(
+        dir.path(),
+        &["simulate", "vsm.yaml", "--items", "50", "--format", "json"],
+    ));
+    // The starter's `demand: 6/week`.
+    assert_eq!(json["arrivals_per_week"], 6.0);
+    assert_eq!(
+        json["arrivals_source"],
+        "the map's demand, 6/week: 1.2 a working day x 5 working days a week"
+    );
+    // --arrivals still wins.
+    let json = json_of(&vsm_ok_in(
+        dir.path(),
+        &[
+            "simulate",
+            "vsm.yaml",
+            "--items",
+            "50",
+            "--arrivals",
+            "3/week",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(json["arrivals_per_week"], 3.0);
+}
