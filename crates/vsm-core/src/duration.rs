@@ -368,6 +368,25 @@ mod tests {
     }
 
     #[test]
+    fn days_and_weeks_may_be_working_days() {
+        let eight = Duration::from_hours(8);
+        let parse = |text: &str| Duration::parse_in_days(text, eight, 5).unwrap();
+        assert_eq!(parse("2d"), Duration::from_hours(16));
+        assert_eq!(parse("1w"), Duration::from_hours(40));
+        assert_eq!(parse("1d 4h"), Duration::from_hours(12));
+        assert_eq!(parse("90m"), Duration::from_secs(5400));
+        // Told in working days inside `in_working_days`, in calendar days outside.
+        let lead = Duration::from_hours(8 * 23 + 5);
+        assert_eq!(in_working_days(Some(eight), || lead.human()), "23.6d");
+        assert_eq!(in_working_days(Some(eight), || parse("5h").human()), "5h");
+        assert_eq!(lead.human(), "7d 21h");
+        assert_eq!(
+            in_working_days(Some(Duration::from_days(1)), || lead.human()),
+            "7d 21h"
+        );
+    }
+
+    #[test]
     fn rejects_bad_durations_with_a_reason() {
         assert_eq!("-2h".parse::<Duration>(), Err(DurationError::Negative));
         assert_eq!("".parse::<Duration>(), Err(DurationError::Empty));

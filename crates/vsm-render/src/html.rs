@@ -105,6 +105,8 @@ struct PlanRow {
 #[template(path = "report.html")]
 struct ReportPage<'a> {
     version: &'static str,
+    /// The day convention, stated in the footer.
+    days: String,
     name: &'a str,
     description: Option<&'a str>,
     customer: Option<&'a str>,
@@ -336,11 +338,6 @@ fn render_told(
             note: demand_note.clone(),
         });
     }
-    cards.push(Card {
-        label: "Days",
-        value: crate::report::working_hours(stream.working_time.wait_day()),
-        note: stream.working_time.convention(),
-    });
     let ladder_untimed = headline.is_some_and(|m| m.ladder.iter().any(|r| !r.timed));
     let ladder: Vec<LadderRow> = headline
         .map(|m| {
@@ -468,6 +465,7 @@ fn render_told(
         .collect();
     let page = ReportPage {
         version: env!("CARGO_PKG_VERSION"),
+        days: stream.working_time.convention(),
         name: &stream.name,
         description: stream.description.as_deref(),
         customer: stream.customer.as_deref(),

@@ -125,3 +125,26 @@ fn a_steps_own_throughput_turns_its_queue_into_a_wait() {
     // 23 items at 46 a week of 5 days: 2.5 working days of 8h.
     assert_eq!(stream.steps[0].wait_time, Duration::from_hours(20));
 }
+
+#[test]
+fn impossible_working_time_is_reported_at_each_field() {
+    let source = "name: H\nworking_day: 25h\nworking_week: 9\nwait_days: sometimes\navailable: 30h/day\ndemand: 1/fortnight\nsteps:\n  - { id: a, process_time: 1h, queue: many }\n";
+    let parsed = parse_map(source);
+    let found: Vec<(&str, &str)> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, located(source, d)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("invalid_working_day", "25h"),
+            ("out_of_range", "9"),
+            ("invalid_choice", "sometimes"),
+            ("invalid_available", "30h/day"),
+            ("invalid_rate", "1/fortnight"),
+            ("wrong_type", "many"),
+        ]
+    );
+    assert!(parsed.stream.is_none());
+}
