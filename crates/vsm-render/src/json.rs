@@ -11,6 +11,9 @@ use vsm_core::measure::StepProvenance;
 use vsm_core::model::{Endpoint, Improvement, Step, ValueStream};
 use vsm_core::{Duration, Percent};
 
+pub use crate::queue::{DemandReport, QueueReport, TypeCount, TypeRate, WorkingTimeReport};
+use crate::queue::{demand_report, queue_report};
+
 /// Bumped on any change that is not an addition.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -48,103 +51,6 @@ pub struct MapInfo<'a> {
     pub customer: Option<&'a str>,
     pub scope_start: Option<&'a str>,
     pub scope_end: Option<&'a str>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct WorkingTimeReport {
-    pub working_day_seconds: f64,
-    pub working_week_days: u32,
-    pub working_month_days: u32,
-    /// `calendar` (24h days) or `working` (the working day): the days of waits and lead times.
-    pub wait_days: &'static str,
-    /// The convention in words, as the other outputs state it.
-    pub convention: String,
-}
-
-impl WorkingTimeReport {
-    pub fn of(time: &vsm_core::WorkingTime) -> Self {
-        WorkingTimeReport {
-            working_day_seconds: seconds(time.day),
-            working_week_days: time.week_days,
-            working_month_days: time.month_days,
-            wait_days: time.wait_days.as_str(),
-            convention: time.convention(),
-        }
-    }
-}
-
-/// The customer's demand, per working day.
-#[derive(Debug, Serialize)]
-pub struct DemandReport {
-    pub per_day: f64,
-    /// As the map writes it.
-    pub written: String,
-    /// Per item type, when the map gives the demand per type.
-    pub by_type: Vec<TypeRate>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TypeRate {
-    #[serde(rename = "type")]
-    pub item_type: String,
-    pub per_day: f64,
-    pub written: String,
-}
-
-/// Items waiting before a step, as the map counts them.
-#[derive(Debug, Serialize)]
-pub struct QueueReport {
-    pub items: f64,
-    pub by_type: Vec<TypeCount>,
-    /// The wait the queue gives by Little's law, in working days; `null` without a rate.
-    pub days: Option<f64>,
-    /// `demand` or `throughput` (the step's own).
-    pub rate_source: Option<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TypeCount {
-    #[serde(rename = "type")]
-    pub item_type: String,
-    pub items: f64,
-}
-
-fn demand_report(stream: &ValueStream) -> Option<DemandReport> {
-    let demand = stream.demand.as_ref()?;
-    Some(DemandReport {
-        per_day: demand.total.per_day,
-        written: demand.total.written.clone(),
-        by_type: demand
-            .by_type
-            .iter()
-            .map(|(name, rate)| TypeRate {
-                item_type: name.clone(),
-                per_day: rate.per_day,
-                written: rate.written.clone(),
-            })
-            .collect(),
-    })
-}
-
-fn queue_report(stream: &ValueStream, step: &Step) -> Option<QueueReport> {
-    let queue = step.queue.as_ref()?;
-    let derived = stream.queue_derivation(step).and_then(Result::ok);
-    Some(QueueReport {
-        items: queue.total,
-        by_type: queue
-            .by_type
-            .iter()
-            .map(|(name, items)| TypeCount {
-                item_type: name.clone(),
-                items: *items,
-            })
-            .collect(),
-        days: derived.as_ref().map(|d| d.days),
-        rate_source: derived.map(|d| match d.source {
-            vsm_core::worktime::RateSource::Demand => "demand",
-            vsm_core::worktime::RateSource::Step => "throughput",
-        }),
-    })
 }
 
 #[derive(Debug, Serialize)]

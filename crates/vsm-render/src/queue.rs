@@ -1,11 +1,14 @@
 //! `vsm analyze --explain STEP`: where one step's numbers come from, with the arithmetic: its
 //! process time in the map's working days, its wait as written or derived from its queue by
-//! Little's law (per item type), and its pace against the takt time.
+//! Little's law (per item type), and its pace against the takt time. Also the JSON of the
+//! working time, the demand and a step's queue, which `vsm analyze --format json` carries.
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
+
 use vsm_core::analysis::Analysis;
-use vsm_core::model::ValueStream;
+use vsm_core::model::{Step, ValueStream};
 use vsm_core::worktime::{RateSource, WaitSource, format_count};
 use vsm_core::{Duration, format_number};
 
@@ -139,4 +142,101 @@ fn wait_in_days(stream: &ValueStream, days: f64, wait: Duration) -> String {
             wait.human()
         ),
     }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkingTimeReport {
+    pub working_day_seconds: f64,
+    pub working_week_days: u32,
+    pub working_month_days: u32,
+    /// `calendar` (24h days) or `working` (the working day): the days of waits and lead times.
+    pub wait_days: &'static str,
+    /// The convention in words, as the other outputs state it.
+    pub convention: String,
+}
+
+impl WorkingTimeReport {
+    pub fn of(time: &vsm_core::WorkingTime) -> Self {
+        WorkingTimeReport {
+            working_day_seconds: crate::json::seconds(time.day),
+            working_week_days: time.week_days,
+            working_month_days: time.month_days,
+            wait_days: time.wait_days.as_str(),
+            convention: time.convention(),
+        }
+    }
+}
+
+/// The customer's demand, per working day.
+#[derive(Debug, Serialize)]
+pub struct DemandReport {
+    pub per_day: f64,
+    /// As the map writes it.
+    pub written: String,
+    /// Per item type, when the map gives the demand per type.
+    pub by_type: Vec<TypeRate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeRate {
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub per_day: f64,
+    pub written: String,
+}
+
+/// Items waiting before a step, as the map counts them.
+#[derive(Debug, Serialize)]
+pub struct QueueReport {
+    pub items: f64,
+    pub by_type: Vec<TypeCount>,
+    /// The wait the queue gives by Little's law, in working days; `null` without a rate.
+    pub days: Option<f64>,
+    /// `demand` or `throughput` (the step's own).
+    pub rate_source: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeCount {
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub items: f64,
+}
+
+pub(crate) fn demand_report(stream: &ValueStream) -> Option<DemandReport> {
+    let demand = stream.demand.as_ref()?;
+    Some(DemandReport {
+        per_day: demand.total.per_day,
+        written: demand.total.written.clone(),
+        by_type: demand
+            .by_type
+            .iter()
+            .map(|(name, rate)| TypeRate {
+                item_type: name.clone(),
+                per_day: rate.per_day,
+                written: rate.written.clone(),
+            })
+            .collect(),
+    })
+}
+
+pub(crate) fn queue_report(stream: &ValueStream, step: &Step) -> Option<QueueReport> {
+    let queue = step.queue.as_ref()?;
+    let derived = stream.queue_derivation(step).and_then(Result::ok);
+    Some(QueueReport {
+        items: queue.total,
+        by_type: queue
+            .by_type
+            .iter()
+            .map(|(name, items)| TypeCount {
+                item_type: name.clone(),
+                items: *items,
+            })
+            .collect(),
+        days: derived.as_ref().map(|d| d.days),
+        rate_source: derived.map(|d| match d.source {
+            RateSource::Demand => "demand",
+            RateSource::Step => "throughput",
+        }),
+    })
 }
