@@ -194,6 +194,8 @@ pub struct QueueReport {
     pub days: Option<f64>,
     /// `demand` or `throughput` (the step's own).
     pub rate_source: Option<&'static str>,
+    /// Always `estimated`: counted in the map (`vsm measure` measures queues from a log).
+    pub provenance: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -238,5 +240,6 @@ pub(crate) fn queue_report(stream: &ValueStream, step: &Step) -> Option<QueueRep
             RateSource::Demand => "demand",
             RateSource::Step => "throughput",
         }),
+        provenance: "estimated",
     })
 }
