@@ -105,6 +105,8 @@ struct PlanRow {
 #[template(path = "report.html")]
 struct ReportPage<'a> {
     version: &'static str,
+    /// The day convention, stated in the footer.
+    days: String,
     name: &'a str,
     description: Option<&'a str>,
     customer: Option<&'a str>,
@@ -144,6 +146,7 @@ fn reason_words(code: vsm_core::bottleneck::ReasonCode) -> &'static str {
         ReasonCode::LowCompleteAccurate => "Low %C&A",
         ReasonCode::Rework => "Rework",
         ReasonCode::ManualOnCriticalPath => "Manual on the critical path",
+        ReasonCode::SlowerThanTakt => "Slower than takt",
     }
 }
 
@@ -240,6 +243,16 @@ pub fn render_measured(
     trend: Option<&crate::trend::Trend>,
     dora: Option<&crate::dora::HtmlSection>,
 ) -> String {
+    stream.told(|| render_told(stream, analysis, measured, trend, dora))
+}
+
+fn render_told(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<(&Measurement, &str)>,
+    trend: Option<&crate::trend::Trend>,
+    dora: Option<&crate::dora::HtmlSection>,
+) -> String {
     let s = &analysis.summary;
     let rework_extra = s
         .lead_time_with_rework
@@ -311,6 +324,20 @@ pub fn render_measured(
             note: format!("p50 {}, p95 {}", m.items.p50.human(), m.items.p95.human()),
         };
     }
+    if let [(_, takt, takt_note), (_, demand, demand_note)] =
+        &crate::report::demand_rows(stream, analysis)[..]
+    {
+        cards.push(Card {
+            label: "Takt time",
+            value: takt.clone(),
+            note: takt_note.clone(),
+        });
+        cards.push(Card {
+            label: "Demand",
+            value: demand.clone(),
+            note: demand_note.clone(),
+        });
+    }
     let ladder_untimed = headline.is_some_and(|m| m.ladder.iter().any(|r| !r.timed));
     let ladder: Vec<LadderRow> = headline
         .map(|m| {
@@ -345,7 +372,14 @@ pub fn render_measured(
                 "manual"
             },
             process: metrics.process_time.human(),
-            wait: metrics.wait_time.human(),
+            wait: match &step.queue {
+                Some(_) => format!(
+                    "{} ({} waiting)",
+                    crate::report::wait_cell(step, metrics.wait_time),
+                    crate::report::queue_cell(step)
+                ),
+                None => crate::report::wait_cell(step, metrics.wait_time),
+            },
             lead: metrics.lead_time.human(),
             complete_accurate: metrics.complete_accurate.to_string(),
             share: pct(metrics.lead_time_share_percent),
@@ -431,6 +465,7 @@ pub fn render_measured(
         .collect();
     let page = ReportPage {
         version: env!("CARGO_PKG_VERSION"),
+        days: stream.working_time.convention(),
         name: &stream.name,
         description: stream.description.as_deref(),
         customer: stream.customer.as_deref(),

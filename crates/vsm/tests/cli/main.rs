@@ -20,6 +20,7 @@ mod init;
 mod jira_board;
 mod measure;
 mod plan;
+mod queues;
 mod render;
 mod report;
 mod simulate;
