@@ -296,7 +296,8 @@ mod tests {
         assert_eq!(
             coverage_sentence(&coverage),
             "Coverage: 1 of 1 change merged in the window reached production; 0 of 1 production \
-             deployment has a known change set; 1 of 3 incidents is attributed to a deployment."
+             deployment has a known change set; 1 of 3 incidents is attributed to a deployment \
+             (unattributed ones count in no change failure rate or recovery time)."
         );
         let none = Coverage::default();
         assert!(
