@@ -20,6 +20,7 @@ mod measure;
 mod plan;
 mod render;
 mod report;
+mod serve;
 mod simulate;
 mod store_log;
 mod validate;
