@@ -26,7 +26,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use store::{Location, Store, StoreError};
 
@@ -99,8 +100,12 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,
         ))
-        // Method, path and status; never headers, so no token or cookie reaches the logs.
-        .layer(TraceLayer::new_for_http())
+        // Method, path, status and time; never headers, so no token or cookie reaches the logs.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.

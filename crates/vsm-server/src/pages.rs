@@ -110,7 +110,12 @@ fn analyzed(stream: &str, yaml: &str) -> (Option<Loaded>, Option<String>) {
         Err(Problem::Other(why)) => match map::estimates(stream, yaml) {
             Ok(loaded) => (
                 Some(loaded),
-                Some(format!("Shown from the map's estimates: {why}")),
+                Some(
+                    "Shown from the map's estimates: the map measures its numbers from an event log \
+                     (`measure:`), and the server keeps no event logs yet; `vsm analyze` measures it \
+                     where the log is."
+                        .to_string(),
+                ),
             ),
             Err(_) => (None, Some(why)),
         },
