@@ -274,6 +274,12 @@ async fn health_and_readiness_need_no_credentials_and_bodies_are_bounded() {
         (health.status, health.body.as_str()),
         (StatusCode::OK, "ok\n")
     );
+    let csp = health.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(health.header("x-content-type-options"), Some("nosniff"));
     let ready = client.send(Call::new(Method::GET, "/readyz")).await;
     assert_eq!(
         (ready.status, ready.body.as_str()),

@@ -11,6 +11,8 @@ use super::{repo_root, stderr, stdout, vsm_command, vsm_in};
 struct Running {
     child: Child,
     url: String,
+    /// Everything it logged (read on a thread, so that it never blocks on a full pipe).
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Running {
@@ -32,13 +34,18 @@ impl Running {
                 break rest.split_whitespace().next().unwrap().to_string();
             }
         };
-        // Keep reading its logs so that it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Running { child, url }
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&logs);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Running { child, url, logs }
     }
 
-    /// Stops it with SIGTERM, as a service manager would: it must end cleanly.
-    fn stop(mut self) {
+    /// Stops it with SIGTERM, as a service manager would: it must end cleanly. Its logs.
+    fn stop(mut self) -> Vec<String> {
         let pid = self.child.id().to_string();
         let killed = std::process::Command::new("kill")
             .args(["-TERM", &pid])
@@ -47,11 +54,14 @@ impl Running {
         assert!(killed.success());
         let status = self.child.wait().unwrap();
         assert!(status.success(), "vsm serve ended with {status} on SIGTERM");
+        // The log thread ends with the pipe; give it a moment to take the last lines.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        self.logs.lock().unwrap().clone()
     }
 }
 
-/// Makes an admin and a token for them in `db`; the token.
-fn token(dir: &Path, db: &str) -> String {
+/// Makes an admin and a token for them in `db`: the password and the token.
+fn secrets(dir: &Path, db: &str) -> (String, String) {
     let admin = vsm_in(dir, &["serve", "--db", db, "--create-admin", "ada"]);
     assert!(admin.status.success(), "{}", stderr(&admin));
     let password = stdout(&admin);
@@ -74,7 +84,10 @@ fn token(dir: &Path, db: &str) -> String {
     );
     let made = vsm_in(dir, &["serve", "--db", db, "--create-token", "ada"]);
     assert!(made.status.success(), "{}", stderr(&made));
-    stdout(&made).trim().to_string()
+    (
+        password.trim().to_string(),
+        stdout(&made).trim().to_string(),
+    )
 }
 
 /// Pushes and pulls maps through a server on `db`.
@@ -86,7 +99,7 @@ fn pushes_and_pulls(db: &str) {
     let text = String::from_utf8(original).unwrap().replace('\n', "\r\n");
     let text = text.trim_end();
     std::fs::write(&map, text).unwrap();
-    let token = token(dir.path(), db);
+    let (password, token) = secrets(dir.path(), db);
     let server = Running::start(dir.path(), db);
     let url = server.url.clone();
     let push = |args: &[&str]| {
@@ -181,7 +194,27 @@ fn pushes_and_pulls(db: &str) {
         &["pull", "nowhere", "--server", &url, "--token", &token],
     );
     assert!(stderr(&missing).contains("(404)"), "{}", stderr(&missing));
-    server.stop();
+    // A sign-in with the right password (refused: the form's cookie is missing).
+    let signed = ureq::post(format!("{url}/signin"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(format!("username=ada&password={password}&csrf=x").as_bytes())
+        .unwrap();
+    assert_eq!(signed.status().as_u16(), 403);
+    let logs = server.stop();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("/api/streams/web-shop/versions")),
+        "{logs:?}"
+    );
+    for line in &logs {
+        assert!(
+            !line.contains(&token) && !line.contains(&password),
+            "a secret in the logs: {line}"
+        );
+    }
 }
 
 #[test]
