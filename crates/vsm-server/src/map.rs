@@ -50,28 +50,11 @@ impl Files for Upload<'_> {
     }
 }
 
-/// The map's diagnostics JSON, for an [`Invalid`] map.
-fn invalid(invalid: &Invalid) -> String {
-    let names: Vec<String> = invalid
-        .files
-        .iter()
-        .map(|f| f.path.display().to_string())
-        .collect();
-    let files: Vec<vsm_render::diagnostics::File<'_>> = invalid
-        .files
-        .iter()
-        .zip(&names)
-        .map(|(f, name)| vsm_render::diagnostics::File {
-            path: name,
-            diagnostics: &f.diagnostics,
-        })
-        .collect();
-    vsm_render::diagnostics::json(&files, invalid.message.as_deref())
-}
-
 fn problem(error: &anyhow::Error) -> Problem {
     match error.downcast_ref::<Invalid>() {
-        Some(found) => Problem::Invalid(invalid(found)),
+        Some(found) => Problem::Invalid(vsm_render::json::to_string(
+            &vsm_app::load::diagnostics_report(&found.files, found.message.as_deref()),
+        )),
         None => Problem::Other(format!("{error:#}")),
     }
 }
@@ -91,25 +74,9 @@ pub fn check(stream: &str, text: &str) -> Result<Accepted, Problem> {
     let checked = vsm_app::load::parse_source(&files, &path, text.to_string())
         .and_then(|parsed| Ok(parsed.checked()?))
         .map_err(|e| problem(&e))?;
-    let names: Vec<String> = checked
-        .warnings
-        .iter()
-        .map(|f| f.path.display().to_string())
-        .collect();
-    let files: Vec<vsm_render::diagnostics::File<'_>> = checked
-        .warnings
-        .iter()
-        .zip(&names)
-        .map(|(f, name)| vsm_render::diagnostics::File {
-            path: name,
-            diagnostics: &f.diagnostics,
-        })
-        .collect();
-    let warnings = serde_json::to_value(vsm_render::diagnostics::report(&files, None))
-        .expect("the report serializes");
     Ok(Accepted {
         name: checked.stream.name.clone(),
-        warnings,
+        warnings: vsm_app::load::diagnostics_report(&checked.warnings, None),
     })
 }
 

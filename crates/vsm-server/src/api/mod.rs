@@ -115,6 +115,30 @@ async fn openapi(State(_): State<App>, _caller: Caller) -> Json<utoipa::openapi:
     Json(ApiDoc::openapi())
 }
 
+/// Runs `work` on a blocking thread (a map's analysis, a password's hash), so that it never
+/// stalls the threads that serve requests.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the work stopped: {e}"),
+        )
+    })
+}
+
+/// `body` answered with its content type.
+pub fn typed(body: String, content_type: &'static str) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
 /// A time as RFC 3339 in UTC (`2026-11-26T09:00:00Z`).
 pub fn time(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())

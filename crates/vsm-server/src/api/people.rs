@@ -162,9 +162,7 @@ pub async fn create_user(
 
 /// Argon2 on a blocking thread: it takes tens of milliseconds of CPU by design.
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || secret::hash_password(&password))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    super::blocking(move || secret::hash_password(&password)).await
 }
 
 /// A token to make.

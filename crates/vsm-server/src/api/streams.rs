@@ -3,12 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, ErrorBody, time};
+use super::{ApiError, ErrorBody, blocking, time, typed};
 use crate::App;
 use crate::auth::Caller;
 use crate::map;
@@ -163,9 +163,7 @@ pub async fn save(
         caller.require(app, stream, Role::Editor).await?;
     }
     let (id, text) = (stream.to_string(), yaml.to_string());
-    let accepted = tokio::task::spawn_blocking(move || map::check(&id, &text))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    let accepted = blocking(move || map::check(&id, &text)).await??;
     let version = NewVersion {
         name: &accepted.name,
         yaml,
@@ -408,13 +406,10 @@ pub async fn map(
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
     let found = read(&app, &caller, &stream, which.version).await?;
-    let mut response = found.yaml.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/yaml; charset=utf-8"),
-    );
-    headers.insert("x-vsm-version", HeaderValue::from(found.info.number));
+    let mut response = typed(found.yaml, "application/yaml; charset=utf-8");
+    response
+        .headers_mut()
+        .insert("x-vsm-version", HeaderValue::from(found.info.number));
     Ok(response)
 }
 
@@ -441,15 +436,8 @@ pub async fn analysis(
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
     let found = read(&app, &caller, &stream, which.version).await?;
-    let json = tokio::task::spawn_blocking(move || {
-        map::analyze(&stream, &found.yaml).map(|loaded| loaded.analysis_json())
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
-    let mut response = json.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(response)
+    let json =
+        blocking(move || map::analyze(&stream, &found.yaml).map(|loaded| loaded.analysis_json()))
+            .await??;
+    Ok(typed(json, "application/json"))
 }

@@ -65,6 +65,27 @@ impl Postgres {
         }
     }
 
+    /// A row read with `read`, if there is one.
+    fn read<T>(
+        &self,
+        row: Option<&PgRow>,
+        read: impl FnOnce(&PgRow) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Option<T>> {
+        row.map(read).transpose().map_err(|e| self.fail(&e))
+    }
+
+    /// Every row, read with `read`.
+    fn read_all<T>(
+        &self,
+        rows: &[PgRow],
+        read: impl Fn(&PgRow) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
+        rows.iter()
+            .map(read)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.fail(&e))
+    }
+
     async fn migrate(&self) -> Result<()> {
         let fail = |e: sqlx::Error| self.fail(&e);
         let mut tx = self.pool.begin().await.map_err(fail)?;
@@ -210,14 +231,12 @@ impl Store for Postgres {
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| self.fail(&e))?;
-        row.map(|r| {
+        self.read(row.as_ref(), |r| {
             Ok(Credentials {
-                user: user(&r)?,
+                user: user(r)?,
                 password_hash: r.try_get(3)?,
             })
         })
-        .transpose()
-        .map_err(|e| self.fail(&e))
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
@@ -226,10 +245,7 @@ impl Store for Postgres {
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| self.fail(&e))?;
-        row.as_ref()
-            .map(user)
-            .transpose()
-            .map_err(|e| self.fail(&e))
+        self.read(row.as_ref(), user)
     }
 
     async fn set_password(&self, id: i64, password_hash: &str) -> Result<()> {
@@ -262,10 +278,7 @@ impl Store for Postgres {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        row.as_ref()
-            .map(user)
-            .transpose()
-            .map_err(|e| self.fail(&e))
+        self.read(row.as_ref(), user)
     }
 
     async fn create_session(
@@ -306,14 +319,12 @@ impl Store for Postgres {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        row.map(|r| {
+        self.read(row.as_ref(), |r| {
             Ok(Session {
-                user: user(&r)?,
+                user: user(r)?,
                 csrf: r.try_get(3)?,
             })
         })
-        .transpose()
-        .map_err(|e| self.fail(&e))
     }
 
     async fn delete_session(&self, hash: &str) -> Result<()> {
@@ -414,10 +425,7 @@ impl Store for Postgres {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        row.as_ref()
-            .map(stream)
-            .transpose()
-            .map_err(|e| self.fail(&e))
+        self.read(row.as_ref(), stream)
     }
 
     async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>> {
@@ -429,10 +437,7 @@ impl Store for Postgres {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        rows.iter()
-            .map(stream)
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.fail(&e))
+        self.read_all(&rows, stream)
     }
 
     async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>> {
@@ -444,10 +449,7 @@ impl Store for Postgres {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        rows.iter()
-            .map(version_info)
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.fail(&e))
+        self.read_all(&rows, version_info)
     }
 
     async fn version(&self, stream: &str, number: Option<i64>) -> Result<Option<Version>> {
@@ -461,14 +463,12 @@ impl Store for Postgres {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        row.map(|r| {
+        self.read(row.as_ref(), |r| {
             Ok(Version {
-                info: version_info(&r)?,
+                info: version_info(r)?,
                 yaml: r.try_get(5)?,
             })
         })
-        .transpose()
-        .map_err(|e| self.fail(&e))
     }
 
     async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()> {

@@ -86,21 +86,9 @@ fn json(args: &Args) -> Result<()> {
                 Err(error) => (Vec::new(), Some(format!("{error:#}"))),
             },
         };
-        let names: Vec<String> = parsed
-            .iter()
-            .map(|f| f.path.display().to_string())
-            .collect();
-        let shown: Vec<vsm_render::diagnostics::File<'_>> = parsed
-            .iter()
-            .zip(&names)
-            .map(|(f, name)| vsm_render::diagnostics::File {
-                path: name,
-                diagnostics: &f.diagnostics,
-            })
-            .collect();
-        let report = vsm_render::diagnostics::report(&shown, message.as_deref());
-        failed |= !report.valid;
-        reports.push(serde_json::to_value(&report)?);
+        let report = vsm_app::load::diagnostics_report(&parsed, message.as_deref());
+        failed |= report["valid"] != true;
+        reports.push(report);
     }
     output::write(None, &vsm_render::json::to_string(&reports))?;
     if failed {
