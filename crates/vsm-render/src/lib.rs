@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod diagnostics;
 pub mod discover;
 pub mod dora;
 mod format;

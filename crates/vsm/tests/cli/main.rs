@@ -23,6 +23,7 @@ mod plan;
 mod queues;
 mod render;
 mod report;
+mod serve;
 mod simulate;
 mod store_log;
 mod validate;
