@@ -15,7 +15,15 @@ pub fn against_snapshot(stream: &ValueStream, snapshot: &Snapshot) -> Vec<Target
             id: snapshot.id,
             taken_at: &snapshot.taken_at.to_string(),
         },
+        &dora_period(stream, snapshot.taken_at),
     )
+}
+
+/// The name of the period whose DORA figures numbers taken `at` hold: the last full period
+/// before it (of the map's `dora:` period, as the map is now).
+fn dora_period(stream: &ValueStream, at: jiff::Timestamp) -> String {
+    let period = stream.dora.as_ref().map(|d| d.period).unwrap_or_default();
+    crate::dora::period_name(&crate::dora::last_full_period(period, at))
 }
 
 /// The targets of the loaded map (read from `map`) checked against its numbers now (measured
@@ -38,5 +46,6 @@ pub fn live(
         &loaded.stream,
         &metrics,
         Basis::Live { provenance },
+        &dora_period(&loaded.stream, now),
     ))
 }

@@ -82,6 +82,22 @@ pub fn last_full_period(period: dora::Period, at: jiff::Timestamp) -> dora::Wind
     }
 }
 
+/// The period a window of one period stands for, for people: `the week 2024-06-03 to
+/// 2024-06-09`, `the month 2024-05-01 to 2024-05-31`, `the day 2024-06-11`.
+pub fn period_name(window: &dora::Window) -> String {
+    let day = |at: jiff::Timestamp| jiff::tz::Offset::UTC.to_datetime(at).date();
+    let (first, last) = (
+        day(window.from),
+        day(window.to).yesterday().unwrap_or(day(window.to)),
+    );
+    let period = window.period.as_str();
+    if first >= last {
+        format!("the {period} {first}")
+    } else {
+        format!("the {period} {first} to {last}")
+    }
+}
+
 /// How many periods the report shows: four weeks of days, twelve weeks, twelve months.
 fn report_periods(period: dora::Period) -> usize {
     match period {
@@ -100,15 +116,90 @@ pub fn report_window(period: dora::Period, now: jiff::Timestamp) -> dora::Window
     dora::Window { from, ..last }
 }
 
+/// A window's bound for people: its day when it is a midnight (UTC), else the time.
+pub fn shown(at: jiff::Timestamp) -> String {
+    let utc = jiff::tz::Offset::UTC.to_datetime(at);
+    if utc.time() == jiff::civil::Time::midnight() {
+        utc.date().to_string()
+    } else {
+        at.to_string()
+    }
+}
+
+/// The window `[from, to)`, refused when it is empty.
+pub fn window(
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    period: dora::Period,
+    service: Option<String>,
+) -> Result<dora::Window> {
+    if from >= to {
+        bail!(
+            "--from {} is not before --to {}; the window is [from, to), so give a later --to",
+            shown(from),
+            shown(to)
+        );
+    }
+    Ok(dora::Window {
+        from,
+        to,
+        period,
+        service,
+    })
+}
+
+/// The start of the day after the one `now` falls in (UTC): the end of a window up to today.
+pub fn tomorrow(now: jiff::Timestamp) -> jiff::Timestamp {
+    let today = jiff::tz::Offset::UTC.to_datetime(now).date();
+    dora::period_midnight(today.tomorrow().unwrap_or(today))
+}
+
+/// What a report's window is asked to be: either bound, both, or neither (the last full
+/// periods before now).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Asked {
+    pub from: Option<jiff::Timestamp>,
+    pub to: Option<jiff::Timestamp>,
+}
+
+/// The report's window as asked: neither bound, the last full periods before `now` (see
+/// [`report_window`]); `--to` alone, as many periods' days before it (twelve weeks or months,
+/// 28 days); `--from` alone, up to today.
+pub fn asked_report_window(
+    period: dora::Period,
+    asked: Asked,
+    now: jiff::Timestamp,
+) -> Result<dora::Window> {
+    use jiff::ToSpan as _;
+    let before = |to: jiff::Timestamp| {
+        let day = jiff::tz::Offset::UTC.to_datetime(to).date();
+        let span = match period {
+            dora::Period::Day => 28.days(),
+            dora::Period::Week => 12.weeks(),
+            dora::Period::Month => 12.months(),
+        };
+        dora::period_midnight(day.checked_sub(span).unwrap_or(jiff::civil::Date::MIN))
+    };
+    match (asked.from, asked.to) {
+        (None, None) => Ok(report_window(period, now)),
+        (from, to) => {
+            let to = to.unwrap_or_else(|| tomorrow(now));
+            window(from.unwrap_or_else(|| before(to)), to, period, None)
+        }
+    }
+}
+
 /// The DORA section of the report of the map at `map`: the store it reads, and the figures of
-/// the full periods before `now`.
+/// the window asked (by default the full periods before `now`).
 pub fn for_report(
     map: &Path,
     settings: &Settings,
+    asked: Asked,
     now: jiff::Timestamp,
 ) -> Result<(PathBuf, dora::Report)> {
     let store = store_of(map, settings);
-    let request = Request::of_settings(Some(map), settings, report_window(settings.period, now));
+    let window = asked_report_window(settings.period, asked, now)?;
+    let request = Request::of_settings(Some(map), settings, window);
     let report = report(&store, &request)?;
     Ok((crate::paths::relative_to_map(map, &store), report))
 }
@@ -141,21 +232,73 @@ pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
             dora::Window::MOST_PERIODS
         );
     }
-    if !path.is_file() {
+    if !path.exists() {
         bail!(
             "there is no event store at `{}`; fetch one with `vsm fetch git .` (or `vsm fetch \
              github OWNER/REPO`), or name it as the first argument",
             path.display()
         );
     }
-    let stored = Store::open(path)?.delivery()?;
+    let stored = Store::open_read_only(path)?.delivery()?;
     let mut delivery = delivery(stored, request.releases_as_deployments);
     if let Some(file) = &request.incidents {
         let incidents = vsm_fetch::incidents::read(file)?;
         add_incidents(&mut delivery, incidents);
     }
     dora::name_services(&mut delivery, &request.services);
+    if let Some(wanted) = &request.window.service {
+        known_service(&delivery, wanted, path)?;
+    }
     Ok(dora::report(&delivery, &request.config, &request.window))
+}
+
+/// Refuses a service the store holds nothing of, naming the ones it has (a service of the
+/// map's `services:`, else a repository as its deployments, commits, pull requests and
+/// incidents name it), and the closest.
+fn known_service(delivery: &Delivery, wanted: &str, store: &Path) -> Result<()> {
+    let quoted = vsm_core::diagnostic::shorten(wanted);
+    let deployed = delivery
+        .deployments
+        .iter()
+        .map(|d| Some(d.service.as_str()));
+    let committed = delivery.commits.iter().map(|c| c.service.as_deref());
+    let pulls = delivery.pull_requests.iter().map(|p| p.service.as_deref());
+    let issues = delivery.issues.iter().map(|i| i.service.as_deref());
+    let services: std::collections::BTreeSet<&str> = deployed
+        .chain(committed)
+        .chain(pulls)
+        .chain(issues)
+        .flatten()
+        .collect();
+    if services.iter().any(|s| dora::same_service(wanted, s)) {
+        return Ok(());
+    }
+    if services.is_empty() {
+        bail!(
+            "there is no service `{quoted}`: the event store `{}` holds no deployment, commit, \
+             pull request or issue; fetch some with `vsm fetch git .` (or `vsm fetch github \
+             OWNER/REPO`)",
+            store.display()
+        );
+    }
+    let hint = vsm_core::diagnostic::did_you_mean(wanted, services.iter().copied())
+        .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
+    // One name per service: `ants`, not also `panjf2000/ants`.
+    let mut shortest: Vec<&str> = services.iter().copied().collect();
+    shortest.sort_by_key(|s| s.len());
+    let mut listed: Vec<&str> = Vec::new();
+    for name in shortest {
+        if !listed.iter().any(|l| dora::same_service(l, name)) {
+            listed.push(name);
+        }
+    }
+    listed.sort_unstable();
+    bail!(
+        "there is no service `{quoted}` in the event store `{}`; {hint}its services are {} \
+         (repositories as `vsm fetch` names them, or the names of the map's `dora: services:`)",
+        store.display(),
+        vsm_core::diagnostic::backticked(listed, 20)
+    );
 }
 
 /// The store's delivery in the metrics' terms. A deployment's service is its deployed commit's
@@ -237,6 +380,7 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
             authored: c.authored,
             committed: c.committed,
             in_history: c.in_history,
+            parents: c.parents,
         })
         .collect();
     let pull_requests = stored

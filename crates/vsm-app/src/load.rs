@@ -137,6 +137,22 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
     })
 }
 
+/// The problems of `files` (the map itself last) as the diagnostics report (JSON): what
+/// `vsm validate --format json` prints for a map and the server answers for one it refuses.
+pub fn diagnostics_report(files: &[FileDiagnostics], message: Option<&str>) -> serde_json::Value {
+    let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    let shown: Vec<vsm_render::diagnostics::File<'_>> = files
+        .iter()
+        .zip(&names)
+        .map(|(f, name)| vsm_render::diagnostics::File {
+            path: name,
+            diagnostics: &f.diagnostics,
+        })
+        .collect();
+    serde_json::to_value(vsm_render::diagnostics::report(&shown, message))
+        .expect("the report serializes")
+}
+
 fn file_diagnostics(path: &Path, source: String, diagnostics: Vec<Diagnostic>) -> FileDiagnostics {
     FileDiagnostics {
         path: path.to_path_buf(),

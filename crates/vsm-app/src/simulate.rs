@@ -109,6 +109,7 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
     let (arrivals_per_week, mut arrivals_source) = arrivals(
         request.arrivals,
         loaded.measured.as_ref(),
+        &loaded.stream,
         &models,
         stream_wip,
     )?;
@@ -226,10 +227,12 @@ pub fn override_models(
     Ok(())
 }
 
-/// The arrival rate to use and where it comes from.
+/// The arrival rate to use and where it comes from: `--arrivals`, else the log's (a measured
+/// map), else the map's `demand:`.
 pub fn arrivals(
     given: Option<f64>,
     measured: Option<&Measured>,
+    stream: &ValueStream,
     models: &[StepModel],
     stream_wip_limit: Option<u32>,
 ) -> Result<(f64, String)> {
@@ -245,6 +248,18 @@ pub fn arrivals(
         return Ok((
             items as f64 / weeks,
             format!("measured: {items} items over {weeks:.1} weeks of the log"),
+        ));
+    }
+    // The customer's demand, per working day: a week of working days of it.
+    if let Some(demand) = &stream.demand {
+        let week_days = stream.working_time.week_days;
+        return Ok((
+            demand.total.per_day * f64::from(week_days),
+            format!(
+                "the map's demand, {}: {} a working day x {week_days} working days a week",
+                demand.total.written,
+                vsm_core::worktime::format_count(demand.total.per_day)
+            ),
         ));
     }
     if stream_wip_limit.is_some()
@@ -279,7 +294,13 @@ pub fn both(
     };
     let (models_before, models_after) = (models(before), models(after));
     let all: Vec<StepModel> = models_before.iter().chain(&models_after).cloned().collect();
-    let (rate, _) = arrivals(arrivals_per_week, before.measured.as_ref(), &all, None)?;
+    let (rate, _) = arrivals(
+        arrivals_per_week,
+        before.measured.as_ref(),
+        &before.stream,
+        &all,
+        None,
+    )?;
     let config = vsm_core::simulate::Config {
         items,
         seed,

@@ -69,6 +69,8 @@ pub struct Summary {
     pub automated_process_time: Duration,
     pub manual_share_percent: f64,
     pub automated_share_percent: f64,
+    /// Available working time a day / demand a day, when the map gives its demand.
+    pub takt_time: Option<Duration>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -242,6 +244,7 @@ pub fn try_analyze(stream: &ValueStream) -> Result<Analysis, TooLong> {
         automated_process_time,
         manual_share_percent: share_percent(manual_process_time, work_content),
         automated_share_percent: share_percent(automated_process_time, work_content),
+        takt_time: stream.takt_time(),
     };
 
     let step_metrics: Vec<StepMetrics> = steps
@@ -271,7 +274,7 @@ pub fn try_analyze(stream: &ValueStream) -> Result<Analysis, TooLong> {
         measured: None,
         unfinished: None,
     };
-    analysis.bottlenecks = bottleneck::rank(stream, &analysis);
+    analysis.bottlenecks = stream.told(|| bottleneck::rank(stream, &analysis));
     Ok(analysis)
 }
 

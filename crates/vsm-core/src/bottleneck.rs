@@ -25,6 +25,9 @@ pub enum ReasonCode {
     LowCompleteAccurate,
     Rework,
     ManualOnCriticalPath,
+    /// Its time an item (process time over capacity) is over the takt time: it cannot keep up
+    /// with the demand.
+    SlowerThanTakt,
 }
 
 impl ReasonCode {
@@ -35,6 +38,7 @@ impl ReasonCode {
             ReasonCode::LowCompleteAccurate => "low_complete_accurate",
             ReasonCode::Rework => "rework",
             ReasonCode::ManualOnCriticalPath => "manual_on_critical_path",
+            ReasonCode::SlowerThanTakt => "slower_than_takt",
         }
     }
 }
@@ -68,6 +72,51 @@ pub struct Bottleneck {
 
 fn whole(percent: f64) -> String {
     crate::format_percent(percent)
+}
+
+/// A step whose time an item (its process time over the items it works on at once: its
+/// capacity, else its people)
+/// is over the takt time: work piles up before it, whatever its wait says. Weighed by how far
+/// over, at most 100 points.
+fn slower_than_takt(
+    stream: &ValueStream,
+    step: &crate::model::Step,
+    process: Duration,
+    takt: Option<Duration>,
+) -> Option<Reason> {
+    let takt = takt.filter(|t| !t.is_zero())?;
+    let at_once = step.capacity.or(step.people).unwrap_or(1).max(1);
+    let cycle = Duration::from_secs_f64(process.as_secs_f64() / f64::from(at_once));
+    if cycle <= takt {
+        return None;
+    }
+    let over = (cycle.as_secs_f64() / takt.as_secs_f64() - 1.0) * 100.0;
+    let per_item = if at_once > 1 {
+        format!(
+            "{} of process time over {at_once} at once is {} an item",
+            process.human(),
+            cycle.human()
+        )
+    } else {
+        format!("takes {} an item", cycle.human())
+    };
+    let demand = stream.demand.as_ref().map_or_else(String::new, |d| {
+        format!(
+            " of {} a day",
+            crate::worktime::format_count(d.total.per_day)
+        )
+    });
+    Some(Reason {
+        code: ReasonCode::SlowerThanTakt,
+        message: format!(
+            "{per_item}, over the takt time of {} ({} more): it cannot keep up with the demand{demand}",
+            takt.human(),
+            whole(over)
+        ),
+        value: ReasonValue::Duration(cycle),
+        share_percent: over,
+        weight: over.min(100.0),
+    })
 }
 
 /// Ranks the steps that have at least one reason.
@@ -267,6 +316,11 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                     whole(process_share)
                 ),
             ));
+        }
+        if metrics.on_critical_path
+            && let Some(reason) = slower_than_takt(stream, step, process, summary.takt_time)
+        {
+            reasons.push(reason);
         }
         if !reasons.is_empty() {
             let score = reasons.iter().map(|r| r.weight).sum::<f64>();

@@ -32,10 +32,13 @@ pub enum Basis<'a> {
 
 /// Checks every target of `stream` against `metrics` (named as in [`crate::metrics`], sorted by
 /// name). The lead time target uses the p85 of the measured items' lead times when there is one.
+/// `dora_period` names the period the DORA figures are of (`the week 2024-06-03 to
+/// 2024-06-09`), for the messages of the DORA targets.
 pub fn check(
     stream: &ValueStream,
     metrics: &[(String, f64)],
     basis: Basis<'_>,
+    dora_period: &str,
 ) -> Vec<TargetResult> {
     let value = |key: &MetricKey| crate::metrics::value(metrics, key);
     let items_count = MetricKey::Items(ItemsMetric::Count);
@@ -120,36 +123,78 @@ pub fn check(
                 if let Some(summary) = summary_metric(metric) {
                     push(&MetricKey::Summary(summary), None, analysis_source());
                 } else if let Some(dora) = dora_metric(metric) {
-                    // A quiet period has nothing to recover from: a bound on at most so long
-                    // is kept, not broken for want of a number.
-                    let no_failure = value(&MetricKey::Dora(DoraMetric::ChangeFailureRate))
-                        == Some(0.0)
-                        && value(&MetricKey::Dora(dora)).is_none();
-                    if metric == TargetMetric::RecoveryTime && no_failure && target.min.is_none() {
-                        results.push(TargetResult {
+                    let figures = "the DORA figures of";
+                    match dora_without_value(metric, dora, target, &value, dora_period) {
+                        None => push(
+                            &MetricKey::Dora(dora),
+                            None,
+                            where_from(format!("{figures} {dora_period}")),
+                        ),
+                        Some((passed, why)) => results.push(TargetResult {
                             metric,
                             step: None,
                             actual: None,
                             min: target.min,
                             max: target.max,
-                            passed: true,
-                            source: where_from(
-                                "no failed deployment to recover from in the last full period"
-                                    .to_string(),
-                            ),
-                        });
-                        continue;
+                            passed,
+                            source: where_from(why),
+                        }),
                     }
-                    push(
-                        &MetricKey::Dora(dora),
-                        None,
-                        where_from("the DORA figures of the last full period".to_string()),
-                    );
                 }
             }
         }
     }
     results
+}
+
+/// For a DORA target whose figure the numbers lack: whether it passes, and why, naming
+/// `period`. `None` when the figure is there, or when its absence has no reason to give (numbers
+/// with no DORA figures, as a snapshot taken before the map had `dora:`): checked as missing.
+fn dora_without_value(
+    metric: TargetMetric,
+    dora: DoraMetric,
+    target: &crate::model::Target,
+    value: &impl Fn(&MetricKey) -> Option<f64>,
+    period: &str,
+) -> Option<(bool, String)> {
+    let figure = |m: DoraMetric| value(&MetricKey::Dora(m));
+    if figure(dora).is_some() || figure(DoraMetric::Deployments).is_none() {
+        return None;
+    }
+    let none_of = |what: &str| Some((false, format!("no {what} in {period}")));
+    match metric {
+        // A quiet period has nothing to recover from: a bound on at most so long is kept, not
+        // broken for want of a number.
+        TargetMetric::RecoveryTime => {
+            // A count, kept as a number; snapshots of before `dora.failures` know failed
+            // deployments only.
+            let (failures, nothing) = match figure(DoraMetric::Failures) {
+                Some(count) => (count.round() as usize, "no failed deployment or incident"),
+                None if figure(DoraMetric::ChangeFailureRate).is_none_or(|rate| rate <= 0.0) => {
+                    (0, "no failed deployment")
+                }
+                None => return None,
+            };
+            if failures == 0 {
+                Some((
+                    target.min.is_none(),
+                    format!("{nothing} to recover from in {period}"),
+                ))
+            } else {
+                Some((
+                    false,
+                    format!(
+                        "{} in {period}, none recovered from yet",
+                        crate::diagnostic::counted(failures, "failure")
+                    ),
+                ))
+            }
+        }
+        TargetMetric::LeadTimeForChanges => none_of("change reached production"),
+        TargetMetric::ChangeFailureRate => none_of("production deployment"),
+        TargetMetric::ReworkRate => none_of("successful production deployment"),
+        _ => None,
+    }
 }
 
 /// The summary metric a stream-wide target bounds; `None` for %C&A, a bound on every step.
@@ -186,6 +231,8 @@ pub fn dora_metric(metric: TargetMetric) -> Option<DoraMetric> {
 mod tests {
     use super::*;
 
+    const WEEK: &str = "the week 2024-06-03 to 2024-06-09";
+
     #[test]
     fn bounds_pass_and_fail() {
         let stream = crate::parse_map(
@@ -195,7 +242,7 @@ mod tests {
         .unwrap();
         let analysis = crate::analyze(&stream);
         let metrics = crate::metrics::of(&stream, &analysis, None);
-        let results = check(&stream, &metrics, Basis::Live { provenance: &[] });
+        let results = check(&stream, &metrics, Basis::Live { provenance: &[] }, WEEK);
         let outcome: Vec<(&str, Option<&str>, bool)> = results
             .iter()
             .map(|r| (r.metric.as_str(), r.step.as_deref(), r.passed))
@@ -215,7 +262,7 @@ mod tests {
         measured.push(("items.count".into(), 40.0));
         measured.push(("items.lead_time.p85".into(), 3.0 * 86_400.0));
         measured.sort_by(|a, b| a.0.cmp(&b.0));
-        let results = check(&stream, &measured, Basis::Live { provenance: &[] });
+        let results = check(&stream, &measured, Basis::Live { provenance: &[] }, WEEK);
         assert!(!results[0].passed);
         assert_eq!(results[0].source, "p85 of 40 measured items");
         // From a snapshot that lacks a step.
@@ -231,6 +278,7 @@ mod tests {
                 id: 4,
                 taken_at: "2026-11-20T00:00:00Z",
             },
+            WEEK,
         );
         assert_eq!(results[3].actual, None);
         assert!(!results[3].passed);
@@ -268,7 +316,7 @@ mod tests {
             ("dora.lead_time.p50".to_string(), 2.0 * 86_400.0),
         ];
         metrics.sort_by(|a, b| a.0.cmp(&b.0));
-        let results = check(&stream, &metrics, Basis::Live { provenance: &[] });
+        let results = check(&stream, &metrics, Basis::Live { provenance: &[] }, WEEK);
         let outcome: Vec<(&str, Option<f64>, bool)> = results
             .iter()
             .map(|r| (r.metric.as_str(), r.actual, r.passed))
@@ -287,5 +335,80 @@ mod tests {
             results[3].source,
             "`dora.recovery_time.p50` is not in the numbers checked"
         );
+    }
+
+    /// `vsm check --live` failed `recovery_time` with "no value" in a week without deployments
+    /// or incidents (the docs say it passes), and no message said which week it was.
+    #[test]
+    fn a_period_with_nothing_to_recover_from_keeps_a_recovery_bound_and_says_which_period() {
+        let stream = crate::parse_map(
+            "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\ntargets:\n  recovery_time: { max: 1h }\n  lead_time_for_changes: { max: 1d }\n  change_failure_rate: { max: 15% }\n",
+        )
+        .stream
+        .unwrap();
+        let quiet = vec![
+            ("dora.deployment_frequency_per_day".to_string(), 0.0),
+            ("dora.deployments".to_string(), 0.0),
+            ("dora.failures".to_string(), 0.0),
+            ("dora.production_deployments".to_string(), 0.0),
+            ("dora.unrecovered".to_string(), 0.0),
+        ];
+        let results = check(&stream, &quiet, Basis::Live { provenance: &[] }, WEEK);
+        let said: Vec<(bool, &str)> = results
+            .iter()
+            .map(|r| (r.passed, r.source.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    false,
+                    "no change reached production in the week 2024-06-03 to 2024-06-09"
+                ),
+                (
+                    false,
+                    "no production deployment in the week 2024-06-03 to 2024-06-09"
+                ),
+                (
+                    true,
+                    "no failed deployment or incident to recover from in the week 2024-06-03 to 2024-06-09"
+                ),
+            ]
+        );
+        // Two incidents, neither resolved: nothing recovered, which breaks the bound.
+        let mut open = quiet.clone();
+        open[2].1 = 2.0;
+        open[4].1 = 2.0;
+        let results = check(&stream, &open, Basis::Live { provenance: &[] }, WEEK);
+        assert!(!results[2].passed);
+        assert_eq!(
+            results[2].source,
+            "2 failures in the week 2024-06-03 to 2024-06-09, none recovered from yet"
+        );
+        // A figure is checked against its period, named.
+        let mut recovered = open.clone();
+        recovered.push(("dora.recovery_time.p50".to_string(), 1800.0));
+        recovered.sort_by(|a, b| a.0.cmp(&b.0));
+        let results = check(&stream, &recovered, Basis::Live { provenance: &[] }, WEEK);
+        assert!(results[2].passed);
+        assert_eq!(
+            results[2].source,
+            "the DORA figures of the week 2024-06-03 to 2024-06-09"
+        );
+        // A snapshot of before `dora.failures`: no failed deployment, nothing to recover from.
+        let old: Vec<(String, f64)> = vec![
+            ("dora.change_failure_rate".to_string(), 0.0),
+            ("dora.deployments".to_string(), 1.0),
+        ];
+        let results = check(
+            &stream,
+            &old,
+            Basis::Snapshot {
+                id: 2,
+                taken_at: "2024-06-12T00:00:00Z",
+            },
+            WEEK,
+        );
+        assert!(results[2].passed, "{results:?}");
     }
 }

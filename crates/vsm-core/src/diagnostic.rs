@@ -143,6 +143,15 @@ pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `1 change`, `2 changes`, `0 changes`: a count and its noun (a regular one), singular for one.
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// Names in backticks, comma-separated: "`a`, `b`, `c`"; past `limit` names, the rest are
 /// counted ("`a`, `b` and 9,998 more"), so a message about a huge map stays short.
 pub fn backticked<'a>(names: impl IntoIterator<Item = &'a str>, limit: usize) -> String {

@@ -1,9 +1,13 @@
 //! Durations written the way people say them: `90s`, `45m`, `2h`, `1.5h`, `3d`, `1w`, `1d 4h`.
 //!
 //! A value stream mixes seconds (an automated deploy) with weeks (a change board), so one type
-//! holds both at millisecond precision. Days and weeks are calendar days (24 h) and weeks (7 d):
-//! the wait in a queue runs through nights and weekends.
+//! holds both at millisecond precision. Written on their own, days and weeks are calendar days
+//! (24 h) and weeks (7 d): the wait in a queue runs through nights and weekends. A map's working
+//! time ([`crate::WorkingTime`]) reads them as working days instead where it says so
+//! ([`Duration::parse_in_days`]), and reports tell such durations in working days
+//! ([`in_working_days`]).
 
+use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
 
@@ -85,6 +89,30 @@ pub(crate) fn years(millis: u128) -> String {
     format!("about {grouped} years")
 }
 
+thread_local! {
+    /// The day reports tell durations in: 0 for the calendar day (24 h, `4d 2h`), else a working
+    /// day's milliseconds (days told with one decimal, `7.6d`).
+    static TOLD_DAY: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `tell` with [`Duration::human`] telling days as working days of `day` (a calendar day
+/// when `day` is `None` or 24 h), as the map being told counts them. Renderers wrap their work in
+/// it, so every duration of one report is told in one day.
+pub fn in_working_days<T>(day: Option<Duration>, tell: impl FnOnce() -> T) -> T {
+    let millis = day.map_or(0, |d| d.millis);
+    let millis = if millis == MS_PER_DAY { 0 } else { millis };
+    let before = TOLD_DAY.with(|told| told.replace(millis));
+    // Restored even if `tell` panics, so one report cannot leak its day into the next.
+    struct Restore(u64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            TOLD_DAY.with(|told| told.set(self.0));
+        }
+    }
+    let _restore = Restore(before);
+    tell()
+}
+
 impl Duration {
     pub const ZERO: Duration = Duration { millis: 0 };
 
@@ -160,7 +188,17 @@ impl Duration {
 
     /// A short, rounded form for reports: at most two units, days as the largest
     /// (`4d 2h`, `16h`, `15m`, `45s`, `250ms`). The canonical form is [`fmt::Display`].
+    ///
+    /// Inside [`in_working_days`], a duration of a working day or more is told in working days
+    /// with one decimal (`23.6d`), as lean texts count production lead time.
     pub fn human(self) -> String {
+        let day = TOLD_DAY.with(Cell::get);
+        if day > 0 && self.millis >= day {
+            return format!(
+                "{}d",
+                crate::format_number(self.millis as f64 / day as f64, 1)
+            );
+        }
         const HUMAN_UNITS: [(u64, &str); 4] = [
             (MS_PER_DAY, "d"),
             (MS_PER_HOUR, "h"),
@@ -241,6 +279,14 @@ impl FromStr for Duration {
     type Err = DurationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Duration::parse_in_days(text, Duration::from_days(1), 7)
+    }
+}
+
+impl Duration {
+    /// Parses `text` with a day of `day` and a week of `week_days` such days: working days
+    /// (`2d` of hands-on time is 16 h with an 8-hour day). [`FromStr`] uses calendar days.
+    pub fn parse_in_days(text: &str, day: Duration, week_days: u32) -> Result<Self, DurationError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(DurationError::Empty);
@@ -276,9 +322,16 @@ impl FromStr for Duration {
                     number: shorten(number).into(),
                 });
             }
-            let size = unit_size(unit).ok_or_else(|| DurationError::UnknownUnit {
-                unit: shorten(unit).into(),
-            })?;
+            let size = match unit_size(unit) {
+                Some(MS_PER_DAY) => day.millis,
+                Some(MS_PER_WEEK) => day.millis.saturating_mul(u64::from(week_days)),
+                Some(size) => size,
+                None => {
+                    return Err(DurationError::UnknownUnit {
+                        unit: shorten(unit).into(),
+                    });
+                }
+            };
             total += value * size as f64;
             rest = rest[unit_len..].trim_start_matches([' ', '\t', ',']);
         }
@@ -312,6 +365,25 @@ mod tests {
         assert_eq!(parse("2 hours"), Duration::from_hours(2));
         assert_eq!(parse("0"), Duration::ZERO);
         assert_eq!(parse("0h"), Duration::ZERO);
+    }
+
+    #[test]
+    fn days_and_weeks_may_be_working_days() {
+        let eight = Duration::from_hours(8);
+        let parse = |text: &str| Duration::parse_in_days(text, eight, 5).unwrap();
+        assert_eq!(parse("2d"), Duration::from_hours(16));
+        assert_eq!(parse("1w"), Duration::from_hours(40));
+        assert_eq!(parse("1d 4h"), Duration::from_hours(12));
+        assert_eq!(parse("90m"), Duration::from_secs(5400));
+        // Told in working days inside `in_working_days`, in calendar days outside.
+        let lead = Duration::from_hours(8 * 23 + 5);
+        assert_eq!(in_working_days(Some(eight), || lead.human()), "23.6d");
+        assert_eq!(in_working_days(Some(eight), || parse("5h").human()), "5h");
+        assert_eq!(lead.human(), "7d 21h");
+        assert_eq!(
+            in_working_days(Some(Duration::from_days(1)), || lead.human()),
+            "7d 21h"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //! and, when measured, `steps.ID.throughput_per_week` and `steps.ID.work_in_progress`; for a
 //! map with a `dora:` section, the DORA figures of the last full period: `dora.deployments`,
 //! `dora.production_deployments` (items), `dora.deployment_frequency_per_day` (per day),
-//! `dora.lead_time.p50|p85`, `dora.recovery_time.p50` (seconds), `dora.change_failure_rate`,
-//! `dora.rework_rate` (percent).
+//! `dora.lead_time.p50|p85`, `dora.recovery_time.p50` (seconds), `dora.failures`,
+//! `dora.unrecovered` (items), `dora.change_failure_rate`, `dora.rework_rate` (percent).
 //!
 //! [`MetricKey`] is a name with its meaning: built and printed here, parsed back from the stored
 //! text from the known endings, so a step id may hold dots (`steps.v1.2.wait_time` is step `v1.2`).
@@ -150,6 +150,10 @@ named! {
         ProductionDeployments = "production_deployments", Items;
         ChangeFailureRate = "change_failure_rate", Percent;
         RecoveryTimeP50 = "recovery_time.p50", Seconds;
+        /// Failed production deployments and incidents that started in the period.
+        Failures = "failures", Items;
+        /// Of those, the ones not recovered from by the end of the data.
+        Unrecovered = "unrecovered", Items;
         ReworkRate = "rework_rate", Percent;
     }
 }
@@ -348,6 +352,11 @@ pub fn of_dora(figures: &crate::dora::Figures, days: f64) -> Vec<(String, f64)> 
             figures.recovery.p50.as_secs_f64(),
         );
     }
+    put(
+        DoraMetric::Failures,
+        (figures.recovery.count as usize + figures.unrecovered) as f64,
+    );
+    put(DoraMetric::Unrecovered, figures.unrecovered as f64);
     if let Some(rate) = figures.change_failure_rate {
         put(DoraMetric::ChangeFailureRate, rate * 100.0);
     }

@@ -23,6 +23,12 @@ pub struct ValueStream {
     pub targets: Vec<Target>,
     /// Where its delivery's DORA metrics come from (`dora:`).
     pub dora: Option<crate::dora::Settings>,
+    /// How long a working day and week are, and what days durations count in.
+    pub working_time: crate::WorkingTime,
+    /// What the customer asks for, per working day (`demand:`).
+    pub demand: Option<crate::worktime::Demand>,
+    /// Working time available in a day to meet the demand (`available:`); `None`: the working day.
+    pub available: Option<Duration>,
 }
 
 /// What a target bounds.
@@ -158,6 +164,13 @@ pub struct Step {
     pub process_time: Duration,
     /// Time an item waits before this step starts.
     pub wait_time: Duration,
+    /// Whether the wait was written or derived from the queue.
+    pub wait_source: crate::worktime::WaitSource,
+    /// Items waiting before the step (`queue:`), drawn under its triangle.
+    pub queue: Option<crate::worktime::Queue>,
+    /// Items a working day the step gets through (`throughput:`), to turn its queue into a wait
+    /// instead of the stream's demand.
+    pub throughput: Option<crate::worktime::Rate>,
     /// Share of this step's output the next step can use as is.
     pub complete_accurate: Percent,
     pub artifacts_in: Vec<String>,
@@ -296,6 +309,36 @@ pub struct Improvement {
 }
 
 impl ValueStream {
+    /// Working time available a day to meet the demand: `available:`, else the working day.
+    pub fn available_per_day(&self) -> Duration {
+        self.available.unwrap_or(self.working_time.day)
+    }
+
+    /// Takt time: the available time of a day over the day's demand; `None` without a demand.
+    pub fn takt_time(&self) -> Option<Duration> {
+        let demand = self.demand.as_ref()?;
+        crate::worktime::takt_time(self.available_per_day(), demand.total.per_day)
+    }
+
+    /// How a step's queue becomes its wait, when it has a queue.
+    pub fn queue_derivation(
+        &self,
+        step: &Step,
+    ) -> Option<Result<crate::worktime::Derivation, crate::worktime::QueueError>> {
+        let queue = step.queue.as_ref()?;
+        Some(crate::worktime::derive_wait(
+            queue,
+            step.throughput.as_ref(),
+            self.demand.as_ref(),
+            &self.working_time,
+        ))
+    }
+
+    /// Runs `tell` with durations told in the days this map counts waits in.
+    pub fn told<T>(&self, tell: impl FnOnce() -> T) -> T {
+        crate::in_working_days(self.working_time.told_day(), tell)
+    }
+
     /// The index of the step with this id.
     pub fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|step| step.id == id)

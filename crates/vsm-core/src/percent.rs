@@ -59,9 +59,28 @@ impl fmt::Display for Percent {
 }
 
 /// A percentage for people, the one way every report writes it: at most two decimals, no
-/// trailing zeros (`63.75%`, `40%`). Changes of a percentage are in points, written the same way.
+/// trailing zeros (`63.75%`, `40%`), and two significant digits below 1% so that a small share is
+/// not shown as nothing (`0.0092%`, not `0%`). Changes of a percentage are in points, written the
+/// same way.
 pub fn format_percent(value: f64) -> String {
-    format!("{}%", format_number(value, 2))
+    format!("{}%", format_number(value, percent_decimals(value)))
+}
+
+/// The decimals a percentage is written with: two, or as many as two significant digits need
+/// below 1% (at most 12).
+pub fn percent_decimals(value: f64) -> usize {
+    let magnitude = value.abs();
+    if magnitude == 0.0 || magnitude >= 1.0 || !magnitude.is_finite() {
+        return 2;
+    }
+    let leading = -magnitude.log10().floor() as usize;
+    (leading + 1).clamp(2, 12)
+}
+
+/// A percentage rounded as [`format_percent`] writes it, for JSON.
+pub fn round_percent(value: f64) -> f64 {
+    let scale = 10f64.powi(percent_decimals(value) as i32);
+    (value * scale).round() / scale
 }
 
 /// Formats with at most `decimals` decimals and no trailing zeros (`87.5`, `40`).
@@ -96,6 +115,26 @@ impl FromStr for Percent {
             return Err(PercentError::Negative);
         }
         Percent::new(value).ok_or(PercentError::OverHundred)
+    }
+}
+
+#[cfg(test)]
+mod small_tests {
+    use super::*;
+
+    #[test]
+    fn small_percentages_keep_two_significant_digits() {
+        // Learning to See's Acme Stamping: 188 s over 23.6 days of 24 h.
+        let ratio = 188.0 * 100.0 / (23.6 * 86_400.0);
+        assert_eq!(format_percent(ratio), "0.0092%");
+        assert_eq!(format_percent(0.5), "0.5%");
+        assert_eq!(format_percent(0.05), "0.05%");
+        assert_eq!(format_percent(0.0138), "0.014%");
+        assert_eq!(format_percent(0.0), "0%");
+        assert_eq!(format_percent(15.4545), "15.45%");
+        assert_eq!(format_percent(-0.004), "-0.004%");
+        assert!((round_percent(ratio) - 0.0092).abs() < 1e-12);
+        assert!((round_percent(63.756) - 63.76).abs() < 1e-12);
     }
 }
 

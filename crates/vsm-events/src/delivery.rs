@@ -10,7 +10,7 @@ use rusqlite::{Connection, params};
 
 use crate::error::StoreError;
 use crate::model::{EventType, ObjectType};
-use crate::shipping::{StoredDeployment, has_column, text};
+use crate::shipping::{StoredDeployment, has_column, parent_ids, text};
 use crate::store::Store;
 
 /// Everything the DORA metrics read from a store.
@@ -57,6 +57,8 @@ pub struct DeliveryCommit {
     pub committed: Option<jiff::Timestamp>,
     /// Whether git's history gave its parents.
     pub in_history: bool,
+    /// Its parents (`git:<hash>`), first parent first, where git's history gave them.
+    pub parents: Vec<String>,
 }
 
 /// A pull request (merge request), with its times and commits.
@@ -155,6 +157,11 @@ fn delivery(c: &Connection) -> rusqlite::Result<StoredDelivery> {
             repository: values[0].take(),
             title: values[1].take(),
             in_history: values[2].is_some() || parents_known(c, &id),
+            parents: values[2]
+                .take()
+                .as_deref()
+                .map(parent_ids)
+                .unwrap_or_default(),
             authored: authored.get(&id).copied(),
             committed: committed.get(&id).copied(),
             id,
@@ -389,6 +396,11 @@ mod tests {
                     vec![text_value("title", "start"), text_value("parents", "")],
                 ),
                 object(
+                    "git:m",
+                    ObjectType::Commit,
+                    vec![text_value("parents", "a b")],
+                ),
+                object(
                     "pr",
                     ObjectType::PullRequest,
                     vec![text_value("branch", "hotfix/x")],
@@ -482,6 +494,9 @@ mod tests {
             commit.in_history,
             "a root commit git wrote has its (empty) parents"
         );
+        assert!(commit.parents.is_empty());
+        let merge = &delivery.commits[1];
+        assert_eq!(merge.parents, ["git:a", "git:b"], "first parent first");
         let pr = &delivery.pull_requests[0];
         assert_eq!(pr.first_review, Some(at("2024-01-01T02:00:00Z")));
         assert_eq!(pr.merge_commit.as_deref(), Some("git:a"));

@@ -16,7 +16,7 @@ pub enum StoreError {
         seconds: f64,
     },
     #[error(
-        "the event store `{path}` has schema version {found}, newer than this vsm knows ({known}); use a newer vsm, or another file with -o"
+        "the event store `{path}` has schema version {found}, newer than this vsm knows ({known}); use a newer vsm (or fetch into another file with -o)"
     )]
     TooNew {
         path: String,
@@ -27,6 +27,25 @@ pub enum StoreError {
         "`{path}` is a database of something else (it has the tables {tables}); give the event store a file of its own with -o"
     )]
     Foreign { path: String, tables: String },
+    /// Opened to read: there is no file.
+    #[error(
+        "there is no event store at `{path}`; make one with `vsm fetch git REPOSITORY -o {path}` (or `vsm fetch github OWNER/REPO -o {path}`)"
+    )]
+    Missing { path: String },
+    /// Opened to read: the file is no event store (`why`), and is left as it was.
+    #[error(
+        "`{path}` is not a vsm event store ({why}); make one with `vsm fetch git REPOSITORY -o {path}` (or `vsm fetch github OWNER/REPO -o {path}`), or give the file `vsm fetch` wrote (by default `.vsm/events.sqlite`)"
+    )]
+    NotAStore { path: String, why: String },
+    /// Opened to read: the schema is older than this vsm's, and reading does not migrate.
+    #[error(
+        "the event store `{path}` has schema version {found}, older than this vsm reads ({known}); bring it up to date by fetching into it once (`vsm fetch ... -o {path}`)"
+    )]
+    TooOld {
+        path: String,
+        found: i64,
+        known: usize,
+    },
     #[error("cannot create the folder `{path}` for the event store: {source}")]
     CreateFolder {
         path: String,

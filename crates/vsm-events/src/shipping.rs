@@ -164,14 +164,17 @@ fn commits(c: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
             let parents: Option<String> = row.get(1)?;
             Ok(StoredCommit {
                 id: row.get(0)?,
-                parents: parents.map(|hashes| {
-                    hashes
-                        .split_whitespace()
-                        .map(|hash| format!("git:{hash}"))
-                        .collect()
-                }),
+                parents: parents.as_deref().map(parent_ids),
             })
         })?
+        .collect()
+}
+
+/// The `git:<hash>` ids of a commit's `parents` cell (hashes separated by spaces).
+pub(crate) fn parent_ids(hashes: &str) -> Vec<String> {
+    hashes
+        .split_whitespace()
+        .map(|hash| format!("git:{hash}"))
         .collect()
 }
 

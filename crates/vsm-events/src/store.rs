@@ -92,6 +92,70 @@ impl Store {
         })
     }
 
+    /// Opens an existing store to read it, changing nothing: no file or folder is created, no
+    /// schema written, no journal mode set. A missing file, a file that is no event store (an
+    /// empty one, another database, not a database) and a schema of another version are
+    /// refused with what to do.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let display = path.display().to_string();
+        let not_a_store = |why: String| StoreError::NotAStore {
+            path: display.clone(),
+            why,
+        };
+        if path.is_dir() {
+            return Err(not_a_store("it is a folder".into()));
+        }
+        if !path.exists() {
+            return Err(StoreError::Missing { path: display });
+        }
+        let fail = |e: &rusqlite::Error| match file::failure(e) {
+            (file::Failure::NotADatabase, detail) => not_a_store(detail),
+            _ => StoreError::sqlite(&display, BUSY_TIMEOUT, e),
+        };
+        let (connection, version) =
+            file::open_read_only(path, BUSY_TIMEOUT).map_err(|e| fail(&e))?;
+        let known = MIGRATIONS.len();
+        if version == 0 {
+            let tables: Vec<String> = connection
+                .prepare(
+                    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6",
+                )
+                .and_then(|mut tables| tables.query_map([], |row| row.get(0))?.collect())
+                .map_err(|e| fail(&e))?;
+            let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
+            return Err(not_a_store(if empty {
+                "it is empty".into()
+            } else if tables.is_empty() {
+                "it has no tables".into()
+            } else {
+                format!(
+                    "it is a database of something else, with the tables {}",
+                    tables.join(", ")
+                )
+            }));
+        }
+        if version > known as i64 {
+            return Err(StoreError::TooNew {
+                path: display,
+                found: version,
+                known,
+            });
+        }
+        if version < known as i64 {
+            return Err(StoreError::TooOld {
+                path: display,
+                found: version,
+                known,
+            });
+        }
+        connection.set_prepared_statement_cache_capacity(64);
+        Ok(Store {
+            connection,
+            path: display,
+            busy_timeout: BUSY_TIMEOUT,
+        })
+    }
+
     /// The file's path, as given.
     pub fn path(&self) -> &str {
         &self.path

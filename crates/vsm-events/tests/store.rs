@@ -241,7 +241,7 @@ fn the_fetch_cursor_moves_with_its_batch_and_a_newer_schema_is_refused() {
     assert!(
         error
             .to_string()
-            .ends_with("use a newer vsm, or another file with -o"),
+            .ends_with("use a newer vsm (or fetch into another file with -o)"),
         "{error}"
     );
     // Another program's database is refused untouched, not filled with the OCEL tables.
@@ -260,6 +260,70 @@ fn the_fetch_cursor_moves_with_its_batch_and_a_newer_schema_is_refused() {
         "{error}"
     );
     assert_eq!(std::fs::read(&other).unwrap(), before);
+}
+
+/// A store opened to read changes nothing: an empty file (which opening to write used to fill
+/// with the schema), another program's database, a schema of another version and a missing file
+/// are each refused as they are, with what to do; a store reads as written.
+#[test]
+fn opening_to_read_changes_no_file_and_refuses_what_is_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name);
+    let read = |name: &str| Store::open_read_only(&file(name)).unwrap_err();
+    std::fs::write(file("empty.sqlite"), "").unwrap();
+    let error = read("empty.sqlite");
+    assert!(
+        matches!(&error, StoreError::NotAStore { why, .. } if why == "it is empty"),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("make one with `vsm fetch git REPOSITORY -o ")
+    );
+    rusqlite::Connection::open(file("other.db"))
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (id INTEGER);")
+        .unwrap();
+    let other = std::fs::read(file("other.db")).unwrap();
+    let error = read("other.db");
+    assert!(
+        error
+            .to_string()
+            .contains("(it is a database of something else, with the tables invoices)"),
+        "{error}"
+    );
+    let error = read("missing.sqlite");
+    assert!(matches!(error, StoreError::Missing { .. }), "{error:?}");
+    let mut store = Store::open(&file("events.sqlite")).unwrap();
+    store.write(&release()).unwrap();
+    let written = store.dump().unwrap();
+    drop(store);
+    let bytes = std::fs::read(file("events.sqlite")).unwrap();
+    assert_eq!(
+        Store::open_read_only(&file("events.sqlite"))
+            .unwrap()
+            .dump()
+            .unwrap(),
+        written
+    );
+    for version in [0, 7] {
+        rusqlite::Connection::open(file("events.sqlite"))
+            .unwrap()
+            .pragma_update(None, "user_version", version)
+            .unwrap();
+        let error = read("events.sqlite");
+        let expected = if version == 0 { "NotAStore" } else { "TooNew" };
+        assert!(format!("{error:?}").starts_with(expected), "{error:?}");
+    }
+    assert_eq!(std::fs::read(file("empty.sqlite")).unwrap(), b"");
+    assert_eq!(std::fs::read(file("other.db")).unwrap(), other);
+    assert!(!file("missing.sqlite").exists());
+    // Reading the store wrote nothing into it (its journal settles into it on close).
+    assert_eq!(
+        std::fs::read(file("events.sqlite")).unwrap().len(),
+        bytes.len()
+    );
 }
 
 #[test]

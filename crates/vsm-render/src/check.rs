@@ -95,8 +95,12 @@ pub fn text(map: &str, results: &[TargetResult]) -> String {
             None => r.metric.as_str().to_string(),
         };
         let Some(value) = r.actual else {
-            let mark = if r.passed { "ok  " } else { "FAIL" };
-            out.push_str(&format!("  {mark} {what}: no value ({})\n", r.source));
+            // Kept without a value (nothing to recover from): the reason is the line.
+            if r.passed {
+                out.push_str(&format!("  ok   {what}: {}\n", r.source));
+            } else {
+                out.push_str(&format!("  FAIL {what}: no value ({})\n", r.source));
+            }
             continue;
         };
         let actual = show_target_value(r.metric, value);

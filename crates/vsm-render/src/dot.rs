@@ -117,8 +117,12 @@ impl Grid {
     }
 }
 
-/// A Graphviz DOT digraph (`dot -Tsvg map.dot`).
+/// A Graphviz DOT digraph (`dot -Tsvg map.dot`), its durations in the map's days.
 pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
+    stream.told(|| dot_told(stream, analysis))
+}
+
+fn dot_told(stream: &ValueStream, analysis: &Analysis) -> String {
     let grid = Grid::new(stream, analysis);
     let name = |i: usize| dot_text(&stream.steps[i].name);
     let mut out = String::new();
@@ -127,7 +131,7 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
         out,
         "    graph [labelloc=t, fontname=\"DejaVu Sans\", nodesep=0.35, ranksep=0.55, newrank=true, forcelabels=true, label=\"{}\\n{}\"];",
         dot_text(&stream.name),
-        dot_text(&summary_line(analysis))
+        dot_text(&summary_line(stream, analysis))
     );
     out.push_str("    node [shape=box, fontname=\"DejaVu Sans\", fontsize=10];\n");
     out.push_str("    edge [fontname=\"DejaVu Sans\", fontsize=9];\n");

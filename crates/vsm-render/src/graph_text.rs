@@ -23,9 +23,12 @@ pub(crate) fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize
     lines.push(format!(
         "PT {} · WT {} · LT {}",
         metrics.process_time.human(),
-        metrics.wait_time.human(),
+        crate::report::wait_cell(step, metrics.wait_time),
         metrics.lead_time.human()
     ));
+    if step.queue.is_some() {
+        lines.push(format!("queue {}", crate::report::queue_cell(step)));
+    }
     lines.push(format!("%C&A {}", metrics.complete_accurate));
     if let Some(rank) = analysis.bottlenecks.iter().position(|b| b.step == index) {
         lines.push(format!("bottleneck #{}", rank + 1));
@@ -84,15 +87,19 @@ fn links(stream: &ValueStream) -> Vec<(String, String, Duration)> {
     links
 }
 
-pub(crate) fn summary_line(analysis: &Analysis) -> String {
+pub(crate) fn summary_line(stream: &ValueStream, analysis: &Analysis) -> String {
     let s = &analysis.summary;
-    format!(
+    let mut line = format!(
         "lead time {} · process time {} · activity ratio {} · rolled %C&A {}",
         s.lead_time.human(),
         s.process_time.human(),
         vsm_core::format_percent(s.activity_ratio_percent),
         vsm_core::format_percent(s.rolled_complete_accurate_percent)
-    )
+    );
+    if let [(_, takt, _), (_, demand, _)] = &crate::report::demand_rows(stream, analysis)[..] {
+        let _ = write!(line, " · takt time {takt} · demand {demand}");
+    }
+    line
 }
 
 /// Text inside a quoted Mermaid label: Mermaid's entity codes (`#quot;`) for what would end the
@@ -146,6 +153,10 @@ pub(crate) fn mermaid_node(endpoint: &Endpoint) -> String {
 
 /// A Mermaid flowchart that GitHub and GitLab render in Markdown.
 pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
+    stream.told(|| mermaid_told(stream, analysis))
+}
+
+fn mermaid_told(stream: &ValueStream, analysis: &Analysis) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -253,6 +264,6 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     if !rework_links.is_empty() {
         let _ = writeln!(out, "    linkStyle {} stroke:#b3261e", join(&rework_links));
     }
-    let _ = writeln!(out, "%% {}", summary_line(analysis));
+    let _ = writeln!(out, "%% {}", summary_line(stream, analysis));
     out
 }

@@ -106,6 +106,8 @@ struct PlanRow {
 #[template(path = "report.html")]
 struct ReportPage<'a> {
     version: &'static str,
+    /// The day convention, stated in the footer.
+    days: String,
     name: &'a str,
     description: Option<&'a str>,
     customer: Option<&'a str>,
@@ -147,6 +149,7 @@ fn reason_words(code: vsm_core::bottleneck::ReasonCode) -> &'static str {
         ReasonCode::LowCompleteAccurate => "Low %C&A",
         ReasonCode::Rework => "Rework",
         ReasonCode::ManualOnCriticalPath => "Manual on the critical path",
+        ReasonCode::SlowerThanTakt => "Slower than takt",
     }
 }
 
@@ -212,6 +215,17 @@ fn distribution_rows(stream: &ValueStream, measurement: &Measurement) -> Vec<Dis
 /// error names the sheet it needs); without, the sheet is A3 and the map fills it whatever its
 /// text comes to. Either way the [`Fit`] says how the map prints.
 pub fn render_measured(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<(&Measurement, &str)>,
+    trend: Option<&crate::trend::Trend>,
+    dora: Option<&crate::dora::HtmlSection>,
+    paper: Option<Paper>,
+) -> Result<(String, Fit), PaperError> {
+    stream.told(|| render_told(stream, analysis, measured, trend, dora, paper))
+}
+
+fn render_told(
     stream: &ValueStream,
     analysis: &Analysis,
     measured: Option<(&Measurement, &str)>,
@@ -298,6 +312,20 @@ pub fn render_measured(
             note: format!("p50 {}, p95 {}", m.items.p50.human(), m.items.p95.human()),
         };
     }
+    if let [(_, takt, takt_note), (_, demand, demand_note)] =
+        &crate::report::demand_rows(stream, analysis)[..]
+    {
+        cards.push(Card {
+            label: "Takt time",
+            value: takt.clone(),
+            note: takt_note.clone(),
+        });
+        cards.push(Card {
+            label: "Demand",
+            value: demand.clone(),
+            note: demand_note.clone(),
+        });
+    }
     let ladder_untimed = headline.is_some_and(|m| m.ladder.iter().any(|r| !r.timed));
     let ladder: Vec<LadderRow> = headline
         .map(|m| {
@@ -332,7 +360,14 @@ pub fn render_measured(
                 "manual"
             },
             process: metrics.process_time.human(),
-            wait: metrics.wait_time.human(),
+            wait: match &step.queue {
+                Some(_) => format!(
+                    "{} ({} waiting)",
+                    crate::report::wait_cell(step, metrics.wait_time),
+                    crate::report::queue_cell(step)
+                ),
+                None => crate::report::wait_cell(step, metrics.wait_time),
+            },
             lead: metrics.lead_time.human(),
             complete_accurate: metrics.complete_accurate.to_string(),
             share: pct(metrics.lead_time_share_percent),
@@ -421,6 +456,7 @@ pub fn render_measured(
         .unwrap_or_default();
     let page = ReportPage {
         version: env!("CARGO_PKG_VERSION"),
+        days: stream.working_time.convention(),
         name: &stream.name,
         description: stream.description.as_deref(),
         customer: stream.customer.as_deref(),

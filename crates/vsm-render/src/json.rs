@@ -11,6 +11,9 @@ use vsm_core::measure::StepProvenance;
 use vsm_core::model::{Endpoint, Improvement, Step, ValueStream};
 use vsm_core::{Duration, Percent};
 
+pub use crate::queue::{DemandReport, QueueReport, TypeCount, TypeRate, WorkingTimeReport};
+use crate::queue::{demand_report, queue_report};
+
 /// Bumped on any change that is not an addition.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -18,6 +21,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report<'a> {
     pub schema_version: u32,
     pub map: MapInfo<'a>,
+    /// What a day is: the map's working day and week, and the days waits count in.
+    pub working_time: WorkingTimeReport,
     pub summary: Summary,
     /// For a measured map: the items' lead time (the headline) and the ladder that adds up to
     /// its mean. Absent for an estimated map.
@@ -78,6 +83,14 @@ pub struct Summary {
     /// made without provenance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<&'static str>,
+    /// The lead time in the days waits count in (`working_time.wait_days`).
+    pub lead_time_days: f64,
+    /// Available working time a day / demand a day; `null` without a demand.
+    pub takt_time_seconds: Option<f64>,
+    /// The customer's demand; `null` when the map gives none.
+    pub demand: Option<DemandReport>,
+    /// Working time available a day to meet the demand.
+    pub available_seconds_per_day: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -206,6 +219,10 @@ pub struct StepReport<'a> {
     pub artifacts_in: &'a [String],
     pub artifacts_out: &'a [String],
     pub notes: Option<&'a str>,
+    /// `estimated` (written) or `derived` (from the queue by Little's law), before measuring.
+    pub wait_time_source: &'static str,
+    /// Items waiting before the step; `null` when the map does not count them.
+    pub queue: Option<QueueReport>,
     /// Where the step's numbers come from; absent in reports made without provenance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<ProvenanceReport>,
@@ -311,7 +328,7 @@ pub(crate) fn seconds(duration: Duration) -> f64 {
 
 /// Rounds a percentage to two decimals.
 pub(crate) fn percent(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
+    vsm_core::percent::round_percent(value)
 }
 
 fn ids(stream: &ValueStream, path: &[usize]) -> Vec<String> {
@@ -338,6 +355,7 @@ impl<'a> Report<'a> {
                 scope_start: stream.scope.start.as_deref(),
                 scope_end: stream.scope.end.as_deref(),
             },
+            working_time: WorkingTimeReport::of(&stream.working_time),
             summary: Summary {
                 lead_time_seconds: seconds(s.lead_time),
                 process_time_seconds: seconds(s.process_time),
@@ -354,6 +372,10 @@ impl<'a> Report<'a> {
                 critical_path: ids(stream, &analysis.critical_path),
                 critical_path_with_rework: ids(stream, &analysis.critical_path_with_rework),
                 provenance: None,
+                lead_time_days: stream.working_time.days_of(s.lead_time),
+                takt_time_seconds: s.takt_time.map(seconds),
+                demand: demand_report(stream),
+                available_seconds_per_day: seconds(stream.available_per_day()),
             },
             measured: analysis
                 .measured
@@ -404,7 +426,16 @@ impl<'a> Report<'a> {
     pub fn with_provenance(mut self, measured: Option<&crate::measure::Measured<'a>>) -> Self {
         let mut kinds = std::collections::BTreeSet::new();
         for (index, step) in self.steps.iter_mut().enumerate() {
-            let mark = measured.map_or_else(StepProvenance::default, |m| m.provenance[index]);
+            let mark = measured.map_or_else(
+                || {
+                    let mut mark = StepProvenance::default();
+                    if step.wait_time_source == "derived" {
+                        mark.wait_time = vsm_core::measure::Provenance::Derived;
+                    }
+                    mark
+                },
+                |m| m.provenance[index],
+            );
             for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
                 kinds.insert(kind.as_str());
             }
@@ -457,6 +488,11 @@ fn step_report<'a>(
         artifacts_in: &step.artifacts_in,
         artifacts_out: &step.artifacts_out,
         notes: step.notes.as_deref(),
+        wait_time_source: match step.wait_source {
+            vsm_core::worktime::WaitSource::Estimated => "estimated",
+            vsm_core::worktime::WaitSource::Derived => "derived",
+        },
+        queue: queue_report(stream, step),
         provenance: None,
         estimate: None,
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle, presets};
 use vsm_core::analysis::Analysis;
 use vsm_core::model::ValueStream;
+use vsm_core::worktime::WaitSource;
 use vsm_core::{Duration, format_number};
 
 /// How the document is marked up.
@@ -84,6 +85,10 @@ fn path_names(stream: &ValueStream, path: &[usize]) -> String {
 }
 
 pub fn render(stream: &ValueStream, analysis: &Analysis, style: Style) -> String {
+    stream.told(|| render_told(stream, analysis, style))
+}
+
+fn render_told(stream: &ValueStream, analysis: &Analysis, style: Style) -> String {
     let mut out = String::new();
     heading(
         &mut out,
@@ -169,7 +174,11 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
     let others: Vec<(&str, String, String)> = vec![
         (
             "Process time",
-            s.process_time.human(),
+            if stream.demand.is_some() {
+                with_seconds(s.process_time)
+            } else {
+                s.process_time.human()
+            },
             measured_or_path(
                 "hands-on time per item: each step's mean, weighted by the share of items in it",
                 "hands-on time along the critical path",
@@ -222,6 +231,7 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
             .into_iter()
             .map(|(metric, value, note)| (metric.to_string(), value, note)),
     );
+    rows.extend(demand_rows(stream, analysis));
     if let Some(measured) = measured {
         rows.insert(
             leads + 2,
@@ -248,7 +258,50 @@ fn summary_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, 
         summary.add_row(vec![metric, value, cell(style, &note)]);
     }
     push_table(out, &summary);
+    let _ = writeln!(out, "\nDays: {}.", stream.working_time.convention());
     out.push('\n');
+}
+
+/// The summary's takt time and demand rows, when the map gives its demand.
+pub(crate) fn demand_rows(
+    stream: &ValueStream,
+    analysis: &Analysis,
+) -> Vec<(String, String, String)> {
+    let (Some(demand), Some(takt)) = (&stream.demand, analysis.summary.takt_time) else {
+        return Vec::new();
+    };
+    let per_day = vsm_core::worktime::format_count(demand.total.per_day);
+    vec![
+        (
+            "Takt time".into(),
+            with_seconds(takt),
+            format!(
+                "available {} a day / demand {per_day} a day",
+                working_hours(stream.available_per_day())
+            ),
+        ),
+        (
+            "Demand".into(),
+            format!("{per_day}/day"),
+            format!("{}, per working day", demand.total.written),
+        ),
+    ]
+}
+
+/// A duration of one to sixty minutes with its seconds, as production figures are written:
+/// `3m 8s (188s)`; others as they are.
+pub(crate) fn with_seconds(duration: Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    if (60.0..3600.0).contains(&seconds) {
+        format!("{} ({}s)", duration.human(), format_number(seconds, 1))
+    } else {
+        duration.human()
+    }
+}
+
+/// Hours of a working day, told in hours and minutes whatever day reports tell durations in.
+pub(crate) fn working_hours(duration: Duration) -> String {
+    vsm_core::in_working_days(None, || duration.human())
 }
 
 /// Where a measured map's mean lead time goes: the rungs add up to it.
@@ -285,24 +338,25 @@ fn ladder_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, s
 
 fn steps_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {
     heading(out, style, 2, "Steps");
-    let mut steps = table(
-        style,
-        &[
-            "#",
-            "Step",
-            "Team",
-            "Kind",
-            "Process",
-            "Wait",
-            "Lead",
-            "%C&A",
-            "Share of LT",
-            "Critical",
-        ],
-        4,
-    );
+    let queues = stream.steps.iter().any(|step| step.queue.is_some());
+    let mut header = vec![
+        "#",
+        "Step",
+        "Team",
+        "Kind",
+        "Process",
+        "Wait",
+        "Lead",
+        "%C&A",
+        "Share of LT",
+        "Critical",
+    ];
+    if queues {
+        header.insert(5, "Queue");
+    }
+    let mut steps = table(style, &header, 4);
     for (index, (step, metrics)) in stream.steps.iter().zip(&analysis.steps).enumerate() {
-        steps.add_row(vec![
+        let mut row = vec![
             (index + 1).to_string(),
             cell(style, &crate::step_name(step)),
             cell(style, step.team.as_deref().unwrap_or("-")),
@@ -313,15 +367,50 @@ fn steps_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, st
             }
             .to_string(),
             metrics.process_time.human(),
-            metrics.wait_time.human(),
+            wait_cell(step, metrics.wait_time),
             metrics.lead_time.human(),
             metrics.complete_accurate.to_string(),
             pct(metrics.lead_time_share_percent),
             if metrics.on_critical_path { "yes" } else { "" }.to_string(),
-        ]);
+        ];
+        if queues {
+            row.insert(5, queue_cell(step));
+        }
+        steps.add_row(row);
     }
     push_table(out, &steps);
+    if stream
+        .steps
+        .iter()
+        .any(|s| s.wait_source == WaitSource::Derived)
+    {
+        out.push_str("\n≈ wait derived from the queue by Little's law: queue / throughput (`vsm analyze --explain STEP` shows the arithmetic).\n");
+    }
     out.push('\n');
+}
+
+/// A step's wait, marked `≈` when derived from its queue.
+pub(crate) fn wait_cell(step: &vsm_core::model::Step, wait: Duration) -> String {
+    match step.wait_source {
+        WaitSource::Derived => format!("≈{}", wait.human()),
+        WaitSource::Estimated => wait.human(),
+    }
+}
+
+/// A step's queue: `7000` or `4600 left + 2400 right`; `-` without one.
+pub(crate) fn queue_cell(step: &vsm_core::model::Step) -> String {
+    let Some(queue) = &step.queue else {
+        return "-".into();
+    };
+    if queue.by_type.is_empty() {
+        return vsm_core::worktime::format_count(queue.total);
+    }
+    queue
+        .by_type
+        .iter()
+        .map(|(name, count)| format!("{} {name}", vsm_core::worktime::format_count(*count)))
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 fn bottlenecks_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, style: Style) {

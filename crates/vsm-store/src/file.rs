@@ -69,6 +69,54 @@ pub fn open_migrated(
     }
 }
 
+/// Opens an existing `path` to read it, writing nothing: no migration, no journal mode, not
+/// even SQLite's shared-memory file where the folder is read-only. Returns the connection and
+/// the file's schema version (0: no schema of ours, as in an empty file), for the caller to
+/// judge; waits at most `busy_timeout` where a writer holds a lock that readers must wait for.
+pub fn open_read_only(path: &Path, busy_timeout: Duration) -> rusqlite::Result<(Connection, i64)> {
+    let open = |target: &Path, flags: OpenFlags| -> rusqlite::Result<(Connection, i64)> {
+        let connection = Connection::open_with_flags(target, flags)?;
+        connection.busy_timeout(busy_timeout)?;
+        let version = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        Ok((connection, version))
+    };
+    let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    match open(path, read_only) {
+        // A database in write-ahead-log mode needs its `-shm` file, which a read-only folder
+        // cannot hold. No writer can be at work there (it would need the same file), so the
+        // file is read as it lies on disk.
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen)
+            ) =>
+        {
+            match immutable_uri(path) {
+                Some(uri) => open(Path::new(&uri), read_only | OpenFlags::SQLITE_OPEN_URI),
+                None => Err(e),
+            }
+        }
+        opened => opened,
+    }
+}
+
+/// `file:/abs/path?mode=ro&immutable=1`: the file read as it lies, without locks or the
+/// shared-memory file. `None` for a path that is not UTF-8.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut uri = String::from("file:");
+    for c in absolute.to_str()?.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Some(uri)
+}
+
 /// Refuses a database of something else before touching it (not even its journal mode): tables,
 /// and no schema version (ours start at 1).
 fn foreign(c: &Connection, busy_timeout: Duration) -> Result<(), OpenError> {

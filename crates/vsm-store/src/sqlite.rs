@@ -6,9 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{
-    Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior, params,
-};
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use crate::error::from_sqlite;
 use crate::file::{self, OpenError};
@@ -92,32 +90,8 @@ impl Sqlite {
         if !path.exists() {
             return Err(StoreError::Missing { path: display });
         }
-        let open = |target: &Path, flags: OpenFlags| -> rusqlite::Result<(Connection, i64)> {
-            let connection = Connection::open_with_flags(target, flags)?;
-            connection.busy_timeout(busy_timeout)?;
-            let version = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-            Ok((connection, version))
-        };
-        let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let (connection, version) = match open(path, read_only) {
-            Ok(opened) => opened,
-            // A database in write-ahead-log mode needs its `-shm` file, which a read-only folder
-            // cannot hold. No writer can be at work there (it would need the same file), so the
-            // file is read as it lies on disk.
-            Err(e)
-                if matches!(
-                    e.sqlite_error_code(),
-                    Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen)
-                ) =>
-            {
-                match immutable_uri(path) {
-                    Some(uri) => open(Path::new(&uri), read_only | OpenFlags::SQLITE_OPEN_URI)
-                        .map_err(|e| from_sqlite(&display, busy_timeout, &e))?,
-                    None => return Err(from_sqlite(&display, busy_timeout, &e)),
-                }
-            }
-            Err(e) => return Err(from_sqlite(&display, busy_timeout, &e)),
-        };
+        let (connection, version) = file::open_read_only(path, busy_timeout)
+            .map_err(|e| from_sqlite(&display, busy_timeout, &e))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(StoreError::TooNew {
                 path: display,
@@ -196,23 +170,6 @@ impl Sqlite {
         }
         Ok(snapshots)
     }
-}
-
-/// `file:/abs/path?mode=ro&immutable=1`: the file read as it lies, without locks or the
-/// shared-memory file. `None` for a path that is not UTF-8.
-fn immutable_uri(path: &Path) -> Option<String> {
-    let absolute = std::path::absolute(path).ok()?;
-    let mut uri = String::from("file:");
-    for c in absolute.to_str()?.chars() {
-        match c {
-            '%' => uri.push_str("%25"),
-            '?' => uri.push_str("%3f"),
-            '#' => uri.push_str("%23"),
-            c => uri.push(c),
-        }
-    }
-    uri.push_str("?mode=ro&immutable=1");
-    Some(uri)
 }
 
 /// The analysis as stored: zlib-compressed JSON.

@@ -54,6 +54,41 @@ pub const REPORTS: &[(Format, &str)] = &[
     (Format::Markdown, ""),
 ];
 
+/// A window's `--from` or `--to`: a day, `YYYY-MM-DD` (from its midnight, UTC), or a time in
+/// RFC 3339 with its offset. Anything else is refused in our words, quoting the value, with
+/// both forms (the date library's own message speaks of its types).
+pub fn window_bound(text: &str) -> Result<jiff::Timestamp, String> {
+    let quoted = vsm_core::diagnostic::shorten(text);
+    let forms = "give a day as YYYY-MM-DD (e.g. `2024-03-10`, from midnight UTC) or a time as \
+                 RFC 3339 with its offset (e.g. `2024-03-10T05:00:00Z`)";
+    let trimmed = text.trim();
+    // A day: exactly `YYYY-MM-DD` (jiff also reads longer years and a time after it).
+    let shaped_as_day = trimmed.len() == 10
+        && trimmed.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if shaped_as_day {
+        let day: jiff::civil::Date = trimmed
+            .parse()
+            .map_err(|_| format!("`{quoted}` is not a day of the calendar; {forms}"))?;
+        return jiff::tz::Offset::UTC
+            .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+            .map_err(|_| {
+                format!("{day} is past the last day vsm can count time to (9999-12-30); give an earlier date")
+            });
+    }
+    if let Ok(at) = trimmed.parse::<jiff::Timestamp>() {
+        return Ok(at);
+    }
+    if trimmed.parse::<jiff::civil::DateTime>().is_ok() {
+        return Err(format!(
+            "`{quoted}` is a time without an offset; add one (`Z` for UTC, or e.g. `+02:00`), or {forms}"
+        ));
+    }
+    Err(format!("`{quoted}` is neither a day nor a time; {forms}"))
+}
+
 /// How to read an event log.
 #[derive(Debug, clap::Args)]
 pub struct LogOptions {

@@ -11,6 +11,7 @@ mod diagnostics;
 mod imports;
 mod invocation;
 mod output;
+mod remote;
 mod simulate;
 mod templates;
 
@@ -45,6 +46,9 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     Trend(cmd::trend::Args),
     Schema(cmd::schema::Args),
+    Serve(cmd::serve::Args),
+    Push(cmd::push::Args),
+    Pull(cmd::pull::Args),
     Demo(cmd::demo::Args),
 }
 
@@ -77,6 +81,9 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Snapshot(args) => cmd::snapshot::run(&args),
         Command::Trend(args) => cmd::trend::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
+        Command::Push(args) => cmd::push::run(&args),
+        Command::Pull(args) => cmd::pull::run(&args),
         Command::Demo(args) => cmd::demo::run(&args),
     }
 }

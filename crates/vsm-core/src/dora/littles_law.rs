@@ -43,9 +43,11 @@ pub fn check(changes: &[ChangeFact], from: Timestamp, to: Timestamp) -> Option<L
         return None;
     }
     let in_window = |at: Timestamp| from <= at && at < to;
+    // A change deployed before its first commit has no lead time: it is left out of both
+    // sides (its time in progress is none anyway).
     let deployed: Vec<&ChangeFact> = changes
         .iter()
-        .filter(|c| c.deployed.is_some_and(in_window))
+        .filter(|c| c.deployed.is_some_and(in_window) && c.lead_time.is_some())
         .collect();
     if deployed.is_empty() {
         return None;
@@ -110,6 +112,7 @@ mod tests {
             deployed: deployed.map(day),
             via: None,
             lead_time: deployed.map(|d| Duration::from_days((d - started) as u64)),
+            no_lead_time: None,
             not_deployed: None,
         }
     }

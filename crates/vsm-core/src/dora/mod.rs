@@ -9,12 +9,17 @@
 //! hard-coded production environment, deployments with no new changes dropped): the tests in
 //! `tests.rs` are named after each.
 
+mod changes;
 mod compute;
+mod history;
+mod incidents;
 mod littles_law;
 mod period;
 mod services;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_data_quality;
 
 use jiff::Timestamp;
 
@@ -75,6 +80,8 @@ pub struct Commit {
     pub committed: Option<Timestamp>,
     /// Whether git's history of it (its parents) is in the store.
     pub in_history: bool,
+    /// Its parents, first parent first, where git's history gave them.
+    pub parents: Vec<String>,
 }
 
 /// A pull request (GitHub) or merge request (GitLab).
@@ -241,10 +248,16 @@ pub struct Figures {
     pub failed_deployments: usize,
     /// `failed_deployments / production_deployments` (a fraction), when there is one.
     pub change_failure_rate: Option<f64>,
-    /// Failure (a failed deployment, an incident's start) to recovery.
+    /// Failure to recovery, over the failures of deployments that started in the span: failed
+    /// deployments (to the next success) and incidents attributed to a deployment (to their
+    /// resolution).
     pub recovery: Distribution,
     /// Failures in the span not recovered from by the end of the data.
     pub unrecovered: usize,
+    /// Incidents attributed to a deployment that started in the span: among the failures.
+    pub incidents_attributed: usize,
+    /// Incidents that started in the span attributed to no deployment: in no figure.
+    pub incidents_unattributed: usize,
     /// Successful production deployments that were fixes of an earlier one.
     pub rework: usize,
     /// `rework / deployments`, when there is a deployment.
@@ -320,7 +333,11 @@ pub struct ChangeFact {
     pub deployment: Option<String>,
     pub deployed: Option<Timestamp>,
     pub via: Option<Via>,
+    /// From its first commit to its deployment; none when the deployment happened before the
+    /// first commit (see `no_lead_time`).
     pub lead_time: Option<Duration>,
+    /// Why a deployed change has no lead time: it was deployed before its first commit.
+    pub no_lead_time: Option<String>,
     /// Why it has no deployment.
     pub not_deployed: Option<String>,
 }

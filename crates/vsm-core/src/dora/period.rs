@@ -52,19 +52,35 @@ impl Period {
         start.checked_add(step).unwrap_or(Date::MAX)
     }
 
-    /// The periods that `[from, to)` touches, as `[start, end)` days.
+    /// The periods that `[from, to)` touches, as `[start, end)` days, the first and the last
+    /// cut to the window: a week of a window that starts on a Wednesday starts on that
+    /// Wednesday, so that no period is said to start before the window (nor end after it).
     pub fn spans(self, from: Timestamp, to: Timestamp) -> Vec<(Date, Date)> {
         let mut spans = Vec::new();
         if to <= from {
             return spans;
         }
+        let first = Offset::UTC.to_datetime(from).date();
+        // The day after the window's last instant: `to`'s day, or the next when `to` is not
+        // at midnight.
+        let last = Offset::UTC.to_datetime(to);
+        let last = if last.time() == jiff::civil::Time::midnight() {
+            last.date()
+        } else {
+            last.date().tomorrow().unwrap_or(Date::MAX)
+        };
         let mut start = self.start_of(from);
         while midnight(start) < to && start < Date::MAX {
             let end = self.next(start);
-            spans.push((start, end));
+            spans.push((start.max(first), end.min(last)));
             start = end;
         }
         spans
+    }
+
+    /// Whether `[start, end)` is a whole period (not one cut by a window's ends).
+    pub fn is_whole(self, start: Date, end: Date) -> bool {
+        self.start_of(midnight(start)) == start && self.next(start) == end
     }
 }
 
@@ -151,4 +167,50 @@ pub fn per_day(text: &str) -> Option<f64> {
         _ => return None,
     };
     Some(count / days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    /// `vsm dora --from 2024-03-10 --period week` labelled its first week 2024-03-04, six days
+    /// before the window, and its last month ran past `--to`.
+    #[test]
+    fn the_first_and_last_periods_are_cut_to_the_window() {
+        let weeks = Period::Week.spans(at("2024-03-10T00:00:00Z"), at("2024-03-20T00:00:00Z"));
+        let days: Vec<(String, String)> = weeks
+            .iter()
+            .map(|(s, e)| (s.to_string(), e.to_string()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2024-03-10".into(), "2024-03-11".into()),
+                ("2024-03-11".into(), "2024-03-18".into()),
+                ("2024-03-18".into(), "2024-03-20".into()),
+            ]
+        );
+        let whole: Vec<bool> = weeks
+            .iter()
+            .map(|(s, e)| Period::Week.is_whole(*s, *e))
+            .collect();
+        assert_eq!(whole, [false, true, false]);
+        let months = Period::Month.spans(at("2024-01-15T00:00:00Z"), at("2024-03-01T05:00:00Z"));
+        assert_eq!(
+            months.first().map(|(s, _)| s.to_string()).as_deref(),
+            Some("2024-01-15")
+        );
+        assert_eq!(
+            months.last().map(|(s, e)| (s.to_string(), e.to_string())),
+            Some(("2024-03-01".into(), "2024-03-02".into()))
+        );
+        // A window of whole periods is left whole.
+        let whole = Period::Month.spans(at("2024-01-01T00:00:00Z"), at("2024-03-01T00:00:00Z"));
+        assert!(whole.iter().all(|(s, e)| Period::Month.is_whole(*s, *e)));
+        assert_eq!(whole.len(), 2);
+    }
 }

@@ -59,6 +59,7 @@ mod tests {
             authored: None,
             committed: None,
             in_history: true,
+            parents: Vec::new(),
         };
         let mut delivery = Delivery {
             commits: vec![commit("pay-api"), commit("org/pay-web"), commit("org/shop")],

@@ -5,15 +5,15 @@ use jiff::Timestamp;
 use super::*;
 
 /// Hours after Monday 2024-01-01 00:00 UTC.
-fn at(hours: i64) -> Timestamp {
+pub(super) fn at(hours: i64) -> Timestamp {
     Timestamp::from_second(1_704_067_200 + hours * 3600).unwrap()
 }
 
-fn hours(n: u64) -> Duration {
+pub(super) fn hours(n: u64) -> Duration {
     Duration::from_hours(n)
 }
 
-fn deployment(
+pub(super) fn deployment(
     id: &str,
     environment: &str,
     status: &str,
@@ -33,7 +33,7 @@ fn deployment(
     }
 }
 
-fn commit(id: &str, title: &str, hour: i64) -> Commit {
+pub(super) fn commit(id: &str, title: &str, hour: i64) -> Commit {
     Commit {
         id: id.into(),
         service: Some("shop".into()),
@@ -41,10 +41,17 @@ fn commit(id: &str, title: &str, hour: i64) -> Commit {
         authored: Some(at(hour)),
         committed: Some(at(hour)),
         in_history: true,
+        parents: Vec::new(),
     }
 }
 
-fn pull(id: &str, commits: &[&str], opened: i64, merged: i64, merge_commit: &str) -> PullRequest {
+pub(super) fn pull(
+    id: &str,
+    commits: &[&str],
+    opened: i64,
+    merged: i64,
+    merge_commit: &str,
+) -> PullRequest {
     PullRequest {
         id: id.into(),
         service: Some("shop".into()),
@@ -57,7 +64,7 @@ fn pull(id: &str, commits: &[&str], opened: i64, merged: i64, merge_commit: &str
     }
 }
 
-fn incident(id: &str, hour: i64, resolved: i64) -> Issue {
+pub(super) fn incident(id: &str, hour: i64, resolved: i64) -> Issue {
     Issue {
         id: id.into(),
         labels: vec!["Incident".into()],
@@ -68,7 +75,7 @@ fn incident(id: &str, hour: i64, resolved: i64) -> Issue {
 }
 
 /// Two weeks from the Monday.
-fn window() -> Window {
+pub(super) fn window() -> Window {
     Window {
         from: at(0),
         to: at(14 * 24),
@@ -77,7 +84,7 @@ fn window() -> Window {
     }
 }
 
-fn run(delivery: &Delivery) -> Report {
+pub(super) fn run(delivery: &Delivery) -> Report {
     report(delivery, &Config::default(), &window())
 }
 

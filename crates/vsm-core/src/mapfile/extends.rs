@@ -90,6 +90,7 @@ pub(super) fn build_extending(
     base: &ValueStream,
 ) -> Option<ValueStream> {
     let top = reader.object_requiring(root, &fields::MAP, false)?;
+    reader.working_time = super::demand::read_working_time(reader, &top, Some(base));
     let location = top.location();
     let reference = |id: &str| Reference {
         id: id.to_string(),
@@ -111,6 +112,10 @@ pub(super) fn build_extending(
                     .collect(),
             ),
             complete: true,
+            queue: step.queue.as_ref().map(|_| super::demand::QueueNote {
+                location,
+                wait_written: step.wait_source == crate::worktime::WaitSource::Estimated,
+            }),
         })
         .collect();
     if let Some(node) = top.get("remove") {

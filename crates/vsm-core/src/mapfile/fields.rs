@@ -33,6 +33,14 @@ pub enum Kind {
     Percent,
     /// A number per day, week or month: `1/day`, `3/week`.
     Rate,
+    /// Items per working day, week or month: `920/day`, `18400/month`.
+    ItemRate,
+    /// An [`Kind::ItemRate`], or one per item type: `{ left: 12000/month, right: 6400/month }`.
+    Demand,
+    /// A number of items, or one per item type: `23`, `{ features: 12, defects: 4 }`.
+    Queue,
+    /// Working time a day or week: `7h 40m/day`.
+    TimePerDay,
     /// A mapping from names the user chooses to one text or a list of them (`services:`).
     NamedTextLists,
     /// A calendar date, `YYYY-MM-DD`.
@@ -114,6 +122,7 @@ const PERIOD_NAMES: [&str; 3] = names(&PERIODS);
 pub const LAST_EVENT: [(bool, &str); 2] = [(false, "in_progress"), (true, "done")];
 const LAST_EVENT_NAMES: [&str; 2] = names(&LAST_EVENT);
 const SPAN_NAMES: [&str; 2] = names(&Span::ALL);
+const WAIT_DAYS: [&str; 2] = names(&crate::worktime::WaitDays::ALL);
 /// The working days of a calendar's `days:`, with their index from monday.
 pub const WEEKDAYS: [(usize, &str); 7] = [
     (0, "mon"),
@@ -310,17 +319,27 @@ pub static STEP: ObjectSpec = ObjectSpec {
         field(
             "process_time",
             Kind::Duration,
-            "Hands-on time for one item, e.g. `2h`, `1d 4h`.",
+            "Hands-on time for one item, e.g. `2h`, `1d 4h`; days and weeks are working days and weeks when the map sets `working_day:` (else 24h days, 7-day weeks).",
         ),
         field(
             "wait_time",
             Kind::Duration,
-            "Time an item waits before this step starts, e.g. `3d`.",
+            "Time an item waits before this step starts, e.g. `3d`; days are calendar days unless the map says `wait_days: working`.",
         ),
         field(
             "lead_time",
             Kind::Duration,
             "Wait time plus process time; give it instead of `wait_time` to derive the wait.",
+        ),
+        field(
+            "queue",
+            Kind::Queue,
+            "Items waiting before the step, e.g. `23`, or per item type: `{ features: 12, defects: 4 }`. Without `wait_time`, the wait is derived by Little's law: queue / throughput (the step's `throughput`, else the map's `demand`).",
+        ),
+        field(
+            "throughput",
+            Kind::ItemRate,
+            "Items the step gets through, e.g. `40/week`: turns its queue into a wait instead of the map's demand.",
         ),
         field(
             "complete_accurate",
@@ -497,6 +516,36 @@ pub static MAP: ObjectSpec = ObjectSpec {
             "dora",
             Kind::Object(&DORA),
             "The DORA metrics of the stream's delivery, from the event store `vsm fetch` writes: `vsm dora --map`, and `vsm snapshot`, `vsm report` and `vsm check` include them.",
+        ),
+        field(
+            "working_day",
+            Kind::Duration,
+            "How long a working day is, e.g. `8h`: process times written in days (and weeks of `working_week` days) count in it. Without it, a day of process time is 24h, as before vsm knew working days; demand and takt time count in an 8h day.",
+        ),
+        field(
+            "working_week",
+            Kind::Integer { min: 1 },
+            "Working days a week (default 5).",
+        ),
+        field(
+            "working_month",
+            Kind::Integer { min: 1 },
+            "Working days a month, for a demand per month (default: four working weeks, 20).",
+        ),
+        field(
+            "wait_days",
+            Kind::Choice(&WAIT_DAYS),
+            "What a day of waiting is: `calendar` (the default: 24h, waits run through nights and weekends) or `working` (the working day, as lean texts count production lead time; reports then tell durations in working days).",
+        ),
+        field(
+            "demand",
+            Kind::Demand,
+            "What the customer asks for, per working day, week or month: `920/day`, or per item type `{ left: 12000/month, right: 6400/month }`. Gives takt time, turns queues into waits, and is `vsm simulate`'s arrival rate.",
+        ),
+        field(
+            "available",
+            Kind::TimePerDay,
+            "Working time available a day to meet the demand, e.g. `7h 40m/day` (default: the working day). Takt time = available / demand.",
         ),
         field(
             "extends",

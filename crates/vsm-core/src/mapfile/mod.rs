@@ -4,6 +4,7 @@
 //! because serde stops at the first problem and a user fixing a map wants all of them at once.
 
 mod bounds;
+mod demand;
 mod dora;
 mod extends;
 pub mod fields;

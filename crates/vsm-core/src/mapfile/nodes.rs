@@ -15,6 +15,8 @@ pub struct Reader<'s> {
     /// Name comparisons left for "did you mean" suggestions: a map with thousands of steps and
     /// thousands of misspelled references would otherwise compare every pair.
     suggestion_budget: usize,
+    /// The map's working time, read before its steps: process times count in its days.
+    pub(super) working_time: crate::WorkingTime,
 }
 
 /// Comparisons one file may spend on suggestions (well under a second).
@@ -104,6 +106,7 @@ impl<'s> Reader<'s> {
             chars: CharIndex::new(source),
             diagnostics: Vec::new(),
             suggestion_budget: SUGGESTION_BUDGET,
+            working_time: crate::WorkingTime::default(),
         }
     }
 

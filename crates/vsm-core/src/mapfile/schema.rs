@@ -10,6 +10,9 @@ const DURATION_PATTERN: &str = r"^\s*(0|(\d+(\.\d+)?\s*(ms|msec|millis|milliseco
 const PERCENT_PATTERN: &str = r"^\s*\d+(\.\d+)?\s*%?\s*$";
 /// Pattern of a rate such as `1/day`, `0.5/d`, `3/week` or `2/month`.
 const RATE_PATTERN: &str = r"^\s*\d+(\.\d+)?\s*/\s*(day|d|week|w|month)\s*$";
+/// Pattern of working time a day or week: `7h 40m/day`.
+const TIME_PER_DAY_PATTERN: &str =
+    r"^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d|w)[a-z]*[\s,]*)+/\s*(day|d|week|w)\s*$";
 const ID_PATTERN: &str = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$";
 
 /// The JSON Schema (draft-07, which every YAML editor plugin understands) of a map file.
@@ -40,6 +43,14 @@ pub fn json_schema() -> Value {
         "rate".into(),
         json!({
             "description": "How often: a number per day, week (7 days) or month (30 days): `1/day`, `3/week`, `2/month`.",
+            "type": "string",
+            "pattern": RATE_PATTERN
+        }),
+    );
+    definitions.insert(
+        "item_rate".into(),
+        json!({
+            "description": "Items per working day, week or month (`working_week`, `working_month` days): `920/day`, `40/week`, `18400/month`.",
             "type": "string",
             "pattern": RATE_PATTERN
         }),
@@ -142,6 +153,20 @@ fn field_schema(field: &FieldSpec) -> Value {
         Kind::Duration => reference("duration"),
         Kind::Percent => reference("percent"),
         Kind::Rate => reference("rate"),
+        Kind::ItemRate => reference("item_rate"),
+        Kind::Demand => json!({
+            "anyOf": [
+                reference("item_rate"),
+                { "type": "object", "additionalProperties": reference("item_rate") }
+            ]
+        }),
+        Kind::Queue => json!({
+            "anyOf": [
+                { "type": "number", "minimum": 0 },
+                { "type": "object", "additionalProperties": { "type": "number", "minimum": 0 } }
+            ]
+        }),
+        Kind::TimePerDay => json!({ "type": "string", "pattern": TIME_PER_DAY_PATTERN }),
         Kind::NamedTextLists => json!({
             "type": "object",
             "additionalProperties": {

@@ -1,5 +1,6 @@
 //! One step of the map, and the steps together: who follows whom, without a cycle.
 
+use super::demand::{QueueNote, read_queue, read_throughput};
 use super::fields;
 use super::ids::IdTable;
 use super::nodes::{Node, Reader};
@@ -9,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::graph;
 use crate::measure::{Matching, Pattern, Span, StepRule};
 use crate::model::{Designed, Step};
+use crate::worktime::WaitSource;
 use crate::{Duration, Percent};
 
 /// A step as read, before the ids it follows are resolved.
@@ -20,6 +22,8 @@ pub(super) struct StepDraft {
     pub(super) after: Option<Vec<Reference>>,
     /// Whether every field read cleanly; a step with a bad field still defines its id.
     pub(super) complete: bool,
+    /// Where its queue is written, when it has one.
+    pub(super) queue: Option<QueueNote>,
 }
 
 /// Reads one step. With `base` (a map that `extends:` another), fields the entry leaves out keep
@@ -51,13 +55,19 @@ pub(super) fn read_step(
     let automated = automated.unwrap_or(false);
     let process_time = fields
         .get("process_time")
-        .map(|node| (reader.duration(node), node));
+        .map(|node| (reader.process_duration(node), node));
     let wait_time = fields
         .get("wait_time")
-        .map(|node| (reader.duration(node), node));
+        .map(|node| (reader.wait_duration(node), node));
     let lead_time = fields
         .get("lead_time")
-        .map(|node| (reader.duration(node), node));
+        .map(|node| (reader.wait_duration(node), node));
+    let queue_node = fields.get("queue");
+    let queue = queue_node.and_then(|node| read_queue(reader, node));
+    let throughput_node = fields.get("throughput");
+    let throughput = throughput_node.and_then(|node| read_throughput(reader, node));
+    let queue_ok = (queue_node.is_none() || queue.is_some())
+        && (throughput_node.is_none() || throughput.is_some());
     let complete_accurate = fields
         .get("complete_accurate")
         .map(|node| reader.percent(node));
@@ -162,7 +172,17 @@ pub(super) fn read_step(
         None => base.map_or(Percent::HUNDRED, |base| base.step.complete_accurate),
     };
     // A field that was present but unreadable has been reported by the reader.
-    complete &= people_ok && load_ok && automated_ok && artifacts_ok && measure_ok;
+    complete &= people_ok && load_ok && automated_ok && artifacts_ok && measure_ok && queue_ok;
+    // The wait this entry writes; a base step's derived wait is derived again (the demand or
+    // the queue may have changed).
+    let wait_written = wait_time.is_some()
+        || lead_time.is_some()
+        || base.is_some_and(|b| b.step.wait_source == WaitSource::Estimated);
+    let queue = queue.or_else(|| base.and_then(|b| b.step.queue.clone()));
+    let queue_note = queue.as_ref().map(|_| QueueNote {
+        location: queue_node.map_or(fields.location(), |node| reader.location(node)),
+        wait_written,
+    });
     let base_step = base.map(|base| &base.step);
     let (artifacts_in, artifacts_out) = match (fields.get("artifacts"), base_step) {
         (None, Some(base)) => (base.artifacts_in.clone(), base.artifacts_out.clone()),
@@ -186,6 +206,12 @@ pub(super) fn read_step(
             id,
             process_time: process,
             wait_time: wait,
+            wait_source: match base_step {
+                Some(b) if !wait_written => b.wait_source,
+                _ => WaitSource::Estimated,
+            },
+            queue,
+            throughput: throughput.or_else(|| base_step.and_then(|b| b.throughput.clone())),
             complete_accurate,
             artifacts_in,
             artifacts_out,
@@ -204,6 +230,7 @@ pub(super) fn read_step(
         id_location,
         after: after.or_else(|| base.and_then(|b| b.after.clone())),
         complete,
+        queue: queue_note,
     })
 }
 

@@ -2,6 +2,7 @@
 //! entries. Steps, ids, targets, the `measure:` section and `extends:` have files of their own.
 
 use super::bounds::{MAX_REWORK_SHARE, check_totals, derived_share, endless_loop, share_too_high};
+use super::demand::{derive_waits, read_available, read_demand, read_working_time};
 use super::dora::read_dora;
 use super::extends::carry_over;
 use super::fields::{self, ObjectSpec};
@@ -40,6 +41,7 @@ pub fn build(reader: &mut Reader<'_>, root: &Node<'_>) -> Option<ValueStream> {
         return None;
     }
     let top = reader.object(root, &fields::MAP)?;
+    reader.working_time = read_working_time(reader, &top, None);
     if let Some(node) = top.get("remove") {
         reader.report_at(
             node,
@@ -98,6 +100,7 @@ pub(super) fn finish(
         ids.define(reader, "step", &draft.step.id, draft.id_location);
     }
     let id_locations: Vec<Location> = drafts.iter().map(|draft| draft.id_location).collect();
+    let queue_notes: Vec<_> = drafts.iter().map(|draft| draft.queue.clone()).collect();
     let steps = resolve_steps(reader, drafts, &ids);
 
     let systems = read_list(reader, top, "systems", &fields::SYSTEM, |reader, fields| {
@@ -190,7 +193,20 @@ pub(super) fn finish(
         (None, Some(base)) => base.targets.clone(),
         (None, None) => Vec::new(),
     };
+    let demand = match (top.get("demand"), base) {
+        (Some(node), _) => read_demand(reader, node),
+        (None, Some(base)) => base.demand.clone(),
+        (None, None) => None,
+    };
+    let available = match (top.get("available"), base) {
+        (Some(node), _) => read_available(reader, node),
+        (None, Some(base)) => base.available,
+        (None, None) => None,
+    };
     let mut stream = ValueStream {
+        working_time: reader.working_time,
+        demand,
+        available,
         targets,
         name: name?,
         description,
@@ -207,6 +223,7 @@ pub(super) fn finish(
     if let Some(base) = base {
         carry_over(reader, top, base, &mut stream);
     }
+    derive_waits(reader, &mut stream, &queue_notes);
     if !reader.has_errors() {
         // The numbers are read; their totals must fit too, or every report would be wrong.
         let rework_locations = if top.get("rework").is_some() {

@@ -46,7 +46,11 @@ pub(super) fn read_targets(
         let mut value = |key: &str| {
             let node = bound.get(key)?;
             match kind {
-                TargetKind::Duration => reader.duration(node).map(|d| d.as_millis() as f64),
+                // Hands-on time counts in working days; the other durations as waits do.
+                TargetKind::Duration if metric == TargetMetric::ProcessTime => {
+                    reader.process_duration(node).map(|d| d.as_millis() as f64)
+                }
+                TargetKind::Duration => reader.wait_duration(node).map(|d| d.as_millis() as f64),
                 TargetKind::Percent => reader.percent(node).map(Percent::value),
                 TargetKind::Rate => reader.rate(node),
             }
@@ -98,8 +102,10 @@ pub(super) fn read_targets(
 pub(super) fn read_step_targets(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<StepTargets> {
     let target = reader.object(node, &fields::TARGET)?;
     let duration =
-        |reader: &mut Reader<'_>, name| target.get(name).map(|node| reader.duration(node));
-    let process_time = duration(reader, "process_time");
+        |reader: &mut Reader<'_>, name| target.get(name).map(|node| reader.wait_duration(node));
+    let process_time = target
+        .get("process_time")
+        .map(|node| reader.process_duration(node));
     let wait_time = duration(reader, "wait_time");
     let lead_time = duration(reader, "lead_time");
     let complete_accurate = target

@@ -2,7 +2,6 @@
 //! each checked where it is written.
 
 use std::fmt;
-use std::str::FromStr;
 
 use saphyr::{Scalar, YamlData};
 
@@ -154,6 +153,27 @@ impl Reader<'_> {
     }
 
     pub fn duration(&mut self, node: &Node<'_>) -> Option<Duration> {
+        self.duration_in_days(node, Duration::from_days(1), 7)
+    }
+
+    /// Hands-on time: days and weeks are the map's working days and weeks.
+    pub fn process_duration(&mut self, node: &Node<'_>) -> Option<Duration> {
+        let time = self.working_time;
+        self.duration_in_days(node, time.process_day(), time.process_week_days())
+    }
+
+    /// A wait (or a lead time): days are calendar days, or working days under `wait_days: working`.
+    pub fn wait_duration(&mut self, node: &Node<'_>) -> Option<Duration> {
+        let time = self.working_time;
+        self.duration_in_days(node, time.wait_day(), time.wait_week_days())
+    }
+
+    fn duration_in_days(
+        &mut self,
+        node: &Node<'_>,
+        day: Duration,
+        week_days: u32,
+    ) -> Option<Duration> {
         self.with_units(
             node,
             &Units {
@@ -162,6 +182,7 @@ impl Reader<'_> {
                 expected: "a duration such as `2h` or `1d 4h`",
                 help: "use ms, s, m, h, d or w, e.g. `90m`, `1.5h`, `1d 4h`",
             },
+            |text| Duration::parse_in_days(text, day, week_days),
             DurationError::help,
         )
     }
@@ -202,6 +223,7 @@ impl Reader<'_> {
                 expected: "a percentage such as `75%`",
                 help: "write a number from 0 to 100, e.g. `75%`",
             },
+            str::parse::<Percent>,
             PercentError::help,
         )?;
         if let YamlData::Value(Scalar::FloatingPoint(value)) = node.data
@@ -229,15 +251,13 @@ impl Reader<'_> {
 
     /// A value with units, written as text or a bare number; one of another type, or one that
     /// does not parse, is reported.
-    fn with_units<T: FromStr>(
+    fn with_units<T, E: fmt::Display>(
         &mut self,
         node: &Node<'_>,
         units: &Units,
-        error_help: fn(&T::Err) -> String,
-    ) -> Option<T>
-    where
-        T::Err: fmt::Display,
-    {
+        parse: impl Fn(&str) -> Result<T, E>,
+        error_help: fn(&E) -> String,
+    ) -> Option<T> {
         let text = match &node.data {
             YamlData::Value(Scalar::String(text)) => text.to_string(),
             YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => {
@@ -248,7 +268,7 @@ impl Reader<'_> {
                 return None;
             }
         };
-        match text.parse::<T>() {
+        match parse(&text) {
             Ok(value) => Some(value),
             Err(error) => {
                 self.report_at(

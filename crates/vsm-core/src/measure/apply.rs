@@ -14,6 +14,8 @@ pub enum Provenance {
     Mixed,
     /// Set by a future-state map that extends a measured one: the design, not measured.
     Designed,
+    /// Derived from an estimate: a wait from the step's queue by Little's law.
+    Derived,
 }
 
 impl Provenance {
@@ -23,6 +25,7 @@ impl Provenance {
             Provenance::Measured => "measured",
             Provenance::Mixed => "mixed",
             Provenance::Designed => "designed",
+            Provenance::Derived => "derived",
         }
     }
 }
@@ -33,6 +36,19 @@ pub struct StepProvenance {
     pub process_time: Provenance,
     pub wait_time: Provenance,
     pub complete_accurate: Provenance,
+}
+
+impl StepProvenance {
+    /// Where an unmeasured step's numbers come from: estimated, its wait derived from its queue.
+    pub fn of(step: &crate::model::Step) -> StepProvenance {
+        StepProvenance {
+            wait_time: match step.wait_source {
+                crate::worktime::WaitSource::Estimated => Provenance::Estimated,
+                crate::worktime::WaitSource::Derived => Provenance::Derived,
+            },
+            ..StepProvenance::default()
+        }
+    }
 }
 
 impl Default for StepProvenance {
@@ -54,7 +70,7 @@ pub fn apply(
     measurement: &Measurement,
 ) -> (ValueStream, Vec<StepProvenance>) {
     let mut measured = stream.clone();
-    let mut provenance = vec![StepProvenance::default(); stream.steps.len()];
+    let mut provenance: Vec<StepProvenance> = stream.steps.iter().map(StepProvenance::of).collect();
     for step in &measurement.steps {
         let target = &mut measured.steps[step.step];
         let mark = &mut provenance[step.step];

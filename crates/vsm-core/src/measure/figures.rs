@@ -129,6 +129,8 @@ pub struct ItemRecord {
     pub started_by: EventSource,
     /// The event that ended its last visit (at `last_end`), if it left the step.
     pub ended_by: Option<EventSource>,
+    /// When it waited in the queue before the step's first pass (ms since the epoch).
+    pub queued: Vec<(i64, i64)>,
 }
 
 /// Where an item stands at the end of the log.
@@ -214,6 +216,100 @@ pub struct StepMeasurement {
     pub timed: bool,
     /// Every item that entered the step, finished or not.
     pub items: Vec<ItemRecord>,
+    /// The queue before the step over the log's span, and Little's law checked against it.
+    pub queue: QueueMeasurement,
+}
+
+/// How far Little's law may be off before a step's queue is reported as inconsistent: 10%.
+pub const LITTLE_TOLERANCE_PERCENT: f64 = 10.0;
+
+/// The items waiting before a step over the measured window (the log's first to last event, in
+/// working time when the map has a calendar), and Little's law checked: the time-weighted mean
+/// queue against throughput x mean wait.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueMeasurement {
+    /// Time-weighted mean number of items waiting.
+    pub mean: f64,
+    /// The number of items waiting that the queue stays at or under 85% of the time.
+    pub p85: u64,
+    pub max: u64,
+    /// Items that finished the step a day of the window (24 h of its clock).
+    pub throughput_per_day: f64,
+    /// The finished items' mean wait before the step, in days of the window's clock.
+    pub mean_wait_days: f64,
+    /// Little's law: throughput x mean wait, the mean queue the figures imply.
+    pub little: f64,
+    /// How far `little` is from `mean`, in percent of the larger; `None` with no queue at all.
+    pub gap_percent: Option<f64>,
+}
+
+impl QueueMeasurement {
+    /// Whether Little's law holds within [`LITTLE_TOLERANCE_PERCENT`].
+    pub fn consistent(&self) -> bool {
+        self.gap_percent
+            .is_none_or(|gap| gap <= LITTLE_TOLERANCE_PERCENT)
+    }
+
+    /// The queue over a window of `window` ms, from the items' waiting stretches; `elapsed`
+    /// measures a stretch (clock or working time). `completed` items finished the step; the
+    /// finished items waited `mean_wait` ms on average.
+    pub fn of(
+        stretches: &[(i64, i64)],
+        window: (i64, i64),
+        elapsed: impl Fn(i64, i64) -> i64,
+        completed: u64,
+        mean_wait: f64,
+    ) -> QueueMeasurement {
+        let total = elapsed(window.0, window.1).max(1) as f64;
+        let mut changes: Vec<(i64, i64)> = Vec::with_capacity(2 * stretches.len());
+        for &(a, b) in stretches {
+            let (a, b) = (a.max(window.0), b.min(window.1));
+            if b > a {
+                changes.push((a, 1));
+                changes.push((b, -1));
+            }
+        }
+        changes.sort_unstable();
+        // Time at each queue length, over the whole window (zero where nothing waits).
+        let mut at_length: Vec<f64> = vec![0.0];
+        let (mut length, mut since, mut weighted) = (0i64, window.0, 0.0);
+        for (at, change) in changes {
+            let stretch = elapsed(since, at) as f64;
+            let index = length.max(0) as usize;
+            if at_length.len() <= index {
+                at_length.resize(index + 1, 0.0);
+            }
+            at_length[index] += stretch;
+            weighted += stretch * length as f64;
+            length += change;
+            since = at;
+        }
+        at_length[0] += elapsed(since, window.1) as f64;
+        let mean = weighted / total;
+        let mut covered = 0.0;
+        let mut p85 = 0;
+        for (queue, time) in at_length.iter().enumerate() {
+            covered += time;
+            p85 = queue as u64;
+            if covered >= 0.85 * total {
+                break;
+            }
+        }
+        const DAY: f64 = 86_400_000.0;
+        let throughput_per_day = completed as f64 / total * DAY;
+        let mean_wait_days = mean_wait / DAY;
+        let little = throughput_per_day * mean_wait_days;
+        let larger = mean.max(little);
+        QueueMeasurement {
+            mean,
+            p85,
+            max: (at_length.len() - 1) as u64,
+            throughput_per_day,
+            mean_wait_days,
+            little,
+            gap_percent: (larger > 0.0).then(|| (mean - little).abs() * 100.0 / larger),
+        }
+    }
 }
 
 /// One step's parts summed over the items that visited it, in milliseconds.
@@ -316,5 +412,40 @@ impl Measurement {
             + rework / items
             + self.unnamed_total / items;
         (self.lead_total / items - parts) as i64
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+
+    fn clock(a: i64, b: i64) -> i64 {
+        b - a
+    }
+
+    #[test]
+    fn the_mean_queue_is_time_weighted_and_its_p85_a_length() {
+        // Over 10 days: one item waits days 0-4, another days 2-4: 2 items for 2 days, 1 for 2.
+        let stretches = [(0, 4 * DAY), (2 * DAY, 4 * DAY)];
+        let queue = QueueMeasurement::of(&stretches, (0, 10 * DAY), clock, 2, 3.0 * DAY as f64);
+        assert!((queue.mean - 0.6).abs() < 1e-9, "{queue:?}");
+        // Empty 60% of the time, 1 waiting 20%, 2 waiting 20%: the p85 is 2.
+        assert_eq!((queue.p85, queue.max), (2, 2));
+        // 2 items in 10 days, waiting 3 days on average: 0.6, as measured.
+        assert!((queue.little - 0.6).abs() < 1e-9);
+        assert!(queue.consistent());
+    }
+
+    #[test]
+    fn items_still_waiting_at_the_end_break_littles_law() {
+        // A third item waits from day 5 to the end of the log and never finishes the step.
+        let stretches = [(0, 4 * DAY), (2 * DAY, 4 * DAY), (5 * DAY, 10 * DAY)];
+        let queue = QueueMeasurement::of(&stretches, (0, 10 * DAY), clock, 2, 3.0 * DAY as f64);
+        assert!((queue.mean - 1.1).abs() < 1e-9, "{queue:?}");
+        let gap = queue.gap_percent.unwrap();
+        assert!((gap - (1.1 - 0.6) * 100.0 / 1.1).abs() < 1e-9);
+        assert!(!queue.consistent());
     }
 }

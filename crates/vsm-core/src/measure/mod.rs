@@ -31,8 +31,8 @@ mod timeline;
 
 pub use apply::{Provenance, StepProvenance, apply};
 pub use figures::{
-    Coverage, DesignChange, Distribution, EventSource, ItemRecord, Measurement, ObjectRef, Outcome,
-    StepMeasurement, StepTotals, WaitBasis,
+    Coverage, DesignChange, Distribution, EventSource, ItemRecord, LITTLE_TOLERANCE_PERCENT,
+    Measurement, ObjectRef, Outcome, QueueMeasurement, StepMeasurement, StepTotals, WaitBasis,
 };
 pub use rules::{Abandon, Matching, MeasureSource, Pattern, Reentry, Span, StepRule};
 use timeline::Visit;
@@ -417,9 +417,10 @@ impl<'a> Measurer<'a> {
             })
             .collect();
         let unnamed = unnamed_intervals(events, &flags);
-        let time = timeline::attribute(first, end, self.rules.len(), &closed, &unnamed, |a, b| {
-            self.elapsed(a, b)
-        });
+        let mut time =
+            timeline::attribute(first, end, self.rules.len(), &closed, &unnamed, |a, b| {
+                self.elapsed(a, b)
+            });
         // An event (by its place in time order) as the records name it.
         let mut source = |at: usize| EventSource {
             activity: self.activity_name(events[at].activity, &name),
@@ -479,6 +480,7 @@ impl<'a> Measurer<'a> {
                 },
                 started_by,
                 ended_by,
+                queued: std::mem::take(&mut time.queued[rule_index]),
             });
         }
         if finished {
@@ -574,6 +576,18 @@ impl<'a> Measurer<'a> {
                 let returned = items.iter().filter(|r| r.returned).count() as u64;
                 let completed = items.iter().filter(|r| r.last_end.is_some()).count() as u64;
                 let lead_sum = totals.wait + totals.process;
+                let stretches: Vec<(i64, i64)> = items
+                    .iter()
+                    .flat_map(|r| r.queued.iter().copied())
+                    .collect();
+                let finished_waits = finished.len().max(1) as f64;
+                let queue = QueueMeasurement::of(
+                    &stretches,
+                    self.span.unwrap_or((0, 0)),
+                    |a, b| self.elapsed(a, b),
+                    finished.iter().filter(|r| r.last_end.is_some()).count() as u64,
+                    totals.wait as f64 / finished_waits,
+                );
                 StepMeasurement {
                     step: *step,
                     completed,
@@ -601,6 +615,7 @@ impl<'a> Measurer<'a> {
                         .then(|| totals.process as f64 * 100.0 / lead_sum as f64),
                     timed,
                     items,
+                    queue,
                 }
             })
             .collect();

@@ -37,6 +37,9 @@ pub(crate) struct ItemTime {
     pub rework_wait: Vec<i64>,
     pub rework_process: Vec<i64>,
     pub unnamed: i64,
+    /// Per rule: the stretches (ms since the epoch) the item waited for the first pass, in the
+    /// queue before the step.
+    pub queued: Vec<Vec<(i64, i64)>>,
 }
 
 impl ItemTime {
@@ -71,6 +74,7 @@ pub(crate) fn attribute(
         rework_wait: vec![0; rules],
         rework_process: vec![0; rules],
         unnamed: 0,
+        queued: vec![Vec::new(); rules],
     };
     // Boundaries where something starts or ends, and the visits by start (for the gaps).
     let mut points: Vec<i64> = Vec::with_capacity(2 * (visits.len() + unnamed.len()) + 2);
@@ -142,7 +146,14 @@ pub(crate) fn attribute(
                 .find(|&&v| visits[v].start >= b)
                 .copied();
             match next {
-                Some(v) if visits[v].first_pass => time.wait[visits[v].rule] += length,
+                Some(v) if visits[v].first_pass => {
+                    let rule = visits[v].rule;
+                    time.wait[rule] += length;
+                    match time.queued[rule].last_mut() {
+                        Some(last) if last.1 == a => last.1 = b,
+                        _ => time.queued[rule].push((a, b)),
+                    }
+                }
                 Some(v) => time.rework_wait[visits[v].rule] += length,
                 // Only when `end` is not a visit's end (not from the measurer): not waiting for a step.
                 None => time.unnamed += length,

@@ -80,7 +80,10 @@ pub(super) fn explain_text(out: &mut String, report: &Report, metric: Explain, m
                     .clone()
                     .or_else(|| c.not_deployed.clone())
                     .unwrap_or_default(),
-                c.lead_time.map(Duration::human).unwrap_or_default(),
+                c.lead_time
+                    .map(Duration::human)
+                    .or_else(|| c.no_lead_time.clone())
+                    .unwrap_or_default(),
                 c.via.map(|v| v.as_str().to_string()).unwrap_or_default(),
             ]);
         }
@@ -101,7 +104,12 @@ pub(super) fn explain_text(out: &mut String, report: &Report, metric: Explain, m
                     .clone()
                     .or_else(|| i.unattributed.clone())
                     .unwrap_or_default(),
-                i.recovery.map(Duration::human).unwrap_or_default(),
+                match (i.recovery, &i.deployment) {
+                    (Some(d), Some(_)) => d.human(),
+                    // Recovery is over failures of deployments: this one is in no figure.
+                    (Some(d), None) => format!("{} (not counted: unattributed)", d.human()),
+                    (None, _) => String::new(),
+                },
             ]);
         }
         out.push('\n');

@@ -4,8 +4,8 @@
 use vsm_core::dora::Report;
 
 use super::{
-    PERIOD_COLUMNS, coverage_sentence, duration, left_out_line, littles_law_sentence, period_row,
-    rate, short,
+    PERIOD_COLUMNS, counted, coverage_sentence, duration, left_out_line, littles_law_sentence,
+    period_row, rate, recovery_counted, short, verb,
 };
 
 /// The DORA section of the HTML report: the figures of all services over the window, the
@@ -32,38 +32,40 @@ pub fn html_section(store: &str, report: &Report) -> HtmlSection {
         (
             "Deployment frequency".to_string(),
             f.bucket.map_or("-", |b| b.label()).to_string(),
-            format!("{} successful production deployments", f.deployments),
+            counted(f.deployments, "successful production deployment"),
         ),
         (
             "Lead time for changes".to_string(),
             duration(&f.lead_time, |d| d.p50),
             format!(
-                "median; p85 {} over {} changes",
+                "median; p85 {} over {}",
                 duration(&f.lead_time, |d| d.p85),
-                f.lead_time.count
+                counted(f.lead_time.count as usize, "change")
             ),
         ),
         (
             "Change failure rate".to_string(),
             rate(f.change_failure_rate),
             format!(
-                "{} of {} production deployments failed",
-                f.failed_deployments, f.production_deployments
+                "{} of {} failed",
+                f.failed_deployments,
+                counted(f.production_deployments, "production deployment")
             ),
         ),
         (
             "Failed deployment recovery time".to_string(),
             duration(&f.recovery, |d| d.p50),
-            format!(
-                "median; {} failures, {} unrecovered",
-                f.recovery.count as usize + f.unrecovered,
-                f.unrecovered
-            ),
+            format!("median; {}", recovery_counted(f)),
         ),
         (
             "Rework rate".to_string(),
             rate(f.rework_rate),
-            format!("{} of {} deployments were fixes", f.rework, f.deployments),
+            format!(
+                "{} of {} {}",
+                f.rework,
+                counted(f.deployments, "deployment"),
+                verb((f.rework, f.deployments), "was a fix", "were fixes")
+            ),
         ),
     ];
     let services = report
@@ -72,7 +74,7 @@ pub fn html_section(store: &str, report: &Report) -> HtmlSection {
         .map(|s| {
             (
                 s.service.clone(),
-                s.periods.iter().map(period_row).collect(),
+                s.periods.iter().map(|p| period_row(w.period, p)).collect(),
             )
         })
         .collect();

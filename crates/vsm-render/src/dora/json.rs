@@ -104,8 +104,13 @@ pub struct FiguresJson {
     pub production_deployments: usize,
     pub failed_deployments: usize,
     pub change_failure_rate: Option<f64>,
+    /// Over failed deployments and incidents attributed to a deployment.
     pub recovery_time: DistributionJson,
     pub unrecovered: usize,
+    /// Incidents attributed to a deployment: among the recovery's failures.
+    pub incidents_attributed: usize,
+    /// Incidents attributed to no deployment: in no figure.
+    pub incidents_unattributed: usize,
     pub rework: usize,
     pub rework_rate: Option<f64>,
 }
@@ -125,6 +130,8 @@ impl From<&Figures> for FiguresJson {
             change_failure_rate: f.change_failure_rate,
             recovery_time: (&f.recovery).into(),
             unrecovered: f.unrecovered,
+            incidents_attributed: f.incidents_attributed,
+            incidents_unattributed: f.incidents_unattributed,
             rework: f.rework,
             rework_rate: f.rework_rate,
         }
@@ -203,6 +210,9 @@ pub struct ChangeJson<'a> {
     pub deployed: Option<String>,
     pub via: Option<&'static str>,
     pub lead_time: Option<f64>,
+    /// Why a deployed change has no lead time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_lead_time: Option<&'a str>,
     pub not_deployed: Option<&'a str>,
 }
 
@@ -260,6 +270,7 @@ fn change_json(c: &ChangeFact) -> ChangeJson<'_> {
         deployed: c.deployed.map(time),
         via: c.via.map(vsm_core::dora::Via::as_str),
         lead_time: seconds(c.lead_time),
+        no_lead_time: c.no_lead_time.as_deref(),
         not_deployed: c.not_deployed.as_deref(),
     }
 }

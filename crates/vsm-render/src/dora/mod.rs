@@ -2,6 +2,7 @@
 //! as JSON and for people (text, Markdown), and the items behind one metric (`--explain`).
 
 use vsm_core::Duration;
+pub(crate) use vsm_core::diagnostic::counted;
 use vsm_core::dora::{
     ChangeFact, Coverage, DeploymentFact, IncidentFact, LITTLES_LAW_TOLERANCE, LeftOut, LittlesLaw,
     Outcome, Report,
@@ -130,11 +131,44 @@ pub(crate) const PERIOD_COLUMNS: [&str; 8] = [
     "rework",
 ];
 
+/// The verb of `part of total ...`: singular when either is one (`1 of 3 deployments was`, `0
+/// of 1 deployment was`), else plural (`0 of 3 deployments were`).
+pub(crate) fn verb(
+    (part, total): (usize, usize),
+    singular: &'static str,
+    plural: &'static str,
+) -> &'static str {
+    if part == 1 || total == 1 {
+        singular
+    } else {
+        plural
+    }
+}
+
+/// A period's label: its first day, with its length when the window cuts it (`2024-03-10 (1
+/// of 7 days)`), so that a short period's fewer deployments read as such.
+fn period_label(period: vsm_core::dora::Period, p: &vsm_core::dora::PeriodFigures) -> String {
+    if period.is_whole(p.start, p.end) {
+        return p.start.to_string();
+    }
+    let days = |from: jiff::civil::Date, to: jiff::civil::Date| {
+        from.until(to).map_or(0, |span| span.get_days())
+    };
+    let whole = days(
+        period.start_of(vsm_core::dora::period_midnight(p.start)),
+        period.next(period.start_of(vsm_core::dora::period_midnight(p.start))),
+    );
+    format!("{} ({} of {whole} days)", p.start, days(p.start, p.end))
+}
+
 /// One period's line of the table of periods.
-pub(crate) fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
+pub(crate) fn period_row(
+    period: vsm_core::dora::Period,
+    p: &vsm_core::dora::PeriodFigures,
+) -> Vec<String> {
     let f = &p.figures;
     vec![
-        p.start.to_string(),
+        period_label(period, p),
         f.deployments.to_string(),
         duration(&f.lead_time, |d| d.p50),
         duration(&f.lead_time, |d| d.p85),
@@ -145,27 +179,71 @@ pub(crate) fn period_row(p: &vsm_core::dora::PeriodFigures) -> Vec<String> {
     ]
 }
 
+/// Which failures the recovery time is over: failed deployments and incidents attributed to a
+/// deployment, and the unattributed incidents it leaves out.
+pub(crate) fn recovery_counted(f: &vsm_core::dora::Figures) -> String {
+    let failures = f.recovery.count as usize + f.unrecovered;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut text = format!(
+        "{}: {}, {}; {} unrecovered",
+        plural(failures, "failure", "failures"),
+        plural(
+            failures - f.incidents_attributed,
+            "failed deployment",
+            "failed deployments"
+        ),
+        plural(
+            f.incidents_attributed,
+            "incident attributed to a deployment",
+            "incidents attributed to a deployment"
+        ),
+        f.unrecovered
+    );
+    if f.incidents_unattributed > 0 {
+        text.push_str(&format!(
+            "; {} not counted",
+            plural(
+                f.incidents_unattributed,
+                "unattributed incident",
+                "unattributed incidents"
+            )
+        ));
+    }
+    text
+}
+
 /// What the figures could use, in one sentence.
 pub(crate) fn coverage_sentence(c: &Coverage) -> String {
-    format!(
-        "Coverage: {} of {} changes merged in the window reached production; {} of {} production \
-         deployments have a known change set; {} of {} incidents are attributed to a deployment.",
+    let mut text = format!(
+        "Coverage: {} of {} merged in the window reached production; {} of {} {} a known change \
+         set; {} of {} {} attributed to a deployment.",
         c.changes_deployed,
-        c.changes_merged,
+        counted(c.changes_merged, "change"),
         c.deployments_with_change_set,
-        c.deployments,
+        counted(c.deployments, "production deployment"),
+        verb(
+            (c.deployments_with_change_set, c.deployments),
+            "has",
+            "have"
+        ),
         c.incidents_attributed,
-        c.incidents
-    )
+        counted(c.incidents, "incident"),
+        verb((c.incidents_attributed, c.incidents), "is", "are"),
+    );
+    if c.incidents > c.incidents_attributed {
+        // Say which incidents the figures take: only failures of a deployment count.
+        text.pop();
+        text.push_str(" (unattributed ones count in no change failure rate or recovery time).");
+    }
+    text
 }
 
 /// `left out: 2 commits: why (e.g. `id`)`.
 pub(crate) fn left_out_line(l: &LeftOut) -> String {
     format!(
-        "left out: {} {}{}: {} (e.g. `{}`)",
-        l.count,
-        l.what,
-        if l.count == 1 { "" } else { "s" },
+        "left out: {}: {} (e.g. `{}`)",
+        counted(l.count, &l.what),
         l.reason,
         l.example
     )
@@ -174,11 +252,16 @@ pub(crate) fn left_out_line(l: &LeftOut) -> String {
 /// Little's law for people: the two sides, and, when they disagree, that data is missing.
 pub(crate) fn littles_law_sentence(law: &LittlesLaw) -> String {
     let number = |v: f64| vsm_core::format_number(v, 2);
+    // Two decimals: `1 change` only when it rounds to exactly one.
+    let amount = |v: f64, noun: &str| match number(v) {
+        one if one == "1" => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    };
     let sides = format!(
-        "Little's law: {} changes in progress on average; throughput {} a day × mean flow time {} days gives {}",
-        number(law.work_in_progress),
+        "Little's law: {} in progress on average; throughput {} a day × mean flow time {} gives {}",
+        amount(law.work_in_progress, "change"),
         number(law.throughput_per_day),
-        number(law.flow_time_days),
+        amount(law.flow_time_days, "day"),
         number(law.expected_work_in_progress)
     );
     let apart = vsm_core::format_percent(law.mismatch * 100.0);
@@ -192,5 +275,61 @@ pub(crate) fn littles_law_sentence(law: &LittlesLaw) -> String {
              unknown change set, or changes started long before the window (a window a few \
              times the lead time settles those)."
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vsm_core::dora::{Figures, PeriodFigures};
+
+    #[test]
+    fn one_of_a_thing_is_singular_and_zero_or_many_plural() {
+        let coverage = Coverage {
+            changes_merged: 1,
+            changes_deployed: 1,
+            deployments: 1,
+            deployments_with_change_set: 0,
+            incidents: 3,
+            incidents_attributed: 1,
+        };
+        assert_eq!(
+            coverage_sentence(&coverage),
+            "Coverage: 1 of 1 change merged in the window reached production; 0 of 1 production \
+             deployment has a known change set; 1 of 3 incidents is attributed to a deployment \
+             (unattributed ones count in no change failure rate or recovery time)."
+        );
+        let none = Coverage::default();
+        assert!(
+            coverage_sentence(&none).ends_with("0 of 0 incidents are attributed to a deployment."),
+            "{}",
+            coverage_sentence(&none)
+        );
+    }
+
+    #[test]
+    fn a_period_cut_by_the_window_says_how_many_of_its_days_it_has() {
+        let day = |text: &str| text.parse::<jiff::civil::Date>().unwrap();
+        let period = |start: &str, end: &str| PeriodFigures {
+            start: day(start),
+            end: day(end),
+            figures: Figures::default(),
+        };
+        let week = vsm_core::dora::Period::Week;
+        assert_eq!(
+            period_row(week, &period("2024-03-04", "2024-03-11"))[0],
+            "2024-03-04"
+        );
+        assert_eq!(
+            period_row(week, &period("2024-03-10", "2024-03-11"))[0],
+            "2024-03-10 (1 of 7 days)"
+        );
+        assert_eq!(
+            period_row(
+                vsm_core::dora::Period::Month,
+                &period("2024-02-01", "2024-02-10")
+            )[0],
+            "2024-02-01 (9 of 29 days)"
+        );
     }
 }

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use vsm_core::dora::{Figures, Report};
 
 use super::{
-    Explain, PERIOD_COLUMNS, coverage_sentence, duration, explain::explain_text, left_out_line,
-    littles_law_sentence, period_row, rate, short, table,
+    Explain, PERIOD_COLUMNS, counted, coverage_sentence, duration, explain::explain_text,
+    left_out_line, littles_law_sentence, period_row, rate, recovery_counted, short, table,
 };
 use crate::report::push_table as push;
 
@@ -15,16 +15,16 @@ use crate::report::push_table as push;
 fn summary(out: &mut String, f: &Figures) {
     let _ = writeln!(
         out,
-        "  deployment frequency   {} successful production deployments ({})",
-        f.deployments,
+        "  deployment frequency   {} ({})",
+        counted(f.deployments, "successful production deployment"),
         f.bucket.map_or("-", |b| b.label())
     );
     let _ = writeln!(
         out,
-        "  lead time for changes  median {}, p85 {} ({} changes)",
+        "  lead time for changes  median {}, p85 {} ({})",
         duration(&f.lead_time, |d| d.p50),
         duration(&f.lead_time, |d| d.p85),
-        f.lead_time.count
+        counted(f.lead_time.count as usize, "change")
     );
     let _ = writeln!(
         out,
@@ -40,32 +40,35 @@ fn summary(out: &mut String, f: &Figures) {
     );
     let _ = writeln!(
         out,
-        "  change failure rate    {} ({} of {} production deployments)",
+        "  change failure rate    {} ({} of {})",
         rate(f.change_failure_rate),
         f.failed_deployments,
-        f.production_deployments
+        counted(f.production_deployments, "production deployment")
     );
     let _ = writeln!(
         out,
-        "  recovery time          median {}, p85 {} ({} failures, {} unrecovered)",
+        "  recovery time          median {}, p85 {} ({})",
         duration(&f.recovery, |d| d.p50),
         duration(&f.recovery, |d| d.p85),
-        f.recovery.count as usize + f.unrecovered,
-        f.unrecovered
+        recovery_counted(f)
     );
     let _ = writeln!(
         out,
-        "  rework rate            {} ({} of {} deployments)",
+        "  rework rate            {} ({} of {})",
         rate(f.rework_rate),
         f.rework,
-        f.deployments
+        counted(f.deployments, "deployment")
     );
 }
 
-fn period_table(markdown: bool, service: &vsm_core::dora::ServiceFigures) -> comfy_table::Table {
+fn period_table(
+    markdown: bool,
+    period: vsm_core::dora::Period,
+    service: &vsm_core::dora::ServiceFigures,
+) -> comfy_table::Table {
     let mut rows = table(markdown, &PERIOD_COLUMNS);
     for p in &service.periods {
-        rows.add_row(period_row(p));
+        rows.add_row(period_row(period, p));
     }
     rows
 }
@@ -115,7 +118,7 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
             out.push_str("```\n");
         }
         out.push('\n');
-        push(&mut out, &period_table(markdown, service));
+        push(&mut out, &period_table(markdown, w.period, service));
         out.push('\n');
     }
     if report.services.len() > 1 {

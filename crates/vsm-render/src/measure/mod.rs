@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 
 use serde::{Serialize, Serializer};
-use vsm_core::ValueStream;
 use vsm_core::measure::{
     Distribution, Measurement, Provenance, StepMeasurement, StepProvenance, WaitBasis,
 };
+use vsm_core::{ValueStream, format_number};
 
 use crate::json::{ActivityCount, DistributionReport, Import, SCHEMA_VERSION};
 
@@ -93,6 +93,79 @@ pub struct StepMeasurementReport<'a> {
     pub flow_efficiency_percent: Option<f64>,
     /// Whether the log times the work in the step (start events).
     pub timed: bool,
+    /// The queue before the step over the log's span, and Little's law checked against it.
+    pub queue: QueueReport,
+}
+
+/// The measured queue before a step (items waiting), and Little's law: throughput x mean wait.
+#[derive(Debug, Serialize)]
+pub struct QueueReport {
+    /// Time-weighted mean number of items waiting, and the length it stays at or under 85% of the time.
+    pub mean: f64,
+    pub p85: u64,
+    pub max: u64,
+    /// Finished items a day (24 h of the measured clock: working time under a calendar).
+    pub throughput_per_day: f64,
+    /// Their mean wait, in days of the same clock.
+    pub mean_wait_days: f64,
+    /// throughput x mean wait: the mean queue the step's figures imply.
+    pub littles_law: f64,
+    /// How far apart the two are, in percent of the larger.
+    pub gap_percent: Option<f64>,
+    /// Whether they agree within `tolerance_percent`; when not, the log misses data (items still
+    /// waiting at its end, or that entered before it began) or its figures are inconsistent.
+    pub consistent: bool,
+    pub tolerance_percent: f64,
+    /// Always `measured`.
+    pub provenance: &'static str,
+}
+
+impl QueueReport {
+    fn of(queue: &vsm_core::measure::QueueMeasurement) -> Self {
+        let round = |v: f64| (v * 1000.0).round() / 1000.0;
+        QueueReport {
+            mean: round(queue.mean),
+            p85: queue.p85,
+            max: queue.max,
+            throughput_per_day: round(queue.throughput_per_day),
+            mean_wait_days: round(queue.mean_wait_days),
+            littles_law: round(queue.little),
+            gap_percent: queue.gap_percent.map(|g| (g * 100.0).round() / 100.0),
+            consistent: queue.consistent(),
+            tolerance_percent: vsm_core::measure::LITTLE_TOLERANCE_PERCENT,
+            provenance: "measured",
+        }
+    }
+}
+
+/// A measured queue and its Little's law check, for people.
+fn queue_line(out: &mut String, queue: &vsm_core::measure::QueueMeasurement) {
+    if queue.gap_percent.is_none() {
+        return;
+    }
+    let verdict = match queue.gap_percent {
+        Some(gap) if queue.consistent() => format!(
+            "{} apart, within {}",
+            vsm_core::format_percent(gap),
+            vsm_core::format_percent(vsm_core::measure::LITTLE_TOLERANCE_PERCENT)
+        ),
+        Some(gap) => format!(
+            "{} apart, more than {}: missing or inconsistent data (items still waiting at the end of the log, or that entered before it began)",
+            vsm_core::format_percent(gap),
+            vsm_core::format_percent(vsm_core::measure::LITTLE_TOLERANCE_PERCENT)
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "  queue   mean {} waiting, p85 {}, max {}; Little's law: {}/day x {}d = {} ({verdict})",
+        format_number(queue.mean, 2),
+        queue.p85,
+        queue.max,
+        format_number(queue.throughput_per_day, 3),
+        format_number(queue.mean_wait_days, 2),
+        format_number(queue.little, 2)
+    );
 }
 
 /// A step's wait bases and their item counts, as a JSON object in the measurement's order.
@@ -158,6 +231,7 @@ fn step_report<'a>(
         complete_accurate_percent: step.complete_accurate.map(vsm_core::Percent::value),
         flow_efficiency_percent: step.flow_efficiency_percent,
         timed: step.timed,
+        queue: QueueReport::of(&step.queue),
     }
 }
 
@@ -249,6 +323,7 @@ pub fn text(stream: &ValueStream, measured: &Measured<'_>) -> String {
             distribution_line(&mut out, label, d);
         }
         wait_basis_text(&mut out, step);
+        queue_line(&mut out, &step.queue);
         if let Some(ca) = step.complete_accurate {
             let _ = writeln!(
                 out,
@@ -290,6 +365,7 @@ pub fn comparison_text(measured: &Measured<'_>, map: &str) -> String {
     );
     let cell = |estimate: String, measured: String, provenance: Provenance| match provenance {
         Provenance::Estimated => format!("{estimate} (est.)"),
+        Provenance::Derived => format!("{estimate} (queue)"),
         Provenance::Designed => format!("{estimate} (design)"),
         Provenance::Measured => format!("{measured} (was {estimate})"),
         Provenance::Mixed => format!("{measured}* (was {estimate})"),

@@ -78,12 +78,24 @@ impl Drawing<'_> {
                 "<path class=\"vsm-push\" d=\"{path}\" marker-end=\"url(#vsm-arrow)\"/>"
             );
         }
-        if !self.stream.steps[step].wait_time.is_zero() {
+        let queue = self.stream.steps[step].queue.as_ref();
+        if !self.stream.steps[step].wait_time.is_zero() || queue.is_some() {
             let cx = position.x - GAP / 2;
-            let wait = self.stream.steps[step].wait_time.human();
+            let mut wait = self.stream.steps[step].wait_time.human();
+            let mut title = format!("waits {wait}");
+            // The classic triangle's count beside the days it makes.
+            if let Some(queue) = queue {
+                let count = vsm_core::worktime::format_count(queue.total);
+                title = format!(
+                    "{} waiting, {title}",
+                    crate::report::queue_cell(&self.stream.steps[step])
+                );
+                wait = format!("{count} · {wait}");
+            }
             let _ = writeln!(
                 self.out,
-                "<g class=\"vsm-queue-mark\"><title>waits {wait} before {}</title><path class=\"vsm-queue\" d=\"M{cx},{} L{},{} L{},{} Z\"/><text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" class=\"vsm-value vsm-on-light\" style=\"font-size:10px\">I</text><text class=\"vsm-halo\" x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                "<g class=\"vsm-queue-mark\"><title>{} before {}</title><path class=\"vsm-queue\" d=\"M{cx},{} L{},{} L{},{} Z\"/><text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" class=\"vsm-value vsm-on-light\" style=\"font-size:10px\">I</text><text class=\"vsm-halo\" x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                escape(&title),
                 escape(&self.stream.steps[step].name),
                 mid - 36,
                 cx + 14,

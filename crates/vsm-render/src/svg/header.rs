@@ -14,7 +14,7 @@ impl Drawing<'_> {
         let (width, height) = (self.layout.width, self.layout.height);
         let s = &self.analysis.summary;
         let title = format!("{}: value stream map", self.stream.name);
-        let desc = format!(
+        let mut desc = format!(
             "{} steps. Lead time {}, process time {}, activity ratio {}, rolled %C&A {}, lead time with rework {}. Critical path: {}.",
             self.stream.steps.len(),
             s.lead_time.human(),
@@ -29,6 +29,13 @@ impl Drawing<'_> {
                 .collect::<Vec<_>>()
                 .join(" → ")
         );
+        let takt = crate::report::demand_rows(self.stream, self.analysis);
+        if let [(_, takt, _), (_, demand, _)] = &takt[..] {
+            let _ = write!(desc, " Takt time {takt}, demand {demand}.");
+        }
+        if self.stream.working_time.declared {
+            let _ = write!(desc, " Days: {}.", self.stream.working_time.convention());
+        }
         let _ = write!(
             self.out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"vsm-map\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"vsm-title vsm-desc\">\n<title id=\"vsm-title\">{}</title>\n<desc id=\"vsm-desc\">{}</desc>\n<style>{STYLE}</style>\n",
@@ -58,6 +65,9 @@ impl Drawing<'_> {
         }
         if let (Some(start), Some(end)) = (&self.stream.scope.start, &self.stream.scope.end) {
             subtitle.push(format!("Scope: {start} → {end}"));
+        }
+        if let [(_, takt, _), (_, demand, _)] = &takt[..] {
+            subtitle.push(format!("Takt time {takt} · demand {demand}"));
         }
         if !subtitle.is_empty() {
             let (line, _) = ellipsize(

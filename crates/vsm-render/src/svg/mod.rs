@@ -65,7 +65,7 @@ pub const STYLE: &str = "
 
 /// Renders the map as a standalone SVG document.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
-    Drawing::new(stream, analysis).finish()
+    stream.told(|| Drawing::new(stream, analysis).finish())
 }
 
 struct HeaderNode {

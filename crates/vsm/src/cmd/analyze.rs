@@ -17,11 +17,20 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Show where one step's numbers come from: its wait as written or derived from its queue
+    /// (the arithmetic), and its pace against the takt time.
+    #[arg(long, value_name = "STEP")]
+    explain: Option<String>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
+    if let Some(step) = &args.explain {
+        let text = vsm_render::queue::explain(&loaded.stream, &loaded.analysis, step)
+            .map_err(anyhow::Error::msg)?;
+        return output::write(args.output.as_deref(), &text);
+    }
     let text = match args.format {
         Format::Json => loaded.analysis_json(),
         format => {

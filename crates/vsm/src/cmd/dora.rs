@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
-use jiff::ToSpan as _;
-use vsm_core::dora::{Period, Settings, Window};
+use vsm_core::dora::{Period, Settings};
 use vsm_render::Format;
 use vsm_render::dora::Explain;
 
@@ -24,12 +23,14 @@ pub struct Args {
     /// the flags below override it.
     #[arg(long, value_name = "FILE")]
     map: Option<PathBuf>,
-    /// The first day of the window, UTC (default: 90 days before --to).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    from: Option<jiff::civil::Date>,
-    /// The day after the window, UTC: the window ends at its start (default: tomorrow).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    to: Option<jiff::civil::Date>,
+    /// The first day of the window, `YYYY-MM-DD` from midnight UTC, or a time in RFC 3339 with
+    /// its offset (default: 90 days before --to).
+    #[arg(long, value_name = "DAY", value_parser = args::window_bound)]
+    from: Option<jiff::Timestamp>,
+    /// The day after the window, `YYYY-MM-DD`: the window ends at its midnight UTC (or at a
+    /// time in RFC 3339 with its offset; default: tomorrow).
+    #[arg(long, value_name = "DAY", value_parser = args::window_bound)]
+    to: Option<jiff::Timestamp>,
     /// The periods figures are given for (weeks start on Monday; default: the map's, else week).
     #[arg(long, value_parser = periods())]
     period: Option<Period>,
@@ -71,16 +72,6 @@ fn periods() -> impl clap::builder::TypedValueParser<Value = Period> {
 fn explains() -> impl clap::builder::TypedValueParser<Value = Explain> {
     PossibleValuesParser::new(Explain::ALL.map(Explain::name))
         .map(|name| Explain::from_name(&name).expect("a metric's own name"))
-}
-
-fn midnight(day: jiff::civil::Date) -> Result<jiff::Timestamp> {
-    jiff::tz::Offset::UTC
-        .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "{day} is past the last day vsm can count time to (9999-12-30); give an earlier date"
-            )
-        })
 }
 
 /// The map's `dora:` section (defaults without `--map`) with the flags given laid over it, and
@@ -125,29 +116,22 @@ fn settings(args: &Args) -> Result<(Settings, PathBuf)> {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let to = match args.to {
-        Some(day) => day,
-        None => jiff::tz::Offset::UTC
-            .to_datetime(jiff::Timestamp::now())
-            .date()
-            .checked_add(1.day())?,
-    };
+    let to = args
+        .to
+        .unwrap_or_else(|| vsm_app::dora::tomorrow(jiff::Timestamp::now()));
     let from = match args.from {
-        Some(day) => day,
-        None => to.checked_sub(90.days())?,
+        Some(at) => at,
+        None => to
+            .checked_sub(jiff::SignedDuration::from_hours(90 * 24))
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "--to {} leaves no room for the 90 days before it; give --from too",
+                    vsm_app::dora::shown(to)
+                )
+            })?,
     };
-    if from >= to {
-        bail!(
-            "--from {from} is not before --to {to}; the window is [from, to), so give a later --to"
-        );
-    }
     let (settings, store) = settings(args)?;
-    let window = Window {
-        from: midnight(from)?,
-        to: midnight(to)?,
-        period: settings.period,
-        service: args.service.clone(),
-    };
+    let window = vsm_app::dora::window(from, to, settings.period, args.service.clone())?;
     let mut request = vsm_app::dora::Request::of_settings(args.map.as_deref(), &settings, window);
     if let Some(file) = &args.incidents {
         request.incidents = Some(file.clone());

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use vsm_app::fetch::{Hosted, Origin, Shipped};
+use vsm_core::diagnostic::counted;
 use vsm_events::Counts;
 use vsm_fetch::jira::Query;
 use vsm_fetch::{Client, Progress, Token};
@@ -315,15 +316,6 @@ fn shipped(shipped: &Shipped) -> String {
         );
     }
     out
-}
-
-/// `1 deployment`, `2 deployments`.
-fn counted(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 /// The counts per type, aligned, then each reason something was skipped.

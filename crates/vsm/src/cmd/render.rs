@@ -68,7 +68,13 @@ pub fn run(args: &Args) -> Result<()> {
     let text = match format {
         Format::Mermaid => vsm_render::mermaid(stream, analysis),
         Format::Dot => vsm_render::dot(stream, analysis),
-        Format::Html => report_page(&args.file, &loaded, None, args.paper)?,
+        Format::Html => report_page(
+            &args.file,
+            &loaded,
+            None,
+            vsm_app::dora::Asked::default(),
+            args.paper,
+        )?,
         Format::Svg => match args.paper {
             Some(paper) => vsm_render::svg_on_paper(stream, analysis, paper)?,
             None => vsm_render::svg(stream, analysis),
@@ -143,6 +149,7 @@ pub fn report_page(
     file: &Path,
     loaded: &Loaded,
     trend: Option<&vsm_render::trend::Trend>,
+    dora_window: vsm_app::dora::Asked,
     paper: Option<Paper>,
 ) -> Result<String> {
     let log = loaded.measured.as_ref().map(|m| {
@@ -150,11 +157,11 @@ pub fn report_page(
             .display()
             .to_string()
     });
-    // A map with a `dora:` section: its full periods up to today.
+    // A map with a `dora:` section: the window asked, by default its full periods up to today.
     let dora = match &loaded.stream.dora {
         Some(settings) => {
             let (store, report) =
-                vsm_app::dora::for_report(file, settings, jiff::Timestamp::now())?;
+                vsm_app::dora::for_report(file, settings, dora_window, jiff::Timestamp::now())?;
             Some(vsm_render::dora::html_section(
                 &store.display().to_string(),
                 &report,

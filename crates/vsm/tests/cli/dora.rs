@@ -9,7 +9,7 @@ use crate::store_log::{clone_ants, fetched};
 use crate::{json_ok_in, repo_root, stdout, vsm_fails_in, vsm_in, vsm_ok_in};
 
 /// `git ARGS` in the clone: what it printed.
-fn git(clone: &Path, args: &[&str]) -> String {
+pub(crate) fn git(clone: &Path, args: &[&str]) -> String {
     let output = std::process::Command::new("git")
         .args(args)
         .current_dir(clone)
@@ -145,7 +145,7 @@ fn releases_as_deployments_count_the_tags_of_each_month_and_a_pull_requests_lead
 
 /// The fetched folder with four deployments from a file: 1 (success, v2.0.0), 2 (failure)
 /// and 3 (success, both v2.1.0) to production in March 2024, 4 to staging.
-fn fetched_with_deployments() -> tempfile::TempDir {
+pub(crate) fn fetched_with_deployments() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     clone_ants(&dir.path().join("ants"));
     let clone = dir.path().join("ants");
@@ -253,7 +253,13 @@ fn a_window_of_more_periods_than_a_report_holds_is_refused() {
             "{error}"
         );
     }
-    let error = vsm_fails_in(dir.path(), &["dora", "--to", "9999-12-31"]);
+    let output = vsm_in(dir.path(), &["dora", "--to", "9999-12-31"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "refused as the value of --to"
+    );
+    let error = crate::stderr(&output);
     assert!(
         error.contains("9999-12-31 is past the last day vsm can count time to (9999-12-30)"),
         "{error}"
@@ -367,7 +373,9 @@ fn a_snapshot_keeps_the_last_full_periods_dora_figures_for_trend_and_check() {
         "{text}"
     );
     assert!(
-        text.contains("ok   recovery_time: no value (no failed deployment to recover from"),
+        text.contains(
+            "ok   recovery_time: no failed deployment or incident to recover from in the month 2024-06-01 to 2024-06-30, snapshot #1 of 2024-07-02T00:00:00Z"
+        ),
         "{text}"
     );
 }
@@ -412,9 +420,11 @@ fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_bef
     assert_eq!(failures(2), serde_json::json!(["incident:INC-2"]));
     let overall = &json["overall"];
     assert_eq!(overall["change_failure_rate"], 1.0, "all three failed");
-    // Recoveries: deployment 2 (2h), INC-1 (1h 30m), INC-3 (30m); INC-2 is unresolved.
-    assert_eq!(overall["recovery_time"]["count"], 3);
+    // Recoveries: deployment 2 (2h), INC-1 (1h 30m); INC-2 is unresolved; INC-3, attributed
+    // to no deployment, is no failure of one and is counted apart.
+    assert_eq!(overall["recovery_time"]["count"], 2);
     assert_eq!(overall["unrecovered"], 1);
+    assert_eq!(overall["incidents_unattributed"], 1);
     let coverage = &json["coverage"];
     assert_eq!(
         (&coverage["incidents"], &coverage["incidents_attributed"]),

@@ -127,7 +127,7 @@ fn the_starter_has_targets_to_check_and_takes_the_readmes_parallel_step() {
         "{checked}"
     );
     assert!(
-        checked.contains("ok   lead_time: 13d 6h, at most 15d"),
+        checked.contains("ok   lead_time: 13d 14h, at most 15d"),
         "{checked}"
     );
 

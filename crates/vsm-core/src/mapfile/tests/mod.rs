@@ -68,6 +68,8 @@ improvements:
     assert_eq!(refine.people, Some(2));
     assert_eq!(refine.artifacts_out, vec!["ticket".to_string()]);
     assert_eq!(develop.name, "develop");
+    // The map sets no `working_day:`: its days are 24h, as they always were.
+    assert_eq!(develop.process_time, Duration::from_hours(28));
     assert_eq!(
         develop.wait_time,
         Duration::from_days(3),
@@ -584,3 +586,4 @@ fn choices_are_read_through_the_enums_tables() {
 
 mod dora;
 mod extends;
+mod queues;

@@ -1,0 +1,245 @@
+//! `vsm analyze --explain STEP`: where one step's numbers come from, with the arithmetic: its
+//! process time in the map's working days, its wait as written or derived from its queue by
+//! Little's law (per item type), and its pace against the takt time. Also the JSON of the
+//! working time, the demand and a step's queue, which `vsm analyze --format json` carries.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use vsm_core::analysis::Analysis;
+use vsm_core::model::{Step, ValueStream};
+use vsm_core::worktime::{RateSource, WaitSource, format_count};
+use vsm_core::{Duration, format_number};
+
+/// The explanation of the step with id `id`, or the ids there are.
+pub fn explain(stream: &ValueStream, analysis: &Analysis, id: &str) -> Result<String, String> {
+    let Some(index) = stream.step_index(id) else {
+        let ids: Vec<&str> = stream.steps.iter().map(|s| s.id.as_str()).collect();
+        return Err(format!(
+            "the map has no step `{id}`; its steps are {}",
+            vsm_core::diagnostic::backticked(ids.iter().copied(), usize::MAX)
+        ));
+    };
+    Ok(stream.told(|| explain_step(stream, analysis, index)))
+}
+
+fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> String {
+    let step = &stream.steps[index];
+    let metrics = &analysis.steps[index];
+    let time = &stream.working_time;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", crate::step_name(step));
+    let _ = writeln!(out, "Days: {}.\n", time.convention());
+    let _ = writeln!(
+        out,
+        "Process time  {} (estimated: hands-on time for one item)",
+        metrics.process_time.human()
+    );
+    match (step.wait_source, stream.queue_derivation(step)) {
+        (WaitSource::Derived, Some(Ok(derived))) => {
+            let _ = writeln!(
+                out,
+                "Wait time     {} (derived from the queue by Little's law: wait = queue / throughput)",
+                metrics.wait_time.human()
+            );
+            let rate = match derived.source {
+                RateSource::Demand => "the stream's demand",
+                RateSource::Step => "the step's throughput",
+            };
+            for line in &derived.lines {
+                let what = line
+                    .item_type
+                    .as_deref()
+                    .map_or_else(String::new, |t| format!(" {t}"));
+                let _ = writeln!(
+                    out,
+                    "  {}{what} / {} a day ({rate}) = {} working days",
+                    format_count(line.queue),
+                    format_number(line.per_day, 2),
+                    format_number(line.days, 2)
+                );
+            }
+            if derived.lines.len() > 1 || derived.lines[0].item_type.is_some() {
+                let _ = writeln!(
+                    out,
+                    "  all items: {} / {} a day = {} working days (each type's wait weighted by its demand)",
+                    format_count(derived.queue),
+                    format_number(derived.per_day, 2),
+                    format_number(derived.days, 2)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "  {}",
+                wait_in_days(stream, derived.days, derived.wait)
+            );
+        }
+        (_, derived) => {
+            let _ = writeln!(
+                out,
+                "Wait time     {} (estimated: written in the map)",
+                metrics.wait_time.human()
+            );
+            if let Some(Ok(derived)) = derived {
+                let _ = writeln!(
+                    out,
+                    "  its queue of {} at {} a day would give {} (the map's check warns beyond {}% apart)",
+                    format_count(derived.queue),
+                    format_number(derived.per_day, 2),
+                    derived.wait.human(),
+                    format_number(vsm_core::worktime::QUEUE_TOLERANCE_PERCENT, 0)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Lead time     {} = wait + process",
+        metrics.lead_time.human()
+    );
+    if let (Some(takt), Some(demand)) = (analysis.summary.takt_time, &stream.demand) {
+        let at_once = step.capacity.or(step.people).unwrap_or(1).max(1);
+        let cycle =
+            Duration::from_secs_f64(metrics.process_time.as_secs_f64() / f64::from(at_once));
+        let verdict = if cycle > takt {
+            "slower than takt: work piles up before it"
+        } else {
+            "keeps up with takt"
+        };
+        let _ = writeln!(
+            out,
+            "Takt time     {} = {} available a day / {} a day ({})",
+            takt.human(),
+            crate::report::working_hours(stream.available_per_day()),
+            format_count(demand.total.per_day),
+            demand.total.written
+        );
+        let _ = writeln!(
+            out,
+            "  {} an item ({} over {at_once} at once): {verdict}",
+            cycle.human(),
+            metrics.process_time.human()
+        );
+    }
+    out
+}
+
+/// How working days of waiting became the wait, in the days waits count in.
+fn wait_in_days(stream: &ValueStream, days: f64, wait: Duration) -> String {
+    let time = &stream.working_time;
+    match time.wait_days {
+        vsm_core::worktime::WaitDays::Working => format!(
+            "{} working days x {} = {}h of working time",
+            format_number(days, 2),
+            crate::report::working_hours(time.day),
+            format_number(wait.as_secs_f64() / 3600.0, 1)
+        ),
+        vsm_core::worktime::WaitDays::Calendar => format!(
+            "{} working days x 7/{} calendar days each = {} (waits count in calendar days)",
+            format_number(days, 2),
+            time.week_days,
+            wait.human()
+        ),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkingTimeReport {
+    pub working_day_seconds: f64,
+    pub working_week_days: u32,
+    pub working_month_days: u32,
+    /// `calendar` (24h days) or `working` (the working day): the days of waits and lead times.
+    pub wait_days: &'static str,
+    /// The convention in words, as the other outputs state it.
+    pub convention: String,
+}
+
+impl WorkingTimeReport {
+    pub fn of(time: &vsm_core::WorkingTime) -> Self {
+        WorkingTimeReport {
+            working_day_seconds: crate::json::seconds(time.day),
+            working_week_days: time.week_days,
+            working_month_days: time.month_days,
+            wait_days: time.wait_days.as_str(),
+            convention: time.convention(),
+        }
+    }
+}
+
+/// The customer's demand, per working day.
+#[derive(Debug, Serialize)]
+pub struct DemandReport {
+    pub per_day: f64,
+    /// As the map writes it.
+    pub written: String,
+    /// Per item type, when the map gives the demand per type.
+    pub by_type: Vec<TypeRate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeRate {
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub per_day: f64,
+    pub written: String,
+}
+
+/// Items waiting before a step, as the map counts them.
+#[derive(Debug, Serialize)]
+pub struct QueueReport {
+    pub items: f64,
+    pub by_type: Vec<TypeCount>,
+    /// The wait the queue gives by Little's law, in working days; `null` without a rate.
+    pub days: Option<f64>,
+    /// `demand` or `throughput` (the step's own).
+    pub rate_source: Option<&'static str>,
+    /// Always `estimated`: counted in the map (`vsm measure` measures queues from a log).
+    pub provenance: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeCount {
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub items: f64,
+}
+
+pub(crate) fn demand_report(stream: &ValueStream) -> Option<DemandReport> {
+    let demand = stream.demand.as_ref()?;
+    Some(DemandReport {
+        per_day: demand.total.per_day,
+        written: demand.total.written.clone(),
+        by_type: demand
+            .by_type
+            .iter()
+            .map(|(name, rate)| TypeRate {
+                item_type: name.clone(),
+                per_day: rate.per_day,
+                written: rate.written.clone(),
+            })
+            .collect(),
+    })
+}
+
+pub(crate) fn queue_report(stream: &ValueStream, step: &Step) -> Option<QueueReport> {
+    let queue = step.queue.as_ref()?;
+    let derived = stream.queue_derivation(step).and_then(Result::ok);
+    Some(QueueReport {
+        items: queue.total,
+        by_type: queue
+            .by_type
+            .iter()
+            .map(|(name, items)| TypeCount {
+                item_type: name.clone(),
+                items: *items,
+            })
+            .collect(),
+        days: derived.as_ref().map(|d| d.days),
+        rate_source: derived.map(|d| match d.source {
+            RateSource::Demand => "demand",
+            RateSource::Step => "throughput",
+        }),
+        provenance: "estimated",
+    })
+}

@@ -1,0 +1,145 @@
+//! The JSON REST API: value streams, their versions, maps and analyses; members, users and
+//! tokens. Each handler carries its OpenAPI description (`#[utoipa::path]`), gathered in
+//! [`ApiDoc`] and served at `/api/openapi.json`; a test fails when the routes and the document
+//! drift. Bodies of analyses are the JSON `vsm analyze --format json` prints; a map with errors
+//! is answered 422 with the JSON `vsm validate --format json` prints.
+
+mod error;
+mod people;
+mod streams;
+
+use axum::Json;
+use axum::extract::State;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+pub use error::{ApiError, ErrorBody};
+pub use people::{check_name, make_token};
+pub use streams::{Saved, read as streams_read, save, visible};
+
+use crate::App;
+use crate::auth::Caller;
+use crate::routes::Table;
+
+/// The OpenAPI document of the API.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "vsm",
+        description = "vsm's team server: value streams as versioned maps, with their analyses."
+    ),
+    paths(
+        streams::list,
+        streams::create,
+        streams::show,
+        streams::versions,
+        streams::add_version,
+        streams::version,
+        streams::map,
+        streams::analysis,
+        people::set_member,
+        people::remove_member,
+        people::create_user,
+        people::create_token,
+        people::me,
+        openapi,
+    ),
+    modifiers(&Security),
+    security(("token" = []), ("session" = []))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new(crate::auth::SESSION_COOKIE),
+            )),
+        );
+    }
+}
+
+/// The API's routes, every one behind sign-in.
+pub fn routes(table: Table) -> Table {
+    use axum::http::Method;
+    let member = "/api/streams/{stream}/members/{user}";
+    table
+        .protected(Method::GET, "/api/openapi.json", openapi)
+        .protected(Method::GET, "/api/me", people::me)
+        .protected(Method::GET, "/api/streams", streams::list)
+        .protected(Method::POST, "/api/streams", streams::create)
+        .protected(Method::GET, "/api/streams/{stream}", streams::show)
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/versions",
+            streams::versions,
+        )
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/versions",
+            streams::add_version,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/versions/{number}",
+            streams::version,
+        )
+        .protected(Method::GET, "/api/streams/{stream}/map", streams::map)
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/analysis",
+            streams::analysis,
+        )
+        .protected(Method::PUT, member, people::set_member)
+        .protected(Method::DELETE, member, people::remove_member)
+        .protected(Method::POST, "/api/users", people::create_user)
+        .protected(Method::POST, "/api/tokens", people::create_token)
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
+)]
+async fn openapi(State(_): State<App>, _caller: Caller) -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Runs `work` on a blocking thread (a map's analysis, a password's hash), so that it never
+/// stalls the threads that serve requests.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the work stopped: {e}"),
+        )
+    })
+}
+
+/// `body` answered with its content type.
+pub fn typed(body: String, content_type: &'static str) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+/// A time as RFC 3339 in UTC (`2026-11-26T09:00:00Z`).
+pub fn time(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+}

@@ -1,0 +1,443 @@
+//! Value streams and their versions: create from a map, save a version, read them back (the
+//! map's text byte for byte) and analyze them.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ApiError, ErrorBody, blocking, time, typed};
+use crate::App;
+use crate::auth::Caller;
+use crate::map;
+use crate::store::{NewVersion, Role, StoreError, Stream, VersionInfo};
+
+/// A value stream, as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreamBody {
+    /// Its id, in URLs.
+    pub id: String,
+    /// The map's `name:` in its latest version.
+    pub name: String,
+    pub latest_version: i64,
+    /// When the latest version was saved (RFC 3339), and by whom.
+    pub updated_at: String,
+    pub updated_by: String,
+    /// The caller's role on it.
+    pub role: Role,
+}
+
+impl StreamBody {
+    fn of(stream: Stream, role: Role) -> Self {
+        StreamBody {
+            id: stream.id,
+            name: stream.name,
+            latest_version: stream.latest,
+            updated_at: time(stream.updated_at),
+            updated_by: stream.updated_by,
+            role,
+        }
+    }
+}
+
+/// A saved version of a map, without its text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionBody {
+    pub number: i64,
+    pub author: String,
+    /// When it was saved (RFC 3339).
+    pub created_at: String,
+    pub message: String,
+    /// The map's size in bytes.
+    pub size: i64,
+}
+
+impl From<VersionInfo> for VersionBody {
+    fn from(v: VersionInfo) -> Self {
+        VersionBody {
+            number: v.number,
+            author: v.author,
+            created_at: time(v.created_at),
+            message: v.message,
+            size: v.size,
+        }
+    }
+}
+
+/// A version with the map's text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionWithMap {
+    #[serde(flatten)]
+    pub version: VersionBody,
+    /// The map's text, byte for byte as it was pushed.
+    pub yaml: String,
+}
+
+/// A new value stream: its id and its first map.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateStream {
+    /// Lowercase letters, digits, `-`, `_` and `.`; at most 64.
+    pub id: String,
+    /// The map file's text (YAML).
+    pub yaml: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A new version of a stream's map.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddVersion {
+    /// The map file's text (YAML).
+    pub yaml: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// What a save did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Saved {
+    pub stream: String,
+    pub version: VersionBody,
+    /// True when the map was the latest version's text already: no version was added.
+    pub unchanged: bool,
+    /// The map's warnings, as `vsm validate --format json` gives them.
+    #[schema(value_type = Object)]
+    pub warnings: serde_json::Value,
+}
+
+/// Which version: the latest when absent.
+#[derive(Debug, Deserialize)]
+pub struct Which {
+    pub version: Option<i64>,
+}
+
+/// The most a stream id may hold.
+const MAX_ID: usize = 64;
+
+/// An id that names a stream in URLs, or what is wrong with it.
+pub fn check_id(id: &str) -> Result<(), ApiError> {
+    let fine = !id.is_empty()
+        && id.len() <= MAX_ID
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+    if fine {
+        return Ok(());
+    }
+    let suggestion: String = id
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(MAX_ID)
+        .collect();
+    let hint = if suggestion.is_empty() {
+        String::new()
+    } else {
+        format!(", e.g. `{suggestion}`")
+    };
+    Err(ApiError::bad_request(format!(
+        "`{}` cannot be a value stream id: use lowercase letters, digits, `-`, `_` and `.` (at most {MAX_ID}, starting with a letter or digit){hint}",
+        vsm_core::diagnostic::shorten(id)
+    )))
+}
+
+/// Saves `yaml` as the next version of `stream`, creating the stream when `create` (its
+/// creator becomes its admin). A map with errors is refused with its diagnostics; the latest
+/// version's text again adds no version.
+pub async fn save(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+    yaml: &str,
+    message: &str,
+    create: bool,
+) -> Result<(StatusCode, Saved), ApiError> {
+    check_id(stream)?;
+    if !create {
+        caller.require(app, stream, Role::Editor).await?;
+    }
+    let (id, text) = (stream.to_string(), yaml.to_string());
+    let accepted = blocking(move || map::check(&id, &text)).await??;
+    let version = NewVersion {
+        name: &accepted.name,
+        yaml,
+        author: &caller.user,
+        message,
+        now: crate::now(),
+    };
+    if create {
+        let info = app.store.create_stream(stream, &version).await.map_err(|e| match e {
+            StoreError::Conflict(what) => ApiError::new(
+                StatusCode::CONFLICT,
+                format!("{what} exists already; save a new version with POST /api/streams/{stream}/versions"),
+            ),
+            other => other.into(),
+        })?;
+        return Ok((
+            StatusCode::CREATED,
+            Saved {
+                stream: stream.to_string(),
+                version: info.into(),
+                unchanged: false,
+                warnings: accepted.warnings,
+            },
+        ));
+    }
+    if let Some(latest) = app.store.version(stream, None).await?
+        && latest.yaml == yaml
+    {
+        return Ok((
+            StatusCode::OK,
+            Saved {
+                stream: stream.to_string(),
+                version: latest.info.into(),
+                unchanged: true,
+                warnings: accepted.warnings,
+            },
+        ));
+    }
+    let info = app.store.add_version(stream, &version).await?;
+    Ok((
+        StatusCode::CREATED,
+        Saved {
+            stream: stream.to_string(),
+            version: info.into(),
+            unchanged: false,
+            warnings: accepted.warnings,
+        },
+    ))
+}
+
+/// The value streams the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/streams",
+    tag = "streams",
+    responses(
+        (status = 200, body = [StreamBody]),
+        (status = 401, body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Vec<StreamBody>>, ApiError> {
+    let visible = visible(&app, &caller).await?;
+    Ok(Json(
+        visible
+            .into_iter()
+            .map(|(stream, role)| StreamBody::of(stream, role))
+            .collect(),
+    ))
+}
+
+/// The streams the caller has a role on (every stream for a server admin), with the role.
+pub async fn visible(app: &App, caller: &Caller) -> Result<Vec<(Stream, Role)>, ApiError> {
+    let member = (!caller.user.admin).then_some(caller.user.id);
+    let mut out = Vec::new();
+    for stream in app.store.streams(member).await? {
+        if let Some(role) = caller.role(app, &stream.id).await? {
+            out.push((stream, role));
+        }
+    }
+    Ok(out)
+}
+
+/// Creates a value stream from its first map; the caller becomes its admin.
+#[utoipa::path(
+    post,
+    path = "/api/streams",
+    tag = "streams",
+    request_body = CreateStream,
+    responses(
+        (status = 201, body = Saved),
+        (status = 400, body = ErrorBody, description = "A bad id"),
+        (status = 409, body = ErrorBody, description = "The id is taken"),
+        (status = 422, description = "The map has errors: its diagnostics, as `vsm validate --format json` prints them", body = Object),
+    )
+)]
+pub async fn create(
+    State(app): State<App>,
+    caller: Caller,
+    Json(body): Json<CreateStream>,
+) -> Result<(StatusCode, Json<Saved>), ApiError> {
+    let (status, saved) = save(&app, &caller, &body.id, &body.yaml, &body.message, true).await?;
+    Ok((status, Json(saved)))
+}
+
+/// One value stream.
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}",
+    tag = "streams",
+    params(("stream" = String, Path, description = "The stream's id")),
+    responses((status = 200, body = StreamBody), (status = 404, body = ErrorBody))
+)]
+pub async fn show(
+    State(app): State<App>,
+    caller: Caller,
+    Path(stream): Path<String>,
+) -> Result<Json<StreamBody>, ApiError> {
+    let role = caller.require(&app, &stream, Role::Viewer).await?;
+    let found = app
+        .store
+        .stream(&stream)
+        .await?
+        .ok_or_else(|| missing(&stream))?;
+    Ok(Json(StreamBody::of(found, role)))
+}
+
+fn missing(stream: &str) -> ApiError {
+    ApiError::not_found(format!("there is no value stream `{stream}`"))
+}
+
+/// A stream's versions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}/versions",
+    tag = "streams",
+    params(("stream" = String, Path, description = "The stream's id")),
+    responses((status = 200, body = [VersionBody]), (status = 404, body = ErrorBody))
+)]
+pub async fn versions(
+    State(app): State<App>,
+    caller: Caller,
+    Path(stream): Path<String>,
+) -> Result<Json<Vec<VersionBody>>, ApiError> {
+    caller.require(&app, &stream, Role::Viewer).await?;
+    let versions = app.store.versions(&stream).await?;
+    Ok(Json(versions.into_iter().map(VersionBody::from).collect()))
+}
+
+/// Saves a new version of a stream's map (editors and admins).
+#[utoipa::path(
+    post,
+    path = "/api/streams/{stream}/versions",
+    tag = "streams",
+    params(("stream" = String, Path, description = "The stream's id")),
+    request_body = AddVersion,
+    responses(
+        (status = 201, body = Saved, description = "A version was added"),
+        (status = 200, body = Saved, description = "The map is the latest version's text: nothing added"),
+        (status = 403, body = ErrorBody, description = "The caller is a viewer"),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "The map has errors: its diagnostics", body = Object),
+    )
+)]
+pub async fn add_version(
+    State(app): State<App>,
+    caller: Caller,
+    Path(stream): Path<String>,
+    Json(body): Json<AddVersion>,
+) -> Result<(StatusCode, Json<Saved>), ApiError> {
+    let (status, saved) = save(&app, &caller, &stream, &body.yaml, &body.message, false).await?;
+    Ok((status, Json(saved)))
+}
+
+/// One version, with the map's text.
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}/versions/{number}",
+    tag = "streams",
+    params(
+        ("stream" = String, Path, description = "The stream's id"),
+        ("number" = i64, Path, description = "The version's number, from 1"),
+    ),
+    responses((status = 200, body = VersionWithMap), (status = 404, body = ErrorBody))
+)]
+pub async fn version(
+    State(app): State<App>,
+    caller: Caller,
+    Path((stream, number)): Path<(String, i64)>,
+) -> Result<Json<VersionWithMap>, ApiError> {
+    caller.require(&app, &stream, Role::Viewer).await?;
+    let found = app
+        .store
+        .version(&stream, Some(number))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("`{stream}` has no version {number}")))?;
+    Ok(Json(VersionWithMap {
+        version: found.info.into(),
+        yaml: found.yaml,
+    }))
+}
+
+/// Reads a version (the latest unless `version` is given), with its stream's role checked.
+pub async fn read(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+    number: Option<i64>,
+) -> Result<crate::store::Version, ApiError> {
+    caller.require(app, stream, Role::Viewer).await?;
+    app.store
+        .version(stream, number)
+        .await?
+        .ok_or_else(|| match number {
+            Some(n) => ApiError::not_found(format!("`{stream}` has no version {n}")),
+            None => missing(stream),
+        })
+}
+
+/// The map file's text, byte for byte as it was pushed (what `vsm pull` writes).
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}/map",
+    tag = "streams",
+    params(
+        ("stream" = String, Path, description = "The stream's id"),
+        ("version" = Option<i64>, Query, description = "The version's number; the latest when absent"),
+    ),
+    responses(
+        (status = 200, description = "The map (YAML)", content_type = "application/yaml", body = String),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn map(
+    State(app): State<App>,
+    caller: Caller,
+    Path(stream): Path<String>,
+    Query(which): Query<Which>,
+) -> Result<Response, ApiError> {
+    let found = read(&app, &caller, &stream, which.version).await?;
+    let mut response = typed(found.yaml, "application/yaml; charset=utf-8");
+    response
+        .headers_mut()
+        .insert("x-vsm-version", HeaderValue::from(found.info.number));
+    Ok(response)
+}
+
+/// The analysis of a version (the latest unless `version` is given): the JSON
+/// `vsm analyze --format json` prints for the same map.
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}/analysis",
+    tag = "streams",
+    params(
+        ("stream" = String, Path, description = "The stream's id"),
+        ("version" = Option<i64>, Query, description = "The version's number; the latest when absent"),
+    ),
+    responses(
+        (status = 200, description = "The analysis, as `vsm analyze --format json` prints it", body = Object),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "The map cannot be analyzed here (it measures from an event log)"),
+    )
+)]
+pub async fn analysis(
+    State(app): State<App>,
+    caller: Caller,
+    Path(stream): Path<String>,
+    Query(which): Query<Which>,
+) -> Result<Response, ApiError> {
+    let found = read(&app, &caller, &stream, which.version).await?;
+    let json =
+        blocking(move || map::analyze(&stream, &found.yaml).map(|loaded| loaded.analysis_json()))
+            .await??;
+    Ok(typed(json, "application/json"))
+}

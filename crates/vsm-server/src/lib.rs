@@ -1,0 +1,202 @@
+//! vsm's team server: value streams kept as versioned maps, a JSON API (OpenAPI 3.1 at
+//! `/api/openapi.json`) and server-rendered pages, over an SQLite file or PostgreSQL.
+//!
+//! A thin adapter, like the command line: requests in, the application layer (`vsm-app`) and
+//! the renderers (`vsm-render`) do the work. It keeps no state of its own outside its [`Store`],
+//! so replicas over one PostgreSQL serve the same streams. Every route is refused without
+//! credentials unless it was added as public ([`routes::Table`]); people sign in with a password
+//! into a session cookie, scripts send an API token; roles are per value stream.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod map;
+mod pages;
+pub mod routes;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::IntoResponse;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use store::{Location, Store, StoreError};
+
+/// How the server behaves, apart from where its data is.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The largest request body (a map upload): larger is refused with 413.
+    pub max_body: usize,
+    /// A request that takes longer is answered 408 and dropped.
+    pub request_timeout: Duration,
+    /// Mark cookies `Secure` (the server is reached over HTTPS, through a proxy).
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts, in seconds.
+    pub session_seconds: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_body: 4 << 20,
+            request_timeout: Duration::from_secs(30),
+            secure_cookies: false,
+            session_seconds: 12 * 3600,
+        }
+    }
+}
+
+/// What every request handler shares: the store and the settings.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        App {
+            store,
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+/// Now, in Unix seconds: the server is a front end and reads the clock; the layers below it
+/// are given the time.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// The server's routes and its table of them (see [`routes::Table`]).
+pub fn routes(app: &App) -> (Router<App>, Vec<routes::Route>) {
+    let table = routes::Table::new(app.clone())
+        .public(Method::GET, "/healthz", healthz)
+        .public(Method::GET, "/readyz", readyz)
+        .public(Method::GET, "/static/style.css", style);
+    let table = auth::sign_in::routes(table);
+    let table = api::routes(table);
+    pages::routes(table).finish()
+}
+
+/// The whole service: routes, body limit, timeout and request logs.
+pub fn router(app: App) -> Router {
+    let settings = Arc::clone(&app.settings);
+    let (router, _) = routes(&app);
+    router
+        .with_state(app)
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(DefaultBodyLimit::max(settings.max_body))
+        .layer(RequestBodyLimitLayer::new(settings.max_body))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            settings.request_timeout,
+        ))
+        // Method, path, status and time; never headers, so no token or cookie reaches the logs.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}
+
+/// What every answer tells the browser: no scripts or anything from elsewhere (the pages have
+/// none), no framing, no sniffing of content types, no referrer to other sites.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// Alive: the process answers.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready: the database answers too.
+async fn readyz(State(app): State<App>) -> impl IntoResponse {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready\n"),
+        Err(error) => {
+            tracing::warn!(%error, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the database does not answer\n",
+            )
+        }
+    }
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../static/style.css"),
+    )
+}

@@ -1,0 +1,402 @@
+//! The pages, rendered on the server (askama) with no script and nothing from elsewhere: the
+//! list of value streams with their headline numbers, a stream's map (the SVG renderer) and
+//! summary, its versions, the comparison of two versions (the `vsm compare` HTML), and the
+//! page that makes API tokens.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use vsm_app::Loaded;
+
+use crate::api::{ApiError, time};
+use crate::auth::Caller;
+use crate::map::{self, Problem};
+use crate::routes::Table;
+use crate::store::Role;
+use crate::{App, api};
+
+pub fn routes(table: Table) -> Table {
+    table
+        .protected(Method::GET, "/", streams)
+        .protected(Method::GET, "/streams/{stream}", stream)
+        .protected(Method::GET, "/streams/{stream}/versions", versions)
+        .protected(Method::GET, "/streams/{stream}/compare", compare)
+        .protected(Method::GET, "/tokens", tokens)
+        .protected(Method::POST, "/tokens", make_token)
+}
+
+/// The signed-in person, for the navigation bar.
+struct Me<'a> {
+    user: &'a str,
+    admin: bool,
+    csrf: &'a str,
+}
+
+impl<'a> Me<'a> {
+    fn of(caller: &'a Caller) -> Self {
+        Me {
+            user: &caller.user.name,
+            admin: caller.user.admin,
+            csrf: caller.csrf(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    me: Me<'a>,
+    title: &'a str,
+    message: &'a str,
+}
+
+fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page did not render").into_response()
+        }
+    }
+}
+
+/// An API error as a page.
+fn error_page(caller: &Caller, error: &ApiError) -> Response {
+    let title = error.status.canonical_reason().unwrap_or("Error");
+    let message = if error.body.is_some() {
+        "the map has errors; see them with `vsm validate`"
+    } else {
+        &error.message
+    };
+    let mut response = render(&ErrorPage {
+        me: Me::of(caller),
+        title,
+        message,
+    });
+    *response.status_mut() = error.status;
+    response
+}
+
+/// The numbers a stream is known by.
+struct Headline {
+    lead_time: String,
+    process_time: String,
+    activity_ratio: String,
+    rolled_ca: String,
+    steps: usize,
+}
+
+impl Headline {
+    fn of(loaded: &Loaded) -> Self {
+        let summary = &loaded.analysis.summary;
+        Headline {
+            lead_time: summary.lead_time.human(),
+            process_time: summary.process_time.human(),
+            activity_ratio: vsm_core::format_percent(summary.activity_ratio_percent),
+            rolled_ca: vsm_core::format_percent(summary.rolled_complete_accurate_percent),
+            steps: loaded.stream.steps.len(),
+        }
+    }
+}
+
+/// The map analyzed for a page: measured as `vsm analyze` would, else from its estimates with
+/// a note saying why (the server keeps no event logs yet).
+fn analyzed(stream: &str, yaml: &str) -> (Option<Loaded>, Option<String>) {
+    match map::analyze(stream, yaml) {
+        Ok(loaded) => (Some(loaded), None),
+        Err(Problem::Other(why)) => match map::estimates(stream, yaml) {
+            Ok(loaded) => (
+                Some(loaded),
+                Some(
+                    "Shown from the map's estimates: the map measures its numbers from an event log \
+                     (`measure:`), and the server keeps no event logs yet; `vsm analyze` measures it \
+                     where the log is."
+                        .to_string(),
+                ),
+            ),
+            Err(_) => (None, Some(why)),
+        },
+        Err(Problem::Invalid(_)) => (
+            None,
+            Some("the map has errors; see them with `vsm validate`".into()),
+        ),
+    }
+}
+
+struct Row {
+    id: String,
+    name: String,
+    version: i64,
+    updated: String,
+    by: String,
+    headline: Option<Headline>,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "streams.html")]
+struct StreamsPage<'a> {
+    me: Me<'a>,
+    rows: Vec<Row>,
+}
+
+async fn streams(State(app): State<App>, caller: Caller) -> Response {
+    let list = match api::visible(&app, &caller).await {
+        Ok(list) => list,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let mut rows = Vec::new();
+    for (stream, _) in list {
+        let yaml = match app.store.version(&stream.id, Some(stream.latest)).await {
+            Ok(Some(version)) => version.yaml,
+            Ok(None) => continue,
+            Err(error) => return error_page(&caller, &error.into()),
+        };
+        let id = stream.id.clone();
+        let (loaded, note) = tokio::task::spawn_blocking(move || analyzed(&id, &yaml))
+            .await
+            .unwrap_or((None, Some("the analysis failed".into())));
+        rows.push(Row {
+            headline: loaded.as_ref().map(Headline::of),
+            note: note.unwrap_or_default(),
+            id: stream.id,
+            name: stream.name,
+            version: stream.latest,
+            updated: time(stream.updated_at),
+            by: stream.updated_by,
+        });
+    }
+    render(&StreamsPage {
+        me: Me::of(&caller),
+        rows,
+    })
+}
+
+struct BottleneckRow {
+    step: String,
+    why: String,
+}
+
+#[derive(Template)]
+#[template(path = "stream.html")]
+struct StreamPage<'a> {
+    me: Me<'a>,
+    id: &'a str,
+    name: &'a str,
+    version: i64,
+    updated: String,
+    by: &'a str,
+    message: &'a str,
+    role: &'static str,
+    note: Option<String>,
+    headline: Option<Headline>,
+    svg: String,
+    bottlenecks: Vec<BottleneckRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Which {
+    version: Option<i64>,
+}
+
+async fn stream(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(which): Query<Which>,
+) -> Response {
+    let role = match caller.require(&app, &id, Role::Viewer).await {
+        Ok(role) => role,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let version = match api::streams_read(&app, &caller, &id, which.version).await {
+        Ok(version) => version,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let (stream_id, yaml) = (id.clone(), version.yaml.clone());
+    let (loaded, note) = tokio::task::spawn_blocking(move || analyzed(&stream_id, &yaml))
+        .await
+        .unwrap_or((None, Some("the analysis failed".into())));
+    let name = loaded
+        .as_ref()
+        .map_or_else(|| id.clone(), |l| l.stream.name.clone());
+    let bottlenecks = loaded.as_ref().map_or_else(Vec::new, |l| {
+        l.analysis
+            .bottlenecks
+            .iter()
+            .take(5)
+            .map(|b| BottleneckRow {
+                step: l.stream.steps[b.step].name.clone(),
+                why: b
+                    .reasons
+                    .iter()
+                    .map(|r| r.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })
+            .collect()
+    });
+    render(&StreamPage {
+        me: Me::of(&caller),
+        id: &id,
+        name: &name,
+        version: version.info.number,
+        updated: time(version.info.created_at),
+        by: &version.info.author,
+        message: &version.info.message,
+        role: role.as_str(),
+        note,
+        headline: loaded.as_ref().map(Headline::of),
+        svg: loaded
+            .as_ref()
+            .map(|l| vsm_render::svg(&l.stream, &l.analysis))
+            .unwrap_or_default(),
+        bottlenecks,
+    })
+}
+
+struct VersionRow {
+    number: i64,
+    created_at: String,
+    author: String,
+    message: String,
+    size: i64,
+}
+
+#[derive(Template)]
+#[template(path = "versions.html")]
+struct VersionsPage<'a> {
+    me: Me<'a>,
+    id: &'a str,
+    name: &'a str,
+    versions: Vec<VersionRow>,
+}
+
+async fn versions(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
+    if let Err(error) = caller.require(&app, &id, Role::Viewer).await {
+        return error_page(&caller, &error);
+    }
+    let (stream, versions) = match (app.store.stream(&id).await, app.store.versions(&id).await) {
+        (Ok(Some(stream)), Ok(versions)) => (stream, versions),
+        (Err(error), _) | (_, Err(error)) => return error_page(&caller, &error.into()),
+        (Ok(None), _) => {
+            return error_page(
+                &caller,
+                &ApiError::not_found(format!("there is no value stream `{id}`")),
+            );
+        }
+    };
+    render(&VersionsPage {
+        me: Me::of(&caller),
+        id: &id,
+        name: &stream.name,
+        versions: versions
+            .into_iter()
+            .map(|v| VersionRow {
+                number: v.number,
+                created_at: time(v.created_at),
+                author: v.author,
+                message: v.message,
+                size: v.size,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Pair {
+    from: i64,
+    to: i64,
+}
+
+/// Two versions side by side: the HTML `vsm compare --format html` writes.
+async fn compare(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(pair): Query<Pair>,
+) -> Response {
+    let before = api::streams_read(&app, &caller, &id, Some(pair.from)).await;
+    let after = api::streams_read(&app, &caller, &id, Some(pair.to)).await;
+    let (before, after) = match (before, after) {
+        (Ok(b), Ok(a)) => (b, a),
+        (Err(error), _) | (_, Err(error)) => return error_page(&caller, &error),
+    };
+    let html = tokio::task::spawn_blocking(move || {
+        let (Some(b), _) = analyzed(&id, &before.yaml) else {
+            return Err(format!("version {} cannot be analyzed", before.info.number));
+        };
+        let (Some(a), _) = analyzed(&id, &after.yaml) else {
+            return Err(format!("version {} cannot be analyzed", after.info.number));
+        };
+        vsm_render::compare::render(side(&b), side(&a), vsm_render::Format::Html)
+            .ok_or_else(|| "compare writes no HTML".to_string())
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    match html {
+        Ok(html) => Html(html).into_response(),
+        Err(message) => error_page(
+            &caller,
+            &ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+        ),
+    }
+}
+
+fn side(l: &Loaded) -> vsm_render::compare::Side<'_> {
+    vsm_render::compare::Side {
+        stream: &l.stream,
+        analysis: &l.analysis,
+        simulated: None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage<'a> {
+    me: Me<'a>,
+    token: Option<String>,
+    token_name: String,
+    problem: Option<String>,
+}
+
+async fn tokens(caller: Caller) -> Response {
+    render(&TokensPage {
+        me: Me::of(&caller),
+        token: None,
+        token_name: String::new(),
+        problem: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct NewToken {
+    name: String,
+}
+
+async fn make_token(
+    State(app): State<App>,
+    caller: Caller,
+    Form(form): Form<NewToken>,
+) -> Response {
+    let made = api::make_token(&app, &caller.user, &form.name).await;
+    let (token, problem) = match made {
+        Ok(token) => (Some(token), None),
+        Err(error) => (None, Some(error.message)),
+    };
+    let mut response = render(&TokensPage {
+        me: Me::of(&caller),
+        token,
+        token_name: form.name.trim().to_string(),
+        problem,
+    });
+    // A page with a secret on it is not kept by caches or the back button.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}

@@ -1,0 +1,326 @@
+//! Where the server keeps everything: value streams and their versions, users, tokens and
+//! sessions, behind one [`Store`] trait with two backends picked once from the URL ([`open`]):
+//! an SQLite file ([`sqlite::Sqlite`], the default) and PostgreSQL ([`postgres::Postgres`]).
+//!
+//! The server keeps no state of its own outside the store, so replicas over one PostgreSQL serve
+//! the same data; every table of a stream's data is keyed by the stream. Each backend migrates
+//! its schema at start (its own `migrations/` folder, its version in a `schema_version` table)
+//! and refuses a schema newer than it knows. Times are Unix seconds.
+
+pub mod postgres;
+pub mod sqlite;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// What a store call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing to create is there already (a user name, a stream id).
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// The stream, user or version named does not exist.
+    #[error("{0} does not exist")]
+    Missing(String),
+    #[error(
+        "the database `{place}` has schema version {found}, newer than this vsm knows ({known}); run a newer vsm, or point --db at another database"
+    )]
+    TooNew {
+        place: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot open the database `{place}`: {message}")]
+    Open { place: String, message: String },
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A person's rights on one value stream, weakest first.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads the stream, its versions and analysis.
+    Viewer,
+    /// Also saves new versions.
+    Editor,
+    /// Also gives and takes away roles on the stream.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "viewer" => Some(Role::Viewer),
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A person who signs in. The password hash stays in the store's rows; it is not here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    /// A server administrator: every role on every stream, and manages users.
+    pub admin: bool,
+}
+
+/// A user with the hash of their password, for signing in.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password_hash", &"<hidden>")
+            .finish()
+    }
+}
+
+/// A value stream: its id (in URLs) and its map's name in the latest version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stream {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    /// The latest version's number (a stream always has one).
+    pub latest: i64,
+    /// When the latest version was saved, and by whom.
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+/// A saved version of a stream's map, without its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionInfo {
+    pub number: i64,
+    pub author: String,
+    pub created_at: i64,
+    pub message: String,
+    /// The map's size in bytes.
+    pub size: i64,
+}
+
+/// A saved version with the map's text, byte for byte as it was pushed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    pub info: VersionInfo,
+    pub yaml: String,
+}
+
+/// A version to save.
+#[derive(Clone, Debug)]
+pub struct NewVersion<'a> {
+    /// The map's name (`name:`), which the stream takes.
+    pub name: &'a str,
+    pub yaml: &'a str,
+    pub author: &'a User,
+    pub message: &'a str,
+    pub now: i64,
+}
+
+/// A session: whose it is and the token its forms carry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user)
+            .field("csrf", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Everything the server keeps. Shared between requests; each backend pools or serialises its
+/// connections itself. Secrets arrive hashed: tokens and session ids as their SHA-256, passwords
+/// as argon2 hashes.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// The database answers.
+    async fn ping(&self) -> Result<()>;
+
+    /// Adds a user; [`StoreError::Conflict`] if the name is taken.
+    async fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        admin: bool,
+        now: i64,
+    ) -> Result<User>;
+    async fn credentials(&self, name: &str) -> Result<Option<Credentials>>;
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>>;
+    /// Replaces a user's password hash.
+    async fn set_password(&self, user: i64, password_hash: &str) -> Result<()>;
+
+    async fn create_token(&self, user: i64, name: &str, hash: &str, now: i64) -> Result<()>;
+    /// The user whose token has this hash.
+    async fn token_user(&self, hash: &str) -> Result<Option<User>>;
+
+    async fn create_session(
+        &self,
+        hash: &str,
+        user: i64,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// The session with this hash, if it has not expired at `now`.
+    async fn session(&self, hash: &str, now: i64) -> Result<Option<Session>>;
+    async fn delete_session(&self, hash: &str) -> Result<()>;
+
+    /// Notes a failed sign-in as `name`; old notes (before `forget_before`) go.
+    async fn record_failed_sign_in(&self, name: &str, now: i64, forget_before: i64) -> Result<()>;
+    /// Failed sign-ins as `name` since `since`.
+    async fn failed_sign_ins(&self, name: &str, since: i64) -> Result<i64>;
+    async fn clear_failed_sign_ins(&self, name: &str) -> Result<()>;
+
+    /// Creates a stream with its first version; its creator becomes its admin.
+    /// [`StoreError::Conflict`] if the id is taken.
+    async fn create_stream(&self, id: &str, first: &NewVersion<'_>) -> Result<VersionInfo>;
+    /// Saves a new version (numbered one past the latest); [`StoreError::Missing`] if there is
+    /// no such stream.
+    async fn add_version(&self, stream: &str, version: &NewVersion<'_>) -> Result<VersionInfo>;
+    async fn stream(&self, id: &str) -> Result<Option<Stream>>;
+    /// Every stream, by id; with `member`, only those the user has a role on.
+    async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>>;
+    /// A stream's versions, newest first.
+    async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>>;
+    /// A version with its text: `number`, or the latest.
+    async fn version(&self, stream: &str, number: Option<i64>) -> Result<Option<Version>>;
+
+    /// Gives a user a role on a stream, or takes it away (`None`).
+    async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()>;
+    async fn role(&self, stream: &str, user: i64) -> Result<Option<Role>>;
+}
+
+/// The SQLite file used when no `--db` is given, relative to the working directory.
+pub const DEFAULT_SQLITE: &str = ".vsm/server.sqlite";
+
+/// Where the store is: a PostgreSQL URL, or an SQLite file.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_string())
+    }
+}
+
+impl fmt::Display for Location {
+    /// The place, with any password in a URL hidden.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+impl Location {
+    /// `postgres://...` or `postgresql://...`; `sqlite://PATH`, `sqlite:PATH` or a path.
+    pub fn parse(url: &str) -> Location {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Location::Postgres(url.to_string());
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        Location::Sqlite(Path::new(path).to_path_buf())
+    }
+}
+
+/// A database URL with its password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest
+        .find(['/', '?'])
+        .map_or((rest, ""), |i| rest.split_at(i));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// Opens (creating and migrating as needed) the store at `location`.
+pub async fn open(location: &Location) -> Result<std::sync::Arc<dyn Store>> {
+    Ok(match location {
+        Location::Sqlite(path) => std::sync::Arc::new(sqlite::Sqlite::open(path).await?),
+        Location::Postgres(url) => std::sync::Arc::new(postgres::Postgres::connect(url).await?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_a_url_is_never_shown() {
+        let url = "postgres://vsm:s3cret@db.example:5432/vsm?sslmode=require";
+        let location = Location::parse(url);
+        assert_eq!(
+            location.to_string(),
+            "postgres://vsm:***@db.example:5432/vsm?sslmode=require"
+        );
+        assert!(!format!("{location:?}").contains("s3cret"));
+        assert_eq!(
+            redact("postgres://root@127.0.0.1/test"),
+            "postgres://root@127.0.0.1/test"
+        );
+    }
+
+    #[test]
+    fn sqlite_urls_and_paths_name_a_file() {
+        assert_eq!(
+            Location::parse("sqlite://x/y.db"),
+            Location::Sqlite("x/y.db".into())
+        );
+        assert_eq!(
+            Location::parse("sqlite:y.db"),
+            Location::Sqlite("y.db".into())
+        );
+        assert_eq!(Location::parse("a.db"), Location::Sqlite("a.db".into()));
+    }
+
+    #[test]
+    fn roles_order_weakest_first() {
+        assert!(Role::Viewer < Role::Editor && Role::Editor < Role::Admin);
+        for role in [Role::Viewer, Role::Editor, Role::Admin] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("owner"), None);
+    }
+}

@@ -1,0 +1,504 @@
+//! The PostgreSQL backend, for teams and for replicas: a pool of connections (sqlx), migrated at
+//! start under an advisory lock so that replicas starting together migrate once.
+
+use std::str::FromStr as _;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Row as _, Transaction};
+
+use super::{
+    Credentials, NewVersion, Result, Role, Session, Store, StoreError, Stream, User, Version,
+    VersionInfo, redact,
+};
+
+/// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_streams.sql")];
+
+/// The advisory lock replicas take while migrating (any number, the same in every vsm).
+const MIGRATION_LOCK: i64 = 0x7673_6d5f_7372_7601;
+
+/// The store in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct Postgres {
+    pool: PgPool,
+    place: String,
+}
+
+impl Postgres {
+    /// Connects to `url` and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Postgres> {
+        let place = redact(url);
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Open {
+            place: place.clone(),
+            message: format!(
+                "{e}; a PostgreSQL URL looks like postgres://USER:PASSWORD@HOST:5432/DATABASE"
+            ),
+        })?;
+        Postgres::connect_with(options, place).await
+    }
+
+    /// Connects with `options` (the tests' way to pick a schema); `place` names it in errors.
+    pub async fn connect_with(options: PgConnectOptions, place: String) -> Result<Postgres> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open {
+                place: place.clone(),
+                message: format!("{e}; is PostgreSQL running there, and may this user connect?"),
+            })?;
+        let store = Postgres { pool, place };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    fn fail(&self, error: &sqlx::Error) -> StoreError {
+        StoreError::Database(format!("{}: {error}", self.place))
+    }
+
+    /// A uniqueness violation as [`StoreError::Conflict`] naming `what`.
+    fn conflict(&self, error: &sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+        match error {
+            sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Conflict(what()),
+            _ => self.fail(error),
+        }
+    }
+
+    /// A row read with `read`, if there is one.
+    fn read<T>(
+        &self,
+        row: Option<&PgRow>,
+        read: impl FnOnce(&PgRow) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Option<T>> {
+        row.map(read).transpose().map_err(|e| self.fail(&e))
+    }
+
+    /// Every row, read with `read`.
+    fn read_all<T>(
+        &self,
+        rows: &[PgRow],
+        read: impl Fn(&PgRow) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
+        rows.iter()
+            .map(read)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let found: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::TooNew {
+                place: self.place.clone(),
+                found,
+                known,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(fail)?;
+            sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
+                .bind(index as i64 + 1)
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)
+    }
+
+    /// Inserts version `number` and names the stream after it.
+    async fn insert_version(
+        &self,
+        tx: &mut Transaction<'_, sqlx::Postgres>,
+        stream: &str,
+        number: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        sqlx::query(
+            "INSERT INTO versions (stream_id, number, yaml, author, created_at, message) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(stream)
+        .bind(number)
+        .bind(version.yaml)
+        .bind(&version.author.name)
+        .bind(version.now)
+        .bind(version.message)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+        sqlx::query("UPDATE streams SET name = $2 WHERE id = $1")
+            .bind(stream)
+            .bind(version.name)
+            .execute(&mut **tx)
+            .await
+            .map_err(fail)?;
+        Ok(VersionInfo {
+            number,
+            author: version.author.name.clone(),
+            created_at: version.now,
+            message: version.message.to_string(),
+            size: version.yaml.len() as i64,
+        })
+    }
+}
+
+fn user(row: &PgRow) -> std::result::Result<User, sqlx::Error> {
+    Ok(User {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        admin: row.try_get(2)?,
+    })
+}
+
+fn version_info(row: &PgRow) -> std::result::Result<VersionInfo, sqlx::Error> {
+    Ok(VersionInfo {
+        number: row.try_get(0)?,
+        author: row.try_get(1)?,
+        created_at: row.try_get(2)?,
+        message: row.try_get(3)?,
+        size: row.try_get::<i32, _>(4)?.into(),
+    })
+}
+
+fn stream(row: &PgRow) -> std::result::Result<Stream, sqlx::Error> {
+    Ok(Stream {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        created_at: row.try_get(2)?,
+        latest: row.try_get(3)?,
+        updated_at: row.try_get(4)?,
+        updated_by: row.try_get(5)?,
+    })
+}
+
+const STREAM_SELECT: &str = "SELECT s.id, s.name, s.created_at, v.number, v.created_at, v.author \
+    FROM streams s JOIN versions v ON v.stream_id = s.id \
+    AND v.number = (SELECT MAX(number) FROM versions WHERE stream_id = s.id)";
+
+#[async_trait::async_trait]
+impl Store for Postgres {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        admin: bool,
+        now: i64,
+    ) -> Result<User> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (name, password_hash, admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(name)
+        .bind(password_hash)
+        .bind(admin)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.conflict(&e, || format!("the user `{name}`")))?;
+        Ok(User {
+            id,
+            name: name.to_string(),
+            admin,
+        })
+    }
+
+    async fn credentials(&self, name: &str) -> Result<Option<Credentials>> {
+        let row = sqlx::query("SELECT id, name, admin, password_hash FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), |r| {
+            Ok(Credentials {
+                user: user(r)?,
+                password_hash: r.try_get(3)?,
+            })
+        })
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT id, name, admin FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), user)
+    }
+
+    async fn set_password(&self, id: i64, password_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(id)
+            .bind(password_hash)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn create_token(&self, user: i64, name: &str, hash: &str, now: i64) -> Result<()> {
+        sqlx::query("INSERT INTO tokens (user_id, name, hash, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user)
+            .bind(name)
+            .bind(hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn token_user(&self, hash: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.admin FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), user)
+    }
+
+    async fn create_session(
+        &self,
+        hash: &str,
+        user: i64,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(fail)?;
+        sqlx::query(
+            "INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(hash)
+        .bind(user)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(fail)
+    }
+
+    async fn session(&self, hash: &str, now: i64) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.admin, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.hash = $1 AND s.expires_at > $2",
+        )
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), |r| {
+            Ok(Session {
+                user: user(r)?,
+                csrf: r.try_get(3)?,
+            })
+        })
+    }
+
+    async fn delete_session(&self, hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE hash = $1")
+            .bind(hash)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn record_failed_sign_in(&self, name: &str, now: i64, forget_before: i64) -> Result<()> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        sqlx::query("DELETE FROM failed_sign_ins WHERE at < $1")
+            .bind(forget_before)
+            .execute(&self.pool)
+            .await
+            .map_err(fail)?;
+        sqlx::query("INSERT INTO failed_sign_ins (name, at) VALUES ($1, $2)")
+            .bind(name)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(fail)
+    }
+
+    async fn failed_sign_ins(&self, name: &str, since: i64) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM failed_sign_ins WHERE name = $1 AND at >= $2")
+            .bind(name)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn clear_failed_sign_ins(&self, name: &str) -> Result<()> {
+        sqlx::query("DELETE FROM failed_sign_ins WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn create_stream(&self, id: &str, first: &NewVersion<'_>) -> Result<VersionInfo> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        sqlx::query("INSERT INTO streams (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(first.name)
+            .bind(first.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.conflict(&e, || format!("the value stream `{id}`")))?;
+        let info = self.insert_version(&mut tx, id, 1, first).await?;
+        sqlx::query("INSERT INTO members (stream_id, user_id, role) VALUES ($1, $2, 'admin')")
+            .bind(id)
+            .bind(first.author.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        Ok(info)
+    }
+
+    async fn add_version(&self, stream: &str, version: &NewVersion<'_>) -> Result<VersionInfo> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        // The stream's row, locked: two saves at once on two replicas number one after the other.
+        let found = sqlx::query("SELECT id FROM streams WHERE id = $1 FOR UPDATE")
+            .bind(stream)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+        if found.is_none() {
+            return Err(StoreError::Missing(format!("the value stream `{stream}`")));
+        }
+        let latest: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) FROM versions WHERE stream_id = $1",
+        )
+        .bind(stream)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(fail)?;
+        let info = self
+            .insert_version(&mut tx, stream, latest + 1, version)
+            .await?;
+        tx.commit().await.map_err(fail)?;
+        Ok(info)
+    }
+
+    async fn stream(&self, id: &str) -> Result<Option<Stream>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{STREAM_SELECT} WHERE s.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), stream)
+    }
+
+    async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{STREAM_SELECT} WHERE $1::BIGINT IS NULL OR EXISTS \
+             (SELECT 1 FROM members m WHERE m.stream_id = s.id AND m.user_id = $1) ORDER BY s.id"
+        )))
+        .bind(member)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, stream)
+    }
+
+    async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>> {
+        let rows = sqlx::query(
+            "SELECT number, author, created_at, message, OCTET_LENGTH(yaml) FROM versions \
+             WHERE stream_id = $1 ORDER BY number DESC",
+        )
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, version_info)
+    }
+
+    async fn version(&self, stream: &str, number: Option<i64>) -> Result<Option<Version>> {
+        let row = sqlx::query(
+            "SELECT number, author, created_at, message, OCTET_LENGTH(yaml), yaml FROM versions \
+             WHERE stream_id = $1 AND number = COALESCE($2, \
+             (SELECT MAX(number) FROM versions WHERE stream_id = $1))",
+        )
+        .bind(stream)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), |r| {
+            Ok(Version {
+                info: version_info(r)?,
+                yaml: r.try_get(5)?,
+            })
+        })
+    }
+
+    async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()> {
+        let query = match role {
+            Some(role) => sqlx::query(
+                "INSERT INTO members (stream_id, user_id, role) VALUES ($1, $2, $3) \
+                 ON CONFLICT (stream_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+            )
+            .bind(stream)
+            .bind(user)
+            .bind(role.as_str()),
+            None => sqlx::query("DELETE FROM members WHERE stream_id = $1 AND user_id = $2")
+                .bind(stream)
+                .bind(user),
+        };
+        query
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn role(&self, stream: &str, user: i64) -> Result<Option<Role>> {
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM members WHERE stream_id = $1 AND user_id = $2")
+                .bind(stream)
+                .bind(user)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| self.fail(&e))?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+}

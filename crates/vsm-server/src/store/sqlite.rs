@@ -1,0 +1,535 @@
+//! The SQLite backend: one file, one connection taken in turn (SQLite serialises writers
+//! anyway), every call on tokio's blocking threads so that a slow disk never stalls the server.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+
+use super::{
+    Credentials, NewVersion, Result, Role, Session, Store, StoreError, Stream, User, Version,
+    VersionInfo,
+};
+
+/// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_streams.sql")];
+
+/// How long a writer waits for another process's write before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The store in an SQLite file.
+#[derive(Debug, Clone)]
+pub struct Sqlite {
+    connection: Arc<Mutex<Connection>>,
+    place: String,
+}
+
+impl Sqlite {
+    /// Opens the file (creating it and its folder), and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Sqlite> {
+        let path = path.to_path_buf();
+        let place = path.display().to_string();
+        let opened = place.clone();
+        tokio::task::spawn_blocking(move || open_blocking(&path, &opened))
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?
+            .map(|connection| Sqlite {
+                connection: Arc::new(Mutex::new(connection)),
+                place,
+            })
+    }
+
+    /// Runs `work` on the connection, on a blocking thread.
+    async fn run<T, E, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        E: Into<Failure>,
+        F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    {
+        let connection = Arc::clone(&self.connection);
+        let place = self.place.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut connection).map_err(|failure| match failure.into() {
+                Failure::Sqlite(e) => database(&place, &e),
+                Failure::Conflict(what) => StoreError::Conflict(what),
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+    }
+}
+
+fn open_blocking(path: &Path, place: &str) -> Result<Connection> {
+    let open_error = |message: String| StoreError::Open {
+        place: place.to_string(),
+        message,
+    };
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| open_error(format!("cannot create its folder: {e}")))?;
+    }
+    let mut connection = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
+    connection
+        .busy_timeout(BUSY_TIMEOUT)
+        .and_then(|()| connection.pragma_update(None, "foreign_keys", "ON"))
+        .and_then(|()| connection.pragma_update(None, "journal_mode", "WAL"))
+        .map_err(|e| open_error(e.to_string()))?;
+    migrate(&mut connection, place)?;
+    Ok(connection)
+}
+
+fn migrate(connection: &mut Connection, place: &str) -> Result<()> {
+    let fail = |e: rusqlite::Error| database(place, &e);
+    let tx = connection
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        .map_err(fail)?;
+    let found: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(fail)?;
+    let known = MIGRATIONS.len() as i64;
+    if found > known {
+        return Err(StoreError::TooNew {
+            place: place.to_string(),
+            found,
+            known,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [index as i64 + 1],
+        )
+        .map_err(fail)?;
+    }
+    tx.commit().map_err(fail)
+}
+
+fn database(place: &str, error: &rusqlite::Error) -> StoreError {
+    StoreError::Database(format!("{place}: {error}"))
+}
+
+fn user(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        admin: row.get(2)?,
+    })
+}
+
+fn version_info(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
+    Ok(VersionInfo {
+        number: row.get(0)?,
+        author: row.get(1)?,
+        created_at: row.get(2)?,
+        message: row.get(3)?,
+        size: row.get(4)?,
+    })
+}
+
+const STREAM_COLUMNS: &str = "s.id, s.name, s.created_at, v.number, v.created_at, v.author \
+    FROM streams s JOIN versions v ON v.stream_id = s.id \
+    AND v.number = (SELECT MAX(number) FROM versions WHERE stream_id = s.id)";
+
+fn stream(row: &rusqlite::Row<'_>) -> rusqlite::Result<Stream> {
+    Ok(Stream {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        created_at: row.get(2)?,
+        latest: row.get(3)?,
+        updated_at: row.get(4)?,
+        updated_by: row.get(5)?,
+    })
+}
+
+/// Inserts version `number` and names the stream after it.
+fn insert_version(
+    tx: &rusqlite::Transaction<'_>,
+    stream: &str,
+    number: i64,
+    version: &Owned,
+) -> rusqlite::Result<VersionInfo> {
+    tx.execute(
+        "INSERT INTO versions (stream_id, number, yaml, author, created_at, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![stream, number, version.yaml, version.author, version.now, version.message],
+    )?;
+    tx.execute(
+        "UPDATE streams SET name = ?2 WHERE id = ?1",
+        params![stream, version.name],
+    )?;
+    Ok(VersionInfo {
+        number,
+        author: version.author.clone(),
+        created_at: version.now,
+        message: version.message.clone(),
+        size: version.yaml.len() as i64,
+    })
+}
+
+/// A [`NewVersion`] owned, to move onto a blocking thread.
+struct Owned {
+    name: String,
+    yaml: String,
+    author: String,
+    author_id: i64,
+    message: String,
+    now: i64,
+}
+
+impl From<&NewVersion<'_>> for Owned {
+    fn from(v: &NewVersion<'_>) -> Self {
+        Owned {
+            name: v.name.to_string(),
+            yaml: v.yaml.to_string(),
+            author: v.author.name.clone(),
+            author_id: v.author.id,
+            message: v.message.to_string(),
+            now: v.now,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Sqlite {
+    async fn ping(&self) -> Result<()> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
+    async fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        admin: bool,
+        now: i64,
+    ) -> Result<User> {
+        let (name, hash) = (name.to_string(), password_hash.to_string());
+        self.run(move |c| -> Result<_, Failure> {
+            c.execute(
+                "INSERT INTO users (name, password_hash, admin, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, hash, admin, now],
+            )
+            .map_err(|e| conflict(e, || format!("the user `{name}`")))?;
+            Ok(User {
+                id: c.last_insert_rowid(),
+                name,
+                admin,
+            })
+        })
+        .await
+    }
+
+    async fn credentials(&self, name: &str) -> Result<Option<Credentials>> {
+        let name = name.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT id, name, admin, password_hash FROM users WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(Credentials {
+                        user: user(r)?,
+                        password_hash: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
+        let name = name.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT id, name, admin FROM users WHERE name = ?1",
+                [name],
+                user,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn set_password(&self, id: i64, password_hash: &str) -> Result<()> {
+        let hash = password_hash.to_string();
+        self.run(move |c| {
+            c.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![id, hash],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn create_token(&self, user: i64, name: &str, hash: &str, now: i64) -> Result<()> {
+        let (name, hash) = (name.to_string(), hash.to_string());
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO tokens (user_id, name, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![user, name, hash, now],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn token_user(&self, hash: &str) -> Result<Option<User>> {
+        let hash = hash.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT u.id, u.name, u.admin FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
+                [hash],
+                user,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn create_session(
+        &self,
+        hash: &str,
+        user: i64,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        let (hash, csrf) = (hash.to_string(), csrf.to_string());
+        self.run(move |c| {
+            c.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+            c.execute(
+                "INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![hash, user, csrf, now, expires_at],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn session(&self, hash: &str, now: i64) -> Result<Option<Session>> {
+        let hash = hash.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT u.id, u.name, u.admin, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.hash = ?1 AND s.expires_at > ?2",
+                params![hash, now],
+                |r| {
+                    Ok(Session {
+                        user: user(r)?,
+                        csrf: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn delete_session(&self, hash: &str) -> Result<()> {
+        let hash = hash.to_string();
+        self.run(move |c| {
+            c.execute("DELETE FROM sessions WHERE hash = ?1", [hash])
+                .map(drop)
+        })
+        .await
+    }
+
+    async fn record_failed_sign_in(&self, name: &str, now: i64, forget_before: i64) -> Result<()> {
+        let name = name.to_string();
+        self.run(move |c| {
+            c.execute("DELETE FROM failed_sign_ins WHERE at < ?1", [forget_before])?;
+            c.execute(
+                "INSERT INTO failed_sign_ins (name, at) VALUES (?1, ?2)",
+                params![name, now],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn failed_sign_ins(&self, name: &str, since: i64) -> Result<i64> {
+        let name = name.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM failed_sign_ins WHERE name = ?1 AND at >= ?2",
+                params![name, since],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn clear_failed_sign_ins(&self, name: &str) -> Result<()> {
+        let name = name.to_string();
+        self.run(move |c| {
+            c.execute("DELETE FROM failed_sign_ins WHERE name = ?1", [name])
+                .map(drop)
+        })
+        .await
+    }
+
+    async fn create_stream(&self, id: &str, first: &NewVersion<'_>) -> Result<VersionInfo> {
+        let (id, first) = (id.to_string(), Owned::from(first));
+        self.run(move |c| -> Result<_, Failure> {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO streams (id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![id, first.name, first.now],
+            )
+            .map_err(|e| conflict(e, || format!("the value stream `{id}`")))?;
+            let info = insert_version(&tx, &id, 1, &first)?;
+            tx.execute(
+                "INSERT INTO members (stream_id, user_id, role) VALUES (?1, ?2, 'admin')",
+                params![id, first.author_id],
+            )?;
+            tx.commit()?;
+            Ok(info)
+        })
+        .await
+    }
+
+    async fn add_version(&self, stream: &str, version: &NewVersion<'_>) -> Result<VersionInfo> {
+        let (stream, version) = (stream.to_string(), Owned::from(version));
+        let shown = stream.clone();
+        self.run(move |c| -> rusqlite::Result<_> {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let latest: Option<i64> = tx.query_row(
+                "SELECT MAX(number) FROM versions WHERE stream_id = ?1",
+                [&stream],
+                |r| r.get(0),
+            )?;
+            let Some(latest) = latest else {
+                return Ok(None);
+            };
+            let info = insert_version(&tx, &stream, latest + 1, &version)?;
+            tx.commit()?;
+            Ok(Some(info))
+        })
+        .await?
+        .ok_or_else(|| StoreError::Missing(format!("the value stream `{shown}`")))
+    }
+
+    async fn stream(&self, id: &str) -> Result<Option<Stream>> {
+        let id = id.to_string();
+        self.run(move |c| {
+            c.query_row(
+                &format!("SELECT {STREAM_COLUMNS} WHERE s.id = ?1"),
+                [id],
+                stream,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>> {
+        self.run(move |c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT {STREAM_COLUMNS} WHERE ?1 IS NULL OR EXISTS \
+                 (SELECT 1 FROM members m WHERE m.stream_id = s.id AND m.user_id = ?1) ORDER BY s.id"
+            ))?;
+            statement.query_map([member], stream)?.collect()
+        })
+        .await
+    }
+
+    async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            let mut statement = c.prepare(
+                "SELECT number, author, created_at, message, LENGTH(CAST(yaml AS BLOB)) FROM versions \
+                 WHERE stream_id = ?1 ORDER BY number DESC",
+            )?;
+            statement.query_map([stream], version_info)?.collect()
+        })
+        .await
+    }
+
+    async fn version(&self, stream: &str, number: Option<i64>) -> Result<Option<Version>> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT number, author, created_at, message, LENGTH(CAST(yaml AS BLOB)), yaml FROM versions \
+                 WHERE stream_id = ?1 AND number = COALESCE(?2, \
+                 (SELECT MAX(number) FROM versions WHERE stream_id = ?1))",
+                params![stream, number],
+                |r| {
+                    Ok(Version {
+                        info: version_info(r)?,
+                        yaml: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()> {
+        let stream = stream.to_string();
+        self.run(move |c| match role {
+            Some(role) => c
+                .execute(
+                    "INSERT INTO members (stream_id, user_id, role) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (stream_id, user_id) DO UPDATE SET role = excluded.role",
+                    params![stream, user, role.as_str()],
+                )
+                .map(drop),
+            None => c
+                .execute(
+                    "DELETE FROM members WHERE stream_id = ?1 AND user_id = ?2",
+                    params![stream, user],
+                )
+                .map(drop),
+        })
+        .await
+    }
+
+    async fn role(&self, stream: &str, user: i64) -> Result<Option<Role>> {
+        let stream = stream.to_string();
+        let role: Option<String> = self
+            .run(move |c| {
+                c.query_row(
+                    "SELECT role FROM members WHERE stream_id = ?1 AND user_id = ?2",
+                    params![stream, user],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .await?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+}
+
+/// Why a call on the connection failed.
+enum Failure {
+    Sqlite(rusqlite::Error),
+    /// The thing to create exists (what it is, for the message).
+    Conflict(String),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(error: rusqlite::Error) -> Self {
+        Failure::Sqlite(error)
+    }
+}
+
+/// A uniqueness violation as [`Failure::Conflict`] naming `what`; any other error as it is.
+fn conflict(error: rusqlite::Error, what: impl FnOnce() -> String) -> Failure {
+    match &error {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Failure::Conflict(what())
+        }
+        _ => Failure::Sqlite(error),
+    }
+}

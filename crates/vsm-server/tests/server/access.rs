@@ -1,0 +1,299 @@
+//! Access: every route refuses a caller without credentials unless it is one of the few public
+//! ones; roles per stream; the OpenAPI document names exactly the API's routes.
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use vsm_server::Settings;
+
+use crate::common::{Call, FEATURE_DELIVERY, admin, backends, sqlite};
+
+/// The routes anyone may call.
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/signin"),
+    ("POST", "/signin"),
+    ("GET", "/static/style.css"),
+];
+
+/// A route's path with its parameters filled in with values that exist.
+fn concrete(path: &str) -> String {
+    path.replace("{stream}", "web-shop")
+        .replace("{number}", "1")
+        .replace("{user}", "ada")
+}
+
+#[tokio::test]
+async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() {
+    for backend in backends().await {
+        let name = backend.name;
+        let app = backend.app();
+        let (_, table) = vsm_server::routes(&app);
+        let public: BTreeSet<(String, String)> = table
+            .iter()
+            .filter(|r| r.public)
+            .map(|r| (r.method.to_string(), r.path.to_string()))
+            .collect();
+        let expected: BTreeSet<(String, String)> = PUBLIC
+            .iter()
+            .map(|(m, p)| ((*m).to_string(), (*p).to_string()))
+            .collect();
+        assert_eq!(public, expected, "{name}: the public routes");
+        assert!(table.len() > 20, "{name}: the table lists every route");
+
+        let client = backend.client();
+        let token = admin(&backend).await;
+        let created = client
+            .post(
+                "/api/streams",
+                &token,
+                &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED);
+        let body = json!({
+            "id": "other", "yaml": FEATURE_DELIVERY, "name": "x", "role": "admin", "admin": true
+        });
+        for route in table.iter().filter(|r| !r.public) {
+            let path = concrete(route.path);
+            for credentials in [None, Some("vsm_not-a-real-token"), Some("")] {
+                let mut call = Call::new(route.method.clone(), &path);
+                if matches!(route.method, Method::POST | Method::PUT) {
+                    call = if path.starts_with("/api/") {
+                        call.json(&body)
+                    } else {
+                        call.form(&[("name", "x"), ("csrf", "")])
+                    };
+                }
+                if let Some(token) = credentials {
+                    call = call.token(token);
+                }
+                let answer = client.send(call).await;
+                let refused = if path.starts_with("/api/") {
+                    answer.status == StatusCode::UNAUTHORIZED
+                } else {
+                    answer.status == StatusCode::SEE_OTHER
+                        && answer
+                            .header("location")
+                            .is_some_and(|l| l.starts_with("/signin?next="))
+                };
+                assert!(
+                    refused,
+                    "{name}: {} {} with {credentials:?} was answered {}: {}",
+                    route.method, route.path, answer.status, answer.body
+                );
+            }
+        }
+        // Nothing changed: one stream, one version, one user.
+        let streams = client.get("/api/streams", &token).await.json();
+        assert_eq!(streams.as_array().unwrap().len(), 1, "{name}");
+        let versions = client
+            .get("/api/streams/web-shop/versions", &token)
+            .await
+            .json();
+        assert_eq!(versions.as_array().unwrap().len(), 1, "{name}");
+        assert!(
+            backend.store.user_by_name("x").await.unwrap().is_none(),
+            "{name}"
+        );
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn roles_per_stream_decide_who_reads_saves_and_shares() {
+    for backend in backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = admin(&backend).await;
+        client
+            .post(
+                "/api/streams",
+                &token,
+                &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        let mut tokens = Vec::new();
+        for user in ["vera", "ed", "otto"] {
+            let made = client
+                .post("/api/users", &token, &json!({"name": user}))
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+            assert_eq!(made.json()["password"].as_str().unwrap().len(), 20);
+            tokens.push(
+                vsm_server::accounts::create_token(backend.store.as_ref(), user, "t")
+                    .await
+                    .unwrap(),
+            );
+        }
+        let [viewer, editor, outsider] = [&tokens[0], &tokens[1], &tokens[2]];
+        for (user, role) in [("vera", "viewer"), ("ed", "editor")] {
+            let given = client
+                .send(
+                    Call::new(
+                        Method::PUT,
+                        &format!("/api/streams/web-shop/members/{user}"),
+                    )
+                    .token(&token)
+                    .json(&json!({"role": role})),
+                )
+                .await;
+            assert_eq!(
+                given.status,
+                StatusCode::NO_CONTENT,
+                "{name}: {}",
+                given.body
+            );
+        }
+        let changed = FEATURE_DELIVERY.replace("wait_time: 3d", "wait_time: 2d");
+
+        // A viewer reads, and is refused a save and a share, which change nothing.
+        let read = client.get("/api/streams/web-shop/map", viewer).await;
+        assert_eq!(read.status, StatusCode::OK, "{name}");
+        let save = client
+            .post(
+                "/api/streams/web-shop/versions",
+                viewer,
+                &json!({"yaml": changed}),
+            )
+            .await;
+        assert_eq!(save.status, StatusCode::FORBIDDEN, "{name}: {}", save.body);
+        assert!(
+            save.body.contains("you are a viewer"),
+            "{name}: {}",
+            save.body
+        );
+        let share = client
+            .send(
+                Call::new(Method::PUT, "/api/streams/web-shop/members/vera")
+                    .token(viewer)
+                    .json(&json!({"role": "admin"})),
+            )
+            .await;
+        assert_eq!(share.status, StatusCode::FORBIDDEN, "{name}");
+        assert_eq!(
+            backend
+                .store
+                .role(
+                    "web-shop",
+                    backend
+                        .store
+                        .user_by_name("vera")
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .id
+                )
+                .await
+                .unwrap(),
+            Some(vsm_server::store::Role::Viewer),
+            "{name}"
+        );
+        let adds_user = client
+            .post("/api/users", viewer, &json!({"name": "mallory"}))
+            .await;
+        assert_eq!(adds_user.status, StatusCode::FORBIDDEN, "{name}");
+
+        // An editor saves; the version names them.
+        let saved = client
+            .post(
+                "/api/streams/web-shop/versions",
+                editor,
+                &json!({"yaml": changed}),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{name}: {}", saved.body);
+        assert_eq!(saved.json()["version"]["author"], "ed", "{name}");
+
+        // Someone with no role sees no such stream, and lists none.
+        let hidden = client.get("/api/streams/web-shop", outsider).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{name}");
+        assert_eq!(
+            client.get("/api/streams", outsider).await.json(),
+            json!([]),
+            "{name}"
+        );
+        let listed = client.get("/api/streams", viewer).await.json();
+        assert_eq!(listed[0]["role"], "viewer", "{name}");
+
+        // A role taken away is gone.
+        let removed = client
+            .send(Call::new(Method::DELETE, "/api/streams/web-shop/members/vera").token(&token))
+            .await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT, "{name}");
+        let gone = client.get("/api/streams/web-shop/map", viewer).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND, "{name}");
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_names_exactly_the_api_routes() {
+    let backend = sqlite().await;
+    let app = backend.app();
+    let (_, table) = vsm_server::routes(&app);
+    let routes: BTreeSet<(String, String)> = table
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .map(|r| (r.method.as_str().to_lowercase(), r.path.to_string()))
+        .collect();
+    let client = backend.client();
+    let token = admin(&backend).await;
+    let answer = client.get("/api/openapi.json", &token).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let document = answer.json();
+    assert!(
+        document["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        document["openapi"]
+    );
+    let mut documented = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                documented.insert((method.clone(), path.clone()));
+            }
+        }
+    }
+    let undocumented: Vec<_> = routes.difference(&documented).collect();
+    let unrouted: Vec<_> = documented.difference(&routes).collect();
+    assert!(
+        undocumented.is_empty() && unrouted.is_empty(),
+        "routes without a document entry: {undocumented:?}; documented without a route: {unrouted:?}"
+    );
+}
+
+#[tokio::test]
+async fn health_and_readiness_need_no_credentials_and_bodies_are_bounded() {
+    let backend = sqlite().await;
+    let client = backend.client();
+    let health = client.send(Call::new(Method::GET, "/healthz")).await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok\n")
+    );
+    let csp = health.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(health.header("x-content-type-options"), Some("nosniff"));
+    let ready = client.send(Call::new(Method::GET, "/readyz")).await;
+    assert_eq!(
+        (ready.status, ready.body.as_str()),
+        (StatusCode::OK, "ready\n")
+    );
+    let token = admin(&backend).await;
+    let huge = "x".repeat(Settings::default().max_body + 1);
+    let answer = client
+        .post("/api/streams", &token, &json!({"id": "big", "yaml": huge}))
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
+}

@@ -1,0 +1,8 @@
+//! vsm-server's tests: each scenario runs on SQLite and on a real PostgreSQL (see
+//! `common::postgres` for how to point them at one, or skip it).
+
+mod access;
+mod common;
+mod pages;
+mod store;
+mod streams;

@@ -1,0 +1,90 @@
+//! `vsm serve`: the team server (see the `vsm-server` crate), or, with `--create-admin` or
+//! `--create-token`, what an operator does to its database before anyone can sign in.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use vsm_server::{Location, Settings};
+
+/// Serve value streams to a team: maps and their versions, analyses, a JSON API and pages.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to keep everything: an SQLite file (the default, `.vsm/server.sqlite`) or a
+    /// PostgreSQL URL (`postgres://USER:PASSWORD@HOST/DATABASE`).
+    #[arg(long, env = "VSM_DB", hide_env_values = true)]
+    db: Option<String>,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Add a server admin with a one-time password (printed once), then stop.
+    #[arg(long, value_name = "NAME", conflicts_with = "create_token")]
+    create_admin: Option<String>,
+    /// Make an API token for a user (printed once), then stop.
+    #[arg(long, value_name = "USER")]
+    create_token: Option<String>,
+    /// What the token made by --create-token is for.
+    #[arg(long, default_value = "command line", requires = "create_token")]
+    token_name: String,
+    /// Mark cookies Secure: the server is reached over HTTPS (through a proxy).
+    #[arg(long)]
+    secure_cookies: bool,
+    /// The largest request body, in bytes (a map upload).
+    #[arg(long, default_value_t = 4 << 20)]
+    max_body: usize,
+    /// Answer 408 to a request that takes longer, in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let location = Location::parse(
+        args.db
+            .as_deref()
+            .unwrap_or(vsm_server::store::DEFAULT_SQLITE),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let store = vsm_server::store::open(&location).await?;
+        if let Some(name) = &args.create_admin {
+            let password = vsm_server::accounts::create_admin(store.as_ref(), name).await?;
+            eprintln!(
+                "added the server admin `{name}` in {location}; their one-time password (shown this once):"
+            );
+            println!("{password}");
+            return Ok(());
+        }
+        if let Some(user) = &args.create_token {
+            let token =
+                vsm_server::accounts::create_token(store.as_ref(), user, &args.token_name).await?;
+            eprintln!("made an API token for `{user}` (shown this once; the server keeps its hash):");
+            println!("{token}");
+            return Ok(());
+        }
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .init();
+        let settings = Settings {
+            max_body: args.max_body,
+            request_timeout: Duration::from_secs(args.timeout),
+            secure_cookies: args.secure_cookies,
+            ..Settings::default()
+        };
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        tracing::info!(database = %location, "vsm serve: listening on http://{address}");
+        let app = vsm_server::App::new(store, settings);
+        vsm_server::serve(listener, app, vsm_server::shutdown_signal())
+            .await
+            .context("the server stopped")?;
+        tracing::info!("vsm serve: stopped");
+        Ok(())
+    })
+}
