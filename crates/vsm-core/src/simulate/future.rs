@@ -90,22 +90,13 @@ pub fn for_future(
         if !current.steps[b].timed && (designed.wait_time || designed.process_time) {
             split_untimed(&mut routes, b as u32, was.process_time);
         }
-        if designed.wait_time {
-            change.wait = Some(scale(
-                &mut routes,
-                b as u32,
-                |v| &mut v.wait,
-                step.wait_time,
-            ));
-        }
-        if designed.process_time {
-            change.process = Some(scale(
-                &mut routes,
-                b as u32,
-                |v| &mut v.process,
-                step.process_time,
-            ));
-        }
+        let parts: [(bool, Part, Duration); 2] = [
+            (designed.wait_time, |v| &mut v.wait, step.wait_time),
+            (designed.process_time, |v| &mut v.process, step.process_time),
+        ];
+        [change.wait, change.process] = parts.map(|(designed, part, design)| {
+            designed.then(|| scale(&mut routes, b as u32, part, design))
+        });
         let (then, now) = (sent_back(base, b), sent_back(future, f));
         if (then - now).abs() > 1e-9 {
             change.rework = Some(rework(&mut routes, b as u32, then, now));
@@ -194,14 +185,12 @@ fn split_untimed(routes: &mut [Route], step: u32, estimate: Duration) {
     }
 }
 
+/// One part of a visit's time: its first pass's wait or process time.
+type Part = fn(&mut Visit) -> &mut i64;
+
 /// Multiplies one part of every visit of `step` so that its mean becomes `design`; with a mean
 /// of zero, every visit takes the design. Returns (the log's mean, the design) in ms.
-fn scale(
-    routes: &mut [Route],
-    step: u32,
-    part: fn(&mut Visit) -> &mut i64,
-    design: Duration,
-) -> (f64, f64) {
+fn scale(routes: &mut [Route], step: u32, part: Part, design: Duration) -> (f64, f64) {
     let (mut sum, mut count) = (0_i128, 0_u64);
     for visit in visits_of(routes, step) {
         sum += i128::from(*part(visit));

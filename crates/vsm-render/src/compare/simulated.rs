@@ -295,7 +295,7 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
     push_table(out, &rows);
     let _ = writeln!(
         out,
-        "\nChange: after − before, the mean over the {} pairs of replications run with the same seed ({}). ± noise: half its 95% interval, how far the noise between replications alone moves it. Within noise: the interval covers 0, so the change cannot be told from noise.",
+        "\nChange: after − before, the mean over the {} pairs of replications run with the same seed\n({}).\n± noise: half its 95% interval, how far the noise between replications alone moves it.\nWithin noise: the interval covers 0, so the change cannot be told from noise.",
         simulated.replications,
         if simulated.model.after == "calibrated" && simulated.model.before == "calibrated" {
             "the same items of the log, arriving at the same instants"
