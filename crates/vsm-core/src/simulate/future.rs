@@ -236,8 +236,8 @@ fn picked(index: usize, fraction: f64) -> bool {
 }
 
 /// Moves the share of the items of `step` that come back to it from the log's by the ratio of
-/// the map's shares sent back (`now` over `then`; the difference when the current map sends
-/// none back). Returns (the log's share, the future's).
+/// the map's shares sent back (`now` over `then`; by their difference when the current map or
+/// the log sends none back). Returns (the log's share, the future's).
 fn rework(routes: &mut [Route], step: u32, then: f64, now: f64) -> (f64, f64) {
     let mut visitors = 0_usize;
     let mut returned: Vec<Visit> = Vec::new();
@@ -251,10 +251,11 @@ fn rework(routes: &mut [Route], step: u32, then: f64, now: f64) -> (f64, f64) {
         return (0.0, 0.0);
     }
     let log = returned.len() as f64 / visitors as f64;
+    // Where the map or the log has none to scale, the difference of the map's shares is added.
     let future = if log > 0.0 && then > 0.0 {
         log * now / then
     } else {
-        (now - then).max(0.0)
+        log + now - then
     }
     .clamp(0.0, 1.0);
     if future < log {
@@ -479,6 +480,26 @@ mod tests {
                 .filter(|r| r.visits[1].reworked())
                 .all(|r| r.visits[1].rework_wait == 4 * HOUR)
         );
+    }
+
+    #[test]
+    fn a_map_that_sends_none_back_adds_the_difference_to_the_log_s_share() {
+        // The map says 100% (none sent back) while a quarter of b's items came back: a future
+        // 90% adds 10 points to the log's share, it does not scale a share of nothing.
+        let overlay = "extends: x\nsteps:\n  - { id: b, complete_accurate: 90% }\n";
+        let (calibration, changes) = for_future(&current(), &base(), &future(overlay));
+        let (log, now) = changes.steps[1].rework.expect("a changed %C&A");
+        assert!(
+            (log - 0.25).abs() < 1e-12 && (now - 0.35).abs() < 1e-12,
+            "{now}"
+        );
+        let reworked = calibration
+            .routes
+            .iter()
+            .filter(|r| r.visits[1].reworked())
+            .count();
+        // 1 of 4 came back; of the other three, 0.1 / 0.75 of them: none of three, evenly.
+        assert_eq!(reworked, 1);
     }
 
     #[test]
