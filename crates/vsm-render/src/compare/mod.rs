@@ -10,19 +10,25 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use vsm_core::analysis::Analysis;
 use vsm_core::model::ValueStream;
-use vsm_core::simulate::Projection;
 use vsm_core::{Duration, format_number};
 
 use crate::Format;
-use crate::json::{IntervalReport, SCHEMA_VERSION, interval, seconds};
+use crate::json::SCHEMA_VERSION;
 use crate::report::{NOT_ALIGNED, Style, cell, heading, push_table, table};
+
+mod simulated;
+
+pub use simulated::{
+    DifferenceReport, SimulatedFigure, SimulatedLeadTime, SimulatedPercentile, SimulatedSide,
+    SimulationComparison,
+};
 
 /// One map and its analysis (and, for `vsm compare --simulate`, its simulation).
 #[derive(Clone, Copy, Debug)]
 pub struct Side<'a> {
     pub stream: &'a ValueStream,
     pub analysis: &'a Analysis,
-    pub simulated: Option<&'a Projection>,
+    pub simulated: Option<SimulatedSide<'a>>,
 }
 
 /// The JSON of `vsm compare`.
@@ -136,69 +142,6 @@ pub struct BeforeAfter<T> {
     pub after: T,
 }
 
-/// Both simulations side by side: lead time percentiles (with intervals), throughput and the
-/// constraint.
-#[derive(Debug, Serialize)]
-pub struct SimulationComparison<'a> {
-    pub items: u64,
-    pub seed: u64,
-    pub arrivals_per_week: f64,
-    pub lead_time_seconds: SimulatedLeadTime,
-    pub throughput_per_week: Delta<f64>,
-    pub constraint: BeforeAfter<Option<&'a str>>,
-}
-
-/// The simulated lead time's percentiles and mean, before and after.
-#[derive(Debug, Serialize)]
-pub struct SimulatedLeadTime {
-    pub p50: SimulatedPercentile,
-    pub p85: SimulatedPercentile,
-    pub p95: SimulatedPercentile,
-    pub mean: Delta<f64>,
-}
-
-/// A simulated percentile before and after, with their 95% intervals.
-#[derive(Debug, Serialize)]
-pub struct SimulatedPercentile {
-    #[serde(flatten)]
-    pub value: Delta<f64>,
-    pub before_interval: Option<IntervalReport>,
-    pub after_interval: Option<IntervalReport>,
-}
-
-fn simulation<'a>(before: Side<'a>, after: Side<'a>) -> Option<SimulationComparison<'a>> {
-    let (b, a) = (before.simulated?, after.simulated?);
-    let [p50, p85, p95] = std::array::from_fn(|i| {
-        let ((_, before, before_ci), (_, after, after_ci)) =
-            (b.percentiles()[i], a.percentiles()[i]);
-        SimulatedPercentile {
-            value: Delta::numbers(seconds(before), seconds(after)),
-            before_interval: interval(before_ci),
-            after_interval: interval(after_ci),
-        }
-    });
-    let constraint = |side: Side<'a>, p: &Projection| {
-        p.constraint
-            .map(|(index, _)| side.stream.steps[index].id.as_str())
-    };
-    Some(SimulationComparison {
-        items: b.items,
-        seed: b.seed,
-        arrivals_per_week: b.arrivals_per_week,
-        lead_time_seconds: SimulatedLeadTime {
-            p50,
-            p85,
-            p95,
-            mean: Delta::numbers(seconds(b.lead_time.mean), seconds(a.lead_time.mean)),
-        },
-        throughput_per_week: Delta::numbers(b.throughput_per_week, a.throughput_per_week),
-        constraint: BeforeAfter {
-            before: constraint(before, b),
-            after: constraint(after, a),
-        },
-    })
-}
-
 fn report(side: Side<'_>) -> Value {
     serde_json::to_value(crate::json::Report::new(side.stream, side.analysis))
         .expect("the report serializes")
@@ -273,7 +216,7 @@ impl<'a> Comparison<'a> {
             steps,
             measured: (before.analysis.measured.is_some() || after.analysis.measured.is_some())
                 .then(|| measured(before.analysis, after.analysis)),
-            simulation: simulation(before, after),
+            simulation: simulated::comparison(before, after),
         }
     }
 }
@@ -462,61 +405,7 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
     push_table(&mut out, &steps);
     if let Some(simulated) = &compared.simulation {
         out.push('\n');
-        heading(&mut out, style, 2, "Simulated");
-        let _ = writeln!(
-            out,
-            "{} items through each map, seed {}, arrivals {} per week; 95% intervals in brackets.\n",
-            simulated.items,
-            simulated.seed,
-            format_number(simulated.arrivals_per_week, 1)
-        );
-        let mut rows = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
-        let with_interval = |value: Option<f64>, interval: Option<IntervalReport>| {
-            let shown = show("_seconds", value);
-            match interval {
-                Some(i) => format!(
-                    "{shown} ({} to {})",
-                    Duration::from_secs_f64(i.low).human(),
-                    Duration::from_secs_f64(i.high).human()
-                ),
-                None => shown,
-            }
-        };
-        let lead = &simulated.lead_time_seconds;
-        for (label, row) in [
-            ("Lead time p50", &lead.p50),
-            ("Lead time p85", &lead.p85),
-            ("Lead time p95", &lead.p95),
-        ] {
-            rows.add_row(vec![
-                label.to_string(),
-                with_interval(row.value.before, row.before_interval),
-                with_interval(row.value.after, row.after_interval),
-                show_change("_seconds", row.value.change),
-            ]);
-        }
-        rows.add_row(vec![
-            "Lead time mean".to_string(),
-            show("_seconds", lead.mean.before),
-            show("_seconds", lead.mean.after),
-            show_change("_seconds", lead.mean.change),
-        ]);
-        let throughput = &simulated.throughput_per_week;
-        let per_week = |v: Option<f64>| format!("{}/week", format_number(v.unwrap_or(0.0), 1));
-        rows.add_row(vec![
-            "Throughput".to_string(),
-            per_week(throughput.before),
-            per_week(throughput.after),
-            String::new(),
-        ]);
-        let name = |v: Option<&str>| v.unwrap_or("-").to_string();
-        rows.add_row(vec![
-            "Constraint".to_string(),
-            name(simulated.constraint.before),
-            name(simulated.constraint.after),
-            String::new(),
-        ]);
-        push_table(&mut out, &rows);
+        simulated::tables(&mut out, style, simulated);
     }
     out
 }
