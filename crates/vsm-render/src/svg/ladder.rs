@@ -33,29 +33,16 @@ impl Drawing<'_> {
             if column + 1 == columns {
                 self.ladder_end(right, top);
             } else if column % per_band == per_band - 1 {
-                self.ladder_ends.push((right, top));
+                // The ladder goes on at the start of the next band; the push arrow to it passes
+                // beyond this arrow's head (see `arrow_wires`).
+                self.line(
+                    "vsm-ladder vsm-ladder-goes-on",
+                    &[(right, top), (right + 20, top)],
+                    Some("vsm-arrow"),
+                );
             }
         }
         self.out.push_str("</g>\n");
-    }
-
-    /// At the end of each band but the last, an arrow: the ladder goes on at the start of the
-    /// next. Drawn after the routed lines, as long as it can be without touching one.
-    pub(super) fn ladder_goes_on(&mut self) {
-        for (x, y) in std::mem::take(&mut self.ladder_ends) {
-            let length = (8..=24)
-                .rev()
-                .step_by(4)
-                .find(|&length| self.scene.is_free(Rect::new(x + 1, y - 6, length + 10, 12)));
-            if let Some(length) = length {
-                self.line(
-                    "vsm-ladder vsm-ladder-goes-on",
-                    &[(x, y), (x + length, y)],
-                    Some("vsm-arrow"),
-                );
-                self.out.push('\n');
-            }
-        }
     }
 
     /// One step's rung: its wait over the gap before it, its process time under its box.

@@ -130,8 +130,6 @@ struct Drawing<'a> {
     scene: Scene,
     /// Per step: the push arrows drawn into it, which arrows routed to it may join.
     pushes_into: Vec<Vec<Vec<Point>>>,
-    /// Where the ladder ends on a band and goes on at the start of the next.
-    ladder_ends: Vec<Point>,
 }
 
 fn header_width(system_count: usize) -> i64 {
@@ -196,7 +194,6 @@ impl<'a> Drawing<'a> {
             systems,
             scene: Scene::default(),
             pushes_into: vec![Vec::new(); stream.steps.len()],
-            ladder_ends: Vec::new(),
         }
     }
 
@@ -223,7 +220,6 @@ impl<'a> Drawing<'a> {
         self.tolls();
         let wires = self.wires(last)?;
         self.out.insert_str(wires_at, &wires);
-        self.ladder_goes_on();
         self.out.push_str("</svg>\n");
         Ok(self.out)
     }
