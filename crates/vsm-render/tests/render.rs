@@ -252,6 +252,75 @@ fn wrapped_rows_keep_every_line_a_line() {
     ));
 }
 
+/// Whether the segment from `a` to `b` passes through the inside of the rectangle (x, y, width,
+/// height) shrunk by a pixel (a line may end on an edge).
+fn segment_crosses(from: (i64, i64), to: (i64, i64), rect: (i64, i64, i64, i64)) -> bool {
+    let (left, top) = (rect.0 + 1, rect.1 + 1);
+    let (right, bottom) = (rect.0 + rect.2 - 1, rect.1 + rect.3 - 1);
+    let steps = (from.0 - to.0).abs().max((from.1 - to.1).abs()).max(1);
+    (0..=steps).any(|step| {
+        let across = from.0 + (to.0 - from.0) * step / steps;
+        let down = from.1 + (to.1 - from.1) * step / steps;
+        across > left && across < right && down > top && down < bottom
+    })
+}
+
+#[test]
+fn long_flows_across_many_bands_go_around_every_box() {
+    // A stream of 90 steps (13 bands) with flows from the header to far bands, between steps
+    // bands apart, back up to the customer, and rework loops across bands.
+    let mut map = String::from(
+        "name: Long flows\ncustomer: Users\nsystems:\n  - { id: tracker, name: Tracker }\n  - { id: ci, name: CI }\nsteps:\n",
+    );
+    for i in 0..90 {
+        map.push_str(&format!(
+            "  - {{ id: s{i:02}, name: Step {i}, process_time: 1h, wait_time: {}d }}\n",
+            i % 3
+        ));
+    }
+    map.push_str("flows:\n");
+    for (from, to) in [(3, 70), (88, 5), (40, 41), (12, 60), (75, 20)] {
+        map.push_str(&format!(
+            "  - {{ from: s{from:02}, to: s{to:02}, label: note {from} to {to} }}\n"
+        ));
+    }
+    map.push_str("  - { from: tracker, to: s50, label: tickets }\n  - { from: ci, to: s89, label: builds }\n  - { from: s89, to: customer, kind: manual, label: release notes }\nrework:\n");
+    for (from, to) in [(30, 2), (66, 60), (85, 44)] {
+        map.push_str(&format!(
+            "  - {{ from: s{from:02}, to: s{to:02}, share: 10% }}\n"
+        ));
+    }
+    let parsed = vsm_core::parse_map(&map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut boxes = rects(svg, "vsm-box");
+    boxes.extend(rects(svg, "vsm-data"));
+    boxes.extend(rects(svg, "vsm-system"));
+    let lines: Vec<Vec<(i64, i64)>> = ["vsm-info", "vsm-info-manual", "vsm-rework", "vsm-push"]
+        .iter()
+        .flat_map(|class| paths(svg, class))
+        .collect();
+    assert_eq!(
+        paths(svg, "vsm-info").len() + paths(svg, "vsm-info-manual").len(),
+        stream.flows.len()
+    );
+    for line in &lines {
+        for pair in line.windows(2) {
+            for b in &boxes {
+                assert!(
+                    !segment_crosses(pair[0], pair[1], *b),
+                    "{:?}-{:?} crosses the box {b:?}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+        }
+    }
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

@@ -28,7 +28,8 @@ pub const REWORK_TRACK: i64 = 18;
 /// A line of small text.
 pub const LINE_H: i64 = 14;
 pub const LADDER_H: i64 = 76;
-pub const BAND_GAP: i64 = 44;
+/// Between one band's ladder and the next band: room for the lines that pass between them.
+pub const BAND_GAP: i64 = 60;
 pub const HEADER_TOP: i64 = 58;
 pub const HEADER_BOX_W: i64 = 176;
 /// Room for four lines: the customer's name and what it receives, two lines each.

@@ -9,7 +9,7 @@
 //! and columns with as few corners and crossings as the picture allows.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// A point on the page, in whole pixels.
 pub type Point = (i64, i64);
@@ -22,6 +22,21 @@ const CLEARANCE: i64 = 4;
 const NEAR: i64 = 10;
 const BEND: u32 = 30;
 const CROSSING: u32 = 160;
+/// How a route is searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The cheapest way.
+    Best,
+    /// The estimate of the rest of the way counts twice: the search heads for the goal rather
+    /// than trying every way of the same cost (far less searching for a long way across many
+    /// bands, at the price of a corner or two more).
+    Greedy,
+    /// Beside and along other lines too, only around boxes and labels: to learn whether more
+    /// room would give a line a way, or as the last resort.
+    Relaxed,
+}
+/// At most this many steps of search for one route.
+const SEARCH_BUDGET: usize = 80_000;
 
 /// An axis-aligned rectangle; `right` and `bottom` are exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -147,8 +162,15 @@ impl Scene {
                     if Some(n) != own {
                         rect = rect.inflate(more);
                     }
-                    line.windows(2)
-                        .any(|pair| rect.crossed_by(pair[0], pair[1]) || rect.holds(pair[0]))
+                    line.windows(2).any(|pair| {
+                        let (a, b) = (pair[0], pair[1]);
+                        // Most pieces are far away: a cheap test first.
+                        let apart = a.0.max(b.0) < rect.left
+                            || a.0.min(b.0) > rect.right
+                            || a.1.max(b.1) < rect.top
+                            || a.1.min(b.1) > rect.bottom;
+                        !apart && (rect.crossed_by(a, b) || rect.holds(a))
+                    })
                 })
     }
 }
@@ -465,31 +487,30 @@ impl Router {
     }
 
     /// The cheapest route from `from` to `to`, as its corner points from box edge to box edge,
-    /// or `None` when the picture leaves no way. It may start from a line of `forks` instead
-    /// (arrows out of one step branch) and end on a line of `joins` (arrows into one step
-    /// merge). `relaxed` lets it run along and beside other lines: only to learn whether more
-    /// room would give it a way.
+    /// or why not. It may start from a line of `forks` instead (arrows out of one step branch)
+    /// and end on a line of `joins` (arrows into one step merge).
     pub fn route(
         &self,
         from: End,
         to: End,
         forks: &[Vec<Point>],
         joins: &[Vec<Point>],
-        relaxed: bool,
-    ) -> Option<Vec<Point>> {
-        let start = self.node(from.port)?;
-        let goal = self.node(to.port)?;
+        mode: Mode,
+    ) -> Result<Vec<Point>, NoRoute> {
+        let relaxed = mode == Mode::Relaxed;
+        let weight = if mode == Mode::Best { 1 } else { 2 };
+        let (Some(start), Some(goal)) = (self.node(from.port), self.node(to.port)) else {
+            return Err(NoRoute::Shut);
+        };
         let start_dir = Dir::of(from.at, from.port);
         let goal_dir = to.inwards();
         let join_nodes = self.inner_nodes(joins);
         let (gx, gy) = self.point(goal);
         let estimate = |node: usize| {
             let (x, y) = self.point(node);
-            ((x - gx).abs() + (y - gy).abs()) as u32
+            (weight * ((x - gx).abs() + (y - gy).abs())) as u32
         };
-        let states = self.flags.len() * 4;
-        let mut cost = vec![u32::MAX; states];
-        let mut previous = vec![u32::MAX; states];
+        let mut search = Search::new(self.flags.len() * 4);
         let mut queue = BinaryHeap::new();
         let mut starts = vec![start * 4 + start_dir as usize];
         // A fork leaves its line at a right angle, either way.
@@ -506,12 +527,15 @@ impl Router {
         }
         starts.sort_unstable();
         for &state in &starts {
-            cost[state] = 0;
+            search.set(state, 0, u32::MAX);
             queue.push(Reverse((estimate(state / 4), 0u32, state)));
         }
         let mut reached = None;
+        let mut budget = SEARCH_BUDGET;
         while let Some(Reverse((_, spent, state))) = queue.pop() {
-            if spent > cost[state] {
+            // A way found only after this much searching is no way a reader could follow.
+            budget = budget.checked_sub(1).ok_or(NoRoute::TooFar)?;
+            if spent > search.cost(state) {
                 continue;
             }
             let (node, dir) = (state / 4, Dir::ALL[state % 4]);
@@ -556,17 +580,16 @@ impl Router {
                 let bend = if next_dir == dir { 0 } else { BEND };
                 let next_state = next * 4 + next_dir as usize;
                 let total = spent + length + bend + extra;
-                if total < cost[next_state] {
-                    cost[next_state] = total;
-                    previous[next_state] = state as u32;
+                if total < search.cost(next_state) {
+                    search.set(next_state, total, state as u32);
                     queue.push(Reverse((total + estimate(next), total, next_state)));
                 }
             }
         }
-        let mut state = reached?;
+        let mut state = reached.ok_or(NoRoute::Shut)?;
         let mut nodes = vec![self.point(state / 4)];
-        while previous[state] != u32::MAX {
-            state = previous[state] as usize;
+        while search.previous(state) != u32::MAX {
+            state = search.previous(state) as usize;
             nodes.push(self.point(state / 4));
         }
         nodes.reverse();
@@ -578,8 +601,59 @@ impl Router {
         if points.last() == Some(&to.port) {
             points.push(to.at);
         }
-        Some(corners(&points))
+        Ok(corners(&points))
     }
+}
+
+/// The cost of the best way found to each state of a search, and the state before it: in an
+/// array for a small grid, in a map for a large one (a 400-step map's grid has millions of
+/// states, of which a search visits a few hundred thousand at most).
+enum Search {
+    Dense(Vec<(u32, u32)>),
+    Sparse(HashMap<usize, (u32, u32)>),
+}
+
+impl Search {
+    fn new(states: usize) -> Search {
+        if states <= 1 << 20 {
+            Search::Dense(vec![(u32::MAX, u32::MAX); states])
+        } else {
+            Search::Sparse(HashMap::with_capacity(1 << 16))
+        }
+    }
+
+    fn get(&self, state: usize) -> (u32, u32) {
+        match self {
+            Search::Dense(states) => states[state],
+            Search::Sparse(states) => states.get(&state).copied().unwrap_or((u32::MAX, u32::MAX)),
+        }
+    }
+
+    fn cost(&self, state: usize) -> u32 {
+        self.get(state).0
+    }
+
+    fn previous(&self, state: usize) -> u32 {
+        self.get(state).1
+    }
+
+    fn set(&mut self, state: usize, cost: u32, previous: u32) {
+        match self {
+            Search::Dense(states) => states[state] = (cost, previous),
+            Search::Sparse(states) => {
+                states.insert(state, (cost, previous));
+            }
+        }
+    }
+}
+
+/// Why a route was not found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoRoute {
+    /// Every way is shut: more room may open one.
+    Shut,
+    /// The search gave up: a way, if any, is too long to follow.
+    TooFar,
 }
 
 /// The corner points of a path given point by point: ends and bends only.
@@ -718,7 +792,7 @@ mod tests {
         let to = End::above(310, 150);
         let router = Router::new(page(), &scene, &[from, to]);
         let route = router
-            .route(from, to, &[], &[], false)
+            .route(from, to, &[], &[], Mode::Best)
             .expect("a way over the wall");
         assert_eq!(route.first(), Some(&(90, 150)));
         assert_eq!(route.last(), Some(&(310, 150)));
@@ -741,13 +815,19 @@ mod tests {
         let scene = Scene::default();
         let first = (End::above(100, 200), End::above(300, 200));
         let router = Router::new(page(), &scene, &[first.0, first.1]);
-        let one = router.route(first.0, first.1, &[], &[], false).unwrap();
+        let one = router
+            .route(first.0, first.1, &[], &[], Mode::Best)
+            .ok()
+            .unwrap();
         let mut scene = Scene::default();
         scene.line(&one);
         // A second route between the same two places runs beside the first, not on it.
         let second = (End::above(110, 200), End::above(290, 200));
         let router = Router::new(page(), &scene, &[second.0, second.1]);
-        let two = router.route(second.0, second.1, &[], &[], false).unwrap();
+        let two = router
+            .route(second.0, second.1, &[], &[], Mode::Best)
+            .ok()
+            .unwrap();
         let level = |r: &[Point]| r.iter().map(|p| p.1).min().unwrap();
         assert!((level(&one) - level(&two)).abs() >= NEAR, "{one:?} {two:?}");
         // A route from inside the first loop to outside it must cross it once.
@@ -755,7 +835,10 @@ mod tests {
         let mut scene = Scene::default();
         scene.line(&one);
         let router = Router::new(page(), &scene, &[third.0, third.1]);
-        let three = router.route(third.0, third.1, &[], &[], false).unwrap();
+        let three = router
+            .route(third.0, third.1, &[], &[], Mode::Best)
+            .ok()
+            .unwrap();
         let crossings: usize = three
             .windows(2)
             .map(|p| {
@@ -785,7 +868,10 @@ mod tests {
         let from = End::above(150, 180);
         let to = End::above(300, 300);
         let router = Router::new(page(), &scene, &[from, to]);
-        assert_eq!(router.route(from, to, &[], &[], false), None);
+        assert_eq!(
+            router.route(from, to, &[], &[], Mode::Best),
+            Err(NoRoute::Shut)
+        );
     }
 
     #[test]

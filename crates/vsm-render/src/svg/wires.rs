@@ -13,13 +13,15 @@ use vsm_core::model::FlowKind;
 
 use super::Drawing;
 use super::layout::{LINE_H, Room};
-use super::route::{self, End, PITCH, Point, Rect, Router};
+use super::route::{self, End, Mode, NoRoute, PITCH, Point, Rect, Router};
 use super::text::{escape, wrap};
 
 /// Columns of a line of a routed line's label.
 pub(super) const LABEL_COLUMNS: usize = 22;
 /// Room between the lines that leave one edge of a box.
 const SPREAD: i64 = 20;
+/// How far above and below its ends a line may go.
+const WINDOW: i64 = 600;
 /// Length of the straight piece a line leaves or enters a box by.
 const STUB: i64 = 12;
 
@@ -85,15 +87,21 @@ impl Wire {
 /// A line with an end on an edge: where its other end lies, the line, whether this is its start.
 type Member = (i64, usize, bool);
 
-/// The reach of a line's ends, its stubs, kept clear while other lines are routed.
+/// The room a line's end keeps while other lines are routed: its stub, and the way out of its
+/// port, wide enough that a broad line passing by leaves the port free.
 fn stub(end: End) -> Rect {
+    let (dx, dy) = (
+        (end.port.0 - end.at.0).signum(),
+        (end.port.1 - end.at.1).signum(),
+    );
+    let beyond = (end.port.0 + dx * PITCH, end.port.1 + dy * PITCH);
     Rect {
-        left: end.at.0.min(end.port.0),
-        top: end.at.1.min(end.port.1),
-        right: end.at.0.max(end.port.0),
-        bottom: end.at.1.max(end.port.1),
+        left: end.at.0.min(beyond.0),
+        top: end.at.1.min(beyond.1),
+        right: end.at.0.max(beyond.0),
+        bottom: end.at.1.max(beyond.1),
     }
-    .inflate(2)
+    .inflate(12)
 }
 
 impl Drawing<'_> {
@@ -122,9 +130,13 @@ impl Drawing<'_> {
             let (from, to) = ends[w];
             // The ends of the lines still to route stay free.
             let kept = self.scene.obstacles.len();
+            // (But for ends this line shares: arrows out of one step, or into one.)
             for &other in &order[k + 1..] {
-                self.scene.block(stub(ends[other].0));
-                self.scene.block(stub(ends[other].1));
+                for end in [ends[other].0, ends[other].1] {
+                    if end != from && end != to {
+                        self.scene.block(stub(end));
+                    }
+                }
             }
             // Push arrows out of one step branch, into one step merge.
             let routed_with = |same: &dyn Fn(&Wire) -> bool| -> Vec<Vec<Point>> {
@@ -141,22 +153,37 @@ impl Drawing<'_> {
                 }
                 _ => (Vec::new(), Vec::new()),
             };
-            let router = Router::new(page, &self.scene, &[from, to]);
-            let mut found = router.route(from, to, &forks, &joins, false);
-            if found.is_none() && !last {
-                // Whether more room would give it a way: then ask for it.
-                let relaxed = router.route(from, to, &forks, &joins, true);
-                if relaxed.is_some() {
-                    short = true;
-                    for port in [from.port, to.port] {
-                        room.add_above(self.layout.row_below(port.1), 2 * PITCH);
+            // The part of the page a line may take: from a band above its upper end to a band
+            // below its lower one (a 400-step map is 26,000 px tall).
+            let ys = [from.at.1, from.port.1, to.at.1, to.port.1];
+            let window = Rect {
+                top: (ys.iter().min().unwrap_or(&0) - WINDOW).max(page.top),
+                bottom: (ys.iter().max().unwrap_or(&0) + WINDOW).min(page.bottom),
+                ..page
+            };
+            let router = Router::new(window, &self.scene, &[from, to]);
+            let route = |mode| router.route(from, to, &forks, &joins, mode);
+            let found = match route(Mode::Best).or_else(|why| match why {
+                NoRoute::TooFar => route(Mode::Greedy),
+                NoRoute::Shut => Err(why),
+            }) {
+                Ok(points) => Some(points),
+                Err(why) => {
+                    // Beside and along other lines, but around every box and label.
+                    let relaxed = route(Mode::Relaxed).ok();
+                    if why == NoRoute::Shut && relaxed.is_some() && !last {
+                        // More room would open a way of its own: ask for it.
+                        short = true;
+                        for port in [from.port, to.port] {
+                            room.add_above(self.layout.row_below(port.1), 2 * PITCH);
+                        }
+                        room.right += 2 * PITCH;
+                        self.scene.obstacles.truncate(kept);
+                        continue;
                     }
-                    room.right += 2 * PITCH;
-                    self.scene.obstacles.truncate(kept);
-                    continue;
+                    relaxed
                 }
-                found = relaxed;
-            }
+            };
             self.scene.obstacles.truncate(kept);
             let points = match found {
                 Some(points) => points,
