@@ -38,6 +38,14 @@ const MAP_DARK_STYLE: &str = "
   html .vsm-map .vsm-arrowhead-info { fill: #7fb2ff; }
   html .vsm-map .vsm-arrowhead-rework { fill: #ff8a80; }
   html .vsm-map .vsm-bottleneck-medium { fill: #3a2e14; stroke: #ffb74d; }
+  html .vsm-map .vsm-push-stripe { stroke: #18181b; }
+  html .vsm-map .vsm-ladder-end { fill: #232328; stroke: #d0d0d6; }
+  html .vsm-map .vsm-fifo { stroke: #e0c050; }
+  html .vsm-map .vsm-fifo-text { fill: #e0c050; }
+  html .vsm-map .vsm-measured { fill: #4db6ac; }
+  html .vsm-map .vsm-mark-measured { fill: #4db6ac; stroke: #4db6ac; }
+  html .vsm-map .vsm-mark-mixed { fill: #18181b; stroke: #4db6ac; }
+  html .vsm-map .vsm-mark-designed { fill: #18181b; stroke: #ce93d8; }
 }
 @media print { html .vsm-map .vsm-bg { fill: #ffffff; } }
 ";
@@ -473,7 +481,14 @@ fn render_told(
         scope_end: stream.scope.end.as_deref(),
         page_style: PAGE_STYLE,
         map_style: MAP_DARK_STYLE,
-        svg: crate::svg::render(stream, analysis),
+        svg: match measured {
+            Some((measurement, _)) => crate::svg::render_marked(
+                stream,
+                analysis,
+                Some(&vsm_core::measure::provenance(stream, measurement)),
+            ),
+            None => crate::svg::render(stream, analysis),
+        },
         distributions: measured
             .map(|(m, _)| distribution_rows(stream, m))
             .unwrap_or_default(),

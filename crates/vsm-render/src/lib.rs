@@ -86,6 +86,16 @@ pub fn svg(stream: &ValueStream, analysis: &Analysis) -> String {
     svg::render(stream, analysis)
 }
 
+/// The map as SVG with each step's numbers marked by where they came from (`provenance`, one per
+/// step: measured from the log, part measured, a future design, or estimated), with a legend.
+pub fn svg_marked(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: &[vsm_core::measure::StepProvenance],
+) -> String {
+    svg::render_marked(stream, analysis, Some(provenance))
+}
+
 /// The map as a Mermaid flowchart, for Markdown on GitHub and GitLab.
 pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     graph_text::mermaid(stream, analysis)
@@ -99,6 +109,15 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
 pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
     png::svg_to_png(&svg::render(stream, analysis), 2.0)
+}
+
+/// [`png`] of the map as [`svg_marked`] draws it.
+pub fn png_marked(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: &[vsm_core::measure::StepProvenance],
+) -> Result<Vec<u8>, PngError> {
+    png::svg_to_png(&svg::render_marked(stream, analysis, Some(provenance)), 2.0)
 }
 
 /// The self-contained HTML report: map, summary, steps, bottlenecks and plan in one file.

@@ -86,10 +86,10 @@ fn launch(path: PathBuf, profile: &Path) -> Browser {
     Browser::new(options).unwrap()
 }
 
-/// The report of a map (with the maps it extends) and its number of steps, as `vsm report` writes
-/// it: measured from the log it names when `measure` is set, from its estimates otherwise (the
-/// examples' stores are not in the repository).
-fn report(map: &Path, measure: bool) -> (String, usize) {
+/// The report of a map (with the maps it extends) and its numbers of steps and of information
+/// flows, as `vsm report` writes it: measured from the log it names when `measure` is set, from
+/// its estimates otherwise (the examples' stores are not in the repository).
+fn report(map: &Path, measure: bool) -> (String, usize, usize) {
     let files = vsm_app::files::FileSystem::default();
     let checked = vsm_app::load::check(&files, map).unwrap();
     if measure {
@@ -102,12 +102,16 @@ fn report(map: &Path, measure: bool) -> (String, usize) {
             Some((&measured.measurement, &log.display().to_string())),
             None,
         );
-        return (html, loaded.stream.steps.len());
+        return (html, loaded.stream.steps.len(), loaded.stream.flows.len());
     }
     let stream = checked.stream;
     let analysis = vsm_core::analyze(&stream);
     if !map.ends_with("examples/feature-delivery.yaml") {
-        return (vsm_render::html(&stream, &analysis), stream.steps.len());
+        return (
+            vsm_render::html(&stream, &analysis),
+            stream.steps.len(),
+            stream.flows.len(),
+        );
     }
     // The first example with a history of six weekly snapshots, one of them before the
     // activity ratio was recorded.
@@ -133,6 +137,7 @@ fn report(map: &Path, measure: bool) -> (String, usize) {
     (
         vsm_render::html_report(&stream, &analysis, None, Some(&trend)),
         stream.steps.len(),
+        stream.flows.len(),
     )
 }
 
@@ -172,6 +177,15 @@ function checkLabels(svg) {
   const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() !== '' && t.getBoundingClientRect().width > 0);
   const labels = texts.map(t => ({ el: t, r: boxOf(t, 1), mark: t.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group') }));
   const picture = svg.getBoundingClientRect();
+  // The boxes no line may cross: steps, data boxes, the header's systems and factories, the
+  // ladder's totals and the summary (shrunk by a pixel: a line may end on an edge).
+  const boxes = [...svg.querySelectorAll('rect.vsm-box, rect.vsm-data, rect.vsm-system, path.vsm-header, rect.vsm-ladder-end, rect.vsm-summary')]
+    .filter(b => !b.closest('.vsm-legend'))
+    .map(b => {
+      const owner = b.closest('[data-step]') || b.closest('g');
+      const title = owner && owner.querySelector('title');
+      return { r: boxOf(b, 1), what: 'the box of ' + (owner && owner.dataset && owner.dataset.step ? owner.dataset.step : (title ? '"' + title.textContent.split('\n')[0] + '"' : b.getAttribute('class'))) };
+    });
   for (const l of labels) {
     if (l.el.textContent.includes('…')) problems.push('text ' + name(l.el) + ' is cut short');
     if (!inside(l.r, picture)) problems.push('text ' + name(l.el) + ' leaves the picture');
@@ -179,10 +193,11 @@ function checkLabels(svg) {
   for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
     if (overlap(labels[i].r, labels[j].r)) problems.push('text ' + name(labels[i].el) + ' overlaps text ' + name(labels[j].el));
   }
-  // Marks: a label may sit on its own mark (the burst's number, the triangle's I), not on another.
-  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue')) {
+  // Marks: a label may sit on its own mark (the burst's number, the triangle's I, the FIFO lane's
+  // word), not on another; nor on a measured number's dot.
+  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue, .vsm-fifo, .vsm-provenance > *')) {
     const m = boxOf(mark, 1);
-    const group = mark.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group');
+    const group = mark.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group, .vsm-provenance');
     for (const l of labels) {
       if (l.mark && l.mark === group) continue;
       if (mark.classList.contains('vsm-badge') && l.el.classList.contains('vsm-badge-text')) continue;
@@ -194,6 +209,7 @@ function checkLabels(svg) {
     ['.vsm-trigger, .vsm-customer', 'path.vsm-header'],
     ['.vsm-system-node', 'rect.vsm-system'],
     ['.vsm-summary-box', 'rect.vsm-summary'],
+    ['.vsm-ladder-total', 'rect.vsm-ladder-end'],
   ];
   for (const [groups, shape] of containers) for (const group of svg.querySelectorAll(groups)) {
     const b = group.querySelector(shape).getBoundingClientRect();
@@ -224,7 +240,17 @@ function checkLabels(svg) {
       for (const l of labels) {
         if (crosses(a, b, l.r)) problems.push('a line (' + what + ') crosses text ' + name(l.el));
       }
+      for (const box of boxes) {
+        if (crosses(a, b, box.r)) problems.push('a line (' + what + ') crosses ' + box.what);
+      }
     }
+  }
+  // Wrapped rows keep every line a line: no note stands for a line cut short.
+  for (const l of labels) {
+    if (/^\s*[↑↓⇡⇣↩↪]\s*(to|from|back|returns)\b|^from \S+$/.test(l.el.textContent)) problems.push('text ' + name(l.el) + ' stands for a line');
+  }
+  for (const flow of svg.querySelectorAll('g.vsm-flow')) {
+    if (!flow.querySelector('path.vsm-info, path.vsm-info-manual')) problems.push('information flow "' + flow.querySelector('title').textContent + '" has no line');
   }
   return [...new Set(problems)];
 }
@@ -287,7 +313,7 @@ const CHECK_PAGE: &str = r#"
   }
   // The ladder's lower rung spans exactly the width of its step's box.
   let rungs = 0;
-  for (const rung of svg.querySelectorAll('path.vsm-ladder')) {
+  for (const rung of svg.querySelectorAll('path.vsm-ladder[data-step]')) {
     const step = svg.querySelector('g.vsm-step[data-step="' + CSS.escape(rung.dataset.step) + '"] rect.vsm-box');
     const a = rung.getBoundingClientRect(), b = step.getBoundingClientRect();
     if (Math.abs(a.right - b.right) > 1.5) problems.push('ladder of ' + rung.dataset.step + ' ends at ' + a.right + ', its box at ' + b.right);
@@ -514,6 +540,7 @@ fn reports_render_cleanly_in_chromium() {
     maps.push((discovered_repair.to_string(), true, false));
     for (name, one_page) in [
         ("long-stream", false),
+        ("wrapped-flows", false),
         ("unicode", false),
         ("two-steps", true),
     ] {
@@ -526,9 +553,20 @@ fn reports_render_cleanly_in_chromium() {
     let mut failures = Vec::new();
     for (map, measure, one_page) in &maps {
         let (map, measure, one_page) = (map.as_str(), *measure, *one_page);
-        let (html, steps) = report(&repo().join(map), measure);
+        let (html, steps, flows) = report(&repo().join(map), measure);
         let report = check(&browser, map, &html, &shots, one_page);
         assert_eq!(report.steps, steps as u64, "{map}: a box per step");
+        assert_eq!(
+            html.matches("<g class=\"vsm-flow ").count(),
+            flows,
+            "{map}: a line per information flow"
+        );
+        // A measured map marks its measured numbers, and says so in its legend.
+        assert_eq!(
+            html.contains("class=\"vsm-mark-measured\"") && html.contains("measured from the log"),
+            measure,
+            "{map}: measured numbers marked"
+        );
         let dots = if map.ends_with("examples/feature-delivery.yaml") {
             17
         } else {

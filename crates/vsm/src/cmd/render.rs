@@ -54,13 +54,20 @@ pub fn run(args: &Args) -> Result<()> {
             let Some(output) = output else {
                 bail!("a PNG needs a file to go to; pass `-o map.png`");
             };
-            let bytes = vsm_render::png(stream, analysis)?;
+            let bytes = match &loaded.measured {
+                Some(measured) => vsm_render::png_marked(stream, analysis, &measured.provenance)?,
+                None => vsm_render::png(stream, analysis)?,
+            };
             std::fs::write(output, bytes)
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
             eprintln!("wrote {}", output.display());
             return Ok(());
         }
-        _ => vsm_render::svg(stream, analysis),
+        // A measured map marks which of its numbers are measured.
+        _ => match &loaded.measured {
+            Some(measured) => vsm_render::svg_marked(stream, analysis, &measured.provenance),
+            None => vsm_render::svg(stream, analysis),
+        },
     };
     output::write(output, &text)
 }

@@ -32,3 +32,20 @@ fn render_picks_the_format_from_the_extension() {
         "error: a PNG needs a file to go to; pass `-o map.png`\n"
     );
 }
+
+#[test]
+fn a_measured_map_marks_its_measured_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let measured = repo_root().join("testdata/measure/claims.yaml");
+    let output = vsm_in(dir.path(), &["render", measured.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let svg = stdout(&output);
+    // The log gives %C&A (a dot) and lead times less the estimated process times (a ring); the
+    // process times stay estimates, unmarked. The legend says so.
+    assert!(svg.contains("<circle class=\"vsm-mark-measured\""), "{svg}");
+    assert!(svg.contains("<circle class=\"vsm-mark-mixed\""), "{svg}");
+    assert!(svg.contains("measured from the log (no mark: estimate)"));
+    let estimated = repo_root().join("examples/platform-change.yaml");
+    let output = vsm_in(dir.path(), &["render", estimated.to_str().unwrap()]);
+    assert!(!stdout(&output).contains("<circle class=\"vsm-mark-"));
+}
