@@ -42,6 +42,8 @@ pub struct Parsed {
     pub stream: Option<ValueStream>,
     /// The map it extends, with its path.
     pub base: Option<(PathBuf, ValueStream)>,
+    /// The map it extends extends another in turn.
+    pub base_extends: bool,
 }
 
 impl Parsed {
@@ -51,6 +53,7 @@ impl Parsed {
             Some(stream) => Ok(Checked {
                 stream,
                 base: self.base,
+                base_extends: self.base_extends,
                 warnings: self.files,
             }),
             None => Err(Invalid {
@@ -67,6 +70,8 @@ pub struct Checked {
     pub stream: ValueStream,
     /// The map it extends, with its path.
     pub base: Option<(PathBuf, ValueStream)>,
+    /// The map it extends extends another in turn.
+    pub base_extends: bool,
     /// Its warnings, and those of the maps it extends, by file.
     pub warnings: Vec<FileDiagnostics>,
 }
@@ -93,6 +98,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
                 files: vec![file_diagnostics(path, source, diagnostics)],
                 stream: None,
                 base: None,
+                base_extends: false,
             });
         }
     };
@@ -102,6 +108,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
             files: vec![file_diagnostics(path, source, parsed.diagnostics)],
             stream: parsed.stream,
             base: None,
+            base_extends: false,
         });
     };
     if depth > MAX_EXTENDS {
@@ -116,6 +123,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
         .read_map(&base_path)
         .with_context(|| format!("`{}` extends `{base_name}`", path.display()))?;
     let base = parse_at(files, &base_path, base_source, depth + 1)?;
+    let base_extends = base.base.is_some();
     let Some(base_stream) = base.stream else {
         return Err(Invalid {
             files: base.files,
@@ -134,6 +142,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
         files: all,
         stream: parsed.stream,
         base: Some((base_path, base_stream)),
+        base_extends,
     })
 }
 
@@ -219,12 +228,13 @@ pub fn measure(
     let Checked {
         stream: estimates,
         base,
+        base_extends,
         warnings,
     } = checked;
     let measured = match &base {
         Some((base_path, base)) if base.measure.is_some() && base.measure == estimates.measure => {
             measure::measure(files, base_path, base, events)?
-                .map(|m| m.for_future(base, &estimates))
+                .map(|m| m.for_future(base, &estimates, !base_extends))
         }
         _ => measure::measure(files, path, &estimates, events)?,
     };

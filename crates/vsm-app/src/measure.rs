@@ -114,6 +114,17 @@ pub struct Measured {
     pub measurement: Measurement,
     pub stats: ImportStats,
     pub log: String,
+    /// For a future state of a measured current state: that current state, as measured.
+    pub current: Option<Box<Current>>,
+}
+
+/// The measured map a future state extends, with its own measurement: the current state its
+/// simulation is calibrated from.
+#[derive(Debug)]
+pub struct Current {
+    /// The map with measured numbers in place of the estimates.
+    pub stream: ValueStream,
+    pub measurement: Measurement,
 }
 
 /// Measures `stream` (read from `map_path`) if it names an event log; `None` if it does not.
@@ -223,6 +234,7 @@ pub fn measure(
         measurement,
         stats,
         log: vsm_ingest::source::name_of(&crate::paths::normalize(&log_path)),
+        current: None,
     }))
 }
 
@@ -243,14 +255,28 @@ impl Measured {
 
     /// This measurement of `base` for the future state `future` that extends it: the measured
     /// numbers of the steps they share, in place in `future` where its design does not set them.
+    /// With `keep_current` (`base` is a current state, not a future state itself), the base as
+    /// measured is kept in [`Measured::current`].
     #[must_use]
-    pub fn for_future(self, base: &ValueStream, future: &ValueStream) -> Measured {
+    pub fn for_future(
+        self,
+        base: &ValueStream,
+        future: &ValueStream,
+        keep_current: bool,
+    ) -> Measured {
+        let current = keep_current.then(|| {
+            Box::new(Current {
+                stream: self.stream.clone(),
+                measurement: self.measurement.clone(),
+            })
+        });
         let measurement = self.measurement.for_future(base, future);
         let (stream, provenance) = vsm_core::measure::apply(future, &measurement);
         Measured {
             stream,
             provenance,
             measurement,
+            current,
             ..self
         }
     }

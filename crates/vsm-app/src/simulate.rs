@@ -1,11 +1,14 @@
 //! Setting up a what-if simulation of a map: the step models with the limits tried, the arrival
 //! rate, and how close the simulation of a measured map comes to its log. A measured current
-//! state is calibrated from its log by default; `Model::Fitted` keeps the map's graph and rework
+//! state is calibrated from its log by default, and a future state of one (`extends:`) runs on
+//! that calibration moved by its changes; `Model::Fitted` keeps the map's graph and rework
 //! shares, for comparison.
 
 use anyhow::{Result, bail};
 use vsm_core::ValueStream;
-use vsm_core::simulate::{Calibration, Projection, StepModel, Validation, validate};
+use vsm_core::simulate::{
+    Calibration, Differences, FutureChanges, Projection, StepModel, Validation, validate,
+};
 
 use crate::{Loaded, Measured};
 
@@ -20,7 +23,8 @@ pub enum WipLimit {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Model {
     /// A measured map calibrated from its log (durations, routing, arrivals and capacity as the
-    /// log shows them); other maps as fitted.
+    /// log shows them), a future state of one on that calibration with its changes; other maps
+    /// as fitted.
     #[default]
     Calibrated,
     /// The map's graph and rework shares, Poisson arrivals, durations drawn from the items that
@@ -68,27 +72,58 @@ pub struct Simulated {
     pub unchecked: Option<&'static str>,
     /// The model that ran: calibrated only for a measured current state.
     pub model: Model,
-    /// What the log showed, for a calibrated run.
+    /// What the log showed, for a calibrated run (moved to the future map, for a future state).
     pub calibration: Option<Calibration>,
+    /// What a future state changes in the calibrated current state, for a calibrated run of one.
+    pub future: Option<FutureChanges>,
+}
+
+/// The calibration a run of `loaded` draws from: its own log's for a measured current state; for
+/// a future state of one, that current state's moved to the future map, with what changed.
+fn calibration_of(loaded: &Loaded) -> Option<(Calibration, Option<FutureChanges>)> {
+    let measured = loaded.measured.as_ref()?;
+    if loaded.extends.is_none() {
+        return vsm_core::simulate::calibrate(&loaded.stream, &measured.measurement)
+            .map(|calibration| (calibration, None));
+    }
+    let current = measured.current.as_ref()?;
+    let calibration = vsm_core::simulate::calibrate(&current.stream, &current.measurement)?;
+    let (calibration, changes) =
+        vsm_core::simulate::for_future(&calibration, &current.stream, &loaded.stream);
+    Some((calibration, Some(changes)))
 }
 
 /// Simulates the loaded map with the settings of `request`.
 pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
+    run(loaded, request, None)
+}
+
+/// As [`simulate`]; a run that neither replays a log's arrivals nor is given a rate, and has no
+/// log of its own, takes `arrivals` (items per week) when given.
+fn run(loaded: &Loaded, request: &Request, arrivals_otherwise: Option<f64>) -> Result<Simulated> {
     let measurement = loaded.measured.as_ref().map(|m| &m.measurement);
-    // A future state (`extends:`) is measured through the map it extends: its changes are not
-    // in the log, so it runs fitted.
-    let calibration = measurement
-        .filter(|_| loaded.extends.is_none())
-        .and_then(|m| vsm_core::simulate::calibrate(&loaded.stream, m));
-    let model = match (&calibration, request.model) {
-        (Some(_), Model::Calibrated) => Model::Calibrated,
-        _ => Model::Fitted,
+    // The log's calibration: what a calibrated run draws from, and what a run of the current
+    // state is held against whichever model runs.
+    let (log, future) = calibration_of(loaded).unzip();
+    let (calibration, future) = match request.model {
+        Model::Calibrated => (log.as_ref(), future.flatten()),
+        Model::Fitted => (None, None),
     };
-    let mut models = match (&calibration, model) {
-        (Some(calibration), Model::Calibrated) => {
-            vsm_core::simulate::calibrated_models(&loaded.stream, calibration, true)
+    let model = if calibration.is_some() {
+        Model::Calibrated
+    } else {
+        Model::Fitted
+    };
+    let mut models = match calibration {
+        Some(calibration) => {
+            let mut models =
+                vsm_core::simulate::calibrated_models(&loaded.stream, calibration, true);
+            for (model, change) in models.iter_mut().zip(future.iter().flat_map(|f| &f.steps)) {
+                model.scaled = (change.wait.is_some(), change.process.is_some());
+            }
+            models
         }
-        _ => vsm_core::simulate::models(&loaded.stream, measurement),
+        None => vsm_core::simulate::models(&loaded.stream, measurement),
     };
     let stream_wip = stream_wip_limit(&request.wip_limits)?;
     let step_wip: Vec<(String, u32)> = request
@@ -106,15 +141,23 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
         &request.batch,
         &step_wip,
     )?;
+    let replay_arrivals = model == Model::Calibrated && request.arrivals.is_none();
+    let given = match (request.arrivals, &loaded.measured) {
+        (Some(rate), _) => Some(rate),
+        (None, None) if !replay_arrivals => arrivals_otherwise,
+        _ => None,
+    };
     let (arrivals_per_week, mut arrivals_source) = arrivals(
-        request.arrivals,
+        given,
         loaded.measured.as_ref(),
         &loaded.stream,
         &models,
         stream_wip,
     )?;
-    let replay_arrivals = model == Model::Calibrated && request.arrivals.is_none();
-    if replay_arrivals && let Some(calibration) = &calibration {
+    if request.arrivals.is_none() && given.is_some() {
+        arrivals_source = "the current map's rate".to_string();
+    }
+    if replay_arrivals && let Some(calibration) = calibration {
         arrivals_source = format!(
             "replayed: the gaps between the log's {} item starts over {:.1} weeks, in order",
             calibration.gaps.len() + 1,
@@ -128,15 +171,15 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
         wip_limit: stream_wip,
         replications: request.replications,
     };
-    let projection = match (&calibration, model) {
-        (Some(calibration), Model::Calibrated) => vsm_core::simulate::simulate_calibrated(
+    let projection = match calibration {
+        Some(calibration) => vsm_core::simulate::simulate_calibrated(
             &loaded.stream,
             &models,
             &config,
             calibration,
             replay_arrivals,
         ),
-        _ => vsm_core::simulate::simulate(&loaded.stream, &models, &config),
+        None => vsm_core::simulate::simulate(&loaded.stream, &models, &config),
     };
     // Only a map simulated as it was measured can be held against its log: not a future
     // state (a map that extends another), not with capacities or limits tried.
@@ -158,12 +201,12 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
         .is_some_and(|s| s.calendar.is_some())
     {
         Some("measured in working time (`calendar:`), which the log's clock times are not")
-    } else if calibration.is_none() {
+    } else if log.is_none() {
         Some("no item of the log finished")
     } else {
         None
     };
-    let validation = calibration
+    let validation = log
         .as_ref()
         .filter(|_| unchecked.is_none())
         .and_then(|calibration| validate(&projection, calibration));
@@ -175,7 +218,8 @@ pub fn simulate(loaded: &Loaded, request: &Request) -> Result<Simulated> {
         validation,
         unchecked,
         model,
-        calibration: calibration.filter(|_| model == Model::Calibrated),
+        calibration: calibration.cloned(),
+        future,
     })
 }
 
@@ -277,39 +321,30 @@ pub fn arrivals(
     ))
 }
 
-/// Both maps of a comparison simulated with the same items, seed and arrivals (given, or the
-/// current map's log's).
-pub fn both(
-    before: &Loaded,
-    after: &Loaded,
-    items: u64,
-    seed: u64,
-    arrivals_per_week: Option<f64>,
-) -> Result<(Projection, Projection)> {
-    let models = |loaded: &Loaded| {
-        vsm_core::simulate::models(
-            &loaded.stream,
-            loaded.measured.as_ref().map(|m| &m.measurement),
-        )
-    };
-    let (models_before, models_after) = (models(before), models(after));
-    let all: Vec<StepModel> = models_before.iter().chain(&models_after).cloned().collect();
-    let (rate, _) = arrivals(
-        arrivals_per_week,
-        before.measured.as_ref(),
-        &before.stream,
-        &all,
-        None,
-    )?;
-    let config = vsm_core::simulate::Config {
-        items,
-        seed,
-        arrivals_per_week: rate,
-        wip_limit: None,
-        replications: 10,
-    };
-    Ok((
-        vsm_core::simulate::simulate(&before.stream, &models_before, &config),
-        vsm_core::simulate::simulate(&after.stream, &models_after, &config),
-    ))
+/// Two maps simulated to be compared, and how much of each difference is the change.
+#[derive(Debug)]
+pub struct Compared {
+    pub before: Simulated,
+    pub after: Simulated,
+    /// After − before, replication by replication (see [`vsm_core::simulate::differences`]).
+    pub differences: Option<Differences>,
+}
+
+/// Both maps of a comparison simulated with the same items, seed and replications, so that
+/// replication r of each draws from the same random stream: a future state of a measured map
+/// draws the same items of the log, arriving as they did, as the calibrated current state. A map
+/// that does not replay a log's arrivals takes the given rate, or the current map's.
+pub fn both(before: &Loaded, after: &Loaded, request: &Request) -> Result<Compared> {
+    let first = simulate(before, request)?;
+    let current_rate = before
+        .measured
+        .is_some()
+        .then_some(first.projection.arrivals_per_week);
+    let second = run(after, request, current_rate)?;
+    let differences = vsm_core::simulate::differences(&first.projection, &second.projection);
+    Ok(Compared {
+        before: first,
+        after: second,
+        differences,
+    })
 }

@@ -20,15 +20,24 @@
 //! it then passes again through every step from the one it returns to, queueing again.
 //! A stream-wide WIP limit holds arriving items back until an item leaves.
 //!
+//! A calibrated run (a measured current state, [`calibrate`]) sends the log's own items instead:
+//! each simulated item is one of the log's finished items, drawn whole (its route and its time
+//! in each step), arriving as the log's items did; a future state of it ([`for_future`]) moves
+//! those items by its declared changes only.
+//!
 //! The run is split into replications, each seeded from (seed, replication index), so the result
 //! depends on the seed only, not on the number of threads. Percentiles are pooled over all items;
-//! their 95% confidence intervals come from the spread of the replications' own percentiles.
+//! their 95% confidence intervals come from the spread of the replications' own percentiles. Two
+//! runs with the same seed pair their replications ([`differences`]).
 //!
-//! The set-up is in `model`, the event loop in `engine`, the pooled results in `projection`, and
-//! how close a run comes to the measured log in `validation`.
+//! The set-up is in `model`, the event loop in `engine`, the pooled results in `projection`, how
+//! close a run comes to the measured log in `validation`, the log's items in `calibration`, a
+//! future state on them in `future`, and the change against the noise in `difference`.
 
 mod calibration;
+mod difference;
 mod engine;
+mod future;
 mod model;
 mod projection;
 mod validation;
@@ -36,14 +45,16 @@ mod validation;
 use rayon::prelude::*;
 
 use crate::model::ValueStream;
-pub use calibration::{Calibration, StepCalibration, calibrate};
+pub use calibration::{Calibration, Route, StepCalibration, Visit, calibrate};
+pub use difference::{Difference, Differences, differences};
 use engine::{Calibrated, Engine, Run, Shape};
+pub use future::{FutureChanges, StepChange, for_future};
 pub use model::{Config, Durations, StepModel, calibrated_models, models};
 use projection::summarize;
 pub use projection::{
-    ConstraintReason, Interval, Projection, QUANTILES, StepProjection, quantiles,
+    ConstraintReason, Interval, Projection, QUANTILES, Replication, StepProjection, quantiles,
 };
-pub use validation::{StepFit, TOLERANCE_PERCENT, Validation, validate};
+pub use validation::{RANK_TOLERANCE_POINTS, StepFit, TOLERANCE_PERCENT, Validation, validate};
 
 /// Spread of the log-normal drawn around an estimate: sigma of its logarithm. With 0.5 the p85 is
 /// 1.7 times the estimate and the mean 1.13 times.
@@ -56,10 +67,11 @@ pub fn simulate(stream: &ValueStream, models: &[StepModel], config: &Config) -> 
     run(stream, models, config, None)
 }
 
-/// Runs the simulation calibrated from the log: items routed as the log's were (skipping steps,
-/// leaving early), with their time outside the map's steps, and, with `replay_arrivals`,
-/// arriving as the log's items did. `models` draw each step's whole time per item (see
-/// [`calibrated_models`]); a step with a capacity queues after its drawn wait.
+/// Runs the simulation calibrated from the log: each item one of the log's routes, drawn whole
+/// (the steps it visited with its time in each, its time outside the map's steps), and, with
+/// `replay_arrivals`, arriving as the log's items did. `models` give the capacities and the
+/// estimates a step a future state adds is drawn from (see [`calibrated_models`]); a step with a
+/// capacity queues after the item's wait.
 pub fn simulate_calibrated(
     stream: &ValueStream,
     models: &[StepModel],

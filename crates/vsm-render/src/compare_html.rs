@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
+use crate::compare::simulated;
 use crate::compare::{
-    Comparison, Row, STEP_ROWS, Side, StepComparison, field, show, show_change, simulation_note,
-    simulation_rows, summary_rows,
+    Comparison, Row, STEP_ROWS, Side, StepComparison, field, show, show_change, summary_rows,
 };
 use crate::svg::text::escape;
 
@@ -118,13 +118,8 @@ pub fn page(before: Side<'_>, after: Side<'_>) -> String {
     page.push_str("<h2>Summary</h2>\n");
     rows_table(&mut page, summary_rows(&compared));
     steps(&mut page, &compared, before, after);
-    if let Some(simulated) = &compared.simulation {
-        let _ = writeln!(
-            page,
-            "<h2>Simulated</h2>\n<p class=\"muted\">{}</p>",
-            escape(&simulation_note(simulated))
-        );
-        rows_table(&mut page, simulation_rows(simulated));
+    if let Some(simulation) = &compared.simulation {
+        simulation_section(&mut page, simulation);
     }
     for (label, side) in [("Before", before), ("After", after)] {
         map(&mut page, &compared, label, side);
@@ -151,6 +146,47 @@ fn rows_table(page: &mut String, rows: Vec<Row>) {
         );
     }
     page.push_str("</tbody>\n</table>\n");
+}
+
+/// The simulations side by side: what ran, the table (change, noise and whether the change is
+/// more than noise), what those columns mean, and what a calibrated future state changes.
+fn simulation_section(page: &mut String, simulation: &simulated::SimulationComparison<'_>) {
+    let section = simulated::section(simulation);
+    let _ = write!(
+        page,
+        "<h2>Simulated</h2>\n<p class=\"muted\">{}</p>\n<table>\n<thead><tr>",
+        escape(&section.note)
+    );
+    for (index, column) in simulated::COLUMNS.iter().enumerate() {
+        let class = if index == 0 { "" } else { " class=\"num\"" };
+        let _ = write!(page, "<th{class}>{}</th>", escape(column));
+    }
+    page.push_str("</tr></thead>\n<tbody>\n");
+    for row in &section.rows {
+        page.push_str("<tr>");
+        for (index, cell) in row.iter().enumerate() {
+            let class = match (index, cell.as_str()) {
+                (0, _) => "",
+                (5, "yes") => " class=\"num better\"",
+                _ => " class=\"num\"",
+            };
+            let _ = write!(page, "<td{class}>{}</td>", escape(cell));
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str("</tbody>\n</table>\n");
+    let _ = writeln!(
+        page,
+        "<p class=\"muted\">{}</p>",
+        escape(&section.meaning).replace('\n', "<br>")
+    );
+    if let Some(future) = &section.future {
+        page.push_str("<p>What the future state changes in the calibrated current state (the log's items, moved only by these):</p>\n<ul>\n");
+        for line in future {
+            let _ = writeln!(page, "<li>{}</li>", escape(line));
+        }
+        page.push_str("</ul>\n");
+    }
 }
 
 fn steps(page: &mut String, compared: &Comparison<'_>, before: Side<'_>, after: Side<'_>) {

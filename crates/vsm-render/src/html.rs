@@ -39,6 +39,14 @@ pub(crate) const MAP_DARK_STYLE: &str = "
   html .vsm-map .vsm-arrowhead-info { fill: #7fb2ff; }
   html .vsm-map .vsm-arrowhead-rework { fill: #ff8a80; }
   html .vsm-map .vsm-bottleneck-medium { fill: #3a2e14; stroke: #ffb74d; }
+  html .vsm-map .vsm-push-stripe { stroke: #18181b; }
+  html .vsm-map .vsm-ladder-end { fill: #232328; stroke: #d0d0d6; }
+  html .vsm-map .vsm-fifo { stroke: #e0c050; }
+  html .vsm-map .vsm-fifo-text { fill: #e0c050; }
+  html .vsm-map .vsm-measured { fill: #4db6ac; }
+  html .vsm-map .vsm-mark-measured { fill: #4db6ac; stroke: #4db6ac; }
+  html .vsm-map .vsm-mark-mixed { fill: #18181b; stroke: #4db6ac; }
+  html .vsm-map .vsm-mark-designed { fill: #18181b; stroke: #ce93d8; }
 }
 @media print { html .vsm-map .vsm-bg { fill: #ffffff; } }
 ";
@@ -233,7 +241,15 @@ fn render_told(
     dora: Option<&crate::dora::HtmlSection>,
     paper: Option<Paper>,
 ) -> Result<(String, Fit), PaperError> {
-    let svg = crate::svg::render(stream, analysis);
+    // A measured map marks its measured numbers.
+    let svg = match measured {
+        Some((measurement, _)) => crate::svg::render_marked(
+            stream,
+            analysis,
+            Some(&vsm_core::measure::provenance(stream, measurement)),
+        ),
+        None => crate::svg::render(stream, analysis),
+    };
     let fit = match paper {
         Some(paper) => crate::paper::fit(paper, &svg)?,
         None => Fit::new(

@@ -93,6 +93,16 @@ pub fn svg(stream: &ValueStream, analysis: &Analysis) -> String {
     svg::render(stream, analysis)
 }
 
+/// The map as SVG with each step's numbers marked by where they came from (`provenance`, one per
+/// step: measured from the log, part measured, a future design, or estimated), with a legend.
+pub fn svg_marked(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: &[vsm_core::measure::StepProvenance],
+) -> String {
+    svg::render_marked(stream, analysis, Some(provenance))
+}
+
 /// The map as a Mermaid flowchart, for Markdown on GitHub and GitLab.
 pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     graph_text::mermaid(stream, analysis)
@@ -105,35 +115,36 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
 
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
 pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
-    png_at(stream, analysis, 2.0)
+    png_of_svg(&svg::render(stream, analysis), 2.0)
 }
 
-/// The map as a PNG image at `scale` times the SVG's size (at most [`MAX_PIXELS`] pixels).
-pub fn png_at(stream: &ValueStream, analysis: &Analysis, scale: f32) -> Result<Vec<u8>, PngError> {
-    png::svg_to_png(&svg::render(stream, analysis), scale)
-}
-
-/// The map as an SVG sized to `paper` (landscape), scaled to fill it; an error names the sheet
-/// it needs when its text would print smaller than [`paper::MIN_TEXT_MM`].
-pub fn svg_on_paper(
+/// [`png`] of the map as [`svg_marked`] draws it.
+pub fn png_marked(
     stream: &ValueStream,
     analysis: &Analysis,
-    paper: Paper,
-) -> Result<String, paper::PaperError> {
-    let svg = svg::render(stream, analysis);
-    let fit = paper::fit(paper, &svg)?;
-    Ok(paper::on_sheet(&svg, &fit))
+    provenance: &[vsm_core::measure::StepProvenance],
+) -> Result<Vec<u8>, PngError> {
+    png_of_svg(&svg::render_marked(stream, analysis, Some(provenance)), 2.0)
 }
 
-/// The map as a one-page PDF, vector throughout: on `paper` (landscape) scaled to fill it, or on
-/// a page of its own size; either way no text is smaller than [`paper::MIN_TEXT_MM`].
-pub fn pdf(
-    stream: &ValueStream,
-    analysis: &Analysis,
-    paper: Option<Paper>,
-) -> Result<Vec<u8>, PdfError> {
-    let title = format!("{}: value stream map", stream.name);
-    pdf::svg_to_pdf(&svg::render(stream, analysis), paper, &title)
+/// A map's SVG (as [`svg`] or [`svg_marked`] draws it) as a PNG at `scale` pixels per unit, at
+/// most [`MAX_PIXELS`] pixels, drawn a strip at a time.
+pub fn png_of_svg(svg: &str, scale: f32) -> Result<Vec<u8>, PngError> {
+    png::svg_to_png(svg, scale)
+}
+
+/// A map's SVG sized to `paper` (landscape), scaled to fill it; an error names the sheet it
+/// needs when its text would print smaller than [`paper::MIN_TEXT_MM`].
+pub fn svg_on_paper(svg: &str, paper: Paper) -> Result<String, paper::PaperError> {
+    let fit = paper::fit(paper, svg)?;
+    Ok(paper::on_sheet(svg, &fit))
+}
+
+/// A map's SVG as a one-page PDF titled `title`, vector throughout: on `paper` (landscape)
+/// scaled to fill it, or on a page of its own size; either way no text is smaller than
+/// [`paper::MIN_TEXT_MM`].
+pub fn pdf_of_svg(svg: &str, paper: Option<Paper>, title: &str) -> Result<Vec<u8>, PdfError> {
+    pdf::svg_to_pdf(svg, paper, title)
 }
 
 /// The self-contained HTML report: map, summary, steps, bottlenecks and plan in one file.

@@ -98,6 +98,8 @@ impl Picture {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fit {
     pub paper: Paper,
+    /// The picture it fits.
+    pub picture: Picture,
     /// Millimetres per unit of the picture.
     pub scale: f64,
     /// The printed size of the picture.
@@ -114,6 +116,7 @@ impl Fit {
         let scale = (room_w / picture.width).min(room_h / picture.height);
         Fit {
             paper,
+            picture,
             scale,
             width_mm: picture.width * scale,
             height_mm: picture.height * scale,
@@ -281,24 +284,66 @@ fn set_attribute(tag: &str, name: &str, value: &str) -> String {
     }
 }
 
-/// The smallest of every `font-size` the document declares: `font-size: 11px` in a style sheet
-/// or `style` attribute, or `font-size="11"`.
+/// The smallest of every `font-size` the document uses: `font-size: 11px` in a style sheet rule
+/// (counted when the rule's class is used in the document, or it names none) or a `style`
+/// attribute, or `font-size="11"`.
 fn smallest_font(svg: &str) -> Option<f64> {
-    let mut smallest: Option<f64> = None;
+    // The style sheets, and the document without them.
+    let mut sheets = Vec::new();
+    let mut body = String::with_capacity(svg.len());
     let mut rest = svg;
-    while let Some(at) = rest.find("font-size") {
-        rest = &rest[at + "font-size".len()..];
-        let value = rest.trim_start_matches([' ', ':', '=', '"', '\'']);
+    while let Some(start) = rest.find("<style") {
+        let end = rest[start..]
+            .find("</style>")
+            .map_or(rest.len(), |e| start + e);
+        body.push_str(&rest[..start]);
+        sheets.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    body.push_str(rest);
+    let used = |class: &str| {
+        body.split("class=\"").skip(1).any(|classes| {
+            classes
+                .split('"')
+                .next()
+                .is_some_and(|c| c.split(' ').any(|n| n == class))
+        })
+    };
+    let in_sheets = sheets.iter().flat_map(|sheet| {
+        font_sizes(sheet).into_iter().filter(|&(at, _)| {
+            // The rule's selector, from the end of the rule before to its `{`; its last class.
+            let open = sheet[..at].rfind('{').unwrap_or(0);
+            let from = sheet[..open].rfind('}').map_or(0, |i| i + 1);
+            let last = sheet[from..open].split_whitespace().last().unwrap_or("");
+            match last.rsplit_once('.') {
+                Some((_, class)) => used(class),
+                None => true,
+            }
+        })
+    });
+    in_sheets
+        .chain(font_sizes(&body))
+        .map(|(_, size)| size)
+        .filter(|size| *size > 0.0)
+        .reduce(f64::min)
+}
+
+/// Where `font-size` stands in `text`, and the size it gives.
+fn font_sizes(text: &str) -> Vec<(usize, f64)> {
+    let mut sizes = Vec::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find("font-size") {
+        let start = at + found;
+        at = start + "font-size".len();
+        let value = text[at..].trim_start_matches([' ', ':', '=', '"', '\'']);
         let digits = value
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(value.len());
-        if let Ok(size) = value[..digits].parse::<f64>()
-            && size > 0.0
-        {
-            smallest = Some(smallest.map_or(size, |s| s.min(size)));
+        if let Ok(size) = value[..digits].parse::<f64>() {
+            sizes.push((start, size));
         }
     }
-    smallest
+    sizes
 }
 
 #[cfg(test)]
@@ -318,6 +363,23 @@ mod tests {
             })
         );
         assert_eq!(Picture::of_svg("<svg width=\"10\">"), None);
+        // A rule for a class the document does not use sizes nothing.
+        let unused = SVG.replace(
+            ".t { font-size: 20px }",
+            ".t { font-size: 20px } .fifo { font-size: 9px }",
+        );
+        assert_eq!(
+            Picture::of_svg(&unused).map(|p| p.smallest_font as u32),
+            Some(10)
+        );
+        let used = unused.replace(
+            "<text font-size=\"13\">",
+            "<text class=\"big fifo\" font-size=\"13\">",
+        );
+        assert_eq!(
+            Picture::of_svg(&used).map(|p| p.smallest_font as u32),
+            Some(9)
+        );
     }
 
     #[test]

@@ -114,11 +114,11 @@ impl Session {
     }
 }
 
-/// The report of a map (with the maps it extends), its number of steps and how its map prints,
-/// as `vsm report --paper` writes it: measured from the log it names when `measure` is set, from
+/// The report of a map (with the maps it extends), its numbers of steps and of information flows,
+/// and how its map prints, as `vsm report --paper` writes it: measured from the log it names when `measure` is set, from
 /// its estimates otherwise (the examples' stores are not in the repository). The first example
 /// and the claims map (which has targets) come with a history of snapshots.
-fn report(map: &Path, measure: bool, paper: Option<Paper>) -> (String, usize, Fit) {
+fn report(map: &Path, measure: bool, paper: Option<Paper>) -> (String, usize, usize, Fit) {
     let files = vsm_app::files::FileSystem::default();
     let checked = vsm_app::load::check(&files, map).unwrap();
     let trend = history(map);
@@ -135,14 +135,19 @@ fn report(map: &Path, measure: bool, paper: Option<Paper>) -> (String, usize, Fi
             paper,
         )
         .unwrap();
-        return (html, loaded.stream.steps.len(), fit);
+        return (
+            html,
+            loaded.stream.steps.len(),
+            loaded.stream.flows.len(),
+            fit,
+        );
     }
     let stream = checked.stream;
     let analysis = vsm_core::analyze(&stream);
     let (html, fit) =
         vsm_render::html_report_on_paper(&stream, &analysis, None, trend.as_ref(), None, paper)
             .unwrap();
-    (html, stream.steps.len(), fit)
+    (html, stream.steps.len(), stream.flows.len(), fit)
 }
 
 /// Six weekly snapshots for the first example (one of them before the activity ratio was
@@ -208,7 +213,7 @@ fn maps(dir: &Path) -> Vec<(String, bool)> {
     }
     let discovered = discovered_map("testdata/xes/03_repairExample.xes.gz", dir);
     maps.push((discovered.to_str().unwrap().to_string(), true));
-    for name in ["long-stream", "unicode", "two-steps"] {
+    for name in ["long-stream", "wrapped-flows", "unicode", "two-steps"] {
         maps.push((format!("crates/vsm-render/tests/data/{name}.yaml"), false));
     }
     maps
@@ -250,6 +255,15 @@ function checkLabels(svg) {
   const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() !== '' && t.getBoundingClientRect().width > 0);
   const labels = texts.map(t => ({ el: t, r: boxOf(t, 1), mark: t.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group') }));
   const picture = svg.getBoundingClientRect();
+  // The boxes no line may cross: steps, data boxes, the header's systems and factories, the
+  // ladder's totals and the summary (shrunk by a pixel: a line may end on an edge).
+  const boxes = [...svg.querySelectorAll('rect.vsm-box, rect.vsm-data, rect.vsm-system, path.vsm-header, rect.vsm-ladder-end, rect.vsm-summary')]
+    .filter(b => !b.closest('.vsm-legend'))
+    .map(b => {
+      const owner = b.closest('[data-step]') || b.closest('g');
+      const title = owner && owner.querySelector('title');
+      return { r: boxOf(b, 1), what: 'the box of ' + (owner && owner.dataset && owner.dataset.step ? owner.dataset.step : (title ? '"' + title.textContent.split('\n')[0] + '"' : b.getAttribute('class'))) };
+    });
   for (const l of labels) {
     if (l.el.textContent.includes('…')) problems.push('text ' + name(l.el) + ' is cut short');
     if (!inside(l.r, picture)) problems.push('text ' + name(l.el) + ' leaves the picture');
@@ -257,10 +271,11 @@ function checkLabels(svg) {
   for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
     if (overlap(labels[i].r, labels[j].r)) problems.push('text ' + name(labels[i].el) + ' overlaps text ' + name(labels[j].el));
   }
-  // Marks: a label may sit on its own mark (the burst's number, the triangle's I), not on another.
-  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue')) {
+  // Marks: a label may sit on its own mark (the burst's number, the triangle's I, the FIFO lane's
+  // word), not on another; nor on a measured number's dot.
+  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue, .vsm-fifo, .vsm-provenance > *')) {
     const m = boxOf(mark, 1);
-    const group = mark.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group');
+    const group = mark.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group, .vsm-provenance');
     for (const l of labels) {
       if (l.mark && l.mark === group) continue;
       if (mark.classList.contains('vsm-badge') && l.el.classList.contains('vsm-badge-text')) continue;
@@ -272,6 +287,7 @@ function checkLabels(svg) {
     ['.vsm-trigger, .vsm-customer', 'path.vsm-header'],
     ['.vsm-system-node', 'rect.vsm-system'],
     ['.vsm-summary-box', 'rect.vsm-summary'],
+    ['.vsm-ladder-total', 'rect.vsm-ladder-end'],
   ];
   for (const [groups, shape] of containers) for (const group of svg.querySelectorAll(groups)) {
     const b = group.querySelector(shape).getBoundingClientRect();
@@ -302,7 +318,17 @@ function checkLabels(svg) {
       for (const l of labels) {
         if (crosses(a, b, l.r)) problems.push('a line (' + what + ') crosses text ' + name(l.el));
       }
+      for (const box of boxes) {
+        if (crosses(a, b, box.r)) problems.push('a line (' + what + ') crosses ' + box.what);
+      }
     }
+  }
+  // Wrapped rows keep every line a line: no note stands for a line cut short.
+  for (const l of labels) {
+    if (/^\s*[↑↓⇡⇣↩↪]\s*(to|from|back|returns)\b|^from \S+$/.test(l.el.textContent)) problems.push('text ' + name(l.el) + ' stands for a line');
+  }
+  for (const flow of svg.querySelectorAll('g.vsm-flow')) {
+    if (!flow.querySelector('path.vsm-info, path.vsm-info-manual')) problems.push('information flow "' + flow.querySelector('title').textContent + '" has no line');
   }
   return [...new Set(problems)];
 }
@@ -365,7 +391,7 @@ const CHECK_PAGE: &str = r#"
   }
   // The ladder's lower rung spans exactly the width of its step's box.
   let rungs = 0;
-  for (const rung of svg.querySelectorAll('path.vsm-ladder')) {
+  for (const rung of svg.querySelectorAll('path.vsm-ladder[data-step]')) {
     const step = svg.querySelector('g.vsm-step[data-step="' + CSS.escape(rung.dataset.step) + '"] rect.vsm-box');
     const a = rung.getBoundingClientRect(), b = step.getBoundingClientRect();
     if (Math.abs(a.right - b.right) > 1.5) problems.push('ladder of ' + rung.dataset.step + ' ends at ' + a.right + ', its box at ' + b.right);
@@ -545,9 +571,20 @@ fn reports_render_cleanly_in_chromium() {
     let mut failures = Vec::new();
     for (map, measure) in &maps {
         let (map, measure) = (map.as_str(), *measure);
-        let (html, steps, _) = report(&repo().join(map), measure, None);
+        let (html, steps, flows, _) = report(&repo().join(map), measure, None);
         let report = check(&browser, map, &html, &shots);
         assert_eq!(report.steps, steps as u64, "{map}: a box per step");
+        assert_eq!(
+            html.matches("<g class=\"vsm-flow ").count(),
+            flows,
+            "{map}: a line per information flow"
+        );
+        // A measured map marks its measured numbers, and says so in its legend.
+        assert_eq!(
+            html.contains("class=\"vsm-mark-measured\"") && html.contains("measured from the log"),
+            measure,
+            "{map}: measured numbers marked"
+        );
         let dots = if map.ends_with("examples/feature-delivery.yaml") {
             17
         } else if map.ends_with("testdata/measure/claims.yaml") {

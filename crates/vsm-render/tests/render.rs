@@ -18,11 +18,12 @@ fn load(map: &str) -> (ValueStream, Analysis) {
 }
 
 const EXAMPLES: [&str; 3] = ["feature-delivery", "platform-change", "regulated-release"];
-const ALL_MAPS: [&str; 6] = [
+const ALL_MAPS: [&str; 7] = [
     "examples/feature-delivery.yaml",
     "examples/platform-change.yaml",
     "examples/regulated-release.yaml",
     "crates/vsm-render/tests/data/long-stream.yaml",
+    "crates/vsm-render/tests/data/wrapped-flows.yaml",
     "crates/vsm-render/tests/data/unicode.yaml",
     "crates/vsm-render/tests/data/two-steps.yaml",
 ];
@@ -156,6 +157,255 @@ fn bottlenecks_and_kaizen_bursts_are_marked() {
         assert!(svg.contains(&format!("style=\"font-size:10px\">{n}</text></g>")));
     }
     assert!(svg.contains("Kaizen 3: Pre-approve low-risk changes as standard changes (planned, Head of Operations, due 2027-02-01)"), "{svg}");
+}
+
+/// The points of the `d` of every path of `class` in an SVG.
+fn paths(svg: &str, class: &str) -> Vec<Vec<(i64, i64)>> {
+    svg.split(&format!("<path class=\"{class}\" d=\""))
+        .skip(1)
+        .map(|rest| {
+            rest[..rest.find('"').unwrap()]
+                .split(' ')
+                .filter(|token| token.starts_with(['M', 'L']))
+                .map(|point| {
+                    let (x, y) = point[1..].split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn wrapped_rows_keep_every_line_a_line() {
+    for map in [
+        "examples/feature-delivery.yaml",
+        "crates/vsm-render/tests/data/wrapped-flows.yaml",
+        "crates/vsm-render/tests/data/long-stream.yaml",
+    ] {
+        let (stream, analysis) = load(map);
+        let whole = vsm_render::svg(&stream, &analysis);
+        // The map without its legend, whose icons are paths too.
+        let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+        // No note stands in for a line cut at the edge of a row.
+        for stub in ["↑ to", "⇡ to", "⇣ from", "↩", "↪", ">from "] {
+            assert!(!svg.contains(stub), "{map}: {stub:?}");
+        }
+        // Every information flow is a line, and so is every push arrow from one band to the
+        // next: one per step that follows a step on an earlier band (further left, as bands
+        // start again at the left).
+        let flows = svg.matches("<g class=\"vsm-flow ").count();
+        assert_eq!(flows, stream.flows.len(), "{map}");
+        assert_eq!(
+            paths(svg, "vsm-info").len() + paths(svg, "vsm-info-manual").len(),
+            flows,
+            "{map}"
+        );
+        let wraps = svg.matches("<g class=\"vsm-push-wrap\">").count();
+        let rows_apart = stream
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, step)| step.after.iter().map(move |&p| (p, i)))
+            .filter(|&(p, i)| svg_top(svg, i).0 <= svg_top(svg, p).0)
+            .count();
+        assert_eq!(wraps, rows_apart, "{map}");
+        assert!(wraps > 0, "{map} wraps");
+        // Routed lines are orthogonal (but for the zig-zag of electronic information) and stay on
+        // the page.
+        let page = rects(svg, "vsm-bg")[0];
+        for line in paths(svg, "vsm-info-manual")
+            .into_iter()
+            .chain(paths(svg, "vsm-push"))
+            .chain(paths(svg, "vsm-rework"))
+        {
+            for pair in line.windows(2) {
+                assert!(
+                    pair[0].0 == pair[1].0 || pair[0].1 == pair[1].1,
+                    "{map}: {line:?}"
+                );
+            }
+            for &(x, y) in &line {
+                assert!(
+                    x > 0 && y > 0 && x < page.2 && y < page.3,
+                    "{map}: {line:?}"
+                );
+            }
+        }
+        // Every rework loop that sends work back is drawn.
+        let loops = analysis
+            .rework
+            .iter()
+            .filter(|l| l.share.value() > 0.0)
+            .count();
+        assert_eq!(
+            svg.matches("<g class=\"vsm-rework-loop\"").count(),
+            loops,
+            "{map}"
+        );
+    }
+    // The ServiceNow system of feature-delivery has its line to the change advisory board.
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert!(svg.contains(
+        "<title>electronic information: ServiceNow → Change advisory board: change requests</title><path class=\"vsm-info\""
+    ));
+}
+
+/// Whether the segment from `a` to `b` passes through the inside of the rectangle (x, y, width,
+/// height) shrunk by a pixel (a line may end on an edge).
+fn segment_crosses(from: (i64, i64), to: (i64, i64), rect: (i64, i64, i64, i64)) -> bool {
+    let (left, top) = (rect.0 + 1, rect.1 + 1);
+    let (right, bottom) = (rect.0 + rect.2 - 1, rect.1 + rect.3 - 1);
+    let steps = (from.0 - to.0).abs().max((from.1 - to.1).abs()).max(1);
+    (0..=steps).any(|step| {
+        let across = from.0 + (to.0 - from.0) * step / steps;
+        let down = from.1 + (to.1 - from.1) * step / steps;
+        across > left && across < right && down > top && down < bottom
+    })
+}
+
+#[test]
+fn long_flows_across_many_bands_go_around_every_box() {
+    // A stream of 90 steps (13 bands) with flows from the header to far bands, between steps
+    // bands apart, back up to the customer, and rework loops across bands.
+    let mut map = String::from(
+        "name: Long flows\ncustomer: Users\nsystems:\n  - { id: tracker, name: Tracker }\n  - { id: ci, name: CI }\nsteps:\n",
+    );
+    for i in 0..90 {
+        map.push_str(&format!(
+            "  - {{ id: s{i:02}, name: Step {i}, process_time: 1h, wait_time: {}d }}\n",
+            i % 3
+        ));
+    }
+    map.push_str("flows:\n");
+    for (from, to) in [(3, 70), (88, 5), (40, 41), (12, 60), (75, 20)] {
+        map.push_str(&format!(
+            "  - {{ from: s{from:02}, to: s{to:02}, label: note {from} to {to} }}\n"
+        ));
+    }
+    map.push_str("  - { from: tracker, to: s50, label: tickets }\n  - { from: ci, to: s89, label: builds }\n  - { from: s89, to: customer, kind: manual, label: release notes }\nrework:\n");
+    for (from, to) in [(30, 2), (66, 60), (85, 44)] {
+        map.push_str(&format!(
+            "  - {{ from: s{from:02}, to: s{to:02}, share: 10% }}\n"
+        ));
+    }
+    let parsed = vsm_core::parse_map(&map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut boxes = rects(svg, "vsm-box");
+    boxes.extend(rects(svg, "vsm-data"));
+    boxes.extend(rects(svg, "vsm-system"));
+    let lines: Vec<Vec<(i64, i64)>> = ["vsm-info", "vsm-info-manual", "vsm-rework", "vsm-push"]
+        .iter()
+        .flat_map(|class| paths(svg, class))
+        .collect();
+    assert_eq!(
+        paths(svg, "vsm-info").len() + paths(svg, "vsm-info-manual").len(),
+        stream.flows.len()
+    );
+    for line in &lines {
+        for pair in line.windows(2) {
+            for b in &boxes {
+                assert!(
+                    !segment_crosses(pair[0], pair[1], *b),
+                    "{:?}-{:?} crosses the box {b:?}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+        }
+    }
+}
+
+/// The top-left corner of step `index`'s box.
+fn svg_top(svg: &str, index: usize) -> (i64, i64) {
+    let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];
+    let r = rects(group, "vsm-box")[0];
+    (r.0, r.1)
+}
+
+#[test]
+fn the_ladder_ends_in_its_totals_on_the_last_row() {
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert_eq!(svg.matches("class=\"vsm-ladder-end\"").count(), 1);
+    let totals = &svg[svg.find("<g class=\"vsm-ladder-total\">").unwrap()..];
+    let totals = &totals[..totals.find("</g>").unwrap()];
+    assert!(totals.contains(">Lead time</text>"), "{totals}");
+    assert!(totals.contains(">28d 14h</text>"), "{totals}");
+    assert!(totals.contains(">2d 12h</text>"), "{totals}");
+    // Below the last row of boxes, and the ladder goes on from the first band to the second.
+    let end = rects(&svg, "vsm-ladder-end")[0];
+    let lowest = (0..stream.steps.len())
+        .map(|i| svg_top(&svg, i).1)
+        .max()
+        .unwrap();
+    assert!(end.1 > lowest, "{end:?} above {lowest}");
+    assert_eq!(svg.matches("vsm-ladder-goes-on").count(), 1);
+}
+
+#[test]
+fn limits_show_as_a_fifo_lane_and_rows_of_the_data_box() {
+    let (stream, analysis) = load("crates/vsm-render/tests/data/wrapped-flows.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    // A FIFO lane with its limit before each step with a WIP limit, in place of the triangle.
+    let limited = stream
+        .steps
+        .iter()
+        .filter(|s| s.wip_limit.is_some())
+        .count();
+    assert_eq!(limited, 2);
+    assert_eq!(svg.matches("vsm-fifo-mark").count(), limited);
+    assert!(svg.contains(">max 3</text>") && svg.contains(">max 5</text>"));
+    assert!(svg.contains("FIFO lane: at most 5 items in Implement feature"));
+    // Capacity, WIP limit and batch size in the data box, which grows for them on every step.
+    for row in [
+        ">Capacity</text>",
+        ">4 at once</text>",
+        ">WIP limit</text>",
+        ">Batch size</text>",
+        ">20 items</text>",
+    ] {
+        assert!(svg.contains(row), "{row}");
+    }
+    let heights: Vec<i64> = rects(&svg, "vsm-data").iter().map(|r| r.3).collect();
+    assert!(heights.iter().all(|&h| h == heights[0] && h > 4 * 16 + 8));
+    // Push arrows are striped bands: a stripe over every push arrow.
+    assert_eq!(
+        svg.matches("<path class=\"vsm-push\"").count(),
+        svg.matches("<path class=\"vsm-push-stripe\"").count()
+    );
+    assert!(svg.contains("FIFO lane, with its WIP limit"));
+}
+
+#[test]
+fn measured_numbers_are_marked_with_a_legend() {
+    use vsm_core::measure::{Provenance, StepProvenance};
+    let (stream, analysis) = load("examples/platform-change.yaml");
+    let plain = vsm_render::svg(&stream, &analysis);
+    assert!(!plain.contains("class=\"vsm-mark-") && !plain.contains("measured from the log"));
+    let mut provenance = vec![StepProvenance::default(); stream.steps.len()];
+    provenance[0].wait_time = Provenance::Measured;
+    provenance[0].complete_accurate = Provenance::Measured;
+    provenance[1].wait_time = Provenance::Mixed;
+    let svg = vsm_render::svg_marked(&stream, &analysis, &provenance);
+    // Step 0: its wait and %C&A in the data box, and its wait on the ladder; step 1's wait,
+    // and the lead times of both (part measured).
+    assert_eq!(
+        svg.matches("<circle class=\"vsm-mark-measured\"").count(),
+        3 + 1
+    );
+    assert_eq!(
+        svg.matches("<circle class=\"vsm-mark-mixed\"").count(),
+        4 + 1
+    );
+    assert!(svg.contains("measured from the log (no mark: estimate)"));
+    assert!(svg.contains("part measured, part estimate"));
+    assert!(!svg.contains("class=\"vsm-mark-designed"));
 }
 
 #[test]
@@ -386,7 +636,7 @@ fn a_400_step_map_renders_in_bounded_pictures() {
     assert!(pixels(scale) <= vsm_render::MAX_PIXELS, "{scale}");
     assert!(pixels(scale + 0.01) > vsm_render::MAX_PIXELS, "{scale}");
     // Drawn a strip at a time (three at this size), the picture whole.
-    let png = vsm_render::png_at(&stream, &analysis, 0.25).unwrap();
+    let png = vsm_render::png_of_svg(&svg, 0.25).unwrap();
     let size = |at: usize| u64::from(u32::from_be_bytes(png[at..at + 4].try_into().unwrap()));
     assert_eq!(
         (size(16), size(20)),
@@ -396,7 +646,7 @@ fn a_400_step_map_renders_in_bounded_pictures() {
         )
     );
     // The PDF has no pixels: a page of the map's own size, its smallest text at 3 mm.
-    let pdf = vsm_render::pdf(&stream, &analysis, None).unwrap();
+    let pdf = vsm_render::pdf_of_svg(&svg, None, "Generated").unwrap();
     let (page_width, page_height) = vsm_render::paper::natural_size_mm(picture);
     let points = |mm: f64| format!("{:.0}", mm * 72.0 / 25.4);
     let text = String::from_utf8_lossy(&pdf[..pdf.len().min(4096)]).into_owned()

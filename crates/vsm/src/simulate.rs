@@ -1,6 +1,22 @@
 //! `vsm simulate`'s flags as written on the command line: rates, `STEP=N` settings, WIP limits.
 
-use vsm_app::simulate::WipLimit;
+use vsm_app::simulate::{Model, WipLimit};
+
+/// The model `--model` picks.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ModelArg {
+    Calibrated,
+    Fitted,
+}
+
+impl From<ModelArg> for Model {
+    fn from(model: ModelArg) -> Model {
+        match model {
+            ModelArg::Calibrated => Model::Calibrated,
+            ModelArg::Fitted => Model::Fitted,
+        }
+    }
+}
 
 /// An arrival rate as written on the command line: `30/week`, `4/day`, `0.5/h`.
 pub fn parse_rate(text: &str) -> Result<f64, String> {

@@ -61,6 +61,36 @@ impl Default for StepProvenance {
     }
 }
 
+/// Where each step's numbers come from when `measurement` is applied to `stream` (see
+/// [`apply`]): a future state's design, measured where the log has the step, else estimated.
+pub fn provenance(stream: &ValueStream, measurement: &Measurement) -> Vec<StepProvenance> {
+    let mut provenance: Vec<StepProvenance> = stream.steps.iter().map(StepProvenance::of).collect();
+    for step in &measurement.steps {
+        let Some(mark) = provenance.get_mut(step.step) else {
+            continue;
+        };
+        let designed = stream.steps[step.step].designed;
+        if designed.process_time {
+            mark.process_time = Provenance::Designed;
+        } else if step.visited > 0 && step.timed {
+            mark.process_time = Provenance::Measured;
+        }
+        if designed.wait_time {
+            mark.wait_time = Provenance::Designed;
+        } else if step.visited > 0 && step.timed {
+            mark.wait_time = Provenance::Measured;
+        } else if step.visited > 0 {
+            mark.wait_time = Provenance::Mixed;
+        }
+        if designed.complete_accurate {
+            mark.complete_accurate = Provenance::Designed;
+        } else if step.complete_accurate.is_some() {
+            mark.complete_accurate = Provenance::Measured;
+        }
+    }
+    provenance
+}
+
 /// The map with measured means in place of the estimates where the log has them (means over
 /// the finished items that visited each step, so that they add up: see
 /// [`Measurement::ladder_remainder`]); values a future-state overlay sets (its design) stay as
@@ -70,37 +100,30 @@ pub fn apply(
     measurement: &Measurement,
 ) -> (ValueStream, Vec<StepProvenance>) {
     let mut measured = stream.clone();
-    let mut provenance: Vec<StepProvenance> = stream.steps.iter().map(StepProvenance::of).collect();
+    let provenance = provenance(stream, measurement);
     for step in &measurement.steps {
         let target = &mut measured.steps[step.step];
-        let mark = &mut provenance[step.step];
-        let designed = target.designed;
-        if designed.process_time {
-            mark.process_time = Provenance::Designed;
-        } else if step.visited > 0 && step.timed {
+        if provenance[step.step].process_time == Provenance::Measured {
             target.process_time = step.process_time.mean;
-            mark.process_time = Provenance::Measured;
         }
-        if designed.wait_time {
-            mark.wait_time = Provenance::Designed;
-        } else if step.visited > 0 && step.timed {
-            target.wait_time = step.wait_time.mean;
-            mark.wait_time = Provenance::Measured;
-        } else if step.visited > 0 {
+        match provenance[step.step].wait_time {
+            Provenance::Measured => target.wait_time = step.wait_time.mean,
             // Completions only: the log gives the step's lead time; the wait is what is left
             // after the estimated process time.
-            target.wait_time = step
-                .lead_time
-                .mean
-                .checked_sub(target.process_time)
-                .unwrap_or_default();
-            mark.wait_time = Provenance::Mixed;
+            Provenance::Mixed => {
+                target.wait_time = step
+                    .lead_time
+                    .mean
+                    .checked_sub(target.process_time)
+                    .unwrap_or_default();
+            }
+            _ => {}
         }
-        if designed.complete_accurate {
-            mark.complete_accurate = Provenance::Designed;
-        } else if let Some(ca) = step.complete_accurate {
+        if let (Provenance::Measured, Some(ca)) = (
+            provenance[step.step].complete_accurate,
+            step.complete_accurate,
+        ) {
             target.complete_accurate = ca;
-            mark.complete_accurate = Provenance::Measured;
         }
     }
     // Loops without a declared share follow the (now measured) %C&A of the step they return to.

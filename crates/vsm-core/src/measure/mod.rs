@@ -29,7 +29,7 @@ mod figures;
 mod rules;
 mod timeline;
 
-pub use apply::{Provenance, StepProvenance, apply};
+pub use apply::{Provenance, StepProvenance, apply, provenance};
 pub use figures::{
     Coverage, DesignChange, Distribution, EventSource, ItemRecord, LITTLE_TOLERANCE_PERCENT,
     Measurement, ObjectRef, Outcome, QueueMeasurement, StepMeasurement, StepTotals, WaitBasis,

@@ -1,15 +1,16 @@
 //! Calibrating the current state from its log: what the simulation takes from the items the map
 //! is measured from, instead of a shape fitted to the map's graph.
 //!
-//! - **Durations**: per step, the whole time each finished item spent in it (its wait, its
-//!   process time, and the waits and work of its later passes), drawn with replacement: the
-//!   items' own values, no fitted distribution. Measuring gives every instant of an item's lead
-//!   time to exactly one part, so the parts of one item add up to its lead time; the time in
-//!   activities the map does not name is drawn per item too.
-//! - **Routing**: from the items' visit sequences (their steps in the order they first started
-//!   them), the share of items going from the start, or from each step, to each next step or out:
-//!   a chain that skips steps, and leaves early, as often as the log's items do. Repeat visits
-//!   (rework, loops back) are in the drawn time in the step, as they were in the log.
+//! - **Items, whole**: each finished item's route (the steps it visited, in the order it first
+//!   started them) with its own times in each (its wait and process time on the first pass, and
+//!   the waits and work of its later passes), and its time in activities the map does not name.
+//!   A simulated item is one of these, drawn with replacement: its steps' times stay together, so
+//!   an item that was slow at one step is as slow at the next as it was in the log, and where it
+//!   went depends on how long it took, as it did (an application that waits too long is
+//!   cancelled). Measuring gives every instant of an item's lead time to exactly one part, so the
+//!   parts of one item add up to its lead time.
+//! - **Routing**, as a summary of the routes: the share of items going from the start, or from
+//!   each step, to each next step or out, and per step the share that came back to it.
 //! - **Arrivals**: the log's items' start times, replayed as their gaps in order (from a place
 //!   drawn per replication): rate, bursts, and the weekly and daily pattern as they came.
 //! - **Capacity**: per step, the p95 over the log's span of the number of items inside it at
@@ -25,23 +26,73 @@ use crate::model::ValueStream;
 pub struct StepCalibration {
     /// (wait, process) in ms of each finished item that visited the step: all its passes.
     pub samples: Vec<(i64, i64)>,
+    /// Finished items whose route passes the step (more than the samples for a step a future
+    /// state adds: its times are drawn from its estimates).
+    pub visited: u64,
     /// Finished items that came back to the step (more than one visit), and more than twice.
     pub looped: u64,
     pub looped_twice: u64,
     /// p95 over the log's span of the items inside the step at once (timed steps only).
     pub concurrency_p95: Option<u32>,
+    /// The log has start events for the step: its process time is measured. Without them the
+    /// first pass's wait holds the step's whole time.
+    pub timed: bool,
 }
 
-/// One passage of a log's item through a step, drawn whole.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sample {
-    /// Its wait and process time in the step, all passes (ms).
+/// One item's passage through one step, in ms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Visit {
+    pub step: u32,
+    /// Waiting for, and working on, the first pass.
     pub wait: i64,
     pub process: i64,
-    /// On the last step of its route, its time outside the map's steps (ms); else 0.
+    /// Waiting for, and working on, the later passes (rework).
+    pub rework_wait: i64,
+    pub rework_process: i64,
+    /// Visits of the step (sessions of resumed work included).
+    pub passes: u32,
+    /// A step the log does not have (a future state adds it): its times are drawn from the
+    /// step's estimates, not taken from the item.
+    pub estimated: bool,
+}
+
+impl Visit {
+    /// The whole time in the step: (wait, process) over all passes.
+    pub fn whole(&self) -> (i64, i64) {
+        (
+            self.wait + self.rework_wait,
+            self.process + self.rework_process,
+        )
+    }
+
+    /// Came back to the step for rework: time in a later pass (work resumed under `reentry:
+    /// resume` is the first pass).
+    pub fn reworked(&self) -> bool {
+        self.rework_wait + self.rework_process > 0
+    }
+}
+
+/// A finished item of the log: the steps it visited, in the order it first started them, and its
+/// time in activities the map does not name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    pub visits: Vec<Visit>,
+    /// Time outside the map's steps (ms), spent after its last step.
     pub outside: i64,
-    /// The step it went to next, or the number of steps when it left.
-    pub next: u32,
+}
+
+impl Route {
+    /// The sum of its parts: its lead time through the steps without queueing (ms).
+    pub fn lead_time(&self) -> i64 {
+        self.visits
+            .iter()
+            .map(|v| {
+                let (wait, process) = v.whole();
+                wait + process
+            })
+            .sum::<i64>()
+            + self.outside
+    }
 }
 
 /// The current state as its log shows it.
@@ -49,17 +100,12 @@ pub struct Sample {
 pub struct Calibration {
     /// One per step of the map; a step no finished item visited has no samples.
     pub steps: Vec<StepCalibration>,
-    /// Item counts per transition of the visit sequences: `transitions[from][to]`, `from` 0 the
-    /// start and `s + 1` step `s`; `to` a step, or `steps.len()` for leaving.
+    /// Item counts per transition of the routes: `transitions[from][to]`, `from` 0 the start and
+    /// `s + 1` step `s`; `to` a step, or `steps.len()` for leaving.
     pub transitions: Vec<Vec<u64>>,
-    /// The samples of step `to` from the items that came to it from `from` (indexed as
-    /// `transitions`): a wait depends on where the item comes from (straight from the start, or
-    /// after the steps it follows), and where an item goes next on how long it took (an
-    /// application that waits too long is cancelled), so a draw keeps the item's wait, process
-    /// time, time outside the steps and next step together.
-    pub by_transition: Vec<Vec<Vec<Sample>>>,
-    /// Per finished item: its time in activities the map does not name (ms).
-    pub unnamed: Vec<i64>,
+    /// Every finished item's route, in the order the items started: what a simulated item is
+    /// drawn from.
+    pub routes: Vec<Route>,
     /// Per finished item: its lead time, from its first event to its last step's end (ms).
     pub lead_times: Vec<i64>,
     /// Gaps between the start times of all the log's items, in order (ms).
@@ -76,7 +122,7 @@ impl Calibration {
 
     /// Finished items that visited step `s`.
     pub fn visitors(&self, s: usize) -> u64 {
-        self.steps[s].samples.len() as u64
+        self.steps[s].visited
     }
 
     /// Items per week that arrived over the log's span.
@@ -106,6 +152,34 @@ impl Calibration {
             .fold((0.0, 0.0), |(w, p), &(a, b)| (w + a as f64, p + b as f64));
         (wait / n, process / n)
     }
+
+    /// Recounts the per-step samples and loops and the transitions from the routes.
+    pub(super) fn tally(&mut self) {
+        let steps = self.steps.len();
+        for step in &mut self.steps {
+            step.samples.clear();
+            step.visited = 0;
+            step.looped = 0;
+            step.looped_twice = 0;
+        }
+        self.transitions = vec![vec![0; steps + 1]; steps + 1];
+        for route in &self.routes {
+            let mut from = 0;
+            for visit in &route.visits {
+                let to = visit.step as usize;
+                self.transitions[from][to] += 1;
+                let step = &mut self.steps[to];
+                step.visited += 1;
+                if !visit.estimated {
+                    step.samples.push(visit.whole());
+                }
+                step.looped += u64::from(visit.passes > 1);
+                step.looped_twice += u64::from(visit.passes > 2);
+                from = to + 1;
+            }
+            self.transitions[from][steps] += 1;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -114,8 +188,8 @@ struct ItemParts {
     end: i64,
     parts: i64,
     finished: bool,
-    /// (first start, step, (wait, process)) of each step visited.
-    visits: Vec<(i64, usize, (i64, i64))>,
+    /// (first start, visit) of each step visited.
+    visits: Vec<(i64, Visit)>,
 }
 
 /// The calibration of `stream` from its `measurement`; `None` when no item finished.
@@ -123,8 +197,6 @@ pub fn calibrate(stream: &ValueStream, measurement: &Measurement) -> Option<Cali
     let steps = stream.steps.len();
     let mut calibration = Calibration {
         steps: vec![StepCalibration::default(); steps],
-        transitions: vec![vec![0; steps + 1]; steps + 1],
-        by_transition: vec![vec![Vec::new(); steps]; steps + 1],
         ..Calibration::default()
     };
     let mut items: HashMap<&str, ItemParts> = HashMap::new();
@@ -141,18 +213,20 @@ pub fn calibrate(stream: &ValueStream, measurement: &Measurement) -> Option<Cali
             let Some(end) = record.last_end else { continue };
             item.end = item.end.max(end);
             item.parts += record.wait + record.process + record.rework_wait + record.rework_process;
-            let pair = (
-                (record.wait + record.rework_wait).max(0),
-                (record.process + record.rework_process).max(0),
-            );
-            item.visits.push((record.first_start, index, pair));
-            if record.finished() {
-                let calibrated = &mut calibration.steps[index];
-                calibrated.samples.push(pair);
-                calibrated.looped += u64::from(record.visits > 1);
-                calibrated.looped_twice += u64::from(record.visits > 2);
-            }
+            item.visits.push((
+                record.first_start,
+                Visit {
+                    step: index as u32,
+                    wait: record.wait.max(0),
+                    process: record.process.max(0),
+                    rework_wait: record.rework_wait.max(0),
+                    rework_process: record.rework_process.max(0),
+                    passes: record.visits.max(1),
+                    estimated: false,
+                },
+            ));
         }
+        calibration.steps[index].timed = step.timed;
         if step.timed {
             calibration.steps[index].concurrency_p95 = concurrency_p95(
                 step.items.iter().map(|r| (r.first_start, r.last_end)),
@@ -168,29 +242,14 @@ pub fn calibrate(stream: &ValueStream, measurement: &Measurement) -> Option<Cali
     for (_, mut item) in ordered.into_iter().filter(|(_, item)| item.finished) {
         let lead = item.end - item.entered;
         calibration.lead_times.push(lead);
-        let unnamed = (lead - item.parts).max(0);
-        calibration.unnamed.push(unnamed);
-
-        item.visits.sort_unstable();
-        let mut from = 0;
-        let last = item.visits.len().saturating_sub(1);
-        for (position, &(_, step, (wait, process))) in item.visits.iter().enumerate() {
-            calibration.transitions[from][step] += 1;
-            let (outside, next) = if position == last {
-                (unnamed, steps)
-            } else {
-                (0, item.visits[position + 1].1)
-            };
-            calibration.by_transition[from][step].push(Sample {
-                wait,
-                process,
-                outside,
-                next: next as u32,
-            });
-            from = step + 1;
-        }
-        calibration.transitions[from][steps] += 1;
+        item.visits
+            .sort_unstable_by_key(|&(start, visit)| (start, visit.step));
+        calibration.routes.push(Route {
+            visits: item.visits.into_iter().map(|(_, visit)| visit).collect(),
+            outside: (lead - item.parts).max(0),
+        });
     }
+    calibration.tally();
     calibration.span = measurement.span.map_or(0, |(first, last)| last - first);
     (!calibration.lead_times.is_empty()).then_some(calibration)
 }

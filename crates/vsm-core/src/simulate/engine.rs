@@ -10,7 +10,6 @@ use rand::{RngExt as _, SeedableRng as _};
 use rand_distr::{Distribution as _, Exp, LogNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::calibration::Sample;
 use super::{Calibration, Config, Durations, ESTIMATE_SIGMA, MS_PER_WEEK, StepModel};
 use crate::Duration;
 use crate::graph;
@@ -163,10 +162,9 @@ struct Item {
     /// Steps the item is in now (entered, not yet finished).
     active: Vec<bool>,
     sinks_left: u32,
-    /// A calibrated item's time outside the map's steps, spent before it leaves.
-    outside: i64,
-    /// Where the log's item drawn for its current step went next.
-    next: u32,
+    /// A calibrated item: the log's item it follows, and how far along its route it is.
+    route: u32,
+    position: u32,
 }
 
 #[derive(Debug)]
@@ -178,7 +176,7 @@ enum Draw {
     },
 }
 
-/// A calibrated run: routing and unnamed time from the log, and its arrivals replayed.
+/// A calibrated run: each item one of the log's, whole, and the log's arrivals replayed.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Calibrated<'a> {
     pub(super) calibration: &'a Calibration,
@@ -193,6 +191,9 @@ pub(super) struct Engine<'a> {
     models: &'a [StepModel],
     draws: Vec<Draw>,
     rng: Xoshiro256PlusPlus,
+    /// The draws for estimated steps of a calibrated run, apart from the items and arrivals
+    /// drawn: a future state that adds a step draws the same items as the current state.
+    estimate_rng: Xoshiro256PlusPlus,
     interarrival: Exp<f64>,
     wip_limit: Option<u32>,
     heap: BinaryHeap<Scheduled>,
@@ -265,6 +266,7 @@ impl<'a> Engine<'a> {
                 })
                 .collect(),
             rng,
+            estimate_rng: Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5EED_E571_3A7E_0001),
             interarrival: Exp::new(rate_per_ms).expect("a positive rate"),
             wip_limit: config.wip_limit,
             heap: BinaryHeap::new(),
@@ -387,7 +389,7 @@ impl<'a> Engine<'a> {
         state.done.fill(false);
         state.active.fill(false);
         state.sinks_left = self.shape.sinks;
-        state.outside = 0;
+        state.position = 0;
         if self.wip_limit.is_some_and(|limit| self.in_stream >= limit) {
             self.backlog.push_back((item, now));
         } else {
@@ -397,8 +399,14 @@ impl<'a> Engine<'a> {
 
     fn enter_stream(&mut self, item: u32, now: i64) {
         self.in_stream += 1;
-        if self.calibrated.is_some() {
-            self.next_on_route(item, 0, now);
+        if let Some(calibrated) = self.calibrated {
+            let routes = calibrated.calibration.routes.len();
+            self.items[item as usize].route = if routes > 0 {
+                self.rng.random_range(0..routes) as u32
+            } else {
+                0
+            };
+            self.next_on_route(item, now);
             return;
         }
         let shape = self.shape;
@@ -408,16 +416,7 @@ impl<'a> Engine<'a> {
     }
 
     fn draw(&mut self, step: usize) -> (i64, i64) {
-        match &self.draws[step] {
-            Draw::Pairs(pairs) => pairs[self.rng.random_range(0..pairs.len())],
-            Draw::LogNormal { wait, process } => {
-                let mut one = |d: &Option<LogNormal<f64>>| {
-                    d.as_ref()
-                        .map_or(0, |d| d.sample(&mut self.rng).round() as i64)
-                };
-                (one(wait), one(process))
-            }
-        }
+        draw(&self.draws[step], &mut self.rng)
     }
 
     fn enter(&mut self, item: u32, step: usize, now: i64) {
@@ -560,7 +559,7 @@ impl<'a> Engine<'a> {
         self.items[item as usize].active[step] = false;
         if self.calibrated.is_some() {
             self.items[item as usize].done[step] = true;
-            self.next_on_route(item, step + 1, now);
+            self.next_on_route(item, now);
             return;
         }
         for rework in &shape.loops[step] {
@@ -608,53 +607,30 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// A calibrated item moves on from `from` (0: its arrival, `s + 1`: step `s`) as the log's
-    /// items did: to a step it has not visited, with the share of items that went there next,
-    /// or out of the stream after its time outside the map's steps.
-    fn next_on_route(&mut self, item: u32, from: usize, now: i64) {
+    /// A calibrated item moves on along the route of the log's item it follows: to its next
+    /// step, with that item's time there, or out of the stream after its time outside the map's
+    /// steps.
+    fn next_on_route(&mut self, item: u32, now: i64) {
         let Some(calibrated) = self.calibrated else {
             return;
         };
-        let calibration = calibrated.calibration;
-        let row = &calibration.transitions[from];
-        let steps = self.models.len();
         let state = &self.items[item as usize];
-        let done = &state.done;
-        let open = |to: usize| to == steps || !done[to];
-        // Where the drawn item went next, unless the route has been there already.
-        let planned = (from > 0 && open(state.next as usize)).then_some(state.next as usize);
-        let total: u64 = (0..=steps).filter(|&to| open(to)).map(|to| row[to]).sum();
-        let mut next = planned.unwrap_or(steps);
-        if planned.is_none() && total > 0 {
-            let mut pick = self.rng.random_range(0..total);
-            for to in (0..=steps).filter(|&to| open(to)) {
-                if pick < row[to] {
-                    next = to;
-                    break;
-                }
-                pick -= row[to];
+        let Some(route) = calibrated.calibration.routes.get(state.route as usize) else {
+            self.schedule(now, Event::Leave { item });
+            return;
+        };
+        match route.visits.get(state.position as usize) {
+            Some(visit) => {
+                self.items[item as usize].position += 1;
+                let step = visit.step as usize;
+                let drawn = if visit.estimated {
+                    draw(&self.draws[step], &mut self.estimate_rng)
+                } else {
+                    visit.whole()
+                };
+                self.enter_drawn(item, step, now, drawn);
             }
-        }
-        if next < steps {
-            let samples = &calibration.by_transition[from][next];
-            let sample = if samples.is_empty() {
-                let (wait, process) = self.draw(next);
-                Sample {
-                    wait,
-                    process,
-                    outside: 0,
-                    next: steps as u32,
-                }
-            } else {
-                samples[self.rng.random_range(0..samples.len())]
-            };
-            let (wait, process) = (sample.wait, sample.process);
-            self.items[item as usize].outside += sample.outside;
-            self.items[item as usize].next = sample.next;
-            self.enter_drawn(item, next, now, (wait, process));
-        } else {
-            let outside = self.items[item as usize].outside;
-            self.schedule(now + outside, Event::Leave { item });
+            None => self.schedule(now + route.outside, Event::Leave { item }),
         }
     }
 
@@ -676,6 +652,19 @@ impl<'a> Engine<'a> {
         if let Some((waiting, since)) = self.backlog.pop_front() {
             self.entry_wait_sum += now - since;
             self.enter_stream(waiting, now);
+        }
+    }
+}
+
+/// A wait and a process time from a step's durations.
+fn draw(draw: &Draw, rng: &mut Xoshiro256PlusPlus) -> (i64, i64) {
+    match draw {
+        Draw::Pairs(pairs) => pairs[rng.random_range(0..pairs.len())],
+        Draw::LogNormal { wait, process } => {
+            let mut one = |d: &Option<LogNormal<f64>>| {
+                d.as_ref().map_or(0, |d| d.sample(&mut *rng).round() as i64)
+            };
+            (one(wait), one(process))
         }
     }
 }

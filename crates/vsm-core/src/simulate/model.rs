@@ -140,9 +140,9 @@ pub fn models(stream: &ValueStream, measurement: Option<&Measurement>) -> Vec<St
         .collect()
 }
 
-/// The step models of a map calibrated from its log (see [`super::calibration`]): each step
-/// draws the whole time a finished item of the log spent in it; a step no finished item
-/// visited keeps the map's estimates. Capacity and batch size come from the map; with
+/// The step models of a map calibrated from its log (see [`super::calibration`]): the items'
+/// times come from their routes; a step no finished item visited (one a future state adds) is
+/// drawn from the map's estimates. Capacity and batch size come from the map; with
 /// `capacity_from_log`, a step the map gives no capacity takes the p95 of the items the log
 /// had in it at once.
 pub fn calibrated_models(

@@ -13,6 +13,19 @@ pub struct Interval {
     pub high: Duration,
 }
 
+/// One replication's own figures: what two simulations run with the same seed are compared
+/// over, replication by replication (see [`super::differences`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Replication {
+    /// Lead time p50, p85, p95 and mean of the replication's items (ms).
+    pub p50: i64,
+    pub p85: i64,
+    pub p95: i64,
+    pub mean: f64,
+    /// Its items finished per week (as [`Projection::throughput_per_week`]).
+    pub throughput_per_week: f64,
+}
+
 /// What the simulation projects for one step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepProjection {
@@ -67,6 +80,8 @@ pub struct Projection {
     pub p95_interval: Option<Interval>,
     /// Items finished per week while items keep arriving, once a tenth of them have finished.
     pub throughput_per_week: f64,
+    /// Each replication's own figures, in the order of their seeds.
+    pub per_replication: Vec<Replication>,
     /// Mean time items waited to enter the stream under the WIP limit.
     pub mean_entry_wait: Duration,
     pub steps: Vec<StepProjection>,
@@ -108,7 +123,7 @@ const T_95: [f64; 30] = [
     2.052, 2.048, 2.045, 2.042,
 ];
 
-fn t_quantile(degrees: usize) -> f64 {
+pub(super) fn t_quantile(degrees: usize) -> f64 {
     T_95.get(degrees.saturating_sub(1)).copied().unwrap_or(1.96)
 }
 
@@ -127,6 +142,19 @@ fn interval(values: &[f64]) -> Option<Interval> {
     })
 }
 
+/// Items finished per week: while items keep arriving, once the stream has filled up (neither
+/// the start, when it fills, nor the drain after the last arrival counts); runs too short for
+/// such a window fall back to all items over the whole run.
+fn throughput(window_completions: u64, window_span: i64, finished: u64, horizon: i64) -> f64 {
+    if window_span > 0 && window_completions > 0 {
+        window_completions as f64 * MS_PER_WEEK / window_span as f64
+    } else if horizon > 0 {
+        finished as f64 * MS_PER_WEEK / horizon as f64
+    } else {
+        0.0
+    }
+}
+
 /// Pools the replications' results into the projection.
 pub(super) fn summarize(
     models: &[StepModel],
@@ -134,11 +162,31 @@ pub(super) fn summarize(
     replications: u32,
     runs: &[Run],
 ) -> Projection {
-    let per_run: Vec<Distribution> = runs
+    let distributions: Vec<Distribution> = runs
         .iter()
         .map(|run| Distribution::of(&mut run.lead_times.clone()))
-        .filter(|d| d.count > 0)
         .collect();
+    let per_replication = runs
+        .iter()
+        .zip(&distributions)
+        .map(|(run, d)| Replication {
+            p50: d.p50.as_millis() as i64,
+            p85: d.p85.as_millis() as i64,
+            p95: d.p95.as_millis() as i64,
+            mean: if run.lead_times.is_empty() {
+                0.0
+            } else {
+                run.lead_times.iter().map(|&t| t as f64).sum::<f64>() / run.lead_times.len() as f64
+            },
+            throughput_per_week: throughput(
+                run.window_completions,
+                run.window_span,
+                run.lead_times.len() as u64,
+                run.horizon,
+            ),
+        })
+        .collect();
+    let per_run: Vec<&Distribution> = distributions.iter().filter(|d| d.count > 0).collect();
     let mut pooled: Vec<i64> = runs
         .iter()
         .flat_map(|r| r.lead_times.iter().copied())
@@ -219,16 +267,8 @@ pub(super) fn summarize(
         p95_interval: ci(|d| d.p95),
         lead_time,
         quantiles,
-        // Items leave at this rate while items keep arriving, once the stream has filled up:
-        // neither the start, when it fills, nor the drain after the last arrival counts. Runs too
-        // short for such a window fall back to all items over the whole run.
-        throughput_per_week: if window_span > 0 && window_completions > 0 {
-            window_completions as f64 * MS_PER_WEEK / window_span as f64
-        } else if horizon > 0 {
-            finished as f64 * MS_PER_WEEK / horizon as f64
-        } else {
-            0.0
-        },
+        throughput_per_week: throughput(window_completions, window_span, finished, horizon),
+        per_replication,
         mean_entry_wait: Duration::from_secs_f64(
             runs.iter().map(|r| r.entry_wait_sum as f64).sum::<f64>()
                 / finished.max(1) as f64

@@ -331,10 +331,12 @@ fn validation_compares_the_simulated_percentiles_with_the_measured_items() {
         steps: vec![
             StepCalibration {
                 samples: vec![(0, 5 * HOUR); lead_times.len()],
+                visited: lead_times.len() as u64,
                 ..StepCalibration::default()
             },
             StepCalibration {
                 samples: lead_times.iter().map(|t| (0, t - 5 * HOUR)).collect(),
+                visited: lead_times.len() as u64,
                 ..StepCalibration::default()
             },
         ],
@@ -349,6 +351,9 @@ fn validation_compares_the_simulated_percentiles_with_the_measured_items() {
     .expect("items to compare with");
     assert_eq!(v.measured.count, 20);
     assert!(v.difference_percent[0].abs() < 1e-9);
+    // Every simulated item takes 10 hours: at most that are the 10 measured ones of 10 hours.
+    assert!(v.rank_percent.iter().all(|r| (r - 50.0).abs() < 1e-9));
+    assert!(!v.sparse(0) && !v.sparse(1));
     assert!((v.difference_percent[2] - (10.0 - 11.0) * 100.0 / 11.0).abs() < 1e-9);
     // Half the items differ by an hour: half an hour of a 10.5h mean.
     assert!(
@@ -360,9 +365,105 @@ fn validation_compares_the_simulated_percentiles_with_the_measured_items() {
     assert_eq!(v.steps[1].visit_share, (1.0, 1.0));
     let slow = validate(&projection, &log(vec![20 * HOUR; 5])).expect("items");
     assert!(!slow.within);
+    assert!(slow.rank_percent.iter().all(|r| r.abs() < 1e-9));
+    assert!(!slow.sparse(0));
+    // Half the items at 1 hour, half at 100: a p50 of 10 hours is 90% off in time, but half of
+    // the measured items take at most that: the log is sparse there.
+    let gap = validate(
+        &projection,
+        &log((0..20)
+            .map(|i| if i < 10 { HOUR } else { 100 * HOUR })
+            .collect()),
+    )
+    .expect("items");
+    assert!(gap.difference_percent[0] > 10.0, "{gap:?}");
+    assert!((gap.rank_percent[0] - 50.0).abs() < 1e-9);
+    assert!(gap.sparse(0) && !gap.sparse(1), "{gap:?}");
     // b took 15 hours in the log and 5 in the simulation: 10 of the 20 hours.
     let (step, percent) = slow.worst_step.expect("a step to blame");
     assert_eq!(step, 1);
     assert!((percent + 50.0).abs() < 1e-6, "{percent}");
     assert_eq!(validate(&projection, &log(Vec::new())), None);
+}
+
+/// 300 items of a log through a → b → c: b's first-pass wait 10 to 59 hours (mean 34.5), a
+/// third of the items leave after b.
+fn log_of(stream: &ValueStream) -> Calibration {
+    let routes: Vec<Route> = (0..300)
+        .map(|i| {
+            let visit = |step: u32, wait: i64, process: i64| Visit {
+                step,
+                wait: wait * HOUR,
+                process: process * HOUR,
+                passes: 1,
+                ..Visit::default()
+            };
+            let mut visits = vec![visit(0, 0, 1 + i % 3), visit(1, 10 + i % 50, 2)];
+            if i % 3 != 0 {
+                visits.push(visit(2, i % 7, 1));
+            }
+            Route { visits, outside: 0 }
+        })
+        .collect();
+    let mut calibration = Calibration {
+        steps: vec![
+            StepCalibration {
+                timed: true,
+                ..StepCalibration::default()
+            };
+            stream.steps.len()
+        ],
+        lead_times: routes.iter().map(Route::lead_time).collect(),
+        gaps: vec![HOUR; 299],
+        span: 299 * HOUR,
+        routes,
+        ..Calibration::default()
+    };
+    calibration.tally();
+    calibration
+}
+
+#[test]
+fn a_future_state_moves_the_calibrated_items_by_its_changes_only() {
+    let current = stream(
+        "name: C\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 2h, wait_time: 1d }\n  - { id: c, process_time: 1h }\n",
+    );
+    let log = log_of(&current);
+    let run = |future: &ValueStream| {
+        let (calibration, changes) = for_future(&log, &current, future);
+        let models = calibrated_models(future, &calibration, false);
+        let projection =
+            simulate_calibrated(future, &models, &config(20_000, 10.0), &calibration, true);
+        (projection, changes)
+    };
+    let extending = |overlay: &str| {
+        crate::parse_map_extending(overlay, &current)
+            .stream
+            .expect("a valid overlay")
+    };
+    let (now, _) = run(&current);
+    // Nothing changed: the same items at the same instants, the same projection.
+    let (same, changes) = run(&extending("extends: current.yaml\n"));
+    assert_eq!(same, now);
+    assert!(changes.steps.iter().all(|c| !c.changes()));
+    let paired = differences(&now, &same).expect("paired replications");
+    assert!(paired.p50.within_noise() && paired.mean.within_noise());
+    assert!(paired.mean.noise().abs() < 1e-9);
+    // Half of b's wait: every item passes b, so the mean lead time drops by half its mean wait
+    // (34.5 hours), and the paired replications say it is the change.
+    let (halved, changes) = run(&extending(
+        "extends: current.yaml\nsteps:\n  - { id: b, wait_time: 17.25h }\n",
+    ));
+    let (log_mean, design) = changes.steps[1].wait.expect("b's wait designed");
+    close(log_mean / HOUR as f64, 34.5, 1e-9);
+    close(design / HOUR as f64, 17.25, 1e-9);
+    let drop = hours(now.lead_time.mean) - hours(halved.lead_time.mean);
+    close(drop, 17.25, 0.03);
+    let paired = differences(&now, &halved).expect("paired replications");
+    close(-paired.mean.mean / HOUR as f64, 17.25, 0.03);
+    assert!(!paired.mean.within_noise() && !paired.p50.within_noise());
+    assert!(
+        paired.mean.noise() < 0.1 * paired.mean.mean.abs(),
+        "{paired:?}"
+    );
 }

@@ -10,6 +10,11 @@ use crate::measure::Distribution;
 /// the simulation is said not to reproduce the log.
 pub const TOLERANCE_PERCENT: f64 = 10.0;
 
+/// A simulated percentile outside the tolerance in time but within this many percentile points
+/// of its level in the log's distribution (the simulated p50 is the log's p48 to p52) is where
+/// the log's items are sparse: a small shift in rank moves the time a lot.
+pub const RANK_TOLERANCE_POINTS: f64 = 2.0;
+
 /// One step, simulated next to the log: (measured, simulated).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepFit {
@@ -39,6 +44,9 @@ pub struct Validation {
     pub measured: Distribution,
     /// Simulated minus measured, in percent of measured: p50, p85, p95.
     pub difference_percent: [f64; 3],
+    /// Where the simulated p50, p85 and p95 fall in the log's distribution: the percent of its
+    /// items with a lead time at most the simulated value (50, 85 and 95 for a perfect fit).
+    pub rank_percent: [f64; 3],
     /// Earth mover's distance between the simulated and the measured lead time distributions
     /// (the mean shift of an item's lead time needed to turn one into the other), in percent of
     /// the measured mean lead time.
@@ -87,6 +95,11 @@ pub fn validate(projection: &Projection, calibration: &Calibration) -> Option<Va
                 / measured.as_millis() as f64
         }
     });
+    // `Distribution::of` sorted the lead times.
+    let rank_percent = pairs.map(|(simulated, _)| {
+        let at_most = lead_times.partition_point(|&t| t <= simulated.as_millis() as i64);
+        at_most as f64 * 100.0 / lead_times.len() as f64
+    });
     let mean = measured.mean.as_millis() as f64;
     let percent_of_mean = |ms: f64| if mean > 0.0 { ms * 100.0 / mean } else { 0.0 };
     let distance_percent = percent_of_mean(earth_movers_distance(
@@ -127,6 +140,7 @@ pub fn validate(projection: &Projection, calibration: &Calibration) -> Option<Va
     Some(Validation {
         measured,
         difference_percent,
+        rank_percent,
         distance_percent,
         throughput_per_week: (
             calibration.throughput_per_week(),
@@ -136,6 +150,19 @@ pub fn validate(projection: &Projection, calibration: &Calibration) -> Option<Va
         worst_step,
         within,
     })
+}
+
+impl Validation {
+    /// The levels of the percentiles: 50, 85, 95.
+    pub const LEVELS: [f64; 3] = [50.0, 85.0, 95.0];
+
+    /// Percentile `i` (0: p50, 1: p85, 2: p95) is outside the tolerance in time, but within
+    /// [`RANK_TOLERANCE_POINTS`] of its level in the log's distribution: the log's items are
+    /// sparse there.
+    pub fn sparse(&self, i: usize) -> bool {
+        self.difference_percent[i].abs() > TOLERANCE_PERCENT
+            && (self.rank_percent[i] - Self::LEVELS[i]).abs() <= RANK_TOLERANCE_POINTS
+    }
 }
 
 #[cfg(test)]

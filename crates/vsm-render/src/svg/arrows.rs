@@ -1,124 +1,142 @@
-//! How work moves: push arrows with the queue triangle and its wait before each step, and rework
-//! loops back to an earlier step.
+//! How work moves: striped push arrows with the queue triangle (or the FIFO lane of a step with a
+//! WIP limit) and its wait before each step, and rework loops back to an earlier step. Arrows and
+//! loops between rows of a wrapped stream are routed with the other lines (see `wires`).
 
 use std::fmt::Write as _;
 
-use vsm_core::analysis::Analysis;
-use vsm_core::model::ValueStream;
-
-use super::Drawing;
-use super::layout::{BOX_W, DATA_H, GAP, LINE_H, NOTE_COLUMNS, REWORK_TRACK};
-use super::text::{columns_for, ellipsize, escape, width_px, wrap};
+use super::layout::{BOX_W, GAP, REWORK_TRACK};
+use super::route::{End, Rect};
+use super::text::{escape, width_px};
+use super::wires::{Anchor, Side, Wire, WireKind};
+use super::{Drawing, SMALL_FONT};
 
 impl Drawing<'_> {
-    /// The push arrows into a step, and the queue triangle with its wait before it.
+    /// The push arrows into a step from steps in its row of bands, and the queue triangle (or
+    /// FIFO lane) with its wait before it.
     pub(super) fn push_arrows(&mut self, step: usize) {
         let position = self.layout.position(step);
-        let mid = position.y + self.layout.process_h / 2;
+        let mid = self.layout.middle(step);
         let gap_left = position.x - GAP + 6;
+        let end = position.x - 3;
         let after = self.stream.steps[step].after.clone();
         if after.is_empty() {
-            let _ = writeln!(
-                self.out,
-                "<path class=\"vsm-push\" d=\"M{gap_left},{mid} H{}\" marker-end=\"url(#vsm-arrow)\"/>",
-                position.x - 2
-            );
+            self.push(&[(gap_left, mid), (end, mid)], step);
         }
         for predecessor in after {
             let from = self.layout.position(predecessor);
             if from.band != position.band {
-                let id = &self.stream.steps[predecessor].id;
-                let (text, _) = ellipsize(&format!("from {id}"), columns_for(GAP - 4, 10));
-                let _ = writeln!(
-                    self.out,
-                    "<path class=\"vsm-push\" d=\"M{gap_left},{mid} H{}\" marker-end=\"url(#vsm-arrow)\"/><text class=\"vsm-muted\" x=\"{}\" y=\"{}\" style=\"font-size:10px\">{}</text>",
-                    position.x - 2,
-                    gap_left,
-                    mid + 30,
-                    escape(&text)
-                );
-                // And where the predecessor's row ends, show that the stream continues.
-                let from_mid = from.y + self.layout.process_h / 2;
-                let _ = writeln!(
-                    self.out,
-                    "<path class=\"vsm-push\" d=\"M{},{from_mid} H{}\" marker-end=\"url(#vsm-arrow)\"/>",
-                    from.x + BOX_W,
-                    from.x + BOX_W + 26
-                );
+                // Routed from the end of one band to this one with the other lines.
                 continue;
             }
-            let start = (from.x + BOX_W, from.y + self.layout.process_h / 2);
+            let start = (from.x + BOX_W, self.layout.middle(predecessor));
             let column_gap = self.layout.column[step] - self.layout.column[predecessor];
-            let path = if column_gap <= 1 {
+            let points = if column_gap <= 1 {
                 if start.1 == mid {
-                    format!("M{},{} H{}", start.0, start.1, position.x - 2)
+                    vec![start, (end, mid)]
                 } else {
                     let turn = position.x - 14;
-                    format!(
-                        "M{},{} H{turn} V{mid} H{}",
-                        start.0,
-                        start.1,
-                        position.x - 2
-                    )
+                    vec![start, (turn, start.1), (turn, mid), (end, mid)]
                 }
             } else {
                 // Skipping columns: run above the band so the line passes no box.
-                let corridor = self.layout.bands[position.band].top - 12;
+                let corridor = self.layout.bands[position.band].top() - 12;
                 let out_x = start.0 + 12;
                 let in_x = position.x - 14;
-                format!(
-                    "M{},{} H{out_x} V{corridor} H{in_x} V{mid} H{}",
-                    start.0,
-                    start.1,
-                    position.x - 2
-                )
+                vec![
+                    start,
+                    (out_x, start.1),
+                    (out_x, corridor),
+                    (in_x, corridor),
+                    (in_x, mid),
+                    (end, mid),
+                ]
             };
-            let _ = writeln!(
-                self.out,
-                "<path class=\"vsm-push\" d=\"{path}\" marker-end=\"url(#vsm-arrow)\"/>"
-            );
+            self.push(&points, step);
         }
-        let queue = self.stream.steps[step].queue.as_ref();
-        if !self.stream.steps[step].wait_time.is_zero() || queue.is_some() {
-            let cx = position.x - GAP / 2;
-            let mut wait = self.stream.steps[step].wait_time.human();
-            let mut title = format!("waits {wait}");
-            // The classic triangle's count beside the days it makes.
-            if let Some(queue) = queue {
-                let count = vsm_core::worktime::format_count(queue.total);
-                title = format!(
-                    "{} waiting, {title}",
-                    crate::report::queue_cell(&self.stream.steps[step])
-                );
-                wait = format!("{count} · {wait}");
-            }
-            let _ = writeln!(
+        self.queue_mark(step, position.x, mid);
+    }
+
+    /// Before a step: a queue triangle with the wait, or a FIFO lane with its limit where the
+    /// step has `wip_limit:`.
+    fn queue_mark(&mut self, step: usize, x: i64, mid: i64) {
+        let cx = x - GAP / 2;
+        let the_step = &self.stream.steps[step];
+        let queue = the_step.queue.as_ref();
+        let wait =
+            (!the_step.wait_time.is_zero() || queue.is_some()).then(|| the_step.wait_time.human());
+        let name = escape(&the_step.name);
+        // The classic triangle's count beside the days it makes.
+        let (waiting, label) = match (queue, &wait) {
+            (Some(queue), Some(wait)) => (
+                format!("{} waiting, ", escape(&crate::report::queue_cell(the_step))),
+                Some(format!(
+                    "{} · {wait}",
+                    vsm_core::worktime::format_count(queue.total)
+                )),
+            ),
+            _ => (String::new(), wait.clone()),
+        };
+        if let Some(limit) = the_step.wip_limit {
+            let title = match &wait {
+                Some(wait) => format!(
+                    "FIFO lane: at most {limit} items in {name}, waiting or worked on; waits {wait}"
+                ),
+                None => format!("FIFO lane: at most {limit} items in {name}, waiting or worked on"),
+            };
+            let _ = write!(
                 self.out,
-                "<g class=\"vsm-queue-mark\"><title>{} before {}</title><path class=\"vsm-queue\" d=\"M{cx},{} L{},{} L{},{} Z\"/><text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" class=\"vsm-value vsm-on-light\" style=\"font-size:10px\">I</text><text class=\"vsm-halo\" x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
-                escape(&title),
-                escape(&self.stream.steps[step].name),
+                "<g class=\"vsm-queue-mark vsm-fifo-mark\"><title>{title}</title><path class=\"vsm-fifo\" d=\"M{},{} H{} M{},{} H{}\"/><text class=\"vsm-fifo-text\" x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">FIFO</text>",
+                cx - 24,
+                mid - 32,
+                cx + 24,
+                cx - 24,
+                mid - 12,
+                cx + 24,
+                mid - 19,
+            );
+            self.scene.block(Rect::new(cx - 24, mid - 34, 48, 24));
+            let limit_y = if wait.is_some() { mid + 31 } else { mid + 18 };
+            self.text(
+                (cx, limit_y),
+                "middle",
+                (SMALL_FONT, false),
+                "class=\"vsm-muted vsm-halo\"",
+                &format!("max {limit}"),
+            );
+        } else if wait.is_some() {
+            let _ = write!(
+                self.out,
+                "<g class=\"vsm-queue-mark\"><title>{waiting}waits {} before {name}</title><path class=\"vsm-queue\" d=\"M{cx},{} L{},{} L{},{} Z\"/><text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" class=\"vsm-value vsm-on-light\" style=\"font-size:10px\">I</text>",
+                wait.as_deref().unwrap_or_default(),
                 mid - 36,
                 cx + 14,
                 mid - 10,
                 cx - 14,
                 mid - 10,
                 mid - 14,
-                mid + 18,
-                escape(&wait)
+            );
+            self.scene.block(Rect::new(cx - 14, mid - 36, 28, 26));
+        } else {
+            return;
+        }
+        if let Some(label) = &label {
+            self.text(
+                (cx, mid + 18),
+                "middle",
+                (SMALL_FONT, false),
+                "class=\"vsm-halo\"",
+                label,
             );
         }
+        self.out.push_str("</g>\n");
     }
 
-    /// The rework loops: an arrow back under the band, each loop on its own track with its label
-    /// under its line where no other loop's line runs, or a note at each end across bands. Loops
-    /// that send nothing back (0%) are not drawn.
+    /// The rework loops within a band: an arrow back under the band, each loop on its own track
+    /// with its label under its line where no other loop's line runs. Loops between bands are
+    /// routed with the other lines; loops that send nothing back (0%) are not drawn.
     pub(super) fn rework(&mut self) {
-        let band_of = |step: usize| self.layout.band_of(step);
-        let notes = rework_notes(self.stream, self.analysis, &band_of);
-        // Per step: notes drawn, and their lines.
-        let mut notes_seen = vec![0usize; self.stream.steps.len()];
-        let mut lines_seen = vec![0i64; self.stream.steps.len()];
         let process_h = self.layout.process_h;
+        let data_h = self.layout.data_h;
         let drawn: Vec<usize> = (0..self.analysis.rework.len())
             .filter(|&n| self.analysis.rework[n].share.value() > 0.0)
             .collect();
@@ -145,66 +163,138 @@ impl Drawing<'_> {
             tracks[n] = Some((from.band, k, fx, tx));
         }
         for &number in &drawn {
+            let Some((band, k, fx, tx)) = tracks[number] else {
+                continue;
+            };
             let loop_ = &self.analysis.rework[number];
-            let label = format!("↺ {} rework", loop_.share);
-            let tooltip = format!(
-                "Rework: {} of items go from {} back to {}; one pass takes {}, adding {} to the expected lead time",
-                loop_.share,
-                self.stream.steps[loop_.from].name,
-                self.stream.steps[loop_.to].name,
-                loop_.loop_lead_time.human(),
-                loop_.expected_extra_time.human()
-            );
+            let label = rework_label(loop_);
             let _ = write!(
                 self.out,
                 "<g class=\"vsm-rework-loop\" id=\"vsm-rework-{number}\"><title>{}</title>",
-                escape(&tooltip)
+                escape(&self.rework_tooltip(number))
             );
-            if let Some((band, k, fx, tx)) = tracks[number] {
-                let from = self.layout.position(loop_.from);
-                let to = self.layout.position(loop_.to);
-                let from_bottom = from.y + process_h + DATA_H;
-                let to_bottom = to.y + process_h + DATA_H;
-                let level = from_bottom.max(to_bottom) + 12 + k * REWORK_TRACK;
-                let others: Vec<i64> = tracks
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(m, t)| t.filter(|t| m != number && t.0 == band && t.1 > k))
-                    .flat_map(|(_, _, a, b)| [a, b])
-                    .collect();
-                let x = label_x(fx.min(tx), width_px(&label, 12), &others);
-                let _ = write!(
-                    self.out,
-                    "<path class=\"vsm-rework\" d=\"M{fx},{from_bottom} V{level} H{tx} V{}\" marker-end=\"url(#vsm-arrow-rework)\"/><text class=\"vsm-rework-label vsm-halo\" x=\"{x}\" y=\"{}\">{}</text>",
-                    to_bottom + 2,
-                    level + 13,
-                    escape(&label)
-                );
-            } else {
-                for step in [loop_.from, loop_.to] {
-                    let text = &notes[step][notes_seen[step]];
-                    notes_seen[step] += 1;
-                    let position = self.layout.position(step);
-                    let first = position.y
-                        + process_h
-                        + DATA_H
-                        + 16
-                        + REWORK_TRACK * self.layout.tracks[position.band] as i64;
-                    for line in wrap(text, NOTE_COLUMNS, usize::MAX).0 {
-                        let _ = write!(
-                            self.out,
-                            "<text class=\"vsm-rework-label vsm-halo\" x=\"{}\" y=\"{}\">{}</text>",
-                            position.x,
-                            first + lines_seen[step] * LINE_H,
-                            escape(&line)
-                        );
-                        lines_seen[step] += 1;
-                    }
-                }
-            }
+            let from = self.layout.position(loop_.from);
+            let to = self.layout.position(loop_.to);
+            let from_bottom = from.y + process_h + data_h;
+            let to_bottom = to.y + process_h + data_h;
+            let level = from_bottom.max(to_bottom) + 12 + k * REWORK_TRACK;
+            let others: Vec<i64> = tracks
+                .iter()
+                .enumerate()
+                .filter_map(|(m, t)| t.filter(|t| m != number && t.0 == band && t.1 > k))
+                .flat_map(|(_, _, a, b)| [a, b])
+                .collect();
+            let x = label_x(fx.min(tx), width_px(&label, 12), &others);
+            self.line(
+                "vsm-rework",
+                &[
+                    (fx, from_bottom),
+                    (fx, level),
+                    (tx, level),
+                    (tx, to_bottom + 2),
+                ],
+                Some("vsm-arrow-rework"),
+            );
+            self.text(
+                (x, level + 13),
+                "start",
+                (SMALL_FONT, true),
+                "class=\"vsm-rework-label vsm-halo\"",
+                &label,
+            );
             self.out.push_str("</g>\n");
         }
     }
+
+    /// What a rework loop's tooltip says.
+    pub(super) fn rework_tooltip(&self, number: usize) -> String {
+        let loop_ = &self.analysis.rework[number];
+        format!(
+            "Rework: {} of items go from {} back to {}; one pass takes {}, adding {} to the expected lead time",
+            loop_.share,
+            self.stream.steps[loop_.from].name,
+            self.stream.steps[loop_.to].name,
+            loop_.loop_lead_time.human(),
+            loop_.expected_extra_time.human()
+        )
+    }
+
+    /// The lines between bands that move work: push arrows from a step to its successor in a
+    /// later band, and rework loops back to a step in another band.
+    pub(super) fn arrow_wires(&self) -> Vec<Wire> {
+        let mut wires = Vec::new();
+        for (step, the_step) in self.stream.steps.iter().enumerate() {
+            let position = self.layout.position(step);
+            let mid = self.layout.middle(step);
+            for &predecessor in &the_step.after {
+                let from = self.layout.position(predecessor);
+                if from.band == position.band {
+                    continue;
+                }
+                // Out of the right side; below the middle if an arrow leaves there already.
+                let pushes_on = self.stream.steps.iter().enumerate().any(|(i, s)| {
+                    s.after.contains(&predecessor) && self.layout.band_of(i) == from.band
+                });
+                let out_y = self.layout.middle(predecessor) + if pushes_on { 22 } else { 0 };
+                wires.push(Wire {
+                    kind: WireKind::Push,
+                    // Out far enough for the ladder's arrow to the next band to end short of it.
+                    from: Anchor::Fixed(End {
+                        at: (from.x + BOX_W, out_y),
+                        port: (from.x + BOX_W + 36, out_y),
+                    }),
+                    to: Anchor::Fixed(End::left_of(position.x - 3, mid, position.x - GAP + 6)),
+                    label: None,
+                    open: format!(
+                        "<g class=\"vsm-push-wrap\"><title>push: {} → {}</title>",
+                        escape(&self.stream.steps[predecessor].name),
+                        escape(&the_step.name)
+                    ),
+                    out_of: Some(predecessor),
+                    into: Some(step),
+                });
+            }
+        }
+        let data = |step: usize| {
+            let position = self.layout.position(step);
+            Rect::new(
+                position.x,
+                position.y + self.layout.process_h,
+                BOX_W,
+                self.layout.data_h,
+            )
+        };
+        for (number, loop_) in self.analysis.rework.iter().enumerate() {
+            if loop_.share.value() <= 0.0
+                || self.layout.band_of(loop_.from) == self.layout.band_of(loop_.to)
+            {
+                continue;
+            }
+            wires.push(Wire {
+                kind: WireKind::Rework,
+                from: Anchor::Edge {
+                    rect: data(loop_.from),
+                    side: Side::Bottom,
+                },
+                to: Anchor::Edge {
+                    rect: data(loop_.to),
+                    side: Side::Bottom,
+                },
+                label: Some(rework_label(loop_)),
+                open: format!(
+                    "<g class=\"vsm-rework-loop\" id=\"vsm-rework-{number}\"><title>{}</title>",
+                    escape(&self.rework_tooltip(number))
+                ),
+                out_of: None,
+                into: None,
+            });
+        }
+        wires
+    }
+}
+
+fn rework_label(loop_: &vsm_core::analysis::ReworkMetrics) -> String {
+    format!("↺ {} rework", loop_.share)
 }
 
 /// Where a rework label of `width` goes under its line that starts at `left`: as near the start
@@ -215,28 +305,4 @@ fn label_x(left: i64, width: i64, verticals: &[i64]) -> i64 {
         .flat_map(|step| [left + 6 + 4 * step, left + 6 - 4 * step])
         .find(|&x| clear(x))
         .unwrap_or(left + 6)
-}
-
-/// Per step, the notes under it of the rework loops between bands (`band_of` a step), in the
-/// order they are drawn; the layout makes room for them.
-pub(super) fn rework_notes(
-    stream: &ValueStream,
-    analysis: &Analysis,
-    band_of: &dyn Fn(usize) -> usize,
-) -> Vec<Vec<String>> {
-    let mut notes = vec![Vec::new(); stream.steps.len()];
-    for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
-        if band_of(loop_.from) == band_of(loop_.to) {
-            continue;
-        }
-        notes[loop_.from].push(format!(
-            "↩ {} back to {}",
-            loop_.share, stream.steps[loop_.to].name
-        ));
-        notes[loop_.to].push(format!(
-            "↪ {} returns from {}",
-            loop_.share, stream.steps[loop_.from].name
-        ));
-    }
-    notes
 }

@@ -7,9 +7,13 @@ use vsm_core::bottleneck::Bottleneck;
 use vsm_core::format_number;
 use vsm_core::model::ImprovementStatus;
 
-use super::Drawing;
-use super::layout::{BOX_W, BoxPosition, DATA_H, DATA_ROW_H, LINE_H, NAME_COLUMNS, WHO_COLUMNS};
+use vsm_core::measure::Provenance;
+use vsm_core::model::Step;
+
+use super::layout::{BOX_W, BoxPosition, DATA_ROW_H, LINE_H, NAME_COLUMNS, WHO_COLUMNS};
+use super::route::Rect;
 use super::text::{columns_for, ellipsize, escape, wrap};
+use super::{Drawing, marks};
 
 impl<'a> Drawing<'a> {
     /// The step's rank among the bottlenecks (from 1), and why, if it is one.
@@ -119,29 +123,62 @@ impl<'a> Drawing<'a> {
                 y + process_h - 6
             );
         }
-        // The data box.
+        // The data box: the four numbers of every step, then what limits the step, if any.
         let data_y = y + process_h;
+        let data_h = self.layout.data_h;
         let _ = writeln!(
             self.out,
-            "<rect class=\"vsm-data\" x=\"{x}\" y=\"{data_y}\" width=\"{BOX_W}\" height=\"{DATA_H}\"/>"
+            "<rect class=\"vsm-data\" x=\"{x}\" y=\"{data_y}\" width=\"{BOX_W}\" height=\"{data_h}\"/>"
         );
-        let rows = [
-            ("Process time", metrics.process_time.human()),
-            ("Wait time", metrics.wait_time.human()),
-            ("Lead time", metrics.lead_time.human()),
-            ("%C&A", metrics.complete_accurate.to_string()),
+        let mark = self.provenance.map(|p| p[index]);
+        let lead_mark = mark.map(|m| {
+            if m.process_time == m.wait_time {
+                m.process_time
+            } else {
+                Provenance::Mixed
+            }
+        });
+        let mut rows = vec![
+            (
+                "Process time",
+                metrics.process_time.human(),
+                mark.map(|m| m.process_time),
+            ),
+            (
+                "Wait time",
+                metrics.wait_time.human(),
+                mark.map(|m| m.wait_time),
+            ),
+            ("Lead time", metrics.lead_time.human(), lead_mark),
+            (
+                "%C&A",
+                metrics.complete_accurate.to_string(),
+                mark.map(|m| m.complete_accurate),
+            ),
         ];
-        for (i, (label, value)) in rows.iter().enumerate() {
+        rows.extend(
+            extra_rows(step)
+                .into_iter()
+                .map(|(label, value)| (label, value, None)),
+        );
+        // With marks, the values stand left of a column of marks.
+        let value_right = x + BOX_W - if self.provenance.is_some() { 15 } else { 8 };
+        for (i, (label, value, provenance)) in rows.iter().enumerate() {
             let row_y = data_y + 16 + i as i64 * DATA_ROW_H;
+            let class = match provenance {
+                Some(p) => marks::value_class(*p),
+                None => "vsm-value",
+            };
             let _ = writeln!(
                 self.out,
-                "<text class=\"vsm-muted\" x=\"{}\" y=\"{row_y}\">{}</text><text class=\"vsm-value\" x=\"{}\" y=\"{row_y}\" text-anchor=\"end\">{}</text>",
+                "<text class=\"vsm-muted\" x=\"{}\" y=\"{row_y}\">{}</text><text class=\"{class}\" x=\"{value_right}\" y=\"{row_y}\" text-anchor=\"end\">{}</text>{}",
                 x + 8,
                 escape(label),
-                x + BOX_W - 8,
-                escape(value)
+                escape(value),
+                provenance.map_or(String::new(), |p| marks::mark(p, x + BOX_W - 8, row_y - 4))
             );
         }
+        self.scene.block(Rect::new(x, y, BOX_W, process_h + data_h));
         // Over the corner of both boxes, drawn after them.
         if let (Some((rank, _)), Some(severity)) = (bottleneck, severity) {
             let badge = match severity {
@@ -157,6 +194,8 @@ impl<'a> Drawing<'a> {
                 x - 2,
                 y + process_h + 4
             );
+            self.scene
+                .block(Rect::new(x - 12, y + process_h - 10, 20, 20));
         }
         self.kaizen(index, x, y);
         self.out.push_str("</g>\n");
@@ -243,7 +282,27 @@ impl<'a> Drawing<'a> {
                 .collect::<Vec<_>>()
                 .join(",")
         );
+        self.scene.block(Rect::new(cx - 17, cy - 17, 34, 34));
     }
+}
+
+/// The rows of a step's data box after its four numbers: what limits the step, where the map
+/// says (people or runners at once, a kanban limit, a batch).
+pub(super) fn extra_rows(step: &Step) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    if let Some(capacity) = step.capacity {
+        rows.push(("Capacity", format!("{capacity} at once")));
+    }
+    if let Some(limit) = step.wip_limit {
+        rows.push(("WIP limit", limit.to_string()));
+    }
+    if let Some(batch) = step.batch_size {
+        rows.push((
+            "Batch size",
+            format!("{batch} {}", if batch == 1 { "item" } else { "items" }),
+        ));
+    }
+    rows
 }
 
 /// How a bottleneck is drawn: red, amber, or only its numbered badge.

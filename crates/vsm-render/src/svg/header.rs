@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::layout::{HEADER_BOX_W, MARGIN};
+use super::layout::{HEADER_BOX_H, HEADER_BOX_W, HEADER_TOP, MARGIN};
+use super::route::Rect;
 use super::text::{columns_for, ellipsize, escape, wrap};
 use super::{Drawing, HeaderNode, SMALL_FONT, STYLE, SYSTEM_W};
 
@@ -46,6 +47,7 @@ impl Drawing<'_> {
             "<defs>\
 <marker id=\"vsm-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
 <marker id=\"vsm-arrow-info\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead-info\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
+<marker id=\"vsm-arrow-push\" viewBox=\"0 0 10 10\" refX=\"8\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"16\" markerHeight=\"16\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
 <marker id=\"vsm-arrow-rework\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"vsm-arrowhead-rework\" d=\"M0,0 L10,5 L0,10 z\"/></marker>\
 </defs>\n",
         );
@@ -80,6 +82,13 @@ impl Drawing<'_> {
                 escape(&line)
             );
         }
+        // No line runs through the title, nor over the header: lines leave its boxes below.
+        self.scene.block(Rect::new(
+            0,
+            0,
+            width,
+            HEADER_TOP + i64::midpoint(HEADER_BOX_H, super::SYSTEM_H),
+        ));
     }
 
     /// A factory outline (the classic supplier and customer icon) with text inside.
@@ -117,6 +126,7 @@ impl Drawing<'_> {
             );
         }
         self.out.push_str("</g>\n");
+        self.scene.block(node.rect());
     }
 
     /// The trigger and the customer as factories, and the outside systems between them.
@@ -176,6 +186,8 @@ impl Drawing<'_> {
                 );
             }
             self.out.push_str("</g>\n");
+            let rect = node.rect();
+            self.scene.block(rect);
         }
     }
 }

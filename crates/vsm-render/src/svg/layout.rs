@@ -6,7 +6,7 @@
 //! stay readable instead of shrinking.
 
 use vsm_core::analysis::Analysis;
-use vsm_core::model::{Endpoint, ValueStream};
+use vsm_core::model::ValueStream;
 
 use super::text::{columns_for, wrap};
 use super::{NAME_FONT, SMALL_FONT};
@@ -19,7 +19,8 @@ pub const CELL_W: i64 = GAP + BOX_W;
 /// The least height of a process box: two lines of name, one of team, the id.
 pub const PROCESS_H: i64 = 74;
 pub const DATA_ROW_H: i64 = 16;
-pub const DATA_H: i64 = 4 * DATA_ROW_H + 8;
+/// The rows every data box has: process, wait and lead time, %C&A.
+pub const DATA_ROWS: i64 = 4;
 /// The least room under the data box for rework arrows.
 pub const REWORK_H: i64 = 44;
 /// Each rework loop within a band runs on its own track, its label under its line.
@@ -27,7 +28,8 @@ pub const REWORK_TRACK: i64 = 18;
 /// A line of small text.
 pub const LINE_H: i64 = 14;
 pub const LADDER_H: i64 = 76;
-pub const BAND_GAP: i64 = 44;
+/// Between one band's ladder and the next band: room for the lines that pass between them.
+pub const BAND_GAP: i64 = 60;
 pub const HEADER_TOP: i64 = 58;
 pub const HEADER_BOX_W: i64 = 176;
 /// Room for four lines: the customer's name and what it receives, two lines each.
@@ -37,8 +39,10 @@ pub const FLOW_H: i64 = 78;
 pub const FIRST_BAND_TOP: i64 = HEADER_TOP + HEADER_BOX_H + FLOW_H;
 pub const SUMMARY_W: i64 = 300;
 pub const SUMMARY_H: i64 = 112;
-/// The legend's two columns, left of the summary box.
-pub const LEGEND_W: i64 = 470;
+/// A column of the legend, left of the summary box.
+pub const LEGEND_COLUMN_W: i64 = 235;
+/// The box at the end of the timeline ladder with its totals.
+pub const LADDER_END_W: i64 = 176;
 // The bands start below the header, and a lane holds its boxes with room for rework arrows.
 const _: () = assert!(FIRST_BAND_TOP > HEADER_TOP + HEADER_BOX_H);
 
@@ -46,15 +50,32 @@ const _: () = assert!(FIRST_BAND_TOP > HEADER_TOP + HEADER_BOX_H);
 pub const NAME_COLUMNS: usize = columns_for(BOX_W - 28, NAME_FONT);
 /// Columns of the team line.
 pub const WHO_COLUMNS: usize = columns_for(BOX_W - 16, SMALL_FONT);
-/// Columns of a note under a box (rework to or from another row).
-pub const NOTE_COLUMNS: usize = columns_for(BOX_W, SMALL_FONT);
-/// Columns of an information note over a box (a flow to or from another row).
-pub const STUB_COLUMNS: usize = columns_for(BOX_W + GAP - 24, SMALL_FONT);
 
 /// A stream of up to this many columns stays on one row.
 pub const MAX_COLUMNS_ONE_ROW: usize = 8;
 /// Longer streams wrap into bands of at most this many columns, balanced in length.
 pub const MAX_COLUMNS_PER_BAND: usize = 7;
+
+/// Extra room the routed lines and their labels asked for: above each row of boxes (a lane of
+/// a band, in page order; the last entry is above the summary), and at the right.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Room {
+    pub above: Vec<i64>,
+    pub right: i64,
+}
+
+impl Room {
+    pub fn above(&self, row: usize) -> i64 {
+        self.above.get(row).copied().unwrap_or(0)
+    }
+
+    pub fn add_above(&mut self, row: usize, px: i64) {
+        if self.above.len() <= row {
+            self.above.resize(row + 1, 0);
+        }
+        self.above[row] += px;
+    }
+}
 
 /// The position of every step and the size of the page.
 #[derive(Debug)]
@@ -63,41 +84,39 @@ pub struct Layout {
     pub column: Vec<usize>,
     /// Per step: its lane within its band (0 is the top lane).
     pub lane: Vec<usize>,
-    /// Per band: the y of its top edge and its number of lanes.
+    /// The bands of columns, top to bottom.
     pub bands: Vec<Band>,
     pub columns_per_band: usize,
+    /// Columns in the whole stream.
+    pub columns: usize,
     pub width: i64,
     pub height: i64,
     /// The height of every process box: room for the longest name and team, wrapped.
     pub process_h: i64,
-    /// Per band: its rework loops within the band, each on its own track.
-    pub tracks: Vec<usize>,
+    /// The height of every data box: room for the most rows a step has.
+    pub data_h: i64,
+    /// The y of the summary box and the legend.
+    pub summary_top: i64,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Band {
-    pub top: i64,
-    pub lanes: usize,
-    pub lane_h: i64,
+    /// The y of each lane's boxes.
+    pub lane_tops: Vec<i64>,
+    /// The row number of its first lane.
+    pub first_row: usize,
+    /// The y of the ladder's upper rung.
+    pub ladder_top: i64,
 }
 
 impl Band {
-    /// The y of the ladder's upper rung.
-    pub fn ladder_top(&self) -> i64 {
-        self.top + self.lanes as i64 * self.lane_h + 16
+    pub fn top(&self) -> i64 {
+        self.lane_tops[0]
     }
 
     pub fn bottom(&self) -> i64 {
-        self.top + self.lanes as i64 * self.lane_h + LADDER_H
+        self.ladder_top - 16 + LADDER_H
     }
-}
-
-/// Lines of `texts` wrapped to `columns` each, together.
-fn wrapped_lines<'t>(texts: impl IntoIterator<Item = &'t String>, columns: usize) -> i64 {
-    texts
-        .into_iter()
-        .map(|t| wrap(t, columns, usize::MAX).0.len() as i64)
-        .sum()
 }
 
 /// A process box on the page.
@@ -109,7 +128,16 @@ pub struct BoxPosition {
 }
 
 impl Layout {
-    pub fn new(stream: &ValueStream, analysis: &Analysis, header_width: i64) -> Layout {
+    /// Places the steps; `data_rows` is the most rows a data box has, `legend_w` the width of
+    /// the legend, `room` what the routed lines asked for.
+    pub fn new(
+        stream: &ValueStream,
+        analysis: &Analysis,
+        header_width: i64,
+        data_rows: i64,
+        legend_w: i64,
+        room: &Room,
+    ) -> Layout {
         let steps = &stream.steps;
         let order =
             vsm_core::graph::topological_order(steps).expect("a checked stream has no cycle");
@@ -174,97 +202,90 @@ impl Layout {
             .unwrap_or(1)
             .max(1);
         let process_h = PROCESS_H + 16 * (name_lines - 2) + LINE_H * (who_lines - 1);
+        let data_h = data_rows.max(DATA_ROWS) * DATA_ROW_H + 8;
 
-        // Under the data boxes: a track per rework loop within a band, then the notes of loops
-        // between bands, then (over a box in a lower lane) the notes of its information flows.
+        // Under the data boxes: a track per rework loop within a band.
         let mut tracks = vec![0usize; band_count];
         for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
             if band_of(loop_.from) == band_of(loop_.to) {
                 tracks[band_of(loop_.from)] += 1;
             }
         }
-        let notes = super::arrows::rework_notes(stream, analysis, &band_of);
-        let in_view = |step: usize| band_of(step) == 0 && lane[step] == 0;
-        let stubs = super::flows::stub_notes(stream, &in_view);
-        let note_lines = notes
-            .iter()
-            .map(|n| wrapped_lines(n, NOTE_COLUMNS))
-            .max()
-            .unwrap_or(0);
-        let lower_stub_lines = (0..steps.len())
-            .filter(|&i| lane[i] > 0)
-            .map(|i| wrapped_lines(&stubs[i], STUB_COLUMNS))
-            .max()
-            .unwrap_or(0);
         let most_tracks = tracks.iter().copied().max().unwrap_or(0) as i64;
-        let rework_h = REWORK_H.max(
-            12 + REWORK_TRACK * most_tracks
-                + LINE_H * (note_lines + lower_stub_lines)
-                + if lower_stub_lines > 0 { 24 } else { 8 },
-        );
-        let lane_h = process_h + DATA_H + rework_h + 12;
+        let rework_h = REWORK_H.max(12 + REWORK_TRACK * most_tracks + 8);
+        let lane_h = process_h + data_h + rework_h + 12;
 
-        // The most label lines under one header node (all its flows' labels, wrapped).
-        let header_label_lines = {
-            let mut lines = vec![0i64; stream.systems.len() + 1];
-            for flow in &stream.flows {
-                let label = flow.label.clone().unwrap_or_default();
-                let n = wrap(&label, super::flows::LABEL_COLUMNS, usize::MAX)
-                    .0
-                    .len() as i64;
-                for end in [&flow.from, &flow.to] {
-                    match end {
-                        Endpoint::System(i) => lines[*i] += n,
-                        Endpoint::Customer => lines[stream.systems.len()] += n,
-                        Endpoint::Step(_) => {}
-                    }
-                }
-            }
-            lines.into_iter().max().unwrap_or(0)
-        };
         let mut bands = Vec::with_capacity(band_count);
         let mut top = FIRST_BAND_TOP;
+        let mut row = 0;
         for band in 0..band_count {
             let lanes = (0..steps.len())
                 .filter(|&i| band_of(i) == band)
                 .map(|i| lane[i] + 1)
                 .max()
                 .unwrap_or(1);
-            // The notes over the top lane's boxes stack upwards into the gap above the band.
-            let stub_lines = (0..steps.len())
-                .filter(|&i| band_of(i) == band && lane[i] == 0)
-                .map(|i| wrapped_lines(&stubs[i], STUB_COLUMNS))
-                .max()
-                .unwrap_or(0);
-            if band > 0 {
-                top += (LINE_H * stub_lines - 35).max(0);
-            } else {
-                // Under the header: its lines' labels hang down, these notes stack up.
-                top += (16 + LINE_H * (header_label_lines + stub_lines) + 32 - FLOW_H).max(0);
+            let first_row = row;
+            let mut lane_tops = Vec::with_capacity(lanes);
+            for _ in 0..lanes {
+                top += room.above(row);
+                lane_tops.push(top);
+                top += lane_h;
+                row += 1;
             }
-            let placed = Band { top, lanes, lane_h };
+            // The ladder under the last lane (`lane_h` holds 12 below its rework tracks).
+            let ladder_top = top - 12 + 16;
+            let placed = Band {
+                lane_tops,
+                first_row,
+                ladder_top,
+            };
             top = placed.bottom() + BAND_GAP;
             bands.push(placed);
         }
-        let content_width = 2 * MARGIN + columns_per_band as i64 * CELL_W + GAP / 2;
+        top += room.above(row);
+        let summary_top = top - 12;
+        // The last band's ladder ends in its box of totals.
+        let last_columns = (columns.max(1) - 1) % columns_per_band + 1;
+        let ladder_end = MARGIN + last_columns as i64 * CELL_W + 16 + LADDER_END_W + MARGIN;
+        let content_width =
+            (2 * MARGIN + columns_per_band as i64 * CELL_W + GAP / 2).max(ladder_end) + room.right;
         let width = content_width
             .max(header_width)
-            .max(2 * MARGIN + LEGEND_W + 24 + SUMMARY_W);
-        let height = top + SUMMARY_H + MARGIN;
+            .max(2 * MARGIN + legend_w + 24 + SUMMARY_W);
+        let height = summary_top + SUMMARY_H + MARGIN;
         Layout {
             column,
             lane,
             bands,
             columns_per_band,
+            columns,
             width,
             height,
             process_h,
-            tracks,
+            data_h,
+            summary_top,
         }
     }
 
     pub fn band_of(&self, step: usize) -> usize {
         self.column[step] / self.columns_per_band
+    }
+
+    /// Rows of boxes on the page.
+    pub fn rows(&self) -> usize {
+        self.bands
+            .last()
+            .map_or(0, |band| band.first_row + band.lane_tops.len())
+    }
+
+    /// The row whose room above holds `y`: the first row that starts below it (the summary's,
+    /// `rows()`, below the last).
+    pub fn row_below(&self, y: i64) -> usize {
+        self.bands
+            .iter()
+            .flat_map(|band| band.lane_tops.iter())
+            .position(|&top| top > y)
+            .unwrap_or(self.rows())
     }
 
     /// The top-left corner of a step's process box.
@@ -273,9 +294,14 @@ impl Layout {
         let column_in_band = (self.column[step] % self.columns_per_band) as i64;
         BoxPosition {
             x: MARGIN + column_in_band * CELL_W + GAP,
-            y: self.bands[band].top + self.lane[step] as i64 * self.bands[band].lane_h,
+            y: self.bands[band].lane_tops[self.lane[step]],
             band,
         }
+    }
+
+    /// The y of the middle of a step's process box, where push arrows run.
+    pub fn middle(&self, step: usize) -> i64 {
+        self.position(step).y + self.process_h / 2
     }
 
     /// The x of the left edge of a column's gap, within its band.

@@ -13,17 +13,25 @@ mod flows;
 mod header;
 mod ladder;
 mod layout;
+mod marks;
+mod route;
 mod summary;
 pub mod text;
+mod wires;
 
-use layout::{HEADER_BOX_H, HEADER_BOX_W, HEADER_TOP, Layout, MARGIN};
+use layout::{HEADER_BOX_H, HEADER_BOX_W, HEADER_TOP, Layout, MARGIN, Room};
+use route::{Point, Rect, Scene};
 use vsm_core::analysis::Analysis;
+use vsm_core::measure::StepProvenance;
 use vsm_core::model::ValueStream;
 
 const SYSTEM_W: i64 = 136;
 const SYSTEM_H: i64 = 44;
 const NAME_FONT: i64 = 13;
 const SMALL_FONT: i64 = 11;
+/// How many times the picture is laid out again with more room for its routed lines before
+/// it is drawn as well as it can be.
+const ATTEMPTS: usize = 10;
 
 /// The stylesheet inside every SVG; the HTML report adds dark-mode overrides for these classes.
 pub const STYLE: &str = "
@@ -39,15 +47,19 @@ pub const STYLE: &str = "
 .vsm-map .vsm-muted { fill: #5f5f66; }
 .vsm-map .vsm-value { font-weight: bold; }
 .vsm-map .vsm-line { fill: none; stroke: #2b2b30; stroke-width: 1.5; }
-.vsm-map .vsm-push { fill: none; stroke: #2b2b30; stroke-width: 2; }
+.vsm-map .vsm-push { fill: none; stroke: #2b2b30; stroke-width: 7; stroke-linejoin: miter; }
+.vsm-map .vsm-push-stripe { fill: none; stroke: #ffffff; stroke-width: 3; stroke-dasharray: 4 4; stroke-linejoin: miter; }
 .vsm-map .vsm-info { fill: none; stroke: #1f5fa8; stroke-width: 1.5; }
 .vsm-map .vsm-info-manual { fill: none; stroke: #1f5fa8; stroke-width: 1.5; stroke-dasharray: 6 4; }
 .vsm-map .vsm-info-label { fill: #1f5fa8; }
 .vsm-map .vsm-rework { fill: none; stroke: #b3261e; stroke-width: 1.5; stroke-dasharray: 5 3; }
 .vsm-map .vsm-rework-label { fill: #b3261e; font-weight: bold; }
 .vsm-map .vsm-queue { fill: #fff4d6; stroke: #8a6d00; stroke-width: 1.5; }
+.vsm-map .vsm-fifo { fill: none; stroke: #8a6d00; stroke-width: 1.5; }
+.vsm-map .vsm-fifo-text { fill: #6b5500; font-weight: bold; font-size: 9px; }
 .vsm-map .vsm-ladder { fill: none; stroke: #2b2b30; stroke-width: 2; }
 .vsm-map .vsm-ladder-skip { fill: none; stroke: #9a9aa0; stroke-width: 1; stroke-dasharray: 3 3; }
+.vsm-map .vsm-ladder-end { fill: #ffffff; stroke: #2b2b30; stroke-width: 1.5; }
 .vsm-map .vsm-arrowhead { fill: #2b2b30; }
 .vsm-map .vsm-arrowhead-info { fill: #1f5fa8; }
 .vsm-map .vsm-arrowhead-rework { fill: #b3261e; }
@@ -61,11 +73,35 @@ pub const STYLE: &str = "
 .vsm-map .vsm-system { fill: #f4f4f6; stroke: #5f5f66; stroke-width: 1.2; }
 .vsm-map .vsm-summary { fill: #f4f8f4; stroke: #2e7d32; stroke-width: 2; }
 .vsm-map .vsm-halo { paint-order: stroke; stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; }
+.vsm-map .vsm-measured { fill: #00695c; }
+.vsm-map .vsm-mark-measured { fill: #00897b; stroke: #00695c; stroke-width: 1; }
+.vsm-map .vsm-mark-mixed { fill: #ffffff; stroke: #00695c; stroke-width: 1.5; }
+.vsm-map .vsm-mark-designed { fill: #ffffff; stroke: #6a1b9a; stroke-width: 1.5; }
 ";
 
 /// Renders the map as a standalone SVG document.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
-    stream.told(|| Drawing::new(stream, analysis).finish())
+    render_marked(stream, analysis, None)
+}
+
+/// Renders the map with each step's numbers marked by where they came from (measured from the
+/// log, or part measured), and a legend for the marks.
+pub fn render_marked(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: Option<&[StepProvenance]>,
+) -> String {
+    stream.told(|| {
+        let mut room = Room::default();
+        for attempt in 0.. {
+            let drawing = Drawing::new(stream, analysis, provenance, &room);
+            match drawing.finish(attempt + 1 >= ATTEMPTS) {
+                Ok(svg) => return svg,
+                Err(more) => room = more,
+            }
+        }
+        unreachable!("the last attempt draws")
+    })
 }
 
 struct HeaderNode {
@@ -76,19 +112,26 @@ struct HeaderNode {
 }
 
 impl HeaderNode {
-    fn bottom_center(&self) -> (i64, i64) {
-        (self.x + self.w / 2, self.y + self.h)
+    fn rect(&self) -> Rect {
+        Rect::new(self.x, self.y, self.w, self.h)
     }
 }
 
 struct Drawing<'a> {
     stream: &'a ValueStream,
     analysis: &'a Analysis,
+    /// Where each step's numbers came from, for a measured map.
+    provenance: Option<&'a [StepProvenance]>,
     layout: Layout,
+    room: Room,
     out: String,
     trigger: HeaderNode,
     customer: HeaderNode,
     systems: Vec<HeaderNode>,
+    /// What is drawn so far, for the routed lines to go around.
+    scene: Scene,
+    /// Per step: the push arrows drawn into it, which arrows routed to it may join.
+    pushes_into: Vec<Vec<Vec<Point>>>,
 }
 
 fn header_width(system_count: usize) -> i64 {
@@ -96,8 +139,27 @@ fn header_width(system_count: usize) -> i64 {
 }
 
 impl<'a> Drawing<'a> {
-    fn new(stream: &'a ValueStream, analysis: &'a Analysis) -> Self {
-        let layout = Layout::new(stream, analysis, header_width(stream.systems.len()));
+    fn new(
+        stream: &'a ValueStream,
+        analysis: &'a Analysis,
+        provenance: Option<&'a [StepProvenance]>,
+        room: &Room,
+    ) -> Self {
+        let data_rows = stream
+            .steps
+            .iter()
+            .map(|step| layout::DATA_ROWS + boxes::extra_rows(step).len() as i64)
+            .max()
+            .unwrap_or(layout::DATA_ROWS);
+        let legend_w = summary::legend_width(stream, provenance);
+        let layout = Layout::new(
+            stream,
+            analysis,
+            header_width(stream.systems.len()),
+            data_rows,
+            legend_w,
+            room,
+        );
         let trigger = HeaderNode {
             x: MARGIN,
             y: HEADER_TOP,
@@ -112,11 +174,11 @@ impl<'a> Drawing<'a> {
         };
         // Systems spread evenly between the trigger and the customer.
         let left = trigger.x + trigger.w;
-        let room = customer.x - left;
+        let room_between = customer.x - left;
         let count = stream.systems.len() as i64;
         let systems = (0..count)
             .map(|i| HeaderNode {
-                x: left + room * (2 * i + 1) / (2 * count) - SYSTEM_W / 2,
+                x: left + room_between * (2 * i + 1) / (2 * count) - SYSTEM_W / 2,
                 y: HEADER_TOP + (HEADER_BOX_H - SYSTEM_H) / 2,
                 w: SYSTEM_W,
                 h: SYSTEM_H,
@@ -125,18 +187,29 @@ impl<'a> Drawing<'a> {
         Drawing {
             stream,
             analysis,
+            provenance,
             layout,
+            room: room.clone(),
             out: String::with_capacity(64 * 1024),
             trigger,
             customer,
             systems,
+            scene: Scene::default(),
+            pushes_into: vec![Vec::new(); stream.steps.len()],
         }
     }
 
-    fn finish(mut self) -> String {
+    /// The page's rectangle.
+    fn page(&self) -> Rect {
+        Rect::new(0, 0, self.layout.width, self.layout.height)
+    }
+
+    /// Draws the map, or says what more room its routed lines need (unless `last`, when it
+    /// draws them as well as it can).
+    fn finish(mut self, last: bool) -> Result<String, Room> {
         self.document_start();
         self.header();
-        self.flows();
+        let wires_at = self.out.len();
         for step in 0..self.stream.steps.len() {
             self.push_arrows(step);
         }
@@ -146,7 +219,113 @@ impl<'a> Drawing<'a> {
         self.rework();
         self.ladder();
         self.summary();
+        self.tolls();
+        let wires = self.wires(last)?;
+        self.out.insert_str(wires_at, &wires);
         self.out.push_str("</svg>\n");
-        self.out
+        Ok(self.out)
+    }
+
+    /// Under each row of boxes, down to its ladder: lines may run there, at a price, so that
+    /// they keep to the gaps between bands where they can.
+    fn tolls(&mut self) {
+        let under = self.layout.process_h + self.layout.data_h;
+        for band in &self.layout.bands {
+            for (lane, &top) in band.lane_tops.iter().enumerate() {
+                let bottom = band
+                    .lane_tops
+                    .get(lane + 1)
+                    .copied()
+                    .unwrap_or(band.bottom());
+                self.scene.tolls.push(Rect {
+                    left: 0,
+                    top: top + under,
+                    right: self.layout.width,
+                    bottom,
+                });
+            }
+        }
+    }
+
+    /// Writes a text at a point and keeps its box clear of lines: `anchor` is `start`, `middle` or
+    /// `end`; the font's size and whether it is bold; `attributes` the element's others.
+    fn text(
+        &mut self,
+        (x, y): Point,
+        anchor: &str,
+        (font, bold): (i64, bool),
+        attributes: &str,
+        text: &str,
+    ) {
+        let anchor_attribute = if anchor == "start" {
+            String::new()
+        } else {
+            format!(" text-anchor=\"{anchor}\"")
+        };
+        self.out.push_str(&format!(
+            "<text {attributes} x=\"{x}\" y=\"{y}\"{anchor_attribute}>{}</text>",
+            text::escape(text)
+        ));
+        self.scene.block(text_box(x, y, anchor, font, bold, text));
+    }
+
+    /// Writes a line (a path through `points`) and keeps it for the routed lines to respect.
+    fn line(&mut self, class: &str, points: &[Point], marker: Option<&str>) {
+        let marker = marker.map_or(String::new(), |m| format!(" marker-end=\"url(#{m})\""));
+        self.out.push_str(&format!(
+            "<path class=\"{class}\" d=\"{}\"{marker}/>",
+            route::path(points)
+        ));
+        self.scene.line(points);
+    }
+
+    /// A push arrow through `points` into step `into`.
+    fn push(&mut self, points: &[Point], into: usize) {
+        self.out.push_str(&push_svg(points, true));
+        self.out.push('\n');
+        self.scene.wide_line(points);
+        self.pushes_into[into].push(points.to_vec());
+    }
+}
+
+/// A push arrow through `points`: a broad striped band, with a broad head unless it merges
+/// into another arrow.
+fn push_svg(points: &[Point], head: bool) -> String {
+    let d = route::path(points);
+    if !head {
+        return format!(
+            "<path class=\"vsm-push\" d=\"{d}\"/><path class=\"vsm-push-stripe\" d=\"{d}\"/>"
+        );
+    }
+    let mut out =
+        format!("<path class=\"vsm-push\" d=\"{d}\" marker-end=\"url(#vsm-arrow-push)\"/>");
+    // The stripes stop short of the head.
+    let stripes = route::shorten(points, 12);
+    if stripes.len() >= 2 {
+        out.push_str(&format!(
+            "<path class=\"vsm-push-stripe\" d=\"{}\"/>",
+            route::path(&stripes)
+        ));
+    }
+    out
+}
+
+/// The box a text takes on the page, estimated from its columns (see [`text::width_px`]); bold
+/// text is reckoned a tenth wider.
+fn text_box(x: i64, y: i64, anchor: &str, font: i64, bold: bool, content: &str) -> Rect {
+    let mut width = text::width_px(content, font);
+    if bold {
+        width += width / 5;
+    }
+    let left = match anchor {
+        "middle" => x - width / 2,
+        "end" => x - width,
+        _ => x,
+    };
+    Rect {
+        left,
+        top: y - font,
+        right: left + width,
+        bottom: y + font / 4 + 1,
     }
 }

@@ -2,54 +2,123 @@
 
 use std::fmt::Write as _;
 
-use super::Drawing;
-use super::layout::{BAND_GAP, LEGEND_W, MARGIN, SUMMARY_H, SUMMARY_W};
+use vsm_core::measure::{Provenance, StepProvenance};
+use vsm_core::model::ValueStream;
+
+use super::layout::{LEGEND_COLUMN_W, MARGIN, SUMMARY_H, SUMMARY_W};
+use super::route::Rect;
 use super::text::escape;
+use super::{Drawing, marks};
+
+/// Rows of the legend: it stands beside the summary box, as tall.
+const LEGEND_ROWS: usize = 4;
+
+/// The legend's icons and words.
+fn legend_items(
+    stream: &ValueStream,
+    provenance: Option<&[StepProvenance]>,
+) -> Vec<(String, &'static str)> {
+    let mut items: Vec<(String, &'static str)> = vec![
+        (
+            "<path class=\"vsm-queue\" d=\"M10,-14 L20,4 L0,4 Z\"/>".into(),
+            "queue: wait before the step",
+        ),
+        (
+            "<path class=\"vsm-push\" d=\"M0,0 H14\" marker-end=\"url(#vsm-arrow-push)\"/><path class=\"vsm-push-stripe\" d=\"M0,0 H8\"/>".into(),
+            "push: work moves on",
+        ),
+    ];
+    if stream.steps.iter().any(|s| s.wip_limit.is_some()) {
+        items.push((
+            "<g class=\"vsm-queue-mark\"><path class=\"vsm-fifo\" d=\"M0,-8 H22 M0,4 H22\"/><text class=\"vsm-fifo-text\" x=\"11\" y=\"0\" text-anchor=\"middle\" style=\"font-size:7px\">FIFO</text></g>".into(),
+            "FIFO lane, with its WIP limit",
+        ));
+    }
+    items.extend([
+        (
+            "<path class=\"vsm-info\" d=\"M0,0 L8,-6 L12,6 L20,0\"/>".into(),
+            "electronic information",
+        ),
+        (
+            "<path class=\"vsm-info-manual\" d=\"M0,0 H20\"/>".into(),
+            "manual information",
+        ),
+        (
+            "<path class=\"vsm-rework\" d=\"M0,0 H20\" marker-end=\"url(#vsm-arrow-rework)\"/>"
+                .into(),
+            "rework loop",
+        ),
+        (
+            "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>".into(),
+            "bottleneck rank; burst: kaizen",
+        ),
+    ]);
+    for kind in marks::kinds(provenance) {
+        items.push((marks::mark(kind, 10, -4), marks::legend_text(kind)));
+    }
+    items
+}
+
+/// The width of the legend of a map.
+pub(super) fn legend_width(stream: &ValueStream, provenance: Option<&[StepProvenance]>) -> i64 {
+    legend_items(stream, provenance).len().div_ceil(LEGEND_ROWS) as i64 * LEGEND_COLUMN_W
+}
 
 impl Drawing<'_> {
     /// The summary box of the whole stream, with the legend beside it.
     pub(super) fn summary(&mut self) {
-        let last = *self.layout.bands.last().expect("at least one band");
-        let y = last.bottom() + BAND_GAP - 12;
+        let y = self.layout.summary_top;
         let x = self.layout.width - MARGIN - SUMMARY_W;
         let s = &self.analysis.summary;
         // A measured map states what its items took: the mean (the ladder adds up to it) and the
         // p85, in place of the expected lead time with rework (the items' times hold it).
-        let (lead_label, last_row) = match &self.analysis.measured {
+        let measured = match &self.analysis.measured {
+            Some(m) if m.is_mixed() => Some(Provenance::Mixed),
+            Some(_) => Some(Provenance::Measured),
+            None => None,
+        };
+        let (lead_label, lead_mark, last_row) = match &self.analysis.measured {
             // A future state's projection has a mean only: the measured one it starts from.
-            Some(measured) if measured.projected_change_millis.is_some() => (
+            Some(m) if m.projected_change_millis.is_some() => (
                 "Lead time (projected mean)",
-                ("Measured mean now".to_string(), measured.items.mean.human()),
+                None,
+                (
+                    "Measured mean now".to_string(),
+                    m.items.mean.human(),
+                    Some(Provenance::Measured),
+                ),
             ),
-            Some(measured) => (
+            Some(m) => (
                 "Lead time (mean of items)",
+                measured,
                 (
                     "p50 · p85".to_string(),
-                    format!(
-                        "{} · {}",
-                        measured.items.p50.human(),
-                        measured.items.p85.human()
-                    ),
+                    format!("{} · {}", m.items.p50.human(), m.items.p85.human()),
+                    Some(Provenance::Measured),
                 ),
             ),
             None => (
                 "Lead time",
+                None,
                 (
                     "Lead time with rework".to_string(),
                     s.lead_time_with_rework.human(),
+                    None,
                 ),
             ),
         };
         let rows = [
-            (lead_label.to_string(), s.lead_time.human()),
-            ("Process time".to_string(), s.process_time.human()),
+            (lead_label.to_string(), s.lead_time.human(), lead_mark),
+            ("Process time".to_string(), s.process_time.human(), None),
             (
                 "Activity ratio".to_string(),
                 vsm_core::format_percent(s.activity_ratio_percent),
+                None,
             ),
             (
                 "Rolled %C&A".to_string(),
                 vsm_core::format_percent(s.rolled_complete_accurate_percent),
+                None,
             ),
             last_row,
         ];
@@ -57,64 +126,49 @@ impl Drawing<'_> {
             self.out,
             "<g class=\"vsm-summary-box\"><rect class=\"vsm-summary\" x=\"{x}\" y=\"{y}\" width=\"{SUMMARY_W}\" height=\"{SUMMARY_H}\" rx=\"4\"/>"
         );
-        for (i, (label, value)) in rows.iter().enumerate() {
+        let value_right = x + SUMMARY_W - if self.provenance.is_some() { 19 } else { 12 };
+        for (i, (label, value, mark)) in rows.iter().enumerate() {
             let row_y = y + 22 + i as i64 * 19;
+            let class = mark.map_or("vsm-value", marks::value_class);
             let _ = writeln!(
                 self.out,
-                "<text x=\"{}\" y=\"{row_y}\">{}</text><text class=\"vsm-value\" x=\"{}\" y=\"{row_y}\" text-anchor=\"end\" style=\"font-size:13px\">{}</text>",
+                "<text x=\"{}\" y=\"{row_y}\">{}</text><text class=\"{class}\" x=\"{value_right}\" y=\"{row_y}\" text-anchor=\"end\" style=\"font-size:13px\">{}</text>{}",
                 x + 12,
                 escape(label),
-                x + SUMMARY_W - 12,
-                escape(value)
+                escape(value),
+                mark.map_or(String::new(), |m| marks::mark(
+                    m,
+                    x + SUMMARY_W - 11,
+                    row_y - 4
+                ))
             );
         }
         self.out.push_str("</g>\n");
         self.legend(y);
+        // No line runs under the summary and the legend.
+        self.scene.block(Rect {
+            left: 0,
+            top: y - 4,
+            right: self.layout.width,
+            bottom: self.layout.height,
+        });
     }
 
     fn legend(&mut self, y: i64) {
         let x = MARGIN;
-        let items: [(&str, &str); 6] = [
-            (
-                "<path class=\"vsm-queue\" d=\"M10,-14 L20,4 L0,4 Z\"/>",
-                "queue: wait before the step",
-            ),
-            (
-                "<path class=\"vsm-push\" d=\"M0,0 H20\" marker-end=\"url(#vsm-arrow)\"/>",
-                "push: work moves on",
-            ),
-            (
-                "<path class=\"vsm-info\" d=\"M0,0 L8,-6 L12,6 L20,0\"/>",
-                "electronic information",
-            ),
-            (
-                "<path class=\"vsm-info-manual\" d=\"M0,0 H20\"/>",
-                "manual information",
-            ),
-            (
-                "<path class=\"vsm-rework\" d=\"M0,0 H20\" marker-end=\"url(#vsm-arrow-rework)\"/>",
-                "rework loop",
-            ),
-            (
-                "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>",
-                "bottleneck rank; burst: kaizen",
-            ),
-        ];
-        if y + 20 + 3 * 22 > self.layout.height {
-            return;
-        }
+        let items = legend_items(self.stream, self.provenance);
         let _ = writeln!(
             self.out,
             "<g class=\"vsm-legend\" transform=\"translate({x},{})\">",
             y + 20
         );
         for (i, (icon, label)) in items.iter().enumerate() {
-            let (col, row) = ((i / 3) as i64, (i % 3) as i64);
+            let (col, row) = ((i / LEGEND_ROWS) as i64, (i % LEGEND_ROWS) as i64);
             let _ = writeln!(
                 self.out,
                 "<g transform=\"translate({},{})\">{icon}<text x=\"28\" y=\"4\">{}</text></g>",
-                col * (LEGEND_W / 2),
-                row * 24,
+                col * LEGEND_COLUMN_W,
+                row * 22,
                 escape(label)
             );
         }

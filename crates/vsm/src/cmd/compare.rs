@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use vsm_app::simulate::{Model, Request, Simulated};
 use vsm_render::Format;
 
 use crate::{args, output, simulate};
@@ -30,7 +31,8 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Also simulate both maps with the same arrivals and seed (see `vsm simulate`).
+    /// Also simulate both maps with the same arrivals and seed (see `vsm simulate`), and say
+    /// for each projected change whether it is more than the noise between replications.
     #[arg(long)]
     simulate: bool,
     /// Items to send through each map.
@@ -42,32 +44,51 @@ pub struct Args {
     /// Arrival rate for both maps (default: the current map's log), e.g. `30/week`.
     #[arg(long, value_name = "RATE", requires = "simulate", value_parser = simulate::parse_rate)]
     arrivals: Option<f64>,
+    /// Runs each simulation is split into, paired by seed: the noise of each change comes from
+    /// the spread of their differences.
+    #[arg(long, default_value_t = 10, requires = "simulate", value_parser = clap::value_parser!(u32).range(2..=1000))]
+    replications: u32,
+    /// `calibrated`: a measured current state as its log shows it, and a future state of it
+    /// (`extends:`) as that plus its changes; `fitted`: the maps' steps and rework shares.
+    #[arg(long, value_enum, default_value = "calibrated", requires = "simulate")]
+    model: simulate::ModelArg,
 }
 
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let before = output::loaded(&files, &args.current, None)?;
     let after = output::loaded(&files, &args.future, None)?;
-    let projections = if args.simulate {
-        Some(vsm_app::simulate::both(
-            &before,
-            &after,
-            args.items,
-            args.seed,
-            args.arrivals,
-        )?)
+    let compared = if args.simulate {
+        let request = Request {
+            items: args.items,
+            seed: args.seed,
+            arrivals: args.arrivals,
+            wip_limits: Vec::new(),
+            capacity: Vec::new(),
+            batch: Vec::new(),
+            replications: args.replications,
+            model: Model::from(args.model),
+        };
+        Some(vsm_app::simulate::both(&before, &after, &request)?)
     } else {
         None
     };
+    fn side(s: &Simulated) -> vsm_render::compare::SimulatedSide<'_> {
+        vsm_render::compare::SimulatedSide {
+            projection: &s.projection,
+            model: s.model.as_str(),
+            future: s.calibration.as_ref().zip(s.future.as_ref()),
+        }
+    }
     let b = vsm_render::compare::Side {
         stream: &before.stream,
         analysis: &before.analysis,
-        simulated: projections.as_ref().map(|p| &p.0),
+        simulated: compared.as_ref().map(|c| side(&c.before)),
     };
     let a = vsm_render::compare::Side {
         stream: &after.stream,
         analysis: &after.analysis,
-        simulated: projections.as_ref().map(|p| &p.1),
+        simulated: compared.as_ref().map(|c| side(&c.after)),
     };
     let text = vsm_render::compare::render(b, a, args.format)
         .expect("--format offers the formats compare writes");

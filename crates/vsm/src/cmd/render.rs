@@ -65,6 +65,11 @@ pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
     let (stream, analysis) = (&loaded.stream, &loaded.analysis);
+    // A measured map marks which of its numbers are measured, in every picture of it.
+    let picture = || match &loaded.measured {
+        Some(measured) => vsm_render::svg_marked(stream, analysis, &measured.provenance),
+        None => vsm_render::svg(stream, analysis),
+    };
     let text = match format {
         Format::Mermaid => vsm_render::mermaid(stream, analysis),
         Format::Dot => vsm_render::dot(stream, analysis),
@@ -76,8 +81,8 @@ pub fn run(args: &Args) -> Result<()> {
             args.paper,
         )?,
         Format::Svg => match args.paper {
-            Some(paper) => vsm_render::svg_on_paper(stream, analysis, paper)?,
-            None => vsm_render::svg(stream, analysis),
+            Some(paper) => vsm_render::svg_on_paper(&picture(), paper)?,
+            None => picture(),
         },
         Format::Png | Format::Pdf => {
             let Some(output) = output else {
@@ -87,14 +92,18 @@ pub fn run(args: &Args) -> Result<()> {
                     format.extension()
                 );
             };
+            let svg = picture();
             let (bytes, said) = if format == Format::Png {
                 (
-                    vsm_render::png_at(stream, analysis, args.scale.unwrap_or(2.0))?,
+                    vsm_render::png_of_svg(&svg, args.scale.unwrap_or(2.0))?,
                     String::new(),
                 )
             } else {
-                let bytes = vsm_render::pdf(stream, analysis, args.paper)?;
-                (bytes, pdf_page(stream, analysis, args.paper))
+                let title = format!("{}: value stream map", stream.name);
+                (
+                    vsm_render::pdf_of_svg(&svg, args.paper, &title)?,
+                    pdf_page(&svg, args.paper),
+                )
             };
             std::fs::write(output, bytes)
                 .with_context(|| format!("cannot write `{}`", output.display()))?;
@@ -107,13 +116,8 @@ pub fn run(args: &Args) -> Result<()> {
 }
 
 /// " (A3 landscape; the map 400 x 330 mm, its smallest text 3.2 mm)": how a PDF prints.
-fn pdf_page(
-    stream: &vsm_core::ValueStream,
-    analysis: &vsm_core::Analysis,
-    paper: Option<Paper>,
-) -> String {
-    let svg = vsm_render::svg(stream, analysis);
-    let Some(picture) = Picture::of_svg(&svg) else {
+fn pdf_page(svg: &str, paper: Option<Paper>) -> String {
+    let Some(picture) = Picture::of_svg(svg) else {
         return String::new();
     };
     let mm = |value: f64| vsm_core::format_number(value, 0);
@@ -182,11 +186,7 @@ pub fn report_page(
         paper,
     )?;
     if paper.is_none() && !fit.is_readable() {
-        let better = paper::smallest_readable(
-            Picture::of_svg(&vsm_render::svg(&loaded.stream, &loaded.analysis))
-                .expect("a map's own SVG has a size and fonts"),
-        )
-        .map_or_else(
+        let better = paper::smallest_readable(fit.picture).map_or_else(
             || "no sheet up to A1 prints it at 3 mm; `vsm render -o map.pdf` draws it at its own size".to_string(),
             |larger| format!("`--paper {}` prints it at 3 mm or more", larger.paper.name()),
         );

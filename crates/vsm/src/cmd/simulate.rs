@@ -40,18 +40,12 @@ pub struct Args {
     /// `calibrated`: a measured map as its log shows it (each step's time drawn from the
     /// items' own, routing with the log's skips and loops, arrivals as they came, capacity where
     /// the log shows it); `fitted`: the map's steps and rework shares with Poisson arrivals,
-    /// for comparison. Maps without a log, and future states, always run fitted.
+    /// for comparison. A future state (`extends:`) of a measured map runs on its calibration,
+    /// moved by the changes it declares; maps without a log always run fitted.
     #[arg(long, value_enum, default_value = "calibrated")]
-    model: ModelArg,
+    model: simulate::ModelArg,
     #[arg(long, short, value_parser = args::formats(args::TEXT_JSON), default_value = "text")]
     format: Format,
-}
-
-/// The model `--model` picks.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum ModelArg {
-    Calibrated,
-    Fitted,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -63,10 +57,7 @@ pub fn run(args: &Args) -> Result<()> {
         capacity: args.capacity.clone(),
         batch: args.batch.clone(),
         replications: args.replications,
-        model: match args.model {
-            ModelArg::Calibrated => Model::Calibrated,
-            ModelArg::Fitted => Model::Fitted,
-        },
+        model: Model::from(args.model),
     };
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
@@ -81,6 +72,7 @@ pub fn run(args: &Args) -> Result<()> {
         unchecked: simulated.unchecked,
         model: simulated.model.as_str(),
         calibration: simulated.calibration.as_ref(),
+        future: simulated.future.as_ref(),
     };
     let text = match args.format {
         Format::Json => vsm_render::simulate::json(&report),

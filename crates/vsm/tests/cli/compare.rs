@@ -130,40 +130,48 @@ fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
     assert_eq!(pay["provenance"]["process_time"], "measured");
     assert_eq!(analysis["steps"][3]["provenance"]["wait_time"], "measured");
 
-    // A future state runs fitted (its changes are not in the log): so does the current state here.
-    let now = simulate_json_in(
-        dir.path(),
-        &["orders.yaml", "--items", "20000", "--model", "fitted"],
-    );
+    // A future state runs on the calibrated current state: the log's items, with pay's waits
+    // scaled so that their mean is the design (12d 13h in the log).
+    let now = simulate_json_in(dir.path(), &["orders.yaml", "--items", "20000"]);
     let future = simulate_json_in(dir.path(), &["future.yaml", "--items", "20000"]);
+    assert_eq!(future["model"], "calibrated");
     assert_eq!(
         future["steps"][2]["durations"],
-        "measured (1117 items), wait scaled to the design"
+        "measured (1125 items), wait scaled to the design; capacity: p95 of the log's items at once"
     );
     assert!(
         future["validation"].is_null(),
         "a future state is not held against the log"
     );
-    // The pay step's measured waits, scaled so their median is 5 days: the mean moves by about
-    // the same factor (11d 8h median today).
-    let wait = |json: &serde_json::Value| json["steps"][2]["mean_wait_seconds"].as_f64().unwrap();
-    let factor = wait(&future) / wait(&now);
+    let change = &future["future"]["steps"][0];
+    assert_eq!(change["id"], "pay");
+    let log_wait = now["validation"]["steps"][2]["wait_seconds"]["measured"]
+        .as_f64()
+        .unwrap();
+    let declared = change["wait_seconds"]["measured"].as_f64().unwrap();
     assert!(
-        (factor - 5.0 / (11.0 + 8.0 / 24.0)).abs() < 0.03,
-        "{factor}"
+        (declared - log_wait).abs() < 1.0,
+        "{declared} vs {log_wait}"
+    );
+    assert_eq!(change["wait_seconds"]["simulated"], 5.0 * 86_400.0);
+    assert_eq!(future["future"]["removed"], serde_json::json!([]));
+    // The other steps draw the same measured items, and keep their times.
+    assert_eq!(
+        now["steps"][3]["durations"],
+        future["steps"][3]["durations"]
+    );
+    assert_eq!(
+        now["steps"][3]["mean_process_seconds"],
+        future["steps"][3]["mean_process_seconds"]
     );
     let p50 = |json: &serde_json::Value| json["lead_time_seconds"]["p50"].as_f64().unwrap();
     assert!(
         p50(&now) - p50(&future) > 5.0 * 86_400.0,
         "about 6 days shorter"
     );
-    // The other steps draw the same measured items.
-    assert_eq!(
-        now["steps"][3]["durations"],
-        future["steps"][3]["durations"]
-    );
 
-    // compare --simulate: both maps with the same arrivals and seed, side by side.
+    // compare --simulate: both maps with the same items, seed and replications, side by side,
+    // and each change against the noise between the paired replications.
     let compare = [
         "compare",
         "orders.yaml",
@@ -174,34 +182,82 @@ fn a_future_state_of_a_measured_map_keeps_its_design_and_the_measured_rest() {
     let compared = json_ok_in(dir.path(), &[&compare[..], &["20000"]].concat());
     let simulated = &compared["simulation"];
     assert_eq!(simulated["items"], 20000);
+    assert_eq!(simulated["replications"], 10);
+    assert_eq!(simulated["model"]["after"], "calibrated");
     assert_eq!(simulated["arrivals_per_week"], now["arrivals_per_week"]);
-    assert_eq!(
-        simulated["lead_time_seconds"]["p50"]["before"],
-        now["lead_time_seconds"]["p50"]
-    );
-    assert_eq!(
-        simulated["lead_time_seconds"]["p50"]["after"],
-        future["lead_time_seconds"]["p50"]
-    );
-    assert!(
-        simulated["lead_time_seconds"]["p85"]["change"]
-            .as_f64()
-            .unwrap()
-            < -5.0 * 86_400.0
-    );
-    let interval = &simulated["lead_time_seconds"]["p85"]["before_interval"];
+    let lead = &simulated["lead_time_seconds"];
+    assert_eq!(lead["p50"]["before"], now["lead_time_seconds"]["p50"]);
+    assert_eq!(lead["p50"]["after"], future["lead_time_seconds"]["p50"]);
+    assert!(lead["p85"]["change"].as_f64().unwrap() < -5.0 * 86_400.0);
+    let interval = &lead["p85"]["before_interval"];
     assert!(interval["low"].as_f64().unwrap() <= interval["high"].as_f64().unwrap());
-    assert_eq!(simulated["constraint"]["before"], "pay");
-    // Steady flow out: the arrival rate, within a few percent.
-    let throughput = simulated["throughput_per_week"]["after"].as_f64().unwrap();
-    let arrivals = simulated["arrivals_per_week"].as_f64().unwrap();
-    assert!(
-        (throughput / arrivals - 1.0).abs() < 0.05,
-        "{throughput} vs {arrivals}"
+    // The mean moves by what the design takes from pay's wait, times the share of items that
+    // pay (88.9%): the same items, so the noise is a small part of it.
+    let difference = &lead["mean"]["difference"];
+    let expected = -(log_wait - 5.0 * 86_400.0) * 1125.0 / 1266.0;
+    let mean = difference["mean"].as_f64().unwrap();
+    assert!((mean / expected - 1.0).abs() < 0.03, "{mean} vs {expected}");
+    assert!(difference["noise"].as_f64().unwrap() < 0.05 * mean.abs());
+    assert_eq!(difference["within_noise"], false);
+    for p in ["p50", "p85", "p95"] {
+        assert_eq!(lead[p]["difference"]["within_noise"], false, "{p}");
+        let d = &lead[p]["difference"];
+        assert!(d["low"].as_f64().unwrap() <= d["mean"].as_f64().unwrap());
+        assert!(d["mean"].as_f64().unwrap() <= d["high"].as_f64().unwrap());
+    }
+    // The same items arrive: throughput does not move beyond noise.
+    assert_eq!(
+        simulated["throughput_per_week"]["difference"]["within_noise"], true,
+        "{simulated}"
     );
+    assert_eq!(simulated["future"]["steps"][0]["id"], "pay");
     let text = stdout(&vsm_in(dir.path(), &[&compare[..], &["2000"]].concat()));
-    assert!(text.contains("\nSimulated\n---------\n\n2000 items through each map, seed 1, arrivals 33.1 per week; 95% intervals in brackets.\n"), "{text}");
+    assert!(text.contains("\nSimulated\n---------\n\n2000 items through each map in 10 replications, seed 1, arrivals 33.1 per week (calibrated → calibrated); 95% intervals in brackets.\n"), "{text}");
     assert!(text.contains("Lead time p85"), "{text}");
+    assert!(text.contains("± noise   Is it the change?"), "{text}");
+    assert!(
+        text.contains("- pay: first-pass wait × 0.40: the mean of its items 12d 13h → 5d; 88.9% of the items pass it"),
+        "{text}"
+    );
+    let markdown = stdout(&vsm_in(
+        dir.path(),
+        &[&compare[..], &["2000", "--format", "markdown"]].concat(),
+    ));
+    assert!(
+        markdown.contains("| ± noise | Is it the change? |"),
+        "{markdown}"
+    );
+    let html = stdout(&vsm_in(
+        dir.path(),
+        &[&compare[..], &["2000", "--format", "html"]].concat(),
+    ));
+    assert!(html.contains("Is it the change?"), "{html}");
+
+    // A future state that changes nothing: the same items at the same instants, so every
+    // difference is 0 and within noise; the text says the future changes nothing.
+    std::fs::write(
+        dir.path().join("same.yaml"),
+        "extends: orders.yaml\nname: Web orders, unchanged\n",
+    )
+    .unwrap();
+    let same = json_ok_in(
+        dir.path(),
+        &[
+            "compare",
+            "orders.yaml",
+            "same.yaml",
+            "--simulate",
+            "--items",
+            "20000",
+        ],
+    );
+    let lead = &same["simulation"]["lead_time_seconds"];
+    for p in ["p50", "p85", "p95", "mean"] {
+        assert_eq!(lead[p]["difference"]["within_noise"], true, "{p}: {lead}");
+        assert_eq!(lead[p]["difference"]["mean"], 0.0, "{p}");
+    }
+    assert_eq!(lead["p50"]["after"], now["lead_time_seconds"]["p50"]);
+    assert_eq!(same["simulation"]["future"]["steps"], serde_json::json!([]));
 }
 
 #[test]
@@ -241,4 +297,29 @@ fn a_future_state_that_removes_and_adds_steps_is_projected_from_the_measured_map
         by_id(&report["steps"], "prepare")["wait_time_seconds"].clone()
     };
     assert_eq!(wait(&future), wait(&now));
+
+    // Simulated on the calibrated current state: pay leaves every item's route with its time,
+    // and every item passes the check, drawn from its estimates (a log-normal around each: its
+    // mean 1.133 times the estimate).
+    let now = simulate_json_in(dir.path(), &["orders.yaml", "--items", "20000"]);
+    let simulated = simulate_json_in(&elsewhere, &["future.yaml", "--items", "20000"]);
+    assert_eq!(simulated["model"], "calibrated");
+    let changes = &simulated["future"];
+    assert_eq!(changes["removed"][0]["id"], "pay");
+    let share = changes["removed"][0]["visit_share"].as_f64().unwrap();
+    assert!((share - 1125.0 / 1266.0).abs() < 1e-9, "{share}");
+    let check = &changes["steps"][0];
+    assert_eq!(
+        (&check["id"], &check["added"]),
+        (&"autocheck".into(), &true.into())
+    );
+    assert_eq!(check["visit_share"], 1.0);
+    assert_eq!(
+        by_id(&simulated["steps"], "autocheck")["durations"],
+        "estimated"
+    );
+    let mean = |json: &serde_json::Value| json["lead_time_seconds"]["mean"].as_f64().unwrap();
+    let expected = pay_per_item as f64 / 1000.0 - 1.1331 * 49.0 * 3600.0;
+    let drop = mean(&now) - mean(&simulated);
+    assert!((drop / expected - 1.0).abs() < 0.03, "{drop} vs {expected}");
 }

@@ -60,6 +60,10 @@ fn simulating_the_measured_orders_reproduces_their_lead_times() {
 /// Every measured map in testdata and the maps `vsm discover` proposes for the real logs, with
 /// the calibrated model: within ±10% of the log's p50, p85 and p95, or the output says why not
 /// (the numbers, and the step that differs most). Pinned so that a change shows.
+///
+/// Each simulated item is one of the log's, whole, so the helpdesk log's tails (an item slow at
+/// one step is slow at the next) are within: −0.4 / −0.1 / −0.1% (they were −2.6 / +19.0 /
+/// +27.1% with each step's time drawn on its own).
 #[test]
 fn the_calibrated_current_state_reproduces_every_measured_log_or_says_why_not() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,23 +88,26 @@ fn the_calibrated_current_state_reproduces_every_measured_log_or_says_why_not() 
     let cases: Vec<(String, Option<bool>)> = vec![
         ("testdata/measure/orders.yaml".into(), Some(true)),
         ("testdata/measure/loans.yaml".into(), Some(true)),
-        // Six claims: too few items for percentiles to settle.
-        ("testdata/measure/claims.yaml".into(), Some(false)),
+        // Six claims: within, but the output says that six items say little.
+        ("testdata/measure/claims.yaml".into(), Some(true)),
         (
             "testdata/measure/receipt-groups-receipt.yaml".into(),
-            Some(false),
+            Some(true),
         ),
         (
             "testdata/measure/receipt-groups-08_receipt.yaml".into(),
-            Some(false),
+            Some(true),
         ),
         // Working time: not held against the log's clock, and said so.
         ("testdata/measure/orders-working-hours.yaml".into(), None),
-        (discovered("helpdesk"), Some(false)),
+        (discovered("helpdesk"), Some(true)),
+        // The p50 falls where the log has few items (13h 43m, between the applications decided
+        // in minutes and those that take days): off in time by −22%, the log's p49.5 in rank,
+        // and said so. With 100,000 items it is within (+1.4%).
         (discovered("bpic2012"), Some(false)),
         (discovered("02_teleclaims"), Some(true)),
         (discovered("03_repairExample"), Some(true)),
-        (discovered("08_receipt"), Some(false)),
+        (discovered("08_receipt"), Some(true)),
     ];
     let mut seen = String::new();
     for (map, expected) in &cases {
@@ -124,12 +131,28 @@ fn the_calibrated_current_state_reproduces_every_measured_log_or_says_why_not() 
             [d50, d85, d95].iter().all(|d| d.abs() <= 10.0),
             "{map}"
         );
+        if validation["items"] == 6 {
+            let text = stdout(&vsm(&[&["simulate"][..], &args[..]].concat()));
+            assert!(
+                text.contains("only 6 finished items: the simulation sends these items again"),
+                "{text}"
+            );
+        }
         if !within {
-            // It names the step to look at first, with its share of the mean lead time.
+            // It names the step to look at first, with its share of the mean lead time, and a
+            // percentile that is off in time but not in rank.
             let worst = &validation["worst_step"];
             assert!(worst["step"].is_string(), "{map}: {validation}");
             let text = stdout(&vsm(&[&["simulate"][..], &args[..]].concat()));
             assert!(text.contains("OUTSIDE the ±10% tolerance"), "{text}");
+            let rank = validation["rank_percent"]["p50"].as_f64().unwrap();
+            assert!((rank - 50.0).abs() <= 2.0, "{map}: {validation}");
+            assert!(
+                text.contains(&format!(
+                    "p50 is off in time, not in rank: the simulated p50 is the log's p{rank:.1}"
+                )),
+                "{text}"
+            );
             assert!(
                 text.contains(&format!(
                     "differs most at {}",

@@ -1,12 +1,15 @@
 //! `vsm simulate`: the what-if simulation of a map, and how close it comes to the measured log,
 //! as JSON and for people.
 
+pub mod future;
+mod log;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;
 use vsm_core::simulate::{
-    Calibration, ConstraintReason, Durations, Interval, Projection, StepModel, TOLERANCE_PERCENT,
-    Validation,
+    Calibration, ConstraintReason, Durations, FutureChanges, Interval, Projection, StepModel,
+    TOLERANCE_PERCENT, Validation,
 };
 use vsm_core::{Duration, ValueStream};
 
@@ -31,6 +34,8 @@ pub struct Report<'a> {
     pub model: &'a str,
     /// What the log showed, for a calibrated run.
     pub calibration: Option<&'a Calibration>,
+    /// What a future state changes in the calibrated current state.
+    pub future: Option<&'a FutureChanges>,
 }
 
 /// The JSON of `vsm simulate`.
@@ -47,6 +52,8 @@ pub struct SimulationReport<'a> {
     pub model: &'a str,
     /// What the calibrated model took from the log; `null` for a fitted run.
     pub calibration: Option<CalibrationReport>,
+    /// What a future state changes in the calibrated current state; `null` otherwise.
+    pub future: Option<future::FutureReport>,
     pub wip_limit: Option<u32>,
     pub mean_entry_wait_seconds: f64,
     pub lead_time_seconds: LeadTimeReport,
@@ -136,6 +143,9 @@ pub struct ValidationReport {
     pub items: u64,
     pub measured_seconds: Percentiles,
     pub difference_percent: Percentiles,
+    /// Where the simulated percentiles fall in the log's distribution (percent of its items at
+    /// most them): 50, 85 and 95 for a perfect fit.
+    pub rank_percent: Percentiles,
     /// Earth mover's distance between the lead time distributions, in percent of the measured
     /// mean lead time.
     pub distance_percent: f64,
@@ -193,6 +203,10 @@ impl<'a> SimulationReport<'a> {
             arrivals_source: report.arrivals_source,
             model: report.model,
             calibration: report.calibration.map(|c| calibration_report(stream, c)),
+            future: report
+                .calibration
+                .zip(report.future)
+                .map(|(c, f)| future::report(stream, c, f)),
             wip_limit: report.wip_limit,
             mean_entry_wait_seconds: seconds(p.mean_entry_wait),
             lead_time_seconds: LeadTimeReport {
@@ -246,6 +260,11 @@ impl<'a> SimulationReport<'a> {
                     p50: v.difference_percent[0],
                     p85: v.difference_percent[1],
                     p95: v.difference_percent[2],
+                },
+                rank_percent: Percentiles {
+                    p50: v.rank_percent[0],
+                    p85: v.rank_percent[1],
+                    p95: v.rank_percent[2],
                 },
                 distance_percent: v.distance_percent,
                 throughput_per_week: Compared {
@@ -312,7 +331,7 @@ fn calibration_report(stream: &ValueStream, c: &Calibration) -> CalibrationRepor
             .steps
             .iter()
             .map(|s| StepCalibrationReport {
-                visit_share: s.samples.len() as f64 / finished,
+                visit_share: s.visited as f64 / finished,
                 loop_share: s.looped as f64 / finished,
                 loop_twice_share: s.looped_twice as f64 / finished,
                 concurrency_p95: s.concurrency_p95,
@@ -377,7 +396,12 @@ pub fn text(report: &Report<'_>) -> String {
         Some(c) => {
             let _ = writeln!(
                 out,
-                "  model: calibrated from the log: each step's time drawn from the {} finished items, routed as they went (skips, early exits, loops), arrivals as they came{}",
+                "  model: calibrated from the {}log: each item one of its {} finished items, whole (its route with its skips, early exits and loops, and its own time in each step), arrivals as they came{}",
+                if report.future.is_some() {
+                    "current state's "
+                } else {
+                    ""
+                },
                 c.finished(),
                 if models.iter().any(|m| m.capacity_from_log) {
                     ", capacity the p95 of the items inside a step at once"
@@ -472,99 +496,29 @@ pub fn text(report: &Report<'_>) -> String {
             );
         }
     }
+    if let (Some(c), Some(changes)) = (report.calibration, report.future) {
+        let lines = future::lines(stream, c, changes);
+        let _ = writeln!(
+            out,
+            "\nChanges to the calibrated current state (the log's items, moved only by these):"
+        );
+        if lines.is_empty() {
+            let _ = writeln!(
+                out,
+                "  none: the future state changes nothing the simulation uses"
+            );
+        }
+        for line in lines {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     if let Some(c) = report.calibration {
-        routing_text(&mut out, stream, c);
+        log::routing_text(&mut out, stream, c);
     }
     if let Some(v) = report.validation {
-        validation_text(&mut out, stream, v);
+        log::validation_text(&mut out, stream, v);
     } else if let Some(why) = report.unchecked {
         let _ = writeln!(out, "\nNot held against the log: {why}");
     }
     out
-}
-
-/// Per step, the share of the log's finished items that visited it and looped back to it.
-fn routing_text(out: &mut String, stream: &ValueStream, c: &Calibration) {
-    let finished = c.finished().max(1) as f64;
-    let _ = writeln!(
-        out,
-        "\nRouting from the log ({} finished items): visited, came back, came back twice; left after it",
-        c.finished()
-    );
-    let end = stream.steps.len();
-    for (index, (step, s)) in stream.steps.iter().zip(&c.steps).enumerate() {
-        let left = c.transitions[index + 1][end] as f64;
-        let _ = writeln!(
-            out,
-            "  {:<22} {:>5.1}% {:>5.1}% {:>5.1}%   {:>5.1}%",
-            step.id,
-            s.samples.len() as f64 * 100.0 / finished,
-            s.looped as f64 * 100.0 / finished,
-            s.looped_twice as f64 * 100.0 / finished,
-            left * 100.0 / finished,
-        );
-    }
-}
-
-/// Below this (percent of the mean lead time), no single step explains the difference.
-const SMALL_STEP_DIFFERENCE_PERCENT: f64 = 5.0;
-
-/// The simulated current state next to all the finished items of its log.
-fn validation_text(out: &mut String, stream: &ValueStream, v: &Validation) {
-    let [d50, d85, d95] = v.difference_percent;
-    let _ = writeln!(
-        out,
-        "\nAgainst the log: its {} finished items: p50 {}, p85 {}, p95 {}",
-        v.measured.count,
-        v.measured.p50.human(),
-        v.measured.p85.human(),
-        v.measured.p95.human()
-    );
-    let _ = writeln!(
-        out,
-        "  simulated differs by {d50:+.1}%, {d85:+.1}%, {d95:+.1}%: {} the ±{TOLERANCE_PERCENT}% tolerance",
-        if v.within { "within" } else { "OUTSIDE" }
-    );
-    let _ = writeln!(
-        out,
-        "  earth mover's distance {:.1}% of the mean lead time (how far an item's lead time moves on average to turn one distribution into the other)",
-        v.distance_percent
-    );
-    let (measured, simulated) = v.throughput_per_week;
-    let _ = writeln!(
-        out,
-        "  throughput {simulated:.1} per week (the log finished {measured:.1} per week)"
-    );
-    let _ = writeln!(
-        out,
-        "  {:<22} {:>15} {:>23} {:>23}",
-        "per item in the step", "visited", "wait", "process"
-    );
-    for (step, fit) in stream.steps.iter().zip(&v.steps) {
-        let _ = writeln!(
-            out,
-            "  {:<22} {:>6.1}% {:>6.1}% {:>11} {:>11} {:>11} {:>11}",
-            step.id,
-            fit.visit_share.0 * 100.0,
-            fit.visit_share.1 * 100.0,
-            fit.wait.0.human(),
-            fit.wait.1.human(),
-            fit.process.0.human(),
-            fit.process.1.human()
-        );
-    }
-    let _ = writeln!(out, "  (each pair: log, simulated)");
-    if let Some((index, percent)) = v.worst_step {
-        let _ = writeln!(
-            out,
-            "  differs most at {}: its simulated time moves the mean lead time by {percent:+.1}% of the log's",
-            stream.steps[index].id
-        );
-        if percent.abs() < SMALL_STEP_DIFFERENCE_PERCENT {
-            let _ = writeln!(
-                out,
-                "  every step's share of the mean is within {SMALL_STEP_DIFFERENCE_PERCENT}% of the log's: what differs is how long and short times combine within one item (each step's time is drawn on its own, given where the item came from), or too few items"
-            );
-        }
-    }
 }

@@ -4,25 +4,29 @@
 //! The comparison is built from the two analyses' JSON reports, so it covers exactly the fields
 //! `vsm analyze --format json` has, and stays in step with them as fields are added.
 
-use std::fmt::Write as _;
-
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use vsm_core::analysis::Analysis;
 use vsm_core::model::ValueStream;
-use vsm_core::simulate::Projection;
 use vsm_core::{Duration, format_number};
 
 use crate::Format;
-use crate::json::{IntervalReport, SCHEMA_VERSION, interval, seconds};
+use crate::json::SCHEMA_VERSION;
 use crate::report::{NOT_ALIGNED, Style, cell, heading, push_table, table};
+
+pub(crate) mod simulated;
+
+pub use simulated::{
+    DifferenceReport, SimulatedFigure, SimulatedLeadTime, SimulatedPercentile, SimulatedSide,
+    SimulationComparison,
+};
 
 /// One map and its analysis (and, for `vsm compare --simulate`, its simulation).
 #[derive(Clone, Copy, Debug)]
 pub struct Side<'a> {
     pub stream: &'a ValueStream,
     pub analysis: &'a Analysis,
-    pub simulated: Option<&'a Projection>,
+    pub simulated: Option<SimulatedSide<'a>>,
 }
 
 /// The JSON of `vsm compare`.
@@ -136,69 +140,6 @@ pub struct BeforeAfter<T> {
     pub after: T,
 }
 
-/// Both simulations side by side: lead time percentiles (with intervals), throughput and the
-/// constraint.
-#[derive(Debug, Serialize)]
-pub struct SimulationComparison<'a> {
-    pub items: u64,
-    pub seed: u64,
-    pub arrivals_per_week: f64,
-    pub lead_time_seconds: SimulatedLeadTime,
-    pub throughput_per_week: Delta<f64>,
-    pub constraint: BeforeAfter<Option<&'a str>>,
-}
-
-/// The simulated lead time's percentiles and mean, before and after.
-#[derive(Debug, Serialize)]
-pub struct SimulatedLeadTime {
-    pub p50: SimulatedPercentile,
-    pub p85: SimulatedPercentile,
-    pub p95: SimulatedPercentile,
-    pub mean: Delta<f64>,
-}
-
-/// A simulated percentile before and after, with their 95% intervals.
-#[derive(Debug, Serialize)]
-pub struct SimulatedPercentile {
-    #[serde(flatten)]
-    pub value: Delta<f64>,
-    pub before_interval: Option<IntervalReport>,
-    pub after_interval: Option<IntervalReport>,
-}
-
-fn simulation<'a>(before: Side<'a>, after: Side<'a>) -> Option<SimulationComparison<'a>> {
-    let (b, a) = (before.simulated?, after.simulated?);
-    let [p50, p85, p95] = std::array::from_fn(|i| {
-        let ((_, before, before_ci), (_, after, after_ci)) =
-            (b.percentiles()[i], a.percentiles()[i]);
-        SimulatedPercentile {
-            value: Delta::numbers(seconds(before), seconds(after)),
-            before_interval: interval(before_ci),
-            after_interval: interval(after_ci),
-        }
-    });
-    let constraint = |side: Side<'a>, p: &Projection| {
-        p.constraint
-            .map(|(index, _)| side.stream.steps[index].id.as_str())
-    };
-    Some(SimulationComparison {
-        items: b.items,
-        seed: b.seed,
-        arrivals_per_week: b.arrivals_per_week,
-        lead_time_seconds: SimulatedLeadTime {
-            p50,
-            p85,
-            p95,
-            mean: Delta::numbers(seconds(b.lead_time.mean), seconds(a.lead_time.mean)),
-        },
-        throughput_per_week: Delta::numbers(b.throughput_per_week, a.throughput_per_week),
-        constraint: BeforeAfter {
-            before: constraint(before, b),
-            after: constraint(after, a),
-        },
-    })
-}
-
 fn report(side: Side<'_>) -> Value {
     serde_json::to_value(crate::json::Report::new(side.stream, side.analysis))
         .expect("the report serializes")
@@ -273,7 +214,7 @@ impl<'a> Comparison<'a> {
             steps,
             measured: (before.analysis.measured.is_some() || after.analysis.measured.is_some())
                 .then(|| measured(before.analysis, after.analysis)),
-            simulation: simulation(before, after),
+            simulation: simulated::comparison(before, after),
         }
     }
 }
@@ -385,7 +326,7 @@ pub fn render(before: Side<'_>, after: Side<'_>, format: Format) -> Option<Strin
     })
 }
 
-/// A row of the comparison for people: a metric, its values as shown, and the change.
+/// A row of the comparison's summary for people: a metric, its values as shown, and the change.
 pub(crate) struct Row {
     /// The report field it shows, which says how its change reads (`_seconds`, `_percent`);
     /// empty for a row without a change.
@@ -454,72 +395,6 @@ pub(crate) fn summary_rows(compared: &Comparison<'_>) -> Vec<Row> {
     rows
 }
 
-/// The simulations' rows: lead time percentiles with their 95% intervals, the mean, throughput
-/// and the constraint.
-pub(crate) fn simulation_rows(simulated: &SimulationComparison<'_>) -> Vec<Row> {
-    const LEAD: &str = "lead_time_seconds";
-    let with_interval = |value: Option<f64>, interval: Option<IntervalReport>| {
-        let shown = show(LEAD, value);
-        match interval {
-            Some(i) => format!(
-                "{shown} ({} to {})",
-                Duration::from_secs_f64(i.low).human(),
-                Duration::from_secs_f64(i.high).human()
-            ),
-            None => shown,
-        }
-    };
-    let lead = &simulated.lead_time_seconds;
-    let mut rows: Vec<Row> = [
-        ("Lead time p50", &lead.p50),
-        ("Lead time p85", &lead.p85),
-        ("Lead time p95", &lead.p95),
-    ]
-    .into_iter()
-    .map(|(label, row)| Row {
-        key: LEAD,
-        label,
-        before: with_interval(row.value.before, row.before_interval),
-        after: with_interval(row.value.after, row.after_interval),
-        change: row.value.change,
-    })
-    .collect();
-    rows.push(Row {
-        key: LEAD,
-        label: "Lead time mean",
-        before: show(LEAD, lead.mean.before),
-        after: show(LEAD, lead.mean.after),
-        change: lead.mean.change,
-    });
-    let per_week = |v: Option<f64>| format!("{}/week", format_number(v.unwrap_or(0.0), 1));
-    let name = |v: Option<&str>| v.unwrap_or("-").to_string();
-    rows.push(Row {
-        key: "",
-        label: "Throughput",
-        before: per_week(simulated.throughput_per_week.before),
-        after: per_week(simulated.throughput_per_week.after),
-        change: None,
-    });
-    rows.push(Row {
-        key: "",
-        label: "Constraint",
-        before: name(simulated.constraint.before),
-        after: name(simulated.constraint.after),
-        change: None,
-    });
-    rows
-}
-
-/// "12 items through each map, seed 1, ...": what a simulation compared.
-pub(crate) fn simulation_note(simulated: &SimulationComparison<'_>) -> String {
-    format!(
-        "{} items through each map, seed {}, arrivals {} per week; 95% intervals in brackets.",
-        simulated.items,
-        simulated.seed,
-        format_number(simulated.arrivals_per_week, 1)
-    )
-}
-
 /// The comparison for people, as plain text or Markdown.
 fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
     let compared = Comparison::new(before, after);
@@ -528,18 +403,15 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
     let title = format!("{} → {}", name(before.stream), name(after.stream));
     heading(&mut out, style, 1, &title);
     heading(&mut out, style, 2, "Summary");
-    let add = |table: &mut comfy_table::Table, rows: Vec<Row>| {
-        for row in rows {
-            let change = if row.key.is_empty() {
-                String::new()
-            } else {
-                show_change(row.key, row.change)
-            };
-            table.add_row(vec![row.label.to_string(), row.before, row.after, change]);
-        }
-    };
     let mut summary = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
-    add(&mut summary, summary_rows(&compared));
+    for row in summary_rows(&compared) {
+        let change = if row.key.is_empty() {
+            String::new()
+        } else {
+            show_change(row.key, row.change)
+        };
+        summary.add_row(vec![row.label.to_string(), row.before, row.after, change]);
+    }
     push_table(&mut out, &summary);
     out.push('\n');
     heading(&mut out, style, 2, "Steps");
@@ -562,11 +434,7 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
     push_table(&mut out, &steps);
     if let Some(simulated) = &compared.simulation {
         out.push('\n');
-        heading(&mut out, style, 2, "Simulated");
-        let _ = writeln!(out, "{}\n", simulation_note(simulated));
-        let mut rows = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
-        add(&mut rows, simulation_rows(simulated));
-        push_table(&mut out, &rows);
+        simulated::tables(&mut out, style, simulated);
     }
     out
 }
