@@ -162,10 +162,13 @@ pub fn measure(
     let log_path = if source.log == "-" && events.is_some() {
         Path::new("-").to_path_buf()
     } else {
-        map_path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(&source.log)
+        // Named without a `..` detour in every message, where that is the same file.
+        crate::paths::without_detours(
+            &map_path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&source.log),
+        )
     };
     let timestamps = match &source.zone {
         Some(zone) => vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?,

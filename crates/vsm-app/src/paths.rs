@@ -27,6 +27,24 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// `path` without `..` detours where that names the same file: when every folder a `..` leaves
+/// is a real folder (not a symbolic link, which `..` would leave for its target's parent), else
+/// `path` as it is. For paths that are both opened and shown, so that messages name
+/// `testdata/csv/log.csv`, not `testdata/measure/../csv/log.csv`.
+pub fn without_detours(path: &Path) -> PathBuf {
+    let mut walked = PathBuf::new();
+    for component in path.components() {
+        if component == Component::ParentDir
+            && walked.file_name().is_some()
+            && !std::fs::symlink_metadata(&walked).is_ok_and(|m| m.is_dir())
+        {
+            return path.to_path_buf();
+        }
+        walked.push(component);
+    }
+    normalize(path)
+}
+
 /// `path` as seen from the folder of `map`: `../csv/log.csv` for a log beside the map's folder,
 /// `log.csv` for one in it.
 pub fn relative_to_map(map: &Path, path: &Path) -> PathBuf {
@@ -54,6 +72,27 @@ pub fn relative_to_map(map: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_detour_is_left_out_only_where_it_names_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("maps")).unwrap();
+        std::fs::create_dir_all(root.join("elsewhere/deep")).unwrap();
+        let through = |p: &str| without_detours(&root.join(p));
+        assert_eq!(through("maps/../csv/log.csv"), root.join("csv/log.csv"));
+        // A folder that is not there: `maps2/..` fails to open, so it stays.
+        assert_eq!(
+            through("maps2/../csv/log.csv"),
+            root.join("maps2/../csv/log.csv")
+        );
+        // A link: `link/..` is `elsewhere`, not the folder the link is in.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("elsewhere/deep"), root.join("link")).unwrap();
+            assert_eq!(through("link/../log.csv"), root.join("link/../log.csv"));
+        }
+    }
 
     #[test]
     fn paths_are_shown_from_the_maps_folder_without_detours() {

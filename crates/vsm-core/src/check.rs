@@ -198,7 +198,7 @@ fn dora_without_value(
 }
 
 /// The summary metric a stream-wide target bounds; `None` for %C&A, a bound on every step.
-fn summary_metric(metric: TargetMetric) -> Option<SummaryMetric> {
+pub fn summary_metric(metric: TargetMetric) -> Option<SummaryMetric> {
     Some(match metric {
         TargetMetric::LeadTime => SummaryMetric::LeadTime,
         TargetMetric::ProcessTime => SummaryMetric::ProcessTime,
@@ -216,7 +216,7 @@ fn summary_metric(metric: TargetMetric) -> Option<SummaryMetric> {
 }
 
 /// The DORA metric a DORA target bounds: the last full period's rate, median or share.
-fn dora_metric(metric: TargetMetric) -> Option<DoraMetric> {
+pub fn dora_metric(metric: TargetMetric) -> Option<DoraMetric> {
     Some(match metric {
         TargetMetric::DeploymentFrequency => DoraMetric::DeploymentFrequencyPerDay,
         TargetMetric::LeadTimeForChanges => DoraMetric::LeadTimeP50,

@@ -14,6 +14,8 @@ pub enum Format {
     Yaml,
     Svg,
     Png,
+    /// A one-page PDF, for a plotter or a printer.
+    Pdf,
     /// A self-contained HTML page.
     Html,
     Mermaid,
@@ -23,13 +25,14 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order help lists them.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Text,
         Format::Markdown,
         Format::Json,
         Format::Yaml,
         Format::Svg,
         Format::Png,
+        Format::Pdf,
         Format::Html,
         Format::Mermaid,
         Format::Dot,
@@ -52,7 +55,7 @@ impl Format {
 
     /// Whether the output is bytes rather than text.
     pub fn is_binary(self) -> bool {
-        self == Format::Png
+        matches!(self, Format::Png | Format::Pdf)
     }
 
     /// The format named `name` (as [`Format::name`] gives it).
@@ -86,6 +89,7 @@ impl Format {
             Format::Yaml => ("yaml", &["yaml", "yml"], "application/yaml"),
             Format::Svg => ("svg", &["svg"], "image/svg+xml"),
             Format::Png => ("png", &["png"], "image/png"),
+            Format::Pdf => ("pdf", &["pdf"], "application/pdf"),
             Format::Html => ("html", &["html", "htm"], "text/html; charset=utf-8"),
             Format::Mermaid => ("mermaid", &["mmd", "mermaid"], "text/vnd.mermaid"),
             Format::Dot => ("dot", &["dot", "gv"], "text/vnd.graphviz"),

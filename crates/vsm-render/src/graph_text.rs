@@ -1,5 +1,5 @@
-//! Mermaid and Graphviz DOT: the map as text that other tools draw, so it can live in a README,
-//! a merge request or a wiki next to the code.
+//! Mermaid and Graphviz DOT (in [`crate::dot`]): the map as text that other tools draw, so it can
+//! live in a README, a merge request or a wiki next to the code.
 //!
 //! Both show the same content: the trigger and the customer, one node per step with its key
 //! numbers, push arrows labelled with the wait before each step, information flows, rework loops,
@@ -12,7 +12,7 @@ use vsm_core::analysis::Analysis;
 use vsm_core::model::{Endpoint, FlowKind, ValueStream};
 
 /// The lines of a step's label: name, who, the numbers.
-fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize) -> Vec<String> {
+pub(crate) fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize) -> Vec<String> {
     let step = &stream.steps[index];
     let metrics = &analysis.steps[index];
     let who = crate::who(step);
@@ -36,14 +36,14 @@ fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize) -> Vec<St
     lines
 }
 
-fn trigger_label(stream: &ValueStream) -> String {
+pub(crate) fn trigger_label(stream: &ValueStream) -> String {
     format!(
         "Trigger: {}",
         stream.scope.start.as_deref().unwrap_or("request")
     )
 }
 
-fn customer_lines(stream: &ValueStream) -> Vec<String> {
+pub(crate) fn customer_lines(stream: &ValueStream) -> Vec<String> {
     let mut lines = vec![format!(
         "Customer: {}",
         stream.customer.as_deref().unwrap_or("customer")
@@ -87,7 +87,7 @@ fn links(stream: &ValueStream) -> Vec<(String, String, Duration)> {
     links
 }
 
-fn summary_line(stream: &ValueStream, analysis: &Analysis) -> String {
+pub(crate) fn summary_line(stream: &ValueStream, analysis: &Analysis) -> String {
     let s = &analysis.summary;
     let mut line = format!(
         "lead time {} · process time {} · activity ratio {} · rolled %C&A {}",
@@ -121,7 +121,7 @@ fn mermaid_text(text: &str) -> String {
 
 /// `text` with each character `special` replaces replaced, each line break (`\r\n`, `\n` or
 /// `\r`) as `line_break`, and other control characters as spaces.
-fn escape_label(
+pub(crate) fn escape_label(
     text: &str,
     line_break: &str,
     special: impl Fn(char) -> Option<&'static str>,
@@ -143,7 +143,7 @@ fn escape_label(
     out
 }
 
-fn mermaid_node(endpoint: &Endpoint) -> String {
+pub(crate) fn mermaid_node(endpoint: &Endpoint) -> String {
     match endpoint {
         Endpoint::Step(i) => format!("step{i}"),
         Endpoint::System(i) => format!("system{i}"),
@@ -265,105 +265,5 @@ fn mermaid_told(stream: &ValueStream, analysis: &Analysis) -> String {
         let _ = writeln!(out, "    linkStyle {} stroke:#b3261e", join(&rework_links));
     }
     let _ = writeln!(out, "%% {}", summary_line(stream, analysis));
-    out
-}
-
-/// Text inside a quoted DOT string: backslashes and quotes escaped (so `\N` or a trailing `\`
-/// stay text), a line break as DOT's `\n`.
-fn dot_text(text: &str) -> String {
-    escape_label(text, "\\n", |c| match c {
-        '\\' => Some("\\\\"),
-        '"' => Some("\\\""),
-        _ => None,
-    })
-}
-
-fn dot_node(endpoint: &Endpoint) -> String {
-    mermaid_node(endpoint)
-}
-
-/// A Graphviz DOT digraph (`dot -Tsvg map.dot`).
-pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
-    stream.told(|| dot_told(stream, analysis))
-}
-
-fn dot_told(stream: &ValueStream, analysis: &Analysis) -> String {
-    let mut out = String::new();
-    out.push_str("digraph value_stream {\n");
-    let _ = writeln!(
-        out,
-        "    graph [rankdir=LR, labelloc=t, fontname=\"DejaVu Sans\", label=\"{}\\n{}\"];",
-        dot_text(&stream.name),
-        dot_text(&summary_line(stream, analysis))
-    );
-    out.push_str("    node [shape=box, fontname=\"DejaVu Sans\", fontsize=10];\n");
-    out.push_str("    edge [fontname=\"DejaVu Sans\", fontsize=9];\n");
-    let _ = writeln!(
-        out,
-        "    trigger [shape=house, label=\"{}\"];",
-        dot_text(&trigger_label(stream))
-    );
-    for index in 0..stream.steps.len() {
-        let label = step_lines(stream, analysis, index)
-            .iter()
-            .map(|line| dot_text(line))
-            .collect::<Vec<_>>()
-            .join("\\n");
-        let style = if analysis.bottlenecks.iter().any(|b| b.step == index) {
-            ", style=filled, fillcolor=\"#fdecea\", color=\"#c62828\", penwidth=3"
-        } else if stream.steps[index].automated {
-            ", style=filled, fillcolor=\"#eef5fc\""
-        } else {
-            ""
-        };
-        let _ = writeln!(out, "    step{index} [label=\"{label}\"{style}];");
-    }
-    let _ = writeln!(
-        out,
-        "    customer [shape=house, label=\"{}\"];",
-        customer_lines(stream)
-            .iter()
-            .map(|l| dot_text(l))
-            .collect::<Vec<_>>()
-            .join("\\n")
-    );
-    for (index, system) in stream.systems.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "    system{index} [shape=component, label=\"{}\"];",
-            dot_text(&system.name)
-        );
-    }
-    for (from, to, wait) in links(stream) {
-        let label = if wait.is_zero() {
-            String::new()
-        } else {
-            format!(" [label=\"wait {}\"]", wait.human())
-        };
-        let _ = writeln!(out, "    {from} -> {to}{label};");
-    }
-    for flow in &stream.flows {
-        let style = match flow.kind {
-            FlowKind::Electronic => "dashed",
-            FlowKind::Manual => "dotted",
-        };
-        let label = flow.label.as_deref().map_or_else(String::new, |l| {
-            format!(", label=\"{} ({})\"", dot_text(l), flow.kind.as_str())
-        });
-        let _ = writeln!(
-            out,
-            "    {} -> {} [style={style}, color=\"#1f5fa8\", fontcolor=\"#1f5fa8\", constraint=false{label}];",
-            dot_node(&flow.from),
-            dot_node(&flow.to)
-        );
-    }
-    for loop_ in &analysis.rework {
-        let _ = writeln!(
-            out,
-            "    step{} -> step{} [style=dashed, color=\"#b3261e\", fontcolor=\"#b3261e\", constraint=false, label=\"{} rework\"];",
-            loop_.from, loop_.to, loop_.share
-        );
-    }
-    out.push_str("}\n");
     out
 }

@@ -1,8 +1,7 @@
 //! The self-contained HTML report: the map, the summary, the steps, the ranked bottlenecks and
-//! the improvement plan in one file that works offline, prints on one landscape A3 page, and
-//! reads in light and dark mode. No script, no request leaves the page.
-
-use std::fmt::Write as _;
+//! the improvement plan in one file that works offline and reads in light and dark mode. Printed,
+//! the map has the first landscape sheet to itself, scaled to fill it (see [`crate::paper`]), and
+//! the rest follows with no text under 9 pt. No script, no request leaves the page.
 
 use askama::Template;
 use vsm_core::analysis::Analysis;
@@ -10,11 +9,13 @@ use vsm_core::measure::Measurement;
 use vsm_core::model::{ImprovementStatus, ValueStream};
 use vsm_core::{Percent, format_number};
 
+use crate::paper::{Fit, Paper, PaperError, Picture};
+
 const PAGE_STYLE: &str = include_str!("../templates/report.css");
 
 /// Dark-mode colours for the map's classes (the standalone SVG stays light, for print). The
 /// `html` prefix outweighs the SVG's own stylesheet, which comes later in the page.
-const MAP_DARK_STYLE: &str = "
+pub(crate) const MAP_DARK_STYLE: &str = "
 @media (prefers-color-scheme: dark) {
   html .vsm-map .vsm-bg { fill: #18181b; }
   html .vsm-map text { fill: #e8e8ec; }
@@ -79,7 +80,7 @@ struct DistributionRow {
     in_progress: u64,
     /// An inline SVG chart of the process, wait and lead time percentiles.
     chart: String,
-    summary: String,
+    complete_accurate: String,
 }
 
 /// A line of the measured ladder: the part, the share of items, means, and per item.
@@ -122,6 +123,8 @@ struct ReportPage<'a> {
     scope_end: Option<&'a str>,
     page_style: &'static str,
     map_style: &'static str,
+    /// The sheet and the map's size on it.
+    print_style: String,
     svg: String,
     /// Measured distributions, one row per measured step (empty for an unmeasured map).
     distributions: Vec<DistributionRow>,
@@ -164,14 +167,15 @@ fn pct(value: f64) -> String {
 
 /// Renders the report page.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
-    render_measured(stream, analysis, None, None, None)
+    render_measured(stream, analysis, None, None, None, None)
+        .map(|(page, _)| page)
+        .expect("a map's own SVG has a size and fonts")
 }
 
-/// One small chart per measured step: for process, wait and lead time, a line from the
-/// minimum to p95, a box from p50 to p85 and a mark at p50, on a scale shared by all steps so
-/// that steps compare at a glance.
+/// One small chart per measured step: process, wait and lead time on an axis shared by all
+/// steps, with the percentiles written beside each line (see [`crate::charts::distribution`]).
 fn distribution_rows(stream: &ValueStream, measurement: &Measurement) -> Vec<DistributionRow> {
-    let scale = measurement
+    let longest = measurement
         .steps
         .iter()
         .map(|s| {
@@ -182,61 +186,30 @@ fn distribution_rows(stream: &ValueStream, measurement: &Measurement) -> Vec<Dis
                 .as_millis()
         })
         .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    const WIDTH: f64 = 320.0;
-    let x = |d: vsm_core::Duration| format_number(d.as_millis() as f64 / scale * WIDTH, 1);
+        .unwrap_or(0);
+    let axis = crate::charts::Axis::new(vsm_core::metrics::Unit::Seconds, longest as f64 / 1000.0);
     measurement
         .steps
         .iter()
         .map(|step| {
-            let mut chart = format!(
-                "<svg class=\"dist\" width=\"{}\" height=\"54\" viewBox=\"0 0 {} 54\" role=\"img\" aria-label=\"distributions of {}\">",
-                WIDTH + 60.0,
-                WIDTH + 60.0,
-                crate::svg::text::escape(&stream.steps[step.step].name)
-            );
-            for (row, (label, d)) in [("process", &step.process_time), ("wait", &step.wait_time), ("lead", &step.lead_time)].into_iter().enumerate() {
-                let y = 9 + row * 18;
-                let _ = write!(chart, "<text x=\"0\" y=\"{}\" class=\"dist-label\">{label}</text>", y + 4);
-                if d.count == 0 {
-                    let _ = write!(chart, "<text x=\"56\" y=\"{}\" class=\"dist-label\">no samples</text>", y + 4);
-                    continue;
-                }
-                let _ = write!(
-                    chart,
-                    "<g transform=\"translate(56,0)\"><title>{label}: p50 {}, p85 {}, p95 {}, min {}, max {} (n={})</title><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"dist-range\"/><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"8\" class=\"dist-box\"/><line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" class=\"dist-median\"/></g>",
-                    d.p50.human(),
-                    d.p85.human(),
-                    d.p95.human(),
-                    d.min.human(),
-                    d.max.human(),
-                    d.count,
-                    x(d.min),
-                    x(d.p95),
-                    x(d.p50),
-                    y - 4,
-                    format_number((d.p85.as_millis() as f64 - d.p50.as_millis() as f64).max(0.0) / scale * WIDTH, 1),
-                    x(d.p50),
-                    x(d.p50),
-                    y - 6,
-                    y + 6
-                );
-            }
-            chart.push_str("</svg>");
-            let summary = format!(
-                "lead p50 {}, p85 {}; {}",
-                step.lead_time.p50.human(),
-                step.lead_time.p85.human(),
-                step.complete_accurate.map_or_else(|| "no %C&A".to_string(), |ca| format!("%C&A {ca}"))
-            );
+            let name = &stream.steps[step.step].name;
             DistributionRow {
-                name: stream.steps[step.step].name.clone(),
+                name: name.clone(),
                 id: stream.steps[step.step].id.clone(),
                 completed: step.completed,
                 in_progress: step.work_in_progress,
-                chart,
-                summary,
+                chart: crate::charts::distribution(
+                    name,
+                    [
+                        ("process", &step.process_time),
+                        ("wait", &step.wait_time),
+                        ("lead", &step.lead_time),
+                    ],
+                    &axis,
+                ),
+                complete_accurate: step
+                    .complete_accurate
+                    .map_or_else(|| "-".to_string(), |ca| ca.to_string()),
             }
         })
         .collect()
@@ -244,14 +217,20 @@ fn distribution_rows(stream: &ValueStream, measurement: &Measurement) -> Vec<Dis
 
 /// Renders the report page, with the measured distributions and the trend over the map's
 /// snapshots where given.
+///
+/// Printed, the map has the first sheet to itself, scaled to fill it, and the rest follows.
+/// With `paper`, the sheet is that one and the map's text must print at 3 mm or more (else the
+/// error names the sheet it needs); without, the sheet is A3 and the map fills it whatever its
+/// text comes to. Either way the [`Fit`] says how the map prints.
 pub fn render_measured(
     stream: &ValueStream,
     analysis: &Analysis,
     measured: Option<(&Measurement, &str)>,
     trend: Option<&crate::trend::Trend>,
     dora: Option<&crate::dora::HtmlSection>,
-) -> String {
-    stream.told(|| render_told(stream, analysis, measured, trend, dora))
+    paper: Option<Paper>,
+) -> Result<(String, Fit), PaperError> {
+    stream.told(|| render_told(stream, analysis, measured, trend, dora, paper))
 }
 
 fn render_told(
@@ -260,7 +239,24 @@ fn render_told(
     measured: Option<(&Measurement, &str)>,
     trend: Option<&crate::trend::Trend>,
     dora: Option<&crate::dora::HtmlSection>,
-) -> String {
+    paper: Option<Paper>,
+) -> Result<(String, Fit), PaperError> {
+    // A measured map marks its measured numbers.
+    let svg = match measured {
+        Some((measurement, _)) => crate::svg::render_marked(
+            stream,
+            analysis,
+            Some(&vsm_core::measure::provenance(stream, measurement)),
+        ),
+        None => crate::svg::render(stream, analysis),
+    };
+    let fit = match paper {
+        Some(paper) => crate::paper::fit(paper, &svg)?,
+        None => Fit::new(
+            DEFAULT_PAPER,
+            Picture::of_svg(&svg).ok_or(PaperError::NotAPicture)?,
+        ),
+    };
     let s = &analysis.summary;
     let rework_extra = s
         .lead_time_with_rework
@@ -471,6 +467,9 @@ fn render_told(
             )
         })
         .collect();
+    let trend_rows = trend
+        .map(|t| crate::trend::rows(t, &stream.targets))
+        .unwrap_or_default();
     let page = ReportPage {
         version: env!("CARGO_PKG_VERSION"),
         days: stream.working_time.convention(),
@@ -481,28 +480,16 @@ fn render_told(
         scope_end: stream.scope.end.as_deref(),
         page_style: PAGE_STYLE,
         map_style: MAP_DARK_STYLE,
-        svg: match measured {
-            Some((measurement, _)) => crate::svg::render_marked(
-                stream,
-                analysis,
-                Some(&vsm_core::measure::provenance(stream, measurement)),
-            ),
-            None => crate::svg::render(stream, analysis),
-        },
+        print_style: print_style(&fit),
+        svg,
         distributions: measured
             .map(|(m, _)| distribution_rows(stream, m))
             .unwrap_or_default(),
         measured_from: measured.map(|(_, log)| log.to_string()),
-        trend: trend.map(crate::trend::rows).unwrap_or_default(),
         trend_note: trend.map_or_else(String::new, |t| {
-            let day = |s: Option<&String>| s.map_or("", |s| s.get(..10).unwrap_or(s)).to_string();
-            format!(
-                "{} snapshots from {} to {}; hover a dot for its value.",
-                t.taken_at.len(),
-                day(t.taken_at.first()),
-                day(t.taken_at.last())
-            )
+            trend_note(t, trend_rows.iter().any(|row| !row.target.is_empty()))
         }),
+        trend: trend_rows,
         cards,
         ladder,
         ladder_total: s.lead_time.human(),
@@ -514,5 +501,39 @@ fn render_told(
         teams,
         dora,
     };
-    page.render().expect("the report template renders")
+    Ok((page.render().expect("the report template renders"), fit))
+}
+
+/// "6 snapshots from 2026-10-04 to 2026-10-24, a dot each; ...": what the trend charts show.
+fn trend_note(trend: &crate::trend::Trend, targets: bool) -> String {
+    let day = |s: Option<&String>| s.map_or("", |s| s.get(..10).unwrap_or(s)).to_string();
+    format!(
+        "{} snapshots from {} to {}, a dot each; {}",
+        trend.taken_at.len(),
+        day(trend.taken_at.first()),
+        day(trend.taken_at.last()),
+        if targets {
+            "a dashed line is the map's target, a hollow red dot a snapshot that misses it."
+        } else {
+            "the map sets no target on these metrics (`targets:` in the map draws them here)."
+        }
+    )
+}
+
+/// The sheet a report prints on when none is asked for.
+pub const DEFAULT_PAPER: Paper = Paper::A3;
+
+/// The sheet's size and the map's printed size: the first page holds the map alone.
+fn print_style(fit: &Fit) -> String {
+    let (width, height) = fit.paper.size_mm();
+    // Rounded down, so that rounding never pushes the map past its page.
+    let mm = |value: f64| format_number((value * 100.0).floor() / 100.0, 2);
+    format!(
+        "@page {{ size: {}mm {}mm; margin: {}mm; }}\n@media print {{ .map svg {{ width: {}mm; height: {}mm; }} }}\n",
+        mm(width),
+        mm(height),
+        mm(crate::paper::MARGIN_MM),
+        mm(fit.width_mm),
+        mm(fit.height_mm)
+    )
 }

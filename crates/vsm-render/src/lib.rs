@@ -6,11 +6,14 @@
 //! as `Serialize` structs under [`json::SCHEMA_VERSION`] and its text for people.
 #![forbid(unsafe_code)]
 
+mod charts;
 pub mod check;
 pub mod compare;
+mod compare_html;
 pub mod diagnostics;
 pub mod discover;
 pub mod dora;
+mod dot;
 mod format;
 mod graph_text;
 mod html;
@@ -18,6 +21,8 @@ pub mod json;
 pub mod ladder;
 mod markdown;
 pub mod measure;
+pub mod paper;
+mod pdf;
 pub mod plan;
 mod png;
 pub mod queue;
@@ -27,7 +32,9 @@ pub mod svg;
 pub mod trend;
 
 pub use format::Format;
-pub use png::PngError;
+pub use paper::Paper;
+pub use pdf::PdfError;
+pub use png::{MAX_PIXELS, PngError};
 pub use report::Style;
 use vsm_core::{Analysis, ValueStream};
 
@@ -103,12 +110,12 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
 
 /// The map as a Graphviz DOT digraph.
 pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
-    graph_text::dot(stream, analysis)
+    dot::dot(stream, analysis)
 }
 
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
 pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
-    png::svg_to_png(&svg::render(stream, analysis), 2.0)
+    png_of_svg(&svg::render(stream, analysis), 2.0)
 }
 
 /// [`png`] of the map as [`svg_marked`] draws it.
@@ -117,7 +124,27 @@ pub fn png_marked(
     analysis: &Analysis,
     provenance: &[vsm_core::measure::StepProvenance],
 ) -> Result<Vec<u8>, PngError> {
-    png::svg_to_png(&svg::render_marked(stream, analysis, Some(provenance)), 2.0)
+    png_of_svg(&svg::render_marked(stream, analysis, Some(provenance)), 2.0)
+}
+
+/// A map's SVG (as [`svg`] or [`svg_marked`] draws it) as a PNG at `scale` pixels per unit, at
+/// most [`MAX_PIXELS`] pixels, drawn a strip at a time.
+pub fn png_of_svg(svg: &str, scale: f32) -> Result<Vec<u8>, PngError> {
+    png::svg_to_png(svg, scale)
+}
+
+/// A map's SVG sized to `paper` (landscape), scaled to fill it; an error names the sheet it
+/// needs when its text would print smaller than [`paper::MIN_TEXT_MM`].
+pub fn svg_on_paper(svg: &str, paper: Paper) -> Result<String, paper::PaperError> {
+    let fit = paper::fit(paper, svg)?;
+    Ok(paper::on_sheet(svg, &fit))
+}
+
+/// A map's SVG as a one-page PDF titled `title`, vector throughout: on `paper` (landscape)
+/// scaled to fill it, or on a page of its own size; either way no text is smaller than
+/// [`paper::MIN_TEXT_MM`].
+pub fn pdf_of_svg(svg: &str, paper: Option<Paper>, title: &str) -> Result<Vec<u8>, PdfError> {
+    pdf::svg_to_pdf(svg, paper, title)
 }
 
 /// The self-contained HTML report: map, summary, steps, bottlenecks and plan in one file.
@@ -133,7 +160,7 @@ pub fn html_report(
     measured: Option<(&vsm_core::measure::Measurement, &str)>,
     trend: Option<&trend::Trend>,
 ) -> String {
-    html::render_measured(stream, analysis, measured, trend, None)
+    html_report_with_dora(stream, analysis, measured, trend, None)
 }
 
 /// [`html_report`] with the DORA section of a map with a `dora:` section.
@@ -144,5 +171,21 @@ pub fn html_report_with_dora(
     trend: Option<&trend::Trend>,
     dora: Option<&dora::HtmlSection>,
 ) -> String {
-    html::render_measured(stream, analysis, measured, trend, dora)
+    html::render_measured(stream, analysis, measured, trend, dora, None)
+        .map(|(page, _)| page)
+        .expect("a map's own SVG has a size and fonts")
+}
+
+/// [`html_report_with_dora`] printing on `paper`: the map fills the first sheet with its text at
+/// [`paper::MIN_TEXT_MM`] or more, or the error names the sheet it needs. Without `paper` the
+/// sheet is A3, filled whatever the text comes to; the [`paper::Fit`] says how the map prints.
+pub fn html_report_on_paper(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    measured: Option<(&vsm_core::measure::Measurement, &str)>,
+    trend: Option<&trend::Trend>,
+    dora: Option<&dora::HtmlSection>,
+    paper: Option<Paper>,
+) -> Result<(String, paper::Fit), paper::PaperError> {
+    html::render_measured(stream, analysis, measured, trend, dora, paper)
 }

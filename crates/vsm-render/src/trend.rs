@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 use vsm_core::format_number;
-use vsm_core::metrics::{self, Unit};
+use vsm_core::metrics::{self, ItemsMetric, MetricKey, StepMetric, Unit};
+use vsm_core::model::{Target, TargetMetric};
 
 use crate::svg::text::escape;
 
@@ -63,30 +64,140 @@ fn title(name: &str) -> String {
     }
 }
 
-const WIDTH: f64 = 220.0;
-const HEIGHT: f64 = 56.0;
+const WIDTH: f64 = 300.0;
+const HEIGHT: f64 = 140.0;
+/// Room left of the plot for the value axis's labels, and under it for the dates.
+const PLOT_LEFT: f64 = 66.0;
+const PLOT_RIGHT: f64 = WIDTH - 12.0;
+const PLOT_TOP: f64 = 10.0;
+const PLOT_BOTTOM: f64 = HEIGHT - 26.0;
 
-/// One chart: the line through the snapshots' values, a dot per snapshot (with its date and value
-/// on hover), and the first and last values.
-pub fn chart(name: &str, taken_at: &[String], values: &[Option<f64>]) -> String {
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let low = present.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let span = if high > low { high - low } else { 1.0 };
-    let steps = (values.len().max(2) - 1) as f64;
-    let x = |i: usize| 4.0 + i as f64 / steps * (WIDTH - 8.0);
-    let y = |v: f64| {
-        if high > low {
-            HEIGHT - 6.0 - (v - low) / span * (HEIGHT - 12.0)
-        } else {
-            HEIGHT / 2.0
+/// A bound on a series from the map's `targets:`, in the series' unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bound {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Bound {
+    fn holds(&self, value: f64) -> bool {
+        self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
+    }
+
+    /// `≤ 21d`, `≥ 80%`, `20% to 40%`.
+    fn said(&self, name: &str) -> String {
+        let show = |v: f64| show(name, v);
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => format!("{} to {}", show(min), show(max)),
+            (Some(min), None) => format!("≥ {}", show(min)),
+            (None, Some(max)) => format!("≤ {}", show(max)),
+            (None, None) => String::new(),
         }
+    }
+}
+
+/// The bound the map's targets put on the series `name`, if any: the checks `vsm check` makes,
+/// on the numbers it would check (the lead time target on the items' p85 where the trend has it).
+pub fn bound(targets: &[Target], name: &str, has_items_p85: bool) -> Option<Bound> {
+    let key: MetricKey = name.parse().ok()?;
+    let target = targets.iter().find(|target| {
+        let checked = match target.metric {
+            TargetMetric::LeadTime if has_items_p85 => {
+                Some(MetricKey::Items(ItemsMetric::LeadTimeP85))
+            }
+            TargetMetric::CompleteAccurate => {
+                return matches!(
+                    &key,
+                    MetricKey::Step {
+                        metric: StepMetric::CompleteAccurate,
+                        ..
+                    }
+                );
+            }
+            metric => vsm_core::check::summary_metric(metric)
+                .map(MetricKey::Summary)
+                .or_else(|| vsm_core::check::dora_metric(metric).map(MetricKey::Dora)),
+        };
+        checked.as_ref() == Some(&key)
+    })?;
+    // Targets keep durations in milliseconds; snapshots in seconds.
+    let scale = if target.metric.is_duration() {
+        0.001
+    } else {
+        1.0
     };
+    Some(Bound {
+        min: target.min.map(|v| v * scale),
+        max: target.max.map(|v| v * scale),
+    })
+}
+
+/// One chart: the values over the snapshots on a value axis from zero (with the metric's unit)
+/// and a time axis from the first snapshot's date to the last's; the target's bounds as dashed
+/// lines, each snapshot a dot, hollow and red where it misses the target (its date and value
+/// on hover too).
+pub fn chart(
+    name: &str,
+    taken_at: &[String],
+    values: &[Option<f64>],
+    target: Option<Bound>,
+) -> String {
+    use crate::charts::{Axis, FONT, n, y_axis};
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let bounds = target.iter().flat_map(|b| b.min.into_iter().chain(b.max));
+    let high = present.iter().copied().chain(bounds).fold(0.0, f64::max);
+    let axis = Axis::new(metrics::unit(name), high);
+    let plot_w = PLOT_RIGHT - PLOT_LEFT;
+    let plot_h = PLOT_BOTTOM - PLOT_TOP;
+    let steps = (values.len().max(2) - 1) as f64;
+    let x = |i: usize| PLOT_LEFT + 6.0 + i as f64 / steps * (plot_w - 12.0);
+    let y = |v: f64| PLOT_BOTTOM - v / axis.end() * plot_h;
     let mut svg = format!(
-        "<svg class=\"trend\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{} over {} snapshots\">",
+        "<svg class=\"trend\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{} over {} snapshots\">",
         escape(&title(name)),
         values.len()
     );
+    y_axis(&mut svg, &axis, PLOT_LEFT, PLOT_BOTTOM, plot_h, PLOT_RIGHT);
+    let _ = write!(
+        svg,
+        "<path class=\"chart-axis\" d=\"M{PLOT_LEFT},{PLOT_BOTTOM} H{PLOT_RIGHT}\"/>"
+    );
+    let day = |i: usize| taken_at.get(i).map_or("", |t| t.get(..10).unwrap_or(t));
+    if let Some(last) = values.len().checked_sub(1) {
+        let baseline = n(PLOT_BOTTOM + 6.0 + FONT);
+        let _ = write!(
+            svg,
+            "<text class=\"chart-tick\" x=\"{PLOT_LEFT}\" y=\"{baseline}\">{}</text>",
+            escape(day(0))
+        );
+        if last > 0 {
+            let _ = write!(
+                svg,
+                "<text class=\"chart-tick\" x=\"{PLOT_RIGHT}\" y=\"{baseline}\" text-anchor=\"end\">{}</text>",
+                escape(day(last))
+            );
+        }
+    }
+    if let Some(bound) = target {
+        for (value, side) in [(bound.max, "≤"), (bound.min, "≥")] {
+            let Some(value) = value else { continue };
+            let line_y = y(value);
+            // The label above the line, or under it when the line runs along the top.
+            let label_y = if line_y - 4.0 - FONT < PLOT_TOP {
+                line_y + 4.0 + FONT
+            } else {
+                line_y - 4.0
+            };
+            let _ = write!(
+                svg,
+                "<path class=\"trend-target\" d=\"M{PLOT_LEFT},{} H{PLOT_RIGHT}\"/><text class=\"trend-target-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">target {side} {}</text>",
+                n(line_y),
+                n(PLOT_RIGHT - 2.0),
+                n(label_y),
+                escape(&show(name, value))
+            );
+        }
+    }
     // Breaks in the line where a snapshot lacks the metric.
     let mut path = String::new();
     let mut pen_down = false;
@@ -97,8 +208,8 @@ pub fn chart(name: &str, taken_at: &[String], values: &[Option<f64>]) -> String 
                     path,
                     "{}{},{} ",
                     if pen_down { "L" } else { "M" },
-                    format_number(x(i), 1),
-                    format_number(y(*v), 1)
+                    n(x(i)),
+                    n(y(*v))
                 );
                 pen_down = true;
             }
@@ -112,13 +223,17 @@ pub fn chart(name: &str, taken_at: &[String], values: &[Option<f64>]) -> String 
     );
     for (i, value) in values.iter().enumerate() {
         if let Some(v) = value {
-            let when = taken_at.get(i).map_or("", |t| t.get(..10).unwrap_or(t));
+            let missed = target.is_some_and(|b| !b.holds(*v));
             let _ = write!(
                 svg,
-                "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" class=\"trend-dot\"><title>{when}: {}</title></circle>",
-                format_number(x(i), 1),
-                format_number(y(*v), 1),
-                escape(&show(name, *v))
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" class=\"trend-dot{}\"><title>{}: {}{}</title></circle>",
+                n(x(i)),
+                n(y(*v)),
+                if missed { 4 } else { 3 },
+                if missed { " trend-miss" } else { "" },
+                day(i),
+                escape(&show(name, *v)),
+                if missed { ", misses the target" } else { "" }
             );
         }
     }
@@ -134,19 +249,45 @@ pub struct TrendRow {
     pub first: String,
     pub last: String,
     pub change: String,
+    /// The target and how the snapshots kept it (empty without a target).
+    pub target: String,
+    /// Whether the latest snapshot misses the target.
+    pub missed: bool,
 }
 
-/// The rows for the report, one per series with at least one value.
-pub fn rows(trend: &Trend) -> Vec<TrendRow> {
+/// The rows for the report, one per series with at least one value, each with the bound the
+/// map's `targets` put on it.
+pub fn rows(trend: &Trend, targets: &[Target]) -> Vec<TrendRow> {
+    let p85 = MetricKey::Items(ItemsMetric::LeadTimeP85).to_string();
+    let has_items_p85 = trend
+        .series
+        .iter()
+        .any(|(name, values)| *name == p85 && values.iter().any(Option::is_some));
     trend
         .series
         .iter()
         .filter_map(|(name, values)| {
             let present: Vec<f64> = values.iter().flatten().copied().collect();
             let (first, last) = (*present.first()?, *present.last()?);
+            let bound = bound(targets, name, has_items_p85);
+            let (target, missed) = match bound {
+                Some(bound) => {
+                    let met = present.iter().filter(|v| bound.holds(**v)).count();
+                    let latest = if bound.holds(last) { "met" } else { "missed" };
+                    (
+                        format!(
+                            "Target {}: {latest} by the latest snapshot; met by {met} of {}.",
+                            bound.said(name),
+                            present.len()
+                        ),
+                        !bound.holds(last),
+                    )
+                }
+                None => (String::new(), false),
+            };
             Some(TrendRow {
                 title: title(name),
-                chart: chart(name, &trend.taken_at, values),
+                chart: chart(name, &trend.taken_at, values, bound),
                 first: show(name, first),
                 last: show(name, last),
                 change: if present.len() < 2 {
@@ -154,6 +295,8 @@ pub fn rows(trend: &Trend) -> Vec<TrendRow> {
                 } else {
                     change(name, first, last)
                 },
+                target,
+                missed,
             })
         })
         .collect()
@@ -349,21 +492,35 @@ mod tests {
             "2026-10-15T00:00:00Z",
         ]
         .map(String::from);
-        let svg = chart("lead_time", &taken, &[Some(86_400.0), None, Some(43_200.0)]);
+        let svg = chart(
+            "lead_time",
+            &taken,
+            &[Some(86_400.0), None, Some(43_200.0)],
+            None,
+        );
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains("<title>2026-10-01: 1d</title>"), "{svg}");
         // Two pieces: the gap lifts the pen.
-        assert_eq!(svg.matches('M').count(), 2, "{svg}");
-        let rows = rows(&Trend {
-            taken_at: taken.to_vec(),
-            series: vec![
-                (
-                    "activity_ratio".into(),
-                    vec![Some(10.0), Some(12.0), Some(15.0)],
-                ),
-                ("wait_time".into(), vec![None, None, None]),
-            ],
-        });
+        let line = svg.split("class=\"trend-line\"").next().unwrap();
+        let line = &line[line.rfind("<path d=\"").unwrap()..];
+        assert_eq!(line.matches('M').count(), 2, "{line}");
+        // The axes: hours up to a day, the first and last dates.
+        for label in [">0<", ">12h<", ">1d<", ">2026-10-01<", ">2026-10-15<"] {
+            assert!(svg.contains(label), "{label} in {svg}");
+        }
+        let rows = rows(
+            &Trend {
+                taken_at: taken.to_vec(),
+                series: vec![
+                    (
+                        "activity_ratio".into(),
+                        vec![Some(10.0), Some(12.0), Some(15.0)],
+                    ),
+                    ("wait_time".into(), vec![None, None, None]),
+                ],
+            },
+            &[],
+        );
         assert_eq!(rows.len(), 1, "a series without values is left out");
         assert_eq!(
             (rows[0].first.as_str(), rows[0].last.as_str()),
@@ -374,6 +531,67 @@ mod tests {
         assert_eq!(
             change("steps.a.complete_accurate", 60.0, 63.75),
             "+3.75 pts"
+        );
+    }
+
+    #[test]
+    fn a_chart_draws_the_maps_target_and_marks_the_snapshots_that_miss_it() {
+        let stream = vsm_core::parse_map(
+            "name: T\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d }\ntargets:\n  lead_time: { max: 3w }\n  activity_ratio: { min: 20% }\n",
+        )
+        .stream
+        .unwrap();
+        let days = |d: f64| Some(d * 86_400.0);
+        let trend = Trend {
+            taken_at: (1..=3).map(|d| format!("2026-10-0{d}T00:00:00Z")).collect(),
+            series: vec![
+                (
+                    "items.lead_time.p85".into(),
+                    vec![days(25.0), days(22.0), days(20.0)],
+                ),
+                ("lead_time".into(), vec![days(30.0), days(30.0), days(30.0)]),
+                (
+                    "activity_ratio".into(),
+                    vec![Some(10.0), Some(25.0), Some(15.0)],
+                ),
+            ],
+        };
+        let charted = rows(&trend, &stream.targets);
+        // The lead time target bounds the items' p85, as `vsm check` checks it, not the mean.
+        assert_eq!(
+            charted[0].target,
+            "Target ≤ 21d: met by the latest snapshot; met by 1 of 3."
+        );
+        assert!(!charted[0].missed);
+        assert_eq!(
+            charted[0].chart.matches("trend-miss").count(),
+            2,
+            "25d and 22d"
+        );
+        assert!(
+            charted[0].chart.contains(">target ≤ 21d</text>"),
+            "{}",
+            charted[0].chart
+        );
+        assert_eq!(
+            charted[1].target, "",
+            "no bound on the mean with a p85 at hand"
+        );
+        assert!(!charted[1].chart.contains("trend-target"));
+        assert_eq!(
+            charted[2].target,
+            "Target ≥ 20%: missed by the latest snapshot; met by 1 of 3."
+        );
+        assert!(charted[2].missed);
+        // Without the items' p85 the lead time target bounds the lead time.
+        let estimated = Trend {
+            series: vec![trend.series[1].clone()],
+            ..trend.clone()
+        };
+        assert!(
+            rows(&estimated, &stream.targets)[0]
+                .target
+                .starts_with("Target ≤ 21d: missed")
         );
     }
 

@@ -442,7 +442,10 @@ fn the_report_is_self_contained() {
             assert!(!html.contains(reference), "{example}: {reference}");
         }
         assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"vsm-map\""));
-        assert!(html.contains("@page { size: A3 landscape"));
+        assert!(
+            html.contains("@page { size: 420mm 297mm; margin: 10mm; }"),
+            "A3 landscape"
+        );
         for improvement in &stream.improvements {
             assert!(html.contains(&improvement.action), "{example}: plan");
         }
@@ -574,8 +577,88 @@ fn dot_strings_stay_closed_with_any_name() {
     let dot = vsm_render::dot(&stream, &analysis);
     // Each statement on its own line: no name broke a string open or across lines.
     for line in dot.lines().skip(1) {
-        assert!(line.ends_with(';') || line == "}", "{line:?} in\n{dot}");
+        let rank = line.starts_with("    { rank=same; ") && line.ends_with("; }");
+        assert!(
+            line.ends_with(';') || line == "}" || rank,
+            "{line:?} in\n{dot}"
+        );
     }
     assert!(dot.contains(r#"label="Ship it \"now\" \\\n"#), "{dot}");
     assert!(dot.contains(r#"Review\nand merge \\N #amp;"#), "{dot}");
+}
+
+/// A stream of `steps` steps in a chain, each with a team, times and a %C&A.
+fn generated(steps: usize) -> (ValueStream, Analysis) {
+    let mut map = String::from("name: Generated\ncustomer: Everyone\nsteps:\n");
+    for i in 0..steps {
+        map.push_str(&format!(
+            "  - {{ id: s{i}, name: Step number {i}, team: Team {}, process_time: {}h, wait_time: {}d, complete_accurate: {}% }}\n",
+            i % 7,
+            1 + i % 5,
+            1 + i % 3,
+            90 + i % 10
+        ));
+    }
+    let parsed = vsm_core::parse_map(&map);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    (stream, analysis)
+}
+
+#[test]
+fn a_400_step_map_renders_in_bounded_pictures() {
+    let (stream, analysis) = generated(400);
+    let svg = vsm_render::svg(&stream, &analysis);
+    let picture = vsm_render::paper::Picture::of_svg(&svg).unwrap();
+    // At the default scale the PNG would pass the pixel limit: refused before it is drawn, with
+    // its size and the way out.
+    let error = vsm_render::png(&stream, &analysis).unwrap_err().to_string();
+    let (width, height) = (
+        (picture.width * 2.0).ceil() as u64,
+        (picture.height * 2.0).ceil() as u64,
+    );
+    assert!(
+        width * height > vsm_render::MAX_PIXELS,
+        "{width} x {height}"
+    );
+    assert!(error.starts_with("the PNG would be "), "{error}");
+    assert!(error.contains("write SVG or PDF"), "{error}");
+    // The scale it names is the largest that fits, to a hundredth.
+    let scale: f64 = error
+        .split("--scale ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let pixels =
+        |scale: f64| (picture.width * scale).ceil() as u64 * (picture.height * scale).ceil() as u64;
+    assert!(pixels(scale) <= vsm_render::MAX_PIXELS, "{scale}");
+    assert!(pixels(scale + 0.01) > vsm_render::MAX_PIXELS, "{scale}");
+    // Drawn a strip at a time (three at this size), the picture whole.
+    let png = vsm_render::png_of_svg(&svg, 0.25).unwrap();
+    let size = |at: usize| u64::from(u32::from_be_bytes(png[at..at + 4].try_into().unwrap()));
+    assert_eq!(
+        (size(16), size(20)),
+        (
+            (picture.width * 0.25).ceil() as u64,
+            (picture.height * 0.25).ceil() as u64
+        )
+    );
+    // The PDF has no pixels: a page of the map's own size, its smallest text at 3 mm.
+    let pdf = vsm_render::pdf_of_svg(&svg, None, "Generated").unwrap();
+    let (page_width, page_height) = vsm_render::paper::natural_size_mm(picture);
+    let points = |mm: f64| format!("{:.0}", mm * 72.0 / 25.4);
+    let text = String::from_utf8_lossy(&pdf[..pdf.len().min(4096)]).into_owned()
+        + &String::from_utf8_lossy(&pdf[pdf.len().saturating_sub(4096)..]);
+    let media_box = text
+        .split("/MediaBox [0 0 ")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("a page size");
+    let numbers: Vec<f64> = media_box.split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(
+        (format!("{:.0}", numbers[0]), format!("{:.0}", numbers[1])),
+        (points(page_width), points(page_height))
+    );
 }

@@ -22,6 +22,22 @@ pub fn formats(
     .map(|name| Format::from_name(&name).expect("a format's own name"))
 }
 
+/// A `--paper`: the sheets a map prints on, by name (`a3`, `letter`...).
+pub fn papers() -> impl TypedValueParser<Value = vsm_render::Paper> {
+    PossibleValuesParser::new(vsm_render::Paper::ALL.map(vsm_render::Paper::name))
+        .map(|name| vsm_render::Paper::from_name(&name).expect("a sheet's own name"))
+}
+
+/// A `--scale`: a positive number of pixels per unit, at most 100.
+pub fn scale(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(scale) if scale > 0.0 && scale <= 100.0 => Ok(scale),
+        _ => Err(format!(
+            "`{text}` is not a scale; give a number of pixels per unit above 0 and at most 100, e.g. `--scale 1` or `--scale 0.5`"
+        )),
+    }
+}
+
 /// A `--log-format`: the formats vsm reads, by their ids (`xes`, `csv`, `jsonl`...).
 fn log_formats() -> impl TypedValueParser<Value = LogFormat> {
     PossibleValuesParser::new(LogFormat::ALL.map(LogFormat::id))

@@ -4,8 +4,6 @@
 //! The comparison is built from the two analyses' JSON reports, so it covers exactly the fields
 //! `vsm analyze --format json` has, and stays in step with them as fields are added.
 
-use std::fmt::Write as _;
-
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use vsm_core::analysis::Analysis;
@@ -16,7 +14,7 @@ use crate::Format;
 use crate::json::SCHEMA_VERSION;
 use crate::report::{NOT_ALIGNED, Style, cell, heading, push_table, table};
 
-mod simulated;
+pub(crate) mod simulated;
 
 pub use simulated::{
     DifferenceReport, SimulatedFigure, SimulatedLeadTime, SimulatedPercentile, SimulatedSide,
@@ -263,7 +261,7 @@ fn json(before: Side<'_>, after: Side<'_>) -> String {
 }
 
 /// One side of a report field, as a number (`None` when that side lacks it).
-fn field(
+pub(crate) fn field(
     delta: Option<&Delta<Value>>,
     side: impl Fn(&Delta<Value>) -> &Option<Value>,
 ) -> Option<f64> {
@@ -271,7 +269,7 @@ fn field(
 }
 
 /// A number of a field named `*_seconds` or `*_percent`, as people read it.
-fn show(key: &str, value: Option<f64>) -> String {
+pub(crate) fn show(key: &str, value: Option<f64>) -> String {
     match value {
         None => "-".into(),
         Some(number) if key.ends_with("_seconds") => Duration::from_secs_f64(number.abs()).human(),
@@ -280,7 +278,7 @@ fn show(key: &str, value: Option<f64>) -> String {
     }
 }
 
-fn show_change(key: &str, change: Option<f64>) -> String {
+pub(crate) fn show_change(key: &str, change: Option<f64>) -> String {
     let Some(number) = change else {
         return String::new();
     };
@@ -296,7 +294,7 @@ fn show_change(key: &str, change: Option<f64>) -> String {
     format!("{sign}{body}")
 }
 
-const SUMMARY_ROWS: [(&str, &str); 8] = [
+pub(crate) const SUMMARY_ROWS: [(&str, &str); 8] = [
     ("lead_time_seconds", "Lead time"),
     ("process_time_seconds", "Process time"),
     ("wait_time_seconds", "Wait time"),
@@ -307,7 +305,7 @@ const SUMMARY_ROWS: [(&str, &str); 8] = [
     ("manual_share_percent", "Manual share of work"),
 ];
 
-const STEP_ROWS: [(&str, &str); 4] = [
+pub(crate) const STEP_ROWS: [(&str, &str); 4] = [
     ("process_time_seconds", "Process"),
     ("wait_time_seconds", "Wait"),
     ("lead_time_seconds", "Lead"),
@@ -323,41 +321,51 @@ pub fn render(before: Side<'_>, after: Side<'_>, format: Format) -> Option<Strin
         Format::Text => tables(before, after, Style::Text),
         Format::Markdown => tables(before, after, Style::Markdown),
         Format::Json => json(before, after),
-        Format::Html => html(before, after),
+        Format::Html => crate::compare_html::page(before, after),
         _ => return None,
     })
 }
 
-/// The comparison for people, as plain text or Markdown.
-fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
-    let compared = Comparison::new(before, after);
-    let mut out = String::new();
-    let name = |stream: &ValueStream| cell(style, &stream.name);
-    let title = format!("{} → {}", name(before.stream), name(after.stream));
-    heading(&mut out, style, 1, &title);
-    heading(&mut out, style, 2, "Summary");
-    let mut summary = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
-    for (key, label) in SUMMARY_ROWS {
-        let row = compared.summary.get(key);
-        summary.add_row(vec![
-            label.to_string(),
-            show(key, field(row, |d| &d.before)),
-            show(key, field(row, |d| &d.after)),
-            show_change(key, row.and_then(|d| d.change)),
-        ]);
-    }
+/// A row of the comparison's summary for people: a metric, its values as shown, and the change.
+pub(crate) struct Row {
+    /// The report field it shows, which says how its change reads (`_seconds`, `_percent`);
+    /// empty for a row without a change.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+    pub change: Option<f64>,
+}
+
+/// The summary's rows, then, when a side is measured, what each side's lead time is and the
+/// measured items' percentiles.
+pub(crate) fn summary_rows(compared: &Comparison<'_>) -> Vec<Row> {
+    let mut rows: Vec<Row> = SUMMARY_ROWS
+        .iter()
+        .map(|&(key, label)| {
+            let row = compared.summary.get(key);
+            Row {
+                key,
+                label,
+                before: show(key, field(row, |d| &d.before)),
+                after: show(key, field(row, |d| &d.after)),
+                change: row.and_then(|d| d.change),
+            }
+        })
+        .collect();
     if let Some(measured) = &compared.measured {
         let said = |basis: &str| match basis {
             "measured" => "mean of the measured items",
             "projected" => "projected from the measured ladder",
             _ => "path arithmetic of estimates",
         };
-        summary.add_row(vec![
-            "Lead time is".to_string(),
-            said(measured.basis.before).to_string(),
-            said(measured.basis.after).to_string(),
-            String::new(),
-        ]);
+        rows.push(Row {
+            key: "",
+            label: "Lead time is",
+            before: said(measured.basis.before).to_string(),
+            after: said(measured.basis.after).to_string(),
+            change: None,
+        });
         for (key, label, row) in [
             (
                 "items_p50_seconds",
@@ -375,13 +383,34 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
                 &measured.items_p95_seconds,
             ),
         ] {
-            summary.add_row(vec![
-                label.to_string(),
-                show(key, row.before),
-                show(key, row.after),
-                show_change(key, row.change),
-            ]);
+            rows.push(Row {
+                key,
+                label,
+                before: show(key, row.before),
+                after: show(key, row.after),
+                change: row.change,
+            });
         }
+    }
+    rows
+}
+
+/// The comparison for people, as plain text or Markdown.
+fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
+    let compared = Comparison::new(before, after);
+    let mut out = String::new();
+    let name = |stream: &ValueStream| cell(style, &stream.name);
+    let title = format!("{} → {}", name(before.stream), name(after.stream));
+    heading(&mut out, style, 1, &title);
+    heading(&mut out, style, 2, "Summary");
+    let mut summary = table(style, &["Metric", "Before", "After", "Change"], NOT_ALIGNED);
+    for row in summary_rows(&compared) {
+        let change = if row.key.is_empty() {
+            String::new()
+        } else {
+            show_change(row.key, row.change)
+        };
+        summary.add_row(vec![row.label.to_string(), row.before, row.after, change]);
     }
     push_table(&mut out, &summary);
     out.push('\n');
@@ -408,50 +437,4 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
         simulated::tables(&mut out, style, simulated);
     }
     out
-}
-
-/// A self-contained page: the comparison tables, then both maps drawn one above the other.
-fn html(before: Side<'_>, after: Side<'_>) -> String {
-    let escape = crate::svg::text::escape;
-    let tables = tables(before, after, Style::Text);
-    let mut page = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<link rel=\"icon\" href=\"data:,\">\n",
-    );
-    let _ = writeln!(
-        page,
-        "<title>{} → {}</title>",
-        escape(&before.stream.name),
-        escape(&after.stream.name)
-    );
-    let _ = writeln!(
-        page,
-        "<style>body{{font:14px/1.45 system-ui,'DejaVu Sans',sans-serif;margin:24px auto;max-width:1680px;padding:0 24px}}pre{{font:12px/1.4 'DejaVu Sans Mono',monospace;overflow-x:auto}}figure{{margin:24px 0}}figure svg{{width:100%;height:auto;border:1px solid #d8d8de;border-radius:8px}}@media (prefers-color-scheme: dark){{body{{background:#18181b;color:#e8e8ec}}}}</style>\n</head>\n<body>"
-    );
-    let _ = writeln!(
-        page,
-        "<h1>{} → {}</h1>\n<pre>{}</pre>",
-        escape(&before.stream.name),
-        escape(&after.stream.name),
-        escape(&tables)
-    );
-    for (label, side) in [("Before", before), ("After", after)] {
-        // The maps' element ids get a prefix so that two maps can share the page (the arrow
-        // markers are the same in both and may stay shared).
-        let prefix = label.to_lowercase();
-        let mut svg = crate::svg::render(side.stream, side.analysis);
-        for id in ["vsm-title", "vsm-desc", "vsm-step-", "vsm-rework-"] {
-            svg = svg.replace(&format!("id=\"{id}"), &format!("id=\"{prefix}-{id}"));
-        }
-        let svg = svg.replace(
-            "aria-labelledby=\"vsm-title vsm-desc\"",
-            &format!("aria-labelledby=\"{prefix}-vsm-title {prefix}-vsm-desc\""),
-        );
-        let _ = writeln!(
-            page,
-            "<figure><figcaption><b>{label}</b>: {}</figcaption>\n{svg}</figure>",
-            escape(&side.stream.name)
-        );
-    }
-    page.push_str("</body>\n</html>\n");
-    page
 }

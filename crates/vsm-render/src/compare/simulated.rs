@@ -166,13 +166,29 @@ pub(super) fn comparison<'a>(
     })
 }
 
-/// The "Simulated" section for people: the table, what its last columns mean, and the future
-/// state's changes.
-pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationComparison<'_>) {
-    heading(out, style, 2, "Simulated");
-    let _ = writeln!(
-        out,
-        "{} items through each map in {} replications, seed {}, arrivals {} per week ({} → {}); 95% intervals in brackets.\n",
+/// The "Simulated" section for people, in words and cells: what ran, the table, what its last
+/// columns mean, and the future state's changes. The text and the HTML page show it alike.
+pub(crate) struct Section {
+    pub note: String,
+    pub rows: Vec<Vec<String>>,
+    pub meaning: String,
+    /// What the future state changes, when it runs calibrated from the current state's log.
+    pub future: Option<Vec<String>>,
+}
+
+/// The table's columns.
+pub(crate) const COLUMNS: [&str; 6] = [
+    "Metric",
+    "Before",
+    "After",
+    "Change",
+    "± noise",
+    "Is it the change?",
+];
+
+pub(crate) fn section(simulated: &SimulationComparison<'_>) -> Section {
+    let note = format!(
+        "{} items through each map in {} replications, seed {}, arrivals {} per week ({} → {}); 95% intervals in brackets.",
         simulated.items,
         simulated.replications,
         simulated.seed,
@@ -180,18 +196,7 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
         simulated.model.before,
         simulated.model.after,
     );
-    let mut rows = table(
-        style,
-        &[
-            "Metric",
-            "Before",
-            "After",
-            "Change",
-            "± noise",
-            "Is it the change?",
-        ],
-        NOT_ALIGNED,
-    );
+    let mut rows: Vec<Vec<String>> = Vec::new();
     let with_interval = |value: Option<f64>, interval: Option<IntervalReport>| {
         let shown = show("_seconds", value);
         match interval {
@@ -249,7 +254,7 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
             &duration,
             &signed_duration,
         ));
-        rows.add_row(cells);
+        rows.push(cells);
     }
     let mut cells = vec![
         "Lead time mean".to_string(),
@@ -262,7 +267,7 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
         &duration,
         &signed_duration,
     ));
-    rows.add_row(cells);
+    rows.push(cells);
     let throughput = &simulated.throughput_per_week;
     let per_week = |v: Option<f64>| format!("{}/week", format_number(v.unwrap_or(0.0), 1));
     let mut cells = vec![
@@ -282,9 +287,9 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
             )
         },
     ));
-    rows.add_row(cells);
+    rows.push(cells);
     let name = |v: Option<&str>| v.unwrap_or("-").to_string();
-    rows.add_row(vec![
+    rows.push(vec![
         "Constraint".to_string(),
         name(simulated.constraint.before),
         name(simulated.constraint.after),
@@ -292,10 +297,8 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
         String::new(),
         String::new(),
     ]);
-    push_table(out, &rows);
-    let _ = writeln!(
-        out,
-        "\nChange: after − before, the mean over the {} pairs of replications run with the same seed\n({}).\n± noise: half its 95% interval, how far the noise between replications alone moves it.\nWithin noise: the interval covers 0, so the change cannot be told from noise.",
+    let meaning = format!(
+        "Change: after − before, the mean over the {} pairs of replications run with the same seed\n({}).\n± noise: half its 95% interval, how far the noise between replications alone moves it.\nWithin noise: the interval covers 0, so the change cannot be told from noise.",
         simulated.replications,
         if simulated.model.after == "calibrated" && simulated.model.before == "calibrated" {
             "the same items of the log, arriving at the same instants"
@@ -303,15 +306,38 @@ pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationCompa
             "the same random draws as far as the two maps allow"
         }
     );
-    if simulated.future.is_some() {
+    Section {
+        note,
+        rows,
+        meaning,
+        future: simulated.future.is_some().then(|| {
+            if simulated.future_lines.is_empty() {
+                vec!["nothing the simulation uses".to_string()]
+            } else {
+                simulated.future_lines.clone()
+            }
+        }),
+    }
+}
+
+/// The "Simulated" section for people: the table, what its last columns mean, and the future
+/// state's changes.
+pub(super) fn tables(out: &mut String, style: Style, simulated: &SimulationComparison<'_>) {
+    let section = section(simulated);
+    heading(out, style, 2, "Simulated");
+    let _ = writeln!(out, "{}\n", section.note);
+    let mut rows = table(style, &COLUMNS, NOT_ALIGNED);
+    for row in section.rows {
+        rows.add_row(row);
+    }
+    push_table(out, &rows);
+    let _ = writeln!(out, "\n{}", section.meaning);
+    if let Some(future) = &section.future {
         let _ = writeln!(
             out,
             "\nWhat the future state changes in the calibrated current state (the log's items, moved only by these):"
         );
-        if simulated.future_lines.is_empty() {
-            let _ = writeln!(out, "- nothing the simulation uses");
-        }
-        for line in &simulated.future_lines {
+        for line in future {
             let _ = writeln!(out, "- {line}");
         }
     }

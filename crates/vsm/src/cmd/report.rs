@@ -29,6 +29,10 @@ pub struct Args {
     to: Option<jiff::Timestamp>,
     #[command(flatten)]
     db: DbOption,
+    /// The sheet it prints on, landscape (default A3): the map fills the first with no text
+    /// under 3 mm, or the error names the sheet it needs.
+    #[arg(long, value_parser = crate::args::papers())]
+    paper: Option<vsm_render::Paper>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -60,7 +64,7 @@ pub fn run(args: &Args) -> Result<()> {
             args.file.display()
         );
     }
-    let page = report_page(&args.file, &loaded, trend.as_ref(), asked)?;
+    let page = report_page(&args.file, &loaded, trend.as_ref(), asked, args.paper)?;
     std::fs::write(&output, page)
         .with_context(|| format!("cannot write `{}`", output.display()))?;
     println!(

@@ -60,6 +60,32 @@ fn compare_the_current_and_the_future_state() {
     let page = stdout(&vsm(&html_args));
     assert_eq!(page.matches("<svg xmlns").count(), 2);
     assert!(page.contains("id=\"before-vsm-title\"") && page.contains("id=\"after-vsm-title\""));
+    // Real tables, not preformatted text.
+    assert!(!page.contains("<pre>"));
+    assert_eq!(
+        page.matches("<table").count(),
+        2,
+        "the summary and the steps"
+    );
+    assert!(
+        page.contains("<tr><td>Lead time</td><td class=\"num\">28d 14h</td><td class=\"num\">14d 19h</td><td class=\"num better\">-13d 19h</td></tr>"),
+        "the lead time, shorter and so better"
+    );
+    // The steps that changed, in the table and outlined on both maps; the one added on the
+    // future map only.
+    assert!(page.contains("<tr class=\"step-changed\" data-step=\"refine\"><td><b>Refine and estimate</b> <span class=\"muted\">refine</span></td><td><span class=\"mark mark-changed\">changed</span> <span class=\"muted\">wait time, %C&amp;A</span></td>"));
+    assert!(page.contains("<tr class=\"step-same\" data-step=\"intake\">"));
+    for map in ["before", "after"] {
+        assert!(page.contains(&format!("#{map}-map .vsm-map g.vsm-step[data-step=\"refine\"] rect.vsm-box {{ stroke: var(--changed);")));
+        assert!(!page.contains(&format!(
+            "#{map}-map .vsm-map g.vsm-step[data-step=\"intake\"]"
+        )));
+    }
+    assert!(page.contains(
+        "#after-map .vsm-map g.vsm-step[data-step=\"canary\"] rect.vsm-box { stroke: var(--good);"
+    ));
+    assert!(!page.contains("#before-map .vsm-map g.vsm-step[data-step=\"canary\"]"));
+    assert!(page.contains("<span class=\"mark mark-added\">added</span>: Canary release"));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `report`: the self-contained HTML page.
 
-use crate::{repo_root, stdout, vsm, vsm_ok_in};
+use crate::{repo_root, stdout, vsm, vsm_fails_in, vsm_ok_in};
 
 #[test]
 fn report_writes_a_self_contained_page() {
@@ -35,6 +35,13 @@ fn the_report_of_a_measured_map_charts_its_distributions() {
         page.contains("<title>process: p50 9m 28s, p85 2h 2m"),
         "the place-order process time"
     );
+    // Readable on paper: the figures written out, an axis with its unit on every chart.
+    assert!(
+        page.contains(">p50 9m 28s · p85 2h 2m"),
+        "the place-order process time, written"
+    );
+    assert_eq!(page.matches("<text class=\"chart-tick\"").count() % 5, 0);
+    assert!(!page.contains("hover for the numbers"));
     assert!(!page.contains("src=\"http") && !page.contains("<script"));
     // The log as the map names it, not where it lies on this machine.
     assert!(
@@ -52,4 +59,29 @@ fn the_report_of_a_measured_map_charts_its_distributions() {
         "html",
     ]));
     assert!(!plain.contains("Measured distributions"));
+}
+
+#[test]
+fn a_log_the_map_names_through_its_parent_folder_is_named_without_the_detour() {
+    // The map in maps/ names ../logs/jan.csv: messages say logs/jan.csv.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("maps")).unwrap();
+    std::fs::write(
+        dir.path().join("maps/vsm.yaml"),
+        "name: T\nsteps:\n  - { id: a, process_time: 1h, measure: { activity: a } }\nmeasure:\n  log: ../logs/jan.csv\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["analyze", "maps/vsm.yaml"]);
+    assert!(error.contains("cannot read `logs/jan.csv`: "), "{error}");
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    std::fs::write(
+        dir.path().join("logs/jan.csv"),
+        "case,activity,timestamp\n1,a,2026-01-05T10:00:00Z\n2,a,not a time\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["analyze", "maps/vsm.yaml"]);
+    assert!(
+        error.contains("logs/jan.csv") && !error.contains(".."),
+        "{error}"
+    );
 }
