@@ -56,7 +56,16 @@ pub fn differences(before: &Projection, after: &Projection) -> Option<Difference
         let values: Vec<f64> = b
             .iter()
             .zip(a)
-            .map(|(b, a)| figure(a) - figure(b))
+            .map(|(b, a)| {
+                let (a, b) = (figure(a), figure(b));
+                // Floating-point residue (a throughput of 1/week less 1/week) is no difference:
+                // it would otherwise be a tiny interval beside 0 that calls itself the change.
+                if (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) {
+                    0.0
+                } else {
+                    a - b
+                }
+            })
             .collect();
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
@@ -123,6 +132,14 @@ mod tests {
         assert!((d.p85.mean - 20.0).abs() < 1e-9);
         // The same throughput in every replication: no difference and no noise.
         assert!(d.throughput_per_week.mean.abs() < 1e-12);
+        assert!(d.throughput_per_week.within_noise());
+        // The same throughput up to floating-point residue: no difference either.
+        let mut residue = projection(&[100, 200, 300, 400]);
+        for r in &mut residue.per_replication {
+            r.throughput_per_week = 10.0 * (1.0 + 1e-15);
+        }
+        let d = differences(&before, &residue).unwrap();
+        assert_eq!(d.throughput_per_week.mean, 0.0);
         assert!(d.throughput_per_week.within_noise());
         // Replications that differ either way: within noise.
         let mixed = differences(&before, &projection(&[90, 215, 295, 405])).unwrap();
