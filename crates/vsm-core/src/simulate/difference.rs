@@ -139,7 +139,8 @@ mod tests {
             r.throughput_per_week = 10.0 * (1.0 + 1e-15);
         }
         let d = differences(&before, &residue).unwrap();
-        assert_eq!(d.throughput_per_week.mean, 0.0);
+        // Exactly +0 (bit for bit): a -0 would print as a change of "-0".
+        assert_eq!(d.throughput_per_week.mean.to_bits(), 0.0_f64.to_bits());
         assert!(d.throughput_per_week.within_noise());
         // Replications that differ either way: within noise.
         let mixed = differences(&before, &projection(&[90, 215, 295, 405])).unwrap();
