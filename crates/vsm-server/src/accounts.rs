@@ -1,25 +1,86 @@
-//! What an operator does from the command line, with the database at hand and no one signed in:
-//! add the first admin (`vsm serve --create-admin NAME`) and make a token for a user
-//! (`vsm serve --create-token USER`).
+//! Users and tokens, made the same way from the API and from the command line, where an operator
+//! has the database at hand and no one is signed in: add the first admin
+//! (`vsm serve --create-admin NAME`), make a token for a user (`vsm serve --create-token USER`),
+//! and give a user who forgot their password, or is held back by failed sign-ins, a new one
+//! (`vsm serve --reset-password NAME`).
 
+use crate::auth::hashing::{HashError, Hashing};
 use crate::auth::secret;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, User};
 
-/// Adds server admin `name` with a new one-time password, which it returns (to print once).
-pub async fn create_admin(store: &dyn Store, name: &str) -> Result<String, AccountError> {
-    crate::api::check_name(name).map_err(|e| AccountError::Name(e.message))?;
+/// The most a user name or a token's name may hold.
+pub const MAX_NAME: usize = 64;
+
+/// A user name, or what is wrong with it.
+pub fn check_user_name(name: &str) -> Result<(), AccountError> {
+    let fine = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
+    if fine {
+        Ok(())
+    } else {
+        Err(AccountError::Name(format!(
+            "`{}` cannot be a user name: use letters, digits, `-`, `_`, `.` and `@` (at most {MAX_NAME})",
+            vsm_core::diagnostic::shorten(name)
+        )))
+    }
+}
+
+/// A token's name (what it is for), trimmed, or what is wrong with it.
+pub fn token_name(name: &str) -> Result<&str, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(AccountError::Name(format!(
+            "name the token by what it is for (`ci`, `laptop`), in at most {MAX_NAME} characters"
+        )));
+    }
+    Ok(name)
+}
+
+/// Adds user `name` with a new password, hashed in a turn of `hashing`; the user and the
+/// password, to show once (the store keeps only its hash).
+pub async fn add_user(
+    store: &dyn Store,
+    hashing: &Hashing,
+    name: &str,
+    admin: bool,
+) -> Result<(User, String), AccountError> {
+    check_user_name(name)?;
     let password = secret::new_password();
-    let to_hash = password.clone();
-    let hash = tokio::task::spawn_blocking(move || secret::hash_password(&to_hash))
-        .await
-        .map_err(|e| AccountError::Store(StoreError::Database(e.to_string())))?;
-    store
-        .create_user(name, &hash, true, crate::now())
+    let hash = hashing.hash(password.clone()).await?;
+    let user = store
+        .create_user(name, &hash, admin, crate::now())
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => AccountError::Taken(name.to_string()),
             other => AccountError::Store(other),
         })?;
+    Ok((user, password))
+}
+
+/// Adds server admin `name` with a new password, which it returns (to print once).
+pub async fn create_admin(store: &dyn Store, name: &str) -> Result<String, AccountError> {
+    let (_, password) = add_user(store, &Hashing::new(1, 0), name, true).await?;
+    Ok(password)
+}
+
+/// Gives user `name` a new password, which it returns (to print once), and clears their failed
+/// sign-ins: for someone who forgot theirs, or is held back by too many failures.
+pub async fn reset_password(store: &dyn Store, name: &str) -> Result<String, AccountError> {
+    check_user_name(name)?;
+    let user = find(store, name).await?;
+    let password = secret::new_password();
+    let hash = Hashing::new(1, 0).hash(password.clone()).await?;
+    store
+        .set_password(user.id, &hash)
+        .await
+        .map_err(AccountError::Store)?;
+    store
+        .clear_failed_sign_ins(name)
+        .await
+        .map_err(AccountError::Store)?;
     Ok(password)
 }
 
@@ -29,17 +90,29 @@ pub async fn create_token(
     user: &str,
     token_name: &str,
 ) -> Result<String, AccountError> {
-    let found = store
-        .user_by_name(user)
-        .await
-        .map_err(AccountError::Store)?
-        .ok_or_else(|| AccountError::NoUser(user.to_string()))?;
+    check_user_name(user)?;
+    let found = find(store, user).await?;
+    add_token(store, &found, token_name).await
+}
+
+/// Makes a token for `user` named `name` (checked); the token itself, to show once.
+pub async fn add_token(store: &dyn Store, user: &User, name: &str) -> Result<String, AccountError> {
+    let name = token_name(name)?;
     let token = secret::new_token();
     store
-        .create_token(found.id, token_name, &secret::digest(&token), crate::now())
+        .create_token(user.id, name, &secret::digest(&token), crate::now())
         .await
         .map_err(AccountError::Store)?;
+    tracing::info!(user = %user.name, token = name, "token made");
     Ok(token)
+}
+
+async fn find(store: &dyn Store, name: &str) -> Result<User, AccountError> {
+    store
+        .user_by_name(name)
+        .await
+        .map_err(AccountError::Store)?
+        .ok_or_else(|| AccountError::NoUser(name.to_string()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +121,29 @@ pub enum AccountError {
     Name(String),
     #[error("the user `{0}` exists already; sign in as them, or pick another name")]
     Taken(String),
-    #[error("there is no user `{0}`; add one with `vsm serve --create-admin NAME`")]
+    #[error(
+        "there is no user `{0}`; a server admin adds users (POST /api/users), and `vsm serve --create-admin NAME` adds an admin"
+    )]
     NoUser(String),
     #[error(transparent)]
+    Hashing(#[from] HashError),
+    #[error(transparent)]
     Store(StoreError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_and_token_names_are_checked_the_same_everywhere() {
+        assert!(check_user_name("ada.l@example").is_ok());
+        for bad in ["", "a b", "ada\n", &"x".repeat(MAX_NAME + 1)] {
+            assert!(check_user_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(token_name("  ci ").unwrap(), "ci");
+        for bad in ["", "   ", "a\u{7}b", &"x".repeat(MAX_NAME + 1)] {
+            assert!(token_name(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -42,30 +42,42 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a sign-in lasts, in seconds.
     pub session_seconds: i64,
+    /// Passwords hashed at once (argon2 takes about 19 MiB each): one per CPU.
+    pub hashing_at_once: usize,
+    /// Requests that may wait for a turn to hash; more are answered 503.
+    pub hashing_waiting: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Settings {
             max_body: 4 << 20,
             request_timeout: Duration::from_secs(30),
             secure_cookies: false,
             session_seconds: 12 * 3600,
+            hashing_at_once: cpus,
+            hashing_waiting: 4 * cpus,
         }
     }
 }
 
-/// What every request handler shares: the store and the settings.
+/// What every request handler shares: the store, the settings and the turns for hashing.
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
+    pub hashing: Arc<auth::hashing::Hashing>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         App {
             store,
+            hashing: Arc::new(auth::hashing::Hashing::new(
+                settings.hashing_at_once,
+                settings.hashing_waiting,
+            )),
             settings: Arc::new(settings),
         }
     }
@@ -94,7 +106,6 @@ pub fn router(app: App) -> Router {
     let (router, _) = routes(&app);
     router
         .with_state(app)
-        .layer(axum::middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(settings.max_body))
         .layer(RequestBodyLimitLayer::new(settings.max_body))
         .layer(TimeoutLayer::with_status_code(
@@ -107,6 +118,8 @@ pub fn router(app: App) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outermost, so that the answers the layers make themselves (408, 413) carry them too.
+        .layer(axum::middleware::map_response(security_headers))
 }
 
 /// What every answer tells the browser: no scripts or anything from elsewhere (the pages have

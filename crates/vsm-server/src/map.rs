@@ -66,40 +66,35 @@ pub struct Accepted {
     pub warnings: serde_json::Value,
 }
 
-/// Checks `text` as the map of `stream`: [`Problem::Invalid`] with its diagnostics when it has
-/// errors.
+/// Checks `text` as the map of `stream` with the command line's loader
+/// ([`vsm_app::load::check`]): [`Problem::Invalid`] with its diagnostics when it has errors.
 pub fn check(stream: &str, text: &str) -> Result<Accepted, Problem> {
     let path = file_name(stream);
-    let files = Upload { path: &path, text };
-    let checked = vsm_app::load::parse_source(&files, &path, text.to_string())
-        .and_then(|parsed| Ok(parsed.checked()?))
-        .map_err(|e| problem(&e))?;
+    let checked =
+        vsm_app::load::check(&Upload { path: &path, text }, &path).map_err(|e| problem(&e))?;
     Ok(Accepted {
         name: checked.stream.name.clone(),
         warnings: vsm_app::load::diagnostics_report(&checked.warnings, None),
     })
 }
 
-/// Checks, measures and analyzes `text` as the map of `stream`, as `vsm analyze` does.
+/// Checks, measures and analyzes `text` as the map of `stream`, as `vsm analyze` does
+/// ([`vsm_app::load::load`]).
 pub fn analyze(stream: &str, text: &str) -> Result<Loaded, Problem> {
     let path = file_name(stream);
-    let files = Upload { path: &path, text };
-    vsm_app::load::parse_source(&files, &path, text.to_string())
-        .and_then(|parsed| Ok(parsed.checked()?))
-        .and_then(|checked| vsm_app::load::measure(&files, &path, checked, None))
-        .map_err(|e| problem(&e))
+    vsm_app::load::load(&Upload { path: &path, text }, &path, None).map_err(|e| problem(&e))
 }
 
-/// The map analyzed from its estimates alone (its `measure:` set aside), for pages that show a
-/// measured map the server cannot measure yet, saying so.
-pub fn estimates(stream: &str, text: &str) -> Result<Loaded, Problem> {
+/// The map analyzed for a page, read once: as `vsm analyze` does, except that a map that
+/// measures from an event log (which the server does not keep yet) is analyzed from its
+/// estimates, with its `measure:` set aside; whether it was, with the map.
+pub fn estimates(stream: &str, text: &str) -> Result<(Loaded, bool), Problem> {
     let path = file_name(stream);
     let files = Upload { path: &path, text };
-    let mut checked = vsm_app::load::parse_source(&files, &path, text.to_string())
-        .and_then(|parsed| Ok(parsed.checked()?))
-        .map_err(|e| problem(&e))?;
-    checked.stream.measure = None;
-    vsm_app::load::measure(&files, &path, checked, None).map_err(|e| problem(&e))
+    let mut checked = vsm_app::load::check(&files, &path).map_err(|e| problem(&e))?;
+    let set_aside = checked.stream.measure.take().is_some();
+    let loaded = vsm_app::load::measure(&files, &path, checked, None).map_err(|e| problem(&e))?;
+    Ok((loaded, set_aside))
 }
 
 #[cfg(test)]

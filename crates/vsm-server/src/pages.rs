@@ -102,23 +102,21 @@ impl Headline {
     }
 }
 
-/// The map analyzed for a page: measured as `vsm analyze` would, else from its estimates with
-/// a note saying why (the server keeps no event logs yet).
+/// The map analyzed for a page, read once: measured as `vsm analyze` would, or from its
+/// estimates with a note saying why (the server keeps no event logs yet).
 fn analyzed(stream: &str, yaml: &str) -> (Option<Loaded>, Option<String>) {
-    match map::analyze(stream, yaml) {
-        Ok(loaded) => (Some(loaded), None),
-        Err(Problem::Other(why)) => match map::estimates(stream, yaml) {
-            Ok(loaded) => (
-                Some(loaded),
-                Some(
-                    "Shown from the map's estimates: the map measures its numbers from an event log \
-                     (`measure:`), and the server keeps no event logs yet; `vsm analyze` measures it \
-                     where the log is."
-                        .to_string(),
-                ),
+    match map::estimates(stream, yaml) {
+        Ok((loaded, false)) => (Some(loaded), None),
+        Ok((loaded, true)) => (
+            Some(loaded),
+            Some(
+                "Shown from the map's estimates: the map measures its numbers from an event log \
+                 (`measure:`), and the server keeps no event logs yet; `vsm analyze` measures it \
+                 where the log is."
+                    .to_string(),
             ),
-            Err(_) => (None, Some(why)),
-        },
+        ),
+        Err(Problem::Other(why)) => (None, Some(why)),
         Err(Problem::Invalid(_)) => (
             None,
             Some("the map has errors; see them with `vsm validate`".into()),
@@ -208,12 +206,8 @@ async fn stream(
     Path(id): Path<String>,
     Query(which): Query<Which>,
 ) -> Response {
-    let role = match caller.require(&app, &id, Role::Viewer).await {
-        Ok(role) => role,
-        Err(error) => return error_page(&caller, &error),
-    };
-    let version = match api::streams_read(&app, &caller, &id, which.version).await {
-        Ok(version) => version,
+    let (version, role) = match api::streams_read(&app, &caller, &id, which.version).await {
+        Ok(read) => read,
         Err(error) => return error_page(&caller, &error),
     };
     let (stream_id, yaml) = (id.clone(), version.yaml.clone());
@@ -319,11 +313,13 @@ async fn compare(
     Path(id): Path<String>,
     Query(pair): Query<Pair>,
 ) -> Response {
-    let before = api::streams_read(&app, &caller, &id, Some(pair.from)).await;
-    let after = api::streams_read(&app, &caller, &id, Some(pair.to)).await;
-    let (before, after) = match (before, after) {
-        (Ok(b), Ok(a)) => (b, a),
-        (Err(error), _) | (_, Err(error)) => return error_page(&caller, &error),
+    let (before, _) = match api::streams_read(&app, &caller, &id, Some(pair.from)).await {
+        Ok(read) => read,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let after = match api::version_of(&app, &id, Some(pair.to)).await {
+        Ok(version) => version,
+        Err(error) => return error_page(&caller, &error),
     };
     let html = tokio::task::spawn_blocking(move || {
         let (Some(b), _) = analyzed(&id, &before.yaml) else {
@@ -382,10 +378,10 @@ async fn make_token(
     caller: Caller,
     Form(form): Form<NewToken>,
 ) -> Response {
-    let made = api::make_token(&app, &caller.user, &form.name).await;
+    let made = crate::accounts::add_token(app.store.as_ref(), &caller.user, &form.name).await;
     let (token, problem) = match made {
         Ok(token) => (Some(token), None),
-        Err(error) => (None, Some(error.message)),
+        Err(error) => (None, Some(ApiError::from(error).message)),
     };
     let mut response = render(&TokensPage {
         me: Me::of(&caller),

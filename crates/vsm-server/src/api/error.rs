@@ -4,6 +4,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::accounts::AccountError;
+use crate::auth::hashing::HashError;
 use crate::map::Problem;
 use crate::store::StoreError;
 
@@ -66,6 +68,28 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<HashError> for ApiError {
+    fn from(error: HashError) -> Self {
+        let status = match error {
+            HashError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            HashError::Stopped(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, error.to_string())
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Name(message) => ApiError::bad_request(message),
+            AccountError::Taken(_) => ApiError::new(StatusCode::CONFLICT, error.to_string()),
+            AccountError::NoUser(_) => ApiError::not_found(error.to_string()),
+            AccountError::Hashing(error) => error.into(),
+            AccountError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<Problem> for ApiError {
     fn from(problem: Problem) -> Self {
         match problem {
@@ -93,6 +117,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::auth::hashing::RETRY_AFTER),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,

@@ -14,8 +14,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 pub use error::{ApiError, ErrorBody};
-pub use people::{check_name, make_token};
-pub use streams::{Saved, read as streams_read, save, visible};
+pub use streams::{Saved, read as streams_read, save, version_of, visible};
 
 use crate::App;
 use crate::auth::Caller;

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiError, ErrorBody};
-use crate::App;
-use crate::auth::{Caller, secret};
+use crate::auth::Caller;
 use crate::store::Role;
+use crate::{App, accounts};
 
 /// A role to give.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -91,7 +91,7 @@ pub struct NewUser {
     pub admin: bool,
 }
 
-/// A new user's one-time password, shown this once.
+/// A new user and the password made for them, shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedUser {
     pub name: String,
@@ -99,27 +99,7 @@ pub struct CreatedUser {
     pub password: String,
 }
 
-/// The most a user name may hold.
-const MAX_NAME: usize = 64;
-
-/// A user name, or what is wrong with it.
-pub fn check_name(name: &str) -> Result<(), ApiError> {
-    let fine = !name.is_empty()
-        && name.len() <= MAX_NAME
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
-    if fine {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "`{}` cannot be a user name: use letters, digits, `-`, `_`, `.` and `@` (at most {MAX_NAME})",
-            vsm_core::diagnostic::shorten(name)
-        )))
-    }
-}
-
-/// Adds a user (server admins); answers their one-time password, shown this once.
+/// Adds a user (server admins); answers the password made for them, shown this once.
 #[utoipa::path(
     post,
     path = "/api/users",
@@ -142,13 +122,8 @@ pub async fn create_user(
             "only a server admin adds users",
         ));
     }
-    check_name(&body.name)?;
-    let password = secret::new_password();
-    let hash = hash(password.clone()).await?;
-    let user = app
-        .store
-        .create_user(&body.name, &hash, body.admin, crate::now())
-        .await?;
+    let (user, password) =
+        accounts::add_user(app.store.as_ref(), &app.hashing, &body.name, body.admin).await?;
     tracing::info!(user = %user.name, admin = user.admin, by = %caller.user.name, "user added");
     Ok((
         StatusCode::CREATED,
@@ -158,11 +133,6 @@ pub async fn create_user(
             password,
         }),
     ))
-}
-
-/// Argon2 on a blocking thread: it takes tens of milliseconds of CPU by design.
-pub async fn hash(password: String) -> Result<String, ApiError> {
-    super::blocking(move || secret::hash_password(&password)).await
 }
 
 /// A token to make.
@@ -192,34 +162,14 @@ pub async fn create_token(
     caller: Caller,
     Json(body): Json<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let token = make_token(&app, &caller.user, &body.name).await?;
+    let token = accounts::add_token(app.store.as_ref(), &caller.user, &body.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
-            name: body.name,
+            name: body.name.trim().to_string(),
             token,
         }),
     ))
-}
-
-/// Makes a token for `user` named `name`; the token itself, to show once.
-pub async fn make_token(
-    app: &App,
-    user: &crate::store::User,
-    name: &str,
-) -> Result<String, ApiError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(ApiError::bad_request(format!(
-            "name the token by what it is for (`ci`, `laptop`), in at most {MAX_NAME} characters"
-        )));
-    }
-    let token = secret::new_token();
-    app.store
-        .create_token(user.id, name, &secret::digest(&token), crate::now())
-        .await?;
-    tracing::info!(user = %user.name, token = name, "token made");
-    Ok(token)
 }
 
 /// Who the caller is.

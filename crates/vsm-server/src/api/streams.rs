@@ -172,13 +172,23 @@ pub async fn save(
         now: crate::now(),
     };
     if create {
-        let info = app.store.create_stream(stream, &version).await.map_err(|e| match e {
-            StoreError::Conflict(what) => ApiError::new(
-                StatusCode::CONFLICT,
-                format!("{what} exists already; save a new version with POST /api/streams/{stream}/versions"),
-            ),
-            other => other.into(),
-        })?;
+        let created = app.store.create_stream(stream, &version).await;
+        let info = match created {
+            Ok(info) => info,
+            Err(StoreError::Conflict(what)) => {
+                // Whether a stream the caller may not see exists is not told.
+                return Err(match caller.role(app, stream).await? {
+                    Some(_) => ApiError::new(
+                        StatusCode::CONFLICT,
+                        format!(
+                            "{what} exists already; save a new version with POST /api/streams/{stream}/versions"
+                        ),
+                    ),
+                    None => no_stream_to_write(stream),
+                });
+            }
+            Err(other) => return Err(other.into()),
+        };
         return Ok((
             StatusCode::CREATED,
             Saved {
@@ -237,16 +247,18 @@ pub async fn list(
     ))
 }
 
-/// The streams the caller has a role on (every stream for a server admin), with the role.
+/// The streams the caller has a role on (every stream for a server admin), with the role, in
+/// one query.
 pub async fn visible(app: &App, caller: &Caller) -> Result<Vec<(Stream, Role)>, ApiError> {
-    let member = (!caller.user.admin).then_some(caller.user.id);
-    let mut out = Vec::new();
-    for stream in app.store.streams(member).await? {
-        if let Some(role) = caller.role(app, &stream.id).await? {
-            out.push((stream, role));
-        }
-    }
-    Ok(out)
+    let admin = caller.user.admin;
+    let streams = app.store.streams(caller.user.id, admin).await?;
+    Ok(streams
+        .into_iter()
+        .filter_map(|(stream, role)| {
+            let role = if admin { Some(Role::Admin) } else { role };
+            role.map(|role| (stream, role))
+        })
+        .collect())
 }
 
 /// Creates a value stream from its first map; the caller becomes its admin.
@@ -258,6 +270,7 @@ pub async fn visible(app: &App, caller: &Caller) -> Result<Vec<(Stream, Role)>, 
     responses(
         (status = 201, body = Saved),
         (status = 400, body = ErrorBody, description = "A bad id"),
+        (status = 404, body = ErrorBody, description = "The id is taken by a stream the caller may not see (which is not told)"),
         (status = 409, body = ErrorBody, description = "The id is taken"),
         (status = 422, description = "The map has errors: its diagnostics, as `vsm validate --format json` prints them", body = Object),
     )
@@ -291,6 +304,13 @@ pub async fn show(
         .await?
         .ok_or_else(|| missing(&stream))?;
     Ok(Json(StreamBody::of(found, role)))
+}
+
+/// A stream the caller cannot save to, whether or not one they may not see has its id.
+fn no_stream_to_write(stream: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "there is no value stream `{stream}` you can write to, and `{stream}` cannot name a new one; pick another id"
+    ))
 }
 
 fn missing(stream: &str) -> ApiError {
@@ -356,26 +376,31 @@ pub async fn version(
     caller: Caller,
     Path((stream, number)): Path<(String, i64)>,
 ) -> Result<Json<VersionWithMap>, ApiError> {
-    caller.require(&app, &stream, Role::Viewer).await?;
-    let found = app
-        .store
-        .version(&stream, Some(number))
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("`{stream}` has no version {number}")))?;
+    let (found, _) = read(&app, &caller, &stream, Some(number)).await?;
     Ok(Json(VersionWithMap {
         version: found.info.into(),
         yaml: found.yaml,
     }))
 }
 
-/// Reads a version (the latest unless `version` is given), with its stream's role checked.
+/// Reads a version (the latest unless `version` is given), with the caller's role on its
+/// stream, which must be one.
 pub async fn read(
     app: &App,
     caller: &Caller,
     stream: &str,
     number: Option<i64>,
+) -> Result<(crate::store::Version, Role), ApiError> {
+    let role = caller.require(app, stream, Role::Viewer).await?;
+    Ok((version_of(app, stream, number).await?, role))
+}
+
+/// A version (the latest unless `number` is given) of a stream whose role the caller checked.
+pub async fn version_of(
+    app: &App,
+    stream: &str,
+    number: Option<i64>,
 ) -> Result<crate::store::Version, ApiError> {
-    caller.require(app, stream, Role::Viewer).await?;
     app.store
         .version(stream, number)
         .await?
@@ -405,7 +430,7 @@ pub async fn map(
     Path(stream): Path<String>,
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
-    let found = read(&app, &caller, &stream, which.version).await?;
+    let (found, _) = read(&app, &caller, &stream, which.version).await?;
     let mut response = typed(found.yaml, "application/yaml; charset=utf-8");
     response
         .headers_mut()
@@ -435,7 +460,7 @@ pub async fn analysis(
     Path(stream): Path<String>,
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
-    let found = read(&app, &caller, &stream, which.version).await?;
+    let (found, _) = read(&app, &caller, &stream, which.version).await?;
     let json =
         blocking(move || map::analyze(&stream, &found.yaml).map(|loaded| loaded.analysis_json()))
             .await??;

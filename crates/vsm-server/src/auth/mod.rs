@@ -3,6 +3,7 @@
 //! route is refused unless it was added as public), CSRF checks on every form and cookie write,
 //! and roles per value stream.
 
+pub mod hashing;
 pub mod secret;
 pub mod sign_in;
 

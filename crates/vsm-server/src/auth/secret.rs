@@ -29,7 +29,8 @@ pub fn new_token() -> String {
     format!("{TOKEN_PREFIX}{}", random_hex(24))
 }
 
-/// A new one-time password: 20 characters a person can type from a terminal.
+/// A new password, shown once to the person it is for: 20 characters they can type from a
+/// terminal.
 pub fn new_password() -> String {
     const LETTERS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut buffer = [0u8; 20];

@@ -193,9 +193,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn session(&self, hash: &str, now: i64) -> Result<Option<Session>>;
     async fn delete_session(&self, hash: &str) -> Result<()>;
 
-    /// Notes a failed sign-in as `name`; old notes (before `forget_before`) go.
-    async fn record_failed_sign_in(&self, name: &str, now: i64, forget_before: i64) -> Result<()>;
-    /// Failed sign-ins as `name` since `since`.
+    /// Notes an attempt to sign in as `name`, before its password is checked, and answers how
+    /// many attempts were made since `since`, this one included, in one step: of attempts made
+    /// at once (on any replica) each counts those before it, so no more than the limit are ever
+    /// checked. Notes older than `since` go. A sign-in that succeeds clears them.
+    async fn record_sign_in_attempt(&self, name: &str, now: i64, since: i64) -> Result<i64>;
+    /// Attempts to sign in as `name` since `since` not cleared by a success.
     async fn failed_sign_ins(&self, name: &str, since: i64) -> Result<i64>;
     async fn clear_failed_sign_ins(&self, name: &str) -> Result<()>;
 
@@ -206,8 +209,9 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// no such stream.
     async fn add_version(&self, stream: &str, version: &NewVersion<'_>) -> Result<VersionInfo>;
     async fn stream(&self, id: &str) -> Result<Option<Stream>>;
-    /// Every stream, by id; with `member`, only those the user has a role on.
-    async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>>;
+    /// The streams user `user` has a role on (or every stream, with `all`), by id, each with
+    /// that role: one query, however many streams.
+    async fn streams(&self, user: i64, all: bool) -> Result<Vec<(Stream, Option<Role>)>>;
     /// A stream's versions, newest first.
     async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>>;
     /// A version with its text: `number`, or the latest.
@@ -258,22 +262,9 @@ impl Location {
     }
 }
 
-/// A database URL with its password replaced by `***`.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let (authority, tail) = rest
-        .find(['/', '?'])
-        .map_or((rest, ""), |i| rest.split_at(i));
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
-}
+/// A database URL with every password replaced by `***`: the one in `USER:PASSWORD@` and any
+/// `password=` setting; the history store's rule, so both show URLs alike.
+pub use vsm_store::redact;
 
 /// Opens (creating and migrating as needed) the store at `location`.
 pub async fn open(location: &Location) -> Result<std::sync::Arc<dyn Store>> {
@@ -300,6 +291,34 @@ mod tests {
             redact("postgres://root@127.0.0.1/test"),
             "postgres://root@127.0.0.1/test"
         );
+    }
+
+    #[test]
+    fn a_password_in_a_url_query_or_odd_user_info_is_never_shown() {
+        for (url, shown) in [
+            (
+                "postgres://vsm@db.example/vsm?sslmode=require&password=s3cret",
+                "postgres://vsm@db.example/vsm?sslmode=require&password=***",
+            ),
+            (
+                "postgresql://db.example/vsm?user=vsm&PASSWORD=s3cret&application_name=a@b",
+                "postgresql://db.example/vsm?user=vsm&PASSWORD=***&application_name=a@b",
+            ),
+            (
+                "postgres://db.example/vsm?sslpassword=s3cret",
+                "postgres://db.example/vsm?sslpassword=***",
+            ),
+            (
+                "postgres://vsm:s3/cr@et@db.example:5432/vsm",
+                "postgres://vsm:***@db.example:5432/vsm",
+            ),
+            ("postgres://db.example/vsm", "postgres://db.example/vsm"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+            let location = Location::parse(url);
+            assert!(!location.to_string().contains("s3"), "{location}");
+            assert!(!format!("{location:?}").contains("s3"), "{location:?}");
+        }
     }
 
     #[test]

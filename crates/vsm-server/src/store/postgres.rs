@@ -17,6 +17,10 @@ const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_strea
 /// The advisory lock replicas take while migrating (any number, the same in every vsm).
 const MIGRATION_LOCK: i64 = 0x7673_6d5f_7372_7601;
 
+/// The seed of the advisory locks that sign-in attempts on one name take (any number, the same
+/// in every vsm).
+const SIGN_IN_LOCK: i64 = 0x7673_6d5f_7369_676e;
+
 /// The store in a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct Postgres {
@@ -187,8 +191,8 @@ fn stream(row: &PgRow) -> std::result::Result<Stream, sqlx::Error> {
     })
 }
 
-const STREAM_SELECT: &str = "SELECT s.id, s.name, s.created_at, v.number, v.created_at, v.author \
-    FROM streams s JOIN versions v ON v.stream_id = s.id \
+const STREAM_COLUMNS: &str = "s.id, s.name, s.created_at, v.number, v.created_at, v.author";
+const STREAM_FROM: &str = "FROM streams s JOIN versions v ON v.stream_id = s.id \
     AND v.number = (SELECT MAX(number) FROM versions WHERE stream_id = s.id)";
 
 #[async_trait::async_trait]
@@ -336,20 +340,37 @@ impl Store for Postgres {
             .map_err(|e| self.fail(&e))
     }
 
-    async fn record_failed_sign_in(&self, name: &str, now: i64, forget_before: i64) -> Result<()> {
+    async fn record_sign_in_attempt(&self, name: &str, now: i64, since: i64) -> Result<i64> {
         let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        // Attempts on one name, from any replica, take turns until the transaction ends, so
+        // each counts those committed before it.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
+            .bind(name)
+            .bind(SIGN_IN_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
         sqlx::query("DELETE FROM failed_sign_ins WHERE at < $1")
-            .bind(forget_before)
-            .execute(&self.pool)
+            .bind(since)
+            .execute(&mut *tx)
             .await
             .map_err(fail)?;
         sqlx::query("INSERT INTO failed_sign_ins (name, at) VALUES ($1, $2)")
             .bind(name)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .map(drop)
-            .map_err(fail)
+            .map_err(fail)?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM failed_sign_ins WHERE name = $1 AND at >= $2")
+                .bind(name)
+                .bind(since)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        Ok(count)
     }
 
     async fn failed_sign_ins(&self, name: &str, since: i64) -> Result<i64> {
@@ -419,7 +440,7 @@ impl Store for Postgres {
 
     async fn stream(&self, id: &str) -> Result<Option<Stream>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{STREAM_SELECT} WHERE s.id = $1"
+            "SELECT {STREAM_COLUMNS} {STREAM_FROM} WHERE s.id = $1"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -428,16 +449,21 @@ impl Store for Postgres {
         self.read(row.as_ref(), stream)
     }
 
-    async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>> {
+    async fn streams(&self, user: i64, all: bool) -> Result<Vec<(Stream, Option<Role>)>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{STREAM_SELECT} WHERE $1::BIGINT IS NULL OR EXISTS \
-             (SELECT 1 FROM members m WHERE m.stream_id = s.id AND m.user_id = $1) ORDER BY s.id"
+            "SELECT {STREAM_COLUMNS}, m.role {STREAM_FROM} \
+             LEFT JOIN members m ON m.stream_id = s.id AND m.user_id = $1 \
+             WHERE $2 OR m.role IS NOT NULL ORDER BY s.id"
         )))
-        .bind(member)
+        .bind(user)
+        .bind(all)
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.fail(&e))?;
-        self.read_all(&rows, stream)
+        self.read_all(&rows, |r| {
+            let role: Option<String> = r.try_get(6)?;
+            Ok((stream(r)?, role.as_deref().and_then(Role::parse)))
+        })
     }
 
     async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>> {

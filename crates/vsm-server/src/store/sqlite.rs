@@ -135,8 +135,8 @@ fn version_info(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
     })
 }
 
-const STREAM_COLUMNS: &str = "s.id, s.name, s.created_at, v.number, v.created_at, v.author \
-    FROM streams s JOIN versions v ON v.stream_id = s.id \
+const STREAM_COLUMNS: &str = "s.id, s.name, s.created_at, v.number, v.created_at, v.author";
+const STREAM_FROM: &str = "FROM streams s JOIN versions v ON v.stream_id = s.id \
     AND v.number = (SELECT MAX(number) FROM versions WHERE stream_id = s.id)";
 
 fn stream(row: &rusqlite::Row<'_>) -> rusqlite::Result<Stream> {
@@ -342,15 +342,23 @@ impl Store for Sqlite {
         .await
     }
 
-    async fn record_failed_sign_in(&self, name: &str, now: i64, forget_before: i64) -> Result<()> {
+    async fn record_sign_in_attempt(&self, name: &str, now: i64, since: i64) -> Result<i64> {
         let name = name.to_string();
         self.run(move |c| {
-            c.execute("DELETE FROM failed_sign_ins WHERE at < ?1", [forget_before])?;
-            c.execute(
+            // One writer at a time on the file, other processes included.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM failed_sign_ins WHERE at < ?1", [since])?;
+            tx.execute(
                 "INSERT INTO failed_sign_ins (name, at) VALUES (?1, ?2)",
                 params![name, now],
-            )
-            .map(drop)
+            )?;
+            let count = tx.query_row(
+                "SELECT COUNT(*) FROM failed_sign_ins WHERE name = ?1 AND at >= ?2",
+                params![name, since],
+                |r| r.get(0),
+            )?;
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(count)
         })
         .await
     }
@@ -421,7 +429,7 @@ impl Store for Sqlite {
         let id = id.to_string();
         self.run(move |c| {
             c.query_row(
-                &format!("SELECT {STREAM_COLUMNS} WHERE s.id = ?1"),
+                &format!("SELECT {STREAM_COLUMNS} {STREAM_FROM} WHERE s.id = ?1"),
                 [id],
                 stream,
             )
@@ -430,13 +438,19 @@ impl Store for Sqlite {
         .await
     }
 
-    async fn streams(&self, member: Option<i64>) -> Result<Vec<Stream>> {
+    async fn streams(&self, user: i64, all: bool) -> Result<Vec<(Stream, Option<Role>)>> {
         self.run(move |c| {
             let mut statement = c.prepare(&format!(
-                "SELECT {STREAM_COLUMNS} WHERE ?1 IS NULL OR EXISTS \
-                 (SELECT 1 FROM members m WHERE m.stream_id = s.id AND m.user_id = ?1) ORDER BY s.id"
+                "SELECT {STREAM_COLUMNS}, m.role {STREAM_FROM} \
+                 LEFT JOIN members m ON m.stream_id = s.id AND m.user_id = ?1 \
+                 WHERE ?2 OR m.role IS NOT NULL ORDER BY s.id"
             ))?;
-            statement.query_map([member], stream)?.collect()
+            statement
+                .query_map(params![user, all], |r| {
+                    let role: Option<String> = r.get(6)?;
+                    Ok((stream(r)?, role.as_deref().and_then(Role::parse)))
+                })?
+                .collect()
         })
         .await
     }

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use vsm_server::Settings;
 
-use crate::common::{Call, FEATURE_DELIVERY, admin, backends, sqlite};
+use crate::common::{Call, FEATURE_DELIVERY, admin, backends, sqlite, with_web_shop};
 
 /// The routes anyone may call.
 const PUBLIC: &[(&str, &str)] = &[
@@ -45,14 +45,7 @@ async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() 
 
         let client = backend.client();
         let token = admin(&backend).await;
-        let created = client
-            .post(
-                "/api/streams",
-                &token,
-                &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED);
+        with_web_shop(&client, &token).await;
         let body = json!({
             "id": "other", "yaml": FEATURE_DELIVERY, "name": "x", "role": "admin", "admin": true
         });
@@ -108,13 +101,7 @@ async fn roles_per_stream_decide_who_reads_saves_and_shares() {
         let name = backend.name;
         let client = backend.client();
         let token = admin(&backend).await;
-        client
-            .post(
-                "/api/streams",
-                &token,
-                &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
-            )
-            .await;
+        with_web_shop(&client, &token).await;
         let mut tokens = Vec::new();
         for user in ["vera", "ed", "otto"] {
             let made = client
@@ -287,8 +274,14 @@ async fn health_and_readiness_need_no_credentials_and_bodies_are_bounded() {
     );
     let token = admin(&backend).await;
     let huge = "x".repeat(Settings::default().max_body + 1);
+    let body = json!({"id": "big", "yaml": huge});
     let answer = client
-        .post("/api/streams", &token, &json!({"id": "big", "yaml": huge}))
+        .send(
+            Call::new(Method::POST, "/api/streams")
+                .token(&token)
+                .header("content-length", body.to_string().len().to_string())
+                .json(&body),
+        )
         .await;
     assert_eq!(
         answer.status,
@@ -296,4 +289,13 @@ async fn health_and_readiness_need_no_credentials_and_bodies_are_bounded() {
         "{}",
         answer.body
     );
+    // Answered by the body limit's layer itself, and still with the headers every answer has.
+    assert!(
+        answer
+            .header("content-security-policy")
+            .is_some_and(|csp| csp.contains("default-src 'none'")),
+        "{:?}",
+        answer.headers
+    );
+    assert_eq!(answer.header("x-frame-options"), Some("DENY"));
 }

@@ -11,6 +11,7 @@ use sqlx::postgres::PgConnectOptions;
 use tower::ServiceExt as _;
 use vsm_server::store::postgres::Postgres;
 use vsm_server::store::sqlite::Sqlite;
+use vsm_server::store::{self, Role, User};
 use vsm_server::{App, Settings, Store};
 
 /// The PostgreSQL the tests use: `VSM_TEST_POSTGRES_URL`, else this machine's test database.
@@ -34,9 +35,7 @@ impl Backend {
     }
 
     pub fn client(&self) -> Client {
-        Client {
-            router: vsm_server::router(self.app()),
-        }
+        Client::of(self.app())
     }
 
     /// Drops the PostgreSQL schema made for this backend.
@@ -143,6 +142,7 @@ impl Answer {
 }
 
 /// Calls the whole service (layers included) in process.
+#[derive(Clone)]
 pub struct Client {
     pub router: Router,
 }
@@ -196,6 +196,12 @@ impl<'a> Call<'a> {
 }
 
 impl Client {
+    pub fn of(app: App) -> Client {
+        Client {
+            router: vsm_server::router(app),
+        }
+    }
+
     pub async fn send(&self, call: Call<'_>) -> Answer {
         let mut request = Request::builder().method(call.method).uri(call.path);
         if let Some(token) = call.token {
@@ -241,3 +247,156 @@ pub async fn admin(backend: &Backend) -> String {
 
 /// The example map the scenarios push.
 pub const FEATURE_DELIVERY: &str = include_str!("../../../../examples/feature-delivery.yaml");
+
+/// Creates the value stream `web-shop` from the example map as `token`'s user; a failure says
+/// what came back.
+pub async fn with_web_shop(client: &Client, token: &str) {
+    let created = client
+        .post(
+            "/api/streams",
+            token,
+            &serde_json::json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        StatusCode::CREATED,
+        "creating `web-shop` was answered {}: {}",
+        created.status,
+        created.body
+    );
+}
+
+/// A store that counts the calls made to it, by method: to see how many queries a page makes.
+#[derive(Debug)]
+pub struct Counting {
+    inner: Arc<dyn Store>,
+    calls: std::sync::Mutex<std::collections::BTreeMap<&'static str, usize>>,
+}
+
+impl Counting {
+    pub fn new(inner: Arc<dyn Store>) -> Arc<Counting> {
+        Arc::new(Counting {
+            inner,
+            calls: std::sync::Mutex::default(),
+        })
+    }
+
+    fn note(&self, method: &'static str) -> &dyn Store {
+        *self.calls.lock().unwrap().entry(method).or_default() += 1;
+        self.inner.as_ref()
+    }
+
+    /// The calls made since the last `take`, by method.
+    pub fn take(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Counting {
+    async fn ping(&self) -> store::Result<()> {
+        self.note("ping").ping().await
+    }
+    async fn create_user(
+        &self,
+        name: &str,
+        hash: &str,
+        admin: bool,
+        now: i64,
+    ) -> store::Result<User> {
+        self.note("create_user")
+            .create_user(name, hash, admin, now)
+            .await
+    }
+    async fn credentials(&self, name: &str) -> store::Result<Option<store::Credentials>> {
+        self.note("credentials").credentials(name).await
+    }
+    async fn user_by_name(&self, name: &str) -> store::Result<Option<User>> {
+        self.note("user_by_name").user_by_name(name).await
+    }
+    async fn set_password(&self, user: i64, hash: &str) -> store::Result<()> {
+        self.note("set_password").set_password(user, hash).await
+    }
+    async fn create_token(&self, user: i64, name: &str, hash: &str, now: i64) -> store::Result<()> {
+        self.note("create_token")
+            .create_token(user, name, hash, now)
+            .await
+    }
+    async fn token_user(&self, hash: &str) -> store::Result<Option<User>> {
+        self.note("token_user").token_user(hash).await
+    }
+    async fn create_session(
+        &self,
+        hash: &str,
+        user: i64,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> store::Result<()> {
+        self.note("create_session")
+            .create_session(hash, user, csrf, now, expires_at)
+            .await
+    }
+    async fn session(&self, hash: &str, now: i64) -> store::Result<Option<store::Session>> {
+        self.note("session").session(hash, now).await
+    }
+    async fn delete_session(&self, hash: &str) -> store::Result<()> {
+        self.note("delete_session").delete_session(hash).await
+    }
+    async fn record_sign_in_attempt(&self, name: &str, now: i64, since: i64) -> store::Result<i64> {
+        self.note("record_sign_in_attempt")
+            .record_sign_in_attempt(name, now, since)
+            .await
+    }
+    async fn failed_sign_ins(&self, name: &str, since: i64) -> store::Result<i64> {
+        self.note("failed_sign_ins")
+            .failed_sign_ins(name, since)
+            .await
+    }
+    async fn clear_failed_sign_ins(&self, name: &str) -> store::Result<()> {
+        self.note("clear_failed_sign_ins")
+            .clear_failed_sign_ins(name)
+            .await
+    }
+    async fn create_stream(
+        &self,
+        id: &str,
+        first: &store::NewVersion<'_>,
+    ) -> store::Result<store::VersionInfo> {
+        self.note("create_stream").create_stream(id, first).await
+    }
+    async fn add_version(
+        &self,
+        stream: &str,
+        version: &store::NewVersion<'_>,
+    ) -> store::Result<store::VersionInfo> {
+        self.note("add_version").add_version(stream, version).await
+    }
+    async fn stream(&self, id: &str) -> store::Result<Option<store::Stream>> {
+        self.note("stream").stream(id).await
+    }
+    async fn streams(
+        &self,
+        user: i64,
+        all: bool,
+    ) -> store::Result<Vec<(store::Stream, Option<Role>)>> {
+        self.note("streams").streams(user, all).await
+    }
+    async fn versions(&self, stream: &str) -> store::Result<Vec<store::VersionInfo>> {
+        self.note("versions").versions(stream).await
+    }
+    async fn version(
+        &self,
+        stream: &str,
+        number: Option<i64>,
+    ) -> store::Result<Option<store::Version>> {
+        self.note("version").version(stream, number).await
+    }
+    async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> store::Result<()> {
+        self.note("set_role").set_role(stream, user, role).await
+    }
+    async fn role(&self, stream: &str, user: i64) -> store::Result<Option<Role>> {
+        self.note("role").role(stream, user).await
+    }
+}

@@ -3,7 +3,14 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Answer, Call, Client, FEATURE_DELIVERY, admin, backends};
+use std::sync::Arc;
+
+use vsm_server::auth::sign_in::{FAILURE_WINDOW, MAX_FAILURES};
+use vsm_server::{App, Settings};
+
+use crate::common::{
+    Answer, Call, Client, Counting, FEATURE_DELIVERY, admin, backends, with_web_shop,
+};
 
 /// The value of the hidden `csrf` field in a page.
 fn csrf_field(page: &str) -> String {
@@ -24,6 +31,11 @@ fn cookie(answer: &Answer, name: &str) -> Option<String> {
 }
 
 async fn sign_in(client: &Client, name: &str, password: &str) -> Answer {
+    sign_in_to(client, name, password, "/streams/web-shop").await
+}
+
+/// Signs in through the form, asking to go to `next` after.
+async fn sign_in_to(client: &Client, name: &str, password: &str, next: &str) -> Answer {
     let form = client
         .send(Call::new(Method::GET, "/signin?next=/streams/web-shop"))
         .await;
@@ -38,8 +50,19 @@ async fn sign_in(client: &Client, name: &str, password: &str) -> Answer {
                     ("username", name),
                     ("password", password),
                     ("csrf", &csrf),
-                    ("next", "/streams/web-shop"),
+                    ("next", next),
                 ]),
+        )
+        .await
+}
+
+/// A sign-in posted straight away, with a form cookie of its own making (as a script would).
+async fn post_sign_in(client: &Client, name: &str, password: &str) -> Answer {
+    client
+        .send(
+            Call::new(Method::POST, "/signin")
+                .header("cookie", "vsm_signin=0123")
+                .form(&[("username", name), ("password", password), ("csrf", "0123")]),
         )
         .await
 }
@@ -56,13 +79,7 @@ async fn people_sign_in_see_the_pages_and_every_form_needs_its_csrf_token() {
             .filter(|l| !l.starts_with("extends:"))
             .collect::<Vec<_>>()
             .join("\n");
-        client
-            .post(
-                "/api/streams",
-                &token,
-                &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
-            )
-            .await;
+        with_web_shop(&client, &token).await;
         let made = client
             .post("/api/users", &token, &json!({"name": "pat"}))
             .await
@@ -205,7 +222,7 @@ async fn failed_sign_ins_are_limited_per_name() {
         let made = vsm_server::accounts::create_admin(backend.store.as_ref(), "sam")
             .await
             .unwrap();
-        for attempt in 0..vsm_server::auth::sign_in::MAX_FAILURES {
+        for attempt in 0..MAX_FAILURES {
             let wrong = sign_in(&client, "sam", "guess").await;
             assert_eq!(
                 wrong.status,
@@ -221,6 +238,224 @@ async fn failed_sign_ins_are_limited_per_name() {
         // Another name is not held back; an unknown one fails as a wrong password does.
         let unknown = sign_in(&client, "nobody", "guess").await;
         assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "{name}");
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn after_signing_in_only_a_path_on_this_site_is_followed() {
+    for backend in backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let password = vsm_server::accounts::create_admin(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        // Browsers drop tabs and newlines from URLs and read `\` as `/`: each of these would
+        // lead to evil.example; a control character cannot go into `Location` at all.
+        for next in [
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/%2F/evil.example",
+            "/\\evil.example",
+            "//evil.example",
+            "/streams\r\nSet-Cookie: x=y",
+        ] {
+            let answer = sign_in_to(&client, "sam", &password, next).await;
+            assert_eq!(
+                (answer.status, answer.header("location")),
+                (StatusCode::SEE_OTHER, Some("/")),
+                "{name}: {next:?}: {}",
+                answer.body
+            );
+        }
+        backend.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_sent_at_once_are_checked_no_more_than_the_limit() {
+    for backend in backends().await {
+        let name = backend.name;
+        let settings = Settings {
+            hashing_waiting: 100,
+            ..Settings::default()
+        };
+        let client = Client::of(App::new(Arc::clone(&backend.store), settings));
+        vsm_server::accounts::create_admin(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        let mut attempts = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let client = client.clone();
+            attempts.spawn(async move { post_sign_in(&client, "sam", "guess").await.status });
+        }
+        let mut checked = 0;
+        while let Some(status) = attempts.join_next().await {
+            match status.unwrap() {
+                StatusCode::UNAUTHORIZED => checked += 1,
+                StatusCode::TOO_MANY_REQUESTS => {}
+                other => panic!("{name}: a sign-in was answered {other}"),
+            }
+        }
+        assert!(
+            checked <= MAX_FAILURES,
+            "{name}: {checked} of 40 passwords sent at once were checked; the limit is {MAX_FAILURES}"
+        );
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_ins_past_the_line_for_hashing_are_answered_503_and_counted_nowhere() {
+    for backend in backends().await {
+        let name = backend.name;
+        let settings = Settings {
+            hashing_at_once: 1,
+            hashing_waiting: 0,
+            ..Settings::default()
+        };
+        let app = App::new(Arc::clone(&backend.store), settings);
+        let client = Client::of(app.clone());
+        let password = vsm_server::accounts::create_admin(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        let taken = app.hashing.admit().expect("the one place in line");
+        let busy = post_sign_in(&client, "sam", &password).await;
+        assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE, "{name}");
+        assert_eq!(busy.header("retry-after"), Some("1"), "{name}");
+        assert!(busy.body.contains("try again"), "{name}: {}", busy.body);
+        // Adding a user hashes too: refused the same way.
+        let token = vsm_server::accounts::create_token(backend.store.as_ref(), "sam", "t")
+            .await
+            .unwrap();
+        let add = client
+            .post("/api/users", &token, &serde_json::json!({"name": "pat"}))
+            .await;
+        assert_eq!(
+            add.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{name}: {}",
+            add.body
+        );
+        assert_eq!(add.header("retry-after"), Some("1"), "{name}");
+        let counted = backend.store.failed_sign_ins("sam", 0).await.unwrap();
+        assert_eq!(counted, 0, "{name}: a refused sign-in is not an attempt");
+        drop(taken);
+        let signed_in = post_sign_in(&client, "sam", &password).await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{name}");
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_name_no_user_can_have_is_refused_before_the_store() {
+    for backend in backends().await {
+        let name = backend.name;
+        let counting = Counting::new(Arc::clone(&backend.store));
+        let client = Client::of(App::new(counting.clone(), Settings::default()));
+        for bad in ["two words", &"x".repeat(10_000), "ada\u{0}"] {
+            let answer = post_sign_in(&client, bad, "guess").await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{name}");
+            assert!(answer.body.contains("cannot be a user name"), "{name}");
+        }
+        assert!(counting.take().is_empty(), "{name}: no store call");
+        assert_eq!(
+            backend.store.failed_sign_ins("two words", 0).await.unwrap(),
+            0,
+            "{name}"
+        );
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_lets_a_held_back_user_in_and_the_old_password_out() {
+    for backend in backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let old = vsm_server::accounts::create_admin(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        for _ in 0..MAX_FAILURES {
+            post_sign_in(&client, "sam", "guess").await;
+        }
+        let held = post_sign_in(&client, "sam", &old).await;
+        assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS, "{name}");
+        assert!(
+            held.body.contains("--reset-password"),
+            "{name}: {}",
+            held.body
+        );
+        let new = vsm_server::accounts::reset_password(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        assert_ne!(new, old);
+        let now = vsm_server::now();
+        assert_eq!(
+            backend
+                .store
+                .failed_sign_ins("sam", now - FAILURE_WINDOW)
+                .await
+                .unwrap(),
+            0,
+            "{name}: cleared"
+        );
+        let refused = post_sign_in(&client, "sam", &old).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{name}");
+        let signed_in = post_sign_in(&client, "sam", &new).await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{name}");
+        let nobody = vsm_server::accounts::reset_password(backend.store.as_ref(), "nobody")
+            .await
+            .unwrap_err();
+        assert!(nobody.to_string().contains("no user `nobody`"), "{nobody}");
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_pages_ask_the_store_for_roles_once() {
+    for backend in backends().await {
+        let name = backend.name;
+        let counting = Counting::new(Arc::clone(&backend.store));
+        let client = Client::of(App::new(counting.clone(), Settings::default()));
+        let token = admin(&backend).await;
+        for id in ["a", "b", "c"] {
+            let made = client
+                .post(
+                    "/api/streams",
+                    &token,
+                    &serde_json::json!({"id": id, "yaml": FEATURE_DELIVERY}),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        }
+        let made = client
+            .post("/api/users", &token, &serde_json::json!({"name": "vera"}))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}");
+        for id in ["a", "b", "c"] {
+            let given = client
+                .send(
+                    Call::new(Method::PUT, &format!("/api/streams/{id}/members/vera"))
+                        .token(&token)
+                        .json(&serde_json::json!({"role": "viewer"})),
+                )
+                .await;
+            assert_eq!(given.status, StatusCode::NO_CONTENT, "{name}");
+        }
+        let viewer = vsm_server::accounts::create_token(backend.store.as_ref(), "vera", "t")
+            .await
+            .unwrap();
+        counting.take();
+        let list = client.get("/", &viewer).await;
+        assert_eq!(list.status, StatusCode::OK, "{name}: {}", list.body);
+        let calls = counting.take();
+        assert_eq!(calls.get("streams"), Some(&1), "{name}: {calls:?}");
+        assert_eq!(calls.get("role"), None, "{name}: {calls:?}");
+        let page = client.get("/streams/b", &viewer).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+        let calls = counting.take();
+        assert_eq!(calls.get("role"), Some(&1), "{name}: {calls:?}");
         backend.finish().await;
     }
 }

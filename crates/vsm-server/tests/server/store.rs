@@ -94,3 +94,33 @@ async fn tokens_and_passwords_are_kept_hashed() {
         "not kept in clear"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_attempts_made_at_once_each_count_those_before_them() {
+    for backend in crate::common::backends().await {
+        let name = backend.name;
+        let mut attempts = tokio::task::JoinSet::new();
+        for _ in 0..30 {
+            let store = std::sync::Arc::clone(&backend.store);
+            attempts.spawn(async move { store.record_sign_in_attempt("sam", 100, 0).await });
+        }
+        let mut counts = Vec::new();
+        while let Some(count) = attempts.join_next().await {
+            counts.push(count.unwrap().unwrap());
+        }
+        counts.sort_unstable();
+        assert_eq!(counts, (1..=30).collect::<Vec<i64>>(), "{name}");
+        // Old attempts go; another name's are its own.
+        assert_eq!(
+            backend
+                .store
+                .record_sign_in_attempt("sam", 2000, 1000)
+                .await
+                .unwrap(),
+            1,
+            "{name}"
+        );
+        assert_eq!(backend.store.failed_sign_ins("pat", 0).await.unwrap(), 0);
+        backend.finish().await;
+    }
+}

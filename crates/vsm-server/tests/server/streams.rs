@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::common::{FEATURE_DELIVERY, admin, backends};
+use crate::common::{FEATURE_DELIVERY, admin, backends, with_web_shop};
 
 #[tokio::test]
 async fn a_map_pushed_comes_back_byte_for_byte_with_every_version() {
@@ -43,6 +43,38 @@ async fn a_map_pushed_comes_back_byte_for_byte_with_every_version() {
             "{name}: {}",
             again.body
         );
+        // Someone who may not see it is told there is no stream they can write to, as a save
+        // by them is: not that a stream they may not see exists.
+        let made = client
+            .post("/api/users", &token, &json!({"name": "otto"}))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        let outsider = vsm_server::accounts::create_token(backend.store.as_ref(), "otto", "t")
+            .await
+            .unwrap();
+        for (path, body) in [
+            (
+                "/api/streams/web-shop/versions",
+                json!({"yaml": FEATURE_DELIVERY}),
+            ),
+            (
+                "/api/streams",
+                json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
+            ),
+        ] {
+            let hidden = client.post(path, &outsider, &body).await;
+            assert_eq!(
+                hidden.status,
+                StatusCode::NOT_FOUND,
+                "{name}: {path}: {}",
+                hidden.body
+            );
+            assert!(
+                !hidden.body.contains("exists") && !hidden.body.contains("versions"),
+                "{name}: {path}: {}",
+                hidden.body
+            );
+        }
 
         let pulled = client.get("/api/streams/web-shop/map", &token).await;
         assert_eq!(pulled.status, StatusCode::OK, "{name}");
@@ -126,13 +158,7 @@ async fn the_analysis_is_the_json_vsm_analyze_prints() {
     for backend in backends().await {
         let client = backend.client();
         let token = admin(&backend).await;
-        client
-            .post(
-                "/api/streams",
-                &token,
-                &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
-            )
-            .await;
+        with_web_shop(&client, &token).await;
         let analysis = client.get("/api/streams/web-shop/analysis", &token).await;
         assert_eq!(analysis.status, StatusCode::OK, "{}", analysis.body);
         assert_eq!(analysis.header("content-type"), Some("application/json"));
