@@ -63,13 +63,31 @@ impl Server {
             .get("x-vsm-version")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let too_large = || {
+            anyhow!(
+                "the server's answer to {path} is larger than {}, the most vsm reads; check that {} is a vsm server, and that the map is one you meant to push",
+                vsm_ingest::human_size(MAX_ANSWER),
+                self.url
+            )
+        };
+        // Refused whole, never cut short: a map written half would look like a map.
+        if response
+            .body()
+            .content_length()
+            .is_some_and(|length| length > MAX_ANSWER)
+        {
+            return Err(too_large());
+        }
         let mut bytes = Vec::new();
         response
             .body_mut()
             .as_reader()
-            .take(MAX_ANSWER)
+            .take(MAX_ANSWER + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| anyhow!("cannot read the server's answer to {path}: {e}"))?;
+        if bytes.len() as u64 > MAX_ANSWER {
+            return Err(too_large());
+        }
         let body = String::from_utf8(bytes)
             .map_err(|_| anyhow!("the server's answer to {path} is not UTF-8 text"))?;
         Ok(Answer {

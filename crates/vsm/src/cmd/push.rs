@@ -59,6 +59,14 @@ pub fn run(args: &Args) -> Result<()> {
             &json!({"id": stream, "yaml": text, "message": args.message}),
         )?;
     }
+    if answer.status == 404 {
+        // Neither saved (no such stream the token may see) nor created (the id is taken):
+        // whether by a stream this token may not see is not told.
+        return Err(anyhow!(
+            "there is no value stream `{stream}` on {} that you can write to, and `{stream}` cannot name a new one; push it under another id with --stream ID, or ask a server admin for a role on it",
+            args.server
+        ));
+    }
     if !matches!(answer.status, 200 | 201) {
         return Err(server.refusal(&asked, &answer));
     }

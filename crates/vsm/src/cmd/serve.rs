@@ -1,5 +1,6 @@
-//! `vsm serve`: the team server (see the `vsm-server` crate), or, with `--create-admin` or
-//! `--create-token`, what an operator does to its database before anyone can sign in.
+//! `vsm serve`: the team server (see the `vsm-server` crate), or, with `--create-admin`,
+//! `--create-token` or `--reset-password`, what an operator does to its database from the
+//! command line, with no one signed in.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,9 +18,13 @@ pub struct Args {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Add a server admin with a one-time password (printed once), then stop.
-    #[arg(long, value_name = "NAME", conflicts_with = "create_token")]
+    /// Add a server admin with a new password (printed once), then stop.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["create_token", "reset_password"])]
     create_admin: Option<String>,
+    /// Give a user a new password (printed once) and clear their failed sign-ins, then stop:
+    /// for someone who forgot theirs, or is held back by too many failures.
+    #[arg(long, value_name = "NAME", conflicts_with = "create_token")]
+    reset_password: Option<String>,
     /// Make an API token for a user (printed once), then stop.
     #[arg(long, value_name = "USER")]
     create_token: Option<String>,
@@ -52,7 +57,15 @@ pub fn run(args: &Args) -> Result<()> {
         if let Some(name) = &args.create_admin {
             let password = vsm_server::accounts::create_admin(store.as_ref(), name).await?;
             eprintln!(
-                "added the server admin `{name}` in {location}; their one-time password (shown this once):"
+                "added the server admin `{name}` in {location}; their password (shown this once; `--reset-password {name}` makes a new one):"
+            );
+            println!("{password}");
+            return Ok(());
+        }
+        if let Some(name) = &args.reset_password {
+            let password = vsm_server::accounts::reset_password(store.as_ref(), name).await?;
+            eprintln!(
+                "gave `{name}` a new password in {location} and cleared their failed sign-ins; the password (shown this once):"
             );
             println!("{password}");
             return Ok(());

@@ -12,7 +12,7 @@ const FORMATS: &[(Format, &str)] = &[
     (Format::Text, ""),
     (
         Format::Json,
-        "A JSON array with one report per file: its problems with code, line, column and fix (the body `vsm serve` answers 422 with)",
+        "A JSON array with one report per file: its problems with code, line, column and fix (one file's report is the body `vsm serve` answers 422 with for that map, not the array)",
     ),
 ];
 

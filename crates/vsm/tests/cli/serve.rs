@@ -4,44 +4,82 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::{repo_root, stderr, stdout, vsm_command, vsm_in};
 
-/// A running `vsm serve`, stopped with SIGTERM when dropped.
+/// How long a server may take to start and answer.
+const START_TIMEOUT: Duration = Duration::from_mins(1);
+
+/// A running `vsm serve`: stopped with SIGTERM by [`Running::stop`], killed when dropped
+/// without it (a failed test leaves no server behind).
 struct Running {
     child: Child,
     url: String,
     /// Everything it logged (read on a thread, so that it never blocks on a full pipe).
-    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    logs: Arc<Mutex<Vec<String>>>,
+    reader: Option<JoinHandle<()>>,
 }
 
 impl Running {
-    /// Starts `vsm serve --db DB --listen 127.0.0.1:0` in `dir` and waits for its address.
+    /// Starts `vsm serve --db DB --listen 127.0.0.1:0` in `dir`, and waits until it answers
+    /// `/readyz`, for [`START_TIMEOUT`] at most.
     fn start(dir: &Path, db: &str) -> Running {
         let mut child = vsm_command(dir, &["serve", "--db", db, "--listen", "127.0.0.1:0"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("vsm serve said where it listens before ending")
-                .unwrap();
-            if let Some(at) = line.find("listening on ") {
-                let rest = &line[at + "listening on ".len()..];
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let kept = std::sync::Arc::clone(&logs);
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
+        let stderr = child.stderr.take().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&logs);
+        let (address, listening) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("listening on ") {
+                    let rest = &line[at + "listening on ".len()..];
+                    let _ = address.send(rest.split_whitespace().next().unwrap_or("").to_string());
+                }
                 kept.lock().unwrap().push(line);
             }
         });
-        Running { child, url, logs }
+        let mut running = Running {
+            child,
+            url: String::new(),
+            logs,
+            reader: Some(reader),
+        };
+        let deadline = Instant::now() + START_TIMEOUT;
+        running.url = listening.recv_timeout(START_TIMEOUT).unwrap_or_else(|_| {
+            panic!(
+                "vsm serve did not say where it listens within {START_TIMEOUT:?}: {:?}",
+                running.logs.lock().unwrap()
+            )
+        });
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build()
+            .new_agent();
+        let ready = format!("{}/readyz", running.url);
+        loop {
+            if agent
+                .get(&ready)
+                .call()
+                .is_ok_and(|answer| answer.status() == 200)
+            {
+                return running;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vsm serve at {} was not ready within {START_TIMEOUT:?}: {:?}",
+                running.url,
+                running.logs.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Stops it with SIGTERM, as a service manager would: it must end cleanly. Its logs.
@@ -54,9 +92,20 @@ impl Running {
         assert!(killed.success());
         let status = self.child.wait().unwrap();
         assert!(status.success(), "vsm serve ended with {status} on SIGTERM");
-        // The log thread ends with the pipe; give it a moment to take the last lines.
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        // The pipe closes with the process: the reader has every line once it ends.
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
         self.logs.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -82,10 +131,28 @@ fn secrets(dir: &Path, db: &str) -> (String, String) {
         "{}",
         stderr(&again)
     );
+    // A new password, printed once; the first no longer signs in (seen in `pushes_and_pulls`).
+    let reset = vsm_in(dir, &["serve", "--db", db, "--reset-password", "ada"]);
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    let new_password = stdout(&reset);
+    assert_eq!(new_password.trim().len(), 20, "{new_password}");
+    assert_ne!(new_password, password);
+    assert!(
+        stderr(&reset).contains("cleared their failed sign-ins"),
+        "{}",
+        stderr(&reset)
+    );
+    let nobody = vsm_in(dir, &["serve", "--db", db, "--reset-password", "nobody"]);
+    assert!(!nobody.status.success());
+    assert!(
+        stderr(&nobody).contains("there is no user `nobody`"),
+        "{}",
+        stderr(&nobody)
+    );
     let made = vsm_in(dir, &["serve", "--db", db, "--create-token", "ada"]);
     assert!(made.status.success(), "{}", stderr(&made));
     (
-        password.trim().to_string(),
+        new_password.trim().to_string(),
         stdout(&made).trim().to_string(),
     )
 }
@@ -189,6 +256,35 @@ fn pushes_and_pulls(db: &str) {
         !stderr(&wrong).contains("vsm_wrong"),
         "the token is not echoed"
     );
+    // Someone with no role on `web-shop` is told there is no stream they can write to, not
+    // that the id is taken (which would tell them it exists) nor to save a new version.
+    let added = ureq::post(format!("{url}/api/users"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(r#"{"name": "otto"}"#.as_bytes())
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 201);
+    let otto = vsm_in(dir.path(), &["serve", "--db", db, "--create-token", "otto"]);
+    assert!(otto.status.success(), "{}", stderr(&otto));
+    std::fs::write(&map, text).unwrap();
+    let mut outsider = vsm_command(dir.path(), &["push", "--server", &url, "web-shop.yaml"]);
+    let hidden = outsider
+        .env("VSM_TOKEN", stdout(&otto).trim())
+        .output()
+        .unwrap();
+    assert!(!hidden.status.success());
+    let said = stderr(&hidden);
+    assert!(
+        said.contains("no value stream `web-shop`") && said.contains("that you can write to"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("exists") && !said.contains("(409)") && !said.contains("POST"),
+        "{said}"
+    );
     let missing = vsm_in(
         dir.path(),
         &["pull", "nowhere", "--server", &url, "--token", &token],
@@ -251,4 +347,42 @@ fn push_and_pull_through_a_server_on_postgres() {
     let db = format!("{url}{separator}options=-c%20search_path%3D{schema}");
     pushes_and_pulls(&db);
     psql(&format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+#[test]
+fn pull_refuses_an_answer_larger_than_it_reads_instead_of_cutting_it_short() {
+    // A "server" that answers with more than 64 MiB and no length: a map cut short would look
+    // like a map.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request);
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/yaml\r\nx-vsm-version: 1\r\nconnection: close\r\n\r\n",
+        );
+        let line = vec![b'#'; 1 << 20];
+        for _ in 0..65 {
+            if stream.write_all(&line).is_err() {
+                break;
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let pulled = vsm_in(
+        dir.path(),
+        &[
+            "pull", "big", "--server", &url, "--token", "vsm_x", "-o", "big.yaml",
+        ],
+    );
+    server.join().unwrap();
+    assert!(!pulled.status.success(), "{}", stderr(&pulled));
+    assert!(
+        stderr(&pulled).contains("larger than 64 MiB"),
+        "{}",
+        stderr(&pulled)
+    );
+    assert!(!dir.path().join("big.yaml").exists(), "nothing written");
 }
