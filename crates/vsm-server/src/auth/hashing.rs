@@ -1,21 +1,25 @@
 //! Argon2 is slow and takes about 19 MiB for each password it hashes, by design: so hashes run
-//! at most one per CPU, with a short line of requests waiting for a turn; a request that finds
+//! on one thread per CPU, with a short line of requests waiting for a turn; a request that finds
 //! the line full is answered 503 at once, with `Retry-After`, instead of queueing without end
 //! (200 sign-ins at once took 1.7 GB before this).
 
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// Seconds a refused request is told to wait before trying again.
 pub const RETRY_AFTER: u32 = 1;
 
-/// The turns for hashing passwords, shared by every request.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The turns for hashing passwords, shared by every request: a few threads of their own (not
+/// tokio's blocking threads, of which there may be hundreds: each thread that hashed once keeps
+/// argon2's memory in its allocator arena, so the memory is bounded by the threads that hash).
 #[derive(Debug)]
 pub struct Hashing {
-    /// One permit per hash running.
-    running: Arc<Semaphore>,
-    /// One permit per request running or waiting.
+    jobs: mpsc::Sender<Job>,
+    /// One permit per request hashing or waiting.
     admitted: Arc<Semaphore>,
 }
 
@@ -23,15 +27,32 @@ pub struct Hashing {
 #[derive(Debug)]
 pub struct Admitted {
     _place: OwnedSemaphorePermit,
-    running: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Hashing {
-    /// `at_once` hashes running (at least one), and `waiting` requests more in line.
+    /// `at_once` threads that hash (at least one), and `waiting` requests more in line. The
+    /// threads end with the last [`Hashing`] and [`Admitted`].
     pub fn new(at_once: usize, waiting: usize) -> Self {
         let at_once = at_once.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for number in 0..at_once {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("vsm-hashing-{number}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        let Ok(job) = job else { break };
+                        // A hash that panics answers its request with an error; the thread goes on.
+                        let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                    }
+                })
+                .expect("the operating system starts a thread");
+        }
         Hashing {
-            running: Arc::new(Semaphore::new(at_once)),
+            jobs,
             admitted: Arc::new(Semaphore::new(at_once + waiting)),
         }
     }
@@ -41,7 +62,7 @@ impl Hashing {
         let place = Arc::clone(&self.admitted).try_acquire_owned().ok()?;
         Some(Admitted {
             _place: place,
-            running: Arc::clone(&self.running),
+            jobs: self.jobs.clone(),
         })
     }
 
@@ -55,15 +76,20 @@ impl Hashing {
 }
 
 impl Admitted {
-    /// Runs `work` (a hash) on a blocking thread once a turn is free.
+    /// Runs `work` (a hash) on a hashing thread once one is free.
     pub async fn run<T: Send + 'static>(
         self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _turn = self.running.acquire().await.map_err(|_| HashError::Busy)?;
-        tokio::task::spawn_blocking(work)
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| HashError::Stopped("the hashing threads have ended".into()))?;
+        result
             .await
-            .map_err(|e| HashError::Stopped(e.to_string()))
+            .map_err(|_| HashError::Stopped("the hash failed".into()))
     }
 }
 
@@ -89,5 +115,29 @@ mod tests {
         assert!(hashing.admit().is_none(), "the line is full");
         drop(places);
         assert!(hashing.admit().is_some(), "places come back");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashes_run_on_the_hashing_threads_alone() {
+        // Each thread that hashed keeps argon2's 19 MiB in its allocator's arena: however many
+        // requests hash at once, only `at_once` threads ever do.
+        let hashing = Hashing::new(2, 30);
+        let mut runs = tokio::task::JoinSet::new();
+        for _ in 0..32 {
+            let admitted = hashing.admit().unwrap();
+            runs.spawn(admitted.run(|| {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                std::thread::current().id()
+            }));
+        }
+        let mut threads = std::collections::BTreeSet::new();
+        while let Some(thread) = runs.join_next().await {
+            threads.insert(format!("{:?}", thread.unwrap().unwrap()));
+        }
+        assert!(threads.len() <= 2, "{threads:?}");
+        let panicked = hashing.admit().unwrap().run(|| panic!("a bad hash")).await;
+        assert!(panicked.is_err());
+        let after = hashing.admit().unwrap().run(|| 7).await;
+        assert_eq!(after.unwrap(), 7, "the threads go on after a panic");
     }
 }
