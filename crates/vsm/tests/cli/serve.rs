@@ -131,7 +131,7 @@ fn secrets(dir: &Path, db: &str) -> (String, String) {
         "{}",
         stderr(&again)
     );
-    // A new password, printed once; the first no longer signs in (seen in `pushes_and_pulls`).
+    // A new password, printed once (that the old one stops working is the server tests' part).
     let reset = vsm_in(dir, &["serve", "--db", db, "--reset-password", "ada"]);
     assert!(reset.status.success(), "{}", stderr(&reset));
     let new_password = stdout(&reset);
