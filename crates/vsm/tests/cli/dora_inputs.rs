@@ -226,6 +226,31 @@ fn a_window_bound_is_a_day_or_a_time_with_its_offset_and_anything_else_is_quoted
     }
 }
 
+/// `vsm dora --from 2099-01-01` said "--from 2099-01-01 is not before --to 2025-...", naming a
+/// `--to` the user never gave: the end it meant is the default one, and is named as such.
+#[test]
+fn a_from_after_today_names_the_default_end_not_a_to_never_given() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\n",
+    )
+    .unwrap();
+    for args in [
+        &["dora", "--from", "2099-01-01"][..],
+        &["report", "vsm.yaml", "--from", "2099-01-01"],
+    ] {
+        let error = vsm_fails_in(dir.path(), args);
+        assert!(
+            error.contains(
+                "--from 2099-01-01 is after today: without --to the window ends with today (UTC), at "
+            ) && error.contains("; give an earlier --from, or a --to after it"),
+            "{error}"
+        );
+        assert!(!error.contains("is not before --to"), "{error}");
+    }
+}
+
 /// A service the store lacks said "no production deployment"; it is refused with the ones it
 /// has, one name each (`ants` is also `panjf2000/ants`), and the closest.
 #[test]
