@@ -274,13 +274,6 @@ pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
             dora::Window::MOST_PERIODS
         );
     }
-    if !path.exists() {
-        bail!(
-            "there is no event store at `{}`; fetch one with `vsm fetch git .` (or `vsm fetch \
-             github OWNER/REPO`), or name it as the first argument",
-            path.display()
-        );
-    }
     let stored = Store::open_read_only(path)?.delivery()?;
     let mut delivery = delivery(stored, request.releases_as_deployments);
     if let Some(file) = &request.incidents {

@@ -220,13 +220,52 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
     );
 }
 
+/// A missing store had two messages: `vsm dora`'s own check ("fetch one with `vsm fetch git
+/// .`") pre-empted the store's. The store says it, once, for every command that reads it.
 #[test]
 fn a_missing_store_is_named_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
+    let said = "there is no event store at `.vsm/events.sqlite`; make one with `vsm fetch git \
+                REPOSITORY -o .vsm/events.sqlite` (or `vsm fetch github OWNER/REPO -o \
+                .vsm/events.sqlite`)";
     let error = vsm_fails_in(dir.path(), &["dora"]);
+    assert_eq!(
+        error.matches("there is no event store").count(),
+        1,
+        "{error}"
+    );
+    assert!(error.contains(said), "{error}");
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["report", "vsm.yaml", "-o", "r.html"]);
+    assert!(error.contains(said), "{error}");
+}
+
+/// `vsm dora FOLDER` said "make one with `vsm fetch git REPOSITORY -o FOLDER`", which cannot
+/// write a store over a folder: it names the store in the folder, or where to make one.
+#[test]
+fn a_folder_given_as_the_store_names_the_store_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("repo")).unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "repo"]);
     assert!(
         error.contains(
-            "there is no event store at `.vsm/events.sqlite`; fetch one with `vsm fetch git .`"
+            "`repo` is a folder, not a vsm event store; give the file `vsm fetch` wrote (by \
+             default `.vsm/events.sqlite`), or make one in it with `vsm fetch git REPOSITORY -o \
+             repo/.vsm/events.sqlite`"
+        ),
+        "{error}"
+    );
+    std::fs::create_dir(dir.path().join("repo/.vsm")).unwrap();
+    std::fs::write(dir.path().join("repo/.vsm/events.sqlite"), "").unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "repo"]);
+    assert!(
+        error.contains(
+            "`repo` is a folder, not a vsm event store; give the store in it, \
+             `repo/.vsm/events.sqlite`"
         ),
         "{error}"
     );

@@ -50,7 +50,7 @@ fn a_file_that_is_no_store_is_left_as_it_is_and_named_with_how_to_make_one() {
     // A missing store is not made, nor its folder; a map's `store:` is read the same way.
     let error = vsm_fails_in(dir.path(), &["dora", "missing/events.sqlite"]);
     assert!(
-        error.contains("there is no event store at `missing/events.sqlite`; fetch one with"),
+        error.contains("there is no event store at `missing/events.sqlite`; make one with"),
         "{error}"
     );
     std::fs::write(
