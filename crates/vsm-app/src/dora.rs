@@ -316,23 +316,11 @@ fn known_service(delivery: &Delivery, wanted: &str, store: &Path) -> Result<()> 
             store.display()
         );
     }
-    let hint = vsm_core::diagnostic::did_you_mean(wanted, services.iter().copied())
-        .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
-    // One name per service: `ants`, not also `panjf2000/ants`.
-    let mut shortest: Vec<&str> = services.iter().copied().collect();
-    shortest.sort_by_key(|s| s.len());
-    let mut listed: Vec<&str> = Vec::new();
-    for name in shortest {
-        if !listed.iter().any(|l| dora::same_service(l, name)) {
-            listed.push(name);
-        }
-    }
-    listed.sort_unstable();
     bail!(
-        "there is no service `{quoted}` in the event store `{}`; {hint}its services are {} \
-         (repositories as `vsm fetch` names them, or the names of the map's `dora: services:`)",
+        "there is no service `{quoted}` in the event store `{}`; {} (repositories as `vsm \
+         fetch` names them, or the names of the map's `dora: services:`)",
         store.display(),
-        vsm_core::diagnostic::backticked(listed, 20)
+        dora::service_choices(wanted, services, "its services are", 20)
     );
 }
 
