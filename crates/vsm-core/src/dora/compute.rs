@@ -49,18 +49,27 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         deployed.extend(waiting);
         deployed
     };
+    // The incidents that started in the window, and those that made one of its deployments
+    // fail from after it (the window's last deployment, an incident the day after).
+    let window_deployments: BTreeSet<&str> = deployments.iter().map(|d| d.id.as_str()).collect();
     let incidents: Vec<IncidentFact> = incidents
         .into_iter()
-        .filter(|(i, _)| in_window(i.started))
         .map(|(i, _)| i)
+        .filter(|i| {
+            in_window(i.started)
+                || i.deployment
+                    .as_deref()
+                    .is_some_and(|d| window_deployments.contains(d))
+        })
         .collect();
+    let started: Vec<&IncidentFact> = incidents.iter().filter(|i| in_window(i.started)).collect();
     let coverage = Coverage {
         changes_merged,
         changes_deployed,
         deployments: deployments.len(),
         deployments_with_change_set: deployments.iter().filter(|d| d.change_set_known).count(),
-        incidents: incidents.len(),
-        incidents_attributed: incidents.iter().filter(|i| i.deployment.is_some()).count(),
+        incidents: started.len(),
+        incidents_attributed: started.iter().filter(|i| i.deployment.is_some()).count(),
     };
     let facts = Facts {
         deployments: &deployments,

@@ -201,7 +201,8 @@ pub struct Report {
     pub deployments: Vec<DeploymentFact>,
     /// Changes deployed in the window, then changes merged in it and not deployed.
     pub changes: Vec<ChangeFact>,
-    /// Incidents that started in the window.
+    /// Incidents that started in the window, and those attributed to a deployment of the window
+    /// that started after it (they make it a failed deployment, and are in no other figure).
     pub incidents: Vec<IncidentFact>,
     pub coverage: Coverage,
     pub left_out: Vec<LeftOut>,

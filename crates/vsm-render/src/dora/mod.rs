@@ -72,9 +72,13 @@ type Items<'a> = (
     Vec<&'a IncidentFact>,
 );
 
-/// The items behind `metric`.
+/// The items behind `metric`. The change failure rate's incidents are those that made a
+/// deployment of the window fail (wherever they started); the recovery time's, those that
+/// started in the window, attributed or not.
 fn explained(report: &Report, metric: Explain) -> Items<'_> {
     let all = || report.deployments.iter();
+    let w = &report.window;
+    let listed: std::collections::HashSet<&str> = all().map(|d| d.id.as_str()).collect();
     match metric {
         Explain::LeadTime => (Vec::new(), report.changes.iter().collect(), Vec::new()),
         Explain::DeploymentFrequency | Explain::ReworkRate => (
@@ -85,12 +89,20 @@ fn explained(report: &Report, metric: Explain) -> Items<'_> {
         Explain::ChangeFailureRate => (
             all().collect(),
             Vec::new(),
-            report.incidents.iter().collect(),
+            report
+                .incidents
+                .iter()
+                .filter(|i| i.deployment.as_deref().is_some_and(|d| listed.contains(d)))
+                .collect(),
         ),
         Explain::RecoveryTime => (
             all().filter(|d| d.outcome == Outcome::Failed).collect(),
             Vec::new(),
-            report.incidents.iter().collect(),
+            report
+                .incidents
+                .iter()
+                .filter(|i| w.from <= i.started && i.started < w.to)
+                .collect(),
         ),
     }
 }

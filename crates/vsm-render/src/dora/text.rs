@@ -104,12 +104,11 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
         );
     }
     for service in &report.services {
-        let _ = writeln!(
-            out,
-            "{}{}",
-            if markdown { "## " } else { "" },
-            service.service
-        );
+        let _ = if markdown {
+            writeln!(out, "## {}", crate::markdown::inline(&service.service))
+        } else {
+            writeln!(out, "{}", service.service)
+        };
         if markdown {
             out.push_str("\n```text\n");
         }

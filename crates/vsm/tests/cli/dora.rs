@@ -469,7 +469,23 @@ fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_bef
         (&coverage["incidents"], &coverage["incidents_attributed"]),
         (&3.into(), &2.into())
     );
+    // The change failure rate's incidents are those that made a deployment fail; the
+    // recovery time's, every one of the window, with why one is attributed to none.
     let incidents = json["explain"]["incidents"].as_array().unwrap();
+    let ids: Vec<&str> = incidents
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["incident:INC-1", "incident:INC-2"], "{json}");
+    let recovery = json_ok_in(
+        dir.path(),
+        &[
+            &["dora", "--map", "vsm.yaml", "--explain", "recovery-time"][..],
+            &window,
+        ]
+        .concat(),
+    );
+    let incidents = recovery["explain"]["incidents"].as_array().unwrap();
     assert_eq!(
         incidents[2]["unattributed"],
         "its deployment `99` is no production deployment of the store"
