@@ -195,31 +195,17 @@ pub(crate) fn period_row(
 /// deployment, and the unattributed incidents it leaves out.
 pub(crate) fn recovery_counted(f: &vsm_core::dora::Figures) -> String {
     let failures = f.recovery.count as usize + f.unrecovered;
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut text = format!(
-        "{}: {}, {}; {} unrecovered",
-        plural(failures, "failure", "failures"),
-        plural(
-            failures - f.incidents_attributed,
-            "failed deployment",
-            "failed deployments"
-        ),
-        plural(
-            f.incidents_attributed,
-            "incident attributed to a deployment",
-            "incidents attributed to a deployment"
-        ),
+        "{}: {}, {} attributed to a deployment; {} unrecovered",
+        counted(failures, "failure"),
+        counted(failures - f.incidents_attributed, "failed deployment"),
+        counted(f.incidents_attributed, "incident"),
         f.unrecovered
     );
     if f.incidents_unattributed > 0 {
         text.push_str(&format!(
             "; {} not counted",
-            plural(
-                f.incidents_unattributed,
-                "unattributed incident",
-                "unattributed incidents"
-            )
+            counted(f.incidents_unattributed, "unattributed incident")
         ));
     }
     text

@@ -184,7 +184,7 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
     let overall = &json["overall"];
     assert_eq!(overall["deployments"], 2, "{json}");
     assert_eq!(overall["production_deployments"], 3);
-    assert_eq!(overall["failed_deployments"], 1);
+    assert_eq!(overall["deployments_with_failures"], 1);
     assert_eq!(overall["change_failure_rate"], 1.0 / 3.0);
     // From the failed deployment's finish to the next success's: 2 hours.
     assert_eq!(overall["recovery_time"]["median"], 7200.0);
@@ -413,7 +413,7 @@ fn a_snapshot_keeps_the_last_full_periods_dora_figures_for_trend_and_check() {
     );
     assert!(
         text.contains(
-            "ok   recovery_time: no failed deployment or incident to recover from in the month 2024-06-01 to 2024-06-30, snapshot #1 of 2024-07-02T00:00:00Z"
+            "ok   recovery_time: no failed deployment or incident attributed to one to recover from in the month 2024-06-01 to 2024-06-30, snapshot #1 of 2024-07-02T00:00:00Z"
         ),
         "{text}"
     );
@@ -459,6 +459,11 @@ fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_bef
     assert_eq!(failures(2), serde_json::json!(["incident:INC-2"]));
     let overall = &json["overall"];
     assert_eq!(overall["change_failure_rate"], 1.0, "all three failed");
+    // One name, one meaning: deployments with any failure (one of them failed itself, two
+    // had incidents), not `failed_deployments`, which the map's `failures:` uses for those
+    // whose status failed.
+    assert_eq!(overall["deployments_with_failures"], 3);
+    assert!(overall.get("failed_deployments").is_none(), "{overall}");
     // Recoveries: deployment 2 (2h), INC-1 (1h 30m); INC-2 is unresolved; INC-3, attributed
     // to no deployment, is no failure of one and is counted apart.
     assert_eq!(overall["recovery_time"]["count"], 2);

@@ -97,7 +97,7 @@ fn periods_are_cut_to_the_window_and_one_of_a_thing_is_singular() {
     assert!(!text.contains("2024-03-04"), "{text}");
     for said in [
         "1 successful production deployment (weekly)",
-        "0% (0 of 1 production deployment)",
+        "0% (0 of 1 production deployment had a failure)",
         "(0 failures: 0 failed deployments, 0 incidents attributed to a deployment; 0 unrecovered)",
         "0% (0 of 1 deployment)",
         "1 of 1 production deployment has a known change set",
@@ -172,7 +172,7 @@ fn check_keeps_a_recovery_bound_with_nothing_to_recover_from_and_names_the_perio
     );
     assert!(
         text.contains(&format!(
-            "ok   recovery_time: no failed deployment or incident to recover from in {month}\n"
+            "ok   recovery_time: no failed deployment or incident attributed to one to recover from in {month}\n"
         )),
         "{text}"
     );
