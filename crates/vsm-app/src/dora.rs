@@ -98,21 +98,55 @@ pub fn period_name(window: &dora::Window) -> String {
     }
 }
 
-/// How many periods the report shows: four weeks of days, twelve weeks, twelve months.
-fn report_periods(period: dora::Period) -> usize {
-    match period {
-        dora::Period::Day => 28,
-        dora::Period::Week | dora::Period::Month => 12,
+/// How far back a window reaches from its end when `--from` is not given, with its name for
+/// people.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach {
+    pub span: jiff::Span,
+    pub name: &'static str,
+}
+
+/// `vsm dora`'s window without `--from`: the 90 days before its end.
+pub fn dora_reach() -> Reach {
+    use jiff::ToSpan as _;
+    Reach {
+        span: 90.days(),
+        name: "90 days",
     }
 }
 
-/// The report's window: the last full periods before `now` (see [`report_periods`]).
+/// The report's window without `--from`: four weeks of days, twelve weeks, twelve months.
+pub fn report_reach(period: dora::Period) -> Reach {
+    use jiff::ToSpan as _;
+    match period {
+        dora::Period::Day => Reach {
+            span: 28.days(),
+            name: "28 days",
+        },
+        dora::Period::Week => Reach {
+            span: 12.weeks(),
+            name: "12 weeks",
+        },
+        dora::Period::Month => Reach {
+            span: 12.months(),
+            name: "12 months",
+        },
+    }
+}
+
+/// `span` before `at` (UTC, so that a month is a calendar month); `None` past the calendar.
+fn back(at: jiff::Timestamp, span: jiff::Span) -> Option<jiff::Timestamp> {
+    let utc = jiff::tz::Offset::UTC;
+    utc.to_datetime(at)
+        .checked_sub(span)
+        .ok()
+        .and_then(|earlier| utc.to_timestamp(earlier).ok())
+}
+
+/// The report's window: the last full periods before `now` (see [`report_reach`]).
 pub fn report_window(period: dora::Period, now: jiff::Timestamp) -> dora::Window {
     let last = last_full_period(period, now);
-    let mut from = last.from;
-    for _ in 1..report_periods(period) {
-        from = last_full_period(period, from).from;
-    }
+    let from = back(last.to, report_reach(period).span).unwrap_or(last.from);
     dora::Window { from, ..last }
 }
 
@@ -126,19 +160,54 @@ pub fn shown(at: jiff::Timestamp) -> String {
     }
 }
 
-/// The window `[from, to)`, refused when it is empty.
-pub fn window(
-    from: jiff::Timestamp,
-    to: jiff::Timestamp,
+/// The start of the day after the one `now` falls in (UTC): the end of a window up to today.
+pub fn tomorrow(now: jiff::Timestamp) -> jiff::Timestamp {
+    let today = jiff::tz::Offset::UTC.to_datetime(now).date();
+    dora::period_midnight(today.tomorrow().unwrap_or(today))
+}
+
+/// What a window is asked to be: either bound, both, or neither.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Asked {
+    pub from: Option<jiff::Timestamp>,
+    pub to: Option<jiff::Timestamp>,
+}
+
+/// The window `[from, to)` asked: `to` by default tomorrow (a window up to today), `from` by
+/// default `reach` before `to`. An empty window is refused naming the bounds as the user gave
+/// them: a `--to` not given is the default's.
+pub fn asked_window(
+    asked: Asked,
+    reach: Reach,
+    now: jiff::Timestamp,
     period: dora::Period,
     service: Option<String>,
 ) -> Result<dora::Window> {
+    let to = asked.to.unwrap_or_else(|| tomorrow(now));
+    let from = match asked.from {
+        Some(from) => from,
+        None => back(to, reach.span).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--to {} leaves no room for the {} before it; give --from too",
+                shown(to),
+                reach.name
+            )
+        })?,
+    };
     if from >= to {
-        bail!(
-            "--from {} is not before --to {}; the window is [from, to), so give a later --to",
-            shown(from),
-            shown(to)
-        );
+        match asked.to {
+            Some(_) => bail!(
+                "--from {} is not before --to {}; the window is [from, to), so give a later --to",
+                shown(from),
+                shown(to)
+            ),
+            None => bail!(
+                "--from {} is after today: without --to the window ends with today (UTC), at \
+                 {}; give an earlier --from, or a --to after it",
+                shown(from),
+                shown(to)
+            ),
+        }
     }
     Ok(dora::Window {
         from,
@@ -148,45 +217,18 @@ pub fn window(
     })
 }
 
-/// The start of the day after the one `now` falls in (UTC): the end of a window up to today.
-pub fn tomorrow(now: jiff::Timestamp) -> jiff::Timestamp {
-    let today = jiff::tz::Offset::UTC.to_datetime(now).date();
-    dora::period_midnight(today.tomorrow().unwrap_or(today))
-}
-
-/// What a report's window is asked to be: either bound, both, or neither (the last full
-/// periods before now).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Asked {
-    pub from: Option<jiff::Timestamp>,
-    pub to: Option<jiff::Timestamp>,
-}
-
 /// The report's window as asked: neither bound, the last full periods before `now` (see
-/// [`report_window`]); `--to` alone, as many periods' days before it (twelve weeks or months,
-/// 28 days); `--from` alone, up to today.
+/// [`report_window`]); `--to` alone, the [`report_reach`] before it; `--from` alone, up to
+/// today.
 pub fn asked_report_window(
     period: dora::Period,
     asked: Asked,
     now: jiff::Timestamp,
 ) -> Result<dora::Window> {
-    use jiff::ToSpan as _;
-    let before = |to: jiff::Timestamp| {
-        let day = jiff::tz::Offset::UTC.to_datetime(to).date();
-        let span = match period {
-            dora::Period::Day => 28.days(),
-            dora::Period::Week => 12.weeks(),
-            dora::Period::Month => 12.months(),
-        };
-        dora::period_midnight(day.checked_sub(span).unwrap_or(jiff::civil::Date::MIN))
-    };
-    match (asked.from, asked.to) {
-        (None, None) => Ok(report_window(period, now)),
-        (from, to) => {
-            let to = to.unwrap_or_else(|| tomorrow(now));
-            window(from.unwrap_or_else(|| before(to)), to, period, None)
-        }
+    if asked == Asked::default() {
+        return Ok(report_window(period, now));
     }
+    asked_window(asked, report_reach(period), now, period, None)
 }
 
 /// The DORA section of the report of the map at `map`: the store it reads, and the figures of
@@ -232,13 +274,6 @@ pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
             dora::Window::MOST_PERIODS
         );
     }
-    if !path.exists() {
-        bail!(
-            "there is no event store at `{}`; fetch one with `vsm fetch git .` (or `vsm fetch \
-             github OWNER/REPO`), or name it as the first argument",
-            path.display()
-        );
-    }
     let stored = Store::open_read_only(path)?.delivery()?;
     let mut delivery = delivery(stored, request.releases_as_deployments);
     if let Some(file) = &request.incidents {
@@ -281,23 +316,11 @@ fn known_service(delivery: &Delivery, wanted: &str, store: &Path) -> Result<()> 
             store.display()
         );
     }
-    let hint = vsm_core::diagnostic::did_you_mean(wanted, services.iter().copied())
-        .map_or_else(String::new, |close| format!("did you mean `{close}`? "));
-    // One name per service: `ants`, not also `panjf2000/ants`.
-    let mut shortest: Vec<&str> = services.iter().copied().collect();
-    shortest.sort_by_key(|s| s.len());
-    let mut listed: Vec<&str> = Vec::new();
-    for name in shortest {
-        if !listed.iter().any(|l| dora::same_service(l, name)) {
-            listed.push(name);
-        }
-    }
-    listed.sort_unstable();
     bail!(
-        "there is no service `{quoted}` in the event store `{}`; {hint}its services are {} \
-         (repositories as `vsm fetch` names them, or the names of the map's `dora: services:`)",
+        "there is no service `{quoted}` in the event store `{}`; {} (repositories as `vsm \
+         fetch` names them, or the names of the map's `dora: services:`)",
         store.display(),
-        vsm_core::diagnostic::backticked(listed, 20)
+        dora::service_choices(wanted, services, "its services are", 20)
     );
 }
 

@@ -169,7 +169,10 @@ fn dora_without_value(
             // A count, kept as a number; snapshots of before `dora.failures` know failed
             // deployments only.
             let (failures, nothing) = match figure(DoraMetric::Failures) {
-                Some(count) => (count.round() as usize, "no failed deployment or incident"),
+                Some(count) => (
+                    count.round() as usize,
+                    "no failed deployment or incident attributed to one",
+                ),
                 None if figure(DoraMetric::ChangeFailureRate).is_none_or(|rate| rate <= 0.0) => {
                     (0, "no failed deployment")
                 }
@@ -190,10 +193,26 @@ fn dora_without_value(
                 ))
             }
         }
-        TargetMetric::LeadTimeForChanges => none_of("change reached production"),
+        TargetMetric::LeadTimeForChanges => Some((false, no_lead_time(value, period))),
         TargetMetric::ChangeFailureRate => none_of("production deployment"),
         TargetMetric::ReworkRate => none_of("successful production deployment"),
         _ => None,
+    }
+}
+
+/// Why the numbers have no lead time for changes in `period`: no change reached production, or
+/// those that did have none (each was deployed before its first commit). Numbers of before
+/// `dora.changes_deployed` cannot tell the two apart, and say only what they know.
+fn no_lead_time(value: &impl Fn(&MetricKey) -> Option<f64>, period: &str) -> String {
+    match value(&MetricKey::Dora(DoraMetric::ChangesDeployed)).map(|n| n.round() as usize) {
+        Some(0) => format!("no change reached production in {period}"),
+        Some(deployed) => format!(
+            "{} reached production in {period}, none with a lead time: each was deployed \
+             before its first commit (a time in the data is wrong; `vsm dora --explain \
+             lead-time` lists them)",
+            crate::diagnostic::counted(deployed, "change")
+        ),
+        None => format!("no change with a lead time reached production in {period}"),
     }
 }
 
@@ -347,6 +366,7 @@ mod tests {
         .stream
         .unwrap();
         let quiet = vec![
+            ("dora.changes_deployed".to_string(), 0.0),
             ("dora.deployment_frequency_per_day".to_string(), 0.0),
             ("dora.deployments".to_string(), 0.0),
             ("dora.failures".to_string(), 0.0),
@@ -371,14 +391,14 @@ mod tests {
                 ),
                 (
                     true,
-                    "no failed deployment or incident to recover from in the week 2024-06-03 to 2024-06-09"
+                    "no failed deployment or incident attributed to one to recover from in the week 2024-06-03 to 2024-06-09"
                 ),
             ]
         );
         // Two incidents, neither resolved: nothing recovered, which breaks the bound.
         let mut open = quiet.clone();
-        open[2].1 = 2.0;
-        open[4].1 = 2.0;
+        open[3].1 = 2.0;
+        open[5].1 = 2.0;
         let results = check(&stream, &open, Basis::Live { provenance: &[] }, WEEK);
         assert!(!results[2].passed);
         assert_eq!(
@@ -410,5 +430,42 @@ mod tests {
             WEEK,
         );
         assert!(results[2].passed, "{results:?}");
+    }
+
+    /// Changes that reached production, each deployed before its first commit (so with no
+    /// lead time), were checked as "no change reached production".
+    #[test]
+    fn changes_deployed_with_no_lead_time_are_not_said_to_be_no_change() {
+        let stream = crate::parse_map(
+            "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\ntargets:\n  lead_time_for_changes: { max: 1d }\n",
+        )
+        .stream
+        .unwrap();
+        let source = |changes_deployed: Option<f64>| {
+            let mut metrics = vec![
+                ("dora.deployments".to_string(), 1.0),
+                ("dora.production_deployments".to_string(), 1.0),
+            ];
+            metrics.extend(changes_deployed.map(|n| ("dora.changes_deployed".to_string(), n)));
+            metrics.sort_by(|a, b| a.0.cmp(&b.0));
+            let results = check(&stream, &metrics, Basis::Live { provenance: &[] }, WEEK);
+            assert!(!results[0].passed);
+            results[0].source.clone()
+        };
+        assert_eq!(
+            source(Some(3.0)),
+            "3 changes reached production in the week 2024-06-03 to 2024-06-09, none with a lead \
+             time: each was deployed before its first commit (a time in the data is wrong; `vsm \
+             dora --explain lead-time` lists them)"
+        );
+        assert_eq!(
+            source(Some(0.0)),
+            "no change reached production in the week 2024-06-03 to 2024-06-09"
+        );
+        // Numbers of before `dora.changes_deployed` say only what they know.
+        assert_eq!(
+            source(None),
+            "no change with a lead time reached production in the week 2024-06-03 to 2024-06-09"
+        );
     }
 }

@@ -9,8 +9,8 @@
 //! and, when measured, `steps.ID.throughput_per_week` and `steps.ID.work_in_progress`; for a
 //! map with a `dora:` section, the DORA figures of the last full period: `dora.deployments`,
 //! `dora.production_deployments` (items), `dora.deployment_frequency_per_day` (per day),
-//! `dora.lead_time.p50|p85`, `dora.recovery_time.p50` (seconds), `dora.failures`,
-//! `dora.unrecovered` (items), `dora.change_failure_rate`, `dora.rework_rate` (percent).
+//! `dora.lead_time.p50|p85`, `dora.recovery_time.p50` (seconds), `dora.changes_deployed`,
+//! `dora.failures`, `dora.unrecovered` (items), `dora.change_failure_rate`, `dora.rework_rate` (percent).
 //!
 //! [`MetricKey`] is a name with its meaning: built and printed here, parsed back from the stored
 //! text from the known endings, so a step id may hold dots (`steps.v1.2.wait_time` is step `v1.2`).
@@ -147,10 +147,14 @@ named! {
         DeploymentFrequencyPerDay = "deployment_frequency_per_day", PerDay;
         LeadTimeP50 = "lead_time.p50", Seconds;
         LeadTimeP85 = "lead_time.p85", Seconds;
+        /// Changes whose first successful production deployment happened in the period, with a
+        /// lead time or not (one deployed before its first commit has none).
+        ChangesDeployed = "changes_deployed", Items;
         ProductionDeployments = "production_deployments", Items;
         ChangeFailureRate = "change_failure_rate", Percent;
         RecoveryTimeP50 = "recovery_time.p50", Seconds;
-        /// Failed production deployments and incidents that started in the period.
+        /// The recovery time's failures that started in the period: failed production
+        /// deployments, and incidents attributed to a deployment (not unattributed ones).
         Failures = "failures", Items;
         /// Of those, the ones not recovered from by the end of the data.
         Unrecovered = "unrecovered", Items;
@@ -341,6 +345,10 @@ pub fn of_dora(figures: &crate::dora::Figures, days: f64) -> Vec<(String, f64)> 
     put(
         DoraMetric::ProductionDeployments,
         figures.production_deployments as f64,
+    );
+    put(
+        DoraMetric::ChangesDeployed,
+        (figures.lead_time.count as usize + figures.changes_without_lead_time) as f64,
     );
     if figures.lead_time.count > 0 {
         put(DoraMetric::LeadTimeP50, figures.lead_time.p50.as_secs_f64());

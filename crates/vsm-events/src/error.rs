@@ -32,18 +32,28 @@ pub enum StoreError {
         "there is no event store at `{path}`; make one with `vsm fetch git REPOSITORY -o {path}` (or `vsm fetch github OWNER/REPO -o {path}`)"
     )]
     Missing { path: String },
+    /// Opened to read: the path is a folder (a repository's, say); `inside` is where `vsm fetch`
+    /// run in it writes its store, and `has_store` whether one is there.
+    #[error("{}", folder(path, inside, *has_store))]
+    Folder {
+        path: String,
+        inside: String,
+        has_store: bool,
+    },
     /// Opened to read: the file is no event store (`why`), and is left as it was.
     #[error(
         "`{path}` is not a vsm event store ({why}); make one with `vsm fetch git REPOSITORY -o {path}` (or `vsm fetch github OWNER/REPO -o {path}`), or give the file `vsm fetch` wrote (by default `.vsm/events.sqlite`)"
     )]
     NotAStore { path: String, why: String },
-    /// Opened to read: the schema is older than this vsm's, and reading does not migrate.
+    /// Opened to read: the schema is older than the oldest this vsm's queries read, and
+    /// reading does not migrate.
     #[error(
-        "the event store `{path}` has schema version {found}, older than this vsm reads ({known}); bring it up to date by fetching into it once (`vsm fetch ... -o {path}`)"
+        "the event store `{path}` has schema version {found}, and this vsm reads versions {reads_from} to {known}: reading changes nothing, so it is not migrated; migrate it by fetching into it once (`vsm fetch git REPOSITORY -o {path}`), or read it with the vsm that wrote it"
     )]
     TooOld {
         path: String,
         found: i64,
+        reads_from: i64,
         known: usize,
     },
     #[error("cannot create the folder `{path}` for the event store: {source}")]
@@ -80,6 +90,16 @@ impl StoreError {
                 tables: tables.join(", "),
             },
         }
+    }
+}
+
+fn folder(path: &str, inside: &str, has_store: bool) -> String {
+    if has_store {
+        format!("`{path}` is a folder, not a vsm event store; give the store in it, `{inside}`")
+    } else {
+        format!(
+            "`{path}` is a folder, not a vsm event store; give the file `vsm fetch` wrote (by default `.vsm/events.sqlite`), or make one in it with `vsm fetch git REPOSITORY -o {inside}`"
+        )
     }
 }
 

@@ -43,8 +43,42 @@ macro_rules! migration {
 }
 
 /// Schema versions, in order: version n is reached by applying `MIGRATIONS[n - 1]`, a file in
-/// `migrations/` numbered n. The version reached is kept in the file's `user_version`.
+/// `migrations/` numbered n. The version reached is kept in the file's `user_version`. A
+/// read-only open does not migrate: the queries read every version from [`READS_FROM`] on, so a
+/// migration they cannot read around raises it.
 const MIGRATIONS: &[(&str, &str)] = &[migration!("0001_ocel.sql")];
+
+/// The oldest schema version this vsm reads as it is, without migrating (a read changes nothing):
+/// its queries read every version from this one on. A migration that the queries cannot read
+/// around raises it, and a store older than it is then refused with why and the way out.
+const READS_FROM: i64 = 1;
+
+/// Whether a store of schema `version` can be read as it is by a vsm that knows `known`
+/// versions and reads those from `reads_from` on.
+fn readable(path: &str, version: i64, reads_from: i64, known: usize) -> Result<(), StoreError> {
+    if version < 0 {
+        return Err(StoreError::NotAStore {
+            path: path.to_string(),
+            why: format!("its schema version {version} is none of vsm's, which count from 1"),
+        });
+    }
+    if version > known as i64 {
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found: version,
+            known,
+        });
+    }
+    if version < reads_from {
+        return Err(StoreError::TooOld {
+            path: path.to_string(),
+            found: version,
+            reads_from,
+            known,
+        });
+    }
+    Ok(())
+}
 
 /// Where a fetch got to: kept per source with the batch it wrote, in the same transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,8 +127,9 @@ impl Store {
     }
 
     /// Opens an existing store to read it, changing nothing: no file or folder is created, no
-    /// schema written, no journal mode set. A missing file, a file that is no event store (an
-    /// empty one, another database, not a database) and a schema of another version are
+    /// schema written, no journal mode set, no migration run. A store of an older schema is
+    /// read as it is (down to `READS_FROM`). A missing file, a file that is no event store (an
+    /// empty one, another database, not a database) and a schema newer than this vsm's are
     /// refused with what to do.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let display = path.display().to_string();
@@ -103,7 +138,12 @@ impl Store {
             why,
         };
         if path.is_dir() {
-            return Err(not_a_store("it is a folder".into()));
+            let inside = path.join(DEFAULT_PATH);
+            return Err(StoreError::Folder {
+                path: display,
+                inside: inside.display().to_string(),
+                has_store: inside.is_file(),
+            });
         }
         if !path.exists() {
             return Err(StoreError::Missing { path: display });
@@ -114,14 +154,8 @@ impl Store {
         };
         let (connection, version) =
             file::open_read_only(path, BUSY_TIMEOUT).map_err(|e| fail(&e))?;
-        let known = MIGRATIONS.len();
         if version == 0 {
-            let tables: Vec<String> = connection
-                .prepare(
-                    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6",
-                )
-                .and_then(|mut tables| tables.query_map([], |row| row.get(0))?.collect())
-                .map_err(|e| fail(&e))?;
+            let tables = file::tables(&connection).map_err(|e| fail(&e))?;
             let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
             return Err(not_a_store(if empty {
                 "it is empty".into()
@@ -134,20 +168,7 @@ impl Store {
                 )
             }));
         }
-        if version > known as i64 {
-            return Err(StoreError::TooNew {
-                path: display,
-                found: version,
-                known,
-            });
-        }
-        if version < known as i64 {
-            return Err(StoreError::TooOld {
-                path: display,
-                found: version,
-                known,
-            });
-        }
+        readable(&display, version, READS_FROM, MIGRATIONS.len())?;
         connection.set_prepared_statement_cache_capacity(64);
         Ok(Store {
             connection,
@@ -233,6 +254,39 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A read-only open refused every store older than this vsm's schema ("bring it up to
+    /// date by fetching into it once"): reading migrates nothing, so a store of an older
+    /// version the queries read is read as it is, and one they cannot read says exactly why.
+    #[test]
+    fn an_older_store_is_read_as_it_is_down_to_the_oldest_version_read() {
+        // A vsm that knows three versions and reads from the first reads a version-1 store.
+        assert!(readable("s.sqlite", 1, 1, 3).is_ok());
+        assert!(readable("s.sqlite", 3, 1, 3).is_ok());
+        let message = |version, reads_from| {
+            readable("s.sqlite", version, reads_from, 3)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            message(1, 2),
+            "the event store `s.sqlite` has schema version 1, and this vsm reads versions 2 to 3: \
+             reading changes nothing, so it is not migrated; migrate it by fetching into it once \
+             (`vsm fetch git REPOSITORY -o s.sqlite`), or read it with the vsm that wrote it"
+        );
+        assert!(message(4, 1).contains("newer than this vsm knows (3)"));
+        assert!(message(-1, 1).contains("its schema version -1 is none of vsm's"));
+        // This vsm reads every version it knows.
+        assert!(
+            readable(
+                "s.sqlite",
+                MIGRATIONS.len() as i64,
+                READS_FROM,
+                MIGRATIONS.len()
+            )
+            .is_ok()
+        );
+    }
 
     /// Every file in `migrations/` is listed, in its numbered place.
     #[test]

@@ -110,6 +110,16 @@ mod tests {
                 "id,started\nINC-1,2024-03-05T12:00:00Z\nINC-1,2024-03-06T12:00:00Z\n",
                 "row 3, field `id`: `INC-1` is the id of an earlier row; give every incident its own id",
             ),
+            // A row of more fields than the header quoted an empty value ("field `(row)`: ``
+            // does not read as CSV"): the extra field is quoted with its row and column.
+            (
+                "id,started\nINC-1,2024-03-05T12:00:00Z\nINC-2,2024-03-06T12:00:00Z,Slow, search\n",
+                "row 3, field `column 3`: `Slow` is past the header's 2 columns (4 fields in the row); remove it, or quote a value that holds a comma (`\"a, b\"`)",
+            ),
+            (
+                "id,started,resolved\nINC-1,2024-03-05T12:00:00Z\n",
+                "row 2, field `(row)`: `INC-1,2024-03-05T12:00:00Z` has 2 fields, and the header 3 columns; give every row as many fields as the header",
+            ),
             (
                 "[{\"id\": \"INC-1\"}]",
                 "is a JSON array; an incidents file in JSON is JSON Lines",

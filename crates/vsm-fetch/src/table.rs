@@ -325,8 +325,10 @@ fn json_lines(content: &str, layout: &Layout, shown: &str) -> Result<Vec<Row>, T
 }
 
 fn csv_rows(content: &str, layout: &Layout, shown: &str) -> Result<Vec<Row>, TableError> {
+    // Flexible, so that a row of another length is judged here, quoting its value.
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_reader(content.as_bytes());
     let headers = reader
         .headers()
@@ -373,6 +375,7 @@ fn csv_rows(content: &str, layout: &Layout, shown: &str) -> Result<Vec<Row>, Tab
                 "give every row as many fields as the header",
             )
         })?;
+        uneven(shown, row, &record, headers.len())?;
         rows.push((
             row,
             columns
@@ -386,6 +389,44 @@ fn csv_rows(content: &str, layout: &Layout, shown: &str) -> Result<Vec<Row>, Tab
         ));
     }
     Ok(rows)
+}
+
+/// Refuses a row of more or fewer fields than the header: the first field past the header's
+/// columns, quoted with its column, or the row that falls short.
+fn uneven(
+    shown: &str,
+    row: usize,
+    record: &csv::StringRecord,
+    columns: usize,
+) -> Result<(), TableError> {
+    if let Some(extra) = record.get(columns) {
+        return Err(bad(
+            shown,
+            row,
+            &format!("column {}", columns + 1),
+            shorten(extra),
+            &format!(
+                "is past the header's {columns} columns ({} fields in the row)",
+                record.len()
+            ),
+            "remove it, or quote a value that holds a comma (`\"a, b\"`)",
+        ));
+    }
+    if record.len() < columns {
+        let text = record.iter().collect::<Vec<_>>().join(",");
+        return Err(bad(
+            shown,
+            row,
+            "(row)",
+            shorten(&text),
+            &format!(
+                "has {} fields, and the header {columns} columns",
+                record.len()
+            ),
+            "give every row as many fields as the header (an empty one as `a,,c`)",
+        ));
+    }
+    Ok(())
 }
 
 /// The first 60 characters of a value, for a message.

@@ -125,16 +125,21 @@ fn foreign(c: &Connection, busy_timeout: Duration) -> Result<(), OpenError> {
     if version != 0 {
         return Ok(());
     }
-    let tables: Vec<String> = c
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6",
-        )?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let tables = tables(c)?;
     if tables.is_empty() {
         return Ok(());
     }
     Err(OpenError::Foreign { tables })
+}
+
+/// The first few tables of a database, by name (SQLite's own left out): enough to say what a
+/// file that is not ours holds.
+pub fn tables(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    c.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6",
+    )?
+    .query_map([], |row| row.get(0))?
+    .collect()
 }
 
 fn configure(c: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {

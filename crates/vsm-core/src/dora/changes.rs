@@ -1,7 +1,7 @@
 //! The changes: each merged pull request, or commit no pull request holds, with the first
 //! successful production deployment that shipped any of its commits.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 
@@ -103,11 +103,8 @@ pub(super) fn changes(
         let Some(merged) = pr.merged else { continue };
         // Its commits: those the store lists, then those its merge commit brought in.
         let mut own: Vec<&str> = pr.commits.iter().map(String::as_str).collect();
-        for c in &branches[n] {
-            if !own.contains(c) {
-                own.push(c);
-            }
-        }
+        let mut listed: HashSet<&str> = own.iter().copied().collect();
+        own.extend(branches[n].iter().copied().filter(|c| listed.insert(*c)));
         let mut candidates: Vec<(&str, Via)> = own.iter().map(|c| (*c, Via::Commits)).collect();
         candidates.extend(pr.merge_commit.as_deref().map(|c| (c, Via::MergeCommit)));
         candidates.extend(
@@ -131,21 +128,17 @@ pub(super) fn changes(
             .unwrap_or(merged);
         let fact = change(
             ChangeFact {
-                id: pr.id.clone(),
                 pull_request: true,
-                service: pr.service.clone(),
-                title: pr.title.clone(),
                 branch: pr.branch.clone(),
-                first_commit,
                 opened: pr.opened,
                 first_review: pr.first_review,
-                merged,
-                deployment: None,
-                deployed: None,
-                via: None,
-                lead_time: None,
-                no_lead_time: None,
-                not_deployed: None,
+                ..ChangeFact::new(
+                    &pr.id,
+                    pr.service.as_deref(),
+                    &pr.title,
+                    first_commit,
+                    merged,
+                )
             },
             &candidates,
             &first_deployed,
@@ -171,23 +164,7 @@ pub(super) fn changes(
             continue;
         };
         let fact = change(
-            ChangeFact {
-                id: c.id.clone(),
-                pull_request: false,
-                service: c.service.clone(),
-                title: c.title.clone(),
-                branch: None,
-                first_commit,
-                opened: None,
-                first_review: None,
-                merged,
-                deployment: None,
-                deployed: None,
-                via: None,
-                lead_time: None,
-                no_lead_time: None,
-                not_deployed: None,
-            },
+            ChangeFact::new(&c.id, c.service.as_deref(), &c.title, first_commit, merged),
             &[(c.id.as_str(), Via::Commit)],
             &first_deployed,
             production,
@@ -198,6 +175,36 @@ pub(super) fn changes(
         }
     }
     found
+}
+
+impl ChangeFact {
+    /// A change as a commit is one: no pull request's opening, review or branch, and not yet
+    /// joined to a deployment (see [`change`]).
+    fn new(
+        id: &str,
+        service: Option<&str>,
+        title: &str,
+        first_commit: Timestamp,
+        merged: Timestamp,
+    ) -> ChangeFact {
+        ChangeFact {
+            id: id.to_string(),
+            pull_request: false,
+            service: service.map(str::to_string),
+            title: title.to_string(),
+            branch: None,
+            first_commit,
+            opened: None,
+            first_review: None,
+            merged,
+            deployment: None,
+            deployed: None,
+            via: None,
+            lead_time: None,
+            no_lead_time: None,
+            not_deployed: None,
+        }
+    }
 }
 
 /// `fact` deployed by the earliest first deployment of any of `candidates`.

@@ -49,18 +49,27 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         deployed.extend(waiting);
         deployed
     };
+    // The incidents that started in the window, and those that made one of its deployments
+    // fail from after it (the window's last deployment, an incident the day after).
+    let window_deployments: BTreeSet<&str> = deployments.iter().map(|d| d.id.as_str()).collect();
     let incidents: Vec<IncidentFact> = incidents
         .into_iter()
-        .filter(|(i, _)| in_window(i.started))
         .map(|(i, _)| i)
+        .filter(|i| {
+            in_window(i.started)
+                || i.deployment
+                    .as_deref()
+                    .is_some_and(|d| window_deployments.contains(d))
+        })
         .collect();
+    let started: Vec<&IncidentFact> = incidents.iter().filter(|i| in_window(i.started)).collect();
     let coverage = Coverage {
         changes_merged,
         changes_deployed,
         deployments: deployments.len(),
         deployments_with_change_set: deployments.iter().filter(|d| d.change_set_known).count(),
-        incidents: incidents.len(),
-        incidents_attributed: incidents.iter().filter(|i| i.deployment.is_some()).count(),
+        incidents: started.len(),
+        incidents_attributed: started.iter().filter(|i| i.deployment.is_some()).count(),
     };
     let facts = Facts {
         deployments: &deployments,
@@ -343,12 +352,11 @@ impl Facts<'_> {
             .filter(|d| d.outcome == Outcome::Success)
             .collect();
         // A change with no lead time (deployed before its first commit) is in no part of it.
-        let deployed: Vec<&ChangeFact> = self
+        let (deployed, without_lead_time): (Vec<&ChangeFact>, Vec<&ChangeFact>) = self
             .changes
             .iter()
             .filter(|c| c.deployed.is_some_and(in_span) && of_service(c.service.as_deref()))
-            .filter(|c| c.lead_time.is_some())
-            .collect();
+            .partition(|c| c.lead_time.is_some());
         let lead_time = distribution(deployed.iter().map(|c| c.lead_time));
         let pulls = || deployed.iter().filter(|c| c.pull_request);
         let part = |from: fn(&ChangeFact) -> Option<Timestamp>,
@@ -381,12 +389,13 @@ impl Facts<'_> {
             deployments: successful.len(),
             bucket: Bucket::of(successful.len(), days_between(from, to)),
             lead_time,
+            changes_without_lead_time: without_lead_time.len(),
             coding: part(|c| Some(c.first_commit), |c| c.opened),
             pickup: part(|c| c.opened, |c| c.first_review),
             review: part(|c| c.first_review, |c| Some(c.merged)),
             deploy: part(|c| Some(c.merged), |c| c.deployed),
             production_deployments: deployments.len(),
-            failed_deployments: failed,
+            deployments_with_failures: failed,
             change_failure_rate: ratio(failed, deployments.len()),
             recovery: distribution(recoveries.iter().copied()),
             unrecovered: recoveries.iter().filter(|r| r.is_none()).count(),

@@ -1,8 +1,9 @@
 //! The incidents: each issue that is one, with the production deployment it is attributed to.
 
 use super::compute::{LeftOuts, between};
+use super::services::service_choices;
 use super::{Config, Delivery, Deployment, IncidentFact, Issue, Outcome, Window, same_service};
-use crate::diagnostic::{backticked, did_you_mean, shorten};
+use crate::diagnostic::shorten;
 
 fn is_incident(config: &Config, issue: &Issue) -> bool {
     let has = |list: &[String], value: &str| list.iter().any(|l| l.eq_ignore_ascii_case(value));
@@ -106,10 +107,7 @@ pub(super) fn incidents(
             deployment: attributed.map(|n| production[n].0.id.clone()),
             unattributed: attributed.is_none().then(|| match named {
                 Some(Err(why)) => why,
-                _ => format!(
-                    "no successful production deployment in the {} before it started",
-                    config.attribution_window.human()
-                ),
+                _ => no_deployment_before(config.attribution_window),
             }),
             recovery: issue.resolved.map(|r| between(started, r)),
         };
@@ -118,17 +116,31 @@ pub(super) fn incidents(
     found
 }
 
+/// Why an incident that names no deployment is attributed to none: no successful production
+/// deployment of its service in the attribution window before it.
+fn no_deployment_before(window: crate::Duration) -> String {
+    if window.is_zero() {
+        "no successful production deployment at the moment it started (there is no \
+         attribution window: it is 0; give one, such as `--attribution-window 7d`)"
+            .into()
+    } else {
+        format!(
+            "no successful production deployment in the {} before it started",
+            window.human()
+        )
+    }
+}
+
 /// Why an incident of `service` is left out: no production deployment is of that service.
 fn unknown_service(service: &str, services: &[&str]) -> String {
     let known = if services.is_empty() {
         "there is no production deployment".to_string()
     } else {
-        let guess = did_you_mean(service, services.iter().copied())
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        format!(
-            "{guess}the services of production deployments are {}",
-            backticked(services.iter().copied(), 5)
+        service_choices(
+            service,
+            services.iter().copied(),
+            "the services of production deployments are",
+            5,
         )
     };
     format!(
@@ -136,4 +148,39 @@ fn unknown_service(service: &str, services: &[&str]) -> String {
          name, or list it among a service's repositories in the map's `dora: services:`",
         shorten(service)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The incident's message built its own "did you mean" and listed `ants` and
+    /// `panjf2000/ants` as two services; `vsm dora --service` listed one. Both now say it the
+    /// same way.
+    #[test]
+    fn an_unknown_incident_service_is_answered_as_an_unknown_service_option_is() {
+        let why = unknown_service("ant", &["ants", "panjf2000/ants"]);
+        assert!(
+            why.contains(
+                "(did you mean `ants`? the services of production deployments are `ants`);"
+            ),
+            "{why}"
+        );
+    }
+
+    /// `--attribution-window 0` said "no successful production deployment in the 0 before it
+    /// started".
+    #[test]
+    fn no_attribution_window_is_said_as_such() {
+        assert_eq!(
+            no_deployment_before(crate::Duration::from_days(7)),
+            "no successful production deployment in the 7d before it started"
+        );
+        let none = no_deployment_before(crate::Duration::from_millis(0));
+        assert!(
+            none.contains("(there is no attribution window: it is 0; give one"),
+            "{none}"
+        );
+        assert!(!none.contains("in the 0"), "{none}");
+    }
 }

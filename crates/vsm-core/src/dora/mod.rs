@@ -29,7 +29,7 @@ use crate::measure::Distribution;
 pub use compute::report;
 pub use littles_law::{LittlesLaw, TOLERANCE as LITTLES_LAW_TOLERANCE};
 pub use period::{Bucket, Period, days_between, midnight as period_midnight, per_day};
-pub use services::{Service, name_services};
+pub use services::{Service, name_services, service_choices};
 
 /// Everything the store says about a delivery.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -201,7 +201,8 @@ pub struct Report {
     pub deployments: Vec<DeploymentFact>,
     /// Changes deployed in the window, then changes merged in it and not deployed.
     pub changes: Vec<ChangeFact>,
-    /// Incidents that started in the window.
+    /// Incidents that started in the window, and those attributed to a deployment of the window
+    /// that started after it (they make it a failed deployment, and are in no other figure).
     pub incidents: Vec<IncidentFact>,
     pub coverage: Coverage,
     pub left_out: Vec<LeftOut>,
@@ -234,6 +235,9 @@ pub struct Figures {
     /// Per change deployed in the span: first commit to its first successful production
     /// deployment.
     pub lead_time: Distribution,
+    /// Changes deployed in the span with no lead time (deployed before their first commit, a
+    /// time in the data being wrong): in no lead time figure.
+    pub changes_without_lead_time: usize,
     /// Of pull requests: first commit to opened.
     pub coding: Distribution,
     /// Opened to first review.
@@ -244,17 +248,21 @@ pub struct Figures {
     pub deploy: Distribution,
     /// Production deployments, successful or failed: the change failure rate's denominator.
     pub production_deployments: usize,
-    /// Production deployments with at least one failure.
-    pub failed_deployments: usize,
-    /// `failed_deployments / production_deployments` (a fraction), when there is one.
+    /// Production deployments with at least one failure: their own (a failed deployment) or
+    /// an incident attributed to them. Not the failed deployments alone.
+    pub deployments_with_failures: usize,
+    /// `deployments_with_failures / production_deployments` (a fraction), when there is one.
     pub change_failure_rate: Option<f64>,
-    /// Failure to recovery, over the failures of deployments that started in the span: failed
-    /// deployments (to the next success) and incidents attributed to a deployment (to their
-    /// resolution).
+    /// Failure to recovery, over the failures that started in the span: the failed deployments
+    /// that happened in it (to the next successful production deployment of their service) and
+    /// the incidents that started in it attributed to a deployment, of any time (to their
+    /// resolution). An incident attributed to no deployment is none of them.
     pub recovery: Distribution,
-    /// Failures in the span not recovered from by the end of the data.
+    /// Of those failures, the ones not recovered from by the end of the data (a failed
+    /// deployment with no later success, an incident not resolved): in no figure of `recovery`.
     pub unrecovered: usize,
-    /// Incidents attributed to a deployment that started in the span: among the failures.
+    /// Incidents that started in the span attributed to a deployment (of any time): among the
+    /// recovery's failures.
     pub incidents_attributed: usize,
     /// Incidents that started in the span attributed to no deployment: in no figure.
     pub incidents_unattributed: usize,

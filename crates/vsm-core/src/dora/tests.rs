@@ -108,7 +108,7 @@ fn change_failure_rate_counts_deployments_not_incidents() {
     };
     let report = run(&delivery);
     assert_eq!(report.overall.production_deployments, 4);
-    assert_eq!(report.overall.failed_deployments, 1);
+    assert_eq!(report.overall.deployments_with_failures, 1);
     assert_eq!(report.overall.change_failure_rate, Some(0.25));
     assert_eq!(report.deployments[1].failures, ["i1", "i2", "i3"]);
     // Recovery per incident: 2h, 2h, 1h.
@@ -225,7 +225,7 @@ fn an_incident_outside_the_attribution_window_is_not_a_failure() {
         ..Delivery::default()
     };
     let report = run(&delivery);
-    assert_eq!(report.overall.failed_deployments, 0);
+    assert_eq!(report.overall.deployments_with_failures, 0);
     assert_eq!(report.overall.change_failure_rate, Some(0.0));
     assert_eq!(report.coverage.incidents, 1);
     assert_eq!(report.coverage.incidents_attributed, 0);
@@ -282,7 +282,7 @@ fn a_failed_deployment_fails_recovers_at_the_next_success_which_is_rework() {
     let report = run(&delivery);
     assert_eq!(report.overall.deployments, 2);
     assert_eq!(report.overall.production_deployments, 3);
-    assert_eq!(report.overall.failed_deployments, 1);
+    assert_eq!(report.overall.deployments_with_failures, 1);
     assert_eq!(report.overall.recovery.p50, hours(3));
     assert_eq!(report.overall.rework, 1);
     assert_eq!(report.overall.rework_rate, Some(0.5));

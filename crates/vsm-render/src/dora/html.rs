@@ -47,8 +47,8 @@ pub fn html_section(store: &str, report: &Report) -> HtmlSection {
             "Change failure rate".to_string(),
             rate(f.change_failure_rate),
             format!(
-                "{} of {} failed",
-                f.failed_deployments,
+                "{} of {} had a failure",
+                f.deployments_with_failures,
                 counted(f.production_deployments, "production deployment")
             ),
         ),

@@ -97,12 +97,16 @@ pub struct FiguresJson {
     pub deployments: usize,
     pub deployment_frequency: Option<&'static str>,
     pub lead_time: DistributionJson,
+    /// Changes deployed in the span with no lead time (deployed before their first commit).
+    pub changes_without_lead_time: usize,
     pub coding: DistributionJson,
     pub pickup: DistributionJson,
     pub review: DistributionJson,
     pub deploy: DistributionJson,
     pub production_deployments: usize,
-    pub failed_deployments: usize,
+    /// Production deployments with at least one failure: their own (status `failed`) or an
+    /// incident attributed to them. The change failure rate's numerator.
+    pub deployments_with_failures: usize,
     pub change_failure_rate: Option<f64>,
     /// Over failed deployments and incidents attributed to a deployment.
     pub recovery_time: DistributionJson,
@@ -121,12 +125,13 @@ impl From<&Figures> for FiguresJson {
             deployments: f.deployments,
             deployment_frequency: f.bucket.map(vsm_core::dora::Bucket::as_str),
             lead_time: (&f.lead_time).into(),
+            changes_without_lead_time: f.changes_without_lead_time,
             coding: (&f.coding).into(),
             pickup: (&f.pickup).into(),
             review: (&f.review).into(),
             deploy: (&f.deploy).into(),
             production_deployments: f.production_deployments,
-            failed_deployments: f.failed_deployments,
+            deployments_with_failures: f.deployments_with_failures,
             change_failure_rate: f.change_failure_rate,
             recovery_time: (&f.recovery).into(),
             unrecovered: f.unrecovered,

@@ -72,9 +72,13 @@ type Items<'a> = (
     Vec<&'a IncidentFact>,
 );
 
-/// The items behind `metric`.
+/// The items behind `metric`. The change failure rate's incidents are those that made a
+/// deployment of the window fail (wherever they started); the recovery time's, those that
+/// started in the window, attributed or not.
 fn explained(report: &Report, metric: Explain) -> Items<'_> {
     let all = || report.deployments.iter();
+    let w = &report.window;
+    let listed: std::collections::HashSet<&str> = all().map(|d| d.id.as_str()).collect();
     match metric {
         Explain::LeadTime => (Vec::new(), report.changes.iter().collect(), Vec::new()),
         Explain::DeploymentFrequency | Explain::ReworkRate => (
@@ -85,12 +89,20 @@ fn explained(report: &Report, metric: Explain) -> Items<'_> {
         Explain::ChangeFailureRate => (
             all().collect(),
             Vec::new(),
-            report.incidents.iter().collect(),
+            report
+                .incidents
+                .iter()
+                .filter(|i| i.deployment.as_deref().is_some_and(|d| listed.contains(d)))
+                .collect(),
         ),
         Explain::RecoveryTime => (
             all().filter(|d| d.outcome == Outcome::Failed).collect(),
             Vec::new(),
-            report.incidents.iter().collect(),
+            report
+                .incidents
+                .iter()
+                .filter(|i| w.from <= i.started && i.started < w.to)
+                .collect(),
         ),
     }
 }
@@ -183,31 +195,17 @@ pub(crate) fn period_row(
 /// deployment, and the unattributed incidents it leaves out.
 pub(crate) fn recovery_counted(f: &vsm_core::dora::Figures) -> String {
     let failures = f.recovery.count as usize + f.unrecovered;
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut text = format!(
-        "{}: {}, {}; {} unrecovered",
-        plural(failures, "failure", "failures"),
-        plural(
-            failures - f.incidents_attributed,
-            "failed deployment",
-            "failed deployments"
-        ),
-        plural(
-            f.incidents_attributed,
-            "incident attributed to a deployment",
-            "incidents attributed to a deployment"
-        ),
+        "{}: {}, {} attributed to a deployment; {} unrecovered",
+        counted(failures, "failure"),
+        counted(failures - f.incidents_attributed, "failed deployment"),
+        counted(f.incidents_attributed, "incident"),
         f.unrecovered
     );
     if f.incidents_unattributed > 0 {
         text.push_str(&format!(
             "; {} not counted",
-            plural(
-                f.incidents_unattributed,
-                "unattributed incident",
-                "unattributed incidents"
-            )
+            counted(f.incidents_unattributed, "unattributed incident")
         ));
     }
     text

@@ -19,9 +19,17 @@ fn summary(out: &mut String, f: &Figures) {
         counted(f.deployments, "successful production deployment"),
         f.bucket.map_or("-", |b| b.label())
     );
+    let without = match f.changes_without_lead_time {
+        0 => String::new(),
+        n => format!(
+            "; {} deployed before {} first commit, with no lead time",
+            counted(n, "more change"),
+            if n == 1 { "its" } else { "their" }
+        ),
+    };
     let _ = writeln!(
         out,
-        "  lead time for changes  median {}, p85 {} ({})",
+        "  lead time for changes  median {}, p85 {} ({}{without})",
         duration(&f.lead_time, |d| d.p50),
         duration(&f.lead_time, |d| d.p85),
         counted(f.lead_time.count as usize, "change")
@@ -40,9 +48,9 @@ fn summary(out: &mut String, f: &Figures) {
     );
     let _ = writeln!(
         out,
-        "  change failure rate    {} ({} of {})",
+        "  change failure rate    {} ({} of {} had a failure)",
         rate(f.change_failure_rate),
-        f.failed_deployments,
+        f.deployments_with_failures,
         counted(f.production_deployments, "production deployment")
     );
     let _ = writeln!(
@@ -83,6 +91,18 @@ fn coverage_lines(out: &mut String, report: &Report) {
     }
 }
 
+/// Whether the figures of all services are shown apart from each service's: with several
+/// services, and with one when they differ from its own (an incident of no service, attributed
+/// to no deployment, is counted in all services' figures only), so that the text says what the
+/// JSON's `overall` says.
+fn shows_all_services(report: &Report) -> bool {
+    match &report.services[..] {
+        [] => report.overall.incidents_unattributed > 0,
+        [only] => only.total != report.overall,
+        _ => true,
+    }
+}
+
 /// The report for people: text, or Markdown with `markdown`.
 pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bool) -> String {
     let mut out = String::new();
@@ -104,12 +124,11 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
         );
     }
     for service in &report.services {
-        let _ = writeln!(
-            out,
-            "{}{}",
-            if markdown { "## " } else { "" },
-            service.service
-        );
+        let _ = if markdown {
+            writeln!(out, "## {}", crate::markdown::inline(&service.service))
+        } else {
+            writeln!(out, "{}", service.service)
+        };
         if markdown {
             out.push_str("\n```text\n");
         }
@@ -121,7 +140,7 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
         push(&mut out, &period_table(markdown, w.period, service));
         out.push('\n');
     }
-    if report.services.len() > 1 {
+    if shows_all_services(report) {
         let _ = writeln!(out, "{}All services", if markdown { "## " } else { "" });
         summary(&mut out, &report.overall);
         out.push('\n');

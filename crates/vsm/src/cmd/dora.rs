@@ -116,22 +116,18 @@ fn settings(args: &Args) -> Result<(Settings, PathBuf)> {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let to = args
-        .to
-        .unwrap_or_else(|| vsm_app::dora::tomorrow(jiff::Timestamp::now()));
-    let from = match args.from {
-        Some(at) => at,
-        None => to
-            .checked_sub(jiff::SignedDuration::from_hours(90 * 24))
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "--to {} leaves no room for the 90 days before it; give --from too",
-                    vsm_app::dora::shown(to)
-                )
-            })?,
-    };
     let (settings, store) = settings(args)?;
-    let window = vsm_app::dora::window(from, to, settings.period, args.service.clone())?;
+    let asked = vsm_app::dora::Asked {
+        from: args.from,
+        to: args.to,
+    };
+    let window = vsm_app::dora::asked_window(
+        asked,
+        vsm_app::dora::dora_reach(),
+        jiff::Timestamp::now(),
+        settings.period,
+        args.service.clone(),
+    )?;
     let mut request = vsm_app::dora::Request::of_settings(args.map.as_deref(), &settings, window);
     if let Some(file) = &args.incidents {
         request.incidents = Some(file.clone());

@@ -184,7 +184,7 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
     let overall = &json["overall"];
     assert_eq!(overall["deployments"], 2, "{json}");
     assert_eq!(overall["production_deployments"], 3);
-    assert_eq!(overall["failed_deployments"], 1);
+    assert_eq!(overall["deployments_with_failures"], 1);
     assert_eq!(overall["change_failure_rate"], 1.0 / 3.0);
     // From the failed deployment's finish to the next success's: 2 hours.
     assert_eq!(overall["recovery_time"]["median"], 7200.0);
@@ -220,13 +220,52 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
     );
 }
 
+/// A missing store had two messages: `vsm dora`'s own check ("fetch one with `vsm fetch git
+/// .`") pre-empted the store's. The store says it, once, for every command that reads it.
 #[test]
 fn a_missing_store_is_named_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
+    let said = "there is no event store at `.vsm/events.sqlite`; make one with `vsm fetch git \
+                REPOSITORY -o .vsm/events.sqlite` (or `vsm fetch github OWNER/REPO -o \
+                .vsm/events.sqlite`)";
     let error = vsm_fails_in(dir.path(), &["dora"]);
+    assert_eq!(
+        error.matches("there is no event store").count(),
+        1,
+        "{error}"
+    );
+    assert!(error.contains(said), "{error}");
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["report", "vsm.yaml", "-o", "r.html"]);
+    assert!(error.contains(said), "{error}");
+}
+
+/// `vsm dora FOLDER` said "make one with `vsm fetch git REPOSITORY -o FOLDER`", which cannot
+/// write a store over a folder: it names the store in the folder, or where to make one.
+#[test]
+fn a_folder_given_as_the_store_names_the_store_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("repo")).unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "repo"]);
     assert!(
         error.contains(
-            "there is no event store at `.vsm/events.sqlite`; fetch one with `vsm fetch git .`"
+            "`repo` is a folder, not a vsm event store; give the file `vsm fetch` wrote (by \
+             default `.vsm/events.sqlite`), or make one in it with `vsm fetch git REPOSITORY -o \
+             repo/.vsm/events.sqlite`"
+        ),
+        "{error}"
+    );
+    std::fs::create_dir(dir.path().join("repo/.vsm")).unwrap();
+    std::fs::write(dir.path().join("repo/.vsm/events.sqlite"), "").unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "repo"]);
+    assert!(
+        error.contains(
+            "`repo` is a folder, not a vsm event store; give the store in it, \
+             `repo/.vsm/events.sqlite`"
         ),
         "{error}"
     );
@@ -374,7 +413,7 @@ fn a_snapshot_keeps_the_last_full_periods_dora_figures_for_trend_and_check() {
     );
     assert!(
         text.contains(
-            "ok   recovery_time: no failed deployment or incident to recover from in the month 2024-06-01 to 2024-06-30, snapshot #1 of 2024-07-02T00:00:00Z"
+            "ok   recovery_time: no failed deployment or incident attributed to one to recover from in the month 2024-06-01 to 2024-06-30, snapshot #1 of 2024-07-02T00:00:00Z"
         ),
         "{text}"
     );
@@ -420,6 +459,11 @@ fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_bef
     assert_eq!(failures(2), serde_json::json!(["incident:INC-2"]));
     let overall = &json["overall"];
     assert_eq!(overall["change_failure_rate"], 1.0, "all three failed");
+    // One name, one meaning: deployments with any failure (one of them failed itself, two
+    // had incidents), not `failed_deployments`, which the map's `failures:` uses for those
+    // whose status failed.
+    assert_eq!(overall["deployments_with_failures"], 3);
+    assert!(overall.get("failed_deployments").is_none(), "{overall}");
     // Recoveries: deployment 2 (2h), INC-1 (1h 30m); INC-2 is unresolved; INC-3, attributed
     // to no deployment, is no failure of one and is counted apart.
     assert_eq!(overall["recovery_time"]["count"], 2);
@@ -430,7 +474,23 @@ fn incidents_from_a_file_are_failures_of_the_deployment_they_name_or_the_one_bef
         (&coverage["incidents"], &coverage["incidents_attributed"]),
         (&3.into(), &2.into())
     );
+    // The change failure rate's incidents are those that made a deployment fail; the
+    // recovery time's, every one of the window, with why one is attributed to none.
     let incidents = json["explain"]["incidents"].as_array().unwrap();
+    let ids: Vec<&str> = incidents
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["incident:INC-1", "incident:INC-2"], "{json}");
+    let recovery = json_ok_in(
+        dir.path(),
+        &[
+            &["dora", "--map", "vsm.yaml", "--explain", "recovery-time"][..],
+            &window,
+        ]
+        .concat(),
+    );
+    let incidents = recovery["explain"]["incidents"].as_array().unwrap();
     assert_eq!(
         incidents[2]["unattributed"],
         "its deployment `99` is no production deployment of the store"

@@ -50,7 +50,7 @@ fn a_file_that_is_no_store_is_left_as_it_is_and_named_with_how_to_make_one() {
     // A missing store is not made, nor its folder; a map's `store:` is read the same way.
     let error = vsm_fails_in(dir.path(), &["dora", "missing/events.sqlite"]);
     assert!(
-        error.contains("there is no event store at `missing/events.sqlite`; fetch one with"),
+        error.contains("there is no event store at `missing/events.sqlite`; make one with"),
         "{error}"
     );
     std::fs::write(
@@ -97,7 +97,7 @@ fn periods_are_cut_to_the_window_and_one_of_a_thing_is_singular() {
     assert!(!text.contains("2024-03-04"), "{text}");
     for said in [
         "1 successful production deployment (weekly)",
-        "0% (0 of 1 production deployment)",
+        "0% (0 of 1 production deployment had a failure)",
         "(0 failures: 0 failed deployments, 0 incidents attributed to a deployment; 0 unrecovered)",
         "0% (0 of 1 deployment)",
         "1 of 1 production deployment has a known change set",
@@ -172,7 +172,7 @@ fn check_keeps_a_recovery_bound_with_nothing_to_recover_from_and_names_the_perio
     );
     assert!(
         text.contains(&format!(
-            "ok   recovery_time: no failed deployment or incident to recover from in {month}\n"
+            "ok   recovery_time: no failed deployment or incident attributed to one to recover from in {month}\n"
         )),
         "{text}"
     );
@@ -223,6 +223,31 @@ fn a_window_bound_is_a_day_or_a_time_with_its_offset_and_anything_else_is_quoted
             ),
             "{error}"
         );
+    }
+}
+
+/// `vsm dora --from 2099-01-01` said "--from 2099-01-01 is not before --to 2025-...", naming a
+/// `--to` the user never gave: the end it meant is the default one, and is named as such.
+#[test]
+fn a_from_after_today_names_the_default_end_not_a_to_never_given() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: T\nsteps:\n  - { id: a, process_time: 1h }\ndora: {}\n",
+    )
+    .unwrap();
+    for args in [
+        &["dora", "--from", "2099-01-01"][..],
+        &["report", "vsm.yaml", "--from", "2099-01-01"],
+    ] {
+        let error = vsm_fails_in(dir.path(), args);
+        assert!(
+            error.contains(
+                "--from 2099-01-01 is after today: without --to the window ends with today (UTC), at "
+            ) && error.contains("; give an earlier --from, or a --to after it"),
+            "{error}"
+        );
+        assert!(!error.contains("is not before --to"), "{error}");
     }
 }
 

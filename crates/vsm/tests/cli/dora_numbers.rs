@@ -326,6 +326,15 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
         &[&["dora", "--format", "markdown"][..], &march].concat(),
     ));
     assert!(markdown.contains(line), "{markdown}");
+    // INC-3 (of no service, attributed to no deployment) is in all services' figures only:
+    // JSON's `overall` counted it and the text said nothing of it. Both say it now.
+    assert_eq!(ants["total"]["incidents_unattributed"], 0);
+    let all = "All services";
+    let not_counted = "0 unrecovered; 1 unattributed incident not counted)";
+    for shown in [&text, &markdown] {
+        let after = &shown[shown.find(all).unwrap_or_else(|| panic!("{shown}"))..];
+        assert!(after.contains(not_counted), "{shown}");
+    }
     // The snapshot of April 2nd keeps March's figures: the same median, and the target holds.
     crate::vsm_ok_in(
         dir.path(),
