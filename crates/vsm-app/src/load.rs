@@ -206,10 +206,16 @@ impl Loaded {
         vsm_render::json::render_with_provenance(&self.stream, &self.analysis, measured.as_ref())
     }
 
-    /// Each step's provenance: measured or estimated.
+    /// Each step's provenance: measured, or estimated (a wait derived from a queue as such).
     pub fn provenance(&self) -> Vec<vsm_core::measure::StepProvenance> {
         self.measured.as_ref().map_or_else(
-            || vec![vsm_core::measure::StepProvenance::default(); self.stream.steps.len()],
+            || {
+                self.stream
+                    .steps
+                    .iter()
+                    .map(vsm_core::measure::StepProvenance::of)
+                    .collect()
+            },
             |m| m.provenance.clone(),
         )
     }

@@ -64,6 +64,8 @@ pub struct Simulated {
     pub projection: Projection,
     /// Where the arrival rate comes from, for people.
     pub arrivals_source: String,
+    /// Whether items arrive as the log's did (replayed gaps), not at random at the rate.
+    pub replayed_arrivals: bool,
     /// The stream-wide WIP limit.
     pub wip_limit: Option<u32>,
     /// How close it comes to the log, for a map simulated as it was measured.
@@ -214,6 +216,7 @@ fn run(loaded: &Loaded, request: &Request, arrivals_otherwise: Option<f64>) -> R
         models,
         projection,
         arrivals_source,
+        replayed_arrivals: replay_arrivals && calibration.is_some(),
         wip_limit: stream_wip,
         validation,
         unchecked,

@@ -99,18 +99,39 @@ thread_local! {
 /// when `day` is `None` or 24 h), as the map being told counts them. Renderers wrap their work in
 /// it, so every duration of one report is told in one day.
 pub fn in_working_days<T>(day: Option<Duration>, tell: impl FnOnce() -> T) -> T {
-    let millis = day.map_or(0, |d| d.millis);
-    let millis = if millis == MS_PER_DAY { 0 } else { millis };
-    let before = TOLD_DAY.with(|told| told.replace(millis));
     // Restored even if `tell` panics, so one report cannot leak its day into the next.
-    struct Restore(u64);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            TOLD_DAY.with(|told| told.set(self.0));
-        }
-    }
-    let _restore = Restore(before);
+    let _told = TellingDays::set(day);
     tell()
+}
+
+/// The day [`Duration::human`] tells days in, set until the guard is dropped (then the day
+/// before it is back): a command sets it once for everything it prints about one map, so that
+/// every output of the map (the analysis, a comparison, a simulation, a plan, a check) tells
+/// the same durations in the same days.
+#[must_use = "the day is told only while the guard lives"]
+#[derive(Debug)]
+pub struct TellingDays {
+    before: u64,
+}
+
+impl TellingDays {
+    /// Tells days as working days of `day` (a calendar day when `None` or 24 h) from now on.
+    pub fn set(day: Option<Duration>) -> TellingDays {
+        let millis = day.map_or(0, |d| d.millis);
+        let millis = if millis == MS_PER_DAY { 0 } else { millis };
+        // A thread being torn down has no day to set or restore: durations it still tells
+        // read the calendar day.
+        let before = TOLD_DAY.try_with(|told| told.replace(millis)).unwrap_or(0);
+        TellingDays { before }
+    }
+}
+
+impl Drop for TellingDays {
+    fn drop(&mut self) {
+        // `try_with`: a guard dropped while its thread's locals are torn down (a guard held in a
+        // thread-local, or by a thread that is exiting) must not panic.
+        let _ = TOLD_DAY.try_with(|told| told.set(self.before));
+    }
 }
 
 impl Duration {
@@ -191,8 +212,11 @@ impl Duration {
     ///
     /// Inside [`in_working_days`], a duration of a working day or more is told in working days
     /// with one decimal (`23.6d`), as lean texts count production lead time.
+    ///
+    /// Saturating: a duration too long for the arithmetic (a value from outside the bounds a
+    /// map keeps) is told as the longest it can be, never a panic.
     pub fn human(self) -> String {
-        let day = TOLD_DAY.with(Cell::get);
+        let day = TOLD_DAY.try_with(Cell::get).unwrap_or(0);
         if day > 0 && self.millis >= day {
             return format!(
                 "{}d",
@@ -220,14 +244,14 @@ impl Duration {
         let first = largest_unit(self.millis);
         let Some(&(small, _)) = HUMAN_UNITS.get(first + 1) else {
             let (size, name) = HUMAN_UNITS[first];
-            return format!("{}{name}", (self.millis + size / 2) / size);
+            return format!("{}{name}", self.millis.saturating_add(size / 2) / size);
         };
-        let rounded = (self.millis + small / 2) / small * small;
+        let rounded = self.millis.saturating_add(small / 2) / small * small;
         // Rounding may carry into the next unit up (23h 59m 50s is 1d).
         let largest = largest_unit(rounded);
         let (big, big_name) = HUMAN_UNITS[largest];
         let Some(&(small, small_name)) = HUMAN_UNITS.get(largest + 1) else {
-            return format!("{}{big_name}", (rounded + big / 2) / big);
+            return format!("{}{big_name}", rounded.saturating_add(big / 2) / big);
         };
         let (major, minor) = (rounded / big, rounded % big / small);
         if minor == 0 {
@@ -425,6 +449,46 @@ mod tests {
         assert_eq!(Duration::ZERO.human(), "0");
         assert_eq!(parse("23h 59m 50s").human(), "1d");
         assert_eq!(parse("59s").human(), "59s");
+    }
+
+    #[test]
+    fn the_longest_durations_are_told_without_overflow() {
+        // A derived wait of `1e300` items over a demand of `1/day` once came out as u64::MAX
+        // milliseconds and panicked in the rounding of `human()`.
+        let longest = Duration::from_millis(u64::MAX);
+        assert_eq!(longest.human(), "213503982334d 14h");
+        assert_eq!(Duration::from_secs_f64(1e300), longest);
+        let eight = Duration::from_hours(8);
+        assert_eq!(
+            in_working_days(Some(eight), || longest.human()),
+            "640511947003.8d"
+        );
+    }
+
+    #[test]
+    fn a_guard_tells_working_days_until_it_is_dropped() {
+        let lead = Duration::from_hours(8 * 23 + 5);
+        {
+            let _days = TellingDays::set(Some(Duration::from_hours(8)));
+            assert_eq!(lead.human(), "23.6d");
+            // Nested: the inner day, then the outer one again.
+            assert_eq!(in_working_days(None, || lead.human()), "7d 21h");
+            assert_eq!(lead.human(), "23.6d");
+        }
+        assert_eq!(lead.human(), "7d 21h");
+    }
+
+    #[test]
+    fn a_guard_dropped_as_its_thread_exits_does_not_panic() {
+        thread_local! {
+            static HELD: std::cell::RefCell<Option<TellingDays>> = const { std::cell::RefCell::new(None) };
+        }
+        let joined = std::thread::spawn(|| {
+            let guard = TellingDays::set(Some(Duration::from_hours(8)));
+            HELD.with(|held| *held.borrow_mut() = Some(guard));
+        })
+        .join();
+        assert!(joined.is_ok(), "the thread panicked on exit");
     }
 
     proptest! {

@@ -24,7 +24,7 @@ pub mod worktime;
 
 pub use analysis::{Analysis, TooLong, TooLongAt, analyze, analyze_measured, try_analyze};
 pub use diagnostic::{Diagnostic, Location, Severity};
-pub use duration::{Duration, DurationError, in_working_days};
+pub use duration::{Duration, DurationError, TellingDays, in_working_days};
 pub use mapfile::{Header, ParsedMap, json_schema, parse_map, parse_map_extending};
 pub use model::ValueStream;
 pub use percent::{Percent, PercentError, format_number, format_percent};

@@ -320,12 +320,13 @@ impl ValueStream {
         crate::worktime::takt_time(self.available_per_day(), demand.total.per_day)
     }
 
-    /// How a step's queue becomes its wait, when it has a queue.
+    /// How a step's queue becomes its wait, when it has a queue counted in the map (a measured
+    /// queue gives none: the wait is measured with it).
     pub fn queue_derivation(
         &self,
         step: &Step,
     ) -> Option<Result<crate::worktime::Derivation, crate::worktime::QueueError>> {
-        let queue = step.queue.as_ref()?;
+        let queue = step.queue.as_ref().filter(|q| !q.measured)?;
         Some(crate::worktime::derive_wait(
             queue,
             step.throughput.as_ref(),
@@ -337,6 +338,12 @@ impl ValueStream {
     /// Runs `tell` with durations told in the days this map counts waits in.
     pub fn told<T>(&self, tell: impl FnOnce() -> T) -> T {
         crate::in_working_days(self.working_time.told_day(), tell)
+    }
+
+    /// Tells durations in the days this map counts waits in until the guard is dropped: a
+    /// command sets it once, after reading the map, for everything it prints.
+    pub fn telling(&self) -> crate::TellingDays {
+        crate::TellingDays::set(self.working_time.told_day())
     }
 
     /// The index of the step with this id.

@@ -137,13 +137,15 @@ impl WorkingTime {
     }
 
     /// How long `working_days` of waiting are, in the days waits count in: working days as
-    /// they are, calendar days stretched by the week's days off.
-    pub fn wait_of_working_days(&self, working_days: f64) -> Duration {
+    /// they are, calendar days stretched by the week's days off. `None` when that is not a
+    /// number or longer than [`Duration::MAX`], never a wrapped, clipped or zero wait.
+    pub fn wait_of_working_days(&self, working_days: f64) -> Option<Duration> {
         let millis = match self.wait_days {
             WaitDays::Working => working_days * self.day.as_millis() as f64,
             WaitDays::Calendar => working_days * 7.0 / f64::from(self.week_days) * MS_PER_DAY,
         };
-        Duration::from_secs_f64(millis / 1000.0)
+        (millis.is_finite() && millis >= 0.0 && millis <= Duration::MAX.as_millis() as f64)
+            .then(|| Duration::from_secs_f64(millis / 1000.0))
     }
 
     /// `duration` in the days waits count in: calendar days, or working days.
@@ -175,6 +177,25 @@ fn plain(duration: Duration) -> String {
     })
 }
 
+/// The most items a working day a rate (`demand:`, `throughput:`) may give: a million, an item
+/// every 29 ms of an 8-hour day. Past it the takt time and the waits a queue gives fall below
+/// the millisecond durations are kept in; such a number is a slip of the exponent or the period.
+pub const MAX_RATE_PER_DAY: f64 = 1_000_000.0;
+
+/// The fewest items a working day a rate may give above zero: one item in 10,000 working days
+/// (about 40 years of 5-day weeks). Below it the takt time and the waits a queue gives run past
+/// any value stream's life.
+pub const MIN_RATE_PER_DAY: f64 = 0.0001;
+
+/// A rate a working day as a message quotes it: `920`, `0.25`, `1e-300`.
+pub fn format_rate(per_day: f64) -> String {
+    if per_day != 0.0 && !(0.01..1e15).contains(&per_day.abs()) {
+        format!("{per_day:e}")
+    } else {
+        crate::format_number(per_day, 2)
+    }
+}
+
 /// A number of items per working day, with how it was written (`18400/month`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rate {
@@ -197,6 +218,9 @@ pub struct Queue {
     pub total: f64,
     /// Per item type, in the order written; empty when the queue is one count.
     pub by_type: Vec<(String, f64)>,
+    /// Measured from the log (the time-weighted mean of the items waiting), not counted in the
+    /// map: the step's wait is measured too, never derived from it.
+    pub measured: bool,
 }
 
 /// Where a step's wait time comes from, before any measuring.
@@ -244,7 +268,7 @@ pub struct Derivation {
 }
 
 /// Why a queue gives no wait.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum QueueError {
     #[error(
         "the queue cannot be turned into a wait: the map gives no `demand:` and the step no `throughput:`"
@@ -256,6 +280,14 @@ pub enum QueueError {
     UnknownType(String),
     #[error("the throughput is zero, so the queue never empties")]
     ZeroRate,
+    #[error(
+        "a queue of {} at {} a day waits {} working days, longer than the longest wait vsm holds ({})",
+        format_count(*queue),
+        format_rate(*per_day),
+        format_count(*days),
+        crate::duration::years(u128::from(Duration::MAX.as_millis()))
+    )]
+    TooLong { queue: f64, per_day: f64, days: f64 },
 }
 
 impl QueueError {
@@ -268,6 +300,15 @@ impl QueueError {
                 crate::diagnostic::backticked(types.iter().map(String::as_str), usize::MAX)
             ),
             QueueError::ZeroRate => "give a demand or throughput above zero".into(),
+            QueueError::TooLong { .. } => "check the queue count and the rate (its number and its period: `920/day`, `40/week`, `18400/month`), or write the step's `wait_time:`".into(),
+        }
+    }
+
+    /// The code of the diagnostic the map check reports it with.
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueueError::TooLong { .. } => "queue_wait_too_long",
+            _ => "queue_without_rate",
         }
     }
 }
@@ -332,13 +373,28 @@ pub fn derive_wait(
         return Err(QueueError::ZeroRate);
     }
     let days = queue.total / per_day;
+    // Each type's wait too: a tiny rate of one type makes its line absurd on its own.
+    let too_long = |queue: f64, per_day: f64, days: f64| QueueError::TooLong {
+        queue,
+        per_day,
+        days,
+    };
+    if let Some(line) = lines
+        .iter()
+        .find(|l| time.wait_of_working_days(l.days).is_none())
+    {
+        return Err(too_long(line.queue, line.per_day, line.days));
+    }
+    let wait = time
+        .wait_of_working_days(days)
+        .ok_or_else(|| too_long(queue.total, per_day, days))?;
     Ok(Derivation {
         lines,
         queue: queue.total,
         per_day,
         days,
         source,
-        wait: time.wait_of_working_days(days),
+        wait,
     })
 }
 
@@ -363,8 +419,12 @@ pub fn takt_time(available_per_day: Duration, demand_per_day: f64) -> Option<Dur
         .then(|| Duration::from_secs_f64(available_per_day.as_secs_f64() / demand_per_day))
 }
 
-/// A count as people write it: `4600`, `7.5`.
+/// A count as people write it: `4600`, `7.5`; an absurd one (from a hostile map) as `1e300`,
+/// not three hundred digits.
 pub fn format_count(count: f64) -> String {
+    if count.abs() >= 1e15 || !count.is_finite() {
+        return format!("{count:e}");
+    }
     crate::format_number(count, 1)
 }
 
@@ -399,6 +459,7 @@ mod tests {
         let queue = Queue {
             total: 7000.0,
             by_type: vec![("left".into(), 4600.0), ("right".into(), 2400.0)],
+            measured: false,
         };
         let derived = derive_wait(&queue, None, Some(&acme_demand()), &working).unwrap();
         assert!((derived.days - 7000.0 / 920.0).abs() < 1e-9);
@@ -415,6 +476,7 @@ mod tests {
         let queue = Queue {
             total: 10.0,
             by_type: Vec::new(),
+            measured: false,
         };
         let demand = Demand {
             total: rate(2.0),
@@ -440,6 +502,7 @@ mod tests {
         let by_type = Queue {
             total: 3.0,
             by_type: vec![("defects".into(), 3.0)],
+            measured: false,
         };
         let one = Demand {
             total: rate(1.0),

@@ -76,8 +76,20 @@ fn show_target_value(metric: vsm_core::model::TargetMetric, value: f64) -> Strin
     }
 }
 
-/// The check for people: `map` is the map file as the user named it.
-pub fn text(map: &str, results: &[TargetResult]) -> String {
+/// The check for people: `map` is the map file as the user named it, `time` its working time
+/// (durations are told in the days it counts, and the last line says which).
+pub fn text(map: &str, results: &[TargetResult], time: &vsm_core::WorkingTime) -> String {
+    let mut out = vsm_core::in_working_days(time.told_day(), || text_told(map, results));
+    if results
+        .iter()
+        .any(|r| r.metric.kind() == TargetKind::Duration)
+    {
+        out.push_str(&format!("Days: {}.\n", time.convention()));
+    }
+    out
+}
+
+fn text_told(map: &str, results: &[TargetResult]) -> String {
     if results.is_empty() {
         return format!(
             "{map}: no targets to check; add `targets:` to the map (see docs/map-format.md)\n"

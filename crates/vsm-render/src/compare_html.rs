@@ -117,6 +117,11 @@ pub fn page(before: Side<'_>, after: Side<'_>) -> String {
     );
     page.push_str("<h2>Summary</h2>\n");
     rows_table(&mut page, summary_rows(&compared));
+    let _ = writeln!(
+        page,
+        "<p class=\"muted\">{}</p>",
+        escape(&crate::compare::days_line(before.stream, after.stream))
+    );
     steps(&mut page, &compared, before, after);
     if let Some(simulation) = &compared.simulation {
         simulation_section(&mut page, simulation);

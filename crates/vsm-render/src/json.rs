@@ -326,7 +326,9 @@ pub(crate) fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
 
-/// Rounds a percentage to two decimals.
+/// A percentage (0 to 100, not a fraction) for JSON, rounded as the text reports write it
+/// ([`vsm_core::format_percent`]): two decimals from 1% up (`63.75`), two significant digits
+/// below 1% so that a small share is not rounded to nothing (`0.0092`, not `0`).
 pub(crate) fn percent(value: f64) -> f64 {
     vsm_core::percent::round_percent(value)
 }
@@ -423,17 +425,15 @@ impl<'a> Report<'a> {
     /// Marks each step's numbers as measured, estimated or designed, and the summary with the
     /// one kind they all are (or `mixed`); for a measured map, keeps the map's estimates beside
     /// the measured values and names the log. `measured` is `None` for an estimated map.
-    pub fn with_provenance(mut self, measured: Option<&crate::measure::Measured<'a>>) -> Self {
+    pub fn with_provenance(
+        mut self,
+        stream: &ValueStream,
+        measured: Option<&crate::measure::Measured<'a>>,
+    ) -> Self {
         let mut kinds = std::collections::BTreeSet::new();
         for (index, step) in self.steps.iter_mut().enumerate() {
             let mark = measured.map_or_else(
-                || {
-                    let mut mark = StepProvenance::default();
-                    if step.wait_time_source == "derived" {
-                        mark.wait_time = vsm_core::measure::Provenance::Derived;
-                    }
-                    mark
-                },
+                || StepProvenance::of(&stream.steps[index]),
                 |m| m.provenance[index],
             );
             for kind in [mark.process_time, mark.wait_time, mark.complete_accurate] {
@@ -626,10 +626,32 @@ pub fn render_with_provenance(
     analysis: &Analysis,
     measured: Option<&crate::measure::Measured<'_>>,
 ) -> String {
-    to_string(&Report::new(stream, analysis).with_provenance(measured))
+    to_string(&Report::new(stream, analysis).with_provenance(stream, measured))
 }
 
 /// The analysis as pretty-printed JSON, ending in a newline.
 pub fn render(stream: &ValueStream, analysis: &Analysis) -> String {
     to_string(&Report::new(stream, analysis))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn percentages_keep_two_decimals_or_two_significant_digits_below_one() {
+        // As the doc says, and as the text reports write them (63.75%, 0.0092%).
+        for (value, expected) in [
+            (63.754_321, 63.75),
+            (40.0, 40.0),
+            (0.009_234_5, 0.0092),
+            (0.014_49, 0.014),
+        ] {
+            assert!(
+                (percent(value) - expected).abs() < 1e-12,
+                "{value} gave {}",
+                percent(value)
+            );
+        }
+    }
 }

@@ -159,7 +159,8 @@ fn schedule(item: &PlanItem<'_>) -> String {
 }
 
 /// The plan for people: by status, each item's schedule and targets; `has_history` says
-/// whether there are snapshots to take the values at the start from.
+/// whether there are snapshots to take the values at the start from. Durations are told in the
+/// days the map counts.
 pub fn text(
     stream: &ValueStream,
     analysis: &Analysis,
@@ -167,7 +168,18 @@ pub fn text(
     today: jiff::civil::Date,
     has_history: bool,
 ) -> String {
+    stream.told(|| text_told(stream, analysis, plan, today, has_history))
+}
+
+fn text_told(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    plan: &[PlanItem<'_>],
+    today: jiff::civil::Date,
+    has_history: bool,
+) -> String {
     let mut out = format!("Improvement plan: {} (as of {today})\n", stream.name);
+    let _ = writeln!(out, "Days: {}.", stream.working_time.convention());
     // A measured map's lead time now, as its items took it: what the plan is to move.
     if let Some(measured) = &analysis.measured {
         out.push_str(&format!(

@@ -185,16 +185,20 @@ pub struct TypeRate {
     pub written: String,
 }
 
-/// Items waiting before a step, as the map counts them.
+/// Items waiting before a step, as the map counts them or the log shows them.
 #[derive(Debug, Serialize)]
 pub struct QueueReport {
+    /// Counted in the map, or, measured, the time-weighted mean of the items waiting over the
+    /// log's span (one decimal).
     pub items: f64,
     pub by_type: Vec<TypeCount>,
-    /// The wait the queue gives by Little's law, in working days; `null` without a rate.
+    /// The wait the queue gives by Little's law, in working days; `null` without a rate. For a
+    /// measured queue, the step's measured mean wait, in the days waits count in.
     pub days: Option<f64>,
-    /// `demand` or `throughput` (the step's own).
+    /// `demand` or `throughput` (the step's own); `null` for a measured queue.
     pub rate_source: Option<&'static str>,
-    /// Always `estimated`: counted in the map (`vsm measure` measures queues from a log).
+    /// `estimated`: counted in the map; `measured`: from the log (`vsm measure` has its
+    /// Little's law check).
     pub provenance: &'static str,
 }
 
@@ -235,11 +239,19 @@ pub(crate) fn queue_report(stream: &ValueStream, step: &Step) -> Option<QueueRep
                 items: *items,
             })
             .collect(),
-        days: derived.as_ref().map(|d| d.days),
+        days: if queue.measured {
+            Some(stream.working_time.days_of(step.wait_time))
+        } else {
+            derived.as_ref().map(|d| d.days)
+        },
         rate_source: derived.map(|d| match d.source {
             RateSource::Demand => "demand",
             RateSource::Step => "throughput",
         }),
-        provenance: "estimated",
+        provenance: if queue.measured {
+            "measured"
+        } else {
+            "estimated"
+        },
     })
 }

@@ -386,6 +386,13 @@ fn steps_section(out: &mut String, stream: &ValueStream, analysis: &Analysis, st
     {
         out.push_str("\n≈ wait derived from the queue by Little's law: queue / throughput (`vsm analyze --explain STEP` shows the arithmetic).\n");
     }
+    if stream
+        .steps
+        .iter()
+        .any(|s| s.queue.as_ref().is_some_and(|q| q.measured))
+    {
+        out.push_str("\nQueue of a measured step: the mean number of items waiting before it over the log's span (`vsm measure` checks it against Little's law).\n");
+    }
     out.push('\n');
 }
 

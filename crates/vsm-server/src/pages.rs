@@ -90,11 +90,15 @@ struct Headline {
 }
 
 impl Headline {
+    /// The headline numbers, their durations told in the days the map counts (as its report).
     fn of(loaded: &Loaded) -> Self {
         let summary = &loaded.analysis.summary;
+        let (lead_time, process_time) = loaded
+            .stream
+            .told(|| (summary.lead_time.human(), summary.process_time.human()));
         Headline {
-            lead_time: summary.lead_time.human(),
-            process_time: summary.process_time.human(),
+            lead_time,
+            process_time,
             activity_ratio: vsm_core::format_percent(summary.activity_ratio_percent),
             rolled_ca: vsm_core::format_percent(summary.rolled_complete_accurate_percent),
             steps: loaded.stream.steps.len(),

@@ -89,14 +89,55 @@ fn rate(reader: &mut Reader<'_>, node: &Node<'_>, field: &str) -> Option<Rate> {
             .filter(|c: &f64| c.is_finite() && *c >= 0.0)?;
         Some(count / time.days_in(period.trim())?)
     });
+    let quoted = shorten(&written);
     match parsed {
+        Some(0.0) => {
+            let (what, instead) = if field == "demand" {
+                (
+                    "the customer asks for nothing, so no item arrives and no queue empties",
+                    "give what the customer asks for, e.g. `demand: 920/day`, or leave `demand:` out",
+                )
+            } else {
+                (
+                    "the step gets nothing through, so its queue never empties",
+                    "give what the step gets through, e.g. `throughput: 40/week`, or leave `throughput:` out to use the demand",
+                )
+            };
+            reader.report_at(
+                node,
+                Diagnostic::error("zero_rate", format!("`{field}: {quoted}` is zero: {what}"))
+                    .help(instead),
+            );
+            None
+        }
+        Some(per_day)
+            if !(worktime::MIN_RATE_PER_DAY..=worktime::MAX_RATE_PER_DAY).contains(&per_day) =>
+        {
+            reader.report_at(
+                node,
+                Diagnostic::error(
+                    "rate_out_of_range",
+                    format!(
+                        "`{field}: {quoted}` is {} items a working day, outside what vsm takes: {} to {} a working day",
+                        worktime::format_rate(per_day),
+                        worktime::format_rate(worktime::MIN_RATE_PER_DAY),
+                        format_number(worktime::MAX_RATE_PER_DAY, 0),
+                    ),
+                )
+                .help(format!(
+                    "check the number and its period: items per working day, week or month, e.g. `920/day`, `40/week`, `18400/month` (a month is {} working days, a week {})",
+                    time.month_days, time.week_days
+                )),
+            );
+            None
+        }
         Some(per_day) => Some(Rate { per_day, written }),
         None => {
             reader.report_at(
                 node,
                 Diagnostic::error(
                     "invalid_rate",
-                    format!("`{}` is not a rate of items for `{field}`", shorten(&written)),
+                    format!("`{quoted}` is not a rate of items for `{field}`"),
                 )
                 .help(format!(
                     "write items per working day, week or month, e.g. `920/day`, `40/week`, `18400/month` (a month is {} working days, a week {})",
@@ -176,12 +217,14 @@ pub(super) fn read_queue(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<Que
         return Some(Queue {
             total,
             by_type: Vec::new(),
+            measured: false,
         });
     };
     let by_type = named(reader, mapping.iter(), "queue", count)?;
     Some(Queue {
         total: by_type.iter().map(|(_, n)| n).sum(),
         by_type,
+        measured: false,
     })
 }
 
@@ -276,12 +319,9 @@ pub(super) fn derive_waits(
             Err(worktime::QueueError::NoRate) if note.wait_written => continue,
             Err(problem) => {
                 reader.report(
-                    Diagnostic::error(
-                        "queue_without_rate",
-                        format!("step `{}`: {problem}", step.id),
-                    )
-                    .at(note.location)
-                    .help(problem.help(&types)),
+                    Diagnostic::error(problem.code(), format!("step `{}`: {problem}", step.id))
+                        .at(note.location)
+                        .help(problem.help(&types)),
                 );
                 continue;
             }

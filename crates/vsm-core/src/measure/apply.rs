@@ -107,7 +107,20 @@ pub fn apply(
             target.process_time = step.process_time.mean;
         }
         match provenance[step.step].wait_time {
-            Provenance::Measured => target.wait_time = step.wait_time.mean,
+            Provenance::Measured => {
+                target.wait_time = step.wait_time.mean;
+                // Measured, not derived from a queue counted in the map (no `≈`).
+                target.wait_source = crate::worktime::WaitSource::Estimated;
+                // The queue the log shows before the step, for its triangle: the time-weighted
+                // mean of the items waiting (one decimal, as queues are written).
+                if step.queue.gap_percent.is_some() {
+                    target.queue = Some(crate::worktime::Queue {
+                        total: (step.queue.mean * 10.0).round() / 10.0,
+                        by_type: Vec::new(),
+                        measured: true,
+                    });
+                }
+            }
             // Completions only: the log gives the step's lead time; the wait is what is left
             // after the estimated process time.
             Provenance::Mixed => {

@@ -103,6 +103,7 @@ mod tests {
             p85_interval: None,
             p95_interval: None,
             throughput_per_week: 10.0,
+            throughput_steady: true,
             mean_entry_wait: crate::Duration::ZERO,
             steps: Vec::new(),
             constraint: None,

@@ -80,6 +80,10 @@ pub struct Projection {
     pub p95_interval: Option<Interval>,
     /// Items finished per week while items keep arriving, once a tenth of them have finished.
     pub throughput_per_week: f64,
+    /// Whether `throughput_per_week` comes from such a window. `false`: in no replication did
+    /// a tenth of its items finish before the last one arrived (the run is shorter than the lead
+    /// time), so it is all items over the whole run, arrivals and drain, not the stream's pace.
+    pub throughput_steady: bool,
     /// Each replication's own figures, in the order of their seeds.
     pub per_replication: Vec<Replication>,
     /// Mean time items waited to enter the stream under the WIP limit.
@@ -268,6 +272,7 @@ pub(super) fn summarize(
         lead_time,
         quantiles,
         throughput_per_week: throughput(window_completions, window_span, finished, horizon),
+        throughput_steady: window_span > 0 && window_completions > 0,
         per_replication,
         mean_entry_wait: Duration::from_secs_f64(
             runs.iter().map(|r| r.entry_wait_sum as f64).sum::<f64>()

@@ -71,6 +71,20 @@ fn fixed_durations_add_up_along_the_longest_branch() {
 }
 
 #[test]
+fn a_run_shorter_than_its_lead_time_says_its_throughput_is_not_steady() {
+    // 100 items a replication at 4,600 a week arrive within about 2h 11m; each takes 72h, so
+    // none has finished when the last arrives: no window of arrivals and completions.
+    let s = stream("name: T\nsteps:\n  - { id: a }\n");
+    let models = fixed(&s, &[(72, 0)]);
+    let short = simulate(&s, &models, &config(1_000, 4_600.0));
+    assert!(!short.throughput_steady);
+    // A run of weeks has one, and it is the arrival rate.
+    let long = simulate(&s, &models, &config(1_000, 10.0));
+    assert!(long.throughput_steady);
+    close(long.throughput_per_week, 10.0, 0.15);
+}
+
+#[test]
 fn the_same_seed_gives_the_same_projection() {
     let s = stream(
         "name: S\nsteps:\n  - { id: a, process_time: 2h, wait_time: 1d, capacity: 2 }\n  - { id: b, process_time: 1h, wait_time: 4h, complete_accurate: 70% }\nrework:\n  - { from: b, to: a }\n",

@@ -4,6 +4,8 @@
 //! The comparison is built from the two analyses' JSON reports, so it covers exactly the fields
 //! `vsm analyze --format json` has, and stays in step with them as fields are added.
 
+use std::fmt::Write as _;
+
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use vsm_core::analysis::Analysis;
@@ -315,15 +317,31 @@ pub(crate) const STEP_ROWS: [(&str, &str); 4] = [
 /// The formats a comparison is written in.
 pub const FORMATS: [Format; 4] = [Format::Text, Format::Json, Format::Markdown, Format::Html];
 
-/// The comparison in `format` (one of [`FORMATS`]; `None` for another).
+/// The comparison in `format` (one of [`FORMATS`]; `None` for another), both maps' durations
+/// told in the current map's days, so that a change is one difference.
 pub fn render(before: Side<'_>, after: Side<'_>, format: Format) -> Option<String> {
-    Some(match format {
-        Format::Text => tables(before, after, Style::Text),
-        Format::Markdown => tables(before, after, Style::Markdown),
-        Format::Json => json(before, after),
-        Format::Html => crate::compare_html::page(before, after),
-        _ => return None,
+    before.stream.told(|| {
+        Some(match format {
+            Format::Text => tables(before, after, Style::Text),
+            Format::Markdown => tables(before, after, Style::Markdown),
+            Format::Json => json(before, after),
+            Format::Html => crate::compare_html::page(before, after),
+            _ => return None,
+        })
     })
+}
+
+/// The days both maps are told in, as a sentence (two when the maps count days differently).
+pub(crate) fn days_line(before: &ValueStream, after: &ValueStream) -> String {
+    let (old, new) = (&before.working_time, &after.working_time);
+    if old.told_day() == new.told_day() && old.convention() == new.convention() {
+        return format!("Days: {}.", old.convention());
+    }
+    format!(
+        "Days: {} (the current map's; the future map counts {}: both are told in the current map's days here).",
+        old.convention(),
+        new.convention()
+    )
 }
 
 /// A row of the comparison's summary for people: a metric, its values as shown, and the change.
@@ -413,6 +431,7 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
         summary.add_row(vec![row.label.to_string(), row.before, row.after, change]);
     }
     push_table(&mut out, &summary);
+    let _ = writeln!(out, "\n{}", days_line(before.stream, after.stream));
     out.push('\n');
     heading(&mut out, style, 2, "Steps");
     let mut header = vec!["Step".to_string(), "Presence".to_string()];

@@ -24,6 +24,8 @@ pub struct Report<'a> {
     pub projection: &'a Projection,
     /// Where the arrival rate comes from, for people.
     pub arrivals_source: &'a str,
+    /// Whether items arrive as the log's did, not at random at the rate.
+    pub replayed_arrivals: bool,
     /// The stream-wide WIP limit, if any.
     pub wip_limit: Option<u32>,
     /// The run held against the measured log, for a map simulated as it was measured.
@@ -58,6 +60,9 @@ pub struct SimulationReport<'a> {
     pub mean_entry_wait_seconds: f64,
     pub lead_time_seconds: LeadTimeReport,
     pub throughput_per_week: f64,
+    /// Whether the throughput is the stream's pace while items keep arriving; `false` when the
+    /// run is too short for that (it is then all items over the whole run).
+    pub throughput_steady: bool,
     pub steps: Vec<StepReport<'a>>,
     pub constraint: Option<ConstraintReport<'a>>,
     pub validation: Option<ValidationReport>,
@@ -221,6 +226,7 @@ impl<'a> SimulationReport<'a> {
                 max: seconds(p.lead_time.max),
             },
             throughput_per_week: p.throughput_per_week,
+            throughput_steady: p.throughput_steady,
             steps: stream
                 .steps
                 .iter()
@@ -363,10 +369,72 @@ fn durations_source(model: &StepModel) -> String {
         // Calibrated: the log's wait, then the queue for the p95 of its items at once.
         (Some(_), true) => format!("{source}; capacity: p95 of the log's items at once"),
         // The drawn wait is not used: it comes from the queue.
-        (Some(_), false) => format!("{source}; wait from the queue"),
+        (Some(capacity), false) => {
+            let instead = match &model.durations {
+                Durations::Estimated { wait, .. } if !wait.is_zero() => {
+                    format!("the map's {}", wait.human())
+                }
+                Durations::Estimated { .. } => "the map's".to_string(),
+                Durations::Measured(_) => "the measured one".to_string(),
+            };
+            format!(
+                "{source}; waits only in the queue for its capacity of {capacity}, not {instead} wait"
+            )
+        }
         (None, _) => source,
     }
 }
+
+/// What a reader needs to know about time in the run: the days the durations are told in, and,
+/// for random arrivals, that they come around the clock.
+fn clock_lines(out: &mut String, report: &Report<'_>) {
+    let time = &report.stream.working_time;
+    let _ = writeln!(out, "  days: {}", time.convention());
+    if !report.replayed_arrivals {
+        let _ = writeln!(
+            out,
+            "  clock: items arrive at random around the clock (24 h a day, 7 days a week) and every drawn time runs straight on: the simulation keeps no working hours{}",
+            match time.told_day() {
+                Some(day) => format!(
+                    "; lead times and waits are told in working days of {}",
+                    crate::report::working_hours(day)
+                ),
+                None => String::new(),
+            }
+        );
+    }
+}
+
+/// A warning when no replication ran long enough for items to keep arriving and finishing.
+fn unsteady_throughput(out: &mut String, p: &Projection) {
+    if p.throughput_steady || p.arrivals_per_week <= 0.0 {
+        return;
+    }
+    let per_run = p.items as f64 / f64::from(p.replications.max(1));
+    let span = Duration::from_secs_f64(per_run / p.arrivals_per_week * MS_PER_WEEK / 1000.0);
+    // Arrivals over three times the p95 lead time leave most of the run for the window.
+    let p95_weeks = p.lead_time.p95.as_millis() as f64 / MS_PER_WEEK;
+    let needed = (3.0 * p95_weeks * p.arrivals_per_week * f64::from(p.replications)).ceil();
+    let _ = writeln!(
+        out,
+        "warning: the throughput is not the stream's pace: each replication's {} items arrive within {} (at {} a week), before a tenth of them is done, so no stretch of the run has items both arriving and finishing; the figure is all items over the whole run. Run more items, e.g. --items {}, for a throughput",
+        vsm_core::format_number(per_run, 0),
+        span.human(),
+        vsm_core::format_number(p.arrivals_per_week, 1),
+        round_up(needed)
+    );
+}
+
+/// `n` rounded up to two significant digits: 1,234,567 as 1,300,000.
+fn round_up(n: f64) -> u64 {
+    if n < 100.0 {
+        return n.max(1.0) as u64;
+    }
+    let scale = 10f64.powi(n.log10().floor() as i32 - 1);
+    ((n / scale).ceil() * scale) as u64
+}
+
+const MS_PER_WEEK: f64 = 7.0 * 86_400_000.0;
 
 fn with_interval(value: Duration, interval: Option<Interval>) -> String {
     match interval {
@@ -380,8 +448,12 @@ fn with_interval(value: Duration, interval: Option<Interval>) -> String {
     }
 }
 
-/// The simulation for people.
+/// The simulation for people, its durations told in the days the map counts.
 pub fn text(report: &Report<'_>) -> String {
+    report.stream.told(|| text_told(report))
+}
+
+fn text_told(report: &Report<'_>) -> String {
     let (stream, models, p) = (report.stream, report.models, report.projection);
     let mut out = format!(
         "Simulation of {}: {} items, seed {}, {} replications\n",
@@ -392,6 +464,7 @@ pub fn text(report: &Report<'_>) -> String {
         "  arrivals {:.1} per week ({})",
         p.arrivals_per_week, report.arrivals_source
     );
+    clock_lines(&mut out, report);
     match report.calibration {
         Some(c) => {
             let _ = writeln!(
@@ -441,6 +514,7 @@ pub fn text(report: &Report<'_>) -> String {
         "Throughput {:.1} items per week",
         p.throughput_per_week
     );
+    unsteady_throughput(&mut out, p);
     let _ = writeln!(
         out,
         "\n{:<24} {:>8} {:>10} {:>10} {:>8} {:>7} {:>7}  durations",

@@ -30,6 +30,23 @@ fn cookie(answer: &Answer, name: &str) -> Option<String> {
         .map(|c| c.split(';').next().unwrap().to_string())
 }
 
+/// A new user `pat` with `role` on `stream`, made by the admin holding `token`: their password.
+async fn member(client: &Client, token: &str, stream: &str, role: &str) -> String {
+    let made = client
+        .post("/api/users", token, &json!({"name": "pat"}))
+        .await
+        .json();
+    let path = format!("/api/streams/{stream}/members/pat");
+    client
+        .send(
+            Call::new(Method::PUT, &path)
+                .token(token)
+                .json(&json!({"role": role})),
+        )
+        .await;
+    made["password"].as_str().unwrap().to_string()
+}
+
 async fn sign_in(client: &Client, name: &str, password: &str) -> Answer {
     sign_in_to(client, name, password, "/streams/web-shop").await
 }
@@ -80,18 +97,7 @@ async fn people_sign_in_see_the_pages_and_every_form_needs_its_csrf_token() {
             .collect::<Vec<_>>()
             .join("\n");
         with_web_shop(&client, &token).await;
-        let made = client
-            .post("/api/users", &token, &json!({"name": "pat"}))
-            .await
-            .json();
-        let password = made["password"].as_str().unwrap().to_string();
-        client
-            .send(
-                Call::new(Method::PUT, "/api/streams/web-shop/members/pat")
-                    .token(&token)
-                    .json(&json!({"role": "editor"})),
-            )
-            .await;
+        let password = member(&client, &token, "web-shop", "editor").await;
 
         // A form without its cookie is refused.
         let forged = client
@@ -211,6 +217,30 @@ async fn people_sign_in_see_the_pages_and_every_form_needs_its_csrf_token() {
         assert_eq!(after.status, StatusCode::SEE_OTHER, "{name}: signed out");
         backend.finish().await;
     }
+}
+
+#[tokio::test]
+async fn the_list_tells_a_maps_lead_time_in_the_days_its_report_does() {
+    // The headline told the textbook map's lead time in 24-hour days (15d 18h) while its
+    // report, counting working days of 16 h as the map says, told 23.6d.
+    let backend = crate::common::sqlite().await;
+    let client = backend.client();
+    let token = admin(&backend).await;
+    let acme = include_str!("../../../../examples/textbook-acme-stamping.yaml");
+    let created = client
+        .post("/api/streams", &token, &json!({"id": "acme", "yaml": acme}))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let password = member(&client, &token, "acme", "viewer").await;
+    let signed_in = sign_in(&client, "pat", &password).await;
+    let session = cookie(&signed_in, "vsm_session").expect("signed in");
+    let list = client
+        .send(Call::new(Method::GET, "/").header("cookie", session))
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("23.6d"), "{}", list.body);
+    assert!(!list.body.contains("15d 18h"), "{}", list.body);
+    backend.finish().await;
 }
 
 #[tokio::test]

@@ -26,6 +26,8 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
+    // Every duration this command prints, in the days the map counts.
+    let _days = loaded.stream.telling();
     if let Some(step) = &args.explain {
         let text = vsm_render::queue::explain(&loaded.stream, &loaded.analysis, step)
             .map_err(anyhow::Error::msg)?;

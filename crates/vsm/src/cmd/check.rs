@@ -26,6 +26,9 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let checked = output::checked(&files, &args.file)?;
+    // Every duration this command prints, in the days the map counts.
+    let _days = checked.stream.telling();
+    let checked_time = checked.stream.working_time;
     // `--live` measures now: no history is needed, or opened.
     let latest = if args.live {
         None
@@ -49,7 +52,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let text = match args.format {
         Format::Json => vsm_render::check::json(&results),
-        _ => vsm_render::check::text(&args.file.display().to_string(), &results),
+        _ => vsm_render::check::text(&args.file.display().to_string(), &results, &checked_time),
     };
     output::write(None, &text)?;
     if results.iter().any(|r| !r.passed) {

@@ -58,6 +58,8 @@ pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let before = output::loaded(&files, &args.current, None)?;
     let after = output::loaded(&files, &args.future, None)?;
+    // Both maps told in the current map's days, so that each change is one difference.
+    let _days = before.stream.telling();
     let compared = if args.simulate {
         let request = Request {
             items: args.items,

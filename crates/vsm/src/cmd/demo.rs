@@ -27,6 +27,7 @@ pub fn run(args: &Args) -> Result<()> {
     output::problems(&checked.warnings);
     let loaded = output::measured(&files, path, checked, None)?;
     let (stream, analysis) = (&loaded.stream, &loaded.analysis);
+    let _days = stream.telling();
     output::write(None, &report_text(stream, analysis, args.format))?;
     std::fs::write(&args.output, vsm_render::html(stream, analysis))
         .with_context(|| format!("cannot write `{}`", args.output.display()))?;

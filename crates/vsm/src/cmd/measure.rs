@@ -22,6 +22,8 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let stream = output::checked(&files, &args.file)?.stream;
+    // Every duration this command prints, in the days the map counts.
+    let _days = stream.telling();
     let Some(measured) = vsm_app::measure::measure(&files, &args.file, &stream, None)? else {
         bail!(
             "`{}` names no event log; add `measure: {{ log: events.xes.gz }}` and a `measure:` rule to the steps to measure",

@@ -29,6 +29,8 @@ pub fn run(args: &Args) -> Result<()> {
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
+    // Every duration this command prints, in the days the map counts.
+    let _days = loaded.stream.telling();
     let store = args.db.open_existing()?;
     let found = vsm_app::plan::plan(&loaded, store.as_deref(), today)?;
     let text = match args.format {

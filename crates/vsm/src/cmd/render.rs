@@ -65,6 +65,7 @@ pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
     let (stream, analysis) = (&loaded.stream, &loaded.analysis);
+    let _days = stream.telling();
     // A measured map marks which of its numbers are measured, in every picture of it.
     let picture = || match &loaded.measured {
         Some(measured) => vsm_render::svg_marked(stream, analysis, &measured.provenance),

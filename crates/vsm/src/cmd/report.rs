@@ -45,6 +45,8 @@ pub fn run(args: &Args) -> Result<()> {
     });
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
+    // Every duration this command prints, in the days the map counts.
+    let _days = loaded.stream.telling();
     let history = match args.db.open_existing()? {
         Some(store) => store.history(&loaded.stream.name)?,
         None => Vec::new(),

@@ -61,12 +61,15 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, None)?;
+    // Every duration this command prints, in the days the map counts.
+    let _days = loaded.stream.telling();
     let simulated = vsm_app::simulate::simulate(&loaded, &request)?;
     let report = vsm_render::simulate::Report {
         stream: &loaded.stream,
         models: &simulated.models,
         projection: &simulated.projection,
         arrivals_source: &simulated.arrivals_source,
+        replayed_arrivals: simulated.replayed_arrivals,
         wip_limit: simulated.wip_limit,
         validation: simulated.validation.as_ref(),
         unchecked: simulated.unchecked,

@@ -28,6 +28,8 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let loaded = output::loaded(&files, &args.file, args.events.as_deref())?;
+    // Every duration this command prints, in the days the map counts.
+    let _days = loaded.stream.telling();
     let (commit, dirty) = git_state(&args.file);
     let origin = vsm_app::history::Origin {
         file: &file_label(&args.file)?,

@@ -26,6 +26,8 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let stream = output::checked(&files, &args.file)?.stream;
+    // Every duration this command prints, in the days the map counts.
+    let _days = stream.telling();
     let Some(store) = args.db.open_existing()? else {
         bail!(
             "there is no history yet ({} does not exist); take a snapshot with `vsm snapshot {}`",

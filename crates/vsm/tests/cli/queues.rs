@@ -185,3 +185,171 @@ fn simulation_arrives_at_the_maps_demand() {
     ));
     assert_eq!(json["arrivals_per_week"], 3.0);
 }
+
+/// The textbook map with a target and an improvement, so that `vsm check` and `vsm plan` have
+/// durations to tell: a folder holding it as `acme.yaml`.
+fn acme_with_targets() -> TempDir {
+    let source = std::fs::read_to_string(repo_root().join(ACME)).unwrap();
+    let map = format!(
+        "{source}\ntargets:\n  lead_time: {{ max: 25d }}\nimprovements:\n  - {{ id: supermarket, step: weld-1, action: Pull from a supermarket, target: {{ wait_time: 2d }} }}\n"
+    );
+    folder_with(&[("acme.yaml", map)])
+}
+
+#[test]
+fn every_command_tells_the_textbook_map_in_its_working_days() {
+    // One map, three lead times: `analyze` said 23.6d, `compare` 15d 18h (the same 377.6 hours
+    // in 24-hour days) and `simulate` 3d, because only some outputs told days as the map counts
+    // them. Now each states the convention and tells its durations in it.
+    let dir = acme_with_targets();
+    let days = "process time in working days of 16h (5 a week), waits in the same working days";
+    let run = |args: &[&str]| stdout(&vsm_ok_in(dir.path(), args));
+
+    let analyze = run(&["analyze", "acme.yaml"]);
+    assert!(analyze.contains(&format!("Days: {days}.")), "{analyze}");
+    assert!(analyze.contains("23.6d"), "{analyze}");
+
+    let compare = run(&["compare", "acme.yaml", "acme.yaml"]);
+    assert!(compare.contains(&format!("Days: {days}.")), "{compare}");
+    let lead = compare
+        .lines()
+        .find(|l| l.contains("Lead time ") && !l.contains("rework"))
+        .unwrap();
+    assert!(lead.contains("23.6d"), "{compare}");
+    assert!(!compare.contains("15d 18h"), "{compare}");
+
+    let simulate = run(&["simulate", "acme.yaml", "--items", "2000"]);
+    assert!(
+        simulate.contains(&format!("  days: {days}\n")),
+        "{simulate}"
+    );
+    assert!(
+        simulate.contains("lead times and waits are told in working days of 16h"),
+        "{simulate}"
+    );
+    // Shipping's derived wait (4,140 pieces at 920 a day: 4.5 working days) is most of it.
+    let p50 = simulate.lines().find(|l| l.starts_with("  p50")).unwrap();
+    assert!(p50.contains('.') && p50.contains('d'), "{simulate}");
+    assert!(!p50.contains("3d"), "told in 24-hour days: {simulate}");
+
+    let plan = run(&["plan", "acme.yaml", "--today", "2026-01-01"]);
+    assert!(plan.contains(&format!("Days: {days}.")), "{plan}");
+    // Weld 1's wait now: 7,000 pieces at 920 a day, derived from the queue.
+    assert!(plan.contains("now 7.6d"), "{plan}");
+    assert!(plan.contains("(derived)"), "{plan}");
+
+    let check = run(&["check", "acme.yaml", "--live"]);
+    assert!(
+        check.contains("ok   lead_time: 23.6d, at most 25d"),
+        "{check}"
+    );
+    assert!(check.contains(&format!("Days: {days}.")), "{check}");
+}
+
+#[test]
+fn a_simulation_says_what_its_arrivals_and_clock_are_and_when_it_is_too_short_for_a_throughput() {
+    // 10,000 items at the textbook's 4,600 a week arrive within a day and a half per
+    // replication, and each item takes days: the throughput window stayed empty, silently.
+    let text = stdout(&vsm_ok(&["simulate", ACME]));
+    for expected in [
+        "  arrivals 4600.0 per week (the map's demand, left 12000/month + right 6400/month: 920 a working day x 5 working days a week)",
+        "  clock: items arrive at random around the clock (24 h a day, 7 days a week)",
+        "warning: the throughput is not the stream's pace: each replication's 1000 items arrive within",
+        "Run more items, e.g. --items",
+        // The capacity steps' waits: the simulated queue, and which wait of the map it replaces.
+        "estimated; waits only in the queue for its capacity of 1, not the map's 7.6d wait",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in\n{text}");
+    }
+    assert!(!text.contains("wait from the queue"), "{text}");
+    let json = json_of(&vsm_ok(&["simulate", ACME, "--format", "json"]));
+    assert_eq!(json["throughput_steady"], false);
+    // Long enough: no warning.
+    let long = stdout(&vsm_ok(&[
+        "simulate",
+        "testdata/measure/orders.yaml",
+        "--items",
+        "2000",
+    ]));
+    assert!(!long.contains("warning: the throughput"), "{long}");
+}
+
+#[test]
+fn hostile_demand_and_queues_are_errors_at_the_field_not_panics() {
+    let dir = folder_with(&[
+        (
+            "tiny.yaml",
+            "name: H\ndemand: 1e-300/day\nsteps:\n  - { id: a, process_time: 1h, queue: 1e300 }\n",
+        ),
+        (
+            "huge.yaml",
+            "name: H\ndemand: 1/day\nsteps:\n  - { id: a, process_time: 1h, queue: 1e300 }\n",
+        ),
+        (
+            "zero.yaml",
+            "name: Z\ndemand: 0/day\nsteps:\n  - { id: a, process_time: 1h }\n",
+        ),
+    ]);
+    let said = vsm_fails_in(dir.path(), &["analyze", "tiny.yaml"]);
+    assert!(said.contains("tiny.yaml:2:9"), "{said}");
+    assert!(
+        said.contains("`demand: 1e-300/day` is 1e-300 items a working day, outside what vsm takes"),
+        "{said}"
+    );
+    assert!(!said.contains("panicked"), "{said}");
+    let said = vsm_fails_in(dir.path(), &["analyze", "huge.yaml"]);
+    assert!(said.contains("huge.yaml:4:39"), "{said}");
+    assert!(
+        said.contains("a queue of 1e300 at 1 a day waits 1e300 working days, longer than the longest wait vsm holds"),
+        "{said}"
+    );
+    let said = vsm_fails_in(dir.path(), &["simulate", "zero.yaml"]);
+    assert!(said.contains("zero.yaml:2:9"), "{said}");
+    assert!(
+        said.contains("`demand: 0/day` is zero: the customer asks for nothing"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_measured_maps_queues_are_shown_by_analyze_and_report() {
+    // `vsm measure` measured the queue before each step, and `vsm analyze` of the same map
+    // showed none: no Queue column, no count under the triangles, `queue: null` in JSON.
+    let json = json_of(&vsm_ok(&[
+        "analyze",
+        "testdata/measure/orders.yaml",
+        "--format",
+        "json",
+    ]));
+    let pay = by_id(&json["steps"], "pay");
+    assert_eq!(pay["queue"]["items"], 52.6);
+    assert_eq!(pay["queue"]["provenance"], "measured");
+    assert_eq!(
+        format!("{:.2}", pay["queue"]["days"].as_f64().unwrap()),
+        "12.53"
+    );
+    let text = stdout(&vsm_ok(&["analyze", "testdata/measure/orders.yaml"]));
+    assert!(text.contains("Queue"), "{text}");
+    assert!(text.contains("52.6"), "{text}");
+    assert!(
+        text.contains("Queue of a measured step: the mean number of items waiting"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("orders.html");
+    vsm_ok(&[
+        "report",
+        "testdata/measure/orders.yaml",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("52.6 · 12d 13h"),
+        "no triangle count in the report"
+    );
+    assert!(
+        html.contains("(52.6 waiting)"),
+        "no queue in the steps table"
+    );
+}

@@ -148,3 +148,67 @@ fn impossible_working_time_is_reported_at_each_field() {
     );
     assert!(parsed.stream.is_none());
 }
+
+#[test]
+fn a_zero_demand_or_throughput_is_refused_at_the_field() {
+    // `demand: 0/day` used to parse and give a simulation no arrivals at all.
+    let source = "name: Z\ndemand: 0/day\nsteps:\n  - { id: a, process_time: 1h }\n";
+    let found = diagnostic(source, "zero_rate");
+    assert_eq!(located(source, &found), "0/day");
+    assert!(
+        found
+            .message
+            .contains("`demand: 0/day` is zero: the customer asks for nothing"),
+        "{found}"
+    );
+    assert!(found.help.as_deref().unwrap().contains("demand: 920/day"));
+    let source = "name: Z\ndemand: { left: 12000/month, right: 0/month }\nsteps:\n  - { id: a, process_time: 1h }\n";
+    assert_eq!(located(source, &diagnostic(source, "zero_rate")), "0/month");
+    let source = "name: Z\nsteps:\n  - { id: a, process_time: 1h, queue: 4, throughput: 0/week }\n";
+    let found = diagnostic(source, "zero_rate");
+    assert_eq!(located(source, &found), "0/week");
+    assert!(
+        found.message.contains("`throughput: 0/week` is zero"),
+        "{found}"
+    );
+}
+
+#[test]
+fn absurd_demand_and_queues_are_errors_not_zero_waits_or_panics() {
+    // `demand: 1e-300/day` with `queue: 1e300` gave a silent zero wait (the days were
+    // infinite), and a takt time that panicked when told.
+    let source =
+        "name: H\ndemand: 1e-300/day\nsteps:\n  - { id: a, process_time: 1h, queue: 1e300 }\n";
+    let found = diagnostic(source, "rate_out_of_range");
+    assert_eq!(located(source, &found), "1e-300/day");
+    assert!(
+        found.message.contains(
+            "`demand: 1e-300/day` is 1e-300 items a working day, outside what vsm takes: 1e-4 to 1000000 a working day"
+        ),
+        "{found}"
+    );
+    let source = "name: H\ndemand: 1e300/day\nsteps:\n  - { id: a, process_time: 1h }\n";
+    assert_eq!(
+        located(source, &diagnostic(source, "rate_out_of_range")),
+        "1e300/day"
+    );
+    // A sane demand and a queue no wait can hold: an error at the queue, with both numbers.
+    let source = "name: H\ndemand: 1/day\nsteps:\n  - { id: a, process_time: 1h, queue: 1e300 }\n";
+    let found = diagnostic(source, "queue_wait_too_long");
+    assert_eq!(located(source, &found), "1e300");
+    assert!(
+        found.message.contains(
+            "step `a`: a queue of 1e300 at 1 a day waits 1e300 working days, longer than the longest wait vsm holds (about 950,662 years)"
+        ),
+        "{found}"
+    );
+    assert!(found.help.as_deref().unwrap().contains("wait_time:"));
+    assert!(parse_map(source).stream.is_none());
+    // One item type's queue alone can be too long.
+    let source = "name: H\ndemand: { a: 1/day, b: 0.0001/day }\nsteps:\n  - { id: s, process_time: 1h, queue: { a: 1, b: 1e20 } }\n";
+    let found = diagnostic(source, "queue_wait_too_long");
+    assert!(
+        found.message.contains("a queue of 1e20 at 1e-4 a day"),
+        "{found}"
+    );
+}
