@@ -303,10 +303,18 @@ fn long_flows_across_many_bands_go_around_every_box() {
         .iter()
         .flat_map(|class| paths(svg, class))
         .collect();
+    // Every flow is drawn: as a line, or (ends bands apart) as a tagged stub at each end.
     assert_eq!(
-        paths(svg, "vsm-info").len() + paths(svg, "vsm-info-manual").len(),
+        svg.matches("<g class=\"vsm-flow ").count()
+            - svg
+                .matches("<g class=\"vsm-flow vsm-flow-electronic vsm-far\"")
+                .count()
+            - svg
+                .matches("<g class=\"vsm-flow vsm-flow-manual vsm-far\"")
+                .count(),
         stream.flows.len()
     );
+    assert!(svg.contains(">from Step 3: note 3 to</text>"), "{svg}");
     for line in &lines {
         for pair in line.windows(2) {
             for b in &boxes {
@@ -319,6 +327,39 @@ fn long_flows_across_many_bands_go_around_every_box() {
             }
         }
     }
+}
+
+#[test]
+fn flows_to_far_bands_are_tagged_stubs_never_lines_through_boxes() {
+    // 400 steps (58 bands) with flows from the header to every fiftieth step and back: no line
+    // crosses a box, each step end has a stub tagged with the other end, and each header node
+    // one stub for all its far flows. (It took 80 s and drew straight lines across 25 bands.)
+    let (stream, analysis) = load("testdata/render/big400-flows.yaml");
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut boxes = rects(svg, "vsm-box");
+    boxes.extend(rects(svg, "vsm-data"));
+    boxes.extend(rects(svg, "vsm-system"));
+    for line in paths(svg, "vsm-info")
+        .into_iter()
+        .chain(paths(svg, "vsm-info-manual"))
+    {
+        for pair in line.windows(2) {
+            for b in &boxes {
+                assert!(!segment_crosses(pair[0], pair[1], *b), "{line:?} {b:?}");
+            }
+        }
+        // A line from the header to a far band would be thousands of pixels tall.
+        let (top, bottom) = (
+            line.iter().map(|p| p.1).min().unwrap(),
+            line.iter().map(|p| p.1).max().unwrap(),
+        );
+        assert!(bottom - top < 2000, "{line:?}");
+    }
+    assert!(svg.contains(">from Jira: tickets 350</text>"), "{svg}");
+    assert!(svg.contains(">to Git: notes 350</text>"), "{svg}");
+    assert!(svg.contains(">⇣ 7 to steps below</text>"), "{svg}");
+    assert!(svg.contains(">⇡ 7 from steps below</text>"), "{svg}");
 }
 
 /// The top-left corner of step `index`'s box.

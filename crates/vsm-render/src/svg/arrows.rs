@@ -252,6 +252,12 @@ impl Drawing<'_> {
                     ),
                     out_of: Some(predecessor),
                     into: Some(step),
+                    names: (
+                        self.stream.steps[predecessor].name.clone(),
+                        the_step.name.clone(),
+                    ),
+                    far: false,
+                    stub: None,
                 });
             }
         }
@@ -287,6 +293,12 @@ impl Drawing<'_> {
                 ),
                 out_of: None,
                 into: None,
+                names: (
+                    self.stream.steps[loop_.from].name.clone(),
+                    self.stream.steps[loop_.to].name.clone(),
+                ),
+                far: false,
+                stub: None,
             });
         }
         wires

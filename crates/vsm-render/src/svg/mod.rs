@@ -93,14 +93,25 @@ pub fn render_marked(
 ) -> String {
     stream.told(|| {
         let mut room = Room::default();
-        for attempt in 0.. {
+        // The drawing with the fewest lines and labels short of room, and how many.
+        let mut best: Option<(usize, String)> = None;
+        for _ in 0..ATTEMPTS {
             let drawing = Drawing::new(stream, analysis, provenance, &room);
-            match drawing.finish(attempt + 1 >= ATTEMPTS) {
-                Ok(svg) => return svg,
-                Err(more) => room = more,
+            let (svg, wired) = drawing.finish();
+            if wired.short == 0 {
+                return svg;
             }
+            if best
+                .as_ref()
+                .is_some_and(|(short, _)| wired.short >= *short)
+            {
+                // More room did not help: another attempt would not either.
+                break;
+            }
+            best = Some((wired.short, svg));
+            room = wired.room;
         }
-        unreachable!("the last attempt draws")
+        best.map(|(_, svg)| svg).unwrap_or_default()
     })
 }
 
@@ -204,9 +215,8 @@ impl<'a> Drawing<'a> {
         Rect::new(0, 0, self.layout.width, self.layout.height)
     }
 
-    /// Draws the map, or says what more room its routed lines need (unless `last`, when it
-    /// draws them as well as it can).
-    fn finish(mut self, last: bool) -> Result<String, Room> {
+    /// Draws the map, with what more room its routed lines and their labels would need.
+    fn finish(mut self) -> (String, wires::Wired) {
         self.document_start();
         self.header();
         let wires_at = self.out.len();
@@ -220,10 +230,11 @@ impl<'a> Drawing<'a> {
         self.ladder();
         self.summary();
         self.tolls();
-        let wires = self.wires(last)?;
-        self.out.insert_str(wires_at, &wires);
+        let mut wired = self.wires();
+        self.out
+            .insert_str(wires_at, &std::mem::take(&mut wired.svg));
         self.out.push_str("</svg>\n");
-        Ok(self.out)
+        (self.out, wired)
     }
 
     /// Under each row of boxes, down to its ladder: lines may run there, at a price, so that
