@@ -23,11 +23,12 @@ const MAX_COLUMNS_ONE_ROW: usize = 8;
 const MAX_COLUMNS_PER_BAND: usize = 7;
 
 /// Text inside a quoted DOT string: backslashes and quotes escaped (so `\N` or a trailing `\`
-/// stay text), a line break as DOT's `\n`.
+/// stay text), `&` as `&amp;` (Graphviz reads `&name;` as an entity), a line break as DOT's `\n`.
 fn dot_text(text: &str) -> String {
     escape_label(text, "\\n", |c| match c {
         '\\' => Some("\\\\"),
         '"' => Some("\\\""),
+        '&' => Some("&amp;"),
         _ => None,
     })
 }

@@ -114,6 +114,8 @@ fn mermaid_text(text: &str) -> String {
             '<' => "#lt;",
             '>' => "#gt;",
             '`' => "#96;",
+            // `%%` opens a comment or an `%%{init: ...}%%` directive that restyles the chart.
+            '%' => "#37;",
             _ => return None,
         })
     })
@@ -225,7 +227,8 @@ fn mermaid_told(stream: &ValueStream, analysis: &Analysis) -> String {
         info_links.push(link);
         link += 1;
     }
-    for loop_ in &analysis.rework {
+    // Loops that send nothing back (0%) are not drawn, as on the map.
+    for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
         let _ = writeln!(
             out,
             "    step{} -.->|\"↺ {} rework\"| step{}",

@@ -613,6 +613,23 @@ fn mermaid_front_matter_and_labels_stay_valid_with_any_name() {
 }
 
 #[test]
+fn mermaid_and_dot_keep_directives_entities_and_empty_loops_out() {
+    let map = "name: Directives\nsteps:\n  - { id: a, name: \"%%{init: {'theme':'dark'}}%% A &lt; B\", process_time: 1h }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a, share: 0% }\n";
+    let parsed = vsm_core::parse_map(map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let mermaid = vsm_render::mermaid(&stream, &analysis);
+    assert!(!mermaid.contains("%%{"), "{mermaid}");
+    assert!(mermaid.contains("#37;#37;{init"), "{mermaid}");
+    // A loop that sends nothing back is not drawn, as on the map and in DOT.
+    assert!(!mermaid.contains("rework"), "{mermaid}");
+    let dot = vsm_render::dot(&stream, &analysis);
+    assert!(dot.contains("A &amp;lt; B"), "{dot}");
+    assert!(!dot.contains("A &lt; B"), "{dot}");
+}
+
+#[test]
 fn dot_strings_stay_closed_with_any_name() {
     let (stream, analysis) = hostile();
     let dot = vsm_render::dot(&stream, &analysis);
