@@ -362,6 +362,37 @@ fn flows_to_far_bands_are_tagged_stubs_never_lines_through_boxes() {
     assert!(svg.contains(">⇡ 7 from steps below</text>"), "{svg}");
 }
 
+#[test]
+fn a_long_name_is_cut_in_its_box_and_whole_in_its_tooltip() {
+    // A name of 20,000 characters made every box 18,000 px tall.
+    let name = "Review the change request form and sign it ".repeat(460);
+    let team = "Platform engineering and operations guild ".repeat(20);
+    let map = format!(
+        "name: Long name\nsteps:\n  - {{ id: a, name: \"{name}\", team: \"{team}\", process_time: 1h }}\n  - {{ id: b, process_time: 1h }}\n"
+    );
+    let parsed = vsm_core::parse_map(&map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let svg = vsm_render::svg(&stream, &analysis);
+    let box_a = rects(&svg, "vsm-box")[0];
+    assert!(box_a.3 < 160, "{box_a:?}");
+    let title = &svg[svg.find("id=\"vsm-step-0\"").unwrap()..];
+    let title = &title[title.find("<title>").unwrap() + 7..title.find("</title>").unwrap()];
+    let head = format!("{name} (a)\n");
+    assert!(title.starts_with(&head), "the full name in the tooltip");
+    let step = &svg[svg.find("id=\"vsm-step-0\"").unwrap()..];
+    let step = &step[..step.find("</g>").unwrap()];
+    assert_eq!(
+        step.matches("<text class=\"vsm-name\"").count(),
+        4,
+        "{step}"
+    );
+    assert!(step.contains("…</text>"), "{step}");
+    let picture = vsm_render::paper::Picture::of_svg(&svg).unwrap();
+    assert!(picture.height < 1000.0, "{}", picture.height);
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

@@ -50,6 +50,10 @@ const _: () = assert!(FIRST_BAND_TOP > HEADER_TOP + HEADER_BOX_H);
 pub const NAME_COLUMNS: usize = columns_for(BOX_W - 28, NAME_FONT);
 /// Columns of the team line.
 pub const WHO_COLUMNS: usize = columns_for(BOX_W - 16, SMALL_FONT);
+/// Lines of a step's name in its box, and of its team: a longer one is cut with "…" (the
+/// box's tooltip has it whole), so no name makes every box of the map as tall as itself.
+pub const NAME_LINES: usize = 4;
+pub const WHO_LINES: usize = 2;
 
 /// A stream of up to this many columns stays on one row.
 pub const MAX_COLUMNS_ONE_ROW: usize = 8;
@@ -188,16 +192,16 @@ impl Layout {
         let band_count = columns.div_ceil(columns_per_band).max(1);
         let band_of = |step: usize| column[step] / columns_per_band;
 
-        // Boxes grow to hold the longest name and team line, wrapped rather than cut.
+        // Boxes grow to hold the longest name and team line, wrapped, up to a few lines.
         let name_lines = steps
             .iter()
-            .map(|s| wrap(&s.name, NAME_COLUMNS, usize::MAX).0.len() as i64)
+            .map(|s| wrap(&s.name, NAME_COLUMNS, NAME_LINES).0.len() as i64)
             .max()
             .unwrap_or(1)
             .max(2);
         let who_lines = steps
             .iter()
-            .map(|s| wrap(&crate::who(s), WHO_COLUMNS, usize::MAX).0.len() as i64)
+            .map(|s| wrap(&crate::who(s), WHO_COLUMNS, WHO_LINES).0.len() as i64)
             .max()
             .unwrap_or(1)
             .max(1);
