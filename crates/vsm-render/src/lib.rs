@@ -115,7 +115,21 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
 
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
 pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
+    png_fits(stream, analysis, None, 2.0)?;
     png_of_svg(&svg::render(stream, analysis), 2.0)
+}
+
+/// Refuses a PNG of the map at `scale` that would pass [`MAX_PIXELS`], from the layout alone,
+/// before its lines are routed (which takes most of the time of a large map's drawing). The
+/// layout's size is the least the picture has: what passes here is checked again on the SVG.
+pub fn png_fits(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: Option<&[vsm_core::measure::StepProvenance]>,
+    scale: f32,
+) -> Result<(), PngError> {
+    let (width, height) = svg::least_size(stream, analysis, provenance);
+    png::pixels(width as f64, height as f64, scale).map(|_| ())
 }
 
 /// [`png`] of the map as [`svg_marked`] draws it.
@@ -124,6 +138,7 @@ pub fn png_marked(
     analysis: &Analysis,
     provenance: &[vsm_core::measure::StepProvenance],
 ) -> Result<Vec<u8>, PngError> {
+    png_fits(stream, analysis, Some(provenance), 2.0)?;
     png_of_svg(&svg::render_marked(stream, analysis, Some(provenance)), 2.0)
 }
 

@@ -711,6 +711,14 @@ fn a_400_step_map_renders_in_bounded_pictures() {
         "{width} x {height}"
     );
     assert!(error.starts_with("the PNG would be "), "{error}");
+    // Known from the layout, before any line is routed: the picture's own size here.
+    assert_eq!(
+        vsm_render::png_fits(&stream, &analysis, None, 2.0)
+            .unwrap_err()
+            .to_string(),
+        error
+    );
+    assert!(vsm_render::png_fits(&stream, &analysis, None, 0.25).is_ok());
     assert!(error.contains("write SVG or PDF"), "{error}");
     // The scale it names is the largest that fits, to a hundredth.
     let scale: f64 = error

@@ -115,6 +115,19 @@ pub fn render_marked(
     })
 }
 
+/// The least size of the map's picture, width and height: its layout before any routed line
+/// asks for more room, known before anything is drawn.
+pub fn least_size(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: Option<&[StepProvenance]>,
+) -> (i64, i64) {
+    stream.told(|| {
+        let drawing = Drawing::new(stream, analysis, provenance, &Room::default());
+        (drawing.layout.width, drawing.layout.height)
+    })
+}
+
 struct HeaderNode {
     x: i64,
     y: i64,
