@@ -754,8 +754,20 @@ fn a_400_step_map_renders_in_bounded_pictures() {
         .and_then(|rest| rest.split(']').next())
         .expect("a page size");
     let numbers: Vec<f64> = media_box.split(' ').map(|n| n.parse().unwrap()).collect();
+    // Over 14,400 units a side, as PDF readers take no more: counted in units of 2 points.
+    assert!(numbers.iter().all(|&n| n <= 14_400.0), "{media_box}");
+    let unit: f64 = text
+        .split("/UserUnit ")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '>', ' ', '\n']).next())
+        .expect("a user unit")
+        .parse()
+        .unwrap();
     assert_eq!(
-        (format!("{:.0}", numbers[0]), format!("{:.0}", numbers[1])),
+        (
+            format!("{:.0}", numbers[0] * unit),
+            format!("{:.0}", numbers[1] * unit)
+        ),
         (points(page_width), points(page_height))
     );
 }
