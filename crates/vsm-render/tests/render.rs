@@ -393,6 +393,17 @@ fn a_long_name_is_cut_in_its_box_and_whole_in_its_tooltip() {
     assert!(picture.height < 1000.0, "{}", picture.height);
 }
 
+#[test]
+fn a_fifo_lane_sets_no_text_smaller_than_10_px() {
+    // The legend's 7 px "FIFO" made a map with a WIP limit print on A2 instead of A3.
+    let (stream, analysis) = load("crates/vsm-render/tests/data/wrapped-flows.yaml");
+    assert!(stream.steps.iter().any(|s| s.wip_limit.is_some()));
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert!(svg.contains(">FIFO</text>"));
+    let picture = vsm_render::paper::Picture::of_svg(&svg).unwrap();
+    assert!(picture.smallest_font >= 10.0, "{}", picture.smallest_font);
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

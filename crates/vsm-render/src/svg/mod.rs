@@ -56,7 +56,7 @@ pub const STYLE: &str = "
 .vsm-map .vsm-rework-label { fill: #b3261e; font-weight: bold; }
 .vsm-map .vsm-queue { fill: #fff4d6; stroke: #8a6d00; stroke-width: 1.5; }
 .vsm-map .vsm-fifo { fill: none; stroke: #8a6d00; stroke-width: 1.5; }
-.vsm-map .vsm-fifo-text { fill: #6b5500; font-weight: bold; font-size: 9px; }
+.vsm-map .vsm-fifo-text { fill: #6b5500; font-weight: bold; font-size: 10px; }
 .vsm-map .vsm-ladder { fill: none; stroke: #2b2b30; stroke-width: 2; }
 .vsm-map .vsm-ladder-skip { fill: none; stroke: #9a9aa0; stroke-width: 1; stroke-dasharray: 3 3; }
 .vsm-map .vsm-ladder-end { fill: #ffffff; stroke: #2b2b30; stroke-width: 1.5; }

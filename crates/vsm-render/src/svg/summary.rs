@@ -30,7 +30,7 @@ fn legend_items(
     ];
     if stream.steps.iter().any(|s| s.wip_limit.is_some()) {
         items.push((
-            "<g class=\"vsm-queue-mark\"><path class=\"vsm-fifo\" d=\"M0,-8 H22 M0,4 H22\"/><text class=\"vsm-fifo-text\" x=\"11\" y=\"0\" text-anchor=\"middle\" style=\"font-size:7px\">FIFO</text></g>".into(),
+            "<g class=\"vsm-queue-mark\"><path class=\"vsm-fifo\" d=\"M-2,-10 H24 M-2,4 H24\"/><text class=\"vsm-fifo-text\" x=\"11\" y=\"1\" text-anchor=\"middle\">FIFO</text></g>".into(),
             "FIFO lane, with its WIP limit",
         ));
     }
