@@ -46,10 +46,10 @@ pub(crate) fn trigger_label(stream: &ValueStream) -> String {
 pub(crate) fn customer_lines(stream: &ValueStream) -> Vec<String> {
     let mut lines = vec![format!(
         "Customer: {}",
-        stream.customer.as_deref().unwrap_or("customer")
+        crate::given(stream.customer.as_ref()).unwrap_or("customer")
     )];
-    if let Some(end) = &stream.scope.end {
-        lines.push(end.clone());
+    if let Some(end) = crate::given(stream.scope.end.as_ref()) {
+        lines.push(end.to_string());
     }
     lines
 }

@@ -108,6 +108,11 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     graph_text::mermaid(stream, analysis)
 }
 
+/// A name the map gives, unless it is blank (`customer: ""`), which gives none.
+pub(crate) fn given(text: Option<&String>) -> Option<&str> {
+    text.map(String::as_str).filter(|t| !t.trim().is_empty())
+}
+
 /// The map as a Graphviz DOT digraph.
 pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
     dot::dot(stream, analysis)

@@ -404,6 +404,34 @@ fn a_fifo_lane_sets_no_text_smaller_than_10_px() {
     assert!(picture.smallest_font >= 10.0, "{}", picture.smallest_font);
 }
 
+#[test]
+fn blank_names_and_absent_marks_leave_no_empty_words_on_the_map() {
+    let map = "name: Blanks\ncustomer: \"\"\nscope: { start: \" \", end: \"\" }\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d }\n  - { id: b, process_time: 2h, wait_time: 2d }\n";
+    let parsed = vsm_core::parse_map(map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let svg = vsm_render::svg(&stream, &analysis);
+    for empty in ["Customer: <", "Customer:  ", "Scope:  →", "Customer: ."] {
+        assert!(!svg.contains(empty), "{empty:?}");
+    }
+    assert!(
+        svg.contains(">Customer</text>"),
+        "the customer's box keeps its word"
+    );
+    assert!(!vsm_render::mermaid(&stream, &analysis).contains("Customer: \""));
+    // No improvement planned: no kaizen burst in the legend; a burst has its icon when there is.
+    let legend = &svg[svg.find("<g class=\"vsm-legend\"").unwrap()..];
+    assert!(!legend.contains("kaizen"), "{legend}");
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    let legend = &svg[svg.find("<g class=\"vsm-legend\"").unwrap()..];
+    assert!(
+        legend.contains("<polygon class=\"vsm-kaizen\"") && legend.contains("kaizen burst"),
+        "{legend}"
+    );
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use vsm_core::measure::{Provenance, StepProvenance};
-use vsm_core::model::ValueStream;
+use vsm_core::model::{ImprovementStatus, ValueStream};
 
 use super::layout::{LEGEND_COLUMN_W, MARGIN, SUMMARY_H, SUMMARY_W};
 use super::route::Rect;
@@ -16,6 +16,7 @@ const LEGEND_ROWS: usize = 4;
 /// The legend's icons and words.
 fn legend_items(
     stream: &ValueStream,
+    bottlenecks: bool,
     provenance: Option<&[StepProvenance]>,
 ) -> Vec<(String, &'static str)> {
     let mut items: Vec<(String, &'static str)> = vec![
@@ -48,20 +49,41 @@ fn legend_items(
                 .into(),
             "rework loop",
         ),
-        (
-            "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>".into(),
-            "bottleneck rank; burst: kaizen",
-        ),
     ]);
-    for kind in marks::kinds(provenance) {
-        items.push((marks::mark(kind, 10, -4), marks::legend_text(kind)));
+    if bottlenecks {
+        items.push((
+            "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>".into(),
+            "bottleneck, by rank",
+        ));
+    }
+    if stream.improvements.iter().any(|i| {
+        matches!(
+            i.status,
+            ImprovementStatus::Planned | ImprovementStatus::InProgress
+        )
+    }) {
+        items.push((
+            "<polygon class=\"vsm-kaizen\" points=\"10,-12 12,-8 16,-11 14,-6 19,-6 15,-3 19,0 14,0 16,5 12,2 10,6 8,2 4,5 6,0 1,0 5,-3 1,-6 6,-6 4,-11 8,-8\"/>"
+                .into(),
+            "kaizen burst: planned improvement",
+        ));
+    }
+    for (kind, text) in marks::kinds(provenance) {
+        items.push((marks::mark(kind, 10, -4), text));
     }
     items
 }
 
 /// The width of the legend of a map.
-pub(super) fn legend_width(stream: &ValueStream, provenance: Option<&[StepProvenance]>) -> i64 {
-    legend_items(stream, provenance).len().div_ceil(LEGEND_ROWS) as i64 * LEGEND_COLUMN_W
+pub(super) fn legend_width(
+    stream: &ValueStream,
+    bottlenecks: bool,
+    provenance: Option<&[StepProvenance]>,
+) -> i64 {
+    legend_items(stream, bottlenecks, provenance)
+        .len()
+        .div_ceil(LEGEND_ROWS) as i64
+        * LEGEND_COLUMN_W
 }
 
 impl Drawing<'_> {
@@ -156,7 +178,11 @@ impl Drawing<'_> {
 
     fn legend(&mut self, y: i64) {
         let x = MARGIN;
-        let items = legend_items(self.stream, self.provenance);
+        let items = legend_items(
+            self.stream,
+            !self.analysis.bottlenecks.is_empty(),
+            self.provenance,
+        );
         let _ = writeln!(
             self.out,
             "<g class=\"vsm-legend\" transform=\"translate({x},{})\">",
