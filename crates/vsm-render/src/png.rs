@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 
 use resvg::{tiny_skia, usvg};
 
-const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// The most pixels a PNG may have: 100 million (10,000 x 10,000), a 400 MB pixmap if drawn
 /// whole, and more than image viewers open comfortably.

@@ -184,7 +184,8 @@ impl Drawing<'_> {
                 .filter_map(|(m, t)| t.filter(|t| m != number && t.0 == band && t.1 > k))
                 .flat_map(|(_, _, a, b)| [a, b])
                 .collect();
-            let x = label_x(fx.min(tx), width_px(&label, 12), &others);
+            // As drawn: small and bold.
+            let x = label_x(fx.min(tx), width_px(&label, SMALL_FONT, true), &others);
             self.line(
                 "vsm-rework",
                 &[

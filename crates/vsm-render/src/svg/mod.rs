@@ -334,13 +334,9 @@ fn push_svg(points: &[Point], head: bool) -> String {
     out
 }
 
-/// The box a text takes on the page, estimated from its columns (see [`text::width_px`]); bold
-/// text is reckoned a tenth wider.
+/// The box a text takes on the page, measured with the bundled font (see [`text::width_px`]).
 fn text_box(x: i64, y: i64, anchor: &str, font: i64, bold: bool, content: &str) -> Rect {
-    let mut width = text::width_px(content, font);
-    if bold {
-        width += width / 5;
-    }
+    let width = text::width_px(content, font, bold);
     let left = match anchor {
         "middle" => x - width / 2,
         "end" => x - width,
