@@ -432,6 +432,27 @@ fn blank_names_and_absent_marks_leave_no_empty_words_on_the_map() {
     );
 }
 
+#[test]
+fn push_arrows_that_skip_columns_run_on_tracks_of_their_own() {
+    let map = "name: Skipping pushes\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h, after: [a] }\n  - { id: c, process_time: 1h, after: [a, b] }\n  - { id: d, process_time: 1h, after: [b, c] }\n  - { id: e, process_time: 1h, after: [a, d] }\n";
+    let parsed = vsm_core::parse_map(map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let svg = vsm_render::svg(&stream, &analysis);
+    let svg = &svg[..svg.find("<g class=\"vsm-legend\"").unwrap()];
+    // a→c, b→d and a→e run above the band: each at a height of its own.
+    let mut corridors: Vec<i64> = paths(svg, "vsm-push")
+        .iter()
+        .filter(|line| line.len() == 6)
+        .map(|line| line[2].1)
+        .collect();
+    assert_eq!(corridors.len(), 3, "{corridors:?}");
+    corridors.sort_unstable();
+    corridors.dedup();
+    assert_eq!(corridors.len(), 3, "{corridors:?}");
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

@@ -5,6 +5,9 @@
 use std::fmt::Write as _;
 
 use super::layout::{BOX_W, GAP, REWORK_TRACK};
+
+/// Room between the tracks of push arrows that skip columns, above their band.
+const SKIP_TRACK: i64 = 12;
 use super::route::{End, Rect};
 use super::text::{escape, width_px};
 use super::wires::{Anchor, Side, Wire, WireKind};
@@ -38,8 +41,11 @@ impl Drawing<'_> {
                     vec![start, (turn, start.1), (turn, mid), (end, mid)]
                 }
             } else {
-                // Skipping columns: run above the band so the line passes no box.
-                let corridor = self.layout.bands[position.band].top() - 12;
+                // Skipping columns: run above the band so the line passes no box, each arrow on
+                // its own track (the shorter nearer the boxes, so that they do not cross).
+                let corridor = self.layout.bands[position.band].top()
+                    - 12
+                    - SKIP_TRACK * self.skip_track(predecessor, step);
                 let out_x = start.0 + 12;
                 let in_x = position.x - 14;
                 vec![
@@ -54,6 +60,30 @@ impl Drawing<'_> {
             self.push(&points, step);
         }
         self.queue_mark(step, position.x, mid);
+    }
+
+    /// Which track above its band the push arrow from `predecessor` to `step` (in one band,
+    /// columns apart) takes: the number of such arrows in the band that are shorter, or as
+    /// long and earlier.
+    fn skip_track(&self, predecessor: usize, step: usize) -> i64 {
+        let layout = &self.layout;
+        let key = |from: usize, to: usize| (layout.column[to] - layout.column[from], to, from);
+        let mine = key(predecessor, step);
+        let band = layout.band_of(step);
+        let shorter = self
+            .stream
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|&(to, _)| layout.band_of(to) == band)
+            .flat_map(|(to, s)| s.after.iter().map(move |&from| (from, to)))
+            .filter(|&(from, to)| {
+                layout.band_of(from) == band
+                    && layout.column[to] - layout.column[from] > 1
+                    && key(from, to) < mine
+            })
+            .count();
+        shorter as i64
     }
 
     /// Before a step: a queue triangle with the wait, or a FIFO lane with its limit where the
