@@ -453,6 +453,43 @@ fn push_arrows_that_skip_columns_run_on_tracks_of_their_own() {
     assert_eq!(corridors.len(), 3, "{corridors:?}");
 }
 
+#[test]
+fn rework_loops_between_lanes_go_around_boxes_and_end_apart() {
+    // Side two → Main one and Main three → Side one: dropped straight from the upper lane they
+    // crossed the boxes below, and both ended on one vertical with one arrowhead.
+    let (stream, analysis) = load("testdata/render/lanes.yaml");
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut boxes = rects(svg, "vsm-box");
+    boxes.extend(rects(svg, "vsm-data"));
+    let loops = paths(svg, "vsm-rework");
+    assert_eq!(loops.len(), 2, "{loops:?}");
+    for line in &loops {
+        for pair in line.windows(2) {
+            for b in &boxes {
+                assert!(
+                    !segment_crosses(pair[0], pair[1], *b),
+                    "{line:?} crosses {b:?}"
+                );
+            }
+        }
+    }
+    // No piece of one runs along a piece of the other.
+    for p in loops[0].windows(2) {
+        for q in loops[1].windows(2) {
+            let upright = p[0].0 == p[1].0 && q[0].0 == q[1].0 && p[0].0 == q[0].0;
+            let (p_low, p_high) = (p[0].1.min(p[1].1), p[0].1.max(p[1].1));
+            let (q_low, q_high) = (q[0].1.min(q[1].1), q[0].1.max(q[1].1));
+            assert!(
+                !(upright && p_low < q_high && q_low < p_high),
+                "{:?} {:?}",
+                loops[0],
+                loops[1]
+            );
+        }
+    }
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

@@ -161,9 +161,11 @@ impl Drawing<'_> {
         self.out.push_str("</g>\n");
     }
 
-    /// The rework loops within a band: an arrow back under the band, each loop on its own track
-    /// with its label under its line where no other loop's line runs. Loops between bands are
-    /// routed with the other lines; loops that send nothing back (0%) are not drawn.
+    /// The rework loops within a row of boxes (a lane of a band): an arrow back under the row,
+    /// each loop on its own track with its label under its line where no other loop's line
+    /// runs, and loops into (or out of) one step each at a place of their own on its edge.
+    /// Loops between rows are routed with the other lines (a straight drop from an upper lane
+    /// would cross the boxes below); loops that send nothing back (0%) are not drawn.
     pub(super) fn rework(&mut self) {
         let process_h = self.layout.process_h;
         let data_h = self.layout.data_h;
@@ -180,15 +182,30 @@ impl Drawing<'_> {
                 self.layout.position(loop_.from),
                 self.layout.position(loop_.to),
             );
-            if from.band != to.band {
+            if !self.in_one_row(loop_.from, loop_.to) {
                 continue;
             }
             let k = per_band[from.band];
             per_band[from.band] += 1;
+            // Ends already taken on the two boxes' edges, by the loops before.
+            let taken = |step: usize| {
+                drawn
+                    .iter()
+                    .take_while(|&&m| m != n)
+                    .filter(|&&m| {
+                        let other = &self.analysis.rework[m];
+                        self.in_one_row(other.from, other.to)
+                            && (other.from == step || other.to == step)
+                    })
+                    .count() as i64
+            };
             let (fx, tx) = if loop_.from == loop_.to {
                 (from.x + BOX_W - 24, from.x + BOX_W - 56)
             } else {
-                (from.x + BOX_W / 2 + 10, to.x + BOX_W / 2 - 10)
+                (
+                    from.x + BOX_W / 2 + 10 + 14 * taken(loop_.from),
+                    to.x + BOX_W / 2 - 10 - 14 * taken(loop_.to),
+                )
             };
             tracks[n] = Some((from.band, k, fx, tx));
         }
@@ -237,6 +254,12 @@ impl Drawing<'_> {
         }
     }
 
+    /// Whether two steps are in one row of boxes: one band, one lane.
+    fn in_one_row(&self, a: usize, b: usize) -> bool {
+        self.layout.band_of(a) == self.layout.band_of(b)
+            && self.layout.lane[a] == self.layout.lane[b]
+    }
+
     /// What a rework loop's tooltip says.
     pub(super) fn rework_tooltip(&self, number: usize) -> String {
         let loop_ = &self.analysis.rework[number];
@@ -251,7 +274,7 @@ impl Drawing<'_> {
     }
 
     /// The lines between bands that move work: push arrows from a step to its successor in a
-    /// later band, and rework loops back to a step in another band.
+    /// later band, and rework loops back to a step in another band or lane.
     pub(super) fn arrow_wires(&self) -> Vec<Wire> {
         let mut wires = Vec::new();
         for (step, the_step) in self.stream.steps.iter().enumerate() {
@@ -302,9 +325,7 @@ impl Drawing<'_> {
             )
         };
         for (number, loop_) in self.analysis.rework.iter().enumerate() {
-            if loop_.share.value() <= 0.0
-                || self.layout.band_of(loop_.from) == self.layout.band_of(loop_.to)
-            {
+            if loop_.share.value() <= 0.0 || self.in_one_row(loop_.from, loop_.to) {
                 continue;
             }
             wires.push(Wire {

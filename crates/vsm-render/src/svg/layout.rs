@@ -211,7 +211,7 @@ impl Layout {
         // Under the data boxes: a track per rework loop within a band.
         let mut tracks = vec![0usize; band_count];
         for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
-            if band_of(loop_.from) == band_of(loop_.to) {
+            if band_of(loop_.from) == band_of(loop_.to) && lane[loop_.from] == lane[loop_.to] {
                 tracks[band_of(loop_.from)] += 1;
             }
         }
