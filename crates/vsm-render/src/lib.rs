@@ -16,6 +16,7 @@ pub mod dora;
 mod dot;
 mod format;
 mod graph_text;
+mod grid;
 mod html;
 pub mod json;
 pub mod ladder;

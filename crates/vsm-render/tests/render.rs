@@ -490,6 +490,37 @@ fn rework_loops_between_lanes_go_around_boxes_and_end_apart() {
     }
 }
 
+#[test]
+fn dot_lays_the_steps_out_in_the_rows_of_the_svg() {
+    // y2 follows y1: the SVG keeps it in y1's lane, DOT put it beside x1.
+    let (stream, analysis) = load("testdata/render/lanediff.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    let dot = vsm_render::dot(&stream, &analysis);
+    let rows: Vec<Vec<usize>> = dot
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("{ rank=same; "))
+        .filter(|row| row.starts_with("step"))
+        .map(|row| {
+            row.trim_end_matches("; }")
+                .split("; ")
+                .map(|s| s.trim_start_matches("step").parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows.iter().map(Vec::len).sum::<usize>(),
+        stream.steps.len(),
+        "{dot}"
+    );
+    for row in &rows {
+        let tops: Vec<i64> = row.iter().map(|&i| svg_top(&svg, i).1).collect();
+        assert!(
+            tops.iter().all(|&t| t == tops[0]),
+            "{row:?} at {tops:?}\n{dot}"
+        );
+    }
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];
