@@ -521,6 +521,23 @@ fn dot_lays_the_steps_out_in_the_rows_of_the_svg() {
     }
 }
 
+#[test]
+fn a_measured_timeline_says_what_share_of_items_its_numbers_are_for() {
+    // The timeline's numbers are per item (a step's mean times the share of items that visit
+    // it), so they did not match the data box above with nothing on paper to say why.
+    let map = repo().join("testdata/measure/orders.yaml");
+    let files = vsm_app::files::FileSystem::default();
+    let checked = vsm_app::load::check(&files, &map).unwrap();
+    let loaded = vsm_app::load::measure(&files, &map, checked, None).unwrap();
+    let measured = loaded.measured.as_ref().expect("the map names a log");
+    let svg = vsm_render::svg_marked(&loaded.stream, &loaded.analysis, &measured.provenance);
+    assert!(svg.contains(" · 88.86%</text>"), "the share under the rung");
+    assert!(svg.contains(">timeline: mean × share visiting</text>"));
+    // A map without such rungs has no such row.
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    assert!(!vsm_render::svg(&stream, &analysis).contains("share visiting"));
+}
+
 /// The top-left corner of step `index`'s box.
 fn svg_top(svg: &str, index: usize) -> (i64, i64) {
     let group = &svg[svg.find(&format!("id=\"vsm-step-{index}\"")).unwrap()..];

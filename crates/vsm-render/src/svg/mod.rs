@@ -175,7 +175,7 @@ impl<'a> Drawing<'a> {
             .map(|step| layout::DATA_ROWS + boxes::extra_rows(step).len() as i64)
             .max()
             .unwrap_or(layout::DATA_ROWS);
-        let legend_w = summary::legend_width(stream, !analysis.bottlenecks.is_empty(), provenance);
+        let legend_w = summary::legend_width(stream, analysis, provenance);
         let layout = Layout::new(
             stream,
             analysis,

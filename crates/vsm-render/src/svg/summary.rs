@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use vsm_core::analysis::Analysis;
 use vsm_core::measure::{Provenance, StepProvenance};
 use vsm_core::model::{ImprovementStatus, ValueStream};
 
@@ -16,7 +17,7 @@ const LEGEND_ROWS: usize = 4;
 /// The legend's icons and words.
 fn legend_items(
     stream: &ValueStream,
-    bottlenecks: bool,
+    (bottlenecks, partial_ladder): (bool, bool),
     provenance: Option<&[StepProvenance]>,
 ) -> Vec<(String, &'static str)> {
     let mut items: Vec<(String, &'static str)> = vec![
@@ -71,16 +72,32 @@ fn legend_items(
     for (kind, text) in marks::kinds(provenance) {
         items.push((marks::mark(kind, 10, -4), text));
     }
+    if partial_ladder {
+        items.push((
+            "<text class=\"vsm-value\" x=\"10\" y=\"2\" text-anchor=\"middle\">%</text>".into(),
+            "timeline: mean × share visiting",
+        ));
+    }
     items
+}
+
+/// Whether the map ranks bottlenecks, and whether its timeline has rungs for a share of the
+/// items only (a measured map's steps that not every item visits).
+fn legend_flags(analysis: &Analysis) -> (bool, bool) {
+    let partial = analysis
+        .measured
+        .as_ref()
+        .is_some_and(|m| m.ladder.iter().any(|rung| rung.share_percent < 99.995));
+    (!analysis.bottlenecks.is_empty(), partial)
 }
 
 /// The width of the legend of a map.
 pub(super) fn legend_width(
     stream: &ValueStream,
-    bottlenecks: bool,
+    analysis: &Analysis,
     provenance: Option<&[StepProvenance]>,
 ) -> i64 {
-    legend_items(stream, bottlenecks, provenance)
+    legend_items(stream, legend_flags(analysis), provenance)
         .len()
         .div_ceil(LEGEND_ROWS) as i64
         * LEGEND_COLUMN_W
@@ -178,11 +195,7 @@ impl Drawing<'_> {
 
     fn legend(&mut self, y: i64) {
         let x = MARGIN;
-        let items = legend_items(
-            self.stream,
-            !self.analysis.bottlenecks.is_empty(),
-            self.provenance,
-        );
+        let items = legend_items(self.stream, legend_flags(self.analysis), self.provenance);
         let _ = writeln!(
             self.out,
             "<g class=\"vsm-legend\" transform=\"translate({x},{})\">",
