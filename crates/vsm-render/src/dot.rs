@@ -16,71 +16,20 @@ use vsm_core::analysis::Analysis;
 use vsm_core::model::{Endpoint, FlowKind, ValueStream};
 
 use crate::graph_text::{customer_lines, escape_label, step_lines, summary_line, trigger_label};
-
-/// A stream of up to this many columns stays on one row; longer ones wrap into bands of at most
-/// [`MAX_COLUMNS_PER_BAND`] columns, balanced in length (the SVG's rule).
-const MAX_COLUMNS_ONE_ROW: usize = 8;
-const MAX_COLUMNS_PER_BAND: usize = 7;
+use crate::grid::Grid;
 
 /// Text inside a quoted DOT string: backslashes and quotes escaped (so `\N` or a trailing `\`
-/// stay text), a line break as DOT's `\n`.
+/// stay text), `&` as `&amp;` (Graphviz reads `&name;` as an entity), a line break as DOT's `\n`.
 fn dot_text(text: &str) -> String {
     escape_label(text, "\\n", |c| match c {
         '\\' => Some("\\\\"),
         '"' => Some("\\\""),
+        '&' => Some("&amp;"),
         _ => None,
     })
 }
 
-/// Where each step goes: its column (its depth in the flow), its lane within the column (the
-/// critical path first) and its band.
-struct Grid {
-    column: Vec<usize>,
-    lane: Vec<usize>,
-    columns_per_band: usize,
-}
-
 impl Grid {
-    fn new(stream: &ValueStream, analysis: &Analysis) -> Grid {
-        let steps = &stream.steps;
-        let order =
-            vsm_core::graph::topological_order(steps).expect("a checked stream has no cycle");
-        let mut column = vec![0usize; steps.len()];
-        for &index in &order {
-            column[index] = steps[index]
-                .after
-                .iter()
-                .map(|&p| column[p] + 1)
-                .max()
-                .unwrap_or(0);
-        }
-        let columns = column.iter().max().map_or(1, |max| max + 1);
-        let columns_per_band = if columns <= MAX_COLUMNS_ONE_ROW {
-            columns
-        } else {
-            columns.div_ceil(columns.div_ceil(MAX_COLUMNS_PER_BAND))
-        };
-        // Within a column: the critical path's step on top, the others in flow order.
-        let mut lane = vec![0usize; steps.len()];
-        let mut filled = vec![0usize; columns];
-        let critical = |i: &usize| !analysis.critical_path.contains(i);
-        let mut placing = order.clone();
-        placing.sort_by_key(critical);
-        for index in placing {
-            lane[index] = filled[column[index]];
-            filled[column[index]] += 1;
-        }
-        Grid {
-            column,
-            lane,
-            columns_per_band,
-        }
-    }
-
-    fn band(&self, step: usize) -> usize {
-        self.column[step] / self.columns_per_band
-    }
-
     /// Whether the step stands in the first band's top row, right under the header.
     fn under_header(&self, step: usize) -> bool {
         self.band(step) == 0 && self.lane[step] == 0

@@ -46,10 +46,10 @@ pub(crate) fn trigger_label(stream: &ValueStream) -> String {
 pub(crate) fn customer_lines(stream: &ValueStream) -> Vec<String> {
     let mut lines = vec![format!(
         "Customer: {}",
-        stream.customer.as_deref().unwrap_or("customer")
+        crate::given(stream.customer.as_ref()).unwrap_or("customer")
     )];
-    if let Some(end) = &stream.scope.end {
-        lines.push(end.clone());
+    if let Some(end) = crate::given(stream.scope.end.as_ref()) {
+        lines.push(end.to_string());
     }
     lines
 }
@@ -114,6 +114,8 @@ fn mermaid_text(text: &str) -> String {
             '<' => "#lt;",
             '>' => "#gt;",
             '`' => "#96;",
+            // `%%` opens a comment or an `%%{init: ...}%%` directive that restyles the chart.
+            '%' => "#37;",
             _ => return None,
         })
     })
@@ -225,7 +227,8 @@ fn mermaid_told(stream: &ValueStream, analysis: &Analysis) -> String {
         info_links.push(link);
         link += 1;
     }
-    for loop_ in &analysis.rework {
+    // Loops that send nothing back (0%) are not drawn, as on the map.
+    for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
         let _ = writeln!(
             out,
             "    step{} -.->|\"↺ {} rework\"| step{}",

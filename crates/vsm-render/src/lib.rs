@@ -16,6 +16,7 @@ pub mod dora;
 mod dot;
 mod format;
 mod graph_text;
+mod grid;
 mod html;
 pub mod json;
 pub mod ladder;
@@ -108,6 +109,11 @@ pub fn mermaid(stream: &ValueStream, analysis: &Analysis) -> String {
     graph_text::mermaid(stream, analysis)
 }
 
+/// A name the map gives, unless it is blank (`customer: ""`), which gives none.
+pub(crate) fn given(text: Option<&String>) -> Option<&str> {
+    text.map(String::as_str).filter(|t| !t.trim().is_empty())
+}
+
 /// The map as a Graphviz DOT digraph.
 pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
     dot::dot(stream, analysis)
@@ -115,7 +121,21 @@ pub fn dot(stream: &ValueStream, analysis: &Analysis) -> String {
 
 /// The map as a PNG image at twice the SVG's size, text set in the bundled DejaVu Sans.
 pub fn png(stream: &ValueStream, analysis: &Analysis) -> Result<Vec<u8>, PngError> {
+    png_fits(stream, analysis, None, 2.0)?;
     png_of_svg(&svg::render(stream, analysis), 2.0)
+}
+
+/// Refuses a PNG of the map at `scale` that would pass [`MAX_PIXELS`], from the layout alone,
+/// before its lines are routed (which takes most of the time of a large map's drawing). The
+/// layout's size is the least the picture has: what passes here is checked again on the SVG.
+pub fn png_fits(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: Option<&[vsm_core::measure::StepProvenance]>,
+    scale: f32,
+) -> Result<(), PngError> {
+    let (width, height) = svg::least_size(stream, analysis, provenance);
+    png::pixels(width as f64, height as f64, scale).map(|_| ())
 }
 
 /// [`png`] of the map as [`svg_marked`] draws it.
@@ -124,6 +144,7 @@ pub fn png_marked(
     analysis: &Analysis,
     provenance: &[vsm_core::measure::StepProvenance],
 ) -> Result<Vec<u8>, PngError> {
+    png_fits(stream, analysis, Some(provenance), 2.0)?;
     png_of_svg(&svg::render_marked(stream, analysis, Some(provenance)), 2.0)
 }
 

@@ -322,10 +322,30 @@ fn smallest_font(svg: &str) -> Option<f64> {
         })
     });
     in_sheets
-        .chain(font_sizes(&body))
+        .chain(attribute_sizes(&body))
         .map(|(_, size)| size)
         .filter(|size| *size > 0.0)
         .reduce(f64::min)
+}
+
+/// The font sizes set by the `style` and `font-size` attributes of `body`'s elements: never
+/// by its text (names, titles, descriptions), which may say anything. Text cannot hold either
+/// attribute, as its quotes are escaped.
+fn attribute_sizes(body: &str) -> Vec<(usize, f64)> {
+    let mut sizes = Vec::new();
+    for attribute in [" style=\"", " font-size=\""] {
+        for (start, _) in body.match_indices(attribute) {
+            let value_at = start + attribute.len();
+            let value = &body[value_at..];
+            let value = &value[..value.find('"').unwrap_or(value.len())];
+            if attribute == " style=\"" {
+                sizes.extend(font_sizes(value));
+            } else {
+                sizes.extend(font_sizes(&format!("font-size={value}")));
+            }
+        }
+    }
+    sizes
 }
 
 /// Where `font-size` stands in `text`, and the size it gives.
@@ -379,6 +399,19 @@ mod tests {
         assert_eq!(
             Picture::of_svg(&used).map(|p| p.smallest_font as u32),
             Some(9)
+        );
+    }
+
+    #[test]
+    fn text_that_talks_of_font_sizes_sizes_nothing() {
+        // A step named "font-size: 0.01" made a 252 m page.
+        let named = SVG.replace(
+            "<text font-size=\"13\">x</text>",
+            "<text font-size=\"13\">font-size: 0.01</text><title>font-size=0.5</title><desc>a font-size:1px</desc>",
+        );
+        assert_eq!(
+            Picture::of_svg(&named).map(|p| p.smallest_font as u32),
+            Some(10)
         );
     }
 

@@ -23,6 +23,9 @@ use crate::paper::{Fit, Paper, PaperError, Picture};
 
 /// Points (1/72 inch) in a millimetre.
 const PT_PER_MM: f64 = 72.0 / 25.4;
+/// The longest side of a page, in its units, that PDF readers take (PDF 1.7, annex C): a larger
+/// page counts in units of several points each (`/UserUnit`). A 400-step map is 16,910 pt tall.
+const MAX_PAGE_UNITS: f64 = 14_400.0;
 
 /// Why a PDF could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -134,14 +137,18 @@ fn write(tree: &usvg::Tree, page: Page, title: &str) -> Vec<u8> {
         alphas: Vec::new(),
         patterns: Vec::new(),
     };
+    // Points per unit of the page: 1 unless a side is too long to count in points.
+    let unit = (page.width.max(page.height) / MAX_PAGE_UNITS)
+        .ceil()
+        .max(1.0);
     // PDF's y runs up from the bottom; the picture's runs down from the top.
     let base = Transform::from_row(
-        page.scale as f32,
+        (page.scale / unit) as f32,
         0.0,
         0.0,
-        -page.scale as f32,
-        page.left as f32,
-        (page.height - page.top) as f32,
+        -(page.scale / unit) as f32,
+        (page.left / unit) as f32,
+        ((page.height - page.top) / unit) as f32,
     );
     let mut content = Content::new();
     content.save_state();
@@ -159,9 +166,17 @@ fn write(tree: &usvg::Tree, page: Page, title: &str) -> Vec<u8> {
     {
         let mut page_writer = pdf.page(page_id);
         page_writer
-            .media_box(Rect::new(0.0, 0.0, page.width as f32, page.height as f32))
+            .media_box(Rect::new(
+                0.0,
+                0.0,
+                (page.width / unit) as f32,
+                (page.height / unit) as f32,
+            ))
             .parent(pages)
             .contents(content_id);
+        if unit > 1.0 {
+            page_writer.user_unit(unit as f32);
+        }
         name_resources(
             page_writer.resources(),
             &states,

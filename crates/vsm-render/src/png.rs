@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 
 use resvg::{tiny_skia, usvg};
 
-const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// The most pixels a PNG may have: 100 million (10,000 x 10,000), a 400 MB pixmap if drawn
 /// whole, and more than image viewers open comfortably.
@@ -97,22 +97,26 @@ pub fn svg_to_png_writer(svg: &str, scale: f32, out: impl Write) -> Result<(), P
     in_strips(svg, scale, out, STRIP_BYTES)
 }
 
+/// The pixels of a picture of `width` x `height` units at `scale`, or the error that it has too
+/// many.
+pub(crate) fn pixels(width: f64, height: f64, scale: f32) -> Result<(u64, u64), PngError> {
+    let (width, height) = (
+        (width * f64::from(scale)).ceil() as u64,
+        (height * f64::from(scale)).ceil() as u64,
+    );
+    if width == 0 || height == 0 || width.saturating_mul(height) > MAX_PIXELS {
+        Err(PngError::TooLarge {
+            width,
+            height,
+            scale,
+        })
+    } else {
+        Ok((width, height))
+    }
+}
+
 fn in_strips(svg: &str, scale: f32, out: impl Write, strip_bytes: u64) -> Result<(), PngError> {
-    let pixels = |width: f64, height: f64| {
-        let (width, height) = (
-            (width * f64::from(scale)).ceil() as u64,
-            (height * f64::from(scale)).ceil() as u64,
-        );
-        if width == 0 || height == 0 || width.saturating_mul(height) > MAX_PIXELS {
-            Err(PngError::TooLarge {
-                width,
-                height,
-                scale,
-            })
-        } else {
-            Ok((width, height))
-        }
-    };
+    let pixels = |width: f64, height: f64| pixels(width, height, scale);
     // Refused before the SVG is read, which takes a while for a large map.
     if let Some(picture) = crate::paper::Picture::of_svg(svg) {
         pixels(picture.width, picture.height)?;

@@ -104,12 +104,12 @@ fn render_told(stream: &ValueStream, analysis: &Analysis, style: Style) -> Strin
         let _ = writeln!(out, "{description}\n");
     }
     let mut context = Vec::new();
-    if let Some(customer) = &stream.customer {
+    if let Some(customer) = crate::given(stream.customer.as_ref()) {
         context.push(format!("Customer: {}", cell(style, customer)));
     }
     let (start, end) = (
-        stream.scope.start.as_deref().map(|s| cell(style, s)),
-        stream.scope.end.as_deref().map(|s| cell(style, s)),
+        crate::given(stream.scope.start.as_ref()).map(|s| cell(style, s)),
+        crate::given(stream.scope.end.as_ref()).map(|s| cell(style, s)),
     );
     match (start, end) {
         (Some(start), Some(end)) => context.push(format!("Scope: {start} → {end}")),

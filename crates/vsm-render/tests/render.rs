@@ -303,10 +303,18 @@ fn long_flows_across_many_bands_go_around_every_box() {
         .iter()
         .flat_map(|class| paths(svg, class))
         .collect();
+    // Every flow is drawn: as a line, or (ends bands apart) as a tagged stub at each end.
     assert_eq!(
-        paths(svg, "vsm-info").len() + paths(svg, "vsm-info-manual").len(),
+        svg.matches("<g class=\"vsm-flow ").count()
+            - svg
+                .matches("<g class=\"vsm-flow vsm-flow-electronic vsm-far\"")
+                .count()
+            - svg
+                .matches("<g class=\"vsm-flow vsm-flow-manual vsm-far\"")
+                .count(),
         stream.flows.len()
     );
+    assert!(svg.contains(">from Step 3: note 3 to</text>"), "{svg}");
     for line in &lines {
         for pair in line.windows(2) {
             for b in &boxes {
@@ -319,6 +327,215 @@ fn long_flows_across_many_bands_go_around_every_box() {
             }
         }
     }
+}
+
+#[test]
+fn flows_to_far_bands_are_tagged_stubs_never_lines_through_boxes() {
+    // 400 steps (58 bands) with flows from the header to every fiftieth step and back: no line
+    // crosses a box, each step end has a stub tagged with the other end, and each header node
+    // one stub for all its far flows. (It took 80 s and drew straight lines across 25 bands.)
+    let (stream, analysis) = load("testdata/render/big400-flows.yaml");
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut boxes = rects(svg, "vsm-box");
+    boxes.extend(rects(svg, "vsm-data"));
+    boxes.extend(rects(svg, "vsm-system"));
+    for line in paths(svg, "vsm-info")
+        .into_iter()
+        .chain(paths(svg, "vsm-info-manual"))
+    {
+        for pair in line.windows(2) {
+            for b in &boxes {
+                assert!(!segment_crosses(pair[0], pair[1], *b), "{line:?} {b:?}");
+            }
+        }
+        // A line from the header to a far band would be thousands of pixels tall.
+        let (top, bottom) = (
+            line.iter().map(|p| p.1).min().unwrap(),
+            line.iter().map(|p| p.1).max().unwrap(),
+        );
+        assert!(bottom - top < 2000, "{line:?}");
+    }
+    assert!(svg.contains(">from Jira: tickets 350</text>"), "{svg}");
+    assert!(svg.contains(">to Git: notes 350</text>"), "{svg}");
+    assert!(svg.contains(">⇣ 7 to steps below</text>"), "{svg}");
+    assert!(svg.contains(">⇡ 7 from steps below</text>"), "{svg}");
+}
+
+#[test]
+fn a_long_name_is_cut_in_its_box_and_whole_in_its_tooltip() {
+    // A name of 20,000 characters made every box 18,000 px tall.
+    let name = "Review the change request form and sign it ".repeat(460);
+    let team = "Platform engineering and operations guild ".repeat(20);
+    let map = format!(
+        "name: Long name\nsteps:\n  - {{ id: a, name: \"{name}\", team: \"{team}\", process_time: 1h }}\n  - {{ id: b, process_time: 1h }}\n"
+    );
+    let parsed = vsm_core::parse_map(&map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let svg = vsm_render::svg(&stream, &analysis);
+    let box_a = rects(&svg, "vsm-box")[0];
+    assert!(box_a.3 < 160, "{box_a:?}");
+    let title = &svg[svg.find("id=\"vsm-step-0\"").unwrap()..];
+    let title = &title[title.find("<title>").unwrap() + 7..title.find("</title>").unwrap()];
+    let head = format!("{name} (a)\n");
+    assert!(title.starts_with(&head), "the full name in the tooltip");
+    let step = &svg[svg.find("id=\"vsm-step-0\"").unwrap()..];
+    let step = &step[..step.find("</g>").unwrap()];
+    assert_eq!(
+        step.matches("<text class=\"vsm-name\"").count(),
+        4,
+        "{step}"
+    );
+    assert!(step.contains("…</text>"), "{step}");
+    let picture = vsm_render::paper::Picture::of_svg(&svg).unwrap();
+    assert!(picture.height < 1000.0, "{}", picture.height);
+}
+
+#[test]
+fn a_fifo_lane_sets_no_text_smaller_than_10_px() {
+    // The legend's 7 px "FIFO" made a map with a WIP limit print on A2 instead of A3.
+    let (stream, analysis) = load("crates/vsm-render/tests/data/wrapped-flows.yaml");
+    assert!(stream.steps.iter().any(|s| s.wip_limit.is_some()));
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert!(svg.contains(">FIFO</text>"));
+    let picture = vsm_render::paper::Picture::of_svg(&svg).unwrap();
+    assert!(picture.smallest_font >= 10.0, "{}", picture.smallest_font);
+}
+
+#[test]
+fn blank_names_and_absent_marks_leave_no_empty_words_on_the_map() {
+    let map = "name: Blanks\ncustomer: \"\"\nscope: { start: \" \", end: \"\" }\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d }\n  - { id: b, process_time: 2h, wait_time: 2d }\n";
+    let parsed = vsm_core::parse_map(map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let svg = vsm_render::svg(&stream, &analysis);
+    for empty in ["Customer: <", "Customer:  ", "Scope:  →", "Customer: ."] {
+        assert!(!svg.contains(empty), "{empty:?}");
+    }
+    assert!(
+        svg.contains(">Customer</text>"),
+        "the customer's box keeps its word"
+    );
+    assert!(!vsm_render::mermaid(&stream, &analysis).contains("Customer: \""));
+    // No improvement planned: no kaizen burst in the legend; a burst has its icon when there is.
+    let legend = &svg[svg.find("<g class=\"vsm-legend\"").unwrap()..];
+    assert!(!legend.contains("kaizen"), "{legend}");
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    let legend = &svg[svg.find("<g class=\"vsm-legend\"").unwrap()..];
+    assert!(
+        legend.contains("<polygon class=\"vsm-kaizen\"") && legend.contains("kaizen burst"),
+        "{legend}"
+    );
+}
+
+#[test]
+fn push_arrows_that_skip_columns_run_on_tracks_of_their_own() {
+    let map = "name: Skipping pushes\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h, after: [a] }\n  - { id: c, process_time: 1h, after: [a, b] }\n  - { id: d, process_time: 1h, after: [b, c] }\n  - { id: e, process_time: 1h, after: [a, d] }\n";
+    let parsed = vsm_core::parse_map(map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let svg = vsm_render::svg(&stream, &analysis);
+    let svg = &svg[..svg.find("<g class=\"vsm-legend\"").unwrap()];
+    // a→c, b→d and a→e run above the band: each at a height of its own.
+    let mut corridors: Vec<i64> = paths(svg, "vsm-push")
+        .iter()
+        .filter(|line| line.len() == 6)
+        .map(|line| line[2].1)
+        .collect();
+    assert_eq!(corridors.len(), 3, "{corridors:?}");
+    corridors.sort_unstable();
+    corridors.dedup();
+    assert_eq!(corridors.len(), 3, "{corridors:?}");
+}
+
+#[test]
+fn rework_loops_between_lanes_go_around_boxes_and_end_apart() {
+    // Side two → Main one and Main three → Side one: dropped straight from the upper lane they
+    // crossed the boxes below, and both ended on one vertical with one arrowhead.
+    let (stream, analysis) = load("testdata/render/lanes.yaml");
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut boxes = rects(svg, "vsm-box");
+    boxes.extend(rects(svg, "vsm-data"));
+    let loops = paths(svg, "vsm-rework");
+    assert_eq!(loops.len(), 2, "{loops:?}");
+    for line in &loops {
+        for pair in line.windows(2) {
+            for b in &boxes {
+                assert!(
+                    !segment_crosses(pair[0], pair[1], *b),
+                    "{line:?} crosses {b:?}"
+                );
+            }
+        }
+    }
+    // No piece of one runs along a piece of the other.
+    for p in loops[0].windows(2) {
+        for q in loops[1].windows(2) {
+            let upright = p[0].0 == p[1].0 && q[0].0 == q[1].0 && p[0].0 == q[0].0;
+            let (p_low, p_high) = (p[0].1.min(p[1].1), p[0].1.max(p[1].1));
+            let (q_low, q_high) = (q[0].1.min(q[1].1), q[0].1.max(q[1].1));
+            assert!(
+                !(upright && p_low < q_high && q_low < p_high),
+                "{:?} {:?}",
+                loops[0],
+                loops[1]
+            );
+        }
+    }
+}
+
+#[test]
+fn dot_lays_the_steps_out_in_the_rows_of_the_svg() {
+    // y2 follows y1: the SVG keeps it in y1's lane, DOT put it beside x1.
+    let (stream, analysis) = load("testdata/render/lanediff.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    let dot = vsm_render::dot(&stream, &analysis);
+    let rows: Vec<Vec<usize>> = dot
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("{ rank=same; "))
+        .filter(|row| row.starts_with("step"))
+        .map(|row| {
+            row.trim_end_matches("; }")
+                .split("; ")
+                .map(|s| s.trim_start_matches("step").parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows.iter().map(Vec::len).sum::<usize>(),
+        stream.steps.len(),
+        "{dot}"
+    );
+    for row in &rows {
+        let tops: Vec<i64> = row.iter().map(|&i| svg_top(&svg, i).1).collect();
+        assert!(
+            tops.iter().all(|&t| t == tops[0]),
+            "{row:?} at {tops:?}\n{dot}"
+        );
+    }
+}
+
+#[test]
+fn a_measured_timeline_says_what_share_of_items_its_numbers_are_for() {
+    // The timeline's numbers are per item (a step's mean times the share of items that visit
+    // it), so they did not match the data box above with nothing on paper to say why.
+    let map = repo().join("testdata/measure/orders.yaml");
+    let files = vsm_app::files::FileSystem::default();
+    let checked = vsm_app::load::check(&files, &map).unwrap();
+    let loaded = vsm_app::load::measure(&files, &map, checked, None).unwrap();
+    let measured = loaded.measured.as_ref().expect("the map names a log");
+    let svg = vsm_render::svg_marked(&loaded.stream, &loaded.analysis, &measured.provenance);
+    assert!(svg.contains(" · 88.86%</text>"), "the share under the rung");
+    assert!(svg.contains(">timeline: mean × share visiting</text>"));
+    // A map without such rungs has no such row.
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    assert!(!vsm_render::svg(&stream, &analysis).contains("share visiting"));
 }
 
 /// The top-left corner of step `index`'s box.
@@ -572,6 +789,23 @@ fn mermaid_front_matter_and_labels_stay_valid_with_any_name() {
 }
 
 #[test]
+fn mermaid_and_dot_keep_directives_entities_and_empty_loops_out() {
+    let map = "name: Directives\nsteps:\n  - { id: a, name: \"%%{init: {'theme':'dark'}}%% A &lt; B\", process_time: 1h }\n  - { id: b, process_time: 1h }\nrework:\n  - { from: b, to: a, share: 0% }\n";
+    let parsed = vsm_core::parse_map(map);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let stream = parsed.stream.unwrap();
+    let analysis = vsm_core::analyze(&stream);
+    let mermaid = vsm_render::mermaid(&stream, &analysis);
+    assert!(!mermaid.contains("%%{"), "{mermaid}");
+    assert!(mermaid.contains("#37;#37;{init"), "{mermaid}");
+    // A loop that sends nothing back is not drawn, as on the map and in DOT.
+    assert!(!mermaid.contains("rework"), "{mermaid}");
+    let dot = vsm_render::dot(&stream, &analysis);
+    assert!(dot.contains("A &amp;lt; B"), "{dot}");
+    assert!(!dot.contains("A &lt; B"), "{dot}");
+}
+
+#[test]
 fn dot_strings_stay_closed_with_any_name() {
     let (stream, analysis) = hostile();
     let dot = vsm_render::dot(&stream, &analysis);
@@ -622,6 +856,14 @@ fn a_400_step_map_renders_in_bounded_pictures() {
         "{width} x {height}"
     );
     assert!(error.starts_with("the PNG would be "), "{error}");
+    // Known from the layout, before any line is routed: the picture's own size here.
+    assert_eq!(
+        vsm_render::png_fits(&stream, &analysis, None, 2.0)
+            .unwrap_err()
+            .to_string(),
+        error
+    );
+    assert!(vsm_render::png_fits(&stream, &analysis, None, 0.25).is_ok());
     assert!(error.contains("write SVG or PDF"), "{error}");
     // The scale it names is the largest that fits, to a hundredth.
     let scale: f64 = error
@@ -657,8 +899,20 @@ fn a_400_step_map_renders_in_bounded_pictures() {
         .and_then(|rest| rest.split(']').next())
         .expect("a page size");
     let numbers: Vec<f64> = media_box.split(' ').map(|n| n.parse().unwrap()).collect();
+    // Over 14,400 units a side, as PDF readers take no more: counted in units of 2 points.
+    assert!(numbers.iter().all(|&n| n <= 14_400.0), "{media_box}");
+    let unit: f64 = text
+        .split("/UserUnit ")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '>', ' ', '\n']).next())
+        .expect("a user unit")
+        .parse()
+        .unwrap();
     assert_eq!(
-        (format!("{:.0}", numbers[0]), format!("{:.0}", numbers[1])),
+        (
+            format!("{:.0}", numbers[0] * unit),
+            format!("{:.0}", numbers[1] * unit)
+        ),
         (points(page_width), points(page_height))
     );
 }

@@ -5,6 +5,9 @@
 use std::fmt::Write as _;
 
 use super::layout::{BOX_W, GAP, REWORK_TRACK};
+
+/// Room between the tracks of push arrows that skip columns, above their band.
+const SKIP_TRACK: i64 = 12;
 use super::route::{End, Rect};
 use super::text::{escape, width_px};
 use super::wires::{Anchor, Side, Wire, WireKind};
@@ -38,8 +41,11 @@ impl Drawing<'_> {
                     vec![start, (turn, start.1), (turn, mid), (end, mid)]
                 }
             } else {
-                // Skipping columns: run above the band so the line passes no box.
-                let corridor = self.layout.bands[position.band].top() - 12;
+                // Skipping columns: run above the band so the line passes no box, each arrow on
+                // its own track (the shorter nearer the boxes, so that they do not cross).
+                let corridor = self.layout.bands[position.band].top()
+                    - 12
+                    - SKIP_TRACK * self.skip_track(predecessor, step);
                 let out_x = start.0 + 12;
                 let in_x = position.x - 14;
                 vec![
@@ -54,6 +60,30 @@ impl Drawing<'_> {
             self.push(&points, step);
         }
         self.queue_mark(step, position.x, mid);
+    }
+
+    /// Which track above its band the push arrow from `predecessor` to `step` (in one band,
+    /// columns apart) takes: the number of such arrows in the band that are shorter, or as
+    /// long and earlier.
+    fn skip_track(&self, predecessor: usize, step: usize) -> i64 {
+        let layout = &self.layout;
+        let key = |from: usize, to: usize| (layout.column[to] - layout.column[from], to, from);
+        let mine = key(predecessor, step);
+        let band = layout.band_of(step);
+        let shorter = self
+            .stream
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|&(to, _)| layout.band_of(to) == band)
+            .flat_map(|(to, s)| s.after.iter().map(move |&from| (from, to)))
+            .filter(|&(from, to)| {
+                layout.band_of(from) == band
+                    && layout.column[to] - layout.column[from] > 1
+                    && key(from, to) < mine
+            })
+            .count();
+        shorter as i64
     }
 
     /// Before a step: a queue triangle with the wait, or a FIFO lane with its limit where the
@@ -131,9 +161,11 @@ impl Drawing<'_> {
         self.out.push_str("</g>\n");
     }
 
-    /// The rework loops within a band: an arrow back under the band, each loop on its own track
-    /// with its label under its line where no other loop's line runs. Loops between bands are
-    /// routed with the other lines; loops that send nothing back (0%) are not drawn.
+    /// The rework loops within a row of boxes (a lane of a band): an arrow back under the row,
+    /// each loop on its own track with its label under its line where no other loop's line
+    /// runs, and loops into (or out of) one step each at a place of their own on its edge.
+    /// Loops between rows are routed with the other lines (a straight drop from an upper lane
+    /// would cross the boxes below); loops that send nothing back (0%) are not drawn.
     pub(super) fn rework(&mut self) {
         let process_h = self.layout.process_h;
         let data_h = self.layout.data_h;
@@ -150,15 +182,30 @@ impl Drawing<'_> {
                 self.layout.position(loop_.from),
                 self.layout.position(loop_.to),
             );
-            if from.band != to.band {
+            if !self.in_one_row(loop_.from, loop_.to) {
                 continue;
             }
             let k = per_band[from.band];
             per_band[from.band] += 1;
+            // Ends already taken on the two boxes' edges, by the loops before.
+            let taken = |step: usize| {
+                drawn
+                    .iter()
+                    .take_while(|&&m| m != n)
+                    .filter(|&&m| {
+                        let other = &self.analysis.rework[m];
+                        self.in_one_row(other.from, other.to)
+                            && (other.from == step || other.to == step)
+                    })
+                    .count() as i64
+            };
             let (fx, tx) = if loop_.from == loop_.to {
                 (from.x + BOX_W - 24, from.x + BOX_W - 56)
             } else {
-                (from.x + BOX_W / 2 + 10, to.x + BOX_W / 2 - 10)
+                (
+                    from.x + BOX_W / 2 + 10 + 14 * taken(loop_.from),
+                    to.x + BOX_W / 2 - 10 - 14 * taken(loop_.to),
+                )
             };
             tracks[n] = Some((from.band, k, fx, tx));
         }
@@ -184,7 +231,8 @@ impl Drawing<'_> {
                 .filter_map(|(m, t)| t.filter(|t| m != number && t.0 == band && t.1 > k))
                 .flat_map(|(_, _, a, b)| [a, b])
                 .collect();
-            let x = label_x(fx.min(tx), width_px(&label, 12), &others);
+            // As drawn: small and bold.
+            let x = label_x(fx.min(tx), width_px(&label, SMALL_FONT, true), &others);
             self.line(
                 "vsm-rework",
                 &[
@@ -206,6 +254,12 @@ impl Drawing<'_> {
         }
     }
 
+    /// Whether two steps are in one row of boxes: one band, one lane.
+    fn in_one_row(&self, a: usize, b: usize) -> bool {
+        self.layout.band_of(a) == self.layout.band_of(b)
+            && self.layout.lane[a] == self.layout.lane[b]
+    }
+
     /// What a rework loop's tooltip says.
     pub(super) fn rework_tooltip(&self, number: usize) -> String {
         let loop_ = &self.analysis.rework[number];
@@ -220,7 +274,7 @@ impl Drawing<'_> {
     }
 
     /// The lines between bands that move work: push arrows from a step to its successor in a
-    /// later band, and rework loops back to a step in another band.
+    /// later band, and rework loops back to a step in another band or lane.
     pub(super) fn arrow_wires(&self) -> Vec<Wire> {
         let mut wires = Vec::new();
         for (step, the_step) in self.stream.steps.iter().enumerate() {
@@ -252,6 +306,12 @@ impl Drawing<'_> {
                     ),
                     out_of: Some(predecessor),
                     into: Some(step),
+                    names: (
+                        self.stream.steps[predecessor].name.clone(),
+                        the_step.name.clone(),
+                    ),
+                    far: false,
+                    stub: None,
                 });
             }
         }
@@ -265,9 +325,7 @@ impl Drawing<'_> {
             )
         };
         for (number, loop_) in self.analysis.rework.iter().enumerate() {
-            if loop_.share.value() <= 0.0
-                || self.layout.band_of(loop_.from) == self.layout.band_of(loop_.to)
-            {
+            if loop_.share.value() <= 0.0 || self.in_one_row(loop_.from, loop_.to) {
                 continue;
             }
             wires.push(Wire {
@@ -287,6 +345,12 @@ impl Drawing<'_> {
                 ),
                 out_of: None,
                 into: None,
+                names: (
+                    self.stream.steps[loop_.from].name.clone(),
+                    self.stream.steps[loop_.to].name.clone(),
+                ),
+                far: false,
+                stub: None,
             });
         }
         wires

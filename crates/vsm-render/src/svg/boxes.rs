@@ -10,7 +10,9 @@ use vsm_core::model::ImprovementStatus;
 use vsm_core::measure::Provenance;
 use vsm_core::model::Step;
 
-use super::layout::{BOX_W, BoxPosition, DATA_ROW_H, LINE_H, NAME_COLUMNS, WHO_COLUMNS};
+use super::layout::{
+    BOX_W, BoxPosition, DATA_ROW_H, LINE_H, NAME_COLUMNS, NAME_LINES, WHO_COLUMNS, WHO_LINES,
+};
 use super::route::Rect;
 use super::text::{columns_for, ellipsize, escape, wrap};
 use super::{Drawing, marks};
@@ -53,10 +55,15 @@ impl<'a> Drawing<'a> {
         let bottleneck = self.bottleneck(index);
         // The full name is in the tooltip when the box shows it cut.
         let process_h = self.layout.process_h;
-        let (name_lines, _) = wrap(&step.name, NAME_COLUMNS, usize::MAX);
+        let (name_lines, _) = wrap(&step.name, NAME_COLUMNS, NAME_LINES);
+        let who = crate::who(step);
+        let (who_lines, who_cut) = wrap(&who, WHO_COLUMNS, WHO_LINES);
         let mut tooltip = step.name.clone();
         if step.name != step.id {
             tooltip.push_str(&format!(" ({})", step.id));
+        }
+        if who_cut {
+            tooltip.push_str(&format!("\n{who}"));
         }
         if let Some((rank, bottleneck)) = bottleneck {
             tooltip.push_str(&format!(
@@ -97,7 +104,6 @@ impl<'a> Drawing<'a> {
             );
         }
         // The team lines end above the id, whatever the name's length.
-        let (who_lines, _) = wrap(&crate::who(step), WHO_COLUMNS, usize::MAX);
         for (i, line) in who_lines.iter().enumerate() {
             let _ = writeln!(
                 self.out,

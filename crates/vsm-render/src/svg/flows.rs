@@ -60,6 +60,12 @@ impl Drawing<'_> {
                     ),
                     out_of: None,
                     into: None,
+                    names: (
+                        endpoint_name(self.stream, &flow.from),
+                        endpoint_name(self.stream, &flow.to),
+                    ),
+                    far: false,
+                    stub: None,
                 }
             })
             .collect()

@@ -62,10 +62,13 @@ impl Drawing<'_> {
             escape(&name)
         );
         let mut subtitle = Vec::new();
-        if let Some(customer) = &self.stream.customer {
+        if let Some(customer) = crate::given(self.stream.customer.as_ref()) {
             subtitle.push(format!("Customer: {customer}"));
         }
-        if let (Some(start), Some(end)) = (&self.stream.scope.start, &self.stream.scope.end) {
+        if let (Some(start), Some(end)) = (
+            crate::given(self.stream.scope.start.as_ref()),
+            crate::given(self.stream.scope.end.as_ref()),
+        ) {
             subtitle.push(format!("Scope: {start} → {end}"));
         }
         if let [(_, takt, _), (_, demand, _)] = &takt[..] {
@@ -132,23 +135,19 @@ impl Drawing<'_> {
     /// The trigger and the customer as factories, and the outside systems between them.
     pub(super) fn header(&mut self) {
         let fit = columns_for(HEADER_BOX_W - 12, SMALL_FONT);
-        let start = self
-            .stream
-            .scope
-            .start
-            .clone()
-            .unwrap_or_else(|| "Request".into());
+        let start = crate::given(self.stream.scope.start.as_ref())
+            .map_or_else(|| "Request".to_string(), str::to_string);
         let (mut lines, _) = wrap(&start, fit, 2);
         lines.insert(0, "Trigger".to_string());
         let trigger = HeaderNode { ..self.trigger };
         self.factory(&trigger, "trigger", &lines, 1, &format!("Trigger: {start}"));
 
-        let customer_name = self
-            .stream
-            .customer
-            .clone()
-            .unwrap_or_else(|| "Customer".into());
-        let delivery = self.stream.scope.end.clone().unwrap_or_default();
+        let customer_name = crate::given(self.stream.customer.as_ref())
+            .unwrap_or("Customer")
+            .to_string();
+        let delivery = crate::given(self.stream.scope.end.as_ref())
+            .unwrap_or_default()
+            .to_string();
         // The name in bold, then what it receives: four lines in all.
         let (mut lines, _) = wrap(&customer_name, fit, 2);
         let bold = lines.len();

@@ -56,6 +56,11 @@ impl Drawing<'_> {
             .measured
             .as_ref()
             .and_then(|m| m.ladder.iter().find(|r| r.step == step));
+        // Where not every item visits the step, the rung says for what share of them: its
+        // numbers are the data box's means times that share (see the legend).
+        let share = rung
+            .filter(|rung| rung.share_percent < 99.995)
+            .map(|rung| vsm_core::format_percent(rung.share_percent));
         let (wait, process, title) = match rung {
             Some(rung) => (
                 rung.weighted_wait,
@@ -95,10 +100,14 @@ impl Drawing<'_> {
             &wait.human(),
             mark.map(|m| m.wait_time),
         );
+        let process = match &share {
+            Some(share) => format!("{} · {share}", process.human()),
+            None => process.human(),
+        };
         self.ladder_value(
             x + BOX_W / 2,
             bottom + 16,
-            &process.human(),
+            &process,
             mark.map(|m| m.process_time),
         );
         self.out.push('\n');

@@ -50,11 +50,10 @@ const _: () = assert!(FIRST_BAND_TOP > HEADER_TOP + HEADER_BOX_H);
 pub const NAME_COLUMNS: usize = columns_for(BOX_W - 28, NAME_FONT);
 /// Columns of the team line.
 pub const WHO_COLUMNS: usize = columns_for(BOX_W - 16, SMALL_FONT);
-
-/// A stream of up to this many columns stays on one row.
-pub const MAX_COLUMNS_ONE_ROW: usize = 8;
-/// Longer streams wrap into bands of at most this many columns, balanced in length.
-pub const MAX_COLUMNS_PER_BAND: usize = 7;
+/// Lines of a step's name in its box, and of its team: a longer one is cut with "…" (the
+/// box's tooltip has it whole), so no name makes every box of the map as tall as itself.
+pub const NAME_LINES: usize = 4;
+pub const WHO_LINES: usize = 2;
 
 /// Extra room the routed lines and their labels asked for: above each row of boxes (a lane of
 /// a band, in page order; the last entry is above the summary), and at the right.
@@ -139,65 +138,21 @@ impl Layout {
         room: &Room,
     ) -> Layout {
         let steps = &stream.steps;
-        let order =
-            vsm_core::graph::topological_order(steps).expect("a checked stream has no cycle");
-        let mut column = vec![0usize; steps.len()];
-        for &index in &order {
-            column[index] = steps[index]
-                .after
-                .iter()
-                .map(|&p| column[p] + 1)
-                .max()
-                .unwrap_or(0);
-        }
-        let columns = column.iter().max().map_or(0, |max| max + 1);
-        let columns_per_band = if columns <= MAX_COLUMNS_ONE_ROW {
-            columns.max(1)
-        } else {
-            let bands = columns.div_ceil(MAX_COLUMNS_PER_BAND);
-            columns.div_ceil(bands)
-        };
+        let grid = crate::grid::Grid::new(stream, analysis);
+        let band_count = grid.bands();
+        let band_of = |step: usize| grid.band(step);
+        let lane = &grid.lane;
 
-        // Lanes: the critical path keeps lane 0; a branch stays in its predecessor's lane when
-        // that lane is free in its column, so branches read as rows.
-        let mut lane = vec![usize::MAX; steps.len()];
-        let mut taken: Vec<Vec<usize>> = vec![Vec::new(); columns];
-        for &index in &analysis.critical_path {
-            lane[index] = 0;
-            taken[column[index]].push(0);
-        }
-        for &index in &order {
-            if lane[index] != usize::MAX {
-                continue;
-            }
-            let used = &taken[column[index]];
-            let preferred = steps[index]
-                .after
-                .iter()
-                .map(|&p| lane[p])
-                .find(|candidate| !used.contains(candidate));
-            let chosen = preferred.unwrap_or_else(|| {
-                (0..=used.len())
-                    .find(|l| !used.contains(l))
-                    .expect("a free lane")
-            });
-            lane[index] = chosen;
-            taken[column[index]].push(chosen);
-        }
-
-        let band_count = columns.div_ceil(columns_per_band).max(1);
-        let band_of = |step: usize| column[step] / columns_per_band;
-
-        // Boxes grow to hold the longest name and team line, wrapped rather than cut.
+        // Boxes grow to hold the longest name and team line, wrapped, up to a few lines.
         let name_lines = steps
             .iter()
-            .map(|s| wrap(&s.name, NAME_COLUMNS, usize::MAX).0.len() as i64)
+            .map(|s| wrap(&s.name, NAME_COLUMNS, NAME_LINES).0.len() as i64)
             .max()
             .unwrap_or(1)
             .max(2);
         let who_lines = steps
             .iter()
-            .map(|s| wrap(&crate::who(s), WHO_COLUMNS, usize::MAX).0.len() as i64)
+            .map(|s| wrap(&crate::who(s), WHO_COLUMNS, WHO_LINES).0.len() as i64)
             .max()
             .unwrap_or(1)
             .max(1);
@@ -207,7 +162,7 @@ impl Layout {
         // Under the data boxes: a track per rework loop within a band.
         let mut tracks = vec![0usize; band_count];
         for loop_ in analysis.rework.iter().filter(|l| l.share.value() > 0.0) {
-            if band_of(loop_.from) == band_of(loop_.to) {
+            if band_of(loop_.from) == band_of(loop_.to) && lane[loop_.from] == lane[loop_.to] {
                 tracks[band_of(loop_.from)] += 1;
             }
         }
@@ -245,6 +200,7 @@ impl Layout {
         top += room.above(row);
         let summary_top = top - 12;
         // The last band's ladder ends in its box of totals.
+        let (columns, columns_per_band) = (grid.columns, grid.columns_per_band);
         let last_columns = (columns.max(1) - 1) % columns_per_band + 1;
         let ladder_end = MARGIN + last_columns as i64 * CELL_W + 16 + LADDER_END_W + MARGIN;
         let content_width =
@@ -254,8 +210,8 @@ impl Layout {
             .max(2 * MARGIN + legend_w + 24 + SUMMARY_W);
         let height = summary_top + SUMMARY_H + MARGIN;
         Layout {
-            column,
-            lane,
+            column: grid.column.clone(),
+            lane: grid.lane.clone(),
             bands,
             columns_per_band,
             columns,

@@ -37,8 +37,8 @@ pub(super) fn mark(provenance: Provenance, cx: i64, cy: i64) -> String {
     format!("<g class=\"vsm-provenance\"><title>{what}</title>{shape}</g>")
 }
 
-/// The kinds of mark a map shows, in the legend's order.
-pub(super) fn kinds(provenance: Option<&[StepProvenance]>) -> Vec<Provenance> {
+/// The kinds of mark a map shows, in the legend's order, with the legend's words for each.
+pub(super) fn kinds(provenance: Option<&[StepProvenance]>) -> Vec<(Provenance, &'static str)> {
     let Some(provenance) = provenance else {
         return Vec::new();
     };
@@ -52,26 +52,18 @@ pub(super) fn kinds(provenance: Option<&[StepProvenance]>) -> Vec<Provenance> {
         })
     };
     [
-        Provenance::Measured,
-        Provenance::Mixed,
-        Provenance::Designed,
+        (
+            Provenance::Measured,
+            "measured from the log (no mark: estimate)",
+        ),
+        (Provenance::Mixed, "part measured, part estimate"),
+        (Provenance::Designed, "future design, not measured"),
     ]
     .into_iter()
-    .filter(|&kind| shown(kind))
+    .filter(|&(kind, _)| shown(kind))
     .collect()
 }
 
 fn measured(provenance: Provenance) -> bool {
     matches!(provenance, Provenance::Measured | Provenance::Mixed)
-}
-
-/// The legend's words for a mark.
-pub(super) fn legend_text(provenance: Provenance) -> &'static str {
-    match provenance {
-        Provenance::Measured => "measured from the log (no mark: estimate)",
-        Provenance::Mixed => "part measured, part estimate",
-        Provenance::Designed => "future design, not measured",
-        Provenance::Estimated => "estimate",
-        Provenance::Derived => "derived from the queue count",
-    }
 }

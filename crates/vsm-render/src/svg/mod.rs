@@ -56,7 +56,7 @@ pub const STYLE: &str = "
 .vsm-map .vsm-rework-label { fill: #b3261e; font-weight: bold; }
 .vsm-map .vsm-queue { fill: #fff4d6; stroke: #8a6d00; stroke-width: 1.5; }
 .vsm-map .vsm-fifo { fill: none; stroke: #8a6d00; stroke-width: 1.5; }
-.vsm-map .vsm-fifo-text { fill: #6b5500; font-weight: bold; font-size: 9px; }
+.vsm-map .vsm-fifo-text { fill: #6b5500; font-weight: bold; font-size: 10px; }
 .vsm-map .vsm-ladder { fill: none; stroke: #2b2b30; stroke-width: 2; }
 .vsm-map .vsm-ladder-skip { fill: none; stroke: #9a9aa0; stroke-width: 1; stroke-dasharray: 3 3; }
 .vsm-map .vsm-ladder-end { fill: #ffffff; stroke: #2b2b30; stroke-width: 1.5; }
@@ -93,14 +93,38 @@ pub fn render_marked(
 ) -> String {
     stream.told(|| {
         let mut room = Room::default();
-        for attempt in 0.. {
+        // The drawing with the fewest lines and labels short of room, and how many.
+        let mut best: Option<(usize, String)> = None;
+        for _ in 0..ATTEMPTS {
             let drawing = Drawing::new(stream, analysis, provenance, &room);
-            match drawing.finish(attempt + 1 >= ATTEMPTS) {
-                Ok(svg) => return svg,
-                Err(more) => room = more,
+            let (svg, wired) = drawing.finish();
+            if wired.short == 0 {
+                return svg;
             }
+            if best
+                .as_ref()
+                .is_some_and(|(short, _)| wired.short >= *short)
+            {
+                // More room did not help: another attempt would not either.
+                break;
+            }
+            best = Some((wired.short, svg));
+            room = wired.room;
         }
-        unreachable!("the last attempt draws")
+        best.map(|(_, svg)| svg).unwrap_or_default()
+    })
+}
+
+/// The least size of the map's picture, width and height: its layout before any routed line
+/// asks for more room, known before anything is drawn.
+pub fn least_size(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: Option<&[StepProvenance]>,
+) -> (i64, i64) {
+    stream.told(|| {
+        let drawing = Drawing::new(stream, analysis, provenance, &Room::default());
+        (drawing.layout.width, drawing.layout.height)
     })
 }
 
@@ -151,7 +175,7 @@ impl<'a> Drawing<'a> {
             .map(|step| layout::DATA_ROWS + boxes::extra_rows(step).len() as i64)
             .max()
             .unwrap_or(layout::DATA_ROWS);
-        let legend_w = summary::legend_width(stream, provenance);
+        let legend_w = summary::legend_width(stream, analysis, provenance);
         let layout = Layout::new(
             stream,
             analysis,
@@ -204,9 +228,8 @@ impl<'a> Drawing<'a> {
         Rect::new(0, 0, self.layout.width, self.layout.height)
     }
 
-    /// Draws the map, or says what more room its routed lines need (unless `last`, when it
-    /// draws them as well as it can).
-    fn finish(mut self, last: bool) -> Result<String, Room> {
+    /// Draws the map, with what more room its routed lines and their labels would need.
+    fn finish(mut self) -> (String, wires::Wired) {
         self.document_start();
         self.header();
         let wires_at = self.out.len();
@@ -220,10 +243,11 @@ impl<'a> Drawing<'a> {
         self.ladder();
         self.summary();
         self.tolls();
-        let wires = self.wires(last)?;
-        self.out.insert_str(wires_at, &wires);
+        let mut wired = self.wires();
+        self.out
+            .insert_str(wires_at, &std::mem::take(&mut wired.svg));
         self.out.push_str("</svg>\n");
-        Ok(self.out)
+        (self.out, wired)
     }
 
     /// Under each row of boxes, down to its ladder: lines may run there, at a price, so that
@@ -310,13 +334,9 @@ fn push_svg(points: &[Point], head: bool) -> String {
     out
 }
 
-/// The box a text takes on the page, estimated from its columns (see [`text::width_px`]); bold
-/// text is reckoned a tenth wider.
+/// The box a text takes on the page, measured with the bundled font (see [`text::width_px`]).
 fn text_box(x: i64, y: i64, anchor: &str, font: i64, bold: bool, content: &str) -> Rect {
-    let mut width = text::width_px(content, font);
-    if bold {
-        width += width / 5;
-    }
+    let width = text::width_px(content, font, bold);
     let left = match anchor {
         "middle" => x - width / 2,
         "end" => x - width,

@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
+use vsm_core::analysis::Analysis;
 use vsm_core::measure::{Provenance, StepProvenance};
-use vsm_core::model::ValueStream;
+use vsm_core::model::{ImprovementStatus, ValueStream};
 
 use super::layout::{LEGEND_COLUMN_W, MARGIN, SUMMARY_H, SUMMARY_W};
 use super::route::Rect;
@@ -16,6 +17,7 @@ const LEGEND_ROWS: usize = 4;
 /// The legend's icons and words.
 fn legend_items(
     stream: &ValueStream,
+    (bottlenecks, partial_ladder): (bool, bool),
     provenance: Option<&[StepProvenance]>,
 ) -> Vec<(String, &'static str)> {
     let mut items: Vec<(String, &'static str)> = vec![
@@ -30,7 +32,7 @@ fn legend_items(
     ];
     if stream.steps.iter().any(|s| s.wip_limit.is_some()) {
         items.push((
-            "<g class=\"vsm-queue-mark\"><path class=\"vsm-fifo\" d=\"M0,-8 H22 M0,4 H22\"/><text class=\"vsm-fifo-text\" x=\"11\" y=\"0\" text-anchor=\"middle\" style=\"font-size:7px\">FIFO</text></g>".into(),
+            "<g class=\"vsm-queue-mark\"><path class=\"vsm-fifo\" d=\"M-2,-10 H24 M-2,4 H24\"/><text class=\"vsm-fifo-text\" x=\"11\" y=\"1\" text-anchor=\"middle\">FIFO</text></g>".into(),
             "FIFO lane, with its WIP limit",
         ));
     }
@@ -48,20 +50,57 @@ fn legend_items(
                 .into(),
             "rework loop",
         ),
-        (
-            "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>".into(),
-            "bottleneck rank; burst: kaizen",
-        ),
     ]);
-    for kind in marks::kinds(provenance) {
-        items.push((marks::mark(kind, 10, -4), marks::legend_text(kind)));
+    if bottlenecks {
+        items.push((
+            "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>".into(),
+            "bottleneck, by rank",
+        ));
+    }
+    if stream.improvements.iter().any(|i| {
+        matches!(
+            i.status,
+            ImprovementStatus::Planned | ImprovementStatus::InProgress
+        )
+    }) {
+        items.push((
+            "<polygon class=\"vsm-kaizen\" points=\"10,-12 12,-8 16,-11 14,-6 19,-6 15,-3 19,0 14,0 16,5 12,2 10,6 8,2 4,5 6,0 1,0 5,-3 1,-6 6,-6 4,-11 8,-8\"/>"
+                .into(),
+            "kaizen burst: planned improvement",
+        ));
+    }
+    for (kind, text) in marks::kinds(provenance) {
+        items.push((marks::mark(kind, 10, -4), text));
+    }
+    if partial_ladder {
+        items.push((
+            "<text class=\"vsm-value\" x=\"10\" y=\"2\" text-anchor=\"middle\">%</text>".into(),
+            "timeline: mean × share visiting",
+        ));
     }
     items
 }
 
+/// Whether the map ranks bottlenecks, and whether its timeline has rungs for a share of the
+/// items only (a measured map's steps that not every item visits).
+fn legend_flags(analysis: &Analysis) -> (bool, bool) {
+    let partial = analysis
+        .measured
+        .as_ref()
+        .is_some_and(|m| m.ladder.iter().any(|rung| rung.share_percent < 99.995));
+    (!analysis.bottlenecks.is_empty(), partial)
+}
+
 /// The width of the legend of a map.
-pub(super) fn legend_width(stream: &ValueStream, provenance: Option<&[StepProvenance]>) -> i64 {
-    legend_items(stream, provenance).len().div_ceil(LEGEND_ROWS) as i64 * LEGEND_COLUMN_W
+pub(super) fn legend_width(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: Option<&[StepProvenance]>,
+) -> i64 {
+    legend_items(stream, legend_flags(analysis), provenance)
+        .len()
+        .div_ceil(LEGEND_ROWS) as i64
+        * LEGEND_COLUMN_W
 }
 
 impl Drawing<'_> {
@@ -156,7 +195,7 @@ impl Drawing<'_> {
 
     fn legend(&mut self, y: i64) {
         let x = MARGIN;
-        let items = legend_items(self.stream, self.provenance);
+        let items = legend_items(self.stream, legend_flags(self.analysis), self.provenance);
         let _ = writeln!(
             self.out,
             "<g class=\"vsm-legend\" transform=\"translate({x},{})\">",

@@ -1,7 +1,8 @@
-//! Text in a diagram: escaping, and fitting names into boxes without a font at hand.
+//! Text in a diagram: escaping, measuring, and fitting names into boxes.
 //!
-//! Widths are estimated from display columns (a CJK character counts two), which errs on the
-//! wide side for proportional Latin fonts, so text that fits here fits on the page.
+//! The room a text takes on the page (which lines and labels keep clear of) is measured with the
+//! bundled font's advance widths. Names are wrapped into boxes by display columns (a CJK
+//! character counts two, each about 0.6 em).
 
 use unicode_width::UnicodeWidthStr as _;
 
@@ -28,9 +29,36 @@ pub fn columns(text: &str) -> usize {
     text.width()
 }
 
-/// Estimated width in pixels at `font_size` (about 0.6 em per column).
-pub fn width_px(text: &str, font_size: i64) -> i64 {
-    (columns(text) as i64 * font_size * 3 + 4) / 5
+/// Width in pixels at `font_size`, regular or `bold`, from the advance widths of the bundled
+/// DejaVu Sans (the font the PNG and PDF are set in, and the first the SVG asks for); a
+/// character it lacks counts 0.6 em a column. Rounded up.
+pub fn width_px(text: &str, font_size: i64, bold: bool) -> i64 {
+    use skrifa::MetadataProvider as _;
+    use skrifa::instance::{LocationRef, Size};
+    let data = if bold {
+        crate::png::BOLD
+    } else {
+        crate::png::REGULAR
+    };
+    let Ok(font) = skrifa::FontRef::new(data) else {
+        return (columns(text) as i64 * font_size * 3 + 4) / 5;
+    };
+    let charmap = font.charmap();
+    let metrics = font.glyph_metrics(Size::new(font_size as f32), LocationRef::default());
+    let width: f32 = text
+        .chars()
+        .map(|c| {
+            charmap
+                .map(c)
+                .and_then(|glyph| metrics.advance_width(glyph))
+                .unwrap_or_else(|| {
+                    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as f32
+                        * font_size as f32
+                        * 0.6
+                })
+        })
+        .sum();
+    width.ceil() as i64
 }
 
 /// How many columns fit in `width` pixels at `font_size`.
@@ -106,6 +134,18 @@ pub fn ellipsize(text: &str, max_columns: usize) -> (String, bool) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn widths_are_the_fonts_own() {
+        // Bold capitals take about 0.75 em, more than the 0.6 em a column was reckoned at.
+        let capitals = width_px("MANUAL REGRESSION", 13, true);
+        assert!(capitals > 17 * 13 * 7 / 10, "{capitals}");
+        assert!(capitals > width_px("MANUAL REGRESSION", 13, false));
+        // Narrow letters take less.
+        assert!(width_px("illicit", 11, false) < 7 * 11 * 4 / 10);
+        // A character the font lacks counts 0.6 em a column (two for a CJK one).
+        assert_eq!(width_px("漢", 10, false), 12);
+    }
     use super::*;
 
     #[test]

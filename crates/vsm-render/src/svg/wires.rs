@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use vsm_core::model::FlowKind;
 
 use super::Drawing;
-use super::layout::{LINE_H, Room};
+use super::layout::{self, LINE_H, Room};
 use super::route::{self, End, Mode, NoRoute, PITCH, Point, Rect, Router};
 use super::text::{escape, wrap};
 
@@ -47,6 +47,9 @@ pub(super) enum Anchor {
         side: Side,
     },
     Fixed(End),
+    /// Not drawn here: a far line's end at a header node, drawn in the node's gathered stub.
+    /// The x is where the line's other end lies.
+    Elsewhere(i64),
 }
 
 impl Anchor {
@@ -54,6 +57,22 @@ impl Anchor {
         match self {
             Anchor::Edge { rect, .. } => i64::midpoint(rect.left, rect.right),
             Anchor::Fixed(end) => end.at.0,
+            Anchor::Elsewhere(x) => *x,
+        }
+    }
+
+    fn y(&self) -> i64 {
+        match self {
+            Anchor::Edge {
+                rect,
+                side: Side::Top,
+            } => rect.top,
+            Anchor::Edge {
+                rect,
+                side: Side::Bottom,
+            } => rect.bottom,
+            Anchor::Fixed(end) => end.at.1,
+            Anchor::Elsewhere(_) => 0,
         }
     }
 }
@@ -70,18 +89,27 @@ pub(super) struct Wire {
     /// arrows into one step may merge.
     pub out_of: Option<usize>,
     pub into: Option<usize>,
+    /// The names of what it comes out of and goes into, for the tags of its stubs.
+    pub names: (String, String),
+    /// Its ends lie too far apart to follow a line between them: drawn as tagged stubs.
+    pub far: bool,
+    /// A header node's gathered stub for far lines, out of the node (`true`) or into it.
+    pub stub: Option<bool>,
 }
 
 impl Wire {
     fn label_lines(&self) -> Vec<String> {
-        self.label
-            .as_deref()
-            .map_or_else(Vec::new, |l| wrap(l, LABEL_COLUMNS, usize::MAX).0)
+        self.label.as_deref().map_or_else(Vec::new, tag_lines)
     }
 
     fn bold(&self) -> bool {
         self.kind == WireKind::Rework
     }
+}
+
+/// A label or tag wrapped to lines, cut (with "…") after a few.
+fn tag_lines(text: &str) -> Vec<String> {
+    wrap(text, LABEL_COLUMNS, TAG_LINES).0
 }
 
 /// A line with an end on an edge: where its other end lies, the line, whether this is its start.
@@ -95,48 +123,232 @@ fn stub(end: End) -> Rect {
         (end.port.1 - end.at.1).signum(),
     );
     let beyond = (end.port.0 + dx * PITCH, end.port.1 + dy * PITCH);
+    // Across the stub, less than the room between neighbouring ends (with the router's
+    // clearance), so that the line into a neighbour still reaches its port.
+    let (across_x, across_y) = if dx == 0 { (7, 12) } else { (12, 7) };
     Rect {
-        left: end.at.0.min(beyond.0),
-        top: end.at.1.min(beyond.1),
-        right: end.at.0.max(beyond.0),
-        bottom: end.at.1.max(beyond.1),
+        left: end.at.0.min(beyond.0) - across_x,
+        top: end.at.1.min(beyond.1) - across_y,
+        right: end.at.0.max(beyond.0) + across_x,
+        bottom: end.at.1.max(beyond.1) + across_y,
     }
-    .inflate(12)
+}
+
+/// Lines whose ends lie farther apart than this (about two bands) are not drawn across the
+/// page: each end gets a short stub with a tag naming the other end, as no reader follows a line
+/// through thousands of pixels of boxes.
+const FAR: i64 = 1500;
+/// Length of a stub beyond its port.
+const STUB_OUT: i64 = 18;
+/// Lines of a stub's tag.
+const TAG_LINES: usize = 3;
+
+/// What the routed lines came to: their SVG, how many lines or labels wanted more room than the
+/// page had, and the room that would give it to them.
+pub(super) struct Wired {
+    pub svg: String,
+    pub short: usize,
+    pub room: Room,
+}
+
+/// What is drawn of a line: its route, or a stub at one of its ends with a tag.
+struct Piece {
+    wire: usize,
+    points: Vec<Point>,
+    /// Whether it ends in a head (push arrows merging into another end without one).
+    head: bool,
+    label: Vec<String>,
+    /// Its index among the scene's lines.
+    line: usize,
+}
+
+/// A stub out of (or into) the box at `end`: a straight piece a little beyond its port.
+fn stub_points(end: End, outwards: bool) -> Vec<Point> {
+    let (dx, dy) = (
+        (end.port.0 - end.at.0).signum(),
+        (end.port.1 - end.at.1).signum(),
+    );
+    let tip = (end.port.0 + dx * STUB_OUT, end.port.1 + dy * STUB_OUT);
+    if outwards {
+        vec![end.at, tip]
+    } else {
+        vec![tip, end.at]
+    }
 }
 
 impl Drawing<'_> {
-    /// Routes and draws every line that is not straight, or says what room they need.
-    pub(super) fn wires(&mut self, last: bool) -> Result<String, Room> {
+    /// The far lines' ends at a header node, gathered into one stub per node and direction.
+    /// Returns the stubs (as lines of their own) and changes the far lines' header ends to
+    /// [`Anchor::Elsewhere`].
+    fn gather_far_ends(wires: &mut [Wire]) -> Vec<Wire> {
+        let mut gathered: Vec<(Rect, bool, Vec<usize>)> = Vec::new();
+        for (w, wire) in wires.iter_mut().enumerate() {
+            if (wire.from.y() - wire.to.y()).abs() <= FAR {
+                continue;
+            }
+            wire.far = true;
+            let (from_x, to_x) = (wire.from.x(), wire.to.x());
+            for (anchor, outwards, other_x) in
+                [(&mut wire.from, true, to_x), (&mut wire.to, false, from_x)]
+            {
+                if let Anchor::Edge {
+                    rect,
+                    side: Side::Bottom,
+                } = *anchor
+                    && rect.bottom <= layout::FIRST_BAND_TOP
+                {
+                    *anchor = Anchor::Elsewhere(other_x);
+                    match gathered
+                        .iter_mut()
+                        .find(|(r, o, _)| *r == rect && *o == outwards)
+                    {
+                        Some((_, _, members)) => members.push(w),
+                        None => gathered.push((rect, outwards, vec![w])),
+                    }
+                }
+            }
+        }
+        gathered
+            .into_iter()
+            .map(|(rect, outwards, members)| {
+                let first = &wires[members[0]];
+                let (tag, listed): (String, Vec<String>) = if outwards {
+                    (
+                        format!("⇣ {} to steps below", members.len()),
+                        members.iter().map(|&w| wires[w].names.1.clone()).collect(),
+                    )
+                } else {
+                    (
+                        format!("⇡ {} from steps below", members.len()),
+                        members.iter().map(|&w| wires[w].names.0.clone()).collect(),
+                    )
+                };
+                let name = if outwards {
+                    &first.names.0
+                } else {
+                    &first.names.1
+                };
+                let tooltip = format!(
+                    "{name}: information {} {}, each tagged there",
+                    if outwards { "to" } else { "from" },
+                    listed.join(", ")
+                );
+                let class = match first.kind {
+                    WireKind::Info(FlowKind::Manual) => "vsm-flow vsm-flow-manual",
+                    _ => "vsm-flow vsm-flow-electronic",
+                };
+                Wire {
+                    kind: first.kind,
+                    from: Anchor::Edge {
+                        rect,
+                        side: Side::Bottom,
+                    },
+                    to: Anchor::Elsewhere(first.from.x()),
+                    label: Some(tag),
+                    open: format!(
+                        "<g class=\"{class} vsm-far\"><title>{}</title>",
+                        escape(&tooltip)
+                    ),
+                    out_of: None,
+                    into: None,
+                    names: (name.clone(), String::new()),
+                    far: false,
+                    stub: Some(outwards),
+                }
+            })
+            .collect()
+    }
+
+    /// Routes and draws every line that is not straight, and says what more room would give
+    /// the lines and labels that found no place of their own.
+    pub(super) fn wires(&mut self) -> Wired {
         let mut wires = self.arrow_wires();
         wires.extend(self.flow_wires());
+        let mut room = self.room.clone();
         if wires.is_empty() {
-            return Ok(String::new());
+            return Wired {
+                svg: String::new(),
+                short: 0,
+                room,
+            };
         }
+        let stubs = Self::gather_far_ends(&mut wires);
+        wires.extend(stubs);
         let ends = self.place_ends(&wires);
         let page = self.page();
-        let mut room = self.room.clone();
-        let mut short = false;
-        // Push arrows first (the flow of work), then the shorter lines before the longer.
+        let mut short = 0;
+        let routed = |w: usize| !wires[w].far && wires[w].stub.is_none();
+        // Stubs first, then push arrows (the flow of work), then the shorter lines before the
+        // longer.
         let mut order: Vec<usize> = (0..wires.len()).collect();
         order.sort_by_key(|&w| {
             let (from, to) = ends[w];
             let length = (from.port.0 - to.port.0).abs() + (from.port.1 - to.port.1).abs();
-            (wires[w].kind != WireKind::Push, length)
+            (routed(w), wires[w].kind != WireKind::Push, length)
         });
-        let mut routes: Vec<Option<Vec<Point>>> = vec![None; wires.len()];
-        let mut joined = vec![false; wires.len()];
-        let mut line_of = vec![usize::MAX; wires.len()];
-        for (k, &w) in order.iter().enumerate() {
-            let (from, to) = ends[w];
-            // The ends of the lines still to route stay free.
-            let kept = self.scene.obstacles.len();
-            // (But for ends this line shares: arrows out of one step, or into one.)
-            for &other in &order[k + 1..] {
-                for end in [ends[other].0, ends[other].1] {
-                    if end != from && end != to {
-                        self.scene.block(stub(end));
-                    }
+        let mut router = Router::new(
+            page,
+            &self.scene,
+            &order
+                .iter()
+                .filter(|&&w| routed(w))
+                .flat_map(|&w| [ends[w].0, ends[w].1])
+                .collect::<Vec<_>>(),
+        );
+        // The ends of the lines still to route stay free (but for ends a line shares with
+        // them: arrows out of one step, or into one).
+        let mut waiting: HashMap<End, usize> = HashMap::new();
+        for &w in order.iter().filter(|&&w| routed(w)) {
+            for end in [ends[w].0, ends[w].1] {
+                let count = waiting.entry(end).or_default();
+                if *count == 0 {
+                    router.keep_free(stub(end), true);
                 }
+                *count += 1;
+            }
+        }
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut routes: Vec<Option<Vec<Point>>> = vec![None; wires.len()];
+        for &w in &order {
+            let wire = &wires[w];
+            let (from, to) = ends[w];
+            let mut drawn =
+                |this: &mut Self, router: &mut Router, points: Vec<Point>, head, label| {
+                    router.add_line(&points, wire.kind == WireKind::Push);
+                    let line = this.scene.lines.len();
+                    if wire.kind == WireKind::Push {
+                        this.scene.wide_line(&points);
+                    } else {
+                        this.scene.line(&points);
+                    }
+                    pieces.push(Piece {
+                        wire: w,
+                        points,
+                        head,
+                        label,
+                        line,
+                    });
+                };
+            if let Some(outwards) = wire.stub {
+                drawn(
+                    self,
+                    &mut router,
+                    stub_points(from, outwards),
+                    true,
+                    wire.label_lines(),
+                );
+                continue;
+            }
+            if wire.far {
+                for (points, label) in far_stubs(wire, (from, to)) {
+                    drawn(self, &mut router, points, true, label);
+                }
+                continue;
+            }
+            for end in [from, to] {
+                let count = waiting.get_mut(&end).expect("a waiting end");
+                *count -= 1;
+                router.keep_free(stub(end), false);
             }
             // Push arrows out of one step branch, into one step merge.
             let routed_with = |same: &dyn Fn(&Wire) -> bool| -> Vec<Vec<Point>> {
@@ -145,7 +357,7 @@ impl Drawing<'_> {
                     .filter_map(|o| routes[o].clone())
                     .collect()
             };
-            let (forks, joins) = match (wires[w].out_of, wires[w].into) {
+            let (forks, joins) = match (wire.out_of, wire.into) {
                 (Some(out_of), Some(into)) => {
                     let mut joins = self.pushes_into[into].clone();
                     joins.extend(routed_with(&|o| o.into == Some(into)));
@@ -154,15 +366,13 @@ impl Drawing<'_> {
                 _ => (Vec::new(), Vec::new()),
             };
             // The part of the page a line may take: from a band above its upper end to a band
-            // below its lower one (a 400-step map is 26,000 px tall).
+            // below its lower one.
             let ys = [from.at.1, from.port.1, to.at.1, to.port.1];
-            let window = Rect {
-                top: (ys.iter().min().unwrap_or(&0) - WINDOW).max(page.top),
-                bottom: (ys.iter().max().unwrap_or(&0) + WINDOW).min(page.bottom),
-                ..page
-            };
-            let router = Router::new(window, &self.scene, &[from, to]);
-            let route = |mode| router.route(from, to, &forks, &joins, mode);
+            let within = (
+                ys.iter().min().unwrap_or(&0) - WINDOW,
+                ys.iter().max().unwrap_or(&0) + WINDOW,
+            );
+            let mut route = |mode| router.route((from, to), &forks, &joins, mode, within);
             let found = match route(Mode::Best).or_else(|why| match why {
                 NoRoute::TooFar => route(Mode::Greedy),
                 NoRoute::Shut => Err(why),
@@ -171,146 +381,162 @@ impl Drawing<'_> {
                 Err(why) => {
                     // Beside and along other lines, but around every box and label.
                     let relaxed = route(Mode::Relaxed).ok();
-                    if why == NoRoute::Shut && relaxed.is_some() && !last {
+                    if why == NoRoute::Shut && relaxed.is_some() {
                         // More room would open a way of its own: ask for it.
-                        short = true;
+                        short += 1;
                         for port in [from.port, to.port] {
                             room.add_above(self.layout.row_below(port.1), 2 * PITCH);
                         }
                         room.right += 2 * PITCH;
-                        self.scene.obstacles.truncate(kept);
-                        continue;
                     }
                     relaxed
                 }
             };
-            self.scene.obstacles.truncate(kept);
-            let points = match found {
-                Some(points) => points,
-                // No way even with more room: straight across, the best there is.
-                None => {
-                    route::corners(&[from.at, from.port, (from.port.0, to.port.1), to.port, to.at])
+            for end in [from, to] {
+                if waiting[&end] > 0 {
+                    router.keep_free(stub(end), true);
                 }
-            };
-            joined[w] = points.last() != Some(&to.at);
-            line_of[w] = self.scene.lines.len();
-            if wires[w].kind == WireKind::Push {
-                self.scene.wide_line(&points);
-            } else {
-                self.scene.line(&points);
             }
-            routes[w] = Some(points);
+            match found {
+                Some(points) => {
+                    let head = points.last() == Some(&to.at);
+                    routes[w] = Some(points.clone());
+                    drawn(self, &mut router, points, head, wire.label_lines());
+                }
+                // No way even with more room: a stub at each end, never a line through boxes.
+                None => {
+                    for (points, label) in far_stubs(wire, (from, to)) {
+                        drawn(self, &mut router, points, true, label);
+                    }
+                }
+            }
         }
-        if short {
-            return Err(room);
+        // Stubs at one place (a box edge full of ends) share one tag.
+        let mut first_at: HashMap<Vec<Point>, usize> = HashMap::new();
+        for p in 0..pieces.len() {
+            if pieces[p].points.len() != 2 || pieces[p].label.is_empty() {
+                continue;
+            }
+            match first_at.get(&pieces[p].points) {
+                Some(&first) => {
+                    let label = std::mem::take(&mut pieces[p].label);
+                    pieces[first].label.extend(label);
+                }
+                None => {
+                    first_at.insert(pieces[p].points.clone(), p);
+                }
+            }
         }
         // The zig-zag of electronic information, where it has room.
-        for w in 0..wires.len() {
-            if wires[w].kind == WireKind::Info(FlowKind::Electronic)
-                && let Some(points) = self.zig(line_of[w])
+        for piece in &mut pieces {
+            if wires[piece.wire].kind == WireKind::Info(FlowKind::Electronic)
+                && let Some(points) = self.zig(piece.line)
             {
-                self.scene.lines[line_of[w]].clone_from(&points);
-                routes[w] = Some(points);
+                self.scene.lines[piece.line].clone_from(&points);
+                piece.points = points;
             }
         }
         // Labels, where nothing else is.
-        let mut labels: Vec<Option<(Rect, Vec<String>)>> = vec![None; wires.len()];
-        for w in 0..wires.len() {
-            let lines = wires[w].label_lines();
+        let mut labels: Vec<Option<Rect>> = vec![None; pieces.len()];
+        for (p, piece) in pieces.iter().enumerate() {
+            let lines = &piece.label;
             if lines.is_empty() {
                 continue;
             }
-            let route = routes[w].as_deref().unwrap_or_default();
+            let bold = wires[piece.wire].bold();
+            let route = &piece.points;
             let width = lines
                 .iter()
-                .map(|l| super::text_box(0, 0, "start", 11, wires[w].bold(), l).right)
+                .map(|l| super::text_box(0, 0, "start", 11, bold, l).right)
                 .max()
                 .unwrap_or(0);
             let height = LINE_H * lines.len() as i64;
-            let own = (line_of[w] != usize::MAX).then_some(line_of[w]);
-            let rect = match route::place_label(&self.scene, page, route, own, width, height) {
-                Some(rect) => rect,
-                None if !last => {
-                    short = true;
-                    let mut rows: Vec<usize> = route
-                        .windows(2)
-                        .filter(|p| p[0].1 == p[1].1)
-                        .map(|p| self.layout.row_below(p[0].1))
-                        .collect();
-                    if rows.is_empty() {
-                        rows = route.iter().map(|p| self.layout.row_below(p.1)).collect();
-                    }
-                    rows.sort_unstable();
-                    rows.dedup();
-                    for row in rows {
-                        room.add_above(row, height + 8);
-                    }
-                    continue;
-                }
-                None => {
-                    // Over the middle of its longest piece, the best there is.
-                    let (a, b) = route
-                        .windows(2)
-                        .map(|p| (p[0], p[1]))
-                        .max_by_key(|(a, b)| (a.0 - b.0).abs() + (a.1 - b.1).abs())
-                        .unwrap_or(((0, 0), (0, 0)));
-                    Rect::new(
-                        i64::midpoint(a.0, b.0),
-                        i64::midpoint(a.1, b.1) - height - 4,
-                        width,
-                        height,
-                    )
-                }
-            };
+            let rect =
+                route::place_label(&self.scene, page, route, Some(piece.line), width, height)
+                    .unwrap_or_else(|| {
+                        short += 1;
+                        let mut rows: Vec<usize> = route
+                            .windows(2)
+                            .filter(|p| p[0].1 == p[1].1)
+                            .map(|p| self.layout.row_below(p[0].1))
+                            .collect();
+                        if rows.is_empty() {
+                            rows = route.iter().map(|p| self.layout.row_below(p.1)).collect();
+                        }
+                        rows.sort_unstable();
+                        rows.dedup();
+                        for row in rows {
+                            room.add_above(row, height + 8);
+                        }
+                        // Over the middle of its longest piece, the best there is.
+                        let (a, b) = route
+                            .windows(2)
+                            .map(|p| (p[0], p[1]))
+                            .max_by_key(|(a, b)| (a.0 - b.0).abs() + (a.1 - b.1).abs())
+                            .unwrap_or(((0, 0), (0, 0)));
+                        Rect::new(
+                            i64::midpoint(a.0, b.0),
+                            i64::midpoint(a.1, b.1) - height - 4,
+                            width,
+                            height,
+                        )
+                    });
             self.scene.block(rect);
-            labels[w] = Some((rect, lines));
-        }
-        if short {
-            return Err(room);
+            labels[p] = Some(rect);
         }
         let mut out = String::new();
         for (w, wire) in wires.iter().enumerate() {
-            let Some(points) = &routes[w] else { continue };
-            out.push_str(&wire.open);
-            let d = route::path(points);
-            match wire.kind {
-                WireKind::Push => out.push_str(&super::push_svg(points, !joined[w])),
-                WireKind::Info(kind) => {
-                    let class = match kind {
-                        FlowKind::Electronic => "vsm-info",
-                        FlowKind::Manual => "vsm-info-manual",
-                    };
-                    let _ = write!(
-                        out,
-                        "<path class=\"{class}\" d=\"{d}\" marker-end=\"url(#vsm-arrow-info)\"/>"
-                    );
-                }
-                WireKind::Rework => {
-                    let _ = write!(
-                        out,
-                        "<path class=\"vsm-rework\" d=\"{d}\" marker-end=\"url(#vsm-arrow-rework)\"/>"
-                    );
-                }
+            let mine: Vec<usize> = (0..pieces.len()).filter(|&p| pieces[p].wire == w).collect();
+            if mine.is_empty() {
+                continue;
             }
-            if let Some((rect, lines)) = &labels[w] {
-                let class = if wire.kind == WireKind::Rework {
-                    "vsm-rework-label vsm-halo"
-                } else {
-                    "vsm-info-label vsm-halo"
-                };
-                for (i, line) in lines.iter().enumerate() {
-                    let _ = write!(
-                        out,
-                        "<text class=\"{class}\" x=\"{}\" y=\"{}\">{}</text>",
-                        rect.left,
-                        rect.top + 11 + i as i64 * LINE_H,
-                        escape(line)
-                    );
+            out.push_str(&wire.open);
+            for p in mine {
+                let piece = &pieces[p];
+                let d = route::path(&piece.points);
+                match wire.kind {
+                    WireKind::Push => out.push_str(&super::push_svg(&piece.points, piece.head)),
+                    WireKind::Info(kind) => {
+                        let class = match kind {
+                            FlowKind::Electronic => "vsm-info",
+                            FlowKind::Manual => "vsm-info-manual",
+                        };
+                        let _ = write!(
+                            out,
+                            "<path class=\"{class}\" d=\"{d}\" marker-end=\"url(#vsm-arrow-info)\"/>"
+                        );
+                    }
+                    WireKind::Rework => {
+                        let _ = write!(
+                            out,
+                            "<path class=\"vsm-rework\" d=\"{d}\" marker-end=\"url(#vsm-arrow-rework)\"/>"
+                        );
+                    }
+                }
+                if let Some(rect) = labels[p] {
+                    let class = if wire.kind == WireKind::Rework {
+                        "vsm-rework-label vsm-halo"
+                    } else {
+                        "vsm-info-label vsm-halo"
+                    };
+                    for (i, line) in piece.label.iter().enumerate() {
+                        let _ = write!(
+                            out,
+                            "<text class=\"{class}\" x=\"{}\" y=\"{}\">{}</text>",
+                            rect.left,
+                            rect.top + 11 + i as i64 * LINE_H,
+                            escape(line)
+                        );
+                    }
                 }
             }
             out.push_str("</g>\n");
         }
-        Ok(out)
+        Wired {
+            svg: out,
+            short,
+            room,
+        }
     }
 
     /// Each line's two ends: fixed ones as they are; those along a box's edge spread over it in
@@ -337,6 +563,11 @@ impl Drawing<'_> {
             .map(|wire| {
                 let fixed = |a: Anchor| match a {
                     Anchor::Fixed(end) => Some(end),
+                    // Never routed nor drawn.
+                    Anchor::Elsewhere(x) => Some(End {
+                        at: (x, 0),
+                        port: (x, 0),
+                    }),
                     Anchor::Edge { .. } => None,
                 };
                 (fixed(wire.from), fixed(wire.to))
@@ -445,4 +676,23 @@ impl Drawing<'_> {
         }
         None
     }
+}
+
+/// A line drawn as a stub at each of its ends on a box (not at a header node's gathered end),
+/// each with its tag naming the other end.
+fn far_stubs(wire: &Wire, (from, to): (End, End)) -> Vec<(Vec<Point>, Vec<String>)> {
+    let label = wire
+        .label
+        .as_deref()
+        .map_or(String::new(), |l| format!(": {l}"));
+    let mut stubs = Vec::new();
+    if !matches!(wire.from, Anchor::Elsewhere(_)) {
+        let tag = format!("to {}{label}", wire.names.1);
+        stubs.push((stub_points(from, true), tag_lines(&tag)));
+    }
+    if !matches!(wire.to, Anchor::Elsewhere(_)) {
+        let tag = format!("from {}{label}", wire.names.0);
+        stubs.push((stub_points(to, false), tag_lines(&tag)));
+    }
+    stubs
 }

@@ -93,6 +93,11 @@ pub fn run(args: &Args) -> Result<()> {
                     format.extension()
                 );
             };
+            if format == Format::Png {
+                // Refused before the map is drawn, which takes a while for a large one.
+                let provenance = loaded.measured.as_ref().map(|m| m.provenance.as_slice());
+                vsm_render::png_fits(stream, analysis, provenance, args.scale.unwrap_or(2.0))?;
+            }
             let svg = picture();
             let (bytes, said) = if format == Format::Png {
                 (

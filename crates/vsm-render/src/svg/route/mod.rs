@@ -27,12 +27,14 @@ const CLEARANCE: i64 = 4;
 const NEAR: i64 = 10;
 const BEND: u32 = 30;
 const CROSSING: u32 = 160;
-/// At most this many steps of search for one route.
-const SEARCH_BUDGET: usize = 80_000;
+/// Steps of search for one route: this many at least, and more for a longer way, per track
+/// between its ends.
+const SEARCH_BUDGET: usize = 20_000;
+const BUDGET_PER_TRACK: usize = 500;
 
 /// A route's end: the point on a box's edge, and its port, a short way out from the edge on the
 /// side the line must leave by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct End {
     pub at: Point,
     pub port: Point,
@@ -118,17 +120,20 @@ const TOLL: u8 = 64;
 const H_NEAR: u8 = 8;
 const V_NEAR: u8 = 16;
 
-/// The grid of tracks over the page, with what each crossing point may take.
+/// The grid of tracks over the page, with what each crossing point may take. One grid serves
+/// every line of a drawing: each routed line is added to it as it is drawn.
 pub struct Router {
     xs: Vec<i64>,
     ys: Vec<i64>,
     flags: Vec<u8>,
-    /// The obstacles, kept to block the tracks of lines added later.
-    obstacles: Vec<Rect>,
+    /// Per node: how many kept-free places (the stubs of lines still to route) cover it.
+    kept: Vec<u8>,
+    search: Search,
 }
 
 impl Router {
-    /// A grid over `page` for the routes between `ends`, around `scene`'s obstacles and lines.
+    /// A grid over `page` for the routes between `ends` (the ends of every line to route),
+    /// around `scene`'s obstacles and lines.
     pub fn new(page: Rect, scene: &Scene, ends: &[End]) -> Router {
         let mut xs: Vec<i64> = (page.left / PITCH + 1..page.right / PITCH)
             .map(|k| k * PITCH)
@@ -154,22 +159,19 @@ impl Router {
         ys.dedup();
         let mut router = Router {
             flags: vec![0; xs.len() * ys.len()],
+            kept: vec![0; xs.len() * ys.len()],
             xs,
             ys,
-            obstacles: scene
-                .obstacles
-                .iter()
-                .map(|o| o.inflate(CLEARANCE))
-                .collect(),
+            search: Search::default(),
         };
-        for rect in router.obstacles.clone() {
-            router.mark(rect, BLOCKED);
+        for rect in &scene.obstacles {
+            router.mark(rect.inflate(CLEARANCE), BLOCKED);
         }
         for &rect in &scene.tolls {
             router.mark(rect, TOLL);
         }
         for (line, &wide) in scene.lines.iter().zip(&scene.wide) {
-            router.add_line(line, if wide { NEAR + WIDE } else { NEAR });
+            router.add_line(line, wide);
         }
         // A port stays open even where the clearance of its own box reaches it.
         for end in ends {
@@ -210,9 +212,28 @@ impl Router {
         }
     }
 
-    /// Takes a drawn line into account: its track is taken, its sides are too near to follow,
-    /// its corners and ends are not to be touched, and crossing it costs.
-    fn add_line(&mut self, line: &[Point], near: i64) {
+    /// Keeps `rect` free of the lines routed from now on (`keep`), or frees it again: the
+    /// places (with their clearance) may overlap, each is counted.
+    pub fn keep_free(&mut self, rect: Rect, keep: bool) {
+        let rect = rect.inflate(CLEARANCE);
+        let columns = Self::span(&self.xs, rect.left, rect.right);
+        for j in Self::span(&self.ys, rect.top, rect.bottom) {
+            for i in columns.clone() {
+                let count = &mut self.kept[j * self.xs.len() + i];
+                *count = if keep {
+                    count.saturating_add(1)
+                } else {
+                    count.saturating_sub(1)
+                };
+            }
+        }
+    }
+
+    /// Takes a drawn line into account: its track is taken, its sides are too near to follow
+    /// (farther for a `wide` one), its corners and ends are not to be touched, and crossing it
+    /// costs.
+    pub fn add_line(&mut self, line: &[Point], wide: bool) {
+        let near = if wide { NEAR + WIDE } else { NEAR };
         for pair in line.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             if a.1 == b.1 {
@@ -287,9 +308,7 @@ impl Router {
         } else {
             (V_LINE, V_NEAR, H_LINE)
         };
-        if self.flags[from] & (along | near) != 0
-            || self.flags[to] & (BLOCKED | CORNER | along | near) != 0
-        {
+        if self.flags[from] & (along | near) != 0 || self.flags[to] & (CORNER | along | near) != 0 {
             return None;
         }
         let toll = if dir.horizontal() && self.flags[to] & TOLL != 0 {
@@ -341,22 +360,50 @@ impl Router {
         nodes
     }
 
-    /// The cheapest route from `from` to `to`, as its corner points from box edge to box edge,
-    /// or why not. It may start from a line of `forks` instead (arrows out of one step branch)
-    /// and end on a line of `joins` (arrows into one step merge).
+    /// The cheapest route from `from` to `to` between the heights `within` (top and bottom), as
+    /// its corner points from box edge to box edge, or why not. It may start from a line of
+    /// `forks` instead (arrows out of one step branch) and end on a line of `joins` (arrows into
+    /// one step merge).
     pub fn route(
-        &self,
-        from: End,
-        to: End,
+        &mut self,
+        (from, to): (End, End),
         forks: &[Vec<Point>],
         joins: &[Vec<Point>],
         mode: Mode,
+        within: (i64, i64),
+    ) -> Result<Vec<Point>, NoRoute> {
+        // The search's arrays are lent out and kept for the next route.
+        let mut search = std::mem::take(&mut self.search);
+        let route = self.search_route(&mut search, (from, to), (forks, joins), mode, within);
+        self.search = search;
+        route
+    }
+
+    fn search_route(
+        &self,
+        search: &mut Search,
+        (from, to): (End, End),
+        (forks, joins): (&[Vec<Point>], &[Vec<Point>]),
+        mode: Mode,
+        within: (i64, i64),
     ) -> Result<Vec<Point>, NoRoute> {
         let relaxed = mode == Mode::Relaxed;
         let weight = if mode == Mode::Best { 1 } else { 2 };
         let (Some(start), Some(goal)) = (self.node(from.port), self.node(to.port)) else {
             return Err(NoRoute::Shut);
         };
+        let width = self.xs.len();
+        let rows = Self::span(&self.ys, within.0, within.1);
+        let nodes = rows.start * width..rows.end * width;
+        // Outside the window, inside a box or label, or kept free for another line's end.
+        let blocked = |node: usize| {
+            !nodes.contains(&node)
+                || self.flags[node] & BLOCKED != 0
+                || (self.kept[node] > 0 && node != start && node != goal)
+        };
+        if blocked(start) || blocked(goal) {
+            return Err(NoRoute::Shut);
+        }
         let start_dir = Dir::of(from.at, from.port);
         let goal_dir = to.inwards();
         let join_nodes = self.inner_nodes(joins);
@@ -365,12 +412,12 @@ impl Router {
             let (x, y) = self.point(node);
             (weight * ((x - gx).abs() + (y - gy).abs())) as u32
         };
-        let mut search = Search::new(self.flags.len() * 4);
+        search.begin(nodes.start * 4, nodes.len() * 4);
         let mut queue = BinaryHeap::new();
         let mut starts = vec![start * 4 + start_dir as usize];
         // A fork leaves its line at a right angle, either way.
         for (node, level) in self.inner_nodes(forks) {
-            if self.flags[node] & BLOCKED != 0 {
+            if blocked(node) {
                 continue;
             }
             let dirs = if level {
@@ -386,10 +433,16 @@ impl Router {
             queue.push(Reverse((estimate(state / 4), 0u32, state)));
         }
         let mut reached = None;
-        let mut budget = SEARCH_BUDGET;
+        let tracks = ((from.port.0 - to.port.0).abs() + (from.port.1 - to.port.1).abs()) / PITCH;
+        let mut budget = SEARCH_BUDGET + BUDGET_PER_TRACK * usize::try_from(tracks).unwrap_or(0);
+        let mut too_far = false;
         while let Some(Reverse((_, spent, state))) = queue.pop() {
             // A way found only after this much searching is no way a reader could follow.
-            budget = budget.checked_sub(1).ok_or(NoRoute::TooFar)?;
+            let Some(left) = budget.checked_sub(1) else {
+                too_far = true;
+                break;
+            };
+            budget = left;
             if spent > search.cost(state) {
                 continue;
             }
@@ -415,14 +468,13 @@ impl Router {
                     } else {
                         V_LINE
                     };
-                    if self.flags[node] & along != 0 || self.flags[next] & BLOCKED != 0 {
+                    if self.flags[node] & along != 0 || blocked(next) {
                         continue;
                     }
                     0
+                } else if blocked(next) {
+                    continue;
                 } else if relaxed {
-                    if self.flags[next] & BLOCKED != 0 {
-                        continue;
-                    }
                     0
                 } else {
                     match self.step_cost(node, next, next_dir) {
@@ -441,7 +493,13 @@ impl Router {
                 }
             }
         }
-        let mut state = reached.ok_or(NoRoute::Shut)?;
+        let Some(mut state) = reached else {
+            return Err(if too_far {
+                NoRoute::TooFar
+            } else {
+                NoRoute::Shut
+            });
+        };
         let mut nodes = vec![self.point(state / 4)];
         while search.previous(state) != u32::MAX {
             state = search.previous(state) as usize;
@@ -477,9 +535,9 @@ mod tests {
         scene.block(Rect::new(180, 60, 40, 200));
         let from = End::above(90, 150);
         let to = End::above(310, 150);
-        let router = Router::new(page(), &scene, &[from, to]);
+        let mut router = Router::new(page(), &scene, &[from, to]);
         let route = router
-            .route(from, to, &[], &[], Mode::Best)
+            .route((from, to), &[], &[], Mode::Best, (0, 300))
             .expect("a way over the wall");
         assert_eq!(route.first(), Some(&(90, 150)));
         assert_eq!(route.last(), Some(&(310, 150)));
@@ -501,18 +559,18 @@ mod tests {
     fn a_second_route_takes_its_own_track_and_crosses_only_where_it_must() {
         let scene = Scene::default();
         let first = (End::above(100, 200), End::above(300, 200));
-        let router = Router::new(page(), &scene, &[first.0, first.1]);
+        let mut router = Router::new(page(), &scene, &[first.0, first.1]);
         let one = router
-            .route(first.0, first.1, &[], &[], Mode::Best)
+            .route((first.0, first.1), &[], &[], Mode::Best, (0, 300))
             .ok()
             .unwrap();
         let mut scene = Scene::default();
         scene.line(&one);
         // A second route between the same two places runs beside the first, not on it.
         let second = (End::above(110, 200), End::above(290, 200));
-        let router = Router::new(page(), &scene, &[second.0, second.1]);
+        let mut router = Router::new(page(), &scene, &[second.0, second.1]);
         let two = router
-            .route(second.0, second.1, &[], &[], Mode::Best)
+            .route((second.0, second.1), &[], &[], Mode::Best, (0, 300))
             .ok()
             .unwrap();
         let level = |r: &[Point]| r.iter().map(|p| p.1).min().unwrap();
@@ -521,9 +579,9 @@ mod tests {
         let third = (End::above(200, 200), End::above(380, 200));
         let mut scene = Scene::default();
         scene.line(&one);
-        let router = Router::new(page(), &scene, &[third.0, third.1]);
+        let mut router = Router::new(page(), &scene, &[third.0, third.1]);
         let three = router
-            .route(third.0, third.1, &[], &[], Mode::Best)
+            .route((third.0, third.1), &[], &[], Mode::Best, (0, 300))
             .ok()
             .unwrap();
         let crossings: usize = three
@@ -554,9 +612,9 @@ mod tests {
         scene.block(Rect::new(100, 180, 100, 120));
         let from = End::above(150, 180);
         let to = End::above(300, 300);
-        let router = Router::new(page(), &scene, &[from, to]);
+        let mut router = Router::new(page(), &scene, &[from, to]);
         assert_eq!(
-            router.route(from, to, &[], &[], Mode::Best),
+            router.route((from, to), &[], &[], Mode::Best, (0, 300)),
             Err(NoRoute::Shut)
         );
     }

@@ -1,7 +1,5 @@
 //! How a route is searched, and what a search keeps.
 
-use std::collections::HashMap;
-
 /// How a route is searched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -16,45 +14,56 @@ pub enum Mode {
     Relaxed,
 }
 
-/// The cost of the best way found to each state of a search, and the state before it: in an
-/// array for a small grid, in a map for a large one (a 400-step map's grid has millions of
-/// states, of which a search visits a few hundred thousand at most).
-pub(super) enum Search {
-    Dense(Vec<(u32, u32)>),
-    Sparse(HashMap<usize, (u32, u32)>),
+/// The cost of the best way found to each state of a search, and the state before it, for the
+/// states of one window of rows. The arrays are kept from one search to the next (a map's lines
+/// are routed on one grid) and a state counts as unseen unless stamped by the current search,
+/// so a search costs what it visits, not the size of the page.
+#[derive(Default)]
+pub(super) struct Search {
+    cost: Vec<u32>,
+    previous: Vec<u32>,
+    stamp: Vec<u32>,
+    current: u32,
+    /// The first state of the window.
+    first: usize,
 }
 
 impl Search {
-    pub(super) fn new(states: usize) -> Search {
-        if states <= 1 << 20 {
-            Search::Dense(vec![(u32::MAX, u32::MAX); states])
-        } else {
-            Search::Sparse(HashMap::with_capacity(1 << 16))
+    /// Starts a search over the states `first..first + states`.
+    pub(super) fn begin(&mut self, first: usize, states: usize) {
+        if self.stamp.len() < states {
+            self.cost.resize(states, u32::MAX);
+            self.previous.resize(states, u32::MAX);
+            self.stamp.resize(states, 0);
         }
+        if self.current == u32::MAX {
+            self.stamp.fill(0);
+            self.current = 0;
+        }
+        self.current += 1;
+        self.first = first;
     }
 
-    fn get(&self, state: usize) -> (u32, u32) {
-        match self {
-            Search::Dense(states) => states[state],
-            Search::Sparse(states) => states.get(&state).copied().unwrap_or((u32::MAX, u32::MAX)),
-        }
+    fn slot(&self, state: usize) -> Option<usize> {
+        let slot = state.checked_sub(self.first)?;
+        (self.stamp.get(slot) == Some(&self.current)).then_some(slot)
     }
 
     pub(super) fn cost(&self, state: usize) -> u32 {
-        self.get(state).0
+        self.slot(state).map_or(u32::MAX, |slot| self.cost[slot])
     }
 
     pub(super) fn previous(&self, state: usize) -> u32 {
-        self.get(state).1
+        self.slot(state)
+            .map_or(u32::MAX, |slot| self.previous[slot])
     }
 
+    /// Records a state; it must lie in the window.
     pub(super) fn set(&mut self, state: usize, cost: u32, previous: u32) {
-        match self {
-            Search::Dense(states) => states[state] = (cost, previous),
-            Search::Sparse(states) => {
-                states.insert(state, (cost, previous));
-            }
-        }
+        let slot = state - self.first;
+        self.cost[slot] = cost;
+        self.previous[slot] = previous;
+        self.stamp[slot] = self.current;
     }
 }
 
