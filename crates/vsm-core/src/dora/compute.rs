@@ -155,7 +155,8 @@ impl LeftOuts {
 /// Whether a status says the deployment succeeded, failed, or neither (running, cancelled...).
 fn outcome(status: &str) -> Option<Outcome> {
     match status.to_ascii_lowercase().as_str() {
-        "success" | "succeeded" | "successful" | "ok" | "done" => Some(Outcome::Success),
+        "success" | "succeeded" | "successful" | "ok" | "done" | "completed" | "complete"
+        | "deployed" | "passed" => Some(Outcome::Success),
         "failure" | "failed" | "error" | "errored" => Some(Outcome::Failed),
         _ => None,
     }

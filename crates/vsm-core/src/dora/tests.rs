@@ -377,3 +377,24 @@ fn an_incident_that_names_its_deployment_is_attributed_to_it_not_to_the_last_one
         Some("its deployment `d9` is no production deployment of the store")
     );
 }
+
+#[test]
+fn statuses_read_in_the_words_ci_tools_use_and_others_are_left_out_by_name() {
+    let delivery = Delivery {
+        deployments: vec![
+            deployment("d1", "production", "Completed", 10, &[]),
+            deployment("d2", "production", "deployed", 20, &[]),
+            deployment("d3", "production", "ERRORED", 30, &[]),
+            deployment("d4", "production", "undeployed", 40, &[]),
+        ],
+        ..Delivery::default()
+    };
+    let report = run(&delivery);
+    assert_eq!(report.overall.production_deployments, 3);
+    assert_eq!(report.overall.deployments_with_failures, 1);
+    let reasons: Vec<&str> = report.left_out.iter().map(|l| l.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["its status `undeployed` is neither success nor failure"]
+    );
+}

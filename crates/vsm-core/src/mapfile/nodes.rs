@@ -312,11 +312,23 @@ impl<'s> Reader<'s> {
                         ),
                     )
                     .at(location);
-                    diagnostic = match did_you_mean(name, spec.names()) {
-                        Some(suggestion) => diagnostic
+                    // A field of one of this object's own objects, written a level too high.
+                    let parent = spec.fields.iter().find(|field| match field.kind {
+                        Kind::Object(inner) | Kind::List(inner) => {
+                            inner.fields.iter().any(|f| f.name == name)
+                        }
+                        _ => false,
+                    });
+                    diagnostic = match (parent, did_you_mean(name, spec.names())) {
+                        (Some(parent), _) => diagnostic.label("unknown field here").help(format!(
+                            "`{1}` is a field of `{0}:`; write it under `{0}:`, e.g. `{0}: {{ {1}: ... }}`",
+                            parent.name,
+                            shorten(name)
+                        )),
+                        (None, Some(suggestion)) => diagnostic
                             .label("unknown field")
                             .help(format!("did you mean `{suggestion}`?")),
-                        None => diagnostic.help(format!(
+                        (None, None) => diagnostic.help(format!(
                             "the fields of {} are: {}",
                             article(spec.noun),
                             backticked(spec.names(), usize::MAX)

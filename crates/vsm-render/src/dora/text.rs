@@ -103,8 +103,15 @@ fn shows_all_services(report: &Report) -> bool {
     }
 }
 
-/// The report for people: text, or Markdown with `markdown`.
-pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bool) -> String {
+/// The report for people: text, or Markdown with `markdown`. `releases` says whether releases
+/// counted as deployments (the hint for an empty report names the flag only when they did not).
+pub fn text(
+    store: &str,
+    report: &Report,
+    explain: Option<Explain>,
+    markdown: bool,
+    releases: bool,
+) -> String {
     let mut out = String::new();
     let w = &report.window;
     let heading = if markdown { "# " } else { "" };
@@ -116,11 +123,15 @@ pub fn text(store: &str, report: &Report, explain: Option<Explain>, markdown: bo
         w.period.as_str()
     );
     if report.services.is_empty() {
+        let releases = if releases {
+            "releases counted as deployments, and none was in the window"
+        } else {
+            "releases count with --releases-as-deployments"
+        };
         let _ = writeln!(
             out,
             "No production deployment in the window. Production is the environments the \
-             configuration names (see docs/dora.md); releases count with \
-             --releases-as-deployments.\n"
+             configuration names (see docs/dora.md); {releases}.\n"
         );
     }
     for service in &report.services {

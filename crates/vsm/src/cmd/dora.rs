@@ -140,6 +140,7 @@ pub fn run(args: &Args) -> Result<()> {
             &report,
             args.explain,
             format == Format::Markdown,
+            request.releases_as_deployments,
         ),
     };
     output::write(None, &text)

@@ -104,6 +104,13 @@ fn periods_are_cut_to_the_window_and_one_of_a_thing_is_singular() {
     ] {
         assert!(text.contains(said), "{said}: {text}");
     }
+    // A window with no tag: the hint does not ask for the flag the run was given.
+    let empty = dora_text(dir.path(), &["--from", "2015-01-01", "--to", "2015-02-01"]);
+    assert!(
+        empty.contains("releases counted as deployments, and none was in the window")
+            && !empty.contains("releases count with --releases-as-deployments"),
+        "{empty}"
+    );
     let markdown = dora(&["--format", "markdown"]);
     assert!(
         markdown.contains("1 successful production deployment (weekly)")

@@ -53,7 +53,7 @@ fn an_empty_dora_section_takes_the_defaults_and_a_map_without_one_has_none() {
 #[test]
 fn mistakes_in_the_dora_section_are_located_with_their_fix() {
     let source = map(
-        "dora:\n  prodution: [live]\n  production: [prod.*, \"live|prod\"]\n  attribution_window: a week\n  period: fortnight\n  failures: { incident_label: sev1 }\n  services:\n    payments: []\n    shop: [org/shop]\n    web: [org/shop]\n",
+        "dora:\n  prodution: [live]\n  production: [prod.*, \"live|prod\"]\n  attribution_window: a week\n  period: fortnight\n  failures: { incident_label: sev1 }\n  services:\n    payments: []\n    shop: [org/shop]\n    web: [org/shop]\n  incident_types: Outage\n",
     );
     let parsed = parse_map(&source);
     assert!(parsed.stream.is_none());
@@ -98,6 +98,11 @@ fn mistakes_in_the_dora_section_are_located_with_their_fix() {
             "repository `org/shop` is in service `shop` and in `web`",
             "[org/shop]",
             "remove it from one of them",
+        ),
+        (
+            "unknown field `incident_types` in a dora section",
+            "incident_types",
+            "`incident_types` is a field of `failures:`; write it under `failures:`",
         ),
     ];
     assert_eq!(found.len(), expect.len(), "{found:#?}");
