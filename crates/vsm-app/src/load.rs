@@ -42,8 +42,9 @@ pub struct Parsed {
     pub stream: Option<ValueStream>,
     /// The map it extends, with its path.
     pub base: Option<(PathBuf, ValueStream)>,
-    /// The map it extends extends another in turn.
-    pub base_extends: bool,
+    /// When the map it extends extends another in turn: the map at the bottom of the chain (the
+    /// current state the future states are built on), with its path.
+    pub root: Option<(PathBuf, ValueStream)>,
 }
 
 impl Parsed {
@@ -53,7 +54,7 @@ impl Parsed {
             Some(stream) => Ok(Checked {
                 stream,
                 base: self.base,
-                base_extends: self.base_extends,
+                root: self.root,
                 warnings: self.files,
             }),
             None => Err(Invalid {
@@ -70,8 +71,8 @@ pub struct Checked {
     pub stream: ValueStream,
     /// The map it extends, with its path.
     pub base: Option<(PathBuf, ValueStream)>,
-    /// The map it extends extends another in turn.
-    pub base_extends: bool,
+    /// When the map it extends extends another in turn: the map at the bottom of the chain.
+    pub root: Option<(PathBuf, ValueStream)>,
     /// Its warnings, and those of the maps it extends, by file.
     pub warnings: Vec<FileDiagnostics>,
 }
@@ -98,7 +99,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
                 files: vec![file_diagnostics(path, source, diagnostics)],
                 stream: None,
                 base: None,
-                base_extends: false,
+                root: None,
             });
         }
     };
@@ -108,7 +109,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
             files: vec![file_diagnostics(path, source, parsed.diagnostics)],
             stream: parsed.stream,
             base: None,
-            base_extends: false,
+            root: None,
         });
     };
     if depth > MAX_EXTENDS {
@@ -123,7 +124,8 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
         .read_map(&base_path)
         .with_context(|| format!("`{}` extends `{base_name}`", path.display()))?;
     let base = parse_at(files, &base_path, base_source, depth + 1)?;
-    let base_extends = base.base.is_some();
+    // The bottom of the chain: the base's own root, or the map the base extends.
+    let root = base.root.or(base.base);
     let Some(base_stream) = base.stream else {
         return Err(Invalid {
             files: base.files,
@@ -142,7 +144,7 @@ fn parse_at(files: &dyn Files, path: &Path, source: String, depth: usize) -> Res
         files: all,
         stream: parsed.stream,
         base: Some((base_path, base_stream)),
-        base_extends,
+        root,
     })
 }
 
@@ -234,13 +236,18 @@ pub fn measure(
     let Checked {
         stream: estimates,
         base,
-        base_extends,
+        root,
         warnings,
     } = checked;
-    let measured = match &base {
-        Some((base_path, base)) if base.measure.is_some() && base.measure == estimates.measure => {
-            measure::measure(files, base_path, base, events)?
-                .map(|m| m.for_future(base, &estimates, !base_extends))
+    // A future state is measured through the current state at the bottom of its chain of
+    // `extends:` (the map it extends, or that map's own base, and so on): the log's items passed
+    // that map's steps, and every future state on the way only designs.
+    let measured = match root.as_ref().or(base.as_ref()) {
+        Some((current_path, current))
+            if current.measure.is_some() && current.measure == estimates.measure =>
+        {
+            measure::measure(files, current_path, current, events)?
+                .map(|m| m.for_future(current, &estimates))
         }
         _ => measure::measure(files, path, &estimates, events)?,
     };

@@ -255,21 +255,14 @@ impl Measured {
 
     /// This measurement of `base` for the future state `future` that extends it: the measured
     /// numbers of the steps they share, in place in `future` where its design does not set them.
-    /// With `keep_current` (`base` is a current state, not a future state itself), the base as
-    /// measured is kept in [`Measured::current`].
+    /// `base` is the current state (the bottom of a chain of `extends:`); as measured, it is kept
+    /// in [`Measured::current`].
     #[must_use]
-    pub fn for_future(
-        self,
-        base: &ValueStream,
-        future: &ValueStream,
-        keep_current: bool,
-    ) -> Measured {
-        let current = keep_current.then(|| {
-            Box::new(Current {
-                stream: self.stream.clone(),
-                measurement: self.measurement.clone(),
-            })
-        });
+    pub fn for_future(self, base: &ValueStream, future: &ValueStream) -> Measured {
+        let current = Some(Box::new(Current {
+            stream: self.stream.clone(),
+            measurement: self.measurement.clone(),
+        }));
         let measurement = self.measurement.for_future(base, future);
         let (stream, provenance) = vsm_core::measure::apply(future, &measurement);
         Measured {

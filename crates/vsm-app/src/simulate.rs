@@ -80,15 +80,20 @@ pub struct Simulated {
     pub future: Option<FutureChanges>,
 }
 
-/// The calibration a run of `loaded` draws from: its own log's for a measured current state; for
-/// a future state of one, that current state's moved to the future map, with what changed.
+/// The calibration a run of `loaded` draws from: its own log's for a measured current state (or
+/// a future state that names a log of its own); for a future state measured through the current
+/// state at the bottom of its chain of `extends:`, that current state's, moved to the future map,
+/// with what changed.
 fn calibration_of(loaded: &Loaded) -> Option<(Calibration, Option<FutureChanges>)> {
     let measured = loaded.measured.as_ref()?;
-    if loaded.extends.is_none() {
+    let Some(current) = measured
+        .current
+        .as_ref()
+        .filter(|_| loaded.extends.is_some())
+    else {
         return vsm_core::simulate::calibrate(&loaded.stream, &measured.measurement)
             .map(|calibration| (calibration, None));
-    }
-    let current = measured.current.as_ref()?;
+    };
     let calibration = vsm_core::simulate::calibrate(&current.stream, &current.measurement)?;
     let (calibration, changes) =
         vsm_core::simulate::for_future(&calibration, &current.stream, &loaded.stream);

@@ -48,7 +48,7 @@ use crate::model::ValueStream;
 pub use calibration::{Calibration, Route, StepCalibration, Visit, calibrate};
 pub use difference::{Difference, Differences, differences};
 use engine::{Calibrated, Engine, Run, Shape};
-pub use future::{FutureChanges, StepChange, for_future};
+pub use future::{FutureChanges, Requeue, StepChange, for_future, mmc_queueing};
 pub use model::{Config, Durations, StepModel, calibrated_models, models};
 use projection::summarize;
 pub use projection::{

@@ -22,6 +22,15 @@
 //!   the last of those on its route; its times are drawn from its estimates. A route is a
 //!   sequence, so an added step beside others (not followed by them) still adds its time.
 //! - Capacity, batch size and WIP limits are the future map's (see [`super::calibrated_models`]).
+//!   A raised capacity also shortens the waits the log's items had before the step, by the part
+//!   of them that queueing for the step explains: the M/M/c mean queueing delay (Erlang C) at
+//!   the load the log shows (items into the step over the log's span, times their mean time in
+//!   it) and the current capacity (the map's, else the p95 of the log's items in it at once),
+//!   capped at the log's mean wait, against the same at the future capacity. Every item's first
+//!   wait is scaled by one factor, so the mean drops by the difference and the spread keeps its
+//!   shape. Only for steps the log times (their process time is known), and not when the future
+//!   designs the step's wait (the design is the wait). A lowered capacity needs no such model:
+//!   the simulation queues the items for the fewer places itself.
 
 use super::calibration::{Calibration, Route, StepCalibration, Visit};
 use crate::Duration;
@@ -42,6 +51,40 @@ pub struct StepChange {
     /// Capacity, batch size and WIP limit, when the future map's differ from the current map's:
     /// (name, current, future).
     pub settings: Vec<(&'static str, Option<u32>, Option<u32>)>,
+    /// A raised capacity's effect on the waits before the step, when it could be modelled.
+    pub requeue: Option<Requeue>,
+}
+
+/// What a raised capacity does to the waits before a step in the calibrated current state: the
+/// part of the log's wait that queueing for the step explains, now and with the future capacity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Requeue {
+    /// The current capacity (the map's, or the p95 of the log's items in the step at once) and
+    /// the future map's.
+    pub capacity: (u32, u32),
+    /// Whether the current capacity is the log's p95 rather than the map's.
+    pub capacity_from_log: bool,
+    /// Items into the step per week over the log's span, and their mean time in it (ms): the
+    /// load, in places kept busy, is their product over a week.
+    pub arrivals_per_week: f64,
+    pub service: f64,
+    /// The log's mean first-pass wait before the step (ms), the part of it M/M/c queueing
+    /// explains at the current capacity (at most all of it), and the queueing at the future
+    /// capacity: the mean wait drops by the difference.
+    pub wait: f64,
+    pub queueing: (f64, f64),
+}
+
+impl Requeue {
+    /// Places kept busy on average: arrivals × mean time in the step.
+    pub fn load(&self) -> f64 {
+        self.arrivals_per_week * self.service / super::MS_PER_WEEK
+    }
+
+    /// The mean first-pass wait in the future (ms).
+    pub fn future_wait(&self) -> f64 {
+        (self.wait - (self.queueing.0 - self.queueing.1)).max(0.0)
+    }
 }
 
 impl StepChange {
@@ -52,6 +95,7 @@ impl StepChange {
             || self.process.is_some()
             || self.rework.is_some()
             || !self.settings.is_empty()
+            || self.requeue.is_some()
     }
 }
 
@@ -87,6 +131,8 @@ pub fn for_future(
             ..StepChange::default()
         };
         let designed = step.designed;
+        // The log's load on the step, before the design moves its times.
+        let log_load = load(&routes, b as u32, current.span);
         if !current.steps[b].timed && (designed.wait_time || designed.process_time) {
             split_untimed(&mut routes, b as u32, was.process_time);
         }
@@ -109,6 +155,21 @@ pub fn for_future(
             if before != after {
                 change.settings.push((name, before, after));
             }
+        }
+        let now = was
+            .capacity
+            .map(|c| (c, false))
+            .or(current.steps[b].concurrency_p95.map(|c| (c, true)));
+        if let (Some((now, from_log)), Some(then), Some(log_load)) = (now, step.capacity, log_load)
+            && then > now
+            && current.steps[b].timed
+            && !designed.wait_time
+        {
+            change.requeue = requeue(&mut routes, b as u32, current.span, log_load, (now, then))
+                .map(|r| Requeue {
+                    capacity_from_log: from_log,
+                    ..r
+                });
         }
         steps.push(change);
     }
@@ -211,6 +272,82 @@ fn scale(routes: &mut [Route], step: u32, part: Part, design: Duration) -> (f64,
         };
     }
     (mean, target)
+}
+
+/// The items into `step` over the log's span (`span` ms) and their mean time in it (ms), all
+/// passes: `None` when no item passed it or the span is empty.
+fn load(routes: &[Route], step: u32, span: i64) -> Option<(f64, f64)> {
+    let (mut visits, mut busy) = (0_u64, 0_i128);
+    for visit in routes
+        .iter()
+        .flat_map(|r| &r.visits)
+        .filter(|v| v.step == step)
+    {
+        visits += u64::from(visit.passes.max(1));
+        busy += i128::from(visit.process + visit.rework_process);
+    }
+    (visits > 0 && span > 0).then(|| (visits as f64 / span as f64, busy as f64 / visits as f64))
+}
+
+/// The M/M/c mean time in queue (ms) of items arriving at `rate` a ms, each taking `service` ms,
+/// with `places` served at once: infinite when the load reaches the places. Erlang C through the
+/// Erlang B recursion, which neither overflows nor loses precision for large `places`.
+pub fn mmc_queueing(rate: f64, service: f64, places: u32) -> f64 {
+    let load = rate * service;
+    let c = f64::from(places);
+    if places == 0 || load >= c {
+        return f64::INFINITY;
+    }
+    if load <= 0.0 {
+        return 0.0;
+    }
+    let mut blocked = 1.0;
+    for k in 1..=places {
+        blocked = load * blocked / (f64::from(k) + load * blocked);
+        // Far above the load nobody waits: stop before a huge capacity takes that many rounds.
+        if blocked < 1e-15 && f64::from(k) > load {
+            return 0.0;
+        }
+    }
+    let waits = c * blocked / (c - load * (1.0 - blocked));
+    waits * service / (c - load)
+}
+
+/// A capacity raised from `capacity.0` to `capacity.1` at `step`: scales every item's first wait
+/// there so that the mean drops by the queueing the raise removes. `log_load` is the log's
+/// (rate a ms, mean time in the step), the future's time in the step is read from `routes`.
+fn requeue(
+    routes: &mut [Route],
+    step: u32,
+    span: i64,
+    log_load: (f64, f64),
+    capacity: (u32, u32),
+) -> Option<Requeue> {
+    let (rate, service) = log_load;
+    let (_, future_service) = load(routes, step, span)?;
+    let (mut sum, mut count) = (0_i128, 0_u64);
+    for visit in visits_of(routes, step) {
+        sum += i128::from(visit.wait);
+        count += 1;
+    }
+    let wait = sum as f64 / count.max(1) as f64;
+    let before = mmc_queueing(rate, service, capacity.0).min(wait);
+    let after = mmc_queueing(rate, future_service, capacity.1).min(before);
+    if wait <= 0.0 {
+        return None;
+    }
+    let factor = (wait - (before - after)) / wait;
+    for visit in visits_of(routes, step) {
+        visit.wait = (visit.wait as f64 * factor).round() as i64;
+    }
+    Some(Requeue {
+        capacity,
+        capacity_from_log: false,
+        arrivals_per_week: rate * super::MS_PER_WEEK,
+        service,
+        wait,
+        queueing: (before, after),
+    })
 }
 
 /// The share of a step's items the map sends back to it: the shares of the rework loops into it,
@@ -510,5 +647,107 @@ mod tests {
         assert_eq!(picks(0.25), 2);
         assert_eq!(picks(1.0), 10);
         assert!(picked(1, 0.5) && !picked(0, 0.5));
+    }
+
+    #[test]
+    fn mmc_queueing_is_erlang_c() {
+        // M/M/1 at half load: Wq = rho / (mu - lambda) = 1 service time.
+        assert!((mmc_queueing(0.5, 1.0, 1) - 1.0).abs() < 1e-12);
+        // M/M/2 at a load of 1: P(wait) = 1/3, Wq = (1/3) / (2 - 1).
+        assert!((mmc_queueing(1.0, 1.0, 2) - 1.0 / 3.0).abs() < 1e-12);
+        // Scale: the same queue in hours and in ms.
+        let hours = mmc_queueing(1.0, 0.8, 2);
+        let ms = mmc_queueing(1.0 / HOUR as f64, 0.8 * HOUR as f64, 2);
+        assert!(
+            (ms / HOUR as f64 - hours).abs() < 1e-9,
+            "{hours} h, {ms} ms"
+        );
+        assert!((hours - 0.8 * (0.8 / 3.5) / 1.2).abs() < 1e-12, "{hours}");
+        // A load that reaches the places never drains; no load, no queue; a huge capacity
+        // answers at once.
+        assert!(mmc_queueing(2.0, 1.0, 2).is_infinite());
+        assert!(mmc_queueing(1.0, 1.0, 0).is_infinite());
+        assert_eq!(mmc_queueing(0.0, 1.0, 3).to_bits(), 0.0_f64.to_bits());
+        assert_eq!(
+            mmc_queueing(1.0, 3.0, u32::MAX).to_bits(),
+            0.0_f64.to_bits()
+        );
+    }
+
+    /// `current()` squeezed into five hours: b takes in five passes (one item came back) of
+    /// 0.8 h on average, a load of 0.8 places.
+    fn busy() -> Calibration {
+        Calibration {
+            span: 5 * HOUR,
+            ..current()
+        }
+    }
+
+    fn mean_wait(calibration: &Calibration, step: usize) -> f64 {
+        let waits: Vec<f64> = calibration
+            .routes
+            .iter()
+            .map(|r| r.visits[step].wait as f64 / HOUR as f64)
+            .collect();
+        waits.iter().sum::<f64>() / waits.len() as f64
+    }
+
+    #[test]
+    fn a_raised_capacity_takes_the_queueing_it_removes_from_the_waits() {
+        let one = "name: B\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h, wait_time: 1d, capacity: 1 }\n  - { id: c, process_time: 1h }\n";
+        let base = crate::parse_map(one).stream.unwrap();
+        let overlay = "extends: x\nsteps:\n  - { id: b, capacity: 2 }\n";
+        let future = crate::parse_map_extending(overlay, &base).stream.unwrap();
+        let (calibration, changes) = for_future(&busy(), &base, &future);
+        let requeue = changes.steps[1].requeue.expect("a modelled raise");
+        assert_eq!(requeue.capacity, (1, 2));
+        assert!(!requeue.capacity_from_log);
+        assert!((requeue.load() - 0.8).abs() < 1e-9, "{}", requeue.load());
+        // M/M/1 at 0.8: 0.8 / 0.2 × 0.8 h = 3.2 h; M/M/2: P(wait) 8/35, × 0.8 h / 1.2.
+        let (now, then) = requeue.queueing;
+        assert!((now / HOUR as f64 - 3.2).abs() < 1e-9, "{now}");
+        let expected = 0.8 * (8.0 / 35.0) / 1.2;
+        assert!((then / HOUR as f64 - expected).abs() < 1e-9, "{then}");
+        // The mean first wait (20 h) drops by the difference, every item by the same factor.
+        let drop = 3.2 - expected;
+        assert!((mean_wait(&calibration, 1) - (20.0 - drop)).abs() < 1e-6);
+        assert!((requeue.future_wait() / HOUR as f64 - (20.0 - drop)).abs() < 1e-9);
+        let factor = (20.0 - drop) / 20.0;
+        let first = calibration.routes[1].visits[1].wait as f64 / HOUR as f64;
+        assert!((first - 30.0 * factor).abs() < 1e-6, "{first}");
+        // The rework pass's wait and the other steps stay.
+        assert_eq!(calibration.routes[1].visits[1].rework_wait, 4 * HOUR);
+        assert_eq!(calibration.routes[0].visits[2], busy().routes[0].visits[2]);
+    }
+
+    #[test]
+    fn without_a_map_capacity_the_log_s_concurrency_is_the_current_one() {
+        let mut log = busy();
+        log.steps[1].concurrency_p95 = Some(1);
+        let overlay = "extends: x\nsteps:\n  - { id: b, capacity: 3 }\n";
+        let (_, changes) = for_future(&log, &base(), &future(overlay));
+        let requeue = changes.steps[1].requeue.expect("a modelled raise");
+        assert_eq!(requeue.capacity, (1, 3));
+        assert!(requeue.capacity_from_log);
+        // Neither the map nor the log says how many places there are now: nothing to model.
+        let (calibration, changes) = for_future(&busy(), &base(), &future(overlay));
+        assert_eq!(changes.steps[1].requeue, None);
+        assert!((mean_wait(&calibration, 1) - 20.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_designed_wait_or_a_lowered_capacity_is_not_requeued() {
+        let mut log = busy();
+        log.steps[1].concurrency_p95 = Some(2);
+        // The design is the wait.
+        let designed = "extends: x\nsteps:\n  - { id: b, capacity: 4, wait_time: 10h }\n";
+        let (calibration, changes) = for_future(&log, &base(), &future(designed));
+        assert_eq!(changes.steps[1].requeue, None);
+        assert!((mean_wait(&calibration, 1) - 10.0).abs() < 1e-12);
+        // Fewer places: the simulation queues for them itself.
+        let fewer = "extends: x\nsteps:\n  - { id: b, capacity: 1 }\n";
+        let (calibration, changes) = for_future(&log, &base(), &future(fewer));
+        assert_eq!(changes.steps[1].requeue, None);
+        assert!((mean_wait(&calibration, 1) - 20.0).abs() < 1e-12);
     }
 }

@@ -32,6 +32,28 @@ pub struct StepChangeReport {
     pub rework_share: Option<Compared>,
     /// Capacity, batch size or WIP limit changed: `{name, before, after}` (`null`: none).
     pub settings: Vec<SettingReport>,
+    /// A raised capacity: the queueing it removes from the waits before the step (`null`: no
+    /// raise, or one the log cannot say this of).
+    pub capacity_queueing: Option<QueueingReport>,
+}
+
+/// What a raised capacity does to the waits before a step: the M/M/c queueing at the log's load.
+#[derive(Debug, Serialize)]
+pub struct QueueingReport {
+    pub capacity_before: u32,
+    /// The current capacity is the p95 of the log's items in the step at once (the map gives
+    /// none).
+    pub capacity_before_from_log: bool,
+    pub capacity_after: u32,
+    /// Items into the step a week over the log's span, their mean time in it, and their product:
+    /// the places kept busy on average.
+    pub arrivals_per_week: f64,
+    pub time_in_step_seconds: f64,
+    pub load: f64,
+    /// The queueing for the step at each capacity (`measured`: now), and the mean first wait
+    /// before it, the log's and the simulation's.
+    pub queueing_seconds: Compared,
+    pub wait_seconds: Compared,
 }
 
 /// A step setting before and after.
@@ -89,6 +111,22 @@ pub fn report(
                         after,
                     })
                     .collect(),
+                capacity_queueing: change.requeue.map(|r| QueueingReport {
+                    capacity_before: r.capacity.0,
+                    capacity_before_from_log: r.capacity_from_log,
+                    capacity_after: r.capacity.1,
+                    arrivals_per_week: r.arrivals_per_week,
+                    time_in_step_seconds: ms(r.service),
+                    load: r.load(),
+                    queueing_seconds: Compared {
+                        measured: ms(r.queueing.0),
+                        simulated: ms(r.queueing.1),
+                    },
+                    wait_seconds: Compared {
+                        measured: ms(r.wait),
+                        simulated: ms(r.future_wait()),
+                    },
+                }),
             })
             .collect(),
         removed: changes
@@ -160,11 +198,38 @@ pub fn lines(
         }
         for setting in &step.settings {
             let value = |v: Option<u32>| v.map_or_else(|| "none".to_string(), |n| n.to_string());
+            let before = match &step.capacity_queueing {
+                Some(q) if setting.name == "capacity" && q.capacity_before_from_log => format!(
+                    "{} (the p95 of the log's items in it at once)",
+                    q.capacity_before
+                ),
+                _ => value(setting.before),
+            };
+            let effect = match (&step.capacity_queueing, setting.name) {
+                (Some(q), "capacity") => format!(
+                    ": at the log's load ({:.1} places busy: {:.1} items a week × {} each) queueing explains {} of the mean wait before it ({}), {} with {} places (M/M/c): its items' first waits scaled to a mean of {}",
+                    q.load,
+                    q.arrivals_per_week,
+                    human(q.time_in_step_seconds),
+                    human(q.queueing_seconds.measured),
+                    human(q.wait_seconds.measured),
+                    human(q.queueing_seconds.simulated),
+                    q.capacity_after,
+                    human(q.wait_seconds.simulated)
+                ),
+                (None, "capacity") => match (setting.before, setting.after) {
+                    (Some(before), Some(after)) if after < before => {
+                        "; the simulation queues the items for the fewer places".to_string()
+                    }
+                    (_, Some(_)) => "; its items' waits are replayed as the log has them, and they queue for the step where they are more than its places (the queueing a raise removes is modelled only for a step the log times, whose items waited before it, whose current places are known and whose wait the future does not design)".to_string(),
+                    (_, None) => "; its items' waits are replayed as the log has them, with no limit on the items in the step at once".to_string(),
+                },
+                _ => String::new(),
+            };
             lines.push(format!(
-                "{}: {} {} → {}",
+                "{}: {} {before} → {}{effect}",
                 step.id,
                 setting.name.replace('_', " "),
-                value(setting.before),
                 value(setting.after)
             ));
         }

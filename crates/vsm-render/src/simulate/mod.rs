@@ -238,7 +238,7 @@ impl<'a> SimulationReport<'a> {
                     capacity: model.capacity,
                     batch_size: model.batch_size,
                     wip_limit: model.wip_limit,
-                    durations: durations_source(model),
+                    durations: durations_source(model, report.calibration.is_some()),
                     passes: s.passes,
                     mean_wait_seconds: seconds(s.mean_wait),
                     mean_process_seconds: seconds(s.mean_process),
@@ -352,7 +352,9 @@ pub fn json(report: &Report<'_>) -> String {
     crate::json::to_string(&SimulationReport::new(report))
 }
 
-fn durations_source(model: &StepModel) -> String {
+/// Where a step's times come from, and how its capacity acts on them: in a `calibrated` run an
+/// item waits its own wait, then queues; in a fitted run the queue is the whole wait.
+fn durations_source(model: &StepModel, calibrated: bool) -> String {
     let source = match &model.durations {
         Durations::Measured(pairs) => {
             let scaled = match model.scaled {
@@ -368,6 +370,9 @@ fn durations_source(model: &StepModel) -> String {
     match (model.capacity, model.capacity_from_log) {
         // Calibrated: the log's wait, then the queue for the p95 of its items at once.
         (Some(_), true) => format!("{source}; capacity: p95 of the log's items at once"),
+        (Some(capacity), false) if calibrated => format!(
+            "{source}; each item waits its own wait, then queues for the map's capacity of {capacity}"
+        ),
         // The drawn wait is not used: it comes from the queue.
         (Some(capacity), false) => {
             let instead = match &model.durations {
@@ -544,7 +549,7 @@ fn text_told(report: &Report<'_>) -> String {
             utilization,
             s.mean_queue_length,
             s.mean_in_work,
-            durations_source(model)
+            durations_source(model, report.calibration.is_some())
         );
     }
     if let Some((index, reason)) = p.constraint {

@@ -323,3 +323,79 @@ fn a_future_state_that_removes_and_adds_steps_is_projected_from_the_measured_map
     let drop = mean(&now) - mean(&simulated);
     assert!((drop / expected - 1.0).abs() < 0.03, "{drop} vs {expected}");
 }
+
+#[test]
+fn a_future_of_a_future_runs_on_the_calibrated_current_state_and_more_places_queue_less() {
+    // orders.yaml ← reminders.yaml (pay waits 5d) ← packers.yaml (two people deliver): the last
+    // is measured through orders.yaml and calibrated from its log, with both changes applied.
+    let (dir, _) = history_fixture();
+    std::fs::write(
+        dir.path().join("reminders.yaml"),
+        "extends: orders.yaml\nname: Reminders\nsteps:\n  - { id: pay, wait_time: 5d }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("packers.yaml"),
+        "extends: reminders.yaml\nname: Reminders and two packers\nsteps:\n  - { id: deliver, capacity: 2 }\n",
+    )
+    .unwrap();
+    let reminders = simulate_json_in(dir.path(), &["reminders.yaml", "--items", "20000"]);
+    let packers = simulate_json_in(dir.path(), &["packers.yaml", "--items", "20000"]);
+    assert_eq!(packers["model"], "calibrated");
+    let changes = packers["future"]["steps"].as_array().unwrap();
+    let ids: Vec<&str> = changes.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["pay", "deliver"]);
+    assert_eq!(changes[0]["wait_seconds"]["simulated"], 5.0 * 86_400.0);
+    assert_eq!(
+        changes[0]["wait_seconds"],
+        reminders["future"]["steps"][0]["wait_seconds"]
+    );
+
+    // deliver: the log's p95 at once is 1; at the log's load (its utilization in the current
+    // state) M/M/1 queueing is a part of the mean wait, M/M/2 less, and the mean drops by the
+    // difference.
+    let queueing = &changes[1]["capacity_queueing"];
+    assert_eq!(queueing["capacity_before"], 1);
+    assert_eq!(queueing["capacity_before_from_log"], true);
+    assert_eq!(queueing["capacity_after"], 2);
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    let load = f(&queueing["load"]);
+    let (now, then) = (
+        f(&queueing["queueing_seconds"]["measured"]),
+        f(&queueing["queueing_seconds"]["simulated"]),
+    );
+    let service = f(&queueing["time_in_step_seconds"]);
+    assert!((0.05..0.2).contains(&load), "{queueing}");
+    assert!(
+        (now - service * load / (1.0 - load)).abs() < 0.01,
+        "M/M/1: {queueing}"
+    );
+    assert!(then < now && then > 0.0, "{queueing}");
+    let (wait, moved) = (
+        f(&queueing["wait_seconds"]["measured"]),
+        f(&queueing["wait_seconds"]["simulated"]),
+    );
+    assert!((wait - moved - (now - then)).abs() < 0.01, "{queueing}");
+    let deliver_wait =
+        |run: &serde_json::Value| f(&by_id(&run["steps"], "deliver")["mean_wait_seconds"]);
+    assert!(
+        deliver_wait(&packers) < deliver_wait(&reminders),
+        "{} vs {}",
+        deliver_wait(&packers),
+        deliver_wait(&reminders)
+    );
+    assert_eq!(
+        by_id(&packers["steps"], "deliver")["durations"],
+        "measured (1125 items); each item waits its own wait, then queues for the map's capacity of 2"
+    );
+    let text = stdout(&vsm_ok_in(
+        dir.path(),
+        &["simulate", "packers.yaml", "--items", "20000"],
+    ));
+    assert!(
+        text.contains(
+            "deliver: capacity 1 (the p95 of the log's items in it at once) → 2: at the log's load ("
+        ),
+        "{text}"
+    );
+}
