@@ -248,6 +248,7 @@ mod tests {
             capacity: None,
             batch_size: None,
             wip_limit: None,
+            pull: false,
             automated: false,
             process_time: Duration::ZERO,
             wait_time: Duration::ZERO,

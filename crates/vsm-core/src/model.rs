@@ -159,6 +159,10 @@ pub struct Step {
     /// At most this many items in the step, waiting or worked on (a kanban column's limit); the
     /// others wait to enter. `None`: no limit.
     pub wip_limit: Option<u32>,
+    /// The step pulls its work from a supermarket before it (stock the step before keeps
+    /// filled) instead of having it pushed on: drawn as a supermarket with a pull arrow. Notation
+    /// only: the numbers treat the stock as the queue before the step.
+    pub pull: bool,
     pub automated: bool,
     /// Hands-on time for one item.
     pub process_time: Duration,

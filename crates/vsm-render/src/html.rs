@@ -42,6 +42,7 @@ pub(crate) const MAP_DARK_STYLE: &str = "
   html .vsm-map .vsm-push-stripe { stroke: #18181b; }
   html .vsm-map .vsm-ladder-end { fill: #232328; stroke: #d0d0d6; }
   html .vsm-map .vsm-fifo { stroke: #e0c050; }
+  html .vsm-map .vsm-supermarket, html .vsm-map .vsm-pull { stroke: #d0d0d6; }
   html .vsm-map .vsm-fifo-text { fill: #e0c050; }
   html .vsm-map .vsm-measured { fill: #4db6ac; }
   html .vsm-map .vsm-mark-measured { fill: #4db6ac; stroke: #4db6ac; }

@@ -273,7 +273,7 @@ function checkLabels(svg) {
   }
   // Marks: a label may sit on its own mark (the burst's number, the triangle's I, the FIFO lane's
   // word), not on another; nor on a measured number's dot.
-  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue, .vsm-fifo, .vsm-provenance > *')) {
+  for (const mark of svg.querySelectorAll('.vsm-kaizen, .vsm-badge, .vsm-queue, .vsm-fifo, .vsm-supermarket, .vsm-pull, .vsm-provenance > *')) {
     const m = boxOf(mark, 1);
     const group = mark.closest('.vsm-kaizen-burst, .vsm-queue-mark, .vsm-badge-group, .vsm-provenance');
     for (const l of labels) {

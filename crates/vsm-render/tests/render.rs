@@ -600,6 +600,43 @@ fn limits_show_as_a_fifo_lane_and_rows_of_the_data_box() {
 }
 
 #[test]
+fn a_step_that_pulls_has_a_supermarket_and_a_pull_arrow_before_it() {
+    let (stream, analysis) = load("crates/vsm-render/tests/data/wrapped-flows.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    let pulling: Vec<&str> = stream
+        .steps
+        .iter()
+        .filter(|s| s.pull)
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        pulling,
+        ["Code review", "Device lab tests", "Monitor crash rate"]
+    );
+    // In place of the triangle: the supermarket, the step's pull arrow, and the wait under it.
+    assert_eq!(svg.matches("vsm-supermarket-mark").count(), 3);
+    assert_eq!(svg.matches("<path class=\"vsm-pull\"").count(), 3);
+    assert!(svg.contains(
+        "<title>Supermarket: Code review pulls its work from stock the step before keeps filled; waits 1d</title>"
+    ));
+    let marks = svg.matches("class=\"vsm-queue-mark").count();
+    let waits = stream
+        .steps
+        .iter()
+        .filter(|s| !s.wait_time.is_zero() || s.wip_limit.is_some() || s.pull)
+        .count();
+    // One before each step that has one, and the legend's FIFO lane.
+    assert_eq!(marks, waits + 1);
+    // Work moves into a supermarket on a plain band: no stripes, which mean a push.
+    assert_eq!(svg.matches("vsm-push vsm-to-supermarket").count(), 3);
+    assert!(svg.contains("supermarket: the step after pulls from it"));
+    // A map without one has none, nor its legend row.
+    let (plain, analysis) = load("examples/feature-delivery.yaml");
+    let svg = vsm_render::svg(&plain, &analysis);
+    assert!(!svg.contains("vsm-supermarket-mark") && !svg.contains("the step after pulls"));
+}
+
+#[test]
 fn measured_numbers_are_marked_with_a_legend() {
     use vsm_core::measure::{Provenance, StepProvenance};
     let (stream, analysis) = load("examples/platform-change.yaml");

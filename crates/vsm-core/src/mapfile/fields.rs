@@ -312,6 +312,11 @@ pub static STEP: ObjectSpec = ObjectSpec {
             "At most this many items in the step, waiting or worked on (a kanban column's limit); `vsm simulate` holds the others back. Default: no limit.",
         ),
         field(
+            "pull",
+            Kind::Bool,
+            "Whether the step pulls its work from a supermarket before it (stock the step before keeps filled) instead of having it pushed (default: false). The map draws a supermarket with a pull arrow in place of the queue triangle, with the stock's `queue:` and wait under it; the numbers are the same as for a queue.",
+        ),
+        field(
             "automated",
             Kind::Bool,
             "Whether a machine does the step (default: false, a manual step).",

@@ -49,6 +49,9 @@ pub(super) fn read_step(
     let load_ok = (capacity_node.is_none() || capacity.is_some())
         && (batch_node.is_none() || batch_size.is_some())
         && (wip_node.is_none() || wip_limit.is_some());
+    let pull_node = fields.get("pull");
+    let pull = pull_node.and_then(|node| reader.boolean(node));
+    let pull_ok = pull_node.is_none() || pull.is_some();
     let automated_node = fields.get("automated");
     let automated = automated_node.and_then(|node| reader.boolean(node));
     let automated_ok = automated_node.is_none() || automated.is_some();
@@ -172,7 +175,8 @@ pub(super) fn read_step(
         None => base.map_or(Percent::HUNDRED, |base| base.step.complete_accurate),
     };
     // A field that was present but unreadable has been reported by the reader.
-    complete &= people_ok && load_ok && automated_ok && artifacts_ok && measure_ok && queue_ok;
+    complete &=
+        people_ok && load_ok && pull_ok && automated_ok && artifacts_ok && measure_ok && queue_ok;
     // The wait this entry writes; a base step's derived wait is derived again (the demand or
     // the queue may have changed).
     let wait_written = wait_time.is_some()
@@ -184,6 +188,22 @@ pub(super) fn read_step(
         wait_written,
     });
     let base_step = base.map(|base| &base.step);
+    let pull = pull.unwrap_or_else(|| base_step.is_some_and(|b| b.pull));
+    let wip_limit = wip_limit.or_else(|| base_step.and_then(|b| b.wip_limit));
+    if let (true, Some(limit)) = (pull, wip_limit) {
+        let diagnostic = Diagnostic::error(
+            "pull_and_fifo",
+            format!(
+                "step `{id}` pulls from a supermarket and has a FIFO lane (`wip_limit: {limit}`) before it"
+            ),
+        )
+        .help("work reaches a step one way: remove `pull: true` to keep the FIFO lane, or `wip_limit:` to keep the supermarket");
+        match pull_node.or(wip_node) {
+            Some(node) => reader.report_at(node, diagnostic),
+            None => reader.report(diagnostic.at(fields.location())),
+        }
+        complete = false;
+    }
     let (artifacts_in, artifacts_out) = match (fields.get("artifacts"), base_step) {
         (None, Some(base)) => (base.artifacts_in.clone(), base.artifacts_out.clone()),
         _ => (artifacts_in, artifacts_out),
@@ -197,7 +217,8 @@ pub(super) fn read_step(
             people: people.or_else(|| base_step.and_then(|b| b.people)),
             capacity: capacity.or_else(|| base_step.and_then(|b| b.capacity)),
             batch_size: batch_size.or_else(|| base_step.and_then(|b| b.batch_size)),
-            wip_limit: wip_limit.or_else(|| base_step.and_then(|b| b.wip_limit)),
+            wip_limit,
+            pull,
             automated: if automated_node.is_some() {
                 automated
             } else {

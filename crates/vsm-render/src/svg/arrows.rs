@@ -86,8 +86,8 @@ impl Drawing<'_> {
         shorter as i64
     }
 
-    /// Before a step: a queue triangle with the wait, or a FIFO lane with its limit where the
-    /// step has `wip_limit:`.
+    /// Before a step: a queue triangle with the wait, a FIFO lane with its limit where the step
+    /// has `wip_limit:`, or a supermarket with the step's pull arrow where it has `pull: true`.
     fn queue_mark(&mut self, step: usize, x: i64, mid: i64) {
         let cx = x - GAP / 2;
         let the_step = &self.stream.steps[step];
@@ -106,7 +106,31 @@ impl Drawing<'_> {
             ),
             _ => (String::new(), wait.clone()),
         };
-        if let Some(limit) = the_step.wip_limit {
+        if the_step.pull {
+            let stock = match &wait {
+                Some(wait) => format!("; {waiting}waits {wait}"),
+                None => String::new(),
+            };
+            let (left, right) = (cx - 14, cx + 14);
+            let _ = write!(
+                self.out,
+                "<g class=\"vsm-queue-mark vsm-supermarket-mark\"><title>Supermarket: {name} pulls its work from stock the step before keeps filled{stock}</title><path class=\"vsm-supermarket\" d=\"M{left},{} H{right} V{} H{left} M{left},{} H{right} M{left},{} H{right}\"/><path class=\"vsm-pull\" d=\"M{},{} C{},{} {},{} {},{}\" marker-end=\"url(#vsm-arrow)\"/>",
+                mid - 38,
+                mid - 12,
+                mid - 29,
+                mid - 20,
+                // Up from the step's edge, then left into the middle shelf: the step pulls.
+                x - 5,
+                mid - 12,
+                x - 5,
+                mid - 34,
+                right + 12,
+                mid - 25,
+                right + 3,
+                mid - 25,
+            );
+            self.scene.block(Rect::new(left, mid - 40, x - left, 30));
+        } else if let Some(limit) = the_step.wip_limit {
             let title = match &wait {
                 Some(wait) => format!(
                     "FIFO lane: at most {limit} items in {name}, waiting or worked on; waits {wait}"

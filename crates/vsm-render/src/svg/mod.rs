@@ -56,6 +56,8 @@ pub const STYLE: &str = "
 .vsm-map .vsm-rework-label { fill: #b3261e; font-weight: bold; }
 .vsm-map .vsm-queue { fill: #fff4d6; stroke: #8a6d00; stroke-width: 1.5; }
 .vsm-map .vsm-fifo { fill: none; stroke: #8a6d00; stroke-width: 1.5; }
+.vsm-map .vsm-supermarket { fill: none; stroke: #2b2b30; stroke-width: 1.5; }
+.vsm-map .vsm-pull { fill: none; stroke: #2b2b30; stroke-width: 1.5; }
 .vsm-map .vsm-fifo-text { fill: #6b5500; font-weight: bold; font-size: 10px; }
 .vsm-map .vsm-ladder { fill: none; stroke: #2b2b30; stroke-width: 2; }
 .vsm-map .vsm-ladder-skip { fill: none; stroke: #9a9aa0; stroke-width: 1; stroke-dasharray: 3 3; }
@@ -305,7 +307,8 @@ impl<'a> Drawing<'a> {
 
     /// A push arrow through `points` into step `into`.
     fn push(&mut self, points: &[Point], into: usize) {
-        self.out.push_str(&push_svg(points, true));
+        self.out
+            .push_str(&push_svg(points, true, !self.stream.steps[into].pull));
         self.out.push('\n');
         self.scene.wide_line(points);
         self.pushes_into[into].push(points.to_vec());
@@ -313,9 +316,18 @@ impl<'a> Drawing<'a> {
 }
 
 /// A push arrow through `points`: a broad striped band, with a broad head unless it merges
-/// into another arrow.
-fn push_svg(points: &[Point], head: bool) -> String {
+/// into another arrow. Without `stripes`, the plain band of work that moves into a supermarket
+/// (the step after it pulls).
+fn push_svg(points: &[Point], head: bool, stripes: bool) -> String {
     let d = route::path(points);
+    if !stripes {
+        let marker = if head {
+            " marker-end=\"url(#vsm-arrow-push)\""
+        } else {
+            ""
+        };
+        return format!("<path class=\"vsm-push vsm-to-supermarket\" d=\"{d}\"{marker}/>");
+    }
     if !head {
         return format!(
             "<path class=\"vsm-push\" d=\"{d}\"/><path class=\"vsm-push-stripe\" d=\"{d}\"/>"

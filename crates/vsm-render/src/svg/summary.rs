@@ -30,6 +30,12 @@ fn legend_items(
             "push: work moves on",
         ),
     ];
+    if stream.steps.iter().any(|s| s.pull) {
+        items.push((
+            "<path class=\"vsm-supermarket\" d=\"M2,-12 H20 V6 H2 M2,-6 H20 M2,0 H20\"/>".into(),
+            "supermarket: the step after pulls from it",
+        ));
+    }
     if stream.steps.iter().any(|s| s.wip_limit.is_some()) {
         items.push((
             "<g class=\"vsm-queue-mark\"><path class=\"vsm-fifo\" d=\"M-2,-10 H24 M-2,4 H24\"/><text class=\"vsm-fifo-text\" x=\"11\" y=\"1\" text-anchor=\"middle\">FIFO</text></g>".into(),

@@ -495,7 +495,11 @@ impl Drawing<'_> {
                 let piece = &pieces[p];
                 let d = route::path(&piece.points);
                 match wire.kind {
-                    WireKind::Push => out.push_str(&super::push_svg(&piece.points, piece.head)),
+                    WireKind::Push => out.push_str(&super::push_svg(
+                        &piece.points,
+                        piece.head,
+                        wire.into.is_none_or(|step| !self.stream.steps[step].pull),
+                    )),
                     WireKind::Info(kind) => {
                         let class = match kind {
                             FlowKind::Electronic => "vsm-info",

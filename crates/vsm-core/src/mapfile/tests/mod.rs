@@ -587,3 +587,37 @@ fn choices_are_read_through_the_enums_tables() {
 mod dora;
 mod extends;
 mod queues;
+
+#[test]
+fn a_step_pulls_from_a_supermarket_or_has_a_fifo_lane_not_both() {
+    let map = "name: P\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, pull: true, process_time: 1h, wait_time: 1d }\n";
+    let stream = parse_map(map).stream.expect("a valid map");
+    assert!(!stream.steps[0].pull && stream.steps[1].pull);
+    // A future state keeps the base's pull, or turns it off.
+    let kept = parse_map_extending(
+        "extends: x\nsteps:\n  - { id: b, wait_time: 2h }\n",
+        &stream,
+    );
+    assert!(kept.stream.unwrap().steps[1].pull);
+    let off = parse_map_extending("extends: x\nsteps:\n  - { id: b, pull: false }\n", &stream);
+    assert!(!off.stream.unwrap().steps[1].pull);
+    // With a WIP limit, whichever of the two the map (or its base) gives.
+    let both = "name: P\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, pull: true, wip_limit: 4, process_time: 1h }\n";
+    let parsed = parse_map(both);
+    assert!(parsed.stream.is_none());
+    let found = with_code(&parsed, "pull_and_fifo");
+    assert_eq!(found.len(), 1);
+    assert_eq!(located(both, found[0]), "true");
+    let message = found[0].to_string();
+    assert!(
+        message.contains("step `b` pulls from a supermarket and has a FIFO lane (`wip_limit: 4`)")
+            && message.contains("remove `pull: true` to keep the FIFO lane"),
+        "{message}"
+    );
+    let limited = parse_map_extending("extends: x\nsteps:\n  - { id: b, wip_limit: 3 }\n", &stream);
+    assert_eq!(with_code(&limited, "pull_and_fifo").len(), 1);
+    assert_eq!(
+        errors("name: P\nsteps:\n  - { id: a, pull: maybe, process_time: 1h }\n").len(),
+        1
+    );
+}
