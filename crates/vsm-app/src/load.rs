@@ -193,6 +193,27 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Re-expresses the map's waits in the time `time` counts waits in (calendar or working
+    /// time), and analyses it again, so that it compares with a map that counts waits so: 31 days
+    /// of calendar waiting are 22.2 working days of 16 h over 5-day weeks, not 46.6. `false`
+    /// (nothing changed) when both count waits alike, or the map is measured (its waits are the
+    /// log's, in the log's clock).
+    pub fn waits_as(&mut self, time: &vsm_core::WorkingTime) -> bool {
+        let (from, to) = (self.stream.working_time.wait_share(), time.wait_share());
+        if self.measured.is_some() || (from - to).abs() < 1e-12 {
+            return false;
+        }
+        for stream in [&mut self.estimates, &mut self.stream] {
+            for step in &mut stream.steps {
+                step.wait_time =
+                    vsm_core::Duration::from_secs_f64(step.wait_time.as_secs_f64() * to / from);
+            }
+            stream.working_time = *time;
+        }
+        self.analysis = vsm_core::analyze(&self.stream);
+        true
+    }
+
     /// The named numbers snapshots keep and checks read.
     pub fn metrics(&self) -> Vec<(String, f64)> {
         vsm_core::metrics::of(

@@ -317,9 +317,10 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                 ),
             ));
         }
-        if metrics.on_critical_path
-            && let Some(reason) = slower_than_takt(stream, step, process, summary.takt_time)
-        {
+        // Every item passes every step of a map, on a parallel branch as on the critical path,
+        // so any step slower than takt holds the stream back (a measured step's time is per
+        // item of the stream: weighted by the share that visit it).
+        if let Some(reason) = slower_than_takt(stream, step, process, summary.takt_time) {
             reasons.push(reason);
         }
         if !reasons.is_empty() {

@@ -63,8 +63,37 @@ pub const ESTIMATE_SIGMA: f64 = 0.5;
 const MS_PER_WEEK: f64 = 7.0 * 86_400_000.0;
 
 /// Runs the simulation. `models` has one entry per step of `stream`.
+///
+/// A map that counts its waits in working days runs on working time (see [`clock_week_ms`]):
+/// the rate is items a week, and a week of the run is the working week, so items arrive at the
+/// demand's pace within the hours the steps work; the throughput comes back per week.
 pub fn simulate(stream: &ValueStream, models: &[StepModel], config: &Config) -> Projection {
-    run(stream, models, config, None)
+    let share = clock_week_ms(stream, false) / MS_PER_WEEK;
+    let on_clock = Config {
+        arrivals_per_week: config.arrivals_per_week / share,
+        ..config.clone()
+    };
+    let mut projection = run(stream, models, &on_clock, None);
+    projection.arrivals_per_week = config.arrivals_per_week;
+    projection.throughput_per_week *= share;
+    for replication in &mut projection.per_replication {
+        replication.throughput_per_week *= share;
+    }
+    projection
+}
+
+/// How long a week of the run is on its clock (ms). A fitted run of a map whose waits count in
+/// working days (`wait_days: working`) keeps working time only: every hour of the run is a
+/// working hour, its durations and lead times are told in working days, and a week of it is the
+/// working week (5 days of 16 h: 80 h). Otherwise, and for a run calibrated from a log (whose
+/// clock is the log's), a week is 168 h.
+pub fn clock_week_ms(stream: &ValueStream, calibrated: bool) -> f64 {
+    let time = &stream.working_time;
+    if !calibrated && time.declared && time.wait_days == crate::worktime::WaitDays::Working {
+        f64::from(time.week_days) * time.day.as_millis() as f64
+    } else {
+        MS_PER_WEEK
+    }
 }
 
 /// Runs the simulation calibrated from the log: each item one of the log's routes, drawn whole

@@ -44,7 +44,8 @@ impl WaitDays {
 /// How long a working day, week and month are, and which durations count in them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkingTime {
-    /// A working day (`working_day:`, default 8 h): the day of process times and of demand.
+    /// A working day (`working_day:`, default 8 h; 24 h for a map that says nothing of its
+    /// working time): the day of process times and of demand.
     pub day: Duration,
     /// Working days a week (`working_week:`, default 5).
     pub week_days: u32,
@@ -57,12 +58,15 @@ pub struct WorkingTime {
     pub declared: bool,
 }
 
+/// A map that says nothing of its working time: every day is 24 hours, a week 7 of them and a
+/// month 30, so a demand of `10/day` is ten a calendar day, its takt time 2h 24m, and a queue of
+/// ten waits one calendar day.
 impl Default for WorkingTime {
     fn default() -> Self {
         WorkingTime {
-            day: Duration::from_hours(8),
-            week_days: 5,
-            month_days: 20,
+            day: Duration::from_days(1),
+            week_days: 7,
+            month_days: 30,
             wait_days: WaitDays::Calendar,
             declared: false,
         }
@@ -70,6 +74,19 @@ impl Default for WorkingTime {
 }
 
 impl WorkingTime {
+    /// What a map that sets any of `working_day:`, `working_week:` and `wait_days:` has for the
+    /// ones it leaves out: a day of 8 h, 5 working days a week, a month of 4 such weeks, waits in
+    /// calendar days.
+    pub fn working() -> Self {
+        WorkingTime {
+            day: Duration::from_hours(8),
+            week_days: 5,
+            month_days: 20,
+            wait_days: WaitDays::Calendar,
+            declared: true,
+        }
+    }
+
     /// The day process times are written in: the working day, or 24 h when the map does not
     /// say what its working day is.
     pub fn process_day(&self) -> Duration {
@@ -77,6 +94,18 @@ impl WorkingTime {
             self.day
         } else {
             Duration::from_days(1)
+        }
+    }
+
+    /// How much of a calendar week a week of waiting is in the time waits count in: 1 for
+    /// calendar waits, the working week's hours over 168 for working waits (80 / 168 for 5 days
+    /// of 16 h). A wait in one map's time is one in another's times their ratio.
+    pub fn wait_share(&self) -> f64 {
+        match self.wait_days {
+            WaitDays::Calendar => 1.0,
+            WaitDays::Working => {
+                f64::from(self.week_days) * self.day.as_millis() as f64 / (7.0 * MS_PER_DAY)
+            }
         }
     }
 
@@ -454,7 +483,7 @@ mod tests {
             day: Duration::from_hours(16),
             wait_days: WaitDays::Working,
             declared: true,
-            ..WorkingTime::default()
+            ..WorkingTime::working()
         };
         let queue = Queue {
             total: 7000.0,
@@ -483,14 +512,17 @@ mod tests {
             by_type: Vec::new(),
         };
         // 5 working days of waiting are a calendar week.
-        let derived = derive_wait(&queue, None, Some(&demand), &WorkingTime::default()).unwrap();
+        let derived = derive_wait(&queue, None, Some(&demand), &WorkingTime::working()).unwrap();
         assert_eq!(derived.wait, Duration::from_days(7));
+        // A map that says nothing of working time: 5 days are 5 calendar days.
+        let derived = derive_wait(&queue, None, Some(&demand), &WorkingTime::default()).unwrap();
+        assert_eq!(derived.wait, Duration::from_days(5));
         // The step's own throughput wins over the demand.
         let derived = derive_wait(
             &queue,
             Some(&rate(10.0)),
             Some(&demand),
-            &WorkingTime::default(),
+            &WorkingTime::working(),
         )
         .unwrap();
         assert_eq!(derived.source, RateSource::Step);

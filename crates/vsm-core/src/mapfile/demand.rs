@@ -18,6 +18,15 @@ pub(super) fn read_working_time(
     base: Option<&ValueStream>,
 ) -> WorkingTime {
     let mut time = base.map_or_else(WorkingTime::default, |b| b.working_time);
+    // A map that says anything of its working time has working days, with the usual ones for
+    // what it leaves out; one that says nothing keeps 24-hour days and 7-day weeks.
+    if !time.declared
+        && ["working_day", "working_week", "wait_days"]
+            .iter()
+            .any(|field| top.get(field).is_some())
+    {
+        time = WorkingTime::working();
+    }
     if let Some(node) = top.get("working_day")
         && let Some(day) = reader.duration(node)
     {
@@ -352,5 +361,54 @@ pub(super) fn derive_waits(
                 .help("recount the queue or the wait; leave out `wait_time:` to derive the wait from the queue"),
             );
         }
+    }
+}
+
+/// The takt time the demand and `available:` give: under a millisecond (the durations vsm keeps)
+/// it would print as 0 and no step could be slower than it, so it is an error at the demand; an
+/// `available:` longer than the working day is warned about (nobody works more of a day than
+/// the day has).
+pub(super) fn check_takt(reader: &mut Reader<'_>, top: &Fields<'_, '_>, stream: &ValueStream) {
+    let day = stream.working_time.process_day();
+    if let (Some(available), Some(node)) = (stream.available, top.get("available"))
+        && available > day
+    {
+        reader.report_at(
+            node,
+            Diagnostic::warning(
+                "available_past_working_day",
+                format!(
+                    "`available: {}` is more time a day than the working day of {}",
+                    shorten(reader.raw(node).trim()),
+                    day.human()
+                ),
+            )
+            .help(format!(
+                "write the part of the working day spent on the demand, at most `available: {}/day`, or make `working_day:` longer",
+                day.human()
+            )),
+        );
+    }
+    let Some(demand) = &stream.demand else {
+        return;
+    };
+    let available = stream.available_per_day();
+    let takt_ms = available.as_millis() as f64 / demand.total.per_day;
+    if takt_ms < 1.0
+        && let Some(node) = top.get("demand").or_else(|| top.get("available"))
+    {
+        reader.report_at(
+            node,
+            Diagnostic::error(
+                "takt_too_short",
+                format!(
+                    "{} items a day in {} give a takt time of {} ms, under the millisecond vsm counts time in",
+                    worktime::format_rate(demand.total.per_day),
+                    available.human(),
+                    format_number(takt_ms, 3)
+                ),
+            )
+            .help("check the demand's period and the available time: a takt time is at least a millisecond"),
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! entries. Steps, ids, targets, the `measure:` section and `extends:` have files of their own.
 
 use super::bounds::{MAX_REWORK_SHARE, check_totals, derived_share, endless_loop, share_too_high};
-use super::demand::{derive_waits, read_available, read_demand, read_working_time};
+use super::demand::{check_takt, derive_waits, read_available, read_demand, read_working_time};
 use super::dora::read_dora;
 use super::extends::carry_over;
 use super::fields::{self, ObjectSpec};
@@ -224,6 +224,7 @@ pub(super) fn finish(
         carry_over(reader, top, base, &mut stream);
     }
     derive_waits(reader, &mut stream, &queue_notes);
+    check_takt(reader, top, &stream);
     if !reader.has_errors() {
         // The numbers are read; their totals must fit too, or every report would be wrong.
         let rework_locations = if top.get("rework").is_some() {

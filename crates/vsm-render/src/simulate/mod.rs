@@ -395,7 +395,16 @@ fn durations_source(model: &StepModel, calibrated: bool) -> String {
 fn clock_lines(out: &mut String, report: &Report<'_>) {
     let time = &report.stream.working_time;
     let _ = writeln!(out, "  days: {}", time.convention());
-    if !report.replayed_arrivals {
+    let week_ms = vsm_core::simulate::clock_week_ms(report.stream, report.calibration.is_some());
+    if week_ms < MS_PER_WEEK {
+        let _ = writeln!(
+            out,
+            "  clock: working time only: every hour of the run is a working hour, a day of it {} and a week {} such days ({}h), with nights and days off left out; items arrive at random at the rate a week within those hours",
+            crate::report::working_hours(time.day),
+            time.week_days,
+            vsm_core::format_number(week_ms / 3_600_000.0, 1)
+        );
+    } else if !report.replayed_arrivals {
         let _ = writeln!(
             out,
             "  clock: items arrive at random around the clock (24 h a day, 7 days a week) and every drawn time runs straight on: the simulation keeps no working hours{}",
@@ -410,15 +419,54 @@ fn clock_lines(out: &mut String, report: &Report<'_>) {
     }
 }
 
+/// In a fitted run a step with a capacity waits only in the queue its capacity forms: the map's
+/// waits before such steps are not in the run. Said once, with how much of the map's lead time
+/// that is, so a simulated lead time far below the map's is not taken for a finding.
+fn queued_waits(out: &mut String, report: &Report<'_>) {
+    if report.calibration.is_some() {
+        return;
+    }
+    let replaced: Vec<(&str, Duration)> = report
+        .stream
+        .steps
+        .iter()
+        .zip(report.models)
+        .filter(|(step, model)| {
+            model.capacity.is_some() && !model.capacity_from_log && !step.wait_time.is_zero()
+        })
+        .map(|(step, _)| (step.id.as_str(), step.wait_time))
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    let total = replaced
+        .iter()
+        .fold(Duration::ZERO, |sum, (_, wait)| sum.saturating_add(*wait));
+    let _ = writeln!(
+        out,
+        "
+The map's waits before the {} step{} with a capacity ({} in all: {}) are not in the run: there an item waits only in the queue the capacity forms at this arrival rate. Waits that come from scheduling, batches or stock rather than from queueing for the step are left out of the simulated lead time",
+        replaced.len(),
+        if replaced.len() == 1 { "" } else { "s" },
+        total.human(),
+        replaced
+            .iter()
+            .map(|(id, wait)| format!("{id} {}", wait.human()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
 /// A warning when no replication ran long enough for items to keep arriving and finishing.
-fn unsteady_throughput(out: &mut String, p: &Projection) {
+/// `week_ms`: a week of the run's clock.
+fn unsteady_throughput(out: &mut String, p: &Projection, week_ms: f64) {
     if p.throughput_steady || p.arrivals_per_week <= 0.0 {
         return;
     }
     let per_run = p.items as f64 / f64::from(p.replications.max(1));
-    let span = Duration::from_secs_f64(per_run / p.arrivals_per_week * MS_PER_WEEK / 1000.0);
+    let span = Duration::from_secs_f64(per_run / p.arrivals_per_week * week_ms / 1000.0);
     // Arrivals over three times the p95 lead time leave most of the run for the window.
-    let p95_weeks = p.lead_time.p95.as_millis() as f64 / MS_PER_WEEK;
+    let p95_weeks = p.lead_time.p95.as_millis() as f64 / week_ms;
     let needed = (3.0 * p95_weeks * p.arrivals_per_week * f64::from(p.replications)).ceil();
     let _ = writeln!(
         out,
@@ -519,7 +567,11 @@ fn text_told(report: &Report<'_>) -> String {
         "Throughput {:.1} items per week",
         p.throughput_per_week
     );
-    unsteady_throughput(&mut out, p);
+    unsteady_throughput(
+        &mut out,
+        p,
+        vsm_core::simulate::clock_week_ms(stream, report.calibration.is_some()),
+    );
     let _ = writeln!(
         out,
         "\n{:<24} {:>8} {:>10} {:>10} {:>8} {:>7} {:>7}  durations",
@@ -552,6 +604,7 @@ fn text_told(report: &Report<'_>) -> String {
             durations_source(model, report.calibration.is_some())
         );
     }
+    queued_waits(&mut out, report);
     if let Some((index, reason)) = p.constraint {
         let step = &stream.steps[index];
         let why = match reason {

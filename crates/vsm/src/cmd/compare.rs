@@ -57,7 +57,15 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
     let before = output::loaded(&files, &args.current, None)?;
-    let after = output::loaded(&files, &args.future, None)?;
+    let mut after = output::loaded(&files, &args.future, None)?;
+    let counted = after.stream.working_time.convention();
+    if after.waits_as(&before.stream.working_time) {
+        eprintln!(
+            "note: `{}` counts {counted}; its waits are re-expressed in the current map's time ({}) to compare",
+            args.future.display(),
+            before.stream.working_time.convention()
+        );
+    }
     // Both maps told in the current map's days, so that each change is one difference.
     let _days = before.stream.telling();
     let compared = if args.simulate {

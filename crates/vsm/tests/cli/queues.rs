@@ -224,7 +224,9 @@ fn every_command_tells_the_textbook_map_in_its_working_days() {
         "{simulate}"
     );
     assert!(
-        simulate.contains("lead times and waits are told in working days of 16h"),
+        simulate.contains(
+            "  clock: working time only: every hour of the run is a working hour, a day of it 16h"
+        ),
         "{simulate}"
     );
     // Shipping's derived wait (4,140 pieces at 920 a day: 4.5 working days) is most of it.
@@ -253,7 +255,8 @@ fn a_simulation_says_what_its_arrivals_and_clock_are_and_when_it_is_too_short_fo
     let text = stdout(&vsm_ok(&["simulate", ACME]));
     for expected in [
         "  arrivals 4600.0 per week (the map's demand, left 12000/month + right 6400/month: 920 a working day x 5 working days a week)",
-        "  clock: items arrive at random around the clock (24 h a day, 7 days a week)",
+        "  clock: working time only: every hour of the run is a working hour, a day of it 16h and a week 5 such days (80h)",
+        "The map's waits before the 5 steps with a capacity (19.1d in all: stamping 5d, weld-1 7.6d,",
         "warning: the throughput is not the stream's pace: each replication's 1000 items arrive within",
         "Run more items, e.g. --items",
         // The capacity steps' waits: the simulated queue, and which wait of the map it replaces.
@@ -351,5 +354,123 @@ fn a_measured_maps_queues_are_shown_by_analyze_and_report() {
     assert!(
         html.contains("(52.6 waiting)"),
         "no queue in the steps table"
+    );
+}
+
+/// The reviewer's map: 8 items a working day of 8 h, step `c` takes 3 h an item on one place
+/// (three times takt), `side` 5 h on a parallel branch, `d` a second over takt.
+const TOO_SLOW: &str = "name: K\nworking_day: 8h\nwait_days: working\ndemand: 8/day\nsteps:\n  - { id: a, process_time: 10m }\n  - { id: b, process_time: 30m, after: a }\n  - { id: c, process_time: 3h, capacity: 1, after: b }\n  - { id: side, process_time: 5h, after: a }\n  - { id: d, process_time: 1h 0m 1s, after: [c, side] }\n";
+
+#[test]
+fn a_map_of_working_days_simulates_on_working_time_and_agrees_with_takt() {
+    // The run kept no working hours: 40 items a week spread over 168 hours kept `c` 81% busy
+    // and delivered all 40, while the analysis said `c` cannot keep up with the demand.
+    let dir = folder_with(&[("k.yaml", TOO_SLOW)]);
+    let analysis = stdout(&vsm_ok_in(dir.path(), &["analyze", "k.yaml"]));
+    assert!(
+        analysis.contains("takes 3h an item, over the takt time of 1h (200% more)"),
+        "{analysis}"
+    );
+    let json = json_of(&vsm_ok_in(
+        dir.path(),
+        &["simulate", "k.yaml", "--items", "4000", "--format", "json"],
+    ));
+    assert_eq!(json["arrivals_per_week"], 40.0);
+    // `c` works 40 hours a week of about 3h 24m an item: about 12 a week, busy all the time.
+    let throughput = json["throughput_per_week"].as_f64().unwrap();
+    assert!((9.0..15.0).contains(&throughput), "{throughput}");
+    let c = by_id(&json["steps"], "c");
+    assert!(c["utilization"].as_f64().unwrap() > 0.95, "{c}");
+    assert_eq!(json["constraint"]["step"], "c");
+    // Every step off the critical path that is slower than takt is flagged too: `side`.
+    let bottlenecks = json_of(&vsm_ok_in(
+        dir.path(),
+        &["analyze", "k.yaml", "--format", "json"],
+    ))["bottlenecks"]
+        .clone();
+    let slow: Vec<&str> = bottlenecks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| {
+            b["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["code"] == "slower_than_takt")
+        })
+        .map(|b| b["step"].as_str().unwrap())
+        .collect();
+    for step in ["c", "side", "d"] {
+        assert!(slow.contains(&step), "{step}: {bottlenecks}");
+    }
+}
+
+#[test]
+fn a_map_that_says_nothing_of_working_time_has_24_hour_days_for_its_demand_and_queues() {
+    // It had an 8-hour takt day and 5-day weeks while saying its days are 24 hours.
+    let map = "name: N\ndemand: 10/day\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h, queue: 10 }\n";
+    let dir = folder_with(&[("n.yaml", map)]);
+    let json = json_of(&vsm_ok_in(
+        dir.path(),
+        &["analyze", "n.yaml", "--format", "json"],
+    ));
+    assert_eq!(json["summary"]["takt_time_seconds"], 8640.0, "{json}");
+    assert_eq!(json["steps"][1]["wait_time_seconds"], 86400.0, "{json}");
+    let simulated = json_of(&vsm_ok_in(
+        dir.path(),
+        &["simulate", "n.yaml", "--items", "20", "--format", "json"],
+    ));
+    assert_eq!(simulated["arrivals_per_week"], 70.0);
+}
+
+#[test]
+fn compare_tells_a_map_of_calendar_waits_in_the_current_maps_working_days() {
+    // Acme with `wait_days: calendar` waits 5 calendar days and 18.6 working days stretched
+    // over the weekends: 31.07 calendar days, which are 22.2 working days of 16 h on 5-day
+    // weeks. Compare took them for 46.6 working days (31.07 x 24 h / 16 h), "+23d".
+    let acme = std::fs::read_to_string(repo_root().join(ACME)).unwrap();
+    let calendar = acme.replace("wait_days: working", "wait_days: calendar");
+    assert_ne!(acme, calendar);
+    let dir = folder_with(&[("acme.yaml", acme), ("calendar.yaml", calendar)]);
+    let output = vsm_ok_in(dir.path(), &["compare", "acme.yaml", "calendar.yaml"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("Lead time               23.6d    22.2d    -1.4d"),
+        "{text}"
+    );
+    assert!(
+        stderr(&output).contains("note: `calendar.yaml` counts process time in working days of 16h (5 a week), waits in calendar days (24h); its waits are re-expressed"),
+        "{}",
+        stderr(&output)
+    );
+    // Each alone is what analyze says of it: 31d 2h in calendar days.
+    let alone = stdout(&vsm_ok_in(dir.path(), &["analyze", "calendar.yaml"]));
+    assert!(alone.contains("31d 2h"), "{alone}");
+}
+
+#[test]
+fn a_takt_time_under_a_millisecond_is_an_error_and_available_past_the_day_a_warning() {
+    let dir = folder_with(&[
+        (
+            "zero.yaml",
+            "name: Z\navailable: 1ms/day\ndemand: 5/day\nsteps:\n  - { id: a, process_time: 10m }\n",
+        ),
+        (
+            "long.yaml",
+            "name: L\nworking_day: 8h\navailable: 10h/day\ndemand: 5/day\nsteps:\n  - { id: a, process_time: 10m }\n",
+        ),
+    ]);
+    let error = vsm_fails_in(dir.path(), &["analyze", "zero.yaml"]);
+    assert!(
+        error.contains("error[takt_too_short]: 5 items a day in 1ms give a takt time of 0.2 ms"),
+        "{error}"
+    );
+    let output = vsm_ok_in(dir.path(), &["analyze", "long.yaml"]);
+    assert!(
+        stderr(&output)
+            .contains("`available: 10h/day` is more time a day than the working day of 8h"),
+        "{}",
+        stderr(&output)
     );
 }

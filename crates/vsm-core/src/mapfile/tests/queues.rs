@@ -70,7 +70,7 @@ fn days_of_process_time_are_working_days_once_the_map_says_how_long_one_is() {
 
 #[test]
 fn a_written_wait_far_from_its_queues_is_warned_about_with_both_numbers() {
-    let source = "name: Q\ndemand: 10/day\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d, queue: 50 }\n";
+    let source = "name: Q\nworking_day: 8h\ndemand: 10/day\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d, queue: 50 }\n";
     let found = diagnostic(source, "queue_disagrees");
     assert_eq!(found.severity, Severity::Warning);
     assert_eq!(located(source, &found), "50");
@@ -82,7 +82,7 @@ fn a_written_wait_far_from_its_queues_is_warned_about_with_both_numbers() {
         "{found}"
     );
     // Within the tolerance: no warning.
-    let close = "name: Q\ndemand: 10/day\nsteps:\n  - { id: a, process_time: 1h, wait_time: 6d, queue: 50 }\n";
+    let close = "name: Q\nworking_day: 8h\ndemand: 10/day\nsteps:\n  - { id: a, process_time: 1h, wait_time: 6d, queue: 50 }\n";
     assert!(parse_map(close).diagnostics.is_empty());
 }
 
