@@ -9,7 +9,8 @@ use jiff::Timestamp;
 use super::period::{days_between, midnight};
 use super::{
     Bucket, ChangeFact, Config, Coverage, Delivery, Deployment, DeploymentFact, Figures,
-    IncidentFact, LeftOut, Outcome, PeriodFigures, Report, ServiceFigures, Window, same_service,
+    IncidentFact, LeftOut, Outcome, PeriodFigures, Report, ServiceFigures, Window, outcome,
+    same_service,
 };
 use crate::Duration;
 use crate::measure::{Distribution, Pattern};
@@ -149,16 +150,6 @@ impl LeftOuts {
                 example,
             })
             .collect()
-    }
-}
-
-/// Whether a status says the deployment succeeded, failed, or neither (running, cancelled...).
-fn outcome(status: &str) -> Option<Outcome> {
-    match status.to_ascii_lowercase().as_str() {
-        "success" | "succeeded" | "successful" | "ok" | "done" | "completed" | "complete"
-        | "deployed" | "passed" => Some(Outcome::Success),
-        "failure" | "failed" | "error" | "errored" => Some(Outcome::Failed),
-        _ => None,
     }
 }
 

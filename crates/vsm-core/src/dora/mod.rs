@@ -279,6 +279,36 @@ pub enum Outcome {
     Failed,
 }
 
+/// The words of a successful deployment's status (in any case).
+pub const SUCCESS_STATUSES: &[&str] = &[
+    "success",
+    "succeeded",
+    "successful",
+    "ok",
+    "done",
+    "completed",
+    "complete",
+    "deployed",
+    "passed",
+];
+
+/// The words of a failed deployment's status (in any case).
+pub const FAILURE_STATUSES: &[&str] = &["failure", "failed", "error", "errored"];
+
+/// Whether a deployment's status says it succeeded, failed, or neither (running, queued,
+/// cancelled, none...): the one definition the metrics and the first-shipped links
+/// (`vsm fetch`) share, so a deployment that ships commits is one the metrics count a success.
+pub fn outcome(status: &str) -> Option<Outcome> {
+    let status = status.to_ascii_lowercase();
+    if SUCCESS_STATUSES.contains(&status.as_str()) {
+        Some(Outcome::Success)
+    } else if FAILURE_STATUSES.contains(&status.as_str()) {
+        Some(Outcome::Failed)
+    } else {
+        None
+    }
+}
+
 /// A production deployment and what the metrics took from it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentFact {

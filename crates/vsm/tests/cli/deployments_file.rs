@@ -23,7 +23,7 @@ fn a_store_whose_only_deployment_failed_says_no_commits_were_first_shipped() {
     ));
     assert!(
         said.contains(
-            "first shipped: no commits (the store has 1 deployment; none first shipped a commit)\n  failed deployments ship nothing: 1\n"
+            "first shipped: no commits (the store has 1 deployment; none first shipped a commit)\n  deployments whose status is not a success ship nothing: 1 (failure 1)\n"
         ),
         "{said}"
     );
@@ -72,7 +72,8 @@ fn a_deployment_first_ships_its_commit_and_the_ancestors_no_earlier_one_shipped_
     );
     assert!(
         first.contains(&format!(
-            "first shipped: 3 of the store's 4 deployments (production 2, staging 1) first shipped {links} commits\n  failed deployments ship nothing: 1\n"
+            "first shipped: 3 of the store's 4 deployments first shipped commits, per environment: production 2 deployments, {all} commits; staging 1 deployment, {all} commits\n  deployments whose status is not a success ship nothing: 1 (failure 1)\n",
+            all = count("v2.11.0")
         )),
         "{first}"
     );
@@ -333,4 +334,51 @@ fn two_repositories_deployments_with_the_same_ids_are_two_and_old_ids_are_replac
     let shipped = shipped_by(&store);
     assert_eq!(shipped["deploy:syn:production:1"], 1);
     assert!(shipped["deploy:ants:production:1"] > 600, "{shipped:?}");
+}
+
+/// A deployment still running (or queued) when the file was written ships nothing: the later
+/// successful deployment of the same commit first ships it. The running one claimed the commits
+/// before, and the success shipped nothing ("never deployed" in `vsm dora`).
+#[test]
+fn only_a_successful_deployment_ships_its_commits_not_a_running_or_queued_one() {
+    let (dir, repo) = ants();
+    let v211 = git_text(&repo, &["rev-parse", "v2.11.0^{commit}"]);
+    let v210 = git_text(&repo, &["rev-parse", "v2.10.0^{commit}"]);
+    std::fs::write(
+        dir.path().join("deploys.csv"),
+        format!(
+            "id,environment,status,started,finished,commit\n\
+             1,production,success,2024-01-01T00:00:00Z,2024-01-01T00:10:00Z,{v210}\n\
+             2,production,running,2024-01-02T00:00:00Z,,{v211}\n\
+             3,production,success,2024-01-03T00:00:00Z,2024-01-03T00:10:00Z,{v211}\n\
+             4,production,queued,2024-01-04T00:00:00Z,,{v211}\n"
+        ),
+    )
+    .unwrap();
+    let said = stdout(&vsm_ok_in(
+        dir.path(),
+        &["fetch", "git", "ants", "--deployments", "deploys.csv"],
+    ));
+    assert!(
+        said.contains(
+            "deployments whose status is not a success ship nothing: 2 (queued 1, running 1)"
+        ),
+        "{said}"
+    );
+    let shipped = shipped_by(&dir.path().join(".vsm/events.sqlite"));
+    let count = |range: &str| -> usize {
+        git_text(&repo, &["rev-list", "--count", range])
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        shipped,
+        std::collections::BTreeMap::from([
+            ("deploy:ants:production:1".to_string(), count("v2.10.0")),
+            (
+                "deploy:ants:production:3".to_string(),
+                count("v2.10.0..v2.11.0")
+            ),
+        ])
+    );
 }
