@@ -354,3 +354,43 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
         "{check}"
     );
 }
+
+/// A pull request's pickup ends at its first review by someone other than its author: the
+/// author's own comments on #41 (choleraehyq, 09:05) came before panjf2000's first review
+/// (09:19:55), and pickup was 20435 s instead of 21328 s.
+#[test]
+fn the_first_review_is_the_first_by_someone_other_than_the_author() {
+    let dir = fetched(None);
+    let json = releases(
+        dir.path(),
+        "2019-08-01",
+        "2019-09-01",
+        &["--explain", "lead-time"],
+    );
+    let pull = recorded("github/pull_requests/page-001.json")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == 41)
+        .unwrap()
+        .clone();
+    let author = pull["user"]["login"].as_str().unwrap();
+    let reviews = recorded("github/pull_request_reviews/page-001.json");
+    let by_others: Vec<jiff::Timestamp> = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["user"]["login"].as_str() != Some(author))
+        .map(|r| r["submitted_at"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let first = *by_others.iter().min().unwrap();
+    let opened: jiff::Timestamp = pull["created_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(first.as_second() - opened.as_second(), 21328);
+    let change = json["explain"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "github:panjf2000/ants/pull/41")
+        .unwrap();
+    assert_eq!(change["first_review"], first.to_string(), "{change}");
+}
