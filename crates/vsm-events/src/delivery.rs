@@ -291,10 +291,11 @@ fn attributes(
         .collect()
 }
 
-/// Each pull request's reviews: when, and by whom where the store knows.
-fn reviews(
-    c: &Connection,
-) -> rusqlite::Result<HashMap<String, Vec<(jiff::Timestamp, Option<String>)>>> {
+/// A review: when, and by whom where the store knows.
+type Review = (jiff::Timestamp, Option<String>);
+
+/// Each pull request's reviews.
+fn reviews(c: &Connection) -> rusqlite::Result<HashMap<String, Vec<Review>>> {
     let events = format!("event_{}", EventType::ReviewSubmitted.as_str());
     if !has_column(c, &events, "ocel_time")? {
         return Ok(HashMap::new());
@@ -315,7 +316,7 @@ fn reviews(
             Ok((row.get(0)?, row.get(1)?, text(row.get_ref(2)?)))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut reviews: HashMap<String, Vec<(jiff::Timestamp, Option<String>)>> = HashMap::new();
+    let mut reviews: HashMap<String, Vec<Review>> = HashMap::new();
     for (id, time, reviewer) in rows {
         if let Some(time) = crate::time::parse(&time) {
             reviews.entry(id).or_default().push((time, reviewer));
@@ -327,10 +328,7 @@ fn reviews(
 /// The first review by someone other than the pull request's author (names compared without
 /// case: GitHub's and GitLab's are case-insensitive). A review whose reviewer, or a pull request
 /// whose author, the store does not know counts, as before authors were compared.
-fn first_review_by_another(
-    reviews: &[(jiff::Timestamp, Option<String>)],
-    author: Option<&str>,
-) -> Option<jiff::Timestamp> {
+fn first_review_by_another(reviews: &[Review], author: Option<&str>) -> Option<jiff::Timestamp> {
     reviews
         .iter()
         .filter(|(_, reviewer)| match (reviewer, author) {
