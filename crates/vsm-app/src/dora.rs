@@ -368,6 +368,7 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
             finished: stored.finished,
             shipped: stored.shipped.clone(),
             change_set_known: deployed.is_some_and(|(_, in_history)| *in_history),
+            deploys: d.commits.clone(),
             release: false,
         });
     }
@@ -389,6 +390,7 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
                 finished: None,
                 shipped: release.shipped.clone(),
                 change_set_known: true,
+                deploys: Vec::new(),
                 release: true,
             });
         }

@@ -22,7 +22,7 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         left_out.add_many(&item.what, &item.reason, item.count, &item.example);
     }
     let production = production(delivery, config, window, &mut left_out);
-    let changes = super::changes::changes(delivery, &production, window, &mut left_out);
+    let changes = super::changes::changes(delivery, config, &production, window, &mut left_out);
     let incidents =
         super::incidents::incidents(delivery, config, window, &production, &mut left_out);
     let mut deployments = deployment_facts(&production, &changes, &incidents);
@@ -153,7 +153,7 @@ impl LeftOuts {
     }
 }
 
-fn is_production(config: &Config, environment: &str) -> bool {
+pub(super) fn is_production(config: &Config, environment: &str) -> bool {
     let environment = environment.to_lowercase();
     config
         .production

@@ -59,6 +59,9 @@ pub struct Deployment {
     /// Whether the store holds its commit's git history, so that `shipped` is its whole change
     /// set (without it, only the deployed commit is known).
     pub change_set_known: bool,
+    /// The commit(s) it deploys (its `deploys` links), whatever its status: what a deployment
+    /// that did not succeed would have shipped.
+    pub deploys: Vec<String>,
     /// A release tag taken as a successful production deployment.
     pub release: bool,
 }

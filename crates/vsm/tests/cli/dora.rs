@@ -660,6 +660,25 @@ fn gitlabs_recorded_deployments_join_no_merge_request_and_the_coverage_says_so()
             "none of its commits is in the store's git history (fetch the repository with `vsm fetch git`)"
         );
     }
+    // A commit only deployments that did not succeed deployed says so, with their statuses (it
+    // said none of its commits was in the store's git history).
+    for (sha, statuses) in [
+        ("35c3a3d8", "`canceled`, `failed`"),
+        ("fc449afa", "`created`, `running`"),
+        ("d8e7440f", "`blocked`, `undeployed`"),
+    ] {
+        let change = changes
+            .iter()
+            .find(|c| c["id"].as_str().unwrap().starts_with(&format!("git:{sha}")))
+            .unwrap();
+        assert_eq!(
+            change["not_deployed"],
+            format!(
+                "its production deployments did not succeed (status {statuses}): only a successful one ships its commits"
+            ),
+            "{change}"
+        );
+    }
     // Coverage: the merge requests and the deployed commits were merged in the window; only the
     // successful deployment's own commit reached it, and no deployment's change set is known.
     let coverage = &json["coverage"];
