@@ -368,6 +368,7 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
             finished: stored.finished,
             shipped: stored.shipped.clone(),
             change_set_known: deployed.is_some_and(|(_, in_history)| *in_history),
+            deploys: d.commits.clone(),
             release: false,
         });
     }
@@ -389,6 +390,7 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
                 finished: None,
                 shipped: release.shipped.clone(),
                 change_set_known: true,
+                deploys: Vec::new(),
                 release: true,
             });
         }
@@ -446,20 +448,29 @@ pub fn delivery(stored: StoredDelivery, releases_as_deployments: bool) -> Delive
 }
 
 /// Adds the incidents of a file. The deployment an incident names is the store's deployment of
-/// that id, else the one whose id ends with it (`7` names `deploy:production:7`, the id a
-/// deployments file gave); a name that is neither is kept, and the incident is reported
-/// unattributed.
+/// that id, else the one whose id ends with it (`7` names `deploy:ants:production:7`, the id a
+/// deployments file gave), of the incident's service if it has one and several repositories'
+/// ids end so; a name that is neither is kept, and the incident is reported unattributed.
 fn add_incidents(delivery: &mut Delivery, incidents: Vec<vsm_fetch::incidents::Incident>) {
-    let resolve = |named: String| {
+    let resolve = |named: String, service: Option<&str>| {
         if delivery.deployments.iter().any(|d| d.id == named) {
             return named;
         }
-        let mut ending = delivery.deployments.iter().filter(|d| {
-            d.id.strip_suffix(named.as_str())
-                .is_some_and(|rest| rest.ends_with([':', '/']))
-        });
-        match (ending.next(), ending.next()) {
-            (Some(one), None) => one.id.clone(),
+        let ending: Vec<&Deployment> = delivery
+            .deployments
+            .iter()
+            .filter(|d| {
+                d.id.strip_suffix(named.as_str())
+                    .is_some_and(|rest| rest.ends_with([':', '/']))
+            })
+            .collect();
+        let of_service: Vec<&Deployment> = ending
+            .iter()
+            .copied()
+            .filter(|d| service.is_some_and(|s| dora::same_service(s, &d.service)))
+            .collect();
+        match (ending.as_slice(), of_service.as_slice()) {
+            ([one], _) | (_, [one]) => one.id.clone(),
             _ => named,
         }
     };
@@ -467,6 +478,9 @@ fn add_incidents(delivery: &mut Delivery, incidents: Vec<vsm_fetch::incidents::I
         .into_iter()
         .map(|i| Issue {
             id: format!("incident:{}", i.id),
+            deployment: i
+                .deployment
+                .map(|named| resolve(named, i.service.as_deref())),
             service: i.service,
             title: i.title,
             labels: Vec::new(),
@@ -474,7 +488,6 @@ fn add_incidents(delivery: &mut Delivery, incidents: Vec<vsm_fetch::incidents::I
             created: Some(i.started),
             resolved: i.resolved,
             incident: true,
-            deployment: i.deployment.map(resolve),
         })
         .collect();
     delivery.issues.extend(issues);

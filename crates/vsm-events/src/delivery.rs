@@ -69,7 +69,9 @@ pub struct StoredPullRequest {
     pub title: Option<String>,
     pub branch: Option<String>,
     pub opened: Option<jiff::Timestamp>,
-    /// Its first `review_submitted`.
+    /// Its first `review_submitted` by someone other than its author (the author's own
+    /// comments on it are not a review); any reviewer's when the author or the reviewer is not
+    /// in the store.
     pub first_review: Option<jiff::Timestamp>,
     pub merged: Option<jiff::Timestamp>,
     /// Its `merged_as` commit.
@@ -168,12 +170,12 @@ fn delivery(c: &Connection) -> rusqlite::Result<StoredDelivery> {
         })
         .collect();
     let opened = first_times(c, EventType::PrOpened, "pull_request")?;
-    let reviewed = first_times(c, EventType::ReviewSubmitted, "pull_request")?;
+    let reviews = reviews(c)?;
     let merged = first_times(c, EventType::PrMerged, "pull_request")?;
     let pull_requests = attributes(
         c,
         ObjectType::PullRequest,
-        &["repository", "title", "branch"],
+        &["repository", "title", "branch", "author"],
     )?
     .into_iter()
     .map(|(id, mut values)| StoredPullRequest {
@@ -181,7 +183,10 @@ fn delivery(c: &Connection) -> rusqlite::Result<StoredDelivery> {
         title: values[1].take(),
         branch: values[2].take(),
         opened: opened.get(&id).copied(),
-        first_review: reviewed.get(&id).copied(),
+        first_review: first_review_by_another(
+            reviews.get(&id).map_or(&[][..], Vec::as_slice),
+            values[3].as_deref(),
+        ),
         merged: merged.get(&id).copied(),
         merge_commit: take("merged_as", &id).into_iter().next(),
         commits: take("contains", &id),
@@ -284,6 +289,54 @@ fn attributes(
             Ok((row.get(0)?, values))
         })?
         .collect()
+}
+
+/// A review: when, and by whom where the store knows.
+type Review = (jiff::Timestamp, Option<String>);
+
+/// Each pull request's reviews.
+fn reviews(c: &Connection) -> rusqlite::Result<HashMap<String, Vec<Review>>> {
+    let events = format!("event_{}", EventType::ReviewSubmitted.as_str());
+    if !has_column(c, &events, "ocel_time")? {
+        return Ok(HashMap::new());
+    }
+    let reviewer = if has_column(c, &events, "reviewer")? {
+        "e.reviewer"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
+        "SELECT eo.ocel_object_id, e.ocel_time, {reviewer} FROM event_object eo
+         JOIN \"{events}\" e ON e.ocel_id = eo.ocel_event_id
+         WHERE eo.ocel_qualifier = 'pull_request'"
+    );
+    let rows: Vec<(String, String, Option<String>)> = c
+        .prepare(&sql)?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, text(row.get_ref(2)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut reviews: HashMap<String, Vec<Review>> = HashMap::new();
+    for (id, time, reviewer) in rows {
+        if let Some(time) = crate::time::parse(&time) {
+            reviews.entry(id).or_default().push((time, reviewer));
+        }
+    }
+    Ok(reviews)
+}
+
+/// The first review by someone other than the pull request's author (names compared without
+/// case: GitHub's and GitLab's are case-insensitive). A review whose reviewer, or a pull request
+/// whose author, the store does not know counts, as before authors were compared.
+fn first_review_by_another(reviews: &[Review], author: Option<&str>) -> Option<jiff::Timestamp> {
+    reviews
+        .iter()
+        .filter(|(_, reviewer)| match (reviewer, author) {
+            (Some(reviewer), Some(author)) => !reviewer.eq_ignore_ascii_case(author),
+            _ => true,
+        })
+        .map(|(time, _)| *time)
+        .min()
 }
 
 /// The first time of each object's events of `kind`, where it is the `qualifier` object.
@@ -403,7 +456,10 @@ mod tests {
                 object(
                     "pr",
                     ObjectType::PullRequest,
-                    vec![text_value("branch", "hotfix/x")],
+                    vec![
+                        text_value("branch", "hotfix/x"),
+                        text_value("author", "Ann"),
+                    ],
                 ),
                 object(
                     "d",
@@ -447,6 +503,16 @@ mod tests {
                     "2024-01-01T02:00:00Z",
                     &[("pr", "pull_request")],
                 ),
+                // The author's own comment before anyone reviewed is not the first review.
+                Event {
+                    attributes: vec![text_value("reviewer", "ann")],
+                    ..event(
+                        "pr/own",
+                        EventType::ReviewSubmitted,
+                        "2024-01-01T01:30:00Z",
+                        &[("pr", "pull_request")],
+                    )
+                },
                 event(
                     "pr/merged",
                     EventType::PrMerged,

@@ -41,9 +41,7 @@ pub enum StoreError {
         has_store: bool,
     },
     /// Opened to read: the file is no event store (`why`), and is left as it was.
-    #[error(
-        "`{path}` is not a vsm event store ({why}); make one with `vsm fetch git REPOSITORY -o {path}` (or `vsm fetch github OWNER/REPO -o {path}`), or give the file `vsm fetch` wrote (by default `.vsm/events.sqlite`)"
-    )]
+    #[error("{}", not_a_store(path, why))]
     NotAStore { path: String, why: String },
     /// Opened to read: the schema is older than the oldest this vsm's queries read, and
     /// reading does not migrate.
@@ -90,6 +88,29 @@ impl StoreError {
                 tables: tables.join(", "),
             },
         }
+    }
+}
+
+/// What to say of a file that is no event store. A CSV or JSON Lines file (a deployments or
+/// incidents file given where the store goes) is not a file to fetch into: suggesting `-o` on
+/// it would aim a write at the user's data.
+fn not_a_store(path: &str, why: &str) -> String {
+    let extension = std::path::Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let kind = match extension.as_deref() {
+        Some("csv") => Some("a CSV file"),
+        Some("tsv") => Some("a tab-separated file"),
+        Some("jsonl" | "ndjson" | "json") => Some("a JSON file"),
+        _ => None,
+    };
+    match kind {
+        Some(kind) => format!(
+            "`{path}` is {kind}, not a vsm event store ({why}); a deployments file is read into a store with `vsm fetch git REPO --deployments {path} -o .vsm/events.sqlite` (an incidents file with `vsm dora STORE --incidents {path}`); then give the store, `.vsm/events.sqlite`"
+        ),
+        None => format!(
+            "`{path}` is not a vsm event store ({why}); make one with `vsm fetch git REPOSITORY -o {path}` (or `vsm fetch github OWNER/REPO -o {path}`), or give the file `vsm fetch` wrote (by default `.vsm/events.sqlite`)"
+        ),
     }
 }
 

@@ -3,9 +3,10 @@
 //! Ids are the source's own, qualified by the source so that two systems never collide:
 //! `github:panjf2000/ants/pull/41`, `git:3f2a…` (a commit's full hash, the same whichever source
 //! names it, so GitHub's PR commits and the local repository's join), `jira:PROJ-12`,
-//! `gitlab:group/project/merge_requests/7`, `deploy:ENVIRONMENT:ID` for a deployments file. An event's
-//! id is its object's id and what happened, e.g. `github:panjf2000/ants/pull/41/merged`, or the
-//! source's own event id where it has one, so a second run finds the same ids.
+//! `gitlab:group/project/merge_requests/7`, `deploy:REPOSITORY:ENVIRONMENT:ID` for a
+//! deployments file. An event's id is its object's id and what happened, e.g.
+//! `github:panjf2000/ants/pull/41/merged`, or the source's own event id where it has one, so a
+//! second run finds the same ids.
 
 /// The kinds of object the store knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -236,6 +237,10 @@ pub enum Owned {
         prefix: String,
         links_in: Vec<String>,
     },
+    /// Objects of `kind` the batch gives under other ids now (a deployments file's rows,
+    /// once named without their repository): the stored ones with these exact ids are taken
+    /// away with their events and links, unless the batch gives them.
+    Renamed { kind: ObjectType, ids: Vec<String> },
 }
 
 #[cfg(test)]

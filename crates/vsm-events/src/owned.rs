@@ -73,6 +73,19 @@ pub(crate) fn take_away(
                     remove_object(tx, *kind, id, counts)?;
                 }
             }
+            Owned::Renamed { kind, ids } => {
+                for id in ids {
+                    let given = batch.objects.iter().any(|o| o.kind == *kind && o.id == *id);
+                    let stored: bool = tx
+                        .prepare_cached(
+                            "SELECT EXISTS (SELECT 1 FROM object WHERE ocel_type = ?1 AND ocel_id = ?2)",
+                        )?
+                        .query_row(params![kind.as_str(), id], |row| row.get(0))?;
+                    if stored && !given {
+                        remove_object(tx, *kind, id, counts)?;
+                    }
+                }
+            }
         }
     }
     Ok(())

@@ -63,7 +63,7 @@ impl<'a> Writer<'a> {
             .iter()
             .filter_map(|owned| match owned {
                 Owned::Links { object, .. } => Some(object.clone()),
-                Owned::Objects { .. } => None,
+                Owned::Objects { .. } | Owned::Renamed { .. } => None,
             })
             .collect();
         for object in &batch.objects {

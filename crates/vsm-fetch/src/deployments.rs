@@ -3,9 +3,12 @@
 //! `status`, `started`, `finished` (may be empty) and `commit` (the commit deployed; `sha` is
 //! read as well). Times are RFC 3339 with their offset.
 //!
-//! Each deployment becomes a `deployment` object (`deploy:<environment>:<id>`, so the same
-//! deployment read from two files, or from a file renamed, is one) with started and finished
-//! events, linked to its commit (`deploys`). Which commits it first shipped (`deployed_by`) is
+//! Each deployment becomes a `deployment` object (`deploy:<repository>:<environment>:<id>`,
+//! with the repository as the store names its commits: the same deployment read from two
+//! files, or from a file renamed, is one, and two repositories' files with the same ids are
+//! two) with started and finished events, linked to its commit (`deploys`). A store written
+//! before the repository was in the id holds `deploy:<environment>:<id>`: the next read of the
+//! row takes that one away ([`Owned::Renamed`]). Which commits it first shipped (`deployed_by`) is
 //! computed over the whole store, with every source's deployments ([`crate::shipped`]).
 
 use std::collections::HashSet;
@@ -29,8 +32,11 @@ pub struct Deployment {
     pub started: jiff::Timestamp,
     pub finished: Option<jiff::Timestamp>,
     pub commit: ObjectId,
-    /// The file's name (an attribute: the id is the environment's and the row's).
+    /// The file's name (an attribute: the id is the repository's, the environment's and the
+    /// row's).
     pub file: String,
+    /// The repository as the store names it (its commits' `repository`).
+    pub repository: String,
 }
 
 /// A deployments file's fields.
@@ -95,6 +101,7 @@ pub fn read(path: &Path, history: &History) -> Result<Vec<Deployment>, Deploymen
             finished: finished_at,
             commit: commit_at,
             file: file.clone(),
+            repository: history.name.clone(),
         });
     }
     Ok(deployments)
@@ -158,8 +165,16 @@ pub fn notes(file: &Path, deployments: &[Deployment]) -> Vec<String> {
         .collect()
 }
 
-/// The store's id of a deployment from a file: `deploy:<environment>:<id>`.
+/// The store's id of a deployment from a file: `deploy:<repository>:<environment>:<id>`.
 pub fn deployment_id(deployment: &Deployment) -> String {
+    format!(
+        "deploy:{}:{}:{}",
+        deployment.repository, deployment.environment, deployment.id
+    )
+}
+
+/// The id a store written before the repository was in it holds: `deploy:<environment>:<id>`.
+fn former_id(deployment: &Deployment) -> String {
     format!("deploy:{}:{}", deployment.environment, deployment.id)
 }
 
@@ -208,6 +223,12 @@ pub fn add(batch: &mut Batch, deployments: &[Deployment]) {
         batch.owned.push(Owned::Links {
             object,
             qualifiers: vec!["deploys".into()],
+        });
+    }
+    if !deployments.is_empty() {
+        batch.owned.push(Owned::Renamed {
+            kind: ObjectType::Deployment,
+            ids: deployments.iter().map(former_id).collect(),
         });
     }
 }

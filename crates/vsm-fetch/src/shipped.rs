@@ -2,8 +2,11 @@
 //! every source (a deployments file, GitHub, GitLab) and the commit graph git's history gave.
 //!
 //! Per environment, deployments in the order they started (then by id), each claims its commit
-//! and the commit's ancestors that no earlier deployment to that environment claimed; a
-//! deployment whose status says it failed ships nothing. Each claim is a `deployed_by` link from
+//! and the commit's ancestors that no earlier deployment to that environment claimed. Only a
+//! deployment whose status is a success ([`vsm_core::dora::outcome`], the words the metrics count
+//! a success) ships: a failed, cancelled, running, queued or pending one, or one with no status,
+//! ships nothing, so a later successful deployment of the same commits is the one that ships
+//! them. Each claim is a `deployed_by` link from
 //! the commit to the deployment. Without git's history of a deployed commit (no `parents` in the
 //! store: GitHub and GitLab name commits without them), only that commit is claimed, and the
 //! deployment is counted in [`Shipping::without_history`].
@@ -24,20 +27,20 @@ pub struct Shipping {
     pub links: BTreeSet<(String, String)>,
     /// Deployments that shipped, per environment.
     pub shipped: BTreeMap<String, usize>,
-    /// Deployments whose status says they failed (they ship nothing).
-    pub failed: usize,
+    /// Commits first shipped, per environment.
+    pub commits: BTreeMap<String, usize>,
+    /// Deployments whose status is not a success (they ship nothing), per status (as written,
+    /// in lower case; `none` for no status).
+    pub not_succeeded: BTreeMap<String, usize>,
     /// Deployments whose commit has no history in the store: only that commit is linked.
     pub without_history: Vec<String>,
     /// Deployments left out, by reason (no environment, no start, no commit).
     pub left_out: BTreeMap<&'static str, usize>,
 }
 
-/// Whether a deployment's status says it failed: it shipped nothing.
-pub fn failed(status: &str) -> bool {
-    matches!(
-        status.to_ascii_lowercase().as_str(),
-        "failure" | "failed" | "error" | "errored" | "cancelled" | "canceled" | "aborted"
-    )
+/// Whether a deployment's status says it succeeded: only then did it ship its commits.
+pub fn succeeded(status: Option<&str>) -> bool {
+    status.and_then(vsm_core::dora::outcome) == Some(vsm_core::dora::Outcome::Success)
 }
 
 /// The `deployed_by` links of the store's deployments over its commits.
@@ -61,8 +64,12 @@ pub fn first_shipped(commits: &[StoredCommit], deployments: &[StoredDeployment])
     let mut by_environment: BTreeMap<&str, Vec<(&StoredDeployment, jiff::Timestamp, usize)>> =
         BTreeMap::new();
     for deployment in deployments {
-        if deployment.status.as_deref().is_some_and(failed) {
-            shipping.failed += 1;
+        if !succeeded(deployment.status.as_deref()) {
+            let status = deployment
+                .status
+                .as_deref()
+                .map_or_else(|| "none".to_string(), str::to_ascii_lowercase);
+            *shipping.not_succeeded.entry(status).or_default() += 1;
             continue;
         }
         let Some(environment) = deployment.environment.as_deref() else {
@@ -101,13 +108,16 @@ pub fn first_shipped(commits: &[StoredCommit], deployments: &[StoredDeployment])
     for (environment, mut shipped) in by_environment {
         shipped.sort_by(|a, b| (a.1, &a.0.id).cmp(&(b.1, &b.0.id)));
         let tips: Vec<Option<usize>> = shipped.iter().map(|s| Some(s.2)).collect();
+        let mut linked = 0;
         for (commit, first) in first_reached_in(&parents, &tips).into_iter().enumerate() {
             if let Some(n) = first {
+                linked += 1;
                 shipping
                     .links
                     .insert((commits[commit].id.clone(), shipped[n].0.id.clone()));
             }
         }
+        shipping.commits.insert(environment.to_string(), linked);
         shipping
             .shipped
             .insert(environment.to_string(), shipped.len());
@@ -144,7 +154,7 @@ mod tests {
 
     /// a <- b <- c, and x known only by its hash.
     #[test]
-    fn each_environment_ships_a_commit_once_and_failures_ship_nothing() {
+    fn each_environment_ships_a_commit_once_and_only_successes_ship() {
         let commits = [
             commit("a", Some(&[])),
             commit("b", Some(&["a"])),
@@ -155,6 +165,7 @@ mod tests {
             deployment("p2", "production", "success", 2, "c"),
             deployment("p1", "production", "success", 1, "a"),
             deployment("p0", "production", "failure", 0, "c"),
+            deployment("q0", "production", "running", 0, "c"),
             deployment("s1", "staging", "success", 1, "b"),
             deployment("s2", "staging", "success", 3, "x"),
         ];
@@ -175,7 +186,14 @@ mod tests {
                 ("x", "s2")
             ]
         );
-        assert_eq!(shipping.failed, 1);
+        assert_eq!(
+            shipping.not_succeeded,
+            BTreeMap::from([("failure".into(), 1), ("running".into(), 1)])
+        );
+        assert_eq!(
+            shipping.commits,
+            BTreeMap::from([("production".into(), 3), ("staging".into(), 3)])
+        );
         assert_eq!(shipping.without_history, ["s2"]);
         assert_eq!(
             shipping.shipped,

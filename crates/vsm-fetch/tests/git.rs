@@ -276,9 +276,9 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
     assert_eq!(
         deploys,
         [
-            ("deploy:production:d1", v210.as_str()),
-            ("deploy:production:d2", v211.as_str()),
-            ("deploy:production:d3", v211.as_str())
+            ("deploy:ants:production:d1", v210.as_str()),
+            ("deploy:ants:production:d2", v211.as_str()),
+            ("deploy:ants:production:d3", v211.as_str())
         ]
     );
     let events: Vec<&str> = batches
@@ -299,7 +299,10 @@ fn deployments_are_keyed_by_environment_and_id_and_linked_to_their_commit() {
         name: None,
     };
     let batches = git::read(&repo, &options).unwrap();
-    assert_eq!(ids(&batches, ObjectType::Deployment), ["deploy:staging:d1"]);
+    assert_eq!(
+        ids(&batches, ObjectType::Deployment),
+        ["deploy:ants:staging:d1"]
+    );
 
     // Bad rows: the file, the row and field, the value, the fix.
     for (row, expected) in [

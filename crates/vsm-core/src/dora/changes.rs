@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::compute::{LeftOuts, between};
 use super::history::History;
-use super::{ChangeFact, Delivery, Deployment, Outcome, Via, Window, same_service};
+use super::{ChangeFact, Config, Delivery, Deployment, Outcome, Via, Window, same_service};
 
 /// Why a change deployed before its first commit has no lead time.
 pub(super) const DEPLOYED_BEFORE_FIRST_COMMIT: &str =
@@ -17,10 +17,29 @@ pub(super) const DEPLOYED_BEFORE_FIRST_COMMIT: &str =
 /// successful production deployment that shipped any of its commits.
 pub(super) fn changes(
     delivery: &Delivery,
+    config: &Config,
     production: &[(&Deployment, Outcome)],
     window: &Window,
     left_out: &mut LeftOuts,
 ) -> Vec<ChangeFact> {
+    // The statuses of the production deployments that deployed each commit and did not
+    // succeed (cancelled, created, blocked...): why a change only they deployed never reached
+    // production.
+    let mut unsucceeded: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for d in &delivery.deployments {
+        let status = d.status.as_deref().unwrap_or("none");
+        if !d.release
+            && super::outcome(status) != Some(Outcome::Success)
+            && super::compute::is_production(config, &d.environment)
+        {
+            for commit in &d.deploys {
+                unsucceeded
+                    .entry(commit.as_str())
+                    .or_default()
+                    .insert(status);
+            }
+        }
+    }
     // Production is in time order: the first deployment to claim a commit shipped it first.
     let mut first_deployed: HashMap<&str, usize> = HashMap::new();
     for (n, (d, outcome)) in production.iter().enumerate() {
@@ -144,6 +163,7 @@ pub(super) fn changes(
             &first_deployed,
             production,
             &commits,
+            &unsucceeded,
         );
         if wanted(fact.service.as_deref()) {
             found.push(fact);
@@ -169,6 +189,7 @@ pub(super) fn changes(
             &first_deployed,
             production,
             &commits,
+            &unsucceeded,
         );
         if wanted(fact.service.as_deref()) {
             found.push(fact);
@@ -214,6 +235,7 @@ fn change(
     first_deployed: &HashMap<&str, usize>,
     production: &[(&Deployment, Outcome)],
     commits: &HashMap<&str, &super::Commit>,
+    unsucceeded: &HashMap<&str, BTreeSet<&str>>,
 ) -> ChangeFact {
     let first = candidates
         .iter()
@@ -238,7 +260,20 @@ fn change(
             let in_history = candidates
                 .iter()
                 .any(|(c, _)| commits.get(c).is_some_and(|c| c.in_history));
-            fact.not_deployed = Some(if in_history {
+            let statuses: BTreeSet<&str> = candidates
+                .iter()
+                .filter_map(|(c, _)| unsucceeded.get(c))
+                .flatten()
+                .copied()
+                .collect();
+            fact.not_deployed = Some(if !statuses.is_empty() {
+                let said: Vec<String> = statuses.iter().map(|s| format!("`{s}`")).collect();
+                format!(
+                    "its production deployments did not succeed (status {}): only a successful \
+                     one ships its commits",
+                    said.join(", ")
+                )
+            } else if in_history {
                 "no successful production deployment has shipped it".into()
             } else {
                 "none of its commits is in the store's git history (fetch the repository with \

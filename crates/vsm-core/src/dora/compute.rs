@@ -9,7 +9,8 @@ use jiff::Timestamp;
 use super::period::{days_between, midnight};
 use super::{
     Bucket, ChangeFact, Config, Coverage, Delivery, Deployment, DeploymentFact, Figures,
-    IncidentFact, LeftOut, Outcome, PeriodFigures, Report, ServiceFigures, Window, same_service,
+    IncidentFact, LeftOut, Outcome, PeriodFigures, Report, ServiceFigures, Window, outcome,
+    same_service,
 };
 use crate::Duration;
 use crate::measure::{Distribution, Pattern};
@@ -21,7 +22,7 @@ pub fn report(delivery: &Delivery, config: &Config, window: &Window) -> Report {
         left_out.add_many(&item.what, &item.reason, item.count, &item.example);
     }
     let production = production(delivery, config, window, &mut left_out);
-    let changes = super::changes::changes(delivery, &production, window, &mut left_out);
+    let changes = super::changes::changes(delivery, config, &production, window, &mut left_out);
     let incidents =
         super::incidents::incidents(delivery, config, window, &production, &mut left_out);
     let mut deployments = deployment_facts(&production, &changes, &incidents);
@@ -152,17 +153,7 @@ impl LeftOuts {
     }
 }
 
-/// Whether a status says the deployment succeeded, failed, or neither (running, cancelled...).
-fn outcome(status: &str) -> Option<Outcome> {
-    match status.to_ascii_lowercase().as_str() {
-        "success" | "succeeded" | "successful" | "ok" | "done" | "completed" | "complete"
-        | "deployed" | "passed" => Some(Outcome::Success),
-        "failure" | "failed" | "error" | "errored" => Some(Outcome::Failed),
-        _ => None,
-    }
-}
-
-fn is_production(config: &Config, environment: &str) -> bool {
+pub(super) fn is_production(config: &Config, environment: &str) -> bool {
     let environment = environment.to_lowercase();
     config
         .production

@@ -49,14 +49,27 @@ pub(super) fn incidents(
         let in_window = window.from <= started && started < window.to;
         // An incident's service must be one a production deployment has: one that is not
         // (a typo, a tracker's project no service lists) is left out and named, never moved
-        // to another service.
+        // to another service. It is still an incident of the window: unattributed, with that
+        // reason, so the coverage counts it ("3 of 4 are attributed") and `--explain` lists it.
         if let Some(service) = issue.service.as_deref()
             && issue.deployment.is_none()
             && !services.iter().any(|s| same_service(s, service))
         {
+            let why = unknown_service(service, &services);
             if in_window {
-                left_out.add("incident", &unknown_service(service, &services), &issue.id);
+                left_out.add("incident", &why, &issue.id);
             }
+            let fact = IncidentFact {
+                id: issue.id.clone(),
+                service: issue.service.clone(),
+                title: issue.title.clone(),
+                started,
+                resolved: issue.resolved,
+                deployment: None,
+                unattributed: Some(why),
+                recovery: issue.resolved.map(|r| between(started, r)),
+            };
+            found.push((fact, None));
             continue;
         }
         // An incident that names its deployment is that deployment's, wherever it is, when the

@@ -59,6 +59,9 @@ pub struct Deployment {
     /// Whether the store holds its commit's git history, so that `shipped` is its whole change
     /// set (without it, only the deployed commit is known).
     pub change_set_known: bool,
+    /// The commit(s) it deploys (its `deploys` links), whatever its status: what a deployment
+    /// that did not succeed would have shipped.
+    pub deploys: Vec<String>,
     /// A release tag taken as a successful production deployment.
     pub release: bool,
 }
@@ -277,6 +280,36 @@ pub struct Figures {
 pub enum Outcome {
     Success,
     Failed,
+}
+
+/// The words of a successful deployment's status (in any case).
+pub const SUCCESS_STATUSES: &[&str] = &[
+    "success",
+    "succeeded",
+    "successful",
+    "ok",
+    "done",
+    "completed",
+    "complete",
+    "deployed",
+    "passed",
+];
+
+/// The words of a failed deployment's status (in any case).
+pub const FAILURE_STATUSES: &[&str] = &["failure", "failed", "error", "errored"];
+
+/// Whether a deployment's status says it succeeded, failed, or neither (running, queued,
+/// cancelled, none...): the one definition the metrics and the first-shipped links
+/// (`vsm fetch`) share, so a deployment that ships commits is one the metrics count a success.
+pub fn outcome(status: &str) -> Option<Outcome> {
+    let status = status.to_ascii_lowercase();
+    if SUCCESS_STATUSES.contains(&status.as_str()) {
+        Some(Outcome::Success)
+    } else if FAILURE_STATUSES.contains(&status.as_str()) {
+        Some(Outcome::Failed)
+    } else {
+        None
+    }
 }
 
 /// A production deployment and what the metrics took from it.

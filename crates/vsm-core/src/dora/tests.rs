@@ -29,6 +29,7 @@ pub(super) fn deployment(
         finished: None,
         shipped: shipped.iter().map(ToString::to_string).collect(),
         change_set_known: true,
+        deploys: shipped.iter().map(ToString::to_string).collect(),
         release: false,
     }
 }

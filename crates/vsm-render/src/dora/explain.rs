@@ -206,6 +206,7 @@ mod tests {
             finished: None,
             shipped: vec!["c1".into()],
             change_set_known: true,
+            deploys: vec!["c1".into()],
             release: false,
         };
         let incident = incident.then(|| Issue {

@@ -275,10 +275,21 @@ fn shipped(shipped: &Shipped) -> String {
     if shipped.deployments == 0 && shipped.replaced.removed == 0 {
         return String::new();
     }
+    // Per environment: each environment ships a commit once, so a sum over environments would
+    // count a commit as often as it reached an environment (more than the repository has).
     let environments: Vec<String> = found
         .shipped
         .iter()
-        .map(|(environment, n)| format!("{environment} {n}"))
+        .map(|(environment, n)| {
+            format!(
+                "{environment} {}, {}",
+                counted(*n, "deployment"),
+                counted(
+                    found.commits.get(environment).copied().unwrap_or(0),
+                    "commit"
+                )
+            )
+        })
         .collect();
     let shipping: usize = found.shipped.values().sum();
     let mut out = match (shipping, shipped.deployments) {
@@ -288,14 +299,22 @@ fn shipped(shipped: &Shipped) -> String {
             counted(deployments, "deployment")
         ),
         (shipping, deployments) => format!(
-            "first shipped: {shipping} of the store's {} ({}) first shipped {}\n",
+            "first shipped: {shipping} of the store's {} first shipped commits, per environment: {}\n",
             counted(deployments, "deployment"),
-            environments.join(", "),
-            counted(shipped.replaced.tally.read, "commit")
+            environments.join("; "),
         ),
     };
-    if found.failed > 0 {
-        out += &format!("  failed deployments ship nothing: {}\n", found.failed);
+    let not_succeeded: usize = found.not_succeeded.values().sum();
+    if not_succeeded > 0 {
+        let statuses: Vec<String> = found
+            .not_succeeded
+            .iter()
+            .map(|(status, n)| format!("{status} {n}"))
+            .collect();
+        out += &format!(
+            "  deployments whose status is not a success ship nothing: {not_succeeded} ({})\n",
+            statuses.join(", ")
+        );
     }
     if let Some(example) = found.without_history.first() {
         out += &format!(

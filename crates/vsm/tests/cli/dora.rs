@@ -198,10 +198,10 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
         )
     );
     let deployments = json["explain"]["deployments"].as_array().unwrap();
-    assert_eq!(deployments[1]["restored_by"], "deploy:production:3");
+    assert_eq!(deployments[1]["restored_by"], "deploy:ants:production:3");
     assert_eq!(
         deployments[2]["rework"],
-        "it restored the failed deployment `deploy:production:2`"
+        "it restored the failed deployment `deploy:ants:production:2`"
     );
     // The failed deployment shipped nothing; the one after it shipped what v2.1.0 added.
     assert_eq!(deployments[1]["changes"], 0);
@@ -622,12 +622,12 @@ fn gitlabs_recorded_deployments_join_no_merge_request_and_the_coverage_says_so()
         .concat(),
     );
     let status = |s: &str| deployments.iter().filter(|d| d["status"] == s).count();
-    // `completed` (one of the recorded pages' statuses) is a success too.
-    let successes = status("success") + status("completed");
-    assert_eq!(json["overall"]["deployments"], successes, "{json}");
+    // (`completed` is a success too.)
+    let succeeded = status("success") + status("completed");
+    assert_eq!(json["overall"]["deployments"], succeeded, "{json}");
     assert_eq!(
         json["overall"]["production_deployments"],
-        successes + status("failed")
+        succeeded + status("failed")
     );
     let deployed: std::collections::BTreeSet<&str> = deployments
         .iter()
@@ -660,6 +660,25 @@ fn gitlabs_recorded_deployments_join_no_merge_request_and_the_coverage_says_so()
             "none of its commits is in the store's git history (fetch the repository with `vsm fetch git`)"
         );
     }
+    // A commit only deployments that did not succeed deployed says so, with their statuses (it
+    // said none of its commits was in the store's git history).
+    for (sha, statuses) in [
+        ("35c3a3d8", "`canceled`, `failed`"),
+        ("fc449afa", "`created`, `running`"),
+        ("d8e7440f", "`blocked`, `undeployed`"),
+    ] {
+        let change = changes
+            .iter()
+            .find(|c| c["id"].as_str().unwrap().starts_with(&format!("git:{sha}")))
+            .unwrap();
+        assert_eq!(
+            change["not_deployed"],
+            format!(
+                "its production deployments did not succeed (status {statuses}): only a successful one ships its commits"
+            ),
+            "{change}"
+        );
+    }
     // Coverage: the merge requests and the deployed commits were merged in the window; only the
     // successful deployment's own commit reached it, and no deployment's change set is known.
     let coverage = &json["coverage"];
@@ -668,8 +687,8 @@ fn gitlabs_recorded_deployments_join_no_merge_request_and_the_coverage_says_so()
         merged + deployed.len(),
         "{coverage}"
     );
-    assert_eq!(coverage["changes_deployed"], successes);
+    assert_eq!(coverage["changes_deployed"], succeeded);
     assert_eq!(coverage["deployments_with_change_set"], 0);
     assert_eq!(json["littles_law"]["holds"], false);
-    assert_eq!(json["overall"]["lead_time"]["count"], successes);
+    assert_eq!(json["overall"]["lead_time"]["count"], succeeded);
 }

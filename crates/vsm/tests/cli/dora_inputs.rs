@@ -349,3 +349,24 @@ fn the_report_takes_the_window_of_its_dora_section() {
         "{error}"
     );
 }
+
+/// `vsm dora deploys.csv` (a deployments file given as the store) suggested `vsm fetch git
+/// REPOSITORY -o deploys.csv`: a write aimed at the user's data. It says how the file is read.
+#[test]
+fn a_csv_given_as_the_store_says_how_a_deployments_file_is_read_not_to_write_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "id,environment,status,started,finished,commit\n";
+    std::fs::write(dir.path().join("deploys.csv"), csv).unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "deploys.csv"]);
+    assert!(
+        error.contains("`deploys.csv` is a CSV file, not a vsm event store (")
+            && error
+                .contains("`vsm fetch git REPO --deployments deploys.csv -o .vsm/events.sqlite`")
+            && !error.contains("-o deploys.csv"),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("deploys.csv")).unwrap(),
+        csv
+    );
+}

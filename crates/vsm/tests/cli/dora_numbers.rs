@@ -293,7 +293,16 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
         overall["recovery_time"]
     );
     assert_eq!(overall["incidents_attributed"], 2);
-    assert_eq!(overall["incidents_unattributed"], 1);
+    // INC-3 and INC-4 (whose service no deployment has: it was in no count, and the coverage
+    // said 2 of 3) are unattributed.
+    assert_eq!(overall["incidents_unattributed"], 2);
+    assert_eq!(
+        (
+            &json["coverage"]["incidents"],
+            &json["coverage"]["incidents_attributed"]
+        ),
+        (&4.into(), &2.into())
+    );
     // INC-4 is left out with the name it gave, never moved to `ants`.
     let left_out = json["left_out"].as_array().unwrap();
     let unknown = left_out.iter().find(|l| l["what"] == "incident").unwrap();
@@ -303,6 +312,25 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
             "its service `antz` is the service of no production deployment (did you mean `ants`?"
         ),
         "{unknown}"
+    );
+
+    // `--explain recovery-time` lists INC-4 with its reason.
+    let explained = crate::json_ok_in(
+        dir.path(),
+        &[&["dora", "--explain", "recovery-time"][..], &march].concat(),
+    );
+    let inc4 = explained["explain"]["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "incident:INC-4")
+        .unwrap_or_else(|| panic!("{explained}"));
+    assert!(
+        inc4["unattributed"]
+            .as_str()
+            .unwrap()
+            .starts_with("its service `antz` is the service of no production deployment"),
+        "{inc4}"
     );
 
     let line = "recovery time          median 2h, p85 4h (3 failures: 1 failed deployment, 2 \
@@ -315,7 +343,7 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
     assert!(text.contains(line), "{text}");
     assert!(
         text.contains(
-            "2 of 3 incidents are attributed to a deployment (unattributed ones count in no \
+            "2 of 4 incidents are attributed to a deployment (unattributed ones count in no \
              change failure rate or recovery time)"
         ),
         "{text}"
@@ -326,11 +354,12 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
         &[&["dora", "--format", "markdown"][..], &march].concat(),
     ));
     assert!(markdown.contains(line), "{markdown}");
-    // INC-3 (of no service, attributed to no deployment) is in all services' figures only:
+    // INC-3 (of no service, attributed to no deployment) and INC-4 (of `antz`) are in all
+    // services' figures only:
     // JSON's `overall` counted it and the text said nothing of it. Both say it now.
     assert_eq!(ants["total"]["incidents_unattributed"], 0);
     let all = "All services";
-    let not_counted = "0 unrecovered; 1 unattributed incident not counted)";
+    let not_counted = "0 unrecovered; 2 unattributed incidents not counted)";
     for shown in [&text, &markdown] {
         let after = &shown[shown.find(all).unwrap_or_else(|| panic!("{shown}"))..];
         assert!(after.contains(not_counted), "{shown}");
@@ -353,4 +382,44 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
         check.contains("ok   recovery_time: 2h, at most 3h"),
         "{check}"
     );
+}
+
+/// A pull request's pickup ends at its first review by someone other than its author: the
+/// author's own comments on #41 (choleraehyq, 09:05) came before panjf2000's first review
+/// (09:19:55), and pickup was 20435 s instead of 21328 s.
+#[test]
+fn the_first_review_is_the_first_by_someone_other_than_the_author() {
+    let dir = fetched(None);
+    let json = releases(
+        dir.path(),
+        "2019-08-01",
+        "2019-09-01",
+        &["--explain", "lead-time"],
+    );
+    let pull = recorded("github/pull_requests/page-001.json")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == 41)
+        .unwrap()
+        .clone();
+    let author = pull["user"]["login"].as_str().unwrap();
+    let reviews = recorded("github/pull_request_reviews/page-001.json");
+    let by_others: Vec<jiff::Timestamp> = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["user"]["login"].as_str() != Some(author))
+        .map(|r| r["submitted_at"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let first = *by_others.iter().min().unwrap();
+    let opened: jiff::Timestamp = pull["created_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(first.as_second() - opened.as_second(), 21328);
+    let change = json["explain"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "github:panjf2000/ants/pull/41")
+        .unwrap();
+    assert_eq!(change["first_review"], first.to_string(), "{change}");
 }
