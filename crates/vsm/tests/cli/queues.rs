@@ -32,6 +32,8 @@ fn the_textbook_map_gives_the_books_numbers_in_every_output() {
     let summary = &json["summary"];
     assert_eq!(summary["process_time_seconds"], 188.0);
     assert_eq!(summary["takt_time_seconds"], 60.0);
+    // Estimates with waits derived from the queues, nothing measured: not `mixed`.
+    assert_eq!(summary["provenance"], "derived");
     assert_eq!(
         format!("{:.1}", summary["lead_time_days"].as_f64().unwrap()),
         "23.6"
