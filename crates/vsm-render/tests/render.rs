@@ -159,6 +159,33 @@ fn bottlenecks_and_kaizen_bursts_are_marked() {
     assert!(svg.contains("Kaizen 3: Pre-approve low-risk changes as standard changes (planned, Head of Operations, due 2027-02-01)"), "{svg}");
 }
 
+#[test]
+fn mermaid_and_dot_colour_bottlenecks_by_the_svgs_severity_and_give_queues_their_days() {
+    // Both painted every ranked step red (`class step1,step0,step3,step2,step4 bottleneck` on
+    // the textbook map), while the SVG paints one red and one amber.
+    let (stream, analysis) = load("examples/textbook-acme-stamping.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert_eq!(svg.matches(" vsm-bottleneck\"").count(), 1);
+    assert_eq!(svg.matches(" vsm-bottleneck-medium\"").count(), 1);
+    let mermaid = vsm_render::mermaid(&stream, &analysis);
+    assert!(
+        mermaid.contains("    class step1 bottleneck\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("    class step0 bottleneck_medium\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("queue 4600 left + 2400 right (≈7.6d)"),
+        "{mermaid}"
+    );
+    let dot = vsm_render::dot(&stream, &analysis);
+    assert_eq!(dot.matches("fillcolor=\"#fdecea\"").count(), 1, "{dot}");
+    assert_eq!(dot.matches("fillcolor=\"#fff3e0\"").count(), 1, "{dot}");
+    assert!(dot.contains("queue 1100 left + 600 right (≈1.8d)"), "{dot}");
+}
+
 /// The points of the `d` of every path of `class` in an SVG.
 fn paths(svg: &str, class: &str) -> Vec<Vec<(i64, i64)>> {
     svg.split(&format!("<path class=\"{class}\" d=\""))
