@@ -140,7 +140,7 @@ impl<'a> Drawing<'a> {
             ),
             (
                 "Wait time",
-                metrics.wait_time.human(),
+                crate::report::wait_cell(step, metrics.wait_time),
                 mark.map(|m| m.wait_time),
             ),
             ("Lead time", metrics.lead_time.human(), lead_mark),
