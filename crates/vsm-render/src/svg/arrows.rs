@@ -100,13 +100,15 @@ impl Drawing<'_> {
         let (waiting, label) = match (queue, &wait) {
             (Some(queue), Some(wait)) => {
                 let count = vsm_core::worktime::format_count(queue.total);
-                // Between the boxes: closed up when the spaced form would reach them.
+                // Between the boxes: a derived wait's `≈` closes the label up when the spaced
+                // form would reach them.
                 let spaced = format!("{count} · {wait}");
-                let label = if width_px(&spaced, SMALL_FONT, false) > GAP - 8 {
-                    format!("{count}·{wait}")
-                } else {
-                    spaced
-                };
+                let label =
+                    if wait.starts_with('≈') && width_px(&spaced, SMALL_FONT, false) > GAP - 4 {
+                        format!("{count}·{wait}")
+                    } else {
+                        spaced
+                    };
                 (
                     format!("{} waiting, ", escape(&crate::report::queue_cell(the_step))),
                     Some(label),

@@ -54,7 +54,7 @@ fn the_textbook_map_gives_the_books_numbers_in_every_output() {
         (
             "map.svg",
             vec![
-                "7000 · 7.6d",
+                "7000 · ≈7.6d",
                 "Takt time 1m (60s) · demand 920/day",
                 ">23.6d<",
                 ">3m 8s<",
