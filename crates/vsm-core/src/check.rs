@@ -15,6 +15,8 @@ pub struct TargetResult {
     pub actual: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The bounds as the map wrote them, for quoting.
+    pub written: crate::model::TargetWritten,
     pub passed: bool,
     /// Where the value comes from, e.g. `p85 of 1266 measured items` or `the map's estimates`.
     pub source: String,
@@ -73,6 +75,7 @@ pub fn check(
                 actual,
                 min: target.min,
                 max: target.max,
+                written: target.written.clone(),
                 passed: actual.is_some_and(|actual| {
                     target.min.is_none_or(|min| actual >= min)
                         && target.max.is_none_or(|max| actual <= max)
@@ -136,6 +139,7 @@ pub fn check(
                             actual: None,
                             min: target.min,
                             max: target.max,
+                            written: target.written.clone(),
                             passed,
                             source: where_from(why),
                         }),

@@ -27,5 +27,5 @@ pub use diagnostic::{Diagnostic, Location, Severity};
 pub use duration::{Duration, DurationError, TellingDays, in_working_days};
 pub use mapfile::{Header, ParsedMap, json_schema, parse_map, parse_map_extending};
 pub use model::ValueStream;
-pub use percent::{Percent, PercentError, format_number, format_percent};
+pub use percent::{Percent, PercentError, format_number, format_percent, format_points};
 pub use worktime::WorkingTime;

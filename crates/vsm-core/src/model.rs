@@ -126,11 +126,21 @@ impl TargetMetric {
 }
 
 /// A bound on a duration, a percentage or a rate, in milliseconds, percent or a number a day.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub metric: TargetMetric,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// `min` and `max` as the map wrote them (`23.6d`, `0.0139%`), for messages that quote the
+    /// target rather than round it.
+    pub written: TargetWritten,
+}
+
+/// A target's bounds as written in the map; `None` where the bound is not given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TargetWritten {
+    pub min: Option<String>,
+    pub max: Option<String>,
 }
 
 /// Where the stream starts and where it delivers.

@@ -59,20 +59,48 @@ impl fmt::Display for Percent {
 }
 
 /// A percentage for people, the one way every report writes it: at most two decimals, no
-/// trailing zeros (`63.75%`, `40%`), and two significant digits below 1% so that a small share is
-/// not shown as nothing (`0.0092%`, not `0%`). Changes of a percentage are in points, written the
+/// trailing zeros (`63.75%`, `40%`), two significant digits below 1% so that a small share is
+/// not shown as nothing (`0.0092%`, not `0%`), and just under 100% the digits that keep it from
+/// showing as 100% (`99.999%`). Changes of a percentage are in points, written the
 /// same way.
 pub fn format_percent(value: f64) -> String {
     format!("{}%", format_number(value, percent_decimals(value)))
 }
 
+/// A change of a percentage in points, signed, written as [`format_percent`] writes a
+/// percentage: `+5 pts`, `-3.75 pts`, `+0.0063 pts` (two significant digits below a point, so
+/// a small change is neither hidden nor overstated).
+pub fn format_points(change: f64) -> String {
+    let sign = if change < 0.0 { "-" } else { "+" };
+    let magnitude = change.abs();
+    format!(
+        "{sign}{} pts",
+        format_number(magnitude, percent_decimals(magnitude))
+    )
+}
+
 /// The decimals a percentage is written with: two, or as many as two significant digits need
-/// below 1% (at most 12).
+/// below 1%, and just under 100% as many as keep it from showing 100% (`99.999%`); at most 12.
 pub fn percent_decimals(value: f64) -> usize {
     let magnitude = value.abs();
-    if magnitude == 0.0 || magnitude >= 1.0 || !magnitude.is_finite() {
+    if !magnitude.is_finite() || magnitude == 0.0 {
         return 2;
     }
+    let gap = 100.0 - magnitude;
+    if magnitude >= 1.0 {
+        // Two decimals would round 99.995% and over up to 100%; keep the digits that show
+        // the gap to 100 instead.
+        return if gap > 0.0 && gap < 0.005 {
+            significant_decimals(gap)
+        } else {
+            2
+        };
+    }
+    significant_decimals(magnitude)
+}
+
+/// The decimals two significant digits of `magnitude` (0 < magnitude < 1) need, 2 to 12.
+fn significant_decimals(magnitude: f64) -> usize {
     let leading = -magnitude.log10().floor() as usize;
     (leading + 1).clamp(2, 12)
 }
@@ -135,6 +163,25 @@ mod small_tests {
         assert_eq!(format_percent(-0.004), "-0.004%");
         assert!((round_percent(ratio) - 0.0092).abs() < 1e-12);
         assert!((round_percent(63.756) - 63.76).abs() < 1e-12);
+    }
+
+    #[test]
+    fn just_under_hundred_percent_is_never_shown_as_hundred() {
+        // A rolled %C&A of 99.999% printed `100%`.
+        assert_eq!(format_percent(99.999), "99.999%");
+        assert_eq!(format_percent(99.9954), "99.9954%");
+        assert_eq!(format_percent(99.994), "99.99%");
+        assert_eq!(format_percent(100.0), "100%");
+        assert!((round_percent(99.999) - 99.999).abs() < 1e-12);
+    }
+
+    #[test]
+    fn small_changes_in_points_keep_two_significant_digits() {
+        // `+0.01 pts` for +0.0063 overstated it; `-0.01 pts` for -0.0068 too.
+        assert_eq!(format_points(0.0063), "+0.0063 pts");
+        assert_eq!(format_points(-0.0068), "-0.0068 pts");
+        assert_eq!(format_points(5.0), "+5 pts");
+        assert_eq!(format_points(-3.754), "-3.75 pts");
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::compare::simulated;
 use crate::compare::{
-    Comparison, Row, STEP_ROWS, Side, StepComparison, field, show, show_change, summary_rows,
+    Comparison, Row, STEP_ROWS, Side, StepComparison, field, show_change, step_cell, summary_rows,
 };
 use crate::svg::text::escape;
 
@@ -255,13 +255,16 @@ fn steps(page: &mut String, compared: &Comparison<'_>, before: Side<'_>, after: 
             let _ = write!(
                 page,
                 "<td class=\"num{differs}\">{}</td><td class=\"num{differs}\">{}</td>",
-                escape(&show(key, b)),
-                escape(&show(key, a))
+                escape(&step_cell(step, key, |d| &d.before)),
+                escape(&step_cell(step, key, |d| &d.after))
             );
         }
         page.push_str("</tr>\n");
     }
     page.push_str("</tbody>\n</table>\n");
+    if crate::compare::any_derived(compared) {
+        page.push_str("<p class=\"muted\">≈ wait derived from the queue by Little&#39;s law: queue / throughput (<code>vsm analyze --explain STEP</code> shows the arithmetic).</p>\n");
+    }
 }
 
 /// The steps outlined on a map, by its label: changed ones on both, removed ones on the current

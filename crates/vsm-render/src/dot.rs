@@ -17,6 +17,7 @@ use vsm_core::model::{Endpoint, FlowKind, ValueStream};
 
 use crate::graph_text::{customer_lines, escape_label, step_lines, summary_line, trigger_label};
 use crate::grid::Grid;
+use crate::severity::Severity;
 
 /// Text inside a quoted DOT string: backslashes and quotes escaped (so `\N` or a trailing `\`
 /// stay text), `&` as `&amp;` (Graphviz reads `&name;` as an entity), a line break as DOT's `\n`.
@@ -171,12 +172,16 @@ fn dot_told(stream: &ValueStream, analysis: &Analysis) -> String {
             .map(|line| dot_text(line))
             .collect::<Vec<_>>()
             .join("\\n");
-        let style = if analysis.bottlenecks.iter().any(|b| b.step == index) {
-            ", style=filled, fillcolor=\"#fdecea\", color=\"#c62828\", penwidth=3"
-        } else if stream.steps[index].automated {
-            ", style=filled, fillcolor=\"#eef5fc\""
-        } else {
-            ""
+        // Coloured by severity as the SVG map is: a low-scoring bottleneck keeps its number.
+        let style = match crate::severity::of_step(analysis, index) {
+            Some(Severity::High) => {
+                ", style=filled, fillcolor=\"#fdecea\", color=\"#c62828\", penwidth=3"
+            }
+            Some(Severity::Medium) => {
+                ", style=filled, fillcolor=\"#fff3e0\", color=\"#e08600\", penwidth=2"
+            }
+            _ if stream.steps[index].automated => ", style=filled, fillcolor=\"#eef5fc\"",
+            _ => "",
         };
         let _ = writeln!(out, "    step{index} [label=\"{label}\"{style}];");
     }

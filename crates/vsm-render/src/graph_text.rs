@@ -11,6 +11,8 @@ use vsm_core::Duration;
 use vsm_core::analysis::Analysis;
 use vsm_core::model::{Endpoint, FlowKind, ValueStream};
 
+use crate::severity::Severity;
+
 /// The lines of a step's label: name, who, the numbers.
 pub(crate) fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize) -> Vec<String> {
     let step = &stream.steps[index];
@@ -27,13 +29,23 @@ pub(crate) fn step_lines(stream: &ValueStream, analysis: &Analysis, index: usize
         metrics.lead_time.human()
     ));
     if step.queue.is_some() {
-        lines.push(format!("queue {}", crate::report::queue_cell(step)));
+        lines.push(format!("queue {}", queue_with_days(stream, step)));
     }
     lines.push(format!("%C&A {}", metrics.complete_accurate));
     if let Some(rank) = analysis.bottlenecks.iter().position(|b| b.step == index) {
         lines.push(format!("bottleneck #{}", rank + 1));
     }
     lines
+}
+
+/// A step's queue with the days it gives by Little's law, as the SVG's triangle says it:
+/// `7000 (≈7.6d)`; the count alone when it gives no wait (a measured queue).
+fn queue_with_days(stream: &ValueStream, step: &vsm_core::model::Step) -> String {
+    let count = crate::report::queue_cell(step);
+    match stream.queue_derivation(step) {
+        Some(Ok(derived)) => format!("{count} (≈{})", derived.wait.human()),
+        _ => count,
+    }
 }
 
 pub(crate) fn trigger_label(stream: &ValueStream) -> String {
@@ -238,6 +250,7 @@ fn mermaid_told(stream: &ValueStream, analysis: &Analysis) -> String {
         link += 1;
     }
     out.push_str("    classDef bottleneck fill:#fdecea,stroke:#c62828,stroke-width:3px\n");
+    out.push_str("    classDef bottleneck_medium fill:#fff3e0,stroke:#e08600,stroke-width:2px\n");
     out.push_str("    classDef automated fill:#eef5fc,stroke:#2b2b30\n");
     let automated: Vec<String> = (0..stream.steps.len())
         .filter(|&i| stream.steps[i].automated)
@@ -246,13 +259,20 @@ fn mermaid_told(stream: &ValueStream, analysis: &Analysis) -> String {
     if !automated.is_empty() {
         let _ = writeln!(out, "    class {} automated", automated.join(","));
     }
-    if !analysis.bottlenecks.is_empty() {
-        let bottlenecks: Vec<String> = analysis
+    // Coloured by severity as the SVG map is: a low-scoring bottleneck keeps only its number.
+    for (severity, class) in [
+        (Severity::High, "bottleneck"),
+        (Severity::Medium, "bottleneck_medium"),
+    ] {
+        let steps: Vec<String> = analysis
             .bottlenecks
             .iter()
+            .filter(|b| crate::severity::severity(analysis, b) == severity)
             .map(|b| format!("step{}", b.step))
             .collect();
-        let _ = writeln!(out, "    class {} bottleneck", bottlenecks.join(","));
+        if !steps.is_empty() {
+            let _ = writeln!(out, "    class {} {class}", steps.join(","));
+        }
     }
     let join = |links: &[usize]| {
         links

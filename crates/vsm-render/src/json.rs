@@ -423,7 +423,8 @@ impl<'a> Report<'a> {
     }
 
     /// Marks each step's numbers as measured, estimated or designed, and the summary with the
-    /// one kind they all are (or `mixed`); for a measured map, keeps the map's estimates beside
+    /// one kind they all are (`derived` for estimates with waits derived from queues; `mixed`
+    /// for measured numbers with others); for a measured map, keeps the map's estimates beside
     /// the measured values and names the log. `measured` is `None` for an estimated map.
     pub fn with_provenance(
         mut self,
@@ -452,6 +453,12 @@ impl<'a> Report<'a> {
                     complete_accurate_percent: estimate.complete_accurate.value(),
                 }
             });
+        }
+        // Waits derived from queues are estimates too (the map's counts over its demand): a map
+        // of estimates with some derived waits is `derived`, not `mixed`, which says some of
+        // its numbers were measured.
+        if kinds.contains("derived") {
+            kinds.remove("estimated");
         }
         self.summary.provenance = Some(match kinds.len() {
             1 => kinds.into_iter().next().unwrap_or("mixed"),

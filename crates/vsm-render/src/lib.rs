@@ -28,6 +28,7 @@ pub mod plan;
 mod png;
 pub mod queue;
 pub(crate) mod report;
+mod severity;
 pub mod simulate;
 pub mod svg;
 pub mod trend;

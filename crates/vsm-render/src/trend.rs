@@ -38,7 +38,7 @@ pub fn change(name: &str, first: f64, last: f64) -> String {
         format!("{sign}{}{unit}", format_number(value.abs(), 2))
     };
     match metrics::unit(name) {
-        Unit::Percent => signed(last - first, " pts"),
+        Unit::Percent => vsm_core::format_points(last - first),
         _ if first == 0.0 => String::new(),
         _ => signed((last - first) / first.abs() * 100.0, "%"),
     }

@@ -197,6 +197,8 @@ fn maps(dir: &Path) -> Vec<(String, bool)> {
         "regulated-release",
         "jira-board",
         "pull-requests-ants",
+        // Derived waits (`≈`) under the triangles and the summary box's line of days.
+        "textbook-acme-stamping",
     ]
     .iter()
     .map(|name| (format!("examples/{name}.yaml"), false))

@@ -159,6 +159,55 @@ fn bottlenecks_and_kaizen_bursts_are_marked() {
     assert!(svg.contains("Kaizen 3: Pre-approve low-risk changes as standard changes (planned, Head of Operations, due 2027-02-01)"), "{svg}");
 }
 
+#[test]
+fn mermaid_and_dot_colour_bottlenecks_by_the_svgs_severity_and_give_queues_their_days() {
+    // Both painted every ranked step red (`class step1,step0,step3,step2,step4 bottleneck` on
+    // the textbook map), while the SVG paints one red and one amber.
+    let (stream, analysis) = load("examples/textbook-acme-stamping.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert_eq!(svg.matches(" vsm-bottleneck\"").count(), 1);
+    assert_eq!(svg.matches(" vsm-bottleneck-medium\"").count(), 1);
+    let mermaid = vsm_render::mermaid(&stream, &analysis);
+    assert!(
+        mermaid.contains("    class step1 bottleneck\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("    class step0 bottleneck_medium\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("queue 4600 left + 2400 right (≈7.6d)"),
+        "{mermaid}"
+    );
+    let dot = vsm_render::dot(&stream, &analysis);
+    assert_eq!(dot.matches("fillcolor=\"#fdecea\"").count(), 1, "{dot}");
+    assert_eq!(dot.matches("fillcolor=\"#fff3e0\"").count(), 1, "{dot}");
+    assert!(dot.contains("queue 1100 left + 600 right (≈1.8d)"), "{dot}");
+}
+
+#[test]
+fn the_svg_marks_derived_waits_and_states_the_days_of_a_map_that_sets_them() {
+    // The triangles read `7000 · 7.6d` and the data box `7.6d`, while every table marks the
+    // wait derived from the queue `≈7.6d`; nothing on the map said the days are of 16h.
+    let (stream, analysis) = load("examples/textbook-acme-stamping.yaml");
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert!(svg.contains(">7000 · ≈7.6d</text>"), "{svg}");
+    assert!(svg.contains("text-anchor=\"end\">≈7.6d</text>"), "{svg}");
+    // Stamping's wait is written: no mark.
+    assert!(svg.contains(">5d</text>") && !svg.contains("≈5d"), "{svg}");
+    assert!(
+        svg.contains(">Days: working days of 16h (5 a week)</text>"),
+        "{svg}"
+    );
+    // A map that sets no working time keeps its summary box as it was.
+    let (stream, analysis) = load("examples/feature-delivery.yaml");
+    assert!(!stream.working_time.declared);
+    let svg = vsm_render::svg(&stream, &analysis);
+    assert!(!svg.contains("vsm-summary-days"));
+    assert!(svg.contains("height=\"112\" rx=\"4\""));
+}
+
 /// The points of the `d` of every path of `class` in an SVG.
 fn paths(svg: &str, class: &str) -> Vec<Vec<(i64, i64)>> {
     svg.split(&format!("<path class=\"{class}\" d=\""))

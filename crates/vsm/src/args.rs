@@ -190,4 +190,15 @@ impl DbOption {
         }
         Ok(Some(vsm_store::open_read_only(self.url())?))
     }
+
+    /// As [`Self::open_existing`], but `None` for a missing database given with `--db` too,
+    /// for a command that has something to do without one (`vsm check` checks the numbers
+    /// measured now).
+    pub fn open_if_present(&self) -> Result<Option<Box<dyn Store>>> {
+        if vsm_store::sqlite_path(self.url())?.exists() {
+            Ok(Some(vsm_store::open_read_only(self.url())?))
+        } else {
+            Ok(None)
+        }
+    }
 }

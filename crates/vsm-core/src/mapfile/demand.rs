@@ -36,7 +36,7 @@ pub(super) fn read_working_time(
                 Diagnostic::error(
                     "invalid_working_day",
                     format!(
-                        "a working day of `{}` is not between 0 and 24h",
+                        "a working day of `{}` is out of range: it must be more than 0 and at most 24h",
                         shorten(reader.raw(node))
                     ),
                 )
@@ -205,7 +205,22 @@ pub(super) fn read_available(reader: &mut Reader<'_>, node: &Node<'_>) -> Option
     });
     match parsed {
         Some(per_day) if !per_day.is_zero() && per_day <= Duration::from_days(1) => Some(per_day),
-        _ => {
+        Some(per_day) => {
+            reader.report_at(
+                node,
+                Diagnostic::error(
+                    "invalid_available",
+                    format!(
+                        "`available: {}` is {}h a working day, out of range: it must be more than 0 and at most 24h a day",
+                        shorten(&written),
+                        format_number(per_day.as_secs_f64() / 3600.0, 2),
+                    ),
+                )
+                .help("write the time available to meet the demand in a working day, e.g. `available: 7h 40m/day` (two shifts: `15h 20m/day`)"),
+            );
+            None
+        }
+        None => {
             reader.report_at(
                 node,
                 Diagnostic::error(
@@ -251,6 +266,20 @@ fn count(reader: &mut Reader<'_>, node: &Node<'_>) -> Option<f64> {
     };
     match value {
         Some(n) if n.is_finite() && n >= 0.0 => Some(n),
+        Some(n) if n < 0.0 => {
+            reader.report_at(
+                node,
+                Diagnostic::error(
+                    "wrong_type",
+                    format!(
+                        "`{}` is negative, not a number of items",
+                        shorten(reader.raw(node))
+                    ),
+                )
+                .help("write how many items wait, 0 or more, e.g. `queue: 23` (`queue: 0` when none wait)"),
+            );
+            None
+        }
         _ => {
             reader.type_error(
                 node,
@@ -302,14 +331,22 @@ pub(super) struct QueueNote {
     pub(super) location: Location,
     /// Whether the step's wait was written (`wait_time:` or `lead_time:`), not derived.
     pub(super) wait_written: bool,
+    /// The field the wait was written with, `wait_time` or `lead_time`, for the fix a warning
+    /// suggests.
+    pub(super) wait_field: &'static str,
 }
 
 /// Derives the wait of each step with a queue and no written wait; warns where a written wait
-/// and the queue's disagree beyond the tolerance; reports queues that cannot be converted.
+/// and the queue's disagree beyond the tolerance, and where a queue counted per item type leaves
+/// out a type of the demand; reports queues that cannot be converted.
+///
+/// `demand_unreadable`: the map wrote a `demand:` that was reported as invalid; a queue then
+/// lacks a rate because of that error, and saying "the map gives no `demand:`" would be false.
 pub(super) fn derive_waits(
     reader: &mut Reader<'_>,
     stream: &mut ValueStream,
     notes: &[Option<QueueNote>],
+    demand_unreadable: bool,
 ) {
     let types: Vec<String> = stream
         .demand
@@ -326,6 +363,8 @@ pub(super) fn derive_waits(
             Ok(derived) => derived,
             // A written wait stands on its own: the queue is drawn, not converted.
             Err(worktime::QueueError::NoRate) if note.wait_written => continue,
+            // The invalid `demand:` is reported where it was written.
+            Err(worktime::QueueError::NoRate) if demand_unreadable => continue,
             Err(problem) => {
                 reader.report(
                     Diagnostic::error(problem.code(), format!("step `{}`: {problem}", step.id))
@@ -335,6 +374,9 @@ pub(super) fn derive_waits(
                 continue;
             }
         };
+        if let Some(missing) = missing_types(stream, step) {
+            reader.report(missing_types_warning(step, &missing, &derived).at(note.location));
+        }
         let step = &mut stream.steps[index];
         if !note.wait_written {
             step.wait_time = derived.wait;
@@ -358,7 +400,10 @@ pub(super) fn derive_waits(
                     ),
                 )
                 .at(note.location)
-                .help("recount the queue or the wait; leave out `wait_time:` to derive the wait from the queue"),
+                .help(format!(
+                    "recount the queue or the wait; leave out `{}:` to derive the wait from the queue",
+                    note.wait_field
+                )),
             );
         }
     }
@@ -411,4 +456,49 @@ pub(super) fn check_takt(reader: &mut Reader<'_>, top: &Fields<'_, '_>, stream: 
             .help("check the demand's period and the available time: a takt time is at least a millisecond"),
         );
     }
+}
+
+/// The demand's item types a queue counted per type leaves out, in the demand's order; `None`
+/// when the queue is one count, the step has its own throughput, or every type is counted.
+fn missing_types(stream: &ValueStream, step: &crate::model::Step) -> Option<Vec<String>> {
+    let queue = step.queue.as_ref()?;
+    let demand = stream.demand.as_ref()?;
+    if queue.by_type.is_empty() || step.throughput.is_some() {
+        return None;
+    }
+    let missing: Vec<String> = demand
+        .by_type
+        .iter()
+        .filter(|(name, _)| !queue.by_type.iter().any(|(counted, _)| counted == name))
+        .map(|(name, _)| name.clone())
+        .collect();
+    (!missing.is_empty()).then_some(missing)
+}
+
+/// The warning for a queue that leaves out item types: they are taken as none waiting, while
+/// the queue drains at the whole demand, theirs included.
+fn missing_types_warning(
+    step: &crate::model::Step,
+    missing: &[String],
+    derived: &worktime::Derivation,
+) -> Diagnostic {
+    let names = crate::diagnostic::backticked(missing.iter().map(String::as_str), usize::MAX);
+    let kind = if missing.len() == 1 {
+        "an item type"
+    } else {
+        "item types"
+    };
+    Diagnostic::warning(
+        "queue_missing_type",
+        format!(
+            "step `{}`: the queue leaves out {names}, {kind} of the demand; vsm assumes none of them wait, so the queue of {} drains at the whole demand of {} a day",
+            step.id,
+            worktime::format_count(derived.queue),
+            format_number(derived.per_day, 2),
+        ),
+    )
+    .help(format!(
+        "count every item type of the demand in the queue, writing `{}: 0` where none wait",
+        missing[0]
+    ))
 }

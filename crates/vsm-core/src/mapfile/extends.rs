@@ -115,6 +115,7 @@ pub(super) fn build_extending(
             queue: step.queue.as_ref().map(|_| super::demand::QueueNote {
                 location,
                 wait_written: step.wait_source == crate::worktime::WaitSource::Estimated,
+                wait_field: "wait_time",
             }),
         })
         .collect();

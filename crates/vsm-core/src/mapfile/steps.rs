@@ -186,6 +186,11 @@ pub(super) fn read_step(
     let queue_note = queue.as_ref().map(|_| QueueNote {
         location: queue_node.map_or(fields.location(), |node| reader.location(node)),
         wait_written,
+        wait_field: if wait_time.is_none() && lead_time.is_some() {
+            "lead_time"
+        } else {
+            "wait_time"
+        },
     });
     let base_step = base.map(|base| &base.step);
     let pull = pull.unwrap_or_else(|| base_step.is_some_and(|b| b.pull));

@@ -223,7 +223,8 @@ pub(super) fn finish(
     if let Some(base) = base {
         carry_over(reader, top, base, &mut stream);
     }
-    derive_waits(reader, &mut stream, &queue_notes);
+    let demand_unreadable = top.get("demand").is_some() && stream.demand.is_none();
+    derive_waits(reader, &mut stream, &queue_notes, demand_unreadable);
     check_takt(reader, top, &stream);
     if !reader.has_errors() {
         // The numbers are read; their totals must fit too, or every report would be wrong.

@@ -6,7 +6,7 @@ use super::nodes::{Node, Reader};
 use super::values::checked;
 use crate::Percent;
 use crate::diagnostic::{Diagnostic, shorten};
-use crate::model::{StepTargets, Target, TargetKind, TargetMetric};
+use crate::model::{StepTargets, Target, TargetKind, TargetMetric, TargetWritten};
 
 /// The top-level `targets:`: each metric's bounds, checked; a bound that cannot be read is
 /// reported and left out. A DORA target needs a `dora:` section (`has_dora`).
@@ -93,7 +93,25 @@ pub(super) fn read_targets(
             );
             continue;
         }
-        targets.push(Target { metric, min, max });
+        let written = |key: &str| {
+            let node = bound.get(key)?;
+            let text = reader.raw(node).trim().trim_matches(['"', '\'']).trim();
+            // A bare percentage (`80`) is quoted with its sign, as messages show percentages.
+            Some(match kind {
+                TargetKind::Percent if !text.ends_with('%') => format!("{text}%"),
+                _ => text.to_string(),
+            })
+        };
+        let written = TargetWritten {
+            min: min.and(written("min")),
+            max: max.and(written("max")),
+        };
+        targets.push(Target {
+            metric,
+            min,
+            max,
+            written,
+        });
     }
     targets
 }

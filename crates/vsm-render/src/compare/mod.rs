@@ -69,7 +69,7 @@ impl<T> Delta<T> {
             before.as_ref().and_then(&number),
             after.as_ref().and_then(&number),
         ) {
-            (Some(b), Some(a)) => Some(((a - b) * 1000.0).round() / 1000.0),
+            (Some(b), Some(a)) => Some(round_change(a - b)),
             _ => None,
         };
         Delta {
@@ -78,6 +78,15 @@ impl<T> Delta<T> {
             change,
         }
     }
+}
+
+/// A change rounded for the report: to 3 decimals, or below 0.01 to the decimals two
+/// significant digits and one more need (`0.0063`, not `0.006`), so that a small change is
+/// neither hidden nor overstated, and float noise (`0.006300000000000001`) is gone.
+fn round_change(change: f64) -> f64 {
+    let decimals = vsm_core::percent::percent_decimals(change).max(2) + 1;
+    let scale = 10f64.powi(decimals as i32);
+    (change * scale).round() / scale
 }
 
 impl Delta<f64> {
@@ -158,7 +167,16 @@ impl<'a> Comparison<'a> {
         let mut summary = Fields::default();
         if let (Some(b), Some(a)) = (old["summary"].as_object(), new["summary"].as_object()) {
             for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
-                summary.0.push((key.clone(), delta(b.get(key), a.get(key))));
+                let mut delta = delta(b.get(key), a.get(key));
+                // The reports round percentages (`0.014%`); a change of them is of the
+                // analyses' own numbers, or 0.0138 → 0.0201 would read +0.006 pts.
+                if let (Some(b), Some(a)) = (
+                    exact_percent(before.analysis, key),
+                    exact_percent(after.analysis, key),
+                ) {
+                    delta.change = Some(round_change(a - b));
+                }
+                summary.0.push((key.clone(), delta));
             }
         }
         let by_id = |report: &Value| -> Vec<(String, Map<String, Value>)> {
@@ -221,6 +239,18 @@ impl<'a> Comparison<'a> {
     }
 }
 
+/// A summary percentage of `analysis` as computed, before the report rounds it.
+fn exact_percent(analysis: &Analysis, key: &str) -> Option<f64> {
+    let s = &analysis.summary;
+    Some(match key {
+        "activity_ratio_percent" => s.activity_ratio_percent,
+        "rolled_complete_accurate_percent" => s.rolled_complete_accurate_percent,
+        "manual_share_percent" => s.manual_share_percent,
+        "automated_share_percent" => s.automated_share_percent,
+        _ => return None,
+    })
+}
+
 /// What each side's lead time is, and its measured items' numbers (a projection has only a
 /// mean, so none).
 fn measured(old: &Analysis, new: &Analysis) -> MeasuredComparison {
@@ -270,10 +300,13 @@ pub(crate) fn field(
     delta.and_then(|d| side(d).as_ref()?.as_f64())
 }
 
-/// A number of a field named `*_seconds` or `*_percent`, as people read it.
+/// A number of a field named `*_seconds`, `*_percent` or `*_per_day`, as people read it.
 pub(crate) fn show(key: &str, value: Option<f64>) -> String {
     match value {
         None => "-".into(),
+        Some(number) if key.ends_with("_per_day") => {
+            format!("{}/day", vsm_core::worktime::format_count(number))
+        }
         Some(number) if key.ends_with("_seconds") => Duration::from_secs_f64(number.abs()).human(),
         Some(number) if key.ends_with("_percent") => vsm_core::format_percent(number),
         Some(number) => format_number(number, 2),
@@ -287,13 +320,14 @@ pub(crate) fn show_change(key: &str, change: Option<f64>) -> String {
     if number == 0.0 {
         return "=".into();
     }
+    if key.ends_with("_percent") {
+        return vsm_core::format_points(number);
+    }
     let sign = if number < 0.0 { "-" } else { "+" };
-    let body = if key.ends_with("_percent") {
-        format!("{} pts", format_number(number.abs(), 2))
-    } else {
-        show(key, Some(number.abs()))
-    };
-    format!("{sign}{body}")
+    if key.ends_with("_per_day") {
+        return format!("{sign}{}/day", format_number(number.abs(), 2));
+    }
+    format!("{sign}{}", show(key, Some(number.abs())))
 }
 
 pub(crate) const SUMMARY_ROWS: [(&str, &str); 8] = [
@@ -355,6 +389,80 @@ pub(crate) struct Row {
     pub change: Option<f64>,
 }
 
+/// A step's field on one side (`before` or `after`) as people read it; a wait derived from the
+/// queue marked `≈`, as `vsm analyze` marks it.
+pub(crate) fn step_cell(
+    step: &StepComparison,
+    key: &str,
+    side: fn(&Delta<Value>) -> &Option<Value>,
+) -> String {
+    let shown = show(key, field(step.fields.get(key), side));
+    let derived = step
+        .fields
+        .get("wait_time_source")
+        .and_then(|d| side(d).as_ref()?.as_str())
+        == Some("derived");
+    if key == "wait_time_seconds" && derived {
+        format!("≈{shown}")
+    } else {
+        shown
+    }
+}
+
+/// Whether a step of either map has a wait derived from its queue.
+pub(crate) fn any_derived(compared: &Comparison<'_>) -> bool {
+    compared.steps.0.iter().any(|(_, step)| {
+        step.fields.get("wait_time_source").is_some_and(|d| {
+            [&d.before, &d.after]
+                .iter()
+                .any(|v| v.as_ref().and_then(Value::as_str) == Some("derived"))
+        })
+    })
+}
+
+/// The takt time and demand rows, when either map gives a demand: the takt time with its
+/// seconds (`1m (60s)`), the demand a working day.
+fn demand_rows(compared: &Comparison<'_>) -> Vec<Row> {
+    let takt = compared.summary.get("takt_time_seconds");
+    let (before, after) = (field(takt, |d| &d.before), field(takt, |d| &d.after));
+    if before.is_none() && after.is_none() {
+        return Vec::new();
+    }
+    let shown = |seconds: Option<f64>| {
+        seconds.map_or_else(
+            || "-".to_string(),
+            |s| crate::report::with_seconds(Duration::from_secs_f64(s)),
+        )
+    };
+    let per_day = |side: fn(&Delta<Value>) -> &Option<Value>| {
+        compared
+            .summary
+            .get("demand")
+            .and_then(|d| side(d).as_ref()?.get("per_day")?.as_f64())
+    };
+    let (demand_before, demand_after) = (per_day(|d| &d.before), per_day(|d| &d.after));
+    let key = "demand_per_day";
+    vec![
+        Row {
+            key: "takt_time_seconds",
+            label: "Takt time",
+            before: shown(before),
+            after: shown(after),
+            change: takt.and_then(|d| d.change),
+        },
+        Row {
+            key,
+            label: "Demand",
+            before: show(key, demand_before),
+            after: show(key, demand_after),
+            change: match (demand_before, demand_after) {
+                (Some(b), Some(a)) => Some(round_change(a - b)),
+                _ => None,
+            },
+        },
+    ]
+}
+
 /// The summary's rows, then, when a side is measured, what each side's lead time is and the
 /// measured items' percentiles.
 pub(crate) fn summary_rows(compared: &Comparison<'_>) -> Vec<Row> {
@@ -371,6 +479,7 @@ pub(crate) fn summary_rows(compared: &Comparison<'_>) -> Vec<Row> {
             }
         })
         .collect();
+    rows.extend(demand_rows(compared));
     if let Some(measured) = &compared.measured {
         let said = |basis: &str| match basis {
             "measured" => "mean of the measured items",
@@ -444,13 +553,17 @@ fn tables(before: Side<'_>, after: Side<'_>, style: Style) -> String {
     for (id, step) in &compared.steps.0 {
         let mut row = vec![id.clone(), step.presence.to_string()];
         for (key, _) in STEP_ROWS {
-            let cell = step.fields.get(key);
-            row.push(show(key, field(cell, |d| &d.before)));
-            row.push(show(key, field(cell, |d| &d.after)));
+            row.push(step_cell(step, key, |d| &d.before));
+            row.push(step_cell(step, key, |d| &d.after));
         }
         steps.add_row(row);
     }
     push_table(&mut out, &steps);
+    if any_derived(&compared) {
+        out.push_str("
+≈ wait derived from the queue by Little's law: queue / throughput (`vsm analyze --explain STEP` shows the arithmetic).
+");
+    }
     if let Some(simulated) = &compared.simulation {
         out.push('\n');
         simulated::tables(&mut out, style, simulated);

@@ -92,18 +92,28 @@ impl Drawing<'_> {
         let cx = x - GAP / 2;
         let the_step = &self.stream.steps[step];
         let queue = the_step.queue.as_ref();
-        let wait =
-            (!the_step.wait_time.is_zero() || queue.is_some()).then(|| the_step.wait_time.human());
+        // A wait derived from the queue is marked `≈`, as every table marks it.
+        let wait = (!the_step.wait_time.is_zero() || queue.is_some())
+            .then(|| crate::report::wait_cell(the_step, the_step.wait_time));
         let name = escape(&the_step.name);
         // The classic triangle's count beside the days it makes.
         let (waiting, label) = match (queue, &wait) {
-            (Some(queue), Some(wait)) => (
-                format!("{} waiting, ", escape(&crate::report::queue_cell(the_step))),
-                Some(format!(
-                    "{} · {wait}",
-                    vsm_core::worktime::format_count(queue.total)
-                )),
-            ),
+            (Some(queue), Some(wait)) => {
+                let count = vsm_core::worktime::format_count(queue.total);
+                // Between the boxes: a derived wait's `≈` closes the label up when the spaced
+                // form would reach them.
+                let spaced = format!("{count} · {wait}");
+                let label =
+                    if wait.starts_with('≈') && width_px(&spaced, SMALL_FONT, false) > GAP - 4 {
+                        format!("{count}·{wait}")
+                    } else {
+                        spaced
+                    };
+                (
+                    format!("{} waiting, ", escape(&crate::report::queue_cell(the_step))),
+                    Some(label),
+                )
+            }
             _ => (String::new(), wait.clone()),
         };
         if the_step.pull {

@@ -16,6 +16,7 @@ use super::layout::{
 use super::route::Rect;
 use super::text::{columns_for, ellipsize, escape, wrap};
 use super::{Drawing, marks};
+use crate::severity::Severity;
 
 impl<'a> Drawing<'a> {
     /// The step's rank among the bottlenecks (from 1), and why, if it is one.
@@ -29,22 +30,9 @@ impl<'a> Drawing<'a> {
             .map(|(rank, b)| (rank + 1, b))
     }
 
-    /// How much a bottleneck matters next to the worst one: its score as a share of the top
-    /// score, so that a map with one clear constraint paints one box red, not a fixed three.
+    /// How much a bottleneck matters next to the worst one (shared with Mermaid and DOT).
     fn severity(&self, bottleneck: &Bottleneck) -> Severity {
-        let top = self
-            .analysis
-            .bottlenecks
-            .iter()
-            .map(|b| b.score)
-            .fold(0.0, f64::max);
-        if top <= 0.0 || bottleneck.score >= top * 0.75 {
-            Severity::High
-        } else if bottleneck.score >= top * 0.4 {
-            Severity::Medium
-        } else {
-            Severity::Low
-        }
+        crate::severity::severity(self.analysis, bottleneck)
     }
 
     /// A step's process box, with its data box below and its badge and burst.
@@ -152,7 +140,7 @@ impl<'a> Drawing<'a> {
             ),
             (
                 "Wait time",
-                metrics.wait_time.human(),
+                crate::report::wait_cell(step, metrics.wait_time),
                 mark.map(|m| m.wait_time),
             ),
             ("Lead time", metrics.lead_time.human(), lead_mark),
@@ -309,12 +297,4 @@ pub(super) fn extra_rows(step: &Step) -> Vec<(&'static str, String)> {
         ));
     }
     rows
-}
-
-/// How a bottleneck is drawn: red, amber, or only its numbered badge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Severity {
-    High,
-    Medium,
-    Low,
 }

@@ -39,6 +39,18 @@ pub const FLOW_H: i64 = 78;
 pub const FIRST_BAND_TOP: i64 = HEADER_TOP + HEADER_BOX_H + FLOW_H;
 pub const SUMMARY_W: i64 = 300;
 pub const SUMMARY_H: i64 = 112;
+/// The summary box's line stating the days its numbers count in, for a map that sets its
+/// working time (`working_day:`, `working_week:`, `wait_days:`).
+pub const SUMMARY_DAYS_H: i64 = 18;
+
+/// The summary box's height: one line more for a map that states its days.
+pub fn summary_h(stream: &ValueStream) -> i64 {
+    if stream.working_time.declared {
+        SUMMARY_H + SUMMARY_DAYS_H
+    } else {
+        SUMMARY_H
+    }
+}
 /// A column of the legend, left of the summary box.
 pub const LEGEND_COLUMN_W: i64 = 235;
 /// The box at the end of the timeline ladder with its totals.
@@ -208,7 +220,7 @@ impl Layout {
         let width = content_width
             .max(header_width)
             .max(2 * MARGIN + legend_w + 24 + SUMMARY_W);
-        let height = summary_top + SUMMARY_H + MARGIN;
+        let height = summary_top + summary_h(stream) + MARGIN;
         Layout {
             column: grid.column.clone(),
             lane: grid.lane.clone(),

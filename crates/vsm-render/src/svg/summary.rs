@@ -6,7 +6,7 @@ use vsm_core::analysis::Analysis;
 use vsm_core::measure::{Provenance, StepProvenance};
 use vsm_core::model::{ImprovementStatus, ValueStream};
 
-use super::layout::{LEGEND_COLUMN_W, MARGIN, SUMMARY_H, SUMMARY_W};
+use super::layout::{LEGEND_COLUMN_W, MARGIN, SUMMARY_H, SUMMARY_W, summary_h};
 use super::route::Rect;
 use super::text::escape;
 use super::{Drawing, marks};
@@ -109,6 +109,25 @@ pub(super) fn legend_width(
         * LEGEND_COLUMN_W
 }
 
+/// The days the summary's numbers count in, short enough for the summary box, for a map that
+/// sets its working time: `Days: working days of 16h (5 a week)`, or with calendar waits
+/// `Days: work in 8h days, waits in calendar days`. `None` for a map that sets none (its days
+/// are the calendar's, as everyone reads them).
+fn days_line(time: &vsm_core::WorkingTime) -> Option<String> {
+    if !time.declared {
+        return None;
+    }
+    let day = crate::report::working_hours(time.day);
+    Some(match time.wait_days {
+        vsm_core::worktime::WaitDays::Working => {
+            format!("Days: working days of {day} ({} a week)", time.week_days)
+        }
+        vsm_core::worktime::WaitDays::Calendar => {
+            format!("Days: work in {day} days, waits in calendar days")
+        }
+    })
+}
+
 impl Drawing<'_> {
     /// The summary box of the whole stream, with the legend beside it.
     pub(super) fn summary(&mut self) {
@@ -169,7 +188,8 @@ impl Drawing<'_> {
         ];
         let _ = writeln!(
             self.out,
-            "<g class=\"vsm-summary-box\"><rect class=\"vsm-summary\" x=\"{x}\" y=\"{y}\" width=\"{SUMMARY_W}\" height=\"{SUMMARY_H}\" rx=\"4\"/>"
+            "<g class=\"vsm-summary-box\"><rect class=\"vsm-summary\" x=\"{x}\" y=\"{y}\" width=\"{SUMMARY_W}\" height=\"{}\" rx=\"4\"/>",
+            summary_h(self.stream)
         );
         let value_right = x + SUMMARY_W - if self.provenance.is_some() { 19 } else { 12 };
         for (i, (label, value, mark)) in rows.iter().enumerate() {
@@ -186,6 +206,16 @@ impl Drawing<'_> {
                     x + SUMMARY_W - 11,
                     row_y - 4
                 ))
+            );
+        }
+        if let Some(days) = days_line(&self.stream.working_time) {
+            let _ = writeln!(
+                self.out,
+                "<text class=\"vsm-muted vsm-summary-days\" x=\"{}\" y=\"{}\" style=\"font-size:11px\"><title>Days: {}</title>{}</text>",
+                x + 12,
+                y + SUMMARY_H + 4,
+                escape(&self.stream.working_time.convention()),
+                escape(&days)
             );
         }
         self.out.push_str("</g>\n");

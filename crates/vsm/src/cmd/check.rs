@@ -33,9 +33,29 @@ pub fn run(args: &Args) -> Result<()> {
     let latest = if args.live {
         None
     } else {
-        match args.db.open_existing()? {
-            Some(store) => store.latest(&checked.stream.name)?,
-            None => None,
+        // Without a snapshot the numbers measured now are checked, as documented, and stderr
+        // says so: a database given with `--db` that is not there is not an error.
+        match args.db.open_if_present()? {
+            Some(store) => {
+                let latest = store.latest(&checked.stream.name)?;
+                if latest.is_none() {
+                    eprintln!(
+                        "no snapshot of `{}` in {}: checking the numbers measured now (`vsm snapshot` takes one)",
+                        checked.stream.name,
+                        args.db.url()
+                    );
+                }
+                latest
+            }
+            None => {
+                eprintln!(
+                    "no history database at {}, so no snapshot: checking the numbers measured now (`vsm snapshot {} --db {}` takes one)",
+                    args.db.url(),
+                    args.file.display(),
+                    args.db.url()
+                );
+                None
+            }
         }
     };
     let results = if let Some(snapshot) = &latest {

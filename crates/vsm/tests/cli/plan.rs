@@ -1,7 +1,7 @@
 //! `plan` and `check`: improvements with their due dates, and targets.
 
 use crate::{
-    folder_with, history_fixture, json_of, json_ok, json_ok_in, stdout, vsm, vsm_in, vsm_ok,
+    folder_with, history_fixture, json_of, json_ok, json_ok_in, stderr, stdout, vsm, vsm_in, vsm_ok,
 };
 
 #[test]
@@ -65,6 +65,32 @@ fn check_fails_with_the_list_of_broken_targets() {
     let output = vsm_in(dir.path(), &["check", "ok.yaml"]);
     assert!(output.status.success(), "{}", stdout(&output));
     assert!(stdout(&output).starts_with("ok.yaml: all 2 targets met"));
+}
+
+#[test]
+fn check_without_a_history_database_checks_the_numbers_now_and_says_so() {
+    // `--db db.sqlite` with no such file was an error, though the docs say a check without a
+    // snapshot uses the numbers measured now.
+    let dir = folder_with(&[(
+        "ok.yaml",
+        "name: Fine\nsteps:\n  - { id: a, process_time: 1d, wait_time: 1d }\ntargets:\n  lead_time: { max: 5d }\n",
+    )]);
+    let output = vsm_in(dir.path(), &["check", "ok.yaml", "--db", "db.sqlite"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("ok.yaml: all 1 targets met"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stderr(&output).contains(
+            "no history database at db.sqlite, so no snapshot: checking the numbers measured now"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Nothing was created.
+    assert!(!dir.path().join("db.sqlite").exists());
 }
 
 #[test]

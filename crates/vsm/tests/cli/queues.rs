@@ -32,6 +32,8 @@ fn the_textbook_map_gives_the_books_numbers_in_every_output() {
     let summary = &json["summary"];
     assert_eq!(summary["process_time_seconds"], 188.0);
     assert_eq!(summary["takt_time_seconds"], 60.0);
+    // Estimates with waits derived from the queues, nothing measured: not `mixed`.
+    assert_eq!(summary["provenance"], "derived");
     assert_eq!(
         format!("{:.1}", summary["lead_time_days"].as_f64().unwrap()),
         "23.6"
@@ -52,7 +54,7 @@ fn the_textbook_map_gives_the_books_numbers_in_every_output() {
         (
             "map.svg",
             vec![
-                "7000 · 7.6d",
+                "7000 · ≈7.6d",
                 "Takt time 1m (60s) · demand 920/day",
                 ">23.6d<",
                 ">3m 8s<",
@@ -473,4 +475,38 @@ fn a_takt_time_under_a_millisecond_is_an_error_and_available_past_the_day_a_warn
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn compare_shows_takt_and_demand_marks_derived_waits_and_keeps_small_changes() {
+    // The reviewer's future state: more demand, a tenth of weld 1's queue, assembly 1 at 55 s.
+    let source = std::fs::read_to_string(repo_root().join(ACME)).unwrap();
+    let future = source
+        .replace("left: 12000/month", "left: 14000/month")
+        .replace(
+            "queue: { left: 4600, right: 2400 }",
+            "queue: { left: 460, right: 240 }",
+        )
+        .replace("process_time: 62s", "process_time: 55s");
+    assert_ne!(future, source);
+    let dir = folder_with(&[("acme.yaml", source.as_str()), ("future.yaml", &future)]);
+    let text = stdout(&vsm_ok_in(
+        dir.path(),
+        &["compare", "acme.yaml", "future.yaml"],
+    ));
+    let row = |label: &str| {
+        text.lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no `{label}` row in\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(row("Takt time"), "Takt time 1m (60s) 54s -6s", "{text}");
+    assert_eq!(row("Demand"), "Demand 920/day 1020/day +100/day", "{text}");
+    // 0.0138% → 0.0201%: +0.0063 points, not `+0.01 pts` nor the rounded reports' `+0.006`.
+    assert!(row("Activity ratio").ends_with("+0.0063 pts"), "{text}");
+    assert!(row("weld-1").contains("≈7.6d ≈10h 59m"), "{text}");
+    assert!(row("stamping").contains(" 5d 5d "), "{text}");
+    assert!(text.contains("≈ wait derived from the queue"), "{text}");
 }

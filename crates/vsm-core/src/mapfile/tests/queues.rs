@@ -212,3 +212,98 @@ fn absurd_demand_and_queues_are_errors_not_zero_waits_or_panics() {
         "{found}"
     );
 }
+
+#[test]
+fn a_queue_per_type_that_leaves_out_a_demand_type_is_warned_about() {
+    // The reviewer's t3: `defects` silently counted as none waiting.
+    let source = "name: T3\nworking_day: 8h\ndemand: { features: 10/week, defects: 4/day }\nsteps:\n  - { id: b, process_time: 20m, queue: { features: 12 } }\n  - { id: c, process_time: 20m, queue: 12 }\n";
+    let parsed = parse_map(source);
+    let found = with_code(&parsed, "queue_missing_type");
+    assert_eq!(found.len(), 1, "{:#?}", parsed.diagnostics);
+    let found = found[0];
+    assert_eq!(found.severity, Severity::Warning);
+    assert!(located(source, found).starts_with("{ features: 12"));
+    assert!(
+        found.message.contains(
+            "step `b`: the queue leaves out `defects`, an item type of the demand; vsm assumes none of them wait, so the queue of 12 drains at the whole demand of 6 a day"
+        ),
+        "{found}"
+    );
+    assert!(found.help.as_deref().unwrap().contains("`defects: 0`"));
+    // The wait is still derived: 12 items at 6 a working day.
+    let stream = parsed.stream.unwrap();
+    assert_eq!(stream.steps[0].wait_source, WaitSource::Derived);
+    // Every type counted, or the step's own throughput: no warning.
+    let whole = "name: T\ndemand: { features: 10/week, defects: 4/day }\nsteps:\n  - { id: b, process_time: 20m, queue: { features: 12, defects: 0 } }\n  - { id: c, process_time: 20m, queue: { features: 3 }, throughput: 4/day }\n";
+    assert!(parse_map(whole).diagnostics.is_empty());
+}
+
+#[test]
+fn an_invalid_demand_is_one_error_not_also_a_missing_demand() {
+    for demand in ["0/day", "-5/day", "1e300/day", "10/fortnight", "10"] {
+        let source = format!(
+            "name: H\nworking_day: 8h\ndemand: {demand}\nsteps:\n  - {{ id: b, process_time: 20m, queue: 10 }}\n"
+        );
+        let parsed = parse_map(&source);
+        assert_eq!(
+            parsed.diagnostics.len(),
+            1,
+            "{demand}: {:#?}",
+            parsed.diagnostics
+        );
+        assert_eq!(located(&source, &parsed.diagnostics[0]), demand);
+    }
+}
+
+#[test]
+fn out_of_range_working_time_and_negative_queues_say_the_bounds() {
+    let found = diagnostic(
+        "name: H\nworking_day: 0h\nsteps:\n  - { id: a, process_time: 1h }\n",
+        "invalid_working_day",
+    );
+    assert!(
+        found.message.contains(
+            "a working day of `0h` is out of range: it must be more than 0 and at most 24h"
+        ),
+        "{found}"
+    );
+    for (written, hours) in [("25h/day", "25"), ("0h/day", "0")] {
+        let found = diagnostic(
+            &format!("name: H\navailable: {written}\nsteps:\n  - {{ id: a, process_time: 1h }}\n"),
+            "invalid_available",
+        );
+        assert!(
+            found.message.contains(&format!(
+                "`available: {written}` is {hours}h a working day, out of range: it must be more than 0 and at most 24h a day"
+            )),
+            "{found}"
+        );
+    }
+    let found = diagnostic(
+        "name: H\ndemand: 1/day\nsteps:\n  - { id: a, process_time: 1h, queue: -3 }\n",
+        "wrong_type",
+    );
+    assert!(
+        found
+            .message
+            .contains("`-3` is negative, not a number of items"),
+        "{found}"
+    );
+}
+
+#[test]
+fn a_queue_disagreeing_with_a_lead_time_names_the_lead_time() {
+    let source = "name: T4\nworking_day: 8h\ndemand: 10/week\nsteps:\n  - { id: e, process_time: 20m, queue: 12, lead_time: 2d }\n";
+    let found = diagnostic(source, "queue_disagrees");
+    let help = found.help.as_deref().unwrap();
+    assert!(help.contains("leave out `lead_time:`"), "{help}");
+    let source = "name: T4\nworking_day: 8h\ndemand: 10/week\nsteps:\n  - { id: e, process_time: 20m, queue: 12, wait_time: 1d }\n";
+    let found = diagnostic(source, "queue_disagrees");
+    assert!(
+        found
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("leave out `wait_time:`")
+    );
+}
