@@ -53,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "TYPE")]
     incident_type: Vec<String>,
     /// How long after a deployment an incident is attributed to it (default: 7d).
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", value_parser = args::duration)]
     attribution_window: Option<vsm_core::Duration>,
     /// Take each release (tag) as a successful production deployment.
     #[arg(long)]

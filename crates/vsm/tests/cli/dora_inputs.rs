@@ -392,6 +392,72 @@ fn an_incident_of_another_owners_repository_of_the_same_name_is_not_the_stores()
     assert_eq!(json["overall"]["recovery_time"]["count"], 2, "{json}");
 }
 
+/// A valid RFC 3339 time past vsm's last day was "not a time", a day its month lacks too, and
+/// `--attribution-window 1y` said only "unknown unit `y`": each says what is wrong, as `--to
+/// 9999-12-31` does, and the units vsm reads.
+#[test]
+fn a_time_past_the_last_day_a_day_the_month_lacks_and_a_unit_are_named() {
+    let dir = fetched(None);
+    std::fs::write(
+        dir.path().join("late.csv"),
+        "id,started\nX,9999-12-31T00:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("feb.csv"),
+        "id,started\nX,2024-02-30T10:00:00Z\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "--incidents", "late.csv"]);
+    assert!(
+        error.contains(
+            "late.csv, row 2, field `started`: `9999-12-31T00:00:00Z` is past the last day vsm \
+             can count time to (9999-12-30); give an earlier time"
+        ),
+        "{error}"
+    );
+    let error = vsm_fails_in(dir.path(), &["dora", "--incidents", "feb.csv"]);
+    assert!(
+        error.contains(
+            "`2024-02-30T10:00:00Z` is not a time: 2024-02 has no day 30 (it has 29 days)"
+        ),
+        "{error}"
+    );
+    // A deployments file reads its times the same way.
+    let commit = crate::dora::git(&dir.path().join("ants"), &["rev-parse", "HEAD"]);
+    std::fs::write(
+        dir.path().join("late-deploys.csv"),
+        format!(
+            "id,environment,status,started,finished,commit\n1,production,success,9999-12-31T23:59:59+01:00,,{}\n",
+            commit.trim()
+        ),
+    )
+    .unwrap();
+    let error = vsm_fails_in(
+        dir.path(),
+        &[
+            "fetch",
+            "git",
+            "ants",
+            "--deployments",
+            "late-deploys.csv",
+            "-o",
+            "d.sqlite",
+        ],
+    );
+    assert!(
+        error.contains("is past the last day vsm can count time to (9999-12-30)"),
+        "{error}"
+    );
+    let output = vsm_in(dir.path(), &["dora", "--attribution-window", "1y"]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("unknown unit `y`; use ms, s, m, h, d or w, e.g. `90m`"),
+        "{error}"
+    );
+}
+
 /// `vsm report` had no window, so the DORA section of a store whose data is from 2021 was
 /// empty.
 #[test]
