@@ -104,6 +104,10 @@ mod tests {
             ),
             // Valid RFC 3339, past the last day vsm counts to: said so, as `--to` says it.
             (
+                "id\tstarted\nINC-1\t2024-03-05T12:00:00Z\n",
+                "one column whose name holds tabs: the file looks tab-separated, and vsm reads commas (convert it with `tr '\\t' ,`",
+            ),
+            (
                 "id,started\nX,9999-12-31T00:00:00Z\n",
                 "row 2, field `started`: `9999-12-31T00:00:00Z` is past the last day vsm can count time to (9999-12-30); give an earlier time",
             ),

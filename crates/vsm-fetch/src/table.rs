@@ -285,6 +285,14 @@ fn missing(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // One column whose name holds tabs: a tab-separated file, read as CSV.
+    let found = match names {
+        [one] if one.contains('\t') => format!(
+            "{found}, one column whose name holds tabs: the file looks tab-separated, and vsm \
+             reads commas (convert it with `tr '\\t' ,` when no value holds a comma)"
+        ),
+        _ => found,
+    };
     let also = match layout.alias {
         Some((name, other)) if name == field => format!(" (or `{other}`)"),
         _ => String::new(),

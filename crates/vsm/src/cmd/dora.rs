@@ -130,6 +130,12 @@ pub fn run(args: &Args) -> Result<()> {
     )?;
     let mut request = vsm_app::dora::Request::of_settings(args.map.as_deref(), &settings, window);
     if let Some(file) = &args.incidents {
+        // `-` is no file vsm reads standard input for: it would be "no file `-`".
+        if file.as_os_str() == "-" {
+            bail!(
+                "--incidents reads a file, not `-`; to read standard input, give `--incidents /dev/stdin`"
+            );
+        }
         request.incidents = Some(file.clone());
     }
     let report = vsm_app::dora::report(&store, &request)?;

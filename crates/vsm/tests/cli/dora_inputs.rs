@@ -449,6 +449,9 @@ fn a_time_past_the_last_day_a_day_the_month_lacks_and_a_unit_are_named() {
         error.contains("is past the last day vsm can count time to (9999-12-30)"),
         "{error}"
     );
+    // `-` for standard input is named with the path that reads it.
+    let error = vsm_fails_in(dir.path(), &["dora", "--incidents", "-"]);
+    assert!(error.contains("give `--incidents /dev/stdin`"), "{error}");
     let output = vsm_in(dir.path(), &["dora", "--attribution-window", "1y"]);
     assert_eq!(output.status.code(), Some(2));
     let error = stderr(&output);
