@@ -276,21 +276,38 @@ pub fn report(path: &Path, request: &Request) -> Result<dora::Report> {
     }
     let stored = Store::open_read_only(path)?.delivery()?;
     let mut delivery = delivery(stored, request.releases_as_deployments);
+    // The store's names by their full name, before a file's are added: `someoneelse/ants` in
+    // an incidents file is then not the store's `ants` when the store knows `ants` as
+    // `panjf2000/ants`, and a bare `ants` (a file's, `--service`) still is.
+    let full_names = dora::FullNames::of(&delivery);
+    full_names.apply(&mut delivery);
     if let Some(file) = &request.incidents {
         let incidents = vsm_fetch::incidents::read(file)?;
         add_incidents(&mut delivery, incidents);
     }
     dora::name_services(&mut delivery, &request.services);
+    let mut window = request.window.clone();
     if let Some(wanted) = &request.window.service {
-        known_service(&delivery, wanted, path)?;
+        known_service(&delivery, wanted, path, &request.services, &full_names)?;
+        window.service = Some(full_names.full(wanted).to_string());
     }
-    Ok(dora::report(&delivery, &request.config, &request.window))
+    let mut report = dora::report(&delivery, &request.config, &window);
+    report.window = request.window.clone();
+    full_names.show(&mut report);
+    Ok(report)
 }
 
 /// Refuses a service the store holds nothing of, naming the ones it has (a service of the
 /// map's `services:`, else a repository as its deployments, commits, pull requests and
-/// incidents name it), and the closest.
-fn known_service(delivery: &Delivery, wanted: &str, store: &Path) -> Result<()> {
+/// incidents name it), and the closest; a repository of one of the map's `services:` is
+/// answered with that service.
+fn known_service(
+    delivery: &Delivery,
+    wanted: &str,
+    store: &Path,
+    grouped: &[Service],
+    full_names: &dora::FullNames,
+) -> Result<()> {
     let quoted = vsm_core::diagnostic::shorten(wanted);
     let deployed = delivery
         .deployments
@@ -308,6 +325,19 @@ fn known_service(delivery: &Delivery, wanted: &str, store: &Path) -> Result<()> 
     if services.iter().any(|s| dora::same_service(wanted, s)) {
         return Ok(());
     }
+    if let Some(group) = grouped
+        .iter()
+        .find(|g| g.repositories.iter().any(|r| dora::same_service(r, wanted)))
+    {
+        bail!(
+            "`{quoted}` is a repository of the service `{name}` (the map's `dora: services:` \
+             counts {repositories} together); give `--service {name}`, or take `{quoted}` out \
+             of `{name}` in the map to see it alone",
+            name = group.name,
+            repositories =
+                vsm_core::diagnostic::backticked(group.repositories.iter().map(String::as_str), 20),
+        );
+    }
     if services.is_empty() {
         bail!(
             "there is no service `{quoted}`: the event store `{}` holds no deployment, commit, \
@@ -320,7 +350,12 @@ fn known_service(delivery: &Delivery, wanted: &str, store: &Path) -> Result<()> 
         "there is no service `{quoted}` in the event store `{}`; {} (repositories as `vsm \
          fetch` names them, or the names of the map's `dora: services:`)",
         store.display(),
-        dora::service_choices(wanted, services, "its services are", 20)
+        dora::service_choices(
+            wanted,
+            services.into_iter().map(|s| full_names.shown(s)),
+            "its services are",
+            20
+        )
     );
 }
 

@@ -102,6 +102,23 @@ mod tests {
                 "id,started\nINC-1,yesterday\n",
                 "row 2, field `started`: `yesterday` is not a time; write the time as RFC 3339 with its offset",
             ),
+            // Valid RFC 3339, past the last day vsm counts to: said so, as `--to` says it.
+            (
+                "id\tstarted\nINC-1\t2024-03-05T12:00:00Z\n",
+                "one column whose name holds tabs: the file looks tab-separated, and vsm reads commas (convert it with `tr '\\t' ,`",
+            ),
+            (
+                "id,started\nX,9999-12-31T00:00:00Z\n",
+                "row 2, field `started`: `9999-12-31T00:00:00Z` is past the last day vsm can count time to (9999-12-30); give an earlier time",
+            ),
+            (
+                "id,started\nX,2024-02-30T10:00:00Z\n",
+                "row 2, field `started`: `2024-02-30T10:00:00Z` is not a time: 2024-02 has no day 30 (it has 29 days); check the day",
+            ),
+            (
+                "id,started\nX,2024-13-01T10:00:00Z\n",
+                "row 2, field `started`: `2024-13-01T10:00:00Z` is not a time: `13` is no month; write the time as RFC 3339",
+            ),
             (
                 "id,started,resolved\nINC-1,2024-03-05T12:00:00Z,2024-03-05T11:00:00Z\n",
                 "row 2, field `resolved`: `2024-03-05T11:00:00Z` is before it started (2024-03-05T12:00:00Z); check the two times",

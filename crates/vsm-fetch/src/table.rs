@@ -196,10 +196,11 @@ pub fn span(
     (start_field, start): (&str, &str),
     (end_field, end): (&str, &str),
 ) -> Result<(jiff::Timestamp, Option<jiff::Timestamp>), TableError> {
-    let fix = "write the time as RFC 3339 with its offset, e.g. `2024-05-01T14:03:00Z`";
     let time = |field: &str, text: &str| {
-        text.parse::<jiff::Timestamp>()
-            .map_err(|_| bad(file, row, field, text, "is not a time", fix))
+        text.parse::<jiff::Timestamp>().map_err(|_| {
+            let (why, fix) = not_a_time(text);
+            bad(file, row, field, text, &why, &fix)
+        })
     };
     let started = time(start_field, start)?;
     if end.is_empty() {
@@ -219,6 +220,54 @@ pub fn span(
     Ok((started, Some(ended)))
 }
 
+/// Why `text` is no time vsm reads, and what to write: a time past the last day vsm counts
+/// to (`9999-12-31T00:00:00Z`, valid RFC 3339), a day its month does not have (`2024-02-30`),
+/// a time without an offset, else not a time at all.
+fn not_a_time(text: &str) -> (String, String) {
+    let rfc3339 = "write the time as RFC 3339 with its offset, e.g. `2024-05-01T14:03:00Z`";
+    let trimmed = text.trim();
+    // The date alone, `YYYY-MM-DD` at the start, when it has that shape.
+    let date = trimmed.get(..10).filter(|d| {
+        d.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+    });
+    if let Some(date) = date {
+        let number = |range: std::ops::Range<usize>| date[range].parse::<i16>().unwrap_or(0);
+        let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+        if !(1..=12).contains(&month) {
+            return (
+                format!("is not a time: `{month:02}` is no month"),
+                rfc3339.into(),
+            );
+        }
+        if jiff::civil::Date::new(year, month as i8, day as i8).is_err() {
+            let days = jiff::civil::Date::new(year, month as i8, 1)
+                .map_or(31, jiff::civil::Date::days_in_month);
+            return (
+                format!(
+                    "is not a time: {year:04}-{month:02} has no day {day} (it has {days} days)"
+                ),
+                "check the day".into(),
+            );
+        }
+        // A valid day of a time jiff refuses: past the last day it counts to (as `--to
+        // 9999-12-31` says), when the time goes on after the day.
+        let last = jiff::tz::Offset::UTC
+            .to_datetime(jiff::Timestamp::MAX)
+            .date();
+        let goes_on = trimmed[10..].starts_with(['T', 't', ' ']);
+        if goes_on && date.parse::<jiff::civil::Date>().is_ok_and(|d| d >= last) {
+            return (
+                format!("is past the last day vsm can count time to ({last})"),
+                "give an earlier time".into(),
+            );
+        }
+    }
+    ("is not a time".into(), rfc3339.into())
+}
+
 fn missing(
     file: &str,
     layout: &Layout,
@@ -235,6 +284,14 @@ fn missing(
             .map(|n| format!("`{}`", shorten(n)))
             .collect::<Vec<_>>()
             .join(", ")
+    };
+    // One column whose name holds tabs: a tab-separated file, read as CSV.
+    let found = match names {
+        [one] if one.contains('\t') => format!(
+            "{found}, one column whose name holds tabs: the file looks tab-separated, and vsm \
+             reads commas (convert it with `tr '\\t' ,` when no value holds a comma)"
+        ),
+        _ => found,
     };
     let also = match layout.alias {
         Some((name, other)) if name == field => format!(" (or `{other}`)"),

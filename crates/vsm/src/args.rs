@@ -54,6 +54,18 @@ pub const REPORTS: &[(Format, &str)] = &[
     (Format::Markdown, ""),
 ];
 
+/// A duration flag (`--attribution-window 7d`): the reason a text is none, with the units
+/// vsm reads (clap would print the reason alone: "unknown unit `y`").
+pub fn duration(text: &str) -> Result<vsm_core::Duration, String> {
+    text.parse::<vsm_core::Duration>().map_err(|e| {
+        format!(
+            "`{}`: {e}; {}",
+            vsm_core::diagnostic::shorten(text),
+            e.help()
+        )
+    })
+}
+
 /// A window's `--from` or `--to`: a day, `YYYY-MM-DD` (from its midnight, UTC), or a time in
 /// RFC 3339 with its offset. Anything else is refused in our words, quoting the value, with
 /// both forms (the date library's own message speaks of its types).

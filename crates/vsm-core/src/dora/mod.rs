@@ -29,7 +29,7 @@ use crate::measure::Distribution;
 pub use compute::report;
 pub use littles_law::{LittlesLaw, TOLERANCE as LITTLES_LAW_TOLERANCE};
 pub use period::{Bucket, Period, days_between, midnight as period_midnight, per_day};
-pub use services::{Service, name_services, service_choices};
+pub use services::{FullNames, Service, name_services, service_choices};
 
 /// Everything the store says about a delivery.
 #[derive(Clone, Debug, Default, PartialEq)]

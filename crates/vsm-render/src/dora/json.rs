@@ -20,6 +20,10 @@ pub struct DoraReport<'a> {
     pub to: String,
     pub period: &'static str,
     pub service: Option<&'a str>,
+    /// A warning about the figures: releases counted as deployments in a service that has
+    /// deployments too (see `releases_with_deployments`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub overall: FiguresJson,
     pub services: Vec<ServiceJson<'a>>,
     pub coverage: &'a CoverageJson,
@@ -310,6 +314,7 @@ pub fn json(report: &Report, explain: Option<Explain>) -> String {
         to: time(report.window.to),
         period: report.window.period.as_str(),
         service: report.window.service.as_deref(),
+        note: super::releases_with_deployments(report),
         overall: (&report.overall).into(),
         services: report
             .services

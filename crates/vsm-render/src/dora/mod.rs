@@ -32,6 +32,43 @@ pub use json::{
 };
 pub use text::text;
 
+/// The warning when releases counted as deployments (`--releases-as-deployments`) in a service
+/// whose deployments the store also holds: a version tagged and deployed counts twice, so the
+/// frequency doubles and the failure rate halves. Not refused: another service may have only
+/// tags. Names both counts of the window and the way out.
+pub fn releases_with_deployments(report: &Report) -> Option<String> {
+    let mut by_service = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+    for d in &report.deployments {
+        let (releases, deployments) = by_service.entry(d.service.as_str()).or_default();
+        if d.release {
+            *releases += 1;
+        } else {
+            *deployments += 1;
+        }
+    }
+    let mixed: Vec<String> = by_service
+        .iter()
+        .filter(|(_, (releases, deployments))| *releases > 0 && *deployments > 0)
+        .map(|(service, (releases, deployments))| {
+            format!(
+                "`{service}` has {} and {} in the window",
+                counted(*releases, "release tag"),
+                counted(*deployments, "production deployment")
+            )
+        })
+        .collect();
+    if mixed.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "releases and deployments are counted together: {}; a version both tagged and deployed \
+         counts twice. Leave out --releases-as-deployments (or the map's \
+         `releases_as_deployments:`) to count the deployments only, or fetch a store without \
+         them (`vsm fetch git` with no `--deployments`) to count the releases only",
+        mixed.join("; ")
+    ))
+}
+
 /// The metric whose items `--explain` lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Explain {

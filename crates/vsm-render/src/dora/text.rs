@@ -122,6 +122,9 @@ pub fn text(
         short(w.to),
         w.period.as_str()
     );
+    if let Some(note) = super::releases_with_deployments(report) {
+        let _ = writeln!(out, "Note: {note}.\n");
+    }
     if report.services.is_empty() {
         let releases = if releases {
             "releases counted as deployments, and none was in the window"

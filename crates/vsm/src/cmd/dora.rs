@@ -53,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "TYPE")]
     incident_type: Vec<String>,
     /// How long after a deployment an incident is attributed to it (default: 7d).
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", value_parser = args::duration)]
     attribution_window: Option<vsm_core::Duration>,
     /// Take each release (tag) as a successful production deployment.
     #[arg(long)]
@@ -130,6 +130,12 @@ pub fn run(args: &Args) -> Result<()> {
     )?;
     let mut request = vsm_app::dora::Request::of_settings(args.map.as_deref(), &settings, window);
     if let Some(file) = &args.incidents {
+        // `-` is no file vsm reads standard input for: it would be "no file `-`".
+        if file.as_os_str() == "-" {
+            bail!(
+                "--incidents reads a file, not `-`; to read standard input, give `--incidents /dev/stdin`"
+            );
+        }
         request.incidents = Some(file.clone());
     }
     let report = vsm_app::dora::report(&store, &request)?;

@@ -220,6 +220,42 @@ fn deployments_from_a_file_give_failure_rate_recovery_and_production_only() {
     );
 }
 
+/// `--releases-as-deployments` over a store with deployments too counted the tags and the
+/// deployments together, silently: the text and JSON say so, with both counts and the way out.
+#[test]
+fn releases_counted_with_deployments_are_named_with_both_counts() {
+    let dir = fetched_with_deployments();
+    let args = [
+        "dora",
+        "--releases-as-deployments",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-07-01",
+    ];
+    let said = "releases and deployments are counted together: `ants` has 2 release tags and 3 \
+                production deployments in the window; a version both tagged and deployed counts \
+                twice. Leave out --releases-as-deployments";
+    let text = stdout(&vsm_ok_in(dir.path(), &args));
+    assert!(text.contains(&format!("Note: {said}")), "{text}");
+    let json = json_ok_in(dir.path(), &args);
+    assert!(json["note"].as_str().unwrap().starts_with(said), "{json}");
+    assert_eq!(json["overall"]["production_deployments"], 5, "{json}");
+    // Without the flag, or with tags only, there is nothing to say.
+    let json = json_ok_in(
+        dir.path(),
+        &args[..1]
+            .iter()
+            .chain(&args[2..])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    assert!(json.get("note").is_none(), "{json}");
+    let tags_only = fetched(None);
+    let json = json_ok_in(tags_only.path(), &args);
+    assert!(json.get("note").is_none(), "{json}");
+}
+
 /// A missing store had two messages: `vsm dora`'s own check ("fetch one with `vsm fetch git
 /// .`") pre-empted the store's. The store says it, once, for every command that reads it.
 #[test]

@@ -288,6 +288,179 @@ fn a_service_the_store_lacks_is_refused_with_the_ones_it_has() {
     }
 }
 
+/// A repository of one of the map's `dora: services:` was refused as "no service `ants`" with
+/// `platform` among the store's services: it is named as that service's, with the flag to give.
+#[test]
+fn a_repository_of_a_maps_service_is_answered_with_that_service() {
+    let dir = fetched(None);
+    std::fs::write(
+        dir.path().join("vsm.yaml"),
+        "name: S\nsteps:\n  - { id: a, process_time: 1h }\ndora:\n  services: { platform: [ants, syn] }\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(
+        dir.path(),
+        &["dora", "--map", "vsm.yaml", "--service", "ants"],
+    );
+    assert!(
+        error.contains(
+            "`ants` is a repository of the service `platform` (the map's `dora: services:` counts \
+             `ants`, `syn` together); give `--service platform`"
+        ),
+        "{error}"
+    );
+    let text = stdout(&vsm_ok_in(
+        dir.path(),
+        &[
+            "dora",
+            "--map",
+            "vsm.yaml",
+            "--service",
+            "platform",
+            "--releases-as-deployments",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-04-01",
+        ],
+    ));
+    assert!(text.contains("\nplatform\n"), "{text}");
+}
+
+/// An incident of `someoneelse/ants` counted as the store's `ants` (the clone `vsm fetch git`
+/// named) by its last part, though the store knows `ants` as `panjf2000/ants`: an owner that
+/// differs is another service; a bare `ants` and the full name still are the store's.
+#[test]
+fn an_incident_of_another_owners_repository_of_the_same_name_is_not_the_stores() {
+    let dir = fetched(None);
+    // v2.9.1 was tagged on 2024-03-26; all three incidents follow it.
+    std::fs::write(
+        dir.path().join("incidents.csv"),
+        "id,started,resolved,service\n\
+         S1,2024-03-27T10:00:00Z,2024-03-27T12:00:00Z,panjf2000/ants\n\
+         S2,2024-03-27T10:00:00Z,2024-03-27T12:00:00Z,someoneelse/ants\n\
+         S4,2024-03-27T10:00:00Z,2024-03-27T12:00:00Z,ants\n",
+    )
+    .unwrap();
+    let args = [
+        "dora",
+        "--releases-as-deployments",
+        "--incidents",
+        "incidents.csv",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-04-01",
+        "--explain",
+        "recovery-time",
+    ];
+    let json = json_ok_in(dir.path(), &args);
+    let incidents = json["explain"]["incidents"].as_array().unwrap();
+    let attributed: Vec<(&str, bool)> = incidents
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap(), i["deployment"].is_string()))
+        .collect();
+    assert_eq!(
+        attributed,
+        [
+            ("incident:S1", true),
+            ("incident:S2", false),
+            ("incident:S4", true)
+        ],
+        "{json}"
+    );
+    let left_out = json["left_out"].as_array().unwrap();
+    let other = left_out.iter().find(|l| l["what"] == "incident").unwrap();
+    assert_eq!(other["example"], "incident:S2", "{json}");
+    assert!(
+        other["reason"].as_str().unwrap().starts_with(
+            "its service `someoneelse/ants` is the service of no production deployment"
+        ),
+        "{other}"
+    );
+    // The service is still shown as the store names it, once.
+    let services: Vec<&str> = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["ants"], "{json}");
+    // `--service ants` counts S1 and S4, not S2.
+    let json = json_ok_in(dir.path(), &[&args[..], &["--service", "ants"]].concat());
+    assert_eq!(json["coverage"]["incidents"], 2, "{json}");
+    assert_eq!(json["overall"]["recovery_time"]["count"], 2, "{json}");
+}
+
+/// A valid RFC 3339 time past vsm's last day was "not a time", a day its month lacks too, and
+/// `--attribution-window 1y` said only "unknown unit `y`": each says what is wrong, as `--to
+/// 9999-12-31` does, and the units vsm reads.
+#[test]
+fn a_time_past_the_last_day_a_day_the_month_lacks_and_a_unit_are_named() {
+    let dir = fetched(None);
+    std::fs::write(
+        dir.path().join("late.csv"),
+        "id,started\nX,9999-12-31T00:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("feb.csv"),
+        "id,started\nX,2024-02-30T10:00:00Z\n",
+    )
+    .unwrap();
+    let error = vsm_fails_in(dir.path(), &["dora", "--incidents", "late.csv"]);
+    assert!(
+        error.contains(
+            "late.csv, row 2, field `started`: `9999-12-31T00:00:00Z` is past the last day vsm \
+             can count time to (9999-12-30); give an earlier time"
+        ),
+        "{error}"
+    );
+    let error = vsm_fails_in(dir.path(), &["dora", "--incidents", "feb.csv"]);
+    assert!(
+        error.contains(
+            "`2024-02-30T10:00:00Z` is not a time: 2024-02 has no day 30 (it has 29 days)"
+        ),
+        "{error}"
+    );
+    // A deployments file reads its times the same way.
+    let commit = crate::dora::git(&dir.path().join("ants"), &["rev-parse", "HEAD"]);
+    std::fs::write(
+        dir.path().join("late-deploys.csv"),
+        format!(
+            "id,environment,status,started,finished,commit\n1,production,success,9999-12-31T23:59:59+01:00,,{}\n",
+            commit.trim()
+        ),
+    )
+    .unwrap();
+    let error = vsm_fails_in(
+        dir.path(),
+        &[
+            "fetch",
+            "git",
+            "ants",
+            "--deployments",
+            "late-deploys.csv",
+            "-o",
+            "d.sqlite",
+        ],
+    );
+    assert!(
+        error.contains("is past the last day vsm can count time to (9999-12-30)"),
+        "{error}"
+    );
+    // `-` for standard input is named with the path that reads it.
+    let error = vsm_fails_in(dir.path(), &["dora", "--incidents", "-"]);
+    assert!(error.contains("give `--incidents /dev/stdin`"), "{error}");
+    let output = vsm_in(dir.path(), &["dora", "--attribution-window", "1y"]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("unknown unit `y`; use ms, s, m, h, d or w, e.g. `90m`"),
+        "{error}"
+    );
+}
+
 /// `vsm report` had no window, so the DORA section of a store whose data is from 2021 was
 /// empty.
 #[test]

@@ -309,7 +309,7 @@ fn recovery_time_is_over_the_same_failures_in_text_json_markdown_and_the_snapsho
     assert_eq!(unknown["example"], "incident:INC-4");
     assert!(
         unknown["reason"].as_str().unwrap().starts_with(
-            "its service `antz` is the service of no production deployment (did you mean `ants`?"
+            "its service `antz` is the service of no production deployment (did you mean `panjf2000/ants`?"
         ),
         "{unknown}"
     );
