@@ -71,7 +71,8 @@ struct StepRow {
     share: String,
     share_value: String,
     critical: bool,
-    bottleneck: bool,
+    /// `high`, `medium` or `low` for a bottleneck, as the map colours it.
+    bottleneck: Option<&'static str>,
 }
 
 struct DistributionRow {
@@ -390,7 +391,11 @@ fn render_told(
             share: pct(metrics.lead_time_share_percent),
             share_value: format_number(metrics.lead_time_share_percent.min(100.0), 1),
             critical: metrics.on_critical_path,
-            bottleneck: analysis.bottlenecks.iter().any(|b| b.step == index),
+            bottleneck: crate::severity::of_step(analysis, index).map(|s| match s {
+                crate::severity::Severity::High => "high",
+                crate::severity::Severity::Medium => "medium",
+                crate::severity::Severity::Low => "low",
+            }),
         })
         .collect();
     let bottlenecks = analysis

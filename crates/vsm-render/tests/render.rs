@@ -1002,3 +1002,22 @@ fn a_400_step_map_renders_in_bounded_pictures() {
         (points(page_width), points(page_height))
     );
 }
+
+#[test]
+fn the_reports_steps_table_marks_bottlenecks_by_the_maps_severity() {
+    // Every ranked step had the same red bar while the map paints one red, one amber and the
+    // rest by their number only.
+    let (stream, analysis) = load("examples/textbook-acme-stamping.yaml");
+    let html = vsm_render::html(&stream, &analysis);
+    let marks: Vec<&str> = ["high", "medium", "low"]
+        .into_iter()
+        .filter(|s| html.contains(&format!("class=\"bottleneck-row bottleneck-{s}\"")))
+        .collect();
+    assert_eq!(marks, ["high", "medium", "low"]);
+    assert_eq!(html.matches("bottleneck-row bottleneck-high").count(), 1);
+    assert_eq!(html.matches("bottleneck-row bottleneck-medium").count(), 1);
+    assert_eq!(
+        html.matches("class=\"bottleneck-row ").count(),
+        analysis.bottlenecks.len()
+    );
+}
