@@ -47,6 +47,12 @@ fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> Stri
                 RateSource::Demand => "the stream's demand",
                 RateSource::Step => "the step's throughput",
             };
+            // A map silent on working time counts 24-hour days, 7 a week: its days are days.
+            let days = if stream.working_time.declared {
+                "working days"
+            } else {
+                "days"
+            };
             for line in &derived.lines {
                 let what = line
                     .item_type
@@ -54,19 +60,21 @@ fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> Stri
                     .map_or_else(String::new, |t| format!(" {t}"));
                 let _ = writeln!(
                     out,
-                    "  {}{what} / {} a day ({rate}) = {} working days",
+                    "  {}{what} / {} a day ({rate}) = {} {}",
                     format_count(line.queue),
                     format_number(line.per_day, 2),
-                    format_number(line.days, 2)
+                    format_number(line.days, 2),
+                    one_or_many(line.days, days)
                 );
             }
             if derived.lines.len() > 1 || derived.lines[0].item_type.is_some() {
                 let _ = writeln!(
                     out,
-                    "  all items: {} / {} a day = {} working days (each type's wait weighted by its demand)",
+                    "  all items: {} / {} a day = {} {} (each type's wait weighted by its demand)",
                     format_count(derived.queue),
                     format_number(derived.per_day, 2),
-                    format_number(derived.days, 2)
+                    format_number(derived.days, 2),
+                    one_or_many(derived.days, days)
                 );
             }
             let _ = writeln!(
@@ -125,9 +133,26 @@ fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> Stri
     out
 }
 
+/// `days` ("days", "working days") for a count of them, singular for exactly one as printed.
+fn one_or_many(count: f64, days: &str) -> &str {
+    if format_number(count, 2) == "1" {
+        days.strip_suffix('s').unwrap_or(days)
+    } else {
+        days
+    }
+}
+
 /// How working days of waiting became the wait, in the days waits count in.
 fn wait_in_days(stream: &ValueStream, days: f64, wait: Duration) -> String {
     let time = &stream.working_time;
+    if !time.declared {
+        return format!(
+            "{} {} = {} (the map sets no working time: every day is 24 h, 7 a week)",
+            format_number(days, 2),
+            one_or_many(days, "days"),
+            wait.human()
+        );
+    }
     match time.wait_days {
         vsm_core::worktime::WaitDays::Working => format!(
             "{} working days x {} = {}h of working time",

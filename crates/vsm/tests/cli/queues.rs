@@ -419,6 +419,15 @@ fn a_map_that_says_nothing_of_working_time_has_24_hour_days_for_its_demand_and_q
     ));
     assert_eq!(json["summary"]["takt_time_seconds"], 8640.0, "{json}");
     assert_eq!(json["steps"][1]["wait_time_seconds"], 86400.0, "{json}");
+    // Its days are days: no "1 working days x 7/7 calendar days each".
+    let explain = stdout(&vsm_ok_in(
+        dir.path(),
+        &["analyze", "n.yaml", "--explain", "b"],
+    ));
+    assert!(
+        explain.contains("  10 / 10 a day (the stream's demand) = 1 day\n  1 day = 1d (the map sets no working time: every day is 24 h, 7 a week)"),
+        "{explain}"
+    );
     let simulated = json_of(&vsm_ok_in(
         dir.path(),
         &["simulate", "n.yaml", "--items", "20", "--format", "json"],
