@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod map;
+pub mod metrics;
 mod pages;
 pub mod routes;
 pub mod store;
@@ -68,6 +69,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub hashing: Arc<auth::hashing::Hashing>,
+    /// Requests counted and timed for `/metrics`, per process.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl App {
@@ -79,6 +82,7 @@ impl App {
                 settings.hashing_waiting,
             )),
             settings: Arc::new(settings),
+            metrics: Arc::default(),
         }
     }
 }
@@ -94,7 +98,8 @@ pub fn routes(app: &App) -> (Router<App>, Vec<routes::Route>) {
     let table = routes::Table::new(app.clone())
         .public(Method::GET, "/healthz", healthz)
         .public(Method::GET, "/readyz", readyz)
-        .public(Method::GET, "/static/style.css", style);
+        .public(Method::GET, "/static/style.css", style)
+        .protected(Method::GET, "/metrics", metrics::serve);
     let table = auth::sign_in::routes(table);
     let table = api::routes(table);
     pages::routes(table).finish()
@@ -105,6 +110,10 @@ pub fn router(app: App) -> Router {
     let settings = Arc::clone(&app.settings);
     let (router, _) = routes(&app);
     router
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::record,
+        ))
         .with_state(app)
         .layer(DefaultBodyLimit::max(settings.max_body))
         .layer(RequestBodyLimitLayer::new(settings.max_body))

@@ -160,7 +160,9 @@ pub async fn require_caller(State(app): State<App>, request: Request, next: Next
         Ok(caller) => caller,
         Err(error) => return error.into_response(),
     };
-    let is_api = request.uri().path().starts_with("/api/");
+    // Machines (scripts, Prometheus) get 401; people get the sign-in page.
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/") || path == "/metrics";
     let Some(caller) = caller else {
         if is_api {
             return ApiError::unauthenticated().into_response();

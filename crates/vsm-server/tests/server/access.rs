@@ -64,7 +64,8 @@ async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() 
                     call = call.token(token);
                 }
                 let answer = client.send(call).await;
-                let refused = if path.starts_with("/api/") {
+                // Machines (the API, Prometheus) are answered 401; people are sent to sign in.
+                let refused = if path.starts_with("/api/") || path == "/metrics" {
                     answer.status == StatusCode::UNAUTHORIZED
                 } else {
                     answer.status == StatusCode::SEE_OTHER

@@ -3,6 +3,7 @@
 
 mod access;
 mod common;
+mod metrics;
 mod pages;
 mod store;
 mod streams;
