@@ -318,35 +318,181 @@ fn push_and_pull_through_a_server_on_sqlite() {
     pushes_and_pulls("server.sqlite");
 }
 
-#[test]
-fn push_and_pull_through_a_server_on_postgres() {
+/// A fresh schema on the test PostgreSQL and the `--db` URL that uses it, or `None` when
+/// `VSM_SKIP_POSTGRES_TESTS=1`; dropped with the returned guard.
+fn postgres_schema(tag: &str) -> Option<(String, Schema)> {
     if std::env::var("VSM_SKIP_POSTGRES_TESTS").is_ok_and(|v| v == "1") {
         eprintln!("VSM_SKIP_POSTGRES_TESTS=1: skipped");
-        return;
+        return None;
     }
     let url = std::env::var("VSM_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string());
-    let schema = format!("vsm_cli_test_{}", std::process::id());
-    let psql = |sql: &str| {
+    let schema = Schema {
+        name: format!("vsm_cli_{tag}_{}", std::process::id()),
+        url: url.clone(),
+    };
+    schema.psql(&format!(
+        "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}",
+        schema.name
+    ));
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let db = format!("{url}{separator}options=-c%20search_path%3D{}", schema.name);
+    Some((db, schema))
+}
+
+/// A schema of the test PostgreSQL, dropped when this is.
+struct Schema {
+    name: String,
+    url: String,
+}
+
+impl Schema {
+    fn psql(&self, sql: &str) {
         let done = std::process::Command::new("psql")
-            .args([url.as_str(), "-q", "-c", sql])
+            .args([self.url.as_str(), "-q", "-c", sql])
             .output()
             .unwrap_or_else(|e| {
                 panic!("psql (Debian's postgresql-client) runs this test's setup: {e}")
             });
         assert!(
             done.status.success(),
-            "PostgreSQL at {url} is needed for this test (or set VSM_SKIP_POSTGRES_TESTS=1): {}",
+            "PostgreSQL at {} is needed for this test (or set VSM_SKIP_POSTGRES_TESTS=1): {}",
+            self.url,
             String::from_utf8_lossy(&done.stderr)
         );
+    }
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-q",
+                "-c",
+                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name),
+            ])
+            .output();
+    }
+}
+
+#[test]
+fn push_and_pull_through_a_server_on_postgres() {
+    if let Some((db, _schema)) = postgres_schema("push") {
+        pushes_and_pulls(&db);
+    }
+}
+
+/// Replicas: two server processes over one PostgreSQL keep nothing of their own, so a version
+/// saved through one is what the other serves at once, and a sign-in made on one is good on the
+/// other (a load balancer may send the next request anywhere).
+#[test]
+fn two_servers_on_one_postgres_serve_each_others_changes_at_once() {
+    let Some((db, _schema)) = postgres_schema("replicas") else {
+        return;
     };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let db = format!("{url}{separator}options=-c%20search_path%3D{schema}");
-    pushes_and_pulls(&db);
-    psql(&format!("DROP SCHEMA {schema} CASCADE"));
+    let dir = tempfile::tempdir().unwrap();
+    let admin = vsm_in(dir.path(), &["serve", "--db", &db, "--create-admin", "ada"]);
+    assert!(admin.status.success(), "{}", stderr(&admin));
+    let password = stdout(&admin).trim().to_string();
+    let made = vsm_in(dir.path(), &["serve", "--db", &db, "--create-token", "ada"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let token = stdout(&made).trim().to_string();
+    let one = Running::start(dir.path(), &db);
+    let two = Running::start(dir.path(), &db);
+    assert_ne!(one.url, two.url);
+
+    let example =
+        std::fs::read_to_string(repo_root().join("examples/feature-delivery.yaml")).unwrap();
+    let through = |server: &Running, args: &[&str]| {
+        let mut all = vec![args[0], "--server", &server.url];
+        all.extend_from_slice(&args[1..]);
+        let mut command = vsm_command(dir.path(), &all);
+        command.env("VSM_TOKEN", &token);
+        let done = command.output().unwrap();
+        assert!(done.status.success(), "{args:?}: {}", stderr(&done));
+        done
+    };
+    let pulled = || std::fs::read_to_string(dir.path().join("pulled.yaml")).unwrap();
+    for (round, (saver, reader)) in [(&one, &two), (&two, &one), (&one, &two)]
+        .into_iter()
+        .enumerate()
+    {
+        let text = example.replace(
+            "name: Web shop feature delivery",
+            &format!("name: Web shop feature delivery, round {round}"),
+        );
+        assert_ne!(text, example, "the example's name line moved");
+        std::fs::write(dir.path().join("web-shop.yaml"), &text).unwrap();
+        let saved = through(
+            saver,
+            &["push", "web-shop.yaml", "-m", "a replica's change"],
+        );
+        assert!(
+            stderr(&saved).contains(&format!("as version {} of `web-shop`", round + 1)),
+            "{}",
+            stderr(&saved)
+        );
+        // No wait, no retry: the other replica serves it on the next request.
+        through(reader, &["pull", "web-shop", "-o", "pulled.yaml"]);
+        assert_eq!(
+            pulled(),
+            text,
+            "round {round}: {} served {}",
+            reader.url,
+            saver.url
+        );
+    }
+
+    // The sign-in form from one replica is taken by the other, and the session it makes is good
+    // on the first.
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent();
+    // `NAME=VALUE` of the cookie an answer sets.
+    let cookie = |answer: &ureq::http::Response<ureq::Body>, name: &str| {
+        answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} cookie set"))
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let form = agent.get(format!("{}/signin", two.url)).call().unwrap();
+    let form_cookie = cookie(&form, "vsm_signin");
+    let csrf = form_cookie.trim_start_matches("vsm_signin=").to_string();
+    let signed_in = agent
+        .post(format!("{}/signin", one.url))
+        .header("cookie", &form_cookie)
+        .send_form([
+            ("username", "ada"),
+            ("password", password.as_str()),
+            ("csrf", csrf.as_str()),
+        ])
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let session = cookie(&signed_in, "vsm_session");
+    let mut page = agent
+        .get(format!("{}/streams/web-shop", two.url))
+        .header("cookie", &session)
+        .call()
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let body = page.body_mut().read_to_string().unwrap();
+    assert!(
+        body.contains("Web shop feature delivery, round 2"),
+        "{body}"
+    );
+    one.stop();
+    two.stop();
 }
 
 #[test]
