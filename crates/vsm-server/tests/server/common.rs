@@ -399,4 +399,40 @@ impl Store for Counting {
     async fn role(&self, stream: &str, user: i64) -> store::Result<Option<Role>> {
         self.note("role").role(stream, user).await
     }
+    async fn create_source(&self, stream: &str, source: &store::Source) -> store::Result<()> {
+        self.note("create_source")
+            .create_source(stream, source)
+            .await
+    }
+    async fn sources(&self, stream: &str) -> store::Result<Vec<store::Source>> {
+        self.note("sources").sources(stream).await
+    }
+    async fn source(&self, stream: &str, name: &str) -> store::Result<Option<store::Source>> {
+        self.note("source").source(stream, name).await
+    }
+    async fn delete_source(&self, stream: &str, name: &str) -> store::Result<bool> {
+        self.note("delete_source").delete_source(stream, name).await
+    }
+    async fn record_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+        kind: store::SourceKind,
+        deliveries: &[store::NewDelivery<'_>],
+        now: i64,
+    ) -> store::Result<Vec<store::Recorded>> {
+        self.note("record_deliveries")
+            .record_deliveries(stream, source, kind, deliveries, now)
+            .await
+    }
+    async fn deliveries_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> store::Result<Vec<store::Delivery>> {
+        self.note("deliveries_after")
+            .deliveries_after(stream, after_seq, limit)
+            .await
+    }
 }
