@@ -267,6 +267,42 @@ pub async fn with_web_shop(client: &Client, token: &str) {
     );
 }
 
+/// Adds the users `vera` (a viewer of `web-shop`), `ed` (its editor) and `otto` (no role on
+/// it) as `token`'s server admin would: their API tokens, in that order.
+pub async fn members(backend: &Backend, client: &Client, token: &str) -> [String; 3] {
+    let mut tokens = Vec::new();
+    for (user, role) in [
+        ("vera", Some("viewer")),
+        ("ed", Some("editor")),
+        ("otto", None),
+    ] {
+        let made = client
+            .post("/api/users", token, &serde_json::json!({"name": user}))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.json()["password"].as_str().unwrap().len(), 20);
+        if let Some(role) = role {
+            let given = client
+                .send(
+                    Call::new(
+                        Method::PUT,
+                        &format!("/api/streams/web-shop/members/{user}"),
+                    )
+                    .token(token)
+                    .json(&serde_json::json!({"role": role})),
+                )
+                .await;
+            assert_eq!(given.status, StatusCode::NO_CONTENT, "{}", given.body);
+        }
+        tokens.push(
+            vsm_server::accounts::create_token(backend.store.as_ref(), user, "t")
+                .await
+                .unwrap(),
+        );
+    }
+    tokens.try_into().unwrap()
+}
+
 /// A store that counts the calls made to it, by method: to see how many queries a page makes.
 #[derive(Debug)]
 pub struct Counting {
