@@ -52,7 +52,7 @@ impl Table {
     }
 
     /// A webhook: no user signs in; the handler refuses (401) any delivery that does not carry
-    /// its source's signature or token, before it reads or stores anything.
+    /// its source's signature or token, before it parses or stores anything.
     pub fn webhook<H, T>(self, method: Method, path: &'static str, handler: H) -> Self
     where
         H: Handler<T, App>,

@@ -3,7 +3,8 @@
 //! (`POST /api/streams/{stream}/sources`, see [`crate::api`]).
 //!
 //! No one signs in to deliver: each delivery proves itself by its source's signature or token,
-//! checked before anything else is read, in constant time, with the same 401 whether the stream
+//! checked in constant time before its body is parsed or anything is stored (the body is read
+//! first, bounded by the server's body limit: GitHub signs the body itself), with the same 401 whether the stream
 //! and source exist or not (so nobody can probe for names). A delivery that passes is stored
 //! once by its delivery id, committed before it is acknowledged, so a sender that retries after
 //! a crash or a timeout stores nothing twice and loses nothing that was answered 2xx. A refused
