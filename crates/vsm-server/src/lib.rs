@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod hooks;
 pub mod map;
 pub mod metrics;
 mod pages;
@@ -63,7 +64,8 @@ impl Default for Settings {
     }
 }
 
-/// What every request handler shares: the store, the settings and the turns for hashing.
+/// What every request handler shares: the store, the settings, the turns for hashing and the
+/// server key (see [`hooks::key`]).
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Arc<dyn Store>,
@@ -71,9 +73,13 @@ pub struct App {
     pub hashing: Arc<auth::hashing::Hashing>,
     /// Requests counted and timed for `/metrics`, per process.
     pub metrics: Arc<metrics::Metrics>,
+    pub key: Arc<hooks::key::ServerKey>,
 }
 
 impl App {
+    /// The server over `store`, with a server key made for this process alone: GitHub sources
+    /// made with it cannot be checked by another process; [`App::with_key`] gives the
+    /// server's own.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         App {
             store,
@@ -83,7 +89,15 @@ impl App {
             )),
             settings: Arc::new(settings),
             metrics: Arc::default(),
+            key: Arc::new(hooks::key::ServerKey::random()),
         }
+    }
+
+    /// The same, with `key` as the server key.
+    #[must_use]
+    pub fn with_key(mut self, key: hooks::key::ServerKey) -> Self {
+        self.key = Arc::new(key);
+        self
     }
 }
 
@@ -102,6 +116,7 @@ pub fn routes(app: &App) -> (Router<App>, Vec<routes::Route>) {
         .protected(Method::GET, "/metrics", metrics::serve);
     let table = auth::sign_in::routes(table);
     let table = api::routes(table);
+    let table = hooks::routes(table);
     pages::routes(table).finish()
 }
 

@@ -1,5 +1,6 @@
-//! The route table: every route is added here, as public or protected, and recorded, so that
-//! tests can walk the table (every protected route refuses a request without credentials; the
+//! The route table: every route is added here, as public, webhook or protected, and recorded,
+//! so that tests can walk the table (every protected route refuses a request without
+//! credentials, every webhook one a delivery without its source's signature or token; the
 //! API's routes and its OpenAPI document name the same paths). Protected is the default way to
 //! add a route: it passes through [`crate::auth::require_caller`].
 
@@ -11,13 +12,16 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::App;
 
-/// One route: its method, its path (axum's syntax, `{stream}`), and whether it needs no
-/// credentials.
+/// One route: its method, its path (axum's syntax, `{stream}`), and who may call it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
     pub method: Method,
     pub path: &'static str,
+    /// Anyone, with no credentials at all.
     pub public: bool,
+    /// A webhook sender, which proves itself by its source's signature or token instead of a
+    /// user's credentials (its handler checks them before anything else).
+    pub webhook: bool,
 }
 
 /// The router being built, with the table of what it holds.
@@ -44,7 +48,18 @@ impl Table {
         T: 'static,
     {
         let route = on(filter(&method), handler);
-        self.add(method, path, route, true)
+        self.add(method, path, route, true, false)
+    }
+
+    /// A webhook: no user signs in; the handler refuses (401) any delivery that does not carry
+    /// its source's signature or token, before it parses or stores anything.
+    pub fn webhook<H, T>(self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, App>,
+        T: 'static,
+    {
+        let route = on(filter(&method), handler);
+        self.add(method, path, route, false, true)
     }
 
     /// A route for signed-in callers.
@@ -57,7 +72,7 @@ impl Table {
             self.app.clone(),
             crate::auth::require_caller,
         ));
-        self.add(method, path, route, false)
+        self.add(method, path, route, false, false)
     }
 
     fn add(
@@ -66,11 +81,13 @@ impl Table {
         path: &'static str,
         route: MethodRouter<App>,
         public: bool,
+        webhook: bool,
     ) -> Self {
         self.routes.push(Route {
             method,
             path,
             public,
+            webhook,
         });
         self.router = self.router.route(path, route);
         self

@@ -1,11 +1,12 @@
 //! The JSON REST API: value streams, their versions, maps and analyses; members, users and
-//! tokens. Each handler carries its OpenAPI description (`#[utoipa::path]`), gathered in
+//! tokens; webhook sources. Each handler carries its OpenAPI description (`#[utoipa::path]`), gathered in
 //! [`ApiDoc`] and served at `/api/openapi.json`; a test fails when the routes and the document
 //! drift. Bodies of analyses are the JSON `vsm analyze --format json` prints; a map with errors
 //! is answered 422 with the JSON `vsm validate --format json` prints.
 
 mod error;
 mod people;
+mod sources;
 mod streams;
 
 use axum::Json;
@@ -41,6 +42,9 @@ use crate::routes::Table;
         people::create_user,
         people::create_token,
         people::me,
+        sources::create,
+        sources::list,
+        sources::delete,
         openapi,
     ),
     modifiers(&Security),
@@ -101,6 +105,17 @@ pub fn routes(table: Table) -> Table {
         .protected(Method::DELETE, member, people::remove_member)
         .protected(Method::POST, "/api/users", people::create_user)
         .protected(Method::POST, "/api/tokens", people::create_token)
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/sources",
+            sources::create,
+        )
+        .protected(Method::GET, "/api/streams/{stream}/sources", sources::list)
+        .protected(
+            Method::DELETE,
+            "/api/streams/{stream}/sources/{source}",
+            sources::delete,
+        )
 }
 
 /// The OpenAPI 3.1 document of this API.

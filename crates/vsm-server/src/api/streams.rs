@@ -118,6 +118,12 @@ const MAX_ID: usize = 64;
 
 /// An id that names a stream in URLs, or what is wrong with it.
 pub fn check_id(id: &str) -> Result<(), ApiError> {
+    check_name(id, "a value stream id")
+}
+
+/// A name that goes into URLs (a stream's id, a source's name), or what is wrong with it;
+/// `what` it is names it in the message.
+pub fn check_name(id: &str, what: &str) -> Result<(), ApiError> {
     let fine = !id.is_empty()
         && id.len() <= MAX_ID
         && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -142,7 +148,7 @@ pub fn check_id(id: &str) -> Result<(), ApiError> {
         format!(", e.g. `{suggestion}`")
     };
     Err(ApiError::bad_request(format!(
-        "`{}` cannot be a value stream id: use lowercase letters, digits, `-`, `_` and `.` (at most {MAX_ID}, starting with a letter or digit){hint}",
+        "`{}` cannot be {what}: use lowercase letters, digits, `-`, `_` and `.` (at most {MAX_ID}, starting with a letter or digit){hint}",
         vsm_core::diagnostic::shorten(id)
     )))
 }

@@ -15,7 +15,8 @@ pub fn random_hex(bytes: usize) -> String {
     hex(&buffer)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
@@ -23,6 +24,22 @@ fn hex(bytes: &[u8]) -> String {
         out.push(DIGITS[usize::from(byte & 15)] as char);
     }
     out
+}
+
+/// The bytes that hex digits stand for (either case); `None` for an odd count or a non-digit.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let text = text.as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.chunks(2)
+        .map(|pair| Some((digit(pair[0])? << 4) | digit(pair[1])?))
+        .collect()
 }
 
 /// A new API token (shown once, to its owner).
@@ -181,6 +198,16 @@ mod tests {
         let password = new_password();
         assert_eq!(password.len(), 20);
         assert!(password.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn hex_goes_both_ways() {
+        let bytes = [0u8, 1, 0xab, 0xff, 0x10];
+        assert_eq!(hex(&bytes), "0001abff10");
+        assert_eq!(unhex("0001ABff10").unwrap(), bytes);
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("").unwrap(), Vec::<u8>::new());
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //! and refuses a schema newer than it knows. Times are Unix seconds.
 
 pub mod postgres;
+mod sources;
 pub mod sqlite;
+
+pub use sources::{Check, Delivery, NewDelivery, Recorded, Source, SourceKind};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -220,6 +223,56 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Gives a user a role on a stream, or takes it away (`None`).
     async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()>;
     async fn role(&self, stream: &str, user: i64) -> Result<Option<Role>>;
+
+    /// Adds a webhook source to a stream: [`StoreError::Conflict`] if the stream has one by
+    /// that name, [`StoreError::Missing`] if there is no such stream.
+    async fn create_source(&self, stream: &str, source: &Source) -> Result<()>;
+    /// A stream's sources, by name.
+    async fn sources(&self, stream: &str) -> Result<Vec<Source>>;
+    async fn source(&self, stream: &str, name: &str) -> Result<Option<Source>>;
+    /// Removes a source (false if there was none). Its deliveries stay: they are the stream's.
+    async fn delete_source(&self, stream: &str, name: &str) -> Result<bool>;
+
+    /// Stores deliveries of one source, each at most once by its delivery id (a delivery id
+    /// seen before, in this call or any earlier, is [`Recorded::Duplicate`] and changes
+    /// nothing), all in one transaction that is committed before this returns: a delivery
+    /// acknowledged after it survives a crash. One answer per delivery, in order.
+    async fn record_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+        kind: SourceKind,
+        deliveries: &[NewDelivery<'_>],
+        now: i64,
+    ) -> Result<Vec<Recorded>>;
+
+    /// [`Store::record_deliveries`] of one delivery.
+    async fn record_delivery(
+        &self,
+        stream: &str,
+        source: &str,
+        kind: SourceKind,
+        delivery: NewDelivery<'_>,
+        now: i64,
+    ) -> Result<Recorded> {
+        let recorded = self
+            .record_deliveries(stream, source, kind, &[delivery], now)
+            .await?;
+        recorded
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Database("a delivery stored gave no answer".into()))
+    }
+
+    /// The stream's deliveries after number `after_seq` (0: from the first), oldest first, at
+    /// most `limit`. Within a stream, numbers grow in the order deliveries were committed, so a
+    /// reader that keeps the last number it read and asks again misses none.
+    async fn deliveries_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Delivery>>;
 }
 
 /// The SQLite file used when no `--db` is given, relative to the working directory.

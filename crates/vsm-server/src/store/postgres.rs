@@ -7,12 +7,15 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Row as _, Transaction};
 
 use super::{
-    Credentials, NewVersion, Result, Role, Session, Store, StoreError, Stream, User, Version,
-    VersionInfo, redact,
+    Check, Credentials, Delivery, NewDelivery, NewVersion, Recorded, Result, Role, Session, Source,
+    SourceKind, Store, StoreError, Stream, User, Version, VersionInfo, redact,
 };
 
 /// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_streams.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_streams.sql"),
+    include_str!("../../migrations/postgres/0002_webhooks.sql"),
+];
 
 /// The advisory lock replicas take while migrating (any number, the same in every vsm).
 const MIGRATION_LOCK: i64 = 0x7673_6d5f_7372_7601;
@@ -20,6 +23,11 @@ const MIGRATION_LOCK: i64 = 0x7673_6d5f_7372_7601;
 /// The seed of the advisory locks that sign-in attempts on one name take (any number, the same
 /// in every vsm).
 const SIGN_IN_LOCK: i64 = 0x7673_6d5f_7369_676e;
+
+/// The seed of the advisory locks that writers of one stream's deliveries take (any number,
+/// the same in every vsm): a delivery's number is drawn and committed under it, so within a
+/// stream numbers are committed in order and a reader after a mark misses none.
+const DELIVERY_LOCK: i64 = 0x7673_6d5f_686f_6f6b;
 
 /// The store in a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -188,6 +196,35 @@ fn stream(row: &PgRow) -> std::result::Result<Stream, sqlx::Error> {
         latest: row.try_get(3)?,
         updated_at: row.try_get(4)?,
         updated_by: row.try_get(5)?,
+    })
+}
+
+const SOURCE_COLUMNS: &str = "name, kind, token_hash, salt, created_at";
+
+fn source(row: &PgRow) -> std::result::Result<Source, sqlx::Error> {
+    let kind: String = row.try_get(1)?;
+    let damaged = |what: &str| sqlx::Error::Decode(format!("a source row with {what}").into());
+    Ok(Source {
+        name: row.try_get(0)?,
+        kind: SourceKind::parse(&kind).ok_or_else(|| damaged("an unknown kind"))?,
+        check: Check::from_columns(row.try_get(2)?, row.try_get(3)?)
+            .ok_or_else(|| damaged("neither a token hash nor a salt"))?,
+        created_at: row.try_get(4)?,
+    })
+}
+
+fn delivery(row: &PgRow) -> std::result::Result<Delivery, sqlx::Error> {
+    let kind: String = row.try_get(2)?;
+    Ok(Delivery {
+        seq: row.try_get(0)?,
+        source: row.try_get(1)?,
+        kind: SourceKind::parse(&kind).ok_or_else(|| {
+            sqlx::Error::Decode(format!("a delivery of unknown kind `{kind}`").into())
+        })?,
+        delivery_id: row.try_get(3)?,
+        event: row.try_get(4)?,
+        body: row.try_get(5)?,
+        received_at: row.try_get(6)?,
     })
 }
 
@@ -526,5 +563,125 @@ impl Store for Postgres {
                 .await
                 .map_err(|e| self.fail(&e))?;
         Ok(role.as_deref().and_then(Role::parse))
+    }
+
+    async fn create_source(&self, stream: &str, new: &Source) -> Result<()> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        // The stream's row, shared-locked: it cannot go while its source is added.
+        let found = sqlx::query("SELECT id FROM streams WHERE id = $1 FOR SHARE")
+            .bind(stream)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+        if found.is_none() {
+            return Err(StoreError::Missing(format!("the value stream `{stream}`")));
+        }
+        let (token_hash, salt) = new.check.columns();
+        sqlx::query(
+            "INSERT INTO sources (stream_id, name, kind, token_hash, salt, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(stream)
+        .bind(&new.name)
+        .bind(new.kind.as_str())
+        .bind(token_hash)
+        .bind(salt)
+        .bind(new.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.conflict(&e, || format!("the source `{}` of `{stream}`", new.name)))?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn sources(&self, stream: &str) -> Result<Vec<Source>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE stream_id = $1 ORDER BY name"
+        )))
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, source)
+    }
+
+    async fn source(&self, stream: &str, name: &str) -> Result<Option<Source>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE stream_id = $1 AND name = $2"
+        )))
+        .bind(stream)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), source)
+    }
+
+    async fn delete_source(&self, stream: &str, name: &str) -> Result<bool> {
+        sqlx::query("DELETE FROM sources WHERE stream_id = $1 AND name = $2")
+            .bind(stream)
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected() > 0)
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn record_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+        kind: SourceKind,
+        deliveries: &[NewDelivery<'_>],
+        now: i64,
+    ) -> Result<Vec<Recorded>> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
+            .bind(stream)
+            .bind(DELIVERY_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let mut recorded = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            let seq: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO deliveries (stream_id, source, kind, delivery_id, event, body, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (stream_id, source, delivery_id) DO NOTHING RETURNING seq",
+            )
+            .bind(stream)
+            .bind(source)
+            .bind(kind.as_str())
+            .bind(delivery.delivery_id)
+            .bind(delivery.event)
+            .bind(delivery.body)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+            recorded.push(seq.map_or(Recorded::Duplicate, Recorded::New));
+        }
+        tx.commit().await.map_err(fail)?;
+        Ok(recorded)
+    }
+
+    async fn deliveries_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Delivery>> {
+        let rows = sqlx::query(
+            "SELECT seq, source, kind, delivery_id, event, body, received_at FROM deliveries \
+             WHERE stream_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(stream)
+        .bind(after_seq)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, delivery)
     }
 }

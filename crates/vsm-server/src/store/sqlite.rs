@@ -8,12 +8,15 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use super::{
-    Credentials, NewVersion, Result, Role, Session, Store, StoreError, Stream, User, Version,
-    VersionInfo,
+    Check, Credentials, Delivery, NewDelivery, NewVersion, Recorded, Result, Role, Session, Source,
+    SourceKind, Store, StoreError, Stream, User, Version, VersionInfo,
 };
 
 /// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_streams.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_streams.sql"),
+    include_str!("../../migrations/sqlite/0002_webhooks.sql"),
+];
 
 /// How long a writer waits for another process's write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,6 +57,7 @@ impl Sqlite {
             work(&mut connection).map_err(|failure| match failure.into() {
                 Failure::Sqlite(e) => database(&place, &e),
                 Failure::Conflict(what) => StoreError::Conflict(what),
+                Failure::Missing(what) => StoreError::Missing(what),
             })
         })
         .await
@@ -138,6 +142,45 @@ fn version_info(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
 const STREAM_COLUMNS: &str = "s.id, s.name, s.created_at, v.number, v.created_at, v.author";
 const STREAM_FROM: &str = "FROM streams s JOIN versions v ON v.stream_id = s.id \
     AND v.number = (SELECT MAX(number) FROM versions WHERE stream_id = s.id)";
+
+const SOURCE_COLUMNS: &str = "name, kind, token_hash, salt, created_at";
+
+fn source(row: &rusqlite::Row<'_>) -> rusqlite::Result<Source> {
+    let kind: String = row.get(1)?;
+    let damaged = |what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Text,
+            format!("a source row with {what}").into(),
+        )
+    };
+    Ok(Source {
+        name: row.get(0)?,
+        kind: SourceKind::parse(&kind).ok_or_else(|| damaged("an unknown kind"))?,
+        check: Check::from_columns(row.get(2)?, row.get(3)?)
+            .ok_or_else(|| damaged("neither a token hash nor a salt"))?,
+        created_at: row.get(4)?,
+    })
+}
+
+fn delivery(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
+    let kind: String = row.get(2)?;
+    Ok(Delivery {
+        seq: row.get(0)?,
+        source: row.get(1)?,
+        kind: SourceKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                format!("a delivery of unknown kind `{kind}`").into(),
+            )
+        })?,
+        delivery_id: row.get(3)?,
+        event: row.get(4)?,
+        body: row.get(5)?,
+        received_at: row.get(6)?,
+    })
+}
 
 fn stream(row: &rusqlite::Row<'_>) -> rusqlite::Result<Stream> {
     Ok(Stream {
@@ -521,6 +564,132 @@ impl Store for Sqlite {
             .await?;
         Ok(role.as_deref().and_then(Role::parse))
     }
+
+    async fn create_source(&self, stream: &str, new: &Source) -> Result<()> {
+        let (stream, new) = (stream.to_string(), new.clone());
+        self.run(move |c| -> Result<_, Failure> {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<i64> = tx
+                .query_row("SELECT 1 FROM streams WHERE id = ?1", [&stream], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if found.is_none() {
+                return Err(Failure::Missing(format!("the value stream `{stream}`")));
+            }
+            let (token_hash, salt) = new.check.columns();
+            tx.execute(
+                "INSERT INTO sources (stream_id, name, kind, token_hash, salt, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    stream,
+                    new.name,
+                    new.kind.as_str(),
+                    token_hash,
+                    salt,
+                    new.created_at
+                ],
+            )
+            .map_err(|e| conflict(e, || format!("the source `{}` of `{stream}`", new.name)))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn sources(&self, stream: &str) -> Result<Vec<Source>> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources WHERE stream_id = ?1 ORDER BY name"
+            ))?;
+            statement.query_map([stream], source)?.collect()
+        })
+        .await
+    }
+
+    async fn source(&self, stream: &str, name: &str) -> Result<Option<Source>> {
+        let (stream, name) = (stream.to_string(), name.to_string());
+        self.run(move |c| {
+            c.query_row(
+                &format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE stream_id = ?1 AND name = ?2"),
+                params![stream, name],
+                source,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn delete_source(&self, stream: &str, name: &str) -> Result<bool> {
+        let (stream, name) = (stream.to_string(), name.to_string());
+        self.run(move |c| {
+            c.execute(
+                "DELETE FROM sources WHERE stream_id = ?1 AND name = ?2",
+                params![stream, name],
+            )
+            .map(|deleted| deleted > 0)
+        })
+        .await
+    }
+
+    async fn record_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+        kind: SourceKind,
+        deliveries: &[NewDelivery<'_>],
+        now: i64,
+    ) -> Result<Vec<Recorded>> {
+        let (stream, source) = (stream.to_string(), source.to_string());
+        let deliveries: Vec<[String; 3]> = deliveries
+            .iter()
+            .map(|d| [d.delivery_id.into(), d.event.into(), d.body.into()])
+            .collect();
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut recorded = Vec::with_capacity(deliveries.len());
+            {
+                let mut insert = tx.prepare(
+                    "INSERT INTO deliveries (stream_id, source, kind, delivery_id, event, body, received_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                     ON CONFLICT (stream_id, source, delivery_id) DO NOTHING RETURNING seq",
+                )?;
+                for [id, event, body] in &deliveries {
+                    let seq: Option<i64> = insert
+                        .query_row(
+                            params![stream, source, kind.as_str(), id, event, body, now],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    recorded.push(seq.map_or(Recorded::Duplicate, Recorded::New));
+                }
+            }
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(recorded)
+        })
+        .await
+    }
+
+    async fn deliveries_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Delivery>> {
+        let stream = stream.to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            let mut statement = c.prepare(
+                "SELECT seq, source, kind, delivery_id, event, body, received_at FROM deliveries \
+                 WHERE stream_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            statement
+                .query_map(params![stream, after_seq, limit], delivery)?
+                .collect()
+        })
+        .await
+    }
 }
 
 /// Why a call on the connection failed.
@@ -528,6 +697,8 @@ enum Failure {
     Sqlite(rusqlite::Error),
     /// The thing to create exists (what it is, for the message).
     Conflict(String),
+    /// What it belongs to does not exist (what, for the message).
+    Missing(String),
 }
 
 impl From<rusqlite::Error> for Failure {

@@ -1,5 +1,6 @@
 //! Access: every route refuses a caller without credentials unless it is one of the few public
-//! ones; roles per stream; the OpenAPI document names exactly the API's routes.
+//! ones or a webhook, and every webhook refuses a delivery without its source's signature or
+//! token; roles per stream; the OpenAPI document names exactly the API's routes.
 
 use std::collections::BTreeSet;
 
@@ -7,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use vsm_server::Settings;
 
-use crate::common::{Call, FEATURE_DELIVERY, admin, backends, sqlite, with_web_shop};
+use crate::common::{Call, FEATURE_DELIVERY, admin, backends, members, sqlite, with_web_shop};
 
 /// The routes anyone may call.
 const PUBLIC: &[(&str, &str)] = &[
@@ -18,11 +19,24 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/static/style.css"),
 ];
 
-/// A route's path with its parameters filled in with values that exist.
+/// The webhook routes: they take no user's credentials, and check their source's.
+const WEBHOOKS: &[&str] = &[
+    "/hooks/github/{stream}/{source}",
+    "/hooks/gitlab/{stream}/{source}",
+    "/hooks/events/{stream}/{source}",
+];
+
+/// A route's path with its parameters filled in with values that exist (each webhook's source
+/// is named after its kind, and is of that kind).
 fn concrete(path: &str) -> String {
+    let source = ["github", "gitlab", "events"]
+        .into_iter()
+        .find(|kind| path.starts_with(&format!("/hooks/{kind}/")))
+        .unwrap_or("events");
     path.replace("{stream}", "web-shop")
         .replace("{number}", "1")
         .replace("{user}", "ada")
+        .replace("{source}", source)
 }
 
 #[tokio::test]
@@ -43,13 +57,72 @@ async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() 
         assert_eq!(public, expected, "{name}: the public routes");
         assert!(table.len() > 20, "{name}: the table lists every route");
 
+        let webhooks: BTreeSet<&str> = table.iter().filter(|r| r.webhook).map(|r| r.path).collect();
+        assert_eq!(
+            webhooks,
+            WEBHOOKS.iter().copied().collect(),
+            "{name}: the webhooks"
+        );
+        assert!(
+            table.iter().all(|r| !(r.public && r.webhook)),
+            "{name}: a webhook is not public"
+        );
+
         let client = backend.client();
         let token = admin(&backend).await;
         with_web_shop(&client, &token).await;
+        for kind in ["github", "gitlab", "events"] {
+            let made = client
+                .post(
+                    "/api/streams/web-shop/sources",
+                    &token,
+                    &json!({"name": kind, "kind": kind}),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        }
         let body = json!({
-            "id": "other", "yaml": FEATURE_DELIVERY, "name": "x", "role": "admin", "admin": true
+            "id": "other", "yaml": FEATURE_DELIVERY, "name": "x", "role": "admin", "admin": true,
+            "kind": "events", "case": "c", "activity": "a", "time": "2026-01-01T00:00:00Z"
         });
-        for route in table.iter().filter(|r| !r.public) {
+        for route in table.iter().filter(|r| r.webhook) {
+            let path = concrete(route.path);
+            // No credentials, a user's token (not the source's), and forged ones of each kind.
+            let forged = [
+                vec![],
+                vec![("authorization", format!("Bearer {token}"))],
+                vec![
+                    ("authorization", "Bearer vsm_hook_not-the-token".to_string()),
+                    ("x-gitlab-token", "vsm_hook_not-the-token".to_string()),
+                    ("x-hub-signature-256", format!("sha256={}", "0".repeat(64))),
+                ],
+            ];
+            for headers in forged {
+                let mut call = Call::new(route.method.clone(), &path).json(&body);
+                for (header, value) in [
+                    ("x-github-event", "push"),
+                    ("x-github-delivery", "d-1"),
+                    ("x-gitlab-event", "Push Hook"),
+                    ("idempotency-key", "d-1"),
+                ] {
+                    call = call.header(header, value);
+                }
+                for (header, value) in &headers {
+                    call = call.header(header, value.clone());
+                }
+                let answer = client.send(call).await;
+                assert_eq!(
+                    answer.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{name}: {} {} with {:?} was answered: {}",
+                    route.method,
+                    route.path,
+                    headers.iter().map(|(h, _)| h).collect::<Vec<_>>(),
+                    answer.body
+                );
+            }
+        }
+        for route in table.iter().filter(|r| !r.public && !r.webhook) {
             let path = concrete(route.path);
             for credentials in [None, Some("vsm_not-a-real-token"), Some("")] {
                 let mut call = Call::new(route.method.clone(), &path);
@@ -92,6 +165,17 @@ async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() 
             backend.store.user_by_name("x").await.unwrap().is_none(),
             "{name}"
         );
+        let deliveries = backend
+            .store
+            .deliveries_after("web-shop", 0, 10)
+            .await
+            .unwrap();
+        assert!(deliveries.is_empty(), "{name}: {deliveries:?}");
+        assert_eq!(
+            backend.store.sources("web-shop").await.unwrap().len(),
+            3,
+            "{name}"
+        );
         backend.finish().await;
     }
 }
@@ -103,38 +187,7 @@ async fn roles_per_stream_decide_who_reads_saves_and_shares() {
         let client = backend.client();
         let token = admin(&backend).await;
         with_web_shop(&client, &token).await;
-        let mut tokens = Vec::new();
-        for user in ["vera", "ed", "otto"] {
-            let made = client
-                .post("/api/users", &token, &json!({"name": user}))
-                .await;
-            assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
-            assert_eq!(made.json()["password"].as_str().unwrap().len(), 20);
-            tokens.push(
-                vsm_server::accounts::create_token(backend.store.as_ref(), user, "t")
-                    .await
-                    .unwrap(),
-            );
-        }
-        let [viewer, editor, outsider] = [&tokens[0], &tokens[1], &tokens[2]];
-        for (user, role) in [("vera", "viewer"), ("ed", "editor")] {
-            let given = client
-                .send(
-                    Call::new(
-                        Method::PUT,
-                        &format!("/api/streams/web-shop/members/{user}"),
-                    )
-                    .token(&token)
-                    .json(&json!({"role": role})),
-                )
-                .await;
-            assert_eq!(
-                given.status,
-                StatusCode::NO_CONTENT,
-                "{name}: {}",
-                given.body
-            );
-        }
+        let [viewer, editor, outsider] = &members(&backend, &client, &token).await;
         let changed = FEATURE_DELIVERY.replace("wait_time: 3d", "wait_time: 2d");
 
         // A viewer reads, and is refused a save and a share, which change nothing.

@@ -267,6 +267,42 @@ pub async fn with_web_shop(client: &Client, token: &str) {
     );
 }
 
+/// Adds the users `vera` (a viewer of `web-shop`), `ed` (its editor) and `otto` (no role on
+/// it) as `token`'s server admin would: their API tokens, in that order.
+pub async fn members(backend: &Backend, client: &Client, token: &str) -> [String; 3] {
+    let mut tokens = Vec::new();
+    for (user, role) in [
+        ("vera", Some("viewer")),
+        ("ed", Some("editor")),
+        ("otto", None),
+    ] {
+        let made = client
+            .post("/api/users", token, &serde_json::json!({"name": user}))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.json()["password"].as_str().unwrap().len(), 20);
+        if let Some(role) = role {
+            let given = client
+                .send(
+                    Call::new(
+                        Method::PUT,
+                        &format!("/api/streams/web-shop/members/{user}"),
+                    )
+                    .token(token)
+                    .json(&serde_json::json!({"role": role})),
+                )
+                .await;
+            assert_eq!(given.status, StatusCode::NO_CONTENT, "{}", given.body);
+        }
+        tokens.push(
+            vsm_server::accounts::create_token(backend.store.as_ref(), user, "t")
+                .await
+                .unwrap(),
+        );
+    }
+    tokens.try_into().unwrap()
+}
+
 /// A store that counts the calls made to it, by method: to see how many queries a page makes.
 #[derive(Debug)]
 pub struct Counting {
@@ -398,5 +434,41 @@ impl Store for Counting {
     }
     async fn role(&self, stream: &str, user: i64) -> store::Result<Option<Role>> {
         self.note("role").role(stream, user).await
+    }
+    async fn create_source(&self, stream: &str, source: &store::Source) -> store::Result<()> {
+        self.note("create_source")
+            .create_source(stream, source)
+            .await
+    }
+    async fn sources(&self, stream: &str) -> store::Result<Vec<store::Source>> {
+        self.note("sources").sources(stream).await
+    }
+    async fn source(&self, stream: &str, name: &str) -> store::Result<Option<store::Source>> {
+        self.note("source").source(stream, name).await
+    }
+    async fn delete_source(&self, stream: &str, name: &str) -> store::Result<bool> {
+        self.note("delete_source").delete_source(stream, name).await
+    }
+    async fn record_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+        kind: store::SourceKind,
+        deliveries: &[store::NewDelivery<'_>],
+        now: i64,
+    ) -> store::Result<Vec<store::Recorded>> {
+        self.note("record_deliveries")
+            .record_deliveries(stream, source, kind, deliveries, now)
+            .await
+    }
+    async fn deliveries_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> store::Result<Vec<store::Delivery>> {
+        self.note("deliveries_after")
+            .deliveries_after(stream, after_seq, limit)
+            .await
     }
 }

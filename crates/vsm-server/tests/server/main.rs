@@ -3,6 +3,7 @@
 
 mod access;
 mod common;
+mod hooks;
 mod metrics;
 mod pages;
 mod store;

@@ -3,9 +3,11 @@
 //! command line, with no one signed in.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
+use vsm_server::hooks::key::{DEFAULT_KEY_FILE, ServerKey};
 use vsm_server::{Location, Settings};
 
 /// Serve value streams to a team: maps and their versions, analyses, a JSON API and pages.
@@ -40,6 +42,36 @@ pub struct Args {
     /// Answer 408 to a request that takes longer, in seconds.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
+    /// The server key (at least 32 characters) that GitHub webhook secrets are derived from;
+    /// replicas must share it. Or the key itself in VSM_SECRET_KEY. Without either, the server
+    /// makes `.vsm/server.key` (readable by its owner only) and uses it from then on.
+    #[arg(long, value_name = "PATH")]
+    secret_key_file: Option<PathBuf>,
+}
+
+/// The environment variable that may hold the server key itself.
+const KEY_VARIABLE: &str = "VSM_SECRET_KEY";
+
+/// The server key: from `--secret-key-file`, `VSM_SECRET_KEY`, or `.vsm/server.key` (made the
+/// first time). Never printed.
+fn server_key(file: Option<&Path>) -> Result<ServerKey> {
+    let variable = std::env::var(KEY_VARIABLE).ok().filter(|v| !v.is_empty());
+    match (file, variable) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "the server key is given twice, by --secret-key-file and by {KEY_VARIABLE}; give one of them"
+        ),
+        (Some(path), None) => Ok(ServerKey::read(path)?),
+        (None, Some(text)) => Ok(ServerKey::from_text(&text, KEY_VARIABLE)?),
+        (None, None) => {
+            let path = Path::new(DEFAULT_KEY_FILE);
+            let (key, made) = ServerKey::read_or_create(path)?;
+            let done = if made { "made" } else { "using" };
+            tracing::info!(
+                "{done} the server key {DEFAULT_KEY_FILE}: GitHub webhook secrets derive from it, so replicas must share it (--secret-key-file PATH or {KEY_VARIABLE}) and a new key needs new sources"
+            );
+            Ok(key)
+        }
+    }
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -88,12 +120,13 @@ pub fn run(args: &Args) -> Result<()> {
             secure_cookies: args.secure_cookies,
             ..Settings::default()
         };
+        let key = server_key(args.secret_key_file.as_deref())?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr()?;
         tracing::info!(database = %location, "vsm serve: listening on http://{address}");
-        let app = vsm_server::App::new(store, settings);
+        let app = vsm_server::App::new(store, settings).with_key(key);
         vsm_server::serve(listener, app, vsm_server::shutdown_signal())
             .await
             .context("the server stopped")?;

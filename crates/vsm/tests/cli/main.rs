@@ -14,6 +14,7 @@ mod dora_inputs;
 mod dora_numbers;
 mod fetch;
 mod history;
+mod hooks;
 mod hosted;
 mod hostile;
 mod init;

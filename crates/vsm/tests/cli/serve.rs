@@ -15,9 +15,9 @@ const START_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// A running `vsm serve`: stopped with SIGTERM by [`Running::stop`], killed when dropped
 /// without it (a failed test leaves no server behind).
-struct Running {
+pub(super) struct Running {
     child: Child,
-    url: String,
+    pub(super) url: String,
     /// Everything it logged (read on a thread, so that it never blocks on a full pipe).
     logs: Arc<Mutex<Vec<String>>>,
     reader: Option<JoinHandle<()>>,
@@ -26,8 +26,20 @@ struct Running {
 impl Running {
     /// Starts `vsm serve --db DB --listen 127.0.0.1:0` in `dir`, and waits until it answers
     /// `/readyz`, for [`START_TIMEOUT`] at most.
-    fn start(dir: &Path, db: &str) -> Running {
-        let mut child = vsm_command(dir, &["serve", "--db", db, "--listen", "127.0.0.1:0"])
+    pub(super) fn start(dir: &Path, db: &str) -> Running {
+        Running::start_with(dir, db, &[], &[])
+    }
+
+    /// [`Running::start`] with more arguments and environment variables.
+    pub(super) fn start_with(
+        dir: &Path,
+        db: &str,
+        more: &[&str],
+        variables: &[(&str, &str)],
+    ) -> Running {
+        let args = [&["serve", "--db", db, "--listen", "127.0.0.1:0"], more].concat();
+        let mut child = vsm_command(dir, &args)
+            .envs(variables.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -82,8 +94,19 @@ impl Running {
         }
     }
 
+    /// Kills it with SIGKILL, as a crash or an OOM killer would: no request in flight is
+    /// finished. Its logs.
+    pub(super) fn kill(mut self) -> Vec<String> {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+        self.logs.lock().unwrap().clone()
+    }
+
     /// Stops it with SIGTERM, as a service manager would: it must end cleanly. Its logs.
-    fn stop(mut self) -> Vec<String> {
+    pub(super) fn stop(mut self) -> Vec<String> {
         let pid = self.child.id().to_string();
         let killed = std::process::Command::new("kill")
             .args(["-TERM", &pid])
@@ -378,8 +401,14 @@ impl Drop for Schema {
 
 #[test]
 fn push_and_pull_through_a_server_on_postgres() {
-    if let Some((db, _schema)) = postgres_schema("push") {
-        pushes_and_pulls(&db);
+    on_postgres("push", pushes_and_pulls);
+}
+
+/// Runs `run` with a `--db` URL that selects a schema of its own (named from `tag`) on the
+/// test PostgreSQL, dropped after; skipped when `VSM_SKIP_POSTGRES_TESTS=1`.
+pub(super) fn on_postgres(tag: &str, run: impl FnOnce(&str)) {
+    if let Some((db, _schema)) = postgres_schema(tag) {
+        run(&db);
     }
 }
 
