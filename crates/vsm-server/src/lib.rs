@@ -11,10 +11,15 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod board;
+pub mod explain;
 pub mod map;
+pub mod map_edit;
 mod pages;
 pub mod routes;
+pub mod simulation;
 pub mod store;
+pub mod trends;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -68,6 +73,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub hashing: Arc<auth::hashing::Hashing>,
+    /// Turns to simulate a map: one per CPU at a time, the others wait.
+    pub simulating: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -77,6 +84,9 @@ impl App {
             hashing: Arc::new(auth::hashing::Hashing::new(
                 settings.hashing_at_once,
                 settings.hashing_waiting,
+            )),
+            simulating: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             )),
             settings: Arc::new(settings),
         }

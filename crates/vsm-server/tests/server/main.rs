@@ -3,6 +3,7 @@
 
 mod access;
 mod common;
+mod insights;
 mod pages;
 mod store;
 mod streams;
