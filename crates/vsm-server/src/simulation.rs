@@ -119,7 +119,7 @@ pub fn run(loaded: &Loaded) -> Result<Simulation, String> {
                     process: numbers.mean_process.human(),
                     utilization: numbers
                         .utilization
-                        .map_or_else(String::new, |u| vsm_core::format_percent(u * 100.0)),
+                        .map_or_else(|| "–".to_string(), |u| vsm_core::format_percent(u * 100.0)),
                     queue: vsm_core::format_number(numbers.mean_queue_length, 1),
                     constraint: constraint == Some(index),
                 })

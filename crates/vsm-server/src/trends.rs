@@ -98,9 +98,14 @@ pub fn of(stream: &str, newest_first: Vec<Version>, truncated: bool) -> Trends {
     let (name, targets, rows, said) = match &latest {
         Some(loaded) => {
             let targets = loaded.stream.targets.clone();
-            let (rows, said) = loaded
+            let (mut rows, said) = loaded
                 .stream
                 .told(|| (vsm_render::trend::rows(&trend, &targets), said(&series)));
+            // The renderer charts snapshots; here each point is a version.
+            for row in &mut rows {
+                row.target = row.target.replace("snapshot", "version");
+                row.chart = row.chart.replace(" snapshots\"", " versions\"");
+            }
             (loaded.stream.name.clone(), targets, rows, said)
         }
         None => (stream.to_string(), Vec::new(), Vec::new(), said(&series)),

@@ -478,7 +478,7 @@ fn with_tabs(html: String, tabs: &Tabs<'_>) -> String {
         Some(at) => {
             let at = at + "<body>\n".len();
             format!(
-                "{}<div class=\"vsm-tabs\" style=\"margin-bottom:1rem\"><a href=\"/\">vsm</a> · {bar}</div>\n{}",
+                "{}<style>.vsm-tabs, .vsm-tabs nav {{ display: flex; gap: 1rem; align-items: baseline; }} .vsm-tabs {{ margin-bottom: 1rem; font-size: 14px; }} .vsm-tabs a[aria-current=page] {{ font-weight: 600; text-decoration: none; color: inherit; }}</style><div class=\"vsm-tabs\"><a href=\"/\"><strong>vsm</strong></a>{bar}</div>\n{}",
                 &html[..at],
                 &html[at..]
             )

@@ -401,12 +401,14 @@ async fn the_json_of_the_plan_trends_simulation_and_explanations() {
         let client = backend.client();
         let token = admin(&backend).await;
         with_web_shop(&client, &token).await;
-        // v2: the regression testing takes 5h instead of 6h.
+        // v2: the regression testing takes 5h instead of 6h, and the map has a target.
         save(
             &client,
             &token,
             "web-shop",
-            &FEATURE_DELIVERY.replace("process_time: 6h", "process_time: 5h"),
+            &FEATURE_DELIVERY
+                .replace("process_time: 6h", "process_time: 5h")
+                .replace("\nsteps:", "\ntargets:\n  lead_time: { max: 5w }\nsteps:"),
         )
         .await;
 
@@ -447,6 +449,21 @@ async fn the_json_of_the_plan_trends_simulation_and_explanations() {
             (less - 3600.0).abs() < 1e-6,
             "{name}: an hour less, not {less}"
         );
+
+        assert_eq!(
+            trends["targets"]["lead_time"],
+            json!({"min": null, "max": 3_024_000.0}),
+            "{name}"
+        );
+        // The page charts the target, and says it of versions.
+        let page = client.get("/streams/web-shop/trends", &token).await;
+        assert!(
+            page.body
+                .contains("Target ≤ 35d: met by the latest version; met by 2 of 2."),
+            "{name}: {}",
+            page.body
+        );
+        assert!(page.body.contains("trend-target"), "{name}");
 
         // The simulation: `vsm simulate`'s JSON, the same on every call (a fixed seed).
         let first = client.get("/api/streams/web-shop/simulation", &token).await;
