@@ -23,6 +23,8 @@ fn concrete(path: &str) -> String {
     path.replace("{stream}", "web-shop")
         .replace("{number}", "1")
         .replace("{user}", "ada")
+        .replace("{improvement}", "auto-regression")
+        .replace("{metric}", "lead_time")
 }
 
 #[tokio::test]
