@@ -80,6 +80,25 @@ pub struct Simulated {
     pub future: Option<FutureChanges>,
 }
 
+impl Simulated {
+    /// The run as the renderers take it, for the map `stream` it ran on.
+    pub fn report<'a>(&'a self, stream: &'a ValueStream) -> vsm_render::simulate::Report<'a> {
+        vsm_render::simulate::Report {
+            stream,
+            models: &self.models,
+            projection: &self.projection,
+            arrivals_source: &self.arrivals_source,
+            replayed_arrivals: self.replayed_arrivals,
+            wip_limit: self.wip_limit,
+            validation: self.validation.as_ref(),
+            unchecked: self.unchecked,
+            model: self.model.as_str(),
+            calibration: self.calibration.as_ref(),
+            future: self.future.as_ref(),
+        }
+    }
+}
+
 /// The calibration a run of `loaded` draws from: its own log's for a measured current state (or
 /// a future state that names a log of its own); for a future state measured through the current
 /// state at the bottom of its chain of `extends:`, that current state's, moved to the future map,

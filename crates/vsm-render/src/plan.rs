@@ -142,7 +142,8 @@ fn no_baseline(improvement: &Improvement, has_history: bool) -> Option<String> {
     }
 }
 
-fn show(value: TargetValue) -> String {
+/// A target's value for people: `4h`, `90%`.
+pub fn show(value: TargetValue) -> String {
     match value {
         TargetValue::Duration(duration) => duration.human(),
         TargetValue::Percent(percent) => percent.to_string(),

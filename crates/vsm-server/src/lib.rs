@@ -11,12 +11,17 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod board;
+pub mod explain;
 pub mod hooks;
 pub mod map;
+pub mod map_edit;
 pub mod metrics;
 mod pages;
 pub mod routes;
+pub mod simulation;
 pub mod store;
+pub mod trends;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -74,6 +79,8 @@ pub struct App {
     /// Requests counted and timed for `/metrics`, per process.
     pub metrics: Arc<metrics::Metrics>,
     pub key: Arc<hooks::key::ServerKey>,
+    /// Turns to simulate a map: one per CPU at a time, the others wait.
+    pub simulating: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -86,6 +93,9 @@ impl App {
             hashing: Arc::new(auth::hashing::Hashing::new(
                 settings.hashing_at_once,
                 settings.hashing_waiting,
+            )),
+            simulating: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             )),
             settings: Arc::new(settings),
             metrics: Arc::default(),

@@ -5,6 +5,7 @@
 //! is answered 422 with the JSON `vsm validate --format json` prints.
 
 mod error;
+pub mod insights;
 mod people;
 mod sources;
 mod streams;
@@ -15,7 +16,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 pub use error::{ApiError, ErrorBody};
-pub use streams::{Saved, read as streams_read, save, version_of, visible};
+pub use streams::{Saved, VersionBody, read, read as streams_read, save, version_of, visible};
 
 use crate::App;
 use crate::auth::Caller;
@@ -26,7 +27,7 @@ use crate::routes::Table;
 #[openapi(
     info(
         title = "vsm",
-        description = "vsm's team server: value streams as versioned maps, with their analyses."
+        description = "vsm's team server: value streams as versioned maps, with their analyses, plans, trends and simulations."
     ),
     paths(
         streams::list,
@@ -37,6 +38,11 @@ use crate::routes::Table;
         streams::version,
         streams::map,
         streams::analysis,
+        insights::plan,
+        insights::move_improvement,
+        insights::trends,
+        insights::simulation,
+        insights::explain,
         people::set_member,
         people::remove_member,
         people::create_user,
@@ -100,6 +106,27 @@ pub fn routes(table: Table) -> Table {
             Method::GET,
             "/api/streams/{stream}/analysis",
             streams::analysis,
+        )
+        .protected(Method::GET, "/api/streams/{stream}/plan", insights::plan)
+        .protected(
+            Method::PUT,
+            "/api/streams/{stream}/plan/{improvement}",
+            insights::move_improvement,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/trends",
+            insights::trends,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/simulation",
+            insights::simulation,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/explain/{metric}",
+            insights::explain,
         )
         .protected(Method::PUT, member, people::set_member)
         .protected(Method::DELETE, member, people::remove_member)

@@ -219,6 +219,9 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn versions(&self, stream: &str) -> Result<Vec<VersionInfo>>;
     /// A version with its text: `number`, or the latest.
     async fn version(&self, stream: &str, number: Option<i64>) -> Result<Option<Version>>;
+    /// The latest `limit` versions with their text, newest first, in one query: what a trend
+    /// or a plan reads across versions.
+    async fn recent_versions(&self, stream: &str, limit: i64) -> Result<Vec<Version>>;
 
     /// Gives a user a role on a stream, or takes it away (`None`).
     async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()>;

@@ -534,6 +534,24 @@ impl Store for Postgres {
         })
     }
 
+    async fn recent_versions(&self, stream: &str, limit: i64) -> Result<Vec<Version>> {
+        let rows = sqlx::query(
+            "SELECT number, author, created_at, message, OCTET_LENGTH(yaml), yaml FROM versions \
+             WHERE stream_id = $1 ORDER BY number DESC LIMIT $2",
+        )
+        .bind(stream)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, |r| {
+            Ok(Version {
+                info: version_info(r)?,
+                yaml: r.try_get(5)?,
+            })
+        })
+    }
+
     async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()> {
         let query = match role {
             Some(role) => sqlx::query(

@@ -530,6 +530,25 @@ impl Store for Sqlite {
         .await
     }
 
+    async fn recent_versions(&self, stream: &str, limit: i64) -> Result<Vec<Version>> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            let mut statement = c.prepare(
+                "SELECT number, author, created_at, message, LENGTH(CAST(yaml AS BLOB)), yaml FROM versions \
+                 WHERE stream_id = ?1 ORDER BY number DESC LIMIT ?2",
+            )?;
+            statement
+                .query_map(params![stream, limit], |r| {
+                    Ok(Version {
+                        info: version_info(r)?,
+                        yaml: r.get(5)?,
+                    })
+                })?
+                .collect()
+        })
+        .await
+    }
+
     async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> Result<()> {
         let stream = stream.to_string();
         self.run(move |c| match role {

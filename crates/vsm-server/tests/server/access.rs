@@ -37,6 +37,8 @@ fn concrete(path: &str) -> String {
         .replace("{number}", "1")
         .replace("{user}", "ada")
         .replace("{source}", source)
+        .replace("{improvement}", "auto-regression")
+        .replace("{metric}", "lead_time")
 }
 
 #[tokio::test]

@@ -429,6 +429,15 @@ impl Store for Counting {
     ) -> store::Result<Option<store::Version>> {
         self.note("version").version(stream, number).await
     }
+    async fn recent_versions(
+        &self,
+        stream: &str,
+        limit: i64,
+    ) -> store::Result<Vec<store::Version>> {
+        self.note("recent_versions")
+            .recent_versions(stream, limit)
+            .await
+    }
     async fn set_role(&self, stream: &str, user: i64, role: Option<Role>) -> store::Result<()> {
         self.note("set_role").set_role(stream, user, role).await
     }

@@ -4,6 +4,7 @@
 mod access;
 mod common;
 mod hooks;
+mod insights;
 mod metrics;
 mod pages;
 mod store;

@@ -13,7 +13,7 @@ use crate::common::{
 };
 
 /// The value of the hidden `csrf` field in a page.
-fn csrf_field(page: &str) -> String {
+pub(crate) fn csrf_field(page: &str) -> String {
     let start = page
         .find("name=\"csrf\" value=\"")
         .unwrap_or_else(|| panic!("no csrf field: {page}"))
@@ -22,7 +22,7 @@ fn csrf_field(page: &str) -> String {
 }
 
 /// `name=value` of the cookie `name` set by an answer.
-fn cookie(answer: &Answer, name: &str) -> Option<String> {
+pub(crate) fn cookie(answer: &Answer, name: &str) -> Option<String> {
     answer
         .cookies()
         .into_iter()
@@ -31,7 +31,7 @@ fn cookie(answer: &Answer, name: &str) -> Option<String> {
 }
 
 /// A new user `pat` with `role` on `stream`, made by the admin holding `token`: their password.
-async fn member(client: &Client, token: &str, stream: &str, role: &str) -> String {
+pub(crate) async fn member(client: &Client, token: &str, stream: &str, role: &str) -> String {
     let made = client
         .post("/api/users", token, &json!({"name": "pat"}))
         .await
@@ -47,7 +47,7 @@ async fn member(client: &Client, token: &str, stream: &str, role: &str) -> Strin
     made["password"].as_str().unwrap().to_string()
 }
 
-async fn sign_in(client: &Client, name: &str, password: &str) -> Answer {
+pub(crate) async fn sign_in(client: &Client, name: &str, password: &str) -> Answer {
     sign_in_to(client, name, password, "/streams/web-shop").await
 }
 

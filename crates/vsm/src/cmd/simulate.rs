@@ -64,19 +64,7 @@ pub fn run(args: &Args) -> Result<()> {
     // Every duration this command prints, in the days the map counts.
     let _days = loaded.stream.telling();
     let simulated = vsm_app::simulate::simulate(&loaded, &request)?;
-    let report = vsm_render::simulate::Report {
-        stream: &loaded.stream,
-        models: &simulated.models,
-        projection: &simulated.projection,
-        arrivals_source: &simulated.arrivals_source,
-        replayed_arrivals: simulated.replayed_arrivals,
-        wip_limit: simulated.wip_limit,
-        validation: simulated.validation.as_ref(),
-        unchecked: simulated.unchecked,
-        model: simulated.model.as_str(),
-        calibration: simulated.calibration.as_ref(),
-        future: simulated.future.as_ref(),
-    };
+    let report = simulated.report(&loaded.stream);
     let text = match args.format {
         Format::Json => vsm_render::simulate::json(&report),
         _ => vsm_render::simulate::text(&report),

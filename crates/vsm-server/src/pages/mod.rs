@@ -1,7 +1,10 @@
 //! The pages, rendered on the server (askama) with no script and nothing from elsewhere: the
-//! list of value streams with their headline numbers, a stream's map (the SVG renderer) and
-//! summary, its versions, the comparison of two versions (the `vsm compare` HTML), and the
-//! page that makes API tokens.
+//! list of value streams with their headline numbers and lead time sparklines, a stream's map
+//! (the SVG renderer) and summary, its versions, the comparison of two versions (the
+//! `vsm compare` HTML), its plan, trends, simulation and explained numbers (`insights`), and
+//! the page that makes API tokens.
+
+mod insights;
 
 use askama::Template;
 use axum::Form;
@@ -24,6 +27,23 @@ pub fn routes(table: Table) -> Table {
         .protected(Method::GET, "/streams/{stream}", stream)
         .protected(Method::GET, "/streams/{stream}/versions", versions)
         .protected(Method::GET, "/streams/{stream}/compare", compare)
+        .protected(Method::GET, "/streams/{stream}/plan", insights::plan)
+        .protected(
+            Method::POST,
+            "/streams/{stream}/plan",
+            insights::move_improvement,
+        )
+        .protected(Method::GET, "/streams/{stream}/trends", insights::trends)
+        .protected(
+            Method::GET,
+            "/streams/{stream}/simulate",
+            insights::simulate,
+        )
+        .protected(
+            Method::GET,
+            "/streams/{stream}/explain/{metric}",
+            insights::explain,
+        )
         .protected(Method::GET, "/tokens", tokens)
         .protected(Method::POST, "/tokens", make_token)
 }
@@ -43,6 +63,61 @@ impl<'a> Me<'a> {
             csrf: caller.csrf(),
         }
     }
+}
+
+/// The links between a stream's pages, the one shown marked.
+struct Tabs<'a> {
+    id: &'a str,
+    /// `map`, `plan`, `trends`, `simulate`, `versions`.
+    current: &'static str,
+    /// The version the page shows: compare starts from the one before it.
+    version: i64,
+}
+
+impl<'a> Tabs<'a> {
+    fn new(id: &'a str, current: &'static str, version: i64) -> Self {
+        Tabs {
+            id,
+            current,
+            version,
+        }
+    }
+
+    /// The pages, each with its address and whether it is the one shown.
+    fn links(&self) -> Vec<Link> {
+        let id = self.id;
+        let compare = if self.version > 1 {
+            format!(
+                "/streams/{id}/compare?from={}&to={}",
+                self.version - 1,
+                self.version
+            )
+        } else {
+            format!("/streams/{id}/versions")
+        };
+        [
+            ("map", "Map", format!("/streams/{id}")),
+            ("plan", "Plan", format!("/streams/{id}/plan")),
+            ("trends", "Trends", format!("/streams/{id}/trends")),
+            ("simulate", "Simulate", format!("/streams/{id}/simulate")),
+            ("versions", "Versions", format!("/streams/{id}/versions")),
+            ("compare", "Compare", compare),
+        ]
+        .into_iter()
+        .map(|(key, title, href)| Link {
+            title,
+            href,
+            current: key == self.current,
+        })
+        .collect()
+    }
+}
+
+/// A link of [`Tabs`].
+struct Link {
+    title: &'static str,
+    href: String,
+    current: bool,
 }
 
 #[derive(Template)]
@@ -136,6 +211,8 @@ struct Row {
     by: String,
     headline: Option<Headline>,
     note: String,
+    /// The lead time over the latest versions, as inline SVG (empty with fewer than two).
+    sparkline: String,
 }
 
 #[derive(Template)]
@@ -152,15 +229,22 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
     };
     let mut rows = Vec::new();
     for (stream, _) in list {
-        let yaml = match app.store.version(&stream.id, Some(stream.latest)).await {
-            Ok(Some(version)) => version.yaml,
-            Ok(None) => continue,
+        let recent = match app
+            .store
+            .recent_versions(&stream.id, crate::trends::SPARKLINE_VERSIONS)
+            .await
+        {
+            Ok(recent) if !recent.is_empty() => recent,
+            Ok(_) => continue,
             Err(error) => return error_page(&caller, &error.into()),
         };
         let id = stream.id.clone();
-        let (loaded, note) = tokio::task::spawn_blocking(move || analyzed(&id, &yaml))
-            .await
-            .unwrap_or((None, Some("the analysis failed".into())));
+        let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
+            let (loaded, note) = analyzed(&id, &recent[0].yaml);
+            (loaded, note, lead_time_sparkline(&id, recent))
+        })
+        .await
+        .unwrap_or((None, Some("the analysis failed".into()), String::new()));
         rows.push(Row {
             headline: loaded.as_ref().map(Headline::of),
             note: note.unwrap_or_default(),
@@ -169,6 +253,7 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
             version: stream.latest,
             updated: time(stream.updated_at),
             by: stream.updated_by,
+            sparkline,
         });
     }
     render(&StreamsPage {
@@ -177,7 +262,29 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
     })
 }
 
+/// The lead time over `newest_first` versions as a sparkline, said in the latest map's days.
+fn lead_time_sparkline(stream: &str, newest_first: Vec<crate::store::Version>) -> String {
+    if newest_first.len() < 2 {
+        return String::new();
+    }
+    let trends = crate::trends::of(stream, newest_first, false);
+    let (Some((_, values)), Some(Some((first, last)))) =
+        (trends.series.first(), trends.said.first())
+    else {
+        return String::new();
+    };
+    let (from, to) = (
+        trends.versions.first().map_or(0, |v| v.number),
+        trends.versions.last().map_or(0, |v| v.number),
+    );
+    crate::trends::sparkline(
+        values,
+        &format!("Lead time over versions {from} to {to}: {first} to {last}"),
+    )
+}
+
 struct BottleneckRow {
+    id: String,
     step: String,
     why: String,
 }
@@ -197,6 +304,7 @@ struct StreamPage<'a> {
     headline: Option<Headline>,
     svg: String,
     bottlenecks: Vec<BottleneckRow>,
+    tabs: Tabs<'a>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,6 +335,7 @@ async fn stream(
             .iter()
             .take(5)
             .map(|b| BottleneckRow {
+                id: l.stream.steps[b.step].id.clone(),
                 step: l.stream.steps[b.step].name.clone(),
                 why: b
                     .reasons
@@ -253,6 +362,7 @@ async fn stream(
             .map(|l| vsm_render::svg(&l.stream, &l.analysis))
             .unwrap_or_default(),
         bottlenecks,
+        tabs: Tabs::new(&id, "map", version.info.number),
     })
 }
 
@@ -264,6 +374,18 @@ struct VersionRow {
     size: i64,
 }
 
+impl VersionRow {
+    fn of(v: crate::store::VersionInfo) -> Self {
+        VersionRow {
+            number: v.number,
+            created_at: time(v.created_at),
+            author: v.author,
+            message: v.message,
+            size: v.size,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "versions.html")]
 struct VersionsPage<'a> {
@@ -271,6 +393,7 @@ struct VersionsPage<'a> {
     id: &'a str,
     name: &'a str,
     versions: Vec<VersionRow>,
+    tabs: Tabs<'a>,
 }
 
 async fn versions(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -290,17 +413,9 @@ async fn versions(State(app): State<App>, caller: Caller, Path(id): Path<String>
     render(&VersionsPage {
         me: Me::of(&caller),
         id: &id,
+        tabs: Tabs::new(&id, "versions", stream.latest),
         name: &stream.name,
-        versions: versions
-            .into_iter()
-            .map(|v| VersionRow {
-                number: v.number,
-                created_at: time(v.created_at),
-                author: v.author,
-                message: v.message,
-                size: v.size,
-            })
-            .collect(),
+        versions: versions.into_iter().map(VersionRow::of).collect(),
     })
 }
 
@@ -317,6 +432,7 @@ async fn compare(
     Path(id): Path<String>,
     Query(pair): Query<Pair>,
 ) -> Response {
+    let stream = id.clone();
     let (before, _) = match api::streams_read(&app, &caller, &id, Some(pair.from)).await {
         Ok(read) => read,
         Err(error) => return error_page(&caller, &error),
@@ -338,11 +454,36 @@ async fn compare(
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
     match html {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => Html(with_tabs(html, &Tabs::new(&stream, "compare", pair.to))).into_response(),
         Err(message) => error_page(
             &caller,
             &ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
         ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tabs.html")]
+struct TabsOnly<'a> {
+    tabs: &'a Tabs<'a>,
+}
+
+/// `vsm compare`'s page with the links to the stream's other pages on top (in the page's own
+/// style: the server's style sheet is not loaded there).
+fn with_tabs(html: String, tabs: &Tabs<'_>) -> String {
+    let Ok(bar) = (TabsOnly { tabs }).render() else {
+        return html;
+    };
+    match html.find("<body>\n") {
+        Some(at) => {
+            let at = at + "<body>\n".len();
+            format!(
+                "{}<style>.vsm-tabs, .vsm-tabs nav {{ display: flex; gap: 1rem; align-items: baseline; }} .vsm-tabs {{ margin-bottom: 1rem; font-size: 14px; }} .vsm-tabs a[aria-current=page] {{ font-weight: 600; text-decoration: none; color: inherit; }}</style><div class=\"vsm-tabs\"><a href=\"/\"><strong>vsm</strong></a>{bar}</div>\n{}",
+                &html[..at],
+                &html[at..]
+            )
+        }
+        None => html,
     }
 }
 
