@@ -177,7 +177,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> Result<User>;
     async fn credentials(&self, name: &str) -> Result<Option<Credentials>>;
     async fn user_by_name(&self, name: &str) -> Result<Option<User>>;
-    /// Replaces a user's password hash.
+    /// Replaces a user's password hash and ends every session of theirs, in one transaction: a
+    /// new password signs out whoever held the old one.
     async fn set_password(&self, user: i64, password_hash: &str) -> Result<()>;
 
     async fn create_token(&self, user: i64, name: &str, hash: &str, now: i64) -> Result<()>;

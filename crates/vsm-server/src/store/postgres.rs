@@ -290,13 +290,20 @@ impl Store for Postgres {
     }
 
     async fn set_password(&self, id: i64, password_hash: &str) -> Result<()> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
             .bind(id)
             .bind(password_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .map(drop)
-            .map_err(|e| self.fail(&e))
+            .map_err(fail)?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)
     }
 
     async fn create_token(&self, user: i64, name: &str, hash: &str, now: i64) -> Result<()> {

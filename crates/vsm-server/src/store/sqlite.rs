@@ -303,11 +303,13 @@ impl Store for Sqlite {
     async fn set_password(&self, id: i64, password_hash: &str) -> Result<()> {
         let hash = password_hash.to_string();
         self.run(move |c| {
-            c.execute(
+            let tx = c.transaction()?;
+            tx.execute(
                 "UPDATE users SET password_hash = ?2 WHERE id = ?1",
                 params![id, hash],
-            )
-            .map(drop)
+            )?;
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
+            tx.commit()
         })
         .await
     }

@@ -489,3 +489,42 @@ async fn the_pages_ask_the_store_for_roles_once() {
         backend.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_password_reset_ends_the_sessions_signed_in_with_the_old_password() {
+    for backend in backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let old = vsm_server::accounts::create_admin(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        let signed_in = sign_in(&client, "sam", &old).await;
+        let session = cookie(&signed_in, "vsm_session").expect("a session cookie");
+        let page = |session: String| {
+            let client = client.clone();
+            async move {
+                client
+                    .send(Call::new(Method::GET, "/").header("cookie", session))
+                    .await
+            }
+        };
+        assert_eq!(page(session.clone()).await.status, StatusCode::OK, "{name}");
+        vsm_server::accounts::reset_password(backend.store.as_ref(), "sam")
+            .await
+            .unwrap();
+        let after = page(session).await;
+        assert_eq!(
+            after.status,
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            after.body
+        );
+        assert!(
+            after
+                .header("location")
+                .is_some_and(|l| l.starts_with("/signin")),
+            "{name}"
+        );
+        backend.finish().await;
+    }
+}
