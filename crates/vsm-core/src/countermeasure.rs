@@ -219,6 +219,7 @@ fn drafts(stream: &ValueStream, analysis: &Analysis, bottleneck: &Bottleneck) ->
             });
         }
         let looks_like_approval = !step.automated
+            && says_approval(step)
             && process <= APPROVAL_PROCESS_TIME
             && wait.as_millis() >= process.as_millis().saturating_mul(APPROVAL_WAIT_RATIO);
         if looks_like_approval {
@@ -240,7 +241,11 @@ fn drafts(stream: &ValueStream, analysis: &Analysis, bottleneck: &Bottleneck) ->
                 ),
                 changes,
             });
-            if let Some(changes) = move_beside_predecessor(stream, index) {
+            // A measured map's lead time is its items' as they went: a new order of its steps
+            // does not move it (`vsm simulate` projects that).
+            if analysis.measured.is_none()
+                && let Some(changes) = move_beside_predecessor(stream, index)
+            {
                 drafts.push(Draft {
                     kind: Kind::MoveApproval,
                     action: "approve beside the step before, not after it".into(),
@@ -270,7 +275,7 @@ fn drafts(stream: &ValueStream, analysis: &Analysis, bottleneck: &Bottleneck) ->
                     "limit the work in progress of {}, which serves several steps",
                     step.team.as_deref().unwrap_or("the team")
                 ),
-                assumption: "with no more items started than people to work on them, the team finishes before it starts, and the wait before this step halves (`vsm simulate` shows the queueing)".into(),
+                assumption: "the team starts no more items than it can work on at once, finishes work before starting more, and so the wait before this step halves (`vsm simulate` shows the queueing)".into(),
                 changes,
             });
         }
@@ -284,7 +289,7 @@ fn drafts(stream: &ValueStream, analysis: &Analysis, bottleneck: &Bottleneck) ->
             kind: Kind::ShiftChecksLeft,
             action: "shift checks left".into(),
             assumption: format!(
-                "checks done while the work is done (a definition of ready, tests written first, a checklist) catch the problems the next steps found, so {target} of the output is usable as is; its process time stays the same"
+                "checks done while the work is done (a definition of ready, tests written first, a checklist) catch the problems later steps found, so {target} of the output is usable as is; its process time stays the same"
             ),
             changes: vec![set(
                 "complete_accurate",
@@ -341,6 +346,28 @@ fn drafts(stream: &ValueStream, analysis: &Analysis, bottleneck: &Bottleneck) ->
         }
     }
     drafts
+}
+
+/// Whether the step's name, id or output says it is an approval: `approve`, `sign-off`,
+/// `board`, `CAB`, `gate`, `audit`, `authorize`, `acceptance`.
+fn says_approval(step: &Step) -> bool {
+    let texts = [&step.name, &step.id]
+        .into_iter()
+        .chain(&step.artifacts_out);
+    texts.into_iter().any(|text| {
+        let lower = text.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.iter().enumerate().any(|(i, word)| {
+            ["approv", "authori", "audit", "accept"]
+                .iter()
+                .any(|stem| word.starts_with(stem))
+                || matches!(*word, "board" | "cab" | "gate" | "signoff")
+                || (*word == "sign" && words.get(i + 1) == Some(&"off"))
+        })
+    })
 }
 
 /// The changes that halve the wait before a step: its counted queue (the wait derived from it

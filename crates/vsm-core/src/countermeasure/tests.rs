@@ -31,7 +31,7 @@ name: Approval
 steps:
   - { id: build, automated: true, process_time: 1h, wait_time: 1h }
   - { id: test, team: QA, process_time: 4h, wait_time: 1d }
-  - { id: cab, team: Ops, process_time: 30m, wait_time: 6d }
+  - { id: cab, name: Change advisory board, team: Ops, process_time: 30m, wait_time: 6d }
   - { id: deploy, team: Ops, automated: true, process_time: 20m, wait_time: 1d }
 ";
 
@@ -220,4 +220,31 @@ fn ids_that_are_not_plain_scalars_are_quoted() {
     assert_eq!(yaml_key("12"), "\"12\"");
     assert_eq!(yaml_key("a: b"), "\"a: b\"");
     assert_eq!(yaml_key("say \"hi\""), "\"say \\\"hi\\\"\"");
+}
+
+#[test]
+fn only_a_step_that_says_it_approves_is_an_approval() {
+    // The same shape as `cab` (30m after 6d), named for a customer's payment: not an approval.
+    let map = stream(&APPROVAL.replace(
+        "id: cab, name: Change advisory board",
+        "id: pay, name: Customer pays",
+    ));
+    let proposals = propose(&map, &analyze(&map), "approval.yaml");
+    assert!(of_kind(&proposals, Kind::AutomateApproval).is_empty());
+    assert!(of_kind(&proposals, Kind::MoveApproval).is_empty());
+    let named = |name: &str| Step {
+        name: name.into(),
+        ..map.steps[0].clone()
+    };
+    for name in [
+        "Release board",
+        "Approve change",
+        "Security sign-off",
+        "Quality gate",
+    ] {
+        assert!(says_approval(&named(name)), "{name}");
+    }
+    for name in ["Design review", "Customer pays", "Signing keys", "Cabling"] {
+        assert!(!says_approval(&named(name)), "{name}");
+    }
 }
