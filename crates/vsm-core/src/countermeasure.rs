@@ -23,6 +23,10 @@ pub const AUTOMATED_APPROVAL_TIME: Duration = Duration::from_secs(15 * 60);
 /// The %C&A that checks moved to the start of a step are assumed to reach.
 pub const SHIFTED_LEFT_COMPLETE_ACCURATE: f64 = 95.0;
 
+/// Proposals are made for this many bottlenecks at most, the most severe first: each takes a
+/// reading and an analysis of the whole map, and a long list of lesser ones helps nobody.
+pub const MAX_BOTTLENECKS: usize = 10;
+
 /// What kind of change a countermeasure makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -100,7 +104,7 @@ pub struct Countermeasure {
     pub effect: Effect,
 }
 
-/// Proposes countermeasures for every bottleneck of an estimated map (the map's own numbers),
+/// Proposes countermeasures for the bottlenecks (the first [`MAX_BOTTLENECKS`]) of an estimated map (the map's own numbers),
 /// each with its effect by the analytic lead time. `extends` is the map's file name as an overlay
 /// beside it names it.
 pub fn propose(stream: &ValueStream, analysis: &Analysis, extends: &str) -> Vec<Countermeasure> {
@@ -121,7 +125,7 @@ pub fn propose_with(
     evaluate: &dyn Fn(&ValueStream) -> Option<Analysis>,
 ) -> Vec<Countermeasure> {
     let mut proposals = Vec::new();
-    for bottleneck in &analysis.bottlenecks {
+    for bottleneck in analysis.bottlenecks.iter().take(MAX_BOTTLENECKS) {
         for draft in drafts(stream, analysis, bottleneck) {
             let overlay = overlay_text(extends, &draft);
             let parsed = crate::parse_map_extending(&overlay, estimates);

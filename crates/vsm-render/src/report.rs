@@ -454,7 +454,15 @@ fn bottlenecks_section(out: &mut String, stream: &ValueStream, analysis: &Analys
         .iter()
         .any(|b| !b.countermeasures.is_empty())
     {
-        out.push_str("\nEach \"try\" is a proposal, not a promise: its numbers are the map analyzed again with that change, under the assumption given. `vsm analyze --format json` has each one's overlay: save it beside the map and run `vsm compare` to see every number.\n");
+        out.push_str("\nEach \"try\" is a proposal, not a promise: its numbers are the map analyzed again with that change, under the assumption given. `vsm analyze --format json` has each one's overlay: save it beside the map and run `vsm compare` to see every number.");
+        if analysis.bottlenecks.len() > vsm_core::countermeasure::MAX_BOTTLENECKS {
+            let _ = write!(
+                out,
+                " Proposals are made for the first {} bottlenecks.",
+                vsm_core::countermeasure::MAX_BOTTLENECKS
+            );
+        }
+        out.push('\n');
     }
     if !analysis.bottlenecks.is_empty() {
         out.push('\n');

@@ -248,3 +248,22 @@ fn only_a_step_that_says_it_approves_is_an_approval() {
         assert!(!says_approval(&named(name)), "{name}");
     }
 }
+
+#[test]
+fn proposals_stop_at_the_first_bottlenecks() {
+    // Twelve steps of 50% %C&A, each flagged: proposals for the ten ranked first only.
+    let mut yaml = String::from("name: Many\nsteps:\n");
+    for i in 0..12 {
+        yaml.push_str(&format!(
+            "  - {{ id: s{i}, process_time: 1h, wait_time: 1h, complete_accurate: 50% }}\n"
+        ));
+    }
+    let map = stream(&yaml);
+    let analysis = analyze(&map);
+    assert_eq!(analysis.bottlenecks.len(), 12);
+    let proposals = propose(&map, &analysis, "many.yaml");
+    let ranked: Vec<usize> = analysis.bottlenecks.iter().map(|b| b.step).collect();
+    let mut proposed: Vec<usize> = proposals.iter().map(|p| p.step).collect();
+    proposed.dedup();
+    assert_eq!(proposed, ranked[..MAX_BOTTLENECKS]);
+}
