@@ -214,6 +214,47 @@ impl Loaded {
         true
     }
 
+    /// Proposes what to try at each bottleneck and puts the proposals under it (see
+    /// [`vsm_core::countermeasure`]), each with the numbers `vsm compare` gives for its overlay
+    /// saved beside the map at `path`. A measured map's overlays are measured through its log, as
+    /// the loader measures a future state. A measured future state gets none: its overlay would
+    /// be measured through the current state at the bottom of its chain, which is not at hand.
+    pub fn propose_countermeasures(&mut self, path: &Path) {
+        use vsm_core::countermeasure::{attach, propose_with};
+        let extends = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let proposals = match &self.measured {
+            None => propose_with(
+                &self.estimates,
+                &self.stream,
+                &self.analysis,
+                &extends,
+                &|future| vsm_core::try_analyze(future).ok(),
+            ),
+            Some(measured) if measured.current.is_none() => {
+                let evaluate = |future: &ValueStream| {
+                    let measurement = measured
+                        .measurement
+                        .clone()
+                        .for_future(&self.estimates, future);
+                    let (stream, _) = vsm_core::measure::apply(future, &measurement);
+                    vsm_core::analysis::try_analyze_measured(&stream, &measurement).ok()
+                };
+                propose_with(
+                    &self.estimates,
+                    &self.stream,
+                    &self.analysis,
+                    &extends,
+                    &evaluate,
+                )
+            }
+            Some(_) => Vec::new(),
+        };
+        attach(&mut self.analysis, proposals);
+    }
+
     /// The named numbers snapshots keep and checks read.
     pub fn metrics(&self) -> Vec<(String, f64)> {
         vsm_core::metrics::of(

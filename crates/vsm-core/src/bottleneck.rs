@@ -68,6 +68,9 @@ pub struct Bottleneck {
     pub step: usize,
     pub score: f64,
     pub reasons: Vec<Reason>,
+    /// What to try at the step, with its effect: empty until a caller proposes them
+    /// ([`crate::countermeasure::attach`]), since each takes an analysis of its own.
+    pub countermeasures: Vec<crate::countermeasure::Countermeasure>,
 }
 
 fn whole(percent: f64) -> String {
@@ -329,6 +332,7 @@ pub fn rank(stream: &ValueStream, analysis: &Analysis) -> Vec<Bottleneck> {
                 step: index,
                 score: (score * 10.0).round() / 10.0,
                 reasons,
+                countermeasures: Vec::new(),
             });
         }
     }

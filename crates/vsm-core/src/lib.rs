@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod bottleneck;
 pub mod calendar;
 pub mod check;
+pub mod countermeasure;
 pub mod diagnostic;
 pub mod discovery;
 pub mod dora;

@@ -102,6 +102,16 @@ struct BottleneckRow {
     reasons: Vec<(&'static str, String)>,
 }
 
+/// A countermeasure, in the words of the text report.
+struct CountermeasureRow {
+    id: String,
+    name: String,
+    action: String,
+    changes: String,
+    effect: String,
+    assumption: String,
+}
+
 struct PlanRow {
     step: String,
     action: String,
@@ -141,6 +151,8 @@ struct ReportPage<'a> {
     ladder_untimed: bool,
     steps: Vec<StepRow>,
     bottlenecks: Vec<BottleneckRow>,
+    /// What to try at each bottleneck, in rank order (empty when none was proposed).
+    countermeasures: Vec<CountermeasureRow>,
     plan: Vec<PlanRow>,
     /// (from, back to, share, one pass, expected extra)
     rework: Vec<(String, String, String, String, String)>,
@@ -161,6 +173,14 @@ fn reason_words(code: vsm_core::bottleneck::ReasonCode) -> &'static str {
         ReasonCode::ManualOnCriticalPath => "Manual on the critical path",
         ReasonCode::SlowerThanTakt => "Slower than takt",
     }
+}
+
+/// "Shift checks left" for a table cell that starts a sentence.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn pct(value: f64) -> String {
@@ -413,6 +433,19 @@ fn render_told(
                 .collect(),
         })
         .collect();
+    let countermeasures = analysis
+        .bottlenecks
+        .iter()
+        .flat_map(|b| &b.countermeasures)
+        .map(|c| CountermeasureRow {
+            id: stream.steps[c.step].id.clone(),
+            name: stream.steps[c.step].name.clone(),
+            action: capitalized(&c.action),
+            changes: crate::countermeasure::changes(c),
+            effect: crate::countermeasure::effect(analysis, c),
+            assumption: c.assumption.replace('`', ""),
+        })
+        .collect();
     let plan = stream
         .improvements
         .iter()
@@ -502,6 +535,7 @@ fn render_told(
         ladder_untimed,
         steps,
         bottlenecks,
+        countermeasures,
         plan,
         rework,
         teams,

@@ -253,6 +253,39 @@ pub struct BottleneckReport<'a> {
     pub step: &'a str,
     pub score: f64,
     pub reasons: Vec<ReasonReport>,
+    /// What to try at the step, with its effect (`vsm analyze` and `vsm report` propose them;
+    /// empty elsewhere, or when none fits).
+    pub countermeasures: Vec<CountermeasureReport>,
+}
+
+/// A change to try at a bottleneck, as a future-state overlay, and the map's numbers with it.
+#[derive(Debug, Serialize)]
+pub struct CountermeasureReport {
+    pub kind: &'static str,
+    pub action: String,
+    pub assumption: String,
+    pub changes: Vec<ChangeReport>,
+    /// The overlay (YAML) that makes the change, to save beside the map for `vsm compare`.
+    pub overlay: String,
+    pub lead_time_seconds: f64,
+    /// Against the map's lead time (negative: shorter).
+    pub lead_time_change_seconds: f64,
+    pub lead_time_with_rework_seconds: f64,
+    pub lead_time_with_rework_change_seconds: f64,
+    pub rolled_complete_accurate_percent: f64,
+    /// The step's bottleneck score with the change; `null` when it is no longer flagged.
+    pub score: Option<f64>,
+}
+
+/// One field of one step the overlay sets.
+#[derive(Debug, Serialize)]
+pub struct ChangeReport {
+    pub step: String,
+    pub field: &'static str,
+    /// As the reports show it; `null` when the map does not set it.
+    pub from: Option<String>,
+    /// As the overlay writes it.
+    pub to: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -394,7 +427,9 @@ impl<'a> Report<'a> {
                 .bottlenecks
                 .iter()
                 .enumerate()
-                .map(|(rank, bottleneck)| bottleneck_report(stream, rank + 1, bottleneck))
+                .map(|(rank, bottleneck)| {
+                    bottleneck_report(stream, &analysis.summary, rank + 1, bottleneck)
+                })
                 .collect(),
             teams: analysis.teams.iter().map(team_report).collect(),
             rework: analysis
@@ -505,8 +540,45 @@ fn step_report<'a>(
     }
 }
 
+fn countermeasure_report(
+    summary: &vsm_core::analysis::Summary,
+    countermeasure: &vsm_core::countermeasure::Countermeasure,
+) -> CountermeasureReport {
+    let effect = &countermeasure.effect;
+    // In whole milliseconds, as `vsm compare` takes the difference.
+    let change = |after: Duration, before: Duration| {
+        (i128::from(after.as_millis()) - i128::from(before.as_millis())) as f64 / 1000.0
+    };
+    CountermeasureReport {
+        kind: countermeasure.kind.as_str(),
+        action: countermeasure.action.clone(),
+        assumption: countermeasure.assumption.clone(),
+        changes: countermeasure
+            .changes
+            .iter()
+            .map(|c| ChangeReport {
+                step: c.step.clone(),
+                field: c.field,
+                from: c.from.clone(),
+                to: c.to.clone(),
+            })
+            .collect(),
+        overlay: countermeasure.overlay.clone(),
+        lead_time_seconds: seconds(effect.lead_time),
+        lead_time_change_seconds: change(effect.lead_time, summary.lead_time),
+        lead_time_with_rework_seconds: seconds(effect.lead_time_with_rework),
+        lead_time_with_rework_change_seconds: change(
+            effect.lead_time_with_rework,
+            summary.lead_time_with_rework,
+        ),
+        rolled_complete_accurate_percent: percent(effect.rolled_complete_accurate_percent),
+        score: effect.score,
+    }
+}
+
 fn bottleneck_report<'a>(
     stream: &'a ValueStream,
+    summary: &vsm_core::analysis::Summary,
     rank: usize,
     bottleneck: &Bottleneck,
 ) -> BottleneckReport<'a> {
@@ -514,6 +586,11 @@ fn bottleneck_report<'a>(
         rank,
         step: &stream.steps[bottleneck.step].id,
         score: bottleneck.score,
+        countermeasures: bottleneck
+            .countermeasures
+            .iter()
+            .map(|c| countermeasure_report(summary, c))
+            .collect(),
         reasons: bottleneck
             .reasons
             .iter()

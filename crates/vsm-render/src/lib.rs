@@ -10,6 +10,7 @@ mod charts;
 pub mod check;
 pub mod compare;
 mod compare_html;
+pub mod countermeasure;
 pub mod diagnostics;
 pub mod discover;
 pub mod dora;

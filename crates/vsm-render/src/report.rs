@@ -445,9 +445,57 @@ fn bottlenecks_section(out: &mut String, stream: &ValueStream, analysis: &Analys
         for reason in &bottleneck.reasons {
             let _ = writeln!(out, "   - {}", reason.message);
         }
+        for countermeasure in &bottleneck.countermeasures {
+            countermeasure_lines(out, analysis, countermeasure, style);
+        }
+    }
+    if analysis
+        .bottlenecks
+        .iter()
+        .any(|b| !b.countermeasures.is_empty())
+    {
+        out.push_str("\nEach \"try\" is a proposal, not a promise: its numbers are the map analyzed again with that change, under the assumption given. `vsm analyze --format json` has each one's overlay: save it beside the map and run `vsm compare` to see every number.");
+        if analysis.bottlenecks.len() > vsm_core::countermeasure::MAX_BOTTLENECKS {
+            let _ = write!(
+                out,
+                " Proposals are made for the first {} bottlenecks.",
+                vsm_core::countermeasure::MAX_BOTTLENECKS
+            );
+        }
+        out.push('\n');
     }
     if !analysis.bottlenecks.is_empty() {
         out.push('\n');
+    }
+}
+
+/// One proposal under its bottleneck: the change, its effect and its assumption.
+fn countermeasure_lines(
+    out: &mut String,
+    analysis: &Analysis,
+    countermeasure: &vsm_core::countermeasure::Countermeasure,
+    style: Style,
+) {
+    let changes = crate::countermeasure::changes(countermeasure);
+    let effect = crate::countermeasure::effect(analysis, countermeasure);
+    match style {
+        Style::Text => {
+            let _ = writeln!(
+                out,
+                "   try: {} ({changes})\n        → {effect}\n        assumes {}",
+                countermeasure.action, countermeasure.assumption
+            );
+        }
+        Style::Markdown => {
+            let _ = writeln!(
+                out,
+                "   - *try:* {} ({}) → {}; assumes {}",
+                cell(style, &countermeasure.action),
+                cell(style, &changes),
+                cell(style, &effect),
+                cell(style, &countermeasure.assumption)
+            );
+        }
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let files = output::file_system()?;
-    let loaded = output::loaded(&files, &args.file, None)?;
+    let mut loaded = output::loaded(&files, &args.file, None)?;
     // Every duration this command prints, in the days the map counts.
     let _days = loaded.stream.telling();
     if let Some(step) = &args.explain {
@@ -33,6 +33,7 @@ pub fn run(args: &Args) -> Result<()> {
             .map_err(anyhow::Error::msg)?;
         return output::write(args.output.as_deref(), &text);
     }
+    loaded.propose_countermeasures(&args.file);
     let text = match args.format {
         Format::Json => loaded.analysis_json(),
         format => {

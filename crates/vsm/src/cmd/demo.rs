@@ -25,7 +25,8 @@ pub fn run(args: &Args) -> Result<()> {
     let checked =
         vsm_app::load::parse_source(&files, path, example.source.to_string())?.checked()?;
     output::problems(&checked.warnings);
-    let loaded = output::measured(&files, path, checked, None)?;
+    let mut loaded = output::measured(&files, path, checked, None)?;
+    loaded.propose_countermeasures(path);
     let (stream, analysis) = (&loaded.stream, &loaded.analysis);
     let _days = stream.telling();
     output::write(None, &report_text(stream, analysis, args.format))?;

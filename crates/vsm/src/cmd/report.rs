@@ -44,7 +44,8 @@ pub fn run(args: &Args) -> Result<()> {
         PathBuf::from(format!("{stem}.html"))
     });
     let files = output::file_system()?;
-    let loaded = output::loaded(&files, &args.file, None)?;
+    let mut loaded = output::loaded(&files, &args.file, None)?;
+    loaded.propose_countermeasures(&args.file);
     // Every duration this command prints, in the days the map counts.
     let _days = loaded.stream.telling();
     let history = match args.db.open_existing()? {

@@ -399,3 +399,65 @@ fn a_future_of_a_future_runs_on_the_calibrated_current_state_and_more_places_que
         "{text}"
     );
 }
+
+/// Saves each countermeasure `vsm analyze` proposes for `map` (in `dir`) beside it and runs
+/// `vsm compare` on it: the proposal's numbers are compare's. Returns how many there were.
+fn countermeasures_reproduce_in_compare(dir: &std::path::Path, map: &str) -> usize {
+    let analyzed = json_ok_in(dir, &["analyze", map]);
+    let mut count = 0;
+    for bottleneck in analyzed["bottlenecks"].as_array().unwrap() {
+        for proposal in bottleneck["countermeasures"].as_array().unwrap() {
+            count += 1;
+            let overlay = format!("try-{count}.yaml");
+            std::fs::write(dir.join(&overlay), proposal["overlay"].as_str().unwrap()).unwrap();
+            let compared = json_ok_in(dir, &["compare", map, &overlay]);
+            let summary = &compared["summary"];
+            for (field, change) in [
+                ("lead_time_seconds", "lead_time_change_seconds"),
+                (
+                    "lead_time_with_rework_seconds",
+                    "lead_time_with_rework_change_seconds",
+                ),
+            ] {
+                assert_eq!(
+                    summary[field]["after"], proposal[field],
+                    "{field} of {}",
+                    proposal["overlay"]
+                );
+                assert_eq!(summary[field]["change"], proposal[change], "{field}");
+            }
+            assert_eq!(
+                summary["rolled_complete_accurate_percent"]["after"],
+                proposal["rolled_complete_accurate_percent"]
+            );
+        }
+    }
+    count
+}
+
+#[test]
+fn every_countermeasure_of_an_estimated_map_gives_its_numbers_in_compare() {
+    let map =
+        std::fs::read(crate::common::repo_root().join("examples/feature-delivery.yaml")).unwrap();
+    let dir = folder_with(&[("feature-delivery.yaml", map)]);
+    // cab's approval (automate, move), refine's and develop's %C&A, qa's and develop's
+    // hands-on work, and more: every one checked.
+    let count = countermeasures_reproduce_in_compare(dir.path(), "feature-delivery.yaml");
+    assert!(count >= 5, "{count}");
+}
+
+#[test]
+fn every_countermeasure_of_a_measured_map_gives_its_numbers_in_compare() {
+    // testdata/measure/orders.yaml with its interval log beside it.
+    let root = crate::common::repo_root();
+    let map = std::fs::read_to_string(root.join("testdata/measure/orders.yaml"))
+        .unwrap()
+        .replace("../csv/interval_event_log.csv", "interval_event_log.csv");
+    let log = std::fs::read(root.join("testdata/csv/interval_event_log.csv")).unwrap();
+    let dir = folder_with(&[
+        ("orders.yaml", map.into_bytes()),
+        ("interval_event_log.csv", log),
+    ]);
+    let count = countermeasures_reproduce_in_compare(dir.path(), "orders.yaml");
+    assert!(count >= 1, "{count}");
+}

@@ -21,6 +21,28 @@ fn report_writes_a_self_contained_page() {
 }
 
 #[test]
+fn the_report_shows_what_to_try_at_each_bottleneck_with_its_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = repo_root().join("examples/feature-delivery.yaml");
+    vsm_ok_in(
+        dir.path(),
+        &["report", map.to_str().unwrap(), "-o", "r.html"],
+    );
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    let section = &page[page
+        .find("id=\"countermeasures-heading\"")
+        .expect("a section of countermeasures")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    // The change board's approval automated: its overlay halves the 6d wait and takes 15m off
+    // its 30m; the lead time of 28d 14h loses 3d (the 15m is under the rounding).
+    assert!(
+        section.contains("<b>Automate the approval</b><div class=\"muted\">automated false → true, process_time 30m → 15m, wait_time 6d → 3d</div>"),
+        "{section}"
+    );
+    assert!(section.contains("lead time 25d 14h (-3d)"), "{section}");
+}
+
+#[test]
 fn the_report_of_a_measured_map_charts_its_distributions() {
     let dir = tempfile::tempdir().unwrap();
     let map = repo_root().join("testdata/measure/orders.yaml");
