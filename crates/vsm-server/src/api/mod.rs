@@ -4,6 +4,7 @@
 //! drift. Bodies of analyses are the JSON `vsm analyze --format json` prints; a map with errors
 //! is answered 422 with the JSON `vsm validate --format json` prints.
 
+mod dora;
 mod error;
 mod people;
 mod streams;
@@ -13,6 +14,7 @@ use axum::extract::State;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+pub use dora::current as current_events;
 pub use error::{ApiError, ErrorBody};
 pub use streams::{Saved, read as streams_read, save, version_of, visible};
 
@@ -36,6 +38,7 @@ use crate::routes::Table;
         streams::version,
         streams::map,
         streams::analysis,
+        dora::dora,
         people::set_member,
         people::remove_member,
         people::create_user,
@@ -97,6 +100,7 @@ pub fn routes(table: Table) -> Table {
             "/api/streams/{stream}/analysis",
             streams::analysis,
         )
+        .protected(Method::GET, "/api/streams/{stream}/dora", dora::dora)
         .protected(Method::PUT, member, people::set_member)
         .protected(Method::DELETE, member, people::remove_member)
         .protected(Method::POST, "/api/users", people::create_user)

@@ -3,6 +3,7 @@
 
 mod access;
 mod common;
+mod deliveries;
 mod pages;
 mod store;
 mod streams;
