@@ -174,14 +174,7 @@ pub fn measure(
         Some(zone) => vsm_ingest::TimestampParser::for_zone(zone).map_err(anyhow::Error::msg)?,
         None => vsm_ingest::TimestampParser::default(),
     };
-    let mut attributes: Vec<String> = stream
-        .steps
-        .iter()
-        .filter_map(|s| s.measure.as_ref()?.attribute.clone())
-        .chain(source.abandoned.as_ref().and_then(|a| a.attribute.clone()))
-        .collect();
-    attributes.sort();
-    attributes.dedup();
+    let attributes = matched_attributes(stream, source);
     let options = ReadOptions {
         timestamps,
         object_type: source.object_type.clone(),
@@ -236,6 +229,23 @@ pub fn measure(
         log: vsm_ingest::source::name_of(&crate::paths::normalize(&log_path)),
         current: None,
     }))
+}
+
+/// The event attributes the rules of `stream` and its `measure:` section (`source`) match on,
+/// sorted, each once: what a reader must keep of each event.
+pub fn matched_attributes(
+    stream: &ValueStream,
+    source: &vsm_core::measure::MeasureSource,
+) -> Vec<String> {
+    let mut attributes: Vec<String> = stream
+        .steps
+        .iter()
+        .filter_map(|s| s.measure.as_ref()?.attribute.clone())
+        .chain(source.abandoned.as_ref().and_then(|a| a.attribute.clone()))
+        .collect();
+    attributes.sort();
+    attributes.dedup();
+    attributes
 }
 
 impl Measured {

@@ -34,6 +34,34 @@ impl Store {
         problems(self.connection()).map_err(|e| self.fail(&e))
     }
 
+    /// The time of the event with this id, if the store holds it (as one of vsm's event types):
+    /// what a delivery read later is settled against (`vsm_fetch::settle`).
+    pub fn event_time(&self, id: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
+        use rusqlite::OptionalExtension as _;
+        let c = self.connection();
+        let kind: Option<String> = c
+            .query_row(
+                "SELECT ocel_type FROM event WHERE ocel_id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(&e))?;
+        // Only vsm's own type names, which are plain identifiers, make a table name.
+        let Some(kind) = kind.and_then(|k| crate::model::EventType::from_name(&k)) else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT ocel_time FROM event_{} WHERE ocel_id = ?1",
+            kind.as_str()
+        );
+        let text: Option<String> = c
+            .query_row(&sql, params![id], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.fail(&e))?;
+        Ok(text.as_deref().and_then(time::parse))
+    }
+
     /// The links with `qualifier`, as (source, target) ids, sorted.
     pub fn relations(&self, qualifier: &str) -> Result<Vec<(String, String)>, StoreError> {
         self.connection()

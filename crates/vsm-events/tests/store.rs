@@ -149,6 +149,19 @@ fn a_batch_written_twice_is_stored_once_and_the_second_write_changes_nothing() {
 }
 
 #[test]
+fn an_event_s_time_is_read_back_by_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("events.sqlite")).unwrap();
+    assert_eq!(store.event_time("git:b/authored").unwrap(), None);
+    store.write(&release()).unwrap();
+    assert_eq!(
+        store.event_time("git:b/authored").unwrap(),
+        Some(at("2024-02-02T09:00:00Z"))
+    );
+    assert_eq!(store.event_time("git:a").unwrap(), None);
+}
+
+#[test]
 fn changes_update_in_place_and_what_cannot_be_written_is_skipped_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("events.sqlite")).unwrap();

@@ -8,8 +8,10 @@
 //! Over 600 lines on purpose: one response reader per endpoint, sharing the id scheme above (deployments already live in `github/`).
 
 mod deployments;
+mod webhook;
 
 pub use deployments::{deployment_statuses, deployments};
+pub use webhook::{USED as WEBHOOK_EVENTS, webhook};
 
 use std::path::Path;
 

@@ -5,6 +5,10 @@
 //! `gitlab:PROJECT/merge_requests/IID`, `gitlab:PROJECT/pipelines/ID`,
 //! `gitlab:PROJECT/deployments/ID`, and commits `git:<hash>`. See `docs/sources.md`.
 
+mod webhook;
+
+pub use webhook::{USED as WEBHOOK_EVENTS, webhook};
+
 use std::path::Path;
 
 use jiff::Timestamp;

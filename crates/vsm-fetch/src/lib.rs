@@ -20,6 +20,7 @@ pub mod flagged;
 pub mod git;
 pub mod github;
 pub mod gitlab;
+mod hook;
 mod http;
 pub mod incidents;
 pub mod jira;
@@ -33,6 +34,7 @@ mod url;
 
 pub use collect::{Collector, Page, Report};
 pub use decode::{MAX_TEXT, ParseError};
+pub use hook::{Hook, settle};
 pub use http::{ATTEMPTS, Client, FetchError, MAX_BODY, MAX_PAGES, MAX_WAIT, Progress, Token};
 pub use live::Cursor;
 pub use refs::MAX_MENTIONS;

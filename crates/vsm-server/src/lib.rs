@@ -12,6 +12,8 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod board;
+pub mod dora;
+pub mod events;
 pub mod explain;
 pub mod hooks;
 pub mod map;
@@ -53,6 +55,9 @@ pub struct Settings {
     pub hashing_at_once: usize,
     /// Requests that may wait for a turn to hash; more are answered 503.
     pub hashing_waiting: usize,
+    /// Where each stream's event store is kept, derived from its deliveries (see [`events`]);
+    /// `None`: a temporary folder of the process's own.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -65,6 +70,7 @@ impl Default for Settings {
             session_seconds: 12 * 3600,
             hashing_at_once: cpus,
             hashing_waiting: 4 * cpus,
+            cache: None,
         }
     }
 }
@@ -81,15 +87,23 @@ pub struct App {
     pub key: Arc<hooks::key::ServerKey>,
     /// Turns to simulate a map: one per CPU at a time, the others wait.
     pub simulating: Arc<tokio::sync::Semaphore>,
+    /// The streams' event stores, derived from their deliveries.
+    pub events: Arc<events::Caches>,
 }
 
 impl App {
     /// The server over `store`, with a server key made for this process alone: GitHub sources
     /// made with it cannot be checked by another process; [`App::with_key`] gives the
     /// server's own.
+    ///
+    /// Panics when the cache folder cannot be made: a server that cannot
+    /// write a temporary folder cannot serve.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        let events = events::Caches::new(settings.cache.clone())
+            .unwrap_or_else(|e| panic!("cannot make a folder for the event stores: {e}"));
         App {
             store,
+            events: Arc::new(events),
             hashing: Arc::new(auth::hashing::Hashing::new(
                 settings.hashing_at_once,
                 settings.hashing_waiting,

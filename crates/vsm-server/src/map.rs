@@ -1,6 +1,7 @@
 //! A stream's map as the application layer reads it: the text of one version, checked and
-//! analyzed by `vsm-app` as the command line does, with the server's [`Files`] (the map comes
-//! from the store; the server keeps no event logs and no other map files yet).
+//! analyzed by `vsm-app` as the command line does, with the server's [`Files`]: the map comes
+//! from the store, and a map that measures (`measure:`) is measured from the stream's event
+//! store, derived from its webhook deliveries ([`crate::events`]), in place of the log it names.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -22,10 +23,12 @@ pub fn file_name(stream: &str) -> PathBuf {
     PathBuf::from(format!("{stream}.yaml"))
 }
 
-/// The map's text, and nothing else: the server has no files beside it.
+/// The map's text, and the stream's event store: the server has no other files.
 struct Upload<'a> {
     path: &'a Path,
     text: &'a str,
+    /// The log the map is measured from, with the attributes its rules match on.
+    log: Option<(&'a Path, Vec<String>)>,
 }
 
 impl Files for Upload<'_> {
@@ -40,11 +43,33 @@ impl Files for Upload<'_> {
     }
 
     fn open_log(&self, path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
+        let opened = |result: std::io::Result<Box<dyn Read + Send>>| {
+            result.map_err(|cause| IngestError::Io {
+                file: path.display().to_string(),
+                cause,
+            })
+        };
+        match &self.log {
+            Some((log, wanted))
+                if *log == path && log.extension().is_some_and(|e| e == "jsonl") =>
+            {
+                return opened(
+                    crate::events::flattened(log, wanted)
+                        .map(|r| Box::new(r) as Box<dyn Read + Send>),
+                );
+            }
+            Some((log, _)) if *log == path => {
+                return opened(
+                    std::fs::File::open(log).map(|f| Box::new(f) as Box<dyn Read + Send>),
+                );
+            }
+            _ => {}
+        }
         Err(IngestError::Io {
             file: path.display().to_string(),
             cause: std::io::Error::new(
                 std::io::ErrorKind::Unsupported,
-                "the server keeps no event logs yet, so it cannot measure a map from the log its `measure:` names; analyze it with `vsm analyze` where the log is, or push the map without `measure:` to see its estimates here",
+                "the server measures a map from its stream's webhook deliveries, not from the log its `measure:` names; analyze it with `vsm analyze` where the log is",
             ),
         })
     }
@@ -70,19 +95,49 @@ pub struct Accepted {
 /// ([`vsm_app::load::check`]): [`Problem::Invalid`] with its diagnostics when it has errors.
 pub fn check(stream: &str, text: &str) -> Result<Accepted, Problem> {
     let path = file_name(stream);
-    let checked =
-        vsm_app::load::check(&Upload { path: &path, text }, &path).map_err(|e| problem(&e))?;
+    let checked = vsm_app::load::check(
+        &Upload {
+            path: &path,
+            text,
+            log: None,
+        },
+        &path,
+    )
+    .map_err(|e| problem(&e))?;
     Ok(Accepted {
         name: checked.stream.name.clone(),
         warnings: vsm_app::load::diagnostics_report(&checked.warnings, None),
     })
 }
 
+/// The map `text` of `stream`, checked, without analyzing it.
+pub fn check_only(stream: &str, text: &str) -> Result<vsm_app::Checked, Problem> {
+    let path = file_name(stream);
+    vsm_app::load::check(
+        &Upload {
+            path: &path,
+            text,
+            log: None,
+        },
+        &path,
+    )
+    .map_err(|e| problem(&e))
+}
+
 /// Checks, measures and analyzes `text` as the map of `stream`, as `vsm analyze` does
 /// ([`vsm_app::load::load`]).
 pub fn analyze(stream: &str, text: &str) -> Result<Loaded, Problem> {
     let path = file_name(stream);
-    vsm_app::load::load(&Upload { path: &path, text }, &path, None).map_err(|e| problem(&e))
+    vsm_app::load::load(
+        &Upload {
+            path: &path,
+            text,
+            log: None,
+        },
+        &path,
+        None,
+    )
+    .map_err(|e| problem(&e))
 }
 
 /// The map analyzed for a page, read once: as `vsm analyze` does, except that a map that
@@ -90,11 +145,124 @@ pub fn analyze(stream: &str, text: &str) -> Result<Loaded, Problem> {
 /// estimates, with its `measure:` set aside; whether it was, with the map.
 pub fn estimates(stream: &str, text: &str) -> Result<(Loaded, bool), Problem> {
     let path = file_name(stream);
-    let files = Upload { path: &path, text };
+    let files = Upload {
+        path: &path,
+        text,
+        log: None,
+    };
     let mut checked = vsm_app::load::check(&files, &path).map_err(|e| problem(&e))?;
     let set_aside = checked.stream.measure.take().is_some();
     let loaded = vsm_app::load::measure(&files, &path, checked, None).map_err(|e| problem(&e))?;
     Ok((loaded, set_aside))
+}
+
+/// What a page's numbers come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Numbers {
+    /// The map measures nothing: its estimates.
+    Estimates,
+    /// Measured from the stream's deliveries; what they are, for people.
+    Measured(String),
+    /// The map measures, but no delivery gave its log anything yet: its estimates, and which
+    /// webhook to set up.
+    Waiting(String),
+}
+
+impl Numbers {
+    /// The note a page shows, if any.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            Numbers::Estimates => None,
+            Numbers::Measured(note) | Numbers::Waiting(note) => Some(note),
+        }
+    }
+}
+
+/// Checks `text` as the map of `stream`, and measures it as `vsm analyze` does from the
+/// stream's event store `events` (the OCEL store the GitHub and GitLab deliveries give when
+/// its `measure:` names an `object_type`, else the generic events' log), in place of the log
+/// the map names; a map that measures from a store no delivery has filled yet is analyzed from
+/// its estimates, saying which webhook gives it its numbers.
+pub fn measured(
+    stream: &str,
+    text: &str,
+    events: &crate::events::Current,
+) -> Result<(Loaded, Numbers), Problem> {
+    let path = file_name(stream);
+    let plain = Upload {
+        path: &path,
+        text,
+        log: None,
+    };
+    let mut checked = vsm_app::load::check(&plain, &path).map_err(|e| problem(&e))?;
+    let Some(source) = checked.stream.measure.clone() else {
+        let loaded =
+            vsm_app::load::measure(&plain, &path, checked, None).map_err(|e| problem(&e))?;
+        return Ok((loaded, Numbers::Estimates));
+    };
+    let summary = &events.summary;
+    let (log, used, what) = match &source.object_type {
+        Some(kind) => (
+            events.ocel.as_deref(),
+            summary.used_hooks,
+            format!(
+                "a GitHub or GitLab webhook (`/hooks/github/{stream}/SOURCE` or `/hooks/gitlab/{stream}/SOURCE`) whose deliveries give its `{kind}` items"
+            ),
+        ),
+        None => (
+            events.log.as_deref(),
+            summary.used_events,
+            format!(
+                "the generic events endpoint (`/hooks/events/{stream}/SOURCE`), one event per delivery"
+            ),
+        ),
+    };
+    let Some(log) = log else {
+        checked.stream.measure = None;
+        let loaded =
+            vsm_app::load::measure(&plain, &path, checked, None).map_err(|e| problem(&e))?;
+        let note = format!(
+            "Shown from the map's estimates: the map measures its numbers (`measure:`), and no delivery has given them yet ({} read); set up {what}, and the numbers are measured on the next page load after a delivery.",
+            crate::events::counted(summary.deliveries(), "delivery", "deliveries")
+        );
+        return Ok((loaded, Numbers::Waiting(note)));
+    };
+    let wanted = vsm_app::measure::matched_attributes(&checked.stream, &source);
+    let files = Upload {
+        path: &path,
+        text,
+        log: Some((log, wanted)),
+    };
+    let mut loaded =
+        vsm_app::load::measure(&files, &path, checked, Some(log)).map_err(|e| problem(&e))?;
+    let from = match source.object_type {
+        Some(_) => format!(
+            "{} of the stream's GitHub and GitLab webhooks",
+            crate::events::counted(used, "delivery", "deliveries")
+        ),
+        None => format!(
+            "{} of the stream's events endpoint",
+            crate::events::counted(used, "event", "events")
+        ),
+    };
+    let mut note = String::new();
+    if let Some(measured) = &mut loaded.measured {
+        measured.log = format!("webhook deliveries ({from})");
+        let coverage = &measured.measurement.coverage;
+        note = format!(
+            "Measured from {from}: {} ({} in progress, {} abandoned), from {} of the {} read.",
+            crate::events::counted(coverage.items as usize, "item", "items"),
+            coverage.items_in_progress,
+            coverage.items_abandoned,
+            crate::events::counted(measured.stats.events_used as usize, "event", "events"),
+            measured.stats.events_read,
+        );
+    }
+    if let Some(malformed) = summary.malformed_note() {
+        note.push(' ');
+        note.push_str(&malformed);
+    }
+    Ok((loaded, Numbers::Measured(note)))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod hostile;
 mod jira;
 mod live;
 mod replay;
+mod webhook;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -4,6 +4,7 @@
 //! drift. Bodies of analyses are the JSON `vsm analyze --format json` prints; a map with errors
 //! is answered 422 with the JSON `vsm validate --format json` prints.
 
+mod dora;
 mod error;
 pub mod insights;
 mod people;
@@ -15,6 +16,7 @@ use axum::extract::State;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+pub use dora::current as current_events;
 pub use error::{ApiError, ErrorBody};
 pub use streams::{Saved, VersionBody, read, read as streams_read, save, version_of, visible};
 
@@ -43,6 +45,7 @@ use crate::routes::Table;
         insights::trends,
         insights::simulation,
         insights::explain,
+        dora::dora,
         people::set_member,
         people::remove_member,
         people::create_user,
@@ -128,6 +131,7 @@ pub fn routes(table: Table) -> Table {
             "/api/streams/{stream}/explain/{metric}",
             insights::explain,
         )
+        .protected(Method::GET, "/api/streams/{stream}/dora", dora::dora)
         .protected(Method::PUT, member, people::set_member)
         .protected(Method::DELETE, member, people::remove_member)
         .protected(Method::POST, "/api/users", people::create_user)

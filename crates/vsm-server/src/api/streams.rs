@@ -445,7 +445,8 @@ pub async fn map(
 }
 
 /// The analysis of a version (the latest unless `version` is given): the JSON
-/// `vsm analyze --format json` prints for the same map.
+/// `vsm analyze --format json` prints for the same map, measured from the stream's deliveries
+/// when it measures (`measure:`).
 #[utoipa::path(
     get,
     path = "/api/streams/{stream}/analysis",
@@ -457,7 +458,7 @@ pub async fn map(
     responses(
         (status = 200, description = "The analysis, as `vsm analyze --format json` prints it", body = Object),
         (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "The map cannot be analyzed here (it measures from an event log)"),
+        (status = 422, body = ErrorBody, description = "The map cannot be analyzed (it has errors, or cannot be measured from the stream's deliveries)"),
     )
 )]
 pub async fn analysis(
@@ -467,8 +468,10 @@ pub async fn analysis(
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
     let (found, _) = read(&app, &caller, &stream, which.version).await?;
-    let json =
-        blocking(move || map::analyze(&stream, &found.yaml).map(|loaded| loaded.analysis_json()))
-            .await??;
+    let events = super::current_events(&app, &stream).await?;
+    let json = blocking(move || {
+        map::measured(&stream, &found.yaml, &events).map(|(loaded, _)| loaded.analysis_json())
+    })
+    .await??;
     Ok(typed(json, "application/json"))
 }

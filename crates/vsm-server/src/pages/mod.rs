@@ -181,25 +181,29 @@ impl Headline {
     }
 }
 
-/// The map analyzed for a page, read once: measured as `vsm analyze` would, or from its
-/// estimates with a note saying why (the server keeps no event logs yet).
-fn analyzed(stream: &str, yaml: &str) -> (Option<Loaded>, Option<String>) {
-    match map::estimates(stream, yaml) {
-        Ok((loaded, false)) => (Some(loaded), None),
-        Ok((loaded, true)) => (
-            Some(loaded),
-            Some(
-                "Shown from the map's estimates: the map measures its numbers from an event log \
-                 (`measure:`), and the server keeps no event logs yet; `vsm analyze` measures it \
-                 where the log is."
-                    .to_string(),
-            ),
-        ),
+/// The map analyzed for a page, read once: measured from the stream's deliveries as `vsm
+/// analyze` would from a log, or from its estimates, with a note saying which and why.
+fn analyzed(
+    stream: &str,
+    yaml: &str,
+    events: &crate::events::Current,
+) -> (Option<Loaded>, Option<String>) {
+    match map::measured(stream, yaml, events) {
+        Ok((loaded, numbers)) => (Some(loaded), numbers.note().map(str::to_string)),
         Err(Problem::Other(why)) => (None, Some(why)),
         Err(Problem::Invalid(_)) => (
             None,
             Some("the map has errors; see them with `vsm validate`".into()),
         ),
+    }
+}
+
+/// The stream's event store for a page; when it cannot be brought up to date, a note on the
+/// page says so and the numbers come from what the cache held (or the estimates).
+async fn events_of(app: &App, stream: &str) -> (crate::events::Current, Option<String>) {
+    match api::current_events(app, stream).await {
+        Ok(current) => (current, None),
+        Err(error) => (crate::events::Current::default(), Some(error.message)),
     }
 }
 
@@ -239,12 +243,14 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
             Err(error) => return error_page(&caller, &error.into()),
         };
         let id = stream.id.clone();
+        let (events, trouble) = events_of(&app, &id).await;
         let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
-            let (loaded, note) = analyzed(&id, &recent[0].yaml);
+            let (loaded, note) = analyzed(&id, &recent[0].yaml, &events);
             (loaded, note, lead_time_sparkline(&id, recent))
         })
         .await
         .unwrap_or((None, Some("the analysis failed".into()), String::new()));
+        let note = trouble.or(note);
         rows.push(Row {
             headline: loaded.as_ref().map(Headline::of),
             note: note.unwrap_or_default(),
@@ -305,6 +311,39 @@ struct StreamPage<'a> {
     svg: String,
     bottlenecks: Vec<BottleneckRow>,
     tabs: Tabs<'a>,
+    dora: Option<Dora>,
+}
+
+/// The DORA section of a stream's page, when its map has a `dora:` section: the figures of the
+/// 90 days up to today (as `vsm dora`), or why there are none.
+struct Dora {
+    section: Option<vsm_render::dora::HtmlSection>,
+    note: Option<String>,
+}
+
+impl Dora {
+    fn of(stream: &str, yaml: &str, events: &crate::events::Current) -> Option<Dora> {
+        let window = crate::dora::Window::default();
+        match crate::dora::figures(stream, yaml, events, &window, jiff::Timestamp::now()) {
+            Ok((report, note)) => Some(Dora {
+                section: Some(vsm_render::dora::html_section(
+                    "the stream's webhook deliveries",
+                    &report,
+                )),
+                note,
+            }),
+            Err(crate::dora::NoFigures::NotAsked) => None,
+            Err(crate::dora::NoFigures::NoDeliveries(why)) => Some(Dora {
+                section: None,
+                note: Some(why),
+            }),
+            Err(crate::dora::NoFigures::Problem(Problem::Other(why))) => Some(Dora {
+                section: None,
+                note: Some(why),
+            }),
+            Err(crate::dora::NoFigures::Problem(Problem::Invalid(_))) => None,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -323,9 +362,15 @@ async fn stream(
         Err(error) => return error_page(&caller, &error),
     };
     let (stream_id, yaml) = (id.clone(), version.yaml.clone());
-    let (loaded, note) = tokio::task::spawn_blocking(move || analyzed(&stream_id, &yaml))
-        .await
-        .unwrap_or((None, Some("the analysis failed".into())));
+    let (events, trouble) = events_of(&app, &id).await;
+    let (loaded, note, dora) = tokio::task::spawn_blocking(move || {
+        let (loaded, note) = analyzed(&stream_id, &yaml, &events);
+        let dora = Dora::of(&stream_id, &yaml, &events);
+        (loaded, note, dora)
+    })
+    .await
+    .unwrap_or((None, Some("the analysis failed".into()), None));
+    let note = trouble.or(note);
     let name = loaded
         .as_ref()
         .map_or_else(|| id.clone(), |l| l.stream.name.clone());
@@ -363,6 +408,7 @@ async fn stream(
             .unwrap_or_default(),
         bottlenecks,
         tabs: Tabs::new(&id, "map", version.info.number),
+        dora,
     })
 }
 
@@ -441,11 +487,12 @@ async fn compare(
         Ok(version) => version,
         Err(error) => return error_page(&caller, &error),
     };
+    let (events, _) = events_of(&app, &id).await;
     let html = tokio::task::spawn_blocking(move || {
-        let (Some(b), _) = analyzed(&id, &before.yaml) else {
+        let (Some(b), _) = analyzed(&id, &before.yaml, &events) else {
             return Err(format!("version {} cannot be analyzed", before.info.number));
         };
-        let (Some(a), _) = analyzed(&id, &after.yaml) else {
+        let (Some(a), _) = analyzed(&id, &after.yaml, &events) else {
             return Err(format!("version {} cannot be analyzed", after.info.number));
         };
         vsm_render::compare::render(side(&b), side(&a), vsm_render::Format::Html)

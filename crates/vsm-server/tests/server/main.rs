@@ -3,6 +3,7 @@
 
 mod access;
 mod common;
+mod deliveries;
 mod hooks;
 mod insights;
 mod metrics;
