@@ -412,6 +412,65 @@ fn flows_to_far_bands_are_tagged_stubs_never_lines_through_boxes() {
 }
 
 #[test]
+fn flows_beyond_the_room_of_an_edge_share_ends_in_bundles() {
+    // Twelve flows into one step, whose top edge holds about nine ends: three were cut into
+    // tagged stubs (`from System 10: data 10` into the step, `to b: data 10` under the system)
+    // whose tags lay on other lines, and more room only made the page bigger. Now flows from
+    // neighbouring systems share an end: one ends there, the other joins its line at a dot.
+    let (stream, analysis) = load("testdata/render/manyflows.yaml");
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    assert!(
+        !svg.contains(">from System") && !svg.contains(">to b"),
+        "{svg}"
+    );
+    let flows: Vec<&str> = svg
+        .split("<g class=\"vsm-flow ")
+        .skip(1)
+        .map(|g| &g[..g.find("</g>").unwrap()])
+        .collect();
+    assert_eq!(flows.len(), 12);
+    let step = rects(svg, "vsm-box")[1];
+    let mut heads: Vec<(i64, i64)> = Vec::new();
+    let mut junctions = Vec::new();
+    for flow in &flows {
+        let line = &paths(flow, "vsm-info")[0];
+        let end = *line.last().unwrap();
+        if flow.contains("marker-end=") {
+            // An arrowhead on the step's top edge.
+            assert_eq!(end.1, step.1, "{flow}");
+            assert!(end.0 > step.0 && end.0 < step.0 + step.2, "{flow}");
+            heads.push(end);
+        } else {
+            // No head: it joins another flow's line where its dot is.
+            assert!(
+                flow.contains(&format!("cx=\"{}\" cy=\"{}\"", end.0, end.1)),
+                "{flow}"
+            );
+            junctions.push(end);
+        }
+    }
+    heads.sort_unstable();
+    for pair in heads.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= 16, "{heads:?}");
+    }
+    assert!(junctions.len() >= 3, "{junctions:?}");
+    let lines = paths(svg, "vsm-info");
+    for &(x, y) in &junctions {
+        let on = |a: (i64, i64), b: (i64, i64)| {
+            (a.0 == b.0 && a.0 == x && a.1.min(b.1) < y && y < a.1.max(b.1))
+                || (a.1 == b.1 && a.1 == y && a.0.min(b.0) < x && x < a.0.max(b.0))
+        };
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.windows(2).any(|p| on(p[0], p[1]))),
+            "({x}, {y}) is on no line"
+        );
+    }
+}
+
+#[test]
 fn a_long_name_is_cut_in_its_box_and_whole_in_its_tooltip() {
     // A name of 20,000 characters made every box 18,000 px tall.
     let name = "Review the change request form and sign it ".repeat(460);
