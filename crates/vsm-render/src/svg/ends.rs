@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use super::Drawing;
 use super::route::{End, Rect};
-use super::wires::{Anchor, Side, Wire};
+use super::wires::{Anchor, Side, Wire, WireKind};
 
 /// Room between the lines that meet one edge of a box.
 const SPREAD: i64 = 20;
@@ -70,8 +70,10 @@ impl Drawing<'_> {
             let (rect, side) = key;
             let mut members = groups.remove(&key).unwrap_or_default();
             members.sort_unstable();
-            let others: Vec<(i64, bool)> =
-                members.iter().map(|&(x, w, _)| (x, wires[w].far)).collect();
+            let others: Vec<(i64, (bool, WireKind))> = members
+                .iter()
+                .map(|&(x, w, _)| (x, (wires[w].far, wires[w].kind)))
+                .collect();
             let centre = i64::midpoint(rect.left, rect.right);
             // A place per line where the edge has room, fewer (shared) where it has not; when
             // not even one place is free (a line runs along the edge), a place per line, as
@@ -155,20 +157,20 @@ impl Drawing<'_> {
     }
 }
 
-/// The lines of one edge (where their other ends lie, in order, and whether each is a far
-/// line, drawn as stubs) in `count` runs of neighbours, each to share a place. Runs are joined
-/// two at a time: those whose other ends then lie nearest together first (lines from one system
-/// before lines from two), of two equally near the pair farther from the edge's `centre` (long
-/// lines that would run side by side); a far line's stub shares its place with a routed line
-/// only where nothing else can.
-fn bundle(others: &[(i64, bool)], centre: i64, count: usize) -> Vec<Range<usize>> {
+/// The lines of one edge (where their other ends lie, in order, and how each is drawn: a far
+/// line as stubs, a line of information solid or dashed) in `count` runs of neighbours, each to
+/// share a place. Runs are joined two at a time: those whose other ends then lie nearest
+/// together first (lines from one system before lines from two), of two equally near the pair
+/// farther from the edge's `centre` (long lines that would run side by side); lines drawn
+/// differently share a place only where nothing else can (a stub on a line, or a manual flow
+/// drawn solid along an electronic one).
+fn bundle<K: PartialEq>(others: &[(i64, K)], centre: i64, count: usize) -> Vec<Range<usize>> {
     let mut runs: Vec<Range<usize>> = (0..others.len()).map(|i| i..i + 1).collect();
     while runs.len() > count.max(1) {
         let best = (0..runs.len() - 1)
             .min_by_key(|&k| {
                 let joined = runs[k].start..runs[k + 1].end;
-                let first = others[joined.start];
-                let last = others[joined.end - 1];
+                let (first, last) = (&others[joined.start], &others[joined.end - 1]);
                 let mixed = others[joined.clone()].iter().any(|o| o.1 != first.1);
                 let span = last.0 - first.0;
                 let distance = (first.0 - centre).abs().max((last.0 - centre).abs());
@@ -200,12 +202,15 @@ mod tests {
         assert_eq!(bundle(&others, 0, 4), vec![0..1, 1..2, 2..4, 4..6]);
         assert_eq!(bundle(&others, 0, 6).len(), 6);
         assert_eq!(bundle(&others, 0, 1), vec![0..6]);
-        assert_eq!(bundle(&[], 0, 3), Vec::<Range<usize>>::new());
+        assert_eq!(bundle::<bool>(&[], 0, 3), Vec::<Range<usize>>::new());
     }
 
     #[test]
     fn far_lines_share_with_far_lines_before_routed_ones() {
         let others = [(100, false), (110, true), (400, true), (500, false)];
         assert_eq!(bundle(&others, 0, 3), vec![0..1, 1..3, 3..4]);
+        // Likewise manual flows with manual ones, electronic with electronic.
+        let others = [(100, "manual"), (110, "electronic"), (130, "electronic")];
+        assert_eq!(bundle(&others, 0, 2), vec![0..1, 1..3]);
     }
 }

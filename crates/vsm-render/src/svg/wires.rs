@@ -79,7 +79,9 @@ pub(super) struct Wire {
     pub kind: WireKind,
     pub from: Anchor,
     pub to: Anchor,
-    pub label: Option<String>,
+    /// Its labels: one for most lines, one per flow where flows between the same two places
+    /// are drawn as one line.
+    pub labels: Vec<String>,
     /// The group the line is drawn in, opened, with its tooltip.
     pub open: String,
     /// The steps a push arrow comes out of and goes into: arrows out of one step may branch,
@@ -96,7 +98,10 @@ pub(super) struct Wire {
 
 impl Wire {
     fn label_lines(&self) -> Vec<String> {
-        self.label.as_deref().map_or_else(Vec::new, tag_lines)
+        self.labels
+            .iter()
+            .flat_map(|label| tag_lines(label))
+            .collect()
     }
 
     fn bold(&self) -> bool {
@@ -244,7 +249,7 @@ impl Drawing<'_> {
                         side: Side::Bottom,
                     },
                     to: Anchor::Elsewhere(first.from.x()),
-                    label: Some(tag),
+                    labels: vec![tag],
                     open: format!(
                         "<g class=\"{class} vsm-far\"><title>{}</title>",
                         escape(&tooltip)
@@ -677,18 +682,28 @@ fn head_marker(head: bool, marker: &str) -> String {
 /// A line drawn as a stub at each of its ends on a box (not at a header node's gathered end),
 /// each with its tag naming the other end.
 fn far_stubs(wire: &Wire, (from, to): (End, End)) -> Vec<(Vec<Point>, Vec<String>)> {
-    let label = wire
-        .label
-        .as_deref()
-        .map_or(String::new(), |l| format!(": {l}"));
+    // A tag per label, each naming the other end.
+    let tags = |other: &str| -> Vec<String> {
+        if wire.labels.is_empty() {
+            return tag_lines(other);
+        }
+        wire.labels
+            .iter()
+            .flat_map(|label| tag_lines(&format!("{other}: {label}")))
+            .collect()
+    };
     let mut stubs = Vec::new();
     if !matches!(wire.from, Anchor::Elsewhere(_)) {
-        let tag = format!("to {}{label}", wire.names.1);
-        stubs.push((stub_points(from, true), tag_lines(&tag)));
+        stubs.push((
+            stub_points(from, true),
+            tags(&format!("to {}", wire.names.1)),
+        ));
     }
     if !matches!(wire.to, Anchor::Elsewhere(_)) {
-        let tag = format!("from {}{label}", wire.names.0);
-        stubs.push((stub_points(to, false), tag_lines(&tag)));
+        stubs.push((
+            stub_points(to, false),
+            tags(&format!("from {}", wire.names.0)),
+        ));
     }
     stubs
 }
