@@ -412,6 +412,65 @@ fn flows_to_far_bands_are_tagged_stubs_never_lines_through_boxes() {
 }
 
 #[test]
+fn flows_beyond_the_room_of_an_edge_share_ends_in_bundles() {
+    // Twelve flows into one step, whose top edge holds about nine ends: three were cut into
+    // tagged stubs (`from System 10: data 10` into the step, `to b: data 10` under the system)
+    // whose tags lay on other lines, and more room only made the page bigger. Now flows from
+    // neighbouring systems share an end: one ends there, the other joins its line at a dot.
+    let (stream, analysis) = load("testdata/render/manyflows.yaml");
+    let whole = vsm_render::svg(&stream, &analysis);
+    let svg = &whole[..whole.find("<g class=\"vsm-legend\"").unwrap()];
+    assert!(
+        !svg.contains(">from System") && !svg.contains(">to b"),
+        "{svg}"
+    );
+    let flows: Vec<&str> = svg
+        .split("<g class=\"vsm-flow ")
+        .skip(1)
+        .map(|g| &g[..g.find("</g>").unwrap()])
+        .collect();
+    assert_eq!(flows.len(), 12);
+    let step = rects(svg, "vsm-box")[1];
+    let mut heads: Vec<(i64, i64)> = Vec::new();
+    let mut junctions = Vec::new();
+    for flow in &flows {
+        let line = &paths(flow, "vsm-info")[0];
+        let end = *line.last().unwrap();
+        if flow.contains("marker-end=") {
+            // An arrowhead on the step's top edge.
+            assert_eq!(end.1, step.1, "{flow}");
+            assert!(end.0 > step.0 && end.0 < step.0 + step.2, "{flow}");
+            heads.push(end);
+        } else {
+            // No head: it joins another flow's line where its dot is.
+            assert!(
+                flow.contains(&format!("cx=\"{}\" cy=\"{}\"", end.0, end.1)),
+                "{flow}"
+            );
+            junctions.push(end);
+        }
+    }
+    heads.sort_unstable();
+    for pair in heads.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= 16, "{heads:?}");
+    }
+    assert!(junctions.len() >= 3, "{junctions:?}");
+    let lines = paths(svg, "vsm-info");
+    for &(x, y) in &junctions {
+        let on = |a: (i64, i64), b: (i64, i64)| {
+            (a.0 == b.0 && a.0 == x && a.1.min(b.1) < y && y < a.1.max(b.1))
+                || (a.1 == b.1 && a.1 == y && a.0.min(b.0) < x && x < a.0.max(b.0))
+        };
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.windows(2).any(|p| on(p[0], p[1]))),
+            "({x}, {y}) is on no line"
+        );
+    }
+}
+
+#[test]
 fn a_long_name_is_cut_in_its_box_and_whole_in_its_tooltip() {
     // A name of 20,000 characters made every box 18,000 px tall.
     let name = "Review the change request form and sign it ".repeat(460);
@@ -481,15 +540,21 @@ fn blank_names_and_absent_marks_leave_no_empty_words_on_the_map() {
     );
 }
 
-#[test]
-fn push_arrows_that_skip_columns_run_on_tracks_of_their_own() {
-    let map = "name: Skipping pushes\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h, after: [a] }\n  - { id: c, process_time: 1h, after: [a, b] }\n  - { id: d, process_time: 1h, after: [b, c] }\n  - { id: e, process_time: 1h, after: [a, d] }\n";
+/// The SVG of a map given inline, without its legend (whose icons are paths too).
+fn map_without_legend(map: &str) -> String {
     let parsed = vsm_core::parse_map(map);
     assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
     let stream = parsed.stream.unwrap();
     let analysis = vsm_core::analyze(&stream);
-    let svg = vsm_render::svg(&stream, &analysis);
-    let svg = &svg[..svg.find("<g class=\"vsm-legend\"").unwrap()];
+    let mut svg = vsm_render::svg(&stream, &analysis);
+    svg.truncate(svg.find("<g class=\"vsm-legend\"").unwrap());
+    svg
+}
+
+#[test]
+fn push_arrows_that_skip_columns_run_on_tracks_of_their_own() {
+    let map = "name: Skipping pushes\nsteps:\n  - { id: a, process_time: 1h }\n  - { id: b, process_time: 1h, after: [a] }\n  - { id: c, process_time: 1h, after: [a, b] }\n  - { id: d, process_time: 1h, after: [b, c] }\n  - { id: e, process_time: 1h, after: [a, d] }\n";
+    let svg = &map_without_legend(map);
     // a→c, b→d and a→e run above the band: each at a height of its own.
     let mut corridors: Vec<i64> = paths(svg, "vsm-push")
         .iter()
@@ -500,6 +565,37 @@ fn push_arrows_that_skip_columns_run_on_tracks_of_their_own() {
     corridors.sort_unstable();
     corridors.dedup();
     assert_eq!(corridors.len(), 3, "{corridors:?}");
+}
+
+#[test]
+fn flows_end_under_the_tracks_of_skipping_pushes_and_flows_between_two_places_are_one_line() {
+    // s0 → s3 skips s1 and s2 on a track above them: it ran 12 px above their top edges, where
+    // the flows into them had their arrowheads and stubs. Two flows from the tracker into s1
+    // were two lines side by side (or, on a full edge, a line and a stub).
+    let map = "name: Skip over flows\nsystems:\n  - { id: t, name: Tracker }\n  - { id: ci, name: CI }\nsteps:\n  - { id: s0, process_time: 1h }\n  - { id: s1, process_time: 1h }\n  - { id: s2, process_time: 1h }\n  - { id: s3, process_time: 1h, after: [s0, s2] }\nflows:\n  - { from: t, to: s1, label: note 0 }\n  - { from: ci, to: s2, label: note 1 }\n  - { from: t, to: s1, label: note 2 }\n  - { from: ci, to: s2, kind: manual, label: note 3 }\n";
+    let svg = &map_without_legend(map);
+    // One line from the tracker with both labels; the manual flow from CI a line of its own.
+    assert_eq!(svg.matches("<g class=\"vsm-flow ").count(), 3, "{svg}");
+    assert!(
+        svg.contains("Tracker → s1: note 0; note 2</title>"),
+        "{svg}"
+    );
+    assert!(svg.contains(">note 0</text>") && svg.contains(">note 2</text>"));
+    let track = paths(svg, "vsm-push")
+        .into_iter()
+        .find(|line| line.len() == 6)
+        .expect("the skipping push")[2]
+        .1;
+    let top = rects(svg, "vsm-box")[1].1;
+    for line in paths(svg, "vsm-info")
+        .into_iter()
+        .chain(paths(svg, "vsm-info-manual"))
+    {
+        let end = *line.last().unwrap();
+        assert_eq!(end.1, top, "{line:?}");
+        // The stub (12 px) and a far line's tagged stub (30 px) end clear of the broad track.
+        assert!(track < top - 30 - 4, "{track} {line:?}");
+    }
 }
 
 #[test]

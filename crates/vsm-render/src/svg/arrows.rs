@@ -4,10 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::layout::{BOX_W, GAP, REWORK_TRACK};
-
-/// Room between the tracks of push arrows that skip columns, above their band.
-const SKIP_TRACK: i64 = 12;
+use super::layout::{BOX_W, GAP, REWORK_TRACK, SKIP_CLEAR, SKIP_TRACK};
 use super::route::{End, Rect};
 use super::text::{escape, width_px};
 use super::wires::{Anchor, Side, Wire, WireKind};
@@ -42,9 +39,10 @@ impl Drawing<'_> {
                 }
             } else {
                 // Skipping columns: run above the band so the line passes no box, each arrow on
-                // its own track (the shorter nearer the boxes, so that they do not cross).
+                // its own track (the shorter nearer the boxes, so that they do not cross), high
+                // enough that the ends of lines on the boxes below stay clear of it.
                 let corridor = self.layout.bands[position.band].top()
-                    - 12
+                    - SKIP_CLEAR
                     - SKIP_TRACK * self.skip_track(predecessor, step);
                 let out_x = start.0 + 12;
                 let in_x = position.x - 14;
@@ -332,7 +330,7 @@ impl Drawing<'_> {
                         port: (from.x + BOX_W + 36, out_y),
                     }),
                     to: Anchor::Fixed(End::left_of(position.x - 3, mid, position.x - GAP + 6)),
-                    label: None,
+                    labels: Vec::new(),
                     open: format!(
                         "<g class=\"vsm-push-wrap\"><title>push: {} → {}</title>",
                         escape(&self.stream.steps[predecessor].name),
@@ -372,7 +370,7 @@ impl Drawing<'_> {
                     rect: data(loop_.to),
                     side: Side::Bottom,
                 },
-                label: Some(rework_label(loop_)),
+                labels: vec![rework_label(loop_)],
                 open: format!(
                     "<g class=\"vsm-rework-loop\" id=\"vsm-rework-{number}\"><title>{}</title>",
                     escape(&self.rework_tooltip(number))

@@ -11,8 +11,8 @@ use super::text::escape;
 use super::wires::{Anchor, Side, Wire, WireKind};
 
 impl Drawing<'_> {
-    /// A line for every information flow: out of and into the bottom of a header node and the
-    /// top of a step's box.
+    /// A line for every information flow (one for the flows of a kind between two places): out
+    /// of and into the bottom of a header node and the top of a step's box.
     pub(super) fn flow_wires(&self) -> Vec<Wire> {
         let anchor = |endpoint: &Endpoint| match endpoint {
             Endpoint::Step(i) => {
@@ -31,28 +31,40 @@ impl Drawing<'_> {
                 side: Side::Bottom,
             },
         };
-        self.stream
-            .flows
-            .iter()
-            .map(|flow| {
-                let label = flow.label.clone().filter(|l| !l.trim().is_empty());
+        // Flows of one kind between the same two places are one line with a label for each:
+        // lines side by side between the same boxes, or sharing ends, would say no more.
+        let mut lines: Vec<(&Endpoint, &Endpoint, FlowKind, Vec<String>)> = Vec::new();
+        for flow in &self.stream.flows {
+            let label = flow.label.clone().filter(|l| !l.trim().is_empty());
+            match lines.iter_mut().find(|(from, to, kind, _)| {
+                **from == flow.from && **to == flow.to && *kind == flow.kind
+            }) {
+                Some((_, _, _, labels)) => labels.extend(label),
+                None => lines.push((&flow.from, &flow.to, flow.kind, label.into_iter().collect())),
+            }
+        }
+        lines
+            .into_iter()
+            .map(|(from, to, kind, labels)| {
                 let tooltip = format!(
                     "{} information: {} → {}{}",
-                    flow.kind.as_str(),
-                    endpoint_name(self.stream, &flow.from),
-                    endpoint_name(self.stream, &flow.to),
-                    label
-                        .as_deref()
-                        .map_or(String::new(), |label| format!(": {label}"))
+                    kind.as_str(),
+                    endpoint_name(self.stream, from),
+                    endpoint_name(self.stream, to),
+                    if labels.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", labels.join("; "))
+                    }
                 );
                 Wire {
-                    kind: WireKind::Info(flow.kind),
-                    from: anchor(&flow.from),
-                    to: anchor(&flow.to),
-                    label,
+                    kind: WireKind::Info(kind),
+                    from: anchor(from),
+                    to: anchor(to),
+                    labels,
                     open: format!(
                         "<g class=\"vsm-flow vsm-flow-{}\"><title>{}</title>",
-                        match flow.kind {
+                        match kind {
                             FlowKind::Electronic => "electronic",
                             FlowKind::Manual => "manual",
                         },
@@ -61,8 +73,8 @@ impl Drawing<'_> {
                     out_of: None,
                     into: None,
                     names: (
-                        endpoint_name(self.stream, &flow.from),
-                        endpoint_name(self.stream, &flow.to),
+                        endpoint_name(self.stream, from),
+                        endpoint_name(self.stream, to),
                     ),
                     far: false,
                     stub: None,

@@ -25,6 +25,11 @@ pub const DATA_ROWS: i64 = 4;
 pub const REWORK_H: i64 = 44;
 /// Each rework loop within a band runs on its own track, its label under its line.
 pub const REWORK_TRACK: i64 = 18;
+/// Room between the tracks of push arrows that skip columns, above their band.
+pub const SKIP_TRACK: i64 = 12;
+/// From the top of a band to the lowest track of its push arrows that skip columns: room under
+/// it for the ends of lines on the boxes (their stub and arrowhead, or a far line's tagged stub).
+pub const SKIP_CLEAR: i64 = 36;
 /// A line of small text.
 pub const LINE_H: i64 = 14;
 pub const LADDER_H: i64 = 76;
@@ -182,10 +187,30 @@ impl Layout {
         let rework_h = REWORK_H.max(12 + REWORK_TRACK * most_tracks + 8);
         let lane_h = process_h + data_h + rework_h + 12;
 
+        // Per band: the push arrows that skip columns within it, each on a track above it.
+        let mut skips = vec![0i64; band_count];
+        for (to, step) in steps.iter().enumerate() {
+            for &from in &step.after {
+                if band_of(from) == band_of(to) && grid.column[to] > grid.column[from] + 1 {
+                    skips[band_of(to)] += 1;
+                }
+            }
+        }
         let mut bands = Vec::with_capacity(band_count);
         let mut top = FIRST_BAND_TOP;
         let mut row = 0;
-        for band in 0..band_count {
+        for (band, &skip) in skips.iter().enumerate() {
+            // Room for the tracks above the band, beyond what lies above it anyway (the gap
+            // under the band before, or the room for flows under the header), keeping a
+            // little of that for the lines that pass.
+            if skip > 0 {
+                let above = if band == 0 {
+                    FLOW_H - 30
+                } else {
+                    BAND_GAP - 12
+                };
+                top += (SKIP_CLEAR + SKIP_TRACK * (skip - 1) - above).max(0);
+            }
             let lanes = (0..steps.len())
                 .filter(|&i| band_of(i) == band)
                 .map(|i| lane[i] + 1)

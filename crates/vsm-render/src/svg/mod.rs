@@ -9,6 +9,7 @@
 
 mod arrows;
 mod boxes;
+mod ends;
 mod flows;
 mod header;
 mod ladder;

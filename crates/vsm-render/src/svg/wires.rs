@@ -18,12 +18,8 @@ use super::text::{escape, wrap};
 
 /// Columns of a line of a routed line's label.
 pub(super) const LABEL_COLUMNS: usize = 22;
-/// Room between the lines that leave one edge of a box.
-const SPREAD: i64 = 20;
 /// How far above and below its ends a line may go.
 const WINDOW: i64 = 600;
-/// Length of the straight piece a line leaves or enters a box by.
-const STUB: i64 = 12;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum WireKind {
@@ -53,7 +49,8 @@ pub(super) enum Anchor {
 }
 
 impl Anchor {
-    fn x(&self) -> i64 {
+    /// Where along the page the anchor lies.
+    pub(super) fn x(&self) -> i64 {
         match self {
             Anchor::Edge { rect, .. } => i64::midpoint(rect.left, rect.right),
             Anchor::Fixed(end) => end.at.0,
@@ -82,7 +79,9 @@ pub(super) struct Wire {
     pub kind: WireKind,
     pub from: Anchor,
     pub to: Anchor,
-    pub label: Option<String>,
+    /// Its labels: one for most lines, one per flow where flows between the same two places
+    /// are drawn as one line.
+    pub labels: Vec<String>,
     /// The group the line is drawn in, opened, with its tooltip.
     pub open: String,
     /// The steps a push arrow comes out of and goes into: arrows out of one step may branch,
@@ -99,7 +98,10 @@ pub(super) struct Wire {
 
 impl Wire {
     fn label_lines(&self) -> Vec<String> {
-        self.label.as_deref().map_or_else(Vec::new, tag_lines)
+        self.labels
+            .iter()
+            .flat_map(|label| tag_lines(label))
+            .collect()
     }
 
     fn bold(&self) -> bool {
@@ -111,9 +113,6 @@ impl Wire {
 fn tag_lines(text: &str) -> Vec<String> {
     wrap(text, LABEL_COLUMNS, TAG_LINES).0
 }
-
-/// A line with an end on an edge: where its other end lies, the line, whether this is its start.
-type Member = (i64, usize, bool);
 
 /// The room a line's end keeps while other lines are routed: its stub, and the way out of its
 /// port, wide enough that a broad line passing by leaves the port free.
@@ -142,6 +141,10 @@ const FAR: i64 = 1500;
 const STUB_OUT: i64 = 18;
 /// Lines of a stub's tag.
 const TAG_LINES: usize = 3;
+/// How far from its other end a line of a bundle keeps the junctions of the others.
+const BUNDLE_CLEAR: i64 = 60;
+/// The radius of the dot where a line of a bundle joins (or forks from) another.
+const JUNCTION: i64 = 3;
 
 /// What the routed lines came to: their SVG, how many lines or labels wanted more room than the
 /// page had, and the room that would give it to them.
@@ -160,6 +163,8 @@ struct Piece {
     label: Vec<String>,
     /// Its index among the scene's lines.
     line: usize,
+    /// Where it forks from, or joins, another line of its bundle: marked with a dot.
+    junctions: Vec<Point>,
 }
 
 /// A stub out of (or into) the box at `end`: a straight piece a little beyond its port.
@@ -244,7 +249,7 @@ impl Drawing<'_> {
                         side: Side::Bottom,
                     },
                     to: Anchor::Elsewhere(first.from.x()),
-                    label: Some(tag),
+                    labels: vec![tag],
                     open: format!(
                         "<g class=\"{class} vsm-far\"><title>{}</title>",
                         escape(&tooltip)
@@ -274,7 +279,7 @@ impl Drawing<'_> {
         }
         let stubs = Self::gather_far_ends(&mut wires);
         wires.extend(stubs);
-        let ends = self.place_ends(&wires);
+        let super::ends::Ends { ends, bundles } = self.place_ends(&wires);
         let page = self.page();
         let mut short = 0;
         let routed = |w: usize| !wires[w].far && wires[w].stub.is_none();
@@ -313,7 +318,7 @@ impl Drawing<'_> {
             let wire = &wires[w];
             let (from, to) = ends[w];
             let mut drawn =
-                |this: &mut Self, router: &mut Router, points: Vec<Point>, head, label| {
+                |this: &mut Self, router: &mut Router, points: Vec<Point>, head: bool, label| {
                     router.add_line(&points, wire.kind == WireKind::Push);
                     let line = this.scene.lines.len();
                     if wire.kind == WireKind::Push {
@@ -321,12 +326,25 @@ impl Drawing<'_> {
                     } else {
                         this.scene.line(&points);
                     }
+                    // A line of information or rework that forks from or joins another.
+                    let junctions = if wire.kind == WireKind::Push {
+                        Vec::new()
+                    } else {
+                        [
+                            (points.first() != Some(&from.at)).then(|| points[0]),
+                            (!head).then(|| points[points.len() - 1]),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect()
+                    };
                     pieces.push(Piece {
                         wire: w,
                         points,
                         head,
                         label,
                         line,
+                        junctions,
                     });
                 };
             if let Some(outwards) = wire.stub {
@@ -350,20 +368,51 @@ impl Drawing<'_> {
                 *count -= 1;
                 router.keep_free(stub(end), false);
             }
-            // Push arrows out of one step branch, into one step merge.
-            let routed_with = |same: &dyn Fn(&Wire) -> bool| -> Vec<Vec<Point>> {
-                (0..wires.len())
-                    .filter(|&o| o != w && same(&wires[o]))
-                    .filter_map(|o| routes[o].clone())
-                    .collect()
+            // Push arrows out of one step branch, into one step merge; so do the lines of a
+            // bundle (see `ends`), with lines of their own kind where there are.
+            let routed_with = |same: &dyn Fn(usize) -> bool| -> Vec<Vec<Point>> {
+                let mut lines: Vec<(bool, Vec<Point>)> = (0..wires.len())
+                    .filter(|&o| o != w && same(o))
+                    .filter_map(|o| Some((wires[o].kind == wire.kind, routes[o].clone()?)))
+                    .collect();
+                if lines.iter().any(|(kin, _)| *kin) {
+                    lines.retain(|(kin, _)| *kin);
+                }
+                lines.into_iter().map(|(_, line)| line).collect()
             };
             let (forks, joins) = match (wire.out_of, wire.into) {
                 (Some(out_of), Some(into)) => {
                     let mut joins = self.pushes_into[into].clone();
-                    joins.extend(routed_with(&|o| o.into == Some(into)));
-                    (routed_with(&|o| o.out_of == Some(out_of)), joins)
+                    joins.extend(routed_with(&|o| wires[o].into == Some(into)));
+                    (routed_with(&|o| wires[o].out_of == Some(out_of)), joins)
                 }
-                _ => (Vec::new(), Vec::new()),
+                // A bundle's lines fork and join away from the other end of the line they
+                // fork from or join, where the junction would seem to be one of another box.
+                _ => {
+                    let (start, end) = bundles[w];
+                    let near = |lines: Vec<Vec<Point>>, forward: bool| -> Vec<Vec<Point>> {
+                        lines
+                            .iter()
+                            .map(|line| {
+                                let keep = route::length(line) - BUNDLE_CLEAR;
+                                if forward {
+                                    route::shorten(line, BUNDLE_CLEAR)
+                                } else {
+                                    route::last(line, keep)
+                                }
+                            })
+                            .filter(|line| line.len() >= 2)
+                            .collect()
+                    };
+                    (
+                        start.map_or_else(Vec::new, |b| {
+                            near(routed_with(&|o| bundles[o].0 == Some(b)), true)
+                        }),
+                        end.map_or_else(Vec::new, |b| {
+                            near(routed_with(&|o| bundles[o].1 == Some(b)), false)
+                        }),
+                    )
+                }
             };
             // The part of the page a line may take: from a band above its upper end to a band
             // below its lower one.
@@ -434,6 +483,16 @@ impl Drawing<'_> {
             {
                 self.scene.lines[piece.line].clone_from(&points);
                 piece.points = points;
+            }
+        }
+        for piece in &pieces {
+            for &(x, y) in &piece.junctions {
+                self.scene.block(Rect::new(
+                    x - JUNCTION,
+                    y - JUNCTION,
+                    2 * JUNCTION,
+                    2 * JUNCTION,
+                ));
             }
         }
         // Labels, where nothing else is.
@@ -507,15 +566,28 @@ impl Drawing<'_> {
                         };
                         let _ = write!(
                             out,
-                            "<path class=\"{class}\" d=\"{d}\" marker-end=\"url(#vsm-arrow-info)\"/>"
+                            "<path class=\"{class}\" d=\"{d}\"{}/>",
+                            head_marker(piece.head, "vsm-arrow-info")
                         );
                     }
                     WireKind::Rework => {
                         let _ = write!(
                             out,
-                            "<path class=\"vsm-rework\" d=\"{d}\" marker-end=\"url(#vsm-arrow-rework)\"/>"
+                            "<path class=\"vsm-rework\" d=\"{d}\"{}/>",
+                            head_marker(piece.head, "vsm-arrow-rework")
                         );
                     }
+                }
+                let dot = if wire.kind == WireKind::Rework {
+                    "vsm-arrowhead-rework"
+                } else {
+                    "vsm-arrowhead-info"
+                };
+                for (x, y) in &piece.junctions {
+                    let _ = write!(
+                        out,
+                        "<circle class=\"vsm-junction {dot}\" cx=\"{x}\" cy=\"{y}\" r=\"{JUNCTION}\"/>"
+                    );
                 }
                 if let Some(rect) = labels[p] {
                     let class = if wire.kind == WireKind::Rework {
@@ -541,90 +613,6 @@ impl Drawing<'_> {
             short,
             room,
         }
-    }
-
-    /// Each line's two ends: fixed ones as they are; those along a box's edge spread over it in
-    /// the order of where their other ends lie, each where its stub meets nothing.
-    fn place_ends(&self, wires: &[Wire]) -> Vec<(End, End)> {
-        // Per edge: (where the other end lies, the line, whether this is its start).
-        let mut groups: HashMap<(Rect, Side), Vec<Member>> = HashMap::new();
-        let mut order: Vec<(Rect, Side)> = Vec::new();
-        for (w, wire) in wires.iter().enumerate() {
-            for (anchor, other, is_from) in
-                [(wire.from, wire.to, true), (wire.to, wire.from, false)]
-            {
-                if let Anchor::Edge { rect, side } = anchor {
-                    let group = groups.entry((rect, side)).or_default();
-                    if group.is_empty() {
-                        order.push((rect, side));
-                    }
-                    group.push((other.x(), w, is_from));
-                }
-            }
-        }
-        let mut ends: Vec<(Option<End>, Option<End>)> = wires
-            .iter()
-            .map(|wire| {
-                let fixed = |a: Anchor| match a {
-                    Anchor::Fixed(end) => Some(end),
-                    // Never routed nor drawn.
-                    Anchor::Elsewhere(x) => Some(End {
-                        at: (x, 0),
-                        port: (x, 0),
-                    }),
-                    Anchor::Edge { .. } => None,
-                };
-                (fixed(wire.from), fixed(wire.to))
-            })
-            .collect();
-        for key in order {
-            let (rect, side) = key;
-            let mut members = groups.remove(&key).unwrap_or_default();
-            members.sort_unstable();
-            let n = members.len() as i64;
-            let (low, high) = (rect.left + 12, rect.right - 12);
-            let centre = i64::midpoint(rect.left, rect.right);
-            let mut chosen: Vec<i64> = Vec::new();
-            for (k, &(_, w, is_from)) in members.iter().enumerate() {
-                let ideal = (centre + (2 * k as i64 - (n - 1)) * SPREAD / 2).clamp(low, high);
-                let end_at = |x: i64| match side {
-                    Side::Top => End::above(x, rect.top),
-                    Side::Bottom => End::below(x, rect.bottom),
-                };
-                let free = |x: i64| {
-                    let reach = match side {
-                        Side::Top => Rect {
-                            left: x - 8,
-                            top: rect.top - STUB - 8,
-                            right: x + 8,
-                            bottom: rect.top - 1,
-                        },
-                        Side::Bottom => Rect {
-                            left: x - 8,
-                            top: rect.bottom + 1,
-                            right: x + 8,
-                            bottom: rect.bottom + STUB + 8,
-                        },
-                    };
-                    chosen.iter().all(|&c| (c - x).abs() >= 16) && self.scene.is_free(reach)
-                };
-                let x = (0..=(high - low) / 4 + 1)
-                    .flat_map(|step| [ideal + 4 * step, ideal - 4 * step])
-                    .filter(|x| (low..=high).contains(x))
-                    .find(|&x| free(x))
-                    .unwrap_or(ideal);
-                chosen.push(x);
-                let end = end_at(x);
-                if is_from {
-                    ends[w].0 = Some(end);
-                } else {
-                    ends[w].1 = Some(end);
-                }
-            }
-        }
-        ends.into_iter()
-            .map(|(from, to)| (from.expect("an end"), to.expect("an end")))
-            .collect()
     }
 
     /// The line `index` of the scene with the zig-zag of electronic information in its longest
@@ -682,21 +670,40 @@ impl Drawing<'_> {
     }
 }
 
+/// The arrowhead at a line's end, unless it joins another line there.
+fn head_marker(head: bool, marker: &str) -> String {
+    if head {
+        format!(" marker-end=\"url(#{marker})\"")
+    } else {
+        String::new()
+    }
+}
+
 /// A line drawn as a stub at each of its ends on a box (not at a header node's gathered end),
 /// each with its tag naming the other end.
 fn far_stubs(wire: &Wire, (from, to): (End, End)) -> Vec<(Vec<Point>, Vec<String>)> {
-    let label = wire
-        .label
-        .as_deref()
-        .map_or(String::new(), |l| format!(": {l}"));
+    // A tag per label, each naming the other end.
+    let tags = |other: &str| -> Vec<String> {
+        if wire.labels.is_empty() {
+            return tag_lines(other);
+        }
+        wire.labels
+            .iter()
+            .flat_map(|label| tag_lines(&format!("{other}: {label}")))
+            .collect()
+    };
     let mut stubs = Vec::new();
     if !matches!(wire.from, Anchor::Elsewhere(_)) {
-        let tag = format!("to {}{label}", wire.names.1);
-        stubs.push((stub_points(from, true), tag_lines(&tag)));
+        stubs.push((
+            stub_points(from, true),
+            tags(&format!("to {}", wire.names.1)),
+        ));
     }
     if !matches!(wire.to, Anchor::Elsewhere(_)) {
-        let tag = format!("from {}{label}", wire.names.0);
-        stubs.push((stub_points(to, false), tag_lines(&tag)));
+        stubs.push((
+            stub_points(to, false),
+            tags(&format!("from {}", wire.names.0)),
+        ));
     }
     stubs
 }

@@ -15,7 +15,7 @@ mod scene;
 mod search;
 
 use scene::WIDE;
-pub use scene::{Point, Rect, Scene, corners, path, place_label, shorten};
+pub use scene::{Point, Rect, Scene, corners, last, length, path, place_label, shorten};
 use search::Search;
 pub use search::{Mode, NoRoute};
 

@@ -183,6 +183,20 @@ pub fn shorten(points: &[Point], by: i64) -> Vec<Point> {
     out
 }
 
+/// The length of the path through `points` (pieces are level or upright).
+pub fn length(points: &[Point]) -> i64 {
+    points
+        .windows(2)
+        .map(|p| (p[0].0 - p[1].0).abs() + (p[0].1 - p[1].1).abs())
+        .sum()
+}
+
+/// The last `by` pixels of the path through `points`, from its end backwards.
+pub fn last(points: &[Point], by: i64) -> Vec<Point> {
+    let backwards: Vec<Point> = points.iter().rev().copied().collect();
+    shorten(&backwards, (length(points) - by).max(0))
+}
+
 /// An SVG path through `points`.
 pub fn path(points: &[Point]) -> String {
     let mut d = String::new();
@@ -296,5 +310,11 @@ mod tests {
             shorten(&[(0, 0), (0, 20), (5, 20)], 12),
             vec![(0, 0), (0, 13)]
         );
+        assert_eq!(length(&[(0, 0), (0, 20), (30, 20)]), 50);
+        assert_eq!(
+            last(&[(0, 0), (0, 20), (30, 20)], 40),
+            vec![(30, 20), (0, 20), (0, 10)]
+        );
+        assert_eq!(last(&[(0, 0), (0, 20)], 40), vec![(0, 20), (0, 0)]);
     }
 }
