@@ -16,7 +16,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 pub use error::{ApiError, ErrorBody};
-pub use streams::{Saved, VersionBody, read, read as streams_read, save, version_of, visible};
+pub use streams::{
+    Onto, Saved, VersionBody, read, read as streams_read, save, save_onto, version_of, visible,
+};
 
 use crate::App;
 use crate::auth::Caller;
