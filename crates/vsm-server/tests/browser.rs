@@ -351,6 +351,26 @@ fn a_person_signs_in_follows_a_number_to_its_steps_and_moves_an_improvement() {
         ),
         "Improvement plan of version 2, a"
     );
+    // Each move button says which card it moves, for those who hear the page.
+    let names = json(
+        &tab,
+        "JSON.stringify([...document.querySelectorAll('form.move button')].map(b => b.textContent.trim()))",
+    );
+    let names: Vec<&str> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|name| name.as_str())
+        .collect();
+    assert_eq!(names.len(), 3 * 3, "three cards, three buttons each");
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "buttons named alike: {names:?}");
+    assert!(
+        names.contains(&"→ Done: Automate the regression suite and run it in the pipeline"),
+        "{names:?}"
+    );
     look_at(&tab, "plan", &shots);
     let versions = server.runtime.block_on(store.versions("web-shop")).unwrap();
     assert_eq!(
