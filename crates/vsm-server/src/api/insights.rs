@@ -12,7 +12,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::streams::Which;
-use super::{ApiError, ErrorBody, Saved, blocking, read, save, typed, version_of};
+use super::{ApiError, ErrorBody, Onto, Saved, blocking, read, save_onto, typed, version_of};
 use crate::auth::Caller;
 use crate::map_edit::{self, EditError};
 use crate::store::{Role, Version};
@@ -150,27 +150,53 @@ pub async fn moved(
             )
         )));
     };
-    let latest = version_of(app, stream, None).await?;
-    if let Some(seen) = to.version
-        && seen != latest.info.number
-    {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            format!(
-                "the map changed after version {seen}: version {} is the latest; reload the plan and move `{improvement}` again",
-                latest.info.number
-            ),
-        ));
-    }
-    let id = improvement.to_string();
-    let edited = blocking(move || map_edit::set_status(&latest.yaml, &id, status))
-        .await?
-        .map_err(|error| match error {
-            EditError::NoImprovement(message) => ApiError::not_found(message),
-            EditError::Cannot(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
-        })?;
     let message = format!("Moved {improvement} to {}", status.as_str());
-    save(app, caller, stream, &edited, &message, false).await
+    // A move made on the version the caller saw is refused when another was saved since. One
+    // made without a version says what to change, not the text to save: it is made again on
+    // the new latest version, a few times at most.
+    let mut tries = 0;
+    loop {
+        let latest = version_of(app, stream, None).await?;
+        let after = latest.info.number;
+        if let Some(seen) = to.version
+            && seen != after
+        {
+            return Err(stale_move(seen, after, improvement));
+        }
+        let id = improvement.to_string();
+        let edited = blocking(move || map_edit::set_status(&latest.yaml, &id, status))
+            .await?
+            .map_err(|error| match error {
+                EditError::NoImprovement(message) => ApiError::not_found(message),
+                EditError::Cannot(message) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+                }
+            })?;
+        match save_onto(app, caller, stream, &edited, &message, Onto::After(after)).await {
+            Err(error) if error.status == StatusCode::CONFLICT => {
+                tries += 1;
+                if to.version.is_some() || tries == 3 {
+                    let latest = app
+                        .store
+                        .stream(stream)
+                        .await?
+                        .map_or(after + 1, |s| s.latest);
+                    return Err(stale_move(after, latest, improvement));
+                }
+            }
+            saved => return saved,
+        }
+    }
+}
+
+/// 409: the map changed after version `seen`, the one the move was decided on.
+fn stale_move(seen: i64, latest: i64, improvement: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        format!(
+            "the map changed after version {seen}: version {latest} is the latest; reload the plan and move `{improvement}` again"
+        ),
+    )
 }
 
 /// The headline numbers across the stream's versions (the latest 200), oldest first, each

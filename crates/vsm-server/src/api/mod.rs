@@ -18,7 +18,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 pub use dora::current as current_events;
 pub use error::{ApiError, ErrorBody};
-pub use streams::{Saved, VersionBody, read, read as streams_read, save, version_of, visible};
+pub use streams::{
+    Onto, Saved, VersionBody, read, read as streams_read, save, save_onto, version_of, visible,
+};
 
 use crate::App;
 use crate::auth::Caller;

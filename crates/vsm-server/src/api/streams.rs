@@ -93,6 +93,10 @@ pub struct AddVersion {
     pub yaml: String,
     #[serde(default)]
     pub message: String,
+    /// The version the map was edited from: saved only while it is the latest, else refused
+    /// with 409 and nothing saved (without it, the map is saved after whatever is the latest).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// What a save did.
@@ -153,6 +157,17 @@ pub fn check_name(id: &str, what: &str) -> Result<(), ApiError> {
     )))
 }
 
+/// Where a save goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Onto {
+    /// A new stream, whose first version it is; its creator becomes its admin.
+    New,
+    /// The next version, whatever the latest is.
+    Latest,
+    /// The next version only while this version is the latest: otherwise 409, nothing saved.
+    After(i64),
+}
+
 /// Saves `yaml` as the next version of `stream`, creating the stream when `create` (its
 /// creator becomes its admin). A map with errors is refused with its diagnostics; the latest
 /// version's text again adds no version.
@@ -164,7 +179,21 @@ pub async fn save(
     message: &str,
     create: bool,
 ) -> Result<(StatusCode, Saved), ApiError> {
+    let onto = if create { Onto::New } else { Onto::Latest };
+    save_onto(app, caller, stream, yaml, message, onto).await
+}
+
+/// [`save`], onto the version `onto` says.
+pub async fn save_onto(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+    yaml: &str,
+    message: &str,
+    onto: Onto,
+) -> Result<(StatusCode, Saved), ApiError> {
     check_id(stream)?;
+    let create = onto == Onto::New;
     if !create {
         caller.require(app, stream, Role::Editor).await?;
     }
@@ -218,7 +247,15 @@ pub async fn save(
             },
         ));
     }
-    let info = app.store.add_version(stream, &version).await?;
+    let info = match onto {
+        Onto::After(after) => match app.store.add_version_after(stream, after, &version).await {
+            Err(StoreError::Conflict(_)) => {
+                return Err(stale(stream, after, "save your map again"));
+            }
+            saved => saved?,
+        },
+        _ => app.store.add_version(stream, &version).await?,
+    };
     Ok((
         StatusCode::CREATED,
         Saved {
@@ -228,6 +265,17 @@ pub async fn save(
             warnings: accepted.warnings,
         },
     ))
+}
+
+/// 409: a version was saved after `after`, the one the change was made on; `again` says
+/// what to do once the latest is read.
+fn stale(stream: &str, after: i64, again: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        format!(
+            "the map of `{stream}` changed after version {after}: someone saved a version since; read the latest and {again}"
+        ),
+    )
 }
 
 /// The value streams the caller may see.
@@ -353,6 +401,7 @@ pub async fn versions(
         (status = 200, body = Saved, description = "The map is the latest version's text: nothing added"),
         (status = 403, body = ErrorBody, description = "The caller is a viewer"),
         (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "A version was saved after the one given"),
         (status = 422, description = "The map has errors: its diagnostics", body = Object),
     )
 )]
@@ -362,7 +411,9 @@ pub async fn add_version(
     Path(stream): Path<String>,
     Json(body): Json<AddVersion>,
 ) -> Result<(StatusCode, Json<Saved>), ApiError> {
-    let (status, saved) = save(&app, &caller, &stream, &body.yaml, &body.message, false).await?;
+    let onto = body.version.map_or(Onto::Latest, Onto::After);
+    let (status, saved) =
+        save_onto(&app, &caller, &stream, &body.yaml, &body.message, onto).await?;
     Ok((status, Json(saved)))
 }
 

@@ -212,6 +212,16 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Saves a new version (numbered one past the latest); [`StoreError::Missing`] if there is
     /// no such stream.
     async fn add_version(&self, stream: &str, version: &NewVersion<'_>) -> Result<VersionInfo>;
+    /// Saves a new version numbered `after + 1` only while version `after` is the stream's
+    /// latest, in one transaction: of two saves made from the same version (on any replica) one
+    /// is saved and the other is [`StoreError::Conflict`], so neither is lost by being written
+    /// over. [`StoreError::Missing`] if there is no such stream.
+    async fn add_version_after(
+        &self,
+        stream: &str,
+        after: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo>;
     async fn stream(&self, id: &str) -> Result<Option<Stream>>;
     /// The streams user `user` has a role on (or every stream, with `all`), by id, each with
     /// that role: one query, however many streams.
@@ -277,6 +287,11 @@ pub trait Store: Send + Sync + fmt::Debug {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<Delivery>>;
+}
+
+/// What a [`StoreError::Conflict`] names when version `number` was saved by someone else.
+fn taken(stream: &str, number: i64) -> String {
+    format!("version {number} of the value stream `{stream}`")
 }
 
 /// The SQLite file used when no `--db` is given, relative to the working directory.

@@ -153,7 +153,7 @@ impl Postgres {
         .bind(version.message)
         .execute(&mut **tx)
         .await
-        .map_err(fail)?;
+        .map_err(|e| self.conflict(&e, || super::taken(stream, number)))?;
         sqlx::query("UPDATE streams SET name = $2 WHERE id = $1")
             .bind(stream)
             .bind(version.name)
@@ -477,6 +477,38 @@ impl Store for Postgres {
         .map_err(fail)?;
         let info = self
             .insert_version(&mut tx, stream, latest + 1, version)
+            .await?;
+        tx.commit().await.map_err(fail)?;
+        Ok(info)
+    }
+
+    async fn add_version_after(
+        &self,
+        stream: &str,
+        after: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        // No lock: of two saves of number `after + 1` at once, the primary key
+        // `(stream_id, number)` lets the first insert through and fails the second.
+        let latest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(number) FROM versions WHERE stream_id = $1")
+                .bind(stream)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(fail)?;
+        match latest {
+            None => {
+                return Err(StoreError::Missing(format!("the value stream `{stream}`")));
+            }
+            Some(latest) if latest != after => {
+                return Err(StoreError::Conflict(super::taken(stream, after + 1)));
+            }
+            Some(_) => {}
+        }
+        let info = self
+            .insert_version(&mut tx, stream, after + 1, version)
             .await?;
         tx.commit().await.map_err(fail)?;
         Ok(info)

@@ -199,11 +199,12 @@ fn insert_version(
     stream: &str,
     number: i64,
     version: &Owned,
-) -> rusqlite::Result<VersionInfo> {
+) -> Result<VersionInfo, Failure> {
     tx.execute(
         "INSERT INTO versions (stream_id, number, yaml, author, created_at, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![stream, number, version.yaml, version.author, version.now, version.message],
-    )?;
+    )
+    .map_err(|e| conflict(e, || super::taken(stream, number)))?;
     tx.execute(
         "UPDATE streams SET name = ?2 WHERE id = ?1",
         params![stream, version.name],
@@ -215,6 +216,15 @@ fn insert_version(
         message: version.message.clone(),
         size: version.yaml.len() as i64,
     })
+}
+
+/// The number of the stream's latest version; `None` if there is no such stream.
+fn latest_number(tx: &rusqlite::Transaction<'_>, stream: &str) -> rusqlite::Result<Option<i64>> {
+    tx.query_row(
+        "SELECT MAX(number) FROM versions WHERE stream_id = ?1",
+        [stream],
+        |r| r.get(0),
+    )
 }
 
 /// A [`NewVersion`] owned, to move onto a blocking thread.
@@ -452,14 +462,9 @@ impl Store for Sqlite {
     async fn add_version(&self, stream: &str, version: &NewVersion<'_>) -> Result<VersionInfo> {
         let (stream, version) = (stream.to_string(), Owned::from(version));
         let shown = stream.clone();
-        self.run(move |c| -> rusqlite::Result<_> {
+        self.run(move |c| -> Result<_, Failure> {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let latest: Option<i64> = tx.query_row(
-                "SELECT MAX(number) FROM versions WHERE stream_id = ?1",
-                [&stream],
-                |r| r.get(0),
-            )?;
-            let Some(latest) = latest else {
+            let Some(latest) = latest_number(&tx, &stream)? else {
                 return Ok(None);
             };
             let info = insert_version(&tx, &stream, latest + 1, &version)?;
@@ -468,6 +473,31 @@ impl Store for Sqlite {
         })
         .await?
         .ok_or_else(|| StoreError::Missing(format!("the value stream `{shown}`")))
+    }
+
+    async fn add_version_after(
+        &self,
+        stream: &str,
+        after: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        let (stream, version) = (stream.to_string(), Owned::from(version));
+        // An immediate transaction holds the file's write lock from its first read, so no other
+        // connection (or process) saves between the check and the insert.
+        self.run(move |c| -> Result<_, Failure> {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            match latest_number(&tx, &stream)? {
+                None => return Err(Failure::Missing(format!("the value stream `{stream}`"))),
+                Some(latest) if latest != after => {
+                    return Err(Failure::Conflict(super::taken(&stream, after + 1)));
+                }
+                Some(_) => {}
+            }
+            let info = insert_version(&tx, &stream, after + 1, &version)?;
+            tx.commit()?;
+            Ok(info)
+        })
+        .await
     }
 
     async fn stream(&self, id: &str) -> Result<Option<Stream>> {

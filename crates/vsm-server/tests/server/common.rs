@@ -308,6 +308,9 @@ pub async fn members(backend: &Backend, client: &Client, token: &str) -> [String
 pub struct Counting {
     inner: Arc<dyn Store>,
     calls: std::sync::Mutex<std::collections::BTreeMap<&'static str, usize>>,
+    /// Holds each of the first reads of a latest version until that many are made, so that
+    /// requests sent at once all read the same version before any of them saves.
+    gate: Option<(tokio::sync::Barrier, u32, AtomicU32)>,
 }
 
 impl Counting {
@@ -315,6 +318,20 @@ impl Counting {
         Arc::new(Counting {
             inner,
             calls: std::sync::Mutex::default(),
+            gate: None,
+        })
+    }
+
+    /// A store whose first `readers` reads of a stream's latest version wait for each other.
+    pub fn gated(inner: Arc<dyn Store>, readers: u32) -> Arc<Counting> {
+        Arc::new(Counting {
+            inner,
+            calls: std::sync::Mutex::default(),
+            gate: Some((
+                tokio::sync::Barrier::new(readers as usize),
+                readers,
+                AtomicU32::new(0),
+            )),
         })
     }
 
@@ -409,6 +426,16 @@ impl Store for Counting {
     ) -> store::Result<store::VersionInfo> {
         self.note("add_version").add_version(stream, version).await
     }
+    async fn add_version_after(
+        &self,
+        stream: &str,
+        after: i64,
+        version: &store::NewVersion<'_>,
+    ) -> store::Result<store::VersionInfo> {
+        self.note("add_version_after")
+            .add_version_after(stream, after, version)
+            .await
+    }
     async fn stream(&self, id: &str) -> store::Result<Option<store::Stream>> {
         self.note("stream").stream(id).await
     }
@@ -427,6 +454,12 @@ impl Store for Counting {
         stream: &str,
         number: Option<i64>,
     ) -> store::Result<Option<store::Version>> {
+        if let Some((barrier, readers, reads)) = &self.gate
+            && number.is_none()
+            && reads.fetch_add(1, Ordering::SeqCst) < *readers
+        {
+            barrier.wait().await;
+        }
         self.note("version").version(stream, number).await
     }
     async fn recent_versions(

@@ -5,7 +5,13 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Answer, Call, Client, FEATURE_DELIVERY, admin, backends, with_web_shop};
+use std::sync::Arc;
+
+use vsm_server::{App, Settings};
+
+use crate::common::{
+    Answer, Call, Client, Counting, FEATURE_DELIVERY, admin, backends, with_web_shop,
+};
 use crate::pages::{cookie, csrf_field, sign_in};
 
 /// A new user `name` with `role` on `stream`, made by the admin holding `token`, signed in: the
@@ -390,6 +396,148 @@ async fn moving_an_improvement_saves_a_version_that_differs_in_its_status_line_a
         let again = put(ed_token, "standard-changes", json!({"status": "dropped"})).await;
         assert_eq!(again.status, StatusCode::OK, "{name}");
         assert_eq!(again.json()["unchanged"], true, "{name}: no empty version");
+        backend.finish().await;
+    }
+}
+
+/// The status `improvement` has in `map`'s text.
+fn status_in(map: &str, improvement: &str) -> String {
+    let at = map
+        .find(&format!("id: {improvement}\n"))
+        .unwrap_or_else(|| panic!("no `{improvement}` in {map}"));
+    let rest = &map[at..];
+    let line = rest[rest.find("status: ").unwrap()..]
+        .lines()
+        .next()
+        .unwrap();
+    line["status: ".len()..].to_string()
+}
+
+#[tokio::test]
+async fn two_moves_made_at_once_on_one_version_never_lose_one() {
+    for backend in backends().await {
+        let name = backend.name;
+        let token = admin(&backend).await;
+        with_web_shop(&backend.client(), &token).await;
+        let put = |client: &Client, improvement: &str, body: serde_json::Value| {
+            let path = format!("/api/streams/web-shop/plan/{improvement}");
+            let (client, token) = (client.clone(), token.clone());
+            async move {
+                client
+                    .send(Call::new(Method::PUT, &path).token(&token).json(&body))
+                    .await
+            }
+        };
+        // Both moves read version 1 as the latest before either saves.
+        let gated = |readers| {
+            Client::of(App::new(
+                Counting::gated(Arc::clone(&backend.store), readers),
+                Settings::default(),
+            ))
+        };
+        let client = gated(2);
+        let (one, other) = tokio::join!(
+            put(
+                &client,
+                "auto-regression",
+                json!({"status": "done", "version": 1})
+            ),
+            put(
+                &client,
+                "standard-changes",
+                json!({"status": "in_progress", "version": 1})
+            ),
+        );
+        let mut statuses = [one.status, other.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::CREATED, StatusCode::CONFLICT],
+            "{name}: {} / {}",
+            one.body,
+            other.body
+        );
+        let (saved, refused, moved, kept) = if one.status == StatusCode::CREATED {
+            (
+                &one,
+                &other,
+                ("auto-regression", "done"),
+                "standard-changes",
+            )
+        } else {
+            (
+                &other,
+                &one,
+                ("standard-changes", "in_progress"),
+                "auto-regression",
+            )
+        };
+        assert_eq!(saved.json()["version"]["number"], 2, "{name}");
+        assert!(
+            refused.body.contains(
+                "the map changed after version 1: version 2 is the latest; reload the plan"
+            ),
+            "{name}: {}",
+            refused.body
+        );
+        let versions = backend.store.versions("web-shop").await.unwrap();
+        assert_eq!(versions.len(), 2, "{name}: one version added");
+        let map = backend
+            .store
+            .version("web-shop", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(status_in(&map.yaml, moved.0), moved.1, "{name}");
+        assert_eq!(status_in(&map.yaml, kept), "planned", "{name}");
+
+        // Moves made without a version are each made on the latest: both land.
+        let client = gated(2);
+        let (one, other) = tokio::join!(
+            put(&client, "auto-regression", json!({"status": "dropped"})),
+            put(&client, "standard-changes", json!({"status": "done"})),
+        );
+        assert_eq!(
+            (one.status, other.status),
+            (StatusCode::CREATED, StatusCode::CREATED),
+            "{name}: {} / {}",
+            one.body,
+            other.body
+        );
+        let map = backend
+            .store
+            .version("web-shop", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(map.info.number, 4, "{name}");
+        assert_eq!(status_in(&map.yaml, "auto-regression"), "dropped", "{name}");
+        assert_eq!(status_in(&map.yaml, "standard-changes"), "done", "{name}");
+
+        // A map saved through the API on a version that is no longer the latest: refused.
+        let client = backend.client();
+        let stale = client
+            .post(
+                "/api/streams/web-shop/versions",
+                &token,
+                &json!({"yaml": FEATURE_DELIVERY, "version": 3}),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{name}: {}", stale.body);
+        assert!(
+            stale.body.contains("changed after version 3"),
+            "{name}: {}",
+            stale.body
+        );
+        let saved = client
+            .post(
+                "/api/streams/web-shop/versions",
+                &token,
+                &json!({"yaml": FEATURE_DELIVERY, "version": 4}),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{name}: {}", saved.body);
+        assert_eq!(saved.json()["version"]["number"], 5, "{name}");
         backend.finish().await;
     }
 }

@@ -339,3 +339,60 @@ async fn deliveries_sent_at_once_and_again_are_each_stored_once() {
         backend.finish().await;
     }
 }
+
+#[tokio::test]
+async fn of_two_versions_saved_at_once_after_the_same_one_one_is_saved_and_the_other_refused() {
+    for backend in crate::common::backends().await {
+        let name = backend.name;
+        two_streams(&backend).await;
+        let store = &backend.store;
+        let ada = store.user_by_name("ada").await.unwrap().unwrap();
+        let version = |yaml: &'static str| NewVersion {
+            name: "a",
+            yaml,
+            author: &ada,
+            message: "",
+            now: 20,
+        };
+        let (first, second) = (version("name: first\n"), version("name: second\n"));
+        // At once, so that on PostgreSQL both read version 1 as the latest before either saves.
+        let (one, other) = tokio::join!(
+            store.add_version_after("a", 1, &first),
+            store.add_version_after("a", 1, &second)
+        );
+        let (saved, refused) = match (one, other) {
+            (Ok(saved), Err(refused)) | (Err(refused), Ok(saved)) => (saved, refused),
+            answers => panic!("{name}: one save and one refusal, not {answers:?}"),
+        };
+        assert_eq!(saved.number, 2, "{name}");
+        assert!(
+            matches!(&refused, StoreError::Conflict(what) if what == "version 2 of the value stream `a`"),
+            "{name}: {refused:?}"
+        );
+        let versions = store.versions("a").await.unwrap();
+        assert_eq!(versions.len(), 2, "{name}: {versions:?}");
+        let latest = store.version("a", None).await.unwrap().unwrap();
+        assert!(
+            ["name: first\n", "name: second\n"].contains(&latest.yaml.as_str()),
+            "{name}"
+        );
+
+        // After a version that is not the latest (older or not yet made), or of no stream.
+        for after in [1, 5] {
+            let refused = store.add_version_after("a", after, &first).await;
+            assert!(
+                matches!(refused, Err(StoreError::Conflict(_))),
+                "{name}: after {after}: {refused:?}"
+            );
+        }
+        let missing = store.add_version_after("c", 1, &first).await;
+        assert!(
+            matches!(missing, Err(StoreError::Missing(_))),
+            "{name}: {missing:?}"
+        );
+        assert_eq!(store.versions("a").await.unwrap().len(), 2, "{name}");
+        let next = store.add_version_after("a", 2, &second).await.unwrap();
+        assert_eq!(next.number, 3, "{name}");
+        backend.finish().await;
+    }
+}
