@@ -355,3 +355,95 @@ async fn health_and_readiness_need_no_credentials_and_bodies_are_bounded() {
     );
     assert_eq!(answer.header("x-frame-options"), Some("DENY"));
 }
+
+/// Every route that changes a stream, walked from the route table with a viewer's token: each
+/// one is refused with 403, and nothing changes (versions, members, sources, deliveries).
+#[tokio::test]
+async fn every_write_to_a_stream_refuses_a_viewer_and_changes_nothing() {
+    for backend in backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = admin(&backend).await;
+        with_web_shop(&client, &token).await;
+        let made = client
+            .post(
+                "/api/streams/web-shop/sources",
+                &token,
+                &json!({"name": "events", "kind": "events"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        let [viewer, _, _] = &members(&backend, &client, &token).await;
+        let changed = FEATURE_DELIVERY.replace("wait_time: 3d", "wait_time: 2d");
+        let body = json!({
+            "yaml": changed, "message": "m", "name": "x", "kind": "github", "role": "admin",
+            "status": "done", "version": 1, "expected_version": 1
+        });
+        let (_, table) = vsm_server::routes(&backend.app());
+        let writes: Vec<_> = table
+            .iter()
+            .filter(|r| !r.public && !r.webhook && r.path.contains("{stream}"))
+            .filter(|r| !matches!(r.method, Method::GET | Method::HEAD))
+            .collect();
+        let paths: BTreeSet<&str> = writes.iter().map(|r| r.path).collect();
+        for expected in [
+            "/api/streams/{stream}/versions",
+            "/api/streams/{stream}/members/{user}",
+            "/api/streams/{stream}/sources",
+            "/api/streams/{stream}/plan/{improvement}",
+        ] {
+            assert!(
+                paths.contains(expected),
+                "{name}: the walk has {expected}: {paths:?}"
+            );
+        }
+        for route in writes {
+            let path = concrete(route.path);
+            let mut call = Call::new(route.method.clone(), &path).token(viewer);
+            if matches!(route.method, Method::POST | Method::PUT) {
+                call = if path.starts_with("/api/") {
+                    call.json(&body)
+                } else {
+                    call.form(&[
+                        ("status", "done"),
+                        ("version", "1"),
+                        ("improvement", "auto-regression"),
+                        ("csrf", ""),
+                    ])
+                };
+            }
+            let answer = client.send(call).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::FORBIDDEN,
+                "{name}: {} {} with a viewer's token was answered: {}",
+                route.method,
+                route.path,
+                answer.body
+            );
+        }
+        let versions = client
+            .get("/api/streams/web-shop/versions", &token)
+            .await
+            .json();
+        assert_eq!(versions.as_array().unwrap().len(), 1, "{name}: no version");
+        let sources = backend.store.sources("web-shop").await.unwrap();
+        assert_eq!(sources.len(), 1, "{name}: {sources:?}");
+        assert!(
+            backend
+                .store
+                .deliveries_after("web-shop", 0, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+        let vera = backend.store.user_by_name("vera").await.unwrap().unwrap();
+        assert_eq!(
+            backend.store.role("web-shop", vera.id).await.unwrap(),
+            Some(vsm_server::store::Role::Viewer),
+            "{name}: still a viewer"
+        );
+        backend.finish().await;
+    }
+}
