@@ -10,85 +10,23 @@
 //! `VSM_SKIP_BROWSER_TESTS=1` to skip it on purpose.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Emulation, Network, Page};
-use headless_chrome::{Browser, LaunchOptions};
+use headless_chrome::Browser;
+use headless_chrome::protocol::cdp::{Emulation, Page};
 use vsm_render::Paper;
 use vsm_render::paper::Fit;
 
 #[path = "browser/print.rs"]
 mod print;
 
+// Finding, launching and watching Chromium, shared with the server's browser test.
+#[path = "../../vsm-server/tests/support/chromium.rs"]
+mod chromium;
+
+use chromium::{chromium, launch, viewport, watch};
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Chromium to run, or `None` to skip the browser checks, having said so on the terminal.
-///
-/// Without Chromium the checks are skipped, not failed, so that `cargo test --workspace` passes on
-/// a fresh machine; `VSM_REQUIRE_BROWSER_TESTS=1` (set by `.ci/run`) makes a missing Chromium a
-/// failure, so CI always runs them.
-fn chromium(test: &str) -> Option<PathBuf> {
-    let skip = |why: &str| {
-        // Straight to the terminal: libtest hides what a passing test prints with `eprintln!`.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nSKIPPED browser test `{test}` (the HTML reports opened in headless Chromium): {why}\n"
-        );
-        None
-    };
-    if std::env::var_os("VSM_SKIP_BROWSER_TESTS").is_some() {
-        return skip("VSM_SKIP_BROWSER_TESTS is set");
-    }
-    if let Some(path) = std::env::var_os("VSM_CHROMIUM").map(PathBuf::from) {
-        assert!(
-            path.exists(),
-            "VSM_CHROMIUM is `{}`, which does not exist; point it at a Chromium binary, or unset it",
-            path.display()
-        );
-        return Some(path);
-    }
-    let path = PathBuf::from("/usr/bin/chromium");
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("VSM_REQUIRE_BROWSER_TESTS").is_none(),
-        "VSM_REQUIRE_BROWSER_TESTS is set but there is no Chromium at /usr/bin/chromium: install it \
-         (`apt-get install chromium`) or point VSM_CHROMIUM at one"
-    );
-    skip(
-        "no Chromium at /usr/bin/chromium and VSM_CHROMIUM is not set; install it (`apt-get install chromium`) \
-         or point VSM_CHROMIUM at one to run it",
-    )
-}
-
-fn launch(path: PathBuf, profile: &Path) -> Browser {
-    let args: Vec<&std::ffi::OsStr> = [
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-    ]
-    .iter()
-    .map(std::ffi::OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(path))
-        .headless(true)
-        .sandbox(false)
-        .window_size(Some((1680, 1200)))
-        .user_data_dir(Some(profile.to_path_buf()))
-        .args(args)
-        .build()
-        .unwrap();
-    Browser::new(options).unwrap()
 }
 
 /// A browser for a test, with its profile (removed when dropped) and where its screenshots go.
@@ -101,7 +39,7 @@ struct Session {
 impl Session {
     /// Chromium launched for `test`, or `None` when it is skipped (see [`chromium`]).
     fn open(test: &str) -> Option<Session> {
-        let path = chromium(test)?;
+        let path = chromium(test, "the HTML reports opened in headless Chromium")?;
         let profile = tempfile::tempdir().unwrap();
         let browser = launch(path, profile.path());
         let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
@@ -420,27 +358,6 @@ const CHECK_PAGE: &str = r#"
 })()
 "#;
 
-/// Lays the page out in a viewport of `width` x `height` CSS pixels.
-fn viewport(tab: &headless_chrome::Tab, width: u32, height: u32) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile: false,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
-}
-
 #[derive(Debug)]
 struct PageReport {
     problems: Vec<String>,
@@ -461,48 +378,8 @@ fn check(browser: &Browser, map: &str, html: &str, shots: &Path) -> PageReport {
     let url = format!("file://{}", file.display());
 
     let tab = browser.new_tab().unwrap();
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = Arc::clone(&seen);
     let page_url = url.clone();
-    tab.add_event_listener(Arc::new(move |event: &Event| {
-        let problem = match event {
-            Event::RuntimeExceptionThrown(e) => {
-                Some(format!("exception: {:?}", e.params.exception_details.text))
-            }
-            Event::RuntimeConsoleAPICalled(e) => {
-                let kind = format!("{:?}", e.params.Type);
-                (kind == "Error" || kind == "Assert")
-                    .then(|| format!("console {kind}: {:?}", e.params.args))
-            }
-            Event::LogEntryAdded(e) => {
-                let level = format!("{:?}", e.params.entry.level);
-                (level == "Error").then(|| format!("log error: {}", e.params.entry.text))
-            }
-            Event::NetworkLoadingFailed(e) => {
-                Some(format!("failed request: {}", e.params.error_text))
-            }
-            Event::NetworkRequestWillBeSent(e) => {
-                let request = &e.params.request.url;
-                (request != &page_url && !request.starts_with("data:"))
-                    .then(|| format!("request left the page: {request}"))
-            }
-            _ => None,
-        };
-        if let Some(problem) = problem {
-            sink.lock().unwrap().push(problem);
-        }
-    }))
-    .unwrap();
-    tab.enable_runtime().unwrap();
-    tab.enable_log().unwrap();
-    tab.call_method(Network::Enable {
-        max_total_buffer_size: None,
-        max_resource_buffer_size: None,
-        max_post_data_size: None,
-        report_direct_socket_traffic: None,
-        enable_durable_messages: None,
-    })
-    .unwrap();
+    let seen = watch(&tab, move |request| request == page_url);
     tab.navigate_to(&url)
         .unwrap()
         .wait_until_navigated()
