@@ -1,10 +1,12 @@
 //! Where a headline number comes from: the steps behind it, each with its values and their
 //! provenance, the arithmetic that makes the number of them (the metric definitions of the
-//! design), and each step's own explanation, `vsm analyze --explain STEP`.
+//! design), and each step's own explanation, `vsm analyze --explain STEP`. For a measured map,
+//! each measured step counts the items behind its numbers, which its items page lists as
+//! `vsm measure MAP --explain STEP` does.
 
 use serde::Serialize;
 use vsm_core::Duration;
-use vsm_core::measure::StepProvenance;
+use vsm_core::measure::{Measurement, StepProvenance};
 use vsm_core::{Analysis, ValueStream};
 
 /// The headline numbers that can be explained, by their metric names.
@@ -53,6 +55,9 @@ pub struct ExplainedStep {
     pub complete_accurate: String,
     /// `vsm analyze --explain STEP`: the step's numbers with their arithmetic.
     pub explain: String,
+    /// For a step measured from the stream's deliveries: how many items entered it (its items
+    /// page lists them); `null` when its numbers are not measured.
+    pub items: Option<usize>,
 }
 
 /// Where a step's numbers come from: `estimated`, `measured`, `derived`...
@@ -68,6 +73,7 @@ pub fn explain(
     stream: &ValueStream,
     analysis: &Analysis,
     provenance: &[StepProvenance],
+    measurement: Option<&Measurement>,
     metric: &str,
 ) -> Result<Explanation, String> {
     let Some(&(metric, title)) = METRICS.iter().find(|(name, _)| *name == metric) else {
@@ -77,13 +83,14 @@ pub fn explain(
             vsm_core::diagnostic::backticked(METRICS.iter().map(|(name, _)| *name), usize::MAX)
         ));
     };
-    Ok(stream.told(|| told(stream, analysis, provenance, metric, title)))
+    Ok(stream.told(|| told(stream, analysis, provenance, measurement, metric, title)))
 }
 
 fn told(
     stream: &ValueStream,
     analysis: &Analysis,
     provenance: &[StepProvenance],
+    measurement: Option<&Measurement>,
     metric: &'static str,
     title: &'static str,
 ) -> Explanation {
@@ -168,6 +175,12 @@ fn told(
                 lead: numbers.lead_time.human(),
                 complete_accurate: numbers.complete_accurate.to_string(),
                 explain: vsm_render::queue::explain(stream, analysis, &step.id).unwrap_or_default(),
+                items: measurement.and_then(|m| {
+                    m.steps
+                        .iter()
+                        .find(|measured| measured.step == index)
+                        .map(|measured| measured.items.len())
+                }),
             }
         })
         .collect();
@@ -196,7 +209,7 @@ mod tests {
         let (stream, analysis) = analyzed(
             "name: P\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d }\n  - { id: b, process_time: 2h, wait_time: 1d, after: [a] }\n  - { id: c, process_time: 1h, wait_time: 3d, after: [a] }\n  - { id: d, process_time: 1h, after: [b, c], complete_accurate: 50% }\n",
         );
-        let lead = explain(&stream, &analysis, &[], "lead_time").unwrap();
+        let lead = explain(&stream, &analysis, &[], None, "lead_time").unwrap();
         let counted: Vec<&str> = lead
             .steps
             .iter()
@@ -208,7 +221,7 @@ mod tests {
             lead.arithmetic,
             format!("1d 1h + 3d 1h + 1h = {}", lead.value)
         );
-        let rolled = explain(&stream, &analysis, &[], "rolled_complete_accurate").unwrap();
+        let rolled = explain(&stream, &analysis, &[], None, "rolled_complete_accurate").unwrap();
         assert_eq!(rolled.value, "50%");
         assert!(rolled.steps.iter().all(|s| s.counted));
         assert!(
@@ -216,7 +229,7 @@ mod tests {
             "{}",
             rolled.steps[0].explain
         );
-        let unknown = explain(&stream, &analysis, &[], "speed").unwrap_err();
+        let unknown = explain(&stream, &analysis, &[], None, "speed").unwrap_err();
         assert!(unknown.contains("`lead_time`"), "{unknown}");
     }
 }
