@@ -102,8 +102,23 @@ fn told(
             .collect::<Vec<_>>()
             .join(" + ")
     };
-    let (value, definition, arithmetic) = match metric {
-        "lead_time" => (
+    let (value, definition, arithmetic) = match (metric, &analysis.measured) {
+        // A measured map's lead time is its items', which its ladder adds up.
+        ("lead_time", Some(measured)) => (
+            summary.lead_time.human(),
+            "the mean of the finished items' lead times, each from its first event to the end of its last step; it adds up as each step's wait and process time per item (the means over the items that visited the step, times their share), then rework, the activities the map does not name and the rounding of the means",
+            format!(
+                "{} = {} (the mean of {} items)",
+                vsm_render::ladder::rungs(stream, measured)
+                    .iter()
+                    .map(|rung| vsm_render::ladder::signed_human(rung.per_item_millis))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                measured.mean().human(),
+                measured.items.count
+            ),
+        ),
+        ("lead_time", None) => (
             summary.lead_time.human(),
             "the sum of each step's lead time (its wait before it, then its process time) along the critical path, the longest path through the map",
             format!(
@@ -112,7 +127,7 @@ fn told(
                 summary.lead_time.human()
             ),
         ),
-        "process_time" => (
+        ("process_time", _) => (
             summary.process_time.human(),
             "the sum of each step's process time (hands-on time for one item) along the critical path",
             format!(
@@ -121,7 +136,7 @@ fn told(
                 summary.process_time.human()
             ),
         ),
-        "activity_ratio" => (
+        ("activity_ratio", _) => (
             vsm_core::format_percent(summary.activity_ratio_percent),
             "the process time over the lead time along the critical path, x 100: the share of an item's time that someone works on it",
             format!(

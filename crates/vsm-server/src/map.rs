@@ -161,6 +161,11 @@ impl Numbers {
         }
     }
 
+    /// Measured from the stream's deliveries.
+    pub fn measured(&self) -> bool {
+        matches!(self, Numbers::Measured(_))
+    }
+
     /// The map measures its numbers, and they are its estimates for want of deliveries.
     pub fn estimated(&self) -> bool {
         matches!(self, Numbers::Waiting(_))

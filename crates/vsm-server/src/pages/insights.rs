@@ -30,6 +30,8 @@ struct PlanPage<'a> {
     /// Editors see the buttons that move a card.
     can_move: bool,
     note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn plan(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -54,6 +56,7 @@ pub async fn plan(State(app): State<App>, caller: Caller, Path(id): Path<String>
         today: today.to_string(),
         can_move,
         note,
+        measured: board.numbers.measured() && !board.truncated,
         board,
     })
 }
@@ -98,6 +101,8 @@ struct TrendsPage<'a> {
     /// The first and last versions' times.
     span: Option<(String, String)>,
     note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -126,6 +131,7 @@ pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<Strin
         (None, _) if trends.estimated => Some(earlier.to_string()),
         (None, _) => None,
     };
+    let measured = trouble.is_none() && trends.measured.is_some();
     let note = trouble.or(note);
     let versions = trends
         .versions
@@ -144,6 +150,7 @@ pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<Strin
         ),
         span,
         note,
+        measured,
         trends,
     })
 }
@@ -158,6 +165,8 @@ struct SimulatePage<'a> {
     version: i64,
     simulation: Result<Simulation, String>,
     note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn simulate(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -179,6 +188,7 @@ pub async fn simulate(State(app): State<App>, caller: Caller, Path(id): Path<Str
         version: version.info.number,
         simulation,
         note: numbers.note().map(str::to_string),
+        measured: numbers.measured(),
     })
 }
 
@@ -194,6 +204,8 @@ struct ExplainPage<'a> {
     /// The other headline numbers, as (metric, title).
     others: Vec<(&'static str, &'static str)>,
     note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn explain(
@@ -223,6 +235,7 @@ pub async fn explain(
             .collect(),
         explanation,
         note: numbers.note().map(str::to_string),
+        measured: numbers.measured(),
     })
 }
 
@@ -239,7 +252,7 @@ struct ItemRow {
     rework: String,
     wait_from: &'static str,
     came_back: bool,
-    /// `yes`, `abandoned`, or empty while in progress.
+    /// `yes`, `abandoned` or `in progress`.
     counted: &'static str,
     /// The events that started and ended it, with the objects they came through.
     events: String,
@@ -262,7 +275,7 @@ impl ItemRow {
         let (counted, open) = match (item.counted, item.abandoned) {
             (true, _) => ("yes", ""),
             (false, true) => ("abandoned", "(abandoned)"),
-            (false, false) => ("", "(in progress)"),
+            (false, false) => ("in progress", "(in progress)"),
         };
         ItemRow {
             item: item.item.to_string(),
@@ -308,6 +321,8 @@ struct ItemsPage<'a> {
     in_progress: usize,
     abandoned: usize,
     note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 /// The items behind a measured step's numbers, as `vsm measure MAP --explain STEP` lists them.
@@ -357,5 +372,6 @@ pub async fn items(
         abandoned,
         rows,
         note: numbers.note().map(str::to_string),
+        measured: numbers.measured(),
     })
 }

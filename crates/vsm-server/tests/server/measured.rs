@@ -140,8 +140,22 @@ async fn a_measured_stream_s_plan_trends_simulation_and_explanations_use_its_del
             explained["steps"][0]["provenance"]["wait_time"], "estimated",
             "{name}: {explained}"
         );
+        // The measured lead time is the items' mean, added up by the ladder.
+        let arithmetic = explained["arithmetic"].as_str().unwrap();
+        assert!(
+            arithmetic.ends_with(&format!(
+                "(the mean of {} items)",
+                analysis["measured"]["items"]["count"]
+            )),
+            "{name}: {arithmetic}"
+        );
         let page = ok(&client, &token, "/streams/ants/explain/lead_time").await;
         assert!(page.body.contains("Measured from"), "{name}: {}", page.body);
+        assert!(
+            page.body
+                .contains("<p class=\"meta\" role=\"note\">Measured from"),
+            "{name}: a measured note is not a problem"
+        );
         for (index, step) in ["review", "deploy"].into_iter().enumerate() {
             let items = ok(
                 &client,
