@@ -189,7 +189,10 @@ fn told(
                 process: numbers.process_time.human(),
                 lead: numbers.lead_time.human(),
                 complete_accurate: numbers.complete_accurate.to_string(),
-                explain: vsm_render::queue::explain(stream, analysis, &step.id).unwrap_or_default(),
+                explain: vsm_render::queue::explain_measured(
+                    stream, analysis, provenance, &step.id,
+                )
+                .unwrap_or_default(),
                 items: measurement.and_then(|m| {
                     m.steps
                         .iter()

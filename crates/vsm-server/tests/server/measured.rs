@@ -140,6 +140,13 @@ async fn a_measured_stream_s_plan_trends_simulation_and_explanations_use_its_del
             explained["steps"][0]["provenance"]["wait_time"], "estimated",
             "{name}: {explained}"
         );
+        // Each measured step's own explanation says its wait comes from the log.
+        let review = explained["steps"][0]["explain"].as_str().unwrap();
+        assert!(
+            review.contains("from the event log; `vsm measure MAP --explain review`")
+                && !review.contains("written in the map"),
+            "{name}: {review}"
+        );
         // The measured lead time is the items' mean, added up by the ladder.
         let arithmetic = explained["arithmetic"].as_str().unwrap();
         assert!(
