@@ -21,21 +21,71 @@ pub fn explain(stream: &ValueStream, analysis: &Analysis, id: &str) -> Result<St
             vsm_core::diagnostic::backticked(ids.iter().copied(), usize::MAX)
         ));
     };
-    Ok(stream.told(|| explain_step(stream, analysis, index)))
+    Ok(stream.told(|| explain_step(stream, analysis, index, None)))
 }
 
-fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> String {
+/// As [`explain`], for a measured map: a number measured from the event log (`provenance`, the
+/// step's marks by step index) says so, and where its items are listed, instead of "estimated".
+pub fn explain_measured(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    provenance: &[vsm_core::measure::StepProvenance],
+    id: &str,
+) -> Result<String, String> {
+    explain(stream, analysis, id)?;
+    let index = stream.step_index(id).unwrap_or_default();
+    Ok(stream.told(|| explain_step(stream, analysis, index, provenance.get(index))))
+}
+
+/// What a measured number's line says of where it comes from.
+fn measured_from(provenance: vsm_core::measure::Provenance, step: &Step) -> Option<String> {
+    use vsm_core::measure::Provenance;
+    matches!(provenance, Provenance::Measured | Provenance::Mixed).then(|| {
+        format!(
+            "{}: from the event log; `vsm measure MAP --explain {}` lists the items behind it",
+            provenance.as_str(),
+            step.id
+        )
+    })
+}
+
+fn explain_step(
+    stream: &ValueStream,
+    analysis: &Analysis,
+    index: usize,
+    provenance: Option<&vsm_core::measure::StepProvenance>,
+) -> String {
     let step = &stream.steps[index];
     let metrics = &analysis.steps[index];
     let time = &stream.working_time;
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", crate::step_name(step));
     let _ = writeln!(out, "Days: {}.\n", time.convention());
+    let process = provenance.and_then(|p| measured_from(p.process_time, step));
     let _ = writeln!(
         out,
-        "Process time  {} (estimated: hands-on time for one item)",
-        metrics.process_time.human()
+        "Process time  {} ({})",
+        metrics.process_time.human(),
+        process
+            .as_deref()
+            .unwrap_or("estimated: hands-on time for one item")
     );
+    let wait = provenance.and_then(|p| measured_from(p.wait_time, step));
+    if let Some(wait) = wait {
+        let _ = writeln!(out, "Wait time     {} ({wait})", metrics.wait_time.human());
+    } else {
+        explain_wait(stream, &mut out, step, metrics);
+    }
+    explain_rest(stream, analysis, &mut out, index);
+    out
+}
+
+fn explain_wait(
+    stream: &ValueStream,
+    out: &mut String,
+    step: &Step,
+    metrics: &vsm_core::analysis::StepMetrics,
+) {
     match (step.wait_source, stream.queue_derivation(step)) {
         (WaitSource::Derived, Some(Ok(derived))) => {
             let _ = writeln!(
@@ -101,6 +151,12 @@ fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> Stri
             }
         }
     }
+}
+
+/// The lead time, and the takt time when the map sets a demand.
+fn explain_rest(stream: &ValueStream, analysis: &Analysis, out: &mut String, index: usize) {
+    let step = &stream.steps[index];
+    let metrics = &analysis.steps[index];
     let _ = writeln!(
         out,
         "Lead time     {} = wait + process",
@@ -130,7 +186,6 @@ fn explain_step(stream: &ValueStream, analysis: &Analysis, index: usize) -> Stri
             metrics.process_time.human()
         );
     }
-    out
 }
 
 /// `days` ("days", "working days") for a count of them, singular for exactly one as printed.

@@ -1,6 +1,7 @@
 //! The plan of a stream's map as `vsm plan` computes it, with the server's versions for history:
-//! each improvement's targets next to the step's value now (the latest version) and at its
-//! start (the version in which the improvement first appeared). The plan page shows it as a
+//! each improvement's targets next to the step's value now (the latest version, measured from
+//! the stream's deliveries when it measures, as its analysis is) and at its start (the version
+//! in which the improvement first appeared, from that version's estimates). The plan page shows it as a
 //! board by status; the API answers the JSON `vsm plan --format json` prints.
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use vsm_core::model::ImprovementStatus;
 use vsm_core::plan::PlanItem;
 use vsm_render::plan::show;
 
-use crate::map::Problem;
+use crate::map::{Numbers, Problem};
 use crate::store::Version;
 
 /// An improvement as a card on the board, told for people.
@@ -57,8 +58,8 @@ pub struct Board {
     /// The latest version's number: a move is made on it.
     pub version: i64,
     pub name: String,
-    /// The latest map measures from an event log and is shown from its estimates.
-    pub estimated: bool,
+    /// What the values now come from.
+    pub numbers: Numbers,
     /// The stream has more versions than were read, so an improvement's start may be later
     /// than its true first version.
     pub truncated: bool,
@@ -74,17 +75,19 @@ pub fn statuses() -> impl Iterator<Item = (ImprovementStatus, &'static str, Stri
 }
 
 /// The plan of the versions `newest_first` (the latest first, as
-/// [`crate::Store::recent_versions`] answers) on `today`.
+/// [`crate::Store::recent_versions`] answers) on `today`, the latest measured from the
+/// stream's event store `events`.
 pub fn of(
     stream: &str,
     newest_first: &[Version],
     truncated: bool,
     today: jiff::civil::Date,
+    events: &crate::events::Current,
 ) -> Result<Board, Problem> {
     let latest = newest_first
         .first()
         .ok_or_else(|| Problem::Other(format!("`{stream}` has no version")))?;
-    let (loaded, estimated) = crate::map::estimates(stream, &latest.yaml)?;
+    let (loaded, numbers) = crate::map::measured(stream, &latest.yaml, events)?;
     let mut items = vsm_core::plan::check(&loaded.stream, &loaded.provenance(), today);
     set_starts(stream, &loaded.stream, &mut items, newest_first);
     let json = vsm_render::plan::json(&loaded.stream, &loaded.analysis, &items, today);
@@ -94,7 +97,7 @@ pub fn of(
         columns,
         version: latest.info.number,
         name: loaded.stream.name.clone(),
-        estimated,
+        numbers,
         truncated,
     })
 }
@@ -242,7 +245,14 @@ mod tests {
             .replace("action: Pair,", "action: Pair, status: done,");
         let versions = [version(3, &moved), version(2, &added), version(1, BEFORE)];
         let today = jiff::civil::date(2026, 1, 10);
-        let board = of("d", &versions, false, today).unwrap();
+        let board = of(
+            "d",
+            &versions,
+            false,
+            today,
+            &crate::events::Current::default(),
+        )
+        .unwrap();
         assert_eq!(board.version, 3);
         let done = board.columns.iter().find(|c| c.status == "done").unwrap();
         let card = &done.cards[0];
@@ -259,7 +269,14 @@ mod tests {
 
         let planned = added.replace("4h", "3h");
         let versions = [version(2, &planned), version(1, BEFORE)];
-        let board = of("d", &versions, false, today).unwrap();
+        let board = of(
+            "d",
+            &versions,
+            false,
+            today,
+            &crate::events::Current::default(),
+        )
+        .unwrap();
         let card = &board.columns[0].cards[0];
         assert!(card.overdue);
         assert_eq!(card.schedule, "due 2026-01-01, overdue by 9 days");

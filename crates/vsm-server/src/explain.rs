@@ -1,10 +1,12 @@
 //! Where a headline number comes from: the steps behind it, each with its values and their
 //! provenance, the arithmetic that makes the number of them (the metric definitions of the
-//! design), and each step's own explanation, `vsm analyze --explain STEP`.
+//! design), and each step's own explanation, `vsm analyze --explain STEP`. For a measured map,
+//! each measured step counts the items behind its numbers, which its items page lists as
+//! `vsm measure MAP --explain STEP` does.
 
 use serde::Serialize;
 use vsm_core::Duration;
-use vsm_core::measure::StepProvenance;
+use vsm_core::measure::{Measurement, StepProvenance};
 use vsm_core::{Analysis, ValueStream};
 
 /// The headline numbers that can be explained, by their metric names.
@@ -53,6 +55,9 @@ pub struct ExplainedStep {
     pub complete_accurate: String,
     /// `vsm analyze --explain STEP`: the step's numbers with their arithmetic.
     pub explain: String,
+    /// For a step measured from the stream's deliveries: how many items entered it (its items
+    /// page lists them); `null` when its numbers are not measured.
+    pub items: Option<usize>,
 }
 
 /// Where a step's numbers come from: `estimated`, `measured`, `derived`...
@@ -68,6 +73,7 @@ pub fn explain(
     stream: &ValueStream,
     analysis: &Analysis,
     provenance: &[StepProvenance],
+    measurement: Option<&Measurement>,
     metric: &str,
 ) -> Result<Explanation, String> {
     let Some(&(metric, title)) = METRICS.iter().find(|(name, _)| *name == metric) else {
@@ -77,13 +83,14 @@ pub fn explain(
             vsm_core::diagnostic::backticked(METRICS.iter().map(|(name, _)| *name), usize::MAX)
         ));
     };
-    Ok(stream.told(|| told(stream, analysis, provenance, metric, title)))
+    Ok(stream.told(|| told(stream, analysis, provenance, measurement, metric, title)))
 }
 
 fn told(
     stream: &ValueStream,
     analysis: &Analysis,
     provenance: &[StepProvenance],
+    measurement: Option<&Measurement>,
     metric: &'static str,
     title: &'static str,
 ) -> Explanation {
@@ -95,8 +102,23 @@ fn told(
             .collect::<Vec<_>>()
             .join(" + ")
     };
-    let (value, definition, arithmetic) = match metric {
-        "lead_time" => (
+    let (value, definition, arithmetic) = match (metric, &analysis.measured) {
+        // A measured map's lead time is its items', which its ladder adds up.
+        ("lead_time", Some(measured)) => (
+            summary.lead_time.human(),
+            "the mean of the finished items' lead times, each from its first event to the end of its last step; it adds up as each step's wait and process time per item (the means over the items that visited the step, times their share), then rework, the activities the map does not name and the rounding of the means",
+            format!(
+                "{} = {} (the mean of {} items)",
+                vsm_render::ladder::rungs(stream, measured)
+                    .iter()
+                    .map(|rung| vsm_render::ladder::signed_human(rung.per_item_millis))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                measured.mean().human(),
+                measured.items.count
+            ),
+        ),
+        ("lead_time", None) => (
             summary.lead_time.human(),
             "the sum of each step's lead time (its wait before it, then its process time) along the critical path, the longest path through the map",
             format!(
@@ -105,7 +127,7 @@ fn told(
                 summary.lead_time.human()
             ),
         ),
-        "process_time" => (
+        ("process_time", _) => (
             summary.process_time.human(),
             "the sum of each step's process time (hands-on time for one item) along the critical path",
             format!(
@@ -114,7 +136,7 @@ fn told(
                 summary.process_time.human()
             ),
         ),
-        "activity_ratio" => (
+        ("activity_ratio", _) => (
             vsm_core::format_percent(summary.activity_ratio_percent),
             "the process time over the lead time along the critical path, x 100: the share of an item's time that someone works on it",
             format!(
@@ -167,7 +189,16 @@ fn told(
                 process: numbers.process_time.human(),
                 lead: numbers.lead_time.human(),
                 complete_accurate: numbers.complete_accurate.to_string(),
-                explain: vsm_render::queue::explain(stream, analysis, &step.id).unwrap_or_default(),
+                explain: vsm_render::queue::explain_measured(
+                    stream, analysis, provenance, &step.id,
+                )
+                .unwrap_or_default(),
+                items: measurement.and_then(|m| {
+                    m.steps
+                        .iter()
+                        .find(|measured| measured.step == index)
+                        .map(|measured| measured.items.len())
+                }),
             }
         })
         .collect();
@@ -196,7 +227,7 @@ mod tests {
         let (stream, analysis) = analyzed(
             "name: P\nsteps:\n  - { id: a, process_time: 1h, wait_time: 1d }\n  - { id: b, process_time: 2h, wait_time: 1d, after: [a] }\n  - { id: c, process_time: 1h, wait_time: 3d, after: [a] }\n  - { id: d, process_time: 1h, after: [b, c], complete_accurate: 50% }\n",
         );
-        let lead = explain(&stream, &analysis, &[], "lead_time").unwrap();
+        let lead = explain(&stream, &analysis, &[], None, "lead_time").unwrap();
         let counted: Vec<&str> = lead
             .steps
             .iter()
@@ -208,7 +239,7 @@ mod tests {
             lead.arithmetic,
             format!("1d 1h + 3d 1h + 1h = {}", lead.value)
         );
-        let rolled = explain(&stream, &analysis, &[], "rolled_complete_accurate").unwrap();
+        let rolled = explain(&stream, &analysis, &[], None, "rolled_complete_accurate").unwrap();
         assert_eq!(rolled.value, "50%");
         assert!(rolled.steps.iter().all(|s| s.counted));
         assert!(
@@ -216,7 +247,7 @@ mod tests {
             "{}",
             rolled.steps[0].explain
         );
-        let unknown = explain(&stream, &analysis, &[], "speed").unwrap_err();
+        let unknown = explain(&stream, &analysis, &[], None, "speed").unwrap_err();
         assert!(unknown.contains("`lead_time`"), "{unknown}");
     }
 }

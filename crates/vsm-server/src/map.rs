@@ -124,25 +124,9 @@ pub fn check_only(stream: &str, text: &str) -> Result<vsm_app::Checked, Problem>
     .map_err(|e| problem(&e))
 }
 
-/// Checks, measures and analyzes `text` as the map of `stream`, as `vsm analyze` does
-/// ([`vsm_app::load::load`]).
-pub fn analyze(stream: &str, text: &str) -> Result<Loaded, Problem> {
-    let path = file_name(stream);
-    vsm_app::load::load(
-        &Upload {
-            path: &path,
-            text,
-            log: None,
-        },
-        &path,
-        None,
-    )
-    .map_err(|e| problem(&e))
-}
-
-/// The map analyzed for a page, read once: as `vsm analyze` does, except that a map that
-/// measures from an event log (which the server does not keep yet) is analyzed from its
-/// estimates, with its `measure:` set aside; whether it was, with the map.
+/// An earlier version's map analyzed from its estimates, with its `measure:` set aside, and
+/// whether it was: the stream's deliveries are measured against the latest map alone
+/// ([`measured`]), as the numbers of now, not of when an earlier version was saved.
 pub fn estimates(stream: &str, text: &str) -> Result<(Loaded, bool), Problem> {
     let path = file_name(stream);
     let files = Upload {
@@ -175,6 +159,16 @@ impl Numbers {
             Numbers::Estimates => None,
             Numbers::Measured(note) | Numbers::Waiting(note) => Some(note),
         }
+    }
+
+    /// Measured from the stream's deliveries.
+    pub fn measured(&self) -> bool {
+        matches!(self, Numbers::Measured(_))
+    }
+
+    /// The map measures its numbers, and they are its estimates for want of deliveries.
+    pub fn estimated(&self) -> bool {
+        matches!(self, Numbers::Waiting(_))
     }
 }
 

@@ -1,5 +1,7 @@
-//! A stream's headline numbers across its versions: every saved version analyzed as the stream
-//! page analyzes it (from the map's estimates), each number a series over the versions, with
+//! A stream's headline numbers across its versions, each number a series over the versions: the
+//! latest version's point is its numbers now, as the stream page shows them (measured from the
+//! stream's deliveries when it measures), each earlier version's point its map's estimates
+//! (deliveries say how the work goes now, not how it went when that version was saved); with
 //! the bounds the latest map's `targets:` put on it. The trends page charts them with
 //! `vsm-render`'s trend charts, the streams list draws the lead time as a sparkline.
 
@@ -42,15 +44,25 @@ pub struct Trends {
     pub said: Vec<Option<(String, String)>>,
     /// Versions that could not be analyzed (their series have no value there).
     pub unanalyzed: Vec<i64>,
-    /// Some version measures from an event log and is shown from its estimates.
+    /// Some version measures (`measure:`) and its point is its map's estimates.
     pub estimated: bool,
+    /// The version whose point is measured from the stream's deliveries (the latest).
+    pub measured: Option<i64>,
+    /// What the latest point comes from, for people (as the stream page says it).
+    pub note: Option<String>,
     /// The stream has more versions than were read.
     pub truncated: bool,
 }
 
 /// The trends of the versions `newest_first` (as [`crate::Store::recent_versions`] answers),
-/// `truncated` when there were more.
-pub fn of(stream: &str, newest_first: Vec<Version>, truncated: bool) -> Trends {
+/// `truncated` when there were more; the latest measured from the stream's event store
+/// `events` as [`crate::map::measured`] measures it.
+pub fn of(
+    stream: &str,
+    newest_first: Vec<Version>,
+    truncated: bool,
+    events: &crate::events::Current,
+) -> Trends {
     let mut versions = newest_first;
     versions.reverse();
     let mut series: Vec<(String, Vec<Option<f64>>)> = METRICS
@@ -58,8 +70,22 @@ pub fn of(stream: &str, newest_first: Vec<Version>, truncated: bool) -> Trends {
         .map(|name| ((*name).to_string(), Vec::with_capacity(versions.len())))
         .collect();
     let (mut unanalyzed, mut estimated, mut latest) = (Vec::new(), false, None);
-    for version in &versions {
-        match crate::map::estimates(stream, &version.yaml) {
+    let (mut measured, mut note) = (None, None);
+    let last = versions.len().saturating_sub(1);
+    for (index, version) in versions.iter().enumerate() {
+        let analyzed = if index == last {
+            crate::map::measured(stream, &version.yaml, events).map(|(loaded, numbers)| {
+                let set_aside = numbers.estimated();
+                if matches!(numbers, crate::map::Numbers::Measured(_)) {
+                    measured = Some(version.info.number);
+                }
+                note = numbers.note().map(str::to_string);
+                (loaded, set_aside)
+            })
+        } else {
+            crate::map::estimates(stream, &version.yaml)
+        };
+        match analyzed {
             Ok((loaded, set_aside)) => {
                 estimated |= set_aside;
                 let metrics = loaded.metrics();
@@ -119,6 +145,8 @@ pub fn of(stream: &str, newest_first: Vec<Version>, truncated: bool) -> Trends {
         said,
         unanalyzed,
         estimated,
+        measured,
+        note,
         truncated,
     }
 }
@@ -136,9 +164,10 @@ pub fn json(stream: &str, trends: &Trends) -> String {
         /// Per metric with a target: `{min, max}` in the metric's unit.
         targets: serde_json::Map<String, serde_json::Value>,
         unanalyzed_versions: &'a [i64],
-        /// Some version measures from an event log, which the server does not keep: its numbers
-        /// are the map's estimates.
+        /// Some version measures (`measure:`) and its point is its map's estimates.
         estimated: bool,
+        /// The version whose point is measured from the stream's deliveries, if any.
+        measured_version: Option<i64>,
         /// Only the latest versions were read.
         truncated: bool,
     }
@@ -164,6 +193,7 @@ pub fn json(stream: &str, trends: &Trends) -> String {
         targets,
         unanalyzed_versions: &trends.unanalyzed,
         estimated: trends.estimated,
+        measured_version: trends.measured,
         truncated: trends.truncated,
     })
 }

@@ -207,7 +207,10 @@ pub struct ExplainReport<'a> {
     pub schema_version: u32,
     pub step: &'a str,
     pub name: &'a str,
-    /// Every item that entered the step, finished or not.
+    /// How many items entered the step, finished or not.
+    #[serde(skip)]
+    pub total: usize,
+    /// Every item that entered the step, finished or not (the first ones, when bounded).
     pub items: Vec<ExplainedItem<'a>>,
 }
 
@@ -272,18 +275,32 @@ pub fn explain_json(
     measurement: &Measurement,
     step_id: &str,
 ) -> Result<String, ExplainError> {
+    let report = explain_report(stream, measurement, step_id, usize::MAX)?;
+    Ok(crate::json::to_string(&report))
+}
+
+/// The items behind one step's figures: the first `most` of them (in the order of
+/// [`explain`]'s rows); the report's `total` says how many entered the step.
+pub fn explain_report<'a>(
+    stream: &'a ValueStream,
+    measurement: &'a Measurement,
+    step_id: &str,
+    most: usize,
+) -> Result<ExplainReport<'a>, ExplainError> {
     let (index, step) = explained(stream, measurement, step_id)?;
     let time = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
     };
     let seconds = |ms: i64| ms as f64 / 1000.0;
-    let report = ExplainReport {
+    Ok(ExplainReport {
         schema_version: SCHEMA_VERSION,
         step: &stream.steps[index].id,
         name: &stream.steps[index].name,
+        total: step.items.len(),
         items: step
             .items
             .iter()
+            .take(most)
             .map(|r| ExplainedItem {
                 item: &r.item,
                 entered: time(r.entered),
@@ -301,8 +318,7 @@ pub fn explain_json(
                 ended_by: r.ended_by.as_ref().map(SourceReport::of),
             })
             .collect(),
-    };
-    Ok(crate::json::to_string(&report))
+    })
 }
 
 #[cfg(test)]
@@ -402,5 +418,18 @@ mod tests {
             assert_eq!(&row[at - 1..=at], " 2", "{row}");
         }
         insta::assert_snapshot!(explain_json(&stream, &measurement, "release").unwrap());
+    }
+
+    #[test]
+    fn a_bounded_report_lists_the_first_items_and_counts_them_all() {
+        let (stream, measurement) = measured();
+        let report = explain_report(&stream, &measurement, "release", 2).unwrap();
+        assert_eq!(report.total, 3);
+        let listed: Vec<&str> = report.items.iter().map(|i| i.item).collect();
+        assert_eq!(listed, ["github:panjf2000/ants/pull/189", "pr/7"]);
+        assert!(
+            !crate::json::to_string(&report).contains("\"total\""),
+            "the JSON of `vsm measure --explain` keeps its shape"
+        );
     }
 }

@@ -15,6 +15,7 @@ use crate::json::{ActivityCount, DistributionReport, Import, SCHEMA_VERSION};
 mod explain;
 pub use explain::{
     ExplainError, ExplainReport, ExplainedItem, ObjectReport, SourceReport, explain, explain_json,
+    explain_report,
 };
 
 /// What the import read: the log's name and its event counts.

@@ -1,8 +1,9 @@
 //! What the stream's pages show beyond its analysis, as JSON: the plan (and moving an
 //! improvement on it), the trends over versions, the simulation and the explanation of each
 //! headline number. The plan and simulation bodies are the JSON `vsm plan` and `vsm simulate`
-//! print; a map that measures from an event log is read from its estimates (the server keeps no
-//! event logs yet), which the header `X-Vsm-Estimated: true` says.
+//! print. A map that measures (`measure:`) is measured from the stream's webhook deliveries, as
+//! its analysis is ([`crate::map::measured`]); while no delivery has given it anything, from its
+//! estimates, which the header `X-Vsm-Estimated: true` says.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 use super::streams::Which;
 use super::{ApiError, ErrorBody, Onto, Saved, blocking, read, save_onto, typed, version_of};
 use crate::auth::Caller;
+use crate::map::Numbers;
 use crate::map_edit::{self, EditError};
 use crate::store::{Role, Version};
 use crate::{App, board, trends};
@@ -57,8 +59,9 @@ pub async fn plan_of(
     today: jiff::civil::Date,
 ) -> Result<(board::Board, Role), ApiError> {
     let (versions, truncated, role) = history(app, caller, stream, trends::MOST_VERSIONS).await?;
+    let events = super::current_events(app, stream).await?;
     let id = stream.to_string();
-    let board = blocking(move || board::of(&id, &versions, truncated, today)).await??;
+    let board = blocking(move || board::of(&id, &versions, truncated, today, &events)).await??;
     Ok((board, role))
 }
 
@@ -88,7 +91,7 @@ pub async fn plan(
     Path(stream): Path<String>,
 ) -> Result<Response, ApiError> {
     let (board, _) = plan_of(&app, &caller, &stream, today()).await?;
-    Ok(answer(board.json, board.estimated))
+    Ok(answer(board.json, board.numbers.estimated()))
 }
 
 /// An improvement's new status.
@@ -218,26 +221,29 @@ pub async fn trends(
     Path(stream): Path<String>,
 ) -> Result<Response, ApiError> {
     let (versions, truncated, _) = history(&app, &caller, &stream, trends::MOST_VERSIONS).await?;
+    let events = super::current_events(&app, &stream).await?;
     let id = stream.clone();
     let (json, estimated) = blocking(move || {
-        let trends = trends::of(&id, versions, truncated);
+        let trends = trends::of(&id, versions, truncated, &events);
         (trends::json(&id, &trends), trends.estimated)
     })
     .await?;
     Ok(answer(json, estimated))
 }
 
-/// The map of a version analyzed as the pages analyze it, with whether it was from estimates.
+/// The map of a version analyzed as its analysis is (measured from the stream's deliveries
+/// when it measures), with what its numbers come from.
 pub async fn analyzed(
     app: &App,
     caller: &Caller,
     stream: &str,
     number: Option<i64>,
-) -> Result<(Version, vsm_app::Loaded, bool), ApiError> {
+) -> Result<(Version, vsm_app::Loaded, Numbers), ApiError> {
     let (found, _) = read(app, caller, stream, number).await?;
+    let events = super::current_events(app, stream).await?;
     let (id, yaml) = (stream.to_string(), found.yaml.clone());
-    let (loaded, estimated) = blocking(move || crate::map::estimates(&id, &yaml)).await??;
-    Ok((found, loaded, estimated))
+    let (loaded, numbers) = blocking(move || crate::map::measured(&id, &yaml, &events)).await??;
+    Ok((found, loaded, numbers))
 }
 
 /// The simulation of the latest version, as `vsm simulate` runs it with its defaults (10,000
@@ -258,9 +264,9 @@ pub async fn simulation(
     caller: Caller,
     Path(stream): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (_, loaded, estimated) = analyzed(&app, &caller, &stream, None).await?;
+    let (_, loaded, numbers) = analyzed(&app, &caller, &stream, None).await?;
     let simulated = simulate(&app, loaded).await?;
-    Ok(answer(simulated.json, estimated))
+    Ok(answer(simulated.json, numbers.estimated()))
 }
 
 /// Simulates on a blocking thread, one simulation per CPU at a time.
@@ -302,9 +308,12 @@ pub async fn explain(
     Path((stream, metric)): Path<(String, String)>,
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
-    let (_, loaded, estimated) = analyzed(&app, &caller, &stream, which.version).await?;
+    let (_, loaded, numbers) = analyzed(&app, &caller, &stream, which.version).await?;
     let explanation = explained(&loaded, &metric)?;
-    Ok(answer(vsm_render::json::to_string(&explanation), estimated))
+    Ok(answer(
+        vsm_render::json::to_string(&explanation),
+        numbers.estimated(),
+    ))
 }
 
 /// The explanation of `metric` for a loaded map; 404 for a metric that is not a headline number.
@@ -316,7 +325,84 @@ pub fn explained(
         &loaded.stream,
         &loaded.analysis,
         &loaded.provenance(),
+        loaded.measured.as_ref().map(|m| &m.measurement),
         metric,
     )
     .map_err(ApiError::not_found)
+}
+
+/// The most items a step's items page and JSON list: the first ones, with the count of all.
+pub const MOST_ITEMS: usize = 200;
+
+/// The items behind a measured step's numbers, as `vsm measure MAP --explain STEP` lists
+/// them (the first [`MOST_ITEMS`]), or why there are none.
+pub fn step_items<'a>(
+    loaded: &'a vsm_app::Loaded,
+    numbers: &Numbers,
+    step: &str,
+) -> Result<vsm_render::measure::ExplainReport<'a>, ApiError> {
+    let unprocessable = |message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let Some(measured) = &loaded.measured else {
+        return Err(unprocessable(match numbers {
+            Numbers::Waiting(note) => format!(
+                "no item is behind the numbers of `{}` yet: {note}",
+                vsm_core::diagnostic::shorten(step)
+            ),
+            _ => "the map measures nothing (it has no `measure:`), so no item is behind its numbers; its numbers are its estimates".to_string(),
+        }));
+    };
+    vsm_render::measure::explain_report(&loaded.stream, &measured.measurement, step, MOST_ITEMS)
+        .map_err(|error| match error {
+            vsm_render::measure::ExplainError::NoStep { .. } => {
+                ApiError::not_found(error.to_string())
+            }
+            vsm_render::measure::ExplainError::NotMeasured { .. } => {
+                unprocessable(error.to_string())
+            }
+        })
+}
+
+/// The items behind one measured step's numbers (the first 200, with the count of all): each
+/// item's entry, first start, last end, visits, wait, process and rework, and the events that
+/// started and ended it, as `vsm measure MAP --explain STEP --format json` lists them.
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}/steps/{step}/items",
+    tag = "streams",
+    params(
+        ("stream" = String, Path, description = "The stream's id"),
+        ("step" = String, Path, description = "The step's id"),
+        ("version" = Option<i64>, Query, description = "The version's number; the latest when absent"),
+    ),
+    responses(
+        (status = 200, description = "The items, as `vsm measure MAP --explain STEP --format json` lists them, with `total`", body = Object),
+        (status = 404, body = ErrorBody, description = "No such stream or step"),
+        (status = 422, body = ErrorBody, description = "The step's numbers are not measured (no `measure:`, or no delivery yet)"),
+    )
+)]
+pub async fn items(
+    State(app): State<App>,
+    caller: Caller,
+    Path((stream, step)): Path<(String, String)>,
+    Query(which): Query<Which>,
+) -> Result<Response, ApiError> {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(flatten)]
+        report: vsm_render::measure::ExplainReport<'a>,
+        /// How many items entered the step; `items` lists the first `shown`.
+        total: usize,
+        shown: usize,
+    }
+    let (_, loaded, numbers) = analyzed(&app, &caller, &stream, which.version).await?;
+    let report = step_items(&loaded, &numbers, &step)?;
+    let body = Body {
+        total: report.total,
+        shown: report.items.len(),
+        report,
+    };
+    Ok(typed(
+        vsm_render::json::to_string(&body),
+        "application/json",
+    ))
 }

@@ -47,6 +47,7 @@ use crate::routes::Table;
         insights::trends,
         insights::simulation,
         insights::explain,
+        insights::items,
         dora::dora,
         people::set_member,
         people::remove_member,
@@ -132,6 +133,11 @@ pub fn routes(table: Table) -> Table {
             Method::GET,
             "/api/streams/{stream}/explain/{metric}",
             insights::explain,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/steps/{step}/items",
+            insights::items,
         )
         .protected(Method::GET, "/api/streams/{stream}/dora", dora::dora)
         .protected(Method::PUT, member, people::set_member)

@@ -19,9 +19,6 @@ use crate::simulation::Simulation;
 use crate::store::Role;
 use crate::{App, trends};
 
-/// Said on a page whose map measures from an event log.
-const ESTIMATED: &str = "Shown from the map's estimates: the map measures its numbers from an event log (`measure:`), and the server keeps no event logs yet.";
-
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage<'a> {
@@ -32,7 +29,9 @@ struct PlanPage<'a> {
     today: String,
     /// Editors see the buttons that move a card.
     can_move: bool,
-    note: Option<&'static str>,
+    note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn plan(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -42,15 +41,14 @@ pub async fn plan(State(app): State<App>, caller: Caller, Path(id): Path<String>
         Err(error) => return error_page(&caller, &error),
     };
     let can_move = role >= Role::Editor;
-    let note = if board.truncated {
-        Some(
-            "This stream has more versions than the board reads: a target's start is its value in the oldest version read that has its improvement.",
-        )
-    } else if board.estimated {
-        Some(ESTIMATED)
-    } else {
-        None
-    };
+    let truncated = board.truncated.then_some(
+        "This stream has more versions than the board reads: a target's start is its value in the oldest version read that has its improvement.",
+    );
+    let note = [board.numbers.note(), truncated]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    let note = (!note.is_empty()).then(|| note.join(" "));
     render(&PlanPage {
         me: Me::of(&caller),
         id: &id,
@@ -58,6 +56,7 @@ pub async fn plan(State(app): State<App>, caller: Caller, Path(id): Path<String>
         today: today.to_string(),
         can_move,
         note,
+        measured: board.numbers.measured() && !board.truncated,
         board,
     })
 }
@@ -101,7 +100,9 @@ struct TrendsPage<'a> {
     versions: Vec<VersionRow>,
     /// The first and last versions' times.
     span: Option<(String, String)>,
-    note: Option<&'static str>,
+    note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -110,18 +111,28 @@ pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<Strin
             Ok(found) => found,
             Err(error) => return error_page(&caller, &error),
         };
+    let (events, trouble) = super::events_of(&app, &id).await;
     let stream = id.clone();
-    let trends = match crate::api::blocking(move || trends::of(&stream, versions, truncated)).await
-    {
-        Ok(trends) => trends,
-        Err(error) => return error_page(&caller, &error),
-    };
+    let trends =
+        match crate::api::blocking(move || trends::of(&stream, versions, truncated, &events)).await
+        {
+            Ok(trends) => trends,
+            Err(error) => return error_page(&caller, &error),
+        };
     let span = trends
         .versions
         .first()
         .zip(trends.versions.last())
         .map(|(a, b)| (time(a.created_at), time(b.created_at)));
-    let note = trends.estimated.then_some(ESTIMATED);
+    let earlier = "Earlier versions that measure (`measure:`) are charted from their maps' estimates: the deliveries tell how the work goes now, not how it went when a version was saved.";
+    let note = match (&trends.note, trends.estimated && trends.measured.is_some()) {
+        (Some(note), true) => Some(format!("The latest version: {note} {earlier}")),
+        (Some(note), false) => Some(note.clone()),
+        (None, _) if trends.estimated => Some(earlier.to_string()),
+        (None, _) => None,
+    };
+    let measured = trouble.is_none() && trends.measured.is_some();
+    let note = trouble.or(note);
     let versions = trends
         .versions
         .iter()
@@ -139,6 +150,7 @@ pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<Strin
         ),
         span,
         note,
+        measured,
         trends,
     })
 }
@@ -152,11 +164,13 @@ struct SimulatePage<'a> {
     tabs: Tabs<'a>,
     version: i64,
     simulation: Result<Simulation, String>,
-    note: Option<&'static str>,
+    note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn simulate(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Response {
-    let (version, loaded, estimated) = match api::analyzed(&app, &caller, &id, None).await {
+    let (version, loaded, numbers) = match api::analyzed(&app, &caller, &id, None).await {
         Ok(found) => found,
         Err(error) => return error_page(&caller, &error),
     };
@@ -173,7 +187,8 @@ pub async fn simulate(State(app): State<App>, caller: Caller, Path(id): Path<Str
         tabs: Tabs::new(&id, "simulate", version.info.number),
         version: version.info.number,
         simulation,
-        note: estimated.then_some(ESTIMATED),
+        note: numbers.note().map(str::to_string),
+        measured: numbers.measured(),
     })
 }
 
@@ -188,7 +203,9 @@ struct ExplainPage<'a> {
     explanation: Explanation,
     /// The other headline numbers, as (metric, title).
     others: Vec<(&'static str, &'static str)>,
-    note: Option<&'static str>,
+    note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
 }
 
 pub async fn explain(
@@ -198,11 +215,11 @@ pub async fn explain(
     Query(which): Query<Which>,
 ) -> Response {
     let explained = async {
-        let (version, loaded, estimated) = api::analyzed(&app, &caller, &id, which.version).await?;
+        let (version, loaded, numbers) = api::analyzed(&app, &caller, &id, which.version).await?;
         let explanation = api::explained(&loaded, &metric)?;
-        Ok::<_, ApiError>((version, loaded.stream.name.clone(), explanation, estimated))
+        Ok::<_, ApiError>((version, loaded.stream.name.clone(), explanation, numbers))
     };
-    let (version, name, explanation, estimated) = match explained.await {
+    let (version, name, explanation, numbers) = match explained.await {
         Ok(found) => found,
         Err(error) => return error_page(&caller, &error),
     };
@@ -217,6 +234,144 @@ pub async fn explain(
             .filter(|(metric, _)| *metric != explanation.metric)
             .collect(),
         explanation,
-        note: estimated.then_some(ESTIMATED),
+        note: numbers.note().map(str::to_string),
+        measured: numbers.measured(),
+    })
+}
+
+/// An item's passage through a step, told for people.
+struct ItemRow {
+    item: String,
+    entered: String,
+    first_start: String,
+    /// `(in progress)` or `(abandoned)` while it has not left the step.
+    last_end: String,
+    visits: u32,
+    wait: String,
+    process: String,
+    rework: String,
+    wait_from: &'static str,
+    came_back: bool,
+    /// `yes`, `abandoned` or `in progress`.
+    counted: &'static str,
+    /// The events that started and ended it, with the objects they came through.
+    events: String,
+}
+
+impl ItemRow {
+    fn of(item: &vsm_render::measure::ExplainedItem<'_>) -> Self {
+        let human = |seconds: f64| vsm_core::Duration::from_secs_f64(seconds.max(0.0)).human();
+        let source = |source: &vsm_render::measure::SourceReport<'_>| match &source.object {
+            Some(object) if object.id != item.item => {
+                format!("{} {} ({})", source.activity, object.id, object.kind)
+            }
+            _ => source.activity.to_string(),
+        };
+        let mut events = format!("start {}", source(&item.started_by));
+        if let Some(ended) = &item.ended_by {
+            events.push_str(" · end ");
+            events.push_str(&source(ended));
+        }
+        let (counted, open) = match (item.counted, item.abandoned) {
+            (true, _) => ("yes", ""),
+            (false, true) => ("abandoned", "(abandoned)"),
+            (false, false) => ("in progress", "(in progress)"),
+        };
+        ItemRow {
+            item: item.item.to_string(),
+            entered: stamp(&item.entered),
+            first_start: stamp(&item.first_start),
+            last_end: item
+                .last_end
+                .as_deref()
+                .map_or_else(|| open.to_string(), stamp),
+            visits: item.visits,
+            wait: human(item.wait_seconds),
+            process: item.process_seconds.map_or_else(|| "–".into(), human),
+            rework: human(item.rework_seconds),
+            wait_from: item.wait_from,
+            came_back: item.came_back,
+            counted,
+            events,
+        }
+    }
+}
+
+/// An RFC 3339 time as the CLI's listing shows it: `2026-11-26 09:30:00` (UTC).
+fn stamp(time: &str) -> String {
+    time.parse::<jiff::Timestamp>().map_or_else(
+        |_| time.to_string(),
+        |t| t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "items.html")]
+struct ItemsPage<'a> {
+    me: Me<'a>,
+    id: &'a str,
+    name: String,
+    tabs: Tabs<'a>,
+    version: i64,
+    step: String,
+    step_name: String,
+    rows: Vec<ItemRow>,
+    total: usize,
+    counted: usize,
+    in_progress: usize,
+    abandoned: usize,
+    note: Option<String>,
+    /// The note says where measured numbers come from, not a problem.
+    measured: bool,
+}
+
+/// The items behind a measured step's numbers, as `vsm measure MAP --explain STEP` lists them.
+pub async fn items(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, step)): Path<(String, String)>,
+    Query(which): Query<Which>,
+) -> Response {
+    let (version, loaded, numbers) = match api::analyzed(&app, &caller, &id, which.version).await {
+        Ok(found) => found,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let report = match api::step_items(&loaded, &numbers, &step) {
+        Ok(report) => report,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let measured = loaded.measured.as_ref().and_then(|m| {
+        m.measurement.steps.iter().find(|s| {
+            loaded
+                .stream
+                .steps
+                .get(s.step)
+                .is_some_and(|s| s.id == step)
+        })
+    });
+    let (counted, abandoned) = measured.map_or((0, 0), |m| {
+        (
+            m.visited as usize,
+            m.items.iter().filter(|r| r.abandoned()).count(),
+        )
+    });
+    let rows = loaded
+        .stream
+        .told(|| report.items.iter().map(ItemRow::of).collect());
+    render(&ItemsPage {
+        me: Me::of(&caller),
+        id: &id,
+        name: loaded.stream.name.clone(),
+        tabs: Tabs::new(&id, "map", version.info.number),
+        version: version.info.number,
+        step: report.step.to_string(),
+        step_name: report.name.to_string(),
+        total: report.total,
+        in_progress: report.total.saturating_sub(counted + abandoned),
+        counted,
+        abandoned,
+        rows,
+        note: numbers.note().map(str::to_string),
+        measured: numbers.measured(),
     })
 }

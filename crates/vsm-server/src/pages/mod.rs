@@ -44,6 +44,11 @@ pub fn routes(table: Table) -> Table {
             "/streams/{stream}/explain/{metric}",
             insights::explain,
         )
+        .protected(
+            Method::GET,
+            "/streams/{stream}/steps/{step}/items",
+            insights::items,
+        )
         .protected(Method::GET, "/tokens", tokens)
         .protected(Method::POST, "/tokens", make_token)
 }
@@ -246,7 +251,7 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
         let (events, trouble) = events_of(&app, &id).await;
         let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
             let (loaded, note) = analyzed(&id, &recent[0].yaml, &events);
-            (loaded, note, lead_time_sparkline(&id, recent))
+            (loaded, note, lead_time_sparkline(&id, recent, &events))
         })
         .await
         .unwrap_or((None, Some("the analysis failed".into()), String::new()));
@@ -268,12 +273,17 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
     })
 }
 
-/// The lead time over `newest_first` versions as a sparkline, said in the latest map's days.
-fn lead_time_sparkline(stream: &str, newest_first: Vec<crate::store::Version>) -> String {
+/// The lead time over `newest_first` versions as a sparkline, said in the latest map's days, the
+/// latest point as the row's headline (measured from `events` when the map measures).
+fn lead_time_sparkline(
+    stream: &str,
+    newest_first: Vec<crate::store::Version>,
+    events: &crate::events::Current,
+) -> String {
     if newest_first.len() < 2 {
         return String::new();
     }
-    let trends = crate::trends::of(stream, newest_first, false);
+    let trends = crate::trends::of(stream, newest_first, false, events);
     let (Some((_, values)), Some(Some((first, last)))) =
         (trends.series.first(), trends.said.first())
     else {

@@ -15,7 +15,7 @@ use vsm_server::{App, Settings};
 
 use crate::common::{Client, admin, backends};
 
-const MAP: &str = r#"name: ants pull requests
+pub(crate) const MAP: &str = r#"name: ants pull requests
 scope: { start: Pull request opened, end: Change deployed }
 steps:
   - id: review
@@ -98,14 +98,14 @@ fn deployed(id: u64, merged_at: &str, sha: &str, final_state: &str) -> Deployed 
 }
 
 /// The recorded pull requests, reviews, and deployments of five merge commits (one fails).
-struct Recorded {
+pub(crate) struct Recorded {
     pulls: Json,
     /// (pull request number, its reviews page's file)
     reviews: Vec<(u64, String)>,
     deployments: Vec<Deployed>,
 }
 
-fn recorded() -> Recorded {
+pub(crate) fn recorded() -> Recorded {
     let pulls = read("github/pull_requests/page-001.json");
     let reviews = (1..=3)
         .map(|n| {
@@ -155,7 +155,10 @@ fn recorded() -> Recorded {
 }
 
 /// The webhook deliveries of the recorded data, as GitHub sends them: (delivery id, event, body).
-fn deliveries(data: &Recorded, deployments: usize) -> Vec<(String, &'static str, String)> {
+pub(crate) fn deliveries(
+    data: &Recorded,
+    deployments: usize,
+) -> Vec<(String, &'static str, String)> {
     let repository = json!({ "full_name": "panjf2000/ants", "name": "ants" });
     let mut all = Vec::new();
     for pull in data.pulls.as_array().unwrap() {
@@ -287,7 +290,7 @@ fn numbers(mut analysis: Json) -> Json {
     analysis
 }
 
-async fn record(app: &App, all: &[(String, &'static str, String)]) {
+pub(crate) async fn record(app: &App, all: &[(String, &'static str, String)]) {
     let batch: Vec<NewDelivery<'_>> = all
         .iter()
         .map(|(id, event, body)| NewDelivery {

@@ -6,6 +6,7 @@ mod common;
 mod deliveries;
 mod hooks;
 mod insights;
+mod measured;
 mod metrics;
 mod pages;
 mod store;
