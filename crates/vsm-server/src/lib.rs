@@ -148,11 +148,8 @@ pub fn routes(app: &App) -> (Router<App>, Vec<routes::Route>) {
 pub fn router(app: App) -> Router {
     let settings = Arc::clone(&app.settings);
     let (router, _) = routes(&app);
+    let record = axum::middleware::from_fn_with_state(app.clone(), metrics::record);
     router
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            metrics::record,
-        ))
         .with_state(app)
         .layer(DefaultBodyLimit::max(settings.max_body))
         .layer(RequestBodyLimitLayer::new(settings.max_body))
@@ -160,6 +157,8 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,
         ))
+        // Outside the limit and the timeout, so that their 413 and 408 are counted too.
+        .layer(record)
         // Method, path, status and time; never headers, so no token or cookie reaches the logs.
         .layer(
             TraceLayer::new_for_http()

@@ -18,8 +18,22 @@ use crate::auth::secret;
 /// The fewest characters a key may have (32 random bytes make 64 hex digits).
 pub const MIN_KEY: usize = 32;
 
-/// The file `vsm serve` makes when given no key, beside its default SQLite file.
+/// The file `vsm serve` makes when given no key and no SQLite file to keep it beside (on
+/// PostgreSQL), relative to the working directory.
 pub const DEFAULT_KEY_FILE: &str = ".vsm/server.key";
+
+/// Where `vsm serve` keeps the key it makes when given none: beside an SQLite database (its
+/// folder's `server.key`), so that a server started from another directory on the same database
+/// finds the same key and its GitHub sources keep working; [`DEFAULT_KEY_FILE`] for PostgreSQL.
+pub fn default_key_file(location: &crate::Location) -> PathBuf {
+    match location {
+        crate::Location::Sqlite(database) => database
+            .parent()
+            .unwrap_or_else(|| Path::new(""))
+            .join("server.key"),
+        crate::Location::Postgres(_) => Path::new(DEFAULT_KEY_FILE).to_path_buf(),
+    }
+}
 
 /// The server's key. Never shown: `Debug` hides it, and nothing formats it.
 #[derive(Clone)]

@@ -68,3 +68,37 @@ async fn metrics_count_requests_by_route_template_for_signed_in_callers_only() {
         backend.finish().await;
     }
 }
+
+#[tokio::test]
+async fn metrics_count_the_answers_the_limits_make_themselves() {
+    let backend = crate::common::sqlite().await;
+    let token = admin(&backend).await;
+    let settings = vsm_server::Settings {
+        max_body: 1000,
+        ..vsm_server::Settings::default()
+    };
+    let client = crate::common::Client::of(vsm_server::App::new(
+        std::sync::Arc::clone(&backend.store),
+        settings,
+    ));
+    let big = serde_json::json!({"id": "big", "yaml": "x".repeat(5000)});
+    let refused = client.post("/api/streams", &token, &big).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        refused.body
+    );
+    let metrics = client.get("/metrics", &token).await;
+    assert!(
+        metrics
+            .body
+            .lines()
+            .any(|l| l.starts_with("vsm_http_requests_total{")
+                && l.contains(r#"route="/api/streams",status="413""#)
+                && l.ends_with(" 1")),
+        "{}",
+        metrics.body
+    );
+    backend.finish().await;
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use vsm_server::hooks::key::{DEFAULT_KEY_FILE, ServerKey};
+use vsm_server::hooks::key::{ServerKey, default_key_file};
 use vsm_server::{Location, Settings};
 
 /// Serve value streams to a team: maps and their versions, analyses, a JSON API and pages.
@@ -44,7 +44,8 @@ pub struct Args {
     timeout: u64,
     /// The server key (at least 32 characters) that GitHub webhook secrets are derived from;
     /// replicas must share it. Or the key itself in VSM_SECRET_KEY. Without either, the server
-    /// makes `.vsm/server.key` (readable by its owner only) and uses it from then on.
+    /// makes `server.key` beside its SQLite file (`.vsm/server.key` in the working directory on
+    /// PostgreSQL), readable by its owner only, and uses it from then on.
     #[arg(long, value_name = "PATH")]
     secret_key_file: Option<PathBuf>,
 }
@@ -52,9 +53,9 @@ pub struct Args {
 /// The environment variable that may hold the server key itself.
 const KEY_VARIABLE: &str = "VSM_SECRET_KEY";
 
-/// The server key: from `--secret-key-file`, `VSM_SECRET_KEY`, or `.vsm/server.key` (made the
-/// first time). Never printed.
-fn server_key(file: Option<&Path>) -> Result<ServerKey> {
+/// The server key: from `--secret-key-file`, `VSM_SECRET_KEY`, or the key file beside the
+/// database (made the first time, see [`default_key_file`]). Never printed.
+fn server_key(file: Option<&Path>, location: &Location) -> Result<ServerKey> {
     let variable = std::env::var(KEY_VARIABLE).ok().filter(|v| !v.is_empty());
     match (file, variable) {
         (Some(_), Some(_)) => anyhow::bail!(
@@ -63,11 +64,13 @@ fn server_key(file: Option<&Path>) -> Result<ServerKey> {
         (Some(path), None) => Ok(ServerKey::read(path)?),
         (None, Some(text)) => Ok(ServerKey::from_text(&text, KEY_VARIABLE)?),
         (None, None) => {
-            let path = Path::new(DEFAULT_KEY_FILE);
-            let (key, made) = ServerKey::read_or_create(path)?;
+            let path = default_key_file(location);
+            let (key, made) = ServerKey::read_or_create(&path)?;
             let done = if made { "made" } else { "using" };
+            let shown = std::path::absolute(&path).unwrap_or(path);
             tracing::info!(
-                "{done} the server key {DEFAULT_KEY_FILE}: GitHub webhook secrets derive from it, so replicas must share it (--secret-key-file PATH or {KEY_VARIABLE}) and a new key needs new sources"
+                "{done} the server key {}: GitHub webhook secrets derive from it, so replicas must share it (--secret-key-file PATH or {KEY_VARIABLE}) and a new key needs new sources",
+                shown.display()
             );
             Ok(key)
         }
@@ -120,7 +123,7 @@ pub fn run(args: &Args) -> Result<()> {
             secure_cookies: args.secure_cookies,
             ..Settings::default()
         };
-        let key = server_key(args.secret_key_file.as_deref())?;
+        let key = server_key(args.secret_key_file.as_deref(), &location)?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -142,7 +142,12 @@ fn killed_in_a_burst(dir: &Path, db: &str) {
     let token = admin_token(dir, db);
     let server = Running::start(dir, db);
     let secret = github_source(&server.url, &token);
-    let key_file = dir.join(".vsm/server.key");
+    // Beside an SQLite file; in the working directory's `.vsm` on PostgreSQL.
+    let key_file = if db.ends_with(".sqlite") {
+        dir.join("server.key")
+    } else {
+        dir.join(".vsm/server.key")
+    };
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -247,7 +252,7 @@ fn the_server_key_comes_from_a_file_or_the_environment_and_no_key_file_is_made_t
     assert_eq!(send(&hook, &secret, 1), Some(202));
     let logs = server.stop();
     assert!(
-        !dir.path().join(".vsm/server.key").exists(),
+        !dir.path().join(".vsm/server.key").exists() && !dir.path().join("server.key").exists(),
         "no key file made"
     );
     assert!(logs.iter().all(|l| !l.contains(key)), "{logs:?}");
@@ -299,4 +304,32 @@ fn a_server_killed_in_a_burst_of_webhooks_loses_no_acknowledged_delivery_and_sto
         let dir = tempfile::tempdir().unwrap();
         killed_in_a_burst(dir.path(), db);
     });
+}
+
+/// The key made for an SQLite database lives beside it, so that a server started from another
+/// directory on the same database checks the same GitHub secrets.
+#[test]
+fn the_key_made_for_an_sqlite_database_lives_beside_it_whatever_the_working_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    let db = data.path().join("s.sqlite").display().to_string();
+    let token = admin_token(one.path(), &db);
+    let server = Running::start(one.path(), &db);
+    let secret = github_source(&server.url, &token);
+    drop(server.stop());
+    assert!(
+        data.path().join("server.key").exists(),
+        "beside the database"
+    );
+    assert!(!one.path().join(".vsm/server.key").exists());
+    let server = Running::start(two.path(), &db);
+    let hook = format!("{}/hooks/github/web-shop/gh", server.url);
+    assert_eq!(
+        send(&hook, &secret, 1),
+        Some(202),
+        "the same key from elsewhere"
+    );
+    drop(server.stop());
+    assert!(!two.path().join(".vsm/server.key").exists());
 }
