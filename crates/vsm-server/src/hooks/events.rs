@@ -23,6 +23,13 @@ use crate::App;
 use crate::api::{ApiError, ErrorBody};
 use crate::store::{NewDelivery, SourceKind};
 
+/// The first and last years an event's time may fall in: a year 1 or 9999 is a zero value or a
+/// typing mistake, and would make every lead time through it wrong.
+const FIRST_YEAR: i16 = 1970;
+const LAST_YEAR: i16 = 9998;
+/// 9999-01-01T00:00:00Z in Unix seconds: times run from 0 (1970) up to it.
+const UNTIL_SECOND: i64 = 253_370_764_800;
+
 /// An event's fields, in the order the messages list them.
 const FIELDS: [&str; 6] = ["id", "case", "activity", "time", "lifecycle", "attributes"];
 
@@ -257,16 +264,26 @@ fn check(raw: &RawValue, index: Option<usize>) -> Result<Checked<'_>, Vec<Proble
             ));
         }
     }
-    if let Some(time) = &time
-        && time.parse::<jiff::Timestamp>().is_err()
-    {
-        problems.push(problem(
-            Some("time"),
-            format!(
-                "`time` `{}` is not an RFC 3339 time; write a date, `T`, a time and its offset, like `2026-03-02T14:05:00Z` or `2026-03-02T15:05:00+01:00`",
-                shorten(time)
-            ),
-        ));
+    if let Some(time) = &time {
+        match time.parse::<jiff::Timestamp>() {
+            Err(_) => problems.push(problem(
+                Some("time"),
+                format!(
+                    "`time` `{}` is not an RFC 3339 time from {FIRST_YEAR} to {LAST_YEAR}; write a date, `T`, a time and its offset, like `2026-03-02T14:05:00Z` or `2026-03-02T15:05:00+01:00`",
+                    shorten(time)
+                ),
+            )),
+            Ok(at) if !(0..UNTIL_SECOND).contains(&at.as_second()) => {
+                problems.push(problem(
+                    Some("time"),
+                    format!(
+                        "`time` `{}` is out of range: times run from {FIRST_YEAR} to {LAST_YEAR} (a zero or mistyped date would make every lead time through it wrong); check the date",
+                        shorten(time)
+                    ),
+                ));
+            }
+            Ok(_) => {}
+        }
     }
     if let Some(lifecycle) = &lifecycle
         && !["start", "complete"].contains(&lifecycle.as_str())
@@ -370,6 +387,28 @@ mod tests {
     }
 
     #[test]
+    fn a_time_out_of_range_is_refused_as_such() {
+        for (time, says) in [
+            ("0001-01-01T00:00:00Z", "is out of range"),
+            ("1969-12-31T23:59:59Z", "is out of range"),
+            (
+                "9999-12-31T00:00:00Z",
+                "is not an RFC 3339 time from 1970 to 9998",
+            ),
+        ] {
+            let found = problems(&format!(
+                r#"{{"id": "a", "case": "c", "activity": "x", "time": "{time}"}}"#
+            ));
+            assert_eq!(found.len(), 1, "{time}: {found:#?}");
+            assert!(found[0].contains(says), "{time}: {}", found[0]);
+        }
+        let fine = problems(
+            r#"{"id": "a", "case": "c", "activity": "x", "time": "1970-01-01T00:00:00Z"}"#,
+        );
+        assert!(fine.is_empty(), "{fine:#?}");
+    }
+
+    #[test]
     fn each_problem_names_the_event_and_field_and_quotes_the_value() {
         let found = problems(
             r#"{"events": [
@@ -383,7 +422,7 @@ mod tests {
         let expected = [
             "Some(1) Some(\"atributes\") events[1]: unknown field `atributes`; did you mean `attributes`?",
             "Some(1) Some(\"case\") events[1]: `case` is a number (7), not a string;",
-            "Some(1) Some(\"time\") events[1]: `time` `2026-03-02 14:05` is not an RFC 3339 time;",
+            "Some(1) Some(\"time\") events[1]: `time` `2026-03-02 14:05` is not an RFC 3339 time from 1970 to 9998;",
             "Some(1) Some(\"lifecycle\") events[1]: `lifecycle` `Started` is neither `start` nor `complete` (did you mean `start`?)",
             "Some(2) Some(\"id\") events[2]: `id` is missing;",
             "Some(2) Some(\"activity\") events[2]: `activity` is empty;",
