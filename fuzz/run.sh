@@ -2,7 +2,7 @@
 # Builds the fuzz targets and runs each for SECONDS_PER_TARGET (default 60), one after another,
 # then prints per target the executions, the crashes and where their inputs were written.
 #
-#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (targets: map xes tabular ocel ocel_sqlite)
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (targets: map xes tabular ocel ocel_sqlite webhook)
 #
 # Seeds are made from the repository's examples and testdata on each run (fuzz/seeds/); what the
 # fuzzer finds goes to fuzz/corpus/TARGET, crashing inputs to fuzz/artifacts/TARGET. A target that
@@ -22,14 +22,14 @@ fi
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(map xes tabular ocel ocel_sqlite)
+    targets=(map xes tabular ocel ocel_sqlite webhook)
 fi
 
 # Release mode with debug assertions and overflow checks: an overflow is a bug to find.
 flags=(-O -a --sanitizer none)
 
 # libFuzzer settings per target: the longest input, and the dictionary where there is one.
-declare -A max_len=([map]=8192 [xes]=65536 [tabular]=65536 [ocel]=65536 [ocel_sqlite]=131072)
+declare -A max_len=([map]=8192 [xes]=65536 [tabular]=65536 [ocel]=65536 [ocel_sqlite]=131072 [webhook]=65536)
 declare -A dictionary=([map]=dict/map.dict [xes]=dict/xes.dict)
 
 # --- seeds --------------------------------------------------------------------------------------
@@ -52,7 +52,13 @@ xes_head() { # TEXT -> the text up to its last </trace> within the first 24 KiB,
 
 make_seeds() {
     rm -rf seeds
-    mkdir -p seeds/map seeds/xes seeds/tabular seeds/ocel seeds/ocel_sqlite
+    mkdir -p seeds/map seeds/xes seeds/tabular seeds/ocel seeds/ocel_sqlite seeds/webhook
+    # The server tests' recorded-object deliveries: byte 0 picks GitHub's pull_request, 7 GitLab's
+    # merge request hook.
+    cp "$root/crates/vsm-server/tests/data/github/pull_request.closed.json" seeds/webhook/github
+    cp "$root/crates/vsm-server/tests/data/gitlab/merge_request.merged.json" seeds/webhook/gitlab
+    mode_prefixed seeds/webhook/github '\x00'
+    mode_prefixed seeds/webhook/gitlab '\x07'
     cp "$root"/examples/*.yaml "$root"/templates/*.yaml "$root"/testdata/measure/*.yaml seeds/map/
 
     xes_head <"$root/testdata/xes/running-example.xes" >seeds/xes/running-example
