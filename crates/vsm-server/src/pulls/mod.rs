@@ -170,7 +170,7 @@ pub async fn run(app: &App, stream: &str, pull: &Pull) -> PullState {
         Err(error) => {
             state.failures = state.failures.saturating_add(1);
             state.next_due = finished.saturating_add(backoff(pull.interval, state.failures));
-            tracing::warn!(%stream, source = %pull.name, failures = state.failures, error = %error, "a pull failed");
+            tracing::warn!(%stream, source = %pull.name, failures = state.failures, error = %one_line(&error), "a pull failed");
             outcome.error = Some(error);
         }
     }
@@ -233,6 +233,16 @@ async fn fetch_and_store(
     outcome.stored = stored;
     outcome.unchanged = unchanged;
     Ok(cursor.since.map(|t| t.to_string()))
+}
+
+/// An error's lines (what went wrong, then `help: ...`) on one line, for a table cell or a log line.
+pub fn one_line(error: &str) -> String {
+    error
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A Jira target: a board's number, or a JQL query.

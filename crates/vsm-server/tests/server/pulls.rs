@@ -291,6 +291,19 @@ async fn a_refused_or_missing_token_is_the_source_s_error_never_its_value() {
                 "{name}: {text}"
             );
         }
+        // The stream's page says so too, naming the variable, never its value.
+        let page = client.get("/streams/web-shop", &token).await;
+        assert!(
+            page.body.contains("Pull sources")
+                && page.body.contains("failed (1 in a row): HTTP 401")
+                && page.body.contains("; help: ")
+                && page
+                    .body
+                    .contains("no token in the environment variable VSM_PULL_NOT_SET")
+                && !page.body.contains(wrong),
+            "{name}: {}",
+            page.body
+        );
         assert!(
             backend
                 .store
