@@ -253,26 +253,21 @@ pub fn jira_query(target: &str) -> vsm_fetch::jira::Query {
     }
 }
 
-/// Stores the units whose text differs from the one last stored for their object, each as a
-/// delivery with the id `HASH-N` (its text's SHA-256, and how many this object had before, so
-/// that a unit coming back to an earlier text is stored again); answers (stored, unchanged).
-async fn store(
-    app: &App,
-    stream: &str,
-    source: &str,
+/// The units whose text differs from the one last stored for them (`before`: each one's latest
+/// delivery id and how many it has), each as (delivery id, what it is, text), and how many are
+/// unchanged. A delivery id is `HASH-N`: its text's SHA-256, and how many the same object or
+/// event had before, so that a unit coming back to an earlier text is stored again.
+fn changed(
     units: Vec<(String, String)>,
-) -> Result<(usize, usize), String> {
-    let before = app
-        .store
-        .delivery_ids(stream, source)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut last: HashMap<String, (String, usize)> = HashMap::new();
-    for (key, id) in before {
-        let hash = id.split('-').next().unwrap_or_default().to_string();
-        let entry = last.entry(key).or_default();
-        *entry = (hash, entry.1 + 1);
-    }
+    before: Vec<(String, String, i64)>,
+) -> (Vec<(String, String, String)>, usize) {
+    let last: HashMap<String, (String, i64)> = before
+        .into_iter()
+        .map(|(key, id, n)| {
+            let hash = id.split('-').next().unwrap_or_default().to_string();
+            (key, (hash, n))
+        })
+        .collect();
     let mut new = Vec::new();
     let mut unchanged = 0;
     for (key, text) in units {
@@ -285,6 +280,22 @@ async fn store(
             }
         }
     }
+    (new, unchanged)
+}
+
+/// Stores the units that [`changed`]; answers (stored, unchanged).
+async fn store(
+    app: &App,
+    stream: &str,
+    source: &str,
+    units: Vec<(String, String)>,
+) -> Result<(usize, usize), String> {
+    let before = app
+        .store
+        .latest_deliveries(stream, source)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (new, mut unchanged) = changed(units, before);
     let mut stored = 0;
     for chunk in new.chunks(CHUNK) {
         let deliveries: Vec<NewDelivery<'_>> = chunk
@@ -333,6 +344,35 @@ mod tests {
         let week = 7 * 24 * hour;
         assert_eq!(backoff(week, 5), week, "never sooner than its interval");
         assert_eq!(backoff(300, 1000), 24 * hour, "no overflow");
+    }
+
+    #[test]
+    fn a_unit_is_stored_when_it_differs_from_its_latest_even_if_an_older_one_had_its_text() {
+        let unit = |key: &str, text: &str| (key.to_string(), text.to_string());
+        let (first, _) = changed(vec![unit("object pr", "open")], Vec::new());
+        let open_id = first[0].0.clone();
+        assert!(open_id.ends_with("-0"), "{open_id}");
+        let (second, _) = changed(
+            vec![unit("object pr", "closed")],
+            vec![("object pr".into(), open_id.clone(), 1)],
+        );
+        let closed_id = second[0].0.clone();
+        // Reopened: the text of the first delivery, stored again under a new id.
+        let (third, unchanged) = changed(
+            vec![unit("object pr", "open"), unit("object other", "same")],
+            vec![
+                ("object pr".into(), closed_id, 2),
+                (
+                    "object other".into(),
+                    format!("{}-0", secret::digest("same")),
+                    1,
+                ),
+            ],
+        );
+        assert_eq!(unchanged, 1, "the other unit read again as it was");
+        assert_eq!(third.len(), 1);
+        assert_ne!(third[0].0, open_id);
+        assert!(third[0].0.ends_with("-2"), "{}", third[0].0);
     }
 
     #[test]

@@ -290,9 +290,14 @@ pub trait Store: Send + Sync + fmt::Debug {
         limit: usize,
     ) -> Result<Vec<Delivery>>;
 
-    /// The (event, delivery id) of every delivery of one source, oldest first: what a pull
-    /// compares what it read with.
-    async fn delivery_ids(&self, stream: &str, source: &str) -> Result<Vec<(String, String)>>;
+    /// For each event name of one source's deliveries: the id of its latest delivery, and how
+    /// many it has (what a pull compares what it read with: one row per object or event, however
+    /// many runs stored it).
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> Result<Vec<(String, String, i64)>>;
 
     /// Adds a pull source to a stream, due at once: [`StoreError::Conflict`] if the stream has
     /// one by that name, [`StoreError::Missing`] if there is no such stream.
@@ -327,6 +332,13 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Makes a pull source due at `now` (false if there is none).
     async fn pull_now(&self, stream: &str, name: &str, now: i64) -> Result<bool>;
 }
+
+/// [`Store::latest_deliveries`] on either backend (both take `$1` as the stream, `$2` as the
+/// source): each event name's count and latest delivery, read by its `seq`.
+const LATEST_DELIVERIES: &str = "SELECT d.event, d.delivery_id, c.n FROM deliveries d \
+    JOIN (SELECT event, MAX(seq) AS last, COUNT(*) AS n FROM deliveries \
+    WHERE stream_id = $1 AND source = $2 GROUP BY event) c ON d.seq = c.last \
+    WHERE d.stream_id = $1 ORDER BY d.event";
 
 /// The columns a [`Pull`] is read from, in its readers' order.
 const PULL_COLUMNS: &str = "name, provider, target, api_url, token_env, interval_seconds, \

@@ -792,16 +792,17 @@ impl Store for Postgres {
         self.read_all(&rows, delivery)
     }
 
-    async fn delivery_ids(&self, stream: &str, source: &str) -> Result<Vec<(String, String)>> {
-        sqlx::query_as(
-            "SELECT event, delivery_id FROM deliveries WHERE stream_id = $1 AND source = $2 \
-             ORDER BY seq",
-        )
-        .bind(stream)
-        .bind(source)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.fail(&e))
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> Result<Vec<(String, String, i64)>> {
+        sqlx::query_as(super::LATEST_DELIVERIES)
+            .bind(stream)
+            .bind(source)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))
     }
 
     async fn create_pull(&self, stream: &str, new: &Pull) -> Result<()> {

@@ -8,9 +8,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use super::{
-    Check, Credentials, Delivery, NewDelivery, NewVersion, PULL_COLUMNS, Provider, Pull, PullState,
-    Recorded, Result, Role, Session, Source, SourceKind, Store, StoreError, Stream, User, Version,
-    VersionInfo,
+    Check, Credentials, Delivery, LATEST_DELIVERIES, NewDelivery, NewVersion, PULL_COLUMNS,
+    Provider, Pull, PullState, Recorded, Result, Role, Session, Source, SourceKind, Store,
+    StoreError, Stream, User, Version, VersionInfo,
 };
 
 /// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
@@ -748,15 +748,18 @@ impl Store for Sqlite {
         .await
     }
 
-    async fn delivery_ids(&self, stream: &str, source: &str) -> Result<Vec<(String, String)>> {
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> Result<Vec<(String, String, i64)>> {
         let (stream, source) = (stream.to_string(), source.to_string());
         self.run(move |c| {
-            let mut statement = c.prepare(
-                "SELECT event, delivery_id FROM deliveries WHERE stream_id = ?1 AND source = ?2 \
-                 ORDER BY seq",
-            )?;
+            let mut statement = c.prepare(LATEST_DELIVERIES)?;
             statement
-                .query_map(params![stream, source], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map(params![stream, source], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
                 .collect()
         })
         .await

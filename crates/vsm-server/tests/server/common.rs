@@ -513,12 +513,14 @@ impl Store for Counting {
             .deliveries_after(stream, after_seq, limit)
             .await
     }
-    async fn delivery_ids(
+    async fn latest_deliveries(
         &self,
         stream: &str,
         source: &str,
-    ) -> store::Result<Vec<(String, String)>> {
-        self.note("delivery_ids").delivery_ids(stream, source).await
+    ) -> store::Result<Vec<(String, String, i64)>> {
+        self.note("latest_deliveries")
+            .latest_deliveries(stream, source)
+            .await
     }
     async fn create_pull(&self, stream: &str, pull: &store::Pull) -> store::Result<()> {
         self.note("create_pull").create_pull(stream, pull).await

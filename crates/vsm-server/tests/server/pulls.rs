@@ -158,7 +158,7 @@ async fn a_pull_measures_the_stream_as_vsm_fetch_does_and_stores_nothing_twice()
         assert!(first["pull"]["cursor"].is_string(), "{name}: {first}");
         let stored = backend
             .store
-            .delivery_ids("ants", "ants-api")
+            .latest_deliveries("ants", "ants-api")
             .await
             .unwrap();
         assert_eq!(
@@ -215,7 +215,7 @@ async fn a_pull_measures_the_stream_as_vsm_fetch_does_and_stores_nothing_twice()
         assert_eq!(
             backend
                 .store
-                .delivery_ids("ants", "ants-api")
+                .latest_deliveries("ants", "ants-api")
                 .await
                 .unwrap(),
             stored,
