@@ -234,6 +234,58 @@ async fn a_pull_measures_the_stream_as_vsm_fetch_does_and_stores_nothing_twice()
     }
 }
 
+/// GitLab's and Jira's connectors run as pulls too: the recorded GitLab project and Jira board
+/// (Server, with a bearer token), read in full and stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_and_jira_pull_sources_read_their_recorded_apis() {
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[]);
+    for backend in backends().await {
+        let name = backend.name;
+        let cache = tempfile::tempdir().unwrap();
+        let variables = [
+            ("VSM_PULL_GITLAB_TOKEN", SECRET),
+            ("VSM_PULL_JIRA_TOKEN", SECRET),
+        ];
+        let app = app(&backend, cache.path(), &variables);
+        let stop = scheduler(&app);
+        let client = Client::of(app.clone());
+        let token = admin(&backend).await;
+        with_web_shop(&client, &token).await;
+        let gitlab = format!("{}/api/v4", replay.url);
+        for (source, pull) in [
+            (
+                "gitlab",
+                json!({"provider": "gitlab", "target": "12345678", "api_url": gitlab}),
+            ),
+            (
+                "jira",
+                json!({"provider": "jira", "target": "8", "api_url": replay.url}),
+            ),
+        ] {
+            make(&client, &token, "web-shop", source, pull).await;
+        }
+        for (source, items) in [("gitlab", 18), ("jira", 30)] {
+            let ran = ran(&client, &token, "web-shop", source, &Json::Null).await;
+            let outcome = &ran["pull"]["outcome"];
+            assert_eq!(outcome["ok"], true, "{name}: {ran}");
+            assert!(outcome["items"].as_u64().unwrap() >= items, "{name}: {ran}");
+            let stored = backend
+                .store
+                .latest_deliveries("web-shop", source)
+                .await
+                .unwrap();
+            assert_eq!(
+                stored.len() as u64,
+                outcome["stored"].as_u64().unwrap(),
+                "{name}"
+            );
+            assert!(stored.len() > items as usize, "{name}: {source}");
+        }
+        drop(stop);
+        backend.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_or_missing_token_is_the_source_s_error_never_its_value() {
     let replay = Replay::start("Bearer the-right-token", &[]);
