@@ -95,6 +95,28 @@ async fn ran(client: &Client, token: &str, stream: &str, name: &str, after: &Jso
     panic!("the pull source `{name}` did not run within a minute");
 }
 
+/// The latest delivery of each unit a first run of `source` stored: one each.
+async fn stored_once(
+    backend: &crate::common::Backend,
+    stream: &str,
+    source: &str,
+    outcome: &Json,
+) -> Vec<(String, String, i64)> {
+    let stored = backend
+        .store
+        .latest_deliveries(stream, source)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.len() as u64,
+        outcome["stored"].as_u64().unwrap(),
+        "{}",
+        backend.name
+    );
+    assert!(stored.iter().all(|(_, _, n)| *n == 1), "{}", backend.name);
+    stored
+}
+
 async fn make(client: &Client, token: &str, stream: &str, name: &str, pull: Json) -> Json {
     let made = client
         .post(
@@ -156,16 +178,7 @@ async fn a_pull_measures_the_stream_as_vsm_fetch_does_and_stores_nothing_twice()
         assert!(outcome["stored"].as_u64().unwrap() > 100, "{name}: {first}");
         assert_eq!(outcome["unchanged"], 0, "{name}: {first}");
         assert!(first["pull"]["cursor"].is_string(), "{name}: {first}");
-        let stored = backend
-            .store
-            .latest_deliveries("ants", "ants-api")
-            .await
-            .unwrap();
-        assert_eq!(
-            stored.len() as u64,
-            outcome["stored"].as_u64().unwrap(),
-            "{name}"
-        );
+        let stored = stored_once(&backend, "ants", "ants-api", outcome).await;
         let served = client.get("/api/streams/ants/analysis", &token).await;
         assert_eq!(served.status, StatusCode::OK, "{name}: {}", served.body);
         assert_eq!(numbers(served.json()), numbers(analysis.clone()), "{name}");
@@ -269,16 +282,7 @@ async fn gitlab_and_jira_pull_sources_read_their_recorded_apis() {
             let outcome = &ran["pull"]["outcome"];
             assert_eq!(outcome["ok"], true, "{name}: {ran}");
             assert!(outcome["items"].as_u64().unwrap() >= items, "{name}: {ran}");
-            let stored = backend
-                .store
-                .latest_deliveries("web-shop", source)
-                .await
-                .unwrap();
-            assert_eq!(
-                stored.len() as u64,
-                outcome["stored"].as_u64().unwrap(),
-                "{name}"
-            );
+            let stored = stored_once(&backend, "web-shop", source, outcome).await;
             assert!(stored.len() > items as usize, "{name}: {source}");
         }
         drop(stop);
