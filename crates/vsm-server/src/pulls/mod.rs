@@ -33,9 +33,12 @@ pub const MAX_INTERVAL_MINUTES: i64 = 7 * 24 * 60;
 /// in such variables, so that no other variable of the server's (its database's password) can
 /// be named by a stream's admin and sent to an API.
 pub const TOKEN_ENV_PREFIX: &str = "VSM_PULL_";
-/// How long a replica holds a source's lease: a run that takes longer (a fetch waits out rate
-/// limits for up to an hour) keeps others off it that long; a replica that died frees it then.
-pub const LEASE: Duration = Duration::from_hours(2);
+/// How long a replica's lease on a source lasts unless renewed: a replica that died (or lost
+/// its database) lets another run the source that much later.
+pub const LEASE: Duration = Duration::from_mins(10);
+/// How often a replica renews the lease of a run in flight (a fetch may wait out rate limits
+/// for an hour and more).
+pub const RENEW: Duration = Duration::from_mins(3);
 /// Units stored in one transaction.
 const CHUNK: usize = 500;
 /// Due sources taken at each look.
@@ -127,10 +130,7 @@ pub async fn schedule(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
                     continue;
                 }
             };
-            let state = tokio::select! {
-                state = run(&app, &stream, &pull) => state,
-                _ = stop.changed() => pull.state.clone(),
-            };
+            let state = held(&app, &owner, &stream, &pull, &mut stop).await;
             if let Err(error) = app.store.finish_pull(&stream, &name, &owner, &state).await {
                 tracing::warn!(%stream, source = %name, %error, "cannot save a pull's outcome");
             }
@@ -142,6 +142,39 @@ pub async fn schedule(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
         }
     }
     tracing::info!("pull scheduler stopped");
+}
+
+/// Runs `pull` while renewing its lease; its state as it was when the stop comes first, or
+/// when the lease was lost (another replica took it: the run is let go).
+async fn held(
+    app: &App,
+    owner: &str,
+    stream: &str,
+    pull: &Pull,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> PullState {
+    let running = run(app, stream, pull);
+    tokio::pin!(running);
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + RENEW, RENEW);
+    loop {
+        tokio::select! {
+            state = &mut running => return state,
+            _ = stop.changed() => return pull.state.clone(),
+            _ = renew.tick() => {
+                let until = crate::now().saturating_add(LEASE.as_secs() as i64);
+                match app.store.renew_pull(stream, &pull.name, owner, until).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(%stream, source = %pull.name, "a pull's lease was lost: another replica runs it");
+                        return pull.state.clone();
+                    }
+                    Err(error) => {
+                        tracing::warn!(%stream, source = %pull.name, %error, "cannot renew a pull's lease");
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Whether the scheduler is told to stop (or whoever could tell it is gone).

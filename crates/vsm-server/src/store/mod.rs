@@ -320,6 +320,9 @@ pub trait Store: Send + Sync + fmt::Debug {
         now: i64,
         until: i64,
     ) -> Result<Option<Pull>>;
+    /// Extends the lease `owner` holds on a pull source to `until` (false, and nothing changed,
+    /// if it does not hold it any more).
+    async fn renew_pull(&self, stream: &str, name: &str, owner: &str, until: i64) -> Result<bool>;
     /// Writes a run's `state` and frees the lease, if `owner` still holds it (false otherwise,
     /// and nothing changed).
     async fn finish_pull(

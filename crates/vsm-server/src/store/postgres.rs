@@ -873,6 +873,21 @@ impl Store for Postgres {
         self.read(row.as_ref(), pull)
     }
 
+    async fn renew_pull(&self, stream: &str, name: &str, owner: &str, until: i64) -> Result<bool> {
+        sqlx::query(
+            "UPDATE pulls SET lease_until = $4 \
+             WHERE stream_id = $1 AND name = $2 AND lease_owner = $3",
+        )
+        .bind(stream)
+        .bind(name)
+        .bind(owner)
+        .bind(until)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() > 0)
+        .map_err(|e| self.fail(&e))
+    }
+
     async fn finish_pull(
         &self,
         stream: &str,

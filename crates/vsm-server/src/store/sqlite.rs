@@ -838,6 +838,19 @@ impl Store for Sqlite {
         .await
     }
 
+    async fn renew_pull(&self, stream: &str, name: &str, owner: &str, until: i64) -> Result<bool> {
+        let (stream, name, owner) = (stream.to_string(), name.to_string(), owner.to_string());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE pulls SET lease_until = ?4 \
+                 WHERE stream_id = ?1 AND name = ?2 AND lease_owner = ?3",
+                params![stream, name, owner, until],
+            )
+            .map(|updated| updated > 0)
+        })
+        .await
+    }
+
     async fn finish_pull(
         &self,
         stream: &str,

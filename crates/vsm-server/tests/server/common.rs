@@ -546,6 +546,17 @@ impl Store for Counting {
             .claim_pull(stream, name, owner, now, until)
             .await
     }
+    async fn renew_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        until: i64,
+    ) -> store::Result<bool> {
+        self.note("renew_pull")
+            .renew_pull(stream, name, owner, until)
+            .await
+    }
     async fn finish_pull(
         &self,
         stream: &str,

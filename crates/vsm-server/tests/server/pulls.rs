@@ -493,7 +493,7 @@ async fn a_pull_source_s_settings_are_checked_and_its_api_url_needs_a_server_adm
 }
 
 /// Replicas asking at once for one due source: exactly one takes its lease; only its holder
-/// saves the run, which frees it; a source not due is taken by none.
+/// renews it and saves the run, which frees it; a source not due is taken by none.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_replicas_asking_at_once_one_takes_a_due_pull() {
     for backend in backends().await {
@@ -556,6 +556,11 @@ async fn of_replicas_asking_at_once_one_takes_a_due_pull() {
             "replica-0"
         };
         let store = &backend.store;
+        // Only the holder renews its lease (a run in flight), and only it saves the run.
+        for (owner, renewed) in [(other, false), (holders[0].as_str(), true)] {
+            let renewal = store.renew_pull("web-shop", "gh", owner, now + 600).await;
+            assert_eq!(renewal.unwrap(), renewed, "{name}: {owner}");
+        }
         for (owner, saved) in [(other, false), (holders[0].as_str(), true)] {
             let finished = store.finish_pull("web-shop", "gh", owner, &after).await;
             assert_eq!(finished.unwrap(), saved, "{name}: {owner}");
