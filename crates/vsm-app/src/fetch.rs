@@ -234,6 +234,25 @@ pub enum Origin<'a> {
     Live(&'a vsm_fetch::Client),
 }
 
+/// Reads `hosted` from its live API through `client`, from `since` (the cursor of the last
+/// run) on: what `vsm fetch` reads, and the team server's scheduled pulls.
+pub fn live(
+    hosted: &Hosted<'_>,
+    client: &vsm_fetch::Client,
+    since: Option<jiff::Timestamp>,
+    progress: &mut dyn FnMut(vsm_fetch::Progress),
+) -> Result<(vsm_events::Batch, vsm_fetch::Report, vsm_fetch::Cursor), vsm_fetch::FetchError> {
+    match hosted {
+        Hosted::GitHub { repo } => vsm_fetch::github::fetch(client, repo, since, progress),
+        Hosted::GitLab { project } => vsm_fetch::gitlab::fetch(client, project, since, progress),
+        Hosted::Jira { query, edition } => {
+            let edition =
+                edition.unwrap_or_else(|| vsm_fetch::jira::Edition::of_site(client.api_url()));
+            vsm_fetch::jira::fetch(client, edition, query, since, progress)
+        }
+    }
+}
+
 /// What a fetch of a hosted source did.
 #[derive(Debug)]
 pub struct Fetched {
@@ -290,17 +309,7 @@ pub fn hosted(
             } else {
                 None
             };
-            let (batch, report, next) = match hosted {
-                Hosted::GitHub { repo } => vsm_fetch::github::fetch(client, repo, since, progress),
-                Hosted::GitLab { project } => {
-                    vsm_fetch::gitlab::fetch(client, project, since, progress)
-                }
-                Hosted::Jira { query, edition } => {
-                    let edition = edition
-                        .unwrap_or_else(|| vsm_fetch::jira::Edition::of_site(client.api_url()));
-                    vsm_fetch::jira::fetch(client, edition, query, since, progress)
-                }
-            }?;
+            let (batch, report, next) = live(hosted, client, since, progress)?;
             let cursor = next.since.or(since).map(|t| t.to_string());
             (batch, report, since, cursor, source)
         }

@@ -63,9 +63,9 @@ pub struct Malformed {
 pub struct Summary {
     /// The last delivery read (its `seq`).
     pub seq: i64,
-    /// Deliveries read, by source kind (`github`, `gitlab`, `events`).
+    /// Deliveries read, by source kind (`github`, `gitlab`, `events`, `pull`).
     pub read: BTreeMap<String, usize>,
-    /// Deliveries that gave objects and events (GitHub, GitLab).
+    /// Deliveries that gave objects and events (GitHub, GitLab, pulls).
     pub used_hooks: usize,
     /// Events the generic `events` source gave.
     pub used_events: usize,
@@ -276,6 +276,20 @@ fn apply(folder: &Path, mut summary: Summary, deliveries: &[Delivery]) -> Result
         let hook = match delivery.kind {
             SourceKind::Github => vsm_fetch::github::webhook(&delivery.event, body),
             SourceKind::Gitlab => vsm_fetch::gitlab::webhook(&delivery.event, body),
+            SourceKind::Pull => {
+                match crate::pulls::units::read(&delivery.body) {
+                    Ok(batch) => {
+                        opened(&mut store, &ocel)?;
+                        into.add(vsm_fetch::Page {
+                            batch,
+                            report: vsm_fetch::Report::default(),
+                        });
+                        summary.used_hooks += 1;
+                    }
+                    Err(problem) => summary.malformed(delivery, problem),
+                }
+                continue;
+            }
             SourceKind::Events => {
                 match event_line(&delivery.body) {
                     Ok(line) => {
@@ -290,10 +304,7 @@ fn apply(folder: &Path, mut summary: Summary, deliveries: &[Delivery]) -> Result
         };
         match hook {
             Ok(Hook::Used(mut page)) => {
-                if store.is_none() {
-                    store = Some(vsm_events::Store::open(&ocel)?);
-                }
-                let stored = store.as_ref().expect("opened above");
+                let stored = opened(&mut store, &ocel)?;
                 vsm_fetch::settle(&mut page, |id| {
                     settled
                         .get(id)
@@ -335,6 +346,17 @@ fn apply(folder: &Path, mut summary: Summary, deliveries: &[Delivery]) -> Result
     std::fs::write(&written, serde_json::to_vec(&summary)?)?;
     std::fs::rename(&written, &state)?;
     Ok((summary, wrote))
+}
+
+/// The OCEL store at `ocel`, opened the first time it is needed.
+fn opened<'a>(
+    store: &'a mut Option<vsm_events::Store>,
+    ocel: &Path,
+) -> Result<&'a vsm_events::Store> {
+    if store.is_none() {
+        *store = Some(vsm_events::Store::open(ocel)?);
+    }
+    Ok(store.as_ref().expect("opened above"))
 }
 
 /// What a fetch computes over the whole store after writing: first shipped, the issues the

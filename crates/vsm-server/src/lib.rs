@@ -20,6 +20,7 @@ pub mod map;
 pub mod map_edit;
 pub mod metrics;
 mod pages;
+pub mod pulls;
 pub mod routes;
 pub mod simulation;
 pub mod store;
@@ -58,6 +59,11 @@ pub struct Settings {
     /// Where each stream's event store is kept, derived from its deliveries (see [`events`]);
     /// `None`: a temporary folder of the process's own.
     pub cache: Option<std::path::PathBuf>,
+    /// How often [`serve`] looks for pull sources that are due (see [`pulls`]); `None`: it
+    /// runs no pulls.
+    pub pull_check: Option<Duration>,
+    /// Where pulls read their tokens: the process's environment (or, in tests, a fixed set).
+    pub environment: pulls::Environment,
 }
 
 impl Default for Settings {
@@ -71,6 +77,8 @@ impl Default for Settings {
             hashing_at_once: cpus,
             hashing_waiting: 4 * cpus,
             cache: None,
+            pull_check: Some(Duration::from_secs(30)),
+            environment: pulls::Environment::default(),
         }
     }
 }
@@ -89,6 +97,8 @@ pub struct App {
     pub simulating: Arc<tokio::sync::Semaphore>,
     /// The streams' event stores, derived from their deliveries.
     pub events: Arc<events::Caches>,
+    /// Wakes this process's pull scheduler (a source was made due now).
+    pub pulls_due: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -114,6 +124,7 @@ impl App {
             settings: Arc::new(settings),
             metrics: Arc::default(),
             key: Arc::new(hooks::key::ServerKey::random()),
+            pulls_due: Arc::default(),
         }
     }
 
@@ -192,15 +203,25 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+/// Serves `app` on `listener`, and runs its due pulls ([`pulls::schedule`]), until `shutdown`
+/// completes; then stops the pulls and finishes the requests in flight.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(pulls::schedule(app.clone(), stopped));
+    let served = axum::serve(listener, router(app))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
+        .await;
+    if let Err(error) = scheduler.await {
+        tracing::warn!(%error, "the pull scheduler stopped");
+    }
+    served
 }
 
 /// Completes on Ctrl-C or SIGTERM.

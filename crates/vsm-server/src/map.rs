@@ -200,7 +200,7 @@ pub fn measured(
             events.ocel.as_deref(),
             summary.used_hooks,
             format!(
-                "a GitHub or GitLab webhook (`/hooks/github/{stream}/SOURCE` or `/hooks/gitlab/{stream}/SOURCE`) whose deliveries give its `{kind}` items"
+                "a GitHub or GitLab webhook (`/hooks/github/{stream}/SOURCE` or `/hooks/gitlab/{stream}/SOURCE`) whose deliveries give its `{kind}` items, or a pull source (`kind: \"pull\"` in POST /api/streams/{stream}/sources) that reads them"
             ),
         ),
         None => (
@@ -231,7 +231,7 @@ pub fn measured(
         vsm_app::load::measure(&files, &path, checked, Some(log)).map_err(|e| problem(&e))?;
     let from = match source.object_type {
         Some(_) => format!(
-            "{} of the stream's GitHub and GitLab webhooks",
+            "{} of the stream's GitHub and GitLab webhooks and pulls",
             crate::events::counted(used, "delivery", "deliveries")
         ),
         None => format!(

@@ -11,22 +11,10 @@ mod replay;
 mod webhook;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+
+use replay::{page, recorded};
 
 use vsm_events::{Batch, Event, EventType, Object, ObjectType, Value};
-
-/// A folder of the recorded data: `testdata/api/NAME`.
-fn recorded(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/api")
-        .join(name)
-}
-
-/// One recorded page's bytes.
-fn page(path: &str) -> Vec<u8> {
-    let file = recorded(path);
-    std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-}
 
 fn objects_of(batch: &Batch, kind: ObjectType) -> Vec<&Object> {
     batch.objects.iter().filter(|o| o.kind == kind).collect()

@@ -10,12 +10,25 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value as Json;
 
-use super::recorded;
+/// A file or folder of the recorded data: `testdata/api/NAME` (from any crate of the
+/// workspace: the server's and the command line's tests replay it too).
+pub fn recorded(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/api")
+        .join(name)
+}
+
+/// One recorded page's bytes.
+pub fn page(path: &str) -> Vec<u8> {
+    let file = recorded(path);
+    std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
 
 /// Items in one replayed page: small, so every recorded list spans several pages.
 pub const PAGE: usize = 7;
@@ -58,7 +71,7 @@ impl Replay {
     /// one each, in order.
     pub fn start(authorization: &str, faults: &[Fault]) -> Replay {
         let entries: Vec<Json> =
-            serde_json::from_slice(&super::page("api-pages.json")).expect("the index");
+            serde_json::from_slice(&page("api-pages.json")).expect("the index");
         let index = entries
             .iter()
             .map(|e| {
@@ -230,13 +243,13 @@ fn respond(state: &mut State, target: &str, base: &str) -> (u16, String, Vec<u8>
         return (404, String::new(), br#"{"message": "Not Found"}"#.to_vec());
     };
     state.served.insert(file.clone());
-    let mut body: Json = serde_json::from_slice(&super::page(&file)).expect("recorded JSON");
+    let mut body: Json = serde_json::from_slice(&page(&file)).expect("recorded JSON");
     let list = ["workflow_runs", "issues", "values"]
         .into_iter()
         .find(|name| body[*name].is_array());
     let jira = path.starts_with("/rest/");
     if jira && list.is_none() {
-        return (200, String::new(), super::page(&file));
+        return (200, String::new(), page(&file));
     }
     let items = match list {
         Some(name) => body[name].as_array_mut(),
@@ -315,7 +328,7 @@ fn items_of(body: &mut Json) -> impl Iterator<Item = &mut Json> {
 
 /// A folder holding only the recorded files `served` (and the index), for `from_dir` to read the
 /// same pages a fetch was given: `TMP/NAME/api-pages.json` and `TMP/NAME/SYSTEM/...`.
-pub fn folder_of(served: &BTreeSet<String>, name: &str) -> std::path::PathBuf {
+pub fn folder_of(served: &BTreeSet<String>, name: &str) -> PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     for file in served {

@@ -1,5 +1,5 @@
 //! The JSON REST API: value streams, their versions, maps and analyses; members, users and
-//! tokens; webhook sources. Each handler carries its OpenAPI description (`#[utoipa::path]`), gathered in
+//! tokens; webhook and pull sources. Each handler carries its OpenAPI description (`#[utoipa::path]`), gathered in
 //! [`ApiDoc`] and served at `/api/openapi.json`; a test fails when the routes and the document
 //! drift. Bodies of analyses are the JSON `vsm analyze --format json` prints; a map with errors
 //! is answered 422 with the JSON `vsm validate --format json` prints.
@@ -8,6 +8,7 @@ mod dora;
 mod error;
 pub mod insights;
 mod people;
+mod pulls;
 mod sources;
 mod streams;
 
@@ -57,6 +58,7 @@ use crate::routes::Table;
         sources::create,
         sources::list,
         sources::delete,
+        pulls::pull_now,
         openapi,
     ),
     modifiers(&Security),
@@ -154,6 +156,11 @@ pub fn routes(table: Table) -> Table {
             Method::DELETE,
             "/api/streams/{stream}/sources/{source}",
             sources::delete,
+        )
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/sources/{source}/pull",
+            pulls::pull_now,
         )
 }
 

@@ -5,6 +5,7 @@
 //! the page that makes API tokens.
 
 mod insights;
+mod pulls;
 
 use askama::Template;
 use axum::Form;
@@ -322,6 +323,7 @@ struct StreamPage<'a> {
     bottlenecks: Vec<BottleneckRow>,
     tabs: Tabs<'a>,
     dora: Option<Dora>,
+    pulls: Vec<pulls::PullRow>,
 }
 
 /// The DORA section of a stream's page, when its map has a `dora:` section: the figures of the
@@ -419,6 +421,7 @@ async fn stream(
         bottlenecks,
         tabs: Tabs::new(&id, "map", version.info.number),
         dora,
+        pulls: pulls::rows(&app, &id).await,
     })
 }
 

@@ -8,9 +8,11 @@
 //! and refuses a schema newer than it knows. Times are Unix seconds.
 
 pub mod postgres;
+mod pulls;
 mod sources;
 pub mod sqlite;
 
+pub use pulls::{Provider, Pull, PullState};
 pub use sources::{Check, Delivery, NewDelivery, Recorded, Source, SourceKind};
 
 use std::fmt;
@@ -287,7 +289,63 @@ pub trait Store: Send + Sync + fmt::Debug {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<Delivery>>;
+
+    /// For each event name of one source's deliveries: the id of its latest delivery, and how
+    /// many it has (what a pull compares what it read with: one row per object or event, however
+    /// many runs stored it).
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> Result<Vec<(String, String, i64)>>;
+
+    /// Adds a pull source to a stream, due at once: [`StoreError::Conflict`] if the stream has
+    /// one by that name, [`StoreError::Missing`] if there is no such stream.
+    async fn create_pull(&self, stream: &str, pull: &Pull) -> Result<()>;
+    /// A stream's pull sources, by name.
+    async fn pulls(&self, stream: &str) -> Result<Vec<Pull>>;
+    /// Removes a pull source (false if there was none). What it fetched stays.
+    async fn delete_pull(&self, stream: &str, name: &str) -> Result<bool>;
+    /// The pull sources of every stream due at `now` whose lease is free, soonest due first, at
+    /// most `limit`, as (stream, name).
+    async fn due_pulls(&self, now: i64, limit: usize) -> Result<Vec<(String, String)>>;
+    /// Takes the lease of a pull source for `owner` until `until`, if it is due at `now` and its
+    /// lease is free, in one conditional UPDATE: of replicas asking at once (on SQLite or
+    /// PostgreSQL) one gets it. Answers the source when taken.
+    async fn claim_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Pull>>;
+    /// Extends the lease `owner` holds on a pull source to `until` (false, and nothing changed,
+    /// if it does not hold it any more).
+    async fn renew_pull(&self, stream: &str, name: &str, owner: &str, until: i64) -> Result<bool>;
+    /// Writes a run's `state` and frees the lease, if `owner` still holds it (false otherwise,
+    /// and nothing changed).
+    async fn finish_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        state: &PullState,
+    ) -> Result<bool>;
+    /// Makes a pull source due at `now` (false if there is none).
+    async fn pull_now(&self, stream: &str, name: &str, now: i64) -> Result<bool>;
 }
+
+/// [`Store::latest_deliveries`] on either backend (both take `$1` as the stream, `$2` as the
+/// source): each event name's count and latest delivery, read by its `seq`.
+const LATEST_DELIVERIES: &str = "SELECT d.event, d.delivery_id, c.n FROM deliveries d \
+    JOIN (SELECT event, MAX(seq) AS last, COUNT(*) AS n FROM deliveries \
+    WHERE stream_id = $1 AND source = $2 GROUP BY event) c ON d.seq = c.last \
+    WHERE d.stream_id = $1 ORDER BY d.event";
+
+/// The columns a [`Pull`] is read from, in its readers' order.
+const PULL_COLUMNS: &str = "name, provider, target, api_url, token_env, interval_seconds, \
+    created_at, cursor, last_run_at, outcome, next_due, failures";
 
 /// What a [`StoreError::Conflict`] names when version `number` was saved by someone else.
 fn taken(stream: &str, number: i64) -> String {

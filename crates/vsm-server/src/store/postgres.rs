@@ -7,14 +7,16 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Row as _, Transaction};
 
 use super::{
-    Check, Credentials, Delivery, NewDelivery, NewVersion, Recorded, Result, Role, Session, Source,
-    SourceKind, Store, StoreError, Stream, User, Version, VersionInfo, redact,
+    Check, Credentials, Delivery, NewDelivery, NewVersion, PULL_COLUMNS, Provider, Pull, PullState,
+    Recorded, Result, Role, Session, Source, SourceKind, Store, StoreError, Stream, User, Version,
+    VersionInfo, redact,
 };
 
 /// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_streams.sql"),
     include_str!("../../migrations/postgres/0002_webhooks.sql"),
+    include_str!("../../migrations/postgres/0003_pulls.sql"),
 ];
 
 /// The advisory lock replicas take while migrating (any number, the same in every vsm).
@@ -75,6 +77,53 @@ impl Postgres {
             sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Conflict(what()),
             _ => self.fail(error),
         }
+    }
+
+    /// A transaction holding the row of `stream`, shared-locked so that it cannot go while
+    /// something of its is added; [`StoreError::Missing`] if there is no such stream.
+    async fn stream_held(&self, stream: &str) -> Result<Transaction<'static, sqlx::Postgres>> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        let found = sqlx::query("SELECT id FROM streams WHERE id = $1 FOR SHARE")
+            .bind(stream)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+        if found.is_none() {
+            return Err(StoreError::Missing(format!("the value stream `{stream}`")));
+        }
+        Ok(tx)
+    }
+
+    /// The rows of `table` (its `columns`) of `stream`, by name, each read with `read`.
+    async fn of_stream<T>(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        stream: &str,
+        read: fn(&PgRow) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns} FROM {table} WHERE stream_id = $1 ORDER BY name"
+        )))
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, read)
+    }
+
+    /// Deletes the row `name` of `stream` from `table`: whether there was one.
+    async fn delete_named(&self, table: &'static str, stream: &str, name: &str) -> Result<bool> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE stream_id = $1 AND name = $2"
+        )))
+        .bind(stream)
+        .bind(name)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() > 0)
+        .map_err(|e| self.fail(&e))
     }
 
     /// A row read with `read`, if there is one.
@@ -210,6 +259,28 @@ fn source(row: &PgRow) -> std::result::Result<Source, sqlx::Error> {
         check: Check::from_columns(row.try_get(2)?, row.try_get(3)?)
             .ok_or_else(|| damaged("neither a token hash nor a salt"))?,
         created_at: row.try_get(4)?,
+    })
+}
+
+fn pull(row: &PgRow) -> std::result::Result<Pull, sqlx::Error> {
+    let provider: String = row.try_get(1)?;
+    Ok(Pull {
+        name: row.try_get(0)?,
+        provider: Provider::parse(&provider).ok_or_else(|| {
+            sqlx::Error::Decode(format!("a pull source of unknown provider `{provider}`").into())
+        })?,
+        target: row.try_get(2)?,
+        api_url: row.try_get(3)?,
+        token_env: row.try_get(4)?,
+        interval: row.try_get(5)?,
+        created_at: row.try_get(6)?,
+        state: PullState {
+            cursor: row.try_get(7)?,
+            last_run_at: row.try_get(8)?,
+            outcome: row.try_get(9)?,
+            next_due: row.try_get(10)?,
+            failures: row.try_get(11)?,
+        },
     })
 }
 
@@ -624,16 +695,7 @@ impl Store for Postgres {
 
     async fn create_source(&self, stream: &str, new: &Source) -> Result<()> {
         let fail = |e: sqlx::Error| self.fail(&e);
-        let mut tx = self.pool.begin().await.map_err(fail)?;
-        // The stream's row, shared-locked: it cannot go while its source is added.
-        let found = sqlx::query("SELECT id FROM streams WHERE id = $1 FOR SHARE")
-            .bind(stream)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(fail)?;
-        if found.is_none() {
-            return Err(StoreError::Missing(format!("the value stream `{stream}`")));
-        }
+        let mut tx = self.stream_held(stream).await?;
         let (token_hash, salt) = new.check.columns();
         sqlx::query(
             "INSERT INTO sources (stream_id, name, kind, token_hash, salt, created_at) \
@@ -652,14 +714,8 @@ impl Store for Postgres {
     }
 
     async fn sources(&self, stream: &str) -> Result<Vec<Source>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SOURCE_COLUMNS} FROM sources WHERE stream_id = $1 ORDER BY name"
-        )))
-        .bind(stream)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.fail(&e))?;
-        self.read_all(&rows, source)
+        self.of_stream("sources", SOURCE_COLUMNS, stream, source)
+            .await
     }
 
     async fn source(&self, stream: &str, name: &str) -> Result<Option<Source>> {
@@ -675,13 +731,7 @@ impl Store for Postgres {
     }
 
     async fn delete_source(&self, stream: &str, name: &str) -> Result<bool> {
-        sqlx::query("DELETE FROM sources WHERE stream_id = $1 AND name = $2")
-            .bind(stream)
-            .bind(name)
-            .execute(&self.pool)
-            .await
-            .map(|done| done.rows_affected() > 0)
-            .map_err(|e| self.fail(&e))
+        self.delete_named("sources", stream, name).await
     }
 
     async fn record_deliveries(
@@ -740,5 +790,140 @@ impl Store for Postgres {
         .await
         .map_err(|e| self.fail(&e))?;
         self.read_all(&rows, delivery)
+    }
+
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> Result<Vec<(String, String, i64)>> {
+        sqlx::query_as(super::LATEST_DELIVERIES)
+            .bind(stream)
+            .bind(source)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn create_pull(&self, stream: &str, new: &Pull) -> Result<()> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.stream_held(stream).await?;
+        sqlx::query(
+            "INSERT INTO pulls (stream_id, name, provider, target, api_url, token_env, \
+             interval_seconds, created_at, next_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(stream)
+        .bind(&new.name)
+        .bind(new.provider.as_str())
+        .bind(&new.target)
+        .bind(&new.api_url)
+        .bind(&new.token_env)
+        .bind(new.interval)
+        .bind(new.created_at)
+        .bind(new.state.next_due)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.conflict(&e, || format!("the source `{}` of `{stream}`", new.name)))?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn pulls(&self, stream: &str) -> Result<Vec<Pull>> {
+        self.of_stream("pulls", PULL_COLUMNS, stream, pull).await
+    }
+
+    async fn delete_pull(&self, stream: &str, name: &str) -> Result<bool> {
+        self.delete_named("pulls", stream, name).await
+    }
+
+    async fn due_pulls(&self, now: i64, limit: usize) -> Result<Vec<(String, String)>> {
+        sqlx::query_as(
+            "SELECT stream_id, name FROM pulls WHERE next_due <= $1 \
+             AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_due LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))
+    }
+
+    async fn claim_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Pull>> {
+        // Under READ COMMITTED a second UPDATE waits for the first, then checks its WHERE again
+        // on the row the first wrote: the lease is taken, so it updates nothing.
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE pulls SET lease_owner = $3, lease_until = $5 \
+             WHERE stream_id = $1 AND name = $2 AND next_due <= $4 \
+             AND (lease_until IS NULL OR lease_until < $4) RETURNING {PULL_COLUMNS}"
+        )))
+        .bind(stream)
+        .bind(name)
+        .bind(owner)
+        .bind(now)
+        .bind(until)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read(row.as_ref(), pull)
+    }
+
+    async fn renew_pull(&self, stream: &str, name: &str, owner: &str, until: i64) -> Result<bool> {
+        sqlx::query(
+            "UPDATE pulls SET lease_until = $4 \
+             WHERE stream_id = $1 AND name = $2 AND lease_owner = $3",
+        )
+        .bind(stream)
+        .bind(name)
+        .bind(owner)
+        .bind(until)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() > 0)
+        .map_err(|e| self.fail(&e))
+    }
+
+    async fn finish_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        state: &PullState,
+    ) -> Result<bool> {
+        sqlx::query(
+            "UPDATE pulls SET cursor = $4, last_run_at = $5, outcome = $6, next_due = $7, \
+             failures = $8, lease_owner = NULL, lease_until = NULL \
+             WHERE stream_id = $1 AND name = $2 AND lease_owner = $3",
+        )
+        .bind(stream)
+        .bind(name)
+        .bind(owner)
+        .bind(&state.cursor)
+        .bind(state.last_run_at)
+        .bind(&state.outcome)
+        .bind(state.next_due)
+        .bind(state.failures)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() > 0)
+        .map_err(|e| self.fail(&e))
+    }
+
+    async fn pull_now(&self, stream: &str, name: &str, now: i64) -> Result<bool> {
+        sqlx::query(
+            "UPDATE pulls SET next_due = LEAST(next_due, $3) WHERE stream_id = $1 AND name = $2",
+        )
+        .bind(stream)
+        .bind(name)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() > 0)
+        .map_err(|e| self.fail(&e))
     }
 }

@@ -27,16 +27,25 @@ pub enum SourceKind {
     Gitlab,
     /// vsm's generic JSON events endpoint: a bearer token.
     Events,
+    /// A scheduled pull through a connector (see [`crate::pulls`]): the server itself asks the
+    /// API; its deliveries are what each run fetched.
+    Pull,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 3] = [SourceKind::Github, SourceKind::Gitlab, SourceKind::Events];
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::Github,
+        SourceKind::Gitlab,
+        SourceKind::Events,
+        SourceKind::Pull,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Github => "github",
             SourceKind::Gitlab => "gitlab",
             SourceKind::Events => "events",
+            SourceKind::Pull => "pull",
         }
     }
 

@@ -8,14 +8,16 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use super::{
-    Check, Credentials, Delivery, NewDelivery, NewVersion, Recorded, Result, Role, Session, Source,
-    SourceKind, Store, StoreError, Stream, User, Version, VersionInfo,
+    Check, Credentials, Delivery, LATEST_DELIVERIES, NewDelivery, NewVersion, PULL_COLUMNS,
+    Provider, Pull, PullState, Recorded, Result, Role, Session, Source, SourceKind, Store,
+    StoreError, Stream, User, Version, VersionInfo,
 };
 
 /// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_streams.sql"),
     include_str!("../../migrations/sqlite/0002_webhooks.sql"),
+    include_str!("../../migrations/sqlite/0003_pulls.sql"),
 ];
 
 /// How long a writer waits for another process's write before giving up.
@@ -160,6 +162,32 @@ fn source(row: &rusqlite::Row<'_>) -> rusqlite::Result<Source> {
         check: Check::from_columns(row.get(2)?, row.get(3)?)
             .ok_or_else(|| damaged("neither a token hash nor a salt"))?,
         created_at: row.get(4)?,
+    })
+}
+
+fn pull(row: &rusqlite::Row<'_>) -> rusqlite::Result<Pull> {
+    let provider: String = row.get(1)?;
+    Ok(Pull {
+        name: row.get(0)?,
+        provider: Provider::parse(&provider).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("a pull source of unknown provider `{provider}`").into(),
+            )
+        })?,
+        target: row.get(2)?,
+        api_url: row.get(3)?,
+        token_env: row.get(4)?,
+        interval: row.get(5)?,
+        created_at: row.get(6)?,
+        state: PullState {
+            cursor: row.get(7)?,
+            last_run_at: row.get(8)?,
+            outcome: row.get(9)?,
+            next_due: row.get(10)?,
+            failures: row.get(11)?,
+        },
     })
 }
 
@@ -619,15 +647,7 @@ impl Store for Sqlite {
     async fn create_source(&self, stream: &str, new: &Source) -> Result<()> {
         let (stream, new) = (stream.to_string(), new.clone());
         self.run(move |c| -> Result<_, Failure> {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let found: Option<i64> = tx
-                .query_row("SELECT 1 FROM streams WHERE id = ?1", [&stream], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if found.is_none() {
-                return Err(Failure::Missing(format!("the value stream `{stream}`")));
-            }
+            let tx = stream_held(c, &stream)?;
             let (token_hash, salt) = new.check.columns();
             tx.execute(
                 "INSERT INTO sources (stream_id, name, kind, token_hash, salt, created_at) \
@@ -649,14 +669,8 @@ impl Store for Sqlite {
     }
 
     async fn sources(&self, stream: &str) -> Result<Vec<Source>> {
-        let stream = stream.to_string();
-        self.run(move |c| {
-            let mut statement = c.prepare(&format!(
-                "SELECT {SOURCE_COLUMNS} FROM sources WHERE stream_id = ?1 ORDER BY name"
-            ))?;
-            statement.query_map([stream], source)?.collect()
-        })
-        .await
+        self.of_stream("sources", SOURCE_COLUMNS, stream, source)
+            .await
     }
 
     async fn source(&self, stream: &str, name: &str) -> Result<Option<Source>> {
@@ -673,15 +687,7 @@ impl Store for Sqlite {
     }
 
     async fn delete_source(&self, stream: &str, name: &str) -> Result<bool> {
-        let (stream, name) = (stream.to_string(), name.to_string());
-        self.run(move |c| {
-            c.execute(
-                "DELETE FROM sources WHERE stream_id = ?1 AND name = ?2",
-                params![stream, name],
-            )
-            .map(|deleted| deleted > 0)
-        })
-        .await
+        self.delete_named("sources", stream, name).await
     }
 
     async fn record_deliveries(
@@ -738,6 +744,205 @@ impl Store for Sqlite {
             statement
                 .query_map(params![stream, after_seq, limit], delivery)?
                 .collect()
+        })
+        .await
+    }
+
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let (stream, source) = (stream.to_string(), source.to_string());
+        self.run(move |c| {
+            let mut statement = c.prepare(LATEST_DELIVERIES)?;
+            statement
+                .query_map(params![stream, source], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect()
+        })
+        .await
+    }
+
+    async fn create_pull(&self, stream: &str, new: &Pull) -> Result<()> {
+        let (stream, new) = (stream.to_string(), new.clone());
+        self.run(move |c| -> Result<_, Failure> {
+            let tx = stream_held(c, &stream)?;
+            tx.execute(
+                "INSERT INTO pulls (stream_id, name, provider, target, api_url, token_env, \
+                 interval_seconds, created_at, next_due) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    stream,
+                    new.name,
+                    new.provider.as_str(),
+                    new.target,
+                    new.api_url,
+                    new.token_env,
+                    new.interval,
+                    new.created_at,
+                    new.state.next_due
+                ],
+            )
+            .map_err(|e| conflict(e, || format!("the source `{}` of `{stream}`", new.name)))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn pulls(&self, stream: &str) -> Result<Vec<Pull>> {
+        self.of_stream("pulls", PULL_COLUMNS, stream, pull).await
+    }
+
+    async fn delete_pull(&self, stream: &str, name: &str) -> Result<bool> {
+        self.delete_named("pulls", stream, name).await
+    }
+
+    async fn due_pulls(&self, now: i64, limit: usize) -> Result<Vec<(String, String)>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            let mut statement = c.prepare(
+                "SELECT stream_id, name FROM pulls WHERE next_due <= ?1 \
+                 AND (lease_until IS NULL OR lease_until < ?1) ORDER BY next_due LIMIT ?2",
+            )?;
+            statement
+                .query_map(params![now, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .await
+    }
+
+    async fn claim_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Pull>> {
+        let (stream, name, owner) = (stream.to_string(), name.to_string(), owner.to_string());
+        self.run(move |c| {
+            c.query_row(
+                &format!(
+                    "UPDATE pulls SET lease_owner = ?3, lease_until = ?5 \
+                     WHERE stream_id = ?1 AND name = ?2 AND next_due <= ?4 \
+                     AND (lease_until IS NULL OR lease_until < ?4) RETURNING {PULL_COLUMNS}"
+                ),
+                params![stream, name, owner, now, until],
+                pull,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn renew_pull(&self, stream: &str, name: &str, owner: &str, until: i64) -> Result<bool> {
+        let (stream, name, owner) = (stream.to_string(), name.to_string(), owner.to_string());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE pulls SET lease_until = ?4 \
+                 WHERE stream_id = ?1 AND name = ?2 AND lease_owner = ?3",
+                params![stream, name, owner, until],
+            )
+            .map(|updated| updated > 0)
+        })
+        .await
+    }
+
+    async fn finish_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        state: &PullState,
+    ) -> Result<bool> {
+        let (stream, name, owner, state) = (
+            stream.to_string(),
+            name.to_string(),
+            owner.to_string(),
+            state.clone(),
+        );
+        self.run(move |c| {
+            c.execute(
+                "UPDATE pulls SET cursor = ?4, last_run_at = ?5, outcome = ?6, next_due = ?7, \
+                 failures = ?8, lease_owner = NULL, lease_until = NULL \
+                 WHERE stream_id = ?1 AND name = ?2 AND lease_owner = ?3",
+                params![
+                    stream,
+                    name,
+                    owner,
+                    state.cursor,
+                    state.last_run_at,
+                    state.outcome,
+                    state.next_due,
+                    state.failures
+                ],
+            )
+            .map(|updated| updated > 0)
+        })
+        .await
+    }
+
+    async fn pull_now(&self, stream: &str, name: &str, now: i64) -> Result<bool> {
+        let (stream, name) = (stream.to_string(), name.to_string());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE pulls SET next_due = MIN(next_due, ?3) WHERE stream_id = ?1 AND name = ?2",
+                params![stream, name, now],
+            )
+            .map(|updated| updated > 0)
+        })
+        .await
+    }
+}
+
+/// A write transaction in which `stream` exists: [`Failure::Missing`] if it does not.
+fn stream_held<'c>(
+    c: &'c mut Connection,
+    stream: &str,
+) -> Result<rusqlite::Transaction<'c>, Failure> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: Option<i64> = tx
+        .query_row("SELECT 1 FROM streams WHERE id = ?1", [stream], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if found.is_none() {
+        return Err(Failure::Missing(format!("the value stream `{stream}`")));
+    }
+    Ok(tx)
+}
+
+impl Sqlite {
+    /// The rows of `table` (its `columns`) of `stream`, by name, each read with `read`.
+    async fn of_stream<T: Send + 'static>(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        stream: &str,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT {columns} FROM {table} WHERE stream_id = ?1 ORDER BY name"
+            ))?;
+            statement.query_map([stream], read)?.collect()
+        })
+        .await
+    }
+
+    /// Deletes the row `name` of `stream` from `table`: whether there was one.
+    async fn delete_named(&self, table: &'static str, stream: &str, name: &str) -> Result<bool> {
+        let (stream, name) = (stream.to_string(), name.to_string());
+        self.run(move |c| {
+            c.execute(
+                &format!("DELETE FROM {table} WHERE stream_id = ?1 AND name = ?2"),
+                params![stream, name],
+            )
+            .map(|deleted| deleted > 0)
         })
         .await
     }

@@ -32,13 +32,54 @@ fn concrete(path: &str) -> String {
     let source = ["github", "gitlab", "events"]
         .into_iter()
         .find(|kind| path.starts_with(&format!("/hooks/{kind}/")))
-        .unwrap_or("events");
+        .unwrap_or(if path.ends_with("/pull") {
+            "pulled"
+        } else {
+            "events"
+        });
     path.replace("{stream}", "web-shop")
         .replace("{number}", "1")
         .replace("{user}", "ada")
         .replace("{source}", source)
         .replace("{improvement}", "auto-regression")
         .replace("{metric}", "lead_time")
+}
+
+/// Makes the pull source `pulled` of `web-shop` (due in a week, so that only a "pull now"
+/// would change it), and answers how it stands.
+async fn with_pull_source(
+    backend: &crate::common::Backend,
+    client: &crate::common::Client,
+    token: &str,
+) -> Vec<vsm_server::store::Pull> {
+    let made = client
+        .post(
+            "/api/streams/web-shop/sources",
+            token,
+            &json!({"name": "pulled", "kind": "pull", "pull": {"provider": "github", "target": "o/r", "interval_minutes": 10080}}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let now = vsm_server::now();
+    let owner = "the-test";
+    let pull = backend
+        .store
+        .claim_pull("web-shop", "pulled", owner, now, now + 60)
+        .await
+        .unwrap()
+        .unwrap();
+    let state = vsm_server::store::PullState {
+        next_due: now + 7 * 86_400,
+        ..pull.state
+    };
+    assert!(
+        backend
+            .store
+            .finish_pull("web-shop", "pulled", owner, &state)
+            .await
+            .unwrap()
+    );
+    backend.store.pulls("web-shop").await.unwrap()
 }
 
 #[tokio::test]
@@ -83,6 +124,7 @@ async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() 
                 .await;
             assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
         }
+        let pulls = with_pull_source(&backend, &client, &token).await;
         let body = json!({
             "id": "other", "yaml": FEATURE_DELIVERY, "name": "x", "role": "admin", "admin": true,
             "kind": "events", "case": "c", "activity": "a", "time": "2026-01-01T00:00:00Z"
@@ -176,6 +218,11 @@ async fn every_route_but_the_public_ones_refuses_a_caller_without_credentials() 
         assert_eq!(
             backend.store.sources("web-shop").await.unwrap().len(),
             3,
+            "{name}"
+        );
+        assert_eq!(
+            backend.store.pulls("web-shop").await.unwrap(),
+            pulls,
             "{name}"
         );
         backend.finish().await;
@@ -373,6 +420,7 @@ async fn every_write_to_a_stream_refuses_a_viewer_and_changes_nothing() {
             )
             .await;
         assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        let pulls = with_pull_source(&backend, &client, &token).await;
         let [viewer, _, _] = &members(&backend, &client, &token).await;
         let changed = FEATURE_DELIVERY.replace("wait_time: 3d", "wait_time: 2d");
         let body = json!({
@@ -391,6 +439,7 @@ async fn every_write_to_a_stream_refuses_a_viewer_and_changes_nothing() {
             "/api/streams/{stream}/members/{user}",
             "/api/streams/{stream}/sources",
             "/api/streams/{stream}/plan/{improvement}",
+            "/api/streams/{stream}/sources/{source}/pull",
         ] {
             assert!(
                 paths.contains(expected),
@@ -429,6 +478,11 @@ async fn every_write_to_a_stream_refuses_a_viewer_and_changes_nothing() {
         assert_eq!(versions.as_array().unwrap().len(), 1, "{name}: no version");
         let sources = backend.store.sources("web-shop").await.unwrap();
         assert_eq!(sources.len(), 1, "{name}: {sources:?}");
+        assert_eq!(
+            backend.store.pulls("web-shop").await.unwrap(),
+            pulls,
+            "{name}: not due now"
+        );
         assert!(
             backend
                 .store

@@ -513,4 +513,62 @@ impl Store for Counting {
             .deliveries_after(stream, after_seq, limit)
             .await
     }
+    async fn latest_deliveries(
+        &self,
+        stream: &str,
+        source: &str,
+    ) -> store::Result<Vec<(String, String, i64)>> {
+        self.note("latest_deliveries")
+            .latest_deliveries(stream, source)
+            .await
+    }
+    async fn create_pull(&self, stream: &str, pull: &store::Pull) -> store::Result<()> {
+        self.note("create_pull").create_pull(stream, pull).await
+    }
+    async fn pulls(&self, stream: &str) -> store::Result<Vec<store::Pull>> {
+        self.note("pulls").pulls(stream).await
+    }
+    async fn delete_pull(&self, stream: &str, name: &str) -> store::Result<bool> {
+        self.note("delete_pull").delete_pull(stream, name).await
+    }
+    async fn due_pulls(&self, now: i64, limit: usize) -> store::Result<Vec<(String, String)>> {
+        self.note("due_pulls").due_pulls(now, limit).await
+    }
+    async fn claim_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> store::Result<Option<store::Pull>> {
+        self.note("claim_pull")
+            .claim_pull(stream, name, owner, now, until)
+            .await
+    }
+    async fn renew_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        until: i64,
+    ) -> store::Result<bool> {
+        self.note("renew_pull")
+            .renew_pull(stream, name, owner, until)
+            .await
+    }
+    async fn finish_pull(
+        &self,
+        stream: &str,
+        name: &str,
+        owner: &str,
+        state: &store::PullState,
+    ) -> store::Result<bool> {
+        self.note("finish_pull")
+            .finish_pull(stream, name, owner, state)
+            .await
+    }
+    async fn pull_now(&self, stream: &str, name: &str, now: i64) -> store::Result<bool> {
+        self.note("pull_now").pull_now(stream, name, now).await
+    }
 }

@@ -37,9 +37,9 @@ dora:
   period: month
 "#;
 
-const REPO: &str = "panjf2000/ants";
-const FROM: &str = "2021-09-01";
-const TO: &str = "2022-03-01";
+pub(crate) const REPO: &str = "panjf2000/ants";
+pub(crate) const FROM: &str = "2021-09-01";
+pub(crate) const TO: &str = "2022-03-01";
 
 fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/api")
@@ -243,8 +243,17 @@ fn through_the_cli(data: &Recorded, deployments: usize) -> (Json, Json) {
         &mut |_| {},
     )
     .unwrap();
-    let map = dir.path().join("ants.yaml");
-    std::fs::write(&map, MAP).unwrap();
+    let (analysis, dora) = measured(dir.path(), MAP);
+    (analysis, dora.unwrap())
+}
+
+/// What `vsm analyze --format json` and `vsm dora --format json` (from [`FROM`] to [`TO`])
+/// say of the map `yaml` over the events store `events.sqlite` in `folder`, computed through
+/// `vsm-app` as the command line does; the DORA figures' error as text.
+pub(crate) fn measured(folder: &Path, yaml: &str) -> (Json, Result<Json, String>) {
+    let store = folder.join("events.sqlite");
+    let map = folder.join("ants.yaml");
+    std::fs::write(&map, yaml).unwrap();
     let loaded = vsm_app::load::load(&vsm_app::FileSystem::default(), &map, None).unwrap();
     let analysis: Json = serde_json::from_str(&loaded.analysis_json()).unwrap();
     let checked = vsm_app::load::check(&vsm_app::FileSystem::default(), &map).unwrap();
@@ -267,14 +276,15 @@ fn through_the_cli(data: &Recorded, deployments: usize) -> (Json, Json) {
     )
     .unwrap();
     let request = vsm_app::dora::Request::of_settings(Some(&map), &settings, window);
-    let report = vsm_app::dora::report(&store, &request).unwrap();
-    let dora = serde_json::from_str(&vsm_render::dora::json(&report, None)).unwrap();
+    let dora = vsm_app::dora::report(&store, &request)
+        .map(|report| serde_json::from_str(&vsm_render::dora::json(&report, None)).unwrap())
+        .map_err(|e| e.to_string());
     (analysis, dora)
 }
 
 /// The analysis without where its log was read from (the CLI names the file, the server its
 /// deliveries: `measured_from`).
-fn numbers(mut analysis: Json) -> Json {
+pub(crate) fn numbers(mut analysis: Json) -> Json {
     fn strip(value: &mut Json) {
         match value {
             Json::Object(map) => {

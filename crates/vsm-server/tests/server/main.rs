@@ -9,5 +9,6 @@ mod insights;
 mod measured;
 mod metrics;
 mod pages;
+mod pulls;
 mod store;
 mod streams;

@@ -48,6 +48,10 @@ pub struct Args {
     /// PostgreSQL), readable by its owner only, and uses it from then on.
     #[arg(long, value_name = "PATH")]
     secret_key_file: Option<PathBuf>,
+    /// How often to look for pull sources that are due, in seconds (each source has its own
+    /// interval; this is how late a due one may start); 0: this process runs no pulls.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pull_check: u64,
 }
 
 /// The environment variable that may hold the server key itself.
@@ -87,7 +91,7 @@ pub fn run(args: &Args) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let store = vsm_server::store::open(&location).await?;
         if let Some(name) = &args.create_admin {
             let password = vsm_server::accounts::create_admin(store.as_ref(), name).await?;
@@ -121,6 +125,7 @@ pub fn run(args: &Args) -> Result<()> {
             max_body: args.max_body,
             request_timeout: Duration::from_secs(args.timeout),
             secure_cookies: args.secure_cookies,
+            pull_check: (args.pull_check > 0).then(|| Duration::from_secs(args.pull_check)),
             ..Settings::default()
         };
         let key = server_key(args.secret_key_file.as_deref(), &location)?;
@@ -135,5 +140,9 @@ pub fn run(args: &Args) -> Result<()> {
             .context("the server stopped")?;
         tracing::info!("vsm serve: stopped");
         Ok(())
-    })
+    });
+    // A pull cut short by the stop may still be reading on a blocking thread (waiting out a
+    // rate limit, up to an hour): it has nothing left to store, so it is not waited for.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
 }

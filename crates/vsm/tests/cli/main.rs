@@ -21,6 +21,7 @@ mod init;
 mod jira_board;
 mod measure;
 mod plan;
+mod pulls;
 mod queues;
 mod render;
 mod report;

@@ -343,7 +343,7 @@ fn push_and_pull_through_a_server_on_sqlite() {
 
 /// A fresh schema on the test PostgreSQL and the `--db` URL that uses it, or `None` when
 /// `VSM_SKIP_POSTGRES_TESTS=1`; dropped with the returned guard.
-fn postgres_schema(tag: &str) -> Option<(String, Schema)> {
+pub(super) fn postgres_schema(tag: &str) -> Option<(String, Schema)> {
     if std::env::var("VSM_SKIP_POSTGRES_TESTS").is_ok_and(|v| v == "1") {
         eprintln!("VSM_SKIP_POSTGRES_TESTS=1: skipped");
         return None;
@@ -364,7 +364,7 @@ fn postgres_schema(tag: &str) -> Option<(String, Schema)> {
 }
 
 /// A schema of the test PostgreSQL, dropped when this is.
-struct Schema {
+pub(super) struct Schema {
     name: String,
     url: String,
 }
