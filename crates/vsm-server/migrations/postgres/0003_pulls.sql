@@ -20,6 +20,8 @@ CREATE TABLE pulls (
     failures BIGINT NOT NULL DEFAULT 0,
     lease_owner TEXT,
     lease_until BIGINT,
+    -- When "pull now" was asked during a run (the lease held): the run's end keeps it due.
+    asked_at BIGINT,
     PRIMARY KEY (stream_id, name)
 );
 CREATE INDEX pulls_by_due ON pulls (next_due);

@@ -20,6 +20,8 @@ CREATE TABLE pulls (
     failures INTEGER NOT NULL DEFAULT 0,
     lease_owner TEXT,
     lease_until INTEGER,
+    -- When "pull now" was asked during a run (the lease held): the run's end keeps it due.
+    asked_at INTEGER,
     PRIMARY KEY (stream_id, name)
 );
 CREATE INDEX pulls_by_due ON pulls (next_due);

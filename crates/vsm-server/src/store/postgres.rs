@@ -858,7 +858,7 @@ impl Store for Postgres {
         // Under READ COMMITTED a second UPDATE waits for the first, then checks its WHERE again
         // on the row the first wrote: the lease is taken, so it updates nothing.
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE pulls SET lease_owner = $3, lease_until = $5 \
+            "UPDATE pulls SET lease_owner = $3, lease_until = $5, asked_at = NULL \
              WHERE stream_id = $1 AND name = $2 AND next_due <= $4 \
              AND (lease_until IS NULL OR lease_until < $4) RETURNING {PULL_COLUMNS}"
         )))
@@ -896,8 +896,9 @@ impl Store for Postgres {
         state: &PullState,
     ) -> Result<bool> {
         sqlx::query(
-            "UPDATE pulls SET cursor = $4, last_run_at = $5, outcome = $6, next_due = $7, \
-             failures = $8, lease_owner = NULL, lease_until = NULL \
+            "UPDATE pulls SET cursor = $4, last_run_at = $5, outcome = $6, \
+             next_due = CASE WHEN asked_at IS NULL THEN $7 ELSE LEAST($7, asked_at) END, \
+             failures = $8, lease_owner = NULL, lease_until = NULL, asked_at = NULL \
              WHERE stream_id = $1 AND name = $2 AND lease_owner = $3",
         )
         .bind(stream)
@@ -916,7 +917,9 @@ impl Store for Postgres {
 
     async fn pull_now(&self, stream: &str, name: &str, now: i64) -> Result<bool> {
         sqlx::query(
-            "UPDATE pulls SET next_due = LEAST(next_due, $3) WHERE stream_id = $1 AND name = $2",
+            "UPDATE pulls SET next_due = LEAST(next_due, $3), \
+             asked_at = CASE WHEN lease_owner IS NULL THEN NULL ELSE $3 END \
+             WHERE stream_id = $1 AND name = $2",
         )
         .bind(stream)
         .bind(name)

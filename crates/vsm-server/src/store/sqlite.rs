@@ -826,7 +826,7 @@ impl Store for Sqlite {
         self.run(move |c| {
             c.query_row(
                 &format!(
-                    "UPDATE pulls SET lease_owner = ?3, lease_until = ?5 \
+                    "UPDATE pulls SET lease_owner = ?3, lease_until = ?5, asked_at = NULL \
                      WHERE stream_id = ?1 AND name = ?2 AND next_due <= ?4 \
                      AND (lease_until IS NULL OR lease_until < ?4) RETURNING {PULL_COLUMNS}"
                 ),
@@ -866,8 +866,9 @@ impl Store for Sqlite {
         );
         self.run(move |c| {
             c.execute(
-                "UPDATE pulls SET cursor = ?4, last_run_at = ?5, outcome = ?6, next_due = ?7, \
-                 failures = ?8, lease_owner = NULL, lease_until = NULL \
+                "UPDATE pulls SET cursor = ?4, last_run_at = ?5, outcome = ?6, \
+                 next_due = CASE WHEN asked_at IS NULL THEN ?7 ELSE MIN(?7, asked_at) END, \
+                 failures = ?8, lease_owner = NULL, lease_until = NULL, asked_at = NULL \
                  WHERE stream_id = ?1 AND name = ?2 AND lease_owner = ?3",
                 params![
                     stream,
@@ -889,7 +890,9 @@ impl Store for Sqlite {
         let (stream, name) = (stream.to_string(), name.to_string());
         self.run(move |c| {
             c.execute(
-                "UPDATE pulls SET next_due = MIN(next_due, ?3) WHERE stream_id = ?1 AND name = ?2",
+                "UPDATE pulls SET next_due = MIN(next_due, ?3), \
+                 asked_at = CASE WHEN lease_owner IS NULL THEN NULL ELSE ?3 END \
+                 WHERE stream_id = ?1 AND name = ?2",
                 params![stream, name, now],
             )
             .map(|updated| updated > 0)

@@ -578,6 +578,37 @@ async fn of_replicas_asking_at_once_one_takes_a_due_pull() {
             "{name}"
         );
         assert!(claim().await.unwrap().is_some(), "{name}");
+        // Asked for again while that run lasts: its end leaves the source due when asked, not
+        // an interval later.
+        assert!(
+            store.pull_now("web-shop", "gh", now + 5).await.unwrap(),
+            "{name}"
+        );
+        assert!(
+            store
+                .finish_pull("web-shop", "gh", "x", &after)
+                .await
+                .unwrap()
+        );
+        let state = &store.pulls("web-shop").await.unwrap()[0].state;
+        assert_eq!(
+            state.next_due,
+            now + 5,
+            "{name}: the ask during the run kept"
+        );
+        assert_eq!(state.last_run_at, after.last_run_at, "{name}");
+        assert!(
+            claim().await.unwrap().is_none(),
+            "{name}: due at now + 5, not now"
+        );
+        assert!(
+            store
+                .claim_pull("web-shop", "gh", "y", now + 5, now + 60)
+                .await
+                .unwrap()
+                .is_some(),
+            "{name}"
+        );
         assert!(
             !backend
                 .store
