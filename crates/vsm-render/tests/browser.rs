@@ -176,6 +176,8 @@ fn maps(dir: &Path) -> Vec<(String, bool)> {
     // their lines, none on another line.
     maps.push(("testdata/render/fanout-system.yaml".into(), false));
     maps.push(("testdata/render/manyflows-out.yaml".into(), false));
+    // A flow each way between one system and each of six steps.
+    maps.push(("testdata/render/both-ways.yaml".into(), false));
     maps
 }
 

@@ -1144,8 +1144,15 @@ fn crowded_flows_keep_their_labels_off_every_line_and_each_other() {
         "testdata/render/fanout-system.yaml",
         "testdata/render/manyflows-out.yaml",
         "testdata/render/manyflows.yaml",
+        // A line into a system shared its place with one out of it and could not join it: two
+        // lines were cut into stubs with tags ("to ERP: status 5") on each other.
+        "testdata/render/both-ways.yaml",
     ] {
         let svg = map_without_legend(&std::fs::read_to_string(repo().join(map)).unwrap());
+        assert!(
+            !svg.contains(">from ") && !svg.contains(">to "),
+            "{map}: a line cut into tagged stubs"
+        );
         let labels = flow_labels(&svg);
         assert!(labels.len() >= 12, "{map}: {labels:?}");
         let mut lines = paths(&svg, "vsm-info");
