@@ -52,7 +52,7 @@ impl Session {
     }
 }
 
-/// The report of a map (with the maps it extends), its numbers of steps and of information flows,
+/// The report of a map (with the maps it extends), its numbers of steps and of information flow lines,
 /// and how its map prints, as `vsm report --paper` writes it: measured from the log it names when `measure` is set, from
 /// its estimates otherwise (the examples' stores are not in the repository). The first example
 /// and the claims map (which has targets) come with a history of snapshots.
@@ -76,7 +76,7 @@ fn report(map: &Path, measure: bool, paper: Option<Paper>) -> (String, usize, us
         return (
             html,
             loaded.stream.steps.len(),
-            loaded.stream.flows.len(),
+            flow_lines(&loaded.stream.flows),
             fit,
         );
     }
@@ -85,7 +85,21 @@ fn report(map: &Path, measure: bool, paper: Option<Paper>) -> (String, usize, us
     let (html, fit) =
         vsm_render::html_report_on_paper(&stream, &analysis, None, trend.as_ref(), None, paper)
             .unwrap();
-    (html, stream.steps.len(), stream.flows.len(), fit)
+    (html, stream.steps.len(), flow_lines(&stream.flows), fit)
+}
+
+/// The lines of information flows a map draws: one for the flows of a kind between two places.
+fn flow_lines(flows: &[vsm_core::model::Flow]) -> usize {
+    let mut lines: Vec<&vsm_core::model::Flow> = Vec::new();
+    for flow in flows {
+        if !lines
+            .iter()
+            .any(|l| l.from == flow.from && l.to == flow.to && l.kind == flow.kind)
+        {
+            lines.push(flow);
+        }
+    }
+    lines.len()
 }
 
 /// Six weekly snapshots for the first example (one of them before the activity ratio was
@@ -158,6 +172,12 @@ fn maps(dir: &Path) -> Vec<(String, bool)> {
     }
     // More flows into one step than its top edge holds ends: they share ends, in bundles.
     maps.push(("testdata/render/manyflows.yaml".into(), false));
+    // Twelve flows from one system to six steps, and twelve out of one step: labels beside
+    // their lines, none on another line.
+    maps.push(("testdata/render/fanout-system.yaml".into(), false));
+    maps.push(("testdata/render/manyflows-out.yaml".into(), false));
+    // A flow each way between one system and each of six steps.
+    maps.push(("testdata/render/both-ways.yaml".into(), false));
     maps
 }
 

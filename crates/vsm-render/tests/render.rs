@@ -1117,3 +1117,81 @@ fn the_reports_steps_table_marks_bottlenecks_by_the_maps_severity() {
         analysis.bottlenecks.len()
     );
 }
+
+/// The boxes of the information flows' labels in an SVG, a line each, as (x, y, width, height),
+/// with their texts.
+fn flow_labels(svg: &str) -> Vec<((i64, i64, i64, i64), String)> {
+    svg.split("<text class=\"vsm-info-label vsm-halo\" x=\"")
+        .skip(1)
+        .map(|rest| {
+            let (x, rest) = rest.split_once("\" y=\"").unwrap();
+            let (y, rest) = rest.split_once("\">").unwrap();
+            let text = rest[..rest.find("</text>").unwrap()].to_string();
+            let (x, y): (i64, i64) = (x.parse().unwrap(), y.parse().unwrap());
+            let width = vsm_render::svg::text::width_px(&text, 11, false);
+            ((x, y - 11, width, 14), text)
+        })
+        .collect()
+}
+
+#[test]
+fn crowded_flows_keep_their_labels_off_every_line_and_each_other() {
+    // Twelve flows from one system to six steps (two labels on each line), and twelve flows out
+    // of one step: the labels were placed after every line was drawn, found no gap between the
+    // packed lines and went over them (9 and 2 crossings). Now each label goes beside its line
+    // as the line is drawn, and the lines drawn after it go around it.
+    for map in [
+        "testdata/render/fanout-system.yaml",
+        "testdata/render/manyflows-out.yaml",
+        "testdata/render/manyflows.yaml",
+        // A line into a system shared its place with one out of it and could not join it: two
+        // lines were cut into stubs with tags ("to ERP: status 5") on each other.
+        "testdata/render/both-ways.yaml",
+    ] {
+        let svg = map_without_legend(&std::fs::read_to_string(repo().join(map)).unwrap());
+        assert!(
+            !svg.contains(">from ") && !svg.contains(">to "),
+            "{map}: a line cut into tagged stubs"
+        );
+        let labels = flow_labels(&svg);
+        assert!(labels.len() >= 12, "{map}: {labels:?}");
+        let mut lines = paths(&svg, "vsm-info");
+        lines.extend(paths(&svg, "vsm-info-manual"));
+        for (rect, text) in &labels {
+            for line in &lines {
+                for pair in line.windows(2) {
+                    assert!(
+                        !segment_crosses(pair[0], pair[1], *rect),
+                        "{map}: {line:?} crosses {text:?} at {rect:?}"
+                    );
+                }
+            }
+        }
+        for (i, (a, a_text)) in labels.iter().enumerate() {
+            for (b, b_text) in &labels[i + 1..] {
+                let apart =
+                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+                assert!(apart, "{map}: {a_text:?} {a:?} overlaps {b_text:?} {b:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_legend_explains_the_junction_dot_where_the_map_has_one() {
+    for (map, dots) in [
+        ("testdata/render/manyflows.yaml", true),
+        ("examples/feature-delivery.yaml", false),
+    ] {
+        let (stream, analysis) = load(map);
+        let svg = vsm_render::svg(&stream, &analysis);
+        let (drawing, legend) = svg.split_at(svg.find("<g class=\"vsm-legend\"").unwrap());
+        assert_eq!(drawing.contains("class=\"vsm-junction"), dots, "{map}");
+        assert_eq!(
+            legend.contains("class=\"vsm-junction")
+                && legend.contains(">junction: lines join at the dot<"),
+            dots,
+            "{map}"
+        );
+    }
+}

@@ -70,9 +70,16 @@ impl Drawing<'_> {
             let (rect, side) = key;
             let mut members = groups.remove(&key).unwrap_or_default();
             members.sort_unstable();
-            let others: Vec<(i64, (bool, WireKind))> = members
+            // Lines that must share places share them with lines of their own direction: a
+            // line into the box cannot join one out of it. So the lines into it go first, each
+            // way in the order of their other ends.
+            let both_ways = members.iter().any(|m| m.2) && members.iter().any(|m| !m.2);
+            if both_ways && !self.spread(rect, side, members.len()).1 {
+                members.sort_unstable_by_key(|&(x, w, is_from)| (is_from, x, w));
+            }
+            let others: Vec<(i64, (bool, WireKind, bool))> = members
                 .iter()
-                .map(|&(x, w, _)| (x, (wires[w].far, wires[w].kind)))
+                .map(|&(x, w, is_from)| (x, (wires[w].far, wires[w].kind, is_from)))
                 .collect();
             let centre = i64::midpoint(rect.left, rect.right);
             // A place per line where the edge has room, fewer (shared) where it has not; when

@@ -78,6 +78,8 @@ pub const WHO_LINES: usize = 2;
 pub struct Room {
     pub above: Vec<i64>,
     pub right: i64,
+    /// The legend explains the junction dot: lines joined at one when drawn with the room above.
+    pub junction: bool,
 }
 
 impl Room {

@@ -96,22 +96,21 @@ pub fn render_marked(
 ) -> String {
     stream.told(|| {
         let mut room = Room::default();
-        // The drawing with the fewest lines and labels short of room, and how many.
-        let mut best: Option<(usize, String)> = None;
+        // The drawing with its legend explaining its marks, and the fewest lines and labels
+        // short of room: whether its legend lacks the junction dot, and how many.
+        let mut best: Option<((bool, usize), String)> = None;
         for _ in 0..ATTEMPTS {
             let drawing = Drawing::new(stream, analysis, provenance, &room);
             let (svg, wired) = drawing.finish();
-            if wired.short == 0 {
+            let score = (wired.room.junction != room.junction, wired.short);
+            if score == (false, 0) {
                 return svg;
             }
-            if best
-                .as_ref()
-                .is_some_and(|(short, _)| wired.short >= *short)
-            {
+            if best.as_ref().is_some_and(|(best, _)| score >= *best) {
                 // More room did not help: another attempt would not either.
                 break;
             }
-            best = Some((wired.short, svg));
+            best = Some((score, svg));
             room = wired.room;
         }
         best.map(|(_, svg)| svg).unwrap_or_default()
@@ -178,7 +177,7 @@ impl<'a> Drawing<'a> {
             .map(|step| layout::DATA_ROWS + boxes::extra_rows(step).len() as i64)
             .max()
             .unwrap_or(layout::DATA_ROWS);
-        let legend_w = summary::legend_width(stream, analysis, provenance);
+        let legend_w = summary::legend_width(stream, analysis, provenance, room.junction);
         let layout = Layout::new(
             stream,
             analysis,

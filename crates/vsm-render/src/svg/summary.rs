@@ -19,6 +19,7 @@ fn legend_items(
     stream: &ValueStream,
     (bottlenecks, partial_ladder): (bool, bool),
     provenance: Option<&[StepProvenance]>,
+    junction: bool,
 ) -> Vec<(String, &'static str)> {
     let mut items: Vec<(String, &'static str)> = vec![
         (
@@ -57,6 +58,12 @@ fn legend_items(
             "rework loop",
         ),
     ]);
+    if junction {
+        items.push((
+            "<path class=\"vsm-info\" d=\"M0,0 H20 M10,0 V-11\"/><circle class=\"vsm-junction vsm-arrowhead-info\" cx=\"10\" cy=\"0\" r=\"3\"/>".into(),
+            "junction: lines join at the dot",
+        ));
+    }
     if bottlenecks {
         items.push((
             "<circle class=\"vsm-badge\" cx=\"10\" cy=\"-3\" r=\"8\"/>".into(),
@@ -97,13 +104,14 @@ fn legend_flags(analysis: &Analysis) -> (bool, bool) {
     (!analysis.bottlenecks.is_empty(), partial)
 }
 
-/// The width of the legend of a map.
+/// The width of the legend of a map, with the junction dot explained where lines join at one.
 pub(super) fn legend_width(
     stream: &ValueStream,
     analysis: &Analysis,
     provenance: Option<&[StepProvenance]>,
+    junction: bool,
 ) -> i64 {
-    legend_items(stream, legend_flags(analysis), provenance)
+    legend_items(stream, legend_flags(analysis), provenance, junction)
         .len()
         .div_ceil(LEGEND_ROWS) as i64
         * LEGEND_COLUMN_W
@@ -231,7 +239,12 @@ impl Drawing<'_> {
 
     fn legend(&mut self, y: i64) {
         let x = MARGIN;
-        let items = legend_items(self.stream, legend_flags(self.analysis), self.provenance);
+        let items = legend_items(
+            self.stream,
+            legend_flags(self.analysis),
+            self.provenance,
+            self.room.junction,
+        );
         let _ = writeln!(
             self.out,
             "<g class=\"vsm-legend\" transform=\"translate({x},{})\">",

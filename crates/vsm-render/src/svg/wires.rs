@@ -313,10 +313,23 @@ impl Drawing<'_> {
             }
         }
         let mut pieces: Vec<Piece> = Vec::new();
+        // Per piece: where its label went, once it has a place.
+        let mut labels: Vec<Option<Rect>> = Vec::new();
         let mut routes: Vec<Option<Vec<Point>>> = vec![None; wires.len()];
-        for &w in &order {
+        let first_routed = order.partition_point(|&w| !routed(w));
+        for (k, &w) in order.iter().enumerate() {
+            if k == first_routed {
+                // The stubs' tags (those of stubs at one place shared) take their places before
+                // any line is routed, and the lines go around them.
+                share_tags(&mut pieces, &labels);
+                let avoid = waiting_ends(&waiting);
+                for piece in &pieces {
+                    labels.push(self.place_piece_label(&mut router, &wires, piece, &avoid));
+                }
+            }
             let wire = &wires[w];
             let (from, to) = ends[w];
+            let before = pieces.len();
             let mut drawn =
                 |this: &mut Self, router: &mut Router, points: Vec<Point>, head: bool, label| {
                     router.add_line(&points, wire.kind == WireKind::Push);
@@ -454,26 +467,31 @@ impl Drawing<'_> {
                 }
                 // No way even with more room: a stub at each end, never a line through boxes.
                 None => {
+                    short += 1;
                     for (points, label) in far_stubs(wire, (from, to)) {
                         drawn(self, &mut router, points, true, label);
                     }
                 }
             }
-        }
-        // Stubs at one place (a box edge full of ends) share one tag.
-        let mut first_at: HashMap<Vec<Point>, usize> = HashMap::new();
-        for p in 0..pieces.len() {
-            if pieces[p].points.len() != 2 || pieces[p].label.is_empty() {
-                continue;
+            // Its label goes beside it now, where nothing else is yet, and the lines routed
+            // after it go around the label (off the ends they are still to reach), rather than
+            // leaving it no place between them.
+            // (The tags of the stubs of a line with no way wait for the end, to be shared with
+            // other stubs at their places.)
+            let avoid = waiting_ends(&waiting);
+            for piece in &pieces[before..] {
+                labels.push(if routes[w].is_some() {
+                    self.place_piece_label(&mut router, &wires, piece, &avoid)
+                } else {
+                    None
+                });
             }
-            match first_at.get(&pieces[p].points) {
-                Some(&first) => {
-                    let label = std::mem::take(&mut pieces[p].label);
-                    pieces[first].label.extend(label);
-                }
-                None => {
-                    first_at.insert(pieces[p].points.clone(), p);
-                }
+        }
+        if labels.len() < pieces.len() {
+            // Only stubs: no line was routed.
+            share_tags(&mut pieces, &labels);
+            for piece in &pieces[labels.len()..] {
+                labels.push(self.place_piece_label(&mut router, &wires, piece, &[]));
             }
         }
         // The zig-zag of electronic information, where it has room.
@@ -485,6 +503,8 @@ impl Drawing<'_> {
                 piece.points = points;
             }
         }
+        // A junction drawn needs its line in the legend.
+        room.junction |= pieces.iter().any(|piece| !piece.junctions.is_empty());
         for piece in &pieces {
             for &(x, y) in &piece.junctions {
                 self.scene.block(Rect::new(
@@ -495,51 +515,51 @@ impl Drawing<'_> {
                 ));
             }
         }
-        // Labels, where nothing else is.
-        let mut labels: Vec<Option<Rect>> = vec![None; pieces.len()];
+        share_tags(&mut pieces, &labels);
+        // The labels that found no place beside their lines as they were drawn: one more look
+        // now that every line is drawn, or over the line, with more room asked for.
         for (p, piece) in pieces.iter().enumerate() {
             let lines = &piece.label;
-            if lines.is_empty() {
+            if lines.is_empty() || labels[p].is_some() {
                 continue;
             }
-            let bold = wires[piece.wire].bold();
             let route = &piece.points;
-            let width = lines
-                .iter()
-                .map(|l| super::text_box(0, 0, "start", 11, bold, l).right)
-                .max()
-                .unwrap_or(0);
-            let height = LINE_H * lines.len() as i64;
-            let rect =
-                route::place_label(&self.scene, page, route, Some(piece.line), width, height)
-                    .unwrap_or_else(|| {
-                        short += 1;
-                        let mut rows: Vec<usize> = route
-                            .windows(2)
-                            .filter(|p| p[0].1 == p[1].1)
-                            .map(|p| self.layout.row_below(p[0].1))
-                            .collect();
-                        if rows.is_empty() {
-                            rows = route.iter().map(|p| self.layout.row_below(p.1)).collect();
-                        }
-                        rows.sort_unstable();
-                        rows.dedup();
-                        for row in rows {
-                            room.add_above(row, height + 8);
-                        }
-                        // Over the middle of its longest piece, the best there is.
-                        let (a, b) = route
-                            .windows(2)
-                            .map(|p| (p[0], p[1]))
-                            .max_by_key(|(a, b)| (a.0 - b.0).abs() + (a.1 - b.1).abs())
-                            .unwrap_or(((0, 0), (0, 0)));
-                        Rect::new(
-                            i64::midpoint(a.0, b.0),
-                            i64::midpoint(a.1, b.1) - height - 4,
-                            width,
-                            height,
-                        )
-                    });
+            let (width, height) = label_size(lines, wires[piece.wire].bold());
+            let rect = route::place_label(
+                &self.scene,
+                page,
+                (route, Some(piece.line)),
+                (width, height),
+                &[],
+            )
+            .unwrap_or_else(|| {
+                short += 1;
+                let mut rows: Vec<usize> = route
+                    .windows(2)
+                    .filter(|p| p[0].1 == p[1].1)
+                    .map(|p| self.layout.row_below(p[0].1))
+                    .collect();
+                if rows.is_empty() {
+                    rows = route.iter().map(|p| self.layout.row_below(p.1)).collect();
+                }
+                rows.sort_unstable();
+                rows.dedup();
+                for row in rows {
+                    room.add_above(row, height + 8);
+                }
+                // Over the middle of its longest piece, the best there is.
+                let (a, b) = route
+                    .windows(2)
+                    .map(|p| (p[0], p[1]))
+                    .max_by_key(|(a, b)| (a.0 - b.0).abs() + (a.1 - b.1).abs())
+                    .unwrap_or(((0, 0), (0, 0)));
+                Rect::new(
+                    i64::midpoint(a.0, b.0),
+                    i64::midpoint(a.1, b.1) - height - 4,
+                    width,
+                    height,
+                )
+            });
             self.scene.block(rect);
             labels[p] = Some(rect);
         }
@@ -615,6 +635,31 @@ impl Drawing<'_> {
         }
     }
 
+    /// Places the label of `piece` beside it where nothing else is and off the places in
+    /// `avoid`, and keeps the lines routed from now on out of it; `None` where it finds none.
+    fn place_piece_label(
+        &mut self,
+        router: &mut Router,
+        wires: &[Wire],
+        piece: &Piece,
+        avoid: &[Rect],
+    ) -> Option<Rect> {
+        if piece.label.is_empty() {
+            return None;
+        }
+        let size = label_size(&piece.label, wires[piece.wire].bold());
+        let rect = route::place_label(
+            &self.scene,
+            self.page(),
+            (&piece.points, Some(piece.line)),
+            size,
+            avoid,
+        )?;
+        self.scene.block(rect);
+        router.block(rect);
+        Some(rect)
+    }
+
     /// The line `index` of the scene with the zig-zag of electronic information in its longest
     /// piece that has room for it, if one has.
     fn zig(&self, index: usize) -> Option<Vec<Point>> {
@@ -667,6 +712,48 @@ impl Drawing<'_> {
             }
         }
         None
+    }
+}
+
+/// The room kept at the ends of the lines still to route.
+fn waiting_ends(waiting: &HashMap<End, usize>) -> Vec<Rect> {
+    waiting
+        .iter()
+        .filter(|&(_, &count)| count > 0)
+        .map(|(&end, _)| stub(end))
+        .collect()
+}
+
+/// The width and height of a label of `lines`.
+fn label_size(lines: &[String], bold: bool) -> (i64, i64) {
+    let width = lines
+        .iter()
+        .map(|l| super::text_box(0, 0, "start", 11, bold, l).right)
+        .max()
+        .unwrap_or(0);
+    (width, LINE_H * lines.len() as i64)
+}
+
+/// Stubs at one place (a box edge full of ends) share one tag: the first stub's. Only the tags
+/// not yet `placed` (the first of `placed.len()` pieces) are shared.
+fn share_tags(pieces: &mut [Piece], placed: &[Option<Rect>]) {
+    let mut first_at: HashMap<Vec<Point>, usize> = HashMap::new();
+    for p in 0..pieces.len() {
+        if pieces[p].points.len() != 2
+            || pieces[p].label.is_empty()
+            || placed.get(p).is_some_and(Option::is_some)
+        {
+            continue;
+        }
+        match first_at.get(&pieces[p].points) {
+            Some(&first) => {
+                let label = std::mem::take(&mut pieces[p].label);
+                pieces[first].label.extend(label);
+            }
+            None => {
+                first_at.insert(pieces[p].points.clone(), p);
+            }
+        }
     }
 }
 

@@ -212,6 +212,12 @@ impl Router {
         }
     }
 
+    /// Keeps the lines routed from now on out of `rect` (with their clearance): a label placed
+    /// beside a line drawn before them.
+    pub fn block(&mut self, rect: Rect) {
+        self.mark(rect.inflate(CLEARANCE), BLOCKED);
+    }
+
     /// Keeps `rect` free of the lines routed from now on (`keep`), or frees it again: the
     /// places (with their clearance) may overlap, each is counted.
     pub fn keep_free(&mut self, rect: Rect, keep: bool) {

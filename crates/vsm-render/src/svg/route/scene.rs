@@ -211,14 +211,14 @@ pub fn path(points: &[Point]) -> String {
 
 /// Where a label of `width` × `height` goes beside `route`: by its longest free stretch, above
 /// or below a level piece, or beside an upright one, clear of everything in `scene` and inside
-/// `page`. Returns the label's box.
+/// `page`, and off every place in `avoid` (the ends of lines still to route). Returns the label's
+/// box.
 pub fn place_label(
     scene: &Scene,
     page: Rect,
-    route: &[Point],
-    own: Option<usize>,
-    width: i64,
-    height: i64,
+    (route, own): (&[Point], Option<usize>),
+    (width, height): (i64, i64),
+    avoid: &[Rect],
 ) -> Option<Rect> {
     let mut pieces: Vec<(Point, Point)> = route.windows(2).map(|p| (p[0], p[1])).collect();
     // Level pieces first, longest first; the route's order breaks ties.
@@ -233,6 +233,7 @@ pub fn place_label(
             && rect.top >= page.top + 2
             && rect.bottom <= page.bottom - 2
             && scene.is_free_but(rect.inflate(2), own, 6)
+            && !avoid.iter().any(|a| a.overlaps(&rect))
     };
     for (a, b) in pieces {
         let level = a.1 == b.1;
@@ -289,7 +290,7 @@ mod tests {
         scene.line(&route);
         // Something above the middle of the level piece.
         scene.block(Rect::new(120, 60, 80, 36));
-        let label = place_label(&scene, page(), &route, Some(0), 60, 14).unwrap();
+        let label = place_label(&scene, page(), (&route, Some(0)), (60, 14), &[]).unwrap();
         assert!(scene.is_free(label), "{label:?}");
         assert!(label.bottom <= 100 || label.top >= 100, "{label:?}");
         assert!(label.left >= 20 && label.right <= 300, "{label:?}");
