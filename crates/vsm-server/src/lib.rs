@@ -18,6 +18,7 @@ pub mod explain;
 pub mod hooks;
 pub mod map;
 pub mod map_edit;
+pub mod measurements;
 pub mod metrics;
 mod pages;
 pub mod routes;

@@ -6,6 +6,8 @@
 
 mod insights;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -192,7 +194,7 @@ fn analyzed(
     stream: &str,
     yaml: &str,
     events: &crate::events::Current,
-) -> (Option<Loaded>, Option<String>) {
+) -> (Option<Arc<Loaded>>, Option<String>) {
     match map::measured(stream, yaml, events) {
         Ok((loaded, numbers)) => (Some(loaded), numbers.note().map(str::to_string)),
         Err(Problem::Other(why)) => (None, Some(why)),
@@ -248,7 +250,9 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
             Err(error) => return error_page(&caller, &error.into()),
         };
         let id = stream.id.clone();
-        let (events, trouble) = events_of(&app, &id).await;
+        let (mut events, trouble) = events_of(&app, &id).await;
+        // The last numbers known will do: the list does not wait for every stream's measurement.
+        events.wanted = crate::measurements::Wanted::Known;
         let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
             let (loaded, note) = analyzed(&id, &recent[0].yaml, &events);
             (loaded, note, lead_time_sparkline(&id, recent, &events))
@@ -257,7 +261,7 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
         .unwrap_or((None, Some("the analysis failed".into()), String::new()));
         let note = trouble.or(note);
         rows.push(Row {
-            headline: loaded.as_ref().map(Headline::of),
+            headline: loaded.as_deref().map(Headline::of),
             note: note.unwrap_or_default(),
             id: stream.id,
             name: stream.name,
@@ -411,7 +415,7 @@ async fn stream(
         message: &version.info.message,
         role: role.as_str(),
         note,
-        headline: loaded.as_ref().map(Headline::of),
+        headline: loaded.as_deref().map(Headline::of),
         svg: loaded
             .as_ref()
             .map(|l| vsm_render::svg(&l.stream, &l.analysis))
