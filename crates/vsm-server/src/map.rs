@@ -332,9 +332,11 @@ pub fn measure_now(
     if let Some(measured) = &mut loaded.measured {
         measured.log = format!("webhook deliveries ({from})");
         let coverage = &measured.measurement.coverage;
+        // What each count counts: the stream's items here, a step's on its items page.
         note = format!(
-            "Measured from {from}: {} ({} in progress, {} abandoned), from {} of the {} read.",
+            "Measured from {from}: {} in all, {} of them in a measured step ({} in progress, {} abandoned), from {} of the {} read. A step's items page lists the items that entered that step; those that finished the stream make its numbers.",
             crate::events::counted(coverage.items as usize, "item", "items"),
+            coverage.items_used,
             coverage.items_in_progress,
             coverage.items_abandoned,
             crate::events::counted(measured.stats.events_used as usize, "event", "events"),

@@ -142,20 +142,30 @@ async fn a_stream_is_measured_once_per_map_and_delivery_and_the_list_does_not_wa
     }
 }
 
+/// The stream `ants` of the recorded pull requests' map, with `all` delivered: the app, a
+/// client of it and an admin's token.
+async fn ants(
+    backend: &crate::common::Backend,
+    all: &[(String, &'static str, String)],
+) -> (vsm_server::App, Client, String) {
+    let app = backend.app();
+    let client = Client::of(app.clone());
+    let token = admin(backend).await;
+    let created = client
+        .post("/api/streams", &token, &json!({"id": "ants", "yaml": MAP}))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    record(&app, all).await;
+    (app, client, token)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_without_deployments_yet_shows_its_estimates_saying_so_and_no_server_path() {
     let data = recorded();
     for backend in backends().await {
         let name = backend.name;
-        let app = backend.app();
-        let client = Client::of(app.clone());
-        let token = admin(&backend).await;
-        let created = client
-            .post("/api/streams", &token, &json!({"id": "ants", "yaml": MAP}))
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         // Pull requests and reviews, no deployment: the map follows `deployed_by`.
-        record(&app, &deliveries(&data, 0)).await;
+        let (app, client, token) = ants(&backend, &deliveries(&data, 0)).await;
         let folder = app.events.folder().display().to_string();
         let said = "no deployments received yet; the numbers are the map's estimates";
         for path in [
@@ -391,4 +401,72 @@ async fn the_same_map_pushed_twice_at_once_is_one_version() {
         assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED], "{name}");
         backend.finish().await;
     }
+}
+
+#[tokio::test]
+async fn the_compare_page_shows_the_improvements_whose_status_changed() {
+    let backend = crate::common::sqlite().await;
+    let client = backend.client();
+    let token = admin(&backend).await;
+    with_web_shop(&client, &token).await;
+    let moved = client
+        .send(
+            Call::new(Method::PUT, "/api/streams/web-shop/plan/ready-definition")
+                .token(&token)
+                .json(&json!({"status": "done"})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.body);
+    let page = client
+        .get("/streams/web-shop/compare?from=1&to=2", &token)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let section = &page.body[page
+        .body
+        .find("Improvements: version 1 to version 2")
+        .unwrap_or_else(|| panic!("{}", page.body))..];
+    assert!(
+        section.contains("<code>ready-definition</code>")
+            && section.contains("<td>in progress</td><td><strong>done</strong></td>")
+            && section.contains("other improvements kept their status"),
+        "{section}"
+    );
+    assert!(!section.contains("auto-regression"), "{section}");
+}
+
+/// The number just before `words` in `text`.
+fn count_before(text: &str, words: &str) -> u64 {
+    let at = text
+        .find(words)
+        .unwrap_or_else(|| panic!("no `{words}` in {text}"));
+    let digits: String = text[..at]
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.chars().rev().collect::<String>().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_page_and_a_step_s_items_page_say_what_their_counts_count() {
+    let data = recorded();
+    let backend = crate::common::sqlite().await;
+    let (_, client, token) = ants(&backend, &deliveries(&data, 5)).await;
+    let page = client.get("/streams/ants", &token).await;
+    let all = count_before(&page.body, "items in all");
+    let used = count_before(&page.body, "of them in a measured step");
+    assert!(
+        page.body
+            .contains("A step&#39;s items page lists the items that entered that step"),
+        "{}",
+        page.body
+    );
+    let items = client.get("/streams/ants/steps/deploy/items", &token).await;
+    assert_eq!(items.status, StatusCode::OK, "{}", items.body);
+    let entered = count_before(&items.body, "items entered");
+    // The stream's items, the ones in a measured step, and the ones that entered this step:
+    // three counts, each said as what it is.
+    assert!(entered <= used && used <= all, "{entered} {used} {all}");
+    assert!(entered < all, "the counts differ here: {entered} {all}");
 }
