@@ -2,6 +2,7 @@
 # A stream with many generic events: how long its pages take (the hostile review's DoS, #14).
 #
 #   bench/big-stream.sh [EVENTS]
+#   VSM=/path/to/vsm bench/big-stream.sh [EVENTS]
 #
 # `vsm serve` (release build) on SQLite, on loopback: a stream whose map measures from the
 # generic events endpoint, EVENTS events (default 300,000: 60,000 cases through five steps)
@@ -11,8 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-300000}
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
-cargo build --release -q --bin vsm
-vsm=$PWD/target/release/vsm
+# VSM=PATH: that binary (another build, to compare), else this tree's release build.
+vsm=${VSM:-}
+if [ -z "$vsm" ]; then
+  cargo build --release -q --bin vsm
+  vsm=$PWD/target/release/vsm
+fi
 work=$(mktemp -d)
 server=""
 cleanup() {
@@ -85,5 +90,21 @@ for path in /streams/big / /streams/big/trends /streams/big/plan; do
   printf '%-22s' "$path"
   for _ in 1 2 3; do printf '  %s s' "$(time_get "$path")"; done
   echo
+done
+note=$(curl -s -H "Authorization: Bearer $token" "$url/streams/big" | grep -o '<p class="problem" role="note">[^<]*' | cut -c32-200)
+echo "stream page's note: $note"
+# One event more: the list answers at once with the last numbers known, the stream page measures.
+curl -sf -o /dev/null -H "Authorization: Bearer $secret" -H 'content-type: application/json' \
+  -d '{"id": "one-more", "case": "c-new", "activity": "place order", "time": "2026-01-01T00:00:00Z"}' \
+  "$url/hooks/events/big/bench"
+printf '%-26s  %s s\n' "/ after one event" "$(time_get /)"
+printf '%-26s  %s s\n' "/streams/big right after" "$(time_get /streams/big)"
+sleep 5
+# Another event, and the stream page alone: measured again, once.
+curl -sf -o /dev/null -H "Authorization: Bearer $secret" -H 'content-type: application/json' \
+  -d '{"id": "two-more", "case": "c-new", "activity": "send invoice", "time": "2026-01-01T01:00:00Z"}' \
+  "$url/hooks/events/big/bench"
+for _ in 1 2; do
+  printf '%-26s  %s s\n' "/streams/big, event 2" "$(time_get /streams/big)"
 done
 printf 'server memory (VmHWM): %s\n' "$(grep VmHWM /proc/$server/status | awk '{print $2, $3}')"
