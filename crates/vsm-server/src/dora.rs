@@ -94,6 +94,8 @@ pub fn figures(
             file.display()
         )
     });
-    let report = vsm_app::dora::report(store, &request).map_err(|e| other(format!("{e:#}")))?;
+    let report = vsm_app::dora::report(store, &request).map_err(|e| {
+        NoFigures::Problem(crate::map::hidden(Problem::Other(format!("{e:#}")), store))
+    })?;
     Ok((report, note))
 }

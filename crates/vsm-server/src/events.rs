@@ -47,6 +47,8 @@ pub struct Caches {
     _temporary: Option<tempfile::TempDir>,
     /// One update of a stream's cache at a time.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The analyses measured from the caches.
+    measurements: Arc<crate::measurements::Measurements>,
 }
 
 /// A delivery that could not be read.
@@ -156,6 +158,10 @@ pub struct Current {
     pub ocel: Option<PathBuf>,
     /// The generic events' log, once the `events` source gave an event.
     pub log: Option<PathBuf>,
+    /// The analyses measured from it, kept in the process (none: measured on every call).
+    pub measurements: Option<Arc<crate::measurements::Measurements>>,
+    /// How current the analyses must be.
+    pub wanted: crate::measurements::Wanted,
 }
 
 impl Caches {
@@ -172,12 +178,18 @@ impl Caches {
             folder,
             _temporary: temporary,
             locks: Mutex::default(),
+            measurements: Arc::default(),
         })
     }
 
     /// Where the caches are.
     pub fn folder(&self) -> &Path {
         &self.folder
+    }
+
+    /// The analyses measured from the caches, kept in the process.
+    pub fn measurements(&self) -> &Arc<crate::measurements::Measurements> {
+        &self.measurements
     }
 
     fn lock(&self, stream: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -224,6 +236,8 @@ impl Caches {
             ocel: (summary.used_hooks > 0 && ocel.is_file()).then_some(ocel),
             log: (summary.used_events > 0).then(|| folder.join(LOG)),
             summary,
+            measurements: Some(Arc::clone(&self.measurements)),
+            wanted: crate::measurements::Wanted::Now,
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod explain;
 pub mod hooks;
 pub mod map;
 pub mod map_edit;
+pub mod measurements;
 pub mod metrics;
 mod pages;
 pub mod pulls;
@@ -160,6 +161,7 @@ pub fn router(app: App) -> Router {
     let settings = Arc::clone(&app.settings);
     let (router, _) = routes(&app);
     let record = axum::middleware::from_fn_with_state(app.clone(), metrics::record);
+    let json_errors = axum::middleware::from_fn_with_state(app.clone(), api::json_errors);
     router
         .with_state(app)
         .layer(DefaultBodyLimit::max(settings.max_body))
@@ -168,6 +170,8 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,
         ))
+        // Outside the limit and the timeout, so that their 413 and 408 are JSON on the API too.
+        .layer(json_errors)
         // Outside the limit and the timeout, so that their 413 and 408 are counted too.
         .layer(record)
         // Method, path, status and time; never headers, so no token or cookie reaches the logs.
@@ -248,11 +252,28 @@ pub async fn shutdown_signal() {
 }
 
 /// Alive: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    responses((status = 200, description = "`ok`: the process answers", content_type = "text/plain", body = String)),
+    security(()),
+)]
 async fn healthz() -> &'static str {
     "ok\n"
 }
 
 /// Ready: the database answers too.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "meta",
+    responses(
+        (status = 200, description = "`ready`: the database answers", content_type = "text/plain", body = String),
+        (status = 503, description = "The database does not answer", content_type = "text/plain", body = String),
+    ),
+    security(()),
+)]
 async fn readyz(State(app): State<App>) -> impl IntoResponse {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready\n"),

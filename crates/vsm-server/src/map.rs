@@ -5,12 +5,13 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use vsm_app::{Files, Invalid, Loaded};
 use vsm_ingest::IngestError;
 
 /// Why a map cannot be taken or analyzed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Problem {
     /// Its problems, as the diagnostics JSON (`vsm validate --format json`).
     Invalid(String),
@@ -72,6 +73,62 @@ impl Files for Upload<'_> {
                 "the server measures a map from its stream's webhook deliveries, not from the log its `measure:` names; analyze it with `vsm analyze` where the log is",
             ),
         })
+    }
+}
+
+/// What the OCEL store `log` lacks that measuring `source` needs, said for people: no object of
+/// its type, or no link it follows (`deployed_by`: no deployment) received yet.
+fn not_yet(log: &Path, source: &vsm_core::measure::MeasureSource) -> Option<String> {
+    let kind = source.object_type.as_deref()?;
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // A store that cannot be read is measured, and its error said.
+    let store = rusqlite::Connection::open_with_flags(log, flags).ok()?;
+    let has = |sql: &str, value: &str| -> Option<bool> {
+        store
+            .query_row(sql, [value], |_| Ok(()))
+            .map(|()| true)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(false),
+                other => Err(other),
+            })
+            .ok()
+    };
+    if has("SELECT 1 FROM object WHERE ocel_type = ?1 LIMIT 1", kind) == Some(false) {
+        return Some(format!(
+            "no `{kind}` received yet; the numbers are the map's estimates (the deliveries so far give none)"
+        ));
+    }
+    let missing = source.follow.iter().find(|link| {
+        has(
+            "SELECT 1 FROM object_object WHERE ocel_qualifier = ?1 LIMIT 1",
+            link,
+        ) == Some(false)
+    })?;
+    Some(match missing.as_str() {
+        "deployed_by" => format!(
+            "no deployments received yet; the numbers are the map's estimates (the map follows `{missing}`, and no delivery has given a deployment)"
+        ),
+        _ => format!(
+            "no `{missing}` link received yet; the numbers are the map's estimates (the map follows `{missing}`, and no delivery has given one)"
+        ),
+    })
+}
+
+/// `problem` without the server's path of the stream's event store `log`: a message of the
+/// server never shows where its files are.
+pub fn hidden(problem: Problem, log: &Path) -> Problem {
+    let folder = log.parent().unwrap_or(log);
+    let hide = |text: String| {
+        text.replace(
+            &log.display().to_string(),
+            "the stream's webhook deliveries",
+        )
+        .replace(&folder.display().to_string(), "the server's cache")
+    };
+    match problem {
+        Problem::Invalid(json) => Problem::Invalid(hide(json)),
+        Problem::Other(message) => Problem::Other(hide(message)),
     }
 }
 
@@ -170,6 +227,31 @@ impl Numbers {
     pub fn estimated(&self) -> bool {
         matches!(self, Numbers::Waiting(_))
     }
+
+    /// The same numbers, known to be older than the deliveries: `said` how much is added to
+    /// the note (estimates that measure nothing do not change with deliveries).
+    #[must_use]
+    pub fn later(&self, said: &str) -> Numbers {
+        match self {
+            Numbers::Estimates => Numbers::Estimates,
+            Numbers::Measured(note) => Numbers::Measured(format!("{note} {said}")),
+            Numbers::Waiting(note) => Numbers::Waiting(format!("{note} {said}")),
+        }
+    }
+}
+
+/// [`measure_now`], or the analysis kept from an earlier request for the same map and
+/// deliveries ([`crate::measurements`]), when `events` comes with the process's analyses.
+/// Blocks: call it on a blocking thread.
+pub fn measured(
+    stream: &str,
+    text: &str,
+    events: &crate::events::Current,
+) -> crate::measurements::Measured {
+    match &events.measurements {
+        Some(kept) => kept.get(stream, text, events, events.wanted, measure_now),
+        None => measure_now(stream, text, events),
+    }
 }
 
 /// Checks `text` as the map of `stream`, and measures it as `vsm analyze` does from the
@@ -177,11 +259,11 @@ impl Numbers {
 /// its `measure:` names an `object_type`, else the generic events' log), in place of the log
 /// the map names; a map that measures from a store no delivery has filled yet is analyzed from
 /// its estimates, saying which webhook gives it its numbers.
-pub fn measured(
+pub fn measure_now(
     stream: &str,
     text: &str,
     events: &crate::events::Current,
-) -> Result<(Loaded, Numbers), Problem> {
+) -> crate::measurements::Measured {
     let path = file_name(stream);
     let plain = Upload {
         path: &path,
@@ -192,7 +274,7 @@ pub fn measured(
     let Some(source) = checked.stream.measure.clone() else {
         let loaded =
             vsm_app::load::measure(&plain, &path, checked, None).map_err(|e| problem(&e))?;
-        return Ok((loaded, Numbers::Estimates));
+        return Ok((Arc::new(loaded), Numbers::Estimates));
     };
     let summary = &events.summary;
     let (log, used, what) = match &source.object_type {
@@ -211,15 +293,22 @@ pub fn measured(
             ),
         ),
     };
-    let Some(log) = log else {
+    let wanting = match log {
+        None => Some(format!(
+            "no delivery has given them yet ({} read); set up {what}",
+            crate::events::counted(summary.deliveries(), "delivery", "deliveries")
+        )),
+        Some(log) => not_yet(log, &source),
+    };
+    let (Some(log), None) = (log, &wanting) else {
         checked.stream.measure = None;
         let loaded =
             vsm_app::load::measure(&plain, &path, checked, None).map_err(|e| problem(&e))?;
         let note = format!(
-            "Shown from the map's estimates: the map measures its numbers (`measure:`), and no delivery has given them yet ({} read); set up {what}, and the numbers are measured on the next page load after a delivery.",
-            crate::events::counted(summary.deliveries(), "delivery", "deliveries")
+            "Shown from the map's estimates: the map measures its numbers (`measure:`), and {}; they are measured on the next page load after a delivery that gives them.",
+            wanting.unwrap_or_default()
         );
-        return Ok((loaded, Numbers::Waiting(note)));
+        return Ok((Arc::new(loaded), Numbers::Waiting(note)));
     };
     let wanted = vsm_app::measure::matched_attributes(&checked.stream, &source);
     let files = Upload {
@@ -227,8 +316,8 @@ pub fn measured(
         text,
         log: Some((log, wanted)),
     };
-    let mut loaded =
-        vsm_app::load::measure(&files, &path, checked, Some(log)).map_err(|e| problem(&e))?;
+    let mut loaded = vsm_app::load::measure(&files, &path, checked, Some(log))
+        .map_err(|e| hidden(problem(&e), log))?;
     let from = match source.object_type {
         Some(_) => format!(
             "{} of the stream's GitHub and GitLab webhooks and pulls",
@@ -243,9 +332,11 @@ pub fn measured(
     if let Some(measured) = &mut loaded.measured {
         measured.log = format!("webhook deliveries ({from})");
         let coverage = &measured.measurement.coverage;
+        // What each count counts: the stream's items here, a step's on its items page.
         note = format!(
-            "Measured from {from}: {} ({} in progress, {} abandoned), from {} of the {} read.",
+            "Measured from {from}: {} in all, {} of them in a measured step ({} in progress, {} abandoned), from {} of the {} read. A step's items page lists the items that entered that step; those that finished the stream make its numbers.",
             crate::events::counted(coverage.items as usize, "item", "items"),
+            coverage.items_used,
             coverage.items_in_progress,
             coverage.items_abandoned,
             crate::events::counted(measured.stats.events_used as usize, "event", "events"),
@@ -256,7 +347,7 @@ pub fn measured(
         note.push(' ');
         note.push_str(&malformed);
     }
-    Ok((loaded, Numbers::Measured(note)))
+    Ok((Arc::new(loaded), Numbers::Measured(note)))
 }
 
 #[cfg(test)]

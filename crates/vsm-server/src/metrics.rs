@@ -141,6 +141,15 @@ impl Drop for InFlight<'_> {
 }
 
 /// `GET /metrics`, for any signed-in caller (Prometheus sends an API token as a bearer token).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "meta",
+    responses(
+        (status = 200, description = "The process's request counts and times, in the OpenMetrics text format", content_type = "application/openmetrics-text", body = String),
+        (status = 401, body = crate::api::ErrorBody),
+    )
+)]
 pub async fn serve(State(app): State<App>) -> impl IntoResponse {
     (
         [(

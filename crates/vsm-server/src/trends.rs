@@ -84,6 +84,7 @@ pub fn of(
             })
         } else {
             crate::map::estimates(stream, &version.yaml)
+                .map(|(loaded, set_aside)| (std::sync::Arc::new(loaded), set_aside))
         };
         match analyzed {
             Ok((loaded, set_aside)) => {

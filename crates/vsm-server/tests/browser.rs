@@ -281,6 +281,13 @@ fn a_person_signs_in_follows_a_number_to_its_steps_and_moves_an_improvement() {
     let analysis = vsm_core::analyze(&parsed);
     assert_eq!(shown, analysis.summary.lead_time.human());
     look_at(&tab, "stream", &shots);
+    // In a window 1280 px wide, the map fits: the page does not scroll sideways to show it.
+    chromium::viewport(&tab, 1280, 900);
+    let fits = json(
+        &tab,
+        "JSON.stringify((f => [f.scrollWidth, f.clientWidth])(document.querySelector('figure.map')))",
+    );
+    assert_eq!(fits[0], fits[1], "the map's figure scrolls: {fits}");
     click(
         &tab,
         "a.number[href*='/explain/lead_time']",

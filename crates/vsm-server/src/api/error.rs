@@ -132,3 +132,82 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Every error answer of the API and the webhooks (`/api/...`, `/hooks/...`) in the API's error
+/// shape (`{"error": "..."}`), the ones the framework makes too: the body limit's 413, the
+/// timeout's 408, a JSON body that does not parse or fit (axum's rejections, plain text). Their
+/// text is kept, said for people; the status and the other headers are kept.
+pub async fn json_errors(
+    axum::extract::State(app): axum::extract::State<crate::App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let api = path.starts_with("/api/") || path.starts_with("/hooks/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
+        .unwrap_or_default();
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the body is larger than this server takes ({} bytes at most); send less at once (events in smaller batches, a smaller map)",
+            app.settings.max_body
+        ),
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "the request took longer than this server allows ({} s) and was given up; try again in a while",
+            app.settings.request_timeout.as_secs()
+        ),
+        _ => said(&text, status),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut answer = ApiError::new(status, message).into_response();
+    let answered = answer.headers().clone();
+    *answer.headers_mut() = parts.headers;
+    answer.headers_mut().extend(answered);
+    answer
+}
+
+/// The framework's text for an error, said for people: a JSON body that does not parse or fit
+/// says so plainly, with where (the text names the line and column); no text, the status.
+fn said(text: &str, status: StatusCode) -> String {
+    const PREFIXES: [(&str, &str); 4] = [
+        (
+            "Failed to deserialize the JSON body into the target type: ",
+            "the JSON body does not fit what this endpoint takes: ",
+        ),
+        (
+            "Failed to parse the request body as JSON: ",
+            "the body is not JSON: ",
+        ),
+        (
+            "Expected request with `Content-Type: application/json`",
+            "send the body as JSON, with `Content-Type: application/json`",
+        ),
+        (
+            "Failed to deserialize form body: ",
+            "the form does not fit what this endpoint takes: ",
+        ),
+    ];
+    if text.is_empty() {
+        return status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_lowercase();
+    }
+    for (prefix, instead) in PREFIXES {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            return format!("{instead}{rest}");
+        }
+    }
+    text.to_string()
+}

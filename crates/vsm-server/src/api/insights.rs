@@ -5,6 +5,8 @@
 //! its analysis is ([`crate::map::measured`]); while no delivery has given it anything, from its
 //! estimates, which the header `X-Vsm-Estimated: true` says.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -238,7 +240,7 @@ pub async fn analyzed(
     caller: &Caller,
     stream: &str,
     number: Option<i64>,
-) -> Result<(Version, vsm_app::Loaded, Numbers), ApiError> {
+) -> Result<(Version, Arc<vsm_app::Loaded>, Numbers), ApiError> {
     let (found, _) = read(app, caller, stream, number).await?;
     let events = super::current_events(app, stream).await?;
     let (id, yaml) = (stream.to_string(), found.yaml.clone());
@@ -272,7 +274,7 @@ pub async fn simulation(
 /// Simulates on a blocking thread, one simulation per CPU at a time.
 pub async fn simulate(
     app: &App,
-    loaded: vsm_app::Loaded,
+    loaded: Arc<vsm_app::Loaded>,
 ) -> Result<crate::simulation::Simulation, ApiError> {
     let _turn = app.simulating.acquire().await.map_err(|_| {
         ApiError::new(

@@ -18,7 +18,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 pub use dora::current as current_events;
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, ErrorBody, json_errors};
 pub use streams::{
     Onto, Saved, VersionBody, read, read as streams_read, save, save_onto, version_of, visible,
 };
@@ -60,6 +60,12 @@ use crate::routes::Table;
         sources::delete,
         pulls::pull_now,
         openapi,
+        crate::hooks::github::deliver,
+        crate::hooks::gitlab::deliver,
+        crate::hooks::events::deliver,
+        crate::metrics::serve,
+        crate::healthz,
+        crate::readyz,
     ),
     modifiers(&Security),
     security(("token" = []), ("session" = []))

@@ -206,21 +206,38 @@ pub async fn save_onto(
         message,
         now: crate::now(),
     };
+    let unchanged = |latest: crate::store::Version, warnings| {
+        (
+            StatusCode::OK,
+            Saved {
+                stream: stream.to_string(),
+                version: latest.info.into(),
+                unchanged: true,
+                warnings,
+            },
+        )
+    };
     if create {
         let created = app.store.create_stream(stream, &version).await;
         let info = match created {
             Ok(info) => info,
             Err(StoreError::Conflict(what)) => {
-                // Whether a stream the caller may not see exists is not told.
-                return Err(match caller.role(app, stream).await? {
-                    Some(_) => ApiError::new(
-                        StatusCode::CONFLICT,
-                        format!(
-                            "{what} exists already; save a new version with POST /api/streams/{stream}/versions"
-                        ),
-                    ),
-                    None => no_stream_to_write(stream),
-                });
+                // Whether a stream the caller may not see exists is not told; one that is
+                // this map already (the same push twice at once) is saved.
+                return match caller.role(app, stream).await? {
+                    Some(_) => match app.store.version(stream, None).await? {
+                        Some(latest) if latest.yaml == yaml => {
+                            Ok(unchanged(latest, accepted.warnings))
+                        }
+                        _ => Err(ApiError::new(
+                            StatusCode::CONFLICT,
+                            format!(
+                                "{what} exists already; save a new version with POST /api/streams/{stream}/versions"
+                            ),
+                        )),
+                    },
+                    None => Err(no_stream_to_write(stream)),
+                };
             }
             Err(other) => return Err(other.into()),
         };
@@ -234,18 +251,12 @@ pub async fn save_onto(
             },
         ));
     }
-    if let Some(latest) = app.store.version(stream, None).await?
+    // The latest is this map already (the same change made twice): nothing to save.
+    if let Onto::After(_) = onto
+        && let Some(latest) = app.store.version(stream, None).await?
         && latest.yaml == yaml
     {
-        return Ok((
-            StatusCode::OK,
-            Saved {
-                stream: stream.to_string(),
-                version: latest.info.into(),
-                unchanged: true,
-                warnings: accepted.warnings,
-            },
-        ));
+        return Ok(unchanged(latest, accepted.warnings));
     }
     let info = match onto {
         Onto::After(after) => match app.store.add_version_after(stream, after, &version).await {
@@ -254,7 +265,29 @@ pub async fn save_onto(
             }
             saved => saved?,
         },
-        _ => app.store.add_version(stream, &version).await?,
+        // Onto the latest as read, so that the same text saved twice at once is one version:
+        // the second finds the first's and changes nothing.
+        _ => {
+            let mut tries = 0;
+            loop {
+                let latest = version_of(app, stream, None).await?;
+                if latest.yaml == yaml {
+                    return Ok(unchanged(latest, accepted.warnings));
+                }
+                tries += 1;
+                match app
+                    .store
+                    .add_version_after(stream, latest.info.number, &version)
+                    .await
+                {
+                    Err(StoreError::Conflict(_)) if tries < SAVE_TRIES => {}
+                    Err(StoreError::Conflict(_)) => {
+                        return Err(stale(stream, latest.info.number, "save your map again"));
+                    }
+                    saved => break saved?,
+                }
+            }
+        }
     };
     Ok((
         StatusCode::CREATED,
@@ -266,6 +299,9 @@ pub async fn save_onto(
         },
     ))
 }
+
+/// Times a save onto the latest version tries again when another was saved in between.
+const SAVE_TRIES: usize = 8;
 
 /// 409: a version was saved after `after`, the one the change was made on; `again` says
 /// what to do once the latest is read.

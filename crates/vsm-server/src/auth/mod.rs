@@ -122,15 +122,25 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
+/// The token of the request's `Authorization: Bearer TOKEN` header, if it has one: the scheme
+/// in any case (`bearer`, `BEARER`: schemes are case-insensitive, RFC 7235), the token trimmed.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim_start();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
 /// The caller the request's credentials name, if they are valid: a bearer token first, else
 /// the session cookie.
 async fn identify(app: &App, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if let Some(token) = bearer {
-        let user = app.store.token_user(&secret::digest(token.trim())).await?;
+    if let Some(token) = bearer(headers) {
+        let user = app.store.token_user(&secret::digest(token)).await?;
         return Ok(user.map(|user| Caller {
             user,
             via: Via::Token,

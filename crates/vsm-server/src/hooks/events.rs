@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
@@ -36,6 +36,21 @@ const FIELDS: [&str; 6] = ["id", "case", "activity", "time", "lifecycle", "attri
 /// The most problems a refusal lists (the count says how many more).
 const MAX_PROBLEMS: usize = 50;
 
+/// Events of the generic endpoint, with the source's token as `Authorization: Bearer TOKEN`: one
+/// event `{"id", "case", "activity", "time", "lifecycle"?, "attributes"?}`, or
+/// `{"events": [...]}`; each event's id is its delivery id.
+#[utoipa::path(
+    post,
+    path = "/hooks/events/{stream}/{source}",
+    tag = "webhooks",
+    params(super::HookPath),
+    request_body(content = Object, content_type = "application/json", description = "One event, or `{\"events\": [...]}`"),
+    responses(
+        super::Answers,
+        (status = 422, body = ErrorBody, description = "An event has errors: nothing stored; `problems` lists each event's index, field and message"),
+    ),
+    security(()),
+)]
 pub async fn deliver(
     State(app): State<App>,
     Path((stream, name)): Path<(String, String)>,
@@ -43,17 +58,12 @@ pub async fn deliver(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let kind = SourceKind::Events;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| {
-            unsigned(
-                "Authorization",
-                "send the source's token as `Authorization: Bearer TOKEN`",
-            )
-        })?;
+    let token = crate::auth::bearer(&headers).ok_or_else(|| {
+        unsigned(
+            "Authorization",
+            "send the source's token as `Authorization: Bearer TOKEN`",
+        )
+    })?;
     let source = find(&app, &stream, &name, kind).await?;
     if !token_matches(source.as_ref(), token) {
         return Err(refused(kind, "the token"));
@@ -83,7 +93,8 @@ pub async fn deliver(
         .store
         .record_deliveries(&stream, &name, kind, &deliveries, crate::now())
         .await?;
-    Ok(stored(&recorded))
+    let ids: Vec<&str> = checked.iter().map(|event| event.id.as_str()).collect();
+    stored(&recorded, &ids)
 }
 
 /// An event that passed: its id and activity, and its JSON as sent.

@@ -16,6 +16,19 @@ use crate::store::{Check, SourceKind};
 
 const SIGNATURE: &str = "x-hub-signature-256";
 
+/// A GitHub webhook delivery, signed with `X-Hub-Signature-256`; `X-GitHub-Event` names it
+/// and `X-GitHub-Delivery` is its id. A `ping` is answered and not stored.
+#[utoipa::path(
+    post,
+    path = "/hooks/github/{stream}/{source}",
+    tag = "webhooks",
+    params(super::HookPath),
+    request_body(content = Object, content_type = "application/json", description = "The delivery as GitHub sends it"),
+    responses(
+        super::Answers,
+    ),
+    security(()),
+)]
 pub async fn deliver(
     State(app): State<App>,
     Path((stream, name)): Path<(String, String)>,

@@ -13,6 +13,19 @@ use crate::App;
 use crate::api::ApiError;
 use crate::store::SourceKind;
 
+/// A GitLab webhook delivery, with the source's `X-Gitlab-Token`; `X-Gitlab-Event` names it and
+/// `Idempotency-Key` (else `X-Gitlab-Event-UUID`) is its id.
+#[utoipa::path(
+    post,
+    path = "/hooks/gitlab/{stream}/{source}",
+    tag = "webhooks",
+    params(super::HookPath),
+    request_body(content = Object, content_type = "application/json", description = "The delivery as GitLab sends it"),
+    responses(
+        super::Answers,
+    ),
+    security(()),
+)]
 pub async fn deliver(
     State(app): State<App>,
     Path((stream, name)): Path<(String, String)>,

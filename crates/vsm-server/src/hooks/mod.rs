@@ -10,9 +10,9 @@
 //! a crash or a timeout stores nothing twice and loses nothing that was answered 2xx. A refused
 //! delivery changes nothing.
 
-mod events;
-mod github;
-mod gitlab;
+pub(crate) mod events;
+pub(crate) mod github;
+pub(crate) mod gitlab;
 pub mod key;
 
 use axum::Json;
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::App;
-use crate::api::ApiError;
+use crate::api::{ApiError, ErrorBody};
 use crate::auth::secret;
 use crate::routes::Table;
 use crate::store::{Check, NewDelivery, Recorded, Source, SourceKind};
@@ -54,6 +54,42 @@ pub fn path(kind: SourceKind, stream: &str, source: &str) -> String {
 /// The most characters a delivery id or an event name may have.
 const MAX_ID: usize = 200;
 
+/// A webhook's path, for the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(dead_code, reason = "read by the OpenAPI document alone")]
+struct HookPath {
+    /// The stream's id.
+    stream: String,
+    /// The source's name (made with POST /api/streams/{stream}/sources).
+    source: String,
+}
+
+/// What every webhook answers, for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[expect(dead_code, reason = "read by the OpenAPI document alone")]
+enum Answers {
+    /// Every delivery had been stored before, with the same content: nothing changed.
+    #[response(status = 200)]
+    Unchanged(#[to_schema] Stored),
+    /// Stored, committed before this answer.
+    #[response(status = 202)]
+    Stored(#[to_schema] Stored),
+    /// The body is not JSON, or a header is missing or not an id.
+    #[response(status = 400)]
+    Malformed(#[to_schema] ErrorBody),
+    /// The signature or token does not match a source of this kind at this URL (the same
+    /// whether the stream or the source exist).
+    #[response(status = 401)]
+    Refused(#[to_schema] ErrorBody),
+    /// A delivery id was stored before with different content: the earlier content is kept.
+    #[response(status = 409)]
+    Different(#[to_schema] ErrorBody),
+    /// The body is larger than the server takes.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ErrorBody),
+}
+
 /// What a delivery accepted did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Stored {
@@ -63,19 +99,57 @@ pub struct Stored {
     pub duplicates: usize,
 }
 
-/// 202 when something was stored, 200 when everything had been.
-fn stored(recorded: &[Recorded]) -> Response {
+/// 202 when something was stored, 200 when everything had been; 409 naming the delivery ids
+/// `ids` (in the order of `recorded`) that were stored before with other content, saying what
+/// happened to the others.
+fn stored(recorded: &[Recorded], ids: &[&str]) -> Result<Response, ApiError> {
     let stored = recorded
         .iter()
         .filter(|r| matches!(r, Recorded::New(_)))
         .count();
+    let different: Vec<String> = recorded
+        .iter()
+        .zip(ids)
+        .filter(|(r, _)| **r == Recorded::Different)
+        .map(|(_, id)| format!("`{}`", vsm_core::diagnostic::shorten(id)))
+        .collect();
+    if !different.is_empty() {
+        let (these, was) = if different.len() == 1 {
+            (
+                "delivery id",
+                "was received before with different content: its earlier content was kept",
+            )
+        } else {
+            (
+                "delivery ids",
+                "were received before with different content: their earlier content was kept",
+            )
+        };
+        let others = recorded.len() - different.len();
+        let rest = if others == 0 {
+            String::new()
+        } else {
+            format!(
+                " (of the {} of this request, {stored} stored now, {} stored before)",
+                crate::events::counted(others, "other delivery", "other deliveries"),
+                others - stored
+            )
+        };
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "{these} {} {was}{rest}; send a changed event with an id of its own, or the same content again",
+                different.join(", "),
+            ),
+        ));
+    }
     let status = if stored > 0 {
         StatusCode::ACCEPTED
     } else {
         StatusCode::OK
     };
     let duplicates = recorded.len() - stored;
-    (status, Json(Stored { stored, duplicates })).into_response()
+    Ok((status, Json(Stored { stored, duplicates })).into_response())
 }
 
 /// A delivery that is its whole body (GitHub's, GitLab's), its source checked: where it goes
@@ -105,7 +179,7 @@ impl Whole<'_> {
             .store
             .record_delivery(self.stream, self.source, self.kind, delivery, crate::now())
             .await?;
-        Ok(stored(&[recorded]))
+        stored(&[recorded], &[self.delivery_id])
     }
 }
 
@@ -130,7 +204,12 @@ fn refused(kind: SourceKind, what: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         format!(
-            "refused: {what} does not match a {kind} source at this URL; check the URL and the secret shown when the source was made (a stream's admin makes a new one with POST /api/streams/STREAM/sources)"
+            "refused: {what} does not match {} {kind} source at this URL; check the URL and the secret shown when the source was made (a stream's admin makes a new one with POST /api/streams/STREAM/sources)",
+            if kind == SourceKind::Events {
+                "an"
+            } else {
+                "a"
+            }
         ),
     )
 }
@@ -195,10 +274,9 @@ fn json_text<'b>(body: &'b [u8], headers: &HeaderMap) -> Result<&'b str, ApiErro
     };
     match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
         Ok(_) => Ok(std::str::from_utf8(body).expect("JSON that parsed is UTF-8")),
+        // The error says its line and column.
         Err(error) => Err(ApiError::bad_request(format!(
-            "the body is not JSON: {error} (line {}, column {}){hint}",
-            error.line(),
-            error.column()
+            "the body is not JSON: {error}{hint}"
         ))),
     }
 }
@@ -212,9 +290,11 @@ mod tests {
         let headers = HeaderMap::new();
         let error = json_text(b"{\"a\": 1,\n \"b\": }", &headers).unwrap_err();
         assert_eq!(error.status, StatusCode::BAD_REQUEST);
-        assert!(
-            error.message.contains("line 2, column"),
-            "{}",
+        assert!(error.message.contains("line 2 column"), "{}", error.message);
+        assert_eq!(
+            error.message.matches("line").count(),
+            1,
+            "the position said once: {}",
             error.message
         );
         let mut form = HeaderMap::new();

@@ -7,6 +7,8 @@
 mod insights;
 mod pulls;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -193,7 +195,7 @@ fn analyzed(
     stream: &str,
     yaml: &str,
     events: &crate::events::Current,
-) -> (Option<Loaded>, Option<String>) {
+) -> (Option<Arc<Loaded>>, Option<String>) {
     match map::measured(stream, yaml, events) {
         Ok((loaded, numbers)) => (Some(loaded), numbers.note().map(str::to_string)),
         Err(Problem::Other(why)) => (None, Some(why)),
@@ -249,7 +251,9 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
             Err(error) => return error_page(&caller, &error.into()),
         };
         let id = stream.id.clone();
-        let (events, trouble) = events_of(&app, &id).await;
+        let (mut events, trouble) = events_of(&app, &id).await;
+        // The last numbers known will do: the list does not wait for every stream's measurement.
+        events.wanted = crate::measurements::Wanted::Known;
         let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
             let (loaded, note) = analyzed(&id, &recent[0].yaml, &events);
             (loaded, note, lead_time_sparkline(&id, recent, &events))
@@ -258,7 +262,7 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
         .unwrap_or((None, Some("the analysis failed".into()), String::new()));
         let note = trouble.or(note);
         rows.push(Row {
-            headline: loaded.as_ref().map(Headline::of),
+            headline: loaded.as_deref().map(Headline::of),
             note: note.unwrap_or_default(),
             id: stream.id,
             name: stream.name,
@@ -413,7 +417,7 @@ async fn stream(
         message: &version.info.message,
         role: role.as_str(),
         note,
-        headline: loaded.as_ref().map(Headline::of),
+        headline: loaded.as_deref().map(Headline::of),
         svg: loaded
             .as_ref()
             .map(|l| vsm_render::svg(&l.stream, &l.analysis))
@@ -508,8 +512,15 @@ async fn compare(
         let (Some(a), _) = analyzed(&id, &after.yaml, &events) else {
             return Err(format!("version {} cannot be analyzed", after.info.number));
         };
-        vsm_render::compare::render(side(&b), side(&a), vsm_render::Format::Html)
-            .ok_or_else(|| "compare writes no HTML".to_string())
+        let html = vsm_render::compare::render(side(&b), side(&a), vsm_render::Format::Html)
+            .ok_or_else(|| "compare writes no HTML".to_string())?;
+        let statuses = ImprovementChanges::of(&b.stream, &a.stream, pair.from, pair.to)
+            .render()
+            .unwrap_or_default();
+        Ok(match html.rfind("</body>") {
+            Some(at) => format!("{}{statuses}\n{}", &html[..at], &html[at..]),
+            None => html + &statuses,
+        })
     })
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
@@ -544,6 +555,77 @@ fn with_tabs(html: String, tabs: &Tabs<'_>) -> String {
             )
         }
         None => html,
+    }
+}
+
+/// How the improvements' statuses changed between two versions of a map: added, removed, or
+/// moved on the plan (the comparison above shows the numbers, not the plan).
+#[derive(Template)]
+#[template(path = "compare_improvements.html")]
+struct ImprovementChanges {
+    from: i64,
+    to: i64,
+    changes: Vec<ImprovementChange>,
+    /// Improvements in both versions with the same status.
+    unchanged: usize,
+}
+
+struct ImprovementChange {
+    id: String,
+    action: String,
+    step: String,
+    before: String,
+    after: String,
+}
+
+impl ImprovementChanges {
+    fn of(
+        before: &vsm_core::ValueStream,
+        after: &vsm_core::ValueStream,
+        from: i64,
+        to: i64,
+    ) -> Self {
+        let status = |stream: &vsm_core::ValueStream, id: &str| {
+            stream
+                .improvements
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.status.as_str().replace('_', " "))
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let (mut changes, mut unchanged) = (Vec::new(), 0);
+        for (stream, improvement) in after
+            .improvements
+            .iter()
+            .map(|i| (after, i))
+            .chain(before.improvements.iter().map(|i| (before, i)))
+        {
+            if !seen.insert(improvement.id.as_str()) {
+                continue;
+            }
+            let was = status(before, &improvement.id);
+            let is = status(after, &improvement.id);
+            if was == is {
+                unchanged += 1;
+                continue;
+            }
+            changes.push(ImprovementChange {
+                id: improvement.id.clone(),
+                action: improvement.action.clone(),
+                step: stream
+                    .steps
+                    .get(improvement.step)
+                    .map_or_else(String::new, |s| s.name.clone()),
+                before: was.unwrap_or_else(|| "not in the map".into()),
+                after: is.unwrap_or_else(|| "removed".into()),
+            });
+        }
+        ImprovementChanges {
+            from,
+            to,
+            changes,
+            unchanged,
+        }
     }
 }
 

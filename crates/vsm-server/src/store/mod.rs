@@ -251,7 +251,8 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Stores deliveries of one source, each at most once by its delivery id (a delivery id
     /// seen before, in this call or any earlier, is [`Recorded::Duplicate`] and changes
-    /// nothing), all in one transaction that is committed before this returns: a delivery
+    /// nothing; seen before with other content, [`Recorded::Different`]: the earlier content is
+    /// kept), all in one transaction that is committed before this returns: a delivery
     /// acknowledged after it survives a crash. One answer per delivery, in order.
     async fn record_deliveries(
         &self,

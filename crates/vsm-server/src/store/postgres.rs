@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_streams.sql"),
     include_str!("../../migrations/postgres/0002_webhooks.sql"),
     include_str!("../../migrations/postgres/0003_pulls.sql"),
+    include_str!("../../migrations/postgres/0004_delivery_hashes.sql"),
 ];
 
 /// The advisory lock replicas take while migrating (any number, the same in every vsm).
@@ -752,9 +753,10 @@ impl Store for Postgres {
             .map_err(fail)?;
         let mut recorded = Vec::with_capacity(deliveries.len());
         for delivery in deliveries {
+            let hash = delivery.content_hash();
             let seq: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO deliveries (stream_id, source, kind, delivery_id, event, body, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                "INSERT INTO deliveries (stream_id, source, kind, delivery_id, event, body, received_at, content_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (stream_id, source, delivery_id) DO NOTHING RETURNING seq",
             )
             .bind(stream)
@@ -764,10 +766,26 @@ impl Store for Postgres {
             .bind(delivery.event)
             .bind(delivery.body)
             .bind(now)
+            .bind(&hash)
             .fetch_optional(&mut *tx)
             .await
             .map_err(fail)?;
-            recorded.push(seq.map_or(Recorded::Duplicate, Recorded::New));
+            recorded.push(match seq {
+                Some(seq) => Recorded::New(seq),
+                None => {
+                    let stored: Option<String> = sqlx::query_scalar(
+                        "SELECT content_hash FROM deliveries \
+                         WHERE stream_id = $1 AND source = $2 AND delivery_id = $3",
+                    )
+                    .bind(stream)
+                    .bind(source)
+                    .bind(delivery.delivery_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(fail)?;
+                    super::sources::resent(stored.as_deref(), &hash)
+                }
+            });
         }
         tx.commit().await.map_err(fail)?;
         Ok(recorded)

@@ -114,13 +114,50 @@ pub struct NewDelivery<'a> {
     pub body: &'a str,
 }
 
+impl NewDelivery<'_> {
+    /// The digest of what it says (SHA-256, hex): its event and its body, JSON written again
+    /// with its keys sorted and no spaces, so that a resend laid out otherwise is the same
+    /// delivery; a body that is not JSON, byte for byte.
+    pub fn content_hash(&self) -> String {
+        let body = serde_json::from_str::<serde_json::Value>(self.body)
+            .map_or_else(|_| self.body.to_string(), |value| sorted(value).to_string());
+        crate::auth::secret::digest(&format!("{}\0{body}", self.event))
+    }
+}
+
+/// `value` with every object's keys in order.
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut fields: Vec<(String, Value)> = map.into_iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(fields.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
 /// What storing a delivery did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorded {
     /// Stored, as number `seq` of the stream's deliveries.
     New(i64),
-    /// Its source had delivered this id already: nothing changed.
+    /// Its source had delivered this id already, with the same content: nothing changed.
     Duplicate,
+    /// Its source had delivered this id already with other content (its event or body): the
+    /// earlier content is kept, and this one is not stored.
+    Different,
+}
+
+/// [`Recorded`] of a delivery whose id was stored before with `stored_hash` (none: stored
+/// before hashes were kept, taken as the same).
+pub fn resent(stored_hash: Option<&str>, hash: &str) -> Recorded {
+    match stored_hash {
+        Some(stored) if stored != hash => Recorded::Different,
+        _ => Recorded::Duplicate,
+    }
 }
 
 /// A stored delivery.
@@ -135,4 +172,34 @@ pub struct Delivery {
     /// The body byte for byte as received (JSON); for the events endpoint, the one event.
     pub body: String,
     pub received_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_s_content_hash_ignores_layout_and_key_order_but_not_content() {
+        let delivery = |event, body| NewDelivery {
+            delivery_id: "d-1",
+            event,
+            body,
+        };
+        let hash = delivery("push", r#"{"a": 1, "b": {"c": [1, 2], "d": "x"}}"#).content_hash();
+        assert_eq!(hash.len(), 64);
+        assert_eq!(
+            hash,
+            delivery("push", r#"{"b":{"d":"x","c":[1,2]},"a":1}"#).content_hash()
+        );
+        for (event, body) in [
+            ("push", r#"{"a": 2, "b": {"c": [1, 2], "d": "x"}}"#),
+            ("push", r#"{"a": 1, "b": {"c": [2, 1], "d": "x"}}"#),
+            ("pull", r#"{"a": 1, "b": {"c": [1, 2], "d": "x"}}"#),
+        ] {
+            assert_ne!(hash, delivery(event, body).content_hash(), "{event} {body}");
+        }
+        assert_eq!(resent(None, &hash), Recorded::Duplicate);
+        assert_eq!(resent(Some(&hash), &hash), Recorded::Duplicate);
+        assert_eq!(resent(Some("0"), &hash), Recorded::Different);
+    }
 }

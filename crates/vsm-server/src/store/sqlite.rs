@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_streams.sql"),
     include_str!("../../migrations/sqlite/0002_webhooks.sql"),
     include_str!("../../migrations/sqlite/0003_pulls.sql"),
+    include_str!("../../migrations/sqlite/0004_delivery_hashes.sql"),
 ];
 
 /// How long a writer waits for another process's write before giving up.
@@ -699,27 +700,45 @@ impl Store for Sqlite {
         now: i64,
     ) -> Result<Vec<Recorded>> {
         let (stream, source) = (stream.to_string(), source.to_string());
-        let deliveries: Vec<[String; 3]> = deliveries
+        let deliveries: Vec<[String; 4]> = deliveries
             .iter()
-            .map(|d| [d.delivery_id.into(), d.event.into(), d.body.into()])
+            .map(|d| {
+                [
+                    d.delivery_id.into(),
+                    d.event.into(),
+                    d.body.into(),
+                    d.content_hash(),
+                ]
+            })
             .collect();
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut recorded = Vec::with_capacity(deliveries.len());
             {
                 let mut insert = tx.prepare(
-                    "INSERT INTO deliveries (stream_id, source, kind, delivery_id, event, body, received_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                    "INSERT INTO deliveries (stream_id, source, kind, delivery_id, event, body, received_at, content_hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
                      ON CONFLICT (stream_id, source, delivery_id) DO NOTHING RETURNING seq",
                 )?;
-                for [id, event, body] in &deliveries {
+                let mut earlier = tx.prepare(
+                    "SELECT content_hash FROM deliveries \
+                     WHERE stream_id = ?1 AND source = ?2 AND delivery_id = ?3",
+                )?;
+                for [id, event, body, hash] in &deliveries {
                     let seq: Option<i64> = insert
                         .query_row(
-                            params![stream, source, kind.as_str(), id, event, body, now],
+                            params![stream, source, kind.as_str(), id, event, body, now, hash],
                             |r| r.get(0),
                         )
                         .optional()?;
-                    recorded.push(seq.map_or(Recorded::Duplicate, Recorded::New));
+                    recorded.push(match seq {
+                        Some(seq) => Recorded::New(seq),
+                        None => {
+                            let stored: Option<String> =
+                                earlier.query_row(params![stream, source, id], |r| r.get(0))?;
+                            super::sources::resent(stored.as_deref(), hash)
+                        }
+                    });
                 }
             }
             tx.commit()?;

@@ -39,7 +39,12 @@ async fn stored(backend: &Backend) -> Vec<Delivery> {
 }
 
 /// A POST of `body` as it is to `path`, with `headers`.
-async fn deliver(client: &Client, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+pub(crate) async fn deliver(
+    client: &Client,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
     let mut call = Call::new(Method::POST, path);
     for (name, value) in headers {
         call = call.header(name, *value);
@@ -189,7 +194,7 @@ async fn a_signed_github_delivery_is_stored_once_and_a_forged_one_changes_nothin
         let not_json = github(&client, path, &secret, "broken-1", broken).await;
         assert_eq!(not_json.status, StatusCode::BAD_REQUEST, "{name}");
         assert!(
-            not_json.body.contains("line 2, column"),
+            not_json.body.contains("line 2 column"),
             "{name}: {}",
             not_json.body
         );

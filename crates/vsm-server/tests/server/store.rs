@@ -224,7 +224,8 @@ async fn each_delivery_is_stored_once_by_its_id_and_read_back_after_a_mark() {
             )
             .await
             .unwrap();
-        let [Recorded::New(s1), Recorded::New(s2), Recorded::Duplicate] = first[..] else {
+        // d1 again with d2's content: the first content is kept, the other refused.
+        let [Recorded::New(s1), Recorded::New(s2), Recorded::Different] = first[..] else {
             panic!("{name}: {first:?}");
         };
         assert!(s1 < s2, "{name}: {first:?}");
@@ -233,7 +234,7 @@ async fn each_delivery_is_stored_once_by_its_id_and_read_back_after_a_mark() {
                 "a",
                 "gh",
                 github,
-                &[delivery("d2", one), delivery("d3", one)],
+                &[delivery("d2", two), delivery("d3", one)],
                 101,
             )
             .await

@@ -29,12 +29,22 @@ async fn a_map_pushed_comes_back_byte_for_byte_with_every_version() {
         assert_eq!(saved["version"]["author"], "ada", "{name}");
         assert_eq!(saved["unchanged"], false, "{name}");
 
-        // The same id again is a conflict that says what to do instead.
-        let again = client
+        // The same map again is that stream already (a push made twice at once); another map
+        // under the same id is a conflict that says what to do instead.
+        let same = client
             .post(
                 "/api/streams",
                 &token,
                 &json!({"id": "web-shop", "yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::OK, "{name}: {}", same.body);
+        assert_eq!(same.json()["unchanged"], true, "{name}");
+        let again = client
+            .post(
+                "/api/streams",
+                &token,
+                &json!({"id": "web-shop", "yaml": format!("{FEATURE_DELIVERY}# another\n")}),
             )
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{name}");

@@ -29,8 +29,14 @@ pub fn run(args: &Args) -> Result<()> {
     // Every duration this command prints, in the days the map counts.
     let _days = loaded.stream.telling();
     if let Some(step) = &args.explain {
-        let text = vsm_render::queue::explain(&loaded.stream, &loaded.analysis, step)
-            .map_err(anyhow::Error::msg)?;
+        // A measured map's numbers say they were measured, as the server's explanations do.
+        let text = vsm_render::queue::explain_measured(
+            &loaded.stream,
+            &loaded.analysis,
+            &loaded.provenance(),
+            step,
+        )
+        .map_err(anyhow::Error::msg)?;
         return output::write(args.output.as_deref(), &text);
     }
     loaded.propose_countermeasures(&args.file);

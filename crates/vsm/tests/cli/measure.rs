@@ -102,6 +102,27 @@ fn measure_an_interval_log_and_explain_a_step() {
             );
         }
     }
+    // `analyze --explain` says the measured numbers are measured, not estimated.
+    let told = stdout(&vsm_ok(&[
+        "analyze",
+        "testdata/measure/orders.yaml",
+        "--explain",
+        "invoice",
+    ]));
+    let line = |start: &str| {
+        told.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no `{start}` line: {told}"))
+            .to_string()
+    };
+    for start in ["Process time", "Wait time"] {
+        let said = line(start);
+        assert!(
+            said.contains("measured: from the event log") && !said.contains("estimated"),
+            "{said}"
+        );
+    }
+
     // The first order, C1: 2015-01-05 09:00:07 to 09:02:50, 2m 43s of work.
     let listing = explain("testdata/measure/orders.yaml", "order");
     let c1 = c1_line(&listing);
