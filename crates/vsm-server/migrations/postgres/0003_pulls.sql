@@ -11,6 +11,8 @@ CREATE TABLE pulls (
     target TEXT NOT NULL,
     api_url TEXT NOT NULL,
     token_env TEXT NOT NULL,
+    -- Jira Cloud: the account (e-mail) the token belongs to, sent with it as basic auth.
+    user_name TEXT,
     interval_seconds BIGINT NOT NULL CHECK (interval_seconds > 0),
     created_at BIGINT NOT NULL,
     cursor TEXT,

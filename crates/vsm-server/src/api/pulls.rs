@@ -33,6 +33,10 @@ pub struct NewPull {
     /// starting with `VSM_PULL_` (default `VSM_PULL_GITHUB_TOKEN`, `..._GITLAB_...`,
     /// `..._JIRA_...`). The token itself is never sent here, and never kept.
     pub token_env: Option<String>,
+    /// Jira Cloud only: the account (its e-mail) the token belongs to, sent with the token as
+    /// basic auth. Leave it out for Jira Server and Data Center (a bearer token), GitHub and
+    /// GitLab.
+    pub user: Option<String>,
 }
 
 /// A pull source, with its state.
@@ -43,6 +47,8 @@ pub struct PullBody {
     pub api_url: String,
     pub interval_minutes: i64,
     pub token_env: String,
+    /// The account the token belongs to (Jira Cloud).
+    pub user: Option<String>,
     /// Whether the token's variable is set in the server process that answered.
     pub token_set: bool,
     /// Where the next run starts: the latest update time the last runs read (RFC 3339).
@@ -65,6 +71,7 @@ impl PullBody {
             api_url: pull.api_url.clone(),
             interval_minutes: pull.interval / 60,
             token_env: pull.token_env.clone(),
+            user: pull.user.clone(),
             token_set: app.settings.environment.get(&pull.token_env).is_some(),
             cursor: pull.state.cursor.clone(),
             last_run_at: pull.state.last_run_at.map(time),
@@ -130,6 +137,10 @@ pub fn pull_of(caller: &Caller, name: String, new: Option<NewPull>) -> Result<Pu
         )
     });
     check_token_env(&token_env)?;
+    let user = new.user.map(|user| user.trim().to_string());
+    if let Some(user) = &user {
+        check_user(new.provider, user)?;
+    }
     let now = crate::now();
     Ok(Pull {
         name,
@@ -137,6 +148,7 @@ pub fn pull_of(caller: &Caller, name: String, new: Option<NewPull>) -> Result<Pu
         target,
         api_url,
         token_env,
+        user,
         interval: minutes * 60,
         created_at: now,
         state: PullState {
@@ -199,6 +211,27 @@ fn check_url(url: &str) -> Result<(), ApiError> {
     Err(invalid(format!(
         "`pull.api_url` `{}` is not an API's address: give `https://HOST/...` without a user, query or spaces, e.g. https://api.github.com or https://HOST/api/v4",
         shown(url)
+    )))
+}
+
+/// The account of a Jira Cloud token: an e-mail-like name (no `:`, which basic auth would read
+/// as the end of the name, no spaces or control characters).
+fn check_user(provider: Provider, user: &str) -> Result<(), ApiError> {
+    if provider != Provider::Jira {
+        return Err(invalid(format!(
+            "`pull.user` is for Jira Cloud alone (its token goes with the account's e-mail): a {provider} pull sends its token by itself; leave `user` out"
+        )));
+    }
+    let fine = !user.is_empty()
+        && user.len() <= 254
+        && !user.contains(':')
+        && !user.chars().any(|c| c.is_whitespace() || c.is_control());
+    if fine {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "`pull.user` `{}` is not an account name: give the e-mail the Jira Cloud token belongs to, e.g. `me@example.com`, without spaces or `:`",
+        shown(user)
     )))
 }
 

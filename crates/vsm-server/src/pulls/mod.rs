@@ -239,10 +239,11 @@ async fn fetch_and_store(
         .as_deref()
         .and_then(|c| c.parse::<jiff::Timestamp>().ok());
     let (provider, target) = (pull.provider, pull.target.clone());
-    let client = vsm_fetch::Client::new(
-        &pull.api_url,
-        vsm_fetch::Token::new(pull.token_env.clone(), secret),
-    );
+    let mut token = vsm_fetch::Token::new(pull.token_env.clone(), secret);
+    if let Some(user) = &pull.user {
+        token = token.with_user(user);
+    }
+    let client = vsm_fetch::Client::new(&pull.api_url, token);
     let (batch, report, cursor) = tokio::task::spawn_blocking(move || {
         let hosted = match provider {
             Provider::Github => vsm_app::fetch::Hosted::GitHub { repo: &target },

@@ -346,7 +346,7 @@ const LATEST_DELIVERIES: &str = "SELECT d.event, d.delivery_id, c.n FROM deliver
 
 /// The columns a [`Pull`] is read from, in its readers' order.
 const PULL_COLUMNS: &str = "name, provider, target, api_url, token_env, interval_seconds, \
-    created_at, cursor, last_run_at, outcome, next_due, failures";
+    created_at, cursor, last_run_at, outcome, next_due, failures, user_name";
 
 /// What a [`StoreError::Conflict`] names when version `number` was saved by someone else.
 fn taken(stream: &str, number: i64) -> String {

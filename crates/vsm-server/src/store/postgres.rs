@@ -273,6 +273,7 @@ fn pull(row: &PgRow) -> std::result::Result<Pull, sqlx::Error> {
         target: row.try_get(2)?,
         api_url: row.try_get(3)?,
         token_env: row.try_get(4)?,
+        user: row.try_get(12)?,
         interval: row.try_get(5)?,
         created_at: row.try_get(6)?,
         state: PullState {
@@ -828,7 +829,8 @@ impl Store for Postgres {
         let mut tx = self.stream_held(stream).await?;
         sqlx::query(
             "INSERT INTO pulls (stream_id, name, provider, target, api_url, token_env, \
-             interval_seconds, created_at, next_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             interval_seconds, created_at, next_due, user_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(stream)
         .bind(&new.name)
@@ -839,6 +841,7 @@ impl Store for Postgres {
         .bind(new.interval)
         .bind(new.created_at)
         .bind(new.state.next_due)
+        .bind(&new.user)
         .execute(&mut *tx)
         .await
         .map_err(|e| self.conflict(&e, || format!("the source `{}` of `{stream}`", new.name)))?;

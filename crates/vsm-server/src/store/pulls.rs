@@ -65,6 +65,8 @@ pub struct Pull {
     pub api_url: String,
     /// The name of the environment variable (of each server process) holding the token.
     pub token_env: String,
+    /// The account the token belongs to, sent with it as basic auth (Jira Cloud).
+    pub user: Option<String>,
     /// Seconds between pulls.
     pub interval: i64,
     pub created_at: i64,

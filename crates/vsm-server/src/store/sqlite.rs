@@ -180,6 +180,7 @@ fn pull(row: &rusqlite::Row<'_>) -> rusqlite::Result<Pull> {
         target: row.get(2)?,
         api_url: row.get(3)?,
         token_env: row.get(4)?,
+        user: row.get(12)?,
         interval: row.get(5)?,
         created_at: row.get(6)?,
         state: PullState {
@@ -790,8 +791,8 @@ impl Store for Sqlite {
             let tx = stream_held(c, &stream)?;
             tx.execute(
                 "INSERT INTO pulls (stream_id, name, provider, target, api_url, token_env, \
-                 interval_seconds, created_at, next_due) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 interval_seconds, created_at, next_due, user_name) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     stream,
                     new.name,
@@ -801,7 +802,8 @@ impl Store for Sqlite {
                     new.token_env,
                     new.interval,
                     new.created_at,
-                    new.state.next_due
+                    new.state.next_due,
+                    new.user
                 ],
             )
             .map_err(|e| conflict(e, || format!("the source `{}` of `{stream}`", new.name)))?;

@@ -290,6 +290,54 @@ async fn gitlab_and_jira_pull_sources_read_their_recorded_apis() {
     }
 }
 
+/// Jira Cloud takes its token with the account's e-mail (basic auth): a pull source's `user`
+/// goes with the token, and is refused on a provider that sends its token alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jira_cloud_pull_sends_its_token_with_the_account() {
+    // `me@example.com:ghp_pull-s3cret-never-shown` in base64: the replay serves nothing else.
+    let basic = "Basic bWVAZXhhbXBsZS5jb206Z2hwX3B1bGwtczNjcmV0LW5ldmVyLXNob3du";
+    let replay = Replay::start(basic, &[]);
+    for backend in backends().await {
+        let name = backend.name;
+        let cache = tempfile::tempdir().unwrap();
+        let app = app(&backend, cache.path(), &[("VSM_PULL_JIRA_TOKEN", SECRET)]);
+        let stop = scheduler(&app);
+        let client = Client::of(app.clone());
+        let token = admin(&backend).await;
+        with_web_shop(&client, &token).await;
+        let jira = json!({"provider": "jira", "target": "8", "api_url": replay.url,
+            "user": " me@example.com "});
+        let made = make(&client, &token, "web-shop", "jira", jira).await;
+        assert_eq!(made["pull"]["user"], "me@example.com", "{name}: {made}");
+        let ran = ran(&client, &token, "web-shop", "jira", &Json::Null).await;
+        assert_eq!(ran["pull"]["outcome"]["ok"], true, "{name}: {ran}");
+        assert!(!ran.to_string().contains(SECRET), "{name}");
+        for (pull, field) in [
+            (
+                json!({"provider": "github", "target": REPO, "user": "me@example.com"}),
+                "Jira Cloud alone",
+            ),
+            (
+                json!({"provider": "jira", "target": "8", "api_url": replay.url,
+                    "user": "me:you"}),
+                "`me:you` is not an account name",
+            ),
+        ] {
+            let refused = client
+                .post(
+                    "/api/streams/web-shop/sources",
+                    &token,
+                    &json!({"name": "other", "kind": "pull", "pull": pull}),
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+            assert!(refused.body.contains(field), "{name}: {}", refused.body);
+        }
+        drop(stop);
+        backend.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_or_missing_token_is_the_source_s_error_never_its_value() {
     let replay = Replay::start("Bearer the-right-token", &[]);
@@ -508,6 +556,7 @@ async fn of_replicas_asking_at_once_one_takes_a_due_pull() {
             target: REPO.into(),
             api_url: "https://api.github.com".into(),
             token_env: VARIABLE.into(),
+            user: None,
             interval: 300,
             created_at: now,
             state: PullState {
