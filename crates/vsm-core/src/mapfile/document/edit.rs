@@ -160,6 +160,14 @@ pub fn apply(tree: &mut Value, op: &Op) -> Result<Applied, EditError> {
         path: display_path(&op.path),
         problem,
     };
+    if let Edit::Set(value) | Edit::Insert(value) | Edit::Restore { value, .. } = &op.edit
+        && op.path.len() + nesting(value) > super::MAX_DEPTH
+    {
+        return Err(error(format!(
+            "the value would nest lists and mappings more than {} levels deep",
+            super::MAX_DEPTH
+        )));
+    }
     let Some((last, parent_path)) = op.path.split_last() else {
         return match &op.edit {
             Edit::Set(value) => {
@@ -186,6 +194,23 @@ pub fn apply(tree: &mut Value, op: &Op) -> Result<Applied, EditError> {
             }
         ))),
     }
+}
+
+/// How many levels of lists and mappings `value` has (0 for a scalar), counted without
+/// recursion: a value from elsewhere may be deeper than the stack allows.
+fn nesting(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 0)];
+    while let Some((value, depth)) = pending.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(depth + 1);
+        pending.extend(children.map(|child| (child, depth + 1)));
+    }
+    deepest
 }
 
 /// The value at `path`, which must exist.

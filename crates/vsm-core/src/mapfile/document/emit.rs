@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 /// Spaces per level of nesting.
 const INDENT: usize = 2;
 
+/// Bytes a key may take written as `key:`, under YAML's limit of 1024 characters.
+const LONGEST_IMPLICIT_KEY: usize = 1000;
+
 /// Writes a tree as a map file in block style: mappings one `key: value` a line, lists one
 /// `- item` a line, strings quoted only when YAML would read them otherwise (as a number, a
 /// boolean, null, a comment or a mapping, or losing spaces), multi-line text as a `|` block
@@ -35,7 +38,17 @@ fn mapping(out: &mut String, map: &Map<String, Value>, indent: usize, inline: bo
         if position > 0 || !inline {
             pad(out, indent);
         }
-        scalar_text(out, key);
+        let mut written = String::new();
+        scalar_text(&mut written, key);
+        if written.len() < LONGEST_IMPLICIT_KEY {
+            out.push_str(&written);
+        } else {
+            // YAML reads `key:` only for keys under 1024 characters; longer ones need `? key`.
+            out.push_str("? ");
+            out.push_str(&written);
+            out.push('\n');
+            pad(out, indent);
+        }
         out.push(':');
         after_indicator(out, value, indent);
     }

@@ -22,18 +22,23 @@ use saphyr::{Scalar, YamlData};
 use serde_json::{Map, Number, Value};
 
 use super::nodes::{Node, Reader};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, shorten};
+
+/// How deep mappings and lists may nest in a tree (a map needs six levels). Deeper trees are
+/// refused when read and when edited, so that nothing walking them runs out of stack.
+pub const MAX_DEPTH: usize = 64;
 
 /// Reads the text of a map file into a tree, keeping the order of the keys.
 ///
 /// The tree is the file's YAML as it is: it need not be a valid map (the editor shows a map
 /// being built, with `vsm validate`'s messages beside it). Errors are what a tree cannot hold:
 /// YAML that does not parse, a file of several documents, a key that is not text, a tag, or a
-/// number that is not finite; each names its line and column.
+/// number that is not finite, or nesting deeper than [`MAX_DEPTH`]; each names its line and
+/// column.
 pub fn tree(source: &str) -> Result<Value, Vec<Diagnostic>> {
     let mut reader = Reader::new(source);
     let root = reader.document();
-    let value = root.as_ref().map(|root| convert(&mut reader, root));
+    let value = root.as_ref().map(|root| convert(&mut reader, root, 0));
     let diagnostics = reader.into_diagnostics();
     match value {
         Some(value) if diagnostics.is_empty() => Ok(value),
@@ -42,17 +47,32 @@ pub fn tree(source: &str) -> Result<Value, Vec<Diagnostic>> {
 }
 
 /// One node as a JSON value; problems are reported to `reader` (the value is then a stand-in).
-fn convert(reader: &mut Reader<'_>, node: &Node<'_>) -> Value {
+fn convert(reader: &mut Reader<'_>, node: &Node<'_>, depth: usize) -> Value {
+    let nested = matches!(node.data, YamlData::Sequence(_) | YamlData::Mapping(_));
+    if nested && depth >= MAX_DEPTH {
+        reader.report_at(
+            node,
+            Diagnostic::error(
+                "too_deep",
+                format!("the lists and mappings here nest more than {MAX_DEPTH} levels deep"),
+            )
+            .help("a map file needs a few levels; check the indentation"),
+        );
+        return Value::Null;
+    }
     match &node.data {
         YamlData::Value(scalar) => scalar_value(reader, node, scalar),
-        YamlData::Sequence(items) => {
-            Value::Array(items.iter().map(|item| convert(reader, item)).collect())
-        }
+        YamlData::Sequence(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| convert(reader, item, depth + 1))
+                .collect(),
+        ),
         YamlData::Mapping(entries) => {
             let mut map = Map::with_capacity(entries.len());
             for (key, value) in entries {
                 let YamlData::Value(Scalar::String(name)) = &key.data else {
-                    let written = reader.raw(key).to_string();
+                    let written = shorten(reader.raw(key)).into_owned();
                     reader.report_at(
                         key,
                         Diagnostic::error(
@@ -65,7 +85,7 @@ fn convert(reader: &mut Reader<'_>, node: &Node<'_>) -> Value {
                     );
                     continue;
                 };
-                let value = convert(reader, value);
+                let value = convert(reader, value, depth + 1);
                 map.insert(name.to_string(), value);
             }
             Value::Object(map)
@@ -81,7 +101,7 @@ fn convert(reader: &mut Reader<'_>, node: &Node<'_>) -> Value {
             Value::Null
         }
         YamlData::Representation(..) | YamlData::Alias(_) | YamlData::BadValue => {
-            let written = reader.raw(node).to_string();
+            let written = shorten(reader.raw(node)).into_owned();
             reader.report_at(
                 node,
                 Diagnostic::error(
@@ -103,7 +123,7 @@ fn scalar_value(reader: &mut Reader<'_>, node: &Node<'_>, scalar: &Scalar<'_>) -
         Scalar::FloatingPoint(value) => match Number::from_f64(value.into_inner()) {
             Some(number) => Value::Number(number),
             None => {
-                let written = reader.raw(node).to_string();
+                let written = shorten(reader.raw(node)).into_owned();
                 reader.report_at(
                     node,
                     Diagnostic::error("not_finite", format!("`{written}` is not a finite number"))

@@ -141,6 +141,11 @@ fn hostile_names_survive_a_round_trip() {
         .collect();
     let tree = json!({ "name": "hostile", "steps": steps });
     round_trip(&tree);
+    // YAML reads `key:` for keys under 1024 characters only.
+    for long in ["k".repeat(1100), "\n".repeat(600), "é".repeat(999)] {
+        let tree = json!({ "name": "long", &long: { &long: [{ &long: 1, "b": 2 }] } });
+        round_trip(&tree);
+    }
 }
 
 #[test]
@@ -220,6 +225,20 @@ fn hostile_documents_are_refused_not_expanded() {
     }
     let errors = tree(&source).unwrap_err();
     assert_eq!(errors[0].code, "yaml_syntax", "{errors:?}");
+    let mut blocks = String::new();
+    for level in 0..200 {
+        blocks.push_str(&" ".repeat(level));
+        blocks.push_str("a:\n");
+    }
+    let errors = tree(&blocks).unwrap_err();
+    assert_eq!(errors[0].code, "too_deep", "{errors:?}");
+    assert_eq!(
+        errors[0].location.unwrap().line,
+        MAX_DEPTH + 1,
+        "{errors:?}"
+    );
+    let flow = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert_eq!(tree(&flow).unwrap_err()[0].code, "too_deep");
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let errors = tree(&deep).unwrap_err();
     assert_eq!(errors[0].code, "yaml_syntax", "{errors:?}");
@@ -422,6 +441,33 @@ fn bad_paths_are_errors_naming_the_path() {
         assert_eq!(error.to_string(), message);
         assert_same(&sample(), &tree, message);
     }
+}
+
+#[test]
+fn edits_cannot_nest_the_tree_deeper_than_it_may_be_read() {
+    let mut tree = json!({});
+    let mut deep = json!(1);
+    for _ in 0..MAX_DEPTH {
+        deep = json!([deep]);
+    }
+    let error = apply(&mut tree, &op(&[field("a")], Edit::Set(deep.clone()), None)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot edit `a`: the value would nest lists and mappings more than {MAX_DEPTH} levels deep"
+        )
+    );
+    // As deep as may be, and written out, it reads back.
+    apply(&mut tree, &op(&[], Edit::Set(deep[0].clone()), None)).unwrap();
+    round_trip(&tree);
+    // Growing it one level at a time stops at the same depth.
+    let mut path = vec![field("a")];
+    let mut tree = json!({});
+    while apply(&mut tree, &op(&path, Edit::Set(json!({})), None)).is_ok() {
+        path.push(field("a"));
+    }
+    assert_eq!(path.len(), MAX_DEPTH);
+    round_trip(&tree);
 }
 
 #[test]
