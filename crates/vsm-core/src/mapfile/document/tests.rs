@@ -562,3 +562,31 @@ fn ops_build_a_five_step_map_with_a_branch_and_a_loop_from_an_empty_map() {
     }
     assert_same(&json!({}), &tree, "after undoing everything");
 }
+
+mod any_text {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::round_trip;
+
+    /// Text drawn mostly from what YAML treats specially, so that odd mixes come up often.
+    fn text() -> impl Strategy<Value = String> {
+        let special = prop::sample::select(vec![
+            ' ', '\t', '\n', '\r', ':', '#', '-', '?', '|', '>', '\'', '"', '\\', '[', ']', '{',
+            '}', ',', '&', '*', '!', '%', '@', '`', '~', '.', '0', '1', 'e', 'y', 'n', '\u{0}',
+            '\u{85}', '\u{feff}', '\u{2028}', 'é', '🚀',
+        ]);
+        prop::collection::vec(prop_oneof![special, any::<char>()], 0..24)
+            .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any text, as a value, a list item or a key, reads back as the same text.
+        #[test]
+        fn any_text_round_trips(value in text(), key in text()) {
+            round_trip(&json!({ "name": &value, "steps": [&value, { &key: &value }], &key: [[&value]] }));
+        }
+    }
+}
