@@ -120,39 +120,6 @@ impl Edit {
     }
 }
 
-/// Reads a path as it comes on the wire: a JSON list of field names and indices.
-pub fn path_from_json(value: &Value) -> Result<Vec<Key>, EditError> {
-    let bad = |problem: String| EditError {
-        path: crate::diagnostic::shorten(&value.to_string()).into_owned(),
-        problem,
-    };
-    let Value::Array(steps) = value else {
-        return Err(bad(
-            "a path is a list of field names and indices, e.g. [\"steps\", 2, \"name\"]".into(),
-        ));
-    };
-    steps
-        .iter()
-        .enumerate()
-        .map(|(at, step)| match step {
-            Value::String(name) => Ok(Key::Field(name.clone())),
-            Value::Number(number) => number
-                .as_u64()
-                .and_then(|index| usize::try_from(index).ok())
-                .map(Key::Index)
-                .ok_or_else(|| {
-                    bad(format!(
-                        "item {at}, `{number}`, is not a list index (0, 1, 2...)"
-                    ))
-                }),
-            other => Err(bad(format!(
-                "item {at}, `{}`, is neither a field name nor a list index",
-                crate::diagnostic::shorten(&other.to_string())
-            ))),
-        })
-        .collect()
-}
-
 /// Applies `op` to `tree`: the later op wins, and a [`Conflict`] in the result says when it
 /// overwrote something its author had not seen. On an error the tree is unchanged.
 pub fn apply(tree: &mut Value, op: &Op) -> Result<Applied, EditError> {

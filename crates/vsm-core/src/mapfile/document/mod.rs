@@ -5,7 +5,7 @@
 //! `after:`, `systems:` and the rest) goes through an import and an export unchanged, with the
 //! order of the keys kept. [`tree`] reads a file into a [`Value`] (JSON on the wire),
 //! [`to_yaml`] writes the tree back as a block-style map file, and [`apply`] changes it by
-//! [`Op`]s, each giving back the op that undoes it.
+//! [`Op`]s, each giving back the op that undoes it; [`wire`] has the ops' JSON form.
 //!
 //! What is lost: comments, blank lines, anchors (an alias is written out as a copy of what it
 //! stands for), and how a scalar was quoted or styled (a string is quoted only when YAML needs
@@ -14,9 +14,11 @@
 
 mod edit;
 mod emit;
+pub mod wire;
 
-pub use edit::{Applied, Conflict, Edit, EditError, Key, Op, apply, display_path, path_from_json};
+pub use edit::{Applied, Conflict, Edit, EditError, Key, Op, apply, display_path};
 pub use emit::to_yaml;
+pub use wire::path_from_json;
 
 use saphyr::{Scalar, YamlData};
 use serde_json::{Map, Number, Value};

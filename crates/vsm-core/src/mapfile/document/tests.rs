@@ -274,6 +274,15 @@ fn apply_and_undo(op: &Op) {
         serde_json::to_string(&tree).unwrap(),
         serde_json::to_string(&before).unwrap()
     );
+    // Each op and its inverse go over the wire and back unchanged.
+    for op in [op, &applied.inverse] {
+        assert_eq!(
+            &Op::from_json(&op.to_json()).unwrap(),
+            op,
+            "{}",
+            op.to_json()
+        );
+    }
     let undone = apply(&mut tree, &applied.inverse).unwrap();
     assert!(
         undone.conflict.is_none(),
@@ -468,6 +477,60 @@ fn edits_cannot_nest_the_tree_deeper_than_it_may_be_read() {
     }
     assert_eq!(path.len(), MAX_DEPTH);
     round_trip(&tree);
+}
+
+#[test]
+fn ops_are_read_from_json_as_the_editor_sends_them() {
+    let read = Op::from_json(
+        &json!({ "path": ["steps", 2, "name"], "op": "set", "value": "Deploy", "expect": null }),
+    )
+    .unwrap();
+    assert_eq!(
+        read,
+        op(
+            &[field("steps"), Key::Index(2), field("name")],
+            Edit::Set(json!("Deploy")),
+            Some(Value::Null)
+        )
+    );
+    let unseen = Op::from_json(&json!({ "path": ["name"], "op": "remove" })).unwrap();
+    assert_eq!(unseen.expect, None);
+    for (bad, message) in [
+        (
+            json!([]),
+            "cannot edit `[]`: an op is an object: {\"path\": [...], \"op\": \"set\", \"value\": ...}",
+        ),
+        (
+            json!({ "path": ["name"], "op": "set", "valeu": 1 }),
+            "cannot edit `name`: `valeu` is not a field of an op; did you mean `value`?",
+        ),
+        (
+            json!({ "path": ["name"], "op": "set", "author": "ann" }),
+            "cannot edit `name`: `author` is not a field of an op; an op has `path`, `op`, `value`, `expect`, `to`, `position`",
+        ),
+        (
+            json!({ "path": ["name"], "op": "set" }),
+            "cannot edit `name`: this op needs a `value`",
+        ),
+        (
+            json!({ "path": ["name"], "op": "rename" }),
+            "cannot edit `name`: `op` is `\"rename\"`, not one of `set`, `remove`, `insert`, `move` or `restore`",
+        ),
+        (
+            json!({ "path": ["name"] }),
+            "cannot edit `name`: `op` is missing, not one of `set`, `remove`, `insert`, `move` or `restore`",
+        ),
+        (
+            json!({ "path": ["steps", 0], "op": "move", "to": -1 }),
+            "cannot edit `steps[0]`: this op needs `to`, a list index (0, 1, 2...)",
+        ),
+        (
+            json!({ "op": "remove" }),
+            "cannot edit `null`: a path is a list of field names and indices, e.g. [\"steps\", 2, \"name\"]",
+        ),
+    ] {
+        assert_eq!(Op::from_json(&bad).unwrap_err().to_string(), message);
+    }
 }
 
 #[test]
