@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::{ValueStream, analyze, parse_map, parse_map_extending};
+use crate::{ParsedMap, ValueStream, analyze, parse_map, parse_map_extending};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -28,15 +28,26 @@ fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The map in `source`, read beside `path` (following `extends:` there), when it loads.
-fn load(source: &str, path: &Path) -> Option<ValueStream> {
-    let parsed = parse_map(source);
-    let Some(extends) = parsed.extends else {
-        return parsed.stream;
+/// The map in `source`, read beside `path` (following `extends:` there), when it loads, and
+/// the warnings it has (without their places).
+fn load(source: &str, path: &Path) -> Option<(ValueStream, Vec<String>)> {
+    let parsed = match parse_map(source) {
+        parsed @ ParsedMap { extends: None, .. } => parsed,
+        ParsedMap {
+            extends: Some(extends),
+            ..
+        } => {
+            let base_path = path.parent().unwrap().join(extends.base);
+            let base = load(&std::fs::read_to_string(&base_path).ok()?, &base_path)?.0;
+            parse_map_extending(source, &base)
+        }
     };
-    let base_path = path.parent().unwrap().join(extends.base);
-    let base = load(&std::fs::read_to_string(&base_path).ok()?, &base_path)?;
-    parse_map_extending(source, &base).stream
+    let warnings = parsed
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    Some((parsed.stream?, warnings))
 }
 
 fn round_trip(tree: &Value) -> Value {
@@ -63,16 +74,17 @@ fn every_map_that_loads_round_trips_to_the_same_map() {
     let mut loaded = 0;
     for path in &files {
         let source = std::fs::read_to_string(path).unwrap();
-        let Some(stream) = load(&source, path) else {
+        let Some((stream, warnings)) = load(&source, path) else {
             continue;
         };
         let tree = tree(&source).unwrap();
         round_trip(&tree);
         let yaml = to_yaml(&tree);
         // Written beside the original, so that a relative `extends:` finds its base.
-        let again = load(&yaml, path)
+        let (again, warned) = load(&yaml, path)
             .unwrap_or_else(|| panic!("{} no longer loads:\n{yaml}", path.display()));
         assert_eq!(stream, again, "{}", path.display());
+        assert_eq!(warnings, warned, "{}", path.display());
         assert_eq!(analyze(&stream), analyze(&again), "{}", path.display());
         loaded += 1;
     }
