@@ -102,9 +102,23 @@ pub fn display_path(path: &[Key]) -> String {
     text
 }
 
+/// An error about `path`, quoting it shortened.
+pub(super) fn path_error(path: &[Key], problem: String) -> EditError {
+    EditError {
+        path: crate::diagnostic::shorten(&display_path(path)).into_owned(),
+        problem,
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at `{}`", self.edit.verb(), display_path(&self.path))
+        let path = display_path(&self.path);
+        write!(
+            f,
+            "{} at `{}`",
+            self.edit.verb(),
+            crate::diagnostic::shorten(&path)
+        )
     }
 }
 
@@ -123,10 +137,14 @@ impl Edit {
 /// Applies `op` to `tree`: the later op wins, and a [`Conflict`] in the result says when it
 /// overwrote something its author had not seen. On an error the tree is unchanged.
 pub fn apply(tree: &mut Value, op: &Op) -> Result<Applied, EditError> {
-    let error = |problem: String| EditError {
-        path: display_path(&op.path),
-        problem,
-    };
+    let error = |problem: String| path_error(&op.path, problem);
+    if op.path.len() > super::MAX_DEPTH {
+        return Err(error(format!(
+            "a path is at most {} steps long, not {}",
+            super::MAX_DEPTH,
+            op.path.len()
+        )));
+    }
     if let Edit::Set(value) | Edit::Insert(value) | Edit::Restore { value, .. } = &op.edit
         && op.path.len() + nesting(value) > super::MAX_DEPTH
     {

@@ -467,6 +467,10 @@ fn bad_paths_are_errors_naming_the_path() {
 #[test]
 fn edits_cannot_nest_the_tree_deeper_than_it_may_be_read() {
     let mut tree = json!({});
+    let long: Vec<Key> = (0..100_000).map(|_| field("a")).collect();
+    let error = apply(&mut tree, &op(&long, Edit::Remove, None)).unwrap_err();
+    assert_eq!(error.problem, "a path is at most 64 steps long, not 100000");
+    assert!(error.path.len() < 100, "{}", error.path);
     let mut deep = json!(1);
     for _ in 0..MAX_DEPTH {
         deep = json!([deep]);

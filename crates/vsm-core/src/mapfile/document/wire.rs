@@ -13,7 +13,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::edit::{Edit, EditError, Key, Op, display_path};
+use super::edit::{Edit, EditError, Key, Op, path_error};
 use crate::diagnostic::{did_you_mean, shorten};
 
 /// The fields an op may have on the wire.
@@ -30,10 +30,7 @@ impl Op {
             });
         };
         let path = path_from_json(fields.get("path").unwrap_or(&Value::Null))?;
-        let error = |problem: String| EditError {
-            path: display_path(&path),
-            problem,
-        };
+        let error = |problem: String| path_error(&path, problem);
         if let Some(unknown) = fields.keys().find(|key| !FIELDS.contains(&key.as_str())) {
             let fix = match did_you_mean(unknown, FIELDS) {
                 Some(field) => format!("did you mean `{field}`?"),
