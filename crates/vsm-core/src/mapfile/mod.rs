@@ -5,6 +5,7 @@
 
 mod bounds;
 mod demand;
+pub mod document;
 mod dora;
 mod extends;
 pub mod fields;
