@@ -142,6 +142,26 @@ fn an_endless_body_is_refused_at_the_limit() {
 }
 
 #[test]
+fn a_body_dripping_in_slower_than_the_page_time_is_cut_off_and_retried() {
+    // Each byte came within the per-read timeout, so the fetch waited as long as the server
+    // dripped (a byte a minute: for ever), holding up every pull of the server behind it.
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Dripping]);
+    let client = github_client(&replay, SECRET).page_time(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let (fetched, progress) = fetch_github(&client);
+    assert_eq!(sorted(fetched.unwrap().0), github_from_dir());
+    assert!(
+        matches!(&progress[0], Progress::Retrying { attempt: 2, reason, .. } if reason.contains("imeout")),
+        "{progress:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn a_rate_limit_resetting_past_the_longest_wait_is_an_error_at_once() {
     let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::ResetLater]);
     let error = fetch_github(&github_client(&replay, SECRET)).0.unwrap_err();

@@ -48,6 +48,8 @@ pub enum Fault {
     ResetLater,
     /// A 200 whose body is an HTML login page, as a site behind single sign-on answers.
     Html,
+    /// The page's headers, then its body a byte every 100 ms (for at most 30 seconds).
+    Dripping,
 }
 
 struct State {
@@ -195,6 +197,14 @@ fn write(
                 )
                 .as_bytes(),
             )
+        }
+        Some(Fault::Dripping) => {
+            stream.write_all(head(status, headers, body.len()).as_bytes())?;
+            for byte in body.iter().take(300) {
+                stream.write_all(&[*byte])?;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Ok(())
         }
         Some(Fault::Endless) => {
             stream.write_all(
