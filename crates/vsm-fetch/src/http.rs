@@ -113,9 +113,14 @@ impl Token {
 
     /// `text` with the token and its header value replaced, for what a server says back.
     fn scrub(&self, text: &str) -> String {
-        let mut text = text.replace(&self.authorization(), "<token>");
-        if !self.secret.is_empty() {
-            text = text.replace(&self.secret, "<token>");
+        let header = self.authorization();
+        // The header's credentials alone too (basic auth's base64 of the user and token).
+        let credentials = header.split_once(' ').map_or(header.as_str(), |(_, c)| c);
+        let mut text = text.replace(&header, "<token>");
+        for part in [credentials, self.secret.as_str()] {
+            if !part.is_empty() {
+                text = text.replace(part, "<token>");
+            }
         }
         text
     }
@@ -303,7 +308,17 @@ impl Client {
             }
             let reply = self.get(&url, progress)?;
             progress(Progress::Page { url: shown(&url) });
-            if !each(&reply.bytes, &url)? {
+            // A page's values are quoted in the error saying what is wrong with it: one that
+            // echoes the token (a hostile or broken server) must not put it in the error.
+            let read = each(&reply.bytes, &url).map_err(|error| match error {
+                FetchError::Parse(mut parse) => {
+                    parse.place = self.token.scrub(&parse.place);
+                    parse.problem = self.token.scrub(&parse.problem);
+                    FetchError::Parse(parse)
+                }
+                other => other,
+            })?;
+            if !read {
                 break;
             }
             next = match paging {
@@ -591,6 +606,17 @@ fn next_page_token(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_echoed_back_is_scrubbed_as_the_header_the_credentials_or_the_secret() {
+        let token = Token::new("JIRA_TOKEN", "s3cret").with_user("me@example.com");
+        let header = token.authorization();
+        let credentials = header.strip_prefix("Basic ").unwrap();
+        let said = token.scrub(&format!("[{header}] [{credentials}] [s3cret]"));
+        assert_eq!(said, "[<token>] [<token>] [<token>]");
+        let empty = Token::new("GITHUB_TOKEN", "");
+        assert_eq!(empty.scrub("nothing to hide"), "nothing to hide");
+    }
 
     #[test]
     fn the_debug_of_a_token_hides_it() {

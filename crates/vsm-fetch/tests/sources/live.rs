@@ -131,6 +131,22 @@ fn a_refused_token_names_its_variable_and_never_the_secret() {
 }
 
 #[test]
+fn a_page_echoing_the_token_where_a_number_belongs_is_an_error_without_the_token() {
+    // The error quoted the value: `invalid type: string "Bearer ghp_...", expected u64`, and a
+    // pull kept it in its outcome, shown to the stream's members.
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Echo]);
+    let error = fetch_github(&github_client(&replay, SECRET)).0.unwrap_err();
+    assert!(matches!(error, FetchError::Parse(_)), "{error}");
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(
+            shown.contains("<token>") && shown.contains("[0].number"),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
 fn an_endless_body_is_refused_at_the_limit() {
     let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Endless]);
     let client = github_client(&replay, SECRET).body_limit(1 << 20);

@@ -50,6 +50,8 @@ pub enum Fault {
     Html,
     /// The page's headers, then its body a byte every 100 ms (for at most 30 seconds).
     Dripping,
+    /// A 200 whose body echoes the request's `Authorization` where a number belongs.
+    Echo,
 }
 
 struct State {
@@ -152,6 +154,16 @@ fn answer(stream: &TcpStream, state: &Mutex<State>, base: &str) {
         )
     };
     drop(state);
+    let (fault, status, body) = match fault {
+        Some(Fault::Echo) => (
+            None,
+            200,
+            serde_json::json!([{ "number": authorization }])
+                .to_string()
+                .into_bytes(),
+        ),
+        fault => (fault, status, body),
+    };
     let _ = write(stream, fault, status, &headers, &body);
 }
 
@@ -206,6 +218,7 @@ fn write(
             }
             Ok(())
         }
+        Some(Fault::Echo) => unreachable!("answered as a page"),
         Some(Fault::Endless) => {
             stream.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[",
