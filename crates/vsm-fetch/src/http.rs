@@ -112,7 +112,7 @@ impl Token {
     }
 
     /// `text` with the token and its header value replaced, for what a server says back.
-    fn scrub(&self, text: &str) -> String {
+    pub fn scrub(&self, text: &str) -> String {
         let header = self.authorization();
         // The header's credentials alone too (basic auth's base64 of the user and token).
         let credentials = header.split_once(' ').map_or(header.as_str(), |(_, c)| c);

@@ -52,6 +52,10 @@ pub enum Fault {
     Dripping,
     /// A 200 whose body echoes the request's `Authorization` where a number belongs.
     Echo,
+    /// The page, each item's `title`, `body` and `user.login` the request's `Authorization`
+    /// (the server's pull tests).
+    #[allow(dead_code)]
+    EchoInTitle,
 }
 
 struct State {
@@ -162,6 +166,20 @@ fn answer(stream: &TcpStream, state: &Mutex<State>, base: &str) {
                 .to_string()
                 .into_bytes(),
         ),
+        Some(Fault::EchoInTitle) => {
+            let mut page: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            for item in page.as_array_mut().into_iter().flatten() {
+                for field in ["title", "body"] {
+                    if let Some(value) = item.get_mut(field) {
+                        *value = serde_json::json!(authorization);
+                    }
+                }
+                if let Some(login) = item.pointer_mut("/user/login") {
+                    *login = serde_json::json!(authorization);
+                }
+            }
+            (None, status, page.to_string().into_bytes())
+        }
         fault => (fault, status, body),
     };
     let _ = write(stream, fault, status, &headers, &body);
@@ -218,7 +236,7 @@ fn write(
             }
             Ok(())
         }
-        Some(Fault::Echo) => unreachable!("answered as a page"),
+        Some(Fault::Echo | Fault::EchoInTitle) => unreachable!("answered as a page"),
         Some(Fault::Endless) => {
             stream.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[",

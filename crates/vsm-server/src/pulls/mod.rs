@@ -254,6 +254,7 @@ async fn fetch_and_store(
     if let Some(user) = &pull.user {
         token = token.with_user(user);
     }
+    let guard = token.clone();
     let client = vsm_fetch::Client::new(&pull.api_url, token);
     let (batch, report, cursor) = tokio::task::spawn_blocking(move || {
         let hosted = match provider {
@@ -268,12 +269,21 @@ async fn fetch_and_store(
     })
     .await
     .map_err(|e| format!("the pull stopped: {e}"))?
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| guard.scrub(&e.to_string()))?;
     outcome.pages = report.pages;
     outcome.items = report.items;
     outcome.objects = batch.objects.len();
     outcome.events = batch.events.len();
     let units = units::split(&batch)?;
+    // The stream's members read what is stored: an API that answers the token back in its
+    // data (a hostile or broken server) gets nothing of the run stored.
+    if let Some((unit, _)) = units.iter().find(|(_, text)| guard.scrub(text) != *text) {
+        return Err(format!(
+            "{} answered the token back in what it gave (in {}): nothing of this run is stored\n  help: check `api_url`: the provider's API never sends a token back",
+            pull.api_url,
+            guard.scrub(unit)
+        ));
+    }
     let (stored, unchanged) = store(app, stream, &pull.name, units).await?;
     outcome.stored = stored;
     outcome.unchanged = unchanged;

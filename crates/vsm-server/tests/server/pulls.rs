@@ -21,7 +21,7 @@ use crate::deliveries::{FROM, REPO, TO, measured, numbers};
 #[allow(dead_code)]
 mod replay;
 
-use replay::Replay;
+use replay::{Fault, Replay};
 
 /// The recorded repository's pull requests, from opened to reviewed to merged (it has no
 /// deployments), with their DORA figures.
@@ -434,6 +434,36 @@ async fn a_jira_cloud_pull_sends_its_token_with_the_account() {
             assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
             assert!(refused.body.contains(field), "{name}: {}", refused.body);
         }
+        drop(stop);
+        backend.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_answering_the_token_back_in_its_data_gets_nothing_stored() {
+    // Pull requests titled and authored with the token were stored, shown to the members.
+    for backend in backends().await {
+        let name = backend.name;
+        let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::EchoInTitle]);
+        let cache = tempfile::tempdir().unwrap();
+        let (stop, client, token) = shop(&backend, cache.path(), &[(VARIABLE, SECRET)]).await;
+        make(
+            &client,
+            &token,
+            "web-shop",
+            "echo",
+            json!({"provider": "github", "target": REPO, "api_url": replay.url}),
+        )
+        .await;
+        let echoed = ran(&client, &token, "web-shop", "echo", &Json::Null).await;
+        let error = echoed["pull"]["outcome"]["error"].as_str();
+        let error = error.unwrap_or_else(|| panic!("{name}: {echoed}"));
+        assert!(
+            error.contains("answered the token back") && error.contains("help:"),
+            "{name}: {error}"
+        );
+        let stored = backend.store.deliveries_after("web-shop", 0, 10).await;
+        assert!(stored.unwrap().is_empty(), "{name}");
         drop(stop);
         backend.finish().await;
     }
