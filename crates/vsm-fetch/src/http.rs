@@ -4,7 +4,8 @@
 //! The token is sent in the `Authorization` header only (bearer, or basic with a user for Jira
 //! Cloud); it never appears in an error, a progress report or anything returned. Limits: a body
 //! larger than [`MAX_BODY`] is an error; a rate limit that resets later than [`MAX_WAIT`] from now
-//! is an error saying when to run again; a server error (5xx), a dropped connection or a body cut
+//! is an error saying when to run again; a body taking longer than [`MAX_PAGE_TIME`] to arrive,
+//! a server error (5xx), a dropped connection or a body cut
 //! short is retried after 1, 2, 4 and 8 seconds, then is an error naming the URL (of [`ATTEMPTS`]
 //! sends in all); an endpoint is read to at most [`MAX_PAGES`] pages. A server that cannot be
 //! reached before it has answered anything (a refused connection, an unknown host) is a wrong
@@ -28,6 +29,10 @@ pub(crate) use crate::url::{encode, shown};
 
 /// The largest response body read: a larger one is refused, never held in memory.
 pub const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The longest time a response's body may take to arrive: a server that drips it (a byte a
+/// minute keeps the per-read timeout from firing) is cut off there, and the page retried.
+pub const MAX_PAGE_TIME: Duration = Duration::from_mins(10);
 
 /// The longest wait for a rate limit to reset: GitHub's window is an hour, so a wait of up to an
 /// hour finishes the fetch; a reset announced later than that is an error.
@@ -107,10 +112,15 @@ impl Token {
     }
 
     /// `text` with the token and its header value replaced, for what a server says back.
-    fn scrub(&self, text: &str) -> String {
-        let mut text = text.replace(&self.authorization(), "<token>");
-        if !self.secret.is_empty() {
-            text = text.replace(&self.secret, "<token>");
+    pub fn scrub(&self, text: &str) -> String {
+        let header = self.authorization();
+        // The header's credentials alone too (basic auth's base64 of the user and token).
+        let credentials = header.split_once(' ').map_or(header.as_str(), |(_, c)| c);
+        let mut text = text.replace(&header, "<token>");
+        for part in [credentials, self.secret.as_str()] {
+            if !part.is_empty() {
+                text = text.replace(part, "<token>");
+            }
         }
         text
     }
@@ -229,6 +239,7 @@ pub struct Client {
     api_url: String,
     token: Token,
     body_limit: u64,
+    page_time: Duration,
     /// Whether the server has answered anything yet: until it has, a refused connection means
     /// the API URL is wrong, and is not retried.
     answered: AtomicBool,
@@ -252,6 +263,7 @@ impl Client {
             api_url: api_url.trim_end_matches('/').to_string(),
             token,
             body_limit: MAX_BODY,
+            page_time: MAX_PAGE_TIME,
             answered: AtomicBool::new(false),
         }
     }
@@ -259,6 +271,13 @@ impl Client {
     /// The same client refusing bodies larger than `bytes` (default [`MAX_BODY`]).
     pub fn body_limit(mut self, bytes: u64) -> Client {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The same client giving up a body that takes longer than `time` to arrive (default
+    /// [`MAX_PAGE_TIME`]).
+    pub fn page_time(mut self, time: Duration) -> Client {
+        self.page_time = time;
         self
     }
 
@@ -289,7 +308,17 @@ impl Client {
             }
             let reply = self.get(&url, progress)?;
             progress(Progress::Page { url: shown(&url) });
-            if !each(&reply.bytes, &url)? {
+            // A page's values are quoted in the error saying what is wrong with it: one that
+            // echoes the token (a hostile or broken server) must not put it in the error.
+            let read = each(&reply.bytes, &url).map_err(|error| match error {
+                FetchError::Parse(mut parse) => {
+                    parse.place = self.token.scrub(&parse.place);
+                    parse.problem = self.token.scrub(&parse.problem);
+                    FetchError::Parse(parse)
+                }
+                other => other,
+            })?;
+            if !read {
                 break;
             }
             next = match paging {
@@ -335,6 +364,9 @@ impl Client {
             let sent = self
                 .agent
                 .get(url)
+                .config()
+                .timeout_recv_body(Some(self.page_time))
+                .build()
                 .header("Authorization", &self.token.authorization())
                 .header("Accept", "application/json")
                 .call();
@@ -574,6 +606,17 @@ fn next_page_token(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_echoed_back_is_scrubbed_as_the_header_the_credentials_or_the_secret() {
+        let token = Token::new("JIRA_TOKEN", "s3cret").with_user("me@example.com");
+        let header = token.authorization();
+        let credentials = header.strip_prefix("Basic ").unwrap();
+        let said = token.scrub(&format!("[{header}] [{credentials}] [s3cret]"));
+        assert_eq!(said, "[<token>] [<token>] [<token>]");
+        let empty = Token::new("GITHUB_TOKEN", "");
+        assert_eq!(empty.scrub("nothing to hide"), "nothing to hide");
+    }
 
     #[test]
     fn the_debug_of_a_token_hides_it() {

@@ -131,6 +131,22 @@ fn a_refused_token_names_its_variable_and_never_the_secret() {
 }
 
 #[test]
+fn a_page_echoing_the_token_where_a_number_belongs_is_an_error_without_the_token() {
+    // The error quoted the value: `invalid type: string "Bearer ghp_...", expected u64`, and a
+    // pull kept it in its outcome, shown to the stream's members.
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Echo]);
+    let error = fetch_github(&github_client(&replay, SECRET)).0.unwrap_err();
+    assert!(matches!(error, FetchError::Parse(_)), "{error}");
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(
+            shown.contains("<token>") && shown.contains("[0].number"),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
 fn an_endless_body_is_refused_at_the_limit() {
     let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Endless]);
     let client = github_client(&replay, SECRET).body_limit(1 << 20);
@@ -138,6 +154,26 @@ fn an_endless_body_is_refused_at_the_limit() {
     assert!(
         matches!(error, FetchError::TooLarge { limit, .. } if limit == 1 << 20),
         "{error}"
+    );
+}
+
+#[test]
+fn a_body_dripping_in_slower_than_the_page_time_is_cut_off_and_retried() {
+    // Each byte came within the per-read timeout, so the fetch waited as long as the server
+    // dripped (a byte a minute: for ever), holding up every pull of the server behind it.
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::Dripping]);
+    let client = github_client(&replay, SECRET).page_time(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let (fetched, progress) = fetch_github(&client);
+    assert_eq!(sorted(fetched.unwrap().0), github_from_dir());
+    assert!(
+        matches!(&progress[0], Progress::Retrying { attempt: 2, reason, .. } if reason.contains("imeout")),
+        "{progress:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
     );
 }
 

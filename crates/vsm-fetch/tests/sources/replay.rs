@@ -48,6 +48,14 @@ pub enum Fault {
     ResetLater,
     /// A 200 whose body is an HTML login page, as a site behind single sign-on answers.
     Html,
+    /// The page's headers, then its body a byte every 100 ms (for at most 30 seconds).
+    Dripping,
+    /// A 200 whose body echoes the request's `Authorization` where a number belongs.
+    Echo,
+    /// The page, each item's `title`, `body` and `user.login` the request's `Authorization`
+    /// (the server's pull tests).
+    #[allow(dead_code)]
+    EchoInTitle,
 }
 
 struct State {
@@ -150,6 +158,30 @@ fn answer(stream: &TcpStream, state: &Mutex<State>, base: &str) {
         )
     };
     drop(state);
+    let (fault, status, body) = match fault {
+        Some(Fault::Echo) => (
+            None,
+            200,
+            serde_json::json!([{ "number": authorization }])
+                .to_string()
+                .into_bytes(),
+        ),
+        Some(Fault::EchoInTitle) => {
+            let mut page: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            for item in page.as_array_mut().into_iter().flatten() {
+                for field in ["title", "body"] {
+                    if let Some(value) = item.get_mut(field) {
+                        *value = serde_json::json!(authorization);
+                    }
+                }
+                if let Some(login) = item.pointer_mut("/user/login") {
+                    *login = serde_json::json!(authorization);
+                }
+            }
+            (None, status, page.to_string().into_bytes())
+        }
+        fault => (fault, status, body),
+    };
     let _ = write(stream, fault, status, &headers, &body);
 }
 
@@ -196,6 +228,15 @@ fn write(
                 .as_bytes(),
             )
         }
+        Some(Fault::Dripping) => {
+            stream.write_all(head(status, headers, body.len()).as_bytes())?;
+            for byte in body.iter().take(300) {
+                stream.write_all(&[*byte])?;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Ok(())
+        }
+        Some(Fault::Echo | Fault::EchoInTitle) => unreachable!("answered as a page"),
         Some(Fault::Endless) => {
             stream.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[",

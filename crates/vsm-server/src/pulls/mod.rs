@@ -41,8 +41,8 @@ pub const LEASE: Duration = Duration::from_mins(10);
 pub const RENEW: Duration = Duration::from_mins(3);
 /// Units stored in one transaction.
 const CHUNK: usize = 500;
-/// Due sources taken at each look.
-const DUE_AT_ONCE: usize = 16;
+/// Pulls one replica runs at a time.
+pub const RUNS_AT_ONCE: usize = 4;
 
 /// Where tokens are read: the process's environment, or (tests) a fixed set.
 #[derive(Clone, Default)]
@@ -96,23 +96,28 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-/// Finds due pulls and runs them until `stop` says so: a run in flight is let go (its lease
-/// freed, its fetch left to end on its own thread, nothing of it stored).
+/// Finds due pulls and runs them until `stop` says so, up to [`RUNS_AT_ONCE`] at a time (a
+/// source whose API is slow or waits out rate limits for hours holds up no other): a run in
+/// flight is let go (its lease freed, its fetch left to end on its own thread, nothing of it
+/// stored).
 pub async fn schedule(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     let Some(every) = app.settings.pull_check else {
         return;
     };
     let owner = secret::random_hex(12);
     tracing::info!(every_seconds = every.as_secs(), "pull scheduler started");
+    let mut running = tokio::task::JoinSet::new();
     while !stopping(&stop) {
-        let due = match app.store.due_pulls(crate::now(), DUE_AT_ONCE).await {
+        while running.try_join_next().is_some() {}
+        let room = RUNS_AT_ONCE.saturating_sub(running.len());
+        let due = match app.store.due_pulls(crate::now(), room).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "cannot read which pull sources are due");
                 Vec::new()
             }
         };
-        for (stream, name) in due {
+        for (stream, name) in due.into_iter().take(room) {
             if stopping(&stop) {
                 break;
             }
@@ -130,17 +135,23 @@ pub async fn schedule(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
                     continue;
                 }
             };
-            let state = held(&app, &owner, &stream, &pull, &mut stop).await;
-            if let Err(error) = app.store.finish_pull(&stream, &name, &owner, &state).await {
-                tracing::warn!(%stream, source = %name, %error, "cannot save a pull's outcome");
-            }
+            let (app, owner, mut stop) = (app.clone(), owner.clone(), stop.clone());
+            running.spawn(async move {
+                let state = held(&app, &owner, &stream, &pull, &mut stop).await;
+                if let Err(error) = app.store.finish_pull(&stream, &name, &owner, &state).await {
+                    tracing::warn!(%stream, source = %name, %error, "cannot save a pull's outcome");
+                }
+            });
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}
             () = app.pulls_due.notified() => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
             _ = stop.changed() => {}
         }
     }
+    // Each run in flight sees the stop too, and frees its lease.
+    while running.join_next().await.is_some() {}
     tracing::info!("pull scheduler stopped");
 }
 
@@ -243,6 +254,7 @@ async fn fetch_and_store(
     if let Some(user) = &pull.user {
         token = token.with_user(user);
     }
+    let guard = token.clone();
     let client = vsm_fetch::Client::new(&pull.api_url, token);
     let (batch, report, cursor) = tokio::task::spawn_blocking(move || {
         let hosted = match provider {
@@ -257,12 +269,21 @@ async fn fetch_and_store(
     })
     .await
     .map_err(|e| format!("the pull stopped: {e}"))?
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| guard.scrub(&e.to_string()))?;
     outcome.pages = report.pages;
     outcome.items = report.items;
     outcome.objects = batch.objects.len();
     outcome.events = batch.events.len();
     let units = units::split(&batch)?;
+    // The stream's members read what is stored: an API that answers the token back in its
+    // data (a hostile or broken server) gets nothing of the run stored.
+    if let Some((unit, _)) = units.iter().find(|(_, text)| guard.scrub(text) != *text) {
+        return Err(format!(
+            "{} answered the token back in what it gave (in {}): nothing of this run is stored\n  help: check `api_url`: the provider's API never sends a token back",
+            pull.api_url,
+            guard.scrub(unit)
+        ));
+    }
     let (stored, unchanged) = store(app, stream, &pull.name, units).await?;
     outcome.stored = stored;
     outcome.unchanged = unchanged;

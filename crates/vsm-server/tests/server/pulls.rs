@@ -21,7 +21,7 @@ use crate::deliveries::{FROM, REPO, TO, measured, numbers};
 #[allow(dead_code)]
 mod replay;
 
-use replay::Replay;
+use replay::{Fault, Replay};
 
 /// The recorded repository's pull requests, from opened to reviewed to merged (it has no
 /// deployments), with their DORA figures.
@@ -69,6 +69,21 @@ fn scheduler(app: &App) -> tokio::sync::watch::Sender<bool> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(vsm_server::pulls::schedule(app.clone(), stopped));
     stop
+}
+
+/// A server of `backend` with `variables` running its scheduler (until the sender is dropped),
+/// a client of it, a server admin's token; with the web shop's stream.
+async fn shop(
+    backend: &crate::common::Backend,
+    cache: &Path,
+    variables: &[(&str, &str)],
+) -> (tokio::sync::watch::Sender<bool>, Client, String) {
+    let app = app(backend, cache, variables);
+    let stop = scheduler(&app);
+    let client = Client::of(app);
+    let token = admin(backend).await;
+    with_web_shop(&client, &token).await;
+    (stop, client, token)
 }
 
 /// The source `name` of `stream` as listed, once a run ended after `after` (its `last_run_at`).
@@ -247,6 +262,99 @@ async fn a_pull_measures_the_stream_as_vsm_fetch_does_and_stores_nothing_twice()
     }
 }
 
+/// An API that takes connections and never answers, until dropped (then it closes them and
+/// takes no more: a fetch waiting on it ends at once).
+struct Silent {
+    url: String,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Silent {
+    fn start() -> Silent {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((connection, _)) => held.push(connection),
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Silent {
+            url,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_whose_api_never_answers_holds_up_no_other_and_a_stop_frees_its_lease() {
+    // The scheduler ran one source at a time: the other waited for the silent API's timeouts
+    // and retries (ten minutes and more; a dripping body or a rate limit, hours).
+    let silent = Silent::start();
+    let replay = Replay::start(&format!("Bearer {SECRET}"), &[]);
+    for backend in backends().await {
+        let name = backend.name;
+        let cache = tempfile::tempdir().unwrap();
+        let (stop, client, token) = shop(&backend, cache.path(), &[(VARIABLE, SECRET)]).await;
+        for (source, api) in [("stuck", &silent.url), ("fine", &replay.url)] {
+            make(
+                &client,
+                &token,
+                "web-shop",
+                source,
+                json!({"provider": "github", "target": REPO, "api_url": api}),
+            )
+            .await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let fine = ran(&client, &token, "web-shop", "fine", &Json::Null).await;
+        assert_eq!(fine["pull"]["outcome"]["ok"], true, "{name}: {fine}");
+        let pulls = backend.store.pulls("web-shop").await.unwrap();
+        let stuck = pulls.iter().find(|p| p.name == "stuck").unwrap();
+        assert_eq!(stuck.state.last_run_at, None, "{name}: still running");
+        assert!(
+            backend
+                .store
+                .due_pulls(vsm_server::now(), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}: leased"
+        );
+        // Stopped: the run in flight is let go, its lease freed, due again for the next start.
+        stop.send(true).unwrap();
+        let mut freed = false;
+        for _ in 0..50 {
+            let due = backend.store.due_pulls(vsm_server::now(), 10).await;
+            if due.unwrap() == [("web-shop".to_string(), "stuck".to_string())] {
+                freed = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(freed, "{name}: the stop frees the lease");
+        backend.finish().await;
+    }
+    drop(silent);
+}
+
 /// GitLab's and Jira's connectors run as pulls too: the recorded GitLab project and Jira board
 /// (Server, with a bearer token), read in full and stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,11 +367,7 @@ async fn gitlab_and_jira_pull_sources_read_their_recorded_apis() {
             ("VSM_PULL_GITLAB_TOKEN", SECRET),
             ("VSM_PULL_JIRA_TOKEN", SECRET),
         ];
-        let app = app(&backend, cache.path(), &variables);
-        let stop = scheduler(&app);
-        let client = Client::of(app.clone());
-        let token = admin(&backend).await;
-        with_web_shop(&client, &token).await;
+        let (stop, client, token) = shop(&backend, cache.path(), &variables).await;
         let gitlab = format!("{}/api/v4", replay.url);
         for (source, pull) in [
             (
@@ -300,11 +404,8 @@ async fn a_jira_cloud_pull_sends_its_token_with_the_account() {
     for backend in backends().await {
         let name = backend.name;
         let cache = tempfile::tempdir().unwrap();
-        let app = app(&backend, cache.path(), &[("VSM_PULL_JIRA_TOKEN", SECRET)]);
-        let stop = scheduler(&app);
-        let client = Client::of(app.clone());
-        let token = admin(&backend).await;
-        with_web_shop(&client, &token).await;
+        let (stop, client, token) =
+            shop(&backend, cache.path(), &[("VSM_PULL_JIRA_TOKEN", SECRET)]).await;
         let jira = json!({"provider": "jira", "target": "8", "api_url": replay.url,
             "user": " me@example.com "});
         let made = make(&client, &token, "web-shop", "jira", jira).await;
@@ -339,17 +440,43 @@ async fn a_jira_cloud_pull_sends_its_token_with_the_account() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_answering_the_token_back_in_its_data_gets_nothing_stored() {
+    // Pull requests titled and authored with the token were stored, shown to the members.
+    for backend in backends().await {
+        let name = backend.name;
+        let replay = Replay::start(&format!("Bearer {SECRET}"), &[Fault::EchoInTitle]);
+        let cache = tempfile::tempdir().unwrap();
+        let (stop, client, token) = shop(&backend, cache.path(), &[(VARIABLE, SECRET)]).await;
+        make(
+            &client,
+            &token,
+            "web-shop",
+            "echo",
+            json!({"provider": "github", "target": REPO, "api_url": replay.url}),
+        )
+        .await;
+        let echoed = ran(&client, &token, "web-shop", "echo", &Json::Null).await;
+        let error = echoed["pull"]["outcome"]["error"].as_str();
+        let error = error.unwrap_or_else(|| panic!("{name}: {echoed}"));
+        assert!(
+            error.contains("answered the token back") && error.contains("help:"),
+            "{name}: {error}"
+        );
+        let stored = backend.store.deliveries_after("web-shop", 0, 10).await;
+        assert!(stored.unwrap().is_empty(), "{name}");
+        drop(stop);
+        backend.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_or_missing_token_is_the_source_s_error_never_its_value() {
     let replay = Replay::start("Bearer the-right-token", &[]);
     let wrong = "ghp_wr0ng-s3cret-value";
     for backend in backends().await {
         let name = backend.name;
         let cache = tempfile::tempdir().unwrap();
-        let app = app(&backend, cache.path(), &[(VARIABLE, wrong)]);
-        let stop = scheduler(&app);
-        let client = Client::of(app.clone());
-        let token = admin(&backend).await;
-        with_web_shop(&client, &token).await;
+        let (stop, client, token) = shop(&backend, cache.path(), &[(VARIABLE, wrong)]).await;
         let api = json!(replay.url);
         for (source, variable) in [("refused", VARIABLE), ("unset", "VSM_PULL_NOT_SET")] {
             let made = make(
