@@ -24,8 +24,7 @@ pub struct NewPull {
     /// JQL query.
     pub target: String,
     /// The API's base URL: GitHub's `https://api.github.com` and GitLab's
-    /// `https://gitlab.com/api/v4` by default; Jira's site has none. Another URL than the
-    /// public one needs a server admin (the token is sent to it).
+    /// `https://gitlab.com/api/v4` by default; Jira's site has none.
     pub api_url: Option<String>,
     /// Minutes between pulls, 5 to 10080 (a week); 60 by default.
     pub interval_minutes: Option<i64>,
@@ -91,8 +90,16 @@ fn invalid(message: String) -> ApiError {
 }
 
 /// The pull source `new` asks for, named `name`, due at once; 422 naming the field for what
-/// cannot be used, 403 for another API URL than the public one from someone not a server admin.
+/// cannot be used, 403 from someone not a server admin: a pull reads with a token of the
+/// server's, which may read more than the stream's own repositories (another team's private
+/// one), so only those who run the server choose what it reads.
 pub fn pull_of(caller: &Caller, name: String, new: Option<NewPull>) -> Result<Pull, ApiError> {
+    if !caller.user.admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "a pull source reads with a token of the server's (`VSM_PULL_...` in its environment), which may read other teams' repositories too: only a server admin may make one; ask a server admin, or send this stream's events by webhook (a `github`, `gitlab` or `events` source)".to_string(),
+        ));
+    }
     let Some(new) = new else {
         return Err(invalid(
             "a pull source needs `pull`: {\"provider\": \"github\", \"target\": \"OWNER/REPO\", \"interval_minutes\": 60, \"token_env\": \"VSM_PULL_GITHUB_TOKEN\"}".into(),
@@ -115,15 +122,6 @@ pub fn pull_of(caller: &Caller, name: String, new: Option<NewPull>) -> Result<Pu
         }
     };
     check_url(&api_url)?;
-    if Some(api_url.as_str()) != public && !caller.user.admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "`pull.api_url` `{}` is not the provider's public API, and the token is sent to it: only a server admin may make such a source; leave it out for the public API, or ask a server admin",
-                shown(&api_url)
-            ),
-        ));
-    }
     let minutes = new.interval_minutes.unwrap_or(60);
     if !(MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES).contains(&minutes) {
         return Err(invalid(format!(

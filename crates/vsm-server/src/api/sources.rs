@@ -74,7 +74,7 @@ pub struct SourceBody {
     responses(
         (status = 201, body = CreatedSource),
         (status = 400, body = ErrorBody, description = "The name cannot be used"),
-        (status = 403, body = ErrorBody, description = "The caller is not the stream's admin (or, for a pull from another API than the public one, not a server admin)"),
+        (status = 403, body = ErrorBody, description = "The caller is not the stream's admin (or, for a pull source, not a server admin: it reads with the server's token)"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The stream has a source by that name"),
         (status = 422, body = ErrorBody, description = "A pull source's settings cannot be used"),

@@ -608,7 +608,8 @@ async fn a_pull_source_s_settings_are_checked_and_its_api_url_needs_a_server_adm
                 answer.body
             );
         }
-        // A stream admin who is not a server admin: the public API only.
+        // A stream admin who is not a server admin: no pull source at all, since the server's
+        // token may read other teams' repositories.
         let [_, ed, _] = members(&backend, &client, &token).await;
         let ed_user = backend.store.user_by_name("ed").await.unwrap().unwrap();
         backend
@@ -616,23 +617,33 @@ async fn a_pull_source_s_settings_are_checked_and_its_api_url_needs_a_server_adm
             .set_role("web-shop", ed_user.id, Some(Role::Admin))
             .await
             .unwrap();
-        let elsewhere = client
-            .post(
-                "/api/streams/web-shop/sources",
-                &ed,
-                &json!({"name": "p", "kind": "pull", "pull": {"provider": "github", "target": REPO, "api_url": "https://evil.example"}}),
-            )
-            .await;
-        assert_eq!(
-            elsewhere.status,
-            StatusCode::FORBIDDEN,
-            "{name}: {}",
-            elsewhere.body
+        for pull in [
+            json!({"provider": "github", "target": REPO, "api_url": "https://evil.example"}),
+            json!({"provider": "github", "target": "someone-else/private"}),
+        ] {
+            let refused = client
+                .post(
+                    "/api/streams/web-shop/sources",
+                    &ed,
+                    &json!({"name": "p", "kind": "pull", "pull": pull}),
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::FORBIDDEN,
+                "{name}: {}",
+                refused.body
+            );
+            assert!(refused.body.contains("only a server admin"), "{name}");
+        }
+        assert!(
+            backend.store.pulls("web-shop").await.unwrap().is_empty(),
+            "{name}: nothing made"
         );
         let public = client
             .post(
                 "/api/streams/web-shop/sources",
-                &ed,
+                &token,
                 &json!({"name": "p", "kind": "pull", "pull": {"provider": "github", "target": REPO}}),
             )
             .await;
