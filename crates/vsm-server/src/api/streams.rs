@@ -197,8 +197,9 @@ pub async fn save_onto(
     if !create {
         caller.require(app, stream, Role::Editor).await?;
     }
+    let bases = crate::future::bases(app, Some(caller), stream, yaml).await?;
     let (id, text) = (stream.to_string(), yaml.to_string());
-    let accepted = blocking(move || map::check(&id, &text)).await??;
+    let accepted = blocking(move || map::check(&id, &text, &bases)).await??;
     let version = NewVersion {
         name: &accepted.name,
         yaml,
