@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value as Json, json};
 
 use crate::common::{Answer, Client, FEATURE_DELIVERY, admin, backends, members, with_web_shop};
+use crate::deliveries::numbers;
 
 const OVERLAY: &str = include_str!("../../../../examples/feature-delivery-overlay.yaml");
 
@@ -205,4 +206,82 @@ async fn a_loop_or_a_chain_too_deep_is_refused_naming_the_chain() {
         );
         backend.finish().await;
     }
+}
+
+/// A future state of the measured `ants` map: the first review within four hours.
+const ANTS_FUTURE: &str = "extends: ants.yaml
+name: ants pull requests (future state)
+steps:
+  - id: review
+    process_time: 15m
+  - id: deploy
+    automated: true
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_future_state_of_a_measured_stream_is_measured_from_the_base_s_deliveries() {
+    let data = crate::deliveries::recorded();
+    // The command line: both maps next to the store fetched from the same data.
+    let dir = crate::deliveries::fetched(&data, 5);
+    std::fs::write(dir.path().join("ants.yaml"), crate::deliveries::MAP).unwrap();
+    let future = dir.path().join("ants-future.yaml");
+    std::fs::write(&future, ANTS_FUTURE).unwrap();
+    let loaded = vsm_app::load::load(&vsm_app::FileSystem::default(), &future, None).unwrap();
+    assert!(loaded.measured.is_some());
+    let cli = numbers(serde_json::from_str(&loaded.analysis_json()).unwrap());
+    for backend in backends().await {
+        let name = backend.name;
+        let app = backend.app();
+        let client = Client::of(app.clone());
+        let token = admin(&backend).await;
+        let made = create(&client, &token, "ants", crate::deliveries::MAP).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        let made = create(&client, &token, "ants-future", ANTS_FUTURE).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        // No delivery to the base yet: the estimates, saying which webhook of the base gives
+        // the numbers.
+        let page = client.get("/streams/ants-future", &token).await;
+        assert!(
+            page.body.contains("/hooks/github/ants/"),
+            "{name}: {}",
+            page.body
+        );
+        crate::deliveries::record(&app, &crate::deliveries::deliveries(&data, 5)).await;
+        let served = client
+            .get("/api/streams/ants-future/analysis", &token)
+            .await;
+        assert_eq!(served.status, StatusCode::OK, "{name}: {}", served.body);
+        assert_eq!(numbers(served.json()), cli, "{name}");
+        let base = client.get("/api/streams/ants/analysis", &token).await;
+        assert_ne!(
+            numbers(base.json()),
+            cli,
+            "{name}: the future state differs"
+        );
+        backend.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_future_state_measuring_otherwise_than_its_base_is_refused_saying_why() {
+    let backend = crate::common::sqlite().await;
+    let client = backend.client();
+    let token = admin(&backend).await;
+    let made = create(&client, &token, "ants", crate::deliveries::MAP).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let other = format!("{ANTS_FUTURE}measure:\n  log: events.jsonl\n");
+    let made = create(&client, &token, "ants-other", &other).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let served = client.get("/api/streams/ants-other/analysis", &token).await;
+    assert_eq!(
+        served.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        served.body
+    );
+    assert!(
+        served.body.contains("otherwise than `ants.yaml`"),
+        "{}",
+        served.body
+    );
 }
