@@ -4,8 +4,10 @@
 //! reads files synchronously; a chain is at most [`MOST`] maps deep, and a loop is refused.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
+use vsm_app::Loaded;
 
 use crate::App;
 use crate::api::ApiError;
@@ -111,4 +113,97 @@ pub async fn bases(
         maps,
         problem: None,
     })
+}
+
+/// A future state and the current state it extends, analyzed as `vsm compare CURRENT FUTURE`
+/// analyzes them: each at its stream's latest version.
+#[derive(Debug)]
+pub struct Compared {
+    /// The stream the future state's map extends.
+    pub base: String,
+    /// The future state's version.
+    pub version: i64,
+    pub before: Arc<Loaded>,
+    pub after: Arc<Loaded>,
+}
+
+impl Compared {
+    /// What `vsm compare --format FORMAT` writes (none for a format it does not write).
+    pub fn render(&self, format: vsm_render::Format) -> Option<String> {
+        // Both maps told in the current map's days, as the command line tells them.
+        let _days = self.before.stream.telling();
+        let side = crate::pages::side;
+        vsm_render::compare::render(side(&self.before), side(&self.after), format)
+    }
+}
+
+/// The latest map of `stream`, a future state, with the latest map of the stream it extends,
+/// both analyzed as their pages analyze them (measured where they measure). A 422 when the
+/// latest map extends none, or extends a stream the caller cannot view (not telling whether
+/// it exists).
+pub async fn compared(app: &App, caller: &Caller, stream: &str) -> Result<Compared, ApiError> {
+    let (found, _) = crate::api::streams_read(app, caller, stream, None).await?;
+    let bases = bases(app, Some(caller), stream, &found.yaml).await?;
+    let Some((base, text)) = bases.maps.first().cloned() else {
+        return Err(unprocessable(format!(
+            "the latest map of `{stream}` extends no map: a future state says `extends: CURRENT.yaml` (the stream `CURRENT`) to be compared with it; compare two of its versions on its compare page"
+        )));
+    };
+    let before_events = crate::api::current_events(app, &base).await?;
+    let after_events = crate::api::current_events(app, stream).await?;
+    let (id, yaml) = (stream.to_string(), found.yaml);
+    let base_id = base.clone();
+    let (before, after) = crate::api::blocking(move || {
+        let (before, _) = crate::map::measured(&base_id, &text, &before_events)?;
+        let (mut after, _) = crate::map::measured(&id, &yaml, &after_events)?;
+        // The future state's waits in the current map's working time, as the command line
+        // re-expresses them (not for measured numbers, which are the log's).
+        if after.measured.is_none() {
+            let (mut owned, _) = crate::map::estimates(&id, &yaml, &after_events.bases)?;
+            if owned.waits_as(&before.stream.working_time) {
+                after = Arc::new(owned);
+            }
+        }
+        Ok::<_, crate::map::Problem>((before, after))
+    })
+    .await??;
+    Ok(Compared {
+        base,
+        version: found.info.number,
+        before,
+        after,
+    })
+}
+
+/// The future states of `stream` the caller can view: the streams whose latest map extends it,
+/// as (id, name), by id. Reads each visible stream's latest map.
+pub async fn futures(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut found = Vec::new();
+    for (other, _) in crate::api::visible(app, caller).await? {
+        if other.id == stream {
+            continue;
+        }
+        let Some(latest) = app.store.version(&other.id, None).await? else {
+            continue;
+        };
+        if extended(&latest.yaml).as_deref() == Some(stream) {
+            found.push((other.id, other.name));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The stream `text` extends, when the caller can view it (else none: a link to it would say
+/// no more than that).
+pub async fn viewable_base(app: &App, caller: &Caller, text: &str) -> Option<String> {
+    let base = extended(text)?;
+    match caller.role(app, &base).await {
+        Ok(Some(_)) => Some(base),
+        _ => None,
+    }
 }

@@ -30,6 +30,11 @@ pub fn routes(table: Table) -> Table {
         .protected(Method::GET, "/streams/{stream}", stream)
         .protected(Method::GET, "/streams/{stream}/versions", versions)
         .protected(Method::GET, "/streams/{stream}/compare", compare)
+        .protected(
+            Method::GET,
+            "/streams/{stream}/compare/current",
+            compare_current,
+        )
         .protected(Method::GET, "/streams/{stream}/plan", insights::plan)
         .protected(
             Method::POST,
@@ -328,6 +333,10 @@ struct StreamPage<'a> {
     tabs: Tabs<'a>,
     dora: Option<Dora>,
     pulls: Vec<pulls::PullRow>,
+    /// The current state this map extends, when the caller can view it.
+    base: Option<String>,
+    /// The future states of this stream the caller can view: (id, name).
+    futures: Vec<(String, String)>,
 }
 
 /// The DORA section of a stream's page, when its map has a `dora:` section: the figures of the
@@ -426,6 +435,10 @@ async fn stream(
         tabs: Tabs::new(&id, "map", version.info.number),
         dora,
         pulls: pulls::rows(&app, &id).await,
+        base: crate::future::viewable_base(&app, &caller, &version.yaml).await,
+        futures: crate::future::futures(&app, &caller, &id)
+            .await
+            .unwrap_or_default(),
     })
 }
 
@@ -533,6 +546,33 @@ async fn compare(
     }
 }
 
+/// A future state beside the current state it extends: the HTML `vsm compare CURRENT FUTURE
+/// --format html` writes.
+async fn compare_current(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let compared = match crate::future::compared(&app, &caller, &id).await {
+        Ok(compared) => compared,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let version = compared.version;
+    match api::blocking(move || compared.render(vsm_render::Format::Html)).await {
+        Ok(Some(html)) => {
+            Html(with_tabs(html, &Tabs::new(&id, "compare", version))).into_response()
+        }
+        Ok(None) => error_page(
+            &caller,
+            &ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "compare writes no HTML".to_string(),
+            ),
+        ),
+        Err(error) => error_page(&caller, &error),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "tabs.html")]
 struct TabsOnly<'a> {
@@ -629,7 +669,8 @@ impl ImprovementChanges {
     }
 }
 
-fn side(l: &Loaded) -> vsm_render::compare::Side<'_> {
+/// One side of a comparison: the map and its analysis, not simulated.
+pub(crate) fn side(l: &Loaded) -> vsm_render::compare::Side<'_> {
     vsm_render::compare::Side {
         stream: &l.stream,
         analysis: &l.analysis,

@@ -29,6 +29,38 @@ async fn save(client: &Client, token: &str, id: &str, yaml: &str) -> Answer {
         .await
 }
 
+/// Asserts `answer` is a 422 whose message says `says`.
+#[track_caller]
+fn refused(answer: &Answer, says: &str, name: &str) {
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{name}: {}",
+        answer.body
+    );
+    assert!(answer.body.contains(says), "{name}: {}", answer.body);
+}
+
+/// `web-shop` with the members of [`members`]: a client, the admin's token and theirs.
+async fn with_members(backend: &crate::common::Backend) -> (Client, String, [String; 3]) {
+    let client = backend.client();
+    let token = admin(backend).await;
+    with_web_shop(&client, &token).await;
+    let tokens = members(backend, &client, &token).await;
+    (client, token, tokens)
+}
+
+/// The streams `feature-delivery` and `feature-delivery-overlay`, from the examples.
+async fn with_future(client: &Client, token: &str, name: &str) {
+    for (id, yaml) in [
+        ("feature-delivery", FEATURE_DELIVERY),
+        ("feature-delivery-overlay", OVERLAY),
+    ] {
+        let made = create(client, token, id, yaml).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+    }
+}
+
 /// The analysis `vsm analyze --format json` gives for the example map `name`.
 fn cli_analysis(name: &str) -> Json {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,10 +76,7 @@ async fn a_future_state_extends_the_stream_its_file_names_as_the_command_line_do
         let name = backend.name;
         let client = backend.client();
         let token = admin(&backend).await;
-        let made = create(&client, &token, "feature-delivery", FEATURE_DELIVERY).await;
-        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
-        let made = create(&client, &token, "feature-delivery-overlay", OVERLAY).await;
-        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        with_future(&client, &token, name).await;
         // `vsm pull` gives the overlay back byte for byte.
         let pulled = client
             .get("/api/streams/feature-delivery-overlay/map", &token)
@@ -93,28 +122,16 @@ async fn a_future_state_extends_the_stream_its_file_names_as_the_command_line_do
 async fn a_base_the_caller_cannot_see_is_refused_without_telling_whether_it_exists() {
     for backend in backends().await {
         let name = backend.name;
-        let client = backend.client();
-        let token = admin(&backend).await;
-        with_web_shop(&client, &token).await;
-        let [vera, _, otto] = members(&backend, &client, &token).await;
+        let (client, _, [vera, _, otto]) = with_members(&backend).await;
         let hidden = OVERLAY.replace("extends: feature-delivery.yaml", "extends: web-shop.yaml");
         let missing = OVERLAY.replace("extends: feature-delivery.yaml", "extends: nowhere.yaml");
-        let refused = create(&client, &otto, "mine", &hidden).await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name}: {}",
-            refused.body
-        );
+        let hidden_base = create(&client, &otto, "mine", &hidden).await;
+        let text = "no value stream `web-shop` on this server that you can view";
+        refused(&hidden_base, text, name);
         let absent = create(&client, &otto, "mine", &missing).await;
+        refused(&absent, &text.replace("web-shop", "nowhere"), name);
         assert_eq!(
-            absent.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name}: {}",
-            absent.body
-        );
-        assert_eq!(
-            refused.json()["error"]
+            hidden_base.json()["error"]
                 .as_str()
                 .unwrap()
                 .replace("web-shop", "X"),
@@ -123,13 +140,6 @@ async fn a_base_the_caller_cannot_see_is_refused_without_telling_whether_it_exis
                 .unwrap()
                 .replace("nowhere", "X"),
             "{name}: the same words whether the base exists or not"
-        );
-        assert!(
-            refused
-                .body
-                .contains("no value stream `web-shop` on this server that you can view"),
-            "{name}: {}",
-            refused.body
         );
         // A viewer of the base may extend it.
         let allowed = create(&client, &vera, "mine", &hidden).await;
@@ -170,40 +180,20 @@ async fn a_loop_or_a_chain_too_deep_is_refused_naming_the_chain() {
             );
         }
         let deep = create(&client, &token, "s9", &extending("s8")).await;
-        assert_eq!(
-            deep.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name}: {}",
-            deep.body
-        );
-        assert!(
-            deep.body
-                .contains("more than 8 maps deep: s9.yaml → s8.yaml → s7.yaml"),
-            "{name}: {}",
-            deep.body
+        refused(
+            &deep,
+            "more than 8 maps deep: s9.yaml → s8.yaml → s7.yaml",
+            name,
         );
         // s0 extending s2, which extends s1, which extends s0: a loop.
         let looped = save(&client, &token, "s0", &extending("s2")).await;
-        assert_eq!(
-            looped.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name}: {}",
-            looped.body
-        );
-        assert!(
-            looped
-                .body
-                .contains("a loop: s0.yaml → s2.yaml → s1.yaml → s0.yaml"),
-            "{name}: {}",
-            looped.body
+        refused(
+            &looped,
+            "a loop: s0.yaml → s2.yaml → s1.yaml → s0.yaml",
+            name,
         );
         let own = save(&client, &token, "s0", &extending("s0")).await;
-        assert_eq!(
-            own.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name}: {}",
-            own.body
-        );
+        refused(&own, "a loop: s0.yaml → s0.yaml", name);
         backend.finish().await;
     }
 }
@@ -273,15 +263,116 @@ async fn a_future_state_measuring_otherwise_than_its_base_is_refused_saying_why(
     let made = create(&client, &token, "ants-other", &other).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let served = client.get("/api/streams/ants-other/analysis", &token).await;
-    assert_eq!(
-        served.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        served.body
-    );
-    assert!(
-        served.body.contains("otherwise than `ants.yaml`"),
-        "{}",
-        served.body
-    );
+    refused(&served, "otherwise than `ants.yaml`", "sqlite");
+}
+
+/// What `vsm compare CURRENT FUTURE --format json` prints for the example maps, computed
+/// through `vsm-app` as the command line does.
+fn cli_compare(current: &str, future: &str) -> Json {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let files = vsm_app::files::FileSystem::default();
+    let before = vsm_app::load::load(&files, &examples.join(current), None).unwrap();
+    let mut after = vsm_app::load::load(&files, &examples.join(future), None).unwrap();
+    after.waits_as(&before.stream.working_time);
+    let _days = before.stream.telling();
+    fn side(l: &vsm_app::Loaded) -> vsm_render::compare::Side<'_> {
+        vsm_render::compare::Side {
+            stream: &l.stream,
+            analysis: &l.analysis,
+            simulated: None,
+        }
+    }
+    let text =
+        vsm_render::compare::render(side(&before), side(&after), vsm_render::Format::Json).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn a_future_state_is_compared_with_the_current_state_it_extends() {
+    let expected = cli_compare("feature-delivery.yaml", "feature-delivery-overlay.yaml");
+    for backend in backends().await {
+        let name = backend.name;
+        let (client, token, [vera, _, otto]) = with_members(&backend).await;
+        with_future(&client, &token, name).await;
+
+        let compared = client
+            .get(
+                "/api/streams/feature-delivery-overlay/compare/current",
+                &token,
+            )
+            .await;
+        assert_eq!(compared.status, StatusCode::OK, "{name}: {}", compared.body);
+        assert_eq!(compared.json(), expected, "{name}");
+
+        // The future state's page links to the comparison; the base's lists its future states.
+        let page = client
+            .get("/streams/feature-delivery-overlay", &token)
+            .await;
+        assert!(
+            page.body.contains(
+                "<a href=\"/streams/feature-delivery-overlay/compare/current\">compare with the current state (feature-delivery)</a>"
+            ),
+            "{name}: {}",
+            page.body
+        );
+        let page = client.get("/streams/feature-delivery", &token).await;
+        assert!(
+            page.body.contains("Future states of this stream: <a href=\"/streams/feature-delivery-overlay\">Web shop feature delivery (future state)</a>"),
+            "{name}: {}",
+            page.body
+        );
+        let html = client
+            .get("/streams/feature-delivery-overlay/compare/current", &token)
+            .await;
+        assert_eq!(html.status, StatusCode::OK, "{name}: {}", html.body);
+        assert!(
+            html.body.matches("<svg").count() >= 2,
+            "{name}: both maps drawn"
+        );
+
+        // A map that extends none has no current state to be compared with.
+        let none = client
+            .get("/api/streams/feature-delivery/compare/current", &token)
+            .await;
+        refused(&none, "extends no map", name);
+
+        // A viewer of a future state who cannot view its base: refused without telling, no
+        // link; and not listed on the base's page to those who cannot view the future state.
+        let hidden = OVERLAY.replace(
+            "extends: feature-delivery.yaml",
+            "extends: feature-delivery.yaml\n# v2",
+        );
+        let saved = save(&client, &token, "web-shop", &hidden).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{name}: {}", saved.body);
+        let unviewable = client
+            .get("/api/streams/web-shop/compare/current", &vera)
+            .await;
+        refused(
+            &unviewable,
+            "no value stream `feature-delivery` on this server that you can view",
+            name,
+        );
+        let page = client.get("/streams/web-shop", &vera).await;
+        assert!(
+            !page.body.contains("compare with the current state"),
+            "{name}: {}",
+            page.body
+        );
+        let page = client.get("/streams/feature-delivery", &token).await;
+        assert!(
+            page.body.contains("/streams/web-shop/compare/current"),
+            "{name}: the admin sees both"
+        );
+        // Someone who cannot view the future state: 404, as for any of its pages.
+        let unseen = client
+            .get("/api/streams/web-shop/compare/current", &otto)
+            .await;
+        assert_eq!(
+            unseen.status,
+            StatusCode::NOT_FOUND,
+            "{name}: {}",
+            unseen.body
+        );
+        backend.finish().await;
+    }
 }
