@@ -207,3 +207,27 @@ pub async fn viewable_base(app: &App, caller: &Caller, text: &str) -> Option<Str
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extends_names_the_stream_of_its_file_name_without_the_folder() {
+        assert_eq!(
+            extended("extends: ../maps/current.yaml\nname: F\n").as_deref(),
+            Some("current")
+        );
+        assert_eq!(extended("name: F\nsteps: []\n"), None);
+        let bases = Bases {
+            maps: vec![("current".into(), "name: C\n".into())],
+            problem: None,
+        };
+        assert_eq!(
+            bases.text(Path::new("../maps/current.yaml")),
+            Some("name: C\n")
+        );
+        assert_eq!(bases.text(Path::new("other.yaml")), None);
+        assert_eq!(bases.root(), Some("current"));
+    }
+}
