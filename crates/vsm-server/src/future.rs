@@ -64,12 +64,12 @@ fn said(chain: &[String]) -> String {
 }
 
 /// The maps `text`, the map of `stream`, extends, read from the store at their latest
-/// versions. With a `caller`, each must be a stream the caller can view, else a 422 that does
-/// not tell whether a stream they cannot see exists; a loop, or a chain deeper than [`MOST`],
-/// is a 422 naming the chain.
+/// versions. Each must be a stream the caller can view, else a 422 that does not tell whether
+/// a stream they cannot see exists; a loop, or a chain deeper than [`MOST`], is a 422 naming
+/// the chain.
 pub async fn bases(
     app: &App,
-    caller: Option<&Caller>,
+    caller: &Caller,
     stream: &str,
     text: &str,
 ) -> Result<Bases, ApiError> {
@@ -96,12 +96,10 @@ pub async fn bases(
                 chain[chain.len() - 2]
             ))
         };
-        if let Some(caller) = caller {
-            match caller.require(app, &base, Role::Viewer).await {
-                Ok(_) => {}
-                Err(error) if error.status.is_server_error() => return Err(error),
-                Err(_) => return Err(missing()),
-            }
+        match caller.require(app, &base, Role::Viewer).await {
+            Ok(_) => {}
+            Err(error) if error.status.is_server_error() => return Err(error),
+            Err(_) => return Err(missing()),
         }
         let Some(found) = app.store.version(&base, None).await? else {
             return Err(missing());
@@ -143,14 +141,14 @@ impl Compared {
 /// it exists).
 pub async fn compared(app: &App, caller: &Caller, stream: &str) -> Result<Compared, ApiError> {
     let (found, _) = crate::api::streams_read(app, caller, stream, None).await?;
-    let bases = bases(app, Some(caller), stream, &found.yaml).await?;
+    let bases = bases(app, caller, stream, &found.yaml).await?;
     let Some((base, text)) = bases.maps.first().cloned() else {
         return Err(unprocessable(format!(
             "the latest map of `{stream}` extends no map: a future state says `extends: CURRENT.yaml` (the stream `CURRENT`) to be compared with it; compare two of its versions on its compare page"
         )));
     };
-    let before_events = crate::api::current_events(app, &base).await?;
-    let after_events = crate::api::current_events(app, stream).await?;
+    let before_events = crate::api::current_events(app, caller, &base).await?;
+    let after_events = crate::api::current_events(app, caller, stream).await?;
     let (id, yaml) = (stream.to_string(), found.yaml);
     let base_id = base.clone();
     let (before, after) = crate::api::blocking(move || {

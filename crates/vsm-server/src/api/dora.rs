@@ -20,13 +20,18 @@ pub struct Asked {
 
 /// The stream's event store, brought up to date with its deliveries. For a future state (its
 /// latest map says `extends:`), the maps it extends, and the event store of the current state
-/// at the bottom of the chain, which its numbers are measured from.
-pub async fn current(app: &App, stream: &str) -> Result<crate::events::Current, ApiError> {
+/// at the bottom of the chain, which its numbers are measured from; when the caller cannot view
+/// a map of the chain, none, and the analysis says why (without telling whether it exists).
+pub async fn current(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+) -> Result<crate::events::Current, ApiError> {
     let mut current = deliveries(app, stream).await?;
     let Some(latest) = app.store.version(stream, None).await? else {
         return Ok(current);
     };
-    match crate::future::bases(app, None, stream, &latest.yaml).await {
+    match crate::future::bases(app, caller, stream, &latest.yaml).await {
         Ok(bases) => {
             if let Some(root) = bases.root() {
                 let measured = deliveries(app, root).await?;
@@ -81,7 +86,7 @@ pub async fn dora(
     Query(asked): Query<Asked>,
 ) -> Result<Response, ApiError> {
     let (found, _) = super::streams_read(&app, &caller, &stream, asked.version).await?;
-    let events = current(&app, &stream).await?;
+    let events = current(&app, &caller, &stream).await?;
     let window = Window {
         from: asked.from,
         to: asked.to,

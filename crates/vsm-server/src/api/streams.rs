@@ -197,7 +197,7 @@ pub async fn save_onto(
     if !create {
         caller.require(app, stream, Role::Editor).await?;
     }
-    let bases = crate::future::bases(app, Some(caller), stream, yaml).await?;
+    let bases = crate::future::bases(app, caller, stream, yaml).await?;
     let (id, text) = (stream.to_string(), yaml.to_string());
     let accepted = blocking(move || map::check(&id, &text, &bases)).await??;
     let version = NewVersion {
@@ -556,7 +556,7 @@ pub async fn analysis(
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
     let (found, _) = read(&app, &caller, &stream, which.version).await?;
-    let events = super::current_events(&app, &stream).await?;
+    let events = super::current_events(&app, &caller, &stream).await?;
     let json = blocking(move || {
         map::measured(&stream, &found.yaml, &events).map(|(loaded, _)| loaded.analysis_json())
     })

@@ -213,8 +213,12 @@ fn analyzed(
 
 /// The stream's event store for a page; when it cannot be brought up to date, a note on the
 /// page says so and the numbers come from what the cache held (or the estimates).
-async fn events_of(app: &App, stream: &str) -> (crate::events::Current, Option<String>) {
-    match api::current_events(app, stream).await {
+async fn events_of(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+) -> (crate::events::Current, Option<String>) {
+    match api::current_events(app, caller, stream).await {
         Ok(current) => (current, None),
         Err(error) => (crate::events::Current::default(), Some(error.message)),
     }
@@ -256,7 +260,7 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
             Err(error) => return error_page(&caller, &error.into()),
         };
         let id = stream.id.clone();
-        let (mut events, trouble) = events_of(&app, &id).await;
+        let (mut events, trouble) = events_of(&app, &caller, &id).await;
         // The last numbers known will do: the list does not wait for every stream's measurement.
         events.wanted = crate::measurements::Wanted::Known;
         let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
@@ -387,7 +391,7 @@ async fn stream(
         Err(error) => return error_page(&caller, &error),
     };
     let (stream_id, yaml) = (id.clone(), version.yaml.clone());
-    let (events, trouble) = events_of(&app, &id).await;
+    let (events, trouble) = events_of(&app, &caller, &id).await;
     let (loaded, note, dora) = tokio::task::spawn_blocking(move || {
         let (loaded, note) = analyzed(&stream_id, &yaml, &events);
         let dora = Dora::of(&stream_id, &yaml, &events);
@@ -517,7 +521,7 @@ async fn compare(
         Ok(version) => version,
         Err(error) => return error_page(&caller, &error),
     };
-    let (events, _) = events_of(&app, &id).await;
+    let (events, _) = events_of(&app, &caller, &id).await;
     let html = tokio::task::spawn_blocking(move || {
         let (Some(b), _) = analyzed(&id, &before.yaml, &events) else {
             return Err(format!("version {} cannot be analyzed", before.info.number));

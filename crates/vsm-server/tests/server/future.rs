@@ -354,9 +354,17 @@ async fn a_future_state_is_compared_with_the_current_state_it_extends() {
         );
         let page = client.get("/streams/web-shop", &vera).await;
         assert!(
-            !page.body.contains("compare with the current state"),
-            "{name}: {}",
+            !page.body.contains("compare with the current state")
+                && page.body.contains("on this server that you can view")
+                && !page.body.contains("Triage request"),
+            "{name}: no link, and nothing of the base: {}",
             page.body
+        );
+        let analysis = client.get("/api/streams/web-shop/analysis", &vera).await;
+        refused(
+            &analysis,
+            "no value stream `feature-delivery` on this server that you can view",
+            name,
         );
         let page = client.get("/streams/feature-delivery", &token).await;
         assert!(
