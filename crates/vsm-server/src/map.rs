@@ -304,6 +304,17 @@ pub fn measure_now(
             vsm_app::load::measure(&plain, &path, checked, None).map_err(|e| problem(&e))?;
         return Ok((Arc::new(loaded), Numbers::Estimates));
     };
+    // `events` are those the stream's latest map is measured from: an earlier version that
+    // extends another map (or none) would be measured from deliveries that are not its.
+    let latest_base = events.bases.maps.first().map(|(base, _)| base.clone());
+    if events.bases.problem.is_none() && crate::future::extended(text) != latest_base {
+        return Err(Problem::Other(match latest_base {
+            Some(base) => format!(
+                "this version of the map does not extend `{base}.yaml` as the stream's latest map does, and the stream's numbers are measured from `{base}`'s deliveries: see the latest version's"
+            ),
+            None => "this version of the map extends a map, and the stream's latest map does not: its numbers are measured as of the latest map; see the latest version's".to_string(),
+        }));
+    }
     let summary = &events.summary;
     let (log, used, what) = match &source.object_type {
         Some(kind) => (

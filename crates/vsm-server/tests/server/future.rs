@@ -242,6 +242,22 @@ async fn a_future_state_of_a_measured_stream_is_measured_from_the_base_s_deliver
             .await;
         assert_eq!(served.status, StatusCode::OK, "{name}: {}", served.body);
         assert_eq!(numbers(served.json()), cli, "{name}");
+        // A stream whose first version measured itself and whose latest extends `ants`: the
+        // first version is not measured from `ants`' deliveries as if they were its own.
+        let made = create(&client, &token, "ants-later", crate::deliveries::MAP).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{name}: {}", made.body);
+        let saved = save(&client, &token, "ants-later", ANTS_FUTURE).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{name}: {}", saved.body);
+        let first = client
+            .get("/api/streams/ants-later/analysis?version=1", &token)
+            .await;
+        refused(
+            &first,
+            "does not extend `ants.yaml` as the stream's latest map does",
+            name,
+        );
+        let latest = client.get("/api/streams/ants-later/analysis", &token).await;
+        assert_eq!(numbers(latest.json()), cli, "{name}");
         let base = client.get("/api/streams/ants/analysis", &token).await;
         assert_ne!(
             numbers(base.json()),
