@@ -89,7 +89,13 @@ pub fn of(
         .ok_or_else(|| Problem::Other(format!("`{stream}` has no version")))?;
     let (loaded, numbers) = crate::map::measured(stream, &latest.yaml, events)?;
     let mut items = vsm_core::plan::check(&loaded.stream, &loaded.provenance(), today);
-    set_starts(stream, &loaded.stream, &mut items, newest_first);
+    set_starts(
+        stream,
+        &loaded.stream,
+        &mut items,
+        newest_first,
+        &events.bases,
+    );
     let json = vsm_render::plan::json(&loaded.stream, &loaded.analysis, &items, today);
     let columns = loaded.stream.told(|| columns(&loaded.stream, &items));
     Ok(Board {
@@ -108,6 +114,7 @@ fn set_starts(
     current: &vsm_core::ValueStream,
     items: &mut [PlanItem<'_>],
     newest_first: &[Version],
+    bases: &crate::future::Bases,
 ) {
     // The oldest version having each improvement, read oldest first until every one is found.
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
@@ -139,7 +146,7 @@ fn set_starts(
         };
         let version = &newest_first[index];
         let values = metrics.entry(index).or_insert_with(|| {
-            crate::map::estimates(stream, &version.yaml)
+            crate::map::estimates(stream, &version.yaml, bases)
                 .ok()
                 .map(|(loaded, _)| loaded.metrics())
         });

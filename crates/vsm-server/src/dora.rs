@@ -53,7 +53,8 @@ pub fn figures(
     window: &Window,
     now: jiff::Timestamp,
 ) -> Result<(Report, Option<String>), NoFigures> {
-    let checked = crate::map::check_only(stream, text).map_err(NoFigures::Problem)?;
+    let checked =
+        crate::map::check_only(stream, text, &events.bases).map_err(NoFigures::Problem)?;
     let Some(settings) = checked.stream.dora else {
         return Err(NoFigures::NotAsked);
     };

@@ -162,6 +162,9 @@ pub struct Current {
     pub measurements: Option<Arc<crate::measurements::Measurements>>,
     /// How current the analyses must be.
     pub wanted: crate::measurements::Wanted,
+    /// The maps the stream's latest map extends, when it is a future state: it is measured
+    /// from the deliveries of the current state at the bottom of the chain, which these are.
+    pub bases: crate::future::Bases,
 }
 
 impl Caches {
@@ -238,6 +241,7 @@ impl Caches {
             summary,
             measurements: Some(Arc::clone(&self.measurements)),
             wanted: crate::measurements::Wanted::Now,
+            bases: crate::future::Bases::default(),
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod board;
 pub mod dora;
 pub mod events;
 pub mod explain;
+pub mod future;
 pub mod hooks;
 pub mod map;
 pub mod map_edit;

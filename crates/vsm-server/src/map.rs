@@ -10,6 +10,8 @@ use std::sync::Arc;
 use vsm_app::{Files, Invalid, Loaded};
 use vsm_ingest::IngestError;
 
+use crate::future::Bases;
+
 /// Why a map cannot be taken or analyzed.
 #[derive(Clone, Debug)]
 pub enum Problem {
@@ -24,10 +26,12 @@ pub fn file_name(stream: &str) -> PathBuf {
     PathBuf::from(format!("{stream}.yaml"))
 }
 
-/// The map's text, and the stream's event store: the server has no other files.
+/// The map's text, the maps it extends (fetched from the store), and the stream's event
+/// store: the server has no other files.
 struct Upload<'a> {
     path: &'a Path,
     text: &'a str,
+    bases: &'a Bases,
     /// The log the map is measured from, with the attributes its rules match on.
     log: Option<(&'a Path, Vec<String>)>,
 }
@@ -37,10 +41,16 @@ impl Files for Upload<'_> {
         if path == self.path {
             return Ok(self.text.to_string());
         }
-        Err(anyhow::anyhow!(
-            "the server keeps each value stream's map on its own and cannot read `{}` (an `extends:` base); push the map with the base's steps written out, without `extends:`",
-            path.display()
-        ))
+        if let Some(text) = self.bases.text(path) {
+            return Ok(text.to_string());
+        }
+        Err(match &self.bases.problem {
+            Some(problem) => anyhow::anyhow!("{problem}"),
+            None => anyhow::anyhow!(
+                "the map extends `{}`, which names no value stream read with it; `extends: NAME.yaml` names the stream `NAME` on this server: push that map first",
+                path.display()
+            ),
+        })
     }
 
     fn open_log(&self, path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
@@ -150,12 +160,13 @@ pub struct Accepted {
 
 /// Checks `text` as the map of `stream` with the command line's loader
 /// ([`vsm_app::load::check`]): [`Problem::Invalid`] with its diagnostics when it has errors.
-pub fn check(stream: &str, text: &str) -> Result<Accepted, Problem> {
+pub fn check(stream: &str, text: &str, bases: &Bases) -> Result<Accepted, Problem> {
     let path = file_name(stream);
     let checked = vsm_app::load::check(
         &Upload {
             path: &path,
             text,
+            bases,
             log: None,
         },
         &path,
@@ -168,12 +179,13 @@ pub fn check(stream: &str, text: &str) -> Result<Accepted, Problem> {
 }
 
 /// The map `text` of `stream`, checked, without analyzing it.
-pub fn check_only(stream: &str, text: &str) -> Result<vsm_app::Checked, Problem> {
+pub fn check_only(stream: &str, text: &str, bases: &Bases) -> Result<vsm_app::Checked, Problem> {
     let path = file_name(stream);
     vsm_app::load::check(
         &Upload {
             path: &path,
             text,
+            bases,
             log: None,
         },
         &path,
@@ -184,11 +196,12 @@ pub fn check_only(stream: &str, text: &str) -> Result<vsm_app::Checked, Problem>
 /// An earlier version's map analyzed from its estimates, with its `measure:` set aside, and
 /// whether it was: the stream's deliveries are measured against the latest map alone
 /// ([`measured`]), as the numbers of now, not of when an earlier version was saved.
-pub fn estimates(stream: &str, text: &str) -> Result<(Loaded, bool), Problem> {
+pub fn estimates(stream: &str, text: &str, bases: &Bases) -> Result<(Loaded, bool), Problem> {
     let path = file_name(stream);
     let files = Upload {
         path: &path,
         text,
+        bases,
         log: None,
     };
     let mut checked = vsm_app::load::check(&files, &path).map_err(|e| problem(&e))?;
@@ -268,14 +281,40 @@ pub fn measure_now(
     let plain = Upload {
         path: &path,
         text,
+        bases: &events.bases,
         log: None,
     };
     let mut checked = vsm_app::load::check(&plain, &path).map_err(|e| problem(&e))?;
+    // A future state is measured through the current state at the bottom of its chain, from
+    // that stream's deliveries ([`crate::api::current_events`]); one that measures otherwise
+    // would be measured from deliveries that are not its own.
+    let current = checked.root.as_ref().or(checked.base.as_ref());
+    if let (Some((current_path, current)), Some(_)) = (current, &checked.stream.measure)
+        && current.measure != checked.stream.measure
+    {
+        return Err(Problem::Other(format!(
+            "the map measures its numbers (`measure:`) otherwise than `{}`, the current state it extends; the server measures a future state from its current state's deliveries only: remove the future state's `measure:` to inherit the current state's",
+            current_path.display()
+        )));
+    }
+    // Deliveries come to the current state's stream.
+    let stream = events.bases.root().unwrap_or(stream);
     let Some(source) = checked.stream.measure.clone() else {
         let loaded =
             vsm_app::load::measure(&plain, &path, checked, None).map_err(|e| problem(&e))?;
         return Ok((Arc::new(loaded), Numbers::Estimates));
     };
+    // `events` are those the stream's latest map is measured from: an earlier version that
+    // extends another map (or none) would be measured from deliveries that are not its.
+    let latest_base = events.bases.maps.first().map(|(base, _)| base.clone());
+    if events.bases.problem.is_none() && crate::future::extended(text) != latest_base {
+        return Err(Problem::Other(match latest_base {
+            Some(base) => format!(
+                "this version of the map does not extend `{base}.yaml` as the stream's latest map does, and the stream's numbers are measured from `{base}`'s deliveries: see the latest version's"
+            ),
+            None => "this version of the map extends a map, and the stream's latest map does not: its numbers are measured as of the latest map; see the latest version's".to_string(),
+        }));
+    }
     let summary = &events.summary;
     let (log, used, what) = match &source.object_type {
         Some(kind) => (
@@ -314,6 +353,7 @@ pub fn measure_now(
     let files = Upload {
         path: &path,
         text,
+        bases: &events.bases,
         log: Some((log, wanted)),
     };
     let mut loaded = vsm_app::load::measure(&files, &path, checked, Some(log))
@@ -357,7 +397,7 @@ mod tests {
     #[test]
     fn a_map_with_a_typo_is_refused_with_its_diagnostics() {
         let text = "name: D\nsteps:\n  - id: a\n    proces_time: 2h\n";
-        let Err(Problem::Invalid(json)) = check("d", text) else {
+        let Err(Problem::Invalid(json)) = check("d", text, &Bases::default()) else {
             panic!("a typo is an error");
         };
         assert!(json.contains("\"unknown_field\""), "{json}");
@@ -365,11 +405,11 @@ mod tests {
     }
 
     #[test]
-    fn a_map_extending_another_is_refused_saying_why() {
+    fn a_map_extending_a_stream_not_read_is_refused_saying_why() {
         let text = "extends: current.yaml\nname: F\n";
-        match check("f", text) {
+        match check("f", text, &Bases::default()) {
             Err(Problem::Other(message)) => {
-                assert!(message.contains("without `extends:`"), "{message}");
+                assert!(message.contains("names the stream `NAME`"), "{message}");
             }
             other => panic!("{other:?}"),
         }

@@ -53,8 +53,19 @@ struct State {
     made: u64,
 }
 
-/// A stream and the digest of its map's text.
+/// A stream and the digest of its map's text and the texts of the maps it extends.
 type Key = (String, [u8; 32]);
+
+/// The digest of `text` and of the maps it extends: a changed base is measured again.
+fn digest(text: &str, bases: &crate::future::Bases) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    for part in std::iter::once(text).chain(bases.maps.iter().map(|(_, text)| text.as_str())) {
+        // Each part's length first: no two lists of texts give the same bytes.
+        digest.update((part.len() as u64).to_le_bytes());
+        digest.update(part.as_bytes());
+    }
+    digest.finalize().into()
+}
 
 #[derive(Debug)]
 struct Entry {
@@ -113,7 +124,7 @@ impl Measurements {
         wanted: Wanted,
         measure: fn(&str, &str, &Current) -> Measured,
     ) -> Measured {
-        let key: Key = (stream.to_string(), Sha256::digest(text.as_bytes()).into());
+        let key: Key = (stream.to_string(), digest(text, &events.bases));
         let seq = events.summary.seq;
         let turn = {
             let mut state = self.state();

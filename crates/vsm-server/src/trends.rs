@@ -83,7 +83,7 @@ pub fn of(
                 (loaded, set_aside)
             })
         } else {
-            crate::map::estimates(stream, &version.yaml)
+            crate::map::estimates(stream, &version.yaml, &events.bases)
                 .map(|(loaded, set_aside)| (std::sync::Arc::new(loaded), set_aside))
         };
         match analyzed {

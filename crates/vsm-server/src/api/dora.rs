@@ -18,8 +18,37 @@ pub struct Asked {
     pub to: Option<String>,
 }
 
-/// The stream's event store, brought up to date with its deliveries.
-pub async fn current(app: &App, stream: &str) -> Result<crate::events::Current, ApiError> {
+/// The stream's event store, brought up to date with its deliveries. For a future state (its
+/// latest map says `extends:`), the maps it extends, and the event store of the current state
+/// at the bottom of the chain, which its numbers are measured from; when the caller cannot view
+/// a map of the chain, none, and the analysis says why (without telling whether it exists).
+pub async fn current(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+) -> Result<crate::events::Current, ApiError> {
+    let mut current = deliveries(app, stream).await?;
+    let Some(latest) = app.store.version(stream, None).await? else {
+        return Ok(current);
+    };
+    match crate::future::bases(app, caller, stream, &latest.yaml).await {
+        Ok(bases) => {
+            if let Some(root) = bases.root() {
+                let measured = deliveries(app, root).await?;
+                current.summary = measured.summary;
+                current.ocel = measured.ocel;
+                current.log = measured.log;
+            }
+            current.bases = bases;
+        }
+        Err(error) if error.status.is_server_error() => return Err(error),
+        Err(error) => current.bases.problem = Some(error.message),
+    }
+    Ok(current)
+}
+
+/// The event store of `stream` itself, brought up to date with its deliveries.
+async fn deliveries(app: &App, stream: &str) -> Result<crate::events::Current, ApiError> {
     app.events
         .current(app.store.as_ref(), stream)
         .await
@@ -57,7 +86,7 @@ pub async fn dora(
     Query(asked): Query<Asked>,
 ) -> Result<Response, ApiError> {
     let (found, _) = super::streams_read(&app, &caller, &stream, asked.version).await?;
-    let events = current(&app, &stream).await?;
+    let events = current(&app, &caller, &stream).await?;
     let window = Window {
         from: asked.from,
         to: asked.to,

@@ -61,7 +61,7 @@ pub async fn plan_of(
     today: jiff::civil::Date,
 ) -> Result<(board::Board, Role), ApiError> {
     let (versions, truncated, role) = history(app, caller, stream, trends::MOST_VERSIONS).await?;
-    let events = super::current_events(app, stream).await?;
+    let events = super::current_events(app, caller, stream).await?;
     let id = stream.to_string();
     let board = blocking(move || board::of(&id, &versions, truncated, today, &events)).await??;
     Ok((board, role))
@@ -223,7 +223,7 @@ pub async fn trends(
     Path(stream): Path<String>,
 ) -> Result<Response, ApiError> {
     let (versions, truncated, _) = history(&app, &caller, &stream, trends::MOST_VERSIONS).await?;
-    let events = super::current_events(&app, &stream).await?;
+    let events = super::current_events(&app, &caller, &stream).await?;
     let id = stream.clone();
     let (json, estimated) = blocking(move || {
         let trends = trends::of(&id, versions, truncated, &events);
@@ -242,7 +242,7 @@ pub async fn analyzed(
     number: Option<i64>,
 ) -> Result<(Version, Arc<vsm_app::Loaded>, Numbers), ApiError> {
     let (found, _) = read(app, caller, stream, number).await?;
-    let events = super::current_events(app, stream).await?;
+    let events = super::current_events(app, caller, stream).await?;
     let (id, yaml) = (stream.to_string(), found.yaml.clone());
     let (loaded, numbers) = blocking(move || crate::map::measured(&id, &yaml, &events)).await??;
     Ok((found, loaded, numbers))

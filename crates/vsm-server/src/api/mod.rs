@@ -43,6 +43,7 @@ use crate::routes::Table;
         streams::version,
         streams::map,
         streams::analysis,
+        streams::compare_current,
         insights::plan,
         insights::move_improvement,
         insights::trends,
@@ -120,6 +121,11 @@ pub fn routes(table: Table) -> Table {
             Method::GET,
             "/api/streams/{stream}/analysis",
             streams::analysis,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/compare/current",
+            streams::compare_current,
         )
         .protected(Method::GET, "/api/streams/{stream}/plan", insights::plan)
         .protected(

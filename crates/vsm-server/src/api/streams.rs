@@ -197,8 +197,9 @@ pub async fn save_onto(
     if !create {
         caller.require(app, stream, Role::Editor).await?;
     }
+    let bases = crate::future::bases(app, caller, stream, yaml).await?;
     let (id, text) = (stream.to_string(), yaml.to_string());
-    let accepted = blocking(move || map::check(&id, &text)).await??;
+    let accepted = blocking(move || map::check(&id, &text, &bases)).await??;
     let version = NewVersion {
         name: &accepted.name,
         yaml,
@@ -555,10 +556,41 @@ pub async fn analysis(
     Query(which): Query<Which>,
 ) -> Result<Response, ApiError> {
     let (found, _) = read(&app, &caller, &stream, which.version).await?;
-    let events = super::current_events(&app, &stream).await?;
+    let events = super::current_events(&app, &caller, &stream).await?;
     let json = blocking(move || {
         map::measured(&stream, &found.yaml, &events).map(|(loaded, _)| loaded.analysis_json())
     })
     .await??;
+    Ok(typed(json, "application/json"))
+}
+
+/// A future state (a stream whose latest map says `extends: CURRENT.yaml`) compared with the
+/// current state it extends, each at its latest version: the JSON `vsm compare CURRENT FUTURE
+/// --format json` prints.
+#[utoipa::path(
+    get,
+    path = "/api/streams/{stream}/compare/current",
+    tag = "streams",
+    params(("stream" = String, Path, description = "The future state's stream id")),
+    responses(
+        (status = 200, description = "The comparison, as `vsm compare --format json` prints it", body = Object),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "The latest map extends no map, extends a stream the caller cannot view, or cannot be analyzed"),
+    )
+)]
+pub async fn compare_current(
+    State(app): State<App>,
+    caller: Caller,
+    Path(stream): Path<String>,
+) -> Result<Response, ApiError> {
+    let compared = crate::future::compared(&app, &caller, &stream).await?;
+    let json = blocking(move || compared.render(vsm_render::Format::Json))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "compare writes no JSON".to_string(),
+            )
+        })?;
     Ok(typed(json, "application/json"))
 }

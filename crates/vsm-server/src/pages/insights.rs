@@ -111,7 +111,7 @@ pub async fn trends(State(app): State<App>, caller: Caller, Path(id): Path<Strin
             Ok(found) => found,
             Err(error) => return error_page(&caller, &error),
         };
-    let (events, trouble) = super::events_of(&app, &id).await;
+    let (events, trouble) = super::events_of(&app, &caller, &id).await;
     let stream = id.clone();
     let trends =
         match crate::api::blocking(move || trends::of(&stream, versions, truncated, &events)).await

@@ -30,6 +30,11 @@ pub fn routes(table: Table) -> Table {
         .protected(Method::GET, "/streams/{stream}", stream)
         .protected(Method::GET, "/streams/{stream}/versions", versions)
         .protected(Method::GET, "/streams/{stream}/compare", compare)
+        .protected(
+            Method::GET,
+            "/streams/{stream}/compare/current",
+            compare_current,
+        )
         .protected(Method::GET, "/streams/{stream}/plan", insights::plan)
         .protected(
             Method::POST,
@@ -208,8 +213,12 @@ fn analyzed(
 
 /// The stream's event store for a page; when it cannot be brought up to date, a note on the
 /// page says so and the numbers come from what the cache held (or the estimates).
-async fn events_of(app: &App, stream: &str) -> (crate::events::Current, Option<String>) {
-    match api::current_events(app, stream).await {
+async fn events_of(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+) -> (crate::events::Current, Option<String>) {
+    match api::current_events(app, caller, stream).await {
         Ok(current) => (current, None),
         Err(error) => (crate::events::Current::default(), Some(error.message)),
     }
@@ -251,7 +260,7 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
             Err(error) => return error_page(&caller, &error.into()),
         };
         let id = stream.id.clone();
-        let (mut events, trouble) = events_of(&app, &id).await;
+        let (mut events, trouble) = events_of(&app, &caller, &id).await;
         // The last numbers known will do: the list does not wait for every stream's measurement.
         events.wanted = crate::measurements::Wanted::Known;
         let (loaded, note, sparkline) = tokio::task::spawn_blocking(move || {
@@ -328,6 +337,10 @@ struct StreamPage<'a> {
     tabs: Tabs<'a>,
     dora: Option<Dora>,
     pulls: Vec<pulls::PullRow>,
+    /// The current state this map extends, when the caller can view it.
+    base: Option<String>,
+    /// The future states of this stream the caller can view: (id, name).
+    futures: Vec<(String, String)>,
 }
 
 /// The DORA section of a stream's page, when its map has a `dora:` section: the figures of the
@@ -378,7 +391,7 @@ async fn stream(
         Err(error) => return error_page(&caller, &error),
     };
     let (stream_id, yaml) = (id.clone(), version.yaml.clone());
-    let (events, trouble) = events_of(&app, &id).await;
+    let (events, trouble) = events_of(&app, &caller, &id).await;
     let (loaded, note, dora) = tokio::task::spawn_blocking(move || {
         let (loaded, note) = analyzed(&stream_id, &yaml, &events);
         let dora = Dora::of(&stream_id, &yaml, &events);
@@ -426,6 +439,10 @@ async fn stream(
         tabs: Tabs::new(&id, "map", version.info.number),
         dora,
         pulls: pulls::rows(&app, &id).await,
+        base: crate::future::viewable_base(&app, &caller, &version.yaml).await,
+        futures: crate::future::futures(&app, &caller, &id)
+            .await
+            .unwrap_or_default(),
     })
 }
 
@@ -504,7 +521,7 @@ async fn compare(
         Ok(version) => version,
         Err(error) => return error_page(&caller, &error),
     };
-    let (events, _) = events_of(&app, &id).await;
+    let (events, _) = events_of(&app, &caller, &id).await;
     let html = tokio::task::spawn_blocking(move || {
         let (Some(b), _) = analyzed(&id, &before.yaml, &events) else {
             return Err(format!("version {} cannot be analyzed", before.info.number));
@@ -530,6 +547,33 @@ async fn compare(
             &caller,
             &ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
         ),
+    }
+}
+
+/// A future state beside the current state it extends: the HTML `vsm compare CURRENT FUTURE
+/// --format html` writes.
+async fn compare_current(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let compared = match crate::future::compared(&app, &caller, &id).await {
+        Ok(compared) => compared,
+        Err(error) => return error_page(&caller, &error),
+    };
+    let version = compared.version;
+    match api::blocking(move || compared.render(vsm_render::Format::Html)).await {
+        Ok(Some(html)) => {
+            Html(with_tabs(html, &Tabs::new(&id, "compare", version))).into_response()
+        }
+        Ok(None) => error_page(
+            &caller,
+            &ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "compare writes no HTML".to_string(),
+            ),
+        ),
+        Err(error) => error_page(&caller, &error),
     }
 }
 
@@ -629,7 +673,8 @@ impl ImprovementChanges {
     }
 }
 
-fn side(l: &Loaded) -> vsm_render::compare::Side<'_> {
+/// One side of a comparison: the map and its analysis, not simulated.
+pub(crate) fn side(l: &Loaded) -> vsm_render::compare::Side<'_> {
     vsm_render::compare::Side {
         stream: &l.stream,
         analysis: &l.analysis,

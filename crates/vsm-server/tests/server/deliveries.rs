@@ -196,6 +196,13 @@ pub(crate) fn deliveries(
 /// `vsm fetch github panjf2000/ants --from DIR`'s code; then the map analyzed (`vsm analyze
 /// --format json`) and the DORA figures (`vsm dora --format json`) of that store.
 fn through_the_cli(data: &Recorded, deployments: usize) -> (Json, Json) {
+    let dir = fetched(data, deployments);
+    let (analysis, dora) = measured(dir.path(), MAP);
+    (analysis, dora.unwrap())
+}
+
+/// A folder with the events store `events.sqlite` the command line fetches from the same data.
+pub(crate) fn fetched(data: &Recorded, deployments: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("api");
     let mut index = Vec::new();
@@ -243,8 +250,7 @@ fn through_the_cli(data: &Recorded, deployments: usize) -> (Json, Json) {
         &mut |_| {},
     )
     .unwrap();
-    let (analysis, dora) = measured(dir.path(), MAP);
-    (analysis, dora.unwrap())
+    dir
 }
 
 /// What `vsm analyze --format json` and `vsm dora --format json` (from [`FROM`] to [`TO`])

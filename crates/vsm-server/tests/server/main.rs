@@ -4,6 +4,7 @@
 mod access;
 mod common;
 mod deliveries;
+mod future;
 mod hardened;
 mod hooks;
 mod insights;
