@@ -249,8 +249,12 @@ fn check_token_env(name: &str) -> Result<(), ApiError> {
     )))
 }
 
-/// Makes a pull source due now (its stream's admins); this server looks at once, another
-/// replica may take it first. Answers the source's state.
+/// Seconds after a run before a stream's admin (not a server admin) may ask for the next.
+pub const ASK_SPACING: i64 = 60;
+
+/// Makes a pull source due now (its stream's admins, once a minute after a run; server admins
+/// at any time); this server looks at once, another replica may take it first. Answers the
+/// source's state.
 #[utoipa::path(
     post,
     path = "/api/streams/{stream}/sources/{source}/pull",
@@ -263,6 +267,7 @@ fn check_token_env(name: &str) -> Result<(), ApiError> {
         (status = 202, body = PullBody, description = "Due now: it runs in a moment"),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "No pull source by that name"),
+        (status = 429, body = ErrorBody, description = "A stream's admin asked within a minute of the last run"),
     )
 )]
 pub async fn pull_now(
@@ -277,7 +282,27 @@ pub async fn pull_now(
             shown(&name)
         ))
     };
-    if !app.store.pull_now(&stream, &name, crate::now()).await? {
+    let now = crate::now();
+    if !caller.user.admin {
+        // A run spends the server's token's rate limit, shared by every stream: a stream's admin
+        // may ask once a minute after a run; a server admin (who owns the token) at any time.
+        let pulls = app.store.pulls(&stream).await?;
+        let pull = pulls.iter().find(|p| p.name == name).ok_or_else(missing)?;
+        if let Some(ran) = pull.state.last_run_at
+            && now - ran < ASK_SPACING
+        {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "`{}` last ran {} s ago: a stream's admin may ask for a pull {ASK_SPACING} s after the last run at the soonest (its runs share the server's token's rate limit); ask again in {} s",
+                    shown(&name),
+                    now - ran,
+                    ASK_SPACING - (now - ran)
+                ),
+            ));
+        }
+    }
+    if !app.store.pull_now(&stream, &name, now).await? {
         return Err(missing());
     }
     app.pulls_due.notify_one();

@@ -653,6 +653,57 @@ async fn a_pull_source_s_settings_are_checked_and_its_api_url_needs_a_server_adm
             "{name}: {}",
             public.body
         );
+        // A stream's admin pulls now once a minute after a run (the runs spend the server's
+        // token's rate limit); a server admin at any time.
+        let ask = |token: String| {
+            let client = &client;
+            async move {
+                client
+                    .post("/api/streams/web-shop/sources/p/pull", &token, &Json::Null)
+                    .await
+            }
+        };
+        assert_eq!(
+            ask(ed.clone()).await.status,
+            StatusCode::ACCEPTED,
+            "{name}: never ran"
+        );
+        let now = vsm_server::now();
+        let store = &backend.store;
+        assert!(
+            store
+                .claim_pull("web-shop", "p", "t", now, now + 60)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let ran = PullState {
+            last_run_at: Some(now - 5),
+            next_due: now + 3600,
+            ..PullState::default()
+        };
+        assert!(store.finish_pull("web-shop", "p", "t", &ran).await.unwrap());
+        let soon = ask(ed.clone()).await;
+        assert_eq!(
+            soon.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{name}: {}",
+            soon.body
+        );
+        assert!(
+            soon.body.contains("last ran") && soon.body.contains("ask again in"),
+            "{name}: {}",
+            soon.body
+        );
+        let due = store.pulls("web-shop").await.unwrap()[0].state.next_due;
+        assert_eq!(due, now + 3600, "{name}: a refused ask changes nothing");
+        assert_eq!(
+            ask(token.clone()).await.status,
+            StatusCode::ACCEPTED,
+            "{name}"
+        );
+        let due = store.pulls("web-shop").await.unwrap()[0].state.next_due;
+        assert!(due <= vsm_server::now(), "{name}: due now");
         let pull = &public.json()["pull"];
         assert_eq!(pull["api_url"], "https://api.github.com", "{name}");
         assert_eq!(pull["interval_minutes"], 60, "{name}");
