@@ -52,7 +52,7 @@ pub(super) async fn rows(app: &App, stream: &str) -> Vec<PullRow> {
             };
             PullRow {
                 what: format!(
-                    "{} `{}` from {}, every {} min, token in {}",
+                    "{} {} from {}, every {} min, token in {}",
                     p.provider,
                     p.target,
                     p.api_url,
