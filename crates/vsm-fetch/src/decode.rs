@@ -98,7 +98,7 @@ fn located(bytes: &[u8], error: &serde_json::Error, what: &str) -> ParseError {
     };
     if !path.is_empty() {
         place.push_str(", at ");
-        place.push_str(&path);
+        place.push_str(&path_end(&path));
     }
     ParseError {
         file: None,
@@ -106,6 +106,23 @@ fn located(bytes: &[u8], error: &serde_json::Error, what: &str) -> ParseError {
         problem,
         fix,
     }
+}
+
+/// The most of a JSON path an error shows, in characters: its end, where the value is.
+const PATH_CHARS: usize = 200;
+
+/// `path`, or its last [`PATH_CHARS`] characters after `…` when longer (a document nested deep
+/// under long keys would otherwise make an error of any size).
+fn path_end(path: &str) -> std::borrow::Cow<'_, str> {
+    let chars = path.chars().count();
+    if chars <= PATH_CHARS {
+        return path.into();
+    }
+    let start = path
+        .char_indices()
+        .nth(chars - PATH_CHARS)
+        .map_or(0, |(byte, _)| byte);
+    format!("…{}", &path[start..]).into()
 }
 
 /// The byte offset of serde_json's 1-based line and byte column, clamped to the text.
@@ -222,6 +239,26 @@ mod tests {
     #[derive(Debug, Deserialize)]
     struct Item {
         title: String,
+    }
+
+    /// Found by the webhook fuzz target: a value nested deep under long keys gave an error
+    /// of 2,234 bytes, its whole path; the path's end is what tells where the value is.
+    #[test]
+    fn a_deeply_nested_value_s_path_is_cut_to_its_end() {
+        let mut json = String::new();
+        for level in 0..100 {
+            json.push_str(&format!("{{\"key{level:0>20}\": "));
+        }
+        json.push_str("tru}");
+        let error = parse::<serde_json::Value>(json.as_bytes(), "GitHub")
+            .unwrap_err()
+            .to_string();
+        assert!(error.len() < 1_000, "{} bytes: {error}", error.len());
+        assert!(error.contains(", at …"), "{error}");
+        assert!(
+            error.contains(".key00000000000000000097.key00000000000000000098"),
+            "{error}"
+        );
     }
 
     #[test]
