@@ -2,7 +2,7 @@
 # Builds the fuzz targets and runs each for SECONDS_PER_TARGET (default 60), one after another,
 # then prints per target the executions, the crashes and where their inputs were written.
 #
-#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (targets: map xes tabular ocel ocel_sqlite webhook)
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (targets: map xes tabular ocel ocel_sqlite webhook document)
 #
 # Seeds are made from the repository's examples and testdata on each run (fuzz/seeds/); what the
 # fuzzer finds goes to fuzz/corpus/TARGET, crashing inputs to fuzz/artifacts/TARGET. A target that
@@ -22,15 +22,15 @@ fi
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(map xes tabular ocel ocel_sqlite webhook)
+    targets=(map xes tabular ocel ocel_sqlite webhook document)
 fi
 
 # Release mode with debug assertions and overflow checks: an overflow is a bug to find.
 flags=(-O -a --sanitizer none)
 
 # libFuzzer settings per target: the longest input, and the dictionary where there is one.
-declare -A max_len=([map]=8192 [xes]=65536 [tabular]=65536 [ocel]=65536 [ocel_sqlite]=131072 [webhook]=65536)
-declare -A dictionary=([map]=dict/map.dict [xes]=dict/xes.dict)
+declare -A max_len=([map]=8192 [xes]=65536 [tabular]=65536 [ocel]=65536 [ocel_sqlite]=131072 [webhook]=65536 [document]=16384)
+declare -A dictionary=([map]=dict/map.dict [xes]=dict/xes.dict [document]=dict/map.dict)
 
 # --- seeds --------------------------------------------------------------------------------------
 # XES and CSV seeds are the first traces or rows of the real logs; each starts with the target's
@@ -52,7 +52,7 @@ xes_head() { # TEXT -> the text up to its last </trace> within the first 24 KiB,
 
 make_seeds() {
     rm -rf seeds
-    mkdir -p seeds/map seeds/xes seeds/tabular seeds/ocel seeds/ocel_sqlite seeds/webhook
+    mkdir -p seeds/map seeds/xes seeds/tabular seeds/ocel seeds/ocel_sqlite seeds/webhook seeds/document
     # The server tests' recorded-object deliveries: byte 0 picks GitHub's pull_request, 7 GitLab's
     # merge request hook.
     cp "$root/crates/vsm-server/tests/data/github/pull_request.closed.json" seeds/webhook/github
@@ -60,6 +60,20 @@ make_seeds() {
     mode_prefixed seeds/webhook/github '\x00'
     mode_prefixed seeds/webhook/gitlab '\x07'
     cp "$root"/examples/*.yaml "$root"/templates/*.yaml "$root"/testdata/measure/*.yaml seeds/map/
+    # The editor's document: each example map, then after a NUL the ops a workshop sends.
+    for map in "$root"/examples/*.yaml; do
+        {
+            cat "$map"
+            printf '\0'
+            cat <<'OPS'
+{"path": ["steps", 0, "name"], "op": "set", "value": "Triage <b>&</b> \"yes\"", "expect": "Triage request"}
+{"path": ["steps", 1], "op": "insert", "value": {"id": "new", "name": "New step", "process_time": "1h", "wait_time": "2d"}}
+{"path": ["steps", 1], "op": "move", "to": 3}
+{"path": ["steps", 2, "after"], "op": "set", "value": ["intake"]}
+{"path": ["customer"], "op": "remove"}
+OPS
+        } >"seeds/document/$(basename "$map" .yaml)"
+    done
 
     xes_head <"$root/testdata/xes/running-example.xes" >seeds/xes/running-example
     xes_head <"$root/testdata/xes/interval_event_log.xes" >seeds/xes/interval
