@@ -150,6 +150,7 @@ pub fn routes(app: &App) -> (Router<App>, Vec<routes::Route>) {
         .public(Method::GET, "/healthz", healthz)
         .public(Method::GET, "/readyz", readyz)
         .public(Method::GET, "/static/style.css", style)
+        .public(Method::GET, "/static/editor.js", editor_script)
         .protected(Method::GET, "/metrics", metrics::serve);
     let table = auth::sign_in::routes(table);
     let table = api::routes(table);
@@ -185,14 +186,17 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::map_response(security_headers))
 }
 
-/// What every answer tells the browser: no scripts or anything from elsewhere (the pages have
-/// none), no framing, no sniffing of content types, no referrer to other sites.
+/// What every answer tells the browser: nothing from elsewhere, scripts only from the server's
+/// own files (the editor's; no inline script, no `eval`) and requests only back to it (the
+/// editor's API calls and event stream), no framing, no sniffing of content types, no referrer
+/// to other sites.
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+            "default-src 'none'; script-src 'self'; connect-src 'self'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
@@ -289,17 +293,30 @@ async fn readyz(State(app): State<App>) -> impl IntoResponse {
 }
 
 async fn style() -> impl IntoResponse {
+    static_file(
+        "text/css; charset=utf-8",
+        include_str!("../static/style.css"),
+    )
+}
+
+/// The workshop editor's script: plain JavaScript, embedded in the binary (no build step).
+async fn editor_script() -> impl IntoResponse {
+    static_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/editor.js"),
+    )
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            // Short: a new binary's script reaches open browsers within minutes.
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
+                HeaderValue::from_static("public, max-age=300"),
             ),
         ],
-        include_str!("../static/style.css"),
+        body,
     )
 }

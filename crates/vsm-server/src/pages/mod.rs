@@ -1,9 +1,11 @@
-//! The pages, rendered on the server (askama) with no script and nothing from elsewhere: the
+//! The pages, rendered on the server (askama) with nothing from elsewhere: the
 //! list of value streams with their headline numbers and lead time sparklines, a stream's map
 //! (the SVG renderer) and summary, its versions, the comparison of two versions (the
 //! `vsm compare` HTML), its plan, trends, simulation and explained numbers (`insights`), and
-//! the page that makes API tokens.
+//! the page that makes API tokens; and the workshop editor (`editor`), the one page with a
+//! script.
 
+mod editor;
 mod insights;
 mod pulls;
 
@@ -28,6 +30,7 @@ pub fn routes(table: Table) -> Table {
     table
         .protected(Method::GET, "/", streams)
         .protected(Method::GET, "/streams/{stream}", stream)
+        .protected(Method::GET, "/streams/{stream}/edit", editor::editor)
         .protected(Method::GET, "/streams/{stream}/versions", versions)
         .protected(Method::GET, "/streams/{stream}/compare", compare)
         .protected(
@@ -81,7 +84,7 @@ impl<'a> Me<'a> {
 /// The links between a stream's pages, the one shown marked.
 struct Tabs<'a> {
     id: &'a str,
-    /// `map`, `plan`, `trends`, `simulate`, `versions`.
+    /// `map`, `edit`, `plan`, `trends`, `simulate`, `versions`.
     current: &'static str,
     /// The version the page shows: compare starts from the one before it.
     version: i64,
@@ -110,6 +113,7 @@ impl<'a> Tabs<'a> {
         };
         [
             ("map", "Map", format!("/streams/{id}")),
+            ("edit", "Editor", format!("/streams/{id}/edit")),
             ("plan", "Plan", format!("/streams/{id}/plan")),
             ("trends", "Trends", format!("/streams/{id}/trends")),
             ("simulate", "Simulate", format!("/streams/{id}/simulate")),

@@ -17,6 +17,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/signin"),
     ("POST", "/signin"),
     ("GET", "/static/style.css"),
+    ("GET", "/static/editor.js"),
 ];
 
 /// The webhook routes: they take no user's credentials, and check their source's.
@@ -505,4 +506,31 @@ async fn every_write_to_a_stream_refuses_a_viewer_and_changes_nothing() {
         );
         backend.finish().await;
     }
+}
+
+#[tokio::test]
+async fn scripts_come_only_from_the_server_itself_and_the_editor_script_is_public() {
+    let backend = sqlite().await;
+    let client = backend.client();
+    let script = client
+        .send(Call::new(Method::GET, "/static/editor.js"))
+        .await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(
+        script.body.contains("window.vsmEditor"),
+        "the editor's script"
+    );
+    let csp = script.header("content-security-policy").unwrap();
+    let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+    // Exactly the server's own files and requests: no inline script, no eval, no other host.
+    assert!(directives.contains(&"script-src 'self'"), "{csp}");
+    assert!(directives.contains(&"connect-src 'self'"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-eval") && !csp.contains("script-src 'self' "),
+        "{csp}"
+    );
 }
