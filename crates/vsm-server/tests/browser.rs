@@ -8,130 +8,23 @@
 //! person to look at. Skipped (saying so) without Chromium, failed without it when
 //! `VSM_REQUIRE_BROWSER_TESTS=1`, as vsm-render's browser test is (see `support/chromium.rs`).
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::{Emulation, Page};
-use vsm_server::store::sqlite::Sqlite;
-use vsm_server::store::{NewVersion, Store};
-use vsm_server::{App, Settings};
+use headless_chrome::protocol::cdp::Page;
+use vsm_server::store::NewVersion;
 
 #[path = "support/chromium.rs"]
 mod chromium;
+#[path = "support/server.rs"]
+mod server;
+
+use server::{Server, click, color_scheme, json, text, wait_until};
 
 /// The example map the stream is made of.
 const FEATURE_DELIVERY: &str = include_str!("../../../examples/feature-delivery.yaml");
-
-/// The server on a port of its own, over an SQLite file in a folder of its own, on a runtime in a
-/// thread of its own; stopped when dropped.
-struct Server {
-    address: SocketAddr,
-    store: Arc<dyn Store>,
-    runtime: tokio::runtime::Runtime,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    _folder: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let folder = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let path = folder.path().join("server.sqlite");
-        let store: Arc<dyn Store> = Arc::new(runtime.block_on(Sqlite::open(&path)).unwrap());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let address = listener.local_addr().unwrap();
-        let app = App::new(Arc::clone(&store), Settings::default());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let handle = runtime.handle().clone();
-        let thread = std::thread::spawn(move || {
-            handle
-                .block_on(vsm_server::serve(listener, app, async {
-                    let _ = stopped.await;
-                }))
-                .unwrap();
-        });
-        Server {
-            address,
-            store,
-            runtime,
-            stop: Some(stop),
-            thread: Some(thread),
-            _folder: folder,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// `script`'s value, a string.
-fn text(tab: &Tab, script: &str) -> String {
-    let value = tab.evaluate(script, false).unwrap().value;
-    match value {
-        Some(serde_json::Value::String(text)) => text,
-        other => panic!("`{script}` gave {other:?}, not a string"),
-    }
-}
-
-/// `script`'s value read as JSON (the script returns `JSON.stringify(...)`).
-fn json(tab: &Tab, script: &str) -> serde_json::Value {
-    serde_json::from_str(&text(tab, script)).unwrap()
-}
-
-/// Waits (10 s at most) until `condition`, a script, is true: a page after a click.
-fn wait_until(tab: &Tab, condition: &str, what: &str) {
-    let start = Instant::now();
-    loop {
-        let value = tab
-            .evaluate(condition, false)
-            .ok()
-            .and_then(|answer| answer.value);
-        if value == Some(serde_json::Value::Bool(true)) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "waited 10 s for {what}; the page is {} with {}",
-            tab.get_url(),
-            text(
-                tab,
-                "document.body ? document.body.innerText.slice(0, 600) : ''"
-            )
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Clicks the element `selector` (which must be there) and waits for `then`.
-fn click(tab: &Tab, selector: &str, then: &str) {
-    tab.find_element(selector)
-        .unwrap_or_else(|e| panic!("no `{selector}` on {}: {e}", tab.get_url()))
-        .click()
-        .unwrap();
-    wait_until(tab, then, &format!("`{then}` after clicking `{selector}`"));
-}
 
 /// The form controls of the page a person uses that have no label: no `<label>`, no
 /// `aria-label` or `aria-labelledby`, and for a button, no text.
@@ -144,17 +37,6 @@ const UNLABELLED: &str = r#"(() => {
     .map(c => c.outerHTML);
   return JSON.stringify({ controls: controls.length, unlabelled });
 })()"#;
-
-fn color_scheme(tab: &Tab, scheme: &str) {
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: None,
-        features: Some(vec![Emulation::MediaFeature {
-            name: "prefers-color-scheme".into(),
-            value: scheme.into(),
-        }]),
-    })
-    .unwrap();
-}
 
 /// Checks the page a person sees now, named `name`: every control labelled; then screenshots
 /// of the whole page, light and dark, whose backgrounds must differ. Answers how many controls
@@ -234,32 +116,17 @@ fn a_person_signs_in_follows_a_number_to_its_steps_and_moves_an_improvement() {
     let problems = chromium::watch(&tab, move |url| url.starts_with(&stays));
 
     // Opening the site sends a person to sign in, and back to where they were going.
-    tab.navigate_to(&origin)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    assert!(
-        tab.get_url().starts_with(&server.url("/signin")),
-        "{}",
-        tab.get_url()
-    );
+    server::to_sign_in(&tab, &server, "/");
     assert_eq!(
         look_at(&tab, "signin", &shots),
         3,
         "the name, the password and the button are checked for labels"
     );
-    tab.find_element("input[name=username]")
-        .unwrap()
-        .type_into("ada")
-        .unwrap();
-    tab.find_element("input[name=password]")
-        .unwrap()
-        .type_into(&password)
-        .unwrap();
-    click(
+    server::fill_sign_in(&tab, &server, "/", "ada", &password);
+    wait_until(
         &tab,
-        "form[action='/signin'] button[type=submit]",
         "!!document.querySelector('table.streams')",
+        "the list of streams",
     );
     assert_eq!(tab.get_url(), origin);
     assert_eq!(
