@@ -85,7 +85,7 @@
   function colour(user) {
     let hash = 0;
     for (const c of user) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
-    const colours = ['#c2185b', '#00796b', '#6a1b9a', '#ef6c00', '#2e7d32', '#1565c0', '#ad1457', '#5d4037'];
+    const colours = ['#c2185b', '#00796b', '#6a1b9a', '#b34700', '#2e7d32', '#1565c0', '#ad1457', '#5d4037'];
     return colours[hash % colours.length];
   }
 
@@ -167,6 +167,7 @@
       state.undo.push(result.undo);
       state.redo.length = 0;
     }
+    followRenamedSelection(body.ops || []);
     for (const conflict of result.conflicts || []) {
       const path = pathText(conflict.path);
       notice(
@@ -230,7 +231,7 @@
     });
     source.addEventListener('view', (event) => {
       setOnline(true);
-      applyView(JSON.parse(event.data).view, true);
+      applyView(JSON.parse(event.data).view);
     });
     source.addEventListener('change', (event) => {
       const change = JSON.parse(event.data);
@@ -252,7 +253,7 @@
       renderPeople();
       placeMarks();
     });
-    source.addEventListener('saved', (event) => applyView(JSON.parse(event.data).view, true));
+    source.addEventListener('saved', (event) => applyView(JSON.parse(event.data).view));
   }
 
   function setOnline(online) {
@@ -261,13 +262,12 @@
     const status = $('#ed-connection');
     status.textContent = online ? 'Live' : 'Offline: reconnecting…';
     status.classList.toggle('ed-offline', !online);
-    if (online) reload();
   }
 
-  /** After a dropped connection: the whole state again (the live stream's first event has it too). */
+  /** The whole state, on opening the page (the live stream's first event has it too). */
   async function reload() {
     const answer = await call('GET', `${api}/document`);
-    if (answer.status === 200) applyView(answer.body, true);
+    if (answer.status === 200) applyView(answer.body);
   }
 
   /** Someone changed the id of the step selected here: keep it selected under its new id. */
@@ -291,9 +291,10 @@
 
   // ---- the state shown ----------------------------------------------------------------------
 
-  function applyView(view, whole = false) {
+  function applyView(view) {
     if (!view) return;
-    if (state.view && !whole && view.seq < state.view.seq) return; // an older answer, overtaken
+    // Edits are numbered in order: an older view (an answer overtaken by the live stream) waits out.
+    if (state.view && view.seq < state.view.seq) return;
     state.view = view;
     if (view.people) state.people = view.people;
     if (state.selected !== null && selectedIndex() < 0) state.selected = null;
@@ -492,7 +493,6 @@
         const id = freshId(value);
         if (id !== step.id && !/^step(-\d+)?$/.test(id)) {
           ops.push({ path: ['steps', path[1], 'id'], op: 'set', value: id, expect: step.id });
-          if (state.selected === step.id) state.selected = id;
         }
       }
     }
@@ -501,9 +501,12 @@
 
   function commit(input) {
     if (state.rendering || !input.dataset.path || !canEdit()) return null;
+    // Enter sends a field's value, and leaving the field then fires its change event: once.
+    if (input.dataset.sent === currentValue(input)) return null;
     const ops = fieldOps(input);
     // Sent: not the person's typing any more; the answer's view shows what the map holds.
     input.dataset.shown = currentValue(input);
+    input.dataset.sent = currentValue(input);
     if (!ops.length) return null;
     return send(ops);
   }
@@ -791,7 +794,11 @@
   function select(path) {
     const index = Array.isArray(path) && path[0] === 'steps' ? path[1] : -1;
     const step = steps()[index];
-    state.selected = step ? step.id : null;
+    selectId(step ? step.id : null);
+  }
+
+  function selectId(id) {
+    state.selected = id;
     renderCanvas();
     renderPanel();
     renderPeople();
@@ -819,7 +826,7 @@
       : { path: ['steps'], op: 'set', value: [value] };
     const answer = await send([op]);
     if (!answer) return;
-    select(['steps', Array.isArray(op.value) ? 0 : index]);
+    selectId(id);
     focusName(true);
   }
 
@@ -958,7 +965,21 @@
   async function answerGuided(event) {
     event.preventDefault();
     const g = state.guided;
-    if (!g) return;
+    // One answer at a time: the next question depends on what the last one did.
+    if (!g || g.busy) return;
+    g.busy = true;
+    try {
+      await answered(g);
+    } finally {
+      g.busy = false;
+    }
+    if (state.guided) {
+      askGuided();
+      $('#ed-guided-answer').focus();
+    }
+  }
+
+  async function answered(g) {
     const input = $('#ed-guided-answer');
     const text = input.value.trim();
     input.value = '';
@@ -971,7 +992,7 @@
         : { path: ['steps'], op: 'set', value: [value] };
       if (await send([op])) {
         g.before = value.id;
-        select(['steps', steps().findIndex((s) => s && s.id === value.id)]);
+        selectId(value.id);
       }
     } else if (text) {
       const step = steps()[g.step];
@@ -983,10 +1004,6 @@
       if (await send([op])) nextGuided();
     } else {
       nextGuided();
-    }
-    if (state.guided) {
-      askGuided();
-      input.focus();
     }
   }
 
@@ -1049,7 +1066,9 @@
   function onPointerDown(event) {
     const group = event.target.closest('[data-step]');
     if (!group || event.button !== 0) return;
+    // No text selection while dragging; the canvas takes the focus, where the shortcuts work.
     event.preventDefault();
+    $('#ed-canvas').focus({ preventScroll: true });
     drag = { from: group.dataset.step, x: event.clientX, y: event.clientY, moved: false };
   }
 
@@ -1145,7 +1164,7 @@
   // ---- wiring -------------------------------------------------------------------------------
 
   function start() {
-    document.body.append(h('div', { id: 'ed-announce', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }));
+    root.append(h('div', { id: 'ed-announce', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }));
     $('#ed-canvas').setAttribute('tabindex', '0');
     const actions = {
       add: addStep, delete: deleteSelected, earlier: () => moveSelected(-1), later: () => moveSelected(1),
