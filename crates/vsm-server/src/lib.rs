@@ -27,6 +27,7 @@ pub mod routes;
 pub mod simulation;
 pub mod store;
 pub mod trends;
+pub mod workshop;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -66,6 +67,9 @@ pub struct Settings {
     pub pull_check: Option<Duration>,
     /// Where pulls read their tokens: the process's environment (or, in tests, a fixed set).
     pub environment: pulls::Environment,
+    /// The workshop editor saves a map's edits as a version once nobody has edited it for
+    /// this long (and it is valid).
+    pub idle_save: Duration,
 }
 
 impl Default for Settings {
@@ -81,6 +85,7 @@ impl Default for Settings {
             cache: None,
             pull_check: Some(Duration::from_secs(30)),
             environment: pulls::Environment::default(),
+            idle_save: workshop::IDLE_SAVE,
         }
     }
 }
@@ -101,6 +106,8 @@ pub struct App {
     pub events: Arc<events::Caches>,
     /// Wakes this process's pull scheduler (a source was made due now).
     pub pulls_due: Arc<tokio::sync::Notify>,
+    /// The maps being edited in the workshop editor, their followers and who is there.
+    pub workshops: Arc<workshop::Workshops>,
 }
 
 impl App {
@@ -127,6 +134,7 @@ impl App {
             metrics: Arc::default(),
             key: Arc::new(hooks::key::ServerKey::random()),
             pulls_due: Arc::default(),
+            workshops: Arc::new(workshop::Workshops::new()),
         }
     }
 
@@ -220,7 +228,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(pulls::schedule(app.clone(), stopped));
+    let scheduler = tokio::spawn(pulls::schedule(app.clone(), stopped.clone()));
+    let workshops = tokio::spawn(workshop::run(app.clone(), stopped));
     let served = axum::serve(listener, router(app))
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -229,6 +238,9 @@ pub async fn serve(
         .await;
     if let Err(error) = scheduler.await {
         tracing::warn!(%error, "the pull scheduler stopped");
+    }
+    if let Err(error) = workshops.await {
+        tracing::warn!(%error, "the workshop editor's saver stopped");
     }
     served
 }

@@ -210,6 +210,35 @@ pub fn estimates(stream: &str, text: &str, bases: &Bases) -> Result<(Loaded, boo
     Ok((loaded, set_aside))
 }
 
+/// Why a map cannot be drawn: the maps with errors and their diagnostics, or a message.
+#[derive(Debug)]
+pub enum Undrawn {
+    Invalid(Vec<vsm_app::load::FileDiagnostics>),
+    Other(String),
+}
+
+/// The map `text` of `stream` as the workshop editor draws it: analyzed from its estimates
+/// (any `measure:` set aside: the editor shows the map as drawn, as `vsm analyze` does without
+/// its log), with countermeasures proposed at its bottlenecks, and its warnings.
+pub fn drawn(stream: &str, text: &str, bases: &Bases) -> Result<Loaded, Undrawn> {
+    let path = file_name(stream);
+    let files = Upload {
+        path: &path,
+        text,
+        bases,
+        log: None,
+    };
+    let failed = |error: anyhow::Error| match error.downcast::<Invalid>() {
+        Ok(found) => Undrawn::Invalid(found.files),
+        Err(error) => Undrawn::Other(format!("{error:#}")),
+    };
+    let mut checked = vsm_app::load::check(&files, &path).map_err(failed)?;
+    checked.stream.measure = None;
+    let mut loaded = vsm_app::load::measure(&files, &path, checked, None).map_err(failed)?;
+    loaded.propose_countermeasures(&path);
+    Ok(loaded)
+}
+
 /// What a page's numbers come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Numbers {

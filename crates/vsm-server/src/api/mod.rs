@@ -11,6 +11,7 @@ mod people;
 mod pulls;
 mod sources;
 mod streams;
+mod workshop;
 
 use axum::Json;
 use axum::extract::State;
@@ -60,6 +61,16 @@ use crate::routes::Table;
         sources::list,
         sources::delete,
         pulls::pull_now,
+        workshop::document,
+        workshop::edit,
+        workshop::live,
+        workshop::presence,
+        workshop::save_now,
+        workshop::history,
+        workshop::import,
+        workshop::export,
+        workshop::future,
+        workshop::templates,
         openapi,
         crate::hooks::github::deliver,
         crate::hooks::gitlab::deliver,
@@ -126,6 +137,44 @@ pub fn routes(table: Table) -> Table {
             Method::GET,
             "/api/streams/{stream}/compare/current",
             streams::compare_current,
+        )
+        .protected(Method::GET, "/api/templates", workshop::templates)
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/document",
+            workshop::document,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/edits",
+            workshop::history,
+        )
+        .protected(Method::POST, "/api/streams/{stream}/edits", workshop::edit)
+        .protected(Method::GET, "/api/streams/{stream}/live", workshop::live)
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/presence",
+            workshop::presence,
+        )
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/document/save",
+            workshop::save_now,
+        )
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/document/import",
+            workshop::import,
+        )
+        .protected(
+            Method::GET,
+            "/api/streams/{stream}/document/export",
+            workshop::export,
+        )
+        .protected(
+            Method::POST,
+            "/api/streams/{stream}/futures",
+            workshop::future,
         )
         .protected(Method::GET, "/api/streams/{stream}/plan", insights::plan)
         .protected(

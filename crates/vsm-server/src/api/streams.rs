@@ -196,6 +196,18 @@ pub async fn save_onto(
     let create = onto == Onto::New;
     if !create {
         caller.require(app, stream, Role::Editor).await?;
+        let unsaved = app.store.edits(stream, 0, 1, true).await?;
+        if let Some(edit) = unsaved.first() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "the map of `{stream}` is being edited in the workshop editor ({} edited it at {}), and its edits are not saved in a version yet; they are saved once nobody has edited for {} s (or with the editor's Save): pull the map then and push again",
+                    edit.user,
+                    time(edit.created_at),
+                    crate::workshop::IDLE_SAVE.as_secs()
+                ),
+            ));
+        }
     }
     let bases = crate::future::bases(app, caller, stream, yaml).await?;
     let (id, text) = (stream.to_string(), yaml.to_string());

@@ -7,11 +7,13 @@
 //! its schema at start (its own `migrations/` folder, its version in a `schema_version` table)
 //! and refuses a schema newer than it knows. Times are Unix seconds.
 
+mod edits;
 pub mod postgres;
 mod pulls;
 mod sources;
 pub mod sqlite;
 
+pub use edits::Edit;
 pub use pulls::{Provider, Pull, PullState};
 pub use sources::{Check, Delivery, NewDelivery, Recorded, Source, SourceKind};
 
@@ -335,6 +337,43 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> Result<bool>;
     /// Makes a pull source due at `now` (false if there is none).
     async fn pull_now(&self, stream: &str, name: &str, now: i64) -> Result<bool>;
+
+    /// Tells every process over the same store `payload` (PostgreSQL: NOTIFY on
+    /// [`ANNOUNCEMENTS`]); nothing on SQLite, whose one process tells its followers itself.
+    async fn announce(&self, _payload: &str) -> Result<()> {
+        Ok(())
+    }
+    /// What the processes over the same store announce, this one's included: each payload,
+    /// or `None` when some may have been missed (the connection was lost and made again).
+    /// `None` when the store has no announcements (SQLite).
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Option<String>>>> {
+        Ok(None)
+    }
+    /// Stores an edit of a stream's map, numbered `edit.seq`: [`StoreError::Conflict`] when
+    /// the stream has an edit by that number already (another replica applied one first),
+    /// [`StoreError::Missing`] if there is no such stream. Committed before this returns.
+    async fn record_edit(&self, stream: &str, edit: &Edit) -> Result<()>;
+    /// The stream's edits numbered after `after_seq`, oldest first, at most `limit`; only
+    /// those not yet saved in a version with `unsaved`.
+    async fn edits(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: i64,
+        unsaved: bool,
+    ) -> Result<Vec<Edit>>;
+    /// The number of the stream's last edit (0 when it has none).
+    async fn last_edit(&self, stream: &str) -> Result<i64>;
+    /// Saves the map with the edits numbered up to `through_seq` as version `after + 1`, and
+    /// marks those edits as saved in it, in one transaction, only while version `after` is
+    /// the latest ([`StoreError::Conflict`] otherwise, and nothing saved).
+    async fn save_edits(
+        &self,
+        stream: &str,
+        after: i64,
+        through_seq: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo>;
 }
 
 /// [`Store::latest_deliveries`] on either backend (both take `$1` as the stream, `$2` as the
@@ -351,6 +390,14 @@ const PULL_COLUMNS: &str = "name, provider, target, api_url, token_env, interval
 /// What a [`StoreError::Conflict`] names when version `number` was saved by someone else.
 fn taken(stream: &str, number: i64) -> String {
     format!("version {number} of the value stream `{stream}`")
+}
+
+/// The channel the workshop editor's announcements go by (PostgreSQL's LISTEN/NOTIFY).
+pub const ANNOUNCEMENTS: &str = "vsm_workshop";
+
+/// What a [`StoreError::Conflict`] names when edit `seq` was applied by someone else first.
+fn edit_taken(stream: &str, seq: i64) -> String {
+    format!("edit {seq} of the value stream `{stream}`")
 }
 
 /// The SQLite file used when no `--db` is given, relative to the working directory.

@@ -6,10 +6,11 @@ use std::str::FromStr as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Row as _, Transaction};
 
+use super::edits::EDIT_COLUMNS;
 use super::{
-    Check, Credentials, Delivery, NewDelivery, NewVersion, PULL_COLUMNS, Provider, Pull, PullState,
-    Recorded, Result, Role, Session, Source, SourceKind, Store, StoreError, Stream, User, Version,
-    VersionInfo, redact,
+    Check, Credentials, Delivery, Edit, NewDelivery, NewVersion, PULL_COLUMNS, Provider, Pull,
+    PullState, Recorded, Result, Role, Session, Source, SourceKind, Store, StoreError, Stream,
+    User, Version, VersionInfo, edit_taken, redact,
 };
 
 /// Schema versions in order: version n is reached by applying `MIGRATIONS[n - 1]`.
@@ -18,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0002_webhooks.sql"),
     include_str!("../../migrations/postgres/0003_pulls.sql"),
     include_str!("../../migrations/postgres/0004_delivery_hashes.sql"),
+    include_str!("../../migrations/postgres/0005_edits.sql"),
 ];
 
 /// The advisory lock replicas take while migrating (any number, the same in every vsm).
@@ -184,6 +186,61 @@ impl Postgres {
     }
 
     /// Inserts version `number` and names the stream after it.
+    /// Saves version `after + 1` while `after` is the latest (see
+    /// [`Store::add_version_after`]), marking the edits up to `through_seq` as saved in it.
+    async fn save_after(
+        &self,
+        stream: &str,
+        after: i64,
+        through_seq: Option<i64>,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        let fail = |e: sqlx::Error| self.fail(&e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        // No lock: of two saves of number `after + 1` at once, the primary key
+        // `(stream_id, number)` lets the first insert through and fails the second.
+        self.latest_is(&mut tx, stream, after).await?;
+        let info = self
+            .insert_version(&mut tx, stream, after + 1, version)
+            .await?;
+        if let Some(through_seq) = through_seq {
+            sqlx::query(
+                "UPDATE edits SET saved_in = $3 WHERE stream_id = $1 AND seq <= $2 AND saved_in IS NULL",
+            )
+            .bind(stream)
+            .bind(through_seq)
+            .bind(after + 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)?;
+        Ok(info)
+    }
+
+    /// Version `after` is the stream's latest: [`StoreError::Conflict`] naming the version
+    /// that was to follow it when another is, [`StoreError::Missing`] when there is no stream.
+    async fn latest_is(
+        &self,
+        tx: &mut Transaction<'_, sqlx::Postgres>,
+        stream: &str,
+        after: i64,
+    ) -> Result<()> {
+        let latest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(number) FROM versions WHERE stream_id = $1")
+                .bind(stream)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(|e| self.fail(&e))?;
+        match latest {
+            None => Err(StoreError::Missing(format!("the value stream `{stream}`"))),
+            Some(latest) if latest != after => {
+                Err(StoreError::Conflict(super::taken(stream, after + 1)))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
     async fn insert_version(
         &self,
         tx: &mut Transaction<'_, sqlx::Postgres>,
@@ -561,30 +618,7 @@ impl Store for Postgres {
         after: i64,
         version: &NewVersion<'_>,
     ) -> Result<VersionInfo> {
-        let fail = |e: sqlx::Error| self.fail(&e);
-        let mut tx = self.pool.begin().await.map_err(fail)?;
-        // No lock: of two saves of number `after + 1` at once, the primary key
-        // `(stream_id, number)` lets the first insert through and fails the second.
-        let latest: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(number) FROM versions WHERE stream_id = $1")
-                .bind(stream)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(fail)?;
-        match latest {
-            None => {
-                return Err(StoreError::Missing(format!("the value stream `{stream}`")));
-            }
-            Some(latest) if latest != after => {
-                return Err(StoreError::Conflict(super::taken(stream, after + 1)));
-            }
-            Some(_) => {}
-        }
-        let info = self
-            .insert_version(&mut tx, stream, after + 1, version)
-            .await?;
-        tx.commit().await.map_err(fail)?;
-        Ok(info)
+        self.save_after(stream, after, None, version).await
     }
 
     async fn stream(&self, id: &str) -> Result<Option<Stream>> {
@@ -950,4 +984,116 @@ impl Store for Postgres {
         .map(|done| done.rows_affected() > 0)
         .map_err(|e| self.fail(&e))
     }
+
+    async fn announce(&self, payload: &str) -> Result<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(super::ANNOUNCEMENTS)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Option<String>>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))?;
+        listener
+            .listen(super::ANNOUNCEMENTS)
+            .await
+            .map_err(|e| self.fail(&e))?;
+        let (send, receive) = tokio::sync::mpsc::channel(256);
+        tokio::spawn(async move {
+            loop {
+                let heard = match listener.try_recv().await {
+                    Ok(Some(notification)) => Some(notification.payload().to_string()),
+                    // The connection was lost; the next call makes it again.
+                    Ok(None) => None,
+                    Err(error) => {
+                        tracing::warn!(%error, "listening for the other replicas' edits");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        None
+                    }
+                };
+                if send.send(heard).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Some(receive))
+    }
+
+    async fn record_edit(&self, stream: &str, edit: &Edit) -> Result<()> {
+        let mut tx = self.stream_held(stream).await?;
+        // No lock: of two edits numbered alike at once, the primary key (stream_id, seq) lets
+        // the first through and fails the second.
+        sqlx::query(
+            "INSERT INTO edits (stream_id, seq, base_version, user_name, ops, conflicts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(stream)
+        .bind(edit.seq)
+        .bind(edit.base_version)
+        .bind(&edit.user)
+        .bind(&edit.ops)
+        .bind(&edit.conflicts)
+        .bind(edit.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.conflict(&e, || edit_taken(stream, edit.seq)))?;
+        tx.commit().await.map_err(|e| self.fail(&e))
+    }
+
+    async fn edits(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: i64,
+        unsaved: bool,
+    ) -> Result<Vec<Edit>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EDIT_COLUMNS} FROM edits WHERE stream_id = $1 AND seq > $2 \
+             AND (NOT $3 OR saved_in IS NULL) ORDER BY seq LIMIT $4"
+        )))
+        .bind(stream)
+        .bind(after_seq)
+        .bind(unsaved)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.fail(&e))?;
+        self.read_all(&rows, edit)
+    }
+
+    async fn last_edit(&self, stream: &str) -> Result<i64> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM edits WHERE stream_id = $1")
+            .bind(stream)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.fail(&e))
+    }
+
+    async fn save_edits(
+        &self,
+        stream: &str,
+        after: i64,
+        through_seq: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        self.save_after(stream, after, Some(through_seq), version)
+            .await
+    }
+}
+
+fn edit(row: &PgRow) -> std::result::Result<Edit, sqlx::Error> {
+    Ok(Edit {
+        seq: row.try_get(0)?,
+        base_version: row.try_get(1)?,
+        user: row.try_get(2)?,
+        ops: row.try_get(3)?,
+        conflicts: row.try_get(4)?,
+        created_at: row.try_get(5)?,
+        saved_in: row.try_get(6)?,
+    })
 }

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
+use super::edit_taken;
+use super::edits::EDIT_COLUMNS;
 use super::{
-    Check, Credentials, Delivery, LATEST_DELIVERIES, NewDelivery, NewVersion, PULL_COLUMNS,
+    Check, Credentials, Delivery, Edit, LATEST_DELIVERIES, NewDelivery, NewVersion, PULL_COLUMNS,
     Provider, Pull, PullState, Recorded, Result, Role, Session, Source, SourceKind, Store,
     StoreError, Stream, User, Version, VersionInfo,
 };
@@ -19,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0002_webhooks.sql"),
     include_str!("../../migrations/sqlite/0003_pulls.sql"),
     include_str!("../../migrations/sqlite/0004_delivery_hashes.sql"),
+    include_str!("../../migrations/sqlite/0005_edits.sql"),
 ];
 
 /// How long a writer waits for another process's write before giving up.
@@ -44,6 +47,34 @@ impl Sqlite {
                 connection: Arc::new(Mutex::new(connection)),
                 place,
             })
+    }
+
+    /// Saves version `after + 1` while `after` is the latest (see
+    /// [`Store::add_version_after`]), marking the edits up to `through_seq` as saved in it.
+    async fn save_after(
+        &self,
+        stream: &str,
+        after: i64,
+        through_seq: Option<i64>,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        let (stream, version) = (stream.to_string(), Owned::from(version));
+        // An immediate transaction holds the file's write lock from its first read, so no other
+        // connection (or process) saves between the check and the insert.
+        self.run(move |c| -> Result<_, Failure> {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            latest_is(&tx, &stream, after)?;
+            let info = insert_version(&tx, &stream, after + 1, &version)?;
+            if let Some(through_seq) = through_seq {
+                tx.execute(
+                    "UPDATE edits SET saved_in = ?3 WHERE stream_id = ?1 AND seq <= ?2 AND saved_in IS NULL",
+                    params![stream, through_seq, after + 1],
+                )?;
+            }
+            tx.commit()?;
+            Ok(info)
+        })
+        .await
     }
 
     /// Runs `work` on the connection, on a blocking thread.
@@ -246,6 +277,16 @@ fn insert_version(
         message: version.message.clone(),
         size: version.yaml.len() as i64,
     })
+}
+
+/// Version `after` is the stream's latest: [`Failure::Conflict`] naming the version that was
+/// to follow it when another is, [`Failure::Missing`] when there is no such stream.
+fn latest_is(tx: &rusqlite::Transaction<'_>, stream: &str, after: i64) -> Result<(), Failure> {
+    match latest_number(tx, stream)? {
+        None => Err(Failure::Missing(format!("the value stream `{stream}`"))),
+        Some(latest) if latest != after => Err(Failure::Conflict(super::taken(stream, after + 1))),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The number of the stream's latest version; `None` if there is no such stream.
@@ -511,23 +552,7 @@ impl Store for Sqlite {
         after: i64,
         version: &NewVersion<'_>,
     ) -> Result<VersionInfo> {
-        let (stream, version) = (stream.to_string(), Owned::from(version));
-        // An immediate transaction holds the file's write lock from its first read, so no other
-        // connection (or process) saves between the check and the insert.
-        self.run(move |c| -> Result<_, Failure> {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            match latest_number(&tx, &stream)? {
-                None => return Err(Failure::Missing(format!("the value stream `{stream}`"))),
-                Some(latest) if latest != after => {
-                    return Err(Failure::Conflict(super::taken(&stream, after + 1)));
-                }
-                Some(_) => {}
-            }
-            let info = insert_version(&tx, &stream, after + 1, &version)?;
-            tx.commit()?;
-            Ok(info)
-        })
-        .await
+        self.save_after(stream, after, None, version).await
     }
 
     async fn stream(&self, id: &str) -> Result<Option<Stream>> {
@@ -920,6 +945,85 @@ impl Store for Sqlite {
         })
         .await
     }
+
+    async fn record_edit(&self, stream: &str, edit: &Edit) -> Result<()> {
+        let (stream, edit) = (stream.to_string(), edit.clone());
+        self.run(move |c| -> Result<_, Failure> {
+            let tx = stream_held(c, &stream)?;
+            tx.execute(
+                "INSERT INTO edits (stream_id, seq, base_version, user_name, ops, conflicts, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    stream,
+                    edit.seq,
+                    edit.base_version,
+                    edit.user,
+                    edit.ops,
+                    edit.conflicts,
+                    edit.created_at
+                ],
+            )
+            .map_err(|e| conflict(e, || edit_taken(&stream, edit.seq)))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn edits(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: i64,
+        unsaved: bool,
+    ) -> Result<Vec<Edit>> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT {EDIT_COLUMNS} FROM edits WHERE stream_id = ?1 AND seq > ?2 \
+                 AND (NOT ?3 OR saved_in IS NULL) ORDER BY seq LIMIT ?4"
+            ))?;
+            statement
+                .query_map(params![stream, after_seq, unsaved, limit], edit)?
+                .collect()
+        })
+        .await
+    }
+
+    async fn last_edit(&self, stream: &str) -> Result<i64> {
+        let stream = stream.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM edits WHERE stream_id = ?1",
+                [stream],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn save_edits(
+        &self,
+        stream: &str,
+        after: i64,
+        through_seq: i64,
+        version: &NewVersion<'_>,
+    ) -> Result<VersionInfo> {
+        self.save_after(stream, after, Some(through_seq), version)
+            .await
+    }
+}
+
+fn edit(row: &rusqlite::Row<'_>) -> rusqlite::Result<Edit> {
+    Ok(Edit {
+        seq: row.get(0)?,
+        base_version: row.get(1)?,
+        user: row.get(2)?,
+        ops: row.get(3)?,
+        conflicts: row.get(4)?,
+        created_at: row.get(5)?,
+        saved_in: row.get(6)?,
+    })
 }
 
 /// A write transaction in which `stream` exists: [`Failure::Missing`] if it does not.

@@ -571,4 +571,32 @@ impl Store for Counting {
     async fn pull_now(&self, stream: &str, name: &str, now: i64) -> store::Result<bool> {
         self.note("pull_now").pull_now(stream, name, now).await
     }
+    async fn record_edit(&self, stream: &str, edit: &store::Edit) -> store::Result<()> {
+        self.note("record_edit").record_edit(stream, edit).await
+    }
+    async fn edits(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: i64,
+        unsaved: bool,
+    ) -> store::Result<Vec<store::Edit>> {
+        self.note("edits")
+            .edits(stream, after_seq, limit, unsaved)
+            .await
+    }
+    async fn last_edit(&self, stream: &str) -> store::Result<i64> {
+        self.note("last_edit").last_edit(stream).await
+    }
+    async fn save_edits(
+        &self,
+        stream: &str,
+        after: i64,
+        through_seq: i64,
+        version: &store::NewVersion<'_>,
+    ) -> store::Result<store::VersionInfo> {
+        self.note("save_edits")
+            .save_edits(stream, after, through_seq, version)
+            .await
+    }
 }

@@ -14,3 +14,4 @@ mod pages;
 mod pulls;
 mod store;
 mod streams;
+mod workshop;

@@ -17,7 +17,7 @@ async fn sqlite_migrates_once_and_refuses_a_newer_schema() {
     let versions: i64 = connection
         .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(versions, 4, "migrated once: one row per migration");
+    assert_eq!(versions, 5, "migrated once: one row per migration");
     connection
         .execute("INSERT INTO schema_version (version) VALUES (99)", [])
         .unwrap();
@@ -61,7 +61,7 @@ async fn postgres_migrates_once_and_refuses_a_newer_schema() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(versions, 4, "migrated once: one row per migration");
+    assert_eq!(versions, 5, "migrated once: one row per migration");
     sqlx::query("INSERT INTO schema_version (version) VALUES (99)")
         .execute(&pool)
         .await

@@ -14,10 +14,12 @@
 
 mod edit;
 mod emit;
+mod locate;
 pub mod wire;
 
 pub use edit::{Applied, Conflict, Edit, EditError, Key, Op, apply, display_path};
 pub use emit::to_yaml;
+pub use locate::path_at;
 pub use wire::path_from_json;
 
 use saphyr::{Scalar, YamlData};

@@ -669,3 +669,19 @@ mod any_text {
         }
     }
 }
+
+#[test]
+fn a_place_in_the_text_names_the_field_it_belongs_to() {
+    let source = "name: x\nsteps:\n  - id: a\n    nme: A\n  - id: b\n    process_time: 2x\nrework:\n  - { from: b, to: a }\n";
+    let at = |needle: &str| path_at(source, source.find(needle).unwrap());
+    let path = |keys: &[Key]| keys.to_vec();
+    assert_eq!(at("x\n"), path(&["name".into()]));
+    assert_eq!(at("nme"), path(&["steps".into(), 0.into(), "nme".into()]));
+    assert_eq!(
+        at("2x"),
+        path(&["steps".into(), 1.into(), "process_time".into()])
+    );
+    assert_eq!(at("to: a"), path(&["rework".into(), 0.into(), "to".into()]));
+    assert_eq!(path_at(source, 0), path(&["name".into()]));
+    assert_eq!(path_at("steps: [\n", 3), Vec::<Key>::new());
+}

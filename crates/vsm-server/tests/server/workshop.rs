@@ -1,0 +1,587 @@
+//! The workshop editor's API: edits with exact undo and redo, the later edit winning and both
+//! people told, saving as a version (by itself when idle), pushes refused while edits are
+//! unsaved, replicas over one store (PostgreSQL: told through NOTIFY), events as they happen,
+//! import, export and future states. On SQLite and PostgreSQL.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+use vsm_server::{App, Settings};
+
+use crate::common::{self, Backend, Call, Client, FEATURE_DELIVERY};
+
+fn document(answer: &common::Answer) -> Value {
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()
+}
+
+async fn tree(client: &Client, token: &str) -> Value {
+    document(&client.get("/api/streams/web-shop/document", token).await)["tree"].clone()
+}
+
+async fn edit(client: &Client, token: &str, ops: Value) -> common::Answer {
+    client
+        .post("/api/streams/web-shop/edits", token, &json!({ "ops": ops }))
+        .await
+}
+
+async fn edited(client: &Client, token: &str, ops: Value) -> Value {
+    let answer = edit(client, token, ops).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()
+}
+
+/// Undo posts the `undo` batch an edit answered; its answer's `undo` redoes. Each restores
+/// the exact tree (keys in order) it undoes to.
+#[tokio::test]
+async fn undo_and_redo_restore_exact_earlier_maps() {
+    for backend in common::backends().await {
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let start = tree(&client, &token).await;
+        assert_eq!(start["steps"][0]["id"], "intake");
+
+        let mut states = vec![start.clone()];
+        let mut undos = Vec::new();
+        for ops in [
+            json!([{"path": ["steps", 0, "name"], "op": "set", "value": "Triage", "expect": "Triage request"}]),
+            json!([{"path": ["steps", 1], "op": "insert", "value": {"id": "design", "name": "Design", "process_time": "4h", "wait_time": "1d"}},
+                   {"path": ["steps", 2, "complete_accurate"], "op": "remove", "expect": "70%"}]),
+            json!([{"path": ["steps", 3], "op": "move", "to": 0, "expect": start["steps"][2]}]),
+            json!([{"path": ["customer"], "op": "remove", "expect": "Web shop shoppers"}]),
+        ] {
+            let answer = edited(&client, &token, ops).await;
+            undos.push(answer["undo"].clone());
+            states.push(answer["view"]["tree"].clone());
+        }
+        assert_eq!(states[1]["steps"][0]["name"], "Triage", "{}", backend.name);
+        assert_eq!(states[2]["steps"][1]["id"], "design");
+        assert!(states[2]["steps"][2].get("complete_accurate").is_none());
+        assert_eq!(states[3]["steps"][0]["id"], "develop");
+
+        // Undo all four, newest first: each gives back the map before it, exactly.
+        let mut redos = Vec::new();
+        for (undo, before) in undos.iter().zip(&states).rev() {
+            let answer = edited(&client, &token, undo.clone()).await;
+            assert_eq!(&answer["view"]["tree"], before, "{}", backend.name);
+            assert_eq!(&tree(&client, &token).await, before);
+            redos.push(answer["undo"].clone());
+        }
+        // The customer's key is back where it was, not at the end.
+        let keys: Vec<&String> = states[0].as_object().unwrap().keys().collect();
+        let now = tree(&client, &token).await;
+        assert_eq!(keys, now.as_object().unwrap().keys().collect::<Vec<_>>());
+        // Redo all four: each gives back the map after it.
+        for (redo, after) in redos.iter().rev().zip(&states[1..]) {
+            let answer = edited(&client, &token, redo.clone()).await;
+            assert_eq!(&answer["view"]["tree"], after, "{}", backend.name);
+        }
+        backend.finish().await;
+    }
+}
+
+/// Two people change the same field: the later wins, its author is told whose change it
+/// replaced, and so is everyone following (the first person's editor names it to them).
+#[tokio::test]
+async fn the_later_edit_wins_and_both_people_are_told() {
+    for backend in common::backends().await {
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let [vera, ed, _] = common::members(&backend, &client, &token).await;
+        let app = client_app(&backend);
+        let mut events = app.workshops.subscribe("web-shop");
+        let client = Client::of(app.clone());
+
+        let first = edited(&client, &token, json!([{"path": ["steps", 2, "name"], "op": "set", "value": "Build it", "expect": "Develop"}])).await;
+        assert_eq!(first["conflicts"], json!([]));
+        // Ed saw "Develop" too.
+        let second = edited(&client, &ed, json!([{"path": ["steps", 2, "name"], "op": "set", "value": "Code it", "expect": "Develop"}])).await;
+        let conflict = &second["conflicts"][0];
+        assert_eq!(conflict["overwrote"], "ada", "{}: {second}", backend.name);
+        assert_eq!(conflict["found"], "Build it");
+        assert_eq!(conflict["expected"], "Develop");
+        assert_eq!(conflict["what"], "steps[2].name");
+        assert_eq!(second["view"]["tree"]["steps"][2]["name"], "Code it");
+        // Followers hear both, the second with the conflict naming ada.
+        let mut heard = Vec::new();
+        while heard.len() < 2 {
+            let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+                .await
+                .expect("an event within 5 s")
+                .unwrap();
+            if let vsm_server::workshop::Event::Change {
+                author, conflicts, ..
+            } = event.as_ref()
+            {
+                heard.push((author.clone(), conflicts.clone()));
+            }
+        }
+        assert_eq!(heard[0].0, "ada");
+        assert_eq!(heard[1].0, "ed");
+        assert_eq!(heard[1].1[0]["overwrote"], "ada");
+        // Nothing lost silently: the history keeps both, and the conflict.
+        let history = document(&client.get("/api/streams/web-shop/edits", &token).await);
+        let edits = history["edits"].as_array().unwrap();
+        assert_eq!(edits.len(), 2);
+        assert_eq!(edits[0]["ops"][0]["value"], "Build it");
+        assert_eq!(edits[1]["conflicts"][0]["found"], "Build it");
+        assert_eq!(edits[1]["what"], "set at `steps[2].name`");
+
+        // A viewer follows but may not edit; someone with no role is told nothing exists.
+        assert_eq!(
+            client
+                .get("/api/streams/web-shop/document", &vera)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let refused = edit(
+            &client,
+            &vera,
+            json!([{"path": ["name"], "op": "set", "value": "x"}]),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        // ... and says what they look at, which everyone sees.
+        let looking = client
+            .post(
+                "/api/streams/web-shop/presence",
+                &vera,
+                &json!({"selection": ["steps", 6]}),
+            )
+            .await;
+        assert_eq!(looking.status, StatusCode::NO_CONTENT, "{}", looking.body);
+        let people =
+            document(&client.get("/api/streams/web-shop/document", &ed).await)["people"].clone();
+        assert_eq!(
+            people,
+            json!([{"user": "vera", "selection": ["steps", 6]}]),
+            "{}",
+            backend.name
+        );
+        // An op that leads nowhere changes nothing, saying which.
+        let nowhere = edit(
+            &client,
+            &ed,
+            json!([
+                {"path": ["steps", 0, "name"], "op": "set", "value": "Changed"},
+                {"path": ["steps", 99, "name"], "op": "set", "value": "x"}
+            ]),
+        )
+        .await;
+        assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(nowhere.body.contains("steps[99]"), "{}", nowhere.body);
+        assert_eq!(
+            tree(&client, &ed).await["steps"][0]["name"],
+            "Triage request"
+        );
+        backend.finish().await;
+    }
+}
+
+fn client_app(backend: &Backend) -> App {
+    backend.app()
+}
+
+fn idle_now(backend: &Backend) -> App {
+    App::new(
+        Arc::clone(&backend.store),
+        Settings {
+            idle_save: Duration::ZERO,
+            ..Settings::default()
+        },
+    )
+}
+
+/// Edits are saved as a version once idle and valid, with a message naming who edited; the
+/// version's map validates and analyzes to the numbers the editor showed. A push while edits
+/// are unsaved is refused, saying why; a map with errors waits.
+#[tokio::test]
+async fn idle_edits_are_saved_as_a_version_that_analyzes_to_the_numbers_shown() {
+    for backend in common::backends().await {
+        let app = idle_now(&backend);
+        let client = Client::of(app.clone());
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let answer = edited(
+            &client,
+            &token,
+            json!([
+                {"path": ["steps", 6, "wait_time"], "op": "set", "value": "2d", "expect": "6d"}
+            ]),
+        )
+        .await;
+        let view = &answer["view"];
+        assert_eq!(view["unsaved"], 1);
+        assert_eq!(view["valid"], true);
+        let pushed = client
+            .post(
+                "/api/streams/web-shop/versions",
+                &token,
+                &json!({"yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        assert_eq!(pushed.status, StatusCode::CONFLICT, "{}", pushed.body);
+        assert!(pushed.body.contains("workshop editor"), "{}", pushed.body);
+
+        app.workshops.save_idle(&app).await;
+        let versions = document(&client.get("/api/streams/web-shop/versions", &token).await);
+        assert_eq!(versions[0]["number"], 2, "{}: {versions}", backend.name);
+        assert_eq!(versions[0]["message"], "Workshop edits by ada (1 edit)");
+        let saved = document(&client.get("/api/streams/web-shop/versions/2", &token).await);
+        let yaml = saved["yaml"].as_str().unwrap();
+        assert_eq!(yaml, view["yaml"].as_str().unwrap());
+        let stream = vsm_core::parse_map(yaml)
+            .stream
+            .expect("the saved map reads");
+        let analysis = vsm_core::analyze(&stream);
+        let summary = &view["summary"];
+        assert_eq!(
+            summary["lead_time"],
+            stream.told(|| analysis.summary.lead_time.human())
+        );
+        assert_eq!(
+            summary["rolled_complete_accurate"],
+            vsm_core::format_percent(analysis.summary.rolled_complete_accurate_percent)
+        );
+        assert_eq!(
+            document(&client.get("/api/streams/web-shop/document", &token).await)["unsaved"],
+            0
+        );
+        // Pushing works again.
+        let pushed = client
+            .post(
+                "/api/streams/web-shop/versions",
+                &token,
+                &json!({"yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        assert_eq!(pushed.status, StatusCode::CREATED, "{}", pushed.body);
+
+        // A map with errors is not saved; the edits wait, and Save says why.
+        let broken = edited(
+            &client,
+            &token,
+            json!([
+                {"path": ["steps", 0, "process_time"], "op": "set", "value": "2x", "expect": "30m"}
+            ]),
+        )
+        .await;
+        assert_eq!(broken["view"]["valid"], false);
+        let problem = &broken["view"]["diagnostics"][0];
+        assert_eq!(problem["code"], "invalid_duration");
+        assert_eq!(problem["path"], json!(["steps", 0, "process_time"]));
+        app.workshops.save_idle(&app).await;
+        let refused = client
+            .post("/api/streams/web-shop/document/save", &token, &json!({}))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("is not a valid duration"),
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            document(&client.get("/api/streams/web-shop/versions", &token).await)[0]["number"],
+            3
+        );
+        edited(
+            &client,
+            &token,
+            json!([
+                {"path": ["steps", 0, "process_time"], "op": "set", "value": "20m", "expect": "2x"}
+            ]),
+        )
+        .await;
+        let saved = client
+            .post(
+                "/api/streams/web-shop/document/save",
+                &token,
+                &json!({"message": "After the workshop"}),
+            )
+            .await;
+        assert_eq!(document(&saved)["version"], 4, "{}", saved.body);
+        let versions = document(&client.get("/api/streams/web-shop/versions", &token).await);
+        assert_eq!(versions[0]["message"], "After the workshop");
+        backend.finish().await;
+    }
+}
+
+/// Two replicas over one store edit the same map at once: every edit is kept, numbered once,
+/// and each replica serves the map with all of them. On PostgreSQL a replica's followers hear
+/// the other's edits within a second (LISTEN/NOTIFY).
+#[tokio::test]
+async fn replicas_over_one_store_share_every_edit() {
+    for backend in common::backends().await {
+        let token = common::admin(&backend).await;
+        let (one, two) = (backend.app(), backend.app());
+        let (first, second) = (Client::of(one.clone()), Client::of(two.clone()));
+        common::with_web_shop(&first, &token).await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let hearing = tokio::spawn(vsm_server::workshop::run(two.clone(), stopped));
+        let mut events = two.workshops.subscribe("web-shop");
+        // The second replica's editor is open: it has read the map.
+        assert_eq!(
+            tree(&second, &token).await["name"],
+            "Web shop feature delivery"
+        );
+        // Let the listener connect before the first edit.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let started = std::time::Instant::now();
+        edited(
+            &first,
+            &token,
+            json!([{"path": ["name"], "op": "set", "value": "Renamed"}]),
+        )
+        .await;
+        if backend.name == "postgres" {
+            let event = tokio::time::timeout(Duration::from_secs(1), events.recv())
+                .await
+                .expect("the other replica's followers hear the edit within a second")
+                .unwrap();
+            let vsm_server::workshop::Event::Change { state, author, .. } = event.as_ref() else {
+                panic!("a change, not {event:?}");
+            };
+            assert_eq!(author, "ada");
+            assert_eq!(state.tree["name"], "Renamed");
+            eprintln!("heard across replicas in {:?}", started.elapsed());
+        }
+        assert_eq!(
+            tree(&second, &token).await["name"],
+            "Renamed",
+            "{}",
+            backend.name
+        );
+
+        // 20 edits at once, half through each replica: all kept, each numbered once.
+        let inserts = (0..20).map(|n| {
+            let client = if n % 2 == 0 { first.clone() } else { second.clone() };
+            let token = token.clone();
+            async move {
+                edited(&client, &token, json!([{"path": ["steps", 0], "op": "insert", "value": {"id": format!("s{n}"), "name": format!("Step {n}")}}])).await["seq"].as_i64().unwrap()
+            }
+        });
+        let mut numbers = futures_util::future::join_all(inserts).await;
+        numbers.sort_unstable();
+        assert_eq!(numbers, (2..22).collect::<Vec<i64>>(), "{}", backend.name);
+        for client in [&first, &second] {
+            let steps = tree(client, &token).await["steps"]
+                .as_array()
+                .unwrap()
+                .len();
+            assert_eq!(steps, 9 + 20, "{}", backend.name);
+        }
+        let _ = stop.send(true);
+        hearing.await.unwrap();
+        backend.finish().await;
+    }
+}
+
+/// The event stream over HTTP: the whole map first, then each change as it happens, and who
+/// is there.
+#[tokio::test]
+async fn the_event_stream_sends_the_map_then_each_change() {
+    let backend = common::sqlite().await;
+    let app = backend.app();
+    let client = Client::of(app.clone());
+    let token = common::admin(&backend).await;
+    common::with_web_shop(&client, &token).await;
+    let router = vsm_server::router(app.clone());
+    let response = router
+        .oneshot(
+            Request::builder()
+                .uri("/api/streams/web-shop/live")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.into_body();
+    let mut text = String::new();
+    let mut next = async |text: &mut String, wanted: &str| {
+        while !text.contains(wanted) {
+            let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                .await
+                .unwrap_or_else(|_| panic!("`{wanted}` within 5 s; got {text}"))
+                .unwrap()
+                .unwrap();
+            if let Ok(data) = frame.into_data() {
+                text.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    };
+    next(&mut text, "event: view").await;
+    next(&mut text, "\n\n").await;
+    assert!(
+        text.contains("\"you\":\"ada\""),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    edited(&client, &token, json!([{"path": ["customer"], "op": "set", "value": "Shoppers", "expect": "Web shop shoppers"}])).await;
+    next(&mut text, "event: change").await;
+    next(&mut text, "\"Shoppers\"").await;
+    let presence = client
+        .post(
+            "/api/streams/web-shop/presence",
+            &token,
+            &json!({"selection": ["steps", 3]}),
+        )
+        .await;
+    assert_eq!(presence.status, StatusCode::NO_CONTENT, "{}", presence.body);
+    next(&mut text, "\"selection\":[\"steps\",3]").await;
+    let people =
+        document(&client.get("/api/streams/web-shop/document", &token).await)["people"].clone();
+    assert_eq!(people, json!([{"user": "ada", "selection": ["steps", 3]}]));
+    let bad = client
+        .post(
+            "/api/streams/web-shop/presence",
+            &token,
+            &json!({"selection": "steps"}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    drop(body);
+}
+
+/// Import takes any valid map file as one undoable edit and refuses one with errors; the
+/// templates start a map; export gives the YAML (the same map back), SVG, PNG and Mermaid; a
+/// countermeasure becomes a future state in one call.
+#[tokio::test]
+async fn import_export_templates_and_future_states() {
+    for backend in common::backends().await {
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let import = |body: Value| {
+            let client = client.clone();
+            let token = token.clone();
+            async move {
+                client
+                    .post("/api/streams/web-shop/document/import", &token, &body)
+                    .await
+            }
+        };
+        let bad = import(json!({"yaml": "name: x\nsteps:\n  - id: a\n    nme: A\n"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("did you mean `name`?"), "{}", bad.body);
+        let empty = import(json!({"template": "empty"})).await;
+        let empty = document(&empty);
+        assert_eq!(empty["view"]["tree"]["steps"], json!([]));
+        assert_eq!(empty["view"]["tree"]["name"], "Web shop feature delivery");
+        assert_eq!(empty["view"]["valid"], false);
+        let back = edited(&client, &token, empty["undo"].clone()).await;
+        assert_eq!(back["view"]["tree"]["steps"][0]["id"], "intake");
+
+        let regulated = include_str!("../../../../examples/regulated-release.yaml");
+        let imported = document(&import(json!({"yaml": regulated})).await);
+        let exported = client
+            .get("/api/streams/web-shop/document/export?format=yaml", &token)
+            .await;
+        assert_eq!(exported.status, StatusCode::OK);
+        assert!(
+            exported
+                .header("content-disposition")
+                .unwrap()
+                .contains("web-shop.yaml")
+        );
+        // Every field kept: the export reads back as the same map.
+        let again = vsm_core::mapfile::document::tree(&exported.body).unwrap();
+        assert_eq!(again, vsm_core::mapfile::document::tree(regulated).unwrap());
+        assert_eq!(again, imported["view"]["tree"]);
+        for (format, kind, starts) in [
+            ("svg", "image/svg+xml", "<svg"),
+            ("mermaid", "text/plain; charset=utf-8", "flowchart"),
+        ] {
+            let file = client
+                .get(
+                    &format!("/api/streams/web-shop/document/export?format={format}"),
+                    &token,
+                )
+                .await;
+            assert_eq!(file.status, StatusCode::OK, "{format}: {}", file.body);
+            assert_eq!(file.header("content-type"), Some(kind));
+            assert!(
+                file.body.trim_start().starts_with(starts) || file.body.contains(starts),
+                "{format}"
+            );
+        }
+        let png = client
+            .send(
+                Call::new(
+                    Method::GET,
+                    "/api/streams/web-shop/document/export?format=png",
+                )
+                .token(&token),
+            )
+            .await;
+        assert_eq!(png.status, StatusCode::OK);
+        assert_eq!(png.header("content-type"), Some("image/png"));
+        let unknown = client
+            .get("/api/streams/web-shop/document/export?format=pdf", &token)
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Back to the example: its countermeasures, one applied as a future state.
+        document(&import(json!({"yaml": FEATURE_DELIVERY})).await);
+        let view = document(&client.get("/api/streams/web-shop/document", &token).await);
+        let proposals = view["countermeasures"].as_array().unwrap();
+        assert!(!proposals.is_empty(), "{}", backend.name);
+        let chosen = &proposals[0];
+        assert!(
+            chosen["overlay"]
+                .as_str()
+                .unwrap()
+                .contains("\nextends: web-shop.yaml\n"),
+            "{chosen}"
+        );
+        let made = client
+            .post(
+                "/api/streams/web-shop/futures",
+                &token,
+                &json!({"id": "web-shop-next", "overlay": chosen["overlay"]}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.json()["url"], "/streams/web-shop-next");
+        let compared = client
+            .get("/api/streams/web-shop-next/compare/current", &token)
+            .await;
+        assert_eq!(compared.status, StatusCode::OK, "{}", compared.body);
+        // The edits were saved before: the future state extends what the workshop made.
+        let versions = document(&client.get("/api/streams/web-shop/versions", &token).await);
+        assert!(
+            versions[0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Workshop edits by ada")
+        );
+        let plain = client
+            .post(
+                "/api/streams/web-shop/futures",
+                &token,
+                &json!({"id": "web-shop-later"}),
+            )
+            .await;
+        assert_eq!(plain.status, StatusCode::CREATED, "{}", plain.body);
+        let elsewhere = client
+            .post(
+                "/api/streams/web-shop/futures",
+                &token,
+                &json!({"id": "x", "overlay": "extends: other.yaml\n"}),
+            )
+            .await;
+        assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+        backend.finish().await;
+    }
+}
