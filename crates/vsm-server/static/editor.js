@@ -335,7 +335,8 @@
   function renderCanvas() {
     const figure = $('#ed-canvas');
     const view = state.view;
-    const svg = view.svg || state.lastSvg;
+    // The last valid picture, dimmed, while the map has errors; none for a map with no steps.
+    const svg = view.svg || (steps().length ? state.lastSvg : null);
     if (view.svg) state.lastSvg = view.svg;
     figure.classList.toggle('ed-stale', !view.svg && !!svg);
     if (svg) {

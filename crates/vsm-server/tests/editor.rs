@@ -231,8 +231,18 @@ impl Person {
     fn drag(&self, from: &str, onto: &str) {
         use Input::DispatchMouseEventTypeOption::{MouseMoved, MousePressed, MouseReleased};
         let box_of = |id: &str| format!("#ed-canvas g.vsm-step[data-step='{id}'] rect.vsm-box");
-        let end = self.middle(&box_of(onto));
-        let start = self.middle(&box_of(from));
+        // Both read after one scroll: scrolling to the second would move the first.
+        self.middle("#ed-canvas");
+        let [start, end] = [from, onto].map(|id| {
+            let at = json(
+                &self.tab,
+                &format!(
+                    "(r => JSON.stringify([r.left + r.width / 2, r.top + r.height / 2]))(document.querySelector({:?}).getBoundingClientRect())",
+                    box_of(id)
+                ),
+            );
+            (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+        });
         self.mouse(MouseMoved, start);
         self.mouse(MousePressed, start);
         for i in 1..=8 {
@@ -432,6 +442,11 @@ fn a_facilitator_builds_a_five_step_map_with_a_branch_and_a_rework_loop_with_key
             "the name saved",
         );
         ada.type_into(&json!(["steps", n, "process_time"]), process, true);
+        wait_until(
+            tab,
+            &format!("vsmEditor.view.tree.steps[{n}].process_time === {process:?}"),
+            "the process time saved",
+        );
         ada.type_into(&json!(["steps", n, "wait_time"]), wait, true);
         wait_until(
             tab,
