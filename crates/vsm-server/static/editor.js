@@ -64,6 +64,9 @@
     return text || '(the map)';
   }
 
+  /** The server's words, its `backticked` names as code rather than backticks. */
+  const coded = (text) => String(text).split('`').map((part, i) => (i % 2 ? h('code', {}, part) : part));
+
   /** A value as a notice quotes it. */
   function quoted(value) {
     if (value === undefined || value === null) return 'nothing';
@@ -674,7 +677,7 @@
       const exact = fields.find((f) => equal(f.path, diagnostic.path))
         || fields.filter((f) => startsWith(diagnostic.path, f.path)).sort((a, b) => b.path.length - a.path.length)[0];
       const id = `ed-problem-${n}`;
-      const message = h('p', { class: `ed-field-problem ed-${diagnostic.severity}`, id }, diagnostic.message);
+      const message = h('p', { class: `ed-field-problem ed-${diagnostic.severity}`, id }, coded(diagnostic.message));
       if (exact) {
         exact.input.setAttribute('aria-invalid', diagnostic.severity === 'error' ? 'true' : 'false');
         exact.input.setAttribute('aria-describedby', [exact.input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
@@ -701,8 +704,8 @@
       h('ul', { class: 'ed-diagnostics' }, diagnostics.map((d) => {
         const stepAt = Array.isArray(d.path) && d.path[0] === 'steps' && typeof d.path[1] === 'number' ? d.path[1] : -1;
         return h('li', { class: `ed-${d.severity}` },
-          h('strong', {}, d.severity === 'error' ? 'Error' : 'Warning'), `: ${d.message}`,
-          d.help ? h('span', { class: 'meta' }, ` (${d.help})`) : null,
+          h('strong', {}, d.severity === 'error' ? 'Error' : 'Warning'), ': ', coded(d.message),
+          d.help ? h('span', { class: 'meta' }, ' (', coded(d.help), ')') : null,
           Array.isArray(d.path) ? ' ' : null,
           stepAt >= 0 && steps()[stepAt]
             ? h('button', { type: 'button', class: 'link', onclick: () => select(['steps', stepAt]) }, `at ${pathText(d.path)}`)
@@ -777,7 +780,7 @@
           ? h('table', { class: 'ed-history' },
             h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Who'), h('th', {}, 'When'), h('th', {}, 'What'), h('th', {}, 'Saved in'))),
             h('tbody', {}, rows.map((e) => h('tr', {},
-              h('td', {}, e.seq), h('td', {}, e.author), h('td', {}, when(e.at)), h('td', {}, e.what),
+              h('td', {}, e.seq), h('td', {}, e.author), h('td', {}, when(e.at)), h('td', {}, coded(e.what)),
               h('td', {}, e.saved_in ? `version ${e.saved_in}` : 'not yet')))))
           : h('p', { class: 'meta' }, 'No edits yet.'),
         h('h3', {}, 'Saved versions'),
@@ -1044,8 +1047,8 @@
 
   function notice(text, kind = 'info') {
     const box = $('#ed-notices');
-    const item = h('div', { class: `ed-notice ed-notice-${kind}` }, h('span', {}, text),
-      h('button', { type: 'button', class: 'link', 'aria-label': `Dismiss: ${text}`, onclick: () => item.remove() }, 'Dismiss'));
+    const item = h('div', { class: `ed-notice ed-notice-${kind}` }, h('span', {}, coded(text)),
+      h('button', { type: 'button', class: 'link', 'aria-label': `Dismiss: ${text.replaceAll('`', '')}`, onclick: () => item.remove() }, 'Dismiss'));
     box.append(item);
     while (box.children.length > 6) box.firstElementChild.remove();
     if (kind === 'info') setTimeout(() => item.remove(), 12000);

@@ -673,6 +673,61 @@ fn the_exported_yaml_validates_and_analyzes_to_the_numbers_the_editor_shows_and_
     .unwrap();
     assert_eq!(shown, summary_as_shown(&stream));
 
+    // A wrong value: its message next to its field, the last valid picture dimmed; put right.
+    let wait = json!(["steps", 6, "wait_time"]);
+    ada.type_into(&wait, "soon", true);
+    let field = format!("document.querySelector(`#ed-panel [data-path='{wait}']`)");
+    wait_until(
+        tab,
+        &format!(
+            "!vsmEditor.view.valid && document.getElementById('ed-canvas').classList.contains('ed-stale') \
+             && {field}.getAttribute('aria-invalid') === 'true' && !!{field}.closest('.ed-field').querySelector('.ed-field-problem')"
+        ),
+        "the problem shown at its field",
+    );
+    workshop.screenshot(&ada, "invalid", 1680, 1000);
+    ada.type_into(&wait, "2d", true);
+    wait_until(
+        tab,
+        "vsmEditor.view.valid && !document.querySelector('.ed-stale')",
+        "valid again",
+    );
+
+    // A countermeasure applied as a future state, in a click: a new stream extending this one.
+    let overlay = text(tab, "vsmEditor.view.countermeasures[0].overlay");
+    click(
+        tab,
+        "#ed-apply-0",
+        "!!document.querySelector('#ed-countermeasures a[href=\"/streams/web-shop-future-1\"]')",
+    );
+    let future = workshop
+        .server
+        .runtime
+        .block_on(workshop.server.store.version("web-shop-future-1", None))
+        .unwrap()
+        .unwrap();
+    assert_eq!(future.yaml, overlay);
+    assert!(
+        overlay.lines().any(|line| line == "extends: web-shop.yaml"),
+        "{overlay}"
+    );
+
+    // The history: who changed what.
+    click(
+        tab,
+        "#ed-history summary",
+        "!!document.querySelector('#ed-history-body table.ed-history')",
+    );
+    let rows = json(
+        tab,
+        "JSON.stringify([...document.querySelectorAll('table.ed-history tbody tr')].map(r => [r.cells[1].textContent, r.cells[3].textContent]))",
+    );
+    assert_eq!(
+        rows[0],
+        json!(["ada", "set at steps[6].wait_time"]),
+        "{rows}"
+    );
+
     // axe-core on the editor: a step's fields, the map's fields, the guided mode.
     let axe = |state: &str| {
         let violations = json(
