@@ -390,7 +390,14 @@ async fn replicas_over_one_store_share_every_edit() {
 #[tokio::test]
 async fn the_event_stream_sends_the_map_then_each_change() {
     let backend = common::sqlite().await;
-    let app = backend.app();
+    // The request timeout bounds making the answer, not how long its events go on.
+    let app = App::new(
+        Arc::clone(&backend.store),
+        Settings {
+            request_timeout: Duration::from_millis(500),
+            ..Settings::default()
+        },
+    );
     let client = Client::of(app.clone());
     let token = common::admin(&backend).await;
     common::with_web_shop(&client, &token).await;
@@ -428,6 +435,7 @@ async fn the_event_stream_sends_the_map_then_each_change() {
         "{}",
         &text[..200.min(text.len())]
     );
+    tokio::time::sleep(Duration::from_secs(1)).await;
     edited(&client, &token, json!([{"path": ["customer"], "op": "set", "value": "Shoppers", "expect": "Web shop shoppers"}])).await;
     next(&mut text, "event: change").await;
     next(&mut text, "\"Shoppers\"").await;
