@@ -23,8 +23,7 @@ use crate::map;
 use crate::store::Role;
 use crate::workshop::{EDIT, Event, FOLLOW, State as Doc};
 
-/// The starter map `vsm init` writes.
-const STARTER: &str = include_str!("../../../../templates/starter.yaml");
+use crate::workshop::STARTER;
 
 fn unprocessable(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
@@ -445,11 +444,7 @@ pub async fn import(
         }
         (None, Some("starter")) => document::tree(STARTER)
             .map_err(|_| unprocessable("the starter template does not read"))?,
-        (None, Some("empty")) => json!({
-            "name": current.name,
-            "customer": current.tree.get("customer").cloned().unwrap_or(json!("Our customer")),
-            "steps": [],
-        }),
+        (None, Some("empty")) => crate::workshop::empty(&current.name, &current.tree),
         (None, Some(other)) => {
             return Err(unprocessable(format!(
                 "there is no template `{}`; the templates are `empty` and `starter`",

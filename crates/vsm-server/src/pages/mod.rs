@@ -7,6 +7,7 @@
 
 mod editor;
 mod insights;
+mod new_map;
 mod pulls;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub fn routes(table: Table) -> Table {
             "/streams/{stream}/steps/{step}/items",
             insights::items,
         )
+        .protected(Method::POST, "/streams", new_map::create)
         .protected(Method::GET, "/tokens", tokens)
         .protected(Method::POST, "/tokens", make_token)
 }
@@ -245,9 +247,23 @@ struct Row {
 struct StreamsPage<'a> {
     me: Me<'a>,
     rows: Vec<Row>,
+    /// Why a new map was not made, with what was asked.
+    problem: Option<String>,
+    asked: new_map::NewMap,
 }
 
 async fn streams(State(app): State<App>, caller: Caller) -> Response {
+    streams_page(&app, &caller, None, new_map::NewMap::default()).await
+}
+
+/// The streams page, with why a new map was not made (and what was asked) when it was not.
+async fn streams_page(
+    app: &App,
+    caller: &Caller,
+    problem: Option<String>,
+    asked: new_map::NewMap,
+) -> Response {
+    let (app, caller) = (app.clone(), caller.clone());
     let list = match api::visible(&app, &caller).await {
         Ok(list) => list,
         Err(error) => return error_page(&caller, &error),
@@ -288,6 +304,8 @@ async fn streams(State(app): State<App>, caller: Caller) -> Response {
     render(&StreamsPage {
         me: Me::of(&caller),
         rows,
+        problem,
+        asked,
     })
 }
 

@@ -33,6 +33,18 @@ use crate::auth::{Caller, Via};
 use crate::store::{Edit, NewVersion, Role, StoreError, User};
 pub use view::Drawing;
 
+/// The starter map `vsm init` writes, a template to start from.
+pub const STARTER: &str = include_str!("../../../../templates/starter.yaml");
+
+/// The empty map to start from: the map's name and customer, and no steps.
+pub fn empty(name: &str, now: &Value) -> Value {
+    serde_json::json!({
+        "name": name,
+        "customer": now.get("customer").cloned().unwrap_or_else(|| "Our customer".into()),
+        "steps": [],
+    })
+}
+
 /// Edits are saved as a version once nobody has edited the map for this long.
 pub const IDLE_SAVE: Duration = Duration::from_secs(20);
 /// The most ops one edit may hold.

@@ -390,7 +390,14 @@ async fn replicas_over_one_store_share_every_edit() {
 #[tokio::test]
 async fn the_event_stream_sends_the_map_then_each_change() {
     let backend = common::sqlite().await;
-    let app = backend.app();
+    // The request timeout bounds making the answer, not how long its events go on.
+    let app = App::new(
+        Arc::clone(&backend.store),
+        Settings {
+            request_timeout: Duration::from_millis(500),
+            ..Settings::default()
+        },
+    );
     let client = Client::of(app.clone());
     let token = common::admin(&backend).await;
     common::with_web_shop(&client, &token).await;
@@ -428,6 +435,7 @@ async fn the_event_stream_sends_the_map_then_each_change() {
         "{}",
         &text[..200.min(text.len())]
     );
+    tokio::time::sleep(Duration::from_secs(1)).await;
     edited(&client, &token, json!([{"path": ["customer"], "op": "set", "value": "Shoppers", "expect": "Web shop shoppers"}])).await;
     next(&mut text, "event: change").await;
     next(&mut text, "\"Shoppers\"").await;
@@ -582,6 +590,110 @@ async fn import_export_templates_and_future_states() {
             )
             .await;
         assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+        backend.finish().await;
+    }
+}
+
+/// A facilitator makes a map for a workshop from the streams page: from the starter template
+/// (its first version, named as asked) or empty (the starter emptied as their first edit, not
+/// saved until it is a valid map); a bad id is shown on the page with what was typed.
+#[tokio::test]
+async fn a_new_map_is_made_from_the_streams_page_and_opens_the_editor() {
+    for backend in common::backends().await {
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let password = crate::pages::member(&client, &token, "web-shop", "editor").await;
+        let signed_in = crate::pages::sign_in(&client, "pat", &password).await;
+        let session = signed_in
+            .cookies()
+            .into_iter()
+            .find(|c| c.starts_with("vsm_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let list = client
+            .send(Call::new(Method::GET, "/").header("cookie", session.clone()))
+            .await;
+        assert!(
+            list.body.contains("New map for a workshop"),
+            "{}",
+            list.body
+        );
+        let csrf = crate::pages::csrf_field(&list.body);
+        let post = |fields: Vec<(&'static str, String)>| {
+            let (client, session, csrf) = (client.clone(), session.clone(), csrf.clone());
+            async move {
+                let mut form: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                form.push(("csrf", &csrf));
+                client
+                    .send(
+                        Call::new(Method::POST, "/streams")
+                            .header("cookie", session)
+                            .form(&form),
+                    )
+                    .await
+            }
+        };
+        let made = post(vec![
+            ("id", "checkout".into()),
+            ("name", "Checkout <b>flow</b>".into()),
+            ("template", "starter".into()),
+        ])
+        .await;
+        assert_eq!(
+            made.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            backend.name,
+            made.body
+        );
+        assert_eq!(made.header("location"), Some("/streams/checkout/edit"));
+        let view = document(&client.get("/api/streams/checkout/document", &token).await);
+        assert_eq!(view["name"], "Checkout <b>flow</b>");
+        assert_eq!(view["tree"]["steps"][0]["id"], "refine");
+        assert_eq!(view["version"], 1);
+        assert_eq!(view["unsaved"], 0);
+
+        let empty = post(vec![
+            ("id", "onboarding".into()),
+            ("name", String::new()),
+            ("template", "empty".into()),
+        ])
+        .await;
+        assert_eq!(empty.status, StatusCode::SEE_OTHER, "{}", empty.body);
+        let view = document(&client.get("/api/streams/onboarding/document", &token).await);
+        assert_eq!(view["tree"]["name"], "onboarding");
+        assert_eq!(view["tree"]["steps"], json!([]));
+        assert_eq!(view["unsaved"], 1);
+        assert_eq!(view["valid"], false);
+
+        let bad = post(vec![
+            ("id", "Bad Id".into()),
+            ("name", "<i>x</i>".into()),
+            ("template", "empty".into()),
+        ])
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("role=\"alert\""), "{}", bad.body);
+        assert!(bad.body.contains("value=\"Bad Id\""));
+        assert!(
+            bad.body.contains("&lt;i&gt;x&lt;/i&gt;") || bad.body.contains("&#60;i&#62;"),
+            "markup is escaped"
+        );
+        assert!(!bad.body.contains("<i>x</i>"));
+        // Without the form's CSRF token: refused.
+        let forged = client
+            .send(
+                Call::new(Method::POST, "/streams")
+                    .header("cookie", session.clone())
+                    .form(&[("id", "forged"), ("template", "empty"), ("csrf", "0")]),
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
         backend.finish().await;
     }
 }
