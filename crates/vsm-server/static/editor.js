@@ -894,7 +894,12 @@
     event.preventDefault();
     const file = $('#ed-import-file').files[0];
     if (!file) return notice('Choose a map file to import first.', 'problem');
-    const yaml = await file.text();
+    let yaml;
+    try {
+      yaml = await file.text();
+    } catch (error) {
+      return notice(`Could not read ${file.name}: ${error.message}`, 'problem');
+    }
     const answer = await inTurn(() => post(`${api}/document/import`, { yaml }, true));
     if (answer) notice(`Imported ${file.name}; Undo brings the map before it back.`);
   }

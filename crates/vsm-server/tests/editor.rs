@@ -554,7 +554,7 @@ fn undo_and_redo_give_back_the_exact_earlier_documents() {
         states.push(ada.document());
     };
     // A name typed, a step added after the selected one, one moved, one deleted, a field
-    // emptied (its key removed), a rework loop dragged.
+    // emptied (its key removed), a rework loop dragged, a map file imported.
     ada.click_step("qa");
     ada.type_into(&json!(["steps", 5, "name"]), "Regression tests", true);
     done(&mut states);
@@ -583,7 +583,23 @@ fn undo_and_redo_give_back_the_exact_earlier_documents() {
     done(&mut states);
     ada.drag("deploy", "intake");
     done(&mut states);
-    assert_eq!(states.len(), 7);
+    // Another map file imported: one edit too.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/platform-change.yaml");
+    let file = std::fs::canonicalize(file).unwrap();
+    tab.find_element("#ed-import-file")
+        .unwrap()
+        .set_input_files(&[file.to_str().unwrap()])
+        .unwrap();
+    tab.find_element("#ed-import button[type=submit]")
+        .unwrap()
+        .click()
+        .unwrap();
+    done(&mut states);
+    assert_eq!(
+        states.last().unwrap()["name"],
+        "Platform infrastructure change"
+    );
+    assert_eq!(states.len(), 8);
     for pair in states.windows(2) {
         assert_ne!(pair[0], pair[1], "every edit changed the document");
     }
