@@ -48,7 +48,7 @@ macro_rules! workshop {
 static TURN: Mutex<()> = Mutex::new(());
 
 /// A server with the stream `web-shop` (the example map, pushed by `ops`), two people who may
-/// edit it (`ada` and `bea`), and a browser.
+/// edit it (`ada` and `bea`), one who may only view it (`cyd`), and a browser.
 struct Workshop {
     server: Server,
     browser: Browser,
@@ -72,11 +72,12 @@ impl Workshop {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let server = Server::start();
         server.admin("ops");
-        let passwords = ["ada", "bea"]
+        server.stream(STREAM, FEATURE_DELIVERY, "ops");
+        let mut passwords: Vec<_> = ["ada", "bea"]
             .into_iter()
             .map(|name| (name, server.admin(name)))
             .collect();
-        server.stream(STREAM, FEATURE_DELIVERY, "ops");
+        passwords.push(("cyd", server.viewer("cyd", STREAM)));
         let profile = tempfile::tempdir().unwrap();
         let browser = chromium::launch(chromium, profile.path());
         let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
@@ -323,6 +324,7 @@ impl Person {
 fn two_people_see_each_others_changes_within_a_second_and_the_later_of_two_wins_with_both_told() {
     let (workshop, ada) = workshop!("two people at once");
     let bea = workshop.open("bea");
+    let cyd = workshop.open("cyd");
 
     // Each sees who else has the editor open.
     for (person, other) in [(&ada, "bea"), (&bea, "ada")] {
@@ -359,6 +361,23 @@ fn two_people_see_each_others_changes_within_a_second_and_the_later_of_two_wins_
         delays.push(start.elapsed());
     }
     eprintln!("a change reached the other person's page in {delays:?}");
+    // Cyd, a viewer, follows along: the changes shown, nothing to change them with.
+    wait_until(
+        &cyd.tab,
+        "vsmEditor.view.tree.steps[5].team === 'Testers' && !document.getElementById('ed-readonly').hidden",
+        "the viewer following along",
+    );
+    cyd.click_step("qa");
+    let editable = json(
+        &cyd.tab,
+        "JSON.stringify([...document.querySelectorAll('#ed-panel input, #ed-panel textarea, #ed-panel select, [data-edit]')].filter(c => !c.disabled).map(c => c.outerHTML))",
+    );
+    assert_eq!(editable, json!([]), "a viewer's controls that edit");
+    let seq = cyd.seq();
+    cyd.tab.press_key("n").unwrap();
+    cyd.tab.press_key("Delete").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(cyd.seq(), seq, "a viewer's keys changed the map");
     assert!(
         delays.iter().all(|d| *d < Duration::from_secs(1)),
         "{delays:?}"
@@ -410,6 +429,7 @@ fn two_people_see_each_others_changes_within_a_second_and_the_later_of_two_wins_
     workshop.screenshot(&ada, "conflict", 1680, 1000);
     ada.no_problems("ada");
     bea.no_problems("bea");
+    cyd.no_problems("cyd");
 }
 
 #[test]

@@ -73,6 +73,22 @@ impl Server {
             .unwrap()
     }
 
+    /// Makes `name` a user who may only view stream `stream`; answers the password.
+    pub fn viewer(&self, name: &str, stream: &str) -> String {
+        self.runtime.block_on(async {
+            let hashing = vsm_server::auth::hashing::Hashing::new(1, 1);
+            let (user, password) =
+                vsm_server::accounts::add_user(self.store.as_ref(), &hashing, name, false)
+                    .await
+                    .unwrap();
+            self.store
+                .set_role(stream, user.id, Some(vsm_server::store::Role::Viewer))
+                .await
+                .unwrap();
+            password
+        })
+    }
+
     /// Makes the stream `id` of `yaml`, pushed by `author` (a user).
     pub fn stream(&self, id: &str, yaml: &str, author: &str) {
         let parsed = vsm_core::parse_map(yaml)
