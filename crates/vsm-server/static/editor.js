@@ -84,12 +84,14 @@
     return role === 'editor' || role === 'admin';
   };
 
-  /** A person's own colour, the same in every browser. */
+  /**
+   * A person's own colour, the same in every browser: by their place among everyone in the
+   * editor, in the order of their names, so that up to eight people never share one.
+   */
   function colour(user) {
-    let hash = 0;
-    for (const c of user) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
-    const colours = ['#c2185b', '#00796b', '#6a1b9a', '#b34700', '#2e7d32', '#1565c0', '#ad1457', '#5d4037'];
-    return colours[hash % colours.length];
+    const colours = ['#c2185b', '#00796b', '#6a1b9a', '#b34700', '#2e7d32', '#1565c0', '#5d4037', '#37474f'];
+    const everyone = [...new Set([me, ...state.people.map((p) => p.user)])].sort();
+    return colours[Math.max(0, everyone.indexOf(user)) % colours.length];
   }
 
   /** An id for a new step from its name, not taken by another step. */

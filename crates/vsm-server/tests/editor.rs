@@ -887,10 +887,23 @@ fn guided_mode_walks_back_from_the_customer_and_the_presenter_view_fits_a_projec
     workshop
         .server
         .stream("shop-presented", FEATURE_DELIVERY, "ops");
-    tab.navigate_to(&workshop.server.url("/streams/shop-presented/edit"))
+    // Opened from the stream's page, by its link.
+    tab.navigate_to(&workshop.server.url("/streams/shop-presented"))
         .unwrap()
         .wait_until_navigated()
         .unwrap();
+    assert_eq!(
+        text(
+            tab,
+            "document.querySelector(`main a[href='/streams/shop-presented/edit']:not(nav a)`).textContent"
+        ),
+        "Open the workshop editor"
+    );
+    click(
+        tab,
+        "main a[href='/streams/shop-presented/edit']:not(nav a)",
+        "!!(window.vsmEditor && vsmEditor.view && vsmEditor.view.svg)",
+    );
     wait_until(
         tab,
         "!!(window.vsmEditor && vsmEditor.view && vsmEditor.view.svg)",
