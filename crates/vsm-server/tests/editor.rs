@@ -426,6 +426,22 @@ fn two_people_see_each_others_changes_within_a_second_and_the_later_of_two_wins_
         "{:?}",
         ada.notices()
     );
+    // Ada sees where bea and cyd are, each outlined in a colour of their own.
+    wait_until(
+        &ada.tab,
+        "document.querySelectorAll('#ed-marks .ed-mark').length === 2",
+        "bea's and cyd's selections on ada's canvas",
+    );
+    let marks = json(
+        &ada.tab,
+        "JSON.stringify([...document.querySelectorAll('#ed-marks .ed-mark')].map(m => [m.textContent, m.style.getPropertyValue('--who')]).sort())",
+    );
+    assert_eq!(marks[0][0], "bea");
+    assert_eq!(marks[1][0], "cyd");
+    assert_ne!(
+        marks[0][1], marks[1][1],
+        "one colour for two people: {marks}"
+    );
     workshop.screenshot(&ada, "conflict", 1680, 1000);
     ada.no_problems("ada");
     bea.no_problems("bea");
