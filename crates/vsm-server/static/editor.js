@@ -700,9 +700,10 @@
       return;
     }
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const dimmed = errors && steps().length && state.lastSvg;
     box.replaceChildren(
       h('h2', {}, errors ? `The map has ${errors} error${errors === 1 ? '' : 's'}` : 'Warnings'),
-      errors && state.lastSvg ? h('p', { class: 'meta' }, 'The picture is the last valid map, dimmed, until these are fixed.') : null,
+      h('p', { class: 'meta', hidden: !dimmed }, 'The picture is the last valid map, dimmed, until these are fixed.'),
       h('ul', { class: 'ed-diagnostics' }, diagnostics.map((d) => {
         const stepAt = Array.isArray(d.path) && d.path[0] === 'steps' && typeof d.path[1] === 'number' ? d.path[1] : -1;
         return h('li', { class: `ed-${d.severity}` },

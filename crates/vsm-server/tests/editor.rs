@@ -574,6 +574,13 @@ fn a_facilitator_builds_a_five_step_map_with_a_branch_and_a_rework_loop_with_key
         .collect();
     assert_eq!(rework, [("test", "build")]);
     ada.click_step("build");
+    // The map's one warning (no share on a loop back to a step of 100% %C&A), listed as words.
+    let problems = text(tab, "document.getElementById('ed-problems').innerText");
+    assert!(
+        problems.starts_with("Warnings\nWarning: step build has 100% %C&A")
+            && !problems.contains("null"),
+        "{problems}"
+    );
     workshop.screenshot(&ada, "normal", 1680, 1000);
     ada.no_problems("ada");
 }
