@@ -218,7 +218,7 @@ impl Follower {
             _ = self.closing.changed() => return None,
         };
         match received {
-            Ok(event) => Some(self.said(&event)),
+            Ok(event) => self.said(&event).await,
             // Fell behind: the whole map again.
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                 let state = self
@@ -236,9 +236,19 @@ impl Follower {
         }
     }
 
-    fn said(&self, event: &Event) -> SseEvent {
-        let view = |state| view(&self.app, &self.caller, self.role, state);
-        match event {
+    /// `event` as this follower may see it: a map drawn for someone who may view other
+    /// streams than they may is drawn again for them. `None` (the stream ends) when that fails.
+    async fn said(&self, event: &Event) -> Option<SseEvent> {
+        let seen = async |state| {
+            let state = self
+                .app
+                .workshops
+                .as_seen_by(&self.app, &self.caller, state)
+                .await
+                .ok()?;
+            Some(view(&self.app, &self.caller, self.role, &state))
+        };
+        Some(match event {
             Event::Change {
                 seq,
                 author,
@@ -247,14 +257,15 @@ impl Follower {
                 state,
             } => sse(
                 "change",
-                &json!({"seq": seq, "author": author, "ops": ops, "conflicts": conflicts, "view": view(state)}),
+                &json!({"seq": seq, "author": author, "ops": ops, "conflicts": conflicts, "view": seen(state).await?}),
             ),
-            Event::Saved { version, state } => {
-                sse("saved", &json!({"version": version, "view": view(state)}))
-            }
+            Event::Saved { version, state } => sse(
+                "saved",
+                &json!({"version": version, "view": seen(state).await?}),
+            ),
             Event::Presence(people) => sse("presence", &json!({ "people": people })),
-            Event::View(state) => sse("view", &json!({ "view": view(state) })),
-        }
+            Event::View(state) => sse("view", &json!({ "view": seen(state).await? })),
+        })
     }
 }
 

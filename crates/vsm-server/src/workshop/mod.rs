@@ -17,6 +17,7 @@
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -30,6 +31,7 @@ use vsm_core::mapfile::document::{self, Op, display_path};
 use crate::App;
 use crate::api::ApiError;
 use crate::auth::{Caller, Via};
+use crate::future::Bases;
 use crate::store::{Edit, NewVersion, Role, StoreError, User};
 pub use view::Drawing;
 
@@ -59,9 +61,13 @@ struct Doc {
     writers: HashMap<String, String>,
     /// When this process last saw an edit applied (for the idle save).
     touched: Instant,
-    /// The drawing of the map at (version, seq).
-    drawing: Option<(i64, i64, Arc<Drawing>)>,
+    /// The drawings of the map at (version, seq), one per set of maps it extends as its
+    /// viewers may read them (a viewer who cannot view a base gets a drawing without it).
+    drawings: Vec<(i64, i64, u64, Arc<Drawing>)>,
 }
+
+/// Drawings of one map kept at once: those of the viewers who can and cannot view its bases.
+const DRAWINGS: usize = 4;
 
 /// What happens to a map being edited, sent to everyone following it.
 #[derive(Clone, Debug)]
@@ -93,6 +99,10 @@ pub struct State {
     pub tree: Arc<Value>,
     #[serde(flatten)]
     pub drawing: Arc<Drawing>,
+    /// Which maps it extends the drawing was made with ([`fingerprint`]): a follower who may
+    /// read other ones is sent it drawn anew ([`Workshops::as_seen_by`]).
+    #[serde(skip)]
+    pub bases: u64,
 }
 
 /// Someone with the editor open, and what they have selected.
@@ -327,6 +337,32 @@ impl Workshops {
             StatusCode::SERVICE_UNAVAILABLE,
             "other edits kept arriving first; try again",
         ))
+    }
+
+    /// `state` as `caller` may see it: drawn anew when the map extends streams and they may
+    /// read other ones than whoever drew it (a follower who cannot view a base is sent nothing
+    /// of it).
+    pub async fn as_seen_by(
+        &self,
+        app: &App,
+        caller: &Caller,
+        state: &State,
+    ) -> Result<State, ApiError> {
+        if state.tree.get("extends").is_none() {
+            return Ok(state.clone());
+        }
+        let bases = bases_for(app, caller, &state.stream, &state.tree).await;
+        let key = fingerprint(&bases);
+        if key == state.bases {
+            return Ok(state.clone());
+        }
+        let (tree, stream) = (Arc::clone(&state.tree), state.stream.clone());
+        let drawing = crate::api::blocking(move || view::draw(&stream, &tree, &bases)).await?;
+        Ok(State {
+            drawing: Arc::new(drawing),
+            bases: key,
+            ..state.clone()
+        })
     }
 
     /// Tells the followers of the edits `applied` made elsewhere, with the map after them.
@@ -746,7 +782,7 @@ async fn load(app: &App, stream: &str) -> Result<Doc, ApiError> {
         unsaved: Vec::new(),
         writers: HashMap::new(),
         touched: Instant::now(),
-        drawing: None,
+        drawings: Vec::new(),
     };
     let mut after = 0;
     loop {
@@ -825,26 +861,55 @@ fn edited_by(unsaved: &[(String, i64)]) -> String {
     )
 }
 
-/// The map of `doc` as followers see it, drawn once per (version, edit).
+/// The maps `tree`, the map of `stream`, extends, as `caller` may read them: none when it
+/// extends none; a problem naming the first one they cannot view.
+async fn bases_for(app: &App, caller: &Caller, stream: &str, tree: &Value) -> Bases {
+    if tree.get("extends").is_none() {
+        return Bases {
+            maps: Vec::new(),
+            problem: None,
+        };
+    }
+    let yaml = document::to_yaml(tree);
+    match crate::future::bases(app, caller, stream, &yaml).await {
+        Ok(bases) => bases,
+        Err(error) => Bases {
+            maps: Vec::new(),
+            problem: Some(error.message),
+        },
+    }
+}
+
+/// Which maps `bases` holds, as a number: two drawings made with equal ones show the same.
+fn fingerprint(bases: &Bases) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    bases.maps.hash(&mut hasher);
+    bases.problem.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The map of `doc` as `caller` sees it, drawn once per (version, edit) and maps extended.
 async fn drawn(app: &App, caller: &Caller, stream: &str, doc: &mut Doc) -> Result<State, ApiError> {
-    let drawing = match &doc.drawing {
-        Some((version, seq, drawing)) if *version == doc.version && *seq == doc.seq => {
-            Arc::clone(drawing)
-        }
-        _ => {
-            let yaml = document::to_yaml(&doc.tree);
-            let bases = match crate::future::bases(app, caller, stream, &yaml).await {
-                Ok(bases) => bases,
-                Err(error) => crate::future::Bases {
-                    maps: Vec::new(),
-                    problem: Some(error.message),
-                },
-            };
+    let bases = bases_for(app, caller, stream, &doc.tree).await;
+    let key = fingerprint(&bases);
+    let (version, seq) = (doc.version, doc.seq);
+    let cached = doc
+        .drawings
+        .iter()
+        .find(|(v, s, k, _)| (*v, *s, *k) == (version, seq, key))
+        .map(|(.., drawing)| Arc::clone(drawing));
+    let drawing = match cached {
+        Some(drawing) => drawing,
+        None => {
             let (tree, stream_id) = (doc.tree.clone(), stream.to_string());
             let drawing = Arc::new(
                 crate::api::blocking(move || view::draw(&stream_id, &tree, &bases)).await?,
             );
-            doc.drawing = Some((doc.version, doc.seq, Arc::clone(&drawing)));
+            doc.drawings.retain(|(v, s, ..)| (*v, *s) == (version, seq));
+            if doc.drawings.len() >= DRAWINGS {
+                doc.drawings.remove(0);
+            }
+            doc.drawings.push((version, seq, key, Arc::clone(&drawing)));
             drawing
         }
     };
@@ -856,6 +921,7 @@ async fn drawn(app: &App, caller: &Caller, stream: &str, doc: &mut Doc) -> Resul
         unsaved: doc.unsaved.len(),
         tree: Arc::new(doc.tree.clone()),
         drawing,
+        bases: key,
     })
 }
 

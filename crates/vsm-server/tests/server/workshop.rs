@@ -585,3 +585,99 @@ async fn import_export_templates_and_future_states() {
         backend.finish().await;
     }
 }
+
+/// A map that extends a stream the caller cannot view is drawn for them without anything of
+/// that stream, even when someone who can view it drew it first or edits it while they follow.
+#[tokio::test]
+async fn a_future_state_shows_nothing_of_a_base_its_viewer_cannot_view() {
+    let overlay = include_str!("../../../../examples/feature-delivery-overlay.yaml");
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = backend.app();
+        let client = Client::of(app.clone());
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let [vera, _, _] = common::members(&backend, &client, &token).await;
+        let base = client
+            .post(
+                "/api/streams",
+                &token,
+                &json!({"id": "feature-delivery", "yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        assert_eq!(base.status, StatusCode::CREATED, "{name}: {}", base.body);
+        let pushed = client
+            .post(
+                "/api/streams/web-shop/versions",
+                &token,
+                &json!({"yaml": overlay}),
+            )
+            .await;
+        assert_eq!(
+            pushed.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            pushed.body
+        );
+        // The admin sees the base's steps in the drawing ("Triage request" is only there).
+        let seen = client.get("/api/streams/web-shop/document", &token).await;
+        assert!(seen.body.contains("Triage request"), "{name}");
+
+        let hidden = |text: &str, what: &str| {
+            assert!(
+                !text.contains("Triage request") && !text.contains("\"lead_time\":\""),
+                "{name}: {what} shows the base to a viewer who cannot view it: {}",
+                &text[..text.len().min(600)]
+            );
+        };
+        let shown = client.get("/api/streams/web-shop/document", &vera).await;
+        let view = document(&shown);
+        hidden(&shown.body, "the document");
+        assert!(
+            view["diagnostics"]
+                .to_string()
+                .contains("that you can view"),
+            "{name}: {}",
+            view["diagnostics"]
+        );
+
+        // Following: the admin's edit reaches vera drawn as vera may see it.
+        let response = vsm_server::router(app.clone())
+            .oneshot(
+                Request::builder()
+                    .uri("/api/streams/web-shop/live")
+                    .header("authorization", format!("Bearer {vera}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut body = response.into_body();
+        let mut text = String::new();
+        let mut read_until = async |text: &mut String, wanted: &str| {
+            while !text.contains(wanted) {
+                let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                    .await
+                    .unwrap_or_else(|_| panic!("`{wanted}` within 5 s; got {text}"))
+                    .unwrap()
+                    .unwrap();
+                if let Ok(data) = frame.into_data() {
+                    text.push_str(&String::from_utf8_lossy(&data));
+                }
+            }
+        };
+        read_until(&mut text, "event: view").await;
+        edited(
+            &client,
+            &token,
+            json!([{"path": ["customer"], "op": "set", "value": "Shoppers"}]),
+        )
+        .await;
+        read_until(&mut text, "event: change").await;
+        read_until(&mut text, "\"Shoppers\"").await;
+        hidden(&text, "the event stream");
+        drop(body);
+        backend.finish().await;
+    }
+}
