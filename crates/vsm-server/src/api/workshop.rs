@@ -122,7 +122,7 @@ async fn edited(
         (status = 200, body = Edited),
         (status = 403, body = ErrorBody, description = "The caller may only view the stream"),
         (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody, description = "The map would be larger than the server takes"),
+        (status = 413, body = ErrorBody, description = "The map would be larger than the server takes, or the edit's undo and conflicts 4 times larger: nothing changed"),
         (status = 422, body = ErrorBody, description = "An op is malformed or leads nowhere: nothing changed"),
     )
 )]

@@ -44,6 +44,9 @@ pub const MOST_OPS: usize = 500;
 const PRESENCE_TTL: Duration = Duration::from_secs(45);
 /// Events a follower may fall behind by before it is sent the whole map again.
 const BACKLOG: usize = 64;
+/// An edit's undo and conflicts together are at most this many times the largest body the
+/// server takes (an import of the largest map over another answers about twice).
+const ANSWER_TIMES: usize = 4;
 /// Attempts at numbering an edit when other replicas keep taking the number first.
 const ATTEMPTS: usize = 16;
 
@@ -270,19 +273,37 @@ impl Workshops {
             let mut tree = doc.tree.clone();
             let mut undo = Vec::with_capacity(ops.len());
             let mut conflicts = Vec::new();
+            // An op may copy a value of the map into its undo and its conflict (a move copies
+            // the item it moves), so a batch of small ops could answer and store a map's size
+            // hundreds of times over: bounded at a few times what the server takes.
+            let most = app.settings.max_body.saturating_mul(ANSWER_TIMES);
+            let mut answer = 0;
             for op in ops {
                 let applied = document::apply(&mut tree, op)
                     .map_err(|e| unprocessable(format!("{e}; nothing was changed")))?;
-                undo.push(applied.inverse.to_json());
+                let inverse = applied.inverse.to_json();
+                answer += json_size(&inverse);
+                undo.push(inverse);
                 if let Some(conflict) = applied.conflict {
                     let overwrote = writer(&doc.writers, &conflict.path);
-                    conflicts.push(serde_json::json!({
+                    let told = serde_json::json!({
                         "path": conflict.path.iter().map(view::key_json).collect::<Vec<_>>(),
                         "what": display_path(&conflict.path),
                         "expected": conflict.expected,
                         "found": conflict.found,
                         "overwrote": overwrote,
-                    }));
+                    });
+                    answer += json_size(&told);
+                    conflicts.push(told);
+                }
+                if answer > most {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "the edit's undo and what it overwrote would be more than {ANSWER_TIMES} times what this server takes ({} bytes): its ops copy large parts of the map again and again; send fewer of them; nothing was changed",
+                            app.settings.max_body
+                        ),
+                    ));
                 }
             }
             undo.reverse();
@@ -831,6 +852,24 @@ fn note(doc: &mut Doc, edit: &Edit, ops: &[Op]) {
         doc.writers
             .insert(display_path(&op.path), edit.user.clone());
     }
+}
+
+/// The bytes `value` takes as JSON, counted without writing it out.
+fn json_size(value: &Value) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Writing a `Value` to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
 }
 
 /// Who last wrote `path`, or the nearest field or item holding it.

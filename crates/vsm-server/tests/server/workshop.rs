@@ -681,3 +681,57 @@ async fn a_future_state_shows_nothing_of_a_base_its_viewer_cannot_view() {
         backend.finish().await;
     }
 }
+
+/// Moving a large step back and forth in one edit does not copy it once per op into the undo
+/// and the conflicts without bound: an edit whose answer would be several times what the server
+/// takes is refused, and nothing is changed.
+#[tokio::test]
+async fn an_edit_cannot_multiply_a_large_value_by_moving_it() {
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = App::new(
+            Arc::clone(&backend.store),
+            Settings {
+                max_body: 64 << 10,
+                ..Settings::default()
+            },
+        );
+        let client = Client::of(app);
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let notes = "x".repeat(40 << 10);
+        edited(
+            &client,
+            &token,
+            json!([{"path": ["steps", 0, "notes"], "op": "set", "value": notes}]),
+        )
+        .await;
+        // 500 moves, each copying the 40 KiB step into its undo and its conflict: 40 MB.
+        let moves: Vec<Value> = (0..500)
+            .map(|n| json!({"path": ["steps", n % 2], "op": "move", "to": (n + 1) % 2}))
+            .collect();
+        let refused = edit(&client, &token, Value::Array(moves)).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{name}: {} bytes answered",
+            refused.body.len()
+        );
+        assert!(
+            refused.body.contains("nothing was changed"),
+            "{name}: {}",
+            refused.body
+        );
+        let history = document(&client.get("/api/streams/web-shop/edits", &token).await);
+        assert_eq!(history["edits"].as_array().unwrap().len(), 1, "{name}");
+        // A few moves of it are fine.
+        let few = edited(
+            &client,
+            &token,
+            json!([{"path": ["steps", 0], "op": "move", "to": 1}, {"path": ["steps", 1], "op": "move", "to": 0}]),
+        )
+        .await;
+        assert_eq!(few["undo"].as_array().unwrap().len(), 2);
+        backend.finish().await;
+    }
+}
