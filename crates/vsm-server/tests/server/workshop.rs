@@ -735,3 +735,55 @@ async fn an_edit_cannot_multiply_a_large_value_by_moving_it() {
         backend.finish().await;
     }
 }
+
+/// A push and an edit at once cannot both be stored: the store refuses, in the transaction
+/// that would store it, an edit made over a version that is no longer the latest (it is made
+/// again over the new one) and a version added while edits are unsaved (the push is refused),
+/// so that no edit is replayed over a map it was not made on and dropped.
+#[tokio::test]
+async fn a_push_and_an_edit_at_once_cannot_both_be_stored() {
+    use vsm_server::store::{Edit, NewVersion, StoreError};
+    for backend in common::backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let store = &backend.store;
+        let ada = store.user_by_name("ada").await.unwrap().unwrap();
+        let record = |seq: i64, base_version: i64| Edit {
+            seq,
+            base_version,
+            user: "ada".into(),
+            ops: json!([{"path": ["customer"], "op": "set", "value": format!("C{seq}")}])
+                .to_string(),
+            conflicts: "[]".into(),
+            created_at: 0,
+            saved_in: None,
+        };
+        let version = NewVersion {
+            name: "Web shop feature delivery",
+            yaml: FEATURE_DELIVERY,
+            author: &ada,
+            message: "pushed",
+            now: 0,
+        };
+        store.record_edit("web-shop", &record(1, 1)).await.unwrap();
+        let pushed = store.add_version_after("web-shop", 1, &version).await;
+        assert!(
+            matches!(pushed, Err(StoreError::Conflict(_))),
+            "{name}: a version added over an unsaved edit: {pushed:?}"
+        );
+        store.save_edits("web-shop", 1, 1, &version).await.unwrap();
+        store
+            .add_version_after("web-shop", 2, &version)
+            .await
+            .unwrap();
+        let stale = store.record_edit("web-shop", &record(2, 2)).await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(_))),
+            "{name}: an edit over version 2 when 3 is the latest: {stale:?}"
+        );
+        store.record_edit("web-shop", &record(2, 3)).await.unwrap();
+        backend.finish().await;
+    }
+}
