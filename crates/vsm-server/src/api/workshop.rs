@@ -273,6 +273,9 @@ fn sse(name: &str, data: &Value) -> SseEvent {
     SseEvent::default().event(name).data(data.to_string())
 }
 
+/// The most bytes a selection takes as JSON.
+const MOST_SELECTION: usize = 512;
+
 /// What the caller has selected in the editor.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Selection {
@@ -301,8 +304,18 @@ pub async fn presence(
     caller.require(&app, &stream, FOLLOW).await?;
     let selection = body.selection.filter(|s| !s.is_null());
     if let Some(selection) = &selection {
-        document::path_from_json(selection)
+        let path = document::path_from_json(selection)
             .map_err(|e| unprocessable(format!("`selection` is a path: {e}")))?;
+        // Sent to everyone following, and to the other replicas in a NOTIFY (at most 8000
+        // bytes with everyone there): a path into the map, not a payload.
+        let size = selection.to_string().len();
+        if path.len() > document::MAX_DEPTH || size > MOST_SELECTION {
+            return Err(unprocessable(format!(
+                "`selection` is a path into the map, at most {} steps and {MOST_SELECTION} bytes; this one has {} steps and {size} bytes",
+                document::MAX_DEPTH,
+                path.len()
+            )));
+        }
     }
     app.workshops
         .select(&app, &stream, &caller.user.name, selection);

@@ -451,6 +451,31 @@ async fn the_event_stream_sends_the_map_then_each_change() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A selection is a path into the map, not a payload sent to everyone (and in a NOTIFY,
+    // which takes 8000 bytes at most): a long one is refused, and the last one stays.
+    for long in [json!(["x".repeat(600)]), json!(vec![0; 100])] {
+        let refused = client
+            .post(
+                "/api/streams/web-shop/presence",
+                &token,
+                &json!({ "selection": long }),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("at most 64 steps and 512 bytes"),
+            "{}",
+            refused.body
+        );
+    }
+    let people =
+        document(&client.get("/api/streams/web-shop/document", &token).await)["people"].clone();
+    assert_eq!(people, json!([{"user": "ada", "selection": ["steps", 3]}]));
     drop(body);
 }
 
