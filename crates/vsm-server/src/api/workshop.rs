@@ -237,8 +237,16 @@ impl Follower {
     }
 
     /// `event` as this follower may see it: a map drawn for someone who may view other
-    /// streams than they may is drawn again for them. `None` (the stream ends) when that fails.
-    async fn said(&self, event: &Event) -> Option<SseEvent> {
+    /// streams than they may is drawn again for them. `None` (the stream ends) when that fails,
+    /// or when they may no longer follow the stream.
+    async fn said(&mut self, event: &Event) -> Option<SseEvent> {
+        // The role is read again for each event: someone whose role was taken away since they
+        // connected is told nothing more (the stream ends), and a changed role is shown.
+        self.role = self
+            .caller
+            .require(&self.app, &self.stream, FOLLOW)
+            .await
+            .ok()?;
         let seen = async |state| {
             let state = self
                 .app

@@ -812,3 +812,72 @@ async fn a_push_and_an_edit_at_once_cannot_both_be_stored() {
         backend.finish().await;
     }
 }
+
+/// Someone whose role on the stream is taken away while they follow its events is told
+/// nothing more: their event stream ends at the next event.
+#[tokio::test]
+async fn a_follower_whose_role_is_taken_away_hears_no_more() {
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = backend.app();
+        let client = Client::of(app.clone());
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let [vera, _, _] = common::members(&backend, &client, &token).await;
+        let response = vsm_server::router(app.clone())
+            .oneshot(
+                Request::builder()
+                    .uri("/api/streams/web-shop/live")
+                    .header("authorization", format!("Bearer {vera}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut body = response.into_body();
+        let mut text = String::new();
+        while !text.contains("event: view") {
+            let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                .await
+                .expect("the map within 5 s")
+                .unwrap()
+                .unwrap();
+            if let Ok(data) = frame.into_data() {
+                text.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+        let removed = client
+            .send(Call::new(Method::DELETE, "/api/streams/web-shop/members/vera").token(&token))
+            .await;
+        assert_eq!(
+            removed.status,
+            StatusCode::NO_CONTENT,
+            "{name}: {}",
+            removed.body
+        );
+        edited(
+            &client,
+            &token,
+            json!([{"path": ["customer"], "op": "set", "value": "Secret customer"}]),
+        )
+        .await;
+        // The stream ends without the change.
+        let mut after = String::new();
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                .await
+                .unwrap_or_else(|_| panic!("{name}: the stream ends within 5 s; got {after}"));
+            match frame {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        after.push_str(&String::from_utf8_lossy(&data));
+                    }
+                }
+                _ => break,
+            }
+        }
+        assert!(!after.contains("Secret customer"), "{name}: {after}");
+        backend.finish().await;
+    }
+}
