@@ -881,3 +881,50 @@ async fn a_follower_whose_role_is_taken_away_hears_no_more() {
         backend.finish().await;
     }
 }
+
+/// The server stops while someone follows a map's events: their event stream ends, so that
+/// `serve`'s graceful shutdown finishes instead of waiting for them.
+#[tokio::test]
+async fn the_server_stops_while_someone_follows_a_map() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let backend = common::sqlite().await;
+    let app = backend.app();
+    let client = Client::of(app.clone());
+    let token = common::admin(&backend).await;
+    common::with_web_shop(&client, &token).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(vsm_server::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    let mut follower = tokio::net::TcpStream::connect(address).await.unwrap();
+    follower
+        .write_all(
+            format!(
+                "GET /api/streams/web-shop/live HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut heard = Vec::new();
+    let mut buffer = [0; 8192];
+    while !String::from_utf8_lossy(&heard).contains("event: view") {
+        let read = tokio::time::timeout(Duration::from_secs(5), follower.read(&mut buffer))
+            .await
+            .expect("the map within 5 s")
+            .unwrap();
+        assert!(read > 0, "{}", String::from_utf8_lossy(&heard));
+        heard.extend_from_slice(&buffer[..read]);
+    }
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("serve finishes within 10 s with an event stream open")
+        .unwrap()
+        .unwrap();
+    // The follower's stream was ended, not cut mid-event.
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), follower.read_to_end(&mut rest)).await;
+}
