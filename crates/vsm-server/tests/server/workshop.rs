@@ -928,3 +928,76 @@ async fn the_server_stops_while_someone_follows_a_map() {
     let mut rest = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), follower.read_to_end(&mut rest)).await;
 }
+
+/// The editor's writes from a page, signed in with a session cookie, each need the session's
+/// CSRF token: another site's page cannot edit, save, import, make a future state or post a
+/// presence through someone's cookie.
+#[tokio::test]
+async fn the_editors_writes_from_a_session_need_its_csrf_token() {
+    use crate::pages::{csrf_field, member, sign_in};
+    for backend in common::backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let password = member(&client, &token, "web-shop", "editor").await;
+        let signed_in = sign_in(&client, "pat", &password).await;
+        let session = signed_in
+            .cookies()
+            .into_iter()
+            .find(|c| c.starts_with("vsm_session="))
+            .expect("a session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = client
+            .send(Call::new(Method::GET, "/streams/web-shop").header("cookie", session.clone()))
+            .await;
+        let csrf = csrf_field(&page.body);
+        let rename = json!({"ops": [{"path": ["customer"], "op": "set", "value": "Forged", "expect": "Web shop shoppers"}]});
+        for (path, body) in [
+            ("/api/streams/web-shop/edits", rename.clone()),
+            (
+                "/api/streams/web-shop/presence",
+                json!({"selection": ["steps", 0]}),
+            ),
+            ("/api/streams/web-shop/document/save", json!({})),
+            (
+                "/api/streams/web-shop/document/import",
+                json!({"template": "empty"}),
+            ),
+            ("/api/streams/web-shop/futures", json!({"id": "forged"})),
+        ] {
+            let forged = client
+                .send(
+                    Call::new(Method::POST, path)
+                        .header("cookie", session.clone())
+                        .json(&body),
+                )
+                .await;
+            assert_eq!(
+                forged.status,
+                StatusCode::FORBIDDEN,
+                "{name}: {path}: {}",
+                forged.body
+            );
+        }
+        assert_eq!(
+            tree(&client, &token).await["customer"],
+            "Web shop shoppers",
+            "{name}"
+        );
+        let made = client
+            .send(
+                Call::new(Method::POST, "/api/streams/web-shop/edits")
+                    .header("cookie", session.clone())
+                    .header("x-csrf-token", csrf)
+                    .json(&rename),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{name}: {}", made.body);
+        assert_eq!(tree(&client, &token).await["customer"], "Forged", "{name}");
+        backend.finish().await;
+    }
+}
