@@ -4,13 +4,14 @@
 //! The input is a map file, then optionally a NUL byte and ops in JSON, one a line, as the
 //! browser sends them. A tree that reads must write YAML that reads back to the same tree (key
 //! order included); each op that applies must be undone exactly by its inverse (and apply again
-//! after that); the edited tree must round trip too. Errors are fine; panics, hangs and a tree
-//! that changes on the way are not.
+//! after that); the edited tree must round trip too; every place in the map's text names a
+//! path that leads somewhere in its tree (what a diagnostic's place is shown beside). Errors
+//! are fine; panics, hangs and a tree that changes on the way are not.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use vsm_core::mapfile::document::{Op, apply, to_yaml, tree};
+use vsm_core::mapfile::document::{Key, Op, apply, path_at, to_yaml, tree};
 
 /// The tree as text, key order included: `Value`'s equality ignores the order of keys.
 fn exact(tree: &Value) -> String {
@@ -34,6 +35,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     round_trips(&document);
+    for offset in (0..=map.len()).step_by(map.len() / 16 + 1) {
+        let path = path_at(map, offset);
+        let mut at = &document;
+        for key in &path {
+            at = match key {
+                Key::Field(name) => at.get(name.as_str()),
+                Key::Index(index) => at.get(*index),
+            }
+            .unwrap_or_else(|| panic!("path_at({offset}) gave {path:?}, which leads nowhere"));
+        }
+    }
     for line in ops.lines().take(64) {
         let Ok(json) = serde_json::from_str::<Value>(line) else {
             continue;

@@ -121,7 +121,7 @@ async fn edited(
         (status = 200, body = Edited),
         (status = 403, body = ErrorBody, description = "The caller may only view the stream"),
         (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody, description = "The map would be larger than the server takes"),
+        (status = 413, body = ErrorBody, description = "The map would be larger than the server takes, or the edit's undo and conflicts 4 times larger: nothing changed"),
         (status = 422, body = ErrorBody, description = "An op is malformed or leads nowhere: nothing changed"),
     )
 )]
@@ -217,7 +217,7 @@ impl Follower {
             _ = self.closing.changed() => return None,
         };
         match received {
-            Ok(event) => Some(self.said(&event)),
+            Ok(event) => self.said(&event).await,
             // Fell behind: the whole map again.
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                 let state = self
@@ -235,9 +235,27 @@ impl Follower {
         }
     }
 
-    fn said(&self, event: &Event) -> SseEvent {
-        let view = |state| view(&self.app, &self.caller, self.role, state);
-        match event {
+    /// `event` as this follower may see it: a map drawn for someone who may view other
+    /// streams than they may is drawn again for them. `None` (the stream ends) when that fails,
+    /// or when they may no longer follow the stream.
+    async fn said(&mut self, event: &Event) -> Option<SseEvent> {
+        // The role is read again for each event: someone whose role was taken away since they
+        // connected is told nothing more (the stream ends), and a changed role is shown.
+        self.role = self
+            .caller
+            .require(&self.app, &self.stream, FOLLOW)
+            .await
+            .ok()?;
+        let seen = async |state| {
+            let state = self
+                .app
+                .workshops
+                .as_seen_by(&self.app, &self.caller, state)
+                .await
+                .ok()?;
+            Some(view(&self.app, &self.caller, self.role, &state))
+        };
+        Some(match event {
             Event::Change {
                 seq,
                 author,
@@ -246,20 +264,24 @@ impl Follower {
                 state,
             } => sse(
                 "change",
-                &json!({"seq": seq, "author": author, "ops": ops, "conflicts": conflicts, "view": view(state)}),
+                &json!({"seq": seq, "author": author, "ops": ops, "conflicts": conflicts, "view": seen(state).await?}),
             ),
-            Event::Saved { version, state } => {
-                sse("saved", &json!({"version": version, "view": view(state)}))
-            }
+            Event::Saved { version, state } => sse(
+                "saved",
+                &json!({"version": version, "view": seen(state).await?}),
+            ),
             Event::Presence(people) => sse("presence", &json!({ "people": people })),
-            Event::View(state) => sse("view", &json!({ "view": view(state) })),
-        }
+            Event::View(state) => sse("view", &json!({ "view": seen(state).await? })),
+        })
     }
 }
 
 fn sse(name: &str, data: &Value) -> SseEvent {
     SseEvent::default().event(name).data(data.to_string())
 }
+
+/// The most bytes a selection takes as JSON.
+const MOST_SELECTION: usize = 512;
 
 /// What the caller has selected in the editor.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -289,8 +311,18 @@ pub async fn presence(
     caller.require(&app, &stream, FOLLOW).await?;
     let selection = body.selection.filter(|s| !s.is_null());
     if let Some(selection) = &selection {
-        document::path_from_json(selection)
+        let path = document::path_from_json(selection)
             .map_err(|e| unprocessable(format!("`selection` is a path: {e}")))?;
+        // Sent to everyone following, and to the other replicas in a NOTIFY (at most 8000
+        // bytes with everyone there): a path into the map, not a payload.
+        let size = selection.to_string().len();
+        if path.len() > document::MAX_DEPTH || size > MOST_SELECTION {
+            return Err(unprocessable(format!(
+                "`selection` is a path into the map, at most {} steps and {MOST_SELECTION} bytes; this one has {} steps and {size} bytes",
+                document::MAX_DEPTH,
+                path.len()
+            )));
+        }
     }
     app.workshops
         .select(&app, &stream, &caller.user.name, selection);

@@ -219,7 +219,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Saves a new version numbered `after + 1` only while version `after` is the stream's
     /// latest, in one transaction: of two saves made from the same version (on any replica) one
     /// is saved and the other is [`StoreError::Conflict`], so neither is lost by being written
-    /// over. [`StoreError::Missing`] if there is no such stream.
+    /// over; [`StoreError::Conflict`] too while the stream has edits not saved in a version
+    /// (checked in the same transaction). [`StoreError::Missing`] if there is no such stream.
     async fn add_version_after(
         &self,
         stream: &str,
@@ -350,7 +351,9 @@ pub trait Store: Send + Sync + fmt::Debug {
         Ok(None)
     }
     /// Stores an edit of a stream's map, numbered `edit.seq`: [`StoreError::Conflict`] when
-    /// the stream has an edit by that number already (another replica applied one first),
+    /// the stream has an edit by that number already (another replica applied one first), or
+    /// when `edit.base_version` is no longer its latest version (it is to be made again over
+    /// the latest, not replayed over a map it was not made on),
     /// [`StoreError::Missing`] if there is no such stream. Committed before this returns.
     async fn record_edit(&self, stream: &str, edit: &Edit) -> Result<()>;
     /// The stream's edits numbered after `after_seq`, oldest first, at most `limit`; only
@@ -394,6 +397,17 @@ fn taken(stream: &str, number: i64) -> String {
 
 /// The channel the workshop editor's announcements go by (PostgreSQL's LISTEN/NOTIFY).
 pub const ANNOUNCEMENTS: &str = "vsm_workshop";
+
+/// What a [`StoreError::Conflict`] names when an edit was made over version `base`, which is
+/// no longer the latest: it is to be made again over the latest.
+fn edit_stale(stream: &str, base: i64) -> String {
+    format!("version {base} of the value stream `{stream}`, which is no longer the latest")
+}
+
+/// What a [`StoreError::Conflict`] names when a version would be added over unsaved edits.
+fn edits_unsaved(stream: &str, seq: i64) -> String {
+    format!("edit {seq} of the value stream `{stream}`, not saved in a version yet")
+}
 
 /// What a [`StoreError::Conflict`] names when edit `seq` was applied by someone else first.
 fn edit_taken(stream: &str, seq: i64) -> String {

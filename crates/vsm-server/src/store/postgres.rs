@@ -197,9 +197,29 @@ impl Postgres {
     ) -> Result<VersionInfo> {
         let fail = |e: sqlx::Error| self.fail(&e);
         let mut tx = self.pool.begin().await.map_err(fail)?;
-        // No lock: of two saves of number `after + 1` at once, the primary key
-        // `(stream_id, number)` lets the first insert through and fails the second.
+        // Of two saves of number `after + 1` at once, the primary key `(stream_id, number)`
+        // lets the first insert through and fails the second. The stream's row is locked
+        // against edits being stored meanwhile (they hold it `FOR SHARE`): a version added over
+        // unsaved edits would not hold them, and an edit stored over the version replaced
+        // would be replayed over a map it was not made on.
+        sqlx::query("SELECT id FROM streams WHERE id = $1 FOR UPDATE")
+            .bind(stream)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
         self.latest_is(&mut tx, stream, after).await?;
+        if through_seq.is_none() {
+            let unsaved: Option<i64> = sqlx::query_scalar(
+                "SELECT seq FROM edits WHERE stream_id = $1 AND saved_in IS NULL LIMIT 1",
+            )
+            .bind(stream)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+            if let Some(seq) = unsaved {
+                return Err(StoreError::Conflict(super::edits_unsaved(stream, seq)));
+            }
+        }
         let info = self
             .insert_version(&mut tx, stream, after + 1, version)
             .await?;
@@ -1026,8 +1046,21 @@ impl Store for Postgres {
 
     async fn record_edit(&self, stream: &str, edit: &Edit) -> Result<()> {
         let mut tx = self.stream_held(stream).await?;
-        // No lock: of two edits numbered alike at once, the primary key (stream_id, seq) lets
-        // the first through and fails the second.
+        // Of two edits numbered alike at once, the primary key (stream_id, seq) lets the first
+        // through and fails the second. A version saved meanwhile waits for this one (it locks
+        // the stream's row `FOR UPDATE`), or this one sees it.
+        let latest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(number) FROM versions WHERE stream_id = $1")
+                .bind(stream)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| self.fail(&e))?;
+        if latest != Some(edit.base_version) {
+            return Err(StoreError::Conflict(super::edit_stale(
+                stream,
+                edit.base_version,
+            )));
+        }
         sqlx::query(
             "INSERT INTO edits (stream_id, seq, base_version, user_name, ops, conflicts, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -64,6 +64,9 @@ impl Sqlite {
         self.run(move |c| -> Result<_, Failure> {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             latest_is(&tx, &stream, after)?;
+            if through_seq.is_none() {
+                no_unsaved_edits(&tx, &stream)?;
+            }
             let info = insert_version(&tx, &stream, after + 1, &version)?;
             if let Some(through_seq) = through_seq {
                 tx.execute(
@@ -286,6 +289,22 @@ fn latest_is(tx: &rusqlite::Transaction<'_>, stream: &str, after: i64) -> Result
         None => Err(Failure::Missing(format!("the value stream `{stream}`"))),
         Some(latest) if latest != after => Err(Failure::Conflict(super::taken(stream, after + 1))),
         Some(_) => Ok(()),
+    }
+}
+
+/// [`Failure::Conflict`] when the stream has edits not saved in a version: a version added
+/// over them would not hold them.
+fn no_unsaved_edits(tx: &rusqlite::Transaction<'_>, stream: &str) -> Result<(), Failure> {
+    let unsaved: Option<i64> = tx
+        .query_row(
+            "SELECT seq FROM edits WHERE stream_id = ?1 AND saved_in IS NULL LIMIT 1",
+            [stream],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match unsaved {
+        Some(seq) => Err(Failure::Conflict(super::edits_unsaved(stream, seq))),
+        None => Ok(()),
     }
 }
 
@@ -950,6 +969,9 @@ impl Store for Sqlite {
         let (stream, edit) = (stream.to_string(), edit.clone());
         self.run(move |c| -> Result<_, Failure> {
             let tx = stream_held(c, &stream)?;
+            if latest_number(&tx, &stream)? != Some(edit.base_version) {
+                return Err(Failure::Conflict(super::edit_stale(&stream, edit.base_version)));
+            }
             tx.execute(
                 "INSERT INTO edits (stream_id, seq, base_version, user_name, ops, conflicts, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

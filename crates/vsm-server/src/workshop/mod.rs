@@ -17,6 +17,7 @@
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -30,6 +31,7 @@ use vsm_core::mapfile::document::{self, Op, display_path};
 use crate::App;
 use crate::api::ApiError;
 use crate::auth::{Caller, Via};
+use crate::future::Bases;
 use crate::store::{Edit, NewVersion, Role, StoreError, User};
 pub use view::Drawing;
 
@@ -54,6 +56,9 @@ pub const MOST_OPS: usize = 500;
 const PRESENCE_TTL: Duration = Duration::from_secs(45);
 /// Events a follower may fall behind by before it is sent the whole map again.
 const BACKLOG: usize = 64;
+/// An edit's undo and conflicts together are at most this many times the largest body the
+/// server takes (an import of the largest map over another answers about twice).
+const ANSWER_TIMES: usize = 4;
 /// Attempts at numbering an edit when other replicas keep taking the number first.
 const ATTEMPTS: usize = 16;
 
@@ -71,9 +76,13 @@ struct Doc {
     writers: HashMap<String, String>,
     /// When this process last saw an edit applied (for the idle save).
     touched: Instant,
-    /// The drawing of the map at (version, seq).
-    drawing: Option<(i64, i64, Arc<Drawing>)>,
+    /// The drawings of the map at (version, seq), one per set of maps it extends as its
+    /// viewers may read them (a viewer who cannot view a base gets a drawing without it).
+    drawings: Vec<(i64, i64, u64, Arc<Drawing>)>,
 }
+
+/// Drawings of one map kept at once: those of the viewers who can and cannot view its bases.
+const DRAWINGS: usize = 4;
 
 /// What happens to a map being edited, sent to everyone following it.
 #[derive(Clone, Debug)]
@@ -105,6 +114,10 @@ pub struct State {
     pub tree: Arc<Value>,
     #[serde(flatten)]
     pub drawing: Arc<Drawing>,
+    /// Which maps it extends the drawing was made with ([`fingerprint`]): a follower who may
+    /// read other ones is sent it drawn anew ([`Workshops::as_seen_by`]).
+    #[serde(skip)]
+    pub bases: u64,
 }
 
 /// Someone with the editor open, and what they have selected.
@@ -272,19 +285,37 @@ impl Workshops {
             let mut tree = doc.tree.clone();
             let mut undo = Vec::with_capacity(ops.len());
             let mut conflicts = Vec::new();
+            // An op may copy a value of the map into its undo and its conflict (a move copies
+            // the item it moves), so a batch of small ops could answer and store a map's size
+            // hundreds of times over: bounded at a few times what the server takes.
+            let most = app.settings.max_body.saturating_mul(ANSWER_TIMES);
+            let mut answer = 0;
             for op in ops {
                 let applied = document::apply(&mut tree, op)
                     .map_err(|e| unprocessable(format!("{e}; nothing was changed")))?;
-                undo.push(applied.inverse.to_json());
+                let inverse = applied.inverse.to_json();
+                answer += json_size(&inverse);
+                undo.push(inverse);
                 if let Some(conflict) = applied.conflict {
                     let overwrote = writer(&doc.writers, &conflict.path);
-                    conflicts.push(serde_json::json!({
+                    let told = serde_json::json!({
                         "path": conflict.path.iter().map(view::key_json).collect::<Vec<_>>(),
                         "what": display_path(&conflict.path),
                         "expected": conflict.expected,
                         "found": conflict.found,
                         "overwrote": overwrote,
-                    }));
+                    });
+                    answer += json_size(&told);
+                    conflicts.push(told);
+                }
+                if answer > most {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "the edit's undo and what it overwrote would be more than {ANSWER_TIMES} times what this server takes ({} bytes): its ops copy large parts of the map again and again; send fewer of them; nothing was changed",
+                            app.settings.max_body
+                        ),
+                    ));
                 }
             }
             undo.reverse();
@@ -339,6 +370,32 @@ impl Workshops {
             StatusCode::SERVICE_UNAVAILABLE,
             "other edits kept arriving first; try again",
         ))
+    }
+
+    /// `state` as `caller` may see it: drawn anew when the map extends streams and they may
+    /// read other ones than whoever drew it (a follower who cannot view a base is sent nothing
+    /// of it).
+    pub async fn as_seen_by(
+        &self,
+        app: &App,
+        caller: &Caller,
+        state: &State,
+    ) -> Result<State, ApiError> {
+        if state.tree.get("extends").is_none() {
+            return Ok(state.clone());
+        }
+        let bases = bases_for(app, caller, &state.stream, &state.tree).await;
+        let key = fingerprint(&bases);
+        if key == state.bases {
+            return Ok(state.clone());
+        }
+        let (tree, stream) = (Arc::clone(&state.tree), state.stream.clone());
+        let drawing = crate::api::blocking(move || view::draw(&stream, &tree, &bases)).await?;
+        Ok(State {
+            drawing: Arc::new(drawing),
+            bases: key,
+            ..state.clone()
+        })
     }
 
     /// Tells the followers of the edits `applied` made elsewhere, with the map after them.
@@ -758,7 +815,7 @@ async fn load(app: &App, stream: &str) -> Result<Doc, ApiError> {
         unsaved: Vec::new(),
         writers: HashMap::new(),
         touched: Instant::now(),
-        drawing: None,
+        drawings: Vec::new(),
     };
     let mut after = 0;
     loop {
@@ -809,6 +866,24 @@ fn note(doc: &mut Doc, edit: &Edit, ops: &[Op]) {
     }
 }
 
+/// The bytes `value` takes as JSON, counted without writing it out.
+fn json_size(value: &Value) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Writing a `Value` to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
 /// Who last wrote `path`, or the nearest field or item holding it.
 fn writer(writers: &HashMap<String, String>, path: &[document::Key]) -> Option<String> {
     (0..=path.len())
@@ -837,26 +912,55 @@ fn edited_by(unsaved: &[(String, i64)]) -> String {
     )
 }
 
-/// The map of `doc` as followers see it, drawn once per (version, edit).
+/// The maps `tree`, the map of `stream`, extends, as `caller` may read them: none when it
+/// extends none; a problem naming the first one they cannot view.
+async fn bases_for(app: &App, caller: &Caller, stream: &str, tree: &Value) -> Bases {
+    if tree.get("extends").is_none() {
+        return Bases {
+            maps: Vec::new(),
+            problem: None,
+        };
+    }
+    let yaml = document::to_yaml(tree);
+    match crate::future::bases(app, caller, stream, &yaml).await {
+        Ok(bases) => bases,
+        Err(error) => Bases {
+            maps: Vec::new(),
+            problem: Some(error.message),
+        },
+    }
+}
+
+/// Which maps `bases` holds, as a number: two drawings made with equal ones show the same.
+fn fingerprint(bases: &Bases) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    bases.maps.hash(&mut hasher);
+    bases.problem.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The map of `doc` as `caller` sees it, drawn once per (version, edit) and maps extended.
 async fn drawn(app: &App, caller: &Caller, stream: &str, doc: &mut Doc) -> Result<State, ApiError> {
-    let drawing = match &doc.drawing {
-        Some((version, seq, drawing)) if *version == doc.version && *seq == doc.seq => {
-            Arc::clone(drawing)
-        }
-        _ => {
-            let yaml = document::to_yaml(&doc.tree);
-            let bases = match crate::future::bases(app, caller, stream, &yaml).await {
-                Ok(bases) => bases,
-                Err(error) => crate::future::Bases {
-                    maps: Vec::new(),
-                    problem: Some(error.message),
-                },
-            };
+    let bases = bases_for(app, caller, stream, &doc.tree).await;
+    let key = fingerprint(&bases);
+    let (version, seq) = (doc.version, doc.seq);
+    let cached = doc
+        .drawings
+        .iter()
+        .find(|(v, s, k, _)| (*v, *s, *k) == (version, seq, key))
+        .map(|(.., drawing)| Arc::clone(drawing));
+    let drawing = match cached {
+        Some(drawing) => drawing,
+        None => {
             let (tree, stream_id) = (doc.tree.clone(), stream.to_string());
             let drawing = Arc::new(
                 crate::api::blocking(move || view::draw(&stream_id, &tree, &bases)).await?,
             );
-            doc.drawing = Some((doc.version, doc.seq, Arc::clone(&drawing)));
+            doc.drawings.retain(|(v, s, ..)| (*v, *s) == (version, seq));
+            if doc.drawings.len() >= DRAWINGS {
+                doc.drawings.remove(0);
+            }
+            doc.drawings.push((version, seq, key, Arc::clone(&drawing)));
             drawing
         }
     };
@@ -868,6 +972,7 @@ async fn drawn(app: &App, caller: &Caller, stream: &str, doc: &mut Doc) -> Resul
         unsaved: doc.unsaved.len(),
         tree: Arc::new(doc.tree.clone()),
         drawing,
+        bases: key,
     })
 }
 

@@ -459,6 +459,31 @@ async fn the_event_stream_sends_the_map_then_each_change() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A selection is a path into the map, not a payload sent to everyone (and in a NOTIFY,
+    // which takes 8000 bytes at most): a long one is refused, and the last one stays.
+    for long in [json!(["x".repeat(600)]), json!(vec![0; 100])] {
+        let refused = client
+            .post(
+                "/api/streams/web-shop/presence",
+                &token,
+                &json!({ "selection": long }),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("at most 64 steps and 512 bytes"),
+            "{}",
+            refused.body
+        );
+    }
+    let people =
+        document(&client.get("/api/streams/web-shop/document", &token).await)["people"].clone();
+    assert_eq!(people, json!([{"user": "ada", "selection": ["steps", 3]}]));
     drop(body);
 }
 
@@ -694,6 +719,397 @@ async fn a_new_map_is_made_from_the_streams_page_and_opens_the_editor() {
             )
             .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        backend.finish().await;
+    }
+}
+
+/// A map that extends a stream the caller cannot view is drawn for them without anything of
+/// that stream, even when someone who can view it drew it first or edits it while they follow.
+#[tokio::test]
+async fn a_future_state_shows_nothing_of_a_base_its_viewer_cannot_view() {
+    let overlay = include_str!("../../../../examples/feature-delivery-overlay.yaml");
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = backend.app();
+        let client = Client::of(app.clone());
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let [vera, _, _] = common::members(&backend, &client, &token).await;
+        let base = client
+            .post(
+                "/api/streams",
+                &token,
+                &json!({"id": "feature-delivery", "yaml": FEATURE_DELIVERY}),
+            )
+            .await;
+        assert_eq!(base.status, StatusCode::CREATED, "{name}: {}", base.body);
+        let pushed = client
+            .post(
+                "/api/streams/web-shop/versions",
+                &token,
+                &json!({"yaml": overlay}),
+            )
+            .await;
+        assert_eq!(
+            pushed.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            pushed.body
+        );
+        // The admin sees the base's steps in the drawing ("Triage request" is only there).
+        let seen = client.get("/api/streams/web-shop/document", &token).await;
+        assert!(seen.body.contains("Triage request"), "{name}");
+
+        let hidden = |text: &str, what: &str| {
+            assert!(
+                !text.contains("Triage request") && !text.contains("\"lead_time\":\""),
+                "{name}: {what} shows the base to a viewer who cannot view it: {}",
+                &text[..text.len().min(600)]
+            );
+        };
+        let shown = client.get("/api/streams/web-shop/document", &vera).await;
+        let view = document(&shown);
+        hidden(&shown.body, "the document");
+        assert!(
+            view["diagnostics"]
+                .to_string()
+                .contains("that you can view"),
+            "{name}: {}",
+            view["diagnostics"]
+        );
+
+        // Following: the admin's edit reaches vera drawn as vera may see it.
+        let response = vsm_server::router(app.clone())
+            .oneshot(
+                Request::builder()
+                    .uri("/api/streams/web-shop/live")
+                    .header("authorization", format!("Bearer {vera}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut body = response.into_body();
+        let mut text = String::new();
+        let mut read_until = async |text: &mut String, wanted: &str| {
+            while !text.contains(wanted) {
+                let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                    .await
+                    .unwrap_or_else(|_| panic!("`{wanted}` within 5 s; got {text}"))
+                    .unwrap()
+                    .unwrap();
+                if let Ok(data) = frame.into_data() {
+                    text.push_str(&String::from_utf8_lossy(&data));
+                }
+            }
+        };
+        read_until(&mut text, "event: view").await;
+        edited(
+            &client,
+            &token,
+            json!([{"path": ["customer"], "op": "set", "value": "Shoppers"}]),
+        )
+        .await;
+        read_until(&mut text, "event: change").await;
+        read_until(&mut text, "\"Shoppers\"").await;
+        hidden(&text, "the event stream");
+        drop(body);
+        backend.finish().await;
+    }
+}
+
+/// Moving a large step back and forth in one edit does not copy it once per op into the undo
+/// and the conflicts without bound: an edit whose answer would be several times what the server
+/// takes is refused, and nothing is changed.
+#[tokio::test]
+async fn an_edit_cannot_multiply_a_large_value_by_moving_it() {
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = App::new(
+            Arc::clone(&backend.store),
+            Settings {
+                max_body: 64 << 10,
+                ..Settings::default()
+            },
+        );
+        let client = Client::of(app);
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let notes = "x".repeat(40 << 10);
+        edited(
+            &client,
+            &token,
+            json!([{"path": ["steps", 0, "notes"], "op": "set", "value": notes}]),
+        )
+        .await;
+        // 500 moves, each copying the 40 KiB step into its undo and its conflict: 40 MB.
+        let moves: Vec<Value> = (0..500)
+            .map(|n| json!({"path": ["steps", n % 2], "op": "move", "to": (n + 1) % 2}))
+            .collect();
+        let refused = edit(&client, &token, Value::Array(moves)).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{name}: {} bytes answered",
+            refused.body.len()
+        );
+        assert!(
+            refused.body.contains("nothing was changed"),
+            "{name}: {}",
+            refused.body
+        );
+        let history = document(&client.get("/api/streams/web-shop/edits", &token).await);
+        assert_eq!(history["edits"].as_array().unwrap().len(), 1, "{name}");
+        // A few moves of it are fine.
+        let few = edited(
+            &client,
+            &token,
+            json!([{"path": ["steps", 0], "op": "move", "to": 1}, {"path": ["steps", 1], "op": "move", "to": 0}]),
+        )
+        .await;
+        assert_eq!(few["undo"].as_array().unwrap().len(), 2);
+        backend.finish().await;
+    }
+}
+
+/// A push and an edit at once cannot both be stored: the store refuses, in the transaction
+/// that would store it, an edit made over a version that is no longer the latest (it is made
+/// again over the new one) and a version added while edits are unsaved (the push is refused),
+/// so that no edit is replayed over a map it was not made on and dropped.
+#[tokio::test]
+async fn a_push_and_an_edit_at_once_cannot_both_be_stored() {
+    use vsm_server::store::{Edit, NewVersion, StoreError};
+    for backend in common::backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let store = &backend.store;
+        let ada = store.user_by_name("ada").await.unwrap().unwrap();
+        let record = |seq: i64, base_version: i64| Edit {
+            seq,
+            base_version,
+            user: "ada".into(),
+            ops: json!([{"path": ["customer"], "op": "set", "value": format!("C{seq}")}])
+                .to_string(),
+            conflicts: "[]".into(),
+            created_at: 0,
+            saved_in: None,
+        };
+        let version = NewVersion {
+            name: "Web shop feature delivery",
+            yaml: FEATURE_DELIVERY,
+            author: &ada,
+            message: "pushed",
+            now: 0,
+        };
+        store.record_edit("web-shop", &record(1, 1)).await.unwrap();
+        let pushed = store.add_version_after("web-shop", 1, &version).await;
+        assert!(
+            matches!(pushed, Err(StoreError::Conflict(_))),
+            "{name}: a version added over an unsaved edit: {pushed:?}"
+        );
+        store.save_edits("web-shop", 1, 1, &version).await.unwrap();
+        store
+            .add_version_after("web-shop", 2, &version)
+            .await
+            .unwrap();
+        let stale = store.record_edit("web-shop", &record(2, 2)).await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(_))),
+            "{name}: an edit over version 2 when 3 is the latest: {stale:?}"
+        );
+        store.record_edit("web-shop", &record(2, 3)).await.unwrap();
+        backend.finish().await;
+    }
+}
+
+/// Someone whose role on the stream is taken away while they follow its events is told
+/// nothing more: their event stream ends at the next event.
+#[tokio::test]
+async fn a_follower_whose_role_is_taken_away_hears_no_more() {
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = backend.app();
+        let client = Client::of(app.clone());
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let [vera, _, _] = common::members(&backend, &client, &token).await;
+        let response = vsm_server::router(app.clone())
+            .oneshot(
+                Request::builder()
+                    .uri("/api/streams/web-shop/live")
+                    .header("authorization", format!("Bearer {vera}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut body = response.into_body();
+        let mut text = String::new();
+        while !text.contains("event: view") {
+            let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                .await
+                .expect("the map within 5 s")
+                .unwrap()
+                .unwrap();
+            if let Ok(data) = frame.into_data() {
+                text.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+        let removed = client
+            .send(Call::new(Method::DELETE, "/api/streams/web-shop/members/vera").token(&token))
+            .await;
+        assert_eq!(
+            removed.status,
+            StatusCode::NO_CONTENT,
+            "{name}: {}",
+            removed.body
+        );
+        edited(
+            &client,
+            &token,
+            json!([{"path": ["customer"], "op": "set", "value": "Secret customer"}]),
+        )
+        .await;
+        // The stream ends without the change.
+        let mut after = String::new();
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+                .await
+                .unwrap_or_else(|_| panic!("{name}: the stream ends within 5 s; got {after}"));
+            match frame {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        after.push_str(&String::from_utf8_lossy(&data));
+                    }
+                }
+                _ => break,
+            }
+        }
+        assert!(!after.contains("Secret customer"), "{name}: {after}");
+        backend.finish().await;
+    }
+}
+
+/// The server stops while someone follows a map's events: their event stream ends, so that
+/// `serve`'s graceful shutdown finishes instead of waiting for them.
+#[tokio::test]
+async fn the_server_stops_while_someone_follows_a_map() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let backend = common::sqlite().await;
+    let app = backend.app();
+    let client = Client::of(app.clone());
+    let token = common::admin(&backend).await;
+    common::with_web_shop(&client, &token).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(vsm_server::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    let mut follower = tokio::net::TcpStream::connect(address).await.unwrap();
+    follower
+        .write_all(
+            format!(
+                "GET /api/streams/web-shop/live HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut heard = Vec::new();
+    let mut buffer = [0; 8192];
+    while !String::from_utf8_lossy(&heard).contains("event: view") {
+        let read = tokio::time::timeout(Duration::from_secs(5), follower.read(&mut buffer))
+            .await
+            .expect("the map within 5 s")
+            .unwrap();
+        assert!(read > 0, "{}", String::from_utf8_lossy(&heard));
+        heard.extend_from_slice(&buffer[..read]);
+    }
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("serve finishes within 10 s with an event stream open")
+        .unwrap()
+        .unwrap();
+    // The follower's stream was ended, not cut mid-event.
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), follower.read_to_end(&mut rest)).await;
+}
+
+/// The editor's writes from a page, signed in with a session cookie, each need the session's
+/// CSRF token: another site's page cannot edit, save, import, make a future state or post a
+/// presence through someone's cookie.
+#[tokio::test]
+async fn the_editors_writes_from_a_session_need_its_csrf_token() {
+    use crate::pages::{csrf_field, member, sign_in};
+    for backend in common::backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let password = member(&client, &token, "web-shop", "editor").await;
+        let signed_in = sign_in(&client, "pat", &password).await;
+        let session = signed_in
+            .cookies()
+            .into_iter()
+            .find(|c| c.starts_with("vsm_session="))
+            .expect("a session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = client
+            .send(Call::new(Method::GET, "/streams/web-shop").header("cookie", session.clone()))
+            .await;
+        let csrf = csrf_field(&page.body);
+        let rename = json!({"ops": [{"path": ["customer"], "op": "set", "value": "Forged", "expect": "Web shop shoppers"}]});
+        for (path, body) in [
+            ("/api/streams/web-shop/edits", rename.clone()),
+            (
+                "/api/streams/web-shop/presence",
+                json!({"selection": ["steps", 0]}),
+            ),
+            ("/api/streams/web-shop/document/save", json!({})),
+            (
+                "/api/streams/web-shop/document/import",
+                json!({"template": "empty"}),
+            ),
+            ("/api/streams/web-shop/futures", json!({"id": "forged"})),
+        ] {
+            let forged = client
+                .send(
+                    Call::new(Method::POST, path)
+                        .header("cookie", session.clone())
+                        .json(&body),
+                )
+                .await;
+            assert_eq!(
+                forged.status,
+                StatusCode::FORBIDDEN,
+                "{name}: {path}: {}",
+                forged.body
+            );
+        }
+        assert_eq!(
+            tree(&client, &token).await["customer"],
+            "Web shop shoppers",
+            "{name}"
+        );
+        let made = client
+            .send(
+                Call::new(Method::POST, "/api/streams/web-shop/edits")
+                    .header("cookie", session.clone())
+                    .header("x-csrf-token", csrf)
+                    .json(&rename),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{name}: {}", made.body);
+        assert_eq!(tree(&client, &token).await["customer"], "Forged", "{name}");
         backend.finish().await;
     }
 }

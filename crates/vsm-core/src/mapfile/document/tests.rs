@@ -685,3 +685,16 @@ fn a_place_in_the_text_names_the_field_it_belongs_to() {
     assert_eq!(path_at(source, 0), path(&["name".into()]));
     assert_eq!(path_at("steps: [\n", 3), Vec::<Key>::new());
 }
+
+/// An op may bring any number JSON holds, but YAML's integers stop at `i64`: an integer past
+/// them is set as the float it reads back as, so that the map saved is the map the editor
+/// showed.
+#[test]
+fn a_number_past_what_yaml_reads_as_an_integer_is_kept_as_it_reads_back() {
+    for number in [json!(u64::MAX), json!(9_223_372_036_854_775_808_u64)] {
+        let mut tree = json!({"name": "Map"});
+        let set = Op::from_json(&json!({"path": ["big"], "op": "set", "value": number})).unwrap();
+        apply(&mut tree, &set).unwrap();
+        round_trip(&tree);
+    }
+}

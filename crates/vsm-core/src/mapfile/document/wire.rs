@@ -48,6 +48,7 @@ impl Op {
             fields
                 .get("value")
                 .cloned()
+                .map(as_yaml_reads)
                 .ok_or_else(|| error("this op needs a `value`".into()))
         };
         let index = |name: &str| {
@@ -79,7 +80,7 @@ impl Op {
         Ok(Op {
             path,
             edit,
-            expect: fields.get("expect").cloned(),
+            expect: fields.get("expect").cloned().map(as_yaml_reads),
         })
     }
 
@@ -116,6 +117,26 @@ impl Op {
         }
         Value::Object(fields)
     }
+}
+
+/// `value` with each integer past YAML's (`i64`) made the float YAML reads it back as, so that
+/// the tree written as a map file reads back the same (`18446744073709551615` comes back as
+/// `1.8446744073709552e19`): what the editor shows is what is saved.
+fn as_yaml_reads(mut value: Value) -> Value {
+    let mut pending = vec![&mut value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::Object(map) => pending.extend(map.values_mut()),
+            Value::Number(number) if number.is_u64() && number.as_i64().is_none() => {
+                if let Some(float) = number.as_f64().and_then(serde_json::Number::from_f64) {
+                    *number = float;
+                }
+            }
+            _ => {}
+        }
+    }
+    value
 }
 
 /// Reads a path as it comes on the wire: a JSON list of field names and indices.
