@@ -78,10 +78,11 @@ struct Doc {
     touched: Instant,
     /// The drawings of the map at (version, seq), one per set of maps it extends as its
     /// viewers may read them (a viewer who cannot view a base gets a drawing without it).
-    drawings: Vec<(i64, i64, u64, Arc<Drawing>)>,
+    drawings: Vec<State>,
 }
 
-/// Drawings of one map kept at once: those of the viewers who can and cannot view its bases.
+/// Drawings of one map kept at once: the latest few, for the viewers who can and cannot view
+/// its bases.
 const DRAWINGS: usize = 4;
 
 /// What happens to a map being edited, sent to everyone following it.
@@ -155,6 +156,8 @@ struct Here {
 #[derive(Debug)]
 pub struct Workshops {
     docs: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Doc>>>>>,
+    /// Per stream, the turn to draw its map after an edit (see [`Workshops::edit`]).
+    turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     channels: Mutex<HashMap<String, broadcast::Sender<Arc<Event>>>>,
     presence: Mutex<HashMap<String, BTreeMap<String, Here>>>,
     /// Who other replicas say is there, per stream and replica, with when they said it.
@@ -184,6 +187,7 @@ impl Workshops {
     pub fn new() -> Self {
         Workshops {
             docs: Mutex::default(),
+            turns: Mutex::default(),
             channels: Mutex::default(),
             presence: Mutex::default(),
             elsewhere: Mutex::default(),
@@ -347,7 +351,14 @@ impl Workshops {
             }
             doc.tree = tree;
             note(doc, &record, ops);
-            let state = drawn(app, caller, stream, doc).await?;
+            // Drawn without holding the map (a large map's drawing takes a quarter second):
+            // the edits made meanwhile are applied and stored, and the next turn draws the
+            // map after all of them once, for all of them. Turns keep the followers' maps in
+            // the order they were drawn.
+            let turn = self.turn(stream);
+            drop(guard);
+            let _turn = turn.lock().await;
+            let state = latest_drawn(app, caller, stream, &cell, record.seq).await?;
             self.send(
                 stream,
                 Event::Change {
@@ -370,6 +381,11 @@ impl Workshops {
             StatusCode::SERVICE_UNAVAILABLE,
             "other edits kept arriving first; try again",
         ))
+    }
+
+    /// The turn to draw `stream`'s map after an edit.
+    fn turn(&self, stream: &str) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(locked(&self.turns).entry(stream.to_string()).or_default())
     }
 
     /// `state` as `caller` may see it: drawn anew when the map extends streams and they may
@@ -943,28 +959,81 @@ fn fingerprint(bases: &Bases) -> u64 {
 async fn drawn(app: &App, caller: &Caller, stream: &str, doc: &mut Doc) -> Result<State, ApiError> {
     let bases = bases_for(app, caller, stream, &doc.tree).await;
     let key = fingerprint(&bases);
-    let (version, seq) = (doc.version, doc.seq);
-    let cached = doc
-        .drawings
-        .iter()
-        .find(|(v, s, k, _)| (*v, *s, *k) == (version, seq, key))
-        .map(|(.., drawing)| Arc::clone(drawing));
-    let drawing = match cached {
-        Some(drawing) => drawing,
-        None => {
-            let (tree, stream_id) = (doc.tree.clone(), stream.to_string());
-            let drawing = Arc::new(
-                crate::api::blocking(move || view::draw(&stream_id, &tree, &bases)).await?,
-            );
-            doc.drawings.retain(|(v, s, ..)| (*v, *s) == (version, seq));
-            if doc.drawings.len() >= DRAWINGS {
-                doc.drawings.remove(0);
-            }
-            doc.drawings.push((version, seq, key, Arc::clone(&drawing)));
-            drawing
+    if let Some(state) = drawn_since(doc, key, doc.seq) {
+        return Ok(state);
+    }
+    let (tree, stream_id) = (doc.tree.clone(), stream.to_string());
+    let drawing =
+        Arc::new(crate::api::blocking(move || view::draw(&stream_id, &tree, &bases)).await?);
+    let state = state_of(stream, doc, drawing, key);
+    keep(doc, &state);
+    Ok(state)
+}
+
+/// The map in `cell` as `caller` sees it, with edit `seq` at least: one drawn since, or the
+/// map as it is now drawn without holding it, so that the edits made meanwhile are applied and
+/// then shown by a drawing made after them.
+async fn latest_drawn(
+    app: &App,
+    caller: &Caller,
+    stream: &str,
+    cell: &tokio::sync::Mutex<Option<Doc>>,
+    seq: i64,
+) -> Result<State, ApiError> {
+    let (mut state, bases) = {
+        let mut guard = cell.lock().await;
+        let Some(doc) = guard.as_mut() else {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the map was being read again; try again",
+            ));
+        };
+        let bases = bases_for(app, caller, stream, &doc.tree).await;
+        let key = fingerprint(&bases);
+        if let Some(state) = drawn_since(doc, key, seq) {
+            return Ok(state);
         }
+        // The drawing is a stand-in until it is drawn.
+        (
+            state_of(stream, doc, Arc::new(Drawing::default()), key),
+            bases,
+        )
     };
-    Ok(State {
+    let (tree, stream_id) = (Arc::clone(&state.tree), stream.to_string());
+    state.drawing =
+        Arc::new(crate::api::blocking(move || view::draw(&stream_id, &tree, &bases)).await?);
+    if let Some(doc) = cell.lock().await.as_mut() {
+        keep(doc, &state);
+    }
+    Ok(state)
+}
+
+/// The latest drawing of `doc`'s version, with the maps it extends as `key` says, that shows
+/// edit `seq` or a later one.
+fn drawn_since(doc: &Doc, key: u64, seq: i64) -> Option<State> {
+    doc.drawings
+        .iter()
+        .filter(|s| s.version == doc.version && s.bases == key && s.seq >= seq && s.seq <= doc.seq)
+        .max_by_key(|s| s.seq)
+        .cloned()
+}
+
+/// Keeps `state`'s drawing for those who ask next, while its version is `doc`'s.
+fn keep(doc: &mut Doc, state: &State) {
+    if state.version != doc.version {
+        return;
+    }
+    doc.drawings.retain(|s| s.version == doc.version);
+    doc.drawings.push(state.clone());
+    if doc.drawings.len() > DRAWINGS {
+        doc.drawings.sort_by_key(|s| s.seq);
+        doc.drawings.remove(0);
+    }
+}
+
+/// `doc` as it is now, drawn as `drawing`.
+fn state_of(stream: &str, doc: &Doc, drawing: Arc<Drawing>, bases: u64) -> State {
+    State {
         stream: stream.to_string(),
         name: doc.tree["name"].as_str().unwrap_or(stream).to_string(),
         seq: doc.seq,
@@ -972,8 +1041,8 @@ async fn drawn(app: &App, caller: &Caller, stream: &str, doc: &mut Doc) -> Resul
         unsaved: doc.unsaved.len(),
         tree: Arc::new(doc.tree.clone()),
         drawing,
-        bases: key,
-    })
+        bases,
+    }
 }
 
 /// The role needed to follow a map being edited, and to edit it.

@@ -11,7 +11,7 @@ use crate::future::Bases;
 use crate::map::{self, Undrawn};
 
 /// The map drawn: everything the editor shows that depends on the map alone.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Drawing {
     /// The tree as the YAML file the export gives.
     pub yaml: String,

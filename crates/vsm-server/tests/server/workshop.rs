@@ -1113,3 +1113,66 @@ async fn the_editors_writes_from_a_session_need_its_csrf_token() {
         backend.finish().await;
     }
 }
+
+/// People editing a large map at once do not wait for each other's drawings one by one: the
+/// map is drawn without being held, so the edits made meanwhile are applied and stored, and
+/// drawn once together; an edit's answer then shows the map after later edits too.
+#[tokio::test]
+async fn edits_made_while_a_large_map_is_drawn_are_drawn_together() {
+    let big = include_str!("../../../../testdata/render/big400-flows.yaml");
+    for backend in common::backends().await {
+        let name = backend.name;
+        let client = backend.client();
+        let token = common::admin(&backend).await;
+        let created = client
+            .post("/api/streams", &token, &json!({"id": "big", "yaml": big}))
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            created.body
+        );
+        document(&client.get("/api/streams/big/document", &token).await);
+        let edits = (0..8).map(|n| {
+            let client = client.clone();
+            let token = token.clone();
+            async move {
+                let answer = client
+                    .post(
+                        "/api/streams/big/edits",
+                        &token,
+                        &json!({"ops": [{"path": ["steps", n, "name"], "op": "set", "value": format!("Renamed {n}")}]}),
+                    )
+                    .await;
+                let answer = document(&answer);
+                (answer["seq"].as_i64().unwrap(), answer["view"]["seq"].as_i64().unwrap())
+            }
+        });
+        let answers = futures_util::future::join_all(edits).await;
+        let mut numbers: Vec<i64> = answers.iter().map(|(seq, _)| *seq).collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=8).collect::<Vec<_>>(), "{name}");
+        assert!(
+            answers.iter().all(|(seq, shown)| shown >= seq),
+            "{name}: {answers:?}"
+        );
+        assert!(
+            answers.iter().any(|(seq, shown)| shown > seq),
+            "{name}: each edit was drawn on its own: {answers:?}"
+        );
+        let view = document(&client.get("/api/streams/big/document", &token).await);
+        for n in 0..8 {
+            assert_eq!(
+                view["tree"]["steps"][n]["name"],
+                format!("Renamed {n}"),
+                "{name}"
+            );
+        }
+        assert!(
+            view["svg"].as_str().unwrap().contains("Renamed 7"),
+            "{name}"
+        );
+        backend.finish().await;
+    }
+}
