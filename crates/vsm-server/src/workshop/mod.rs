@@ -206,13 +206,6 @@ impl Workshops {
         Arc::clone(locked(&self.docs).entry(stream.to_string()).or_default())
     }
 
-    fn channel(&self, stream: &str) -> broadcast::Sender<Arc<Event>> {
-        locked(&self.channels)
-            .entry(stream.to_string())
-            .or_insert_with(|| broadcast::channel(BACKLOG).0)
-            .clone()
-    }
-
     fn send(&self, stream: &str, event: Event) {
         if let Some(channel) = locked(&self.channels).get(stream) {
             // No follower: nobody to tell.
@@ -222,7 +215,11 @@ impl Workshops {
 
     /// Follows `stream`'s events.
     pub fn subscribe(&self, stream: &str) -> broadcast::Receiver<Arc<Event>> {
-        self.channel(stream).subscribe()
+        // Under the channels' lock, so that the channel cannot be forgotten meanwhile.
+        locked(&self.channels)
+            .entry(stream.to_string())
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe()
     }
 
     /// The map being edited now.
@@ -527,31 +524,50 @@ impl Workshops {
             .iter()
             .map(|(stream, cell)| (stream.clone(), Arc::clone(cell)))
             .collect();
-        for (stream, cell) in cells {
-            let last = {
+        for (stream, cell) in &cells {
+            let authors = {
                 let doc = cell.lock().await;
                 match doc.as_ref() {
                     Some(d)
                         if !d.unsaved.is_empty()
                             && d.touched.elapsed() >= app.settings.idle_save =>
                     {
-                        d.unsaved.last().map(|(user, _)| user.clone())
+                        let mut authors: Vec<String> = Vec::new();
+                        for (user, _) in d.unsaved.iter().rev() {
+                            if !authors.contains(user) {
+                                authors.push(user.clone());
+                            }
+                        }
+                        authors
                     }
-                    _ => None,
+                    _ => continue,
                 }
             };
-            let Some(user) = last else { continue };
-            let Ok(Some(user)) = app.store.user_by_name(&user).await else {
-                continue;
+            // As the last of the edits' authors who may still edit the map.
+            let mut saver = None;
+            for name in authors {
+                let Ok(Some(user)) = app.store.user_by_name(&name).await else {
+                    continue;
+                };
+                let caller = Caller {
+                    user,
+                    via: Via::Token,
+                };
+                if caller.require(app, stream, EDIT).await.is_ok() {
+                    saver = Some(caller);
+                    break;
+                }
+            }
+            let outcome = match &saver {
+                Some(caller) => self.save(app, caller, stream, None).await,
+                None => Err(unprocessable(
+                    "no author of the unsaved edits may edit the map any more",
+                )),
             };
-            let caller = Caller {
-                user,
-                via: Via::Token,
-            };
-            match self.save(app, &caller, &stream, None).await {
+            match outcome {
                 Ok(_) => {}
                 Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => {
-                    // Not valid yet: try again after the next edit.
+                    // Not valid yet, or nobody to save it as: try again after the next edit.
                     if let Some(doc) = cell.lock().await.as_mut() {
                         doc.touched = Instant::now() + Duration::from_hours(1);
                     }
@@ -561,6 +577,43 @@ impl Workshops {
                 }
             }
         }
+        self.forget_unfollowed(app, &cells);
+    }
+
+    /// Forgets the maps nobody here follows and nobody has edited for 30 idle periods (10 min
+    /// by default) with nothing unsaved, so that a long-running server holds only maps in use:
+    /// the store has them, and the next request reads them again.
+    fn forget_unfollowed(
+        &self,
+        app: &App,
+        cells: &[(String, Arc<tokio::sync::Mutex<Option<Doc>>>)],
+    ) {
+        let age = app.settings.idle_save.saturating_mul(30);
+        for (stream, cell) in cells {
+            let idle = cell.try_lock().is_ok_and(|doc| {
+                doc.as_ref()
+                    .is_none_or(|d| d.unsaved.is_empty() && d.touched.elapsed() >= age)
+            });
+            if !idle {
+                continue;
+            }
+            // Checked and removed under the channels' lock, which a new follower takes to
+            // subscribe: none can start following between the two.
+            let mut channels = locked(&self.channels);
+            if channels
+                .get(stream)
+                .is_some_and(|channel| channel.receiver_count() > 0)
+            {
+                continue;
+            }
+            channels.remove(stream);
+            locked(&self.docs).remove(stream);
+        }
+    }
+
+    /// How many maps this process holds (for tests of [`Workshops::save_idle`]'s forgetting).
+    pub fn held(&self) -> usize {
+        locked(&self.docs).len()
     }
 
     /// Someone opened the editor of `stream`: listed until the returned guard is dropped.

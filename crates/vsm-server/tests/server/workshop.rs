@@ -1176,3 +1176,62 @@ async fn edits_made_while_a_large_map_is_drawn_are_drawn_together() {
         backend.finish().await;
     }
 }
+
+/// The idle save is made as the last author of the unsaved edits who may still edit the map:
+/// not as someone taken off the stream since. A map nobody follows, with nothing unsaved, is
+/// forgotten by the process (the store keeps it), and read again when asked for.
+#[tokio::test]
+async fn the_idle_save_is_made_by_an_author_who_may_still_edit_and_idle_maps_are_forgotten() {
+    for backend in common::backends().await {
+        let name = backend.name;
+        let app = idle_now(&backend);
+        let client = Client::of(app.clone());
+        let token = common::admin(&backend).await;
+        common::with_web_shop(&client, &token).await;
+        let [_, ed, _] = common::members(&backend, &client, &token).await;
+        edited(&client, &ed, json!([{"path": ["customer"], "op": "set", "value": "Shoppers", "expect": "Web shop shoppers"}])).await;
+        let removed = client
+            .send(Call::new(Method::DELETE, "/api/streams/web-shop/members/ed").token(&token))
+            .await;
+        assert_eq!(
+            removed.status,
+            StatusCode::NO_CONTENT,
+            "{name}: {}",
+            removed.body
+        );
+        app.workshops.save_idle(&app).await;
+        let versions = document(&client.get("/api/streams/web-shop/versions", &token).await);
+        assert_eq!(
+            versions[0]["number"], 1,
+            "{name}: saved as someone who may not edit"
+        );
+        assert_eq!(
+            document(&client.get("/api/streams/web-shop/document", &token).await)["unsaved"],
+            1
+        );
+
+        edited(&client, &token, json!([{"path": ["name"], "op": "set", "value": "Shop", "expect": "Web shop feature delivery"}])).await;
+        app.workshops.save_idle(&app).await;
+        let versions = document(&client.get("/api/streams/web-shop/versions", &token).await);
+        assert_eq!(versions[0]["number"], 2, "{name}");
+        assert_eq!(versions[0]["author"], "ada");
+        assert_eq!(
+            versions[0]["message"],
+            "Workshop edits by ed and ada (2 edits)"
+        );
+
+        // Nobody follows it and nothing is unsaved: forgotten in the round that saved it (the
+        // idle period is 0 here), read again when asked for; a followed map is kept.
+        assert_eq!(app.workshops.held(), 0, "{name}");
+        let view = document(&client.get("/api/streams/web-shop/document", &token).await);
+        assert_eq!(view["tree"]["name"], "Shop");
+        assert_eq!(app.workshops.held(), 1, "{name}");
+        let events = app.workshops.subscribe("web-shop");
+        app.workshops.save_idle(&app).await;
+        assert_eq!(app.workshops.held(), 1, "{name}: a followed map is kept");
+        drop(events);
+        app.workshops.save_idle(&app).await;
+        assert_eq!(app.workshops.held(), 0, "{name}");
+        backend.finish().await;
+    }
+}
