@@ -18,7 +18,6 @@ pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -164,7 +163,6 @@ pub struct Workshops {
     elsewhere: Mutex<HashMap<String, Replicas>>,
     /// This process among the replicas (for its announcements).
     replica: String,
-    connections: AtomicU64,
     /// Set when the server stops: every event stream ends, so that it can.
     closing: tokio::sync::watch::Sender<bool>,
 }
@@ -192,7 +190,6 @@ impl Workshops {
             presence: Mutex::default(),
             elsewhere: Mutex::default(),
             replica: crate::auth::secret::random_hex(8),
-            connections: AtomicU64::new(0),
             closing: tokio::sync::watch::channel(false).0,
         }
     }
@@ -608,6 +605,8 @@ impl Workshops {
             }
             channels.remove(stream);
             locked(&self.docs).remove(stream);
+            locked(&self.turns).remove(stream);
+            locked(&self.elsewhere).remove(stream);
         }
     }
 
@@ -619,7 +618,6 @@ impl Workshops {
     /// Someone opened the editor of `stream`: listed until the returned guard is dropped.
     pub fn join(self: &Arc<Self>, app: &App, stream: &str, user: &str) -> Presence {
         self.present(stream, user, |here| here.connections += 1);
-        self.connections.fetch_add(1, Ordering::Relaxed);
         self.presence_changed(app, stream);
         Presence {
             workshops: Arc::clone(self),
