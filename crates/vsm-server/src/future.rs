@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::http::StatusCode;
 use vsm_app::Loaded;
 
 use crate::App;
@@ -51,10 +50,6 @@ pub fn extended(text: &str) -> Option<String> {
         .map(|stem| stem.to_string_lossy().into_owned())
 }
 
-fn unprocessable(message: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
-}
-
 fn said(chain: &[String]) -> String {
     chain
         .iter()
@@ -79,19 +74,19 @@ pub async fn bases(
     while let Some(base) = next {
         chain.push(base.clone());
         if chain[..chain.len() - 1].contains(&base) {
-            return Err(unprocessable(format!(
+            return Err(ApiError::unprocessable(format!(
                 "`extends:` makes a loop: {}; a future state cannot extend itself, directly or through another map",
                 said(&chain)
             )));
         }
         if maps.len() == MOST {
-            return Err(unprocessable(format!(
+            return Err(ApiError::unprocessable(format!(
                 "`extends:` goes more than {MOST} maps deep: {}; extend a map nearer the current state",
                 said(&chain)
             )));
         }
         let missing = || {
-            unprocessable(format!(
+            ApiError::unprocessable(format!(
                 "`{}` extends `{base}.yaml`: there is no value stream `{base}` on this server that you can view; push the current state first (`vsm push {base}.yaml`), or ask the admin of `{base}` to let you view it",
                 chain[chain.len() - 2]
             ))
@@ -143,7 +138,7 @@ pub async fn compared(app: &App, caller: &Caller, stream: &str) -> Result<Compar
     let (found, _) = crate::api::streams_read(app, caller, stream, None).await?;
     let bases = bases(app, caller, stream, &found.yaml).await?;
     let Some((base, text)) = bases.maps.first().cloned() else {
-        return Err(unprocessable(format!(
+        return Err(ApiError::unprocessable(format!(
             "the latest map of `{stream}` extends no map: a future state says `extends: CURRENT.yaml` (the stream `CURRENT`) to be compared with it; compare two of its versions on its compare page"
         )));
     };

@@ -25,10 +25,6 @@ use crate::workshop::{EDIT, Event, FOLLOW, State as Doc};
 
 use crate::workshop::STARTER;
 
-fn unprocessable(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
-}
-
 /// The map being edited as one person sees it: the map, and who they are and who is there.
 fn view(app: &App, caller: &Caller, role: Role, state: &Doc) -> Value {
     let mut view = serde_json::to_value(state).unwrap_or_default();
@@ -88,7 +84,9 @@ pub struct Edited {
 fn ops(body: &[Value]) -> Result<Vec<Op>, ApiError> {
     body.iter()
         .enumerate()
-        .map(|(index, op)| Op::from_json(op).map_err(|e| unprocessable(format!("op {index}: {e}"))))
+        .map(|(index, op)| {
+            Op::from_json(op).map_err(|e| ApiError::unprocessable(format!("op {index}: {e}")))
+        })
         .collect()
 }
 
@@ -312,12 +310,12 @@ pub async fn presence(
     let selection = body.selection.filter(|s| !s.is_null());
     if let Some(selection) = &selection {
         let path = document::path_from_json(selection)
-            .map_err(|e| unprocessable(format!("`selection` is a path: {e}")))?;
+            .map_err(|e| ApiError::unprocessable(format!("`selection` is a path: {e}")))?;
         // Sent to everyone following, and to the other replicas in a NOTIFY (at most 8000
         // bytes with everyone there): a path into the map, not a payload.
         let size = selection.to_string().len();
         if path.len() > document::MAX_DEPTH || size > MOST_SELECTION {
-            return Err(unprocessable(format!(
+            return Err(ApiError::unprocessable(format!(
                 "`selection` is a path into the map, at most {} steps and {MOST_SELECTION} bytes; this one has {} steps and {size} bytes",
                 document::MAX_DEPTH,
                 path.len()
@@ -465,7 +463,7 @@ pub async fn import(
             let (id, text) = (stream.clone(), yaml.clone());
             blocking(move || map::check(&id, &text, &bases)).await??;
             document::tree(&yaml).map_err(|diagnostics| {
-                unprocessable(
+                ApiError::unprocessable(
                     diagnostics
                         .iter()
                         .map(|d| d.message.as_str())
@@ -475,16 +473,16 @@ pub async fn import(
             })?
         }
         (None, Some("starter")) => document::tree(STARTER)
-            .map_err(|_| unprocessable("the starter template does not read"))?,
+            .map_err(|_| ApiError::unprocessable("the starter template does not read"))?,
         (None, Some("empty")) => crate::workshop::empty(&current.name, &current.tree),
         (None, Some(other)) => {
-            return Err(unprocessable(format!(
+            return Err(ApiError::unprocessable(format!(
                 "there is no template `{}`; the templates are `empty` and `starter`",
                 vsm_core::diagnostic::shorten(other)
             )));
         }
         _ => {
-            return Err(unprocessable(
+            return Err(ApiError::unprocessable(
                 "send either `yaml` (a map file's text) or `template` (`empty` or `starter`)",
             ));
         }
@@ -546,13 +544,13 @@ pub async fn export(
         ));
     }
     if !["svg", "png", "mermaid"].contains(&format.as_str()) {
-        return Err(unprocessable(format!(
+        return Err(ApiError::unprocessable(format!(
             "there is no format `{}`; export gives `yaml`, `svg`, `png` or `mermaid`",
             vsm_core::diagnostic::shorten(&format)
         )));
     }
     if !state.drawing.valid {
-        return Err(unprocessable(
+        return Err(ApiError::unprocessable(
             "the map has errors, so it cannot be drawn yet; fix them (the editor lists them) or export the YAML",
         ));
     }
@@ -570,7 +568,7 @@ pub async fn export(
         })
     })
     .await?
-    .map_err(unprocessable)?;
+    .map_err(ApiError::unprocessable)?;
     Ok(match format.as_str() {
         "svg" => attachment(file, "image/svg+xml", "svg"),
         "png" => attachment(file, "image/png", "png"),
@@ -616,7 +614,7 @@ pub async fn future(
     let overlay = match body.overlay {
         Some(overlay) => {
             if crate::future::extended(&overlay).as_deref() != Some(stream.as_str()) {
-                return Err(unprocessable(format!(
+                return Err(ApiError::unprocessable(format!(
                     "the overlay must say `extends: {stream}.yaml` first, to be a future state of `{stream}`"
                 )));
             }

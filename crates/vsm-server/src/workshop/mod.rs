@@ -171,10 +171,6 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn unprocessable(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
-}
-
 impl Default for Workshops {
     fn default() -> Self {
         Workshops::new()
@@ -269,7 +265,7 @@ impl Workshops {
         ops: &[Op],
     ) -> Result<Outcome, ApiError> {
         if ops.is_empty() || ops.len() > MOST_OPS {
-            return Err(unprocessable(format!(
+            return Err(ApiError::unprocessable(format!(
                 "an edit holds 1 to {MOST_OPS} ops; this one holds {}",
                 ops.len()
             )));
@@ -290,7 +286,7 @@ impl Workshops {
             let mut answer = 0;
             for op in ops {
                 let applied = document::apply(&mut tree, op)
-                    .map_err(|e| unprocessable(format!("{e}; nothing was changed")))?;
+                    .map_err(|e| ApiError::unprocessable(format!("{e}; nothing was changed")))?;
                 let inverse = applied.inverse.to_json();
                 answer += json_size(&inverse);
                 undo.push(inverse);
@@ -465,7 +461,7 @@ impl Workshops {
                     .filter(|d| d.severity == "error")
                     .map(|d| d.message.as_str())
                     .collect();
-                return Err(unprocessable(format!(
+                return Err(ApiError::unprocessable(format!(
                     "the map has {} error(s), so it is not saved as a version yet (the edits are kept): {}",
                     errors.len(),
                     errors.join("; ")
@@ -557,7 +553,7 @@ impl Workshops {
             }
             let outcome = match &saver {
                 Some(caller) => self.save(app, caller, stream, None).await,
-                None => Err(unprocessable(
+                None => Err(ApiError::unprocessable(
                     "no author of the unsaved edits may edit the map any more",
                 )),
             };
@@ -865,7 +861,7 @@ async fn load(app: &App, stream: &str) -> Result<Doc, ApiError> {
         .await?
         .ok_or_else(|| ApiError::not_found(format!("there is no value stream `{stream}`")))?;
     let tree = document::tree(&latest.yaml).map_err(|diagnostics| {
-        unprocessable(format!(
+        ApiError::unprocessable(format!(
             "version {} of `{stream}` cannot be edited in the workshop editor: {}",
             latest.info.number,
             diagnostics
